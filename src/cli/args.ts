@@ -1,0 +1,139 @@
+import { parseArgs } from 'node:util';
+import { usageError } from '../core/errors';
+
+export const USAGE = `relu-lens — certify global optimality of a two-layer ReLU network (ONNX)
+
+Usage:
+  relu-lens inspect MODEL [--data FILE [--label NAME ...]] [--json]
+  relu-lens certify MODEL --data FILE [--label NAME ...] (--beta B | --weight-decay WD [--reduction mean|sum]
+                    [--optimizer sgd|adam|adamw]) [--hidden-bias decayed|free] [--output-bias decayed|free]
+                    [--tol 1e-4] [--pattern-budget N] [--json] [--report FILE.html|FILE.md [--force]]
+
+Data options:
+  --data FILE            training data: .csv/.tsv (header optional), .npy (X), .npz, .json
+  --label NAME|INDEX     label column(s) (repeat for vector outputs); default: column "y", else the last
+  --labels-file FILE     labels in a separate file (.npy/.csv/.json), e.g. with --data X.npy
+  --affine-mean a,b,..   preprocessing applied to the data before training and not in the model:
+  --affine-scale a,b,..  x -> (x - mean) / scale (StandardScaler convention)
+
+Exit codes: 0 success / certified, 10 not optimal, 11 inconclusive, 3 bad model or data, 2 bad usage.`;
+
+export interface CommonArgs {
+  command: 'inspect' | 'certify';
+  model: string;
+  data?: string;
+  labels: string[];
+  labelsFile?: string;
+  affine?: { mean: number[]; scale: number[] };
+  json: boolean;
+}
+
+export interface CertifyArgs extends CommonArgs {
+  beta?: number;
+  weightDecay?: number;
+  reduction: 'mean' | 'sum';
+  optimizer?: 'sgd' | 'adam' | 'adamw';
+  hiddenBias?: 'decayed' | 'free';
+  outputBias?: 'decayed' | 'free';
+  tol: number;
+  patternBudget?: number;
+  report?: string;
+  force: boolean;
+}
+
+function num(name: string, v: string | undefined, positive = false): number | undefined {
+  if (v === undefined) return undefined;
+  const x = Number(v);
+  if (v.trim() === '' || !Number.isFinite(x)) throw usageError(`--${name} expects a number, got "${v}"`);
+  if (positive && !(x > 0)) throw usageError(`--${name} must be positive, got ${v}`);
+  return x;
+}
+
+function numList(name: string, v: string | undefined): number[] | undefined {
+  if (v === undefined) return undefined;
+  return v.split(',').map((s, i) => {
+    const x = Number(s);
+    if (s.trim() === '' || !Number.isFinite(x)) throw usageError(`--${name}: entry ${i + 1} "${s}" is not a number`);
+    return x;
+  });
+}
+
+function oneOf<T extends string>(name: string, v: string | undefined, allowed: readonly T[]): T | undefined {
+  if (v === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(v)) throw usageError(`--${name} must be one of ${allowed.join(', ')}; got "${v}"`);
+  return v as T;
+}
+
+export function parseCli(argv: string[]): CertifyArgs | { command: 'help' } {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        data: { type: 'string' },
+        label: { type: 'string', multiple: true },
+        'labels-file': { type: 'string' },
+        'affine-mean': { type: 'string' },
+        'affine-scale': { type: 'string' },
+        json: { type: 'boolean', default: false },
+        beta: { type: 'string' },
+        'weight-decay': { type: 'string' },
+        reduction: { type: 'string' },
+        optimizer: { type: 'string' },
+        'hidden-bias': { type: 'string' },
+        'output-bias': { type: 'string' },
+        tol: { type: 'string' },
+        'pattern-budget': { type: 'string' },
+        report: { type: 'string' },
+        force: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (e) {
+    throw usageError((e as Error).message);
+  }
+  const { values: v, positionals } = parsed;
+  if (v.help || positionals.length === 0 || positionals[0] === 'help') return { command: 'help' };
+  const [command, model, ...rest] = positionals;
+  if (command !== 'inspect' && command !== 'certify') throw usageError(`unknown command "${command}" (inspect, certify)`);
+  if (!model) throw usageError(`${command} needs a MODEL path`);
+  if (rest.length) throw usageError(`unexpected argument "${rest[0]}"`);
+  const mean = numList('affine-mean', v['affine-mean']);
+  const scale = numList('affine-scale', v['affine-scale']);
+  if ((mean === undefined) !== (scale === undefined)) throw usageError('--affine-mean and --affine-scale go together');
+  if (v.label?.length && !v.data) throw usageError('--label needs --data');
+
+  const args: CertifyArgs = {
+    command,
+    model,
+    data: v.data,
+    labels: v.label ?? [],
+    labelsFile: v['labels-file'],
+    affine: mean && scale ? { mean, scale } : undefined,
+    json: v.json ?? false,
+    beta: num('beta', v.beta, true),
+    weightDecay: num('weight-decay', v['weight-decay']),
+    reduction: oneOf('reduction', v.reduction, ['mean', 'sum'] as const) ?? 'mean',
+    optimizer: oneOf('optimizer', v.optimizer, ['sgd', 'adam', 'adamw'] as const),
+    hiddenBias: oneOf('hidden-bias', v['hidden-bias'], ['decayed', 'free'] as const),
+    outputBias: oneOf('output-bias', v['output-bias'], ['decayed', 'free'] as const),
+    tol: num('tol', v.tol, true) ?? 1e-4,
+    patternBudget: num('pattern-budget', v['pattern-budget'], true),
+    report: v.report,
+    force: v.force ?? false,
+  };
+  if (command === 'certify') {
+    if (!args.data) throw usageError('certify needs --data FILE (the training data)');
+    if (args.beta === undefined && args.weightDecay === undefined)
+      throw usageError('certify needs --beta B or --weight-decay WD (with --reduction mean|sum)');
+    if (args.beta !== undefined && args.weightDecay !== undefined)
+      throw usageError('give either --beta or --weight-decay, not both');
+    if (args.tol >= 1) throw usageError('--tol is relative and must be below 1');
+    if (args.report && !/\.(html?|md)$/i.test(args.report)) throw usageError('--report must end in .html or .md');
+  } else if (args.beta !== undefined || args.weightDecay !== undefined || args.report) {
+    throw usageError('inspect takes no --beta/--weight-decay/--report (use certify)');
+  }
+  return args;
+}

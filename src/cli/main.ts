@@ -1,0 +1,50 @@
+import { parseCli, USAGE, CertifyArgs } from './args';
+import { ReluLensError } from '../core/errors';
+import { runInspect } from './inspect';
+import { runCertify } from './certify';
+
+/** Exit codes are part of the CLI's contract (README): CI pipelines gate on them. */
+export const EXIT = { ok: 0, internal: 1, usage: 2, badInput: 3, notOptimal: 10, inconclusive: 11 } as const;
+
+async function main(argv: string[]): Promise<number> {
+  let args: CertifyArgs | { command: 'help' };
+  const wantsJson = argv.includes('--json');
+  try {
+    args = parseCli(argv);
+    if (args.command === 'help') {
+      process.stdout.write(USAGE + '\n');
+      return EXIT.ok;
+    }
+    return args.command === 'inspect' ? await runInspect(args) : await runCertify(args);
+  } catch (e) {
+    return reportError(e, wantsJson);
+  }
+}
+
+function reportError(e: unknown, json: boolean): number {
+  let code: number = EXIT.internal;
+  let line: string;
+  let location: unknown = undefined;
+  if (e instanceof ReluLensError) {
+    code = e.kind === 'usage' ? EXIT.usage : e.kind === 'internal' ? EXIT.internal : EXIT.badInput;
+    line = e.describe();
+    location = e.location;
+  } else {
+    // Not a known refusal: still one line, the stack only on request.
+    line = `internal error: ${(e as Error)?.message ?? String(e)} (set RELU_LENS_DEBUG=1 for details)`;
+    if (process.env.RELU_LENS_DEBUG) process.stderr.write(((e as Error)?.stack ?? '') + '\n');
+  }
+  process.stderr.write(`relu-lens: ${line}\n`);
+  if (code === EXIT.usage && !json) process.stderr.write(`Run 'relu-lens --help' for usage.\n`);
+  if (json) process.stdout.write(JSON.stringify({ error: line, kind: e instanceof ReluLensError ? e.kind : 'internal', location }) + '\n');
+  return code;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    process.exitCode = reportError(e, false);
+  },
+);

@@ -1,0 +1,98 @@
+import type { Mat } from '../linalg/mat';
+import type { HiddenBiasMode, OracleResult } from '../oracle/types';
+
+/** How β was obtained (MATH.md §1): shown to the user next to the number. */
+export type BetaSpec =
+  | { kind: 'direct'; beta: number }
+  | {
+      kind: 'pytorch';
+      weightDecay: number;
+      reduction: 'mean' | 'sum';
+      optimizer?: 'sgd' | 'adam' | 'adamw';
+    }
+  | { kind: 'penalty'; mu: number }; // explicit μ‖θ‖² added to 0.5·SSE
+
+export interface BetaInfo {
+  beta: number;
+  /** e.g. "β = n·c·wd/2 = 100·1·1e-3/2 (MSELoss mean, SGD/Adam weight_decay)" */
+  derivation: string;
+  warnings: string[];
+}
+
+export type OutputBiasMode = 'decayed' | 'free' | 'none';
+
+export interface CertifySettings {
+  beta: BetaSpec;
+  /** 'none' is forced when the model has no hidden bias. */
+  hiddenBias: HiddenBiasMode;
+  outputBias: OutputBiasMode;
+  /** Relative tolerance of the verdict (default 1e-4). */
+  tol: number;
+  /** Oracle pattern budget (exact enumeration for rank 4 and above stops here). */
+  patternBudget: number;
+  /** Column-generation iterations allowed to improve the dual point / witness. */
+  maxIterations: number;
+  seed: number;
+  shouldStop?: () => boolean;
+  /** Stage reporting for progress UIs. */
+  onStage?: (stage: string, detail?: string) => void;
+}
+
+export const DEFAULT_TOL = 1e-4;
+
+export interface NetworkWeights {
+  W1: Mat;
+  b1: Float64Array | null;
+  W2: Mat;
+  b2: Float64Array | null;
+}
+
+export interface NeuronReport {
+  index: number;
+  /** ‖ũ_j‖ (with the bias entry when the hidden bias is decayed) and ‖v_j‖, as trained */
+  inNorm: number;
+  outNorm: number;
+  /** samples with x̃_iᵀũ_j > 0 */
+  active: number;
+  dead: boolean;
+  /** |Rᵀ(X̃ũ_j)_+| / (β‖ũ_j‖) (vector output: ‖·‖₂) — 1 for an extreme point in the dual's direction */
+  dualScore: number;
+}
+
+export type Verdict = 'certified' | 'not-optimal' | 'inconclusive';
+
+export interface CertificateResult {
+  verdict: Verdict;
+  /** one sentence, plain words */
+  summary: string;
+  beta: number;
+  betaInfo: BetaInfo;
+  impliedBeta: number | null;
+  impliedBetaMismatch: boolean;
+  hiddenBias: HiddenBiasMode;
+  outputBias: OutputBiasMode;
+  n: number;
+  d: number;
+  c: number;
+  m: number;
+  primalAsTrained: number;
+  primal: number; // P_bal
+  dualBound: number; // best D found (a lower bound on P*)
+  gap: number; // primal − dualBound
+  relGap: number; // gap / primal
+  pstarInterval: [number, number];
+  tol: number;
+  /** which dual point the bound used: 'residual' | 'column-generation' | 'closed-form' */
+  dualPoint: string;
+  oracle: OracleResult;
+  closedForm: string | null;
+  witness: (NetworkWeights & { objective: number; description: string }) | null;
+  neurons: NeuronReport[];
+  tolerances: Record<string, { value: number; meaning: string }>;
+  warnings: string[];
+  timings: Record<string, number>;
+  /** The closed form that applied (MATH.md §5): its formula and ingredients, P* from the formula. */
+  closedFormInfo?: { name: string; formula: string; values: Record<string, number>; pstar: number } | null;
+  /** Column generation (MATH.md §4): iterations run, directions in the restricted problem, why it stopped. */
+  columnGeneration?: { iterations: number; directions: number; stopReason: string; reachedOptimum: boolean } | null;
+}

@@ -1,0 +1,209 @@
+/**
+ * Training data → Dataset (X n×d, Y n×c as float64), from CSV/TSV, .npy, .npz or JSON, with the
+ * label columns chosen by name or index and an optional user scaler applied to X.
+ *
+ * parseDataset works on bytes (the extension reads files through VS Code's fs); loadDataset is
+ * the node:fs wrapper the CLI uses. Every refusal is a ReluLensError of kind 'data' (or 'usage'
+ * for a malformed affine option) carrying file, row and column where they exist:
+ *   - text: row = record number counted from 1 including the header and blank lines (the row a
+ *     spreadsheet shows); column = the header name, or the 1-based number without a header;
+ *   - .npy/.npz: row, column = 1-based array indices (the npz member is named in the message);
+ *   - JSON: row = 1-based position in the array; column = field name or 1-based position.
+ *
+ * Labels: `labels` lists column names or 0-based indices (several → Y has several columns).
+ * Default: the column named `y` (any case), else the last column. With a separate label source
+ * all main-file columns are features and `labels` picks among the label source's columns
+ * (default: all of them). In an npz / JSON object a single name may also name the label array.
+ */
+import { readFile } from 'node:fs/promises';
+import { dataError, usageError } from '../errors';
+import { readJson } from './json';
+import { gather, genericNames, resolveLabelColumns, type LabelChoice } from './labels';
+import type { Role } from './members';
+import { isNpy, readNpy } from './npy';
+import { isZip, readNpz, tableOf } from './npz';
+import { readDelimited } from './text';
+import type { AffineSpec, Dataset, DataFormat, LabelSpec, LoadOptions, ParseOptions, ReadResult, Table } from './types';
+
+export type { AffineSpec, Dataset, DataFormat, LabelSpec, LoadOptions, ParseOptions } from './types';
+
+export function parseDataset(bytes: Uint8Array, opts: ParseOptions): Dataset {
+  const { file, labels } = opts;
+  const separate = opts.labelBytes !== undefined;
+  const labelFile = opts.labelFile ?? 'labels';
+  const main = readSource(bytes, file, separate ? undefined : labels, separate ? 'features' : 'both');
+  const notes = [...main.notes];
+  // a label spec that named the npz member / JSON key holding the labels is used up
+  const rest = main.labelsUsed ? undefined : labels;
+  let split: Split;
+  if (separate) {
+    const lab = readSource(opts.labelBytes!, labelFile, labels, 'labels');
+    split = withLabelSource(main, lab, labels, file, labelFile, notes);
+  } else if (main.source.kind === 'table') {
+    const t = main.source.table;
+    split = splitTable(t, main.choice ?? resolveLabelColumns(t.names, t.k, rest, file), file, notes);
+  } else {
+    split = fromXY(main.source, rest, file, notes);
+  }
+  const { X, Y } = split;
+
+  const n = X.n;
+  const d = X.k;
+  if (n === 0) throw dataError('the data has no rows', { file });
+  if (opts.expectD !== undefined && d !== opts.expectD) {
+    throw dataError(
+      `data has ${d} feature column${d === 1 ? '' : 's'}, the model expects ${opts.expectD} (features: ${shortList(split.featureNames)}; labels: ${shortList(split.labelNames)})`,
+      { file },
+    );
+  }
+  const affine = opts.affine ? applyAffine(X.data, d, opts.affine) : null;
+  if (affine) notes.push('preprocessing applied to the features: x ↦ (x − mean) / scale');
+
+  return {
+    X: { rows: n, cols: d, data: X.data },
+    Y: { rows: n, cols: Y.k, data: Y.data },
+    n,
+    d,
+    c: Y.k,
+    featureNames: split.featureNames,
+    labelNames: split.labelNames,
+    source: separate ? { file, format: main.format, labelFile } : { file, format: main.format },
+    affine,
+    notes,
+  };
+}
+
+interface Split {
+  X: Table;
+  Y: Table;
+  featureNames: string[];
+  labelNames: string[];
+}
+
+/** One table: the label columns are Y, all others X. */
+function splitTable(t: Table, choice: LabelChoice, file: string, notes: string[]): Split {
+  notes.push(choice.note);
+  const fcols = range(t.k).filter((j) => !choice.cols.includes(j));
+  if (fcols.length === 0) {
+    throw dataError(
+      t.k === 1
+        ? 'the data has a single column, which is taken as the labels, so no feature columns are left'
+        : `no feature columns are left: all ${t.k} columns are labels`,
+      { file },
+    );
+  }
+  return {
+    X: select(t, fcols),
+    Y: select(t, choice.cols),
+    featureNames: t.names ? fcols.map((j) => t.names![j]) : genericNames('x', fcols.length),
+    labelNames: t.names ? choice.cols.map((j) => t.names![j]) : genericNames('y', choice.cols.length),
+  };
+}
+
+/** Features and labels already separate in one file (npz members, JSON keys). */
+function fromXY(src: Extract<ReadResult['source'], { kind: 'xy' }>, labels: LabelSpec | undefined, file: string, notes: string[]): Split {
+  if (!src.y) throw dataError('no labels found', { file });
+  const X = src.X;
+  const choice = labelColumnsOf(src.y, labels, file);
+  const Y = choice ? select(src.y, choice.cols) : src.y;
+  notes.push(`features: "${src.xName}", labels: "${src.yName}"${choice ? `, ${choice.note}` : ''}`);
+  if (X.n !== Y.n) throw dataError(`"${src.xName}" has ${X.n} rows but "${src.yName}" has ${Y.n}`, { file });
+  return { X, Y, featureNames: X.names ?? genericNames('x', X.k), labelNames: Y.names ?? genericNames('y', Y.k) };
+}
+
+/** Labels from their own file: every column of the main source is a feature. */
+function withLabelSource(main: Source, lab: Source, labels: LabelSpec | undefined, file: string, labelFile: string, notes: string[]): Split {
+  let X: Table;
+  if (main.source.kind === 'table') X = main.source.table;
+  else {
+    X = main.source.X;
+    notes.push(`features: "${main.source.xName}"`);
+  }
+  notes.push(...lab.notes.map((s) => `label file: ${s}`));
+  const lt = lab.source.kind === 'table' ? lab.source.table : (lab.source.y ?? lab.source.X);
+  const choice = lab.choice ?? labelColumnsOf(lt, lab.labelsUsed ? undefined : labels, labelFile);
+  if (choice) notes.push(`label file: ${choice.note}`);
+  const Y = choice ? select(lt, choice.cols) : lt;
+  if (X.n !== Y.n) throw dataError(`the features (${file}) have ${X.n} rows but the labels (${labelFile}) have ${Y.n}`, { file: labelFile });
+  return { X, Y, featureNames: X.names ?? genericNames('x', X.k), labelNames: Y.names ?? genericNames('y', Y.k) };
+}
+
+export async function loadDataset(path: string, opts: LoadOptions = {}): Promise<Dataset> {
+  const bytes = await readBytes(path);
+  const labelBytes = opts.labelFile !== undefined ? await readBytes(opts.labelFile) : undefined;
+  return parseDataset(bytes, { ...opts, file: path, labelBytes });
+}
+
+async function readBytes(path: string): Promise<Uint8Array> {
+  try {
+    return await readFile(path);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'it is a directory' : err.message;
+    throw dataError(`cannot read the file: ${why}`, { file: path });
+  }
+}
+
+type Source = ReadResult & { choice?: LabelChoice };
+
+/** Detects the format (magic bytes first, then extension, then content) and reads. */
+function readSource(bytes: Uint8Array, file: string, labels: LabelSpec | undefined, role: Role): Source {
+  const ext = /\.([^./\\]+)$/.exec(file)?.[1]?.toLowerCase() ?? '';
+  if (isNpy(bytes) || (ext === 'npy' && !isZip(bytes))) {
+    const a = readNpy(bytes, file);
+    const table = tableOf(a);
+    const notes = [`read as NumPy .npy (${a.descr}, shape (${a.shape.join(', ')}${a.shape.length === 1 ? ',' : ''}))`];
+    return { source: { kind: 'table', table }, format: 'npy', notes };
+  }
+  if (isZip(bytes) || ext === 'npz') return readNpz(bytes, file, labels, role);
+  if (ext === 'json' || (!['csv', 'tsv', 'tab', 'txt', 'dat'].includes(ext) && /^\s*[[{]/.test(sniffStart(bytes)))) {
+    return readJson(bytes, file, labels, role);
+  }
+  // labels are resolved as soon as the header is known, so a wrong name fails before a long parse
+  let choice: LabelChoice | undefined;
+  const r = readDelimited(bytes, file, ext, (names, k) => {
+    if (role === 'features') return undefined;
+    if (role === 'labels' && !labels?.length) return undefined;
+    choice = resolveLabelColumns(names, k, labels, file);
+    return choice.cols;
+  });
+  return { ...r, choice };
+}
+
+const sniffStart = (b: Uint8Array) => new TextDecoder().decode(b.subarray(0, 64));
+
+/** Label columns of an array that holds only labels, or null for "all of them". */
+function labelColumnsOf(t: Table, labels: LabelSpec | undefined, file: string): LabelChoice | null {
+  if (!labels?.length) return null;
+  return resolveLabelColumns(t.names, t.k, labels, file);
+}
+
+/** Columns `cols` of t as a new table. */
+function select(t: Table, cols: number[]): Table {
+  return { names: t.names ? cols.map((j) => t.names![j]) : null, n: t.n, k: cols.length, data: gather(t, cols) };
+}
+
+/**
+ * Validates and applies x ↦ (x − mean) / scale in place (StandardScaler: mean_ and scale_).
+ */
+function applyAffine(data: Float64Array, d: number, spec: AffineSpec): { mean: Float64Array; scale: Float64Array } {
+  const { mean, scale } = spec;
+  if (!Array.isArray(mean) || !Array.isArray(scale)) throw usageError('affine preprocessing needs arrays mean and scale');
+  if (mean.length !== d) throw usageError(`affine preprocessing: mean has ${mean.length} entries, the data has ${d} feature columns`);
+  if (scale.length !== d) throw usageError(`affine preprocessing: scale has ${scale.length} entries, the data has ${d} feature columns`);
+  mean.forEach((m, j) => {
+    if (typeof m !== 'number' || !Number.isFinite(m)) throw usageError(`affine preprocessing: mean[${j}] = ${m} is not a finite number`);
+  });
+  scale.forEach((s, j) => {
+    if (typeof s !== 'number' || !Number.isFinite(s) || !(s > 0)) {
+      throw usageError(`affine preprocessing: scale[${j}] = ${s}; every scale entry must be a finite number > 0 (x ↦ (x − mean) / scale)`);
+    }
+  });
+  const mu = Float64Array.from(mean);
+  const sc = Float64Array.from(scale);
+  for (let i = 0; i < data.length; i += d) for (let j = 0; j < d; j++) data[i + j] = (data[i + j] - mu[j]) / sc[j];
+  return { mean: mu, scale: sc };
+}
+
+const range = (k: number) => Array.from({ length: k }, (_, j) => j);
+const shortList = (names: string[]) => (names.length <= 6 ? names.join(', ') : `${names.slice(0, 5).join(', ')}, … (${names.length})`);

@@ -1,0 +1,462 @@
+/**
+ * Recognises a two-layer ReLU network in an ONNX graph by following the data flow from the single
+ * graph input to the output, matching on op_type only (node names lie: skl2onnx calls a Sigmoid
+ * "Relu1"). Accepted shape of the graph:
+ *   [front: Flatten/Reshape/Cast/Identity/Squeeze/Unsqueeze/Scaler]* → linear (+bias Adds)
+ *   → Relu → linear (+bias Adds) → [head: Softmax | Sigmoid | LogSoftmax | skl2onnx post-processing]
+ * with Identity/Dropout anywhere. Everything else is refused with the node and the reason.
+ */
+import { modelError } from '../errors';
+import type { AffineInput, CanonicalModel, HeadKind } from '../model';
+import { attrFloats, attrInt, attrInts, GraphIndex, nodeLabel, type NodeRef } from './graph';
+import { foldAdd, isLinearOp, readLinear, type Layout, type LinearLayer } from './layers';
+import { toNum, type ModelProto, type ValueInfoProto } from './proto';
+import { DT, dtypeName, floatDtype, isQuantizedType } from './tensor';
+
+export interface RecognizeOptions {
+  file: string;
+  readExternal?: (relPath: string) => Uint8Array;
+}
+
+const PASS_THROUGH = new Set(['Identity', 'Dropout']);
+const FRONT_OPS = new Set(['Flatten', 'Reshape', 'Cast', 'Squeeze', 'Unsqueeze']);
+const HEAD_OPS = new Set(['Softmax', 'Sigmoid', 'LogSoftmax']);
+const OTHER_ACTIVATIONS = new Set([
+  'Sigmoid', 'Tanh', 'LeakyRelu', 'Elu', 'Selu', 'Celu', 'PRelu', 'Softplus', 'Softsign', 'HardSigmoid',
+  'HardSwish', 'ThresholdedRelu', 'Gelu', 'Mish', 'Clip', 'Erf', 'Exp', 'Abs', 'Sin', 'Cos', 'Softmax', 'LogSoftmax',
+  'Swish', 'Relu6',
+]);
+/** Ops that only change the output's shape (torch's .squeeze(), skl2onnx regressors' Reshape). */
+const SHAPE_ONLY = new Set(['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze']);
+/** At least one of these must be present for trailing ops to count as skl2onnx post-processing. */
+const SKLEARN_MARKERS = new Set(['ZipMap', 'ArgMax', 'ArrayFeatureExtractor', 'LabelEncoder']);
+/** Ops skl2onnx appends after the network (labels, probability maps): recorded, not modelled. */
+const SKLEARN_POST = new Set([
+  'ArgMax', 'ZipMap', 'ArrayFeatureExtractor', 'Cast', 'Reshape', 'Identity', 'Softmax', 'Sigmoid', 'Concat',
+  'Sub', 'Flatten', 'Normalizer', 'LabelEncoder', 'Shape', 'Gather', 'Unsqueeze', 'Squeeze', 'Mul', 'Add', 'Greater',
+  'Where', 'Less', 'Equal', 'Not', 'Neg', 'Abs', 'Div', 'ReduceSum', 'Tile', 'Transpose', 'ConstantOfShape',
+]);
+const QUANT_OP = /^(QuantizeLinear|DequantizeLinear|DynamicQuantizeLinear|QLinear.*|MatMulInteger|ConvInteger|MatMulNBits|DynamicQuantize.*|QGemm|QAttention)$/;
+
+const UNSUPPORTED_REASON: Record<string, string> = {
+  Conv: 'convolutional layers are not supported (ReLU Lens handles dense two-layer networks)',
+  ConvTranspose: 'convolutional layers are not supported',
+  BatchNormalization: 'BatchNormalization is not supported (fold it into the neighbouring linear layer before export)',
+  LSTM: 'recurrent layers are not supported', GRU: 'recurrent layers are not supported', RNN: 'recurrent layers are not supported',
+  MaxPool: 'pooling layers are not supported', AveragePool: 'pooling layers are not supported',
+  LayerNormalization: 'normalization layers are not supported',
+};
+
+const NUMBER_WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten'];
+const words = (n: number) => NUMBER_WORDS[n] ?? String(n);
+
+type Phase = 'front' | 'layer1' | 'relu' | 'layer2' | 'head' | 'done';
+
+function shapeOf(v: ValueInfoProto | undefined): (number | string | null)[] {
+  const dims = v?.type?.tensor_type?.shape?.dim ?? [];
+  return dims.map((d) =>
+    d.dim_param ? d.dim_param : d.dim_value !== undefined && d.dim_value !== null && toNum(d.dim_value) > 0 ? toNum(d.dim_value) : null,
+  );
+}
+
+export function recognize(model: ModelProto, opts: RecognizeOptions): CanonicalModel {
+  const file = opts.file;
+  const graph = model.graph;
+  if (!graph || graph.node.length === 0) throw modelError('not an ONNX model: it contains no graph nodes', { file });
+  const g = new GraphIndex(graph, file, opts.readExternal);
+  const opsetEntry = model.opset_import.filter((o) => o.domain === '' || o.domain === 'ai.onnx');
+  const opset = opsetEntry.length ? Math.max(...opsetEntry.map((o) => toNum(o.version))) : 1;
+
+  graph.node.forEach((node, index) => {
+    if (QUANT_OP.test(node.op_type))
+      throw modelError(`quantized network (${node.op_type}): ReLU Lens reads float networks only`, g.loc({ node, index }));
+  });
+
+  // Old IR versions list every initializer in graph.input too: only the rest is real input.
+  const inputs = graph.input.filter((v) => !g.isConst(v.name));
+  // graph-level problems are reported at the first node that reads the offending input
+  const firstUser = (name: string) => {
+    const u = g.consumers.get(name)?.[0];
+    return u ? g.loc(u) : { file };
+  };
+  if (inputs.length !== 1)
+    throw modelError(
+      inputs.length === 0
+        ? 'the graph has no data input'
+        : `the graph has ${inputs.length} data inputs (${inputs.map((v) => `'${v.name}'`).join(', ')}); a two-layer network has one`,
+      inputs.length ? firstUser(inputs[1].name) : g.loc({ node: graph.node[0], index: 0 }),
+    );
+  const input = inputs[0];
+  const elemType = input.type?.tensor_type?.elem_type ?? 0;
+  const inputDtype = floatDtype(elemType);
+  if (!inputDtype)
+    throw modelError(
+      isQuantizedType(elemType)
+        ? `graph input '${input.name}' is ${dtypeName(elemType)}: quantized networks are not supported`
+        : `graph input '${input.name}' has element type ${dtypeName(elemType)}; a float tensor is expected`,
+      firstUser(input.name),
+    );
+  const inputShape = shapeOf(input);
+  const outputNames = new Set(graph.output.map((o) => o.name));
+
+  let cur = input.name;
+  let dataType = elemType;
+  let rank: number | null = input.type?.tensor_type?.shape ? inputShape.length : null;
+  let phase: Phase = 'front';
+  const scalers: { ref: NodeRef; offset: number[]; scale: number[] }[] = [];
+  const nodeMap: CanonicalModel['nodeMap'] = { preprocess: [], layer1: [], relu: [], layer2: [], head: [] };
+  let layer1: LinearLayer | null = null;
+  let layer2: LinearLayer | null = null;
+  let reluRef: NodeRef | null = null;
+  let headKind: HeadKind = 'none';
+  let headAxis: number | undefined;
+  let lastLayer2Out = '';
+  const visited = new Set<number>();
+  let squeezed = false;
+
+  /** Counts linear layers and ReLUs further down a simple chain, for the depth message. */
+  const countAhead = (from: string) => {
+    let lin = 0, relu = 0, t = from;
+    let firstLinear: NodeRef | null = null;
+    const seen = new Set<number>();
+    for (;;) {
+      const cs = g.consumers.get(t) ?? [];
+      if (cs.length !== 1 || seen.has(cs[0].index)) break;
+      seen.add(cs[0].index);
+      const op = cs[0].node.op_type;
+      if (isLinearOp(op)) {
+        lin++;
+        firstLinear ??= cs[0];
+      } else if (op === 'Relu') relu++;
+      t = cs[0].node.output[0];
+      if (!t) break;
+    }
+    return { lin, relu, firstLinear };
+  };
+  /** Names the third linear layer: the first node that makes the network deeper than two layers. */
+  const depthError = (ref: NodeRef, after: string) => {
+    const ahead = countAhead(after);
+    const isLin = isLinearOp(ref.node.op_type);
+    const lin = 2 + ahead.lin + (isLin ? 1 : 0);
+    const relu = 1 + ahead.relu + (ref.node.op_type === 'Relu' ? 1 : 0);
+    const culprit = isLin ? ref : ahead.firstLinear ?? ref;
+    return modelError(
+      `the network has ${words(lin)} linear layers and ${words(relu)} hidden ReLU layers; ReLU Lens handles two-layer networks only (one hidden ReLU layer between two linear layers)`,
+      g.loc(culprit),
+    );
+  };
+  const layout = (): Layout | null => (rank === 1 ? 'vector' : rank === null ? null : 'row');
+
+  while (phase !== 'done') {
+    const all = g.consumers.get(cur) ?? [];
+    // a Shape node reading the data only computes a Reshape target (old torch Flatten): not data flow
+    const consumers = phase === 'front' ? all.filter((c) => c.node.op_type !== 'Shape') : all;
+    if (consumers.length === 0) {
+      const producer = g.producer.get(cur);
+      const where = producer ? g.loc(producer) : { file };
+      if (!outputNames.has(cur))
+        throw modelError(
+          producer ? `the output '${cur}' of this node is neither used nor a graph output` : `graph input '${cur}' is not used`,
+          where,
+        );
+      if (phase === 'front') throw modelError('the graph has no linear layer on its data path', where);
+      if (phase === 'layer1')
+        throw modelError('only one linear layer and no ReLU: not a two-layer ReLU network', g.loc(layer1!.nodes[0]));
+      if (phase === 'relu')
+        throw modelError(
+          'the ReLU is the last operation: there is only one linear layer, so this is not a two-layer network',
+          g.loc(reluRef!),
+        );
+      break;
+    }
+    if (consumers.length > 1) {
+      if (phase === 'layer2' || phase === 'head') {
+        headKind = sklearnHead(g, cur, nodeMap.head);
+        break;
+      }
+      throw modelError(
+        `the data flow branches at tensor '${cur}' (used by ${consumers.map(nodeLabel).join(' and ')}): not a plain two-layer network`,
+        // point at the node that merges paths (a skip connection) rather than the ordinary next layer
+        g.loc(consumers.find((c) => c.node.input.filter((i) => i && !g.isConst(i)).length > 1) ?? consumers[0]),
+      );
+    }
+    const ref = consumers[0];
+    if (visited.has(ref.index)) throw modelError('the graph contains a cycle', g.loc(ref));
+    visited.add(ref.index);
+    const n = ref.node;
+    const op = n.op_type;
+    const ml = n.domain === 'ai.onnx.ml';
+    const out = n.output[0];
+    if (!out) throw modelError('node has no output', g.loc(ref));
+    const dataInputs = n.input.filter((i, k) => i && !g.isConst(i) && !(k > 0 && op === 'Reshape'));
+    if (dataInputs.some((i) => i !== cur) && !(op === 'Add' || op === 'MatMul' || op === 'Gemm'))
+      throw modelError(`${op} combines the data with another computed tensor: not a plain two-layer network`, g.loc(ref));
+
+    if (PASS_THROUGH.has(op) && !ml) {
+      (phase === 'front' ? nodeMap.preprocess : phase === 'head' ? nodeMap.head : []).push(nodeLabel(ref));
+      cur = out;
+      continue;
+    }
+    // after the output layer, a lone reshape (or float Cast) leaves the values as they are
+    const reshapeOnly = SHAPE_ONLY.has(op) || (op === 'Cast' && floatDtype(attrInt(ref, 'to', 0)) !== null);
+    if ((phase === 'layer2' || phase === 'head') && !ml && reshapeOnly && (g.consumers.get(out)?.length ?? 0) <= 1) {
+      if (phase === 'layer2') lastLayer2Out = cur;
+      if (op === 'Cast') dataType = attrInt(ref, 'to', 0);
+      rank = null;
+      nodeMap.head.push(nodeLabel(ref));
+      cur = out;
+      continue;
+    }
+
+    switch (phase) {
+      case 'front': {
+        if (isLinearOp(op)) {
+          layer1 = readLinear(g, ref, cur, dataType, layout());
+          rank = layout() === 'vector' ? 1 : 2;
+          phase = 'layer1';
+        } else if (ml && op === 'Scaler') {
+          scalers.push({ ref, offset: attrFloats(ref, 'offset') ?? [], scale: attrFloats(ref, 'scale') ?? [] });
+          dataType = DT.FLOAT; // Scaler always outputs float
+          nodeMap.preprocess.push(nodeLabel(ref));
+        } else if (FRONT_OPS.has(op) && !ml) {
+          ({ rank, dataType } = frontOp(g, ref, rank, dataType));
+          squeezed ||= op === 'Squeeze' || op === 'Unsqueeze';
+          nodeMap.preprocess.push(nodeLabel(ref));
+        } else if (op === 'Relu') {
+          throw modelError('ReLU applied to the raw input, before the first linear layer: not a two-layer ReLU network', g.loc(ref));
+        } else throw unsupported(g, ref, 'before the first linear layer');
+        break;
+      }
+      case 'layer1':
+      case 'layer2': {
+        const layer = phase === 'layer1' ? layer1! : layer2!;
+        if (op === 'Add' && !ml) {
+          foldAdd(g, ref, cur, dataType, layer, layout());
+          break;
+        }
+        if (phase === 'layer1') {
+          if (op === 'Relu') {
+            reluRef = ref;
+            phase = 'relu';
+          } else if (OTHER_ACTIVATIONS.has(op)) {
+            const ahead = countAhead(out);
+            throw modelError(
+              ahead.lin > 0
+                ? `hidden activation is ${op}, ReLU Lens handles ReLU only`
+                : `only one linear layer, followed by ${op}: not a two-layer ReLU network`,
+              g.loc(ref),
+            );
+          } else if (isLinearOp(op)) {
+            throw modelError('no nonlinearity between the linear layers (a ReLU is expected here): the network is linear', g.loc(ref));
+          } else throw unsupported(g, ref, 'after the first linear layer');
+        } else {
+          lastLayer2Out = cur;
+          if (op === 'Relu' || isLinearOp(op)) {
+            const ahead = countAhead(out);
+            if (op === 'Relu' && ahead.lin === 0)
+              throw modelError('ReLU on the network output is not supported (the output layer must be linear)', g.loc(ref));
+            throw depthError(ref, out);
+          }
+          if (HEAD_OPS.has(op) && !ml) {
+            headKind = op === 'Softmax' ? 'softmax' : op === 'Sigmoid' ? 'sigmoid' : 'logsoftmax';
+            if (op !== 'Sigmoid') headAxis = softmaxAxis(g, ref, opset, rank);
+            nodeMap.head.push(nodeLabel(ref));
+            phase = 'head';
+          } else if (SKLEARN_POST.has(op)) {
+            headKind = sklearnHead(g, cur, nodeMap.head);
+            phase = 'done';
+            continue;
+          } else if (OTHER_ACTIVATIONS.has(op)) {
+            throw modelError(`output activation ${op} is not supported (Softmax, Sigmoid or LogSoftmax only)`, g.loc(ref));
+          } else throw unsupported(g, ref, 'after the output layer');
+        }
+        break;
+      }
+      case 'relu': {
+        if (isLinearOp(op)) {
+          layer2 = readLinear(g, ref, cur, dataType, layout());
+          if (layer2.W.cols !== layer1!.W.rows)
+            throw modelError(
+              `the output layer expects ${layer2.W.cols} inputs but the hidden layer has ${layer1!.W.rows} neurons`,
+              g.loc(ref),
+            );
+          phase = 'layer2';
+        } else if (op === 'Relu') {
+          throw modelError('two ReLUs in a row; expected the output linear layer after the hidden ReLU', g.loc(ref));
+        } else if (OTHER_ACTIVATIONS.has(op)) {
+          throw modelError(`${op} after the hidden ReLU is not supported`, g.loc(ref));
+        } else throw unsupported(g, ref, 'after the hidden ReLU');
+        break;
+      }
+      case 'head': {
+        if (SKLEARN_POST.has(op)) {
+          headKind = sklearnHead(g, cur, nodeMap.head);
+          phase = 'done';
+          continue;
+        }
+        if (isLinearOp(op) || op === 'Relu')
+          throw modelError(`${op} after the output ${nodeMap.head[0]}: not a two-layer network`, g.loc(ref));
+        throw unsupported(g, ref, 'in the output head');
+      }
+    }
+    cur = out;
+  }
+  if (!lastLayer2Out) lastLayer2Out = cur;
+
+  const L1 = layer1!, L2 = layer2!;
+  nodeMap.layer1 = L1.nodes.map(nodeLabel);
+  nodeMap.layer2 = L2.nodes.map(nodeLabel);
+  nodeMap.relu = [nodeLabel(reluRef!)];
+  const folded = foldScalers(g, scalers, L1);
+  checkInputWidth(g, inputShape, L1, input.name, squeezed);
+
+  const dtype = floatDtype(L1.weightType) ?? 'float32';
+  // OutputHead.nodes uses `op_type:name`; nodeMap keeps the `OpType 'name'` form of messages
+  const headNodes = nodeMap.head.map((s) => s.replace(/^(\S+) '(.*)'$/, '$1:$2'));
+  const sklearn = headKind === 'sklearn-postprocess';
+  // onnxruntime cannot hand back ZipMap's seq(map): compare the logits instead
+  const compareName = sklearn ? lastLayer2Out : cur;
+  const outName = outputNames.has(compareName) ? compareName : graph.output[0]?.name ?? compareName;
+  const outInfo = graph.output.find((o) => o.name === outName);
+  const metadata: Record<string, string> = {};
+  for (const p of model.metadata_props) metadata[p.key] = p.value;
+
+  return {
+    file,
+    d: L1.W.cols,
+    m: L1.W.rows,
+    c: L2.W.rows,
+    W1: L1.W,
+    b1: L1.b,
+    W2: L2.W,
+    b2: L2.b,
+    head: { kind: headKind, nodes: headNodes, ...(headAxis !== undefined ? { axis: headAxis } : {}) },
+    foldedPreprocessing: folded,
+    dtype,
+    inputDtype: inputDtype,
+    producer: { name: model.producer_name ?? '', version: model.producer_version ?? '' },
+    opset,
+    irVersion: toNum(model.ir_version),
+    input: { name: input.name, shape: inputShape },
+    output: { name: outName, shape: shapeOf(outInfo) },
+    compareTensor: { name: compareName, afterHead: !sklearn && headKind !== 'none' },
+    nodeMap,
+    metadata,
+  };
+}
+
+function unsupported(g: GraphIndex, ref: NodeRef, where: string) {
+  const op = ref.node.op_type;
+  const reason = UNSUPPORTED_REASON[op] ?? `operator ${op}${ref.node.domain ? ` (${ref.node.domain})` : ''} is not recognised ${where}`;
+  return modelError(reason, g.loc(ref));
+}
+
+/** Flatten/Reshape/Cast/Squeeze/Unsqueeze in front of layer 1: track rank and element type. */
+function frontOp(g: GraphIndex, ref: NodeRef, rank: number | null, dataType: number): { rank: number | null; dataType: number } {
+  const op = ref.node.op_type;
+  if (op === 'Cast') {
+    const to = attrInt(ref, 'to', 0);
+    if (!floatDtype(to)) throw modelError(`Cast to ${dtypeName(to)} in front of the network: a float input is expected`, g.loc(ref));
+    return { rank, dataType: to };
+  }
+  if (op === 'Flatten') {
+    const axis = attrInt(ref, 'axis', 1);
+    // axis 0 folds the batch into one row: the layer would see all samples at once
+    if (axis === 0 && rank !== 1)
+      throw modelError('Flatten(axis=0) merges the batch into a single row; expected Flatten(axis=1)', g.loc(ref));
+    return { rank: 2, dataType };
+  }
+  if (op === 'Reshape') {
+    const target = ref.node.input[1];
+    if (target && g.isConst(target)) {
+      const shape = g.constant(target, ref);
+      return { rank: shape.values.length, dataType };
+    }
+    const attrShape = attrInts(ref, 'shape'); // opset < 5 keeps the shape in an attribute
+    return { rank: attrShape ? attrShape.length : 2, dataType };
+  }
+  // Squeeze/Unsqueeze: the exact rank only matters for 1-D inputs, where it is rarely used
+  return { rank: null, dataType };
+}
+
+function softmaxAxis(g: GraphIndex, ref: NodeRef, opset: number, rank: number | null): number {
+  // the default axis changed from 1 to -1 in opset 13
+  const axis = attrInt(ref, 'axis', opset >= 13 ? -1 : 1);
+  const r = rank ?? 2;
+  const norm = axis < 0 ? axis + r : axis;
+  if (norm !== r - 1)
+    throw modelError(`${ref.node.op_type} over axis ${axis} does not act on the class axis of the [batch, classes] output`, g.loc(ref));
+  return axis;
+}
+
+/**
+ * skl2onnx post-processing after the output layer (ArgMax → ArrayFeatureExtractor → labels,
+ * ZipMap → probabilities). It is recorded, not modelled; only known post-processing ops are allowed.
+ */
+function sklearnHead(g: GraphIndex, from: string, names: string[]): HeadKind {
+  const queue = [from];
+  const seen = new Set<number>();
+  const found: NodeRef[] = [];
+  while (queue.length) {
+    const t = queue.shift()!;
+    for (const ref of g.consumers.get(t) ?? []) {
+      if (seen.has(ref.index)) continue;
+      seen.add(ref.index);
+      if (!SKLEARN_POST.has(ref.node.op_type))
+        throw modelError(`operator ${ref.node.op_type} after the output layer is not recognised as output post-processing`, g.loc(ref));
+      names.push(nodeLabel(ref));
+      found.push(ref);
+      for (const o of ref.node.output) if (o) queue.push(o);
+    }
+  }
+  // without skl2onnx's label/probability ops, trailing arithmetic would change the network's
+  // output while the comparison (made at the logits) could not notice: refuse it
+  if (!found.some((r) => SKLEARN_MARKERS.has(r.node.op_type))) {
+    const culprit = found.find((r) => !SHAPE_ONLY.has(r.node.op_type) && !HEAD_OPS.has(r.node.op_type) && r.node.op_type !== 'Identity') ?? found[0];
+    throw modelError(
+      `${culprit.node.op_type} after the output layer changes the network's output; supported heads are Softmax, Sigmoid, LogSoftmax and skl2onnx post-processing`,
+      g.loc(culprit),
+    );
+  }
+  return 'sklearn-postprocess';
+}
+
+/** Folds skl2onnx Scalers, y = (x − offset)·scale, into layer 1 so the network acts on raw inputs. */
+function foldScalers(g: GraphIndex, scalers: { ref: NodeRef; offset: number[]; scale: number[] }[], L1: LinearLayer): AffineInput[] {
+  const d = L1.W.cols, m = L1.W.rows;
+  const out: AffineInput[] = [];
+  // innermost (closest to layer 1) first
+  for (let s = scalers.length - 1; s >= 0; s--) {
+    const { ref, offset, scale } = scalers[s];
+    const expand = (v: number[], dflt: number, what: string) => {
+      if (v.length === 0) return new Float64Array(d).fill(dflt);
+      if (v.length === 1) return new Float64Array(d).fill(v[0]);
+      if (v.length !== d) throw modelError(`Scaler ${what} has ${v.length} entries but layer 1 has ${d} inputs`, g.loc(ref));
+      return Float64Array.from(v);
+    };
+    const off = expand(offset, 0, 'offset'), sc = expand(scale, 1, 'scale');
+    const b = L1.b ?? new Float64Array(m);
+    for (let j = 0; j < m; j++) {
+      let shift = 0;
+      for (let k = 0; k < d; k++) {
+        L1.W.data[j * d + k] *= sc[k];
+        shift += L1.W.data[j * d + k] * off[k];
+      }
+      b[j] -= shift;
+    }
+    if (L1.b || off.some((v) => v !== 0)) L1.b = b;
+    out.unshift({ offset: off, scale: sc, source: `onnx:Scaler:${ref.node.name}` });
+  }
+  return out;
+}
+
+/** A clear error when the declared input size cannot feed layer 1 (instead of a later ORT failure). */
+function checkInputWidth(g: GraphIndex, shape: (number | string | null)[], L1: LinearLayer, name: string, squeezed: boolean) {
+  // Squeeze/Unsqueeze may turn a batch of scalars into a column: the batch dim is then not shape[0]
+  if (shape.length === 0 || squeezed) return;
+  const feat = shape.length === 1 ? shape : shape.slice(1);
+  if (!feat.every((v): v is number => typeof v === 'number')) return;
+  const width = feat.reduce((a, b) => a * b, 1);
+  if (width !== L1.W.cols)
+    throw modelError(`graph input '${name}' has ${width} features per sample but the first layer expects ${L1.W.cols}`, g.loc(L1.nodes[0]));
+}

@@ -1,0 +1,284 @@
+/**
+ * The oracle for a fixed data matrix X̃ (hidden bias decayed — ones column included by the
+ * caller — or absent): M(Λ) = max_{‖u‖≤1} ‖Λᵀ(X̃u)_+‖.
+ *
+ * Pipeline: numerical row space (SVD, rank r with rankTol) → X̂ = X̃V → exact method by (r, c) or
+ * sound bounds → direction mapped back and `lower` recomputed on X̃.
+ *
+ * Soundness of the rank cut: for unit u, X̃u = X̂(Vᵀu) + Eu with E = X̃ − X̂Vᵀ computed explicitly
+ * (so it also absorbs the SVD's errors), and ‖Vᵀu‖ ≤ ‖V‖₂ ≤ √(1 + ‖VᵀV − I‖_F) =: s. Since (·)_+ is
+ * 1-Lipschitz per coordinate, ‖Λᵀ(X̃u)_+‖ ≤ s·M(X̂) + min(‖Λ‖_F‖E‖_F, Σ_i‖Λ_i‖‖E_i‖) — the second term is
+ * the rank allowance (≤ ‖Λ‖_F·√(Σ_{k>r}σ_k²), of the order of ‖Λ‖·σ_{r+1}).
+ */
+import type { Mat } from '../linalg/mat';
+import { rowSpaceBasis, sigmaMax, SIGMA_REL_SLACK } from '../linalg/decomp';
+import type { OracleOptions, OracleResult, OracleMethod } from './types';
+import { upperBound, lowerSearch, BestTracker } from './bounds';
+import { evalVec, fpRel, vnorm } from './common';
+import { exactScalar, BudgetExceeded, type SweepResult } from './sweep';
+import { branchAndBound, BB_REL_TOL } from './vector';
+
+/** ‖X̃X̃ᵀ − I‖_F below which the data count as whitened (MATH.md §5). */
+export const WHITEN_TOL = 1e-9;
+/** Largest n for which the whitened test (an n×n Gram matrix) is attempted. */
+export const WHITEN_MAX_N = 2000;
+
+export interface CoreInfo extends OracleResult {
+  /** internal: the computed value before allowances (for composition by the free-bias oracle) */
+  computed: number;
+}
+
+function zeroResult(X: Mat, Lambda: Mat, rank: number, note: string): CoreInfo {
+  const u = new Float64Array(X.cols);
+  if (X.cols) u[0] = 1;
+  const out = new Float64Array(Lambda.cols);
+  if (Lambda.cols) out[0] = 1;
+  return { exact: true, method: rank <= 1 ? 'exact-rank1' : 'bounds', upper: 0, lower: 0, argmax: u, argmaxBias: 0, outputDir: out, patterns: 0, rank, roundingAllowance: 0, notes: [note], computed: 0 };
+}
+
+function outDir(v: Float64Array): { val: number; dir: Float64Array } {
+  if (v.length === 1) return { val: Math.abs(v[0]), dir: Float64Array.of(v[0] < 0 ? -1 : 1) };
+  const nv = vnorm(v);
+  return { val: nv, dir: nv > 0 ? v.map((x) => x / nv) : Float64Array.from(v, (_, k) => (k === 0 ? 1 : 0)) };
+}
+
+export function noBiasOracle(X: Mat, Lambda: Mat, opts: OracleOptions): CoreInfo {
+  const n = X.rows, d = X.cols, c = Lambda.cols;
+  const notes: string[] = [];
+  let allZeroL = true;
+  for (let i = 0; i < Lambda.data.length; i++) if (Lambda.data[i] !== 0) { allZeroL = false; break; }
+  let allZeroX = true;
+  for (let i = 0; i < X.data.length; i++) if (X.data[i] !== 0) { allZeroX = false; break; }
+  if (n === 0 || d === 0 || c === 0 || allZeroL || allZeroX) return zeroResult(X, Lambda, 0, 'M = 0 (empty or zero data / dual)');
+
+  // ---- row space ----
+  const rs = rowSpaceBasis(X, opts.rankTol);
+  const r = rs.rank;
+  const sigma1 = rs.s[0];
+  let Xh: Mat;
+  let Vb: Mat | null = null; // d×r, null = identity
+  let rankAllow = 0;
+  let scale = 1;
+  if (r === d) {
+    Xh = X;
+  } else {
+    Vb = rs.basis;
+    Xh = { rows: n, cols: r, data: new Float64Array(n * r) };
+    for (let i = 0; i < n; i++)
+      for (let q = 0; q < r; q++) {
+        let s = 0;
+        for (let k = 0; k < d; k++) s += X.data[i * d + k] * Vb.data[k * r + q];
+        Xh.data[i * r + q] = s;
+      }
+    // E = X − X̂Vᵀ
+    let eF2 = 0, lF2 = 0, rowwise = 0;
+    for (let i = 0; i < n; i++) {
+      let e2 = 0;
+      for (let k = 0; k < d; k++) {
+        let s = X.data[i * d + k];
+        for (let q = 0; q < r; q++) s -= Xh.data[i * r + q] * Vb.data[k * r + q];
+        e2 += s * s;
+      }
+      let l2 = 0;
+      for (let k = 0; k < c; k++) l2 += Lambda.data[i * c + k] ** 2;
+      eF2 += e2;
+      lF2 += l2;
+      rowwise += Math.sqrt(e2 * l2);
+    }
+    rankAllow = Math.min(Math.sqrt(eF2 * lF2), rowwise) * (1 + 1e-12);
+    let dev = 0;
+    for (let a = 0; a < r; a++)
+      for (let b = 0; b < r; b++) {
+        let s = 0;
+        for (let k = 0; k < d; k++) s += Vb.data[k * r + a] * Vb.data[k * r + b];
+        dev += (s - (a === b ? 1 : 0)) ** 2;
+      }
+    scale = Math.sqrt(1 + Math.sqrt(dev) + 4e-16 * r * d);
+    notes.push(`rank ${r} < ${d} columns: reduced to the row space (σ_${r + 1}/σ_1 = ${(rs.sigmaDropped / sigma1).toExponential(2)}, rank allowance ${rankAllow.toExponential(2)})`);
+  }
+  if (r === 0) return zeroResult(X, Lambda, 0, 'M = 0 (numerically zero data)');
+
+  const toFull = (w: Float64Array): Float64Array => {
+    let u: Float64Array;
+    if (!Vb) u = Float64Array.from(w);
+    else {
+      u = new Float64Array(d);
+      for (let k = 0; k < d; k++) {
+        let s = 0;
+        for (let q = 0; q < r; q++) s += Vb.data[k * r + q] * w[q];
+        u[k] = s;
+      }
+    }
+    const nn = vnorm(u);
+    if (nn > 0) for (let k = 0; k < d; k++) u[k] /= nn;
+    else if (d) u[0] = 1;
+    return u;
+  };
+  const toReduced = (u: Float64Array): Float64Array => {
+    if (!Vb) return Float64Array.from(u);
+    const w = new Float64Array(r);
+    for (let q = 0; q < r; q++) {
+      let s = 0;
+      for (let k = 0; k < d; k++) s += Vb.data[k * r + q] * u[k];
+      w[q] = s;
+    }
+    return w;
+  };
+
+  // ---- sound bounds (always) ----
+  const ub = upperBound(X, Lambda, sigma1);
+  // Lipschitz constant and arithmetic allowance on the reduced data
+  let lip = 0;
+  for (let i = 0; i < n; i++) {
+    let x2 = 0, l2 = 0;
+    for (let q = 0; q < r; q++) x2 += Xh.data[i * r + q] ** 2;
+    for (let k = 0; k < c; k++) l2 += Lambda.data[i * c + k] ** 2;
+    lip += Math.sqrt(x2 * l2);
+  }
+  const A = fpRel(n, r) * lip;
+
+  // ---- lower bound search on the reduced data ----
+  let hintsR: Mat | undefined;
+  if (opts.hints && opts.hints.cols === d && opts.hints.rows > 0) {
+    const hr = { rows: opts.hints.rows, cols: r, data: new Float64Array(opts.hints.rows * r) };
+    for (let j = 0; j < opts.hints.rows; j++) hr.data.set(toReduced(opts.hints.data.subarray(j * d, (j + 1) * d) as Float64Array), j * r);
+    hintsR = hr;
+  }
+  const tracker = new BestTracker(Xh, Lambda);
+
+  const finalize = (method: OracleMethod, w: Float64Array, computedHat: number | null, extraTol: number, patterns: number, moreNotes: string[]): CoreInfo => {
+    const u = toFull(w);
+    const v = evalVec(X, Lambda, u, 0, new Float64Array(c));
+    const { val: lower, dir } = outDir(v);
+    let upper: number, R: number, exact: boolean;
+    if (computedHat === null) {
+      upper = Math.max(ub.upper, lower);
+      R = 0;
+      exact = false;
+    } else {
+      const half = scale * A + rankAllow;
+      const uc = scale * computedHat + half + extraTol;
+      R = 2 * half + (scale - 1) * computedHat + extraTol;
+      if (uc <= lower + R) {
+        upper = lower + R;
+        R = Math.max(R, upper - lower);
+        exact = true;
+      } else {
+        upper = uc;
+        exact = false;
+        moreNotes.push('exact method did not reproduce its value at the returned direction; reporting the enumeration bound');
+      }
+      if (ub.upper < upper) {
+        // the generic bound is tighter (can only happen when not exact)
+        if (!exact) upper = Math.max(ub.upper, lower);
+      }
+    }
+    return { exact, method: exact ? method : 'bounds', upper, lower, argmax: u, argmaxBias: 0, outputDir: dir, patterns, rank: r, roundingAllowance: R, notes: [...notes, ...moreNotes], computed: computedHat ?? upper };
+  };
+
+  // ---- whitened closed form (scalar) ----
+  if (c === 1 && n <= d && n <= WHITEN_MAX_N) {
+    let dev = 0;
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let k = 0; k < d; k++) s += X.data[i * d + k] * X.data[j * d + k];
+        dev += (s - (i === j ? 1 : 0)) ** 2;
+      }
+    dev = Math.sqrt(dev);
+    if (dev <= WHITEN_TOL) {
+      // ‖X̃u‖² = uᵀX̃ᵀX̃u ≤ ‖X̃X̃ᵀ‖ ≤ 1 + dev, and {X̃u} ⊇ … : M ≤ √(1+dev)·max(‖λ+‖, ‖λ−‖)
+      let p2 = 0, m2 = 0;
+      const lp = new Float64Array(n), lm = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const l = Lambda.data[i];
+        if (l > 0) { p2 += l * l; lp[i] = l; } else if (l < 0) { m2 += l * l; lm[i] = -l; }
+      }
+      const val = Math.sqrt(Math.max(p2, m2));
+      const z = p2 >= m2 ? lp : lm;
+      // u = X̃ᵀz/‖·‖ (X̃ᵀ(X̃X̃ᵀ)⁻¹z up to dev)
+      const u = new Float64Array(d);
+      for (let i = 0; i < n; i++) if (z[i] !== 0) for (let k = 0; k < d; k++) u[k] += z[i] * X.data[i * d + k];
+      const nu = vnorm(u);
+      if (nu > 0) for (let k = 0; k < d; k++) u[k] /= nu;
+      else u[0] = 1;
+      const v = evalVec(X, Lambda, u, 0, new Float64Array(1));
+      const lower = Math.abs(v[0]);
+      const uc = Math.sqrt(1 + dev) * val * (1 + fpRel(n, d));
+      // lower ≥ val·(1 − O(dev)) in exact arithmetic: ‖X̃ᵀz‖ ≤ √(1+dev)‖z‖ and X̃X̃ᵀz = z + Δz
+      const R = 2 * (uc - val) + 2 * dev * val + 2 * fpRel(n, d) * lip;
+      const exact = uc - lower <= R;
+      return {
+        exact, method: exact ? 'exact-whitened' : 'bounds', upper: exact ? Math.max(uc, lower) : Math.max(Math.min(uc, ub.upper), lower), lower,
+        argmax: u, argmaxBias: 0, outputDir: Float64Array.of(v[0] < 0 ? -1 : 1), patterns: 0, rank: r,
+        roundingAllowance: R, notes: [...notes, `whitened data (‖X̃X̃ᵀ − I‖_F = ${dev.toExponential(2)} ≤ ${WHITEN_TOL}): M = max(‖λ+‖, ‖λ−‖) (MATH.md §5)`], computed: val,
+      };
+    }
+  }
+
+  const searchOpts = { hints: hintsR, samples: opts.samples, seed: opts.seed, shouldStop: opts.shouldStop };
+
+  // ---- scalar exact ----
+  if (c === 1 && r <= 4) {
+    lowerSearch(Xh, Lambda, r <= 3 ? { ...searchOpts, samples: Math.min(opts.samples, 200) } : searchOpts, tracker);
+    const lam = Float64Array.from(Lambda.data);
+    const method: OracleMethod = r === 1 ? 'exact-rank1' : r === 2 ? 'exact-circle' : r === 3 ? 'exact-sphere' : 'exact-rank4';
+    try {
+      const res = exactScalar(Xh.data, n, r, lam, {
+        budget: r === 4 ? opts.patternBudget : Infinity,
+        shouldStop: opts.shouldStop,
+        seedU: tracker.best.u,
+      });
+      return finalize(method, res.u, res.value, 0, res.patterns, [`${res.patterns} cells enumerated, ${res.candidatesEvaluated} interior critical points evaluated${res.info ? '; ' + res.info : ''}`]);
+    } catch (e) {
+      if (!(e instanceof BudgetExceeded)) throw e;
+      notes.push(`rank ${r}: pattern budget ${opts.patternBudget} exceeded; falling back to bounds`);
+    }
+  }
+
+  // ---- vector c = 2, 3 by branch and bound over the output sphere ----
+  if ((c === 2 || c === 3) && r <= 4) {
+    lowerSearch(Xh, Lambda, searchOpts, tracker);
+    const lamG = new Float64Array(n);
+    let budgetLeft = r === 4 ? opts.patternBudget : Infinity;
+    const sigmaFn = (g: Float64Array): SweepResult => {
+      for (let i = 0; i < n; i++) {
+        let s = 0;
+        for (let k = 0; k < c; k++) s += Lambda.data[i * c + k] * g[k];
+        lamG[i] = s;
+      }
+      const res = exactScalar(Xh.data, n, r, lamG, { budget: budgetLeft, shouldStop: opts.shouldStop });
+      budgetLeft -= res.patterns;
+      return res;
+    };
+    const vecNorm = (w: Float64Array): number => vnorm(evalVec(Xh, Lambda, w, 0, new Float64Array(c)));
+    try {
+      const bb = branchAndBound(c as 2 | 3, sigmaFn, A, vecNorm, opts.shouldStop);
+      let w = bb.u.length === r ? bb.u : tracker.best.u;
+      if (tracker.best.value > vecNorm(w)) w = tracker.best.u;
+      const method: OracleMethod = r === 1 ? 'exact-rank1' : r === 2 ? 'exact-circle' : r === 3 ? 'exact-sphere' : 'exact-rank4';
+      const bbNote = `output-sphere branch and bound (c = ${c}): ${bb.evals} scalar oracle calls, ${bb.converged ? 'converged' : 'NOT converged (budget)'} to relative gap ${BB_REL_TOL}`;
+      if (bb.converged) {
+        // bb.upper includes A; express it as computed value + tolerance so finalize adds A once
+        // scale·bb.upper + rankAllow = scale·best + scale·A + rankAllow + scale·tolTerm
+        const tolTerm = Math.max(0, bb.upper - A - bb.best);
+        return finalize(method, w, bb.best, scale * tolTerm, bb.patterns, [bbNote]);
+      }
+      const res = finalize(method, w, null, 0, bb.patterns, [bbNote]);
+      res.upper = Math.max(res.lower, Math.min(ub.upper, scale * bb.upper + rankAllow));
+      return res;
+    } catch (e) {
+      if (!(e instanceof BudgetExceeded)) throw e;
+      notes.push(`rank ${r}: pattern budget exceeded in the output-sphere search; falling back to bounds`);
+    }
+  }
+
+  // ---- bounds ----
+  lowerSearch(Xh, Lambda, searchOpts, tracker);
+  if (r > 4) notes.push(`rank ${r} > 4: no exact enumeration; sound bounds only`);
+  else if (c > 3) notes.push(`c = ${c} > 3 outputs: no exact method; sound bounds only`);
+  const res = finalize('bounds', tracker.best.u, null, 0, 0, []);
+  res.notes.push(...ub.notes);
+  void sigmaMax; void SIGMA_REL_SLACK;
+  return res;
+}

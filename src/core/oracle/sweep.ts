@@ -1,0 +1,708 @@
+/**
+ * Exact scalar oracle max_{‖u‖=1} |λᵀ(X̂u)_+| for rank r ≤ 4 by enumeration of the hyperplane
+ * arrangement {x̂_iᵀu = 0} on the sphere (MATH.md §3.5, derived for this project).
+ *
+ * h(u) = λᵀ(X̂u)_+ is linear on every face F of the arrangement: h = G_Fᵀu with G_F the sum of
+ * λ_j x̂_j over the rows active on F. The maximum of ±h over the sphere is attained in the relative
+ * interior of some face, either at a vertex or at the critical point ±Π_S G_F/‖Π_S G_F‖ of the
+ * face's linear span S (value ‖Π_S G_F‖). Faces are enumerated recursively:
+ *
+ * - k = 2 (a great circle, or the whole problem when r = 2): sort the breakpoints of the rows on
+ *   the circle (mod π: the active set at θ + π is the complement of the one at θ, so G(θ+π) =
+ *   S − G(θ) and one half-turn suffices) and sweep, keeping the active sum G incrementally. On each
+ *   arc the maximum of ±Gᵀu is ‖G‖ when ±G points into the arc, else at an endpoint. Arcs and
+ *   vertices are evaluated exactly here ("swept values").
+ * - k ≥ 3: for every row i, recurse into the great sphere S ∩ x̂_i^⊥ (rows parallel to x̂_i within
+ *   S are zero there and are grouped: P₊ = Σ λ_j x̂_j over j ∥ +x̂_i (i included), P₋ over
+ *   j ∥ −x̂_i). Every cell of the sub-arrangement with sum G borders two cells of this level: G + P₊
+ *   on the side x̂_iᵀu > 0 and G + P₋ on the other. Every full-dimensional cell of this level has a
+ *   boundary face of positive measure on some x̂_i^⊥, so all are enumerated (with duplicates).
+ *   Each such cell is a *candidate* with bound ‖Π_S G‖ ≥ its interior maximum.
+ *
+ * Candidates whose bound does not exceed the best value known are discarded (their maximum is not
+ * larger); the others are evaluated directly (h at the critical direction, O(n)) in decreasing
+ * order of bound until the bound falls below the best value. A candidate whose critical point is
+ * not in its cell has its maximum on the cell's boundary, which lower levels cover. Hence
+ * M = max(swept values, evaluated candidates) up to rounding (see common.ts for the allowance).
+ */
+
+import { prune3 } from './prune3';
+import { fpRel } from './common';
+
+/** sin of the angle (within the current subspace) below which two rows count as parallel. */
+export const PARALLEL_TOL = 1e-13;
+/** Candidates whose critical direction lies outside their cell's side by more than this are dropped (efficiency only). */
+export const SIDE_TOL = 1e-9;
+
+export class BudgetExceeded extends Error {
+  constructor(public readonly patterns: number) {
+    super(`pattern budget exceeded (${patterns})`);
+  }
+}
+
+interface Ctx {
+  r: number;
+  /** rows x̂_j, n×r */
+  X: Float64Array;
+  lam: Float64Array;
+  /** λ_j x̂_j, n×r */
+  LX: Float64Array;
+  bestVal: number;
+  bestU: Float64Array;
+  /** candidates: stride r+1 (bound, u[0..r-1]) */
+  cand: Float64Array;
+  nCand: number;
+  patterns: number;
+  budget: number;
+  shouldStop?: () => boolean;
+  /** row norms ‖x̂_j‖ */
+  Xn: Float64Array;
+  /** state of the circle sweep in progress, for probe tests of candidate cells */
+  probe: ProbeState;
+  /** candidates rejected by probes (statistics) */
+  rejected: number;
+  /** fast path for r = 3 (top level, identity basis): the cells are built inline by cell3 */
+  mode3: boolean;
+  t3Pp: Float64Array;
+  t3Pm: Float64Array;
+  t3ai: Float64Array;
+  t3u: Float64Array;
+  /** sides (row, sign) of the lower levels in the current emit chain: constraints of every cell emitted through them */
+  sideStack: { row: number; sign: number }[];
+  pruneInfo: string;
+}
+
+/**
+ * Probe test: a cell adjacent to the current arc has, for every row j of the circle's sweep, the
+ * status that j has on the arc (complemented on the antipodal arc). A candidate critical
+ * direction u violating one of these signs (beyond SIDE_TOL·‖x̂_j‖) is outside its cell, so its
+ * maximum lies on the cell's boundary, which the sweeps cover: it can be skipped. Checked rows:
+ * the arc's two bounding rows and up to PROBES rows spread over the circle's rows.
+ */
+interface ProbeState {
+  status: Uint8Array;
+  rows: Int32Array;
+  cnt: number;
+  probes: Int32Array;
+  nProbes: number;
+  ts: number;
+  te: number;
+  anti: boolean;
+}
+const PROBES = 24;
+
+function probeRow(ctx: Ctx, t: number, u: Float64Array): boolean {
+  if (t < 0) return true;
+  const P = ctx.probe;
+  const r = ctx.r;
+  const j = P.rows[t];
+  const o = j * r;
+  const X = ctx.X;
+  let z = 0;
+  for (let k = 0; k < r; k++) z += X[o + k] * u[k];
+  const st = (P.status[t] === 1) !== P.anti;
+  const tol = SIDE_TOL * ctx.Xn[j];
+  return st ? z >= -tol : z <= tol;
+}
+
+/** true when u (full r coords, unit) may lie in the cell adjacent to the current arc. */
+function probeOK(ctx: Ctx, u: Float64Array): boolean {
+  const P = ctx.probe;
+  if (!probeRow(ctx, P.ts, u) || !probeRow(ctx, P.te, u)) return false;
+  for (let q = 0; q < P.nProbes; q++) if (!probeRow(ctx, P.probes[q], u)) return false;
+  return true;
+}
+
+export interface SweepResult {
+  /** computed maximum (not yet including allowances) */
+  value: number;
+  /** direction in the r coordinates (unit) */
+  u: Float64Array;
+  patterns: number;
+  candidatesEvaluated: number;
+  rejected?: number;
+  info?: string;
+}
+
+/** h(u) = λᵀ(X̂u)_+ by direct evaluation. */
+function evalH(ctx: Ctx, u: Float64Array): number {
+  const { r, X, lam } = ctx;
+  const n = lam.length;
+  let s = 0;
+  for (let i = 0; i < n; i++) {
+    let z = 0;
+    const o = i * r;
+    for (let k = 0; k < r; k++) z += X[o + k] * u[k];
+    if (z > 0) s += lam[i] * z;
+  }
+  return s;
+}
+
+function pushCandidate(ctx: Ctx, bound: number, u: Float64Array): void {
+  const stride = ctx.r + 1;
+  if ((ctx.nCand + 1) * stride > ctx.cand.length) {
+    // prune to the ones still above the best value, then grow if needed
+    let w = 0;
+    for (let c = 0; c < ctx.nCand; c++) {
+      if (ctx.cand[c * stride] > ctx.bestVal) {
+        if (w !== c) ctx.cand.copyWithin(w * stride, c * stride, (c + 1) * stride);
+        w++;
+      }
+    }
+    ctx.nCand = w;
+    if ((w + 1) * stride > ctx.cand.length / 2) {
+      const nb = new Float64Array(ctx.cand.length * 2);
+      nb.set(ctx.cand.subarray(0, w * stride));
+      ctx.cand = nb;
+    }
+  }
+  const o = ctx.nCand * stride;
+  ctx.cand[o] = bound;
+  for (let k = 0; k < ctx.r; k++) ctx.cand[o + 1 + k] = u[k];
+  ctx.nCand++;
+}
+
+/** Offer a swept value ±h at direction dir2 (2-D coords of basis Q, r×2). */
+function offerSwept(ctx: Ctx, val: number, Q: Float64Array, d0: number, d1: number): void {
+  if (!(val > ctx.bestVal)) return;
+  const r = ctx.r;
+  const nn = Math.sqrt(d0 * d0 + d1 * d1);
+  if (!(nn > 0)) return;
+  for (let k = 0; k < r; k++) ctx.bestU[k] = (Q[k * 2] * d0 + Q[k * 2 + 1] * d1) / nn;
+  ctx.bestVal = val;
+}
+
+// ---------- sorting of breakpoint keys (values in [0, 2)) ----------
+
+let radixTmpIdx = new Int32Array(0);
+let radixTmpKey = new Uint32Array(0);
+let radixKey = new Uint32Array(0);
+const radixCount = new Int32Array(2048);
+
+/** Sorts idx[0..m) by keys[idx] ascending. keys in [0, 2). */
+function sortByKey(idx: Int32Array, keys: Float64Array, m: number): void {
+  if (m <= 48) {
+    for (let a = 1; a < m; a++) {
+      const v = idx[a];
+      const kv = keys[v];
+      let b = a - 1;
+      while (b >= 0 && keys[idx[b]] > kv) {
+        idx[b + 1] = idx[b];
+        b--;
+      }
+      idx[b + 1] = v;
+    }
+    return;
+  }
+  if (radixTmpIdx.length < m) {
+    radixTmpIdx = new Int32Array(m * 2);
+    radixTmpKey = new Uint32Array(m * 2);
+    radixKey = new Uint32Array(m * 2);
+  }
+  // coarse 32-bit keys, LSD radix (11, 11, 10 bits), then insertion fix-up by exact key
+  for (let a = 0; a < m; a++) {
+    let q = Math.floor(keys[idx[a]] * 2147483648);
+    if (q < 0) q = 0;
+    if (q > 4294967295) q = 4294967295;
+    radixKey[a] = q >>> 0;
+  }
+  let srcI: Int32Array = idx, srcK: Uint32Array = radixKey, dstI: Int32Array = radixTmpIdx, dstK: Uint32Array = radixTmpKey;
+  const shifts = [0, 11, 22];
+  const masks = [2047, 2047, 1023];
+  for (let p = 0; p < 3; p++) {
+    const sh = shifts[p], mk = masks[p];
+    radixCount.fill(0);
+    for (let a = 0; a < m; a++) radixCount[(srcK[a] >>> sh) & mk]++;
+    let sum = 0;
+    for (let b = 0; b <= mk; b++) {
+      const t = radixCount[b];
+      radixCount[b] = sum;
+      sum += t;
+    }
+    for (let a = 0; a < m; a++) {
+      const bkt = (srcK[a] >>> sh) & mk;
+      const pos = radixCount[bkt]++;
+      dstI[pos] = srcI[a];
+      dstK[pos] = srcK[a];
+    }
+    const ti = srcI; srcI = dstI; dstI = ti;
+    const tk = srcK; srcK = dstK; dstK = tk;
+  }
+  // after 3 passes the result is in srcI (== radixTmpIdx since 3 is odd)
+  if (srcI !== idx) idx.set(srcI.subarray(0, m));
+  for (let a = 1; a < m; a++) {
+    const v = idx[a];
+    const kv = keys[v];
+    let b = a - 1;
+    while (b >= 0 && keys[idx[b]] > kv) {
+      idx[b + 1] = idx[b];
+      b--;
+    }
+    idx[b + 1] = v;
+  }
+}
+
+/**
+ * r = 3 fast path of the level-3 wrapper (identity basis): the two cells G + P₊ (side +) and
+ * G + P₋ (side −) adjacent to the current arc; same logic as the generic wrapper in sphereLevel.
+ */
+function cell3(ctx: Ctx, G: Float64Array, P: Float64Array, sgn: number): void {
+  const g0 = G[0] + P[0], g1 = G[1] + P[1], g2 = G[2] + P[2];
+  ctx.patterns++;
+  const n2 = g0 * g0 + g1 * g1 + g2 * g2;
+  const bv = ctx.bestVal;
+  if (!(n2 > bv * bv)) return;
+  const nn = Math.sqrt(n2);
+  if (!(nn > bv)) return;
+  const ai = ctx.t3ai;
+  const dotA = g0 * ai[0] + g1 * ai[1] + g2 * ai[2];
+  const tol = SIDE_TOL * nn;
+  const u = ctx.t3u;
+  for (let pm = 1; pm >= -1; pm -= 2) {
+    if (sgn * pm * dotA >= -tol) {
+      u[0] = (pm * g0) / nn;
+      u[1] = (pm * g1) / nn;
+      u[2] = (pm * g2) / nn;
+      if (!probeOK(ctx, u)) { ctx.rejected++; continue; }
+      pushCandidate(ctx, nn, u);
+    }
+  }
+}
+
+// ---------- k = 2: circle sweep ----------
+
+interface CircleBufs {
+  a0: Float64Array; a1: Float64Array; // breakpoint representative unit vectors
+  act: Int8Array; key: Float64Array; ord: Int32Array;
+}
+let circleBufs: CircleBufs = { a0: new Float64Array(0), a1: new Float64Array(0), act: new Int8Array(0), key: new Float64Array(0), ord: new Int32Array(0) };
+function getCircleBufs(m: number): CircleBufs {
+  if (circleBufs.a0.length < m) {
+    const L = Math.max(m, 16) * 2;
+    circleBufs = { a0: new Float64Array(L), a1: new Float64Array(L), act: new Int8Array(L), key: new Float64Array(L), ord: new Int32Array(L) };
+  }
+  return circleBufs;
+}
+
+type Emit = ((G: Float64Array) => void) | null;
+
+/**
+ * Sweep of the great circle spanned by Q (r×2, orthonormal columns) over rows pts.
+ * Emits the active sum (full r coords) of every arc (and of its antipode) to `emit`.
+ */
+function circleSweep(ctx: Ctx, Q: Float64Array, pts: Int32Array, m: number, emit: Emit): void {
+  const { r, X, LX } = ctx;
+  const B = getCircleBufs(m);
+  const { a0, a1, act, key, ord } = B;
+  const rowsL = cntRow;
+  const G = new Float64Array(r);
+  const S = new Float64Array(r);
+  const Gp = new Float64Array(r);
+  let cnt = 0;
+  for (let t = 0; t < m; t++) {
+    const j = pts[t];
+    const o = j * r;
+    let p0 = 0, p1 = 0;
+    for (let k = 0; k < r; k++) {
+      p0 += X[o + k] * Q[k * 2];
+      p1 += X[o + k] * Q[k * 2 + 1];
+    }
+    // enter direction e = (p1, -p0): a_jᵀu turns positive when u passes e counter-clockwise
+    let e0 = p1, e1 = -p0;
+    let ac = 1;
+    if (!(e1 > 0 || (e1 === 0 && e0 > 0))) {
+      e0 = -e0; e1 = -e1; ac = -1;
+    }
+    const nn = Math.sqrt(e0 * e0 + e1 * e1);
+    if (!(nn > 0)) continue; // zero in this plane: contributes nothing on the circle
+    for (let k = 0; k < r; k++) S[k] += LX[o + k];
+    e0 /= nn; e1 /= nn;
+    a0[cnt] = e0; a1[cnt] = e1; act[cnt] = ac;
+    key[cnt] = 1 - e0 / (Math.abs(e0) + e1); // pseudo-angle in [0, 2), monotone on the upper half-plane
+    ord[cnt] = cnt;
+    // remember row index in a parallel array: reuse pts order via map
+    if (ac < 0) for (let k = 0; k < r; k++) G[k] += LX[o + k]; // active just before its exit
+    rowsL[cnt] = j;
+    cnt++;
+  }
+  sortByKey(ord, key, cnt);
+  // probe state: status of every row on the current arc
+  const P = ctx.probe;
+  if (P.status.length < cnt) P.status = new Uint8Array(Math.max(cnt, 16) * 2);
+  for (let t = 0; t < cnt; t++) P.status[t] = act[t] < 0 ? 1 : 0;
+  P.rows = rowsL;
+  P.cnt = cnt;
+  P.nProbes = Math.min(PROBES, cnt);
+  for (let q = 0; q < P.nProbes; q++) P.probes[q] = Math.floor(((q + 0.5) * cnt) / P.nProbes);
+  // S2 = QᵀS
+  let S0 = 0, S1 = 0;
+  for (let k = 0; k < r; k++) { S0 += Q[k * 2] * S[k]; S1 += Q[k * 2 + 1] * S[k]; }
+  let s0 = 1, s1 = 0; // arc start
+  let ev = 0;
+  for (;;) {
+    // apply all events at the arc start (ev points to the next unprocessed event)
+    // arc end:
+    let e0: number, e1: number;
+    if (ev < cnt) { const t = ord[ev]; e0 = a0[t]; e1 = a1[t]; } else { e0 = -1; e1 = 0; }
+    // ---- evaluate the arc (s, e) with G; antipodal arc with S - G ----
+    let g0 = 0, g1 = 0;
+    for (let k = 0; k < r; k++) { g0 += Q[k * 2] * G[k]; g1 += Q[k * 2 + 1] * G[k]; }
+    const h0 = S0 - g0, h1 = S1 - g1;
+    // endpoint s: h(s) = gᵀs, h(-s) = -(S-G)ᵀs
+    const hs = g0 * s0 + g1 * s1;
+    if (Math.abs(hs) > ctx.bestVal) offerSwept(ctx, Math.abs(hs), Q, s0, s1);
+    const hms = -(h0 * s0 + h1 * s1);
+    if (Math.abs(hms) > ctx.bestVal) offerSwept(ctx, Math.abs(hms), Q, -s0, -s1);
+    const ng = Math.sqrt(g0 * g0 + g1 * g1);
+    if (ng > ctx.bestVal) {
+      // +G in the arc: +h max; -G in the arc: -h max
+      const cs = s0 * g1 - s1 * g0, ce = g0 * e1 - g1 * e0;
+      if (cs >= 0 && ce >= 0) offerSwept(ctx, ng, Q, g0, g1);
+      else if (cs <= 0 && ce <= 0) offerSwept(ctx, ng, Q, -g0, -g1);
+    }
+    const nh = Math.sqrt(h0 * h0 + h1 * h1);
+    if (nh > ctx.bestVal) {
+      // pattern S-G lives on the antipodal arc (-s, -e): +h max at h/|h| if -h ∈ arc; -h max at -h/|h| if h ∈ arc
+      const cs = s0 * h1 - s1 * h0, ce = h0 * e1 - h1 * e0;
+      if (cs >= 0 && ce >= 0) offerSwept(ctx, nh, Q, -h0, -h1);
+      else if (cs <= 0 && ce <= 0) offerSwept(ctx, nh, Q, h0, h1);
+    }
+    if (ctx.mode3) {
+      P.ts = ev > 0 ? ord[ev - 1] : -1;
+      P.te = ev < cnt ? ord[ev] : -1;
+      P.anti = false;
+      cell3(ctx, G, ctx.t3Pp, 1);
+      cell3(ctx, G, ctx.t3Pm, -1);
+      for (let k = 0; k < r; k++) Gp[k] = S[k] - G[k];
+      P.anti = true;
+      cell3(ctx, Gp, ctx.t3Pp, 1);
+      cell3(ctx, Gp, ctx.t3Pm, -1);
+    } else if (emit) {
+      P.ts = ev > 0 ? ord[ev - 1] : -1;
+      P.te = ev < cnt ? ord[ev] : -1;
+      P.anti = false;
+      emit(G);
+      for (let k = 0; k < r; k++) Gp[k] = S[k] - G[k];
+      P.anti = true;
+      emit(Gp);
+    }
+    if (ev >= cnt) break;
+    // process the event at e
+    const t = ord[ev];
+    const o = rowsL[t] * r;
+    if (act[t] > 0) for (let k = 0; k < r; k++) G[k] += LX[o + k];
+    else for (let k = 0; k < r; k++) G[k] -= LX[o + k];
+    P.status[t] = act[t] > 0 ? 1 : 0;
+    ev++;
+    s0 = e0; s1 = e1;
+  }
+}
+let cntRow = new Int32Array(0);
+function ensureCntRow(m: number): void {
+  if (cntRow.length < m) cntRow = new Int32Array(Math.max(m, 16) * 2);
+}
+
+// ---------- k ≥ 3: recursion over hyperplanes ----------
+
+/**
+ * Enumerates the arrangement on the unit sphere of the k-dim subspace spanned by Q (r×k).
+ * `emit` receives the active sum of every k-dim cell (full r coords), or is null at the top.
+ */
+function sphereLevel(ctx: Ctx, Q: Float64Array, k: number, pts: Int32Array, m: number, emit: Emit, only: Uint8Array | null = null): void {
+  const { r, X, LX } = ctx;
+  if (k === 2) {
+    ensureCntRow(m);
+    circleSweep(ctx, Q, pts, m, emit);
+    return;
+  }
+  // coordinates of the rows in Q
+  const A = new Float64Array(m * k);
+  const An = new Float64Array(m);
+  for (let t = 0; t < m; t++) {
+    const o = pts[t] * r;
+    let s = 0;
+    for (let c = 0; c < k; c++) {
+      let v = 0;
+      for (let q = 0; q < r; q++) v += X[o + q] * Q[q * k + c];
+      A[t * k + c] = v;
+      s += v * v;
+    }
+    An[t] = Math.sqrt(s);
+  }
+  const kk = k - 1;
+  const N = new Float64Array(k * kk);
+  const Qi = new Float64Array(r * kk);
+  const sub = new Int32Array(m);
+  const Pp = new Float64Array(r);
+  const Pm = new Float64Array(r);
+  const Gc = new Float64Array(r);
+  const g = new Float64Array(k);
+  const ai = new Float64Array(k);
+  const ucand = new Float64Array(r);
+  let side = 0;
+  let curRow = -1;
+  const stride = r + 1;
+  void stride;
+  const wrapper = (Gs: Float64Array): void => {
+    for (let sd = 0; sd < 2; sd++) {
+      const P = sd === 0 ? Pp : Pm;
+      const sgn = sd === 0 ? 1 : -1;
+      for (let q = 0; q < r; q++) Gc[q] = Gs[q] + P[q];
+      ctx.patterns++;
+      // bound ‖QᵀGc‖
+      let nn = 0;
+      let dotA = 0;
+      for (let c = 0; c < k; c++) {
+        let v = 0;
+        for (let q = 0; q < r; q++) v += Q[q * k + c] * Gc[q];
+        g[c] = v;
+        nn += v * v;
+        dotA += v * ai[c];
+      }
+      nn = Math.sqrt(nn);
+      if (nn > ctx.bestVal) {
+        // +h critical direction g/‖g‖ must lie on side sgn of a_i; -h direction -g/‖g‖ likewise
+        const tol = SIDE_TOL * nn;
+        for (let pm = 1; pm >= -1; pm -= 2) {
+          if (sgn * pm * dotA >= -tol) {
+            for (let q = 0; q < r; q++) {
+              let v = 0;
+              for (let c = 0; c < k; c++) v += Q[q * k + c] * g[c];
+              ucand[q] = (pm * v) / nn;
+            }
+            if (!probeOK(ctx, ucand) || !outerOK(ucand)) { ctx.rejected++; continue; }
+            pushCandidate(ctx, nn, ucand);
+          }
+        }
+      }
+      if (emit) {
+        ctx.sideStack.push({ row: curRow, sign: sgn });
+        emit(Gc);
+        ctx.sideStack.pop();
+      }
+    }
+    if (ctx.patterns > ctx.budget) throw new BudgetExceeded(ctx.patterns);
+  };
+  void side;
+  // constraints of the enclosing levels (rows i of the parents with their sides) hold on every
+  // cell emitted through them as well; they are checked via ctx.sides (stack)
+  const outerOK = (u: Float64Array): boolean => {
+    for (let q = 0; q < ctx.sideStack.length; q++) {
+      const { row, sign } = ctx.sideStack[q];
+      const o = row * r;
+      let z = 0;
+      for (let c = 0; c < r; c++) z += X[o + c] * u[c];
+      if (sign * z < -SIDE_TOL * ctx.Xn[row]) return false;
+    }
+    return true;
+  };
+  void outerOK;
+  for (let i = 0; i < m; i++) {
+    if (ctx.shouldStop && ctx.shouldStop()) throw new Error('oracle cancelled');
+    const ani = An[i];
+    if (!(ani > 0)) continue;
+    if (only && !only[pts[i]]) continue;
+    curRow = pts[i];
+    for (let c = 0; c < k; c++) ai[c] = A[i * k + c] / ani;
+    // Householder H = I - 2vvᵀ/vᵀv with v = ai + sign(ai0) e0; columns 1..k-1 of H span ai^⊥
+    const sg = ai[0] >= 0 ? 1 : -1;
+    const v0 = ai[0] + sg;
+    let vv = v0 * v0;
+    for (let c = 1; c < k; c++) vv += ai[c] * ai[c];
+    for (let row = 0; row < k; row++) {
+      const vr = row === 0 ? v0 : ai[row];
+      for (let col = 1; col < k; col++) {
+        const vc = ai[col];
+        N[row * kk + (col - 1)] = (row === col ? 1 : 0) - (2 * vr * vc) / vv;
+      }
+    }
+    // Qi = Q N (r×kk)
+    for (let q = 0; q < r; q++)
+      for (let c = 0; c < kk; c++) {
+        let v = 0;
+        for (let c2 = 0; c2 < k; c2++) v += Q[q * k + c2] * N[c2 * kk + c];
+        Qi[q * kk + c] = v;
+      }
+    Pp.fill(0);
+    Pm.fill(0);
+    let ms = 0;
+    for (let t = 0; t < m; t++) {
+      const o = pts[t] * r;
+      if (t === i) {
+        for (let q = 0; q < r; q++) Pp[q] += LX[o + q];
+        continue;
+      }
+      const an = An[t];
+      if (!(an > 0)) continue;
+      // component orthogonal to ai within the subspace
+      let dot = 0;
+      for (let c = 0; c < k; c++) dot += A[t * k + c] * ai[c];
+      let perp2 = 0;
+      for (let c = 0; c < k; c++) {
+        const w = A[t * k + c] - dot * ai[c];
+        perp2 += w * w;
+      }
+      if (Math.sqrt(perp2) <= PARALLEL_TOL * an) {
+        if (dot > 0) for (let q = 0; q < r; q++) Pp[q] += LX[o + q];
+        else for (let q = 0; q < r; q++) Pm[q] += LX[o + q];
+      } else sub[ms++] = pts[t];
+    }
+    for (let c = 0; c < k; c++) ai[c] = A[i * k + c] / ani;
+    if (ms === 0) {
+      // the sub-sphere has no rows: its only cell has sum 0
+      const z = new Float64Array(r);
+      // the whole great sphere is one face with h = 0 there; still offer its neighbours
+      wrapper(z);
+      // and a vertex value on it (h = 0) is ≤ bestVal (≥ 0) anyway
+    } else {
+      const Qcopy = Float64Array.from(Qi);
+      if (k === 3 && r === 3 && emit === null) {
+        // fast path: identity basis at the top of a rank-3 problem
+        ctx.mode3 = true;
+        ctx.t3Pp.set(Pp);
+        ctx.t3Pm.set(Pm);
+        ctx.t3ai.set(ai);
+        ensureCntRow(ms);
+        circleSweep(ctx, Qcopy, sub, ms, null);
+        ctx.mode3 = false;
+      } else sphereLevel(ctx, Qcopy, kk, sub.slice(0, ms), ms, wrapper);
+    }
+  }
+}
+
+/** Rank-3 problems with at least this many rows use the triangle pruning of prune3.ts. */
+export const PRUNE_MIN_ROWS = 48;
+
+export interface SweepOptions {
+  budget: number;
+  /** rank-3 circle pruning (default on for m ≥ PRUNE_MIN_ROWS) */
+  prune?: boolean;
+  shouldStop?: () => boolean;
+  /** a known lower bound value with its direction (prunes candidates early) */
+  seedValue?: number;
+  seedU?: Float64Array;
+}
+
+/**
+ * Exact max_{‖u‖=1} |λᵀ(X̂u)_+| for X̂ n×r, r ∈ {1, 2, 3, 4}. Returns the computed maximum
+ * (before allowances) and its direction. Throws BudgetExceeded when the pattern count exceeds
+ * the budget.
+ */
+export function exactScalar(Xh: Float64Array, n: number, r: number, lamIn: Float64Array, opts: SweepOptions): SweepResult {
+  // drop rows that cannot contribute (λ_j = 0 or x̂_j = 0): h does not depend on them
+  const keep: number[] = [];
+  for (let j = 0; j < n; j++) {
+    if (lamIn[j] === 0) continue;
+    let s = 0;
+    for (let q = 0; q < r; q++) s += Xh[j * r + q] ** 2;
+    if (s > 0) keep.push(j);
+  }
+  const m = keep.length;
+  const X = new Float64Array(m * r);
+  const lam = new Float64Array(m);
+  const LX = new Float64Array(m * r);
+  // exact power-of-two scaling of X̂ and λ to O(1) magnitudes (no overflow in squared norms;
+  // scaling by powers of two commutes with rounding, so the computed value is unchanged)
+  let mx = 0, ml = 0;
+  for (const j of keep) {
+    ml = Math.max(ml, Math.abs(lamIn[j]));
+    for (let q = 0; q < r; q++) mx = Math.max(mx, Math.abs(Xh[j * r + q]));
+  }
+  const ex = mx > 0 ? Math.pow(2, -Math.floor(Math.log2(mx))) : 1;
+  const el = ml > 0 ? Math.pow(2, -Math.floor(Math.log2(ml))) : 1;
+  const unscale = 1 / (ex * el);
+  for (let t = 0; t < m; t++) {
+    const j = keep[t];
+    lam[t] = lamIn[j] * el;
+    for (let q = 0; q < r; q++) {
+      X[t * r + q] = Xh[j * r + q] * ex;
+      LX[t * r + q] = lam[t] * X[t * r + q];
+    }
+  }
+  const ctx: Ctx = {
+    r, X, lam, LX,
+    bestVal: 0,
+    bestU: new Float64Array(r),
+    cand: new Float64Array(1024 * (r + 1)),
+    nCand: 0,
+    patterns: 0,
+    budget: opts.budget,
+    shouldStop: opts.shouldStop,
+    Xn: new Float64Array(m),
+    probe: { status: new Uint8Array(0), rows: new Int32Array(0), cnt: 0, probes: new Int32Array(PROBES), nProbes: 0, ts: -1, te: -1, anti: false },
+    rejected: 0,
+    mode3: false,
+    t3Pp: new Float64Array(3),
+    t3Pm: new Float64Array(3),
+    t3ai: new Float64Array(3),
+    t3u: new Float64Array(3),
+    sideStack: [],
+    pruneInfo: '',
+  };
+  for (let t = 0; t < m; t++) {
+    let s2 = 0;
+    for (let q = 0; q < r; q++) s2 += X[t * r + q] ** 2;
+    ctx.Xn[t] = Math.sqrt(s2);
+  }
+  ctx.bestU[0] = 1;
+  const result = (value: number, u: Float64Array, patterns: number, candidatesEvaluated: number): SweepResult => ({
+    value: value * unscale, u, patterns, candidatesEvaluated, rejected: ctx.rejected, info: ctx.pruneInfo,
+  });
+  if (opts.seedU && opts.seedU.length === r) {
+    const v = Math.abs(evalH(ctx, opts.seedU));
+    if (v > ctx.bestVal) { ctx.bestVal = v; ctx.bestU.set(opts.seedU); }
+  }
+  if (m === 0) return result(0, ctx.bestU, 0, 0);
+  if (r === 1) {
+    let hp = 0, hm = 0;
+    for (let t = 0; t < m; t++) {
+      if (X[t] > 0) hp += lam[t] * X[t];
+      else hm -= lam[t] * X[t];
+    }
+    ctx.patterns = 2;
+    if (Math.abs(hp) >= Math.abs(hm)) return result(Math.abs(hp), Float64Array.of(1), 2, 0);
+    return result(Math.abs(hm), Float64Array.of(-1), 2, 0);
+  }
+  const pts = new Int32Array(m);
+  for (let t = 0; t < m; t++) pts[t] = t;
+  const Q = new Float64Array(r * r);
+  for (let q = 0; q < r; q++) Q[q * r + q] = 1;
+  let only: Uint8Array | null = null;
+  if (r === 3 && m >= PRUNE_MIN_ROWS && opts.prune !== false) {
+    // select the circles that need a sweep (prune3.ts); slack covers rounding of the bounds
+    let lipS = 0;
+    for (let t = 0; t < m; t++) lipS += Math.abs(lam[t]) * ctx.Xn[t];
+    const pr = prune3(X, lam, ctx.Xn, m, ctx.bestVal, fpRel(m, 3) * lipS, opts.shouldStop);
+    if (pr) {
+      only = pr.sweep;
+      let k = 0;
+      for (let t = 0; t < m; t++) k += only[t];
+      ctx.pruneInfo = `pruning: ${pr.triangles} triangles, ${k}/${m} circles swept, ${pr.candU.length / 4} leaf candidates`;
+      const u = new Float64Array(3);
+      for (let q = 0; q < pr.candU.length; q += 4) {
+        u[0] = pr.candU[q + 1]; u[1] = pr.candU[q + 2]; u[2] = pr.candU[q + 3];
+        pushCandidate(ctx, pr.candU[q], u);
+      }
+    } else ctx.pruneInfo = 'pruning: triangle budget exceeded, every circle swept';
+  }
+  sphereLevel(ctx, Q, r, pts, m, null, only);
+  if (r === 2) ctx.patterns += 2 * m; // arcs of the circle
+  // evaluate candidates in decreasing bound
+  const stride = r + 1;
+  const nc = ctx.nCand;
+  const order = new Int32Array(nc);
+  let live = 0;
+  for (let c = 0; c < nc; c++) if (ctx.cand[c * stride] > ctx.bestVal) order[live++] = c;
+  const ord = Array.from(order.subarray(0, live)).sort((a, b) => ctx.cand[b * stride] - ctx.cand[a * stride]);
+  let evaluated = 0;
+  const u = new Float64Array(r);
+  for (const c of ord) {
+    const bound = ctx.cand[c * stride];
+    if (!(bound > ctx.bestVal)) break;
+    for (let q = 0; q < r; q++) u[q] = ctx.cand[c * stride + 1 + q];
+    const v = Math.abs(evalH(ctx, u));
+    evaluated++;
+    if (v > ctx.bestVal) { ctx.bestVal = v; ctx.bestU.set(u); }
+  }
+  return result(ctx.bestVal, Float64Array.from(ctx.bestU), ctx.patterns, evaluated);
+}

@@ -1,0 +1,74 @@
+import type { Mat } from '../linalg/mat';
+
+/**
+ * The oracle value M(Λ) = max_{‖u‖≤1} ‖Λᵀ(X̃u)_+‖₂ (MATH.md §2–§3). Everything the certificate
+ * claims rests on `upper` being a true upper bound, so it includes a named rounding allowance.
+ */
+export type HiddenBiasMode = 'decayed' | 'free' | 'none';
+
+export interface OracleOptions {
+  /**
+   * How the hidden bias enters. 'decayed' and 'none': the caller passes X̃ (with the ones column
+   * for 'decayed'); 'free': the caller passes X without the ones column and the oracle maximizes
+   * over (u, b) with ‖u‖ ≤ 1, b unconstrained (finite only when Λᵀ1 = 0).
+   */
+  hiddenBias: HiddenBiasMode;
+  /** Largest number of activation patterns (cells) to enumerate before giving up exactness. */
+  patternBudget: number;
+  /** Relative singular-value threshold for the numerical rank of X̃ (σ_k ≤ rankTol·σ_1 ⇒ dropped). */
+  rankTol: number;
+  /** Extra directions (rows, in X̃'s column space) evaluated for the lower bound: the network's own neurons. */
+  hints?: Mat;
+  /** Random directions for the lower bound when enumeration is not possible. */
+  samples: number;
+  seed: number;
+  /** Optional cancellation: checked between patterns; throws when it returns true. */
+  shouldStop?: () => boolean;
+}
+
+export const DEFAULT_ORACLE_OPTIONS: OracleOptions = {
+  hiddenBias: 'decayed',
+  patternBudget: 2_000_000,
+  rankTol: 1e-10,
+  samples: 2000,
+  seed: 1,
+};
+
+export type OracleMethod =
+  | 'exact-rank1' // two directions ±v
+  | 'exact-circle' // rank 2: sweep on the circle
+  | 'exact-sphere' // rank 3: sweeps on great circles + cell interiors
+  | 'exact-rank4' // rank 4: recursive enumeration within the pattern budget
+  | 'exact-whitened' // X̃X̃ᵀ = I: M = max(‖λ+‖, ‖λ−‖)
+  | 'exact-free-bias' // free hidden bias reduced to bias-free oracles (MATH.md derivation in oracle/freeBias.ts)
+  | 'bounds'; // not exact: sound upper bound and best lower bound found
+
+export interface OracleResult {
+  /** true when upper − lower ≤ the rounding allowance (M is known to rounding). */
+  exact: boolean;
+  method: OracleMethod;
+  /** Sound upper bound M̄ ≥ M(Λ), rounding allowance included. May be Infinity (free bias, Λᵀ1 ≠ 0). */
+  upper: number;
+  /** ‖Λᵀ(X̃u)_+‖ at `argmax`, recomputed directly: a lower bound on M(Λ). */
+  lower: number;
+  /** Unit vector u (length X̃.cols; for free bias, X.cols) attaining `lower`. */
+  argmax: Float64Array;
+  /** For free hidden bias: the bias b paired with argmax (else 0). */
+  argmaxBias: number;
+  /**
+   * Output direction: for c = 1, the sign s ∈ {+1, −1} with s·λᵀ(X̃u)_+ = lower, as a length-1
+   * array; for c > 1, the unit vector Λᵀ(X̃u)_+/‖·‖.
+   */
+  outputDir: Float64Array;
+  /** Activation patterns (cells) enumerated; 0 when none. */
+  patterns: number;
+  /** Numerical rank of X̃ used. */
+  rank: number;
+  /** Allowance added to `upper` for rounding and for the singular values dropped by the rank cut. */
+  roundingAllowance: number;
+  /** Human-readable notes (which bound was tightest, budget hit, …). */
+  notes: string[];
+}
+
+/** Signature implemented by src/core/oracle/index.ts. X is n×d̃ (X̃, or X for free bias), Lambda is n×c. */
+export type OracleFn = (X: Mat, Lambda: Mat, options?: Partial<OracleOptions>) => OracleResult;

@@ -1,0 +1,22 @@
+/**
+ * Messages between the extension host and the engine worker. One typed protocol: the worker never
+ * sees vscode, the host never runs the engine on its own thread.
+ */
+export type WorkerRequest = { id: number; kind: 'inspect'; file: string; bytes: Uint8Array };
+
+export type WorkerResponse =
+  | { id: number; ok: true; kind: 'inspect'; summary: InspectSummary }
+  | { id: number; ok: false; error: string; errorKind: string };
+
+export interface InspectSummary {
+  file: string;
+  d: number;
+  m: number;
+  c: number;
+  hasHiddenBias: boolean;
+  hasOutputBias: boolean;
+  head: string;
+  dtype: string;
+  producer: string;
+  opset: number;
+}

@@ -1,0 +1,33 @@
+import { parentPort } from 'node:worker_threads';
+import { readModelBytes } from '../core/onnx';
+import { ReluLensError } from '../core/errors';
+import type { WorkerRequest, WorkerResponse } from './protocol';
+
+// The engine runs here so the extension host never blocks on numerics.
+parentPort?.on('message', (req: WorkerRequest) => {
+  let res: WorkerResponse;
+  try {
+    const model = readModelBytes(req.bytes, { file: req.file });
+    res = {
+      id: req.id,
+      ok: true,
+      kind: 'inspect',
+      summary: {
+        file: req.file,
+        d: model.d,
+        m: model.m,
+        c: model.c,
+        hasHiddenBias: model.b1 !== null,
+        hasOutputBias: model.b2 !== null,
+        head: model.head.kind,
+        dtype: model.dtype,
+        producer: `${model.producer.name} ${model.producer.version}`.trim(),
+        opset: model.opset,
+      },
+    };
+  } catch (e) {
+    const known = e instanceof ReluLensError;
+    res = { id: req.id, ok: false, error: known ? e.describe() : `internal error: ${(e as Error).message}`, errorKind: known ? e.kind : 'internal' };
+  }
+  parentPort!.postMessage(res);
+});
