@@ -69,7 +69,7 @@ export function benchCertify(ns: number[], beta: number) {
   for (const n of ns) {
     const dir = mkdtempSync(path.join(tmpdir(), `rl-bench-${n}-`));
     const { X, Y } = problem(n, 7);
-    const settings = settingsFromOptions({ b1: new Float64Array(1), b2: new Float64Array(1) }, { beta, maxIterations: 200 });
+    const settings = settingsFromOptions({ b1: new Float64Array(1), b2: new Float64Array(1) }, { beta, maxIterations: 400, refineAfterWitness: Infinity, timeBudgetMs: Infinity });
     const t0 = performance.now();
     const solved = certifyNetwork(randomNet(8, 3), X, Y, settings);
     const solveMs = performance.now() - t0;

@@ -23,6 +23,7 @@ export async function loadAndCheck(args: CommonArgs): Promise<Loaded> {
         labels: args.labels.length ? args.labels.map((l) => (/^\d+$/.test(l) ? Number(l) : l)) : undefined,
         labelFile: args.labelsFile,
         expectD: model.d,
+        expectC: model.c,
         affine: args.affine,
       })
     : null;

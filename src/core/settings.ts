@@ -17,7 +17,12 @@ export interface UserOptions {
   tol?: number;
   patternBudget?: number;
   maxIterations?: number;
+  refineAfterWitness?: number;
+  timeBudgetMs?: number;
 }
+
+/** Interactive defaults: answer within seconds; the P* interval is refined only briefly after a witness. */
+export const INTERACTIVE_DEFAULTS = { maxIterations: 60, refineAfterWitness: 5, timeBudgetMs: 30_000 } as const;
 
 export function settingsFromOptions(model: Pick<CanonicalModel, 'b1' | 'b2'>, o: UserOptions): CertifySettings {
   let beta: BetaSpec;
@@ -31,7 +36,9 @@ export function settingsFromOptions(model: Pick<CanonicalModel, 'b1' | 'b2'>, o:
     outputBias: model.b2 ? (o.outputBias ?? 'decayed') : 'none',
     tol: o.tol ?? DEFAULT_TOL,
     patternBudget: o.patternBudget ?? 2_000_000,
-    maxIterations: o.maxIterations ?? 60,
+    maxIterations: o.maxIterations ?? INTERACTIVE_DEFAULTS.maxIterations,
+    refineAfterWitness: o.refineAfterWitness ?? INTERACTIVE_DEFAULTS.refineAfterWitness,
+    timeBudgetMs: o.timeBudgetMs ?? INTERACTIVE_DEFAULTS.timeBudgetMs,
     seed: 1,
   };
 }

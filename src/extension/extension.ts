@@ -13,7 +13,8 @@ export function activate(context: vscode.ExtensionContext) {
         return;
       }
       const bytes = await vscode.workspace.fs.readFile(target);
-      const res = await engine.request({ kind: 'inspect', file: vscode.workspace.asRelativePath(target), bytes });
+      const dir = target.scheme === 'file' ? vscode.Uri.joinPath(target, '..').fsPath : undefined;
+      const res = await engine.request({ kind: 'inspect', file: vscode.workspace.asRelativePath(target), bytes, dir });
       if (!res.ok) {
         void vscode.window.showErrorMessage(`ReLU Lens: ${res.error}`);
         return;

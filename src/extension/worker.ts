@@ -1,5 +1,5 @@
 import { parentPort } from 'node:worker_threads';
-import { readModelBytes } from '../core/onnx';
+import { readModelBytes, externalDataReader } from '../core/onnx';
 import { ReluLensError } from '../core/errors';
 import type { WorkerRequest, WorkerResponse } from './protocol';
 
@@ -7,7 +7,12 @@ import type { WorkerRequest, WorkerResponse } from './protocol';
 parentPort?.on('message', (req: WorkerRequest) => {
   let res: WorkerResponse;
   try {
-    const model = readModelBytes(req.bytes, { file: req.file });
+    const dir = req.dir;
+    const model = readModelBytes(req.bytes, {
+      file: req.file,
+      dir,
+      readExternal: dir ? externalDataReader(dir, req.file) : undefined,
+    });
     res = {
       id: req.id,
       ok: true,

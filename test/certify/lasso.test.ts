@@ -121,3 +121,15 @@ test('lasso network with free hidden bias: the free offset becomes a (nearly fre
     assert.ok(relClose(obj, res.objective, 1e-10), `${ob}: ${obj} vs ${res.objective}`);
   }
 });
+
+test('lasso: ill-conditioned regime (more active groups than samples, small β, c = 1 and 2) converges', () => {
+  for (const c of [1, 2])
+    for (const beta of [0.03, 1e-3]) {
+      const { Y, A } = problem(500 + c, 15, 2, 40, c, true);
+      const t0 = performance.now();
+      const res = solveLasso(A, Y, beta, 'decayed');
+      const k = kkt(A, Y, res.Z, res.b2, beta, 'decayed');
+      assert.ok(k.worst < 1e-8, `c=${c} β=${beta}: KKT ${k.worst}`);
+      assert.ok(performance.now() - t0 < 10_000);
+    }
+});

@@ -116,3 +116,14 @@ test('loadDataset reads files (and a label file) from disk', async () => {
     return true;
   });
 });
+
+test('a model with c outputs and no label option takes columns y1…yc, else the last c columns', () => {
+  const enc = (s: string) => new TextEncoder().encode(s);
+  const named = parseDataset(enc('y2,x1,y1\n5,1,4\n7,2,6\n'), { file: 'v.csv', expectC: 2, expectD: 1 });
+  assert.deepEqual(named.labelNames, ['y1', 'y2']);
+  assert.deepEqual([...named.Y.data], [4, 5, 6, 7]);
+  assert.deepEqual([...named.X.data], [1, 2]);
+  const last = parseDataset(enc('a,b,c,d\n1,2,3,4\n'), { file: 'v.csv', expectC: 2, expectD: 2 });
+  assert.deepEqual(last.labelNames, ['c', 'd']);
+  assert.deepEqual([...last.X.data], [1, 2]);
+});

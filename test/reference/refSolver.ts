@@ -185,15 +185,14 @@ interface PolishNeuron {
  * with patterns D_k and faces B_k frozen. While every u_k = B_kζ_k stays in its cone K_{D_k},
  * Ψ is exactly the objective of the real ReLU network, so steps are cut at the first cone
  * constraint they would cross (ratio test) and that constraint is reported back so the caller
- * can add it to the neuron's face. Hessian by central differences of the exact gradient (an
- * inexact Hessian only slows the final convergence from quadratic to fast-linear).
+ * can add it to the neuron's face. The Hessian is exact (Gauss–Newton part plus the bilinear
+ * cross term), so convergence is quadratic once the faces are right.
  */
 function newtonPolish(ctx: Ctx, ns: PolishNeuron[], b: Vec, iters = 40): { k: number; i: number } | null {
   const { n, c } = ctx;
   const beta = ctx.prob.beta;
   const hasB = ctx.prob.outputBias !== 'none';
   const decB = ctx.prob.outputBias === 'decayed';
-  const N = ns.reduce((a, nr) => a + nr.zeta.length + c, 0) + (hasB ? c : 0);
   const offs: number[] = [];
   const pack = (): number[] => {
     const th: number[] = [];
@@ -324,7 +323,6 @@ function newtonPolish(ctx: Ctx, ns: PolishNeuron[], b: Vec, iters = 40): { k: nu
   };
   let th = pack();
   let cur = evalAt(th, true);
-  const f0 = cur.f;
   let gscale = beta;
   for (const y of ctx.Y) gscale += dotv(y, y);
   let mu = 1e-10;
@@ -377,7 +375,6 @@ function newtonPolish(ctx: Ctx, ns: PolishNeuron[], b: Vec, iters = 40): { k: nu
     if (!accepted) break;
   }
   unpack(th);
-  if ((globalThis as any).REFDEBUG) console.log('  newton', ns.length, 'f0', f0, 'f', cur.f, 'g', Math.sqrt(dotv(cur.g, cur.g)), 'blocked', blocked);
   return blocked;
 }
 
@@ -481,7 +478,6 @@ function polish(ctx: Ctx, neurons: Neuron[], b0: Vec): { neurons: Neuron[]; b: V
   }
   const b = b0.slice();
   const tried = new Set<string>();
-  if ((globalThis as any).REFDEBUG) console.log(' polish start', neurons.length, '->', start.length, 'P', objectiveBal(netFromNeurons(ctx, start, b), ctx.prob));
   for (let round = 0; round < 3 * ctx.n + 6 && ns.length; round++) {
     const blocked = newtonPolish(ctx, ns, b);
     // drop neurons that shrank to nothing
@@ -604,7 +600,6 @@ export function solveReference(prob: RefProblem, options: Partial<RefOptions> = 
       if (!roundBest || ev.upper < roundBest.ev.upper) roundBest = { ...cand, ev };
     }
     if (!roundBest) break;
-    if ((globalThis as any).REFDEBUG) console.log('it', it, 'dict', dict.length, 'cd', cdNeurons.length, 'cands', cands.map((c) => c.neurons.length).join('/'), 'lower', lower, 'upper', upper, 'M/b', roundBest.ev.M / prob.beta, 'viol', roundBest.ev.violators.length);
     // next dictionary: the round's best neurons (weights as warm start), the old columns that
     // are still used, and the violators of the best residual
     const nextDict: Vec[] = [];

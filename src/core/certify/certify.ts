@@ -289,9 +289,22 @@ export function certifyNetwork(
     if (d0 && or0.lower > 0) feats.add(d0);
     const offMode = offsetModeFor(modes);
     let warm: { Z: Float64Array[]; b2?: Float64Array } | undefined;
+    const cgStart = performance.now();
+    const budgetMs = settings.timeBudgetMs ?? Infinity;
+    const refineAfter = settings.refineAfterWitness ?? Infinity;
+    let witnessAt = hasWitness() ? 0 : -1;
     while (iterations < settings.maxIterations) {
       if (settings.shouldStop?.()) {
         stopReason = 'stopped on request';
+        break;
+      }
+      if (witnessAt < 0 && hasWitness()) witnessAt = iterations;
+      if (witnessAt >= 0 && iterations - witnessAt >= refineAfter) {
+        stopReason = `not optimal is proven; P* interval refined for ${refineAfter} more iteration(s)`;
+        break;
+      }
+      if (performance.now() - cgStart > budgetMs) {
+        stopReason = `time budget (${budgetMs} ms) reached`;
         break;
       }
       iterations++;

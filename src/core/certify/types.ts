@@ -32,6 +32,14 @@ export interface CertifySettings {
   patternBudget: number;
   /** Column-generation iterations allowed to improve the dual point / witness. */
   maxIterations: number;
+  /**
+   * Once a witness proves "not optimal", column generation only narrows the P* interval; it stops
+   * after this many further iterations so the answer is not held up by refinement (default: no limit;
+   * the CLI and the extension use 5, see settings.ts).
+   */
+  refineAfterWitness?: number;
+  /** Wall-clock budget for column generation in ms (default none); the verdict uses what was found. */
+  timeBudgetMs?: number;
   seed: number;
   shouldStop?: () => boolean;
   /** Stage reporting for progress UIs. */

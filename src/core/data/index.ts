@@ -31,7 +31,7 @@ export function parseDataset(bytes: Uint8Array, opts: ParseOptions): Dataset {
   const { file, labels } = opts;
   const separate = opts.labelBytes !== undefined;
   const labelFile = opts.labelFile ?? 'labels';
-  const main = readSource(bytes, file, separate ? undefined : labels, separate ? 'features' : 'both');
+  const main = readSource(bytes, file, separate ? undefined : labels, separate ? 'features' : 'both', opts.expectC);
   const notes = [...main.notes];
   // a label spec that named the npz member / JSON key holding the labels is used up
   const rest = main.labelsUsed ? undefined : labels;
@@ -41,7 +41,7 @@ export function parseDataset(bytes: Uint8Array, opts: ParseOptions): Dataset {
     split = withLabelSource(main, lab, labels, file, labelFile, notes);
   } else if (main.source.kind === 'table') {
     const t = main.source.table;
-    split = splitTable(t, main.choice ?? resolveLabelColumns(t.names, t.k, rest, file), file, notes);
+    split = splitTable(t, main.choice ?? resolveLabelColumns(t.names, t.k, rest, file, opts.expectC), file, notes);
   } else {
     split = fromXY(main.source, rest, file, notes);
   }
@@ -147,7 +147,7 @@ async function readBytes(path: string): Promise<Uint8Array> {
 type Source = ReadResult & { choice?: LabelChoice };
 
 /** Detects the format (magic bytes first, then extension, then content) and reads. */
-function readSource(bytes: Uint8Array, file: string, labels: LabelSpec | undefined, role: Role): Source {
+function readSource(bytes: Uint8Array, file: string, labels: LabelSpec | undefined, role: Role, defaultCount = 1): Source {
   const ext = /\.([^./\\]+)$/.exec(file)?.[1]?.toLowerCase() ?? '';
   if (isNpy(bytes) || (ext === 'npy' && !isZip(bytes))) {
     const a = readNpy(bytes, file);
@@ -164,7 +164,7 @@ function readSource(bytes: Uint8Array, file: string, labels: LabelSpec | undefin
   const r = readDelimited(bytes, file, ext, (names, k) => {
     if (role === 'features') return undefined;
     if (role === 'labels' && !labels?.length) return undefined;
-    choice = resolveLabelColumns(names, k, labels, file);
+    choice = resolveLabelColumns(names, k, labels, file, defaultCount);
     return choice.cols;
   });
   return { ...r, choice };

@@ -15,7 +15,14 @@ const listColumns = (names: string[]) => names.map((s) => `"${s}"`).join(', ');
  * the last column. Names match exactly first and then case-insensitively when that is unambiguous,
  * because header case is the most common near-miss.
  */
-export function resolveLabelColumns(names: string[] | null, k: number, labels: LabelSpec | undefined, file: string): LabelChoice {
+export function resolveLabelColumns(
+  names: string[] | null,
+  k: number,
+  labels: LabelSpec | undefined,
+  file: string,
+  defaultCount = 1,
+): LabelChoice {
+  if ((!labels || labels.length === 0) && defaultCount > 1) return defaultVectorLabels(names, k, defaultCount);
   if (!labels || labels.length === 0) {
     const yi = names ? names.findIndex((s) => s.toLowerCase() === 'y') : -1;
     if (yi >= 0) return { cols: [yi], note: `labels: column "${names![yi]}"`, byDefault: true };
@@ -54,6 +61,23 @@ export function resolveLabelColumns(names: string[] | null, k: number, labels: L
   }
   const shown = cols.map((j) => describeCol(names, j)).join(', ');
   return { cols, note: `labels: ${cols.length === 1 ? 'column' : 'columns'} ${shown}`, byDefault: false };
+}
+
+/**
+ * A model with c > 1 outputs and no label option: columns y1…yc when all are named so, else the
+ * last c columns (the feature count check then says clearly if that guess is wrong).
+ */
+function defaultVectorLabels(names: string[] | null, k: number, c: number): LabelChoice {
+  if (names) {
+    const lower = names.map((s) => s.toLowerCase());
+    const cols = Array.from({ length: c }, (_, i) => lower.indexOf(`y${i + 1}`));
+    if (cols.every((j) => j >= 0))
+      return { cols, note: `labels: columns ${cols.map((j) => `"${names[j]}"`).join(', ')} (the model has ${c} outputs)`, byDefault: true };
+  }
+  const first = Math.max(0, k - c);
+  const cols = Array.from({ length: Math.min(c, k) }, (_, i) => first + i);
+  const shown = cols.map((j) => describeCol(names, j)).join(', ');
+  return { cols, note: `labels: the last ${c} columns (${shown}), one per model output`, byDefault: true };
 }
 
 const describeCol = (names: string[] | null, j: number) => (names ? `"${names[j]}"` : `${j} (0-based)`);

@@ -24,6 +24,8 @@ export interface ParseOptions {
   labelFile?: string;
   /** the model's input dimension; a different feature count is refused */
   expectD?: number;
+  /** the model's output count: without a `labels` option, c > 1 takes columns y1…yc or the last c */
+  expectC?: number;
   affine?: AffineSpec;
 }
 
@@ -31,6 +33,7 @@ export interface LoadOptions {
   labels?: LabelSpec;
   labelFile?: string;
   expectD?: number;
+  expectC?: number;
   affine?: AffineSpec;
 }
 

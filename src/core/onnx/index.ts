@@ -1,12 +1,14 @@
 /**
  * Public API of the ONNX reader. `readModelBytes` never touches the file system (the extension
  * hands it bytes read through VS Code's fs, and external data through a callback); `readModelFile`
- * is the Node convenience used by the CLI and tests.
+ * and `externalDataReader` are the Node conveniences used by the CLI, the worker and the tests.
  */
 import { ReluLensError, modelError } from '../errors';
 import type { CanonicalModel } from '../model';
 import { decodeModelProto, type ModelProto } from './proto';
 import { recognize } from './recognize';
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
 
 export { crossCheck, type CrossCheckResult, type CrossCheckOptions } from './ortCheck';
 export { safeRelativePath } from './tensor';
@@ -48,8 +50,6 @@ export function readModelBytes(bytes: Uint8Array, opts: ReadBytesOptions): Canon
 }
 
 export async function readModelFile(path: string): Promise<{ model: CanonicalModel; bytes: Uint8Array }> {
-  const fs = await import('node:fs');
-  const nodePath = await import('node:path');
   let bytes: Uint8Array;
   try {
     bytes = fs.readFileSync(path);
@@ -57,7 +57,23 @@ export async function readModelFile(path: string): Promise<{ model: CanonicalMod
     throw modelError(`cannot read the model file (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file: path });
   }
   const dir = nodePath.dirname(nodePath.resolve(path));
-  const realDir = fs.realpathSync(dir);
+  const readExternal = externalDataReader(dir, path);
+  const model = readModelBytes(bytes, { file: path, dir, readExternal });
+  return { model, bytes };
+}
+
+/**
+ * Reads external-data files named by a model in `dir`, refusing any that resolve outside it
+ * (also through symlinks). Shared by the CLI and the extension's worker.
+ */
+export function externalDataReader(dir: string, file: string): (rel: string) => Uint8Array {
+  const path = file;
+  let realDir: string;
+  try {
+    realDir = fs.realpathSync(dir);
+  } catch {
+    throw modelError(`the model's folder cannot be read`, { file });
+  }
   const cache = new Map<string, Uint8Array>();
   const readExternal = (rel: string): Uint8Array => {
     const hit = cache.get(rel);
@@ -76,6 +92,5 @@ export async function readModelFile(path: string): Promise<{ model: CanonicalMod
     cache.set(rel, data);
     return data;
   };
-  const model = readModelBytes(bytes, { file: path, dir, readExternal });
-  return { model, bytes };
+  return readExternal;
 }

@@ -241,14 +241,26 @@ export function noBiasOracle(X: Mat, Lambda: Mat, opts: OracleOptions): CoreInfo
     lowerSearch(Xh, Lambda, searchOpts, tracker);
     const lamG = new Float64Array(n);
     let budgetLeft = r === 4 ? opts.patternBudget : Infinity;
+    let lastU: Float64Array | null = null;
     const sigmaFn = (g: Float64Array): SweepResult => {
       for (let i = 0; i < n; i++) {
         let s = 0;
         for (let k = 0; k < c; k++) s += Lambda.data[i * c + k] * g[k];
         lamG[i] = s;
       }
-      const res = exactScalar(Xh.data, n, r, lamG, { budget: budgetLeft, shouldStop: opts.shouldStop });
+      // seed with the best vector direction and the previous vertex's argmax (prunes rank-3 circles)
+      let seed = tracker.best.u;
+      if (lastU && lastU.length === r) {
+        let a = 0, b = 0;
+        const z = new Float64Array(1);
+        const Lg: Mat = { rows: n, cols: 1, data: lamG };
+        a = Math.abs(evalVec(Xh, Lg, seed, 0, z)[0]);
+        b = Math.abs(evalVec(Xh, Lg, lastU, 0, z)[0]);
+        if (b > a) seed = lastU;
+      }
+      const res = exactScalar(Xh.data, n, r, lamG, { budget: budgetLeft, shouldStop: opts.shouldStop, seedU: seed });
       budgetLeft -= res.patterns;
+      lastU = res.u;
       return res;
     };
     const vecNorm = (w: Float64Array): number => vnorm(evalVec(Xh, Lambda, w, 0, new Float64Array(c)));

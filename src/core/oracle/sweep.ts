@@ -24,6 +24,12 @@
  * order of bound until the bound falls below the best value. A candidate whose critical point is
  * not in its cell has its maximum on the cell's boundary, which lower levels cover. Hence
  * M = max(swept values, evaluated candidates) up to rounding (see common.ts for the allowance).
+ *
+ * Speed-ups that keep exactness: (1) candidates are pre-filtered by "probes" (rows whose sign on
+ * the cell is known from the sweep; a critical direction violating one is outside its cell);
+ * (2) for r = 3 with many rows, prune3.ts selects by a branch and bound over spherical triangles
+ * the circles that can matter (typically a few percent), turning O(n² log n) into O(k n log n).
+ * Cost: r = 3, n = 10⁴ random data ≈ 3–6 s (about 3% of the circles swept).
  */
 
 import { prune3 } from './prune3';

@@ -1,0 +1,415 @@
+/**
+ * The exact steps of the restricted group-lasso solver (see ./lasso.ts): the problem's residual,
+ * objective, restricted dual and KKT measure; Newton polish on the active groups; feature-sign
+ * search (the exact active-set method for c = 1).
+ */
+import { CholeskyDecomposition, Matrix, SingularValueDecomposition } from 'ml-matrix';
+import type { Mat } from '../linalg/mat';
+import type { OutputBiasMode } from './types';
+
+export function norm(a: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * a[i];
+  return Math.sqrt(s);
+}
+
+export class Problem {
+  readonly n: number;
+  readonly c: number;
+  readonly K: number;
+  readonly aa: Float64Array;
+  constructor(
+    readonly A: Float64Array[],
+    readonly Y: Mat,
+    readonly beta: number,
+    readonly offset: OutputBiasMode,
+  ) {
+    this.n = Y.rows;
+    this.c = Y.cols;
+    this.K = A.length;
+    this.aa = new Float64Array(this.K);
+    for (let k = 0; k < this.K; k++) this.aa[k] = norm(A[k]) ** 2;
+  }
+
+  residual(Z: Float64Array[], b2: Float64Array): Float64Array {
+    const { n, c } = this;
+    const R = new Float64Array(this.Y.data);
+    for (let k = 0; k < this.K; k++) {
+      const z = Z[k], a = this.A[k];
+      if (norm(z) === 0) continue;
+      for (let i = 0; i < n; i++) if (a[i] !== 0) for (let j = 0; j < c; j++) R[i * c + j] -= a[i] * z[j];
+    }
+    if (this.offset !== 'none') for (let i = 0; i < n; i++) for (let j = 0; j < c; j++) R[i * c + j] -= b2[j];
+    return R;
+  }
+
+  objective(R: Float64Array, Z: Float64Array[], b2: Float64Array): number {
+    let loss = 0;
+    for (let i = 0; i < R.length; i++) loss += R[i] * R[i];
+    let pen = 0;
+    for (const z of Z) pen += norm(z);
+    let obj = 0.5 * loss + this.beta * pen;
+    if (this.offset === 'decayed') obj += 0.5 * this.beta * norm(b2) ** 2;
+    return obj;
+  }
+
+  /** a_kᵀR (length c) */
+  corr(k: number, R: Float64Array, out: Float64Array): Float64Array {
+    const { n, c } = this;
+    const a = this.A[k];
+    out.fill(0);
+    for (let i = 0; i < n; i++) if (a[i] !== 0) for (let j = 0; j < c; j++) out[j] += a[i] * R[i * c + j];
+    return out;
+  }
+
+  colSums(R: Float64Array): Float64Array {
+    const { n, c } = this;
+    const s = new Float64Array(c);
+    for (let i = 0; i < n; i++) for (let j = 0; j < c; j++) s[j] += R[i * c + j];
+    return s;
+  }
+
+  /** restricted dual value of the best scaling of R (or of its mean-zero projection when the offset is free) */
+  restrictedDual(R: Float64Array): number {
+    const { n, c, beta } = this;
+    let L = R;
+    if (this.offset === 'free') {
+      const s = this.colSums(R);
+      L = new Float64Array(R);
+      for (let i = 0; i < n; i++) for (let j = 0; j < c; j++) L[i * c + j] -= s[j] / n;
+    }
+    let Mr = 0;
+    const g = new Float64Array(c);
+    for (let k = 0; k < this.K; k++) Mr = Math.max(Mr, norm(this.corr(k, L, g)));
+    let lin = 0, quad = 0;
+    for (let i = 0; i < L.length; i++) {
+      lin += L[i] * this.Y.data[i];
+      quad += L[i] * L[i];
+    }
+    if (this.offset === 'decayed') quad += norm(this.colSums(L)) ** 2 / beta;
+    if (!(lin > 0) || !(quad > 0)) return 0;
+    let s = lin / quad;
+    if (Mr > 0) s = Math.min(s, beta / Mr);
+    return s * lin - 0.5 * s * s * quad;
+  }
+
+  kkt(R: Float64Array, Z: Float64Array[], b2: Float64Array): number {
+    const { c, beta } = this;
+    const g = new Float64Array(c);
+    let worst = 0;
+    for (let k = 0; k < this.K; k++) {
+      this.corr(k, R, g);
+      const nz = norm(Z[k]);
+      if (nz > 0) {
+        let e = 0;
+        for (let j = 0; j < c; j++) e += (g[j] - (beta * Z[k][j]) / nz) ** 2;
+        worst = Math.max(worst, Math.sqrt(e) / beta);
+      } else worst = Math.max(worst, Math.max(0, norm(g) - beta) / beta);
+    }
+    if (this.offset !== 'none') {
+      const s = this.colSums(R);
+      if (this.offset === 'decayed') for (let j = 0; j < c; j++) s[j] -= beta * b2[j];
+      worst = Math.max(worst, norm(s) / beta);
+    }
+    return worst;
+  }
+}
+
+/** One Newton step family on the active groups; returns the number of accepted steps. */
+export function newtonPolish(P: Problem, Z: Float64Array[], b2: Float64Array, maxSteps: number): number {
+  const { n, c, beta } = P;
+  let accepted = 0;
+  for (let step = 0; step < maxSteps; step++) {
+    const S: number[] = [];
+    for (let k = 0; k < P.K; k++) if (norm(Z[k]) > 0 && P.aa[k] > 0) S.push(k);
+    const hasOff = P.offset !== 'none';
+    const blocks = S.length + (hasOff ? 1 : 0);
+    if (blocks === 0) return accepted;
+    const p = blocks * c;
+    const R = P.residual(Z, b2);
+    const f0 = P.objective(R, Z, b2);
+    const kkt0 = P.kkt(R, Z, b2);
+    const H = new Matrix(p, p);
+    const grad = new Float64Array(p);
+    const g = new Float64Array(c);
+    const ones = new Float64Array(n).fill(1);
+    const vecs: Float64Array[] = S.map((k) => P.A[k]);
+    if (hasOff) vecs.push(ones);
+    const gram = (x: Float64Array, y: Float64Array) => {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += x[i] * y[i];
+      return s;
+    };
+    for (let bi = 0; bi < blocks; bi++) {
+      for (let bj = bi; bj < blocks; bj++) {
+        const gv = gram(vecs[bi], vecs[bj]);
+        for (let j = 0; j < c; j++) {
+          H.set(bi * c + j, bj * c + j, gv);
+          H.set(bj * c + j, bi * c + j, gv);
+        }
+      }
+    }
+    for (let bi = 0; bi < S.length; bi++) {
+      const z = Z[S[bi]];
+      const nz = norm(z);
+      P.corr(S[bi], R, g);
+      for (let i = 0; i < c; i++) {
+        grad[bi * c + i] = -g[i] + (beta * z[i]) / nz;
+        for (let j = 0; j < c; j++) {
+          const h = (beta * ((i === j ? 1 : 0) - (z[i] * z[j]) / (nz * nz))) / nz;
+          H.set(bi * c + i, bi * c + j, H.get(bi * c + i, bi * c + j) + h);
+        }
+      }
+    }
+    if (hasOff) {
+      const s = P.colSums(R);
+      const o = S.length * c;
+      for (let j = 0; j < c; j++) {
+        grad[o + j] = -s[j] + (P.offset === 'decayed' ? beta * b2[j] : 0);
+        if (P.offset === 'decayed') H.set(o + j, o + j, H.get(o + j, o + j) + beta);
+      }
+    }
+    if (norm(grad) <= 1e-15 * beta * Math.sqrt(p)) return accepted;
+    let trace = 0;
+    for (let i = 0; i < p; i++) trace += H.get(i, i);
+    const ridge = (1e-13 * trace) / p;
+    for (let i = 0; i < p; i++) H.set(i, i, H.get(i, i) + ridge);
+    const chol = new CholeskyDecomposition(H);
+    if (!chol.isPositiveDefinite()) return accepted;
+    const rhs = new Matrix(p, 1);
+    for (let i = 0; i < p; i++) rhs.set(i, 0, -grad[i]);
+    const dx = chol.solve(rhs);
+    // c = 1: the objective is quadratic on a sign orthant; stop at the first sign crossing and set
+    // that coefficient to exactly 0 (an active-set step, as in NNLS). With a singular Gram matrix
+    // (near-duplicate features) the ridge-regularized step is long along the null space, where the
+    // ℓ1 term decreases linearly: the crossing then removes a redundant feature.
+    let tMax = 1;
+    let hit = -1;
+    if (c === 1)
+      for (let bi = 0; bi < S.length; bi++) {
+        const z = Z[S[bi]][0], dz = dx.get(bi, 0);
+        if (z * dz < 0) {
+          const tc = -z / dz;
+          if (tc < tMax) {
+            tMax = tc;
+            hit = bi;
+          }
+        }
+      }
+    let done = false;
+    if (c > 1) {
+      // groups: along z_k + tΔ_k a group may pass (near) zero — the analogue of a sign crossing.
+      // Candidates: t = 1 and each group's closest approach to 0 in (0, 1), there with and
+      // without that group set to 0; the best objective is taken if it decreases.
+      const cands: { t: number; zero: number }[] = [{ t: 1, zero: -1 }];
+      for (let bi = 0; bi < S.length; bi++) {
+        const z = Z[S[bi]];
+        let zd = 0, dd = 0;
+        for (let j = 0; j < c; j++) {
+          const dj = dx.get(bi * c + j, 0);
+          zd += z[j] * dj;
+          dd += dj * dj;
+        }
+        if (dd > 0 && zd < 0) {
+          const tc = -zd / dd;
+          if (tc < 1) {
+            cands.push({ t: tc, zero: bi });
+            cands.push({ t: tc, zero: -1 });
+          }
+        }
+      }
+      let bestF = Infinity;
+      let bestZn: Float64Array[] | null = null;
+      let bestBn: Float64Array | null = null;
+      let bestR: Float64Array | null = null;
+      for (const cand of cands) {
+        const Zn = Z.map((z) => new Float64Array(z));
+        const bn = new Float64Array(b2);
+        for (let bi = 0; bi < S.length; bi++) for (let j = 0; j < c; j++) Zn[S[bi]][j] += cand.t * dx.get(bi * c + j, 0);
+        if (hasOff) for (let j = 0; j < c; j++) bn[j] += cand.t * dx.get(S.length * c + j, 0);
+        if (cand.zero >= 0) Zn[S[cand.zero]].fill(0);
+        const R1 = P.residual(Zn, bn);
+        const f1 = P.objective(R1, Zn, bn);
+        if (f1 < bestF) {
+          bestF = f1;
+          bestZn = Zn;
+          bestBn = bn;
+          bestR = R1;
+        }
+      }
+      if (bestZn && bestBn && bestR) {
+        const ok = bestF < f0 || (bestF <= f0 + 8 * 2.220446049250313e-16 * Math.abs(f0) && P.kkt(bestR, bestZn, bestBn) < kkt0);
+        if (ok) {
+          for (const k of S) Z[k].set(bestZn[k]);
+          b2.set(bestBn);
+          accepted++;
+          done = true;
+        }
+      }
+    }
+    let t = tMax;
+    for (let ls = 0; ls < 40 && !done; ls++, t *= 0.5) {
+      const Zn = Z.map((z) => new Float64Array(z));
+      const bn = new Float64Array(b2);
+      for (let bi = 0; bi < S.length; bi++) for (let j = 0; j < c; j++) Zn[S[bi]][j] += t * dx.get(bi * c + j, 0);
+      if (hasOff) for (let j = 0; j < c; j++) bn[j] += t * dx.get(S.length * c + j, 0);
+      if (c === 1 && hit >= 0 && t === tMax) Zn[S[hit]][0] = 0;
+      let flipped = false;
+      if (c === 1) for (const k of S) if (Zn[k][0] !== 0 && Math.sign(Zn[k][0]) !== Math.sign(Z[k][0])) flipped = true;
+      if (flipped) continue;
+      const R1 = P.residual(Zn, bn);
+      const f1 = P.objective(R1, Zn, bn);
+      // near the optimum f changes below rounding: then accept a step that shrinks the KKT residual
+      const ok = f1 < f0 || (f1 <= f0 + 8 * 2.220446049250313e-16 * Math.abs(f0) && P.kkt(R1, Zn, bn) < kkt0);
+      if (ok) {
+        for (const k of S) Z[k].set(Zn[k]);
+        b2.set(bn);
+        accepted++;
+        done = true;
+      }
+    }
+    if (!done) return accepted;
+  }
+  return accepted;
+}
+
+/** Solve the symmetric PSD system H x = r: Cholesky, else SVD least squares (min-norm). */
+function solveSym(H: Matrix, r: Matrix): Matrix | null {
+  const chol = new CholeskyDecomposition(H);
+  if (chol.isPositiveDefinite()) {
+    const x = chol.solve(r);
+    if (x.to1DArray().every(Number.isFinite)) return x;
+  }
+  const svdH = new SingularValueDecomposition(H, { autoTranspose: true });
+  const x = svdH.solve(r);
+  return x.to1DArray().every(Number.isFinite) ? x : null;
+}
+
+/**
+ * Feature-sign search (Lee, Battle, Raina & Ng 2007) for c = 1: the exact active-set method of the
+ * ℓ1-regularized least squares. On an active set S with signs θ the objective is the quadratic
+ * ½‖Y − A_S z − 1b‖² + βθᵀz (+ (β/2)b² decayed offset), minimized by one linear solve; the line
+ * search from the current point to that minimizer visits every sign change and keeps the best
+ * point, so the objective strictly decreases and the method ends after finitely many steps.
+ * Returns the number of steps taken; z and b are updated in place.
+ */
+export function featureSign(P: Problem, Z: Float64Array[], b2: Float64Array, maxSteps: number): number {
+  const { n, K, beta } = P;
+  const hasOff = P.offset !== 'none';
+  const g = new Float64Array(1);
+  let steps = 0;
+  let fCur = P.objective(P.residual(Z, b2), Z, b2);
+  // scale for the rounding floor of a_kᵀR
+  let scale = 0;
+  const yn = norm(P.Y.data);
+  for (let k = 0; k < K; k++) scale = Math.max(scale, Math.sqrt(P.aa[k]) * yn);
+  const kktTol = 1e-13 * beta + 1e-15 * scale;
+  const theta = new Float64Array(K);
+  for (let k = 0; k < K; k++) theta[k] = Math.sign(Z[k][0]);
+  let solvedToRounding = false;
+  let activated = -1;
+  while (steps < maxSteps) {
+    const R = P.residual(Z, b2);
+    // optimality on the active set (and the offset)?
+    let activeOk = true;
+    for (let k = 0; k < K; k++) {
+      if (Z[k][0] === 0) continue;
+      P.corr(k, R, g);
+      if (Math.abs(g[0] - beta * theta[k]) > kktTol) activeOk = false;
+    }
+    if (hasOff) {
+      const sres = P.colSums(R)[0] - (P.offset === 'decayed' ? beta * b2[0] : 0);
+      if (Math.abs(sres) > kktTol) activeOk = false;
+    }
+    if (solvedToRounding) activeOk = true;
+    if (activeOk) {
+      let best = -1, bestV = beta + kktTol;
+      for (let k = 0; k < K; k++) {
+        if (Z[k][0] !== 0 || !(P.aa[k] > 0)) continue;
+        const v = Math.abs(P.corr(k, R, g)[0]);
+        if (v > bestV) {
+          bestV = v;
+          best = k;
+        }
+      }
+      if (best < 0) return steps; // optimal
+      theta[best] = Math.sign(P.corr(best, R, g)[0]);
+      activated = best; // enters with a zero coefficient: the sign-fixed step below moves it
+    }
+    // active set: nonzero coefficients plus the one just activated
+    const S: number[] = [];
+    for (let k = 0; k < K; k++) if (Z[k][0] !== 0 || k === activated) S.push(k);
+    activated = -1;
+    const p = S.length + (hasOff ? 1 : 0);
+    if (p === 0) return steps;
+    const vecs = S.map((k) => P.A[k]);
+    if (hasOff) vecs.push(new Float64Array(n).fill(1));
+    const H = new Matrix(p, p);
+    const rhs = new Matrix(p, 1);
+    for (let i = 0; i < p; i++) {
+      for (let j = i; j < p; j++) {
+        let sum = 0;
+        const a = vecs[i], b = vecs[j];
+        for (let q = 0; q < n; q++) sum += a[q] * b[q];
+        H.set(i, j, sum);
+        H.set(j, i, sum);
+      }
+      let ry = 0;
+      for (let q = 0; q < n; q++) ry += vecs[i][q] * P.Y.data[q];
+      rhs.set(i, 0, ry - (i < S.length ? beta * theta[S[i]] : 0));
+    }
+    if (P.offset === 'decayed') H.set(p - 1, p - 1, H.get(p - 1, p - 1) + beta);
+    const x = solveSym(H, rhs);
+    if (!x) return steps;
+    steps++;
+    // segment from the current point x0 to x1: candidates t = 1 and every sign change in (0, 1)
+    const x0 = new Float64Array(p), x1 = new Float64Array(p);
+    S.forEach((k, i) => {
+      x0[i] = Z[k][0];
+      x1[i] = x.get(i, 0);
+    });
+    if (hasOff) {
+      x0[p - 1] = b2[0];
+      x1[p - 1] = x.get(p - 1, 0);
+    }
+    const ts = [1];
+    for (let i = 0; i < S.length; i++)
+      if (x0[i] !== 0 && Math.sign(x1[i]) !== Math.sign(x0[i])) ts.push(x0[i] / (x0[i] - x1[i]));
+    let bestF = Infinity;
+    let bestZ: Float64Array | null = null;
+    let bestB = 0;
+    for (const t of ts) {
+      if (!(t > 0 && t <= 1)) continue;
+      const zt = new Float64Array(S.length);
+      for (let i = 0; i < S.length; i++) {
+        const v = x0[i] + t * (x1[i] - x0[i]);
+        // a coefficient reaching its sign change is set to exactly 0
+        zt[i] = x0[i] !== 0 && t < 1 && t === x0[i] / (x0[i] - x1[i]) ? 0 : v;
+      }
+      const bt = hasOff ? x0[p - 1] + t * (x1[p - 1] - x0[p - 1]) : 0;
+      const Zt = Z.map((z) => new Float64Array(z));
+      S.forEach((k, i) => (Zt[k][0] = zt[i]));
+      const bb = Float64Array.of(bt);
+      const f = P.objective(P.residual(Zt, bb), Zt, bb);
+      if (f < bestF) {
+        bestF = f;
+        bestZ = zt;
+        bestB = bt;
+      }
+    }
+    if (!bestZ || !(bestF <= fCur + 8 * 2.220446049250313e-16 * Math.abs(fCur))) return steps; // no progress
+    const progressed = bestF < fCur;
+    S.forEach((k, i) => {
+      Z[k][0] = bestZ![i];
+      theta[k] = Math.sign(bestZ![i]) || theta[k];
+    });
+    if (hasOff) b2[0] = bestB;
+    fCur = Math.min(fCur, bestF);
+    if (!progressed) {
+      if (activeOk) return steps; // no feature can be added with progress
+      solvedToRounding = true; // re-solving this active set cannot help: try adding a feature next
+    } else solvedToRounding = false;
+  }
+  return steps;
+}
+
