@@ -1,7 +1,7 @@
 import { readModelFile } from '../core/onnx';
 import { crossCheck } from '../core/onnx/ortCheck';
 import { loadDataset } from '../core/data';
-import { preActivations } from '../core/model';
+import { preActivations, modelSummary } from '../core/model';
 import { toRows } from '../core/linalg/mat';
 import { modelError } from '../core/errors';
 import type { CommonArgs } from './args';
@@ -56,17 +56,7 @@ export async function runInspect(args: CommonArgs): Promise<number> {
   const dead = data ? deadNeurons(model, data) : null;
   if (args.json) {
     const out = {
-      file: model.file,
-      d: model.d,
-      m: model.m,
-      c: model.c,
-      hasHiddenBias: model.b1 !== null,
-      hasOutputBias: model.b2 !== null,
-      head: model.head.kind,
-      dtype: model.dtype,
-      inputDtype: model.inputDtype,
-      producer: model.producer,
-      opset: model.opset,
+      ...modelSummary(model),
       input: model.input,
       output: model.output,
       preprocessing: model.foldedPreprocessing.map((p) => ({ source: p.source, offset: [...p.offset], scale: [...p.scale] })),

@@ -117,3 +117,21 @@ export function applyHead(head: OutputHead, F: Mat): Mat {
   }
   return out;
 }
+
+/** The architecture facts every front end shows (CLI inspect, the extension, reports). */
+export function modelSummary(model: CanonicalModel) {
+  return {
+    file: model.file,
+    d: model.d,
+    m: model.m,
+    c: model.c,
+    hasHiddenBias: model.b1 !== null,
+    hasOutputBias: model.b2 !== null,
+    head: model.head.kind,
+    dtype: model.dtype,
+    inputDtype: model.inputDtype,
+    producer: model.producer,
+    opset: model.opset,
+  };
+}
+export type ModelSummary = ReturnType<typeof modelSummary>;

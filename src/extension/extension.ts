@@ -21,7 +21,7 @@ export function activate(context: vscode.ExtensionContext) {
       }
       const s = res.summary;
       void vscode.window.showInformationMessage(
-        `ReLU Lens: ${s.file}: two-layer ReLU network ${s.d} → ${s.m} → ${s.c}, head ${s.head}, ${s.dtype}, ${s.producer} opset ${s.opset}`,
+        `ReLU Lens: ${s.file}: two-layer ReLU network ${s.d} → ${s.m} → ${s.c}, head ${s.head}, ${s.dtype}, ${s.producer.name} ${s.producer.version} opset ${s.opset}`,
       );
     }),
   );

@@ -1,3 +1,5 @@
+import type { ModelSummary } from '../core/model';
+
 /**
  * Messages between the extension host and the engine worker. One typed protocol: the worker never
  * sees vscode, the host never runs the engine on its own thread.
@@ -12,15 +14,4 @@ export type WorkerResponse =
   | { id: number; ok: true; kind: 'inspect'; summary: InspectSummary }
   | { id: number; ok: false; error: string; errorKind: string };
 
-export interface InspectSummary {
-  file: string;
-  d: number;
-  m: number;
-  c: number;
-  hasHiddenBias: boolean;
-  hasOutputBias: boolean;
-  head: string;
-  dtype: string;
-  producer: string;
-  opset: number;
-}
+export type InspectSummary = ModelSummary;

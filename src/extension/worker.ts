@@ -1,6 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import { readModelBytes, externalDataReader } from '../core/onnx';
 import { ReluLensError } from '../core/errors';
+import { modelSummary } from '../core/model';
 import type { WorkerRequest, WorkerResponse } from './protocol';
 
 // The engine runs here so the extension host never blocks on numerics.
@@ -17,18 +18,7 @@ parentPort?.on('message', (req: WorkerRequest) => {
       id: req.id,
       ok: true,
       kind: 'inspect',
-      summary: {
-        file: req.file,
-        d: model.d,
-        m: model.m,
-        c: model.c,
-        hasHiddenBias: model.b1 !== null,
-        hasOutputBias: model.b2 !== null,
-        head: model.head.kind,
-        dtype: model.dtype,
-        producer: `${model.producer.name} ${model.producer.version}`.trim(),
-        opset: model.opset,
-      },
+      summary: modelSummary(model),
     };
   } catch (e) {
     const known = e instanceof ReluLensError;

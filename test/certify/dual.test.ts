@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { dualValue, bestScale, feasibleDirection, projectMeanZero } from '../../src/core/certify/dual';
 import { buildXt, networkObjective, neuronInfos, rebalance, featureActivation } from '../../src/core/certify/objective';
 import { solveLasso, lassoNetwork, offsetModeFor } from '../../src/core/certify/lasso';
+import { sigmaMax } from '../../src/core/linalg/decomp';
 import type { OutputBiasMode } from '../../src/core/certify/types';
 import type { HiddenBiasMode } from '../../src/core/oracle/types';
 import { circleOracle, mat, rng, randomNet, relClose } from './helpers';
@@ -84,8 +85,9 @@ for (const ob of OB)
     assert.ok(relClose(D, bal.objective, 1e-9), `D(R) ${D} vs P_bal ${bal.objective}`);
     // d/ds D(sR) at s = 1 is βΣ‖ũ‖‖v‖ > 0: the unconstrained maximizer lies beyond 1, so with
     // M̄ = M(R) = β (a global optimum) the clip gives s = 1 exactly and D(R) = P_bal.
-    const sd = bestScale(feasibleDirection(P.R, modes), Y, beta, modes, beta);
-    assert.ok(sd.sFree > 1 && sd.s === 1 && sd.clipped, `s* ${sd.sFree}`);
+    // σ_max(X̃) enters only through the rounding left in Λᵀ1 = 0 (free b2): s may fall below 1 by ~ε
+    const sd = bestScale(feasibleDirection(P.R, modes), Y, beta, modes, beta, sigmaMax(buildXt(X, 'decayed')));
+    assert.ok(sd.sFree > 1 && Math.abs(sd.s - 1) <= 1e-12 && sd.clipped, `s* ${sd.sFree}, s ${sd.s}`);
     assert.ok(relClose(sd.value, bal.objective, 1e-9));
   });
 
@@ -99,8 +101,9 @@ test('bestScale maximizes D(sΛ0) over [0, β/M̄] (grid check) and its value is
       for (let i = 0; i < L0.data.length; i++) L0.data[i] += 0.5 * Y.data[i];
       const L1 = feasibleDirection(L0, modes);
       const beta = 0.3 + r.u(), Mbar = 0.1 + 3 * r.u();
-      const sd = bestScale(L1, Y, beta, modes, Mbar);
+      const sd = bestScale(L1, Y, beta, modes, Mbar, 10);
       assert.ok(sd.s >= 0 && sd.s <= beta / Mbar * (1 + 1e-15));
+      // the grid below is searched up to β/M̄; the mean-residue inflation can only lower s
       assert.ok(sd.value <= sd.raw);
       let gridBest = 0;
       for (let k = 0; k <= 2000; k++) {
@@ -118,4 +121,18 @@ test('bestScale with M̄ = ∞ (free hidden bias, Λᵀ1 ≠ 0) gives the trivia
   const sd = bestScale(L, Y, 1, { hiddenBias: 'none', outputBias: 'decayed' }, Infinity);
   assert.equal(sd.s, 0);
   assert.equal(sd.value, 0);
+});
+
+test('rounding left in Λᵀ1 = 0 costs the bound: an exactly mean-zero Λ scores at least as high as a perturbed one', () => {
+  // integer entries make Λ exactly mean-zero in floating point; a residue δ below the 1e-12
+  // acceptance threshold must be paid for (D lowered by s‖Λ̄‖‖Y‖, M̄ raised by ‖Λ̄‖σ_max)
+  const modes = { hiddenBias: 'decayed' as const, outputBias: 'free' as const };
+  const L = mat(6, 1, (i) => [3, -1, 2, -4, 1, -1][i]);
+  const Y = mat(6, 1, (i) => [2, -1, 1, -3, 1, 0][i]);
+  const exact = bestScale(L, Y, 1, modes, 2, 5);
+  const P = { ...L, data: Float64Array.from(L.data) };
+  P.data[0] += 1e-13;
+  const perturbed = bestScale(P, Y, 1, modes, 2, 5);
+  assert.ok(perturbed.value < exact.value, `${perturbed.value} should be below ${exact.value}`);
+  assert.ok(perturbed.s <= exact.s);
 });

@@ -13,11 +13,15 @@
  */
 import { type Mat, zeros } from '../linalg/mat';
 import { usageError } from '../errors';
+import { sigmaMax, SIGMA_REL_SLACK } from '../linalg/decomp';
 import type { OracleFn, OracleOptions, OracleResult } from '../oracle/types';
 import { betaFromSpec } from './beta';
 import { detectClosedForm, RANK_ONE_TOL, WHITENED_TOL } from './closedForms';
 import { bestScale, DUAL_ROUNDING_PER_TERM, feasibleDirection, MEAN_ZERO_TOL } from './dual';
 import { LASSO_REL_TOL, lassoNetwork, offsetModeFor, solveLasso } from './lasso';
+
+/** Lasso tolerance for the one tighter re-solve when column generation would stall. */
+const TIGHT_LASSO_REL_TOL = 1e-15;
 import {
   buildXt,
   featureActivation,
@@ -96,15 +100,29 @@ class FeatureSet {
     private X: Mat,
     private modes: CertifyModes,
   ) {}
+  /**
+   * true when a direction parallel to dir with the same activation pattern is already in the set.
+   * Nearly parallel directions on either side of a kink are different features: tiny-β optima put
+   * kinks exactly on data points, and merging them stalls column generation.
+   */
+  has(dir: Float64Array): boolean {
+    const u = unitFor(dir);
+    let a: Float64Array | undefined;
+    return this.units.some((w, k) => {
+      let s = 0;
+      for (let i = 0; i < u.length; i++) s += u[i] * w[i];
+      if (s < 1 - DEDUP_TOL) return false;
+      a ??= featureActivation(this.X, dir, this.modes.hiddenBias);
+      const b = this.list[k].a;
+      for (let i = 0; i < a.length; i++) if (a[i] > 0 !== b[i] > 0) return false;
+      return true;
+    });
+  }
   /** adds a direction unless it duplicates one or is zero on all data; returns whether added */
   add(dir: Float64Array): boolean {
     if (!dir.every(Number.isFinite)) return false;
+    if (this.has(dir)) return false;
     const u = unitFor(dir);
-    for (const w of this.units) {
-      let s = 0;
-      for (let i = 0; i < u.length; i++) s += u[i] * w[i];
-      if (s >= 1 - DEDUP_TOL) return false;
-    }
     const a = featureActivation(this.X, dir, this.modes.hiddenBias);
     if (!a.some((v) => v > 0)) return false;
     this.list.push({ dir: new Float64Array(dir), a });
@@ -234,9 +252,11 @@ export function certifyNetwork(
       };
     }
   };
+  // σ_max(X̃) once: bestScale needs it to account for rounding in Λᵀ1 = 0
+  const sigmaXt = sigmaMax(Xt) * (1 + SIGMA_REL_SLACK);
   const L0 = feasibleDirection(asTrained.R, modes);
   const or0 = callOracle(L0, { ...baseOpts, hints: ownHints }, 'the residual');
-  const sd0 = bestScale(L0, Y, beta, modes, or0.upper);
+  const sd0 = bestScale(L0, Y, beta, modes, or0.upper, sigmaXt);
   let best: DualRecord = { value: sd0.value, point: 'residual', oracle: or0, s: sd0.s, Mbar: or0.upper };
   let witness: WitnessRecord | null = null;
   let bestPrimal = Pbal;
@@ -258,7 +278,7 @@ export function certifyNetwork(
     closedForm = cf.name;
     const orc = callOracle(cf.dualPoint, { ...baseOpts, hints: ownHints }, `the closed form's dual point`);
     const Mbar = Math.min(orc.upper, cf.dualPointMUpper);
-    const sdc = bestScale(cf.dualPoint, Y, beta, modes, Mbar);
+    const sdc = bestScale(cf.dualPoint, Y, beta, modes, Mbar, sigmaXt);
     const orUsed: OracleResult =
       Mbar < orc.upper
         ? { ...orc, upper: Mbar, notes: [...orc.notes, `closed form '${cf.name}': structural bound M̄ = ${fmt(Mbar)} used`] }
@@ -293,6 +313,10 @@ export function certifyNetwork(
     const budgetMs = settings.timeBudgetMs ?? Infinity;
     const refineAfter = settings.refineAfterWitness ?? Infinity;
     let witnessAt = hasWitness() ? 0 : -1;
+    // The oracle can return a direction already present when the restricted lasso is solved only
+    // to its tolerance; solving it once more, tighter, often closes the dual gap (soundness suite,
+    // regression 'inconclusive-with-exact-oracle').
+    let tight = false;
     while (iterations < settings.maxIterations) {
       if (settings.shouldStop?.()) {
         stopReason = 'stopped on request';
@@ -314,7 +338,7 @@ export function certifyNetwork(
         Y,
         beta,
         offMode,
-        { warm },
+        tight ? { warm, relTol: TIGHT_LASSO_REL_TOL, maxSweeps: 200_000 } : { warm },
       );
       warm = { Z: lasso.Z, b2: lasso.b2 };
       const lnet = lassoNetwork(
@@ -341,7 +365,7 @@ export function certifyNetwork(
         }
         throw e;
       }
-      const sdt = bestScale(Lt, Y, beta, modes, ort.upper);
+      const sdt = bestScale(Lt, Y, beta, modes, ort.upper, sigmaXt);
       if (sdt.value > best.value) best = { value: sdt.value, point: 'column-generation', oracle: ort, s: sdt.s, Mbar: ort.upper };
       if (isCertified()) {
         stopReason = 'certified';
@@ -353,6 +377,10 @@ export function certifyNetwork(
         break;
       }
       const dn = oracleDirection(ort, d, modes);
+      if (dn && ort.lower > 0 && ort.exact && !tight && feats.has(dn)) {
+        tight = true;
+        continue;
+      }
       if (!dn || !(ort.lower > 0) || !feats.add(dn)) {
         stopReason = ort.exact
           ? 'the oracle returned a direction already present (restricted problem solved to its tolerance)'

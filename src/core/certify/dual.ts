@@ -113,11 +113,34 @@ export interface ScaledDual {
  * Λ0 must already satisfy Λ0ᵀ1 = 0 when required (use feasibleDirection); otherwise s = 0.
  * The value has a rounding allowance (4ε per summed term) subtracted so it stays a lower bound.
  */
-export function bestScale(L0: Mat, Y: Mat, beta: number, modes: CertifyModes, Mupper: number): ScaledDual {
+export function bestScale(
+  L0: Mat,
+  Y: Mat,
+  beta: number,
+  modes: CertifyModes,
+  Mupper: number,
+  /** σ_max(X̃) (an upper bound): needed to account for rounding left in Λᵀ1 = 0, see meanResidue */
+  sigmaMaxXt = Infinity,
+): ScaledDual {
   const p = parts(L0, Y, beta, modes);
   const zero: ScaledDual = { s: 0, value: 0, raw: 0, sFree: 0, clipped: false };
   if (needsMeanZero(modes) && p.meanViolation > MEAN_ZERO_TOL) return zero;
   if (!(p.quad > 0) || !(p.lin > 0) || !(Mupper >= 0) || Number.isNaN(Mupper)) return zero;
+  // The floating-point projection leaves Λᵀ1 ≈ ε instead of 0. The bound is stated for the exactly
+  // mean-zero Λ' = Λ − Λ̄ (Λ̄ = column means): D(sΛ') ≥ D(sΛ) − s‖Λ̄‖‖Y‖ and, with a fixed hidden
+  // bias, M(Λ') ≤ M(Λ) + ‖Λ̄‖σ_max(X̃). (With a free hidden bias the oracle itself works on the
+  // projected Λ and its rounding allowance covers the residue.)
+  let meanPenalty = 0;
+  if (needsMeanZero(modes)) {
+    const barF = meanResidue(L0);
+    if (barF > 0) {
+      let yF = 0;
+      for (let i = 0; i < Y.data.length; i++) yF += Y.data[i] * Y.data[i];
+      meanPenalty = barF * Math.sqrt(yF) * (1 + 1e-12);
+      if (modes.hiddenBias !== 'free') Mupper = Mupper + barF * sigmaMaxXt * (1 + 1e-12);
+      if (!Number.isFinite(Mupper)) return zero;
+    }
+  }
   const sFree = p.lin / p.quad;
   const sMax = Mupper > 0 ? beta / Mupper : Infinity;
   const clipped = sFree > sMax;
@@ -125,6 +148,18 @@ export function bestScale(L0: Mat, Y: Mat, beta: number, modes: CertifyModes, Mu
   if (!(s > 0) || !Number.isFinite(s)) return { ...zero, sFree };
   const raw = s * p.lin - 0.5 * s * s * p.quad;
   const terms = L0.data.length + L0.cols + 8;
-  const allowance = DUAL_ROUNDING_PER_TERM * terms * (s * p.absLin + 0.5 * s * s * p.absQuad);
+  const allowance = DUAL_ROUNDING_PER_TERM * terms * (s * p.absLin + 0.5 * s * s * p.absQuad) + s * meanPenalty;
   return { s, value: raw - allowance, raw, sFree, clipped };
+}
+
+/** ‖Λ̄‖_F for Λ̄ = 1·(Λᵀ1/n)ᵀ, the part of Λ that violates Λᵀ1 = 0. */
+export function meanResidue(L: Mat): number {
+  const n = L.rows, c = L.cols;
+  let t = 0;
+  for (let k = 0; k < c; k++) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += L.data[i * c + k];
+    t += (s * s) / Math.max(n, 1);
+  }
+  return Math.sqrt(t);
 }

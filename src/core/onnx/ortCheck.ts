@@ -5,6 +5,7 @@
  * an ignored attribute shows up here, not as a wrong certificate).
  * onnxruntime-node is loaded lazily so importing the reader (and activating the extension) stays cheap.
  */
+import { makeRng } from '../random';
 import { dataError } from '../errors';
 import { applyHead, forward, type CanonicalModel } from '../model';
 import type { Mat } from '../linalg/mat';
@@ -60,18 +61,6 @@ function loadOrt(): Ort | null {
   } catch {
     return null;
   }
-}
-
-/** mulberry32: tiny deterministic PRNG so generated inputs are the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**
@@ -209,7 +198,7 @@ export async function crossCheck(
     const n = Math.min(X.rows, opts.maxRows ?? MAX_CHECK_ROWS);
     Xin = { rows: n, cols: X.cols, data: X.data.slice(0, n * X.cols) };
   } else {
-    const rnd = prng(opts.seed ?? 12345);
+    const rnd = makeRng(opts.seed ?? 12345);
     const data = new Float64Array(GENERATED_ROWS * model.d);
     for (let i = 0; i < data.length; i++) data[i] = 4 * rnd() - 2;
     Xin = { rows: GENERATED_ROWS, cols: model.d, data };

@@ -185,19 +185,24 @@ let radixTmpKey = new Uint32Array(0);
 let radixKey = new Uint32Array(0);
 const radixCount = new Int32Array(2048);
 
+/** Insertion sort of idx[0..m) by keys[idx]: linear on the nearly sorted output of the radix passes. */
+function insertionSort(idx: Int32Array, keys: Float64Array, m: number): void {
+  for (let a = 1; a < m; a++) {
+    const v = idx[a];
+    const kv = keys[v];
+    let b = a - 1;
+    while (b >= 0 && keys[idx[b]] > kv) {
+      idx[b + 1] = idx[b];
+      b--;
+    }
+    idx[b + 1] = v;
+  }
+}
+
 /** Sorts idx[0..m) by keys[idx] ascending. keys in [0, 2). */
 function sortByKey(idx: Int32Array, keys: Float64Array, m: number): void {
   if (m <= 48) {
-    for (let a = 1; a < m; a++) {
-      const v = idx[a];
-      const kv = keys[v];
-      let b = a - 1;
-      while (b >= 0 && keys[idx[b]] > kv) {
-        idx[b + 1] = idx[b];
-        b--;
-      }
-      idx[b + 1] = v;
-    }
+    insertionSort(idx, keys, m);
     return;
   }
   if (radixTmpIdx.length < m) {
@@ -236,16 +241,7 @@ function sortByKey(idx: Int32Array, keys: Float64Array, m: number): void {
   }
   // after 3 passes the result is in srcI (== radixTmpIdx since 3 is odd)
   if (srcI !== idx) idx.set(srcI.subarray(0, m));
-  for (let a = 1; a < m; a++) {
-    const v = idx[a];
-    const kv = keys[v];
-    let b = a - 1;
-    while (b >= 0 && keys[idx[b]] > kv) {
-      idx[b + 1] = idx[b];
-      b--;
-    }
-    idx[b + 1] = v;
-  }
+  insertionSort(idx, keys, m);
 }
 
 /**
