@@ -5,7 +5,7 @@ byte-identically (md5 122df7d3696cee681e65da1ed94d66a4).
 
 Training (all in train.py, see README.md): width 3000, float64, full-batch Adam(lr 1e-2 -> 1e-5
 exponentially, weight_decay=1e-3) for 60000 epochs, then torch.optim.LBFGS(strong_wolfe) polish on
-MSE(mean) + wd/2*||theta||^2; exported as float32. About 5.5 minutes on one CPU thread.
+MSE(mean) + wd/2*||theta||^2; exported as float32. 3-6 minutes on one CPU thread.
 
     python3 examples/two-moons/make_example.py
 """

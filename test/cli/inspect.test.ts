@@ -103,3 +103,11 @@ test('inspect with data of the wrong dimension names the mismatch, exit 3', () =
   assert.match(r.stderr, /3 feature/);
   assert.match(r.stderr, /expects 2/);
 });
+
+test('a reader that closes the pipe early (| head) does not crash the CLI', () => {
+  const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
+  const model = path.join(accept, '08_ppml_slp_calibrated_torch_reshape_metadata.onnx');
+  const r = spawnSync('bash', ['-c', `node dist/cli.js inspect '${model}' --json | head -c 10 >/dev/null; echo "\${PIPESTATUS[0]}"`], { encoding: 'utf8' });
+  assert.equal(r.stdout.trim(), '0', r.stderr);
+  assert.doesNotMatch(r.stderr, /EPIPE|Error/);
+});

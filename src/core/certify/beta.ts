@@ -51,8 +51,8 @@ export function betaFromSpec(spec: BetaSpec, n: number, c: number): BetaInfo {
     case 'pytorch': {
       requirePositive(spec.weightDecay, 'weight_decay');
       const wd = spec.weightDecay;
-      const opt = spec.optimizer ?? 'sgd';
-      const optName = opt === 'adamw' ? 'AdamW' : opt === 'adam' ? 'Adam' : 'SGD';
+      const opt = spec.optimizer;
+      const optName = opt === 'adamw' ? 'AdamW' : opt === 'adam' ? 'Adam' : opt === 'sgd' ? 'SGD' : 'SGD/Adam';
       let beta: number;
       let derivation: string;
       if (spec.reduction === 'mean') {
