@@ -30,6 +30,8 @@ export async function loadAndCheck(args: CommonArgs): Promise<Loaded> {
   const ort = await crossCheck(model, bytes, data?.X);
   const warnings: string[] = [];
   if (ort.warning) warnings.push(ort.warning);
+  if (data?.affine)
+    warnings.push('the training data were preprocessed as you asked, x → (x − mean)/scale, before the model saw them');
   if (!ort.ok)
     throw modelError(
       `the extracted weights do not reproduce the model: onnxruntime differs by ${ort.maxAbsDiff} (tolerance ${ort.tolerance}) on ${ort.inputs} inputs`,

@@ -111,3 +111,19 @@ test('a reader that closes the pipe early (| head) does not crash the CLI', () =
   assert.equal(r.stdout.trim(), '0', r.stderr);
   assert.doesNotMatch(r.stderr, /EPIPE|Error/);
 });
+
+test('--affine-mean/--affine-scale preprocess the data the model sees, and the output says so', () => {
+  // fixture 03 is d=1: with mean 10 and scale 2, raw x = 10 + 2t must give the dead set of t
+  const model = path.join(accept, '03_omlt_keras_linear_131_relu_tf2onnx.onnx');
+  const w = JSON.parse(cli(['inspect', model, '--json']).stdout);
+  const ts = [-3, -1, 0, 1, 3];
+  const dir = mkdtempSync(path.join(tmpdir(), 'rl-cli-'));
+  writeFileSync(path.join(dir, 'd.csv'), 'x,y\n' + ts.map((t) => `${10 + 2 * t},0`).join('\n') + '\n');
+  const r = cli(['inspect', model, '--data', path.join(dir, 'd.csv'), '--affine-mean', '10', '--affine-scale', '2', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.deepEqual(j.data.affine, { mean: [10], scale: [2] });
+  const expectDead = w.W1.flatMap((u: number[], k: number) => (ts.some((t) => u[0] * t + (w.b1 ? w.b1[k] : 0) > 0) ? [] : [k]));
+  assert.deepEqual(j.deadNeurons, expectDead);
+  assert.ok(j.warnings.some((s: string) => /preprocessed/.test(s)));
+});
