@@ -1,6 +1,8 @@
 import type { CertificateJson } from '../core/report/json';
 import { fmt, pct, VERDICT_TITLE } from '../core/report/numbers';
 
+const MAX_LISTED = 40;
+
 /** Human output: the verdict first, then the numbers that prove it, then the neurons. */
 export function formatHuman(j: CertificateJson): string {
   const L: string[] = [];
@@ -21,11 +23,18 @@ export function formatHuman(j: CertificateJson): string {
   if (j.witness) L.push(`  witness: objective ${fmt(j.witness.objective, 10)} < ${fmt(j.primal, 10)} — ${j.witness.description}`);
   for (const w of j.warnings) L.push(`  warning: ${w}`);
   L.push('');
+  // Live neurons by weight (largest first, at most MAX_LISTED); dead ones summarised on one line.
+  const live = j.neurons.filter((n) => !n.dead).sort((a, b) => b.inNorm * b.outNorm - a.inNorm * a.outNorm);
+  const dead = j.neurons.filter((n) => n.dead).map((n) => n.index);
+  L.push(`  ${live.length} live neuron(s)${live.length > MAX_LISTED ? `, the ${MAX_LISTED} largest` : ''}:`);
   L.push('  neuron   ‖ũ‖        ‖v‖        active  dual score');
-  for (const n of j.neurons)
+  for (const n of live.slice(0, MAX_LISTED))
     L.push(
-      `  ${String(n.index).padStart(6)}   ${fmt(n.inNorm, 4).padEnd(9)}  ${fmt(n.outNorm, 4).padEnd(9)}  ${String(n.active).padStart(6)}  ${n.dead ? 'dead' : fmt(n.dualScore, 4)}`,
+      `  ${String(n.index).padStart(6)}   ${fmt(n.inNorm, 4).padEnd(9)}  ${fmt(n.outNorm, 4).padEnd(9)}  ${String(n.active).padStart(6)}  ${fmt(n.dualScore, 4)}`,
     );
+  if (dead.length)
+    L.push(`  ${dead.length} dead neuron(s) (zero on all data or zero output weight): ${dead.slice(0, 20).join(', ')}${dead.length > 20 ? ', …' : ''}`);
+  if (live.length > MAX_LISTED || dead.length > 20) L.push('  (--json lists every neuron)');
   const t = Object.entries(j.timings).map(([k, v]) => `${k} ${Math.round(v)} ms`);
   L.push('', `  timings: ${t.join(', ')}`);
   return L.join('\n');
