@@ -196,6 +196,18 @@ export function newtonPolish(P: Problem, Z: Float64Array[], b2: Float64Array, ma
           }
         }
       }
+    /**
+     * Takes the step when it lowers f, or — near the optimum, where f changes below rounding —
+     * when f stays within rounding and the KKT residual shrinks.
+     */
+    const tryAccept = (f1: number, R1: Float64Array, Zn: Float64Array[], bn: Float64Array): boolean => {
+      const ok = f1 < f0 || (f1 <= f0 + 8 * 2.220446049250313e-16 * Math.abs(f0) && P.kkt(R1, Zn, bn) < kkt0);
+      if (!ok) return false;
+      for (const k of S) Z[k].set(Zn[k]);
+      b2.set(bn);
+      accepted++;
+      return true;
+    };
     let done = false;
     if (c > 1) {
       // groups: along z_k + tΔ_k a group may pass (near) zero — the analogue of a sign crossing.
@@ -238,13 +250,7 @@ export function newtonPolish(P: Problem, Z: Float64Array[], b2: Float64Array, ma
         }
       }
       if (bestZn && bestBn && bestR) {
-        const ok = bestF < f0 || (bestF <= f0 + 8 * 2.220446049250313e-16 * Math.abs(f0) && P.kkt(bestR, bestZn, bestBn) < kkt0);
-        if (ok) {
-          for (const k of S) Z[k].set(bestZn[k]);
-          b2.set(bestBn);
-          accepted++;
-          done = true;
-        }
+        done = tryAccept(bestF, bestR, bestZn, bestBn);
       }
     }
     let t = tMax;
@@ -259,14 +265,7 @@ export function newtonPolish(P: Problem, Z: Float64Array[], b2: Float64Array, ma
       if (flipped) continue;
       const R1 = P.residual(Zn, bn);
       const f1 = P.objective(R1, Zn, bn);
-      // near the optimum f changes below rounding: then accept a step that shrinks the KKT residual
-      const ok = f1 < f0 || (f1 <= f0 + 8 * 2.220446049250313e-16 * Math.abs(f0) && P.kkt(R1, Zn, bn) < kkt0);
-      if (ok) {
-        for (const k of S) Z[k].set(Zn[k]);
-        b2.set(bn);
-        accepted++;
-        done = true;
-      }
+      done = tryAccept(f1, R1, Zn, bn);
     }
     if (!done) return accepted;
   }
