@@ -10,6 +10,8 @@ async function main(argv: string[]): Promise<number> {
   let args: CertifyArgs | { command: 'help' };
   const wantsJson = argv.includes('--json');
   try {
+    // `lint` has its own argument grammar (src/cli/lint.ts).
+    if (argv[0] === 'lint') return await (await import('./lint')).runLint(argv.slice(1));
     args = parseCli(argv);
     if (args.command === 'help') {
       process.stdout.write(USAGE + '\n');
