@@ -2,11 +2,15 @@
 // CLI (node), webview (browser). onnxruntime-node stays external: it loads its .node binary and
 // shared library from its own folder.
 import * as esbuild from 'esbuild';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, copyFileSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 mkdirSync('dist', { recursive: true });
+// The Python parser (src/core/python) is WebAssembly: the runtime and the grammar ship beside the bundles
+// so the VSIX works on every platform.
+copyFileSync('node_modules/web-tree-sitter/tree-sitter.wasm', 'dist/tree-sitter.wasm');
+copyFileSync('node_modules/tree-sitter-python/tree-sitter-python.wasm', 'dist/tree-sitter-python.wasm');
 
 const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning' };
 const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', 'onnxruntime-node'] };
