@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import { benchMatmul } from './matmul';
 import { benchCertify } from './certify';
 import { benchOracle } from './oracle';
+import { benchOptimize } from './optimize';
 
 /**
  * `npm run bench`: machine-readable results (one JSON object per line on stdout, and the whole
@@ -19,6 +20,8 @@ async function main() {
   for (const r of await benchMatmul(quick ? [[2000, 11, 200]] : [[10000, 3, 1000], [10000, 51, 1000], [1000, 11, 100]])) emit(r);
   for (const r of benchOracle(quick ? [1000] : [1000, 10000])) emit(r);
   benchCertify(quick ? [1000] : [1000, 10000], 1e-3, emit);
+  await (await import('./convex')).benchConvex(emit, quick);
+  benchOptimize(emit);
   mkdirSync('bench/results', { recursive: true });
   writeFileSync('bench/results/latest.json', JSON.stringify(out, null, 2) + '\n');
 }

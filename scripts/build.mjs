@@ -2,7 +2,7 @@
 // CLI (node), webview (browser). onnxruntime-node stays external: it loads its .node binary and
 // shared library from its own folder.
 import * as esbuild from 'esbuild';
-import { mkdirSync, copyFileSync } from 'node:fs';
+import { mkdirSync, copyFileSync, readdirSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -11,11 +11,20 @@ mkdirSync('dist', { recursive: true });
 // so the VSIX works on every platform.
 copyFileSync('node_modules/web-tree-sitter/tree-sitter.wasm', 'dist/tree-sitter.wasm');
 copyFileSync('node_modules/tree-sitter-python/tree-sitter-python.wasm', 'dist/tree-sitter-python.wasm');
+// The panel typesets closed forms with KaTeX; its stylesheet and fonts are served from dist/katex
+// (a localResourceRoot) because the webview's CSP allows no remote content. woff2 only: every
+// Chromium that VS Code ships reads it, and the stylesheet lists it first.
+mkdirSync('dist/katex/fonts', { recursive: true });
+copyFileSync('node_modules/katex/dist/katex.min.css', 'dist/katex/katex.min.css');
+for (const f of readdirSync('node_modules/katex/dist/fonts'))
+  if (f.endsWith('.woff2')) copyFileSync(`node_modules/katex/dist/fonts/${f}`, `dist/katex/fonts/${f}`);
 
 const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning' };
 const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', 'onnxruntime-node'] };
 
-const builds = [
+// --only=webview,cli builds a subset (the webview tests need just these two bundles).
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const allBuilds = [
   { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' },
   { ...node, entryPoints: ['src/extension/worker.ts'], outfile: 'dist/worker.js' },
   { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
@@ -28,6 +37,7 @@ const builds = [
     outfile: 'dist/webview.js',
   },
 ];
+const builds = only ? allBuilds.filter((b) => only.some((o) => b.outfile === `dist/${o}.js`)) : allBuilds;
 
 if (watch) {
   for (const b of builds) (await esbuild.context(b)).watch();

@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import { usageError } from '../core/errors';
+import type { LossName } from '../core/analysis/types';
+import { fillFromWorkspaceConfig } from './workspaceSettings';
 
 export const USAGE = `relu-lens — certify global optimality of a two-layer ReLU network (ONNX)
 
@@ -7,7 +9,14 @@ Usage:
   relu-lens inspect MODEL [--data FILE [--label NAME ...]] [--json]
   relu-lens certify MODEL --data FILE [--label NAME ...] (--beta B | --weight-decay WD [--reduction mean|sum]
                     [--optimizer sgd|adam|adamw]) [--hidden-bias decayed|free] [--output-bias decayed|free]
-                    [--tol 1e-4] [--pattern-budget N] [--json] [--report FILE.html|FILE.md [--force]]
+                    [--tol 1e-4] [--pattern-budget N] [--loss squared|hinge|logistic|cross-entropy]
+                    [--no-optimum] [--time-budget SECONDS] [--json] [--report FILE.html|FILE.md [--force]]
+  relu-lens optimize MODEL --data FILE [same options as certify] [--out FILE.onnx|.json|.npz|.csv [--force]] [--json]
+
+Settings file:
+  --config FILE|DIR      .vscode/relu-lens.json to read (default: searched upward from MODEL). Its entry for
+                         MODEL fills --data/--label/β/bias/loss/tol options not given as flags (the VS Code
+                         extension writes the same file); what was taken is printed on stderr.
 
 Data options:
   --data FILE            training data: .csv/.tsv (header optional), .npy (X), .npz, .json
@@ -16,10 +25,23 @@ Data options:
   --affine-mean a,b,..   preprocessing applied to the data before training and not in the model:
   --affine-scale a,b,..  x -> (x - mean) / scale (StandardScaler convention)
 
-Exit codes: 0 success / certified, 10 not optimal, 11 inconclusive, 3 bad model or data, 2 bad usage.`;
+Analysis options:
+  --loss NAME            training loss; default from the output head: Sigmoid → logistic,
+                         Softmax/LogSoftmax → cross-entropy, none → squared
+  --no-optimum           certify only: skip the optimal network (MATH.md §4). By default certify also
+                         computes it within the time budget; on small problems this takes well under a second
+  --time-budget SECONDS  wall-clock budget for each column generation (default 30 for certify, 300 for optimize)
+  --out FILE             optimize: write the optimal network (or, when optimality over all activation
+                         patterns could not be proven, the best witness — said so on stderr) as a drop-in
+                         .onnx (same input/output names, shapes, dtype and head as MODEL), .json, .npz
+                         (float64 arrays W1, b1, W2, b2) or .csv; an existing file needs --force
+
+Exit codes: certify: 0 certified, 10 not optimal, 11 inconclusive; optimize: 0 optimum proven (over all
+activation patterns, to the reported relative gap), 11 only a witness was found; both: 3 bad model or
+data, 2 bad usage (including an existing --out/--report file without --force), 1 internal error.`;
 
 export interface CommonArgs {
-  command: 'inspect' | 'certify';
+  command: 'inspect' | 'certify' | 'optimize';
   model: string;
   data?: string;
   labels: string[];
@@ -39,6 +61,15 @@ export interface CertifyArgs extends CommonArgs {
   patternBudget?: number;
   report?: string;
   force: boolean;
+  /** --tol was given on the command line (a saved tol in .vscode/relu-lens.json does not override it) */
+  tolGiven?: boolean;
+  /** what was read from .vscode/relu-lens.json, one line each (shown on stderr and in warnings) */
+  fromConfig: string[];
+  loss?: LossName;
+  /** certify: compute the §4 optimum (default true; --no-optimum) */
+  optimum: boolean;
+  timeBudgetSeconds?: number;
+  out?: string;
 }
 
 function num(name: string, v: string | undefined, positive = false): number | undefined {
@@ -78,6 +109,7 @@ export function parseCli(argv: string[]): CertifyArgs | { command: 'help' } {
         'affine-mean': { type: 'string' },
         'affine-scale': { type: 'string' },
         json: { type: 'boolean', default: false },
+        config: { type: 'string' },
         beta: { type: 'string' },
         'weight-decay': { type: 'string' },
         reduction: { type: 'string' },
@@ -88,6 +120,10 @@ export function parseCli(argv: string[]): CertifyArgs | { command: 'help' } {
         'pattern-budget': { type: 'string' },
         report: { type: 'string' },
         force: { type: 'boolean', default: false },
+        loss: { type: 'string' },
+        'no-optimum': { type: 'boolean', default: false },
+        'time-budget': { type: 'string' },
+        out: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -97,7 +133,8 @@ export function parseCli(argv: string[]): CertifyArgs | { command: 'help' } {
   const { values: v, positionals } = parsed;
   if (v.help || positionals.length === 0 || positionals[0] === 'help') return { command: 'help' };
   const [command, model, ...rest] = positionals;
-  if (command !== 'inspect' && command !== 'certify') throw usageError(`unknown command "${command}" (inspect, certify)`);
+  if (command !== 'inspect' && command !== 'certify' && command !== 'optimize')
+    throw usageError(`unknown command "${command}" (inspect, certify, optimize)`);
   if (!model) throw usageError(`${command} needs a MODEL path`);
   if (rest.length) throw usageError(`unexpected argument "${rest[0]}"`);
   const mean = numList('affine-mean', v['affine-mean']);
@@ -120,20 +157,31 @@ export function parseCli(argv: string[]): CertifyArgs | { command: 'help' } {
     hiddenBias: oneOf('hidden-bias', v['hidden-bias'], ['decayed', 'free'] as const),
     outputBias: oneOf('output-bias', v['output-bias'], ['decayed', 'free'] as const),
     tol: num('tol', v.tol, true) ?? 1e-4,
+    tolGiven: v.tol !== undefined,
+    fromConfig: [],
     patternBudget: num('pattern-budget', v['pattern-budget'], true),
     report: v.report,
     force: v.force ?? false,
+    loss: oneOf('loss', v.loss, ['squared', 'hinge', 'logistic', 'cross-entropy'] as const),
+    optimum: !(v['no-optimum'] ?? false),
+    timeBudgetSeconds: num('time-budget', v['time-budget'], true),
+    out: v.out,
   };
-  if (command === 'certify') {
-    if (!args.data) throw usageError('certify needs --data FILE (the training data)');
+  if (command === 'certify' || command === 'optimize') {
+    // what the flags leave open comes from .vscode/relu-lens.json (the extension's saved answers)
+    args.fromConfig = fillFromWorkspaceConfig(args, v.config);
+    if (!args.data) throw usageError(`${command} needs --data FILE (the training data)`);
     if (args.beta === undefined && args.weightDecay === undefined)
-      throw usageError('certify needs --beta B or --weight-decay WD (with --reduction mean|sum)');
+      throw usageError(`${command} needs --beta B or --weight-decay WD (with --reduction mean|sum)`);
     if (args.beta !== undefined && args.weightDecay !== undefined)
       throw usageError('give either --beta or --weight-decay, not both');
     if (args.tol >= 1) throw usageError('--tol is relative and must be below 1');
     if (args.report && !/\.(html?|md)$/i.test(args.report)) throw usageError('--report must end in .html or .md');
-  } else if (args.beta !== undefined || args.weightDecay !== undefined || args.report) {
-    throw usageError('inspect takes no --beta/--weight-decay/--report (use certify)');
+    if (command === 'certify' && args.out) throw usageError('--out belongs to optimize (relu-lens optimize MODEL … --out FILE)');
+    if (command === 'optimize' && !args.optimum) throw usageError('--no-optimum makes no sense with optimize');
+    if (args.out && !/\.(onnx|json|npz|csv)$/i.test(args.out)) throw usageError('--out must end in .onnx, .json, .npz or .csv');
+  } else if (args.beta !== undefined || args.weightDecay !== undefined || args.report || args.out || args.loss || !args.optimum) {
+    throw usageError('inspect takes no --beta/--weight-decay/--report/--loss/--out/--no-optimum (use certify or optimize)');
   }
   return args;
 }

@@ -1,17 +1,28 @@
 import { writeFileSync, existsSync } from 'node:fs';
 import { loadAndCheck } from './inspect';
-import { certifyNetwork } from '../core/certify';
 import { settingsFromOptions } from '../core/settings';
-import { certificateToJson } from '../core/report/json';
+import { analyze, type AnalysisOutcome } from '../core/analysis';
+import type { AnalysisJson } from '../core/analysis/types';
+import type { CanonicalModel } from '../core/model';
 import { renderMarkdown, renderHtml } from '../core/report/render';
 import { formatHuman } from './format';
 import { usageError } from '../core/errors';
 import type { CertifyArgs } from './args';
 
-export async function runCertify(args: CertifyArgs): Promise<number> {
-  // Never overwrite a user's file unasked (checked before the work, so nothing is wasted).
-  if (args.report && existsSync(args.report) && !args.force)
-    throw usageError(`--report: ${args.report} already exists; add --force to overwrite it`);
+/** Default wall-clock budgets (seconds) for each column generation: certify answers interactively, optimize may take longer. */
+export const CERTIFY_TIME_BUDGET_S = 30;
+export const OPTIMIZE_TIME_BUDGET_S = 300;
+
+/** Never overwrite a user's file unasked (checked before the work, so nothing is wasted). */
+export function refuseOverwrite(flag: string, file: string | undefined, force: boolean): void {
+  if (file && existsSync(file) && !force) throw usageError(`${flag}: ${file} already exists; add --force to overwrite it`);
+}
+
+/** Load, check, analyze: shared by certify and optimize. */
+export async function runAnalysis(
+  args: CertifyArgs,
+  defaultBudgetS: number,
+): Promise<{ outcome: AnalysisOutcome; json: AnalysisJson & { memory: { peakRssMB: number } }; model: CanonicalModel }> {
   const t0 = performance.now();
   const { model, data, warnings } = await loadAndCheck(args);
   const tRead = performance.now() - t0;
@@ -24,18 +35,24 @@ export async function runCertify(args: CertifyArgs): Promise<number> {
     outputBias: args.outputBias,
     tol: args.tol,
     patternBudget: args.patternBudget,
+    timeBudgetMs: (args.timeBudgetSeconds ?? defaultBudgetS) * 1000,
   });
-  const result = certifyNetwork(model, data!.X, data!.Y, settings);
-  result.timings = { read: tRead, ...result.timings };
-  result.warnings.unshift(...warnings);
-  const json = {
-    ...certificateToJson(result, model, data!),
-    memory: { peakRssMB: process.resourceUsage().maxRSS / 1024 },
-  };
+  const outcome = analyze(model, data!, settings, { loss: args.loss, optimize: args.optimum });
+  const j = outcome.json;
+  j.timings = { read: tRead, ...j.timings };
+  j.warnings.unshift(...args.fromConfig, ...warnings);
+  for (const line of args.fromConfig) process.stderr.write(`relu-lens: ${line}\n`);
+  const json = { ...j, memory: { peakRssMB: process.resourceUsage().maxRSS / 1024 } };
+  return { outcome, json, model };
+}
+
+export async function runCertify(args: CertifyArgs): Promise<number> {
+  refuseOverwrite('--report', args.report, args.force);
+  const { json } = await runAnalysis(args, CERTIFY_TIME_BUDGET_S);
   if (args.report) {
     const text = /\.md$/i.test(args.report) ? renderMarkdown(json) : renderHtml(json);
     writeFileSync(args.report, text);
   }
   process.stdout.write(args.json ? JSON.stringify(json) + '\n' : formatHuman(json) + '\n');
-  return result.verdict === 'certified' ? 0 : result.verdict === 'not-optimal' ? 10 : 11;
+  return json.verdict === 'certified' ? 0 : json.verdict === 'not-optimal' ? 10 : 11;
 }

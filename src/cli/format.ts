@@ -1,11 +1,33 @@
 import type { CertificateJson } from '../core/report/json';
+import type { AnalysisJson } from '../core/analysis/types';
 import { fmt, pct, VERDICT_TITLE } from '../core/report/numbers';
 
 const MAX_LISTED = 40;
 
-/** Human output: the verdict first, then the numbers that prove it, then the neurons. */
-export function formatHuman(j: CertificateJson): string {
+function isAnalysis(j: CertificateJson | AnalysisJson): j is AnalysisJson {
+  return 'loss' in j;
+}
+
+/** The §4–§7 readings in a few lines: optimum, closed form, diagnosis. */
+export function formatAnalysis(j: AnalysisJson): string[] {
   const L: string[] = [];
+  const o = j.optimum;
+  if (o) {
+    const what = o.exact ? 'optimal network (P*)' : 'best network found (a WITNESS: optimality over all patterns not proven)';
+    L.push(`  ${what}: objective ${fmt(o.value, 10)}, ${o.neurons} neuron(s)`);
+    L.push(`    P* ≥ ${fmt(o.lowerBound, 10)} (relative gap ${pct(o.relGap)}), ${o.patterns} activation patterns, ${o.method}`);
+    if (j.primal > 0) L.push(`    this network is ${pct((j.primal - o.value) / j.primal)} above it (P_bal ${fmt(j.primal, 10)})`);
+  }
+  if (j.closedForm) L.push(`  closed form: ${j.closedForm.name} — ${j.closedForm.condition}; P* = ${fmt(j.closedForm.pstar, 10)}`);
+  if (j.diagnosis) L.push(`  diagnosis (${j.diagnosis.kind}): ${j.diagnosis.text}`);
+  L.push(`  loss: ${j.loss.name} (${j.loss.reason})`);
+  return L;
+}
+
+/** Human output: the verdict first, then the numbers that prove it, then the neurons. */
+export function formatHuman(j: CertificateJson | AnalysisJson, opts: { optimizeFirst?: boolean } = {}): string {
+  const L: string[] = [];
+  if (opts.optimizeFirst && isAnalysis(j)) L.push('Optimum (MATH.md §4):', ...formatAnalysis(j), '', 'The trained network:');
   L.push(`${VERDICT_TITLE[j.verdict]}  (tolerance ${fmt(j.tol)} relative)`);
   L.push(`  ${j.summary}`);
   L.push('');
@@ -19,9 +41,10 @@ export function formatHuman(j: CertificateJson): string {
   L.push(
     `  oracle M: ${o.method}${o.exact ? ', exact' : ', bounds only'}; M ∈ [${fmt(o.lower)}, ${fmt(o.upper)}], rank ${o.rank}, ${o.patterns} patterns`,
   );
-  if (j.closedForm) L.push(`  closed form used: ${j.closedForm}`);
+  if (j.closedForm) L.push(`  closed form used: ${typeof j.closedForm === 'string' ? j.closedForm : j.closedForm.name}`);
   if (j.witness) L.push(`  witness: objective ${fmt(j.witness.objective, 10)} < ${fmt(j.primal, 10)} — ${j.witness.description}`);
   for (const w of j.warnings) L.push(`  warning: ${w}`);
+  if (isAnalysis(j) && !opts.optimizeFirst) L.push('', ...formatAnalysis(j));
   L.push('');
   // Live neurons by weight (largest first, at most MAX_LISTED); dead ones summarised on one line.
   const live = j.neurons.filter((n) => !n.dead).sort((a, b) => b.inNorm * b.outNorm - a.inNorm * a.outNorm);

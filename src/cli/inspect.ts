@@ -5,6 +5,8 @@ import { preActivations, modelSummary } from '../core/model';
 import { toRows } from '../core/linalg/mat';
 import { modelError } from '../core/errors';
 import type { CommonArgs } from './args';
+import type { LossName } from '../core/analysis/types';
+import { lossFromHead } from '../core/analysis/loss';
 import type { CanonicalModel } from '../core/model';
 import type { Dataset } from '../core/data';
 
@@ -16,14 +18,16 @@ export interface Loaded {
 }
 
 /** Model + data + the onnxruntime agreement check: shared by inspect and certify. */
-export async function loadAndCheck(args: CommonArgs): Promise<Loaded> {
+export async function loadAndCheck(args: CommonArgs & { loss?: LossName }): Promise<Loaded> {
   const { model, bytes } = await readModelFile(args.model);
+  // cross-entropy labels may be one class-index column for c outputs (MATH.md §8)
+  const classIndices = args.command !== 'inspect' && lossFromHead(model.head.kind, args.loss).name === 'cross-entropy';
   const data = args.data
     ? await loadDataset(args.data, {
         labels: args.labels.length ? args.labels.map((l) => (/^\d+$/.test(l) ? Number(l) : l)) : undefined,
         labelFile: args.labelsFile,
         expectD: model.d,
-        expectC: model.c,
+        expectC: classIndices ? undefined : model.c,
         affine: args.affine,
       })
     : null;
@@ -37,7 +41,7 @@ export async function loadAndCheck(args: CommonArgs): Promise<Loaded> {
       `the extracted weights do not reproduce the model: onnxruntime differs by ${ort.maxAbsDiff} (tolerance ${ort.tolerance}) on ${ort.inputs} inputs`,
       { file: args.model },
     );
-  if (data && data.c !== model.c)
+  if (data && data.c !== model.c && !(classIndices && data.c === 1))
     throw modelError(`the data has ${data.c} label column(s) but the model has ${model.c} output(s)`, { file: args.data });
   return { model, data, ort, warnings };
 }

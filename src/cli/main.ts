@@ -2,6 +2,7 @@ import { parseCli, USAGE, CertifyArgs } from './args';
 import { ReluLensError } from '../core/errors';
 import { runInspect } from './inspect';
 import { runCertify } from './certify';
+import { runOptimize } from './optimize';
 
 /** Exit codes are part of the CLI's contract (README): CI pipelines gate on them. */
 export const EXIT = { ok: 0, internal: 1, usage: 2, badInput: 3, notOptimal: 10, inconclusive: 11 } as const;
@@ -17,7 +18,8 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(USAGE + '\n');
       return EXIT.ok;
     }
-    return args.command === 'inspect' ? await runInspect(args) : await runCertify(args);
+    if (args.command === 'inspect') return await runInspect(args);
+    return args.command === 'optimize' ? await runOptimize(args) : await runCertify(args);
   } catch (e) {
     return reportError(e, wantsJson);
   }

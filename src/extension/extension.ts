@@ -1,30 +1,170 @@
 import * as vscode from 'vscode';
 import { Engine } from './engine';
+import { Sessions } from './session';
+import { Views, ModelEditorProvider, PANEL_VIEW_TYPE, EDITOR_VIEW_TYPE } from './views';
+import { StatusBar } from './statusBar';
+import { runExport, exportedNetwork, type ExportKind } from './exports';
+import { configUri } from './settingsStore';
+import { CONFIG_FILE, emptyConfig, serializeWorkspaceConfig } from '../core/config/workspaceConfig';
+import type { PanelAction } from './panelProtocol';
+import { makeScriptHost } from './scriptHost';
+import { registerScriptSupport } from './python';
 
-// Activation stays cheap: no engine, no onnxruntime until a command runs.
+/**
+ * Activation stays cheap (measured in test/extension/activation.test.ts): objects and
+ * registrations only. The engine thread starts on the first analysis; onnxruntime-node is loaded
+ * in that thread only; the Python reader on the first look for a training script.
+ */
 export function activate(context: vscode.ExtensionContext) {
-  const engine = new Engine(context.extensionPath);
-  context.subscriptions.push({ dispose: () => engine.dispose() });
+  const engine = new Engine(vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath);
+  const sessions = new Sessions(engine);
+  const views = new Views(context, sessions, (uri, action) => void onAction(uri, action));
+  const status = new StatusBar(sessions);
+  let lastModel: vscode.Uri | undefined;
+  context.subscriptions.push({ dispose: () => engine.dispose() }, sessions, views, status);
   context.subscriptions.push(
-    vscode.commands.registerCommand('reluLens.analyzeModel', async (uri?: vscode.Uri) => {
-      const target = uri ?? vscode.window.activeTextEditor?.document.uri;
-      if (!target || !target.path.endsWith('.onnx')) {
-        void vscode.window.showErrorMessage('ReLU Lens: choose a .onnx model (right-click it in the explorer).');
-        return;
-      }
-      const bytes = await vscode.workspace.fs.readFile(target);
-      const dir = target.scheme === 'file' ? vscode.Uri.joinPath(target, '..').fsPath : undefined;
-      const res = await engine.request({ kind: 'inspect', file: vscode.workspace.asRelativePath(target), bytes, dir });
-      if (!res.ok) {
-        void vscode.window.showErrorMessage(`ReLU Lens: ${res.error}`);
-        return;
-      }
-      const s = res.summary;
-      void vscode.window.showInformationMessage(
-        `ReLU Lens: ${s.file}: two-layer ReLU network ${s.d} → ${s.m} → ${s.c}, head ${s.head}, ${s.dtype}, ${s.producer.name} ${s.producer.version} opset ${s.opset}`,
-      );
+    views.onDidActivate((uri) => {
+      lastModel = uri;
+      status.setActive(uri);
     }),
   );
+
+  /** The model a palette command means: the argument, the focused ReLU Lens view, the active .onnx tab. */
+  const activeModel = (arg?: unknown): vscode.Uri | undefined => {
+    if (arg instanceof vscode.Uri) return arg;
+    const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+    if ((input instanceof vscode.TabInputCustom || input instanceof vscode.TabInputText) && input.uri.path.endsWith('.onnx')) return input.uri;
+    return lastModel;
+  };
+
+  const pickModel = async (arg?: unknown): Promise<vscode.Uri | undefined> => {
+    const a = activeModel(arg);
+    if (a) return a;
+    const found = await vscode.workspace.findFiles('**/*.onnx', '**/node_modules/**', 500);
+    if (!found.length) {
+      void vscode.window.showErrorMessage('ReLU Lens: no .onnx model in this workspace.');
+      return undefined;
+    }
+    if (found.length === 1) return found[0];
+    const items = found
+      .map((u) => ({ label: vscode.workspace.asRelativePath(u, false), uri: u }))
+      .sort((x, y) => x.label.localeCompare(y.label));
+    return (await vscode.window.showQuickPick(items, { title: 'ReLU Lens: which model?', placeHolder: 'a two-layer ReLU network (.onnx)' }))?.uri;
+  };
+
+  const certify = async (uri: vscode.Uri, ask?: 'all' | 'beta' | 'data') => {
+    lastModel = uri;
+    status.setActive(uri);
+    views.show(uri);
+    await sessions.certify(uri, { interactive: true, ask, force: !!ask });
+  };
+
+  const exportCmd = async (uri: vscode.Uri, kind: ExportKind) => {
+    const s = sessions.get(uri);
+    if (!s.result) await certify(uri);
+    if (s.result) await runExport(engine, s, kind);
+  };
+
+  async function onAction(uri: vscode.Uri, action: PanelAction) {
+    switch (action) {
+      case 'certify':
+        return certify(uri);
+      case 'setTrainingData':
+        return certify(uri, 'all');
+      case 'setBeta':
+        return certify(uri, 'beta');
+      case 'openSettingsFile':
+        return openSettingsFile(uri);
+      case 'cancel':
+        return void sessions.cancel(uri);
+      default:
+        return runExport(engine, sessions.get(uri), action);
+    }
+  }
+
+  const cmd = (id: string, f: (uri: vscode.Uri) => unknown) =>
+    vscode.commands.registerCommand(id, async (arg?: unknown) => {
+      const uri = await pickModel(arg);
+      if (uri) await f(uri);
+    });
+
+  context.subscriptions.push(
+    cmd('reluLens.analyzeModel', (uri) => certify(uri)),
+    cmd('reluLens.certify', (uri) => certify(uri)),
+    cmd('reluLens.setTrainingData', (uri) => certify(uri, 'all')),
+    cmd('reluLens.openPanel', (uri) => {
+      lastModel = uri;
+      views.show(uri);
+      return sessions.showPending(uri);
+    }),
+    cmd('reluLens.exportOptimalModel', (uri) => exportCmd(uri, 'exportOptimalOnnx')),
+    cmd('reluLens.exportCertificate', async (uri) => {
+      const pick = await vscode.window.showQuickPick(
+        [
+          { label: 'Certificate (JSON)', description: 'the full analysis, as `relu-lens certify --json` prints it', exportKind: 'exportCertificateJson' as const },
+          { label: 'Report (Markdown)', description: 'a readable summary for a pull request or notebook', exportKind: 'exportReportMarkdown' as const },
+        ],
+        { title: 'ReLU Lens: export certificate' },
+      );
+      if (pick) await exportCmd(uri, pick.exportKind);
+    }),
+    cmd('reluLens.showOptimal', async (uri) => {
+      const s = sessions.get(uri);
+      if (!s.result) await certify(uri);
+      if (!s.result) return;
+      views.show(uri);
+      const pick = exportedNetwork(s, 'exportWeightsCsv');
+      if (!pick) {
+        void vscode.window.showInformationMessage(`ReLU Lens: no optimal network was computed for ${s.loc.key} (${s.result.json.summary})`);
+        return;
+      }
+      const o = s.result.json.optimum;
+      const content = JSON.stringify({ model: s.loc.key, label: pick.label, value: o?.value ?? null, exact: o?.exact ?? null, neurons: o?.neurons ?? pick.net.W1.length, network: pick.net }, null, 2);
+      const doc = await vscode.workspace.openTextDocument({ language: 'json', content });
+      await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+    }),
+    vscode.window.registerCustomEditorProvider(EDITOR_VIEW_TYPE, new ModelEditorProvider(views, sessions), {
+      webviewOptions: { retainContextWhenHidden: false },
+      supportsMultipleEditorsPerDocument: true,
+    }),
+    vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, views.serializer()),
+    // settings file edited by hand → re-certify the models on screen
+    (() => {
+      const w = vscode.workspace.createFileSystemWatcher(`**/${CONFIG_FILE}`);
+      const changed = () => sessions.all().forEach((s) => s.views > 0 && sessions.fileChanged(s));
+      w.onDidChange(changed);
+      w.onDidCreate(changed);
+      return w;
+    })(),
+  );
+
+  async function openSettingsFile(uri: vscode.Uri) {
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    if (!folder) return void vscode.window.showErrorMessage(`ReLU Lens: ${CONFIG_FILE} lives in a workspace folder; open the model's folder first.`);
+    const file = configUri(folder);
+    try {
+      await vscode.workspace.fs.stat(file);
+    } catch {
+      // opening it must not create it: show what a new file would contain, unsaved
+      const doc = await vscode.workspace.openTextDocument(file.with({ scheme: 'untitled' }));
+      const edit = new vscode.WorkspaceEdit();
+      edit.insert(doc.uri, new vscode.Position(0, 0), serializeWorkspaceConfig(emptyConfig()));
+      await vscode.workspace.applyEdit(edit);
+      return void vscode.window.showTextDocument(doc);
+    }
+    await vscode.window.showTextDocument(file);
+  }
+
+  const host = makeScriptHost(sessions, certify, (uri) => {
+    views.show(uri);
+    return sessions.showPending(uri);
+  });
+  try {
+    registerScriptSupport(context, host);
+  } catch (e) {
+    // script support is an extra: a failure there must not take the certificate down with it
+    console.error('ReLU Lens: script support failed to start', e);
+  }
 }
 
 export function deactivate() {}

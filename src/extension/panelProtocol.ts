@@ -63,6 +63,11 @@ export interface PanelState {
   /** ISO time of the result, and whether it came from the content-hash cache */
   computedAt?: string;
   cached?: boolean;
+  /**
+   * The model's URI (host-side identity). The webview keeps it in its vscode.setState under
+   * `modelUri` so the panel serializer (reluLens.panel) can restore the right model after a reload.
+   */
+  modelUri?: string;
 }
 
 /** host → webview */

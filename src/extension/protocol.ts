@@ -1,17 +1,79 @@
 import type { ModelSummary } from '../core/model';
+import type { UserOptions } from '../core/settings';
+import type { AnalysisJson, LossName, NetworkJson } from '../core/analysis/types';
+import type { PlotData } from './panelProtocol';
 
 /**
  * Messages between the extension host and the engine worker. One typed protocol: the worker never
- * sees vscode, the host never runs the engine on its own thread.
+ * sees vscode, the host never runs the engine on its own thread. The host reads every user file
+ * (model, external data, training data) through vscode.workspace.fs and sends the bytes.
  */
 /**
- * `dir`: the model's folder on the extension host's file system (where external-data files are
- * read from) when the model is a local file; absent for virtual file systems.
+ * `externals`: external-data files the model names, by their path relative to the model's folder.
+ * When the model needs one that is not there the worker answers `needExternal` with its path and
+ * the host sends the request again with it added.
  */
-export type WorkerRequest = { id: number; kind: 'inspect'; file: string; bytes: Uint8Array; dir?: string };
+export interface ModelSource {
+  modelBytes: Uint8Array;
+  /** workspace-relative path shown in messages */
+  modelName: string;
+  externals: Record<string, Uint8Array>;
+}
+
+export interface AnalyzeOptions extends UserOptions {
+  loss?: LossName;
+  labels?: string[];
+}
+
+export type WorkerRequest =
+  | (ModelSource & { id: number; kind: 'inspect' })
+  | (ModelSource & {
+      id: number;
+      kind: 'analyze';
+      dataBytes: Uint8Array;
+      dataName: string;
+      labelBytes?: Uint8Array;
+      labelName?: string;
+      options: AnalyzeOptions;
+    })
+  /** column names of a data file (for the label quick pick) and the default label choice */
+  | { id: number; kind: 'dataColumns'; dataBytes: Uint8Array; dataName: string; expectD?: number; expectC?: number }
+  | (Partial<ModelSource> & { id: number; kind: 'export'; format: ExportFormat; net: NetworkJson });
+
+export type ExportFormat = 'onnx' | 'npz' | 'csv';
+
+export interface DataColumns {
+  /**
+   * Every column, in file order for text tables. `id` is what the settings file stores in
+   * "labels": the header name, or the 0-based index as a string when the file has no header.
+   */
+  columns: { id: string; name: string }[];
+  /** ids of the reader's default label choice for this model */
+  defaultLabels: string[];
+  /** a text table with a header row (false: ids are indices) */
+  header: boolean;
+}
+
+export interface AnalyzeResult {
+  json: AnalysisJson;
+  plot: PlotData;
+  /** the §4 optimum (exact) and the best witness network, for exports */
+  optimal: NetworkJson | null;
+  witness: NetworkJson | null;
+  /** 'analyze' when src/core/analysis ran, 'certify' when only the certificate was computed */
+  engine: 'analyze' | 'certify';
+  ms: number;
+}
 
 export type WorkerResponse =
   | { id: number; ok: true; kind: 'inspect'; summary: InspectSummary }
-  | { id: number; ok: false; error: string; errorKind: string };
+  | { id: number; ok: true; kind: 'progress'; stage: string; detail?: string }
+  | { id: number; ok: true; kind: 'analyze'; result: AnalyzeResult }
+  | { id: number; ok: true; kind: 'dataColumns'; columns: DataColumns }
+  | { id: number; ok: true; kind: 'export'; bytes: Uint8Array }
+  | { id: number; ok: false; error: string; errorKind: string; needExternal?: string };
 
 export type InspectSummary = ModelSummary;
+
+/** The progress message is not a final answer. */
+export const isFinal = (r: WorkerResponse) => !(r.ok && r.kind === 'progress');

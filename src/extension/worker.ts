@@ -1,28 +1,38 @@
 import { parentPort } from 'node:worker_threads';
-import { readModelBytes, externalDataReader } from '../core/onnx';
 import { ReluLensError } from '../core/errors';
 import { modelSummary } from '../core/model';
+import { analyzeJob, dataColumns, exportJob, loadModel, NeedExternal } from './workerJobs';
 import type { WorkerRequest, WorkerResponse } from './protocol';
 
-// The engine runs here so the extension host never blocks on numerics.
-parentPort?.on('message', (req: WorkerRequest) => {
+// The engine runs here so the extension host never blocks on numerics. One request at a time is
+// the host's rule (Engine queues); cancelling terminates this thread, so no job needs to poll.
+const post = (res: WorkerResponse, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(res, transfer);
+
+async function handle(req: WorkerRequest): Promise<WorkerResponse> {
+  switch (req.kind) {
+    case 'inspect':
+      return { id: req.id, ok: true, kind: 'inspect', summary: modelSummary(loadModel(req)) };
+    case 'analyze': {
+      const result = await analyzeJob(req, (stage, detail) => post({ id: req.id, ok: true, kind: 'progress', stage, detail }));
+      return { id: req.id, ok: true, kind: 'analyze', result };
+    }
+    case 'dataColumns':
+      return { id: req.id, ok: true, kind: 'dataColumns', columns: dataColumns(req.dataBytes, req.dataName, req.expectC) };
+    case 'export':
+      return { id: req.id, ok: true, kind: 'export', bytes: exportJob(req) };
+  }
+}
+
+parentPort?.on('message', async (req: WorkerRequest) => {
   let res: WorkerResponse;
   try {
-    const dir = req.dir;
-    const model = readModelBytes(req.bytes, {
-      file: req.file,
-      dir,
-      readExternal: dir ? externalDataReader(dir, req.file) : undefined,
-    });
-    res = {
-      id: req.id,
-      ok: true,
-      kind: 'inspect',
-      summary: modelSummary(model),
-    };
+    res = await handle(req);
   } catch (e) {
-    const known = e instanceof ReluLensError;
-    res = { id: req.id, ok: false, error: known ? e.describe() : `internal error: ${(e as Error).message}`, errorKind: known ? e.kind : 'internal' };
+    if (e instanceof NeedExternal) res = { id: req.id, ok: false, error: e.message, errorKind: 'need-external', needExternal: e.path };
+    else {
+      const known = e instanceof ReluLensError;
+      res = { id: req.id, ok: false, error: known ? e.describe() : `internal error: ${(e as Error)?.message ?? String(e)}`, errorKind: known ? e.kind : 'internal' };
+    }
   }
-  parentPort!.postMessage(res);
+  post(res);
 });

@@ -45,6 +45,9 @@ export interface OptimumJson {
   network: NetworkJson;
   /** 'optimum' when exact, 'witness' otherwise — the UI label */
   label: 'optimum' | 'witness';
+  /** why the column generation stopped, and its rounds (additive) */
+  stopReason?: string;
+  iterations?: number;
 }
 
 /** MATH.md §5 */

@@ -21,7 +21,7 @@ import { bestScale, DUAL_ROUNDING_PER_TERM, feasibleDirection, MEAN_ZERO_TOL } f
 import { LASSO_REL_TOL, lassoNetwork, offsetModeFor, solveLasso } from './lasso';
 
 /** Lasso tolerance for the one tighter re-solve when column generation would stall. */
-const TIGHT_LASSO_REL_TOL = 1e-15;
+export const TIGHT_LASSO_REL_TOL = 1e-15;
 import {
   buildXt,
   featureActivation,
@@ -86,14 +86,14 @@ interface Feature {
   a: Float64Array;
 }
 
-function unitFor(dir: Float64Array): Float64Array {
+export function unitFor(dir: Float64Array): Float64Array {
   let s = 0;
   for (const v of dir) s += v * v;
   const nn = Math.sqrt(s);
   return nn > 0 ? dir.map((v) => v / nn) : dir;
 }
 
-class FeatureSet {
+export class FeatureSet {
   readonly list: Feature[] = [];
   private units: Float64Array[] = [];
   constructor(
@@ -132,7 +132,7 @@ class FeatureSet {
 }
 
 /** The feature direction the oracle's argmax describes ([u; b] for a free hidden bias). */
-function oracleDirection(or: OracleResult, d: number, modes: CertifyModes): Float64Array | null {
+export function oracleDirection(or: OracleResult, d: number, modes: CertifyModes): Float64Array | null {
   const dd = featureDim(d, modes.hiddenBias);
   if (modes.hiddenBias === 'free') {
     if (or.argmax.length !== d) return null;
@@ -144,7 +144,7 @@ function oracleDirection(or: OracleResult, d: number, modes: CertifyModes): Floa
   return or.argmax.length === dd ? new Float64Array(or.argmax) : null;
 }
 
-function hintsMat(dirs: Float64Array[], dd: number): Mat | undefined {
+export function hintsMat(dirs: Float64Array[], dd: number): Mat | undefined {
   if (!dirs.length) return undefined;
   const H = zeros(dirs.length, dd);
   dirs.forEach((v, j) => H.data.set(v.subarray(0, dd), j * dd));
@@ -484,7 +484,9 @@ export function certifyNetwork(
     tolerances,
     warnings,
     timings,
-    closedFormInfo: cf ? { name: cf.name, formula: cf.formula, values: cf.values, pstar: cf.pstar } : null,
+    closedFormInfo: cf
+      ? { name: cf.name, formula: cf.formula, values: cf.values, pstar: cf.pstar, latex: cf.latex, condition: cf.condition, tolerance: cf.tolerance, vectors: cf.vectors }
+      : null,
     columnGeneration: cgRan
       ? { iterations, directions, stopReason, reachedOptimum: isCertified() || lassoOptimal }
       : null,

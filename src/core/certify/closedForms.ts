@@ -31,6 +31,14 @@ export interface ClosedForm {
   dualPointMUpper: number;
   /** the optimal network the formula describes */
   network: NetworkWeights;
+  /** KaTeX-ready LaTeX of the formula (the panel renders it) */
+  latex: string;
+  /** the condition as measured, with its tolerance, e.g. "max |XXᵀ − I| = 3e-16 ≤ 1e-10" */
+  condition: string;
+  /** the tolerance the condition was checked against */
+  tolerance: number;
+  /** vector ingredients (y±, Xᵀy±/‖Xᵀy±‖, …) */
+  vectors: Record<string, number[]>;
 }
 
 /** max |XXᵀ − I| accepted as whitened (named tolerance 'closedFormWhitened') */
@@ -45,15 +53,30 @@ function norm(a: ArrayLike<number>): number {
 }
 
 function isWhitened(X: Mat): boolean {
+  return whitenedDeviation(X) <= WHITENED_TOL;
+}
+
+/** max |XXᵀ − I| (stops early, returning Infinity, once it exceeds WHITENED_TOL or when n > d) */
+function whitenedDeviation(X: Mat): number {
   const n = X.rows, d = X.cols;
-  if (n > d || n === 0) return false;
+  if (n > d || n === 0) return Infinity;
+  let dev = 0;
   for (let i = 0; i < n; i++)
     for (let j = i; j < n; j++) {
       let s = 0;
       for (let k = 0; k < d; k++) s += X.data[i * d + k] * X.data[j * d + k];
-      if (Math.abs(s - (i === j ? 1 : 0)) > WHITENED_TOL) return false;
+      dev = Math.max(dev, Math.abs(s - (i === j ? 1 : 0)));
+      if (dev > WHITENED_TOL) return Infinity;
     }
-  return true;
+  return dev;
+}
+
+function sci(x: number): string {
+  return x === 0 ? '0' : x.toExponential(1);
+}
+
+function whitenedCondition(X: Mat): string {
+  return `max |XXᵀ − I| = ${sci(whitenedDeviation(X))} ≤ ${sci(WHITENED_TOL)}, no biases`;
 }
 
 function sigmaMaxUpper(X: Mat): number {
@@ -123,6 +146,17 @@ function whitenedScalar(X: Mat, Y: Mat, beta: number): ClosedForm {
     dualPoint: lam,
     dualPointMUpper: sigmaMaxUpper(X) * Math.max(lp, lm) * fpUp(n),
     network: buildNet(dirs, Z, d, 1),
+    latex:
+      String.raw`y_\pm = (\pm y)_+,\quad P^* = \sum_\pm \begin{cases} \beta\|y_\pm\| - \tfrac{\beta^2}{2} & \|y_\pm\| > \beta \\ \tfrac12\|y_\pm\|^2 & \text{otherwise}\end{cases},\quad ` +
+      String.raw`u_\pm = \frac{X^\top y_\pm}{\|X^\top y_\pm\|},\; w_\pm = \pm(\|y_\pm\| - \beta)`,
+    condition: whitenedCondition(X),
+    tolerance: WHITENED_TOL,
+    vectors: {
+      yPlus: [...yp],
+      yMinus: [...ym],
+      ...Object.fromEntries(dirs.map((u, k) => [Z[k][0] > 0 ? 'uPlus' : 'uMinus', [...u]])),
+      lambdaStar: [...lam.data],
+    },
   };
 }
 
@@ -178,6 +212,12 @@ function whitenedOneHot(X: Mat, Y: Mat, beta: number): ClosedForm {
     dualPoint: lam,
     dualPointMUpper: sigmaMaxUpper(X) * lmax * fpUp(n),
     network: buildNet(dirs, Z, d, c),
+    latex:
+      String.raw`u_j = \frac{X^\top y_j}{\|X^\top y_j\|},\; v_j = (\|y_j\| - \beta)\,e_j \;(\|y_j\| = \sqrt{n_j} > \beta),\quad ` +
+      String.raw`P^* = \sum_j \begin{cases} \beta\|y_j\| - \tfrac{\beta^2}{2} & \|y_j\| > \beta \\ \tfrac12\|y_j\|^2 & \text{otherwise}\end{cases}`,
+    condition: `${whitenedCondition(X)}, Y ≥ 0 with at most one nonzero per row`,
+    tolerance: WHITENED_TOL,
+    vectors: Object.fromEntries(dirs.map((u, k) => [`u${Z[k].findIndex((v) => v !== 0)}`, [...u]])),
   };
 }
 
@@ -266,6 +306,12 @@ function rankOne(X: Mat, Y: Mat, beta: number): ClosedForm | null {
     dualPoint: lam,
     dualPointMUpper: mUpper,
     network: buildNet(dirs, Z, d, c),
+    latex:
+      String.raw`X = c\,a^\top,\quad \phi_\pm = \|a\|(\pm c)_+,\quad w_\pm = S_\beta\!\left(\phi_\pm^\top Y\right)/\|\phi_\pm\|^2,\quad ` +
+      String.raw`P^* = \tfrac12\|Y - \phi_+ w_+^\top - \phi_- w_-^\top\|^2 + \beta(\|w_+\| + \|w_-\|)`,
+    condition: `σ2/σ1 = ${sci(s2 / s1)} ≤ ${sci(RANK_ONE_TOL)} (rank one), no biases`,
+    tolerance: RANK_ONE_TOL,
+    vectors: { a: [...v1], phiPlus: [...phis[0]], phiMinus: [...phis[1]] },
   };
 }
 

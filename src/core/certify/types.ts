@@ -100,7 +100,17 @@ export interface CertificateResult {
   warnings: string[];
   timings: Record<string, number>;
   /** The closed form that applied (MATH.md §5): its formula and ingredients, P* from the formula. */
-  closedFormInfo?: { name: string; formula: string; values: Record<string, number>; pstar: number } | null;
+  closedFormInfo?: {
+    name: string;
+    formula: string;
+    values: Record<string, number>;
+    pstar: number;
+    /** KaTeX LaTeX, the measured condition with its tolerance, vector ingredients (additive) */
+    latex?: string;
+    condition?: string;
+    tolerance?: number;
+    vectors?: Record<string, number[]>;
+  } | null;
   /** Column generation (MATH.md §4): iterations run, directions in the restricted problem, why it stopped. */
   columnGeneration?: { iterations: number; directions: number; stopReason: string; reachedOptimum: boolean } | null;
 }

@@ -1,0 +1,104 @@
+import { solveConvexProgramAsync, samplePatterns, chooseProduct, ORT_MIN_FLOPS } from '../src/core/convex';
+import { jsKernel, ortKernel, type MatmulKernel } from '../src/core/linalg/kernel';
+import { appendOnes, type Mat, zeros } from '../src/core/linalg/mat';
+import { makeRng, gaussian } from '../src/core/random';
+
+/** Uniform inputs in [−1, 1]^d, one ReLU ridge plus a linear part and noise (few optimal neurons). */
+function problem(n: number, d: number, seed: number) {
+  const r = makeRng(seed);
+  const X = zeros(n, d), Y = zeros(n, 1);
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < d; k++) X.data[i * d + k] = 2 * r() - 1;
+    const a = X.data[i * d], b = d > 1 ? X.data[i * d + 1] : 0;
+    Y.data[i] = Math.max(0, a + 0.5 * b + 0.1) - 0.3 * a + 0.05 * gaussian(r);
+  }
+  return { X, Y };
+}
+
+function rand(rows: number, cols: number, seed: number): Mat {
+  const r = makeRng(seed);
+  const m = zeros(rows, cols);
+  for (let i = 0; i < m.data.length; i++) m.data[i] = r() - 0.5;
+  return m;
+}
+
+async function timeProduct(k: MatmulKernel, a: Mat, b: Mat, minMs = 200): Promise<number> {
+  await k.matmul(a, b);
+  let reps = 0;
+  const t0 = performance.now();
+  do {
+    await k.matmul(a, b);
+    reps++;
+  } while (performance.now() - t0 < minMs);
+  return (performance.now() - t0) / reps;
+}
+
+const peakRssMB = () => process.resourceUsage().maxRSS / 1024;
+
+/**
+ * The convex program of MATH.md §4 on sampled patterns (hidden and output bias decayed, β = n·1e-3/2
+ * as PyTorch's MSELoss(mean) + weight_decay 1e-3 gives it): wall time to relative gap 1e-6 (sound
+ * dual bound) or to the time cap, with the accuracy actually reached; the process's peak RSS after
+ * each case (a running maximum). Baseline in the same run: the hot product X̃·Zd (n×(d+1) times
+ * (d+1)×patterns) through jsKernel and onnxruntime float64, and the kernel chooseProduct picks.
+ */
+export async function benchConvex(emit: (row: Record<string, unknown>) => void, quick = false, capMs = 60000) {
+  const ns = quick ? [1000] : [1000, 10000];
+  const ds = quick ? [2, 10] : [2, 10, 50];
+  const Ps = quick ? [100] : [100, 1000];
+  const ort = await ortKernel('float64');
+  for (const n of ns)
+    for (const d of ds) {
+      const { X, Y } = problem(n, d, 7);
+      const Xt = appendOnes(X);
+      for (const P of Ps) {
+        const Zd = rand(d + 1, P, 3);
+        const flops = 2 * n * (d + 1) * P;
+        const jsMs = await timeProduct(jsKernel, Xt, Zd);
+        const ortMs = ort ? await timeProduct(ort, Xt, Zd) : null;
+        const chosen = (await chooseProduct(Xt, Zd)).name;
+        emit({
+          bench: 'convex-hot-product',
+          n, d, patterns: P, flops,
+          jsMs, jsGflops: flops / jsMs / 1e6,
+          ortMs, ortGflops: ortMs ? flops / ortMs / 1e6 : null,
+          chosen, ortMinFlops: ORT_MIN_FLOPS,
+        });
+        const pats = samplePatterns(Xt, P, 11);
+        const beta = (n * 1e-3) / 2;
+        const t0 = performance.now();
+        try {
+          const res = await solveConvexProgramAsync(X, Y, pats, beta, { hiddenBias: 'decayed', outputBias: 'decayed' }, { relTol: 1e-6, timeBudgetMs: capMs });
+          emit({
+            bench: 'convex',
+            n, d, patterns: res.patterns, beta,
+            targetRelGap: 1e-6,
+            reachedRelGap: res.relGap,
+            converged: res.converged,
+            stopReason: res.stopReason,
+            capMs,
+            ms: performance.now() - t0,
+            iterations: res.iterations,
+            value: res.value,
+            programValue: res.programValue,
+            lowerBound: res.lowerBound,
+            neurons: res.network.W1.rows,
+            kernelUse: res.kernelUse,
+            peakRssMB: peakRssMB(),
+          });
+        } catch (e) {
+          emit({ bench: 'convex', n, d, patterns: P, error: String(e), ms: performance.now() - t0 });
+        }
+      }
+    }
+  await ort?.dispose?.();
+}
+
+if (require.main === module) {
+  const quick = process.argv.includes('--quick');
+  const cap = Number(process.argv.find((a) => a.startsWith('--cap='))?.slice(6) ?? 60000);
+  benchConvex((r) => process.stdout.write(JSON.stringify(r) + '\n'), quick, cap).catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+  });
+}

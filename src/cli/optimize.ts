@@ -1,0 +1,44 @@
+/**
+ * `relu-lens optimize MODEL --data FILE … [--out FILE]`: the optimal network of MATH.md §4 (column
+ * generation with the exact oracle; a witness when optimality over all activation patterns could
+ * not be proven), written as a drop-in ONNX model, JSON, .npz or CSV.
+ * Exit 0: optimum proven to the reported relative gap; 11: only a witness; 2/3 as certify.
+ */
+import { writeFileSync } from 'node:fs';
+import { runAnalysis, refuseOverwrite, OPTIMIZE_TIME_BUDGET_S } from './certify';
+import { networkToCsv, networkToNpz, networkToOnnx } from '../core/analysis/export';
+import { formatHuman } from './format';
+import { fmt, pct } from '../core/report/numbers';
+import { ReluLensError } from '../core/errors';
+import type { CertifyArgs } from './args';
+
+export async function runOptimize(args: CertifyArgs): Promise<number> {
+  refuseOverwrite('--out', args.out, args.force);
+  refuseOverwrite('--report', args.report, args.force);
+  const { outcome, json, model } = await runAnalysis({ ...args, optimum: true }, OPTIMIZE_TIME_BUDGET_S);
+  const opt = json.optimum;
+  const net = outcome.optimal ?? outcome.witness;
+  let written: string | null = null;
+  if (args.out) {
+    if (!opt || !net) throw new ReluLensError('internal', 'no optimal network or witness was found; nothing written');
+    const out = args.out;
+    const bytes = /\.onnx$/i.test(out)
+      ? networkToOnnx(model, net)
+      : /\.npz$/i.test(out)
+        ? networkToNpz(net)
+        : new TextEncoder().encode(/\.csv$/i.test(out) ? networkToCsv(net) : JSON.stringify({ ...opt, beta: json.beta, loss: json.loss.name, model: json.model.file }) + '\n');
+    writeFileSync(out, bytes);
+    written = out;
+    if (!opt.exact)
+      process.stderr.write(
+        `relu-lens: ${out} holds a WITNESS, not a proven optimum: objective ${fmt(opt.value, 10)}, P* ≥ ${fmt(opt.lowerBound, 10)} (relative gap ${pct(opt.relGap)}).\n`,
+      );
+  }
+  if (args.report) {
+    const { renderMarkdown, renderHtml } = await import('../core/report/render');
+    writeFileSync(args.report, /\.md$/i.test(args.report) ? renderMarkdown(json) : renderHtml(json));
+  }
+  if (args.json) process.stdout.write(JSON.stringify({ ...json, written }) + '\n');
+  else process.stdout.write(formatHuman(json, { optimizeFirst: true }) + (written ? `\n  written: ${written}${opt && !opt.exact ? ' (witness)' : ''}` : '') + '\n');
+  return opt?.exact ? 0 : 11;
+}

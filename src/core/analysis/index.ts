@@ -1,0 +1,223 @@
+/**
+ * analyze(): the certificate plus everything MATH.md §4–§9 says about the network — the optimal
+ * network, the closed form that applied, per-neuron readings, why training stopped, the training
+ * geometry — as one AnalysisJson (what `certify --json`, `optimize --json` and the panel show).
+ *
+ * Order: certificate (squared → certifyNetwork; other losses → certifyClassification) →
+ * optimum (column generation to convergence; its dual bound and network refine the certificate,
+ * under the certificate's soundness rules) → closed form → interpretation (trained and optimal
+ * neurons, matched) → diagnosis (P_own) → geometry. Optional parts that fail for a reason other
+ * than cancellation become warnings; the certificate itself never depends on them.
+ */
+import type { CanonicalModel } from '../model';
+import { forward } from '../model';
+import type { Dataset } from '../data';
+import type { Mat } from '../linalg/mat';
+import { certifyNetwork } from '../certify';
+import type { CertificateResult, CertifySettings, NetworkWeights } from '../certify/types';
+import { computeOracle } from '../oracle';
+import { ReluLensError, usageError } from '../errors';
+import { certificateToJson } from '../report/json';
+import type { AnalysisJson, GeometryJson, LossJson, LossName, NeuronInterpretationJson, DiagnosisJson, ClosedFormJson } from './types';
+import { interpret, losses } from './deps';
+import { dualDirectionFor, lossFromHead } from './loss';
+import { classificationOptimum, squaredOptimum, type OptimumOutcome } from './optimum';
+import { refineCertificate } from './refine';
+import { closedFormJson, convexClosedForm } from './closedForm';
+import { diagnose, DIAGNOSIS_TIME_BUDGET_MS } from './diagnosis';
+import { networkToJson } from './networkJson';
+import { OPTIMUM_EXACT_REL_TOL, OPTIMUM_REL_TOL } from '../certify/optimum';
+import { SAMPLED_PATTERNS, OPTIMUM_MAX_ITERATIONS } from './optimum';
+import { CLOSED_FORM_MAX_VECTOR } from './closedForm';
+import { convex } from './deps';
+
+export interface AnalyzeOptions {
+  loss?: LossName;
+  optimize?: boolean;
+  interpret?: boolean;
+  geometry?: boolean;
+}
+export interface AnalysisOutcome {
+  json: AnalysisJson;
+  optimal: NetworkWeights | null;
+  witness: NetworkWeights | null;
+}
+
+export { lossFromHead, LOSS_NAMES } from './loss';
+export { networkToJson } from './networkJson';
+
+/** Thrown when settings.shouldStop() asks to stop between stages (the oracle throws 'oracle cancelled'). */
+export const CANCELLED_MESSAGE = 'analysis cancelled';
+
+/** The analysis' own named tolerances and those of the modules it used (reported with the certificate's). */
+export function analysisTolerances(): Record<string, { value: number; meaning: string }> {
+  return {
+    optimumRelTol: { value: OPTIMUM_REL_TOL, meaning: "the optimum's column generation stops when its certified relative gap (value − lower bound)/value is at most this" },
+    optimumExactRelTol: {
+      value: OPTIMUM_EXACT_REL_TOL,
+      meaning: "the optimum is labelled exact when its certified relative gap is at most this (or an exact oracle gave M ≤ β(1 + optimalM) at the restricted optimum)",
+    },
+    sampledPatterns: { value: SAMPLED_PATTERNS, meaning: 'activation patterns sampled for the convex program when the oracle is not exact (a witness, not P*)' },
+    closedFormMaxVector: { value: CLOSED_FORM_MAX_VECTOR, meaning: 'vector ingredients of a closed form longer than this are left out of the JSON' },
+    diagnosisTimeBudgetMs: { value: DIAGNOSIS_TIME_BUDGET_MS, meaning: "wall-clock cap (ms) for the convex program over the network's own patterns (MATH.md §7)" },
+    ...(convex?.convexTolerances?.() ?? {}),
+    ...(interpret?.interpretTolerances?.() ?? {}),
+  };
+}
+
+function netOf(n: NetworkWeights): NetworkWeights {
+  return { W1: n.W1, b1: n.b1, W2: n.W2, b2: n.b2 };
+}
+
+export function analyze(model: CanonicalModel, data: Dataset, settings: CertifySettings, opts: AnalyzeOptions = {}): AnalysisOutcome {
+  const stage = (s: string, detail?: string) => settings.onStage?.(s, detail);
+  const check = () => {
+    if (settings.shouldStop?.()) throw new Error(CANCELLED_MESSAGE);
+  };
+  const timings: Record<string, number> = {};
+  let t = performance.now();
+  const lap = (name: string) => {
+    const now = performance.now();
+    timings[name] = now - t;
+    t = now;
+  };
+  const warnings: string[] = [];
+  /** optional parts: a failure that is not a cancellation or a refusal becomes a warning */
+  const guarded = <T>(what: string, f: () => T): T | null => {
+    try {
+      return f();
+    } catch (e) {
+      if (settings.shouldStop?.() || e instanceof ReluLensError) throw e;
+      warnings.push(`${what} failed (internal error: ${e instanceof Error ? e.message : String(e)}); that part is omitted.`);
+      return null;
+    }
+  };
+
+  stage('reading');
+  let loss: LossJson = lossFromHead(model.head.kind, opts.loss);
+  if (loss.name !== 'squared' && !losses) {
+    if (loss.source === 'user') throw usageError(`the ${loss.name} loss is not available in this build (the losses module is missing)`);
+    warnings.push(`${loss.reason}, but the classification losses are not available in this build: squared loss used.`);
+    loss = { name: 'squared', source: 'default', reason: 'squared loss (the head suggested another loss that this build cannot certify)' };
+  }
+  const squared = loss.name === 'squared';
+  const X: Mat = data.X;
+  const Y: Mat = squared ? data.Y : losses!.labelsForLoss(data.Y, loss.name, model.c);
+  // With the optimum to compute, the certificate's own column generation would be done twice: the
+  // certificate takes the residual (and closed-form) dual point only, and the optimum's column
+  // generation — run to convergence — refines it below under the same soundness rules.
+  const squaredOptimize = squared && opts.optimize !== false;
+  let cert: CertificateResult & { optimal?: NetworkWeights | null } = squared
+    ? certifyNetwork(model, X, Y, squaredOptimize ? { ...settings, maxIterations: 0 } : settings, computeOracle)
+    : losses!.certifyClassification(
+        model,
+        X,
+        Y,
+        loss.name as Exclude<LossName, 'squared'>,
+        // the optimum of another loss is the certificate's column generation run on after 'not optimal'
+        opts.optimize !== false ? { ...settings, refineAfterWitness: Infinity, maxIterations: Math.max(settings.maxIterations, OPTIMUM_MAX_ITERATIONS) } : settings,
+        computeOracle,
+      );
+  const beta = cert.beta;
+  const modes = { hiddenBias: cert.hiddenBias, outputBias: cert.outputBias };
+  lap('certificate');
+  check();
+
+  // ---- optimum (MATH.md §4)
+  let opt: OptimumOutcome | null = null;
+  if (opts.optimize !== false) {
+    stage('optimum');
+    opt = squared
+      ? squaredOptimum(model, X, Y, beta, modes, settings, cert, computeOracle, stage)
+      : classificationOptimum(cert, X, Y, loss.name as Exclude<LossName, 'squared'>, beta, modes);
+    if (opt) {
+      warnings.push(...opt.warnings);
+      if (squared)
+        cert = refineCertificate(cert, {
+          lowerBound: opt.lowerBound,
+          network: opt.network,
+          value: opt.value,
+          oracle: opt.lastOracle,
+          description: `optimum column generation (${opt.json.method}), objective recomputed from the weights`,
+        });
+    }
+    lap('optimum');
+    check();
+  }
+
+  // ---- closed form (MATH.md §5)
+  const closedForm: ClosedFormJson | null = closedFormJson(cert) ?? (squared ? guarded('closed-form detection', () => convexClosedForm(X, Y, beta, modes)) : null);
+
+  // ---- interpretation (MATH.md §6)
+  let trainedReadings: NeuronInterpretationJson[] | null = null;
+  let optimalReadings: NeuronInterpretationJson[] | undefined;
+  if (opts.interpret !== false && interpret) {
+    stage('interpretation');
+    const I = interpret;
+    const dualDirection = squared ? undefined : dualDirectionFor(loss.name, forward(model, X), Y);
+    trainedReadings = guarded('interpretation', () => I.interpretNeurons(model, X, Y, beta, modes, dualDirection ? { dualDirection } : {}));
+    if (opt) {
+      const on = opt.network;
+      const od = squared ? undefined : dualDirectionFor(loss.name, forward(on, X), Y);
+      optimalReadings = guarded('interpretation of the optimum', () => I.interpretNeurons(on, X, Y, beta, modes, od ? { dualDirection: od } : {})) ?? undefined;
+      const matches = guarded('neuron matching', () => I.matchNeurons(model, on, X, modes)) ?? [];
+      for (const mt of matches) {
+        const tr = trainedReadings?.find((r) => r.index === mt.trained);
+        const op = optimalReadings?.find((r) => r.index === mt.optimal);
+        if (tr) Object.assign(tr, { match: mt.optimal, matchCosine: mt.cosine });
+        if (op) Object.assign(op, { match: mt.trained, matchCosine: mt.cosine });
+      }
+    }
+    lap('interpretation');
+    check();
+  }
+
+  // ---- diagnosis (MATH.md §7)
+  let diagnosis: DiagnosisJson | null = null;
+  if (opts.interpret !== false && squared) {
+    stage('diagnosis');
+    diagnosis = guarded('diagnosis', () =>
+      diagnose({ net: model, X, Y, beta, modes, cert, pstarUpper: opt ? opt.value : Infinity, settings, oracle: computeOracle }),
+    );
+    lap('diagnosis');
+    check();
+  }
+
+  // ---- geometry (MATH.md §9)
+  let geometry: GeometryJson | null = null;
+  if (opts.geometry !== false && interpret) {
+    stage('geometry');
+    const I = interpret;
+    geometry = guarded('training geometry', () => I.trainingGeometry(model, X, modes, opt ? opt.json.neurons : null, settings.seed));
+    lap('geometry');
+  }
+
+  cert = {
+    ...cert,
+    warnings: [...cert.warnings, ...warnings],
+    timings: { ...cert.timings, ...timings },
+    tolerances: { ...cert.tolerances, ...analysisTolerances() },
+  };
+  const base = certificateToJson(cert, model, data);
+  const neurons = base.neurons.map((n) => {
+    const r = trainedReadings?.find((x) => x.index === n.index);
+    return r ? { ...r, ...n } : n;
+  });
+  const json: AnalysisJson = {
+    ...base,
+    loss,
+    closedForm,
+    neurons,
+    optimum: opt ? opt.json : null,
+    ...(optimalReadings ? { optimalNeurons: optimalReadings } : {}),
+    diagnosis,
+    geometry,
+    network: networkToJson(model),
+  };
+  const exact = opt?.json.exact === true;
+  return {
+    json,
+    optimal: exact ? opt!.network : null,
+    witness: opt && !exact ? opt.network : cert.witness ? netOf(cert.witness) : null,
+  };
+}

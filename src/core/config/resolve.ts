@@ -1,0 +1,107 @@
+/**
+ * From the saved entry (or the answers just given), the editor settings and the defaults to the
+ * options the engine runs with — and, for each one, where it came from. The panel shows that list
+ * (issue #5: never silently guess a β). No vscode here.
+ */
+import type { UserOptions } from '../settings';
+import type { LossName } from '../analysis/types';
+import { CONFIG_FILE, type ModelEntry } from './workspaceConfig';
+
+/** Same shape as panelProtocol's SettingProvenance (kept structural so core never imports the extension). */
+export type ProvenanceSource = 'config-file' | 'training-script' | 'user-prompt' | 'default' | 'cli-flag';
+export interface Provenance {
+  name: string;
+  value: string;
+  source: ProvenanceSource;
+  detail?: string;
+}
+
+/** Where the entry's values came from: the saved file, or this session's answers (not saved). */
+export type EntryOrigin =
+  | { kind: 'config-file' }
+  | { kind: 'user-prompt'; fromScript?: Set<string>; saved?: boolean } // fromScript: names prefilled from the script and accepted unchanged
+  | { kind: 'training-script' };
+
+/** reluLens.* editor settings (package.json contributes.configuration). */
+export interface EditorDefaults {
+  tolerance: number;
+  patternBudget: number;
+  hiddenBias: 'decayed' | 'free';
+  outputBias: 'decayed' | 'free';
+  timeBudgetSeconds: number;
+}
+
+export const BUILTIN_DEFAULTS: EditorDefaults = {
+  tolerance: 1e-4,
+  patternBudget: 2_000_000,
+  hiddenBias: 'decayed',
+  outputBias: 'decayed',
+  timeBudgetSeconds: 30,
+};
+
+export interface Resolved {
+  options: UserOptions & { loss?: LossName };
+  data: string;
+  labels: string[] | undefined;
+  labelsFile: string | undefined;
+  provenance: Provenance[];
+}
+
+/**
+ * `changed`: which reluLens.* settings the user set (anything else is the built-in default), so the
+ * panel can say "settings: reluLens.tolerance" vs "default".
+ */
+export function resolveEntry(entry: ModelEntry, origin: EntryOrigin, editor: EditorDefaults, changed: ReadonlySet<string> = new Set()): Resolved {
+  const scriptDetail = entry.source ? `${entry.source.script}${entry.source.line ? `:${entry.source.line}` : ''}` : undefined;
+  const fromEntry = (name: string): Pick<Provenance, 'source' | 'detail'> => {
+    if (origin.kind === 'config-file') return { source: 'config-file', detail: scriptDetail ? `${CONFIG_FILE} (from ${scriptDetail})` : CONFIG_FILE };
+    if (origin.kind === 'training-script') return { source: 'training-script', detail: scriptDetail };
+    const saved = origin.saved ? `saved to ${CONFIG_FILE}` : 'not saved';
+    if (origin.fromScript?.has(name)) return { source: 'training-script', detail: `${scriptDetail ?? 'training script'}, confirmed by you (${saved})` };
+    return { source: 'user-prompt', detail: `your answer (${saved})` };
+  };
+  const fromEditor = (key: keyof EditorDefaults): Pick<Provenance, 'source' | 'detail'> =>
+    changed.has(key) ? { source: 'default', detail: `setting reluLens.${key}` } : { source: 'default', detail: 'built-in default' };
+
+  const prov: Provenance[] = [];
+  const push = (name: string, value: string, p: Pick<Provenance, 'source' | 'detail'>) => prov.push({ name, value, ...p });
+  const options: Resolved['options'] = {
+    tol: entry.tol ?? editor.tolerance,
+    patternBudget: editor.patternBudget,
+    timeBudgetMs: editor.timeBudgetSeconds * 1000,
+  };
+  push('data', entry.data + (entry.labelsFile ? ` (labels: ${entry.labelsFile})` : ''), fromEntry('data'));
+  push('labels', entry.labels?.length ? entry.labels.join(', ') : 'default (column "y", else the last column)', entry.labels?.length ? fromEntry('labels') : { source: 'default', detail: 'built-in default' });
+  if (entry.beta != null) {
+    options.beta = entry.beta;
+    push('beta', String(entry.beta), fromEntry('beta'));
+  } else if (entry.training) {
+    const t = entry.training;
+    options.weightDecay = t.weightDecay;
+    options.reduction = t.reduction;
+    if (t.optimizer) options.optimizer = t.optimizer;
+    push('weightDecay', String(t.weightDecay), fromEntry('weightDecay'));
+    push('reduction', t.reduction, fromEntry('reduction'));
+    push('optimizer', t.optimizer ?? 'not given (sgd/adam assumed: coupled weight decay)', t.optimizer ? fromEntry('optimizer') : { source: 'default', detail: 'built-in default' });
+  }
+  // PyTorch param groups without decay on biases = the biases are free (MATH.md §1)
+  const biasFree = entry.training?.biasDecay === false;
+  for (const k of ['hiddenBias', 'outputBias'] as const) {
+    if (entry[k]) {
+      options[k] = entry[k];
+      push(k, entry[k]!, fromEntry(k));
+    } else if (biasFree) {
+      options[k] = 'free';
+      push(k, 'free', { ...fromEntry('biasDecay'), detail: `${fromEntry('biasDecay').detail ?? ''}; training.biasDecay = false`.replace(/^; /, '') });
+    } else {
+      options[k] = editor[k];
+      push(k, editor[k], fromEditor(k));
+    }
+  }
+  if (entry.loss) {
+    options.loss = entry.loss;
+    push('loss', entry.loss, fromEntry('loss'));
+  } else push('loss', 'from the model head (none → squared, Sigmoid → logistic, Softmax → cross-entropy)', { source: 'default', detail: 'built-in default' });
+  push('tol', String(options.tol), entry.tol !== undefined ? fromEntry('tol') : fromEditor('tolerance'));
+  return { options, data: entry.data, labels: entry.labels ?? undefined, labelsFile: entry.labelsFile ?? undefined, provenance: prov };
+}

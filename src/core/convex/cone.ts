@@ -1,0 +1,331 @@
+/**
+ * The pattern cone K_D = {z : (2D − I)X̃z ≥ 0} (MATH.md §3.5, §4): projection onto it and a SOUND
+ * upper bound on the per-pattern dual constraint max_{z∈K_D, ‖Pz‖≤1} gᵀz.
+ *
+ * Projection: with rows a_j = s_j x̃_j (s_j = ±1 from D), Π_K(g) = g + Aᵀμ where μ ≥ 0 solves the
+ * nonnegative least-squares problem min_{μ≥0} ‖g + Aᵀμ‖ (the dual of the projection). Lawson–Hanson
+ * active set: add the most violated constraint (largest −a_jᵀz/‖a_j‖), solve the least squares on
+ * the passive set by Householder QR, step back to keep μ ≥ 0. Finite; the passive set is the face
+ * of K the projection lands on (exact combinatorial information, no tolerance on z).
+ *
+ * Bound (weak duality, valid for ANY μ ≥ 0): for z ∈ K, μᵀAz ≥ 0, so
+ *   gᵀz ≤ (g + Aᵀμ)ᵀz = wᵀz ≤ ‖w‖·‖z‖                      (full norm: ‖Pz‖ = ‖z‖)
+ *   gᵀz ≤ ‖w_u‖‖z_u‖ + |w_b||z_b| ≤ ‖w_u‖ + |w_b|·x_max      (free hidden bias, ‖z_u‖ ≤ 1)
+ * where for a pattern with both active and inactive rows |z_b| ≤ max_j ‖x_j‖ = x_max (b ≥ −x_jᵀu on
+ * an active row, b ≤ −x_kᵀu on an inactive one). The NNLS only makes the bound tight; its accuracy
+ * never affects soundness, since w is recomputed from the clipped μ.
+ */
+import type { Mat } from '../linalg/mat';
+import { leastSquares } from './dense';
+
+/** A row counts as violated when −a_jᵀz > NNLS_VIOLATION_TOL·‖a_j‖·‖z‖ (z the current residual g + Aᵀμ): rounding only. */
+export const NNLS_VIOLATION_TOL = 1e-13;
+/**
+ * Weight of the bias coordinate in the NNLS for the free-hidden-bias bound: the weighted NNLS finds
+ * the passive set, then the least squares on it is solved with w_b = 0 exactly (exactLse); whatever
+ * rounding leaves in w_b is paid for by |w_b|·x_max in the bound.
+ */
+export const FREE_BIAS_WEIGHT = 1e3;
+
+export interface ConeProjection {
+  /** g + Aᵀμ (unweighted), recomputed from the clipped μ */
+  z: Float64Array;
+  /** rows of the passive set (the face), with their multipliers μ_j ≥ 0 */
+  active: number[];
+  mu: number[];
+  /** stopped at stopBelow: z is then g + Aᵀμ for a feasible μ, not the projection */
+  early?: boolean;
+}
+
+/**
+ * min_{μ ≥ 0} ‖W(g + Aᵀμ)‖ with W = diag(1, …, 1, omega) (omega = 1: the Euclidean projection).
+ * `warm` is a previous passive set, used when its least-squares solution is nonnegative. `base`
+ * (omega = 1 only) is X̃g (length n), e.g. from one batched product for all blocks.
+ *
+ * Cost: the violations c_j = ã_jᵀz̃ are updated from Gram columns x̃_jᵀW²x̃_t of the passive rows
+ * (cached per matrix), so a scan costs O(n·|P|) instead of O(n·p).
+ */
+export function projectCone(
+  Xt: Mat,
+  pattern: Uint8Array,
+  g: Float64Array,
+  omega = 1,
+  warm?: number[],
+  base?: Float64Array,
+  /** omega = 1: stop as soon as ‖g + Aᵀμ‖ ≤ stopBelow (every iterate's μ ≥ 0, so that norm is already an upper bound on ‖Π_K g‖) */
+  stopBelow = -1,
+): ConeProjection {
+  const n = Xt.rows, p = Xt.cols, X = Xt.data;
+  const w2 = omega * omega;
+  const wg = Float64Array.from(g);
+  wg[p - 1] *= omega;
+  const col = (j: number): Float64Array => {
+    const a = new Float64Array(p);
+    const s = pattern[j] ? 1 : -1;
+    for (let k = 0; k < p; k++) a[k] = s * X[j * p + k];
+    a[p - 1] *= omega;
+    return a;
+  };
+  const rowNorm = rowNormsOf(Xt, omega);
+  // b_j = s_j x̃_jᵀW²g
+  const b = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    let t: number;
+    if (base && omega === 1) t = base[j];
+    else {
+      t = 0;
+      for (let k = 0; k < p - 1; k++) t += X[j * p + k] * g[k];
+      t += X[j * p + p - 1] * g[p - 1] * w2;
+    }
+    b[j] = pattern[j] ? t : -t;
+  }
+  let gnorm = 0;
+  for (let k = 0; k < p; k++) gnorm += wg[k] * wg[k];
+  gnorm = Math.sqrt(gnorm);
+  const P: number[] = [];
+  const cols: Float64Array[] = [];
+  const grams: Float64Array[] = [];
+  let mu: number[] = [];
+  const neg = Float64Array.from(wg, (x) => -x);
+  const enter = (j: number) => {
+    P.push(j);
+    cols.push(col(j));
+    grams.push(gramColumn(Xt, j, omega));
+  };
+  if (warm && warm.length && warm.length <= p) {
+    const ok = warm.filter((j) => j >= 0 && j < n && rowNorm[j] > 0);
+    const sol = ok.length ? leastSquares(ok.map(col), neg) : null;
+    if (sol && sol.every((x) => x > 0)) {
+      ok.forEach(enter);
+      mu = Array.from(sol);
+    }
+  }
+  const inP = new Uint8Array(n);
+  for (const j of P) inP[j] = 1;
+  const fl = 8 * 2.220446049250313e-16 * (p + 8);
+  let early = false;
+  for (let outer = 0; outer < 3 * p + 30; outer++) {
+    // z̃ = g̃ + Σ μ_t ã_t; violation of row j: −c_j with c_j = b_j + Σ_t μ_t s_j s_t x̃_jᵀW²x̃_t.
+    // It counts only above the rounding floor fl·‖ã_j‖(‖g̃‖ + Σ_t μ_t‖ã_t‖) and above
+    // NNLS_VIOLATION_TOL·‖ã_j‖‖z̃‖; rows are ranked by −c_j/‖ã_j‖.
+    let mass = gnorm;
+    const z = Float64Array.from(wg);
+    for (let t = 0; t < P.length; t++) {
+      mass += mu[t] * rowNorm[P[t]];
+      for (let k = 0; k < p; k++) z[k] += mu[t] * cols[t][k];
+    }
+    let zn = 0;
+    for (let k = 0; k < p; k++) zn += z[k] * z[k];
+    zn = Math.sqrt(zn);
+    if (omega === 1 && zn <= stopBelow) {
+      early = true;
+      break;
+    }
+    const thr = Math.max(fl * mass, NNLS_VIOLATION_TOL * zn);
+    const coef = mu.map((m, t) => m * (pattern[P[t]] ? 1 : -1));
+    let best = -1, bestV = 0;
+    for (let j = 0; j < n; j++) {
+      if (inP[j] || !(rowNorm[j] > 0)) continue;
+      let c = 0;
+      for (let t = 0; t < P.length; t++) c += coef[t] * grams[t][j];
+      c = b[j] + (pattern[j] ? c : -c);
+      const v = -c / rowNorm[j];
+      if (v > thr && v > bestV) {
+        bestV = v;
+        best = j;
+      }
+    }
+    if (best < 0 || P.length >= p) break;
+    enter(best);
+    inP[best] = 1;
+    mu.push(0);
+    // inner loop: least squares on P, stepping back to keep μ ≥ 0
+    let added = true;
+    for (let inner = 0; inner < 3 * p + 10; inner++) {
+      const sol = leastSquares(cols, neg);
+      if (!sol) {
+        if (added) {
+          // dependent column: drop it and stop adding (rounding-level violation)
+          inP[P[P.length - 1]] = 0;
+          P.pop();
+          cols.pop();
+          grams.pop();
+          mu.pop();
+          outer = Infinity;
+        }
+        break;
+      }
+      added = false;
+      if (sol.every((x) => x > 0)) {
+        mu = Array.from(sol);
+        break;
+      }
+      let alpha = 1, tmin = -1;
+      for (let t = 0; t < sol.length; t++)
+        if (sol[t] <= 0) {
+          const a = mu[t] / (mu[t] - sol[t]);
+          if (a < alpha || tmin < 0) {
+            alpha = a;
+            tmin = t;
+          }
+        }
+      const next = mu.map((m0, t) => m0 + alpha * (sol[t] - m0));
+      next[tmin] = 0;
+      for (let t = next.length - 1; t >= 0; t--)
+        if (!(next[t] > 0)) {
+          inP[P[t]] = 0;
+          P.splice(t, 1);
+          cols.splice(t, 1);
+          grams.splice(t, 1);
+          next.splice(t, 1);
+        }
+      mu = next;
+      if (!P.length) break;
+    }
+    if (!inP[best]) break; // the new column could not enter: rounding-level violation
+  }
+  // unweighted z = g + Aᵀμ from the clipped μ
+  const out = Float64Array.from(g);
+  const active: number[] = [], mus: number[] = [];
+  for (let t = 0; t < P.length; t++) {
+    const m0 = Math.max(0, mu[t]);
+    if (!(m0 > 0)) continue;
+    const j = P[t], s = pattern[j] ? 1 : -1;
+    for (let k = 0; k < p; k++) out[k] += m0 * s * X[j * p + k];
+    active.push(j);
+    mus.push(m0);
+  }
+  return { z: out, active, mu: mus, early };
+}
+
+/** Largest number of cached Gram entries (doubles) per matrix: 2e7 = 160 MB. */
+export const GRAM_CACHE_DOUBLES = 2e7;
+const gramCache = new WeakMap<Mat, Map<string, Float64Array>>();
+
+/** x̃_jᵀW²x̃_t for all j (W = diag(1, …, 1, omega)), cached (LRU by insertion) per matrix. */
+function gramColumn(Xt: Mat, t: number, omega: number): Float64Array {
+  let m = gramCache.get(Xt);
+  if (!m) gramCache.set(Xt, (m = new Map()));
+  const key = `${omega}:${t}`;
+  const hit = m.get(key);
+  if (hit) return hit;
+  const n = Xt.rows, p = Xt.cols, X = Xt.data, w2 = omega * omega;
+  const out = new Float64Array(n);
+  const o = t * p;
+  for (let j = 0; j < n; j++) {
+    let s = 0;
+    for (let k = 0; k < p - 1; k++) s += X[j * p + k] * X[o + k];
+    out[j] = s + X[j * p + p - 1] * X[o + p - 1] * w2;
+  }
+  const cap = Math.max(8, Math.floor(GRAM_CACHE_DOUBLES / Math.max(n, 1)));
+  if (m.size >= cap) m.delete(m.keys().next().value as string);
+  m.set(key, out);
+  return out;
+}
+
+const normCache = new WeakMap<Mat, Map<number, Float64Array>>();
+
+/** ‖W x̃_j‖ with W = diag(1, …, 1, omega), cached per matrix. */
+function rowNormsOf(Xt: Mat, omega: number): Float64Array {
+  let byF = normCache.get(Xt);
+  if (!byF) normCache.set(Xt, (byF = new Map()));
+  let out = byF.get(omega);
+  if (!out) {
+    const n = Xt.rows, p = Xt.cols;
+    out = new Float64Array(n);
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let k = 0; k < p - 1; k++) s += Xt.data[j * p + k] ** 2;
+      s += (Xt.data[j * p + p - 1] * omega) ** 2;
+      out[j] = Math.sqrt(s);
+    }
+    byF.set(omega, out);
+  }
+  return out;
+}
+
+/**
+ * Free hidden bias: on the passive set, min ‖g_u + Σμ_t a_tu‖ subject to g_b + Σμ_t s_t = 0 exactly
+ * (the bias entry of a_t is s_t = ±1), by eliminating the first multiplier. Null if the result is
+ * not nonnegative (the weighted solution is kept then).
+ */
+function exactLse(Xt: Mat, pattern: Uint8Array, g: Float64Array, active: number[]): number[] | null {
+  const p = Xt.cols, pu = p - 1, X = Xt.data;
+  const sg = active.map((j) => (pattern[j] ? 1 : -1));
+  const a0 = active[0], s0 = sg[0];
+  const au = (j: number, s: number) => Float64Array.from({ length: pu }, (_, k) => s * X[j * p + k]);
+  const a0u = au(a0, s0);
+  const gb = g[pu];
+  // μ_0 = −s0(g_b + Σ_{t>0} s_t μ_t)
+  const rhs = Float64Array.from({ length: pu }, (_, k) => -(g[k] - s0 * gb * a0u[k]));
+  const cols = active.slice(1).map((j, t) => {
+    const a = au(j, sg[t + 1]);
+    return Float64Array.from(a, (x, k) => x - s0 * sg[t + 1] * a0u[k]);
+  });
+  const rest = cols.length ? leastSquares(cols, rhs) : new Float64Array(0);
+  if (!rest) return null;
+  let sum = gb;
+  rest.forEach((m, t) => (sum += sg[t + 1] * m));
+  const mu = [-s0 * sum, ...Array.from(rest)];
+  return mu.every((m) => m >= 0) ? mu : null;
+}
+
+/** Is the pattern "mixed" (some active and some inactive rows)? Only then is |z_b| ≤ x_max on K. */
+export function isMixed(pattern: Uint8Array): boolean {
+  let on = 0;
+  for (let j = 0; j < pattern.length; j++) on += pattern[j];
+  return on > 0 && on < pattern.length;
+}
+
+/**
+ * Sound upper bound on max_{z∈K_D, ‖Pz‖≤1} gᵀz for one block (before the rounding allowance,
+ * which the caller adds). freeBias: P drops the last coordinate; `xMax` = max_j ‖x_j‖ (u part).
+ * Returns also Σμ_j‖a_j‖ (for the rounding allowance) and the passive set (warm start).
+ */
+export function blockBound(
+  Xt: Mat,
+  pattern: Uint8Array,
+  g: Float64Array,
+  freeBias: boolean,
+  xMax: number,
+  warm?: number[],
+  base?: Float64Array,
+  /** full norm: the caller only needs to know whether the value exceeds this */
+  stopBelow = -1,
+): { bound: number; muMass: number; active: number[] } {
+  const p = Xt.cols;
+  const nrm = (a: ArrayLike<number>, len: number) => {
+    let s = 0;
+    for (let k = 0; k < len; k++) s += a[k] * a[k];
+    return Math.sqrt(s);
+  };
+  if (freeBias && !isMixed(pattern)) {
+    // all active rows: b is free above, so the value (for Λᵀ1 = 0 exactly) is ‖g_u‖; the caller
+    // accounts for the rounding left in Λᵀ1. (All-inactive patterns contribute nothing.)
+    let on = 0;
+    for (let j = 0; j < pattern.length; j++) on += pattern[j];
+    return { bound: on ? nrm(g, p - 1) : 0, muMass: 0, active: [] };
+  }
+  const pr = freeBias ? projectCone(Xt, pattern, g, FREE_BIAS_WEIGHT, warm) : projectCone(Xt, pattern, g, 1, warm, base, stopBelow);
+  if (freeBias && pr.active.length) {
+    const ex = exactLse(Xt, pattern, g, pr.active);
+    if (ex) {
+      pr.mu = ex;
+      const z = Float64Array.from(g);
+      pr.active.forEach((j, t) => {
+        const s = pattern[j] ? 1 : -1;
+        for (let k = 0; k < p; k++) z[k] += ex[t] * s * Xt.data[j * p + k];
+      });
+      pr.z = z;
+    }
+  }
+  let muMass = 0;
+  for (let t = 0; t < pr.active.length; t++) {
+    const j = pr.active[t];
+    let s = 0;
+    for (let k = 0; k < p; k++) s += Xt.data[j * p + k] ** 2;
+    muMass += pr.mu[t] * Math.sqrt(s);
+  }
+  const bound = freeBias ? nrm(pr.z, p - 1) + Math.abs(pr.z[p - 1]) * xMax : nrm(pr.z, p);
+  return { bound, muMass, active: pr.active };
+}

@@ -1,0 +1,136 @@
+/**
+ * Small dense kernels of the convex-program solver: Householder least squares (the NNLS inner
+ * solves, stable even with a heavily weighted row), an orthonormal null-space basis (the face of a
+ * cone on which a block lives) and a symmetric positive (semi)definite solve with a growing ridge
+ * (Newton steps). Sizes here are tiny (≤ a few hundred), so clarity beats speed.
+ */
+
+/**
+ * min_x ‖Σ_k x_k·cols[k] − rhs‖ by Householder QR. Returns null when the columns are numerically
+ * dependent (|R_kk| ≤ 1e-13·max|R_jj|): the caller treats that as "cannot add this column".
+ */
+export function leastSquares(cols: Float64Array[], rhs: Float64Array): Float64Array | null {
+  const m = rhs.length, k = cols.length;
+  if (k === 0) return new Float64Array(0);
+  if (k > m) return null;
+  const A = cols.map((c) => Float64Array.from(c));
+  const b = Float64Array.from(rhs);
+  const diag = new Float64Array(k);
+  for (let j = 0; j < k; j++) {
+    const a = A[j];
+    let s = 0;
+    for (let i = j; i < m; i++) s += a[i] * a[i];
+    const nrm = Math.sqrt(s);
+    const alpha = a[j] > 0 ? -nrm : nrm;
+    diag[j] = alpha;
+    if (nrm === 0) continue;
+    // v = a[j:] − alpha e_j, stored in a[j:]
+    a[j] -= alpha;
+    const vv = s - 2 * alpha * (a[j] + alpha) + alpha * alpha; // ‖v‖² (a[j] already shifted)
+    if (!(vv > 0)) continue;
+    const apply = (y: Float64Array) => {
+      let t = 0;
+      for (let i = j; i < m; i++) t += a[i] * y[i];
+      t = (2 * t) / vv;
+      for (let i = j; i < m; i++) y[i] -= t * a[i];
+    };
+    for (let l = j + 1; l < k; l++) apply(A[l]);
+    apply(b);
+  }
+  let dmax = 0;
+  for (let j = 0; j < k; j++) dmax = Math.max(dmax, Math.abs(diag[j]));
+  for (let j = 0; j < k; j++) if (!(Math.abs(diag[j]) > 1e-13 * dmax)) return null;
+  const x = new Float64Array(k);
+  for (let j = k - 1; j >= 0; j--) {
+    let s = b[j];
+    for (let l = j + 1; l < k; l++) s -= A[l][j] * x[l];
+    x[j] = s / diag[j];
+  }
+  return x;
+}
+
+/**
+ * Orthonormal basis (columns, each length p) of {z : rowᵀz = 0 for every row}, by Gram–Schmidt
+ * (twice) of the rows and then of the unit vectors. Rows within 1e-12 (relative) of the span of
+ * the previous ones are dependent and skipped.
+ */
+export function nullBasis(rows: Float64Array[], p: number): Float64Array[] {
+  const span: Float64Array[] = [];
+  const orth = (v: Float64Array) => {
+    for (let pass = 0; pass < 2; pass++)
+      for (const q of span) {
+        let t = 0;
+        for (let i = 0; i < p; i++) t += q[i] * v[i];
+        for (let i = 0; i < p; i++) v[i] -= t * q[i];
+      }
+  };
+  const push = (r: ArrayLike<number>, tol: number): boolean => {
+    const v = Float64Array.from(r);
+    let n0 = 0;
+    for (let i = 0; i < p; i++) n0 += v[i] * v[i];
+    n0 = Math.sqrt(n0);
+    if (!(n0 > 0)) return false;
+    orth(v);
+    let n1 = 0;
+    for (let i = 0; i < p; i++) n1 += v[i] * v[i];
+    n1 = Math.sqrt(n1);
+    if (!(n1 > tol * n0)) return false;
+    for (let i = 0; i < p; i++) v[i] /= n1;
+    span.push(v);
+    return true;
+  };
+  for (const r of rows) {
+    if (span.length >= p) break;
+    push(r, 1e-12);
+  }
+  const rank = span.length;
+  for (let e = 0; e < p && span.length < p; e++) {
+    const u = new Float64Array(p);
+    u[e] = 1;
+    push(u, 1e-8);
+  }
+  return span.slice(rank);
+}
+
+/**
+ * Solve H x = g for symmetric positive semidefinite H (row-major T×T) by Cholesky, adding a ridge
+ * 1e-14·max diag, growing ×100 until the factorization succeeds (singular directions — duplicate
+ * neurons — get a tiny, harmless step).
+ */
+export function spdSolve(H: Float64Array, g: Float64Array, T: number): Float64Array {
+  let dmax = 0;
+  for (let i = 0; i < T; i++) dmax = Math.max(dmax, Math.abs(H[i * T + i]));
+  if (!(dmax > 0)) return new Float64Array(T);
+  for (let ridge = 1e-14 * dmax; ridge < 1e6 * dmax; ridge *= 100) {
+    const L = new Float64Array(T * T);
+    let ok = true;
+    for (let i = 0; i < T && ok; i++) {
+      for (let j = 0; j <= i; j++) {
+        let s = H[i * T + j] + (i === j ? ridge : 0);
+        for (let k = 0; k < j; k++) s -= L[i * T + k] * L[j * T + k];
+        if (i === j) {
+          if (!(s > 0)) {
+            ok = false;
+            break;
+          }
+          L[i * T + i] = Math.sqrt(s);
+        } else L[i * T + j] = s / L[j * T + j];
+      }
+    }
+    if (!ok) continue;
+    const y = new Float64Array(T);
+    for (let i = 0; i < T; i++) {
+      let s = g[i];
+      for (let k = 0; k < i; k++) s -= L[i * T + k] * y[k];
+      y[i] = s / L[i * T + i];
+    }
+    const x = new Float64Array(T);
+    for (let i = T - 1; i >= 0; i--) {
+      let s = y[i];
+      for (let k = i + 1; k < T; k++) s -= L[k * T + i] * x[k];
+      x[i] = s / L[i * T + i];
+    }
+    return x;
+  }
+  return new Float64Array(T);
+}

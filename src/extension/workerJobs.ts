@@ -1,0 +1,154 @@
+/**
+ * What the engine worker does for each request (no vscode, no worker_threads: testable directly).
+ * The model and data arrive as bytes; external-data files are asked for by path (NeedExternal) so
+ * the host reads them through workspace.fs too.
+ */
+import { readModelBytes, crossCheck } from '../core/onnx';
+import { parseDataset, type Dataset } from '../core/data';
+import { readDelimited } from '../core/data/text';
+import { resolveLabelColumns } from '../core/data/labels';
+import { isNpy } from '../core/data/npy';
+import { isZip } from '../core/data/npz';
+import { modelError, ReluLensError } from '../core/errors';
+import { settingsFromOptions } from '../core/settings';
+import type { CanonicalModel } from '../core/model';
+import { fromRows, toRows, type Mat } from '../core/linalg/mat';
+import type { NetworkWeights } from '../core/certify/types';
+import type { NetworkJson } from '../core/analysis/types';
+import { buildPlotData } from './plotData';
+import { runAnalysis, exportNetwork } from './analysisBridge';
+import type { AnalyzeOptions, AnalyzeResult, DataColumns, ExportFormat, ModelSource } from './protocol';
+
+/** Thrown when the model names an external-data file the host has not sent yet. */
+export class NeedExternal extends Error {
+  constructor(readonly path: string) {
+    super(`external data file '${path}' needed`);
+  }
+}
+
+/** Progress callbacks this often at most per stage (the 'patterns' stage reports per block). */
+const PROGRESS_INTERVAL_MS = 100;
+
+export function loadModel(src: ModelSource): CanonicalModel {
+  let missing: string | undefined;
+  const readExternal = (rel: string): Uint8Array => {
+    const hit = src.externals[rel];
+    if (hit) return hit;
+    missing = rel;
+    throw new NeedExternal(rel);
+  };
+  try {
+    return readModelBytes(src.modelBytes, { file: src.modelName, readExternal });
+  } catch (e) {
+    // the reader wraps the callback's error; the missing path is what matters
+    if (missing !== undefined) throw new NeedExternal(missing);
+    throw e;
+  }
+}
+
+const labelSpec = (labels: string[] | undefined) => labels?.map((l) => (/^\d+$/.test(l) ? Number(l) : l));
+
+class HeaderRead {
+  constructor(readonly names: string[] | null, readonly k: number) {}
+}
+
+/**
+ * Column names for the label quick pick. Text tables: only the header is read (the resolver hook
+ * fires once the first rows are known, and we stop there). Other formats: parsed with the defaults.
+ */
+export function dataColumns(bytes: Uint8Array, name: string, expectC?: number): DataColumns {
+  const ext = /\.([^./\\]+)$/.exec(name)?.[1]?.toLowerCase() ?? '';
+  if (!isNpy(bytes) && !isZip(bytes) && !['npy', 'npz', 'json'].includes(ext)) {
+    let head: HeaderRead | undefined;
+    try {
+      readDelimited(bytes, name, ext, (names, k) => {
+        throw (head = new HeaderRead(names, k));
+      });
+    } catch (e) {
+      if (!(e instanceof HeaderRead)) throw e;
+    }
+    if (head) {
+      const { names, k } = head;
+      const columns = Array.from({ length: k }, (_, j) => (names ? { id: names[j], name: names[j] } : { id: String(j), name: `column ${j + 1}` }));
+      const choice = resolveLabelColumns(names, k, undefined, name, expectC);
+      return { columns, defaultLabels: choice.cols.map((j) => columns[j].id), header: names !== null };
+    }
+  }
+  const ds = parseDataset(bytes, { file: name, expectC });
+  const columns = [...ds.featureNames, ...ds.labelNames].map((n) => ({ id: n, name: n }));
+  return { columns, defaultLabels: ds.labelNames, header: true };
+}
+
+export interface AnalyzeInput extends ModelSource {
+  dataBytes: Uint8Array;
+  dataName: string;
+  labelBytes?: Uint8Array;
+  labelName?: string;
+  options: AnalyzeOptions;
+}
+
+/** Read → cross-check with onnxruntime → analyze → PlotData; the same checks as the CLI's loadAndCheck. */
+export async function analyzeJob(req: AnalyzeInput, onStage: (stage: string, detail?: string) => void, shouldStop: () => boolean = () => false): Promise<AnalyzeResult> {
+  const t0 = performance.now();
+  onStage('reading', req.modelName);
+  const model = loadModel(req);
+  onStage('reading', req.dataName);
+  const data: Dataset = parseDataset(req.dataBytes, {
+    file: req.dataName,
+    labels: labelSpec(req.options.labels),
+    labelBytes: req.labelBytes,
+    labelFile: req.labelName,
+    expectD: model.d,
+    expectC: model.c,
+  });
+  if (data.c !== model.c) throw modelError(`the data has ${data.c} label column(s) but the model has ${model.c} output(s)`, { file: req.dataName });
+  onStage('reading', 'onnxruntime cross-check');
+  const ort = await crossCheck(model, req.modelBytes, data.X, { readExternal: (rel) => req.externals[rel] ?? fail(rel) });
+  if (!ort.ok && ort.maxAbsDiff !== null)
+    throw modelError(
+      `the extracted weights do not reproduce the model: onnxruntime differs by ${ort.maxAbsDiff} (tolerance ${ort.tolerance}) on ${ort.inputs} inputs`,
+      { file: req.modelName },
+    );
+  const settings = settingsFromOptions(model, req.options);
+  let last = '';
+  let lastAt = 0;
+  settings.onStage = (stage, detail) => {
+    const now = performance.now();
+    if (stage === last && now - lastAt < PROGRESS_INTERVAL_MS) return;
+    last = stage;
+    lastAt = now;
+    onStage(stage, detail);
+  };
+  settings.shouldStop = shouldStop;
+  const out = runAnalysis(model, data, settings, req.options.loss);
+  if (ort.warning) out.json.warnings.unshift(ort.warning);
+  onStage('geometry', 'plot data');
+  const plot = buildPlotData(data.X, data.Y);
+  return {
+    json: out.json,
+    plot,
+    optimal: out.optimal ? networkJson(out.optimal) : null,
+    witness: out.witness ? networkJson(out.witness) : null,
+    engine: out.engine,
+    ms: performance.now() - t0,
+  };
+}
+
+function fail(rel: string): never {
+  throw new ReluLensError('model', `external data file '${rel}' was not read`);
+}
+
+export function networkJson(n: NetworkWeights): NetworkJson {
+  return { W1: toRows(n.W1), b1: n.b1 ? [...n.b1] : null, W2: toRows(n.W2), b2: n.b2 ? [...n.b2] : null };
+}
+
+export function networkFromJson(n: NetworkJson): NetworkWeights {
+  const mat = (rows: number[][], cols: number): Mat => (rows.length ? fromRows(rows) : { rows: 0, cols, data: new Float64Array(0) });
+  return { W1: mat(n.W1, 0), b1: n.b1 ? Float64Array.from(n.b1) : null, W2: mat(n.W2, n.W1.length), b2: n.b2 ? Float64Array.from(n.b2) : null };
+}
+
+export function exportJob(req: Partial<ModelSource> & { format: ExportFormat; net: NetworkJson }): Uint8Array {
+  const net = networkFromJson(req.net);
+  const model = req.format === 'onnx' ? loadModel(req as ModelSource) : null;
+  return exportNetwork(req.format, net, model);
+}

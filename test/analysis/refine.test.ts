@@ -1,0 +1,43 @@
+/**
+ * refineCertificate folds the optimum's bounds into the certificate without weakening soundness:
+ * a dual bound above a known network's objective is an inconsistency (no verdict), 'not optimal'
+ * needs a network better by more than the tolerance, and nothing changes when nothing improves.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { readModelFile } from '../../src/core/onnx';
+import { loadDataset } from '../../src/core/data';
+import { certifyNetwork } from '../../src/core/certify';
+import { settingsFromOptions } from '../../src/core/settings';
+import { refineCertificate } from '../../src/core/analysis/refine';
+
+async function residualCertificate() {
+  const dir = path.resolve(__dirname, '..', 'fixtures', 'trained', 'early-stopped-1d');
+  const cs = JSON.parse(readFileSync(path.join(dir, 'case.json'), 'utf8'));
+  const { model } = await readModelFile(path.join(dir, 'model.onnx'));
+  const data = await loadDataset(path.join(dir, 'train.csv'), { expectD: 1, expectC: 1 });
+  const cert = certifyNetwork(model, data.X, data.Y, { ...settingsFromOptions(model, { beta: cs.beta }), maxIterations: 0 });
+  return { cert, model };
+}
+
+test('refineCertificate: better bounds tighten, a better network proves not optimal, inconsistency claims nothing', async () => {
+  const { cert, model } = await residualCertificate();
+  const P = cert.primal;
+  // nothing better: the same object back
+  assert.equal(refineCertificate(cert, { lowerBound: cert.dualBound - 1, network: model, value: Infinity, oracle: null, description: '' }), cert);
+  // a network better by 1%: not optimal, with that network as the witness
+  const better = refineCertificate(cert, { lowerBound: -Infinity, network: model, value: P * 0.99, oracle: null, description: 'test' });
+  assert.equal(better.verdict, 'not-optimal');
+  assert.equal(better.witness!.objective, P * 0.99);
+  assert.equal(better.pstarInterval[1], P * 0.99);
+  // a lower bound within tol of P_bal: certified
+  const tight = refineCertificate(cert, { lowerBound: P * (1 - cert.tol / 2), network: model, value: P, oracle: null, description: '' });
+  assert.equal(tight.verdict, 'certified');
+  assert.ok(tight.gap <= cert.tol * P && tight.dualPoint === 'optimum-column-generation');
+  // a lower bound above a network's objective: unsound somewhere, so no verdict
+  const bad = refineCertificate(cert, { lowerBound: P * 0.995, network: model, value: P * 0.99, oracle: null, description: '' });
+  assert.equal(bad.verdict, 'inconclusive');
+  assert.ok(bad.warnings.some((w) => w.startsWith('Internal inconsistency')));
+});

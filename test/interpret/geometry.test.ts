@@ -1,0 +1,123 @@
+/**
+ * trainingGeometry (MATH.md §9): angles against orthogonal data, λ_min(H) against a direct dense
+ * computation with an independent Jacobi eigen-solver, sampling and the notes.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { trainingGeometry, GRAM_DENSE_MAX_N } from '../../src/core/interpret';
+import type { NetworkWeights } from '../../src/core/certify/types';
+import { mat, rng } from '../certify/helpers';
+
+/** Eigenvalues of a symmetric matrix by cyclic Jacobi rotations (test reference). */
+function jacobiEigenvalues(A0: number[][]): number[] {
+  const n = A0.length;
+  const A = A0.map((r) => r.slice());
+  for (let sweep = 0; sweep < 100; sweep++) {
+    let off = 0;
+    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += A[p][q] ** 2;
+    if (off < 1e-30) break;
+    for (let p = 0; p < n; p++)
+      for (let q = p + 1; q < n; q++) {
+        if (Math.abs(A[p][q]) < 1e-300) continue;
+        const th = (A[q][q] - A[p][p]) / (2 * A[p][q]);
+        const t = Math.sign(th || 1) / (Math.abs(th) + Math.sqrt(th * th + 1));
+        const c = 1 / Math.sqrt(t * t + 1), s = t * c;
+        for (let k = 0; k < n; k++) {
+          const akp = A[k][p], akq = A[k][q];
+          A[k][p] = c * akp - s * akq;
+          A[k][q] = s * akp + c * akq;
+        }
+        for (let k = 0; k < n; k++) {
+          const apk = A[p][k], aqk = A[q][k];
+          A[p][k] = c * apk - s * aqk;
+          A[q][k] = s * apk + c * aqk;
+        }
+      }
+  }
+  return A.map((r, i) => r[i]);
+}
+
+test('orthogonal data: every angle is 90°, all pairs in the [90°, 100°) bin', () => {
+  const n = 6;
+  const X = mat(n, n, (i, j) => (i === j ? 2 + i : 0));
+  const net: NetworkWeights = { W1: mat(3, n, () => 1), b1: null, W2: mat(1, 3, () => 1), b2: null };
+  const g = trainingGeometry(net, X, { hiddenBias: 'none', outputBias: 'none' }, null, 1);
+  assert.equal(g.angles.pairs, 15);
+  assert.equal(g.angles.sampled, false);
+  for (const v of [g.angles.min, g.angles.median, g.angles.max]) assert.ok(Math.abs(v - 90) < 1e-12);
+  assert.equal(g.angles.histogram.edges.length, 19);
+  assert.deepEqual(g.angles.histogram.counts, [0, 0, 0, 0, 0, 0, 0, 0, 0, 15, 0, 0, 0, 0, 0, 0, 0, 0]);
+  assert.ok(g.notes.some((s) => s.includes('nearly orthogonal') && s.includes('90°')));
+  assert.ok(g.notes.some((s) => s.includes('Width 3 < n+1 = 7')));
+});
+
+test('angles of known pairs with the bias column: x̃ = [x; 1]', () => {
+  // x = (1,0), (0,1) ⇒ x̃ = (1,0,1), (0,1,1): cos = 1/2 ⇒ 60°
+  const X = mat(2, 2, (i, j) => (i === j ? 1 : 0));
+  const net: NetworkWeights = { W1: mat(1, 2, () => 1), b1: Float64Array.of(0), W2: mat(1, 1, () => 1), b2: null };
+  const g = trainingGeometry(net, X, { hiddenBias: 'decayed', outputBias: 'none' }, 1, 1);
+  assert.ok(Math.abs(g.angles.min - 60) < 1e-9);
+  assert.ok(g.notes.some((s) => s.includes('far from orthogonal')));
+});
+
+test('λ_min(H) for the trained weights equals a direct dense computation; random init is seeded', () => {
+  const r = rng(21);
+  const n = 14, d = 3, m = 9;
+  const X = mat(n, d, () => r.normal());
+  const net: NetworkWeights = { W1: mat(m, d, () => r.normal()), b1: Float64Array.from({ length: m }, () => r.normal()), W2: mat(1, m, () => r.normal()), b2: null };
+  const modes = { hiddenBias: 'decayed', outputBias: 'none' } as const;
+  const g = trainingGeometry(net, X, modes, 4, 5);
+  // direct: H_il = (x̃_iᵀx̃_l)·#{j : both active}/m
+  const act = (i: number, j: number) => {
+    let z = net.b1![j];
+    for (let k = 0; k < d; k++) z += X.data[i * d + k] * net.W1.data[j * d + k];
+    return z > 0 ? 1 : 0;
+  };
+  const H = Array.from({ length: n }, (_, i) =>
+    Array.from({ length: n }, (_, l) => {
+      let g0 = 1;
+      for (let k = 0; k < d; k++) g0 += X.data[i * d + k] * X.data[l * d + k];
+      let s = 0;
+      for (let j = 0; j < m; j++) s += act(i, j) * act(l, j);
+      return (g0 * s) / m;
+    }),
+  );
+  const ref = Math.min(...jacobiEigenvalues(H));
+  assert.ok(Math.abs(g.gramMinEig.trained - ref) < 1e-10 * (1 + Math.abs(ref)), `${g.gramMinEig.trained} vs ${ref}`);
+  assert.ok(ref >= -1e-12, 'H is PSD');
+  const again = trainingGeometry(net, X, modes, 4, 5);
+  assert.equal(again.gramMinEig.randomInit, g.gramMinEig.randomInit);
+  assert.equal(g.gramMinEig.seed, 5);
+  assert.equal(g.width, m);
+  assert.equal(g.n, n);
+  assert.equal(g.optimumNeurons, 4);
+  assert.ok(g.notes.some((s) => s.includes('uses 4 neuron(s)')));
+});
+
+test('large n: angles sampled (seeded), H on a subsample flagged in the notes; high-dimensional data is nearly orthogonal', () => {
+  const r = rng(4);
+  const n = 2100, d = 60;
+  const X = mat(n, d, () => r.normal());
+  const net: NetworkWeights = { W1: mat(4, d, () => r.normal()), b1: null, W2: mat(1, 4, () => 1), b2: null };
+  const t0 = performance.now();
+  const g = trainingGeometry(net, X, { hiddenBias: 'none', outputBias: 'none' }, null, 2);
+  const ms = performance.now() - t0;
+  assert.equal(g.angles.sampled, true);
+  assert.ok(g.angles.pairs > 0 && g.angles.histogram.counts.reduce((a, b) => a + b, 0) === g.angles.pairs);
+  assert.ok(Math.abs(g.angles.median - 90) < 3, `median ${g.angles.median}`);
+  assert.ok(g.notes.some((s) => s.includes(`${GRAM_DENSE_MAX_N} of the ${n}`)));
+  assert.ok(ms < 20_000, `${ms} ms`);
+});
+
+test('symMinEigenvalue equals the Jacobi reference on indefinite symmetric matrices', async () => {
+  const { symMinEigenvalue } = await import('../../src/core/interpret');
+  const r = rng(8);
+  for (let n = 1; n <= 12; n++) {
+    const A = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+    for (let i = 0; i < n; i++) for (let j = i; j < n; j++) A[i][j] = A[j][i] = r.normal();
+    if (n > 3) A[2] = A[1].slice(), A.forEach((row, i) => (row[2] = A[1][i])), (A[2][2] = A[1][1]); // repeated row/col
+    const ref = Math.min(...jacobiEigenvalues(A));
+    const got = symMinEigenvalue(Float64Array.from(A.flat()), n);
+    assert.ok(Math.abs(got - ref) < 1e-12 * (1 + Math.abs(ref)) * n, `n=${n}: ${got} vs ${ref}`);
+  }
+});
