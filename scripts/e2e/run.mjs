@@ -2,8 +2,10 @@
 // driven through Debian's Chromium with playwright-core. Runs test/e2e/*.e2e.mjs one after the
 // other, each in its own browser context and workspace copy. Screenshots → test-artifacts/e2e/.
 //
-//   node scripts/e2e/run.mjs [--only a,c] [--no-build] [--keep] [--slowmo MS]
-//   (--only takes scenario letters or ids; --keep leaves the .e2e/ws-* workspaces for a look)
+//   node scripts/e2e/run.mjs [--only a,c] [--no-build] [--keep] [--update-screenshots] [--slowmo MS]
+//   (--only takes scenario letters or ids; --keep leaves the .e2e/ws-* workspaces for a look;
+//   --update-screenshots copies the theme screenshots to media/screenshots/ for the README —
+//   opt-in, so a plain test run leaves the working tree clean)
 //
 // Exit code 0 when nothing failed (skips are listed with their reason), 1 otherwise.
 import { spawnSync } from 'node:child_process';
@@ -184,8 +186,9 @@ function withTimeout(p, ms, id) {
   ]);
 }
 
-/** Copy a screenshot for the README (media/screenshots/). */
+/** Copy a screenshot for the README (media/screenshots/), with --update-screenshots only. */
 function publishScreenshot(from, name) {
+  if (!opt('update-screenshots')) return;
   const dir = join(REPO, 'media', 'screenshots');
   mkdirSync(dir, { recursive: true });
   copyFileSync(from, join(dir, name));
