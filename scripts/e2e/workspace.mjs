@@ -98,8 +98,8 @@ export function prepareWorkspace(name, { bigN = 8000 } = {}) {
   const refused = join(SHARED_REFUSE, 'r04_marabou_mnist2x10_two_hidden.onnx');
   const refusedFallback = join(REPO, 'test', 'fixtures', 'torch', 'refuse_two_relus.onnx');
   copy(existsSync(refused) ? refused : refusedFallback, join(ws, 'models', 'two-hidden.onnx'));
-  // data named so that nothing prompts: the model itself must be what is refused
-  models['models/two-hidden.onnx'] = trainedEntry('data/converged.csv');
+  // deliberately NO settings entry: the refusal must be said before any question about data or β
+  // (a prompt here would block the scenario until it times out)
   copy(join(TRAINED, 'converged-2d', 'model.onnx'), join(ws, 'slow', 'slow.onnx'));
   writeFileSync(join(ws, 'slow', 'slow.csv'), bigDataCsv(bigN));
   models['slow/slow.onnx'] = { ...trainedEntry('slow/slow.csv'), training: null, beta: 1 };

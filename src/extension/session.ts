@@ -122,6 +122,9 @@ export class Sessions implements vscode.Disposable {
     }
     const missing = entryMissing(settings?.entry);
     if (req.ask || missing) {
+      // a model we refuse is said first: asking for data and β for it would waste the user's time
+      const refused = await this.refusal(s);
+      if (refused) return this.fail(s, refused);
       if (!req.interactive) return this.fail(s, missingError(settings?.entry));
       const asked = await this.ask(s, req.ask ?? (missing === 'beta' ? 'beta' : 'all'), settings?.entry);
       if (!asked) {
@@ -160,6 +163,18 @@ export class Sessions implements vscode.Disposable {
     const origin: EntryOrigin = { kind: 'user-prompt', fromScript: answers.fromScript, saved };
     s.answers = { entry: answers.entry, origin };
     return s.answers;
+  }
+
+  /** The reader's refusal of the model (a 'model' error), if any; other problems surface in the run. */
+  private async refusal(s: Session): Promise<PanelError | undefined> {
+    try {
+      const res = await lightWithModel(this.engine, s.uri, await modelSource(s.uri), { kind: 'inspect' });
+      if (res.ok && res.kind === 'inspect') s.summary = res.summary;
+      else if (!res.ok && res.errorKind === 'model') return errorFor('model', res.error);
+    } catch {
+      /* unreadable file: the run reports it with its own message */
+    }
+    return undefined;
   }
 
   async inspect(s: Session): Promise<InspectSummary | undefined> {

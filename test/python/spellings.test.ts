@@ -101,3 +101,15 @@ test('number of samples: a slice X_train = X[:k] or X[k:] of generated data', as
   assert.equal(odd.data?.n ?? null, null);
   assert.match(odd.unresolved[0].what, /keeps a slice of the 200 samples/);
 });
+
+test('paths relative to the script: os.path.join(os.path.dirname(os.path.abspath(__file__)), …); Path(__file__).parent stays unresolved', async () => {
+  const f = await read(
+    'import os\nHERE = os.path.dirname(os.path.abspath(__file__))\nmodel = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 1))\ntorch.onnx.export(model, torch.zeros(1, 2), os.path.join(HERE, "out", "m.onnx"))\n',
+  );
+  assert.deepEqual(f.exports.map((e) => e.path), ['out/m.onnx']);
+  const g = await read(
+    'from pathlib import Path\nmodel = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 1))\ntorch.onnx.export(model, torch.zeros(1, 2), Path(__file__).parent / "m.onnx")\n',
+  );
+  assert.deepEqual(g.exports.map((e) => e.path), [], 'no guess for a path the reader cannot evaluate');
+  assert.ok(g.unresolved.some((u) => /export|path|run time|parent/i.test(u.what)), JSON.stringify(g.unresolved));
+});

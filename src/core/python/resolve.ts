@@ -175,6 +175,9 @@ export class Resolver {
       case 'binary_operator':
         return this.binary(n, depth);
       case 'identifier': {
+        // paths written relative to the script (HERE = os.path.dirname(os.path.abspath(__file__))):
+        // __file__ stands for the script itself, so dirname gives '' = the script's folder
+        if (n.text === '__file__') return ok(SCRIPT_SELF);
         const b = this.lookup(n.text, n);
         if (!b) return no(`'${n.text}' is not assigned in this file`);
         if (!('value' in b)) return no(b.why);
@@ -361,6 +364,13 @@ export class Resolver {
       const e = this.evaluate(pos[0], depth + 1);
       return e.ok ? ok(String(e.value)) : e;
     }
+    if (/^(os\.path\.dirname|os\.path\.realpath)$/.test(fn) && pos.length === 1) {
+      const e = this.evaluate(pos[0], depth + 1);
+      if (!e.ok || typeof e.value !== 'string') return e.ok ? no(`'${short(n)}' is not a path`) : e;
+      if (fn.endsWith('realpath')) return e;
+      const v = e.value;
+      return ok(v === SCRIPT_SELF ? '' : v.includes('/') ? v.slice(0, v.lastIndexOf('/')) : '');
+    }
     if (/^(os\.path\.join|posixpath\.join|Path|pathlib\.Path|os\.path\.abspath|str)$/.test(fn)) {
       const parts: string[] = [];
       for (const p of pos) {
@@ -410,6 +420,9 @@ function parseIntLiteral(t: string): number {
   if (s.startsWith('0b')) return parseInt(s.slice(2), 2);
   return Number(s);
 }
+
+/** The value of `__file__`: only its folder ('' = the script's folder) is meaningful. */
+const SCRIPT_SELF = '<this script>';
 
 function joinPath(a: string, b: string): string {
   if (b.startsWith('/')) return b;
