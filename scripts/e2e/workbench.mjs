@@ -119,8 +119,12 @@ export class Workbench {
     // scanned it lists only "Browse Additional Color Themes…": reopen until the theme is there.
     while (true) {
       await this.runCommand('Preferences: Color Theme');
-      await this.page.locator('.quick-input-widget input.input').fill(theme);
-      if (await until(`theme "${theme}" in the picker`, () => row.isVisible(), { timeoutMs: 3_000 }).catch(() => false)) break;
+      // the palette closes and the picker opens in its place: between the two the input is hidden
+      // (seen on CI), so wait for it and retry instead of failing on one fill
+      const input = this.page.locator('.quick-input-widget input.input');
+      const shown = await until('the theme picker', () => input.isVisible(), { timeoutMs: 5_000 }).catch(() => false);
+      const filled = shown && (await input.fill(theme, { timeout: 5_000 }).then(() => true, () => false));
+      if (filled && (await until(`theme "${theme}" in the picker`, () => row.isVisible(), { timeoutMs: 3_000 }).catch(() => false))) break;
       await this.page.keyboard.press('Escape');
       if (Date.now() - t0 > timeoutMs) throw new E2EFailure(`theme "${theme}" never listed by "Preferences: Color Theme"`);
       await sleep(2000);

@@ -12,6 +12,7 @@ Usage:
                     [--tol 1e-4] [--pattern-budget N] [--loss squared|hinge|logistic|cross-entropy]
                     [--no-optimum] [--time-budget SECONDS] [--json] [--report FILE.html|FILE.md [--force]]
   relu-lens optimize MODEL --data FILE [same options as certify] [--out FILE.onnx|.json|.npz|.csv [--force]] [--json]
+  relu-lens lint SCRIPT.py|NOTEBOOK.ipynb [--json]   (findings in a PyTorch training script; exit 1 on an error)
 
 Settings file:
   --config FILE|DIR      .vscode/relu-lens.json to read (default: searched upward from MODEL). Its entry for

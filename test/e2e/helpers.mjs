@@ -78,6 +78,7 @@ export async function openWorkspace(ctx) {
 export async function applyTheme(ctx, theme, cls) {
   const wbLoc = ctx.page.locator('.monaco-workbench').first();
   const applied = async () => ((await wbLoc.getAttribute('class')) ?? '').split(/\s+/).includes(cls);
-  await ctx.wb.pickColorTheme(theme);
+  // a picker that never takes falls back to settings.json + reload in the scenario
+  if (!(await ctx.wb.pickColorTheme(theme, { timeoutMs: 30_000 }).then(() => true, () => false))) return false;
   return Boolean(await until(`theme ${theme} (.monaco-workbench.${cls})`, applied, { timeoutMs: 15_000 }).catch(() => false));
 }

@@ -45,7 +45,8 @@ export const IMPLIED_BETA_MISMATCH = 0.1;
 
 const now = () => performance.now();
 
-function fmt(x: number, p = 6): string {
+/** The certificate's own number style (summaries); the losses' certificate shares it. */
+export function fmt(x: number, p = 6): string {
   if (!Number.isFinite(x)) return String(x);
   if (x === 0) return '0';
   const a = Math.abs(x);
@@ -53,7 +54,7 @@ function fmt(x: number, p = 6): string {
   return x.toExponential(p - 1);
 }
 
-function pct(x: number): string {
+export function pct(x: number): string {
   const v = x * 100;
   if (v === 0) return '0%';
   return `${Number(v.toPrecision(2))}%`;

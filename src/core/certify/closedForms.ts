@@ -57,7 +57,7 @@ function isWhitened(X: Mat): boolean {
 }
 
 /** max |XXᵀ − I| (stops early, returning Infinity, once it exceeds WHITENED_TOL or when n > d) */
-function whitenedDeviation(X: Mat): number {
+export function whitenedDeviation(X: Mat): number {
   const n = X.rows, d = X.cols;
   if (n > d || n === 0) return Infinity;
   let dev = 0;
@@ -79,18 +79,18 @@ function whitenedCondition(X: Mat): string {
   return `max |XXᵀ − I| = ${sci(whitenedDeviation(X))} ≤ ${sci(WHITENED_TOL)}, no biases`;
 }
 
-function sigmaMaxUpper(X: Mat): number {
+export function sigmaMaxUpper(X: Mat): number {
   const s = svd(X, { wantU: false, wantV: false }).s;
   return (s[0] ?? 0) * (1 + SIGMA_REL_SLACK);
 }
 
 /** (1 + allowance) for a computed norm of n terms */
-function fpUp(n: number): number {
+export function fpUp(n: number): number {
   return 1 + 1e-12 + 8 * EPS * (n + 8);
 }
 
 /** Build a bias-free network from unit input directions (rows) and ℓ1 output weights z_k ∈ R^c. */
-function buildNet(dirs: Float64Array[], Z: Float64Array[], d: number, c: number): NetworkWeights {
+export function buildNet(dirs: Float64Array[], Z: Float64Array[], d: number, c: number): NetworkWeights {
   const m = dirs.length;
   const W1 = zeros(m, d);
   const W2 = zeros(c, m);

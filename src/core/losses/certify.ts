@@ -32,6 +32,7 @@ import { labelsForLoss } from './labels';
 import { betaForLoss, lossObjective } from './objective';
 import { HINGE_SMOOTHING_REL, LOSS_LASSO_REL_TOL, solveLossLasso } from './solver';
 import { buildResult, type DualRecord, type WitnessRecord } from './result';
+import { detectHingeWhitened } from './closedForm';
 
 /** Two unit directions with cosine ≥ 1 − this and the same activation pattern are one feature. */
 export const LOSS_DEDUP_TOL = 1e-12;
@@ -213,6 +214,14 @@ export function certifyClassificationWith(
     if (obj < bestPrimal) bestPrimal = obj;
     if (!witness || obj < witness.objective) witness = { net: w, objective: obj, description };
   };
+  // MATH.md §5: hinge on whitened data has P* in closed form; its λ* is an exact dual point and its
+  // network a witness (both checked by the same rules as any other)
+  const closed = loss === 'hinge' ? detectHingeWhitened(X, Y, beta, modes) : null;
+  if (closed) {
+    const sd = lossBestScale(closed.dualPoint, Y, loss, beta, modes, closed.dualPointMUpper, sigma);
+    if (sd.value > best.value) best = { value: sd.value, point: 'closed-form', oracle: r0.oracle, s: sd.s, L0: closed.dualPoint };
+    offerWitness(closed.network, 'closed form: hinge loss on whitened data [EP Thm 12]');
+  }
   const isCertified = () => Pbal - best.value <= tol * Pbal;
   const hasWitness = () => witness !== null && (witness as WitnessRecord).objective < Pbal * (1 - tol);
   lap('oracleResidual');
@@ -309,6 +318,13 @@ export function certifyClassificationWith(
     primalAsTrained: asTrained.objective, Pbal, best, bestPrimal, witness: w, tol, infos, tolerances, warnings, timings,
     columnGeneration: cgRan ? { iterations, directions: feats.dirs.length, stopReason, reachedOptimum: isCertified() || lassoOptimal || optimal !== null } : null,
   });
+  if (closed) {
+    result.closedForm = closed.name;
+    result.closedFormInfo = {
+      name: closed.name, formula: closed.formula, values: closed.values, pstar: closed.pstar,
+      latex: closed.latex, condition: closed.condition, tolerance: closed.tolerance, vectors: closed.vectors,
+    };
+  }
   timings.total = performance.now() - tStart;
   const dualLambda = best.L0 && best.s > 0 ? { rows: n, cols: c, data: best.L0.data.map((v) => v * best.s) } : null;
   return { ...result, optimal, dualLambda, labels: Y };

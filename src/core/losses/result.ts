@@ -5,13 +5,14 @@
  * internal inconsistency and blocks every verdict.
  */
 import type { OracleResult } from '../oracle/types';
+import { fmt, pct } from '../certify/certify';
 import type { CertifyModes, NeuronInfo } from '../certify/objective';
 import type { BetaInfo, CertificateResult, NetworkWeights } from '../certify/types';
 import type { LossName } from '../analysis/types';
 
 export interface DualRecord {
   value: number;
-  point: 'residual' | 'column-generation';
+  point: 'residual' | 'column-generation' | 'closed-form';
   oracle: OracleResult;
   s: number;
 }
@@ -20,19 +21,6 @@ export interface WitnessRecord {
   net: NetworkWeights;
   objective: number;
   description: string;
-}
-
-function fmt(x: number, p = 6): string {
-  if (!Number.isFinite(x)) return String(x);
-  if (x === 0) return '0';
-  const a = Math.abs(x);
-  if (a >= 1e-3 && a < 1e7) return String(Number(x.toPrecision(p)));
-  return x.toExponential(p - 1);
-}
-
-function pct(x: number): string {
-  const v = x * 100;
-  return v === 0 ? '0%' : `${Number(v.toPrecision(2))}%`;
 }
 
 const LOSS_WORDS: Record<LossName, string> = {
