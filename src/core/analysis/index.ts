@@ -25,6 +25,7 @@ import { classificationOptimum, squaredOptimum, type OptimumOutcome } from './op
 import { refineCertificate } from './refine';
 import { closedFormJson, convexClosedForm } from './closedForm';
 import { diagnose, DIAGNOSIS_TIME_BUDGET_MS } from './diagnosis';
+import { diagnoseClassification } from './diagnosisLoss';
 import { networkToJson } from './networkJson';
 import { OPTIMUM_EXACT_REL_TOL, OPTIMUM_REL_TOL } from '../certify/optimum';
 import { SAMPLED_PATTERNS, OPTIMUM_MAX_ITERATIONS } from './optimum';
@@ -179,6 +180,18 @@ export function analyze(model: CanonicalModel, data: Dataset, settings: CertifyS
     diagnosis = guarded('diagnosis', () =>
       diagnose({ net: model, X, Y, beta, modes, cert, pstarUpper: opt ? opt.value : Infinity, settings, oracle: computeOracle }),
     );
+    lap('diagnosis');
+    check();
+  } else if (opts.interpret !== false && (loss.name === 'hinge' || loss.name === 'logistic') && Y.cols === 1) {
+    // classification losses (MATH.md §7 with §8): never fatal — a failure is a warning
+    stage('diagnosis');
+    try {
+      diagnosis = diagnoseClassification({ net: model, X, Y, beta, modes, loss: loss.name, cert, pstarUpper: opt ? opt.value : Infinity, settings, oracle: computeOracle });
+    } catch (e) {
+      if (settings.shouldStop?.()) throw e;
+      warnings.push(`diagnosis (${loss.name} loss) failed (${e instanceof Error ? e.message : String(e)}); that part is omitted.`);
+      diagnosis = null;
+    }
     lap('diagnosis');
     check();
   }
