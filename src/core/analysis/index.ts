@@ -26,6 +26,7 @@ import { refineCertificate } from './refine';
 import { closedFormJson, convexClosedForm } from './closedForm';
 import { diagnose, DIAGNOSIS_TIME_BUDGET_MS } from './diagnosis';
 import { diagnoseClassification } from './diagnosisLoss';
+import { diagnoseVector, DIAGNOSIS_VECTOR_REL_TOL, DIAGNOSIS_VECTOR_MAX_ITERATIONS } from './diagnosisVector';
 import { networkToJson } from './networkJson';
 import { OPTIMUM_EXACT_REL_TOL, OPTIMUM_REL_TOL } from '../certify/optimum';
 import { SAMPLED_PATTERNS, OPTIMUM_MAX_ITERATIONS } from './optimum';
@@ -61,6 +62,8 @@ export function analysisTolerances(): Record<string, { value: number; meaning: s
     sampledPatterns: { value: SAMPLED_PATTERNS, meaning: 'activation patterns sampled for the convex program when the oracle is not exact (a witness, not P*)' },
     closedFormMaxVector: { value: CLOSED_FORM_MAX_VECTOR, meaning: 'vector ingredients of a closed form longer than this are left out of the JSON' },
     diagnosisTimeBudgetMs: { value: DIAGNOSIS_TIME_BUDGET_MS, meaning: "wall-clock cap (ms) for the convex program over the network's own patterns (MATH.md §7)" },
+    diagnosisVectorRelTol: { value: DIAGNOSIS_VECTOR_REL_TOL, meaning: "vector outputs: the own-cone column generation for P_own stops at this certified relative gap (MATH.md §7)" },
+    diagnosisVectorMaxIterations: { value: DIAGNOSIS_VECTOR_MAX_ITERATIONS, meaning: 'vector outputs: iteration cap of the own-cone column generation for P_own' },
     ...(convex?.convexTolerances?.() ?? {}),
     ...(interpret?.interpretTolerances?.() ?? {}),
   };
@@ -177,9 +180,18 @@ export function analyze(model: CanonicalModel, data: Dataset, settings: CertifyS
   let diagnosis: DiagnosisJson | null = null;
   if (opts.interpret !== false && squared) {
     stage('diagnosis');
-    diagnosis = guarded('diagnosis', () =>
-      diagnose({ net: model, X, Y, beta, modes, cert, pstarUpper: opt ? opt.value : Infinity, settings, oracle: computeOracle }),
-    );
+    const dInp = { net: model, X, Y, beta, modes, cert, pstarUpper: opt ? opt.value : Infinity, settings, oracle: computeOracle };
+    if (Y.cols === 1) diagnosis = guarded('diagnosis', () => diagnose(dInp));
+    else {
+      // vector outputs (MATH.md §7 by own-cone column generation): never fatal — a failure is a warning
+      try {
+        diagnosis = diagnoseVector(dInp);
+      } catch (e) {
+        if (settings.shouldStop?.()) throw e;
+        warnings.push(`diagnosis (vector output, c = ${Y.cols}) failed (${e instanceof Error ? e.message : String(e)}); that part is omitted.`);
+        diagnosis = null;
+      }
+    }
     lap('diagnosis');
     check();
   } else if (opts.interpret !== false && (loss.name === 'hinge' || loss.name === 'logistic') && Y.cols === 1) {
