@@ -27,6 +27,7 @@ import { closedFormJson, convexClosedForm } from './closedForm';
 import { diagnose, DIAGNOSIS_TIME_BUDGET_MS } from './diagnosis';
 import { diagnoseClassification } from './diagnosisLoss';
 import { diagnoseVector, DIAGNOSIS_VECTOR_REL_TOL, DIAGNOSIS_VECTOR_MAX_ITERATIONS } from './diagnosisVector';
+import { diagnoseCrossEntropy, DIAGNOSIS_CE_REL_TOL, DIAGNOSIS_CE_MAX_ITERATIONS } from './diagnosisCrossEntropy';
 import { networkToJson } from './networkJson';
 import { OPTIMUM_EXACT_REL_TOL, OPTIMUM_REL_TOL } from '../certify/optimum';
 import { SAMPLED_PATTERNS, OPTIMUM_MAX_ITERATIONS } from './optimum';
@@ -64,6 +65,8 @@ export function analysisTolerances(): Record<string, { value: number; meaning: s
     diagnosisTimeBudgetMs: { value: DIAGNOSIS_TIME_BUDGET_MS, meaning: "wall-clock cap (ms) for the convex program over the network's own patterns (MATH.md §7)" },
     diagnosisVectorRelTol: { value: DIAGNOSIS_VECTOR_REL_TOL, meaning: "vector outputs: the own-cone column generation for P_own stops at this certified relative gap (MATH.md §7)" },
     diagnosisVectorMaxIterations: { value: DIAGNOSIS_VECTOR_MAX_ITERATIONS, meaning: 'vector outputs: iteration cap of the own-cone column generation for P_own' },
+    diagnosisCrossEntropyRelTol: { value: DIAGNOSIS_CE_REL_TOL, meaning: 'cross-entropy: tol of the own-cone (restricted-oracle) certificate that brackets P_own (MATH.md §7)' },
+    diagnosisCrossEntropyMaxIterations: { value: DIAGNOSIS_CE_MAX_ITERATIONS, meaning: 'cross-entropy: iteration cap of the own-cone column generation for P_own' },
     ...(convex?.convexTolerances?.() ?? {}),
     ...(interpret?.interpretTolerances?.() ?? {}),
   };
@@ -202,6 +205,18 @@ export function analyze(model: CanonicalModel, data: Dataset, settings: CertifyS
     } catch (e) {
       if (settings.shouldStop?.()) throw e;
       warnings.push(`diagnosis (${loss.name} loss) failed (${e instanceof Error ? e.message : String(e)}); that part is omitted.`);
+      diagnosis = null;
+    }
+    lap('diagnosis');
+    check();
+  } else if (opts.interpret !== false && loss.name === 'cross-entropy' && Y.cols <= 3 && modes.hiddenBias !== 'free') {
+    // cross-entropy (MATH.md §7 by the own-cone certificate): never fatal — a failure is a warning
+    stage('diagnosis');
+    try {
+      diagnosis = diagnoseCrossEntropy({ net: model, X, Y, beta, modes, loss: loss.name, cert, pstarUpper: opt ? opt.value : Infinity, settings, oracle: computeOracle });
+    } catch (e) {
+      if (settings.shouldStop?.()) throw e;
+      warnings.push(`diagnosis (cross-entropy loss) failed (${e instanceof Error ? e.message : String(e)}); that part is omitted.`);
       diagnosis = null;
     }
     lap('diagnosis');
