@@ -193,6 +193,9 @@ export class Sessions implements vscode.Disposable {
     this.watch(s, [s.uri, dataUri, ...(labelUri ? [labelUri] : [])]);
     const reading = ++s.reads; // only the latest read may report a read error
     let src, dataBytes: Uint8Array, labelBytes: Uint8Array | undefined;
+    // the result describes the files as read now: a file rewritten during the run must look newer
+    // than the verdict (the script diagnostics compare this time with the model's mtime)
+    const readAt = Date.now();
     try {
       src = await modelSource(s.uri);
       for (const rel of s.externals) {
@@ -251,7 +254,7 @@ export class Sessions implements vscode.Disposable {
         s.externals = Object.keys(src.externals);
         if (res.ok && res.kind === 'analyze') {
           this.cache.set(key, res.result);
-          this.done(s, res.result, r.provenance, false);
+          this.done(s, res.result, r.provenance, false, readAt);
         } else if (!res.ok) this.fail(s, errorFor(res.errorKind, res.error));
       },
     );
@@ -266,8 +269,7 @@ export class Sessions implements vscode.Disposable {
     await stop?.();
   }
 
-  private done(s: Session, result: AnalyzeResult, provenance: PanelState['provenance'], cached: boolean) {
-    const computedAt = Date.now();
+  private done(s: Session, result: AnalyzeResult, provenance: PanelState['provenance'], cached: boolean, computedAt = Date.now()) {
     s.result = { ...result, computedAt };
     this.set(s, { status: 'done', result: result.json, plot: result.plot, provenance, computedAt: new Date(computedAt).toISOString(), cached });
     this.verdict.fire(s.uri);

@@ -99,7 +99,7 @@ export function diagnose(inp: DiagnosisInput): DiagnosisJson | null {
   const Pbal = cert.primal;
   const ownValue = networkObjective(prog.network, X, Y, beta, modes).objective; // from the recovered weights
   const pOwn = Math.min(Number.isFinite(ownValue) ? ownValue : Infinity, Pbal);
-  const pOwnLower = Math.min(Number.isFinite(prog.lowerBound) ? prog.lowerBound : pOwn, pOwn);
+  const pOwnLower = Math.min(Number.isFinite(prog.lowerBound) ? prog.lowerBound : -Infinity, pOwn); // no bound: say nothing (P_own is above P* anyway)
   const L = cert.dualBound;
   const U = Math.min(cert.pstarInterval[1], inp.pstarUpper, Pbal);
   const trainingGap = Pbal - pOwn;

@@ -88,7 +88,7 @@ export function diagnoseClassification(inp: LossDiagnosisInput): DiagnosisJson |
     timeBudgetMs: Math.min(settings.timeBudgetMs ?? Infinity, DIAGNOSIS_TIME_BUDGET_MS),
   });
   const pOwn = Math.min(Number.isFinite(prog.value) ? prog.value : Infinity, Pbal);
-  const pOwnLower = Math.min(Number.isFinite(prog.lowerBound) ? prog.lowerBound : pOwn, pOwn);
+  const pOwnLower = Math.min(Number.isFinite(prog.lowerBound) ? prog.lowerBound : -Infinity, pOwn); // no bound: say nothing (P_own is above P* anyway)
   const Lo = cert.dualBound;
   const U = Math.min(cert.pstarInterval[1], inp.pstarUpper, Pbal);
   const trainingGap = Pbal - pOwn;

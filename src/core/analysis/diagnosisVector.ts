@@ -105,7 +105,7 @@ export function diagnoseVector(inp: DiagnosisInput): DiagnosisJson | null {
   const L = cert.dualBound;
   const own = ownOptimum(inp, L); // P_own ≥ P* ≥ L
   const pOwn = Math.min(Number.isFinite(own.value) ? own.value : Infinity, Pbal);
-  const pOwnLower = Math.min(Number.isFinite(own.lowerBound) ? own.lowerBound : pOwn, pOwn);
+  const pOwnLower = Math.min(Number.isFinite(own.lowerBound) ? own.lowerBound : -Infinity, pOwn); // no bound: say nothing (P_own is above P* anyway)
   const U = Math.min(cert.pstarInterval[1], inp.pstarUpper, Pbal);
   const trainingGap = Pbal - pOwn;
   const landscapeGap = pOwn - L;

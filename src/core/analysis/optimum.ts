@@ -43,6 +43,11 @@ function dirsOf(net: NetworkWeights, X: Mat, Y: Mat, beta: number, modes: Certif
   return neuronDirections(net, neuronInfos(net, X, R, beta, modes), modes);
 }
 
+/** The certificate says its own bounds contradict each other (refine.ts / certify.ts): none of them is used. */
+function inconsistent(cert: CertificateResult): boolean {
+  return cert.warnings.some((w) => w.startsWith('Internal inconsistency'));
+}
+
 function relGapOf(value: number, lower: number): number {
   return value > 0 ? Math.max(0, (value - lower) / value) : value - lower <= 0 ? 0 : Infinity;
 }
@@ -72,6 +77,7 @@ export function squaredOptimum(
   const warnings: string[] = [];
   const t0 = performance.now();
   const budget = settings.timeBudgetMs ?? Infinity;
+  const certBound = inconsistent(cert) ? -Infinity : cert.dualBound;
   const seedDirs = [...dirsOf(net, X, Y, beta, modes), ...(cert.witness ? dirsOf(cert.witness, X, Y, beta, modes) : [])];
   const common = {
     beta,
@@ -80,7 +86,8 @@ export function squaredOptimum(
     patternBudget: settings.patternBudget,
     seed: settings.seed,
     maxIterations: OPTIMUM_MAX_ITERATIONS,
-    knownLowerBound: cert.dualBound,
+    // a certificate that reported an internal inconsistency claims no bound: do not build on it
+    knownLowerBound: certBound,
     shouldStop: settings.shouldStop,
     onStage: settings.onStage,
   };
@@ -121,7 +128,7 @@ export function squaredOptimum(
       }
     }
   }
-  const lowerBound = Math.max(res.lowerBound, cert.dualBound);
+  const lowerBound = Math.max(res.lowerBound, certBound);
   const relGap = relGapOf(best.value, lowerBound);
   const exact = res.exact && best.network === res.network ? true : relGap <= OPTIMUM_EXACT_REL_TOL;
   stage('optimum', `${exact ? 'optimum' : 'witness'} ${best.value} (relative gap ${relGap.toExponential(2)}; ${res.stopReason})`);
@@ -162,7 +169,7 @@ export function classificationOptimum(
   const F = forward(net, X);
   const value = losses.lossValue(F, Ylab, loss) + networkObjective(net, X, Ylab, beta, modes).penalty;
   if (!Number.isFinite(value)) return null;
-  const lowerBound = cert.dualBound;
+  const lowerBound = inconsistent(cert) ? -Infinity : cert.dualBound;
   const relGap = relGapOf(value, lowerBound);
   const exact = relGap <= OPTIMUM_EXACT_REL_TOL;
   const w = cert.optimal ? null : cert.witness;
