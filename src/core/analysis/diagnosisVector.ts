@@ -16,7 +16,8 @@
 import { featureDim } from '../certify/objective';
 import { searchOptimum } from '../certify/optimum';
 import { ownPatterns } from '../convex/patterns';
-import { fmt, pct } from '../report/numbers';
+import { fmt } from '../report/numbers';
+import { certifiedDiagnosis, splitDiagnosis } from './diagnosisCore';
 import { DIAGNOSIS_TIME_BUDGET_MS, missingNeuron, type DiagnosisInput } from './diagnosis';
 import { makeOwnOracle } from './ownOracle';
 import type { NetworkWeights } from '../certify/types';
@@ -87,59 +88,17 @@ export function diagnoseVector(inp: DiagnosisInput): DiagnosisJson | null {
   const { Y, cert } = inp;
   if (Y.cols < 2) return null;
   if (Y.cols > 3) throw new Error(`P_own is not implemented for c = ${Y.cols} > 3 outputs (the output-sphere branch and bound covers c = 2, 3)`);
-  const Pbal = cert.primal;
-  if (cert.verdict === 'certified') {
-    const gap = Math.max(0, Pbal - cert.dualBound);
-    return {
-      pOwn: Pbal,
-      trainingGap: 0,
-      landscapeGap: gap,
-      landscapeGapInterval: [0, gap],
-      kind: 'optimal',
-      text:
-        `Optimal: the network is certified within the tolerance (P_bal − P* ≤ ${fmt(gap)}). P_own was not computed: ` +
-        'it lies between P* and P_bal, so both the training gap and the landscape gap are at most that.',
-      missingNeuron: null,
-    };
-  }
-  const L = cert.dualBound;
-  const own = ownOptimum(inp, L); // P_own ≥ P* ≥ L
-  const pOwn = Math.min(Number.isFinite(own.value) ? own.value : Infinity, Pbal);
-  const pOwnLower = Math.min(Number.isFinite(own.lowerBound) ? own.lowerBound : -Infinity, pOwn); // no bound: say nothing (P_own is above P* anyway)
-  const U = Math.min(cert.pstarInterval[1], inp.pstarUpper, Pbal);
-  const trainingGap = Pbal - pOwn;
-  const landscapeGap = pOwn - L;
-  const interval: [number, number] = [Math.max(0, pOwnLower - U), Math.max(0, pOwn - L)];
-  const tau = cert.tol * Pbal;
-  const trainLonger = trainingGap > tau;
-  const spurious = interval[0] > tau;
-  const maybeSpurious = interval[1] > tau;
-  const missing = missingNeuron(inp);
-  const kind = trainLonger && spurious ? 'both' : trainLonger ? 'train-longer' : spurious ? 'spurious-stationary-point' : 'inconclusive';
-  const rel = (x: number) => pct(Pbal > 0 ? x / Pbal : 0);
-  const neuronText = missing
-    ? ` The neuron the oracle finds missing: u = [${missing.u.map((v) => fmt(v, 3)).join(', ')}]${missing.b !== null ? `, b = ${fmt(missing.b, 3)}` : ''}, ` +
-      `output direction [${missing.outputDir.map((v) => fmt(v, 3)).join(', ')}], active on ${missing.activeCount} samples (M/β − 1 = ${fmt(missing.violation, 3)}).`
-    : '';
-  const range = `P_own ∈ [${fmt(pOwnLower, 10)}, ${fmt(pOwn, 10)}]`;
-  const texts: Record<string, string> = {
-    'train-longer':
-      `Train longer: the network is not yet optimal even among networks whose neurons keep its own activation patterns: P_bal − P_own = ${fmt(trainingGap)} (${rel(trainingGap)} of P_bal). ` +
-      `More epochs, a smaller learning rate or an L-BFGS polish can close this part` +
-      (maybeSpurious ? `; a further gap P_own − P* ∈ [${fmt(interval[0])}, ${fmt(interval[1])}] may remain.` : '.'),
-    'spurious-stationary-point':
-      `Spurious stationary point: the network is optimal for its own activation patterns (P_own = ${fmt(pOwn)}), but P* ≤ ${fmt(U)}: ` +
-      `P_own − P* ∈ [${fmt(interval[0])}, ${fmt(interval[1])}] (${rel(interval[0])} of P_bal at least). Training longer will not help; the neuron below is missing — add it or restart toward it.` +
-      neuronText,
-    both:
-      `Both: training is unfinished (P_bal − P_own = ${fmt(trainingGap)}, ${rel(trainingGap)}) and the network's activation patterns cannot reach P* ` +
-      `(P_own − P* ∈ [${fmt(interval[0])}, ${fmt(interval[1])}]): the neuron below is missing.` +
-      neuronText,
-    inconclusive:
-      `Inconclusive: P_bal − P_own = ${fmt(trainingGap)} and P_own − P* ∈ [${fmt(interval[0])}, ${fmt(interval[1])}]; neither part is proven larger than the tolerance ${fmt(tau)}.`,
-  };
-  const how =
-    ` (Vector output, c = ${Y.cols}: ${range}, by column generation over the network's ${own.patterns} own activation cones with the restricted oracle` +
-    (own.converged ? '.)' : `; not converged: ${own.stopReason}.)`);
-  return { pOwn, trainingGap, landscapeGap, landscapeGapInterval: interval, kind, text: texts[kind] + how, missingNeuron: missing };
+  if (cert.verdict === 'certified') return certifiedDiagnosis(cert);
+  const own = ownOptimum(inp, cert.dualBound); // P_own ≥ P* ≥ the certificate's dual bound
+  return splitDiagnosis({
+    cert,
+    pstarUpper: inp.pstarUpper,
+    pOwnUpper: own.value,
+    pOwnLower: own.lowerBound,
+    missing: missingNeuron(inp),
+    loss: null,
+    note: (lo, hi) =>
+      ` (Vector output, c = ${Y.cols}: P_own ∈ [${fmt(lo, 10)}, ${fmt(hi, 10)}], by column generation over the network's ${own.patterns} own activation cones with the restricted oracle` +
+      (own.converged ? '.)' : `; not converged: ${own.stopReason}.)`),
+  });
 }
