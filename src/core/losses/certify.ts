@@ -8,21 +8,20 @@
  * UPPER bound, minus the allowance of ./dualPoint.ts; every objective behind 'not-optimal' is
  * recomputed from a concrete network's weights with the loss (lossObjective).
  */
-import { type Mat, zeros } from '../linalg/mat';
+import type { Mat } from '../linalg/mat';
 import { usageError } from '../errors';
 import { sigmaMax, SIGMA_REL_SLACK } from '../linalg/decomp';
 import type { OracleFn, OracleOptions, OracleResult } from '../oracle/types';
 import { lassoNetwork, offsetModeFor } from '../certify/lasso';
+import { DEDUP_TOL, FeatureSet, hintsMat, oracleDirection } from '../certify/certify';
 import {
   buildXt,
-  featureActivation,
   featureDim,
   impliedBeta,
   neuronDirections,
   neuronInfos,
   rebalance,
   resolveModes,
-  type CertifyModes,
 } from '../certify/objective';
 import { DEFAULT_TOL, type CertificateResult, type CertifySettings, type NetworkWeights } from '../certify/types';
 import type { LossName } from '../analysis/types';
@@ -35,7 +34,7 @@ import { buildResult, type DualRecord, type WitnessRecord } from './result';
 import { detectHingeWhitened } from './closedForm';
 
 /** Two unit directions with cosine ≥ 1 − this and the same activation pattern are one feature. */
-export const LOSS_DEDUP_TOL = 1e-12;
+export const LOSS_DEDUP_TOL = DEDUP_TOL;
 /** Column generation stops as optimal when an exact oracle gives M(Λ_t) ≤ β(1 + this). */
 export const LOSS_OPTIMAL_M_TOL = 1e-9;
 /**
@@ -72,54 +71,6 @@ function validate(net: NetworkWeights, X: Mat, Y: Mat): void {
   fin(net.W2.data, 'W2');
   if (net.b1) fin(net.b1, 'b1');
   if (net.b2) fin(net.b2, 'b2');
-}
-
-class Features {
-  readonly dirs: Float64Array[] = [];
-  readonly acts: Float64Array[] = [];
-  private units: Float64Array[] = [];
-  constructor(private X: Mat, private modes: CertifyModes) {}
-  has(dir: Float64Array): boolean {
-    const nn = Math.hypot(...dir);
-    const a = featureActivation(this.X, dir, this.modes.hiddenBias);
-    return this.units.some((w, k) => {
-      let s = 0;
-      for (let i = 0; i < w.length; i++) s += (dir[i] / nn) * w[i];
-      if (s < 1 - LOSS_DEDUP_TOL) return false;
-      const b = this.acts[k];
-      for (let i = 0; i < a.length; i++) if (a[i] > 0 !== b[i] > 0) return false;
-      return true;
-    });
-  }
-  add(dir: Float64Array): boolean {
-    if (!dir.every(Number.isFinite) || this.has(dir)) return false;
-    const a = featureActivation(this.X, dir, this.modes.hiddenBias);
-    if (!a.some((v) => v > 0)) return false;
-    const nn = Math.hypot(...dir);
-    this.dirs.push(Float64Array.from(dir));
-    this.acts.push(a);
-    this.units.push(dir.map((v) => v / nn));
-    return true;
-  }
-}
-
-function oracleDirection(or: OracleResult, d: number, modes: CertifyModes): Float64Array | null {
-  const dd = featureDim(d, modes.hiddenBias);
-  if (modes.hiddenBias === 'free') {
-    if (or.argmax.length !== d) return null;
-    const v = new Float64Array(dd);
-    v.set(or.argmax);
-    v[d] = or.argmaxBias;
-    return v;
-  }
-  return or.argmax.length === dd ? Float64Array.from(or.argmax) : null;
-}
-
-function hintsMat(dirs: Float64Array[], dd: number): Mat | undefined {
-  if (!dirs.length) return undefined;
-  const H = zeros(dirs.length, dd);
-  dirs.forEach((v, j) => H.data.set(v.subarray(0, dd), j * dd));
-  return H;
 }
 
 export function certifyClassificationWith(
@@ -231,7 +182,8 @@ export function certifyClassificationWith(
   let cgRan = false;
   let lassoOptimal = false;
   let stopReason = '';
-  const feats = new Features(X, modes);
+  const feats = new FeatureSet(X, modes); // the squared certificate's feature set: same dedup rule (DEDUP_TOL)
+  const dirsOf = () => feats.list.map((f) => f.dir);
   if (!isCertified() && settings.maxIterations > 0) {
     cgRan = true;
     for (const v of ownDirs) feats.add(v);
@@ -259,16 +211,16 @@ export function certifyClassificationWith(
         break;
       }
       iterations++;
-      stage('column-generation', `iteration ${iterations}, ${feats.dirs.length} directions`);
-      if (feats.dirs.length === 0) {
+      stage('column-generation', `iteration ${iterations}, ${feats.list.length} directions`);
+      if (feats.list.length === 0) {
         stopReason = 'no live neuron direction to start from';
         break;
       }
-      const sol = solveLossLasso(feats.acts, Y, beta, offMode, loss, { warm, muStart, deadline: cgStart + budgetMs, shouldStop: settings.shouldStop });
+      const sol = solveLossLasso(feats.list.map((f) => f.a), Y, beta, offMode, loss, { warm, muStart, deadline: cgStart + budgetMs, shouldStop: settings.shouldStop });
       warm = { Z: sol.Z, b2: sol.b2 };
       if (sol.mu > 0) muStart = Math.min(1, 1000 * sol.mu); // the next (warm) hinge solve starts a few smoothing levels back (a new feature enters at 0)
-      offerWitness(lassoNetwork(feats.dirs, sol.Z, sol.b2, d, modes), `column generation: restricted ${loss} problem over ${feats.dirs.length} neuron directions (iteration ${iterations})`);
-      const active = feats.dirs.filter((_, k) => sol.Z[k].some((v) => v !== 0));
+      offerWitness(lassoNetwork(dirsOf(), sol.Z, sol.b2, d, modes), `column generation: restricted ${loss} problem over ${feats.list.length} neuron directions (iteration ${iterations})`);
+      const active = dirsOf().filter((_, k) => sol.Z[k].some((v) => v !== 0));
       const rt = scoreDirection(dualDirection(sol.F, Y, loss, modes, sol.mu), hintsMat(active, dd), `the column-generation candidate (iteration ${iterations})`, settings.seed + iterations);
       if (rt.value > best.value) best = { ...rt, point: 'column-generation' };
       if (isCertified()) {
@@ -316,7 +268,7 @@ export function certifyClassificationWith(
   const result = buildResult({
     loss, beta, betaInfo, impliedBeta: implied.beta, impliedBetaMismatch, modes, n, d, c, m,
     primalAsTrained: asTrained.objective, Pbal, best, bestPrimal, witness: w, tol, infos, tolerances, warnings, timings,
-    columnGeneration: cgRan ? { iterations, directions: feats.dirs.length, stopReason, reachedOptimum: isCertified() || lassoOptimal || optimal !== null } : null,
+    columnGeneration: cgRan ? { iterations, directions: feats.list.length, stopReason, reachedOptimum: isCertified() || lassoOptimal || optimal !== null } : null,
   });
   if (closed) {
     result.closedForm = closed.name;
