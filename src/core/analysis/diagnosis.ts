@@ -17,7 +17,7 @@ import type { CertificateResult, CertifySettings, NetworkWeights } from '../cert
 import type { OracleFn } from '../oracle/types';
 import { fmt } from '../report/numbers';
 import { certifiedDiagnosis, missingNeuronAt, splitDiagnosis } from './diagnosisCore';
-import { convex } from './deps';
+import * as convex from '../convex';
 import type { DiagnosisJson } from './types';
 
 /** Wall-clock cap for the program over the network's own patterns; unconverged, P_own is reported as the bounds it has. */
@@ -44,7 +44,7 @@ export function missingNeuron(inp: DiagnosisInput): DiagnosisJson['missingNeuron
 
 export function diagnose(inp: DiagnosisInput): DiagnosisJson | null {
   const { net, X, Y, beta, modes, cert, settings } = inp;
-  if (!convex || Y.cols !== 1) return null;
+  if (Y.cols !== 1) return null;
   if (cert.verdict === 'certified') return certifiedDiagnosis(cert);
   const own = convex.ownPatterns(net, X, modes);
   settings.onStage?.('patterns', `${own.length} of ${own.length} (the network's own)`);

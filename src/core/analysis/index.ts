@@ -19,7 +19,8 @@ import { computeOracle } from '../oracle';
 import { ReluLensError, usageError } from '../errors';
 import { certificateToJson } from '../report/json';
 import type { AnalysisJson, GeometryJson, LossJson, LossName, NeuronInterpretationJson, DiagnosisJson, ClosedFormJson } from './types';
-import { interpret, losses } from './deps';
+import * as interpret from '../interpret';
+import * as losses from '../losses';
 import { dualDirectionFor, lossFromHead } from './loss';
 import { classificationOptimum, squaredOptimum, type OptimumOutcome } from './optimum';
 import { refineCertificate } from './refine';
@@ -32,7 +33,7 @@ import { networkToJson } from './networkJson';
 import { OPTIMUM_EXACT_REL_TOL, OPTIMUM_REL_TOL } from '../certify/optimum';
 import { SAMPLED_PATTERNS, OPTIMUM_MAX_ITERATIONS } from './optimum';
 import { CLOSED_FORM_MAX_VECTOR } from './closedForm';
-import { convex } from './deps';
+import * as convex from '../convex';
 
 export interface AnalyzeOptions {
   loss?: LossName;
@@ -67,8 +68,8 @@ export function analysisTolerances(): Record<string, { value: number; meaning: s
     diagnosisVectorMaxIterations: { value: DIAGNOSIS_VECTOR_MAX_ITERATIONS, meaning: 'vector outputs: iteration cap of the own-cone column generation for P_own' },
     diagnosisCrossEntropyRelTol: { value: DIAGNOSIS_CE_REL_TOL, meaning: 'cross-entropy: tol of the own-cone (restricted-oracle) certificate that brackets P_own (MATH.md §7)' },
     diagnosisCrossEntropyMaxIterations: { value: DIAGNOSIS_CE_MAX_ITERATIONS, meaning: 'cross-entropy: iteration cap of the own-cone column generation for P_own' },
-    ...(convex?.convexTolerances?.() ?? {}),
-    ...(interpret?.interpretTolerances?.() ?? {}),
+    ...convex.convexTolerances(),
+    ...interpret.interpretTolerances(),
   };
 }
 
@@ -101,22 +102,17 @@ export function analyze(model: CanonicalModel, data: Dataset, settings: CertifyS
   };
 
   stage('reading');
-  let loss: LossJson = lossFromHead(model.head.kind, opts.loss);
-  if (loss.name !== 'squared' && !losses) {
-    if (loss.source === 'user') throw usageError(`the ${loss.name} loss is not available in this build (the losses module is missing)`);
-    warnings.push(`${loss.reason}, but the classification losses are not available in this build: squared loss used.`);
-    loss = { name: 'squared', source: 'default', reason: 'squared loss (the head suggested another loss that this build cannot certify)' };
-  }
+  const loss: LossJson = lossFromHead(model.head.kind, opts.loss);
   const squared = loss.name === 'squared';
   const X: Mat = data.X;
-  const Y: Mat = squared ? data.Y : losses!.labelsForLoss(data.Y, loss.name, model.c);
+  const Y: Mat = squared ? data.Y : losses.labelsForLoss(data.Y, loss.name, model.c);
   // With the optimum to compute, the certificate's own column generation would be done twice: the
   // certificate takes the residual (and closed-form) dual point only, and the optimum's column
   // generation — run to convergence — refines it below under the same soundness rules.
   const squaredOptimize = squared && opts.optimize !== false;
   let cert: CertificateResult & { optimal?: NetworkWeights | null } = squared
     ? certifyNetwork(model, X, Y, squaredOptimize ? { ...settings, maxIterations: 0 } : settings, computeOracle)
-    : losses!.certifyClassification(
+    : losses.certifyClassification(
         model,
         X,
         Y,
@@ -158,7 +154,7 @@ export function analyze(model: CanonicalModel, data: Dataset, settings: CertifyS
   // ---- interpretation (MATH.md §6)
   let trainedReadings: NeuronInterpretationJson[] | null = null;
   let optimalReadings: NeuronInterpretationJson[] | undefined;
-  if (opts.interpret !== false && interpret) {
+  if (opts.interpret !== false) {
     stage('interpretation');
     const I = interpret;
     const dualDirection = squared ? undefined : dualDirectionFor(loss.name, forward(model, X), Y);
@@ -225,7 +221,7 @@ export function analyze(model: CanonicalModel, data: Dataset, settings: CertifyS
 
   // ---- geometry (MATH.md §9)
   let geometry: GeometryJson | null = null;
-  if (opts.geometry !== false && interpret) {
+  if (opts.geometry !== false) {
     stage('geometry');
     const I = interpret;
     geometry = guarded('training geometry', () => I.trainingGeometry(model, X, modes, opt ? opt.json.neurons : null, settings.seed));

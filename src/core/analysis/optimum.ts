@@ -15,7 +15,8 @@ import { buildXt, networkObjective, neuronDirections, neuronInfos, type CertifyM
 import { searchOptimum, OPTIMUM_EXACT_REL_TOL, type OptimumSearchResult } from '../certify/optimum';
 import type { CertificateResult, CertifySettings, NetworkWeights } from '../certify/types';
 import type { OracleFn, OracleResult } from '../oracle/types';
-import { convex, losses } from './deps';
+import * as convex from '../convex';
+import * as losses from '../losses';
 import type { LossName, OptimumJson } from './types';
 import { networkToJson } from './networkJson';
 
@@ -98,7 +99,7 @@ export function squaredOptimum(
   let best = { network: res.network, value: res.value };
   // the sampled program only when the oracle itself is not exact (with an exact oracle, column
   // generation that ran out of time is far ahead of any sample of patterns)
-  if (!res.exact && !res.oracleExact && Y.cols === 1 && convex && !settings.shouldStop?.()) {
+  if (!res.exact && !res.oracleExact && Y.cols === 1 && !settings.shouldStop?.()) {
     const Xt = buildXt(X, modes.hiddenBias);
     const sampled = convex.samplePatterns(Xt, SAMPLED_PATTERNS, settings.seed);
     const own = convex.ownPatterns(net, X, modes);
@@ -163,7 +164,6 @@ export function classificationOptimum(
   beta: number,
   modes: CertifyModes,
 ): OptimumOutcome | null {
-  if (!losses) return null;
   const net = cert.optimal ?? cert.witness;
   if (!net) return null;
   const F = forward(net, X);
