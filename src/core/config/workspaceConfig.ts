@@ -6,6 +6,7 @@
  * No vscode here: the extension reads the bytes with workspace.fs and hands over the text.
  */
 import { usageError } from '../errors';
+import { safeRelativePath } from '../onnx/tensor';
 import type { LossName } from '../analysis/types';
 
 export const CONFIG_FILE = '.vscode/relu-lens.json';
@@ -48,20 +49,9 @@ const bad = (where: string, msg: string) => usageError(`${CONFIG_FILE}: ${where}
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const keyPath = (model: string, ...rest: string[]) => `models[${JSON.stringify(model)}]${rest.map((k) => '.' + k).join('')}`;
 
-/** Workspace-relative, forward slashes, no leading "./", never escaping the folder. */
+/** Workspace-relative, forward slashes, no leading "./", never escaping the folder (the rule external-data paths follow too). */
 export function normalizeRelPath(p: string): string | null {
-  if (typeof p !== 'string' || !p || p.includes('\0')) return null;
-  const s = p.replace(/\\/g, '/');
-  if (s.startsWith('/') || /^[a-zA-Z]:/.test(s) || s.startsWith('~')) return null;
-  const parts: string[] = [];
-  for (const seg of s.split('/')) {
-    if (seg === '' || seg === '.') continue;
-    if (seg === '..') {
-      if (!parts.length) return null;
-      parts.pop();
-    } else parts.push(seg);
-  }
-  return parts.length ? parts.join('/') : null;
+  return typeof p === 'string' ? safeRelativePath(p) : null;
 }
 
 export function emptyConfig(): WorkspaceConfig {
