@@ -4,7 +4,7 @@
 // writes only this model's entry (the rest of the file is kept) and the verdict appears.
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { openWorkspace, waitVerdict, until, sleep, expect } from '../../e2e/helpers.mjs';
+import { openWorkspace, waitVerdict, until, sleep, expect } from './helpers.mjs';
 export default {
   id: 'q-prompts',
   title: 'prompts → save → verdict',
@@ -30,9 +30,12 @@ export default {
     await sleep(800);
     await wb.screenshot('labels');
     // label pick (canPickMany): y preselected → OK
-    const labels = await page.locator('.quick-input-list .monaco-list-row').allTextContents();
+    // the row's own label only: a row can also carry the palette's separator text ("similar commands")
+    // while the list re-renders, so poll the labels until the pick has replaced the previous list
+    const labelsNow = async () => (await page.locator('.quick-input-list .monaco-list-row .label-name').allTextContents()).map((l) => l.trim());
+    const labels = (await until('the label pick', async () => ((await labelsNow()).join(',') === 'x1,x2,y' ? labelsNow() : null), { timeoutMs: 10_000 }).catch(() => null)) ?? (await labelsNow());
     ctx.log('  labels: ' + labels.join(' | '));
-    expect(labels.map((l) => l.trim()).join(',') === 'x1,x2,y', `label pick shows the header columns (got ${labels.join(', ')})`);
+    expect(labels.join(',') === 'x1,x2,y', `label pick shows the header columns (got ${labels.join(', ')})`);
     await input.press('Enter');
     await pickRow('β directly');
     await until('input box', () => input.isVisible(), { timeoutMs: 10_000 });

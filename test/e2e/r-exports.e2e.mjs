@@ -2,7 +2,7 @@
 // Show optimal weights opens the weights, and a change to the training data re-certifies.
 import { readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { openWorkspace, waitVerdict, until, sleep, expect } from '../../e2e/helpers.mjs';
+import { openWorkspace, waitVerdict, until, sleep, expect } from './helpers.mjs';
 export default {
   id: 'r-exports',
   title: 'exports, show optimal, watcher',

@@ -1,5 +1,5 @@
 // Issue #5, host side: the panel comes back after a window reload (WebviewPanelSerializer reluLens.panel).
-import { openWorkspace, waitVerdict, until, sleep, expect } from '../../e2e/helpers.mjs';
+import { openWorkspace, waitVerdict, until, sleep, expect } from './helpers.mjs';
 export default {
   id: 's-restore',
   title: 'panel restored after reload',

@@ -4,7 +4,7 @@
 // says "training script" and the verdict is the example's (certified, README).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openWorkspace, waitVerdict, until, sleep, expect } from '../../e2e/helpers.mjs';
+import { openWorkspace, waitVerdict, until, sleep, expect } from './helpers.mjs';
 export default {
   id: 't-script-prefill',
   title: 'training script prefills the prompts; provenance says so',
