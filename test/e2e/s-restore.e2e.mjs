@@ -11,10 +11,18 @@ export default {
     const { verdict } = await waitVerdict(wb);
     ctx.log(`  verdict: ${verdict}`);
     await sleep(1500);
-    await page.reload({ waitUntil: 'domcontentloaded' });
+    // VS Code's own reload: a lifecycle shutdown that flushes the workbench state (a bare page.reload
+    // may lose it under load, which is not what a user's "Reload Window" does)
+    const navigated = page.waitForNavigation({ waitUntil: 'domcontentloaded', timeout: 60_000 });
+    await wb.runCommand('Developer: Reload Window');
+    await navigated;
     await until('workbench', () => page.locator('.monaco-workbench').count(), { timeoutMs: 60_000 });
-    await sleep(3000);
-    const tabs = await wb.editorTabs();
+    let tabs = [];
+    await until(
+      'the panel tab after reload',
+      async () => (tabs = await wb.editorTabs()).includes('ReLU Lens: converged.onnx'),
+      { timeoutMs: 45_000 },
+    ).catch(() => null);
     ctx.log('  tabs after reload: ' + tabs.join(' | '));
     expect(tabs.includes('ReLU Lens: converged.onnx'), 'the panel tab is restored');
     const again = await waitVerdict(wb, { timeoutMs: 120_000 });

@@ -108,7 +108,7 @@ export function convexTolerances(): Record<string, { value: number; meaning: str
     polishMultiplier: { value: MULTIPLIER_TOL, meaning: 'Newton polish: a face row is released when its multiplier is below −this (relative)' },
     polishEnter: { value: ENTER_TOL, meaning: 'Newton polish: a block enters when its dual constraint exceeds β(1 + this)' },
     polishMaxVars: { value: POLISH_MAX_VARS, meaning: 'Newton polish only when the support has at most this many variables' },
-    polishMaxWork: { value: POLISH_MAX_WORK, meaning: 'Newton polish only when variables² × n is at most this' },
+    polishMaxWork: { value: POLISH_MAX_WORK, meaning: 'Newton polish only when the support pattern-pair Grams cost at most this many flops: |S|(|S|+1)/2 · n · p²/2' },
     gramCache: { value: GRAM_CACHE_DOUBLES, meaning: 'cone scans: cached Gram entries x̃_jᵀx̃_t per matrix (memory cap)' },
     ownTie: { value: OWN_TIE, meaning: 'own patterns: |x̃ᵀũ| ≤ this·‖x̃‖‖ũ‖ is a tie, both sides included' },
   };

@@ -14,27 +14,34 @@
  *    leaves the face;
  *  - blocks outside the support whose dual constraint max_{z∈K, ‖Pz‖≤1} σ λᵀD_iX̃z exceeds β
  *    (λ = residual) enter with the exact line minimizer along their best direction.
+ * The Newton steps themselves (Hessian from cached pattern-pair Grams, rounding-aware stopping) are
+ * in faceNewton.ts.
  * The result is whatever it is: the caller measures it with the sound bound, never trusts it.
  */
 import type { Program } from './problem';
 import { fitDirect, objectiveOf } from './problem';
-import { leastSquares, nullBasis, spdSolve } from './dense';
+import { leastSquares } from './dense';
 import { projectCone } from './cone';
+import { newtonOnFaces, pairGramWork, type FaceBlock } from './faceNewton';
 
 /** Largest number of Newton variables (Σ face dimensions + 1) the polish accepts. */
 export const POLISH_MAX_VARS = 1500;
-/** Largest dense Newton work per step (variables² × samples) the polish accepts. */
-export const POLISH_MAX_WORK = 3e8;
+/**
+ * Largest work (flops) of the support's pattern-pair Grams (faceNewton.ts, paid once per solve and
+ * then reused by every Newton step) the polish accepts: |S|(|S|+1)/2 · n · p²/2.
+ */
+export const POLISH_MAX_WORK = 2e10;
+/**
+ * Blocks entering per round: at least this many, and up to a third of the support (a wide optimum
+ * then needs a few rounds, not |S|/4 — each round re-solves the restricted problem exactly).
+ */
+export const ENTER_MIN_BLOCKS = 4;
 /** Multipliers below −MULTIPLIER_TOL·(‖∇‖ scale) release a row from a face. */
 export const MULTIPLIER_TOL = 1e-10;
 /** A block outside the support enters when its dual constraint value exceeds β(1 + ENTER_TOL). */
 export const ENTER_TOL = 1e-11;
 
-interface Block {
-  k: number;
-  face: number[];
-  z: Float64Array;
-}
+type Block = FaceBlock;
 
 function sign(k: number): number {
   return k & 1 ? -1 : 1;
@@ -88,166 +95,6 @@ function blockGrad(pr: Program, k: number, r: Float64Array): Float64Array {
   for (let j = 0; j < pr.n; j++) if (d[j]) for (let t = 0; t < p; t++) g[t] += X[j * p + t] * r[j];
   if (k & 1) for (let t = 0; t < p; t++) g[t] = -g[t];
   return g;
-}
-
-/** Newton on the current faces, with the active-set changes above. Returns false on a breakdown. */
-function newtonOnFaces(pr: Program, blocks: Block[], off: { b: number }, maxIter: number, deadline: number): void {
-  const { n, p, pen, beta } = pr;
-  const hasB = pr.offset !== 'none';
-  for (let it = 0; it < maxIter && Date.now() <= deadline; it++) {
-    for (let q = blocks.length - 1; q >= 0; q--) if (!(penNorm(blocks[q].z, pen) > 0)) blocks.splice(q, 1);
-    const bases = blocks.map((bl) => nullBasis(bl.face.map((j) => rowVec(pr, bl.k >> 1, j)), p));
-    for (let q = blocks.length - 1; q >= 0; q--) {
-      const N = bases[q];
-      if (!N.length) {
-        blocks.splice(q, 1);
-        bases.splice(q, 1);
-        continue;
-      }
-      // put z exactly on the face
-      const z = new Float64Array(p);
-      for (const v of N) {
-        let t = 0;
-        for (let k = 0; k < p; k++) t += v[k] * blocks[q].z[k];
-        for (let k = 0; k < p; k++) z[k] += t * v[k];
-      }
-      blocks[q].z = z;
-    }
-    const Z0 = assemble(pr, blocks);
-    const F0 = fitDirect(pr, Z0, off.b);
-    const r0 = Float64Array.from(pr.y, (yy, j) => yy - F0[j]);
-    const phi0 = objectiveOf(pr, r0, Z0, off.b);
-    // Jacobian columns and gradient in face coordinates
-    const cols: Float64Array[] = [];
-    const owner: { q: number; v: Float64Array }[] = [];
-    blocks.forEach((bl, q) => {
-      const i = bl.k >> 1, s = sign(bl.k), d = pr.patterns[i];
-      for (const v of bases[q]) {
-        const c = new Float64Array(n);
-        for (let j = 0; j < n; j++) {
-          if (!d[j]) continue;
-          let t = 0;
-          for (let k = 0; k < p; k++) t += pr.Xt.data[j * p + k] * v[k];
-          c[j] = s * t;
-        }
-        cols.push(c);
-        owner.push({ q, v });
-      }
-    });
-    const T = cols.length + (hasB ? 1 : 0);
-    if (T === 0) return;
-    const H = new Float64Array(T * T);
-    const grad = new Float64Array(T);
-    const colAt = (a: number): Float64Array => (a < cols.length ? cols[a] : new Float64Array(n).fill(1));
-    const allCols = Array.from({ length: T }, (_, a) => colAt(a));
-    for (let a = 0; a < T; a++) {
-      let g = 0;
-      for (let j = 0; j < n; j++) g -= allCols[a][j] * r0[j];
-      grad[a] = g;
-      for (let c = 0; c <= a; c++) {
-        let h = 0;
-        for (let j = 0; j < n; j++) h += allCols[a][j] * allCols[c][j];
-        H[a * T + c] = h;
-        H[c * T + a] = h;
-      }
-    }
-    // penalty curvature, block by block: β N_ᵀ Pᵀ (I − ûûᵀ) P N / ‖Pz‖
-    let a0 = 0;
-    blocks.forEach((bl, q) => {
-      const N = bases[q], m = N.length, nz = penNorm(bl.z, pen);
-      const u = Float64Array.from(bl.z.subarray(0, pen), (x) => x / nz);
-      const Pu = N.map((v) => {
-        let t = 0;
-        for (let k = 0; k < pen; k++) t += v[k] * u[k];
-        return t;
-      });
-      for (let x = 0; x < m; x++) {
-        grad[a0 + x] += beta * Pu[x];
-        for (let y = 0; y < m; y++) {
-          let vv = 0;
-          for (let k = 0; k < pen; k++) vv += N[x][k] * N[y][k];
-          H[(a0 + x) * T + a0 + y] += (beta * (vv - Pu[x] * Pu[y])) / nz;
-        }
-      }
-      a0 += m;
-    });
-    if (hasB) {
-      const bi = T - 1;
-      if (pr.offset === 'decayed') {
-        grad[bi] += beta * off.b;
-        H[bi * T + bi] += beta;
-      }
-    }
-    const delta = spdSolve(H, Float64Array.from(grad, (x) => -x), T);
-    let dec = 0;
-    for (let a = 0; a < T; a++) dec -= grad[a] * delta[a];
-    // step in z coordinates
-    const dz = blocks.map(() => new Float64Array(p));
-    owner.forEach((o, a) => {
-      for (let k = 0; k < p; k++) dz[o.q][k] += delta[a] * o.v[k];
-    });
-    const db = hasB ? delta[T - 1] : 0;
-    if (!(dec > 1e-30 * Math.max(phi0, 1e-300))) {
-      if (!releaseNegativeMultipliers(pr, blocks, r0)) return;
-      continue;
-    }
-    // ratio tests: rows off the face, radial coordinates
-    let amax = 1;
-    let event: { kind: 'row'; q: number; j: number } | { kind: 'zero'; q: number } | null = null;
-    blocks.forEach((bl, q) => {
-      const i = bl.k >> 1;
-      const onFace = new Set(bl.face);
-      for (let j = 0; j < n; j++) {
-        if (onFace.has(j)) continue;
-        const dj = rowDot(pr, i, j, dz[q]);
-        if (dj >= 0) continue;
-        const cj = Math.max(0, rowDot(pr, i, j, bl.z));
-        const a = cj / -dj;
-        if (a < amax) {
-          amax = a;
-          event = { kind: 'row', q, j };
-        }
-      }
-      const nz = penNorm(bl.z, pen);
-      let rad = 0;
-      for (let k = 0; k < pen; k++) rad += (bl.z[k] / nz) * dz[q][k];
-      if (rad < 0 && nz / -rad < amax) {
-        amax = nz / -rad;
-        event = { kind: 'zero', q };
-      }
-    });
-    const trial = (alpha: number): { phi: number; zs: Float64Array[]; b: number } => {
-      const zs = blocks.map((bl, q) => Float64Array.from(bl.z, (x, k) => x + alpha * dz[q][k]));
-      const ev = event as { kind: string; q: number } | null;
-      if (ev && ev.kind === 'zero' && alpha === amax) zs[ev.q].fill(0);
-      const b = off.b + alpha * db;
-      const Zt = new Float64Array(2 * pr.P * p);
-      blocks.forEach((bl, q) => Zt.set(zs[q], bl.k * p));
-      const F = fitDirect(pr, Zt, b);
-      const r = Float64Array.from(pr.y, (yy, j) => yy - F[j]);
-      return { phi: objectiveOf(pr, r, Zt, b), zs, b };
-    };
-    let alpha = amax, acc: ReturnType<typeof trial> | null = null;
-    for (let ls = 0; ls < 60; ls++) {
-      const t = trial(alpha);
-      if (t.phi <= phi0 - 1e-4 * alpha * dec || (t.phi < phi0 && ls > 40)) {
-        acc = t;
-        break;
-      }
-      alpha *= 0.5;
-    }
-    if (!acc) {
-      if (!releaseNegativeMultipliers(pr, blocks, r0)) return;
-      continue;
-    }
-    blocks.forEach((bl, q) => (bl.z = acc!.zs[q]));
-    off.b = acc.b;
-    const ev = event as { kind: 'row'; q: number; j: number } | { kind: 'zero'; q: number } | null;
-    if (ev && alpha === amax) {
-      if (ev.kind === 'row') blocks[ev.q].face.push(ev.j);
-      else blocks[ev.q].z.fill(0);
-    }
-  }
 }
 
 /** At a face optimum: drop the most negative multiplier row of each block. True if any was dropped. */
@@ -304,26 +151,39 @@ export function polish(pr: Program, Z: Float64Array, b0: number, maxRounds = 30,
     blocks.push({ k, face: faceOf(pr, k >> 1, z), z });
     vars += p;
   }
-  if (vars + 1 > POLISH_MAX_VARS || (vars + 1) ** 2 * pr.n > POLISH_MAX_WORK) return null;
+  if (vars + 1 > POLISH_MAX_VARS || pairGramWork(pr, blocks.length) > POLISH_MAX_WORK) return null;
   const off = { b: pr.offset === 'none' ? 0 : b0 };
   const warmScan = new Map<number, number[]>();
   let rounds = 0;
   for (; rounds < maxRounds && Date.now() <= deadline; rounds++) {
-    newtonOnFaces(pr, blocks, off, 80, deadline);
+    const solved = newtonOnFaces(pr, blocks, off, 80, deadline, (r) => releaseNegativeMultipliers(pr, blocks, r));
     const Zc = assemble(pr, blocks);
     const F = fitDirect(pr, Zc, off.b);
     const r = Float64Array.from(pr.y, (yy, j) => yy - F[j]);
     const inS = new Set(blocks.map((bl) => bl.k));
     const cand: { k: number; v: number; dir: Float64Array; face: number[] }[] = [];
-    let late = false;
+    const want = Math.max(ENTER_MIN_BLOCKS, Math.ceil(blocks.length / 3));
+    // Full norm: ‖Π_K g‖ ≤ ‖g‖, so blocks are projected in decreasing ‖g‖ and the scan stops once
+    // `want` candidates beat every remaining ‖g‖ — the same top `want` as a full scan, which still
+    // happens whenever fewer than `want` blocks violate (the optimality check).
+    const order: { k: number; g: Float64Array; gn: number }[] = [];
     for (let k = 0; k < 2 * pr.P; k++) {
       if (inS.has(k)) continue;
-      if ((k & 31) === 31 && Date.now() > deadline) {
+      const g = blockGrad(pr, k, r);
+      const gn = penNorm(g, p);
+      if (!pr.freeBias && !(gn > beta)) continue;
+      order.push({ k, g, gn });
+    }
+    if (!pr.freeBias) order.sort((x, y) => y.gn - x.gn);
+    let late = false;
+    let kth = -Infinity; // the want-th best candidate value so far
+    for (let at = 0; at < order.length; at++) {
+      const { k, g, gn } = order[at];
+      if (!pr.freeBias && cand.length >= want && gn <= kth) break;
+      if ((at & 31) === 31 && Date.now() > deadline) {
         late = true;
         break;
       }
-      const g = blockGrad(pr, k, r);
-      if (!pr.freeBias && !(penNorm(g, p) > beta)) continue; // ‖Π_K g‖ ≤ ‖g‖ (full norm)
       // full norm: stop as soon as the projection is known to be below the entering level
       const proj = projectCone(pr.Xt, pr.patterns[k >> 1], g, 1, warmScan.get(k), undefined, pr.freeBias ? -1 : beta * (1 + ENTER_TOL));
       if (proj.early) continue;
@@ -331,10 +191,13 @@ export function polish(pr: Program, Z: Float64Array, b0: number, maxRounds = 30,
       const v = penNorm(proj.z, pen);
       if (!(v > beta * (1 + ENTER_TOL))) continue;
       cand.push({ k, v, dir: proj.z, face: proj.active });
+      if (cand.length >= want) kth = cand.map((c) => c.v).sort((x, y) => y - x)[want - 1];
     }
-    if (late || !cand.length || blocks.length * p + 1 > POLISH_MAX_VARS || (blocks.length * p + 1) ** 2 * pr.n > POLISH_MAX_WORK) break;
+    // no violators at a point that is not yet the restricted optimum says nothing: keep going
+    if (!late && !cand.length && !solved) continue;
+    if (late || !cand.length || blocks.length * p + 1 > POLISH_MAX_VARS || pairGramWork(pr, blocks.length) > POLISH_MAX_WORK) break;
     cand.sort((x, y) => y.v - x.v);
-    for (const c of cand.slice(0, 4)) {
+    for (const c of cand.slice(0, want)) {
       // exact line minimizer along dir: ½‖r − t·a‖² + βt‖P dir‖ ⇒ t = (aᵀr − β‖P dir‖)/‖a‖²
       const i = c.k >> 1, s = sign(c.k), d = pr.patterns[i];
       let ar = 0, aa = 0;
