@@ -95,7 +95,7 @@ export function pairGramWork(pr: Program, blocks: number): number {
   return ((blocks * (blocks + 1)) / 2) * pr.n * pr.p * pr.p * 0.5;
 }
 
-function penNorm(z: ArrayLike<number>, pen: number): number {
+export function penNorm(z: ArrayLike<number>, pen: number): number {
   let s = 0;
   for (let t = 0; t < pen; t++) s += z[t] * z[t];
   return Math.sqrt(s);
@@ -114,7 +114,8 @@ function apply(pr: Program, z: Float64Array): Float64Array {
   return out;
 }
 
-function rowVec(pr: Program, i: number, j: number): Float64Array {
+/** a_j = s_j x̃_j, the row of pattern i's cone constraint. */
+export function rowVec(pr: Program, i: number, j: number): Float64Array {
   const p = pr.p, s = pr.patterns[i][j] ? 1 : -1;
   return Float64Array.from(pr.Xt.data.subarray(j * p, (j + 1) * p), (x) => s * x);
 }

@@ -22,7 +22,7 @@ import type { Program } from './problem';
 import { fitDirect, objectiveOf } from './problem';
 import { leastSquares } from './dense';
 import { projectCone } from './cone';
-import { newtonOnFaces, pairGramWork, type FaceBlock } from './faceNewton';
+import { newtonOnFaces, pairGramWork, penNorm, rowVec, type FaceBlock } from './faceNewton';
 
 /** Largest number of Newton variables (Σ face dimensions + 1) the polish accepts. */
 export const POLISH_MAX_VARS = 1500;
@@ -47,23 +47,12 @@ function sign(k: number): number {
   return k & 1 ? -1 : 1;
 }
 
-function penNorm(z: Float64Array, pen: number): number {
-  let s = 0;
-  for (let t = 0; t < pen; t++) s += z[t] * z[t];
-  return Math.sqrt(s);
-}
-
 /** a_jᵀz with a_j = s_j x̃_j */
 function rowDot(pr: Program, i: number, j: number, z: ArrayLike<number>): number {
   const p = pr.p, X = pr.Xt.data;
   let t = 0;
   for (let k = 0; k < p; k++) t += X[j * p + k] * z[k];
   return pr.patterns[i][j] ? t : -t;
-}
-
-function rowVec(pr: Program, i: number, j: number): Float64Array {
-  const p = pr.p, s = pr.patterns[i][j] ? 1 : -1;
-  return Float64Array.from(pr.Xt.data.subarray(j * p, (j + 1) * p), (x) => s * x);
 }
 
 /** Rows with a_jᵀz ≤ tol·‖x̃_j‖‖z‖: the face z sits on. */
