@@ -101,15 +101,18 @@ export function penNorm(z: ArrayLike<number>, pen: number): number {
   return Math.sqrt(s);
 }
 
-/** X̃z for all rows (length n). */
-function apply(pr: Program, z: Float64Array): Float64Array {
-  const { n, p } = pr, X = pr.Xt.data;
-  const out = new Float64Array(n);
+/** X̃z for every z in zs (each of length n): one pass over X̃'s rows, so X̃ is read once, not |zs| times. */
+function applyAll(pr: Program, zs: Float64Array[]): Float64Array[] {
+  const { n, p } = pr, X = pr.Xt.data, S = zs.length;
+  const out = zs.map(() => new Float64Array(n));
   for (let j = 0; j < n; j++) {
-    let t = 0;
     const o = j * p;
-    for (let k = 0; k < p; k++) t += X[o + k] * z[k];
-    out[j] = t;
+    for (let q = 0; q < S; q++) {
+      const z = zs[q];
+      let t = 0;
+      for (let k = 0; k < p; k++) t += X[o + k] * z[k];
+      out[q][j] = t;
+    }
   }
   return out;
 }
@@ -174,7 +177,9 @@ export function newtonOnFaces(
     // X̃z_q on all rows: the fit (masked) and the ratio test (all rows)
     // X̃z_q is carried along the steps (C + αU) and recomputed every REFRESH_XZ iterations against drift
     if (it % REFRESH_XZ === 0) xz.clear();
-    const C = blocks.map((bl) => xz.get(bl) ?? apply(pr, bl.z));
+    const missing = blocks.filter((bl) => !xz.has(bl));
+    applyAll(pr, missing.map((bl) => bl.z)).forEach((c, q) => xz.set(missing[q], c));
+    const C = blocks.map((bl) => xz.get(bl)!);
     const F0 = new Float64Array(n).fill(off.b);
     for (let q = 0; q < S; q++) {
       const d = pr.patterns[pat[q]], c = C[q], s = sg[q];
@@ -285,7 +290,7 @@ export function newtonOnFaces(
       return out;
     });
     const db = hasB ? delta[bi] : 0;
-    const U = dz.map((v) => apply(pr, v));
+    const U = applyAll(pr, dz);
     const dF = new Float64Array(n).fill(db);
     for (let q = 0; q < S; q++) {
       const d = pr.patterns[pat[q]], u = U[q], s = sg[q];
