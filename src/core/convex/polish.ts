@@ -177,7 +177,10 @@ export function polish(pr: Program, Z: Float64Array, b0: number, maxRounds = 30,
       const proj = projectCone(pr.Xt, pr.patterns[k >> 1], g, 1, warmScan.get(k), undefined, pr.freeBias ? -1 : beta * (1 + ENTER_TOL));
       if (proj.early) continue;
       warmScan.set(k, proj.active);
-      const v = penNorm(proj.z, pen);
+      // the block's value at the feasible direction z = Π_K g: gᵀz/‖Pz‖ = ‖z‖²/‖Pz‖ (Moreau), which
+      // with a free hidden bias exceeds ‖Pz‖ by the unpenalized bias part
+      const zp = penNorm(proj.z, pen), zf = penNorm(proj.z, p);
+      const v = pr.freeBias ? (zp > 0 ? (zf * zf) / zp : 0) : zp;
       if (!(v > beta * (1 + ENTER_TOL))) continue;
       cand.push({ k, v, dir: proj.z, face: proj.active });
       if (cand.length >= want) kth = cand.map((c) => c.v).sort((x, y) => y - x)[want - 1];
