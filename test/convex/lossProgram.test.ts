@@ -153,15 +153,19 @@ test('diagnoseClassification: split P_bal − P* = training gap + landscape gap,
     if (dg.missingNeuron) assert.ok(dg.missingNeuron.violation > 0);
   }
   assert.ok(ran >= 2, 'random networks are not optimal');
-  // not applicable: a free hidden bias (null, no throw)
+  // a free hidden bias: P_own bracketed by the own-cone certificate (analysis/ownInterval.ts) — the
+  // same split identities, and P_own never below the certificate's own lower bound on P*
   const { X, Y, R } = instance(800, 6, 1);
   const net = randomNet(R, 1, 2);
   const st = settings(0.4, 'free', 'decayed');
   const cert = certifyClassification(net, X, Y, 'logistic', st);
-  assert.equal(
-    diagnoseClassification({ net, X, Y, beta: 0.4, modes: { hiddenBias: 'free', outputBias: 'decayed' }, loss: 'logistic', cert, pstarUpper: Infinity, settings: st, oracle: computeOracle }),
-    null,
-  );
+  const dg = diagnoseClassification({ net, X, Y, beta: 0.4, modes: { hiddenBias: 'free', outputBias: 'decayed' }, loss: 'logistic', cert, pstarUpper: Infinity, settings: st, oracle: computeOracle });
+  assert.ok(dg, 'a free-bias diagnosis');
+  if (cert.verdict !== 'certified') {
+    assert.ok(dg.pOwn <= cert.primal * (1 + 1e-12));
+    assert.ok(dg.pOwn >= cert.pstarInterval[0] * (1 - 1e-12));
+    assert.ok(Math.abs(dg.trainingGap + dg.landscapeGap - (cert.primal - cert.dualBound)) <= 1e-9 * cert.primal);
+  }
 });
 
 test('analyze(): a Sigmoid-head model gets a logistic diagnosis (the hook in analysis/index.ts)', async () => {

@@ -106,6 +106,10 @@ export function splitDiagnosis(a: SplitInput): DiagnosisJson {
         : `output sign ${missing.sign >= 0 ? '+' : '−'}`) +
       `, active on ${missing.activeCount} samples (M/β − 1 = ${fmt(missing.violation, 3)}).`
     : '';
+  // a neuron is named only when the oracle's lower bound singles one out (M > β proven)
+  const missingWords = missing
+    ? 'the neuron below is missing'
+    : "a neuron outside the network's activation cones is missing (the oracle did not single one out)";
   const texts: Record<string, string> = {
     'train-longer':
       `Train longer: the network is not yet optimal${withLoss} even among networks with its own activation patterns: P_bal − P_own = ${fmt(trainingGap)} (${rel(trainingGap)} of P_bal). ` +
@@ -113,11 +117,11 @@ export function splitDiagnosis(a: SplitInput): DiagnosisJson {
       (interval[1] > tau ? `; a further gap P_own − P* ∈ ${iv} may remain.` : '.'),
     'spurious-stationary-point':
       `Spurious stationary point: the network is optimal${withLoss} for its own activation patterns (P_own = ${fmt(pOwn)}), but P* ≤ ${fmt(U)}: ` +
-      `P_own − P* ∈ ${iv} (${rel(interval[0])} of P_bal at least). Training longer will not help; the neuron below is missing — add it or restart toward it.` +
+      `P_own − P* ∈ ${iv} (${rel(interval[0])} of P_bal at least). Training longer will not help; ${missingWords} — add it or restart toward it.` +
       neuronText,
     both:
       `Both: training is unfinished (P_bal − P_own = ${fmt(trainingGap)}, ${rel(trainingGap)}) and the network's activation patterns cannot reach P* ` +
-      `(P_own − P* ∈ ${iv}): the neuron below is missing.` +
+      `(P_own − P* ∈ ${iv}): ${missingWords}.` +
       neuronText,
     inconclusive: `Inconclusive: P_bal − P_own = ${fmt(trainingGap)} and P_own − P* ∈ ${iv}; neither part is proven larger than the tolerance ${fmt(tau)}.`,
   };

@@ -4,9 +4,11 @@
  * program over the network's own merged patterns (src/core/convex/lossProgram.ts). P_own's value is
  * recomputed from the recovered network's weights (so min(P_own, P_bal) is an upper bound on the
  * restricted optimum) and its lowerBound is a sound restricted dual bound; P* is known to the
- * certificate's interval. The missing neuron comes from the oracle at the dual direction
+ * certificate's interval. lossProgram.ts has no free hidden bias, so then P_own is bracketed like
+ * cross-entropy's (ownInterval.ts: the classification certificate's column generation with the
+ * oracle restricted to the own cones). The missing neuron comes from the oracle at the dual direction
  * −∇ℓ(F) (moved inside the conjugate's domain, onto Λᵀ1 = 0 when the modes require it).
- * Returns null when not applicable (other losses, c ≠ 1, a free hidden bias).
+ * Returns null when not applicable (other losses, c ≠ 1).
  */
 import type { Mat } from '../linalg/mat';
 import type { CertifyModes } from '../certify/objective';
@@ -20,6 +22,7 @@ import { dualDirection } from '../losses/dualPoint';
 import { lossObjective } from '../losses/objective';
 import type { DiagnosisJson, LossName } from './types';
 import { DIAGNOSIS_TIME_BUDGET_MS } from './diagnosis';
+import { ownIntervalClassification } from './ownInterval';
 
 export interface LossDiagnosisInput {
   net: NetworkWeights;
@@ -43,9 +46,23 @@ export function missingNeuronLoss(inp: LossDiagnosisInput, loss: 'hinge' | 'logi
 
 export function diagnoseClassification(inp: LossDiagnosisInput): DiagnosisJson | null {
   const { net, X, Y, beta, modes, cert, settings } = inp;
-  if ((inp.loss !== 'hinge' && inp.loss !== 'logistic') || Y.cols !== 1 || modes.hiddenBias === 'free') return null;
+  if ((inp.loss !== 'hinge' && inp.loss !== 'logistic') || Y.cols !== 1) return null;
   const loss = inp.loss;
   if (cert.verdict === 'certified') return certifiedDiagnosis(cert);
+  if (modes.hiddenBias === 'free') {
+    const iv = ownIntervalClassification(inp, loss, cert.dualBound); // P_own ≥ P* ≥ the certificate's dual bound
+    return splitDiagnosis({
+      cert,
+      pstarUpper: inp.pstarUpper,
+      pOwnUpper: iv.hi,
+      pOwnLower: iv.lo,
+      missing: missingNeuronLoss(inp, loss),
+      loss,
+      note: (lo, hi) =>
+        ` (Free hidden bias: P_own ∈ [${fmt(lo, 10)}, ${fmt(hi, 10)}], by the certificate's column generation over the network's ` +
+        `${iv.patterns} own activation cones with the restricted oracle.)`,
+    });
+  }
   const own = ownPatterns(net, X, modes);
   settings.onStage?.('patterns', `${own.length} of ${own.length} (the network's own)`);
   const prog = solveLossProgram(X, Y, own, beta, modes, loss, {

@@ -1,5 +1,5 @@
 /**
- * MATH.md §7 for squared loss with vector outputs (c = 2, 3). The c = 1 route (diagnosis.ts) solves
+ * MATH.md §7 for squared loss with vector outputs (c ≥ 2). The c = 1 route (diagnosis.ts) solves
  * the convex program over the own patterns; for c > 1 that program is not available, so P_own is
  * defined directly as the optimum over networks (any width) whose neurons lie in the network's own
  * cones K_j = {ũ : (2D_j − I)X̃ũ ≥ 0} (ownPatterns: merged, near-ties on both sides), and computed by
@@ -10,10 +10,15 @@
  *    (up to the rounding of a direction that sits on a cone's boundary);
  *  - `lowerBound` = D(sΛ) with s ≤ β/M̄_own, M̄_own the restricted oracle's sound UPPER bound: a lower
  *    bound on P_own. P_own ≥ P*, so the certificate's dual bound is a valid lower bound as well.
+ * A free hidden bias is handled by the oracle (cones in (u, b), b unpenalized; ownCone.ts). For c > 3
+ * the oracle gives sound bounds only (ownSphere.ts), so column generation usually stops before its
+ * tolerance and P_own is reported as the interval [lowerBound, value].
  * pOwn = min(value, P_bal) is reported, with [lowerBound, pOwn] in the text; the gaps follow
  * diagnose(): trainingGap = P_bal − P_own, landscapeGap = P_own − P* with an interval from P*'s.
  */
-import { featureDim } from '../certify/objective';
+import { buildXt, featureDim } from '../certify/objective';
+import { bestScale, feasibleDirection } from '../certify/dual';
+import { sigmaMax, SIGMA_REL_SLACK } from '../linalg/decomp';
 import { searchOptimum } from '../certify/optimum';
 import { ownPatterns } from '../convex/patterns';
 import { fmt } from '../report/numbers';
@@ -23,13 +28,17 @@ import { makeOwnOracle } from './ownOracle';
 import type { NetworkWeights } from '../certify/types';
 import type { CertifyModes } from '../certify/objective';
 import type { DiagnosisJson } from './types';
+import { OWN_INTERVAL_WIDE_CALL_SHARE } from './ownInterval';
 
 /** Relative gap at which the own-cone column generation stops (P_own is then known to this). */
 export const DIAGNOSIS_VECTOR_REL_TOL = 1e-9;
 /** Iteration cap of the own-cone column generation (the time budget usually binds first). */
 export const DIAGNOSIS_VECTOR_MAX_ITERATIONS = 200;
 
-/** Unit directions ũ_j/‖ũ_j‖ (length featureDim) of the neurons with v_j ≠ 0 and ũ_j ≠ 0. */
+/**
+ * Directions (length featureDim) of the neurons with v_j ≠ 0 and ũ_j ≠ 0: ũ_j/‖ũ_j‖, or for a free
+ * hidden bias [u_j; b_j]/‖u_j‖ (only u is penalized; constant neurons, u_j = 0, are left out).
+ */
 export function ownDirections(net: NetworkWeights, d: number, modes: CertifyModes): Float64Array[] {
   const m = net.W1.rows, c = net.W2.rows, dd = featureDim(d, modes.hiddenBias);
   const out: Float64Array[] = [];
@@ -39,7 +48,7 @@ export function ownDirections(net: NetworkWeights, d: number, modes: CertifyMode
     const a = new Float64Array(dd);
     for (let k = 0; k < d; k++) a[k] = net.W1.data[j * d + k];
     if (dd > d) a[d] = net.b1 ? net.b1[j] : 0;
-    const nn = Math.hypot(...a);
+    const nn = modes.hiddenBias === 'free' ? Math.hypot(...a.subarray(0, d)) : Math.hypot(...a);
     if (vo > 0 && nn > 0) out.push(a.map((x) => x / nn));
   }
   return out;
@@ -54,32 +63,55 @@ export interface OwnOptimum {
   patterns: number;
 }
 
-/** P_own by column generation over the own cones (any c ≤ 3; hiddenBias 'decayed' or 'none'). */
+
+/** P_own by column generation over the own cones (any c, any hidden-bias mode). */
 export function ownOptimum(inp: Pick<DiagnosisInput, 'net' | 'X' | 'Y' | 'beta' | 'modes' | 'settings'>, knownLowerBound?: number): OwnOptimum {
   const { net, X, Y, beta, modes, settings } = inp;
-  if (modes.hiddenBias === 'free') throw new Error('P_own for vector outputs is not implemented for a free hidden bias');
   const own = ownPatterns(net, X, modes);
   settings.onStage?.('patterns', `${own.length} of ${own.length} (the network's own)`);
+  const budget = Math.min(settings.timeBudgetMs ?? Infinity, DIAGNOSIS_TIME_BUDGET_MS);
+  const t0 = performance.now();
   const res = searchOptimum(X, Y, {
     beta,
     modes,
-    oracle: makeOwnOracle(own),
+    oracle: makeOwnOracle(own, { deadline: t0 + budget, callBudgetMs: Math.max(250, budget * OWN_INTERVAL_WIDE_CALL_SHARE) }),
     seedDirs: ownDirections(net, X.cols, modes),
     patternBudget: settings.patternBudget,
     seed: settings.seed,
     maxIterations: DIAGNOSIS_VECTOR_MAX_ITERATIONS,
-    timeBudgetMs: Math.min(settings.timeBudgetMs ?? Infinity, DIAGNOSIS_TIME_BUDGET_MS),
+    timeBudgetMs: budget,
     relTol: DIAGNOSIS_VECTOR_REL_TOL,
     knownLowerBound,
     shouldStop: settings.shouldStop,
   });
   if (settings.shouldStop?.()) throw new Error('analysis cancelled');
+  let lowerBound = res.lowerBound;
+  let stopReason = res.stopReason;
+  // c > 3: column generation stops on the oracle's lower bound, while the dual bound used upper bounds
+  // cut short by the per-call budget; one more call at the final residual with the time left tightens
+  // M̄_own (same weak duality as searchOptimum's: s ≤ β/M̄ with M̄ a sound upper bound)
+  const left = t0 + budget - performance.now();
+  if (Y.cols > 3 && res.residual && res.relGap > DIAGNOSIS_VECTOR_REL_TOL && left > 50) {
+    const Lt = feasibleDirection(res.residual, modes);
+    const Xt = buildXt(X, modes.hiddenBias);
+    const or = makeOwnOracle(own, { deadline: t0 + budget, callBudgetMs: left })(Xt, Lt, {
+      hiddenBias: modes.hiddenBias,
+      patternBudget: settings.patternBudget,
+      seed: settings.seed,
+      shouldStop: settings.shouldStop,
+    });
+    const sd = bestScale(Lt, Y, beta, modes, or.upper, sigmaMax(Xt) * (1 + SIGMA_REL_SLACK));
+    if (sd.value > lowerBound) {
+      lowerBound = sd.value;
+      stopReason += '; final restricted-oracle call at the last residual';
+    }
+  }
   return {
     value: res.value,
-    lowerBound: res.lowerBound,
+    lowerBound,
     network: res.network,
     converged: res.relGap <= DIAGNOSIS_VECTOR_REL_TOL * 10 || res.stopReason.startsWith('exact oracle'),
-    stopReason: res.stopReason,
+    stopReason,
     patterns: own.length,
   };
 }
@@ -87,7 +119,6 @@ export function ownOptimum(inp: Pick<DiagnosisInput, 'net' | 'X' | 'Y' | 'beta' 
 export function diagnoseVector(inp: DiagnosisInput): DiagnosisJson | null {
   const { Y, cert } = inp;
   if (Y.cols < 2) return null;
-  if (Y.cols > 3) throw new Error(`P_own is not implemented for c = ${Y.cols} > 3 outputs (the output-sphere branch and bound covers c = 2, 3)`);
   if (cert.verdict === 'certified') return certifiedDiagnosis(cert);
   const own = ownOptimum(inp, cert.dualBound); // P_own ≥ P* ≥ the certificate's dual bound
   return splitDiagnosis({
@@ -99,6 +130,7 @@ export function diagnoseVector(inp: DiagnosisInput): DiagnosisJson | null {
     loss: null,
     note: (lo, hi) =>
       ` (Vector output, c = ${Y.cols}: P_own ∈ [${fmt(lo, 10)}, ${fmt(hi, 10)}], by column generation over the network's ${own.patterns} own activation cones with the restricted oracle` +
+      (Y.cols > 3 ? ' (c > 3: the restricted oracle gives sound bounds only, so P_own is an interval)' : '') +
       (own.converged ? '.)' : `; not converged: ${own.stopReason}.)`),
   });
 }

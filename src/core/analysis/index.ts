@@ -34,6 +34,9 @@ import { OPTIMUM_EXACT_REL_TOL, OPTIMUM_REL_TOL } from '../certify/optimum';
 import { SAMPLED_PATTERNS, OPTIMUM_MAX_ITERATIONS } from './optimum';
 import { CLOSED_FORM_MAX_VECTOR } from './closedForm';
 import * as convex from '../convex';
+import { OWN_INTERVAL_WIDE_CALL_SHARE } from './ownInterval';
+import { OWN_WIDE_CALL_MS, OWN_WIDE_ASCENT_STEPS } from './ownOracle';
+import { SPHERE_REL_TOL, SPHERE_MAX_EVALS, SPHERE_MAX_BLOCK_DOUBLES, SPHERE_MAX_C, SPHERE_COVER_SLACK, ZSPHERE_MAX_P } from './ownSphere';
 
 export interface AnalyzeOptions {
   loss?: LossName;
@@ -68,6 +71,15 @@ export function analysisTolerances(): Record<string, { value: number; meaning: s
     diagnosisVectorMaxIterations: { value: DIAGNOSIS_VECTOR_MAX_ITERATIONS, meaning: 'vector outputs: iteration cap of the own-cone column generation for P_own' },
     diagnosisCrossEntropyRelTol: { value: DIAGNOSIS_CE_REL_TOL, meaning: 'cross-entropy: tol of the own-cone (restricted-oracle) certificate that brackets P_own (MATH.md §7)' },
     diagnosisCrossEntropyMaxIterations: { value: DIAGNOSIS_CE_MAX_ITERATIONS, meaning: 'cross-entropy: iteration cap of the own-cone column generation for P_own' },
+    ownWideCallShare: { value: OWN_INTERVAL_WIDE_CALL_SHARE, meaning: 'c > 3 outputs: share of the P_own budget one own-cone oracle call may use' },
+    ownWideCallMs: { value: OWN_WIDE_CALL_MS, meaning: 'c > 3 outputs: default wall-clock cap (ms) of one own-cone oracle call' },
+    ownWideAscentSteps: { value: OWN_WIDE_ASCENT_STEPS, meaning: 'c > 3 outputs: ascent steps polishing the own-cone argmax (lower bound only)' },
+    sphereRelTol: { value: SPHERE_REL_TOL, meaning: 'c > 3 outputs: the sphere branch and bound stops at this relative upper − best gap (its upper bound is sound at any stop)' },
+    sphereMaxEvals: { value: SPHERE_MAX_EVALS, meaning: 'c > 3 outputs: evaluation cap of one sphere branch and bound' },
+    sphereMaxBlockDoubles: { value: SPHERE_MAX_BLOCK_DOUBLES, meaning: 'c > 3 outputs: memory cap (doubles) of the stored per-block vertex values' },
+    sphereMaxC: { value: SPHERE_MAX_C, meaning: 'largest c for which the output-sphere branch and bound runs (beyond: the spectral bound alone)' },
+    sphereCoverSlack: { value: SPHERE_COVER_SLACK, meaning: 'relative slack on the sphere branch and bound\'s upper bound covering rounding slivers between cells' },
+    zSphereMaxP: { value: ZSPHERE_MAX_P, meaning: 'c > 3 outputs: largest column count of X̃ for which the neuron-sphere branch and bound is used' },
     ...convex.convexTolerances(),
     ...interpret.interpretTolerances(),
   };
@@ -205,7 +217,7 @@ export function analyze(model: CanonicalModel, data: Dataset, settings: CertifyS
     }
     lap('diagnosis');
     check();
-  } else if (opts.interpret !== false && loss.name === 'cross-entropy' && Y.cols <= 3 && modes.hiddenBias !== 'free') {
+  } else if (opts.interpret !== false && loss.name === 'cross-entropy') {
     // cross-entropy (MATH.md §7 by the own-cone certificate): never fatal — a failure is a warning
     stage('diagnosis');
     try {

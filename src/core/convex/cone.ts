@@ -249,7 +249,7 @@ function rowNormsOf(Xt: Mat, omega: number): Float64Array {
  * (the bias entry of a_t is s_t = ±1), by eliminating the first multiplier. Null if the result is
  * not nonnegative (the weighted solution is kept then).
  */
-function exactLse(Xt: Mat, pattern: Uint8Array, g: Float64Array, active: number[]): number[] | null {
+export function exactLse(Xt: Mat, pattern: Uint8Array, g: Float64Array, active: number[]): number[] | null {
   const p = Xt.cols, pu = p - 1, X = Xt.data;
   const sg = active.map((j) => (pattern[j] ? 1 : -1));
   const a0 = active[0], s0 = sg[0];

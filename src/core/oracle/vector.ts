@@ -8,6 +8,7 @@
  * oracle calls at the vertices.
  */
 import { exactScalar, type SweepResult } from './sweep';
+import { heapPop, heapPush } from './boundHeap';
 
 /** Relative upper−lower gap at which the branch and bound stops. */
 export const BB_REL_TOL = 1e-9;
@@ -67,34 +68,8 @@ export function branchAndBound(
     return V.length - 1;
   };
   const heap: Cell[] = [];
-  const push = (cell: Cell) => {
-    heap.push(cell);
-    let i = heap.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (heap[p].bound >= heap[i].bound) break;
-      [heap[p], heap[i]] = [heap[i], heap[p]];
-      i = p;
-    }
-  };
-  const pop = (): Cell => {
-    const top = heap[0];
-    const last = heap.pop()!;
-    if (heap.length) {
-      heap[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1, r = l + 1;
-        let m = i;
-        if (l < heap.length && heap[l].bound > heap[m].bound) m = l;
-        if (r < heap.length && heap[r].bound > heap[m].bound) m = r;
-        if (m === i) break;
-        [heap[m], heap[i]] = [heap[i], heap[m]];
-        i = m;
-      }
-    }
-    return top;
-  };
+  const push = (cell: Cell) => heapPush(heap, cell);
+  const pop = (): Cell => heapPop(heap);
   const makeCell = (verts: number[]): Cell => {
     let cosr: number;
     if (c === 2) {
