@@ -54,6 +54,24 @@ function longestEdgeMidpoint(V: Float64Array[], verts: number[]): { ia: number; 
   return { ia, ib, m };
 }
 
+/** Why a branch and bound stops here (tolerance met, evaluation cap, deadline), or null to go on. */
+function stopOf(met: boolean, relTol: number, evals: number, maxEvals: number, deadline: number): { stopReason: string; converged: boolean } | null {
+  if (met) return { stopReason: `converged (relative tolerance ${relTol})`, converged: true };
+  if (evals >= maxEvals) return { stopReason: `evaluation cap ${maxEvals}`, converged: false };
+  if (performance.now() > deadline) return { stopReason: 'deadline', converged: false };
+  return null;
+}
+
+/** The two children of a cell split at its longest edge's midpoint (a new vertex). */
+function splitCell(V: Float64Array[], verts: number[], addVertex: (m: Float64Array) => number): [number[], number[]] {
+  const { ia, ib, m } = longestEdgeMidpoint(V, verts);
+  const mi = addVertex(m);
+  const c1 = verts.slice(), c2 = verts.slice();
+  c1[ia] = mi;
+  c2[ib] = mi;
+  return [c1, c2];
+}
+
 /** Relative upper−best gap at which the c > 3 branch and bound stops. */
 export const SPHERE_REL_TOL = 1e-9;
 /** Largest number of σ evaluations in one c > 3 branch and bound (the deadline usually binds first). */
@@ -255,25 +273,13 @@ export function sphereBranchAndBound(
   let converged = false;
   for (;;) {
     const top = heap[0];
-    if (top.bound <= (best + A) * (1 + relTol)) {
-      converged = true;
-      stopReason = `converged (relative tolerance ${relTol})`;
-      break;
-    }
-    if (V.length >= maxEvals) {
-      stopReason = `evaluation cap ${maxEvals}`;
-      break;
-    }
-    if (performance.now() > deadline) {
-      stopReason = 'deadline';
+    const stop = stopOf(top.bound <= (best + A) * (1 + relTol), relTol, V.length, maxEvals, deadline);
+    if (stop) {
+      ({ stopReason, converged } = stop);
       break;
     }
     pop();
-    const { ia, ib, m } = longestEdgeMidpoint(V, top.verts);
-    const mi = addVertex(m);
-    const c1 = top.verts.slice(), c2 = top.verts.slice();
-    c1[ia] = mi;
-    c2[ib] = mi;
+    const [c1, c2] = splitCell(V, top.verts, addVertex);
     // a child lies inside its parent, so the parent's bound still holds there
     for (const ch of [makeCell(c1), makeCell(c2)]) push({ bound: Math.min(ch.bound, top.bound), verts: ch.verts });
   }
@@ -413,25 +419,13 @@ export function zSphereBranchAndBound(
   let converged = false;
   for (;;) {
     const top = heap[0];
-    if (!top || top.bound <= best * (1 + relTol)) {
-      converged = true;
-      stopReason = `converged (relative tolerance ${relTol})`;
-      break;
-    }
-    if (V.length >= maxEvals) {
-      stopReason = `evaluation cap ${maxEvals}`;
-      break;
-    }
-    if (performance.now() > deadline) {
-      stopReason = 'deadline';
+    const stop = stopOf(!top || top.bound <= best * (1 + relTol), relTol, V.length, maxEvals, deadline);
+    if (stop) {
+      ({ stopReason, converged } = stop);
       break;
     }
     pop();
-    const { ia, ib, m } = longestEdgeMidpoint(V, top.verts);
-    const mi = addVertex(m);
-    const c1 = top.verts.slice(), c2 = top.verts.slice();
-    c1[ia] = mi;
-    c2[ib] = mi;
+    const [c1, c2] = splitCell(V, top.verts, addVertex);
     push(makeCell(c1, top.alive, top.bound));
     push(makeCell(c2, top.alive, top.bound));
   }

@@ -41,8 +41,6 @@ export const MULTIPLIER_TOL = 1e-10;
 /** A block outside the support enters when its dual constraint value exceeds β(1 + ENTER_TOL). */
 export const ENTER_TOL = 1e-11;
 
-type Block = FaceBlock;
-
 function sign(k: number): number {
   return k & 1 ? -1 : 1;
 }
@@ -71,7 +69,7 @@ export function faceOf(pr: Program, i: number, z: Float64Array, tol = 1e-9): num
   return out;
 }
 
-function assemble(pr: Program, blocks: Block[]): Float64Array {
+function assemble(pr: Program, blocks: FaceBlock[]): Float64Array {
   const Z = new Float64Array(2 * pr.P * pr.p);
   for (const bl of blocks) Z.set(bl.z, bl.k * pr.p);
   return Z;
@@ -87,7 +85,7 @@ function blockGrad(pr: Program, k: number, r: Float64Array): Float64Array {
 }
 
 /** At a face optimum: drop the most negative multiplier row of each block. True if any was dropped. */
-function releaseNegativeMultipliers(pr: Program, blocks: Block[], r: Float64Array): boolean {
+function releaseNegativeMultipliers(pr: Program, blocks: FaceBlock[], r: Float64Array): boolean {
   let changed = false;
   for (const bl of blocks) {
     if (!bl.face.length) continue;
@@ -132,7 +130,7 @@ export interface PolishResult {
  */
 export function polish(pr: Program, Z: Float64Array, b0: number, maxRounds = 30, deadline = Infinity): PolishResult | null {
   const { p, pen, beta } = pr;
-  const blocks: Block[] = [];
+  const blocks: FaceBlock[] = [];
   let vars = 0;
   for (let k = 0; k < 2 * pr.P; k++) {
     const z = Float64Array.from(Z.subarray(k * p, (k + 1) * p));
