@@ -5,8 +5,8 @@
  * Projection: with rows a_j = s_j x̃_j (s_j = ±1 from D), Π_K(g) = g + Aᵀμ where μ ≥ 0 solves the
  * nonnegative least-squares problem min_{μ≥0} ‖g + Aᵀμ‖ (the dual of the projection). Lawson–Hanson
  * active set: add the most violated constraint (largest −a_jᵀz/‖a_j‖), solve the least squares on
- * the passive set by Householder QR, step back to keep μ ≥ 0. Finite; the passive set is the face
- * of K the projection lands on (exact combinatorial information, no tolerance on z).
+ * the passive set by a QR updated column by column (updatedQR.ts), step back to keep μ ≥ 0.
+ * Finite; the passive set is the face of K the projection lands on (exact combinatorial information, no tolerance on z).
  *
  * Bound (weak duality, valid for ANY μ ≥ 0): for z ∈ K, μᵀAz ≥ 0, so
  *   gᵀz ≤ (g + Aᵀμ)ᵀz = wᵀz ≤ ‖w‖·‖z‖                      (full norm: ‖Pz‖ = ‖z‖)
@@ -17,6 +17,7 @@
  */
 import type { Mat } from '../linalg/mat';
 import { leastSquares } from './dense';
+import { UpdatedQR } from './updatedQR';
 
 /** A row counts as violated when −a_jᵀz > NNLS_VIOLATION_TOL·‖a_j‖·‖z‖ (z the current residual g + Aᵀμ): rounding only. */
 export const NNLS_VIOLATION_TOL = 1e-13;
@@ -26,6 +27,8 @@ export const NNLS_VIOLATION_TOL = 1e-13;
  * rounding leaves in w_b is paid for by |w_b|·x_max in the bound.
  */
 export const FREE_BIAS_WEIGHT = 1e3;
+/** Rows most violated at a full scan that the NNLS tries before scanning all rows again (speed only). */
+export const NNLS_HOT_ROWS = 64;
 
 export interface ConeProjection {
   /** g + Aᵀμ (unweighted), recomputed from the clipped μ */
@@ -42,8 +45,10 @@ export interface ConeProjection {
  * `warm` is a previous passive set, used when its least-squares solution is nonnegative. `base`
  * (omega = 1 only) is X̃g (length n), e.g. from one batched product for all blocks.
  *
- * Cost: the violations c_j = ã_jᵀz̃ are updated from Gram columns x̃_jᵀW²x̃_t of the passive rows
- * (cached per matrix), so a scan costs O(n·|P|) instead of O(n·p).
+ * Cost: a full scan is one pass over X̃ (O(n·p)); between full scans only the NNLS_HOT_ROWS rows
+ * most violated at the last one are tried, and the least squares on the passive set is a QR
+ * updated one column at a time. A returned face keeps its factorization (faceQR), so passing
+ * `active` back as `warm` for the same pattern skips refactoring it.
  */
 export function projectCone(
   Xt: Mat,
@@ -56,7 +61,6 @@ export function projectCone(
   stopBelow = -1,
 ): ConeProjection {
   const n = Xt.rows, p = Xt.cols, X = Xt.data;
-  const w2 = omega * omega;
   const wg = Float64Array.from(g);
   wg[p - 1] *= omega;
   const col = (j: number): Float64Array => {
@@ -67,52 +71,66 @@ export function projectCone(
     return a;
   };
   const rowNorm = rowNormsOf(Xt, omega);
-  // b_j = s_j x̃_jᵀW²g
-  const b = new Float64Array(n);
-  for (let j = 0; j < n; j++) {
-    let t: number;
-    if (base && omega === 1) t = base[j];
-    else {
-      t = 0;
-      for (let k = 0; k < p - 1; k++) t += X[j * p + k] * g[k];
-      t += X[j * p + p - 1] * g[p - 1] * w2;
-    }
-    b[j] = pattern[j] ? t : -t;
-  }
+  // c_j = ã_jᵀz̃ = s_j x̃_jᵀW z̃ (z̃ = W(g + Aᵀμ)), O(p) per row: a scan is one pass over X̃
+  const rowDot = (j: number, z: Float64Array): number => {
+    const o = j * p;
+    let t = 0;
+    for (let k = 0; k < p - 1; k++) t += X[o + k] * z[k];
+    t += X[o + p - 1] * omega * z[p - 1];
+    return pattern[j] ? t : -t;
+  };
   let gnorm = 0;
   for (let k = 0; k < p; k++) gnorm += wg[k] * wg[k];
   gnorm = Math.sqrt(gnorm);
   const P: number[] = [];
   const cols: Float64Array[] = [];
-  const grams: Float64Array[] = [];
   let mu: number[] = [];
   const neg = Float64Array.from(wg, (x) => -x);
   const enter = (j: number) => {
     P.push(j);
     cols.push(col(j));
-    grams.push(gramColumn(Xt, j, omega));
   };
+  let qr = new UpdatedQR(p, neg);
   if (warm && warm.length && warm.length <= p) {
-    const ok = warm.filter((j) => j >= 0 && j < n && rowNorm[j] > 0);
-    const sol = ok.length ? leastSquares(ok.map(col), neg) : null;
-    if (sol && sol.every((x) => x > 0)) {
-      ok.forEach(enter);
-      mu = Array.from(sol);
+    // the previous face, less the rows whose least-squares multiplier is not positive (repeatedly):
+    // any passive set with a positive solution is a valid Lawson–Hanson state, so a face that has
+    // moved a little still saves most of the rows a cold start would add one scan at a time
+    const known = faceQR.get(warm);
+    let ok: number[];
+    if (known && known.Xt === Xt && known.pattern === pattern && known.omega === omega) {
+      qr = known.qr.withRhs(neg);
+      ok = warm.slice();
+    } else ok = warm.filter((j) => j >= 0 && j < n && rowNorm[j] > 0 && qr.append(col(j)));
+    for (let round = 0; ok.length && round < p; round++) {
+      const sol = qr.solve();
+      if (sol.every((x) => x > 0)) {
+        ok.forEach(enter);
+        mu = Array.from(sol);
+        break;
+      }
+      for (let t = sol.length - 1; t >= 0; t--)
+        if (!(sol[t] > 0)) {
+          ok.splice(t, 1);
+          qr.remove(t);
+        }
     }
+    if (!P.length) qr = new UpdatedQR(p, neg);
   }
   const inP = new Uint8Array(n);
   for (const j of P) inP[j] = 1;
   const fl = 8 * 2.220446049250313e-16 * (p + 8);
+  let hot: Int32Array | null = null;
+  const viol = new Float64Array(n), violRow = new Int32Array(n);
   let early = false;
   for (let outer = 0; outer < 3 * p + 30; outer++) {
-    // z̃ = g̃ + Σ μ_t ã_t; violation of row j: −c_j with c_j = b_j + Σ_t μ_t s_j s_t x̃_jᵀW²x̃_t.
-    // It counts only above the rounding floor fl·‖ã_j‖(‖g̃‖ + Σ_t μ_t‖ã_t‖) and above
-    // NNLS_VIOLATION_TOL·‖ã_j‖‖z̃‖; rows are ranked by −c_j/‖ã_j‖.
+    // z̃ = g̃ + Σ μ_t ã_t; violation of row j: −c_j/‖ã_j‖ with c_j = ã_jᵀz̃. It counts only above the
+    // rounding floor fl·‖ã_j‖(‖g̃‖ + Σ_t μ_t‖ã_t‖) and above NNLS_VIOLATION_TOL·‖ã_j‖‖z̃‖.
     let mass = gnorm;
     const z = Float64Array.from(wg);
     for (let t = 0; t < P.length; t++) {
       mass += mu[t] * rowNorm[P[t]];
-      for (let k = 0; k < p; k++) z[k] += mu[t] * cols[t][k];
+      const ct = cols[t], mt = mu[t];
+      for (let k = 0; k < p; k++) z[k] += mt * ct[k];
     }
     let zn = 0;
     for (let k = 0; k < p; k++) zn += z[k] * z[k];
@@ -122,40 +140,50 @@ export function projectCone(
       break;
     }
     const thr = Math.max(fl * mass, NNLS_VIOLATION_TOL * zn);
-    const coef = mu.map((m, t) => m * (pattern[P[t]] ? 1 : -1));
+    // the cold start's first scan can use X̃g from the caller's batched product
+    const violation = (j: number): number => (base && omega === 1 && !P.length ? (pattern[j] ? -base[j] : base[j]) : -rowDot(j, z)) / rowNorm[j];
     let best = -1, bestV = 0;
-    for (let j = 0; j < n; j++) {
-      if (inP[j] || !(rowNorm[j] > 0)) continue;
-      let c = 0;
-      for (let t = 0; t < P.length; t++) c += coef[t] * grams[t][j];
-      c = b[j] + (pattern[j] ? c : -c);
-      const v = -c / rowNorm[j];
-      if (v > thr && v > bestV) {
-        bestV = v;
-        best = j;
+    // Any violated row may enter (each entry still lowers ‖z‖), so the rows most violated at the
+    // last full scan are tried first; a full scan (O(n·p)) runs only when none of them is violated
+    // any more, and it is what ends the loop: termination is still exact.
+    if (hot)
+      for (const j of hot) {
+        if (inP[j]) continue;
+        const v = violation(j);
+        if (v > thr && v > bestV) {
+          bestV = v;
+          best = j;
+        }
+      }
+    if (best < 0) {
+      let m = 0;
+      for (let j = 0; j < n; j++) {
+        if (inP[j] || !(rowNorm[j] > 0)) continue;
+        const v = violation(j);
+        if (v > thr) {
+          viol[m] = v;
+          violRow[m++] = j;
+          if (v > bestV) {
+            bestV = v;
+            best = j;
+          }
+        }
+      }
+      if (m <= NNLS_HOT_ROWS) hot = violRow.slice(0, m);
+      else {
+        const cut = kthLargest(viol.slice(0, m), NNLS_HOT_ROWS);
+        hot = violRow.slice(0, m).filter((_, t) => viol[t] >= cut);
       }
     }
     if (best < 0 || P.length >= p) break;
+    // a column numerically in the span of the passive ones: a rounding-level violation, stop adding
+    if (!qr.append(col(best))) break;
     enter(best);
     inP[best] = 1;
     mu.push(0);
     // inner loop: least squares on P, stepping back to keep μ ≥ 0
-    let added = true;
     for (let inner = 0; inner < 3 * p + 10; inner++) {
-      const sol = leastSquares(cols, neg);
-      if (!sol) {
-        if (added) {
-          // dependent column: drop it and stop adding (rounding-level violation)
-          inP[P[P.length - 1]] = 0;
-          P.pop();
-          cols.pop();
-          grams.pop();
-          mu.pop();
-          outer = Infinity;
-        }
-        break;
-      }
-      added = false;
+      const sol = qr.solve();
       if (sol.every((x) => x > 0)) {
         mu = Array.from(sol);
         break;
@@ -176,8 +204,8 @@ export function projectCone(
           inP[P[t]] = 0;
           P.splice(t, 1);
           cols.splice(t, 1);
-          grams.splice(t, 1);
           next.splice(t, 1);
+          qr.remove(t);
         }
       mu = next;
       if (!P.length) break;
@@ -195,32 +223,35 @@ export function projectCone(
     active.push(j);
     mus.push(m0);
   }
+  // the factorization of exactly these rows, for a caller that passes `active` back as `warm`
+  if (active.length === P.length) faceQR.set(active, { Xt, pattern, omega, qr });
   return { z: out, active, mu: mus, early };
 }
 
-/** Largest number of cached Gram entries (doubles) per matrix: 2e7 = 160 MB. */
-export const GRAM_CACHE_DOUBLES = 2e7;
-const gramCache = new WeakMap<Mat, Map<string, Float64Array>>();
+/** QR factors of the faces returned by projectCone, keyed by the returned `active` array itself. */
+const faceQR = new WeakMap<number[], { Xt: Mat; pattern: Uint8Array; omega: number; qr: UpdatedQR }>();
 
-/** x̃_jᵀW²x̃_t for all j (W = diag(1, …, 1, omega)), cached (LRU by insertion) per matrix. */
-function gramColumn(Xt: Mat, t: number, omega: number): Float64Array {
-  let m = gramCache.get(Xt);
-  if (!m) gramCache.set(Xt, (m = new Map()));
-  const key = `${omega}:${t}`;
-  const hit = m.get(key);
-  if (hit) return hit;
-  const n = Xt.rows, p = Xt.cols, X = Xt.data, w2 = omega * omega;
-  const out = new Float64Array(n);
-  const o = t * p;
-  for (let j = 0; j < n; j++) {
-    let s = 0;
-    for (let k = 0; k < p - 1; k++) s += X[j * p + k] * X[o + k];
-    out[j] = s + X[j * p + p - 1] * X[o + p - 1] * w2;
+/** The k-th largest of v (1-based; v is reordered), by quickselect: O(length) expected. */
+function kthLargest(v: Float64Array, k: number): number {
+  let lo = 0, hi = v.length - 1;
+  const want = k - 1;
+  while (lo < hi) {
+    const pivot = v[(lo + hi) >> 1];
+    let i = lo, j = hi;
+    while (i <= j) {
+      while (v[i] > pivot) i++;
+      while (v[j] < pivot) j--;
+      if (i <= j) {
+        const t = v[i];
+        v[i++] = v[j];
+        v[j--] = t;
+      }
+    }
+    if (want <= j) hi = j;
+    else if (want >= i) lo = i;
+    else break;
   }
-  const cap = Math.max(8, Math.floor(GRAM_CACHE_DOUBLES / Math.max(n, 1)));
-  if (m.size >= cap) m.delete(m.keys().next().value as string);
-  m.set(key, out);
-  return out;
+  return v[want];
 }
 
 const normCache = new WeakMap<Mat, Map<number, Float64Array>>();

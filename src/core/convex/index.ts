@@ -19,7 +19,8 @@ import { makeProgram } from './problem';
 import { solveCore, type CoreResult, type ProductRequest } from './solver';
 import { recoverNetwork } from './recover';
 import { chooseProduct } from './kernelChoice';
-import { NNLS_VIOLATION_TOL, FREE_BIAS_WEIGHT, GRAM_CACHE_DOUBLES } from './cone';
+import { NNLS_VIOLATION_TOL, FREE_BIAS_WEIGHT, NNLS_HOT_ROWS } from './cone';
+import { QR_DEPENDENT_TOL } from './updatedQR';
 import { OWN_TIE_TOL as OWN_TIE } from './patterns';
 import { MULTIPLIER_TOL, ENTER_TOL, POLISH_MAX_VARS, POLISH_MAX_WORK } from './polish';
 
@@ -109,7 +110,8 @@ export function convexTolerances(): Record<string, { value: number; meaning: str
     polishEnter: { value: ENTER_TOL, meaning: 'Newton polish: a block enters when its dual constraint exceeds β(1 + this)' },
     polishMaxVars: { value: POLISH_MAX_VARS, meaning: 'Newton polish only when the support has at most this many variables' },
     polishMaxWork: { value: POLISH_MAX_WORK, meaning: 'Newton polish only when the support pattern-pair Grams cost at most this many flops: |S|(|S|+1)/2 · n · p²/2' },
-    gramCache: { value: GRAM_CACHE_DOUBLES, meaning: 'cone scans: cached Gram entries x̃_jᵀx̃_t per matrix (memory cap)' },
+    nnlsHotRows: { value: NNLS_HOT_ROWS, meaning: 'cone projection: rows most violated at a full scan, tried before scanning all rows again (speed only)' },
+    nnlsDependent: { value: QR_DEPENDENT_TOL, meaning: 'cone projection: a row within this (relative to max |R_jj|) of the span of the face rows does not enter' },
     ownTie: { value: OWN_TIE, meaning: 'own patterns: |x̃ᵀũ| ≤ this·‖x̃‖‖ũ‖ is a tie, both sides included' },
   };
 }

@@ -1,0 +1,154 @@
+/**
+ * The pattern-cone projection (cone.ts) and its updated QR (updatedQR.ts), against independent
+ * oracles:
+ *  - UpdatedQR after any sequence of appends and removals solves the same least squares as a fresh
+ *    Householder QR (dense.ts leastSquares);
+ *  - projectCone equals the brute-force projection: the nearest feasible point among the
+ *    projections of g onto span-faces {z : a_jᵀz = 0, j ∈ S} for every row set |S| ≤ p (ml-matrix
+ *    pseudo-inverse), with duplicate and parallel rows (dependent columns), warm starts that are
+ *    right, wrong, out of range or a returned face (cached factors), and the early stop only when ‖Π_K g‖ ≤ stopBelow.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Matrix, pseudoInverse } from 'ml-matrix';
+import { UpdatedQR } from '../../src/core/convex/updatedQR';
+import { leastSquares } from '../../src/core/convex/dense';
+import { projectCone } from '../../src/core/convex/cone';
+import { zeros } from '../../src/core/linalg/mat';
+import { rng } from '../reference/small';
+
+test('UpdatedQR = fresh Householder least squares after random appends and removals', () => {
+  const R = rng(5);
+  for (let trial = 0; trial < 40; trial++) {
+    const p = 3 + Math.floor(R() * 10);
+    const rhs = Float64Array.from({ length: p }, () => R() - 0.5);
+    const qr = new UpdatedQR(p, rhs);
+    const cols: Float64Array[] = [];
+    for (let step = 0; step < 30; step++) {
+      if (cols.length && (R() < 0.35 || cols.length === p)) {
+        const t = Math.floor(R() * cols.length);
+        cols.splice(t, 1);
+        qr.remove(t);
+      } else {
+        const a = Float64Array.from({ length: p }, () => R() - 0.5);
+        assert.ok(qr.append(a));
+        cols.push(a);
+      }
+      assert.equal(qr.size, cols.length);
+      const ref = leastSquares(cols, rhs);
+      assert.ok(ref);
+      const got = qr.solve();
+      for (let k = 0; k < cols.length; k++) assert.ok(Math.abs(got[k] - ref[k]) <= 1e-9 * (1 + Math.abs(ref[k])), `trial ${trial} step ${step}: ${got[k]} vs ${ref[k]}`);
+    }
+  }
+});
+
+test('UpdatedQR refuses a column in the span and stays usable', () => {
+  const p = 5;
+  const rhs = Float64Array.from([1, 2, 3, 4, 5]);
+  const qr = new UpdatedQR(p, rhs);
+  const a = Float64Array.from([1, 0, 1, 0, 1]), b = Float64Array.from([0, 1, 0, 1, 0]);
+  assert.ok(qr.append(a));
+  assert.ok(qr.append(b));
+  assert.equal(qr.append(Float64Array.from(a, (x, i) => 2 * x - 3 * b[i])), false);
+  assert.equal(qr.size, 2);
+  const ref = leastSquares([a, b], rhs)!;
+  const got = qr.solve();
+  assert.ok(Math.abs(got[0] - ref[0]) < 1e-12 && Math.abs(got[1] - ref[1]) < 1e-12);
+});
+
+/** Brute force Π_K(g), K = {z : s_j x̃_jᵀz ≥ 0}: nearest feasible span-face projection. */
+function bruteProjection(A: number[][], g: number[]): number[] {
+  const n = A.length, p = g.length;
+  let best: number[] | null = null, bestD = Infinity;
+  const gn = Math.hypot(...g);
+  const visit = (S: number[]) => {
+    let z = g.slice();
+    if (S.length) {
+      const As = new Matrix(S.map((j) => A[j]));
+      const Pm = pseudoInverse(As).mmul(As); // projector onto the row space of A_S
+      const Pg = Pm.mmul(Matrix.columnVector(g)).to1DArray();
+      z = g.map((x, k) => x - Pg[k]);
+    }
+    for (let j = 0; j < n; j++) {
+      const v = A[j].reduce((s, a, k) => s + a * z[k], 0);
+      if (v < -1e-10 * Math.hypot(...A[j]) * (gn + 1)) return;
+    }
+    const dist = Math.hypot(...z.map((x, k) => x - g[k]));
+    if (dist < bestD) {
+      bestD = dist;
+      best = z;
+    }
+  };
+  const rec = (start: number, S: number[]) => {
+    visit(S);
+    if (S.length === p) return;
+    for (let j = start; j < n; j++) rec(j + 1, [...S, j]);
+  };
+  rec(0, []);
+  return best!;
+}
+
+test('projectCone = brute-force projection (dependent rows, warm starts, early stop)', () => {
+  const R = rng(17);
+  let faces = 0;
+  for (let trial = 0; trial < 120; trial++) {
+    const d = 1 + Math.floor(R() * 3), p = d + 1, n = 4 + Math.floor(R() * 5);
+    const Xt = zeros(n, p);
+    for (let j = 0; j < n; j++) {
+      for (let k = 0; k < d; k++) Xt.data[j * p + k] = 2 * R() - 1;
+      Xt.data[j * p + d] = 1;
+    }
+    // duplicates and a parallel row: the NNLS meets dependent columns
+    if (n > 5) Xt.data.copyWithin(5 * p, 0, p);
+    if (trial % 3 === 0) for (let k = 0; k < p; k++) Xt.data[(n - 1) * p + k] = 2 * Xt.data[p + k];
+    const pattern = Uint8Array.from({ length: n }, () => (R() < 0.5 ? 1 : 0));
+    const A = Array.from({ length: n }, (_, j) => Array.from({ length: p }, (_, k) => (pattern[j] ? 1 : -1) * Xt.data[j * p + k]));
+    const g = Float64Array.from({ length: p }, () => 2 * R() - 1);
+    const ref = bruteProjection(A, Array.from(g));
+    const refNorm = Math.hypot(...ref);
+    // a returned face passed back reuses its cached QR factors, also for another g
+    const g2 = Float64Array.from(g, (x) => x + 0.3 * (R() - 0.5));
+    const warms: (number[] | undefined)[] = [undefined, [0, 1], [n + 3, 2], projectCone(Xt, pattern, g).active, projectCone(Xt, pattern, g2).active];
+    for (const warm of warms) {
+      const pj = projectCone(Xt, pattern, g, 1, warm);
+      if (pj.active.length) faces++;
+      for (let k = 0; k < p; k++) assert.ok(Math.abs(pj.z[k] - ref[k]) <= 1e-9, `trial ${trial} warm ${warm}: z[${k}] ${pj.z[k]} vs ${ref[k]}`);
+      assert.ok(pj.mu.every((m) => m > 0));
+    }
+    const stop = refNorm * (R() < 0.5 ? 1.01 : 0.99);
+    const e = projectCone(Xt, pattern, g, 1, undefined, undefined, stop);
+    const en = Math.hypot(...e.z);
+    if (e.early) assert.ok(refNorm <= stop * (1 + 1e-12) + 1e-12 && en <= stop, `trial ${trial}: early at ${en}, stop ${stop}, ‖Π g‖ ${refNorm}`);
+    else assert.ok(refNorm >= stop * (1 - 1e-12) - 1e-12 || en <= refNorm * (1 + 1e-9) + 1e-12, `trial ${trial}: not early, ${en}, stop ${stop}, ‖Π g‖ ${refNorm}`);
+  }
+  assert.ok(faces > 100, `only ${faces} projections landed on a proper face`);
+});
+
+test('projectCone on hundreds of rows satisfies the projection KKT conditions (hot-row path)', () => {
+  const R = rng(29);
+  for (let trial = 0; trial < 12; trial++) {
+    const d = 3 + (trial % 6), p = d + 1, n = 300 + 50 * trial;
+    const Xt = zeros(n, p);
+    for (let j = 0; j < n; j++) {
+      for (let k = 0; k < d; k++) Xt.data[j * p + k] = 2 * R() - 1;
+      Xt.data[j * p + d] = 1;
+    }
+    const u = Float64Array.from({ length: p }, () => R() - 0.5);
+    const pattern = Uint8Array.from({ length: n }, (_, j) => (Xt.data.subarray(j * p, j * p + p).reduce((s, x, k) => s + x * u[k], 0) >= 0 ? 1 : 0));
+    const g = Float64Array.from({ length: p }, () => 2 * R() - 1);
+    const pj = projectCone(Xt, pattern, g);
+    const a = (j: number) => Array.from({ length: p }, (_, k) => (pattern[j] ? 1 : -1) * Xt.data[j * p + k]);
+    const gn = Math.hypot(...g);
+    // z = g + Σ μ_j a_j with μ ≥ 0, z ∈ K, and a_jᵀz = 0 on the rows with μ_j > 0
+    const z = Array.from(g);
+    pj.active.forEach((j, t) => a(j).forEach((x, k) => (z[k] += pj.mu[t] * x)));
+    for (let k = 0; k < p; k++) assert.ok(Math.abs(z[k] - pj.z[k]) <= 1e-12 * (gn + 1));
+    for (let j = 0; j < n; j++) {
+      const v = a(j).reduce((s, x, k) => s + x * z[k], 0);
+      assert.ok(v >= -1e-10 * gn, `trial ${trial}: row ${j} violated by ${v}`);
+    }
+    pj.active.forEach((j) => assert.ok(Math.abs(a(j).reduce((s, x, k) => s + x * z[k], 0)) <= 1e-10 * gn));
+    assert.ok(pj.mu.every((m) => m > 0));
+  }
+});
