@@ -40,13 +40,127 @@ interface PairCache {
   grams: Map<number, Float64Array>;
   sums: Map<number, Float64Array>;
   doubles: number;
+  /** face bases by `pattern:rows`, each with an id and (Jacobian path) X̃N_qᵀ */
+  faces: Map<string, FaceInfo>;
+  nextFaceId: number;
+  /** Jacobian path: N_q X̃ᵀD_qD_q'X̃ N_q'ᵀ by face ids `a,b` */
+  jac: Map<string, Float64Array>;
+  jacDoubles: number;
+  xnDoubles: number;
 }
 const caches = new WeakMap<Program, PairCache>();
 
 function cacheOf(pr: Program): PairCache {
   let c = caches.get(pr);
-  if (!c) caches.set(pr, (c = { grams: new Map(), sums: new Map(), doubles: 0 }));
+  if (!c) caches.set(pr, (c = { grams: new Map(), sums: new Map(), doubles: 0, faces: new Map(), nextFaceId: 0, jac: new Map(), jacDoubles: 0, xnDoubles: 0 }));
   return c;
+}
+
+interface FaceInfo {
+  id: number;
+  /** orthonormal basis of the face's span {z : a_jᵀz = 0, j ∈ face} */
+  N: Float64Array[];
+  /** X̃N (n×m row-major), computed on first use by the Jacobian path */
+  XN?: Float64Array;
+}
+
+/** Face bases are cached: an active-set step changes one face, the other blocks keep theirs. */
+export const FACE_CACHE_ENTRIES = 20000;
+
+function faceInfo(pr: Program, bl: FaceBlock): FaceInfo {
+  const c = cacheOf(pr);
+  const i = bl.k >> 1;
+  const key = `${i}:${bl.face.join(',')}`;
+  let f = c.faces.get(key);
+  if (!f) {
+    if (c.faces.size >= FACE_CACHE_ENTRIES) {
+      c.faces.clear();
+      c.xnDoubles = 0;
+    }
+    f = { id: c.nextFaceId++, N: nullBasis(bl.face.map((j) => rowVec(pr, i, j)), pr.p) };
+    c.faces.set(key, f);
+  }
+  return f;
+}
+
+/** The dimension of a block's face (its Newton variables). */
+export function faceDim(pr: Program, bl: FaceBlock): number {
+  return faceInfo(pr, bl).N.length;
+}
+
+/**
+ * Gauss–Newton block N_q X̃ᵀ D_q D_q' X̃ N_q'ᵀ (m_q × m_q', row-major) from the rows X̃N: n·m·m'
+ * flops, cached by the two faces, so a step that moved one face recomputes one block row of H.
+ */
+function jacPair(pr: Program, iA: number, fA: FaceInfo, iB: number, fB: FaceInfo): Float64Array {
+  const c = cacheOf(pr);
+  const key = `${fA.id},${fB.id}`;
+  const hit = c.jac.get(key);
+  if (hit) return hit;
+  const { n } = pr, dA = pr.patterns[iA], dB = pr.patterns[iB];
+  const A = xnOf(pr, fA), B = xnOf(pr, fB), m = fA.N.length, m2 = fB.N.length;
+  const out = new Float64Array(m * m2);
+  for (let j = 0; j < n; j++) {
+    if (!dA[j] || !dB[j]) continue;
+    const oa = j * m, ob = j * m2;
+    for (let x = 0; x < m; x++) {
+      const a = A[oa + x];
+      if (a === 0) continue;
+      const row = x * m2;
+      for (let y = 0; y < m2; y++) out[row + y] += a * B[ob + y];
+    }
+  }
+  if (c.jacDoubles + out.length > PAIR_GRAM_CACHE_DOUBLES) {
+    c.jac.clear();
+    c.jacDoubles = 0;
+  }
+  c.jac.set(key, out);
+  c.jacDoubles += out.length;
+  return out;
+}
+
+function dotP(a: ArrayLike<number>, b: ArrayLike<number>, len: number): number {
+  let t = 0;
+  for (let k = 0; k < len; k++) t += a[k] * b[k];
+  return t;
+}
+
+/** (X̃N)·t for face coordinates t (length m): X̃z on all n rows for z = Nᵀt. */
+function xnApply(pr: Program, f: FaceInfo, t: ArrayLike<number>): Float64Array {
+  const A = xnOf(pr, f), m = f.N.length, n = pr.n;
+  const out = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    const o = j * m;
+    let s = 0;
+    for (let x = 0; x < m; x++) s += A[o + x] * t[x];
+    out[j] = s;
+  }
+  return out;
+}
+
+/** Face rows X̃N cached at most this many doubles in all (160 MB), then the face cache restarts. */
+export const FACE_ROWS_CACHE_DOUBLES = 2e7;
+
+function xnOf(pr: Program, f: FaceInfo): Float64Array {
+  if (f.XN) return f.XN;
+  const c = cacheOf(pr);
+  if (c.xnDoubles + pr.n * f.N.length > FACE_ROWS_CACHE_DOUBLES) {
+    for (const g of c.faces.values()) g.XN = undefined;
+    c.xnDoubles = 0;
+  }
+  c.xnDoubles += pr.n * f.N.length;
+  const { n, p } = pr, X = pr.Xt.data, N = f.N, m = N.length;
+  const out = new Float64Array(n * m);
+  for (let j = 0; j < n; j++) {
+    const o = j * p;
+    for (let x = 0; x < m; x++) {
+      const v = N[x];
+      let t = 0;
+      for (let k = 0; k < p; k++) t += X[o + k] * v[k];
+      out[j * m + x] = t;
+    }
+  }
+  return (f.XN = out);
 }
 
 /** G_{ii'} = X̃ᵀ diag(d_i ∘ d_i') X̃ (p×p, row-major), symmetric in (i, i'). */
@@ -90,31 +204,29 @@ function patternSum(pr: Program, i: number): Float64Array {
   return s;
 }
 
-/** Work (flops) of one set of pair Grams for a support of `blocks` blocks: what polish.ts limits. */
+/** Work (flops) of one set of pair Grams for a support of `blocks` blocks. */
 export function pairGramWork(pr: Program, blocks: number): number {
   return ((blocks * (blocks + 1)) / 2) * pr.n * pr.p * pr.p * 0.5;
+}
+
+/**
+ * The Jacobian path when a step's pair-Gram products (|S|²/2 pairs at p²·m̄ each) cost more than
+ * recomputing one face's row of Jacobian blocks (n·m̄·T) — wide p with small faces (d = 50: ~35×).
+ */
+export function useJacobian(pr: Program, blocks: number, T: number): boolean {
+  const mbar = Math.max(1, T / Math.max(blocks, 1));
+  return pr.p * pr.p * blocks > 4 * pr.n * mbar;
+}
+
+/** Work (flops) of building the support's Hessian once, by the path newtonOnFaces will take: what polish.ts limits. */
+export function hessianWork(pr: Program, blocks: number, T: number): number {
+  return useJacobian(pr, blocks, T) ? (pr.n * T * T) / 2 + pr.n * pr.p * T : pairGramWork(pr, blocks);
 }
 
 export function penNorm(z: ArrayLike<number>, pen: number): number {
   let s = 0;
   for (let t = 0; t < pen; t++) s += z[t] * z[t];
   return Math.sqrt(s);
-}
-
-/** X̃z for every z in zs (each of length n): one pass over X̃'s rows, so X̃ is read once, not |zs| times. */
-function applyAll(pr: Program, zs: Float64Array[]): Float64Array[] {
-  const { n, p } = pr, X = pr.Xt.data, S = zs.length;
-  const out = zs.map(() => new Float64Array(n));
-  for (let j = 0; j < n; j++) {
-    const o = j * p;
-    for (let q = 0; q < S; q++) {
-      const z = zs[q];
-      let t = 0;
-      for (let k = 0; k < p; k++) t += X[o + k] * z[k];
-      out[q][j] = t;
-    }
-  }
-  return out;
 }
 
 /** a_j = s_j x̃_j, the row of pattern i's cone constraint. */
@@ -154,12 +266,14 @@ export function newtonOnFaces(
   const xz = new Map<FaceBlock, Float64Array>();
   for (let it = 0; it < maxIter && Date.now() <= deadline; it++) {
     for (let q = blocks.length - 1; q >= 0; q--) if (!(penNorm(blocks[q].z, pen) > 0)) blocks.splice(q, 1);
-    const bases = blocks.map((bl) => nullBasis(bl.face.map((j) => rowVec(pr, bl.k >> 1, j)), p));
+    const infos = blocks.map((bl) => faceInfo(pr, bl));
+    const bases = infos.map((f) => f.N);
     for (let q = blocks.length - 1; q >= 0; q--) {
       const N = bases[q];
       if (!N.length) {
         blocks.splice(q, 1);
         bases.splice(q, 1);
+        infos.splice(q, 1);
         continue;
       }
       // put z exactly on the face
@@ -177,8 +291,13 @@ export function newtonOnFaces(
     // X̃z_q on all rows: the fit (masked) and the ratio test (all rows)
     // X̃z_q is carried along the steps (C + αU) and recomputed every REFRESH_XZ iterations against drift
     if (it % REFRESH_XZ === 0) xz.clear();
-    const missing = blocks.filter((bl) => !xz.has(bl));
-    applyAll(pr, missing.map((bl) => bl.z)).forEach((c, q) => xz.set(missing[q], c));
+    for (let q = 0; q < blocks.length; q++) {
+      const bl = blocks[q];
+      if (xz.has(bl)) continue;
+      // z sits exactly on the face span, so X̃z = (X̃N)(Nz): n·m flops instead of n·p
+      const N = bases[q];
+      xz.set(bl, xnApply(pr, infos[q], Float64Array.from(N, (v) => dotP(v, bl.z, p))));
+    }
     const C = blocks.map((bl) => xz.get(bl)!);
     const F0 = new Float64Array(n).fill(off.b);
     for (let q = 0; q < S; q++) {
@@ -199,27 +318,38 @@ export function newtonOnFaces(
     if (T === 0) return true;
     const H = new Float64Array(T * T);
     const grad = new Float64Array(T);
-    // gradient: −s_q N_q X̃ᵀD_q r + β N_q P u_q
-    const gOfPattern = new Map<number, Float64Array>();
+    // gradient: −s_q N_q X̃ᵀD_q r + β N_q P u_q, with N_q X̃ᵀ = (X̃N_q)ᵀ: n·m per block
     for (let q = 0; q < S; q++) {
-      let g = gOfPattern.get(pat[q]);
-      if (!g) {
-        g = new Float64Array(p);
-        const d = pr.patterns[pat[q]], X = pr.Xt.data;
-        for (let j = 0; j < n; j++) if (d[j]) for (let t = 0; t < p; t++) g[t] += X[j * p + t] * r0[j];
-        gOfPattern.set(pat[q], g);
+      const N = bases[q], m = N.length, z = blocks[q].z, nz = penNorm(z, pen);
+      const XN = xnOf(pr, infos[q]), d = pr.patterns[pat[q]];
+      const g = new Float64Array(m);
+      for (let j = 0; j < n; j++) {
+        if (!d[j]) continue;
+        const rj = r0[j], o = j * m;
+        for (let x = 0; x < m; x++) g[x] += XN[o + x] * rj;
       }
-      const N = bases[q], z = blocks[q].z, nz = penNorm(z, pen);
-      for (let x = 0; x < N.length; x++) {
-        let gx = 0, ux = 0;
-        for (let k = 0; k < p; k++) gx += N[x][k] * g[k];
+      for (let x = 0; x < m; x++) {
+        let ux = 0;
         for (let k = 0; k < pen; k++) ux += N[x][k] * z[k];
-        grad[offs[q] + x] = -sg[q] * gx + (beta * ux) / nz;
+        grad[offs[q] + x] = -sg[q] * g[x] + (beta * ux) / nz;
       }
     }
-    // Gauss–Newton part from the pair Grams, then the penalty's curvature β N(I − ûûᵀ)Nᵀ/‖Pz‖
+    // Gauss–Newton part from the pair Grams or the face Jacobians (whichever a step costs less),
+    // then the penalty's curvature β N(I − ûûᵀ)Nᵀ/‖Pz‖
     const W = new Float64Array(p * p); // G·N_q'ᵀ
-    for (let q2 = 0; q2 < S; q2++) {
+    if (useJacobian(pr, S, T - (hasB ? 1 : 0)))
+      for (let q2 = 0; q2 < S; q2++)
+        for (let q = 0; q <= q2; q++) {
+          const B = jacPair(pr, pat[q], infos[q], pat[q2], infos[q2]);
+          const m = bases[q].length, m2 = bases[q2].length, ss = sg[q] * sg[q2];
+          for (let x = 0; x < m; x++)
+            for (let y = 0; y < m2; y++) {
+              const t = ss * B[x * m2 + y];
+              H[(offs[q] + x) * T + offs[q2] + y] = t;
+              H[(offs[q2] + y) * T + offs[q] + x] = t;
+            }
+        }
+    else for (let q2 = 0; q2 < S; q2++) {
       const N2 = bases[q2], m2 = N2.length;
       for (let q = 0; q <= q2; q++) {
         const G = pairGram(pr, pat[q], pat[q2]);
@@ -290,7 +420,7 @@ export function newtonOnFaces(
       return out;
     });
     const db = hasB ? delta[bi] : 0;
-    const U = applyAll(pr, dz);
+    const U = blocks.map((_, q) => xnApply(pr, infos[q], delta.subarray(offs[q], offs[q] + bases[q].length)));
     const dF = new Float64Array(n).fill(db);
     for (let q = 0; q < S; q++) {
       const d = pr.patterns[pat[q]], u = U[q], s = sg[q];

@@ -22,13 +22,14 @@ import type { Program } from './problem';
 import { fitDirect, objectiveOf } from './problem';
 import { leastSquares } from './dense';
 import { projectCone } from './cone';
-import { newtonOnFaces, pairGramWork, penNorm, rowVec, type FaceBlock } from './faceNewton';
+import { newtonOnFaces, faceDim, hessianWork, penNorm, rowVec, type FaceBlock } from './faceNewton';
 
-/** Largest number of Newton variables (Σ face dimensions + 1) the polish accepts. */
+/** Largest number of Newton variables (Σ face dimensions + 1) the polish accepts (dense Cholesky: T³/6 flops a step). */
 export const POLISH_MAX_VARS = 1500;
 /**
- * Largest work (flops) of the support's pattern-pair Grams (faceNewton.ts, paid once per solve and
- * then reused by every Newton step) the polish accepts: |S|(|S|+1)/2 · n · p²/2.
+ * Largest work (flops) of building the support's Hessian the polish accepts (faceNewton.ts
+ * hessianWork: pattern-pair Grams |S|(|S|+1)/2 · n · p²/2, or face Jacobians n·T²/2 + n·p·T; paid
+ * once, then reused by every Newton step).
  */
 export const POLISH_MAX_WORK = 2e10;
 /**
@@ -131,14 +132,18 @@ export interface PolishResult {
 export function polish(pr: Program, Z: Float64Array, b0: number, maxRounds = 30, deadline = Infinity): PolishResult | null {
   const { p, pen, beta } = pr;
   const blocks: FaceBlock[] = [];
-  let vars = 0;
   for (let k = 0; k < 2 * pr.P; k++) {
     const z = Float64Array.from(Z.subarray(k * p, (k + 1) * p));
     if (!(penNorm(z, pen) > 0)) continue;
     blocks.push({ k, face: faceOf(pr, k >> 1, z), z });
-    vars += p;
   }
-  if (vars + 1 > POLISH_MAX_VARS || pairGramWork(pr, blocks.length) > POLISH_MAX_WORK) return null;
+  // the Newton variables are the faces' dimensions (narrow pattern cones: a few per block at d = 50)
+  const tooLarge = () => {
+    let T = 0;
+    for (const bl of blocks) T += faceDim(pr, bl);
+    return T + 1 > POLISH_MAX_VARS || hessianWork(pr, blocks.length, T) > POLISH_MAX_WORK;
+  };
+  if (tooLarge()) return null;
   const off = { b: pr.offset === 'none' ? 0 : b0 };
   const warmScan = new Map<number, number[]>();
   let rounds = 0;
@@ -154,9 +159,12 @@ export function polish(pr: Program, Z: Float64Array, b0: number, maxRounds = 30,
     // `want` candidates beat every remaining ‖g‖ — the same top `want` as a full scan, which still
     // happens whenever fewer than `want` blocks violate (the optimality check).
     const order: { k: number; g: Float64Array; gn: number }[] = [];
+    let gPlus: Float64Array | null = null; // X̃ᵀD_i r, shared by the pattern's two blocks
     for (let k = 0; k < 2 * pr.P; k++) {
+      if (!(k & 1)) gPlus = null;
       if (inS.has(k)) continue;
-      const g = blockGrad(pr, k, r);
+      if (!gPlus) gPlus = blockGrad(pr, k & ~1, r);
+      const g = k & 1 ? Float64Array.from(gPlus, (x) => -x) : gPlus;
       const gn = penNorm(g, p);
       if (!pr.freeBias && !(gn > beta)) continue;
       order.push({ k, g, gn });
@@ -185,7 +193,7 @@ export function polish(pr: Program, Z: Float64Array, b0: number, maxRounds = 30,
     }
     // no violators at a point that is not yet the restricted optimum says nothing: keep going
     if (!late && !cand.length && !solved) continue;
-    if (late || !cand.length || blocks.length * p + 1 > POLISH_MAX_VARS || pairGramWork(pr, blocks.length) > POLISH_MAX_WORK) break;
+    if (late || !cand.length || tooLarge()) break;
     cand.sort((x, y) => y.v - x.v);
     for (const c of cand.slice(0, want)) {
       // exact line minimizer along dir: ½‖r − t·a‖² + βt‖P dir‖ ⇒ t = (aᵀr − β‖P dir‖)/‖a‖²
