@@ -37,6 +37,10 @@ export const POLISH_MAX_WORK = 2e10;
  * then needs a few rounds, not |S|/4 — each round re-solves the restricted problem exactly).
  */
 export const ENTER_MIN_BLOCKS = 4;
+/** The entering scan stops once it has `want` violators and has projected this many times `want` blocks (speed only). */
+export const ENTER_SCAN_FACTOR = 4;
+/** Relative slack on the entering scan's carried bound ‖Π_K g‖ ≤ ub + ‖g − g_last‖ (rounding; speed only). */
+export const SCAN_BOUND_SLACK = 1e-9;
 /** Multipliers below −MULTIPLIER_TOL·(‖∇‖ scale) release a row from a face. */
 export const MULTIPLIER_TOL = 1e-10;
 /** A block outside the support enters when its dual constraint value exceeds β(1 + ENTER_TOL). */
@@ -146,6 +150,9 @@ export function polish(pr: Program, Z: Float64Array, b0: number, maxRounds = 30,
   if (tooLarge()) return null;
   const off = { b: pr.offset === 'none' ? 0 : b0 };
   const warmScan = new Map<number, number[]>();
+  // per block, a g it was projected at and an upper bound on ‖Π_K g‖ there (the projection, or the
+  // early stop's ‖g + Aᵀμ‖): Π_K is nonexpansive, so ‖Π_K g'‖ ≤ that bound + ‖g' − g‖ next round
+  const seen = new Map<number, { g: Float64Array; ub: number }>();
   let rounds = 0;
   for (; rounds < maxRounds && Date.now() <= deadline; rounds++) {
     const solved = newtonOnFaces(pr, blocks, off, 80, deadline, (r) => releaseNegativeMultipliers(pr, blocks, r));
@@ -155,9 +162,10 @@ export function polish(pr: Program, Z: Float64Array, b0: number, maxRounds = 30,
     const inS = new Set(blocks.map((bl) => bl.k));
     const cand: { k: number; v: number; dir: Float64Array; face: number[] }[] = [];
     const want = Math.max(ENTER_MIN_BLOCKS, Math.ceil(blocks.length / 3));
-    // Full norm: ‖Π_K g‖ ≤ ‖g‖, so blocks are projected in decreasing ‖g‖ and the scan stops once
-    // `want` candidates beat every remaining ‖g‖ — the same top `want` as a full scan, which still
-    // happens whenever fewer than `want` blocks violate (the optimality check).
+    // Full norm: ‖Π_K g‖ ≤ gn := min(‖g‖, last round's bound + ‖g − g_last‖), so blocks are projected
+    // in decreasing gn and the scan stops once `want` candidates beat every remaining gn — the same
+    // top `want` as a full scan, which still happens whenever fewer than `want` blocks violate (the
+    // optimality check).
     const order: { k: number; g: Float64Array; gn: number }[] = [];
     let gPlus: Float64Array | null = null; // X̃ᵀD_i r, shared by the pattern's two blocks
     for (let k = 0; k < 2 * pr.P; k++) {
@@ -165,7 +173,13 @@ export function polish(pr: Program, Z: Float64Array, b0: number, maxRounds = 30,
       if (inS.has(k)) continue;
       if (!gPlus) gPlus = blockGrad(pr, k & ~1, r);
       const g = k & 1 ? Float64Array.from(gPlus, (x) => -x) : gPlus;
-      const gn = penNorm(g, p);
+      let gn = penNorm(g, p);
+      const last = pr.freeBias ? undefined : seen.get(k);
+      if (last) {
+        let dg = 0;
+        for (let t = 0; t < p; t++) dg += (g[t] - last.g[t]) ** 2;
+        gn = Math.min(gn, (last.ub + Math.sqrt(dg)) * (1 + SCAN_BOUND_SLACK));
+      }
       if (!pr.freeBias && !(gn > beta)) continue;
       order.push({ k, g, gn });
     }
@@ -174,13 +188,16 @@ export function polish(pr: Program, Z: Float64Array, b0: number, maxRounds = 30,
     let kth = -Infinity; // the want-th best candidate value so far
     for (let at = 0; at < order.length; at++) {
       const { k, g, gn } = order[at];
-      if (!pr.freeBias && cand.length >= want && gn <= kth) break;
+      // enough: the top `want` for sure, or `want` violators among ENTER_SCAN_FACTOR·want projections
+      // (column generation needs violators, not the best ones; a scan that finds none is still full)
+      if (cand.length >= want && ((!pr.freeBias && gn <= kth) || at >= ENTER_SCAN_FACTOR * want)) break;
       if ((at & 31) === 31 && Date.now() > deadline) {
         late = true;
         break;
       }
       // full norm: stop as soon as the projection is known to be below the entering level
       const proj = projectCone(pr.Xt, pr.patterns[k >> 1], g, 1, warmScan.get(k), undefined, pr.freeBias ? -1 : beta * (1 + ENTER_TOL));
+      if (!pr.freeBias) seen.set(k, { g, ub: penNorm(proj.z, p) });
       if (proj.early) continue;
       warmScan.set(k, proj.active);
       // the block's value at the feasible direction z = Π_K g: gᵀz/‖Pz‖ = ‖z‖²/‖Pz‖ (Moreau), which
