@@ -44,15 +44,16 @@ interface PairCache {
   faces: Map<string, FaceInfo>;
   nextFaceId: number;
   /** Jacobian path: N_q X̃ᵀD_qD_q'X̃ N_q'ᵀ by face ids `a,b` */
-  jac: Map<string, Float64Array>;
+  jac: Map<number, Float64Array>;
   jacDoubles: number;
   xnDoubles: number;
+  rows: Map<number, { on: Int32Array; sign: Float64Array }>;
 }
 const caches = new WeakMap<Program, PairCache>();
 
 function cacheOf(pr: Program): PairCache {
   let c = caches.get(pr);
-  if (!c) caches.set(pr, (c = { grams: new Map(), sums: new Map(), doubles: 0, faces: new Map(), nextFaceId: 0, jac: new Map(), jacDoubles: 0, xnDoubles: 0 }));
+  if (!c) caches.set(pr, (c = { grams: new Map(), sums: new Map(), doubles: 0, faces: new Map(), nextFaceId: 0, jac: new Map(), jacDoubles: 0, xnDoubles: 0, rows: new Map() }));
   return c;
 }
 
@@ -64,6 +65,9 @@ interface FaceInfo {
   XN?: Float64Array;
 }
 
+/** Face ids are below this (the cache restarts there), so a pair of ids is one exact number key. */
+const FACE_ID_SPAN = 2 ** 26;
+
 /** Face bases are cached: an active-set step changes one face, the other blocks keep theirs. */
 export const FACE_CACHE_ENTRIES = 20000;
 
@@ -73,9 +77,14 @@ function faceInfo(pr: Program, bl: FaceBlock): FaceInfo {
   const key = `${i}:${bl.face.join(',')}`;
   let f = c.faces.get(key);
   if (!f) {
-    if (c.faces.size >= FACE_CACHE_ENTRIES) {
+    if (c.faces.size >= FACE_CACHE_ENTRIES || c.nextFaceId >= FACE_ID_SPAN) {
       c.faces.clear();
       c.xnDoubles = 0;
+    }
+    if (c.nextFaceId >= FACE_ID_SPAN) {
+      c.nextFaceId = 0;
+      c.jac.clear();
+      c.jacDoubles = 0;
     }
     f = { id: c.nextFaceId++, N: nullBasis(bl.face.map((j) => rowVec(pr, i, j)), pr.p) };
     c.faces.set(key, f);
@@ -89,26 +98,45 @@ export function faceDim(pr: Program, bl: FaceBlock): number {
 }
 
 /**
- * Gauss–Newton block N_q X̃ᵀ D_q D_q' X̃ N_q'ᵀ (m_q × m_q', row-major) from the rows X̃N: n·m·m'
- * flops, cached by the two faces, so a step that moved one face recomputes one block row of H.
+ * Gauss–Newton block N_q X̃ᵀ D_q D_q' X̃ N_q'ᵀ (m_q × m_q', row-major), cached by the two faces, so
+ * a step that moved one face recomputes one block row of H. A new block costs n·m·m' from the rows
+ * X̃N (Jacobian), or p²·m' + m·m'·p from the pattern-pair Gram (paid once per pattern pair).
  */
-function jacPair(pr: Program, iA: number, fA: FaceInfo, iB: number, fB: FaceInfo): Float64Array {
+function gnBlock(pr: Program, iA: number, fA: FaceInfo, iB: number, fB: FaceInfo, viaJacobian: boolean): Float64Array {
   const c = cacheOf(pr);
-  const key = `${fA.id},${fB.id}`;
+  const key = fA.id * FACE_ID_SPAN + fB.id;
   const hit = c.jac.get(key);
   if (hit) return hit;
-  const { n } = pr, dA = pr.patterns[iA], dB = pr.patterns[iB];
-  const A = xnOf(pr, fA), B = xnOf(pr, fB), m = fA.N.length, m2 = fB.N.length;
+  const { n, p } = pr, dA = pr.patterns[iA], dB = pr.patterns[iB];
+  const m = fA.N.length, m2 = fB.N.length;
   const out = new Float64Array(m * m2);
-  for (let j = 0; j < n; j++) {
-    if (!dA[j] || !dB[j]) continue;
-    const oa = j * m, ob = j * m2;
-    for (let x = 0; x < m; x++) {
-      const a = A[oa + x];
-      if (a === 0) continue;
-      const row = x * m2;
-      for (let y = 0; y < m2; y++) out[row + y] += a * B[ob + y];
+  if (viaJacobian) {
+    const A = xnOf(pr, fA), B = xnOf(pr, fB);
+    for (let j = 0; j < n; j++) {
+      if (!dA[j] || !dB[j]) continue;
+      const oa = j * m, ob = j * m2;
+      for (let x = 0; x < m; x++) {
+        const a = A[oa + x];
+        if (a === 0) continue;
+        const row = x * m2;
+        for (let y = 0; y < m2; y++) out[row + y] += a * B[ob + y];
+      }
     }
+  } else {
+    const G = pairGram(pr, iA, iB), NA = fA.N, NB = fB.N;
+    const W = new Float64Array(p * m2); // G·N_Bᵀ
+    for (let s = 0; s < p; s++)
+      for (let y = 0; y < m2; y++) {
+        let t = 0;
+        for (let k = 0; k < p; k++) t += G[s * p + k] * NB[y][k];
+        W[s * m2 + y] = t;
+      }
+    for (let x = 0; x < m; x++)
+      for (let y = 0; y < m2; y++) {
+        let t = 0;
+        for (let s = 0; s < p; s++) t += NA[x][s] * W[s * m2 + y];
+        out[x * m2 + y] = t;
+      }
   }
   if (c.jacDoubles + out.length > PAIR_GRAM_CACHE_DOUBLES) {
     c.jac.clear();
@@ -170,10 +198,11 @@ export function pairGram(pr: Program, i: number, i2: number): Float64Array {
   const key = a * pr.P + b;
   const hit = c.grams.get(key);
   if (hit) return hit;
-  const { n, p } = pr, X = pr.Xt.data, da = pr.patterns[a], db = pr.patterns[b];
+  const { p } = pr, X = pr.Xt.data, on = rowsOf(pr, a).on, db = pr.patterns[b];
   const G = new Float64Array(p * p);
-  for (let j = 0; j < n; j++) {
-    if (!da[j] || !db[j]) continue;
+  for (let t0 = 0; t0 < on.length; t0++) {
+    const j = on[t0];
+    if (!db[j]) continue;
     const o = j * p;
     for (let s = 0; s < p; s++) {
       const xs = X[o + s];
@@ -190,6 +219,25 @@ export function pairGram(pr: Program, i: number, i2: number): Float64Array {
   c.grams.set(key, G);
   c.doubles += p * p;
   return G;
+}
+
+/**
+ * Pattern i's active rows as a list and its constraint signs s_j = ±1 as numbers: the per-step
+ * loops then neither branch on d_i[j] (unpredictable for sampled patterns) nor skip half the rows.
+ */
+function rowsOf(pr: Program, i: number): { on: Int32Array; sign: Float64Array } {
+  const c = cacheOf(pr);
+  let r = c.rows.get(i);
+  if (!r) {
+    const d = pr.patterns[i], on: number[] = [];
+    const sign = new Float64Array(pr.n);
+    for (let j = 0; j < pr.n; j++) {
+      if (d[j]) on.push(j);
+      sign[j] = d[j] ? 1 : -1;
+    }
+    c.rows.set(i, (r = { on: Int32Array.from(on), sign }));
+  }
+  return r;
 }
 
 /** X̃ᵀd_i (the offset column's coupling with pattern i), cached. */
@@ -264,6 +312,7 @@ export function newtonOnFaces(
   const hasB = pr.offset !== 'none';
   let prevDec: number | null = null;
   const xz = new Map<FaceBlock, Float64Array>();
+  const onFace = new Uint8Array(n); // the ratio test's face marks, cleared after each block
   for (let it = 0; it < maxIter && Date.now() <= deadline; it++) {
     for (let q = blocks.length - 1; q >= 0; q--) if (!(penNorm(blocks[q].z, pen) > 0)) blocks.splice(q, 1);
     const infos = blocks.map((bl) => faceInfo(pr, bl));
@@ -299,10 +348,11 @@ export function newtonOnFaces(
       xz.set(bl, xnApply(pr, infos[q], Float64Array.from(N, (v) => dotP(v, bl.z, p))));
     }
     const C = blocks.map((bl) => xz.get(bl)!);
+    const rowSets = pat.map((i) => rowsOf(pr, i));
     const F0 = new Float64Array(n).fill(off.b);
     for (let q = 0; q < S; q++) {
-      const d = pr.patterns[pat[q]], c = C[q], s = sg[q];
-      for (let j = 0; j < n; j++) if (d[j]) F0[j] += s * c[j];
+      const on = rowSets[q].on, c = C[q], s = sg[q];
+      for (let t = 0; t < on.length; t++) F0[on[t]] += s * c[on[t]];
     }
     const r0 = new Float64Array(n);
     for (let j = 0; j < n; j++) r0[j] = pr.y[j] - F0[j];
@@ -321,11 +371,10 @@ export function newtonOnFaces(
     // gradient: −s_q N_q X̃ᵀD_q r + β N_q P u_q, with N_q X̃ᵀ = (X̃N_q)ᵀ: n·m per block
     for (let q = 0; q < S; q++) {
       const N = bases[q], m = N.length, z = blocks[q].z, nz = penNorm(z, pen);
-      const XN = xnOf(pr, infos[q]), d = pr.patterns[pat[q]];
+      const XN = xnOf(pr, infos[q]), on = rowSets[q].on;
       const g = new Float64Array(m);
-      for (let j = 0; j < n; j++) {
-        if (!d[j]) continue;
-        const rj = r0[j], o = j * m;
+      for (let t = 0; t < on.length; t++) {
+        const j = on[t], rj = r0[j], o = j * m;
         for (let x = 0; x < m; x++) g[x] += XN[o + x] * rj;
       }
       for (let x = 0; x < m; x++) {
@@ -334,42 +383,21 @@ export function newtonOnFaces(
         grad[offs[q] + x] = -sg[q] * g[x] + (beta * ux) / nz;
       }
     }
-    // Gauss–Newton part from the pair Grams or the face Jacobians (whichever a step costs less),
-    // then the penalty's curvature β N(I − ûûᵀ)Nᵀ/‖Pz‖
-    const W = new Float64Array(p * p); // G·N_q'ᵀ
-    if (useJacobian(pr, S, T - (hasB ? 1 : 0)))
-      for (let q2 = 0; q2 < S; q2++)
-        for (let q = 0; q <= q2; q++) {
-          const B = jacPair(pr, pat[q], infos[q], pat[q2], infos[q2]);
-          const m = bases[q].length, m2 = bases[q2].length, ss = sg[q] * sg[q2];
-          for (let x = 0; x < m; x++)
-            for (let y = 0; y < m2; y++) {
-              const t = ss * B[x * m2 + y];
-              H[(offs[q] + x) * T + offs[q2] + y] = t;
-              H[(offs[q2] + y) * T + offs[q] + x] = t;
-            }
-        }
-    else for (let q2 = 0; q2 < S; q2++) {
-      const N2 = bases[q2], m2 = N2.length;
+    // Gauss–Newton part: blocks N_q X̃ᵀD_qD_q'X̃N_q'ᵀ cached by face pair (a step moves one face, so
+    // one block row is new), each new one from the pair Gram or the face Jacobians, whichever costs
+    // less; then the penalty's curvature β N(I − ûûᵀ)Nᵀ/‖Pz‖
+    const viaJacobian = useJacobian(pr, S, T - (hasB ? 1 : 0));
+    for (let q2 = 0; q2 < S; q2++)
       for (let q = 0; q <= q2; q++) {
-        const G = pairGram(pr, pat[q], pat[q2]);
-        for (let s = 0; s < p; s++)
-          for (let y = 0; y < m2; y++) {
-            let t = 0;
-            for (let k = 0; k < p; k++) t += G[s * p + k] * N2[y][k];
-            W[s * m2 + y] = t;
-          }
-        const N = bases[q], m = N.length, ss = sg[q] * sg[q2];
+        const B = gnBlock(pr, pat[q], infos[q], pat[q2], infos[q2], viaJacobian);
+        const m = bases[q].length, m2 = bases[q2].length, ss = sg[q] * sg[q2];
         for (let x = 0; x < m; x++)
           for (let y = 0; y < m2; y++) {
-            let t = 0;
-            for (let s = 0; s < p; s++) t += N[x][s] * W[s * m2 + y];
-            t *= ss;
+            const t = ss * B[x * m2 + y];
             H[(offs[q] + x) * T + offs[q2] + y] = t;
             H[(offs[q2] + y) * T + offs[q] + x] = t;
           }
       }
-    }
     for (let q = 0; q < S; q++) {
       const N = bases[q], m = N.length, z = blocks[q].z, nz = penNorm(z, pen);
       const Pu = N.map((v) => {
@@ -423,26 +451,25 @@ export function newtonOnFaces(
     const U = blocks.map((_, q) => xnApply(pr, infos[q], delta.subarray(offs[q], offs[q] + bases[q].length)));
     const dF = new Float64Array(n).fill(db);
     for (let q = 0; q < S; q++) {
-      const d = pr.patterns[pat[q]], u = U[q], s = sg[q];
-      for (let j = 0; j < n; j++) if (d[j]) dF[j] += s * u[j];
+      const on = rowSets[q].on, u = U[q], s = sg[q];
+      for (let t = 0; t < on.length; t++) dF[on[t]] += s * u[on[t]];
     }
     // ratio tests: rows off the face (a_jᵀz = ±(X̃z)_j), radial coordinates
     let amax = 1;
     let event: { kind: 'row'; q: number; j: number } | { kind: 'zero'; q: number } | null = null;
     for (let q = 0; q < S; q++) {
-      const d = pr.patterns[pat[q]], onFace = new Uint8Array(n);
+      const sign = rowSets[q].sign, u = U[q], c = C[q];
       for (const j of blocks[q].face) onFace[j] = 1;
       for (let j = 0; j < n; j++) {
-        if (onFace[j]) continue;
-        const dj = d[j] ? U[q][j] : -U[q][j];
-        if (dj >= 0) continue;
-        const cj = Math.max(0, d[j] ? C[q][j] : -C[q][j]);
-        const a = cj / -dj;
+        const dj = sign[j] * u[j];
+        if (dj >= 0 || onFace[j]) continue;
+        const a = Math.max(0, sign[j] * c[j]) / -dj;
         if (a < amax) {
           amax = a;
           event = { kind: 'row', q, j };
         }
       }
+      for (const j of blocks[q].face) onFace[j] = 0;
       const z = blocks[q].z, nz = penNorm(z, pen);
       let rad = 0;
       for (let k = 0; k < pen; k++) rad += (z[k] / nz) * dz[q][k];
@@ -488,9 +515,9 @@ export function newtonOnFaces(
     }
     blocks.forEach((bl, q) => {
       bl.z = acc!.zs[q];
-      const c = C[q], u = U[q], next = new Float64Array(n);
-      for (let j = 0; j < n; j++) next[j] = c[j] + alpha * u[j];
-      xz.set(bl, next);
+      // in place: C[q] is this block's own carried X̃z
+      const c = C[q], u = U[q];
+      for (let j = 0; j < n; j++) c[j] += alpha * u[j];
     });
     off.b = acc.b;
     if (ev && alpha === amax) {
