@@ -14,7 +14,9 @@ import { Matrix, pseudoInverse } from 'ml-matrix';
 import { UpdatedQR } from '../../src/core/convex/updatedQR';
 import { leastSquares } from '../../src/core/convex/dense';
 import { projectCone } from '../../src/core/convex/cone';
-import { zeros } from '../../src/core/linalg/mat';
+import { appendOnes, zeros } from '../../src/core/linalg/mat';
+import { samplePatterns } from '../../src/core/convex';
+import { makeRng, gaussian } from '../../src/core/random';
 import { rng } from '../reference/small';
 
 test('UpdatedQR = fresh Householder least squares after random appends and removals', () => {
@@ -150,5 +152,36 @@ test('projectCone on hundreds of rows satisfies the projection KKT conditions (h
     }
     pj.active.forEach((j) => assert.ok(Math.abs(a(j).reduce((s, x, k) => s + x * z[k], 0)) <= 1e-10 * gn));
     assert.ok(pj.mu.every((m) => m > 0));
+  }
+});
+
+test('projectCone reaches the KKT point where Lawson–Hanson needs more than 3p + 30 passes (n = 3000, p = 11)', () => {
+  // The inputs that once stopped at the former pass cap with μ feasible but not optimal (so the
+  // dual bound stayed sound but 3e-3 loose): X as in the convex bench (uniform in [−1, 1]^10,
+  // ridge labels drawn in between), pattern i of samplePatterns(X̃, 100, 11), and g = X̃ᵀD_i r at
+  // the program's optimal residual r (recorded from a solve at n = 3000, d = 10, 100 patterns).
+  const n = 3000, d = 10, p = d + 1;
+  const r = makeRng(7);
+  const X = zeros(n, d);
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < d; k++) X.data[i * d + k] = 2 * r() - 1;
+    gaussian(r);
+  }
+  const Xt = appendOnes(X);
+  const pats = samplePatterns(Xt, 100, 11);
+  const cases = [
+    { i: 0, g: [-12.66870503185191, -5.977720838381882, 2.216823629469673, 4.259445640011031, -0.3756908700132012, -1.5731037726482013, -2.5137291163289044, -0.8845922614321153, -2.707029688103716, 0.9430856747061376, -8.12331903312336] },
+    { i: 6, g: [10.910374641600386, 6.632773486396057, -0.5839217538799982, 0.8477204795150606, 2.589021998137598, 2.999520912301789, -2.8615833327502993, -1.748278629385422, -1.9032617175323563, 0.12648581248468668, -2.193224656977532] },
+    { i: 31, g: [-3.942663404401378, -8.083576658861075, 0.2396667726265945, -2.532048975567735, -0.4496437141173352, 3.3697241645439973, -2.6147565528386414, -1.9385116099729707, -2.4535303372755424, -0.65739374113463, 2.469702628749132] },
+  ];
+  for (const { i, g } of cases) {
+    const pattern = pats[i];
+    const pj = projectCone(Xt, pattern, Float64Array.from(g));
+    const gn = Math.hypot(...g);
+    for (let j = 0; j < n; j++) {
+      let v = 0;
+      for (let k = 0; k < p; k++) v += (pattern[j] ? 1 : -1) * Xt.data[j * p + k] * pj.z[k];
+      assert.ok(v >= -1e-10 * gn, `pattern ${i}: row ${j} violated by ${v / gn} (relative)`);
+    }
   }
 });

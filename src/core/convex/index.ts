@@ -19,7 +19,7 @@ import { makeProgram } from './problem';
 import { solveCore, type CoreResult, type ProductRequest } from './solver';
 import { recoverNetwork } from './recover';
 import { chooseProduct } from './kernelChoice';
-import { NNLS_VIOLATION_TOL, FREE_BIAS_WEIGHT, NNLS_HOT_ROWS } from './cone';
+import { NNLS_VIOLATION_TOL, FREE_BIAS_WEIGHT, NNLS_HOT_ROWS, NNLS_MAX_OUTER_PER_DIM } from './cone';
 import { QR_DEPENDENT_TOL } from './updatedQR';
 import { OWN_TIE_TOL as OWN_TIE } from './patterns';
 import { MULTIPLIER_TOL, ENTER_TOL, POLISH_MAX_VARS, POLISH_MAX_WORK, ENTER_SCAN_FACTOR, SCAN_BOUND_SLACK } from './polish';
@@ -112,6 +112,7 @@ export function convexTolerances(): Record<string, { value: number; meaning: str
     polishMaxWork: { value: POLISH_MAX_WORK, meaning: 'Newton polish only when building the support Hessian costs at most this many flops: pattern-pair Grams |S|(|S|+1)/2 · n · p²/2, or face Jacobians n·T²/2 + n·p·T when a step costs less that way' },
     polishScanFactor: { value: ENTER_SCAN_FACTOR, meaning: 'Newton polish: the entering scan stops once it has its blocks and has projected this many times as many (speed only; a scan that finds none is full)' },
     polishScanSlack: { value: SCAN_BOUND_SLACK, meaning: 'Newton polish: relative slack on the carried bound ‖Π_K g‖ ≤ last bound + ‖g − g_last‖ that orders the entering scan (speed only)' },
+    nnlsMaxOuter: { value: NNLS_MAX_OUTER_PER_DIM, meaning: 'cone projection: at most this many Lawson–Hanson passes per dimension (+100); past it the bound stays sound but loose' },
     nnlsHotRows: { value: NNLS_HOT_ROWS, meaning: 'cone projection: rows most violated at a full scan, tried before scanning all rows again (speed only)' },
     nnlsDependent: { value: QR_DEPENDENT_TOL, meaning: 'cone projection: a row within this (relative to max |R_jj|) of the span of the face rows does not enter' },
     ownTie: { value: OWN_TIE, meaning: 'own patterns: |x̃ᵀũ| ≤ this·‖x̃‖‖ũ‖ is a tie, both sides included' },
