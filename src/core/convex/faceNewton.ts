@@ -154,9 +154,9 @@ function dotP(a: ArrayLike<number>, b: ArrayLike<number>, len: number): number {
 }
 
 /** (X̃N)·t for face coordinates t (length m): X̃z on all n rows for z = Nᵀt. */
-function xnApply(pr: Program, f: FaceInfo, t: ArrayLike<number>): Float64Array {
+function xnApply(pr: Program, f: FaceInfo, t: ArrayLike<number>, into?: Float64Array): Float64Array {
   const A = xnOf(pr, f), m = f.N.length, n = pr.n;
-  const out = new Float64Array(n);
+  const out = into ?? new Float64Array(n);
   for (let j = 0; j < n; j++) {
     const o = j * m;
     let s = 0;
@@ -313,6 +313,7 @@ export function newtonOnFaces(
   let prevDec: number | null = null;
   const xz = new Map<FaceBlock, Float64Array>();
   const onFace = new Uint8Array(n); // the ratio test's face marks, cleared after each block
+  const uPool = new Map<FaceBlock, Float64Array>(); // X̃·dz_q buffers, reused across steps
   for (let it = 0; it < maxIter && Date.now() <= deadline; it++) {
     for (let q = blocks.length - 1; q >= 0; q--) if (!(penNorm(blocks[q].z, pen) > 0)) blocks.splice(q, 1);
     const infos = blocks.map((bl) => faceInfo(pr, bl));
@@ -448,7 +449,11 @@ export function newtonOnFaces(
       return out;
     });
     const db = hasB ? delta[bi] : 0;
-    const U = blocks.map((_, q) => xnApply(pr, infos[q], delta.subarray(offs[q], offs[q] + bases[q].length)));
+    const U = blocks.map((bl, q) => {
+      let buf = uPool.get(bl);
+      if (!buf) uPool.set(bl, (buf = new Float64Array(n)));
+      return xnApply(pr, infos[q], delta.subarray(offs[q], offs[q] + bases[q].length), buf);
+    });
     const dF = new Float64Array(n).fill(db);
     for (let q = 0; q < S; q++) {
       const on = rowSets[q].on, u = U[q], s = sg[q];
