@@ -104,8 +104,11 @@ export function faceDim(pr: Program, bl: FaceBlock): number {
  */
 function gnBlock(pr: Program, iA: number, fA: FaceInfo, iB: number, fB: FaceInfo, viaJacobian: boolean): Float64Array {
   const c = cacheOf(pr);
+  // Only the Jacobian path caches: with cached pair-Gram blocks (rounding-level different from the
+  // Jacobian ones, mixed as the path switches) the working set diverged at d = 50 (objective 11.45
+  // → 1e8 over six rounds); uncached, a pair-Gram block costs p²·m' + m·m'·p.
   const key = fA.id * FACE_ID_SPAN + fB.id;
-  const hit = c.jac.get(key);
+  const hit = viaJacobian ? c.jac.get(key) : undefined;
   if (hit) return hit;
   const { n, p } = pr, dA = pr.patterns[iA], dB = pr.patterns[iB];
   const m = fA.N.length, m2 = fB.N.length;
@@ -142,6 +145,7 @@ function gnBlock(pr: Program, iA: number, fA: FaceInfo, iB: number, fB: FaceInfo
     c.jac.clear();
     c.jacDoubles = 0;
   }
+  if (!viaJacobian) return out;
   c.jac.set(key, out);
   c.jacDoubles += out.length;
   return out;
@@ -520,9 +524,9 @@ export function newtonOnFaces(
     }
     blocks.forEach((bl, q) => {
       bl.z = acc!.zs[q];
-      // in place: C[q] is this block's own carried X̃z
-      const c = C[q], u = U[q];
-      for (let j = 0; j < n; j++) c[j] += alpha * u[j];
+      const c = C[q], u = U[q], next = new Float64Array(n);
+      for (let j = 0; j < n; j++) next[j] = c[j] + alpha * u[j];
+      xz.set(bl, next);
     });
     off.b = acc.b;
     if (ev && alpha === amax) {

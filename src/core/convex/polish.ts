@@ -37,6 +37,8 @@ export const POLISH_MAX_WORK = 2e10;
  * then needs a few rounds, not |S|/4 — each round re-solves the restricted problem exactly).
  */
 export const ENTER_MIN_BLOCKS = 4;
+/** The working set stops when a round ends this much (relative) above its best round, and returns the best (speed only). */
+export const ROUND_RISE_TOL = 1e-9;
 /** The entering scan stops once it has `want` violators and has projected this many times `want` blocks (speed only). */
 export const ENTER_SCAN_FACTOR = 4;
 /** Relative slack on the entering scan's carried bound ‖Π_K g‖ ≤ ub + ‖g − g_last‖ (rounding; speed only). */
@@ -154,11 +156,17 @@ export function polish(pr: Program, Z: Float64Array, b0: number, maxRounds = 30,
   // early stop's ‖g + Aᵀμ‖): Π_K is nonexpansive, so ‖Π_K g'‖ ≤ that bound + ‖g' − g‖ next round
   const seen = new Map<number, { g: Float64Array; ub: number }>();
   let rounds = 0;
+  let best = { Z: assemble(pr, blocks), b: off.b, objective: Infinity };
   for (; rounds < maxRounds && Date.now() <= deadline; rounds++) {
     const solved = newtonOnFaces(pr, blocks, off, 80, deadline, (r) => releaseNegativeMultipliers(pr, blocks, r));
     const Zc = assemble(pr, blocks);
     const F = fitDirect(pr, Zc, off.b);
     const r = Float64Array.from(pr.y, (yy, j) => yy - F[j]);
+    // the objective recomputed from the weights: Newton's own bookkeeping (X̃z carried along the
+    // steps) has let it rise across rounds before, so the best round is what is returned
+    const obj = objectiveOf(pr, r, Zc, off.b);
+    if (obj < best.objective) best = { Z: Zc, b: off.b, objective: obj };
+    else if (obj > best.objective * (1 + ROUND_RISE_TOL)) break;
     const inS = new Set(blocks.map((bl) => bl.k));
     const cand: { k: number; v: number; dir: Float64Array; face: number[] }[] = [];
     const want = Math.max(ENTER_MIN_BLOCKS, Math.ceil(blocks.length / 3));
@@ -232,5 +240,6 @@ export function polish(pr: Program, Z: Float64Array, b0: number, maxRounds = 30,
   const Zf = assemble(pr, blocks);
   const F = fitDirect(pr, Zf, off.b);
   const r = Float64Array.from(pr.y, (yy, j) => yy - F[j]);
-  return { Z: Zf, b: off.b, objective: objectiveOf(pr, r, Zf, off.b), rounds };
+  const obj = objectiveOf(pr, r, Zf, off.b);
+  return obj <= best.objective ? { Z: Zf, b: off.b, objective: obj, rounds } : { ...best, rounds };
 }
