@@ -45,6 +45,8 @@ interface PairCache {
   nextFaceId: number;
   /** Jacobian path: N_q X̃ᵀD_qD_q'X̃ N_q'ᵀ by face ids `a,b` */
   jac: Map<number, Float64Array>;
+  /** the same blocks from the pair Grams (kept apart: see gnBlock) */
+  gnPair: Map<number, Float64Array>;
   jacDoubles: number;
   xnDoubles: number;
   rows: Map<number, { on: Int32Array; sign: Float64Array }>;
@@ -53,7 +55,7 @@ const caches = new WeakMap<Program, PairCache>();
 
 function cacheOf(pr: Program): PairCache {
   let c = caches.get(pr);
-  if (!c) caches.set(pr, (c = { grams: new Map(), sums: new Map(), doubles: 0, faces: new Map(), nextFaceId: 0, jac: new Map(), jacDoubles: 0, xnDoubles: 0, rows: new Map() }));
+  if (!c) caches.set(pr, (c = { grams: new Map(), sums: new Map(), doubles: 0, faces: new Map(), nextFaceId: 0, jac: new Map(), gnPair: new Map(), jacDoubles: 0, xnDoubles: 0, rows: new Map() }));
   return c;
 }
 
@@ -84,6 +86,7 @@ function faceInfo(pr: Program, bl: FaceBlock): FaceInfo {
     if (c.nextFaceId >= FACE_ID_SPAN) {
       c.nextFaceId = 0;
       c.jac.clear();
+      c.gnPair.clear();
       c.jacDoubles = 0;
     }
     f = { id: c.nextFaceId++, N: nullBasis(bl.face.map((j) => rowVec(pr, i, j)), pr.p) };
@@ -104,11 +107,12 @@ export function faceDim(pr: Program, bl: FaceBlock): number {
  */
 function gnBlock(pr: Program, iA: number, fA: FaceInfo, iB: number, fB: FaceInfo, viaJacobian: boolean): Float64Array {
   const c = cacheOf(pr);
-  // Only the Jacobian path caches: with cached pair-Gram blocks (rounding-level different from the
-  // Jacobian ones, mixed as the path switches) the working set diverged at d = 50 (objective 11.45
-  // → 1e8 over six rounds); uncached, a pair-Gram block costs p²·m' + m·m'·p.
+  // One cache per path: blocks from the two paths differ at rounding level, and mixing them as the
+  // path switched let the d = 50 working set diverge (objective 11.45 → 1e8 over six rounds); within
+  // one path a cached block is bitwise the one a recomputation would give.
   const key = fA.id * FACE_ID_SPAN + fB.id;
-  const hit = viaJacobian ? c.jac.get(key) : undefined;
+  const cache = viaJacobian ? c.jac : c.gnPair;
+  const hit = cache.get(key);
   if (hit) return hit;
   const { n, p } = pr, dA = pr.patterns[iA], dB = pr.patterns[iB];
   const m = fA.N.length, m2 = fB.N.length;
@@ -143,10 +147,10 @@ function gnBlock(pr: Program, iA: number, fA: FaceInfo, iB: number, fB: FaceInfo
   }
   if (c.jacDoubles + out.length > PAIR_GRAM_CACHE_DOUBLES) {
     c.jac.clear();
+    c.gnPair.clear();
     c.jacDoubles = 0;
   }
-  if (!viaJacobian) return out;
-  c.jac.set(key, out);
+  cache.set(key, out);
   c.jacDoubles += out.length;
   return out;
 }
