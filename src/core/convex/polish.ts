@@ -171,9 +171,8 @@ export function polish(pr: Program, Z: Float64Array, b0: number, maxRounds = 30,
     const cand: { k: number; v: number; dir: Float64Array; face: number[] }[] = [];
     const want = Math.max(ENTER_MIN_BLOCKS, Math.ceil(blocks.length / 3));
     // Full norm: ‖Π_K g‖ ≤ gn := min(‖g‖, last round's bound + ‖g − g_last‖), so blocks are projected
-    // in decreasing gn and the scan stops once `want` candidates beat every remaining gn — the same
-    // top `want` as a full scan, which still happens whenever fewer than `want` blocks violate (the
-    // optimality check).
+    // in decreasing gn; the scan stops at `want` violators (below). Whenever fewer than `want` blocks
+    // violate it projects every block with gn > β: the optimality check stays complete.
     const order: { k: number; g: Float64Array; gn: number }[] = [];
     let gPlus: Float64Array | null = null; // X̃ᵀD_i r, shared by the pattern's two blocks
     for (let k = 0; k < 2 * pr.P; k++) {

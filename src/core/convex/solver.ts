@@ -238,10 +238,9 @@ export function* solveCore(pr: Program, opts: CoreOptions): Generator<ProductReq
       }
     }
   }
-  // FISTA's step, estimated only when FISTA runs (15 products over all blocks: at n = 1e4 with
-  // 1000 patterns a large share of the budget the working set would otherwise lose)
-  // (not when the working set used its whole share: FISTA would not move the gap in what is left,
-  // and the final bound needs that time)
+  // FISTA (and its step estimate: 15 products over all blocks, at n = 1e4 with 1000 patterns a large
+  // share of the budget) runs only when the working set left its share unused; otherwise FISTA would
+  // not move the gap in what is left, and the final bound needs that time.
   const runFista = !converged && (P === 0 || Date.now() - t0 < WORKING_SET_SHARE * opts.timeBudgetMs);
   if (!converged && !runFista) stopReason = 'time budget';
   const L = runFista && P > 0 ? (yield* estimateLipschitz(pr)) * STEP_SAFETY : 1;
