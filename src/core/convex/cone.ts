@@ -264,7 +264,7 @@ function kthLargest(v: Float64Array, k: number): number {
 const normCache = new WeakMap<Mat, Map<number, Float64Array>>();
 
 /** ‖W x̃_j‖ with W = diag(1, …, 1, omega), cached per matrix. */
-function rowNormsOf(Xt: Mat, omega: number): Float64Array {
+export function rowNormsOf(Xt: Mat, omega: number): Float64Array {
   let byF = normCache.get(Xt);
   if (!byF) normCache.set(Xt, (byF = new Map()));
   let out = byF.get(omega);

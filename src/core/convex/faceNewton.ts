@@ -12,6 +12,7 @@
  */
 import type { Program } from './problem';
 import { spdSolve, nullBasis } from './dense';
+import { rowNormsOf } from './cone';
 
 export interface FaceBlock {
   k: number;
@@ -50,12 +51,13 @@ interface PairCache {
   jacDoubles: number;
   xnDoubles: number;
   rows: Map<number, { on: Int32Array; sign: Float64Array }>;
+  on: Map<number, Int32Array>;
 }
 const caches = new WeakMap<Program, PairCache>();
 
 function cacheOf(pr: Program): PairCache {
   let c = caches.get(pr);
-  if (!c) caches.set(pr, (c = { grams: new Map(), sums: new Map(), doubles: 0, faces: new Map(), nextFaceId: 0, jac: new Map(), gnPair: new Map(), jacDoubles: 0, xnDoubles: 0, rows: new Map() }));
+  if (!c) caches.set(pr, (c = { grams: new Map(), sums: new Map(), doubles: 0, faces: new Map(), nextFaceId: 0, jac: new Map(), gnPair: new Map(), jacDoubles: 0, xnDoubles: 0, rows: new Map(), on: new Map() }));
   return c;
 }
 
@@ -199,6 +201,25 @@ function xnOf(pr: Program, f: FaceInfo): Float64Array {
   return (f.XN = out);
 }
 
+/** The packed row outer products x̃_j x̃_jᵀ (upper triangles) are kept up to this many doubles (32 MB). */
+export const ROW_OUTERS_MAX_DOUBLES = 4e6;
+const outerCache = new WeakMap<Program, Float64Array | null>();
+
+/** x̃_j x̃_jᵀ packed (upper triangle, row by row) for every row, or null past ROW_OUTERS_MAX_DOUBLES. */
+function rowOuters(pr: Program): Float64Array | null {
+  let W = outerCache.get(pr);
+  if (W !== undefined) return W;
+  const { n, p } = pr, X = pr.Xt.data, u = (p * (p + 1)) / 2;
+  W = n * u <= ROW_OUTERS_MAX_DOUBLES ? new Float64Array(n * u) : null;
+  if (W)
+    for (let j = 0; j < n; j++) {
+      const o = j * p;
+      for (let s = 0, e = j * u; s < p; s++) for (let t = s; t < p; t++) W[e++] = X[o + s] * X[o + t];
+    }
+  outerCache.set(pr, W);
+  return W;
+}
+
 /** G_{ii'} = X̃ᵀ diag(d_i ∘ d_i') X̃ (p×p, row-major), symmetric in (i, i'). */
 export function pairGram(pr: Program, i: number, i2: number): Float64Array {
   const a = Math.min(i, i2), b = Math.max(i, i2);
@@ -208,17 +229,29 @@ export function pairGram(pr: Program, i: number, i2: number): Float64Array {
   if (hit) return hit;
   const { p } = pr, X = pr.Xt.data, on = rowsOf(pr, a).on, db = pr.patterns[b];
   const G = new Float64Array(p * p);
-  for (let t0 = 0; t0 < on.length; t0++) {
-    const j = on[t0];
-    if (!db[j]) continue;
-    const o = j * p;
-    for (let s = 0; s < p; s++) {
-      const xs = X[o + s];
-      if (xs === 0) continue;
-      const row = s * p;
-      for (let t = s; t < p; t++) G[row + t] += xs * X[o + t];
+  const W = rowOuters(pr);
+  if (W) {
+    // a flat sum of the rows' packed outer products: no multiplies, no triangular loop
+    const u = (p * (p + 1)) / 2, acc = new Float64Array(u);
+    for (let t0 = 0; t0 < on.length; t0++) {
+      const j = on[t0];
+      if (!db[j]) continue;
+      const o = j * u;
+      for (let e = 0; e < u; e++) acc[e] += W[o + e];
     }
-  }
+    for (let s = 0, e = 0; s < p; s++) for (let t = s; t < p; t++) G[s * p + t] = acc[e++];
+  } else
+    for (let t0 = 0; t0 < on.length; t0++) {
+      const j = on[t0];
+      if (!db[j]) continue;
+      const o = j * p;
+      for (let s = 0; s < p; s++) {
+        const xs = X[o + s];
+        if (xs === 0) continue;
+        const row = s * p;
+        for (let t = s; t < p; t++) G[row + t] += xs * X[o + t];
+      }
+    }
   for (let s = 0; s < p; s++) for (let t = 0; t < s; t++) G[s * p + t] = G[t * p + s];
   if (c.doubles + p * p > PAIR_GRAM_CACHE_DOUBLES) {
     c.grams.clear();
@@ -232,20 +265,30 @@ export function pairGram(pr: Program, i: number, i2: number): Float64Array {
 /**
  * Pattern i's active rows as a list and its constraint signs s_j = ±1 as numbers: the per-step
  * loops then neither branch on d_i[j] (unpredictable for sampled patterns) nor skip half the rows.
+ * The signs (n doubles) are made only for the support's patterns; the lists (n/2 ints) for every
+ * pattern the entering scan visits.
  */
 function rowsOf(pr: Program, i: number): { on: Int32Array; sign: Float64Array } {
   const c = cacheOf(pr);
   let r = c.rows.get(i);
   if (!r) {
-    const d = pr.patterns[i], on: number[] = [];
-    const sign = new Float64Array(pr.n);
-    for (let j = 0; j < pr.n; j++) {
-      if (d[j]) on.push(j);
-      sign[j] = d[j] ? 1 : -1;
-    }
-    c.rows.set(i, (r = { on: Int32Array.from(on), sign }));
+    const d = pr.patterns[i];
+    const sign = Float64Array.from(d, (x) => (x ? 1 : -1));
+    c.rows.set(i, (r = { on: onRowsOf(pr, i), sign }));
   }
   return r;
+}
+
+/** Pattern i's active rows, ascending. */
+export function onRowsOf(pr: Program, i: number): Int32Array {
+  const c = cacheOf(pr);
+  let on = c.on.get(i);
+  if (!on) {
+    const d = pr.patterns[i], out: number[] = [];
+    for (let j = 0; j < pr.n; j++) if (d[j]) out.push(j);
+    c.on.set(i, (on = Int32Array.from(out)));
+  }
+  return on;
 }
 
 /** X̃ᵀd_i (the offset column's coupling with pattern i), cached. */
@@ -285,10 +328,33 @@ export function penNorm(z: ArrayLike<number>, pen: number): number {
   return Math.sqrt(s);
 }
 
+/** Rows with a_jᵀz ≤ tol·‖x̃_j‖‖z‖: the face z sits on. */
+export function faceOf(pr: Program, i: number, z: Float64Array, tol = 1e-9): number[] {
+  const { n, p } = pr, X = pr.Xt.data, d = pr.patterns[i], norms = rowNormsOf(pr.Xt, 1);
+  const zn = penNorm(z, p);
+  const out: number[] = [];
+  for (let j = 0; j < n; j++) {
+    if (!(norms[j] > 0)) continue;
+    const t = dotP(X.subarray(j * p, (j + 1) * p), z, p);
+    if ((d[j] ? t : -t) <= tol * norms[j] * zn) out.push(j);
+  }
+  return out;
+}
+
 /** a_j = s_j x̃_j, the row of pattern i's cone constraint. */
 export function rowVec(pr: Program, i: number, j: number): Float64Array {
   const p = pr.p, s = pr.patterns[i][j] ? 1 : -1;
   return Float64Array.from(pr.Xt.data.subarray(j * p, (j + 1) * p), (x) => s * x);
+}
+
+/** b + Σ_q s_q D_q X̃z_q from the blocks' X̃z_q (C). */
+function fitOf(n: number, b: number, rowSets: { on: Int32Array }[], C: Float64Array[], sg: number[]): Float64Array {
+  const F = new Float64Array(n).fill(b);
+  for (let q = 0; q < C.length; q++) {
+    const on = rowSets[q].on, c = C[q], s = sg[q];
+    for (let t = 0; t < on.length; t++) F[on[t]] += s * c[on[t]];
+  }
+  return F;
 }
 
 /** ½‖y − F‖² + β Σ‖P z_q‖ (+ β b²/2 decayed), the program's objective on the support. */
@@ -322,13 +388,26 @@ export function newtonOnFaces(
   const xz = new Map<FaceBlock, Float64Array>();
   const onFace = new Uint8Array(n); // the ratio test's face marks, cleared after each block
   const uPool = new Map<FaceBlock, Float64Array>(); // X̃·dz_q buffers, reused across steps
+  // the fit is linear in the step, so the accepted trial's fit is the next step's F0 (kept as long as
+  // X̃z_q is carried; a block that leaves by its zero event has already been taken out of it)
+  let carriedF: Float64Array | null = null;
+  let zeroed: FaceBlock | null = null;
+  // and so is each block's (X̃N_q)ᵀD_q r: it moves by −α s_q (H_GN δ)_q (T² flops for all, not n·m
+  // each); kept while F is carried and the block's face is the same
+  const lossG = new Map<FaceBlock, { id: number; g: Float64Array }>();
   for (let it = 0; it < maxIter && Date.now() <= deadline; it++) {
-    for (let q = blocks.length - 1; q >= 0; q--) if (!(penNorm(blocks[q].z, pen) > 0)) blocks.splice(q, 1);
+    for (let q = blocks.length - 1; q >= 0; q--)
+      if (!(penNorm(blocks[q].z, pen) > 0)) {
+        if (blocks[q] !== zeroed) carriedF = null;
+        blocks.splice(q, 1);
+      }
+    zeroed = null;
     const infos = blocks.map((bl) => faceInfo(pr, bl));
     const bases = infos.map((f) => f.N);
     for (let q = blocks.length - 1; q >= 0; q--) {
       const N = bases[q];
       if (!N.length) {
+        carriedF = null;
         blocks.splice(q, 1);
         bases.splice(q, 1);
         infos.splice(q, 1);
@@ -348,7 +427,10 @@ export function newtonOnFaces(
     const sg = blocks.map((bl) => (bl.k & 1 ? -1 : 1));
     // X̃z_q on all rows: the fit (masked) and the ratio test (all rows)
     // X̃z_q is carried along the steps (C + αU) and recomputed every REFRESH_XZ iterations against drift
-    if (it % REFRESH_XZ === 0) xz.clear();
+    if (it % REFRESH_XZ === 0) {
+      xz.clear();
+      carriedF = null;
+    }
     for (let q = 0; q < blocks.length; q++) {
       const bl = blocks[q];
       if (xz.has(bl)) continue;
@@ -358,11 +440,16 @@ export function newtonOnFaces(
     }
     const C = blocks.map((bl) => xz.get(bl)!);
     const rowSets = pat.map((i) => rowsOf(pr, i));
-    const F0 = new Float64Array(n).fill(off.b);
-    for (let q = 0; q < S; q++) {
-      const on = rowSets[q].on, c = C[q], s = sg[q];
-      for (let t = 0; t < on.length; t++) F0[on[t]] += s * c[on[t]];
+    let F0 = carriedF;
+    if (!F0) {
+      lossG.clear();
+      F0 = new Float64Array(n).fill(off.b);
+      for (let q = 0; q < S; q++) {
+        const on = rowSets[q].on, c = C[q], s = sg[q];
+        for (let t = 0; t < on.length; t++) F0[on[t]] += s * c[on[t]];
+      }
     }
+    const Fs = F0; // a const for the trial closure
     const r0 = new Float64Array(n);
     for (let j = 0; j < n; j++) r0[j] = pr.y[j] - F0[j];
     const phi0 = objective(pr, F0, blocks.map((bl) => bl.z), off.b);
@@ -380,11 +467,17 @@ export function newtonOnFaces(
     // gradient: −s_q N_q X̃ᵀD_q r + β N_q P u_q, with N_q X̃ᵀ = (X̃N_q)ᵀ: n·m per block
     for (let q = 0; q < S; q++) {
       const N = bases[q], m = N.length, z = blocks[q].z, nz = penNorm(z, pen);
-      const XN = xnOf(pr, infos[q]), on = rowSets[q].on;
-      const g = new Float64Array(m);
-      for (let t = 0; t < on.length; t++) {
-        const j = on[t], rj = r0[j], o = j * m;
-        for (let x = 0; x < m; x++) g[x] += XN[o + x] * rj;
+      const held = lossG.get(blocks[q]);
+      let g: Float64Array;
+      if (held && held.id === infos[q].id) g = held.g;
+      else {
+        const XN = xnOf(pr, infos[q]), on = rowSets[q].on;
+        g = new Float64Array(m);
+        for (let t = 0; t < on.length; t++) {
+          const j = on[t], rj = r0[j], o = j * m;
+          for (let x = 0; x < m; x++) g[x] += XN[o + x] * rj;
+        }
+        lossG.set(blocks[q], { id: infos[q].id, g });
       }
       for (let x = 0; x < m; x++) {
         let ux = 0;
@@ -407,8 +500,11 @@ export function newtonOnFaces(
             H[(offs[q2] + y) * T + offs[q] + x] = t;
           }
       }
+    const penBlocks: Float64Array[] = [];
     for (let q = 0; q < S; q++) {
       const N = bases[q], m = N.length, z = blocks[q].z, nz = penNorm(z, pen);
+      const pb = new Float64Array(m * m);
+      penBlocks.push(pb);
       const Pu = N.map((v) => {
         let t = 0;
         for (let k = 0; k < pen; k++) t += (v[k] * z[k]) / nz;
@@ -418,7 +514,8 @@ export function newtonOnFaces(
         for (let y = 0; y < m; y++) {
           let vv = 0;
           for (let k = 0; k < pen; k++) vv += N[x][k] * N[y][k];
-          H[(offs[q] + x) * T + offs[q] + y] += (beta * (vv - Pu[x] * Pu[y])) / nz;
+          pb[x * m + y] = (beta * (vv - Pu[x] * Pu[y])) / nz;
+          H[(offs[q] + x) * T + offs[q] + y] += pb[x * m + y];
         }
     }
     if (hasB) {
@@ -495,7 +592,7 @@ export function newtonOnFaces(
     const trial = (alpha: number) => {
       const zs = blocks.map((bl, q) => Float64Array.from(bl.z, (x, k) => x + alpha * dz[q][k]));
       const F = new Float64Array(n);
-      for (let j = 0; j < n; j++) F[j] = F0[j] + alpha * dF[j];
+      for (let j = 0; j < n; j++) F[j] = Fs[j] + alpha * dF[j];
       if (ev && ev.kind === 'zero' && alpha === amax) {
         // the block leaves exactly: take its (would-be) contribution out of the fit
         const q = ev.q, d = pr.patterns[pat[q]], s = sg[q];
@@ -503,7 +600,7 @@ export function newtonOnFaces(
         zs[q].fill(0);
       }
       const b = off.b + alpha * db;
-      return { phi: objective(pr, F, zs, b), zs, b };
+      return { phi: objective(pr, F, zs, b), zs, b, F };
     };
     let alpha = amax, acc: ReturnType<typeof trial> | null = null;
     if (dec <= NEWTON_ROUNDING_DEC * scale) {
@@ -528,15 +625,34 @@ export function newtonOnFaces(
     }
     blocks.forEach((bl, q) => {
       bl.z = acc!.zs[q];
-      const c = C[q], u = U[q], next = new Float64Array(n);
-      for (let j = 0; j < n; j++) next[j] = c[j] + alpha * u[j];
-      xz.set(bl, next);
+      // C[q] is the block's own carried buffer (xz), updated in place
+      const c = C[q], u = U[q];
+      for (let j = 0; j < n; j++) c[j] += alpha * u[j];
     });
     off.b = acc.b;
+    carriedF = acc.F;
+    if (ev && alpha === amax && ev.kind === 'zero') lossG.clear();
+    else
+      for (let q = 0; q < S; q++) {
+        const held = lossG.get(blocks[q]);
+        if (!held) continue;
+        // (H_GN δ)_q: H's block row times δ, less the penalty block
+        const o = offs[q], m = bases[q].length, pb = penBlocks[q], step = alpha * sg[q];
+        for (let x = 0; x < m; x++) {
+          const row = (o + x) * T;
+          let h = 0;
+          for (let a = 0; a < T; a++) h += H[row + a] * delta[a];
+          for (let y = 0; y < m; y++) h -= pb[x * m + y] * delta[o + y];
+          held.g[x] -= step * h;
+        }
+      }
     if (ev && alpha === amax) {
       prevDec = null;
       if (ev.kind === 'row') blocks[ev.q].face.push(ev.j);
-      else blocks[ev.q].z.fill(0);
+      else {
+        blocks[ev.q].z.fill(0);
+        zeroed = blocks[ev.q];
+      }
     }
   }
   return false;

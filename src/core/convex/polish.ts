@@ -22,7 +22,7 @@ import type { Program } from './problem';
 import { fitDirect, objectiveOf } from './problem';
 import { leastSquares } from './dense';
 import { projectCone } from './cone';
-import { newtonOnFaces, faceDim, hessianWork, penNorm, rowVec, type FaceBlock } from './faceNewton';
+import { newtonOnFaces, faceDim, faceOf, hessianWork, penNorm, onRowsOf, rowVec, type FaceBlock } from './faceNewton';
 
 /** Largest number of Newton variables (Σ face dimensions + 1) the polish accepts (dense Cholesky: T³/6 flops a step). */
 export const POLISH_MAX_VARS = 1500;
@@ -52,30 +52,6 @@ function sign(k: number): number {
   return k & 1 ? -1 : 1;
 }
 
-/** a_jᵀz with a_j = s_j x̃_j */
-function rowDot(pr: Program, i: number, j: number, z: ArrayLike<number>): number {
-  const p = pr.p, X = pr.Xt.data;
-  let t = 0;
-  for (let k = 0; k < p; k++) t += X[j * p + k] * z[k];
-  return pr.patterns[i][j] ? t : -t;
-}
-
-/** Rows with a_jᵀz ≤ tol·‖x̃_j‖‖z‖: the face z sits on. */
-export function faceOf(pr: Program, i: number, z: Float64Array, tol = 1e-9): number[] {
-  const p = pr.p, X = pr.Xt.data;
-  let zn = 0;
-  for (let k = 0; k < p; k++) zn += z[k] * z[k];
-  zn = Math.sqrt(zn);
-  const out: number[] = [];
-  for (let j = 0; j < pr.n; j++) {
-    let xn = 0;
-    for (let k = 0; k < p; k++) xn += X[j * p + k] ** 2;
-    if (xn === 0) continue;
-    if (rowDot(pr, i, j, z) <= tol * Math.sqrt(xn) * zn) out.push(j);
-  }
-  return out;
-}
-
 function assemble(pr: Program, blocks: FaceBlock[]): Float64Array {
   const Z = new Float64Array(2 * pr.P * pr.p);
   for (const bl of blocks) Z.set(bl.z, bl.k * pr.p);
@@ -84,9 +60,12 @@ function assemble(pr: Program, blocks: FaceBlock[]): Float64Array {
 
 /** g = σ X̃ᵀ D_i r for block k */
 function blockGrad(pr: Program, k: number, r: Float64Array): Float64Array {
-  const i = k >> 1, p = pr.p, X = pr.Xt.data, d = pr.patterns[i];
+  const p = pr.p, X = pr.Xt.data, on = onRowsOf(pr, k >> 1);
   const g = new Float64Array(p);
-  for (let j = 0; j < pr.n; j++) if (d[j]) for (let t = 0; t < p; t++) g[t] += X[j * p + t] * r[j];
+  for (let e = 0; e < on.length; e++) {
+    const j = on[e], rj = r[j], o = j * p;
+    for (let t = 0; t < p; t++) g[t] += X[o + t] * rj;
+  }
   if (k & 1) for (let t = 0; t < p; t++) g[t] = -g[t];
   return g;
 }
