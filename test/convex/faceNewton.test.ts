@@ -1,6 +1,7 @@
 /**
  * The exact finish (polish.ts + faceNewton.ts) on its own, against independent oracles:
- *  - pairGram equals X̃ᵀ diag(d_i ∘ d_i') X̃ computed entry by entry;
+ *  - pairGram, and the batched ensurePairGrams (its product through plain JS and through
+ *    onnxruntime), equal X̃ᵀ diag(d_i ∘ d_i') X̃ computed entry by entry;
  *  - on mid-size sampled-pattern programs (beyond the all-pattern tests' n ≤ 8, with tens of blocks
  *    in the optimal support) the working set ALONE (one FISTA iteration allowed) reaches a 1e-9
  *    relative gap against the sound dual bound of bound.ts, for every bias mode. Before the
@@ -12,8 +13,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { solveConvexProgram, samplePatterns } from '../../src/core/convex';
 import { makeProgram } from '../../src/core/convex/problem';
-import { pairGram } from '../../src/core/convex/faceNewton';
-import { appendOnes, zeros } from '../../src/core/linalg/mat';
+import { pairGram, ensurePairGrams } from '../../src/core/convex/faceNewton';
+import { ortKernel } from '../../src/core/linalg/kernel';
+import { appendOnes, matmul, zeros, type Mat } from '../../src/core/linalg/mat';
 import type { CertifyModes } from '../../src/core/certify/objective';
 import { gauss, rng } from '../reference/small';
 
@@ -43,6 +45,44 @@ test('pairGram = X̃ᵀ diag(d_i ∘ d_j) X̃ entry by entry', () => {
         }
     }
 });
+
+function bruteGram(pr: ReturnType<typeof makeProgram>, i: number, j: number, s: number, t: number): number {
+  let e = 0;
+  for (let r = 0; r < pr.n; r++) if (pr.patterns[i][r] && pr.patterns[j][r]) e += pr.Xt.data[r * pr.p + s] * pr.Xt.data[r * pr.p + t];
+  return e;
+}
+
+for (const via of ['js', 'onnxruntime'] as const)
+  test(`ensurePairGrams (product through ${via}) = X̃ᵀ diag(d_i ∘ d_j) X̃, and asks only for missing pairs`, async () => {
+    const kernel = via === 'js' ? { matmul: async (a: Mat, b: Mat) => matmul(a, b) } : await ortKernel('float64');
+    assert.ok(kernel, 'onnxruntime float64 kernel');
+    const { X, Y } = ridgeProblem(300, 5, 9);
+    const pats = samplePatterns(appendOnes(X), 12, 4);
+    const pr = makeProgram(X, Y, pats, 0.1, { hiddenBias: 'decayed', outputBias: 'decayed' });
+    const run = async (support: number[]) => {
+      let asked = 0;
+      const gen = ensurePairGrams(pr, support);
+      let st = gen.next();
+      while (!st.done) {
+        asked++;
+        st = gen.next(await kernel!.matmul(st.value.a, st.value.b));
+      }
+      return asked;
+    };
+    assert.equal(await run([3, 1, 7, 1]), 3); // patterns 1, 3, 7: one product each
+    assert.equal(await run([1, 7, 3]), 0); // all cached
+    assert.equal(await run([1, 7, 3, 10]), 1); // only 10's pairs are new: one product for all four
+    for (const i of [1, 3, 7, 10])
+      for (const j of [1, 3, 7, 10]) {
+        const G = pairGram(pr, i, j);
+        for (let s = 0; s < pr.p; s++)
+          for (let t = 0; t < pr.p; t++) {
+            const e = bruteGram(pr, i, j, s, t);
+            assert.ok(Math.abs(G[s * pr.p + t] - e) <= 1e-12 * (1 + Math.abs(e)), `G[${i},${j}](${s},${t}) via ${via}`);
+          }
+      }
+    await (kernel as { dispose?: () => Promise<void> }).dispose?.();
+  });
 
 const MODES: CertifyModes[] = [
   { hiddenBias: 'decayed', outputBias: 'decayed' },

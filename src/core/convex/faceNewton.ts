@@ -11,6 +11,8 @@
  * The fit is linear in the blocks, so the line search moves along F0 + α·dF without re-multiplying.
  */
 import type { Program } from './problem';
+import type { Mat } from '../linalg/mat';
+import type { ProductRequest } from './solver';
 import { spdSolve, nullBasis } from './dense';
 import { rowNormsOf } from './cone';
 
@@ -203,48 +205,92 @@ function xnOf(pr: Program, f: FaceInfo): Float64Array {
 
 /** The packed row outer products x̃_j x̃_jᵀ (upper triangles) are kept up to this many doubles (32 MB). */
 export const ROW_OUTERS_MAX_DOUBLES = 4e6;
-const outerCache = new WeakMap<Program, Float64Array | null>();
+const outerCache = new WeakMap<Program, Mat | null>();
 
 /** x̃_j x̃_jᵀ packed (upper triangle, row by row) for every row, or null past ROW_OUTERS_MAX_DOUBLES. */
-function rowOuters(pr: Program): Float64Array | null {
-  let W = outerCache.get(pr);
-  if (W !== undefined) return W;
+function rowOuters(pr: Program): Mat | null {
+  const hit = outerCache.get(pr);
+  if (hit !== undefined) return hit;
   const { n, p } = pr, X = pr.Xt.data, u = (p * (p + 1)) / 2;
-  W = n * u <= ROW_OUTERS_MAX_DOUBLES ? new Float64Array(n * u) : null;
-  if (W)
+  let W: Mat | null = null;
+  if (n * u <= ROW_OUTERS_MAX_DOUBLES) {
+    const w = new Float64Array(n * u);
     for (let j = 0; j < n; j++) {
       const o = j * p;
-      for (let s = 0, e = j * u; s < p; s++) for (let t = s; t < p; t++) W[e++] = X[o + s] * X[o + t];
+      for (let s = 0, e = j * u; s < p; s++) for (let t = s; t < p; t++) w[e++] = X[o + s] * X[o + t];
     }
+    W = { rows: n, cols: u, data: w };
+  }
   outerCache.set(pr, W);
   return W;
 }
 
 /** G_{ii'} = X̃ᵀ diag(d_i ∘ d_i') X̃ (p×p, row-major), symmetric in (i, i'). */
 export function pairGram(pr: Program, i: number, i2: number): Float64Array {
-  const a = Math.min(i, i2), b = Math.max(i, i2);
+  return cacheOf(pr).grams.get(gramKey(pr, i, i2)) ?? computeGrams(pr, i, [i2])[0];
+}
+
+/** G_{ab} = G_{ba}: one cache key for both. */
+function gramKey(pr: Program, a: number, b: number): number {
+  return Math.min(a, b) * pr.P + Math.max(a, b);
+}
+
+/**
+ * The pair Grams of the support's patterns that are not cached yet, each new pattern with all its
+ * partners in one product (yielded, so onnxruntime runs it when large): the rows' packed outer
+ * products W (n×u) times the masks d_a ∘ d_b (K×n). Why: summed in JS they were a fifth of the
+ * n = 1e4, d = 10, 1000-pattern solve (~30 000 pairs over ~340 patterns).
+ */
+export function* ensurePairGrams(pr: Program, pats: number[]): Generator<ProductRequest, void, Mat> {
   const c = cacheOf(pr);
-  const key = a * pr.P + b;
-  const hit = c.grams.get(key);
-  if (hit) return hit;
-  const { p } = pr, X = pr.Xt.data, on = rowsOf(pr, a).on, db = pr.patterns[b];
-  const G = new Float64Array(p * p);
+  const W = rowOuters(pr);
+  const uniq = [...new Set(pats)].sort((x, y) => x - y);
+  const missing = (a: number) => uniq.filter((b) => !c.grams.has(gramKey(pr, a, b)));
+  // the patterns with most missing pairs first: a pattern new to the support then takes all of its
+  // pairs in one product
+  const order = uniq.map((a) => ({ a, m: missing(a).length })).sort((x, y) => y.m - x.m || x.a - y.a);
+  for (const { a } of order) {
+    const partners = missing(a);
+    if (!partners.length) continue;
+    if (!W) {
+      computeGrams(pr, a, partners);
+      continue;
+    }
+    const { n } = pr, on = onRowsOf(pr, a);
+    const M = new Float64Array(partners.length * n);
+    partners.forEach((b, k) => {
+      const db = pr.patterns[b], o = k * n;
+      for (let t0 = 0; t0 < on.length; t0++) M[o + on[t0]] = db[on[t0]];
+    });
+    const acc: Mat = yield { a: { rows: partners.length, cols: n, data: M }, b: W };
+    storeGrams(pr, a, partners, acc.data);
+  }
+}
+
+/** G_{ab} for every b in `partners`, summed in JS, cached and returned in that order. */
+function computeGrams(pr: Program, a: number, partners: number[]): Float64Array[] {
+  const { p } = pr, X = pr.Xt.data, on = onRowsOf(pr, a), K = partners.length;
+  const pd = partners.map((b) => pr.patterns[b]);
   const W = rowOuters(pr);
   if (W) {
-    // a flat sum of the rows' packed outer products: no multiplies, no triangular loop
-    const u = (p * (p + 1)) / 2, acc = new Float64Array(u);
+    // flat sums of the rows' packed outer products: no multiplies, no triangular loop
+    const u = W.cols, w = W.data, acc = new Float64Array(K * u);
     for (let t0 = 0; t0 < on.length; t0++) {
-      const j = on[t0];
-      if (!db[j]) continue;
-      const o = j * u;
-      for (let e = 0; e < u; e++) acc[e] += W[o + e];
+      const j = on[t0], o = j * u;
+      for (let k = 0; k < K; k++) {
+        if (!pd[k][j]) continue;
+        const base = k * u;
+        for (let e = 0; e < u; e++) acc[base + e] += w[o + e];
+      }
     }
-    for (let s = 0, e = 0; s < p; s++) for (let t = s; t < p; t++) G[s * p + t] = acc[e++];
-  } else
+    return storeGrams(pr, a, partners, acc);
+  }
+  const Gs = partners.map(() => new Float64Array(p * p));
+  for (let k = 0; k < K; k++)
     for (let t0 = 0; t0 < on.length; t0++) {
       const j = on[t0];
-      if (!db[j]) continue;
-      const o = j * p;
+      if (!pd[k][j]) continue;
+      const o = j * p, G = Gs[k];
       for (let s = 0; s < p; s++) {
         const xs = X[o + s];
         if (xs === 0) continue;
@@ -252,14 +298,27 @@ export function pairGram(pr: Program, i: number, i2: number): Float64Array {
         for (let t = s; t < p; t++) G[row + t] += xs * X[o + t];
       }
     }
-  for (let s = 0; s < p; s++) for (let t = 0; t < s; t++) G[s * p + t] = G[t * p + s];
-  if (c.doubles + p * p > PAIR_GRAM_CACHE_DOUBLES) {
-    c.grams.clear();
-    c.doubles = 0;
-  }
-  c.grams.set(key, G);
-  c.doubles += p * p;
-  return G;
+  return storeGrams(pr, a, partners, null, Gs);
+}
+
+/** Unpack (packed upper triangles, K×u) or take (upper-filled p×p) the Grams, symmetrize, cache. */
+function storeGrams(pr: Program, a: number, partners: number[], packed: Float64Array | null, filled?: Float64Array[]): Float64Array[] {
+  const c = cacheOf(pr), { p } = pr, u = (p * (p + 1)) / 2;
+  return partners.map((b, k) => {
+    let G = filled?.[k];
+    if (!G) {
+      G = new Float64Array(p * p);
+      for (let s = 0, e = k * u; s < p; s++) for (let t = s; t < p; t++) G[s * p + t] = packed![e++];
+    }
+    for (let s = 0; s < p; s++) for (let t = 0; t < s; t++) G[s * p + t] = G[t * p + s];
+    if (c.doubles + p * p > PAIR_GRAM_CACHE_DOUBLES) {
+      c.grams.clear();
+      c.doubles = 0;
+    }
+    c.grams.set(gramKey(pr, a, b), G);
+    c.doubles += p * p;
+    return G;
+  });
 }
 
 /**
@@ -374,14 +433,14 @@ function objective(pr: Program, F: Float64Array, zs: Float64Array[], b: number):
  * Returns true when it stopped at a face optimum with nothing to release (the restricted problem is
  * solved), false when it ran out of iterations or time.
  */
-export function newtonOnFaces(
+export function* newtonOnFaces(
   pr: Program,
   blocks: FaceBlock[],
   off: { b: number },
   maxIter: number,
   deadline: number,
   release: (r: Float64Array) => boolean,
-): boolean {
+): Generator<ProductRequest, boolean, Mat> {
   const { n, p, pen, beta } = pr;
   const hasB = pr.offset !== 'none';
   let prevDec: number | null = null;
@@ -489,6 +548,7 @@ export function newtonOnFaces(
     // one block row is new), each new one from the pair Gram or the face Jacobians, whichever costs
     // less; then the penalty's curvature β N(I − ûûᵀ)Nᵀ/‖Pz‖
     const viaJacobian = useJacobian(pr, S, T - (hasB ? 1 : 0));
+    if (!viaJacobian) yield* ensurePairGrams(pr, pat);
     for (let q2 = 0; q2 < S; q2++)
       for (let q = 0; q <= q2; q++) {
         const B = gnBlock(pr, pat[q], infos[q], pat[q2], infos[q2], viaJacobian);

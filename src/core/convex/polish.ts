@@ -19,6 +19,8 @@
  * The result is whatever it is: the caller measures it with the sound bound, never trusts it.
  */
 import type { Program } from './problem';
+import type { Mat } from '../linalg/mat';
+import type { ProductRequest } from './solver';
 import { fitDirect, objectiveOf } from './problem';
 import { leastSquares } from './dense';
 import { projectCone } from './cone';
@@ -114,7 +116,7 @@ export interface PolishResult {
  * Polish (Z, b): Newton on the faces of the support, then add violating blocks, repeat.
  * Returns null when the problem is too large for dense Newton.
  */
-export function polish(pr: Program, Z: Float64Array, b0: number, maxRounds = 30, deadline = Infinity): PolishResult | null {
+export function* polish(pr: Program, Z: Float64Array, b0: number, maxRounds = 30, deadline = Infinity): Generator<ProductRequest, PolishResult | null, Mat> {
   const { p, pen, beta } = pr;
   const blocks: FaceBlock[] = [];
   for (let k = 0; k < 2 * pr.P; k++) {
@@ -137,7 +139,7 @@ export function polish(pr: Program, Z: Float64Array, b0: number, maxRounds = 30,
   let rounds = 0;
   let best = { Z: assemble(pr, blocks), b: off.b, objective: Infinity };
   for (; rounds < maxRounds && Date.now() <= deadline; rounds++) {
-    const solved = newtonOnFaces(pr, blocks, off, 80, deadline, (r) => releaseNegativeMultipliers(pr, blocks, r));
+    const solved = yield* newtonOnFaces(pr, blocks, off, 80, deadline, (r) => releaseNegativeMultipliers(pr, blocks, r));
     const Zc = assemble(pr, blocks);
     const F = fitDirect(pr, Zc, off.b);
     const r = Float64Array.from(pr.y, (yy, j) => yy - F[j]);

@@ -223,7 +223,7 @@ export function* solveCore(pr: Program, opts: CoreOptions): Generator<ProductReq
   // time and solves each restricted problem exactly (column generation over blocks, like [EP Alg. 1]
   // with the per-pattern cone oracle). FISTA below takes over when that does not finish.
   if (!converged && small && opts.maxIterations > 0) {
-    const pol = polish(pr, best.Z, best.b, WORKING_SET_ROUNDS, t0 + WORKING_SET_SHARE * opts.timeBudgetMs);
+    const pol = yield* polish(pr, best.Z, best.b, WORKING_SET_ROUNDS, t0 + WORKING_SET_SHARE * opts.timeBudgetMs);
     if (pol) {
       polishRounds += pol.rounds;
       consider(pol.Z, pol.b, residualOf(yield* forward(pr, pol.Z, pol.b)));
@@ -332,7 +332,7 @@ export function* solveCore(pr: Program, opts: CoreOptions): Generator<ProductReq
     lastSupport = support;
     if (small && (iterations >= nextPolish || stable)) {
       nextPolish = iterations * 2;
-      const pol = polish(pr, best.Z, best.b, 30, Math.min(t0 + opts.timeBudgetMs, Date.now() + WORKING_SET_SHARE * (t0 + opts.timeBudgetMs - Date.now())));
+      const pol = yield* polish(pr, best.Z, best.b, 30, Math.min(t0 + opts.timeBudgetMs, Date.now() + WORKING_SET_SHARE * (t0 + opts.timeBudgetMs - Date.now())));
       if (pol) {
         polishRounds += pol.rounds;
         const rp = residualOf(yield* forward(pr, pol.Z, pol.b));
