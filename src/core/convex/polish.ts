@@ -45,6 +45,8 @@ export const ROUND_RISE_TOL = 1e-9;
 export const ENTER_SCAN_FACTOR = 4;
 /** Relative slack on the entering scan's carried bound ‖Π_K g‖ ≤ ub + ‖g − g_last‖ (rounding; speed only). */
 export const SCAN_BOUND_SLACK = 1e-9;
+/** Newton calls (80 steps each) a round may add without an entering scan after a scan that found nothing (speed only). */
+export const SCAN_SKIP_ROUNDS = 3;
 /** Multipliers below −MULTIPLIER_TOL·(‖∇‖ scale) release a row from a face. */
 export const MULTIPLIER_TOL = 1e-10;
 /** A block outside the support enters when its dual constraint value exceeds β(1 + ENTER_TOL). */
@@ -138,8 +140,14 @@ export function* polish(pr: Program, Z: Float64Array, b0: number, maxRounds = 30
   const seen = new Map<number, { g: Float64Array; ub: number }>();
   let rounds = 0;
   let best = { Z: assemble(pr, blocks), b: off.b, objective: Infinity };
+  let scanEmpty = false; // the last entering scan was complete and found no violator
   for (; rounds < maxRounds && Date.now() <= deadline; rounds++) {
-    const solved = yield* newtonOnFaces(pr, blocks, off, 80, deadline, (r) => releaseNegativeMultipliers(pr, blocks, r));
+    const newton = () => newtonOnFaces(pr, blocks, off, 80, deadline, (r) => releaseNegativeMultipliers(pr, blocks, r));
+    let solved = yield* newton();
+    // after a scan that found nothing, the next one most likely finds nothing too until the
+    // restricted problem is solved (n = 1e4, d = 50, 100 patterns: 1–1.5 s a scan, against 2.7 s of
+    // Newton a round): Newton goes on, with a scan at least every SCAN_SKIP_ROUNDS + 1 calls
+    for (let k = 0; !solved && scanEmpty && k < SCAN_SKIP_ROUNDS && Date.now() <= deadline; k++) solved = yield* newton();
     const Zc = assemble(pr, blocks);
     const F = fitDirect(pr, Zc, off.b);
     const r = Float64Array.from(pr.y, (yy, j) => yy - F[j]);
@@ -196,6 +204,7 @@ export function* polish(pr: Program, Z: Float64Array, b0: number, maxRounds = 30
       cand.push({ k, v, dir: proj.z, face: proj.active });
       if (cand.length >= want) kth = cand.map((c) => c.v).sort((x, y) => y - x)[want - 1];
     }
+    scanEmpty = !late && !cand.length;
     // no violators at a point that is not yet the restricted optimum says nothing: keep going
     if (!late && !cand.length && !solved) continue;
     if (late || !cand.length || tooLarge()) break;
