@@ -112,6 +112,8 @@ export interface PolishResult {
   b: number;
   objective: number;
   rounds: number;
+  /** per block k: its face (support) or the passive set of its last entering-scan projection: warm starts for the bound's projections */
+  warm: Map<number, number[]>;
 }
 
 /**
@@ -230,5 +232,7 @@ export function* polish(pr: Program, Z: Float64Array, b0: number, maxRounds = 30
   const F = fitDirect(pr, Zf, off.b);
   const r = Float64Array.from(pr.y, (yy, j) => yy - F[j]);
   const obj = objectiveOf(pr, r, Zf, off.b);
-  return obj <= best.objective ? { Z: Zf, b: off.b, objective: obj, rounds } : { ...best, rounds };
+  const warm = new Map(warmScan);
+  for (const bl of blocks) if (bl.face.length) warm.set(bl.k, bl.face.slice());
+  return obj <= best.objective ? { Z: Zf, b: off.b, objective: obj, rounds, warm } : { ...best, rounds, warm };
 }

@@ -207,6 +207,13 @@ export function* solveCore(pr: Program, opts: CoreOptions): Generator<ProductReq
   const residualOf = (F: Float64Array) => Float64Array.from(pr.y, (yy, j) => yy - F[j]);
   // the starting point (zero network, optimal offset)
   consider(x, b, residualOf(yield* forward(pr, x, b)));
+  // the working set's faces and scan passive sets start the bound's projections: at its optimum a
+  // support block's face is the passive set of Π_K(g) (n = 1e4, d = 50: the bound's 200 projections
+  // otherwise start from the zero network's)
+  const warmFrom = (w: Map<number, number[]>) => {
+    const old = boundWarm;
+    boundWarm = Array.from({ length: K }, (_, k) => w.get(k) ?? old?.[k] ?? []);
+  };
   const checkBound = function* (): Generator<ProductRequest, void, Mat> {
     const bd = yield* lowerBoundGen(pr, best.r, boundWarm, t0 + opts.timeBudgetMs);
     boundWarm = bd.warm;
@@ -226,6 +233,7 @@ export function* solveCore(pr: Program, opts: CoreOptions): Generator<ProductReq
     const pol = yield* polish(pr, best.Z, best.b, WORKING_SET_ROUNDS, t0 + WORKING_SET_SHARE * opts.timeBudgetMs);
     if (pol) {
       polishRounds += pol.rounds;
+      warmFrom(pol.warm);
       consider(pol.Z, pol.b, residualOf(yield* forward(pr, pol.Z, pol.b)));
       x = Float64Array.from(best.Z);
       b = best.b;
@@ -335,6 +343,7 @@ export function* solveCore(pr: Program, opts: CoreOptions): Generator<ProductReq
       const pol = yield* polish(pr, best.Z, best.b, 30, Math.min(t0 + opts.timeBudgetMs, Date.now() + WORKING_SET_SHARE * (t0 + opts.timeBudgetMs - Date.now())));
       if (pol) {
         polishRounds += pol.rounds;
+        warmFrom(pol.warm);
         const rp = residualOf(yield* forward(pr, pol.Z, pol.b));
         if (consider(pol.Z, pol.b, rp) <= pol.objective * (1 + 1e-15)) {
           x = Float64Array.from(best.Z);
