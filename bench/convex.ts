@@ -42,7 +42,7 @@ const peakRssMB = () => process.resourceUsage().maxRSS / 1024;
  * each case (a running maximum). Baseline in the same run: the hot product X̃·Zd (n×(d+1) times
  * (d+1)×patterns) through jsKernel and onnxruntime float64, and the kernel chooseProduct picks.
  */
-export async function benchConvex(emit: (row: Record<string, unknown>) => void, quick = false, capMs = 60000) {
+export async function benchConvex(emit: (row: Record<string, unknown>) => void, quick = false, capMs = 60000, only?: [number, number, number]) {
   const ns = quick ? [1000] : [1000, 10000];
   const ds = quick ? [2, 10] : [2, 10, 50];
   const Ps = quick ? [100] : [100, 1000];
@@ -52,6 +52,7 @@ export async function benchConvex(emit: (row: Record<string, unknown>) => void, 
       const { X, Y } = problem(n, d, 7);
       const Xt = appendOnes(X);
       for (const P of Ps) {
+        if (only && (only[0] !== n || only[1] !== d || only[2] !== P)) continue;
         const Zd = rand(d + 1, P, 3);
         const flops = 2 * n * (d + 1) * P;
         const jsMs = await timeProduct(jsKernel, Xt, Zd);
@@ -97,7 +98,13 @@ export async function benchConvex(emit: (row: Record<string, unknown>) => void, 
 if (require.main === module) {
   const quick = process.argv.includes('--quick');
   const cap = Number(process.argv.find((a) => a.startsWith('--cap='))?.slice(6) ?? 60000);
-  benchConvex((r) => process.stdout.write(JSON.stringify(r) + '\n'), quick, cap).catch((e) => {
+  // --case=n,d,patterns: that one case only (e.g. a d = 50 case with a longer --cap)
+  const one = process.argv.find((a) => a.startsWith('--case='))?.slice(7).split(',').map(Number);
+  if (one && (one.length !== 3 || one.some((x) => !Number.isFinite(x)))) {
+    console.error('--case=n,d,patterns: three numbers, e.g. --case=10000,50,100');
+    process.exit(2);
+  }
+  benchConvex((r) => process.stdout.write(JSON.stringify(r) + '\n'), quick, cap, one as [number, number, number] | undefined).catch((e) => {
     console.error(e);
     process.exitCode = 1;
   });
