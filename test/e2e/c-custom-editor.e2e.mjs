@@ -20,6 +20,16 @@ export default {
     ctx.log(`  tabs: ${tabs.join(' | ')}`);
     expect(!tabs.some((t) => /^ReLU Lens:/.test(t)), `a panel opened instead of (or besides) the custom editor: ${tabs.join(', ')}`);
     const binary = page.locator('.monaco-editor-pane-placeholder, .editor-placeholder', { hasText: /binary/ });
+    // Seen once (CI, 2026-12-06, after a fresh code-server install): the first open of the window
+    // landed in the text editor's binary placeholder although the palette already listed the
+    // extension's commands; the next E2E run passed. Close and open once more: a custom editor that
+    // is not the default for .onnx still fails below, since the text editor comes back.
+    if (await until('the binary placeholder', () => binary.isVisible(), { timeoutMs: 3_000 }).catch(() => false)) {
+      ctx.note('the text editor opened on the first double-click; closed and opened again');
+      await wb.runCommand('View: Close Editor');
+      await row.dblclick();
+      await until('an editor tab for converged.onnx', async () => (await wb.editorTabs()).includes('converged.onnx'), { timeoutMs: 30_000 });
+    }
     const { frame, verdict } = await waitVerdict(wb);
     ctx.log(`  verdict: ${verdict}`);
     expect(!(await binary.isVisible().catch(() => false)), 'the binary-file placeholder is shown: the text editor opened, not reluLens.modelView');
