@@ -11,7 +11,7 @@
  * The fit is linear in the blocks, so the line search moves along F0 + α·dF without re-multiplying.
  */
 import type { Program } from './problem';
-import type { Mat } from '../linalg/mat';
+import { matmul, type Mat } from '../linalg/mat';
 import type { ProductRequest } from './solver';
 import { spdSolve, nullBasis } from './dense';
 import { rowNormsOf } from './cone';
@@ -46,7 +46,7 @@ interface PairCache {
   /** face bases by `pattern:rows`, each with an id and (Jacobian path) X̃N_qᵀ */
   faces: Map<string, FaceInfo>;
   nextFaceId: number;
-  /** Jacobian path: N_q X̃ᵀD_qD_q'X̃ N_q'ᵀ by face ids `a,b` */
+  /** Jacobian path: N_q X̃ᵀD_qD_q'X̃ N_q'ᵀ by face id, then partner face id */
   jac: Map<number, Map<number, Float64Array>>;
   /** the same blocks from the pair Grams (kept apart: see gnBlock) */
   gnPair: Map<number, Map<number, Float64Array>>;
@@ -260,35 +260,29 @@ export function* ensurePairGrams(pr: Program, pats: number[]): Generator<Product
       computeGrams(pr, a, partners);
       continue;
     }
-    const { n } = pr, on = onRowsOf(pr, a);
-    const M = new Float64Array(partners.length * n);
-    partners.forEach((b, k) => {
-      const db = pr.patterns[b], o = k * n;
-      for (let t0 = 0; t0 < on.length; t0++) M[o + on[t0]] = db[on[t0]];
-    });
-    const acc: Mat = yield { a: { rows: partners.length, cols: n, data: M }, b: W };
+    const acc: Mat = yield { a: pairMasks(pr, a, partners), b: W };
     storeGrams(pr, a, partners, acc.data);
   }
 }
 
+/** Rows of d_a ∘ d_b for every b in `partners` (K×n, 0/1). */
+function pairMasks(pr: Program, a: number, partners: number[]): Mat {
+  const { n } = pr, on = onRowsOf(pr, a);
+  const M = new Float64Array(partners.length * n);
+  partners.forEach((b, k) => {
+    const db = pr.patterns[b], o = k * n;
+    for (let t0 = 0; t0 < on.length; t0++) M[o + on[t0]] = db[on[t0]];
+  });
+  return { rows: partners.length, cols: n, data: M };
+}
+
 /** G_{ab} for every b in `partners`, summed in JS, cached and returned in that order. */
 function computeGrams(pr: Program, a: number, partners: number[]): Float64Array[] {
+  const W = rowOuters(pr);
+  // the same product ensurePairGrams yields, in JS (matmul skips the masks' zeros)
+  if (W) return storeGrams(pr, a, partners, matmul(pairMasks(pr, a, partners), W).data);
   const { p } = pr, X = pr.Xt.data, on = onRowsOf(pr, a), K = partners.length;
   const pd = partners.map((b) => pr.patterns[b]);
-  const W = rowOuters(pr);
-  if (W) {
-    // flat sums of the rows' packed outer products: no multiplies, no triangular loop
-    const u = W.cols, w = W.data, acc = new Float64Array(K * u);
-    for (let t0 = 0; t0 < on.length; t0++) {
-      const j = on[t0], o = j * u;
-      for (let k = 0; k < K; k++) {
-        if (!pd[k][j]) continue;
-        const base = k * u;
-        for (let e = 0; e < u; e++) acc[base + e] += w[o + e];
-      }
-    }
-    return storeGrams(pr, a, partners, acc);
-  }
   const Gs = partners.map(() => new Float64Array(p * p));
   for (let k = 0; k < K; k++)
     for (let t0 = 0; t0 < on.length; t0++) {
@@ -408,16 +402,6 @@ export function faceOf(pr: Program, i: number, z: Float64Array, tol = 1e-9): num
 export function rowVec(pr: Program, i: number, j: number): Float64Array {
   const p = pr.p, s = pr.patterns[i][j] ? 1 : -1;
   return Float64Array.from(pr.Xt.data.subarray(j * p, (j + 1) * p), (x) => s * x);
-}
-
-/** b + Σ_q s_q D_q X̃z_q from the blocks' X̃z_q (C). */
-function fitOf(n: number, b: number, rowSets: { on: Int32Array }[], C: Float64Array[], sg: number[]): Float64Array {
-  const F = new Float64Array(n).fill(b);
-  for (let q = 0; q < C.length; q++) {
-    const on = rowSets[q].on, c = C[q], s = sg[q];
-    for (let t = 0; t < on.length; t++) F[on[t]] += s * c[on[t]];
-  }
-  return F;
 }
 
 /** ½‖y − F‖² + β Σ‖P z_q‖ (+ β b²/2 decayed), the program's objective on the support. */
