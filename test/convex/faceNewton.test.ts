@@ -1,5 +1,7 @@
 /**
  * The exact finish (polish.ts + faceNewton.ts) on its own, against independent oracles:
+ *  - faces narrowed one row at a time (extendFace) keep an orthonormal basis of the face, and their
+ *    Hessian blocks, derived from the parents' cached blocks, equal N_A X̃ᵀD_AD_BX̃ N_Bᵀ entry by entry;
  *  - pairGram, and the batched ensurePairGrams (its product through plain JS and through
  *    onnxruntime), equal X̃ᵀ diag(d_i ∘ d_i') X̃ computed entry by entry;
  *  - on mid-size sampled-pattern programs (beyond the all-pattern tests' n ≤ 8, with tens of blocks
@@ -13,7 +15,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { solveConvexProgram, samplePatterns } from '../../src/core/convex';
 import { makeProgram } from '../../src/core/convex/problem';
-import { pairGram, ensurePairGrams } from '../../src/core/convex/faceNewton';
+import { pairGram, ensurePairGrams, extendFace, faceBasisOf, faceHessianBlock, type FaceBlock } from '../../src/core/convex/faceNewton';
 import { ortKernel } from '../../src/core/linalg/kernel';
 import { appendOnes, matmul, zeros, type Mat } from '../../src/core/linalg/mat';
 import type { CertifyModes } from '../../src/core/certify/objective';
@@ -51,6 +53,71 @@ function bruteGram(pr: ReturnType<typeof makeProgram>, i: number, j: number, s: 
   for (let r = 0; r < pr.n; r++) if (pr.patterns[i][r] && pr.patterns[j][r]) e += pr.Xt.data[r * pr.p + s] * pr.Xt.data[r * pr.p + t];
   return e;
 }
+
+for (const viaJacobian of [true, false])
+  test(`faces narrowed one row at a time: basis and Hessian blocks (derived from the parents', ${viaJacobian ? 'Jacobian' : 'pair-Gram'} path) = N_A X̃ᵀD_AD_BX̃ N_Bᵀ entry by entry`, () => {
+    const { X, Y } = ridgeProblem(120, 5, 8);
+    const pats = samplePatterns(appendOnes(X), 6, 9);
+    const pr = makeProgram(X, Y, pats, 0.1, { hiddenBias: 'decayed', outputBias: 'decayed' });
+    const p = pr.p;
+    const R = rng(4);
+    const mk = (k: number): FaceBlock => ({ k, face: [], z: new Float64Array(p) });
+    const A = mk(0), B = mk(3), C = mk(4);
+    const rowOf = (bl: FaceBlock, j: number) => Float64Array.from(pr.Xt.data.subarray(j * p, (j + 1) * p), (x) => (pr.patterns[bl.k >> 1][j] ? 1 : -1) * x);
+    const check = (a: FaceBlock, b: FaceBlock, what: string) => {
+      for (const bl of [a, b]) {
+        const N = faceBasisOf(pr, bl);
+        assert.equal(N.length, p - bl.face.length, `${what}: face dimension`);
+        for (let x = 0; x < N.length; x++) {
+          for (let y = 0; y < N.length; y++) {
+            let t = 0;
+            for (let k = 0; k < p; k++) t += N[x][k] * N[y][k];
+            assert.ok(Math.abs(t - (x === y ? 1 : 0)) < 1e-12, `${what}: orthonormal basis`);
+          }
+          for (const j of bl.face) {
+            const a = rowOf(bl, j);
+            let t = 0;
+            for (let k = 0; k < p; k++) t += N[x][k] * a[k];
+            assert.ok(Math.abs(t) < 1e-12, `${what}: basis on the face (row ${j})`);
+          }
+        }
+      }
+      const NA = faceBasisOf(pr, a), NB = faceBasisOf(pr, b), got = faceHessianBlock(pr, a, b, viaJacobian);
+      const ia = a.k >> 1, ib = b.k >> 1;
+      for (let x = 0; x < NA.length; x++)
+        for (let y = 0; y < NB.length; y++) {
+          let e = 0;
+          for (let s = 0; s < p; s++) for (let t = 0; t < p; t++) e += NA[x][s] * bruteGram(pr, ia, ib, s, t) * NB[y][t];
+          assert.ok(Math.abs(got[x * NB.length + y] - e) <= 1e-10 * (1 + Math.abs(e)), `${what}: block (${x},${y}) ${got[x * NB.length + y]} vs ${e}`);
+        }
+    };
+    const pick = (bl: FaceBlock) => {
+      for (;;) {
+        const j = Math.floor(R() * pr.n);
+        if (!bl.face.includes(j)) return j;
+      }
+    };
+    check(A, B, 'roots');
+    check(B, A, 'roots, the other way round');
+    extendFace(pr, A, pick(A));
+    check(A, B, 'A narrowed');
+    extendFace(pr, B, pick(B));
+    check(A, B, 'B narrowed');
+    extendFace(pr, A, pick(A));
+    extendFace(pr, B, pick(B));
+    check(A, B, 'both narrowed');
+    extendFace(pr, B, pick(B));
+    check(B, A, 'B narrowed, asked the other way round');
+    // a partner never paired before: computed afresh from A's derived rows X̃N
+    check(A, C, 'new partner');
+    // a row already in the face's row span changes nothing
+    const j0 = A.face[0];
+    const before = faceBasisOf(pr, A).length;
+    extendFace(pr, A, j0);
+    assert.equal(faceBasisOf(pr, A).length, before, 'a repeated row leaves the dimension');
+    A.face.pop();
+    A.info = undefined;
+  });
 
 for (const via of ['js', 'onnxruntime'] as const)
   test(`ensurePairGrams (product through ${via}) = X̃ᵀ diag(d_i ∘ d_j) X̃, and asks only for missing pairs`, async () => {

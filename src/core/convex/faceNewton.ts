@@ -20,6 +20,8 @@ export interface FaceBlock {
   k: number;
   face: number[];
   z: Float64Array;
+  /** the face's basis while `face` is unchanged (set by faceInfo and extendFace; whoever edits `face` otherwise clears it) */
+  info?: FaceInfo;
 }
 
 /**
@@ -36,6 +38,10 @@ export const NEWTON_ROUNDING_SLACK = 1e-14;
 /** Newton steps between fresh products X̃z_q (in between they are updated along the step). */
 const REFRESH_XZ = 20;
 
+/** Bent-path trials per Newton step, at t = 1, BENT_SHRINK, BENT_SHRINK², … while t > min α_q (speed only). */
+export const BENT_TRIALS = 8;
+export const BENT_SHRINK = 0.25;
+
 /** Cached pattern-pair Grams per program: at most this many doubles (160 MB), then the cache restarts. */
 export const PAIR_GRAM_CACHE_DOUBLES = 2e7;
 
@@ -46,6 +52,7 @@ interface PairCache {
   /** face bases by `pattern:rows`, each with an id and (Jacobian path) X̃N_qᵀ */
   faces: Map<string, FaceInfo>;
   nextFaceId: number;
+  epoch: number;
   /** Jacobian path: N_q X̃ᵀD_qD_q'X̃ N_q'ᵀ by face id, then partner face id */
   jac: Map<number, Map<number, Float64Array>>;
   /** the same blocks from the pair Grams (kept apart: see gnBlock) */
@@ -59,16 +66,24 @@ const caches = new WeakMap<Program, PairCache>();
 
 function cacheOf(pr: Program): PairCache {
   let c = caches.get(pr);
-  if (!c) caches.set(pr, (c = { grams: new Map(), sums: new Map(), doubles: 0, faces: new Map(), nextFaceId: 0, jac: new Map(), gnPair: new Map(), jacDoubles: 0, xnDoubles: 0, rows: new Map(), on: new Map() }));
+  if (!c) caches.set(pr, (c = { grams: new Map(), sums: new Map(), doubles: 0, faces: new Map(), nextFaceId: 0, epoch: 0, jac: new Map(), gnPair: new Map(), jacDoubles: 0, xnDoubles: 0, rows: new Map(), on: new Map() }));
   return c;
 }
 
 interface FaceInfo {
   id: number;
+  epoch: number;
   /** orthonormal basis of the face's span {z : a_jᵀz = 0, j ∈ face} */
   N: Float64Array[];
   /** X̃N (n×m row-major), computed on first use by the Jacobian path */
   XN?: Float64Array;
+  /**
+   * A face one row narrower than face `parentId`: N = R·N_parent (R: m×(m+1) row-major), so its
+   * Hessian blocks follow from the parent's (gnBlock). Only the id is kept: a chain of parents
+   * would hold every ancestor's X̃N alive.
+   */
+  parentId?: number;
+  R?: Float64Array;
 }
 
 /** Face ids stay below this (the cache restarts there): small integers, fast Map keys. */
@@ -78,9 +93,68 @@ const FACE_ID_SPAN = 2 ** 26;
 export const FACE_CACHE_ENTRIES = 20000;
 
 function faceInfo(pr: Program, bl: FaceBlock): FaceInfo {
-  const c = cacheOf(pr);
+  // ids restart with a new epoch (and the id-keyed caches with them): an older basis is looked up again
+  if (bl.info && bl.info.epoch === cacheOf(pr).epoch) return bl.info;
   const i = bl.k >> 1;
-  const key = `${i}:${bl.face.join(',')}`;
+  return (bl.info = cachedFace(pr, `${i}:${bl.face.join(',')}`, () => ({ N: nullBasis(bl.face.map((j) => rowVec(pr, i, j)), pr.p) })));
+}
+
+/**
+ * Row j joins the block's face. The new basis comes from the old one in O(m²p): a Householder
+ * reflection of the face coordinates takes w = N a_j to a multiple of e_1, and the other m − 1
+ * reflected vectors span {v ∈ span N : a_jᵀv = 0}. Why: from scratch it is a Gram–Schmidt over the
+ * face's ~p rows (d = 50: ~0.3 Mflop and p allocations), paid by nearly every block on every bent step.
+ */
+export function extendFace(pr: Program, bl: FaceBlock, j: number): void {
+  const f = faceInfo(pr, bl), i = bl.k >> 1, p = pr.p, N = f.N, m = N.length;
+  bl.face.push(j);
+  bl.info = cachedFace(pr, `${i}:${bl.face.join(',')}`, () => {
+    const a = rowVec(pr, i, j);
+    const w = N.map((v) => dotP(v, a, p));
+    let ww = 0, aa = 0;
+    for (const x of w) ww += x * x;
+    for (const x of a) aa += x * x;
+    // a_j already (numerically) in the face's row span: the same tolerance as nullBasis
+    if (!(Math.sqrt(ww) > 1e-12 * Math.sqrt(aa))) return { N, XN: f.XN };
+    const alpha = w[0] > 0 ? -Math.sqrt(ww) : Math.sqrt(ww);
+    const h = w.slice();
+    h[0] -= alpha;
+    let hh = 0;
+    for (const x of h) hh += x * x;
+    // rows 1..m−1 of I − 2hhᵀ/hᵀh: the new basis is R·N
+    const R = new Float64Array((m - 1) * m);
+    for (let r = 1; r < m; r++) for (let x = 0; x < m; x++) R[(r - 1) * m + x] = (x === r ? 1 : 0) - (2 * h[r] * h[x]) / hh;
+    const out: Float64Array[] = [];
+    for (let r = 0; r < m - 1; r++) {
+      const v = new Float64Array(p);
+      for (let x = 0; x < m; x++) {
+        const coef = R[r * m + x];
+        if (coef === 0) continue;
+        const nx = N[x];
+        for (let k = 0; k < p; k++) v[k] += coef * nx[k];
+      }
+      out.push(v);
+    }
+    // X̃N' = X̃N·Rᵀ: n·m·(m − 1) flops instead of n·p·(m − 1)
+    let XN: Float64Array | undefined;
+    if (f.XN) {
+      const n = pr.n, m1 = m - 1, A = f.XN;
+      XN = new Float64Array(n * m1);
+      for (let j = 0; j < n; j++)
+        for (let r = 0; r < m1; r++) {
+          let t = 0;
+          for (let x = 0; x < m; x++) t += A[j * m + x] * R[r * m + x];
+          XN[j * m1 + r] = t;
+        }
+    }
+    // a parent from before an id restart (just now, in cachedFace) names another face now
+    if (f.epoch !== cacheOf(pr).epoch) return { N: out };
+    return { N: out, parentId: f.id, R, XN };
+  });
+}
+
+function cachedFace(pr: Program, key: string, basis: () => { N: Float64Array[]; parentId?: number; R?: Float64Array; XN?: Float64Array }): FaceInfo {
+  const c = cacheOf(pr);
   let f = c.faces.get(key);
   if (!f) {
     if (c.faces.size >= FACE_CACHE_ENTRIES || c.nextFaceId >= FACE_ID_SPAN) {
@@ -89,14 +163,24 @@ function faceInfo(pr: Program, bl: FaceBlock): FaceInfo {
     }
     if (c.nextFaceId >= FACE_ID_SPAN) {
       c.nextFaceId = 0;
+      c.epoch++;
       c.jac.clear();
       c.gnPair.clear();
       c.jacDoubles = 0;
     }
-    f = { id: c.nextFaceId++, N: nullBasis(bl.face.map((j) => rowVec(pr, i, j)), pr.p) };
+    f = { id: c.nextFaceId++, epoch: c.epoch, ...basis() };
+    if (f.XN) c.xnDoubles += f.XN.length;
     c.faces.set(key, f);
   }
   return f;
+}
+
+/** A block's face basis N (rows orthonormal, spanning {z : a_jᵀz = 0, j ∈ face}), and its Gauss–Newton block with another block (tests). */
+export function faceBasisOf(pr: Program, bl: FaceBlock): Float64Array[] {
+  return faceInfo(pr, bl).N;
+}
+export function faceHessianBlock(pr: Program, a: FaceBlock, b: FaceBlock, viaJacobian: boolean): Float64Array {
+  return gnBlock(pr, a.k >> 1, faceInfo(pr, a), b.k >> 1, faceInfo(pr, b), viaJacobian);
 }
 
 /** The dimension of a block's face (its Newton variables). */
@@ -122,8 +206,11 @@ function gnBlock(pr: Program, iA: number, fA: FaceInfo, iB: number, fB: FaceInfo
   if (hit) return hit;
   const { p } = pr, dB = pr.patterns[iB];
   const m = fA.N.length, m2 = fB.N.length;
-  const out = new Float64Array(m * m2);
-  if (viaJacobian) {
+  let out = derivedBlock(cache, fA, fB);
+  if (out) {
+    // from the parents' block
+  } else if (viaJacobian) {
+    out = new Float64Array(m * m2);
     const A = xnOf(pr, fA), B = xnOf(pr, fB), on = onRowsOf(pr, iA);
     for (let t0 = 0; t0 < on.length; t0++) {
       const j = on[t0];
@@ -137,6 +224,7 @@ function gnBlock(pr: Program, iA: number, fA: FaceInfo, iB: number, fB: FaceInfo
       }
     }
   } else {
+    out = new Float64Array(m * m2);
     const G = pairGram(pr, iA, iB), NA = fA.N, NB = fB.N;
     const W = new Float64Array(p * m2); // G·N_Bᵀ
     for (let s = 0; s < p; s++)
@@ -161,6 +249,58 @@ function gnBlock(pr: Program, iA: number, fA: FaceInfo, iB: number, fB: FaceInfo
   row.set(fB.id, out);
   c.jacDoubles += out.length;
   return out;
+}
+
+/** A cached block between faces a and b (ids, dimensions ma × mb), stored either way round. */
+function cachedBlock(cache: Map<number, Map<number, Float64Array>>, a: number, ma: number, b: number, mb: number): Float64Array | null {
+  const hit = cache.get(a)?.get(b);
+  if (hit) return hit;
+  const tr = cache.get(b)?.get(a);
+  if (!tr) return null;
+  const out = new Float64Array(ma * mb);
+  for (let x = 0; x < ma; x++) for (let y = 0; y < mb; y++) out[x * mb + y] = tr[y * ma + x];
+  return out;
+}
+
+/**
+ * The block of faces A and B from a cached block of their parents: R_A·B_parent·R_Bᵀ (m·m'·(m+1)
+ * flops against n·m·m' from the Jacobian). Why: a bent step narrows nearly every face of the
+ * support at once, so without this each step recomputed all |S|²/2 blocks from n-long rows.
+ */
+function derivedBlock(cache: Map<number, Map<number, Float64Array>>, fA: FaceInfo, fB: FaceInfo): Float64Array | null {
+  const m = fA.N.length, m2 = fB.N.length;
+  const tries: [FaceInfo | null, FaceInfo | null][] = [[fA, null], [null, fB], [fA, fB]];
+  for (const [pa, pb] of tries) {
+    if ((pa && pa.parentId === undefined) || (pb && pb.parentId === undefined)) continue;
+    const a = pa ? pa.parentId! : fA.id, ma = pa ? m + 1 : m;
+    const b = pb ? pb.parentId! : fB.id, mb = pb ? m2 + 1 : m2;
+    let M = cachedBlock(cache, a, ma, b, mb);
+    if (!M) continue;
+    if (pa) {
+      // R_A (m × ma) · M (ma × mb)
+      const RA = pa.R!, out = new Float64Array(m * mb);
+      for (let x = 0; x < m; x++)
+        for (let w = 0; w < ma; w++) {
+          const r = RA[x * ma + w];
+          if (r === 0) continue;
+          for (let y = 0; y < mb; y++) out[x * mb + y] += r * M[w * mb + y];
+        }
+      M = out;
+    }
+    if (pb) {
+      // M (m × mb) · R_Bᵀ (mb × m2)
+      const RB = pb.R!, out = new Float64Array(m * m2);
+      for (let x = 0; x < m; x++)
+        for (let y = 0; y < m2; y++) {
+          let t = 0;
+          for (let w = 0; w < mb; w++) t += M[x * mb + w] * RB[y * mb + w];
+          out[x * m2 + y] = t;
+        }
+      M = out;
+    }
+    return M;
+  }
+  return null;
 }
 
 function dotP(a: ArrayLike<number>, b: ArrayLike<number>, len: number): number {
@@ -400,8 +540,9 @@ export function faceOf(pr: Program, i: number, z: Float64Array, tol = 1e-9): num
 
 /** a_j = s_j x̃_j, the row of pattern i's cone constraint. */
 export function rowVec(pr: Program, i: number, j: number): Float64Array {
-  const p = pr.p, s = pr.patterns[i][j] ? 1 : -1;
-  return Float64Array.from(pr.Xt.data.subarray(j * p, (j + 1) * p), (x) => s * x);
+  const p = pr.p, s = pr.patterns[i][j] ? 1 : -1, X = pr.Xt.data, out = new Float64Array(p);
+  for (let k = 0, o = j * p; k < p; k++) out[k] = s * X[o + k];
+  return out;
 }
 
 /** ½‖y − F‖² + β Σ‖P z_q‖ (+ β b²/2 decayed), the program's objective on the support. */
@@ -438,17 +579,17 @@ export function* newtonOnFaces(
   // the fit is linear in the step, so the accepted trial's fit is the next step's F0 (kept as long as
   // X̃z_q is carried; a block that leaves by its zero event has already been taken out of it)
   let carriedF: Float64Array | null = null;
-  let zeroed: FaceBlock | null = null;
+  const zeroed = new Set<FaceBlock>();
   // and so is each block's (X̃N_q)ᵀD_q r: it moves by −α s_q (H_GN δ)_q (T² flops for all, not n·m
   // each); kept while F is carried and the block's face is the same
   const lossG = new Map<FaceBlock, { id: number; g: Float64Array }>();
   for (let it = 0; it < maxIter && Date.now() <= deadline; it++) {
     for (let q = blocks.length - 1; q >= 0; q--)
       if (!(penNorm(blocks[q].z, pen) > 0)) {
-        if (blocks[q] !== zeroed) carriedF = null;
+        if (!zeroed.has(blocks[q])) carriedF = null;
         blocks.splice(q, 1);
       }
-    zeroed = null;
+    zeroed.clear();
     const infos = blocks.map((bl) => faceInfo(pr, bl));
     const bases = infos.map((f) => f.N);
     for (let q = blocks.length - 1; q >= 0; q--) {
@@ -612,9 +753,12 @@ export function* newtonOnFaces(
       const on = rowSets[q].on, u = U[q], s = sg[q];
       for (let t = 0; t < on.length; t++) dF[on[t]] += s * u[on[t]];
     }
-    // ratio tests: rows off the face (a_jᵀz = ±(X̃z)_j), radial coordinates
+    // ratio tests, per block: the first row off its face to reach zero (a_jᵀz = ±(X̃z)_j), or its
+    // radial coordinate reaching zero (the block leaves); α_q = Infinity when neither happens
+    type Event = { kind: 'row'; j: number } | { kind: 'zero' };
+    const aq = new Float64Array(S).fill(Infinity);
+    const evq: (Event | null)[] = new Array(S).fill(null);
     let amax = 1;
-    let event: { kind: 'row'; q: number; j: number } | { kind: 'zero'; q: number } | null = null;
     for (let q = 0; q < S; q++) {
       const sign = rowSets[q].sign, u = U[q], c = C[q];
       for (const j of blocks[q].face) onFace[j] = 1;
@@ -622,70 +766,102 @@ export function* newtonOnFaces(
         const dj = sign[j] * u[j];
         if (dj >= 0 || onFace[j]) continue;
         const a = Math.max(0, sign[j] * c[j]) / -dj;
-        if (a < amax) {
-          amax = a;
-          event = { kind: 'row', q, j };
+        if (a < aq[q]) {
+          aq[q] = a;
+          evq[q] = { kind: 'row', j };
         }
       }
       for (const j of blocks[q].face) onFace[j] = 0;
       const z = blocks[q].z, nz = penNorm(z, pen);
       let rad = 0;
       for (let k = 0; k < pen; k++) rad += (z[k] / nz) * dz[q][k];
-      if (rad < 0 && nz / -rad < amax) {
-        amax = nz / -rad;
-        event = { kind: 'zero', q };
+      if (rad < 0 && nz / -rad < aq[q]) {
+        aq[q] = nz / -rad;
+        evq[q] = { kind: 'zero' };
       }
+      amax = Math.min(amax, aq[q]);
     }
-    const ev = event as { kind: 'row'; q: number; j: number } | { kind: 'zero'; q: number } | null;
-    const trial = (alpha: number) => {
-      const zs = blocks.map((bl, q) => Float64Array.from(bl.z, (x, k) => x + alpha * dz[q][k]));
+    // Trial t moves block q by c_q = min(t, α_q): for t ≤ amax = min α_q the plain ratio-limited
+    // Newton step, past it the BENT path on which every block stops at its own wall. A block that
+    // reaches its radial zero leaves exactly: its contribution is taken out of the fit.
+    const trial = (t: number) => {
+      const c = Float64Array.from(aq, (a) => Math.min(t, a));
+      const zs = blocks.map((bl, q) => Float64Array.from(bl.z, (x, k) => x + c[q] * dz[q][k]));
       const F = new Float64Array(n);
-      for (let j = 0; j < n; j++) F[j] = Fs[j] + alpha * dF[j];
-      if (ev && ev.kind === 'zero' && alpha === amax) {
-        // the block leaves exactly: take its (would-be) contribution out of the fit
-        const q = ev.q, d = pr.patterns[pat[q]], s = sg[q];
-        for (let j = 0; j < n; j++) if (d[j]) F[j] -= s * (C[q][j] + alpha * U[q][j]);
-        zs[q].fill(0);
+      if (t <= amax) for (let j = 0; j < n; j++) F[j] = Fs[j] + t * dF[j];
+      else
+        for (let j = 0; j < n; j++) F[j] = Fs[j] + t * db;
+      for (let q = 0; q < S; q++) {
+        const left = evq[q]?.kind === 'zero' && c[q] === aq[q];
+        if (t <= amax && !left) continue;
+        const on = rowSets[q].on, u = U[q], s = sg[q], cc = C[q];
+        // on the bent path each block adds its own step; a leaving block takes out what it has
+        const w = s * (t <= amax ? 0 : c[q]);
+        if (left) {
+          const back = t <= amax ? s * c[q] : 0;
+          for (let e = 0; e < on.length; e++) F[on[e]] -= s * cc[on[e]] + back * u[on[e]];
+          zs[q].fill(0);
+        } else if (w !== 0) for (let e = 0; e < on.length; e++) F[on[e]] += w * u[on[e]];
       }
-      const b = off.b + alpha * db;
-      return { phi: objective(pr, F, zs, b), zs, b, F };
+      const b = off.b + t * db;
+      return { phi: objective(pr, F, zs, b), zs, b, F, c, t };
     };
-    let alpha = amax, acc: ReturnType<typeof trial> | null = null;
+    let acc: ReturnType<typeof trial> | null = null;
     if (dec <= NEWTON_ROUNDING_DEC * scale) {
       // Armijo cannot be resolved in floating point here: the full (or ratio-limited) Newton step,
       // unless it raises the objective beyond rounding
-      const t = trial(alpha);
+      const t = trial(amax);
       if (t.phi <= phi0 * (1 + NEWTON_ROUNDING_SLACK)) acc = t;
     } else
-      for (let ls = 0; ls < 60; ls++) {
+      for (let ls = 0, alpha = amax; ls < 60; ls++, alpha *= 0.5) {
         const t = trial(alpha);
         if (t.phi <= phi0 - 1e-4 * alpha * dec) {
           acc = t;
           break;
         }
-        alpha *= 0.5;
       }
-    prevDec = dec;
+    // Why the bent path: at d = 50 the optimum's neurons sit on extreme rays of their narrow pattern
+    // cones, and the plain step stops at the first wall of any block: one row joined per Newton step
+    // (a solve over the whole support), the steps cut at 1e-4..1e-3 of their length. On the bent path
+    // up to one row per block joins per step. It is taken when it ends lower than the plain step.
+    if (amax < 1)
+      for (let t = 1, k = 0; t > amax && k < BENT_TRIALS; t *= BENT_SHRINK, k++) {
+        const b = trial(t);
+        if (b.phi < phi0 && (!acc || b.phi < acc.phi)) acc = b;
+      }
     if (!acc) {
       prevDec = null;
       if (!release(r0)) return true;
       continue;
     }
+    const { c, t: taken } = acc;
+    prevDec = taken >= amax && amax < 1 ? null : dec;
+    let left = false;
     blocks.forEach((bl, q) => {
       bl.z = acc!.zs[q];
       // C[q] is the block's own carried buffer (xz), updated in place
-      const c = C[q], u = U[q];
-      for (let j = 0; j < n; j++) c[j] += alpha * u[j];
+      const cc = C[q], u = U[q], a = c[q];
+      for (let j = 0; j < n; j++) cc[j] += a * u[j];
+      const e = evq[q];
+      if (!e || a !== aq[q]) return;
+      if (e.kind === 'row') extendFace(pr, bl, e.j);
+      else {
+        bl.z.fill(0);
+        zeroed.add(bl);
+        left = true;
+      }
     });
     off.b = acc.b;
     carriedF = acc.F;
-    if (ev && alpha === amax && ev.kind === 'zero') lossG.clear();
+    // the carried loss gradients move by −t s_q (H_GN δ)_q on a plain step; a bent step or a block
+    // leaving changes them otherwise: they are recomputed
+    if (left || taken > amax) lossG.clear();
     else
       for (let q = 0; q < S; q++) {
         const held = lossG.get(blocks[q]);
         if (!held) continue;
         // (H_GN δ)_q: H's block row times δ, less the penalty block
-        const o = offs[q], m = bases[q].length, pb = penBlocks[q], step = alpha * sg[q];
+        const o = offs[q], m = bases[q].length, pb = penBlocks[q], step = taken * sg[q];
         for (let x = 0; x < m; x++) {
           const row = (o + x) * T;
           let h = 0;
@@ -694,14 +870,6 @@ export function* newtonOnFaces(
           held.g[x] -= step * h;
         }
       }
-    if (ev && alpha === amax) {
-      prevDec = null;
-      if (ev.kind === 'row') blocks[ev.q].face.push(ev.j);
-      else {
-        blocks[ev.q].z.fill(0);
-        zeroed = blocks[ev.q];
-      }
-    }
   }
   return false;
 }

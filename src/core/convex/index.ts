@@ -22,7 +22,8 @@ import { chooseProduct } from './kernelChoice';
 import { NNLS_VIOLATION_TOL, FREE_BIAS_WEIGHT, NNLS_HOT_ROWS, NNLS_MAX_OUTER_PER_DIM } from './cone';
 import { QR_DEPENDENT_TOL } from './updatedQR';
 import { OWN_TIE_TOL as OWN_TIE } from './patterns';
-import { MULTIPLIER_TOL, ENTER_TOL, POLISH_MAX_VARS, POLISH_MAX_WORK, ENTER_SCAN_FACTOR, SCAN_BOUND_SLACK, ROUND_RISE_TOL, SCAN_SKIP_ROUNDS } from './polish';
+import { MULTIPLIER_TOL, ENTER_TOL, POLISH_MAX_VARS, POLISH_MAX_WORK, ENTER_SCAN_FACTOR, SCAN_BOUND_SLACK, ROUND_RISE_TOL, SCAN_SKIP_ROUNDS, NEWTON_CALL_STEPS, NEWTON_CALL_STEPS_GROWING } from './polish';
+import { BENT_TRIALS, BENT_SHRINK } from './faceNewton';
 
 export { enumeratePatterns, samplePatterns, ownPatterns, OWN_TIE_TOL, VANISH_TOL } from './patterns';
 export { ORT_MIN_FLOPS, chooseProduct } from './kernelChoice';
@@ -112,7 +113,10 @@ export function convexTolerances(): Record<string, { value: number; meaning: str
     polishMaxWork: { value: POLISH_MAX_WORK, meaning: 'Newton polish only when building the support Hessian costs at most this many flops: pattern-pair Grams |S|(|S|+1)/2 · n · p²/2, or face Jacobians n·T²/2 + n·p·T when a step costs less that way' },
     polishScanFactor: { value: ENTER_SCAN_FACTOR, meaning: 'Newton polish: the entering scan stops once it has its blocks and has projected this many times as many (speed only; a scan that finds none is full)' },
     polishScanSlack: { value: SCAN_BOUND_SLACK, meaning: 'Newton polish: relative slack on the carried bound ‖Π_K g‖ ≤ last bound + ‖g − g_last‖ that orders the entering scan (speed only)' },
-    polishScanSkip: { value: SCAN_SKIP_ROUNDS, meaning: 'Newton polish: after an entering scan that found nothing, up to this many more Newton calls (80 steps each) before the next scan; a solved restricted problem is always scanned (speed only)' },
+    polishScanSkip: { value: SCAN_SKIP_ROUNDS, meaning: 'Newton polish: after an entering scan that found nothing, up to this many more Newton calls before the next scan; a solved restricted problem is always scanned (speed only)' },
+    polishNewtonSteps: { value: NEWTON_CALL_STEPS, meaning: 'Newton polish: steps per call on the faces, first round and after an entering scan that found nothing (speed only)' },
+    polishNewtonStepsGrowing: { value: NEWTON_CALL_STEPS_GROWING, meaning: 'Newton polish: steps per call while the last entering scan added blocks (speed only)' },
+    polishBentTrials: { value: BENT_TRIALS, meaning: `Newton polish: trials per step on the bent path (each block stops at its own face wall), at t = 1, ${BENT_SHRINK}, ${BENT_SHRINK}², … (speed only)` },
     polishRoundRise: { value: ROUND_RISE_TOL, meaning: 'Newton polish: stops when a round ends this much (relative) above its best round, and returns the best round' },
     nnlsMaxOuter: { value: NNLS_MAX_OUTER_PER_DIM, meaning: 'cone projection: at most this many Lawson–Hanson passes per dimension (+100); past it the bound stays sound but loose' },
     nnlsHotRows: { value: NNLS_HOT_ROWS, meaning: 'cone projection: rows most violated at a full scan, tried before scanning all rows again (speed only)' },

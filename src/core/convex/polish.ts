@@ -45,8 +45,11 @@ export const ROUND_RISE_TOL = 1e-9;
 export const ENTER_SCAN_FACTOR = 4;
 /** Relative slack on the entering scan's carried bound ‖Π_K g‖ ≤ ub + ‖g − g_last‖ (rounding; speed only). */
 export const SCAN_BOUND_SLACK = 1e-9;
-/** Newton calls (80 steps each) a round may add without an entering scan after a scan that found nothing (speed only). */
+/** Newton calls (NEWTON_CALL_STEPS each) a round may add without an entering scan after a scan that found nothing (speed only). */
 export const SCAN_SKIP_ROUNDS = 3;
+/** Newton steps per call on the faces: after an empty entering scan (or the first round), and while the last scan added blocks (speed only: n = 1e4, d = 50, 100 patterns ~15% faster at 40 than at 80). */
+export const NEWTON_CALL_STEPS = 80;
+export const NEWTON_CALL_STEPS_GROWING = 40;
 /** Multipliers below −MULTIPLIER_TOL·(‖∇‖ scale) release a row from a face. */
 export const MULTIPLIER_TOL = 1e-10;
 /** A block outside the support enters when its dual constraint value exceeds β(1 + ENTER_TOL). */
@@ -101,6 +104,7 @@ function releaseNegativeMultipliers(pr: Program, blocks: FaceBlock[], r: Float64
     }
     if (worst >= 0) {
       bl.face.splice(worst, 1);
+      bl.info = undefined;
       changed = true;
     }
   }
@@ -144,7 +148,8 @@ export function* polish(pr: Program, Z: Float64Array, b0: number, maxRounds = 30
   let best = { Z: assemble(pr, blocks), b: off.b, objective: Infinity };
   let scanEmpty = false; // the last entering scan was complete and found no violator
   for (; rounds < maxRounds && Date.now() <= deadline; rounds++) {
-    const newton = () => newtonOnFaces(pr, blocks, off, 80, deadline, (r) => releaseNegativeMultipliers(pr, blocks, r));
+    // while blocks still enter, the restricted problem is solved only roughly before the next scan
+    const newton = () => newtonOnFaces(pr, blocks, off, scanEmpty || !rounds ? NEWTON_CALL_STEPS : NEWTON_CALL_STEPS_GROWING, deadline, (r) => releaseNegativeMultipliers(pr, blocks, r));
     let solved = yield* newton();
     // after a scan that found nothing, the next one most likely finds nothing too until the
     // restricted problem is solved (n = 1e4, d = 50, 100 patterns: 1–1.5 s a scan, against 2.7 s of
