@@ -16,7 +16,7 @@ import type { CertifyModes } from '../certify/objective';
 import { networkObjective } from '../certify/objective';
 import type { NetworkWeights } from '../certify/types';
 import { makeProgram } from './problem';
-import { solveCore, type CoreResult, type ProductRequest } from './solver';
+import { solveCore, WORKING_SET_MAX_BLOCK_VARS, type CoreResult, type ProductRequest } from './solver';
 import { recoverNetwork } from './recover';
 import { chooseProduct } from './kernelChoice';
 import { NNLS_VIOLATION_TOL, FREE_BIAS_WEIGHT, NNLS_HOT_ROWS, NNLS_MAX_OUTER_PER_DIM } from './cone';
@@ -111,6 +111,7 @@ export function convexTolerances(): Record<string, { value: number; meaning: str
     polishEnter: { value: ENTER_TOL, meaning: 'Newton polish: a block enters when its dual constraint exceeds β(1 + this)' },
     polishMaxVars: { value: POLISH_MAX_VARS, meaning: 'Newton polish only when the support has at most this many variables (Σ face dimensions + 1)' },
     polishMaxWork: { value: POLISH_MAX_WORK, meaning: 'Newton polish only when building the support Hessian costs at most this many flops: pattern-pair Grams |S|(|S|+1)/2 · n · p²/2, or face Jacobians n·T²/2 + n·p·T when a step costs less that way' },
+    workingSetMaxBlockVars: { value: WORKING_SET_MAX_BLOCK_VARS, meaning: 'the working set (and FISTA\'s periodic polish) runs when 2·patterns·(d + 1) is at most this; past it, FISTA alone (speed only)' },
     polishScanFactor: { value: ENTER_SCAN_FACTOR, meaning: 'Newton polish: the entering scan stops once it has its blocks and has projected this many times as many (speed only; a scan that finds none is full)' },
     polishScanSlack: { value: SCAN_BOUND_SLACK, meaning: 'Newton polish: relative slack on the carried bound ‖Π_K g‖ ≤ last bound + ‖g − g_last‖ that orders the entering scan (speed only)' },
     polishScanSkip: { value: SCAN_SKIP_ROUNDS, meaning: 'Newton polish: after an entering scan that found nothing, up to this many more Newton calls before the next scan; a solved restricted problem is always scanned (speed only)' },
