@@ -15,7 +15,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { solveConvexProgram, samplePatterns } from '../../src/core/convex';
 import { makeProgram } from '../../src/core/convex/problem';
-import { pairGram, ensurePairGrams, extendFace, faceBasisOf, faceHessianBlock, type FaceBlock } from '../../src/core/convex/faceNewton';
+import { pairGram, ensurePairGrams, extendFace, faceBasisOf, faceHessianBlock, type FaceBlock } from '../../src/core/convex/faceBlocks';
 import { ortKernel } from '../../src/core/linalg/kernel';
 import { appendOnes, matmul, zeros, type Mat } from '../../src/core/linalg/mat';
 import type { CertifyModes } from '../../src/core/certify/objective';

@@ -24,12 +24,13 @@ import type { ProductRequest } from './solver';
 import { fitDirect, objectiveOf } from './problem';
 import { leastSquares } from './dense';
 import { projectCone } from './cone';
-import { newtonOnFaces, faceDim, faceOf, hessianWork, penNorm, onRowsOf, rowVec, type FaceBlock } from './faceNewton';
+import { newtonOnFaces } from './faceNewton';
+import { faceDim, faceOf, hessianWork, penNorm, onRowsOf, rowVec, type FaceBlock } from './faceBlocks';
 
 /** Largest number of Newton variables (Σ face dimensions + 1) the polish accepts (dense Cholesky: T³/6 flops a step). */
 export const POLISH_MAX_VARS = 1500;
 /**
- * Largest work (flops) of building the support's Hessian the polish accepts (faceNewton.ts
+ * Largest work (flops) of building the support's Hessian the polish accepts (faceBlocks.ts
  * hessianWork: pattern-pair Grams |S|(|S|+1)/2 · n · p²/2, or face Jacobians n·T²/2 + n·p·T; paid
  * once, then reused by every Newton step).
  */

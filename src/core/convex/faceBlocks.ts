@@ -1,0 +1,525 @@
+/**
+ * The faces of the pattern cones as the face Newton (faceNewton.ts) sees them, and the pieces of its
+ * Hessian, all cached per program:
+ *  - a face's orthonormal basis N (from scratch, or from its parent's when one row joins: extendFace),
+ *    with its rows X̃N;
+ *  - Gauss–Newton blocks N_q X̃ᵀD_qD_q'X̃N_q'ᵀ per face pair: from the pattern-pair Grams G_{ii'}, from
+ *    the face Jacobians, or from the parents' blocks;
+ *  - the pattern-pair Grams themselves, batched into one product per pattern (onnxruntime when large).
+ */
+import type { Program } from './problem';
+import { matmul, type Mat } from '../linalg/mat';
+import type { ProductRequest } from './solver';
+import { nullBasis } from './dense';
+import { rowNormsOf } from './cone';
+
+export interface FaceBlock {
+  k: number;
+  face: number[];
+  z: Float64Array;
+  /** the face's basis while `face` is unchanged (set by faceInfo and extendFace; whoever edits `face` otherwise clears it) */
+  info?: FaceInfo;
+}
+
+/** Cached pattern-pair Grams per program: at most this many doubles (160 MB), then the cache restarts. */
+export const PAIR_GRAM_CACHE_DOUBLES = 2e7;
+
+interface PairCache {
+  grams: Map<number, Float64Array>;
+  sums: Map<number, Float64Array>;
+  doubles: number;
+  /** face bases by `pattern:rows`, each with an id and (Jacobian path) X̃N_qᵀ */
+  faces: Map<string, FaceInfo>;
+  nextFaceId: number;
+  epoch: number;
+  /** Jacobian path: N_q X̃ᵀD_qD_q'X̃ N_q'ᵀ by face id, then partner face id */
+  jac: Map<number, Map<number, Float64Array>>;
+  /** the same blocks from the pair Grams (kept apart: see gnBlock) */
+  gnPair: Map<number, Map<number, Float64Array>>;
+  jacDoubles: number;
+  xnDoubles: number;
+  rows: Map<number, { on: Int32Array; sign: Float64Array }>;
+  on: Map<number, Int32Array>;
+}
+const caches = new WeakMap<Program, PairCache>();
+
+function cacheOf(pr: Program): PairCache {
+  let c = caches.get(pr);
+  if (!c) caches.set(pr, (c = { grams: new Map(), sums: new Map(), doubles: 0, faces: new Map(), nextFaceId: 0, epoch: 0, jac: new Map(), gnPair: new Map(), jacDoubles: 0, xnDoubles: 0, rows: new Map(), on: new Map() }));
+  return c;
+}
+
+export interface FaceInfo {
+  id: number;
+  epoch: number;
+  /** orthonormal basis of the face's span {z : a_jᵀz = 0, j ∈ face} */
+  N: Float64Array[];
+  /** X̃N (n×m row-major), computed on first use by the Jacobian path */
+  XN?: Float64Array;
+  /**
+   * A face one row narrower than face `parentId`: N = R·N_parent (R: m×(m+1) row-major), so its
+   * Hessian blocks follow from the parent's (gnBlock). Only the id is kept: a chain of parents
+   * would hold every ancestor's X̃N alive.
+   */
+  parentId?: number;
+  R?: Float64Array;
+}
+
+/** Face ids stay below this (the cache restarts there): small integers, fast Map keys. */
+const FACE_ID_SPAN = 2 ** 26;
+
+/** Face bases are cached: an active-set step changes one face, the other blocks keep theirs. */
+export const FACE_CACHE_ENTRIES = 20000;
+
+export function faceInfo(pr: Program, bl: FaceBlock): FaceInfo {
+  // ids restart with a new epoch (and the id-keyed caches with them): an older basis is looked up again
+  if (bl.info && bl.info.epoch === cacheOf(pr).epoch) return bl.info;
+  const i = bl.k >> 1;
+  return (bl.info = cachedFace(pr, `${i}:${bl.face.join(',')}`, () => ({ N: nullBasis(bl.face.map((j) => rowVec(pr, i, j)), pr.p) })));
+}
+
+/**
+ * Row j joins the block's face. The new basis comes from the old one in O(m²p): a Householder
+ * reflection of the face coordinates takes w = N a_j to a multiple of e_1, and the other m − 1
+ * reflected vectors span {v ∈ span N : a_jᵀv = 0}. Why: from scratch it is a Gram–Schmidt over the
+ * face's ~p rows (d = 50: ~0.3 Mflop and p allocations), paid by nearly every block on every bent step.
+ */
+export function extendFace(pr: Program, bl: FaceBlock, j: number): void {
+  const f = faceInfo(pr, bl), i = bl.k >> 1, p = pr.p, N = f.N, m = N.length;
+  bl.face.push(j);
+  bl.info = cachedFace(pr, `${i}:${bl.face.join(',')}`, () => {
+    const a = rowVec(pr, i, j);
+    const w = N.map((v) => dotP(v, a, p));
+    let ww = 0, aa = 0;
+    for (const x of w) ww += x * x;
+    for (const x of a) aa += x * x;
+    // a_j already (numerically) in the face's row span: the same tolerance as nullBasis
+    if (!(Math.sqrt(ww) > 1e-12 * Math.sqrt(aa))) return { N, XN: f.XN };
+    const alpha = w[0] > 0 ? -Math.sqrt(ww) : Math.sqrt(ww);
+    const h = w.slice();
+    h[0] -= alpha;
+    let hh = 0;
+    for (const x of h) hh += x * x;
+    // rows 1..m−1 of I − 2hhᵀ/hᵀh: the new basis is R·N
+    const R = new Float64Array((m - 1) * m);
+    for (let r = 1; r < m; r++) for (let x = 0; x < m; x++) R[(r - 1) * m + x] = (x === r ? 1 : 0) - (2 * h[r] * h[x]) / hh;
+    const out: Float64Array[] = [];
+    for (let r = 0; r < m - 1; r++) {
+      const v = new Float64Array(p);
+      for (let x = 0; x < m; x++) {
+        const coef = R[r * m + x];
+        if (coef === 0) continue;
+        const nx = N[x];
+        for (let k = 0; k < p; k++) v[k] += coef * nx[k];
+      }
+      out.push(v);
+    }
+    // X̃N' = X̃N·Rᵀ: n·m·(m − 1) flops instead of n·p·(m − 1)
+    let XN: Float64Array | undefined;
+    if (f.XN) {
+      const n = pr.n, m1 = m - 1, A = f.XN;
+      XN = new Float64Array(n * m1);
+      for (let j = 0; j < n; j++)
+        for (let r = 0; r < m1; r++) {
+          let t = 0;
+          for (let x = 0; x < m; x++) t += A[j * m + x] * R[r * m + x];
+          XN[j * m1 + r] = t;
+        }
+    }
+    // a parent from before an id restart (just now, in cachedFace) names another face now
+    if (f.epoch !== cacheOf(pr).epoch) return { N: out };
+    return { N: out, parentId: f.id, R, XN };
+  });
+}
+
+function cachedFace(pr: Program, key: string, basis: () => { N: Float64Array[]; parentId?: number; R?: Float64Array; XN?: Float64Array }): FaceInfo {
+  const c = cacheOf(pr);
+  let f = c.faces.get(key);
+  if (!f) {
+    if (c.faces.size >= FACE_CACHE_ENTRIES || c.nextFaceId >= FACE_ID_SPAN) {
+      c.faces.clear();
+      c.xnDoubles = 0;
+    }
+    if (c.nextFaceId >= FACE_ID_SPAN) {
+      c.nextFaceId = 0;
+      c.epoch++;
+      c.jac.clear();
+      c.gnPair.clear();
+      c.jacDoubles = 0;
+    }
+    f = { id: c.nextFaceId++, epoch: c.epoch, ...basis() };
+    if (f.XN) c.xnDoubles += f.XN.length;
+    c.faces.set(key, f);
+  }
+  return f;
+}
+
+/** A block's face basis N (rows orthonormal, spanning {z : a_jᵀz = 0, j ∈ face}), and its Gauss–Newton block with another block (tests). */
+export function faceBasisOf(pr: Program, bl: FaceBlock): Float64Array[] {
+  return faceInfo(pr, bl).N;
+}
+export function faceHessianBlock(pr: Program, a: FaceBlock, b: FaceBlock, viaJacobian: boolean): Float64Array {
+  return gnBlock(pr, a.k >> 1, faceInfo(pr, a), b.k >> 1, faceInfo(pr, b), viaJacobian);
+}
+
+/** The dimension of a block's face (its Newton variables). */
+export function faceDim(pr: Program, bl: FaceBlock): number {
+  return faceInfo(pr, bl).N.length;
+}
+
+/**
+ * Gauss–Newton block N_q X̃ᵀ D_q D_q' X̃ N_q'ᵀ (m_q × m_q', row-major), cached by the two faces, so
+ * a step that moved one face recomputes one block row of H. A new block costs n·m·m' from the rows
+ * X̃N (Jacobian), or p²·m' + m·m'·p from the pattern-pair Gram (paid once per pattern pair).
+ */
+export function gnBlock(pr: Program, iA: number, fA: FaceInfo, iB: number, fB: FaceInfo, viaJacobian: boolean): Float64Array {
+  const c = cacheOf(pr);
+  // One cache per path: blocks from the two paths differ at rounding level, and mixing them as the
+  // path switched let the d = 50 working set diverge (objective 11.45 → 1e8 over six rounds); within
+  // one path a cached block is bitwise the one a recomputation would give.
+  // two levels of small-integer keys: one number key fA·2²⁶ + fB is not a small integer, and its
+  // lookups (|S|²/2 a Newton step) took 2.6% of an n = 1e4, d = 50 solve
+  const cache = viaJacobian ? c.jac : c.gnPair;
+  let row = cache.get(fA.id);
+  const hit = row?.get(fB.id);
+  if (hit) return hit;
+  const { p } = pr, dB = pr.patterns[iB];
+  const m = fA.N.length, m2 = fB.N.length;
+  let out = derivedBlock(cache, fA, fB);
+  if (out) {
+    // from the parents' block
+  } else if (viaJacobian) {
+    out = new Float64Array(m * m2);
+    const A = xnOf(pr, fA), B = xnOf(pr, fB), on = onRowsOf(pr, iA);
+    for (let t0 = 0; t0 < on.length; t0++) {
+      const j = on[t0];
+      if (!dB[j]) continue;
+      const oa = j * m, ob = j * m2;
+      for (let x = 0; x < m; x++) {
+        const a = A[oa + x];
+        if (a === 0) continue;
+        const row = x * m2;
+        for (let y = 0; y < m2; y++) out[row + y] += a * B[ob + y];
+      }
+    }
+  } else {
+    out = new Float64Array(m * m2);
+    const G = pairGram(pr, iA, iB), NA = fA.N, NB = fB.N;
+    const W = new Float64Array(p * m2); // G·N_Bᵀ
+    for (let s = 0; s < p; s++)
+      for (let y = 0; y < m2; y++) {
+        let t = 0;
+        for (let k = 0; k < p; k++) t += G[s * p + k] * NB[y][k];
+        W[s * m2 + y] = t;
+      }
+    for (let x = 0; x < m; x++)
+      for (let y = 0; y < m2; y++) {
+        let t = 0;
+        for (let s = 0; s < p; s++) t += NA[x][s] * W[s * m2 + y];
+        out[x * m2 + y] = t;
+      }
+  }
+  if (c.jacDoubles + out.length > PAIR_GRAM_CACHE_DOUBLES) {
+    c.jac.clear();
+    c.gnPair.clear();
+    c.jacDoubles = 0;
+  }
+  if (!row || !cache.has(fA.id)) cache.set(fA.id, (row = new Map()));
+  row.set(fB.id, out);
+  c.jacDoubles += out.length;
+  return out;
+}
+
+/** A cached block between faces a and b (ids, dimensions ma × mb), stored either way round. */
+function cachedBlock(cache: Map<number, Map<number, Float64Array>>, a: number, ma: number, b: number, mb: number): Float64Array | null {
+  const hit = cache.get(a)?.get(b);
+  if (hit) return hit;
+  const tr = cache.get(b)?.get(a);
+  if (!tr) return null;
+  const out = new Float64Array(ma * mb);
+  for (let x = 0; x < ma; x++) for (let y = 0; y < mb; y++) out[x * mb + y] = tr[y * ma + x];
+  return out;
+}
+
+/**
+ * The block of faces A and B from a cached block of their parents: R_A·B_parent·R_Bᵀ (m·m'·(m+1)
+ * flops against n·m·m' from the Jacobian). Why: a bent step narrows nearly every face of the
+ * support at once, so without this each step recomputed all |S|²/2 blocks from n-long rows.
+ */
+function derivedBlock(cache: Map<number, Map<number, Float64Array>>, fA: FaceInfo, fB: FaceInfo): Float64Array | null {
+  const m = fA.N.length, m2 = fB.N.length;
+  const tries: [FaceInfo | null, FaceInfo | null][] = [[fA, null], [null, fB], [fA, fB]];
+  for (const [pa, pb] of tries) {
+    if ((pa && pa.parentId === undefined) || (pb && pb.parentId === undefined)) continue;
+    const a = pa ? pa.parentId! : fA.id, ma = pa ? m + 1 : m;
+    const b = pb ? pb.parentId! : fB.id, mb = pb ? m2 + 1 : m2;
+    let M = cachedBlock(cache, a, ma, b, mb);
+    if (!M) continue;
+    if (pa) {
+      // R_A (m × ma) · M (ma × mb)
+      const RA = pa.R!, out = new Float64Array(m * mb);
+      for (let x = 0; x < m; x++)
+        for (let w = 0; w < ma; w++) {
+          const r = RA[x * ma + w];
+          if (r === 0) continue;
+          for (let y = 0; y < mb; y++) out[x * mb + y] += r * M[w * mb + y];
+        }
+      M = out;
+    }
+    if (pb) {
+      // M (m × mb) · R_Bᵀ (mb × m2)
+      const RB = pb.R!, out = new Float64Array(m * m2);
+      for (let x = 0; x < m; x++)
+        for (let y = 0; y < m2; y++) {
+          let t = 0;
+          for (let w = 0; w < mb; w++) t += M[x * mb + w] * RB[y * mb + w];
+          out[x * m2 + y] = t;
+        }
+      M = out;
+    }
+    return M;
+  }
+  return null;
+}
+
+export function dotP(a: ArrayLike<number>, b: ArrayLike<number>, len: number): number {
+  let t = 0;
+  for (let k = 0; k < len; k++) t += a[k] * b[k];
+  return t;
+}
+
+/** (X̃N)·t for face coordinates t (length m): X̃z on all n rows for z = Nᵀt. */
+export function xnApply(pr: Program, f: FaceInfo, t: ArrayLike<number>, into?: Float64Array): Float64Array {
+  const A = xnOf(pr, f), m = f.N.length, n = pr.n;
+  const out = into ?? new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    const o = j * m;
+    let s = 0;
+    for (let x = 0; x < m; x++) s += A[o + x] * t[x];
+    out[j] = s;
+  }
+  return out;
+}
+
+/** Face rows X̃N cached at most this many doubles in all (160 MB), then the face cache restarts. */
+export const FACE_ROWS_CACHE_DOUBLES = 2e7;
+
+export function xnOf(pr: Program, f: FaceInfo): Float64Array {
+  if (f.XN) return f.XN;
+  const c = cacheOf(pr);
+  if (c.xnDoubles + pr.n * f.N.length > FACE_ROWS_CACHE_DOUBLES) {
+    for (const g of c.faces.values()) g.XN = undefined;
+    c.xnDoubles = 0;
+  }
+  c.xnDoubles += pr.n * f.N.length;
+  const { n, p } = pr, X = pr.Xt.data, N = f.N, m = N.length;
+  const out = new Float64Array(n * m);
+  for (let j = 0; j < n; j++) {
+    const o = j * p;
+    for (let x = 0; x < m; x++) {
+      const v = N[x];
+      let t = 0;
+      for (let k = 0; k < p; k++) t += X[o + k] * v[k];
+      out[j * m + x] = t;
+    }
+  }
+  return (f.XN = out);
+}
+
+/** The packed row outer products x̃_j x̃_jᵀ (upper triangles) are kept up to this many doubles (128 MB: n = 1e4 at d = 50). */
+export const ROW_OUTERS_MAX_DOUBLES = 1.6e7;
+const outerCache = new WeakMap<Program, Mat | null>();
+
+/** x̃_j x̃_jᵀ packed (upper triangle, row by row) for every row, or null past ROW_OUTERS_MAX_DOUBLES. */
+function rowOuters(pr: Program): Mat | null {
+  const hit = outerCache.get(pr);
+  if (hit !== undefined) return hit;
+  const { n, p } = pr, X = pr.Xt.data, u = (p * (p + 1)) / 2;
+  let W: Mat | null = null;
+  if (n * u <= ROW_OUTERS_MAX_DOUBLES) {
+    const w = new Float64Array(n * u);
+    for (let j = 0; j < n; j++) {
+      const o = j * p;
+      for (let s = 0, e = j * u; s < p; s++) for (let t = s; t < p; t++) w[e++] = X[o + s] * X[o + t];
+    }
+    W = { rows: n, cols: u, data: w };
+  }
+  outerCache.set(pr, W);
+  return W;
+}
+
+/** G_{ii'} = X̃ᵀ diag(d_i ∘ d_i') X̃ (p×p, row-major), symmetric in (i, i'). */
+export function pairGram(pr: Program, i: number, i2: number): Float64Array {
+  return cacheOf(pr).grams.get(gramKey(pr, i, i2)) ?? computeGrams(pr, i, [i2])[0];
+}
+
+/** G_{ab} = G_{ba}: one cache key for both. */
+function gramKey(pr: Program, a: number, b: number): number {
+  return Math.min(a, b) * pr.P + Math.max(a, b);
+}
+
+/**
+ * The pair Grams of the support's patterns that are not cached yet, each new pattern with all its
+ * partners in one product (yielded, so onnxruntime runs it when large): the rows' packed outer
+ * products W (n×u) times the masks d_a ∘ d_b (K×n). Why: summed in JS they were a fifth of the
+ * n = 1e4, d = 10, 1000-pattern solve (~30 000 pairs over ~340 patterns).
+ */
+export function* ensurePairGrams(pr: Program, pats: number[]): Generator<ProductRequest, void, Mat> {
+  const c = cacheOf(pr);
+  const W = rowOuters(pr);
+  const uniq = [...new Set(pats)].sort((x, y) => x - y);
+  const missing = (a: number) => uniq.filter((b) => !c.grams.has(gramKey(pr, a, b)));
+  // the patterns with most missing pairs first: a pattern new to the support then takes all of its
+  // pairs in one product
+  const order = uniq.map((a) => ({ a, m: missing(a).length })).sort((x, y) => y.m - x.m || x.a - y.a);
+  for (const { a } of order) {
+    const partners = missing(a);
+    if (!partners.length) continue;
+    if (!W) {
+      computeGrams(pr, a, partners);
+      continue;
+    }
+    const acc: Mat = yield { a: pairMasks(pr, a, partners), b: W };
+    storeGrams(pr, a, partners, acc.data);
+  }
+}
+
+/** Rows of d_a ∘ d_b for every b in `partners` (K×n, 0/1). */
+function pairMasks(pr: Program, a: number, partners: number[]): Mat {
+  const { n } = pr, on = onRowsOf(pr, a);
+  const M = new Float64Array(partners.length * n);
+  partners.forEach((b, k) => {
+    const db = pr.patterns[b], o = k * n;
+    for (let t0 = 0; t0 < on.length; t0++) M[o + on[t0]] = db[on[t0]];
+  });
+  return { rows: partners.length, cols: n, data: M };
+}
+
+/** G_{ab} for every b in `partners`, summed in JS, cached and returned in that order. */
+function computeGrams(pr: Program, a: number, partners: number[]): Float64Array[] {
+  const W = rowOuters(pr);
+  // the same product ensurePairGrams yields, in JS (matmul skips the masks' zeros)
+  if (W) return storeGrams(pr, a, partners, matmul(pairMasks(pr, a, partners), W).data);
+  const { p } = pr, X = pr.Xt.data, on = onRowsOf(pr, a), K = partners.length;
+  const pd = partners.map((b) => pr.patterns[b]);
+  const Gs = partners.map(() => new Float64Array(p * p));
+  for (let k = 0; k < K; k++)
+    for (let t0 = 0; t0 < on.length; t0++) {
+      const j = on[t0];
+      if (!pd[k][j]) continue;
+      const o = j * p, G = Gs[k];
+      for (let s = 0; s < p; s++) {
+        const xs = X[o + s];
+        if (xs === 0) continue;
+        const row = s * p;
+        for (let t = s; t < p; t++) G[row + t] += xs * X[o + t];
+      }
+    }
+  return storeGrams(pr, a, partners, null, Gs);
+}
+
+/** Unpack (packed upper triangles, K×u) or take (upper-filled p×p) the Grams, symmetrize, cache. */
+function storeGrams(pr: Program, a: number, partners: number[], packed: Float64Array | null, filled?: Float64Array[]): Float64Array[] {
+  const c = cacheOf(pr), { p } = pr, u = (p * (p + 1)) / 2;
+  return partners.map((b, k) => {
+    let G = filled?.[k];
+    if (!G) {
+      G = new Float64Array(p * p);
+      for (let s = 0, e = k * u; s < p; s++) for (let t = s; t < p; t++) G[s * p + t] = packed![e++];
+    }
+    for (let s = 0; s < p; s++) for (let t = 0; t < s; t++) G[s * p + t] = G[t * p + s];
+    if (c.doubles + p * p > PAIR_GRAM_CACHE_DOUBLES) {
+      c.grams.clear();
+      c.doubles = 0;
+    }
+    c.grams.set(gramKey(pr, a, b), G);
+    c.doubles += p * p;
+    return G;
+  });
+}
+
+/**
+ * Pattern i's active rows as a list and its constraint signs s_j = ±1 as numbers: the per-step
+ * loops then neither branch on d_i[j] (unpredictable for sampled patterns) nor skip half the rows.
+ * The signs (n doubles) are made only for the support's patterns; the lists (n/2 ints) for every
+ * pattern the entering scan visits.
+ */
+export function rowsOf(pr: Program, i: number): { on: Int32Array; sign: Float64Array } {
+  const c = cacheOf(pr);
+  let r = c.rows.get(i);
+  if (!r) {
+    const d = pr.patterns[i];
+    const sign = Float64Array.from(d, (x) => (x ? 1 : -1));
+    c.rows.set(i, (r = { on: onRowsOf(pr, i), sign }));
+  }
+  return r;
+}
+
+/** Pattern i's active rows, ascending. */
+export function onRowsOf(pr: Program, i: number): Int32Array {
+  const c = cacheOf(pr);
+  let on = c.on.get(i);
+  if (!on) {
+    const d = pr.patterns[i], out: number[] = [];
+    for (let j = 0; j < pr.n; j++) if (d[j]) out.push(j);
+    c.on.set(i, (on = Int32Array.from(out)));
+  }
+  return on;
+}
+
+/** X̃ᵀd_i (the offset column's coupling with pattern i), cached. */
+export function patternSum(pr: Program, i: number): Float64Array {
+  const c = cacheOf(pr);
+  const hit = c.sums.get(i);
+  if (hit) return hit;
+  const { n, p } = pr, X = pr.Xt.data, d = pr.patterns[i];
+  const s = new Float64Array(p);
+  for (let j = 0; j < n; j++) if (d[j]) for (let t = 0; t < p; t++) s[t] += X[j * p + t];
+  c.sums.set(i, s);
+  return s;
+}
+
+/** Work (flops) of one set of pair Grams for a support of `blocks` blocks. */
+export function pairGramWork(pr: Program, blocks: number): number {
+  return ((blocks * (blocks + 1)) / 2) * pr.n * pr.p * pr.p * 0.5;
+}
+
+/**
+ * The Jacobian path when a step's pair-Gram products (|S|²/2 pairs at p²·m̄ each) cost more than
+ * recomputing one face's row of Jacobian blocks (n·m̄·T) — wide p with small faces (d = 50: ~35×).
+ */
+export function useJacobian(pr: Program, blocks: number, T: number): boolean {
+  const mbar = Math.max(1, T / Math.max(blocks, 1));
+  return pr.p * pr.p * blocks > 4 * pr.n * mbar;
+}
+
+/** Work (flops) of building the support's Hessian once, by the path newtonOnFaces will take: what polish.ts limits. */
+export function hessianWork(pr: Program, blocks: number, T: number): number {
+  return useJacobian(pr, blocks, T) ? (pr.n * T * T) / 2 + pr.n * pr.p * T : pairGramWork(pr, blocks);
+}
+
+export function penNorm(z: ArrayLike<number>, pen: number): number {
+  let s = 0;
+  for (let t = 0; t < pen; t++) s += z[t] * z[t];
+  return Math.sqrt(s);
+}
+
+/** Rows with a_jᵀz ≤ tol·‖x̃_j‖‖z‖: the face z sits on. */
+export function faceOf(pr: Program, i: number, z: Float64Array, tol = 1e-9): number[] {
+  const { n, p } = pr, X = pr.Xt.data, d = pr.patterns[i], norms = rowNormsOf(pr.Xt, 1);
+  const zn = penNorm(z, p);
+  const out: number[] = [];
+  for (let j = 0; j < n; j++) {
+    if (!(norms[j] > 0)) continue;
+    const t = dotP(X.subarray(j * p, (j + 1) * p), z, p);
+    if ((d[j] ? t : -t) <= tol * norms[j] * zn) out.push(j);
+  }
+  return out;
+}
+
+/** a_j = s_j x̃_j, the row of pattern i's cone constraint. */
+export function rowVec(pr: Program, i: number, j: number): Float64Array {
+  const p = pr.p, s = pr.patterns[i][j] ? 1 : -1, X = pr.Xt.data, out = new Float64Array(p);
+  for (let k = 0, o = j * p; k < p; k++) out[k] = s * X[o + k];
+  return out;
+}
