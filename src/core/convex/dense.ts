@@ -2,7 +2,9 @@
  * Small dense kernels of the convex-program solver: Householder least squares (the NNLS inner
  * solves, stable even with a heavily weighted row), an orthonormal null-space basis (the face of a
  * cone on which a block lives) and a symmetric positive (semi)definite solve with a growing ridge
- * (Newton steps). Sizes here are tiny (≤ a few hundred), so clarity beats speed.
+ * (Newton steps). Sizes are small (the Newton solve: up to POLISH_MAX_VARS), so clarity comes
+ * first; the Cholesky's inner products are unrolled (d = 50 supports reach T ≈ 500–1000; T = 300:
+ * 1.7 → 2.5 GFLOP/s).
  */
 
 /**
@@ -105,9 +107,19 @@ export function spdSolve(H: Float64Array, g: Float64Array, T: number): Float64Ar
     const L = new Float64Array(T * T);
     let ok = true;
     for (let i = 0; i < T && ok; i++) {
+      const oi = i * T;
       for (let j = 0; j <= i; j++) {
-        let s = H[i * T + j] + (i === j ? ridge : 0);
-        for (let k = 0; k < j; k++) s -= L[i * T + k] * L[j * T + k];
+        // four partial sums, inline (through dotAt it ran at the one-accumulator speed, 1.6 GFLOP/s)
+        const oj = j * T;
+        let s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
+        for (; k + 3 < j; k += 4) {
+          s0 += L[oi + k] * L[oj + k];
+          s1 += L[oi + k + 1] * L[oj + k + 1];
+          s2 += L[oi + k + 2] * L[oj + k + 2];
+          s3 += L[oi + k + 3] * L[oj + k + 3];
+        }
+        for (; k < j; k++) s0 += L[oi + k] * L[oj + k];
+        const s = H[oi + j] + (i === j ? ridge : 0) - (s0 + s1 + (s2 + s3));
         if (i === j) {
           if (!(s > 0)) {
             ok = false;

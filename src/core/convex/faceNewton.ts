@@ -37,10 +37,15 @@ export const BENT_TRIALS = 8;
 export const BENT_SHRINK = 0.25;
 /** ½‖y − F‖² + β Σ‖P z_q‖ (+ β b²/2 decayed), the program's objective on the support. */
 function objective(pr: Program, F: Float64Array, zs: Float64Array[], b: number): number {
-  let loss = 0;
-  for (let j = 0; j < pr.n; j++) loss += (pr.y[j] - F[j]) ** 2;
   let pen = 0;
   for (const z of zs) pen += penNorm(z, pr.pen);
+  return objectiveOfNorms(pr, F, pen, b);
+}
+
+/** The same objective from the blocks' summed norms Σ‖P z_q‖. */
+function objectiveOfNorms(pr: Program, F: Float64Array, pen: number, b: number): number {
+  let loss = 0;
+  for (let j = 0; j < pr.n; j++) loss += (pr.y[j] - F[j]) ** 2;
   let obj = 0.5 * loss + pr.beta * pen;
   if (pr.offset === 'decayed') obj += 0.5 * pr.beta * b * b;
   return obj;
@@ -274,9 +279,18 @@ export function* newtonOnFaces(
     // Trial t moves block q by c_q = min(t, α_q): for t ≤ amax = min α_q the plain ratio-limited
     // Newton step, past it the BENT path on which every block stops at its own wall. A block that
     // reaches its radial zero leaves exactly: its contribution is taken out of the fit.
+    // the trial points' norms without building them (up to BENT_TRIALS + 60 trials a step)
     const trial = (t: number) => {
-      const c = Float64Array.from(aq, (a) => Math.min(t, a));
-      const zs = blocks.map((bl, q) => Float64Array.from(bl.z, (x, k) => x + c[q] * dz[q][k]));
+      const c = new Float64Array(S);
+      let penSum = 0;
+      for (let q = 0; q < S; q++) {
+        const a = (c[q] = Math.min(t, aq[q]));
+        if (evq[q]?.kind === 'zero' && a === aq[q]) continue;
+        const z = blocks[q].z, d = dz[q];
+        let w = 0;
+        for (let k = 0; k < pen; k++) w += (z[k] + a * d[k]) ** 2;
+        penSum += Math.sqrt(w);
+      }
       const F = new Float64Array(n);
       if (t <= amax) for (let j = 0; j < n; j++) F[j] = Fs[j] + t * dF[j];
       else
@@ -290,11 +304,10 @@ export function* newtonOnFaces(
         if (left) {
           const back = t <= amax ? s * c[q] : 0;
           for (let e = 0; e < on.length; e++) F[on[e]] -= s * cc[on[e]] + back * u[on[e]];
-          zs[q].fill(0);
         } else if (w !== 0) for (let e = 0; e < on.length; e++) F[on[e]] += w * u[on[e]];
       }
       const b = off.b + t * db;
-      return { phi: objective(pr, F, zs, b), zs, b, F, c, t };
+      return { phi: objectiveOfNorms(pr, F, penSum, b), b, F, c, t };
     };
     let acc: ReturnType<typeof trial> | null = null;
     if (dec <= NEWTON_ROUNDING_DEC * scale) {
@@ -328,7 +341,9 @@ export function* newtonOnFaces(
     prevDec = taken >= amax && amax < 1 ? null : dec;
     let left = false;
     blocks.forEach((bl, q) => {
-      bl.z = acc!.zs[q];
+      const z = bl.z, d = dz[q];
+      bl.z = Float64Array.from(z);
+      for (let k = 0; k < p; k++) bl.z[k] += c[q] * d[k];
       // C[q] is the block's own carried buffer (xz), updated in place
       const cc = C[q], u = U[q], a = c[q];
       for (let j = 0; j < n; j++) cc[j] += a * u[j];
