@@ -15,7 +15,7 @@
  * an active row, b ≤ −x_kᵀu on an inactive one). The NNLS only makes the bound tight; its accuracy
  * never affects soundness, since w is recomputed from the clipped μ.
  */
-import type { Mat } from '../linalg/mat';
+import { dotAt, type Mat } from '../linalg/mat';
 import { leastSquares } from './dense';
 import { UpdatedQR } from './updatedQR';
 
@@ -79,20 +79,9 @@ export function projectCone(
   };
   const rowNorm = rowNormsOf(Xt, omega);
   // c_j = ã_jᵀz̃ = s_j x̃_jᵀW z̃ (z̃ = W(g + Aᵀμ)), O(p) per row: a scan is one pass over X̃
-  // (four partial sums, inline: a full scan is most of a projection at d = 50, and one accumulator
-  // is one long dependency chain; n = 1e4, d = 50, 100 patterns: 49 → 40 s. Through a shared
-  // helper function it was no faster than one accumulator.)
   const rowDot = (j: number, z: Float64Array): number => {
     const o = j * p, e = p - 1;
-    let t0 = 0, t1 = 0, t2 = 0, t3 = 0, k = 0;
-    for (; k + 3 < e; k += 4) {
-      t0 += X[o + k] * z[k];
-      t1 += X[o + k + 1] * z[k + 1];
-      t2 += X[o + k + 2] * z[k + 2];
-      t3 += X[o + k + 3] * z[k + 3];
-    }
-    for (; k < e; k++) t0 += X[o + k] * z[k];
-    const t = t0 + t1 + (t2 + t3) + X[o + e] * omega * z[e];
+    const t = dotAt(X, o, z, 0, e) + X[o + e] * omega * z[e];
     return pattern[j] ? t : -t;
   };
   let gnorm = 0;

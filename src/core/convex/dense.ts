@@ -3,9 +3,9 @@
  * solves, stable even with a heavily weighted row), an orthonormal null-space basis (the face of a
  * cone on which a block lives) and a symmetric positive (semi)definite solve with a growing ridge
  * (Newton steps). Sizes are small (the Newton solve: up to POLISH_MAX_VARS), so clarity comes
- * first; the Cholesky's inner products are unrolled (d = 50 supports reach T ≈ 500–1000; T = 300:
- * 1.7 → 2.5 GFLOP/s).
+ * first; the Cholesky's inner products go through dotAt (d = 50 supports reach T ≈ 500–1000).
  */
+import { dotAt } from '../linalg/mat';
 
 /**
  * min_x ‖Σ_k x_k·cols[k] − rhs‖ by Householder QR. Returns null when the columns are numerically
@@ -109,17 +109,7 @@ export function spdSolve(H: Float64Array, g: Float64Array, T: number): Float64Ar
     for (let i = 0; i < T && ok; i++) {
       const oi = i * T;
       for (let j = 0; j <= i; j++) {
-        // four partial sums, inline (through dotAt it ran at the one-accumulator speed, 1.6 GFLOP/s)
-        const oj = j * T;
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
-        for (; k + 3 < j; k += 4) {
-          s0 += L[oi + k] * L[oj + k];
-          s1 += L[oi + k + 1] * L[oj + k + 1];
-          s2 += L[oi + k + 2] * L[oj + k + 2];
-          s3 += L[oi + k + 3] * L[oj + k + 3];
-        }
-        for (; k < j; k++) s0 += L[oi + k] * L[oj + k];
-        const s = H[oi + j] + (i === j ? ridge : 0) - (s0 + s1 + (s2 + s3));
+        const s = H[oi + j] + (i === j ? ridge : 0) - dotAt(L, oi, L, j * T, j);
         if (i === j) {
           if (!(s > 0)) {
             ok = false;

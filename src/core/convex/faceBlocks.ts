@@ -8,7 +8,7 @@
  *  - the pattern-pair Grams themselves, batched into one product per pattern (onnxruntime when large).
  */
 import type { Program } from './problem';
-import { matmul, type Mat } from '../linalg/mat';
+import { matmul, dotAt, type Mat } from '../linalg/mat';
 import type { ProductRequest } from './solver';
 import { nullBasis } from './dense';
 import { rowNormsOf } from './cone';
@@ -314,15 +314,7 @@ export function xnOf(pr: Program, f: FaceInfo): Float64Array {
   c.xnDoubles += pr.n * f.N.length;
   const { n, p } = pr, X = pr.Xt.data, N = f.N, m = N.length;
   const out = new Float64Array(n * m);
-  for (let j = 0; j < n; j++) {
-    const o = j * p;
-    for (let x = 0; x < m; x++) {
-      const v = N[x];
-      let t = 0;
-      for (let k = 0; k < p; k++) t += X[o + k] * v[k];
-      out[j * m + x] = t;
-    }
-  }
+  for (let j = 0; j < n; j++) for (let x = 0; x < m; x++) out[j * m + x] = dotAt(X, j * p, N[x], 0, p);
   return (f.XN = out);
 }
 

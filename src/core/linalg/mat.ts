@@ -97,6 +97,23 @@ export function matTvec(a: Mat, x: ArrayLike<number>): Float64Array {
   return y;
 }
 
+/**
+ * a[ao … ao+len) · b[bo … bo+len), in four partial sums. Why: one accumulator is one long chain of
+ * dependent adds. Measured here: a row scan of X̃ (n = 1e4, p = 51) 0.61 → 0.41 ms; a T = 400
+ * Cholesky 11.4 → 8.0 ms (written inline in the caller it was no faster than this call).
+ */
+export function dotAt(a: Float64Array, ao: number, b: Float64Array, bo: number, len: number): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
+  for (; k + 3 < len; k += 4) {
+    s0 += a[ao + k] * b[bo + k];
+    s1 += a[ao + k + 1] * b[bo + k + 1];
+    s2 += a[ao + k + 2] * b[bo + k + 2];
+    s3 += a[ao + k + 3] * b[bo + k + 3];
+  }
+  for (; k < len; k++) s0 += a[ao + k] * b[bo + k];
+  return s0 + s1 + (s2 + s3);
+}
+
 export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i] * b[i];
