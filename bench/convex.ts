@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 import { solveConvexProgramAsync, samplePatterns, chooseProduct, ORT_MIN_FLOPS } from '../src/core/convex';
 import { jsKernel, ortKernel, type MatmulKernel } from '../src/core/linalg/kernel';
 import { appendOnes, type Mat, zeros } from '../src/core/linalg/mat';
@@ -38,21 +40,38 @@ const peakRssMB = () => process.resourceUsage().maxRSS / 1024;
 /**
  * The convex program of MATH.md §4 on sampled patterns (hidden and output bias decayed, β = n·1e-3/2
  * as PyTorch's MSELoss(mean) + weight_decay 1e-3 gives it): wall time to relative gap 1e-6 (sound
- * dual bound) or to the time cap, with the accuracy actually reached; the process's peak RSS after
- * each case (a running maximum). Baseline in the same run: the hot product X̃·Zd (n×(d+1) times
- * (d+1)×patterns) through jsKernel and onnxruntime float64, and the kernel chooseProduct picks.
+ * dual bound) or to the time cap, with the accuracy actually reached; the case's peak RSS. Baseline
+ * in the same run: the hot product X̃·Zd (n×(d+1) times (d+1)×patterns) through jsKernel and
+ * onnxruntime float64, and the kernel chooseProduct picks.
+ *
+ * Each case runs in a process of its own (this file with --case): its peak RSS is then its own, not
+ * the running maximum of the cases before it, and its time is not that of a heap the earlier cases
+ * grew (in one process n = 1e4, d = 50, 100 patterns took 52–57 s, against 38–48 s on its own).
  */
 export async function benchConvex(emit: (row: Record<string, unknown>) => void, quick = false, capMs = 60000, only?: [number, number, number]) {
   const ns = quick ? [1000] : [1000, 10000];
   const ds = quick ? [2, 10] : [2, 10, 50];
   const Ps = quick ? [100] : [100, 1000];
+  if (!only) {
+    for (const n of ns)
+      for (const d of ds)
+        for (const P of Ps) {
+          const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'convex.ts'), `--case=${n},${d},${P}`, `--cap=${capMs}`], {
+            encoding: 'utf8',
+            maxBuffer: 1 << 26,
+          });
+          for (const line of (run.stdout ?? '').split('\n')) if (line.trim()) emit(JSON.parse(line));
+          if (run.status !== 0) emit({ bench: 'convex', n, d, patterns: P, error: `the case's process failed (exit ${run.status ?? run.signal}): ${(run.stderr ?? String(run.error)).slice(-400)}` });
+        }
+    return;
+  }
   const ort = await ortKernel('float64');
   for (const n of ns)
     for (const d of ds) {
       const { X, Y } = problem(n, d, 7);
       const Xt = appendOnes(X);
       for (const P of Ps) {
-        if (only && (only[0] !== n || only[1] !== d || only[2] !== P)) continue;
+        if (only[0] !== n || only[1] !== d || only[2] !== P) continue;
         const Zd = rand(d + 1, P, 3);
         const flops = 2 * n * (d + 1) * P;
         const jsMs = await timeProduct(jsKernel, Xt, Zd);
