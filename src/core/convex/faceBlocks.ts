@@ -8,7 +8,7 @@
  *  - the pattern-pair Grams themselves, batched into one product per pattern (onnxruntime when large).
  */
 import type { Program } from './problem';
-import { matmul, dotAt, type Mat } from '../linalg/mat';
+import { matmul, dot, dotAt, type Mat } from '../linalg/mat';
 import type { ProductRequest } from './solver';
 import { nullBasis } from './dense';
 import { rowNormsOf } from './cone';
@@ -89,7 +89,7 @@ export function extendFace(pr: Program, bl: FaceBlock, j: number): void {
   bl.face.push(j);
   bl.info = cachedFace(pr, `${i}:${bl.face.join(',')}`, () => {
     const a = rowVec(pr, i, j);
-    const w = N.map((v) => dotP(v, a, p));
+    const w = N.map((v) => dot(v, a));
     let ww = 0, aa = 0;
     for (const x of w) ww += x * x;
     for (const x of a) aa += x * x;
@@ -287,12 +287,6 @@ function derivedBlock(cache: Map<number, Map<number, Float64Array>>, fA: FaceInf
     return M;
   }
   return null;
-}
-
-export function dotP(a: ArrayLike<number>, b: ArrayLike<number>, len: number): number {
-  let t = 0;
-  for (let k = 0; k < len; k++) t += a[k] * b[k];
-  return t;
 }
 
 /** (X̃N)·t for face coordinates t (length m): X̃z on all n rows for z = Nᵀt. */
@@ -510,7 +504,7 @@ export function faceOf(pr: Program, i: number, z: Float64Array, tol = 1e-9): num
   const out: number[] = [];
   for (let j = 0; j < n; j++) {
     if (!(norms[j] > 0)) continue;
-    const t = dotP(X.subarray(j * p, (j + 1) * p), z, p);
+    const t = dot(X.subarray(j * p, (j + 1) * p), z);
     if ((d[j] ? t : -t) <= tol * norms[j] * zn) out.push(j);
   }
   return out;

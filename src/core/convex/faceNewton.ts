@@ -13,10 +13,10 @@
  * faces, their bases and the Hessian blocks are in faceBlocks.ts.
  */
 import type { Program } from './problem';
-import type { Mat } from '../linalg/mat';
 import type { ProductRequest } from './solver';
 import { spdSolve } from './dense';
-import { type FaceBlock, faceInfo, extendFace, gnBlock, xnApply, xnOf, rowsOf, useJacobian, patternSum, dotP, ensurePairGrams, penNorm } from './faceBlocks';
+import { dot, type Mat } from '../linalg/mat';
+import { type FaceBlock, faceInfo, extendFace, gnBlock, xnApply, xnOf, rowsOf, useJacobian, patternSum, ensurePairGrams, penNorm } from './faceBlocks';
 
 /**
  * Newton decrement thresholds, relative to the objective: below NEWTON_DONE_DEC the face problem is
@@ -119,7 +119,7 @@ export function* newtonOnFaces(
       if (xz.has(bl)) continue;
       // z sits exactly on the face span, so X̃z = (X̃N)(Nz): n·m flops instead of n·p
       const N = bases[q];
-      xz.set(bl, xnApply(pr, infos[q], Float64Array.from(N, (v) => dotP(v, bl.z, p))));
+      xz.set(bl, xnApply(pr, infos[q], Float64Array.from(N, (v) => dot(v, bl.z))));
     }
     const C = blocks.map((bl) => xz.get(bl)!);
     const rowSets = pat.map((i) => rowsOf(pr, i));
@@ -281,30 +281,34 @@ export function* newtonOnFaces(
     // reaches its radial zero leaves exactly: its contribution is taken out of the fit.
     // the trial points' norms without building them (up to BENT_TRIALS + 60 trials a step)
     const trial = (t: number) => {
-      const c = new Float64Array(S);
+      const c = new Float64Array(S), left = new Uint8Array(S);
       let penSum = 0;
       for (let q = 0; q < S; q++) {
         const a = (c[q] = Math.min(t, aq[q]));
-        if (evq[q]?.kind === 'zero' && a === aq[q]) continue;
+        if (evq[q]?.kind === 'zero' && a === aq[q]) {
+          left[q] = 1;
+          continue;
+        }
         const z = blocks[q].z, d = dz[q];
         let w = 0;
         for (let k = 0; k < pen; k++) w += (z[k] + a * d[k]) ** 2;
         penSum += Math.sqrt(w);
       }
+      // the plain step moves the fit along dF; on the bent path each block adds its own c_q·U_q
+      const plain = t <= amax;
       const F = new Float64Array(n);
-      if (t <= amax) for (let j = 0; j < n; j++) F[j] = Fs[j] + t * dF[j];
-      else
-        for (let j = 0; j < n; j++) F[j] = Fs[j] + t * db;
+      for (let j = 0; j < n; j++) F[j] = Fs[j] + t * (plain ? dF[j] : db);
       for (let q = 0; q < S; q++) {
-        const left = evq[q]?.kind === 'zero' && c[q] === aq[q];
-        if (t <= amax && !left) continue;
+        if (plain && !left[q]) continue;
         const on = rowSets[q].on, u = U[q], s = sg[q], cc = C[q];
-        // on the bent path each block adds its own step; a leaving block takes out what it has
-        const w = s * (t <= amax ? 0 : c[q]);
-        if (left) {
-          const back = t <= amax ? s * c[q] : 0;
+        if (left[q]) {
+          // a leaving block takes out all it has (on the plain step dF had added its step)
+          const back = plain ? s * c[q] : 0;
           for (let e = 0; e < on.length; e++) F[on[e]] -= s * cc[on[e]] + back * u[on[e]];
-        } else if (w !== 0) for (let e = 0; e < on.length; e++) F[on[e]] += w * u[on[e]];
+        } else if (c[q] !== 0) {
+          const w = s * c[q];
+          for (let e = 0; e < on.length; e++) F[on[e]] += w * u[on[e]];
+        }
       }
       const b = off.b + t * db;
       return { phi: objectiveOfNorms(pr, F, penSum, b), b, F, c, t };
