@@ -2,6 +2,7 @@
  * The exact finish (polish.ts + faceNewton.ts) on its own, against independent oracles:
  *  - faces narrowed one row at a time (extendFace) keep an orthonormal basis of the face, and their
  *    Hessian blocks, derived from the parents' cached blocks, equal N_A X̃ᵀD_AD_BX̃ N_Bᵀ entry by entry;
+ *  - the fresh faces' block rows batched into one product (ensureFaceBlocks) equal the same;
  *  - pairGram, and the batched ensurePairGrams (its product through plain JS and through
  *    onnxruntime), equal X̃ᵀ diag(d_i ∘ d_i') X̃ computed entry by entry;
  *  - on mid-size sampled-pattern programs (beyond the all-pattern tests' n ≤ 8, with tens of blocks
@@ -15,7 +16,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { solveConvexProgram, samplePatterns } from '../../src/core/convex';
 import { makeProgram } from '../../src/core/convex/problem';
-import { pairGram, ensurePairGrams, extendFace, faceBasisOf, faceHessianBlock, type FaceBlock } from '../../src/core/convex/faceBlocks';
+import { pairGram, ensurePairGrams, ensureFaceBlocks, extendFace, faceBasisOf, faceHessianBlock, cachedFaceHessianBlock, faceInfo, type FaceBlock } from '../../src/core/convex/faceBlocks';
 import { ortKernel } from '../../src/core/linalg/kernel';
 import { appendOnes, matmul, zeros, type Mat } from '../../src/core/linalg/mat';
 import type { CertifyModes } from '../../src/core/certify/objective';
@@ -144,6 +145,63 @@ for (const via of ['js', 'onnxruntime'] as const)
           for (let t = 0; t < pr.p; t++) {
             const e = bruteGram(pr, i, j, s, t);
             assert.ok(Math.abs(G[s * pr.p + t] - e) <= 1e-12 * (1 + Math.abs(e)), `G[${i},${j}](${s},${t}) via ${via}`);
+          }
+      }
+    await (kernel as { dispose?: () => Promise<void> }).dispose?.();
+  });
+
+for (const via of ['js', 'onnxruntime'] as const)
+  test(`ensureFaceBlocks (product through ${via}): the block rows of fresh faces = N_A X̃ᵀD_AD_BX̃ N_Bᵀ, stored in the Newton loop's order, faces with cached or derivable blocks left alone`, async () => {
+    const kernel = via === 'js' ? { matmul: async (a: Mat, b: Mat) => matmul(a, b) } : await ortKernel('float64');
+    assert.ok(kernel, 'onnxruntime float64 kernel');
+    const { X, Y } = ridgeProblem(1000, 5, 12);
+    const pats = samplePatterns(appendOnes(X), 8, 13);
+    const pr = makeProgram(X, Y, pats, 0.1, { hiddenBias: 'decayed', outputBias: 'decayed' });
+    const p = pr.p;
+    const R = rng(21);
+    const mk = (k: number, rows: number): FaceBlock => {
+      const bl: FaceBlock = { k, face: [], z: new Float64Array(p) };
+      while (bl.face.length < rows) {
+        const j = Math.floor(R() * pr.n);
+        if (!bl.face.includes(j)) bl.face.push(j);
+      }
+      return bl;
+    };
+    // an old face (its blocks cached first), one narrowed from it (derivable), fresh faces of several
+    // dimensions, and a pattern's two blocks on one face (one face id, two places in the support)
+    const old = mk(2, 1);
+    faceHessianBlock(pr, old, old, true);
+    const narrowed: FaceBlock = { k: old.k, face: old.face.slice(), z: old.z };
+    extendFace(pr, narrowed, (old.face[0] + 1) % pr.n);
+    const fresh = [mk(0, 0), mk(5, 2), mk(6, 3), mk(9, 1)];
+    const twin: FaceBlock = { k: 8, face: fresh[3].face.slice(), z: new Float64Array(p) };
+    const blocks = [fresh[0], narrowed, fresh[1], old, fresh[2], fresh[3], twin];
+    const infos = blocks.map((bl) => faceInfo(pr, bl));
+    assert.equal(infos[5].id, infos[6].id, 'the two blocks share a face');
+    let asked = 0;
+    const gen = ensureFaceBlocks(pr, blocks.map((bl) => bl.k >> 1), infos);
+    for (let st = gen.next(); !st.done; ) {
+      asked++;
+      st = gen.next(await kernel!.matmul(st.value.a, st.value.b));
+    }
+    assert.equal(asked, 1, 'one product');
+    const isFresh = (bl: FaceBlock) => fresh.includes(bl) || bl === twin;
+    for (let q2 = 0; q2 < blocks.length; q2++)
+      for (let q = 0; q <= q2; q++) {
+        const a = blocks[q], b = blocks[q2];
+        const got = cachedFaceHessianBlock(pr, a, b);
+        if (!isFresh(a) && !isFresh(b)) {
+          if (a === narrowed || b === narrowed) assert.equal(got, undefined, 'a derivable face is left to derivedBlock');
+          continue;
+        }
+        assert.ok(got, `block (${q},${q2}) stored by the batch`);
+        const NA = faceBasisOf(pr, a), NB = faceBasisOf(pr, b);
+        assert.equal(got.length, NA.length * NB.length);
+        for (let x = 0; x < NA.length; x++)
+          for (let y = 0; y < NB.length; y++) {
+            let e = 0;
+            for (let s = 0; s < p; s++) for (let t = 0; t < p; t++) e += NA[x][s] * bruteGram(pr, a.k >> 1, b.k >> 1, s, t) * NB[y][t];
+            assert.ok(Math.abs(got[x * NB.length + y] - e) <= 1e-10 * (1 + Math.abs(e)), `(${q},${q2}) entry (${x},${y}) via ${via}: ${got[x * NB.length + y]} vs ${e}`);
           }
       }
     await (kernel as { dispose?: () => Promise<void> }).dispose?.();

@@ -162,6 +162,11 @@ export function faceHessianBlock(pr: Program, a: FaceBlock, b: FaceBlock, viaJac
   return gnBlock(pr, a.k >> 1, faceInfo(pr, a), b.k >> 1, faceInfo(pr, b), viaJacobian);
 }
 
+/** The Jacobian path's cached block of two blocks' faces, stored under (a, b) exactly, or undefined (tests). */
+export function cachedFaceHessianBlock(pr: Program, a: FaceBlock, b: FaceBlock): Float64Array | undefined {
+  return cacheOf(pr).jac.get(faceInfo(pr, a).id)?.get(faceInfo(pr, b).id);
+}
+
 /** The dimension of a block's face (its Newton variables). */
 export function faceDim(pr: Program, bl: FaceBlock): number {
   return faceInfo(pr, bl).N.length;
@@ -195,6 +200,75 @@ export function gnBlock(pr: Program, iA: number, fA: FaceInfo, iB: number, fB: F
   row.set(fB.id, out);
   c.jacDoubles += out.length;
   return out;
+}
+
+/** Faces new to the Jacobian cache batched into one product when the product is at least this large (flops; below it the per-pair loop is as fast). */
+export const FACE_BATCH_MIN_FLOPS = 1e6;
+/** …and when the face rows involved fit in this many doubles (two n×T matrices). */
+export const FACE_BATCH_MAX_DOUBLES = 2e7;
+
+/**
+ * Jacobian path: the Hessian block rows of every face that has none cached and cannot derive one
+ * from its parent (a block that just entered, a row released), all in one product (D X̃N_new)ᵀ·(D X̃N),
+ * stored where gnBlock looks them up (pair q ≤ q2 under the first face's id). Why: a multiplier release
+ * gives up to every face of the support a new basis at once, and their |S|²/2 blocks from n-long rows
+ * one pair at a time were 15% of n = 1e4, d = 50, 100 patterns.
+ */
+export function* ensureFaceBlocks(pr: Program, pats: number[], infos: FaceInfo[]): Generator<ProductRequest, void, Mat> {
+  const c = cacheOf(pr), n = pr.n, S = infos.length;
+  const fresh: number[] = [];
+  const seen = new Set<number>();
+  for (let q = 0; q < S; q++) {
+    const f = infos[q];
+    if (c.jac.has(f.id) || (f.parentId !== undefined && c.jac.has(f.parentId)) || seen.has(f.id)) continue;
+    seen.add(f.id);
+    fresh.push(q);
+  }
+  if (!fresh.length) return;
+  const offs: number[] = [];
+  let T = 0;
+  for (const f of infos) {
+    offs.push(T);
+    T += f.N.length;
+  }
+  let Tf = 0;
+  for (const q of fresh) Tf += infos[q].N.length;
+  if (2 * n * Tf * T < FACE_BATCH_MIN_FLOPS || n * (T + Tf) > FACE_BATCH_MAX_DOUBLES) return;
+  if (c.jacDoubles + Tf * T > PAIR_GRAM_CACHE_DOUBLES) return; // gnBlock restarts the cache and goes pair by pair
+  // columns d_q ∘ X̃N_q: Jᵀ of the fresh faces (Tf×n) and J of all (n×T)
+  const Jf = new Float64Array(Tf * n), J = new Float64Array(n * T);
+  const fill = (q: number, put: (j: number, x: number, v: number) => void) => {
+    const A = xnOf(pr, infos[q]), m = infos[q].N.length, on = onRowsOf(pr, pats[q]);
+    for (let e = 0; e < on.length; e++) {
+      const j = on[e];
+      for (let x = 0; x < m; x++) put(j, x, A[j * m + x]);
+    }
+  };
+  for (let q = 0; q < S; q++) fill(q, (j, x, v) => (J[j * T + offs[q] + x] = v));
+  let o = 0;
+  for (const q of fresh) {
+    const base = o;
+    fill(q, (j, x, v) => (Jf[(base + x) * n + j] = v));
+    o += infos[q].N.length;
+  }
+  const H: Mat = yield { a: { rows: Tf, cols: n, data: Jf }, b: { rows: n, cols: T, data: J } };
+  o = 0;
+  for (const q of fresh) {
+    const m = infos[q].N.length;
+    for (let q2 = 0; q2 < S; q2++) {
+      // under the first face's id in the Newton loop's order (q ≤ q2), transposed when q is second
+      const first = q <= q2 ? q : q2, second = q <= q2 ? q2 : q;
+      const a = infos[first], b = infos[second];
+      if (c.jac.get(a.id)?.has(b.id)) continue; // cached before, or just now (a face shared by two blocks)
+      const m2 = infos[q2].N.length, out = new Float64Array(m * m2);
+      for (let x = 0; x < m; x++) for (let y = 0; y < m2; y++) out[q <= q2 ? x * m2 + y : y * m + x] = H.data[(o + x) * T + offs[q2] + y];
+      let row = c.jac.get(a.id);
+      if (!row) c.jac.set(a.id, (row = new Map()));
+      row.set(b.id, out);
+      c.jacDoubles += out.length;
+    }
+    o += m;
+  }
 }
 
 /** The block from the face rows X̃N_A, X̃N_B over the rows both patterns share: n·m·m'. */

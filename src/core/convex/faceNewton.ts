@@ -16,7 +16,7 @@ import type { Program } from './problem';
 import type { ProductRequest } from './solver';
 import { spdSolve } from './dense';
 import { dot, type Mat } from '../linalg/mat';
-import { type FaceBlock, faceInfo, extendFace, gnBlock, xnApply, xnOf, rowsOf, useJacobian, patternSum, ensurePairGrams, penNorm } from './faceBlocks';
+import { type FaceBlock, faceInfo, extendFace, gnBlock, xnApply, xnOf, rowsOf, useJacobian, patternSum, ensurePairGrams, ensureFaceBlocks, penNorm } from './faceBlocks';
 
 /**
  * Newton decrement thresholds, relative to the objective: below NEWTON_DONE_DEC the face problem is
@@ -63,7 +63,7 @@ export function* newtonOnFaces(
   off: { b: number },
   maxIter: number,
   deadline: number,
-  release: (r: Float64Array) => boolean,
+  release: (r: Float64Array) => Generator<ProductRequest, boolean, Mat>,
 ): Generator<ProductRequest, boolean, Mat> {
   const { n, p, pen, beta } = pr;
   const hasB = pr.offset !== 'none';
@@ -172,7 +172,8 @@ export function* newtonOnFaces(
     // one block row is new), each new one from the pair Gram or the face Jacobians, whichever costs
     // less; then the penalty's curvature β N(I − ûûᵀ)Nᵀ/‖Pz‖
     const viaJacobian = useJacobian(pr, S, T - (hasB ? 1 : 0));
-    if (!viaJacobian) yield* ensurePairGrams(pr, pat);
+    if (viaJacobian) yield* ensureFaceBlocks(pr, pat, infos);
+    else yield* ensurePairGrams(pr, pat);
     for (let q2 = 0; q2 < S; q2++)
       for (let q = 0; q <= q2; q++) {
         const B = gnBlock(pr, pat[q], infos[q], pat[q2], infos[q2], viaJacobian);
@@ -226,7 +227,7 @@ export function* newtonOnFaces(
     const stalled = dec <= NEWTON_ROUNDING_DEC * scale && prevDec !== null && dec > 0.1 * prevDec;
     if (!(dec > NEWTON_DONE_DEC * scale) || stalled) {
       prevDec = null;
-      if (!release(r0)) return true;
+      if (!(yield* release(r0))) return true;
       continue;
     }
     const dz = blocks.map((_, q) => {
@@ -338,7 +339,7 @@ export function* newtonOnFaces(
       }
     if (!acc) {
       prevDec = null;
-      if (!release(r0)) return true;
+      if (!(yield* release(r0))) return true;
       continue;
     }
     const { c, t: taken } = acc;

@@ -19,7 +19,7 @@
  * The result is whatever it is: the caller measures it with the sound bound, never trusts it.
  */
 import type { Program } from './problem';
-import type { Mat } from '../linalg/mat';
+import { dotAt, type Mat } from '../linalg/mat';
 import type { ProductRequest } from './solver';
 import { fitDirect, objectiveOf } from './problem';
 import { leastSquares } from './dense';
@@ -70,24 +70,37 @@ function assemble(pr: Program, blocks: FaceBlock[]): Float64Array {
   return Z;
 }
 
-/** g = σ X̃ᵀ D_i r for block k */
-function blockGrad(pr: Program, k: number, r: Float64Array): Float64Array {
-  const p = pr.p, X = pr.Xt.data, on = onRowsOf(pr, k >> 1);
-  const g = new Float64Array(p);
-  for (let e = 0; e < on.length; e++) {
-    const j = on[e], rj = r[j], o = j * p;
-    for (let t = 0; t < p; t++) g[t] += X[o + t] * rj;
+/**
+ * X̃ᵀD_i r for each pattern i in `pats`, in one product (onnxruntime when large): g_k = σ_k·column.
+ * Why: n·p per pattern in JS, for every support pattern at each face optimum and every other pattern
+ * at each entering scan, was 6.5% of n = 1e4, d = 50, 100 patterns.
+ */
+function* patternGrads(pr: Program, pats: Iterable<number>, r: Float64Array): Generator<ProductRequest, (k: number) => Float64Array, Mat> {
+  const { n, p } = pr;
+  const col = new Map<number, number>();
+  for (const i of pats) if (!col.has(i)) col.set(i, col.size);
+  const U = col.size;
+  const M = new Float64Array(n * U);
+  for (const [i, u] of col) {
+    const on = onRowsOf(pr, i);
+    for (let e = 0; e < on.length; e++) M[on[e] * U + u] = r[on[e]];
   }
-  if (k & 1) for (let t = 0; t < p; t++) g[t] = -g[t];
-  return g;
+  const G: Mat = U ? yield { a: pr.XtT, b: { rows: n, cols: U, data: M } } : { rows: p, cols: 0, data: new Float64Array(0) };
+  return (k) => {
+    const u = col.get(k >> 1)!, s = sign(k);
+    return Float64Array.from({ length: p }, (_, t) => s * G.data[t * U + u]);
+  };
 }
 
-/** At a face optimum: drop the most negative multiplier row of each block. True if any was dropped. */
-function releaseNegativeMultipliers(pr: Program, blocks: FaceBlock[], r: Float64Array): boolean {
+/**
+ * At a face optimum: drop the most negative multiplier row of each block. True if any was dropped. */
+function* releaseNegativeMultipliers(pr: Program, blocks: FaceBlock[], r: Float64Array): Generator<ProductRequest, boolean, Mat> {
+  const withFace = blocks.filter((bl) => bl.face.length);
+  if (!withFace.length) return false;
+  const gradOf = yield* patternGrads(pr, withFace.map((bl) => bl.k >> 1), r);
   let changed = false;
-  for (const bl of blocks) {
-    if (!bl.face.length) continue;
-    const g = blockGrad(pr, bl.k, r);
+  for (const bl of withFace) {
+    const g = gradOf(bl.k);
     const nz = penNorm(bl.z, pr.pen);
     // ∇Φ = −g + β Pᵀ P z/‖Pz‖ = Σ μ_j a_j
     const h = Float64Array.from(g, (x, k) => -x + (k < pr.pen ? (pr.beta * bl.z[k]) / nz : 0));
@@ -175,12 +188,11 @@ export function* polish(pr: Program, Z: Float64Array, b0: number, maxRounds = 30
     // in decreasing gn; the scan stops at `want` violators (below). Whenever fewer than `want` blocks
     // violate it projects every block with gn > β: the optimality check stays complete.
     const order: { k: number; g: Float64Array; gn: number }[] = [];
-    let gPlus: Float64Array | null = null; // X̃ᵀD_i r, shared by the pattern's two blocks
-    for (let k = 0; k < 2 * pr.P; k++) {
-      if (!(k & 1)) gPlus = null;
-      if (inS.has(k)) continue;
-      if (!gPlus) gPlus = blockGrad(pr, k & ~1, r);
-      const g = k & 1 ? Float64Array.from(gPlus, (x) => -x) : gPlus;
+    const outside: number[] = [];
+    for (let k = 0; k < 2 * pr.P; k++) if (!inS.has(k)) outside.push(k);
+    const gradOf = yield* patternGrads(pr, outside.map((k) => k >> 1), r);
+    for (const k of outside) {
+      const g = gradOf(k);
       let gn = penNorm(g, p);
       const last = pr.freeBias ? undefined : seen.get(k);
       if (last) {
@@ -221,22 +233,34 @@ export function* polish(pr: Program, Z: Float64Array, b0: number, maxRounds = 30
     if (!late && !cand.length && !solved) continue;
     if (late || !cand.length || tooLarge()) break;
     cand.sort((x, y) => y.v - x.v);
+    // Each block's exact line minimizer along its own direction, then one common scale γ for all of
+    // them. Why: the minimizers are each taken against the same residual, so many entering at once
+    // overshoot where their directions correlate (n = 1e3, d = 50, 1000 patterns: 100 blocks entering
+    // raised the objective 6.49 → 6.81, and the working set stopped there).
+    const entering: { k: number; face: number[]; z: Float64Array }[] = [];
+    const u = new Float64Array(pr.n), a = new Float64Array(pr.n);
+    let descent = 0; // Σ t_c(a_cᵀr − β‖P dir_c‖) = Σ t_c²‖a_c‖²: the joint slope's magnitude at γ = 0
     for (const c of cand.slice(0, want)) {
-      // exact line minimizer along dir: ½‖r − t·a‖² + βt‖P dir‖ ⇒ t = (aᵀr − β‖P dir‖)/‖a‖²
-      const i = c.k >> 1, s = sign(c.k), d = pr.patterns[i];
+      // ½‖r − t·a‖² + βt‖P dir‖ ⇒ t = (aᵀr − β‖P dir‖)/‖a‖²
+      const i = c.k >> 1, s = sign(c.k), on = onRowsOf(pr, i);
       let ar = 0, aa = 0;
-      for (let j = 0; j < pr.n; j++) {
-        if (!d[j]) continue;
-        let t = 0;
-        for (let k = 0; k < p; k++) t += pr.Xt.data[j * p + k] * c.dir[k];
-        ar += s * t * r[j];
+      for (let e = 0; e < on.length; e++) {
+        const j = on[e], t = s * dotAt(pr.Xt.data, j * p, c.dir, 0, p);
+        a[e] = t;
+        ar += t * r[j];
         aa += t * t;
       }
-      const pn = penNorm(c.dir, pen);
-      const t = aa > 0 ? (ar - beta * pn) / aa : 0;
+      const t = aa > 0 ? (ar - beta * penNorm(c.dir, pen)) / aa : 0;
       if (!(t > 0)) continue;
-      blocks.push({ k: c.k, face: faceOf(pr, i, c.dir), z: Float64Array.from(c.dir, (x) => x * t) });
+      for (let e = 0; e < on.length; e++) u[on[e]] += t * a[e];
+      descent += t * t * aa;
+      entering.push({ k: c.k, face: faceOf(pr, i, c.dir), z: Float64Array.from(c.dir, (x) => x * t) });
     }
+    // the exact minimizer of ½‖r − γu‖² + γβΣt_c‖P dir_c‖ over γ > 0 (the blocks stay in their cones)
+    let uu = 0;
+    for (const x of u) uu += x * x;
+    const gamma = uu > 0 ? descent / uu : 0;
+    if (gamma > 0) for (const e of entering) blocks.push({ k: e.k, face: e.face, z: e.z.map((x) => x * gamma) });
   }
   const Zf = assemble(pr, blocks);
   const F = fitDirect(pr, Zf, off.b);
