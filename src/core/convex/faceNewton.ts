@@ -197,8 +197,9 @@ export function* newtonOnFaces(
       });
       for (let x = 0; x < m; x++)
         for (let y = 0; y < m; y++) {
-          let vv = 0;
-          for (let k = 0; k < pen; k++) vv += N[x][k] * N[y][k];
+          // N's rows are orthonormal, so (N PᵀP Nᵀ)_xy = δ_xy less the unpenalized coordinates (m² p → m²)
+          let vv = x === y ? 1 : 0;
+          for (let k = pen; k < p; k++) vv -= N[x][k] * N[y][k];
           pb[x * m + y] = (beta * (vv - Pu[x] * Pu[y])) / nz;
           H[(offs[q] + x) * T + offs[q] + y] += pb[x * m + y];
         }

@@ -92,8 +92,7 @@ function* patternGrads(pr: Program, pats: Iterable<number>, r: Float64Array): Ge
   };
 }
 
-/**
- * At a face optimum: drop the most negative multiplier row of each block. True if any was dropped. */
+/** At a face optimum: drop the most negative multiplier row of each block. True if any was dropped. */
 function* releaseNegativeMultipliers(pr: Program, blocks: FaceBlock[], r: Float64Array): Generator<ProductRequest, boolean, Mat> {
   const withFace = blocks.filter((bl) => bl.face.length);
   if (!withFace.length) return false;
