@@ -37,7 +37,7 @@ export async function runAnalysis(
     patternBudget: args.patternBudget,
     timeBudgetMs: (args.timeBudgetSeconds ?? defaultBudgetS) * 1000,
   });
-  const outcome = analyze(model, data!, settings, { loss: args.loss, optimize: args.optimum });
+  const outcome = analyze(model, data!, settings, { loss: args.loss, optimize: args.optimum, reuseCertified: args.command === 'certify' });
   const j = outcome.json;
   j.timings = { read: tRead, ...j.timings };
   j.warnings.unshift(...args.fromConfig, ...warnings);

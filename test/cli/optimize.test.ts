@@ -102,6 +102,31 @@ test('certify --json carries the analysis keys; --no-optimum skips the optimum',
   assert.equal(skip.verdict, 'not-optimal');
 });
 
+test('certify on a network its certificate proves optimal reports that network as the optimum (no second search); optimize still searches and agrees within the certified gap', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'rl-opt-'));
+  const out = path.join(dir, 'optimal.onnx');
+  assert.equal(cli(['optimize', ...args('converged-2d'), '--out', out]).code, 0);
+  const data = ['--data', path.join(TRAINED, 'converged-2d', 'train.csv'), '--weight-decay', String(caseOf('converged-2d').weightDecay), '--json'];
+  const c = cli(['certify', out, ...data]);
+  assert.equal(c.code, 0, c.stderr);
+  const cj = JSON.parse(c.stdout);
+  assert.equal(cj.verdict, 'certified');
+  assert.match(cj.optimum.method, /^the certified network/);
+  assert.equal(cj.optimum.stopReason, 'certified');
+  // its bounds are the certificate's, and the label follows the gap as everywhere
+  assert.ok(cj.optimum.lowerBound <= cj.optimum.value);
+  assert.ok(Math.abs(cj.optimum.relGap - (cj.optimum.value - cj.optimum.lowerBound) / cj.optimum.value) <= 1e-12);
+  assert.equal(cj.optimum.label, cj.optimum.relGap <= 1e-6 ? 'optimum' : 'witness');
+  // independent: optimize's column generation on the same file, and numpy's reference P*
+  const o = cli(['optimize', out, ...data]);
+  assert.equal(o.code, 0, o.stderr);
+  const oj = JSON.parse(o.stdout);
+  assert.match(oj.optimum.method, /column-generation/);
+  const pstar = caseOf('converged-2d').pstar_reference.value;
+  assert.ok(oj.optimum.lowerBound <= cj.optimum.value && cj.optimum.lowerBound <= oj.optimum.value, 'the two bracket each other');
+  assert.ok(cj.optimum.lowerBound <= pstar * (1 + 1e-12) && pstar <= cj.optimum.value * (1 + 1e-12), `P* ${pstar} within [${cj.optimum.lowerBound}, ${cj.optimum.value}]`);
+});
+
 test('optimize on rank-5 data (no exact oracle): writes the witness, says so, exits 11', () => {
   // d = 4 with a decayed hidden bias: X̃ has rank 5, beyond exact enumeration
   const dir = mkdtempSync(path.join(tmpdir(), 'rl-opt-'));

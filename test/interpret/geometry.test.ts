@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { trainingGeometry, GRAM_DENSE_MAX_N } from '../../src/core/interpret';
 import type { NetworkWeights } from '../../src/core/certify/types';
+import type { Mat } from '../../src/core/linalg/mat';
 import { mat, rng } from '../certify/helpers';
 
 /** Eigenvalues of a symmetric matrix by cyclic Jacobi rotations (test reference). */
@@ -60,20 +61,15 @@ test('angles of known pairs with the bias column: x̃ = [x; 1]', () => {
   assert.ok(g.notes.some((s) => s.includes('far from orthogonal')));
 });
 
-test('λ_min(H) for the trained weights equals a direct dense computation; random init is seeded', () => {
-  const r = rng(21);
-  const n = 14, d = 3, m = 9;
-  const X = mat(n, d, () => r.normal());
-  const net: NetworkWeights = { W1: mat(m, d, () => r.normal()), b1: Float64Array.from({ length: m }, () => r.normal()), W2: mat(1, m, () => r.normal()), b2: null };
-  const modes = { hiddenBias: 'decayed', outputBias: 'none' } as const;
-  const g = trainingGeometry(net, X, modes, 4, 5);
-  // direct: H_il = (x̃_iᵀx̃_l)·#{j : both active}/m
+/** Direct H_il = (x̃_iᵀx̃_l)·#{j : both active}/m, x̃ = [x; 1] (hidden bias). */
+function directH(net: NetworkWeights, X: Mat): number[][] {
+  const n = X.rows, d = X.cols, m = net.W1.rows;
   const act = (i: number, j: number) => {
     let z = net.b1![j];
     for (let k = 0; k < d; k++) z += X.data[i * d + k] * net.W1.data[j * d + k];
     return z > 0 ? 1 : 0;
   };
-  const H = Array.from({ length: n }, (_, i) =>
+  return Array.from({ length: n }, (_, i) =>
     Array.from({ length: n }, (_, l) => {
       let g0 = 1;
       for (let k = 0; k < d; k++) g0 += X.data[i * d + k] * X.data[l * d + k];
@@ -82,7 +78,16 @@ test('λ_min(H) for the trained weights equals a direct dense computation; rando
       return (g0 * s) / m;
     }),
   );
-  const ref = Math.min(...jacobiEigenvalues(H));
+}
+
+test('λ_min(H) for the trained weights equals a direct dense computation; random init is seeded', () => {
+  const r = rng(21);
+  const n = 14, d = 3, m = 9;
+  const X = mat(n, d, () => r.normal());
+  const net: NetworkWeights = { W1: mat(m, d, () => r.normal()), b1: Float64Array.from({ length: m }, () => r.normal()), W2: mat(1, m, () => r.normal()), b2: null };
+  const modes = { hiddenBias: 'decayed', outputBias: 'none' } as const;
+  const g = trainingGeometry(net, X, modes, 4, 5);
+  const ref = Math.min(...jacobiEigenvalues(directH(net, X)));
   assert.ok(Math.abs(g.gramMinEig.trained - ref) < 1e-10 * (1 + Math.abs(ref)), `${g.gramMinEig.trained} vs ${ref}`);
   assert.ok(ref >= -1e-12, 'H is PSD');
   const again = trainingGeometry(net, X, modes, 4, 5);
@@ -92,6 +97,21 @@ test('λ_min(H) for the trained weights equals a direct dense computation; rando
   assert.equal(g.n, n);
   assert.equal(g.optimumNeurons, 4);
   assert.ok(g.notes.some((s) => s.includes('uses 4 neuron(s)')));
+});
+
+test('λ_min(H) is exactly 0 when q·m < n (rank of the Kronecker rows), as the dense eigenvalues say to rounding', () => {
+  const r = rng(8);
+  const n = 30, d = 2, m = 4; // q·m = 12 < 30
+  const X = mat(n, d, () => r.normal());
+  const net: NetworkWeights = { W1: mat(m, d, () => r.normal()), b1: Float64Array.from({ length: m }, () => r.normal()), W2: mat(1, m, () => r.normal()), b2: null };
+  const g = trainingGeometry(net, X, { hiddenBias: 'decayed', outputBias: 'none' }, null, 3);
+  assert.equal(g.gramMinEig.trained, 0);
+  assert.equal(g.gramMinEig.randomInit, 0);
+  const H = directH(net, X);
+  const trace = H.reduce((s, row, i) => s + row[i], 0);
+  const ref = Math.min(...jacobiEigenvalues(H));
+  assert.ok(Math.abs(ref) <= 1e-12 * trace, `dense λ_min ${ref} (trace ${trace})`);
+  assert.ok(g.notes.some((s) => s.includes('singular for the trained weights')), 'the notes call it singular');
 });
 
 test('large n: angles sampled (seeded), H on a subsample flagged in the notes; high-dimensional data is nearly orthogonal', () => {

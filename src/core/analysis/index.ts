@@ -22,7 +22,7 @@ import type { AnalysisJson, GeometryJson, LossJson, LossName, NeuronInterpretati
 import * as interpret from '../interpret';
 import * as losses from '../losses';
 import { dualDirectionFor, lossFromHead } from './loss';
-import { classificationOptimum, squaredOptimum, type OptimumOutcome } from './optimum';
+import { certifiedOptimum, classificationOptimum, squaredOptimum, type OptimumOutcome } from './optimum';
 import { refineCertificate } from './refine';
 import { closedFormJson, convexClosedForm } from './closedForm';
 import { diagnose, DIAGNOSIS_TIME_BUDGET_MS } from './diagnosis';
@@ -41,6 +41,8 @@ import { SPHERE_REL_TOL, SPHERE_MAX_EVALS, SPHERE_MAX_BLOCK_DOUBLES, SPHERE_MAX_
 export interface AnalyzeOptions {
   loss?: LossName;
   optimize?: boolean;
+  /** squared loss: a network the certificate proved optimal is its own optimum (no second column generation; what `certify` does, not `optimize`) */
+  reuseCertified?: boolean;
   interpret?: boolean;
   geometry?: boolean;
 }
@@ -143,7 +145,7 @@ export function analyze(model: CanonicalModel, data: Dataset, settings: CertifyS
   if (opts.optimize !== false) {
     stage('optimum');
     opt = squared
-      ? squaredOptimum(model, X, Y, beta, modes, settings, cert, computeOracle, stage)
+      ? ((opts.reuseCertified ? certifiedOptimum(model, X, Y, beta, modes, cert) : null) ?? squaredOptimum(model, X, Y, beta, modes, settings, cert, computeOracle, stage))
       : classificationOptimum(cert, X, Y, loss.name as Exclude<LossName, 'squared'>, beta, modes);
     if (opt) {
       warnings.push(...opt.warnings);

@@ -170,7 +170,8 @@ export function* newtonOnFaces(
     }
     // Gauss–Newton part: blocks N_q X̃ᵀD_qD_q'X̃N_q'ᵀ cached by face pair (a step moves one face, so
     // one block row is new), each new one from the pair Gram or the face Jacobians, whichever costs
-    // less; then the penalty's curvature β N(I − ûûᵀ)Nᵀ/‖Pz‖
+    // less (the rows of faces with nothing cached in one product: ensureFaceBlocks); then the
+    // penalty's curvature β N(I − ûûᵀ)Nᵀ/‖Pz‖
     const viaJacobian = useJacobian(pr, S, T - (hasB ? 1 : 0));
     if (viaJacobian) yield* ensureFaceBlocks(pr, pat, infos);
     else yield* ensurePairGrams(pr, pat);

@@ -13,7 +13,8 @@
  *  - at a face optimum, a row whose multiplier μ_j (∇_{z_k}Φ = Σ_{j∈F_k} μ_j a_j) is negative
  *    leaves the face;
  *  - blocks outside the support whose dual constraint max_{z∈K, ‖Pz‖≤1} σ λᵀD_iX̃z exceeds β
- *    (λ = residual) enter with the exact line minimizer along their best direction.
+ *    (λ = residual) enter with the exact line minimizer along their best direction, all of them
+ *    then scaled by one common exact line search.
  * The Newton steps themselves (Hessian from cached pattern-pair Grams, rounding-aware stopping) are
  * in faceNewton.ts.
  * The result is whatever it is: the caller measures it with the sound bound, never trusts it.
