@@ -52,6 +52,33 @@ test('orthogonal data: every angle is 90°, all pairs in the [90°, 100°) bin',
   assert.ok(g.notes.some((s) => s.includes('Width 3 < n+1 = 7')));
 });
 
+test('min, median and max of the angles equal a sort of all pairwise angles (odd and even pair counts, repeated points)', () => {
+  for (const n of [7, 8, 40]) {
+    const r = rng(n);
+    // repeated rows: angles of exactly 0°, and many ties
+    const X = mat(n, 3, (i, j) => (i % 5 === 4 ? [1, 2, 3][j] : r.normal()));
+    const net: NetworkWeights = { W1: mat(2, 3, () => 1), b1: null, W2: mat(1, 2, () => 1), b2: null };
+    const g = trainingGeometry(net, X, { hiddenBias: 'none', outputBias: 'none' }, null, 1);
+    const all: number[] = [];
+    for (let a = 0; a < n; a++)
+      for (let b = a + 1; b < n; b++) {
+        let s = 0, na = 0, nb = 0;
+        for (let k = 0; k < 3; k++) {
+          s += X.data[a * 3 + k] * X.data[b * 3 + k];
+          na += X.data[a * 3 + k] ** 2;
+          nb += X.data[b * 3 + k] ** 2;
+        }
+        all.push((Math.acos(Math.max(-1, Math.min(1, s / Math.sqrt(na * nb)))) * 180) / Math.PI);
+      }
+    all.sort((x, y) => x - y);
+    const m = all.length;
+    const median = m % 2 ? all[(m - 1) / 2] : (all[m / 2 - 1] + all[m / 2]) / 2;
+    assert.equal(g.angles.pairs, m);
+    assert.ok(Math.abs(g.angles.min - all[0]) < 1e-9 && Math.abs(g.angles.max - all[m - 1]) < 1e-9, `n = ${n}: min/max`);
+    assert.ok(Math.abs(g.angles.median - median) < 1e-9, `n = ${n}: median ${g.angles.median} vs ${median}`);
+  }
+});
+
 test('angles of known pairs with the bias column: x̃ = [x; 1]', () => {
   // x = (1,0), (0,1) ⇒ x̃ = (1,0,1), (0,1,1): cos = 1/2 ⇒ 60°
   const X = mat(2, 2, (i, j) => (i === j ? 1 : 0));

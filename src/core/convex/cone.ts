@@ -16,6 +16,7 @@
  * never affects soundness, since w is recomputed from the clipped μ.
  */
 import { dotAt, type Mat } from '../linalg/mat';
+import { kthLargest } from '../linalg/select';
 import { leastSquares } from './dense';
 import { UpdatedQR } from './updatedQR';
 
@@ -235,29 +236,6 @@ export function projectCone(
 
 /** QR factors of the faces returned by projectCone, keyed by the returned `active` array itself. */
 const faceQR = new WeakMap<number[], { Xt: Mat; pattern: Uint8Array; omega: number; qr: UpdatedQR }>();
-
-/** The k-th largest of v (1-based; v is reordered), by quickselect: O(length) expected. */
-function kthLargest(v: Float64Array, k: number): number {
-  let lo = 0, hi = v.length - 1;
-  const want = k - 1;
-  while (lo < hi) {
-    const pivot = v[(lo + hi) >> 1];
-    let i = lo, j = hi;
-    while (i <= j) {
-      while (v[i] > pivot) i++;
-      while (v[j] < pivot) j--;
-      if (i <= j) {
-        const t = v[i];
-        v[i++] = v[j];
-        v[j--] = t;
-      }
-    }
-    if (want <= j) hi = j;
-    else if (want >= i) lo = i;
-    else break;
-  }
-  return v[want];
-}
 
 const normCache = new WeakMap<Mat, Map<number, Float64Array>>();
 

@@ -12,6 +12,7 @@
  */
 import type { Mat } from '../linalg/mat';
 import { makeRng } from '../random';
+import { kthLargest } from '../linalg/select';
 import { symMinEigenvalue } from './symeig';
 import { checkNetworkAndData } from './pattern';
 import type { NetworkWeights } from '../certify/types';
@@ -78,16 +79,21 @@ function angles(F: Float64Array, n: number, q: number, seed: number) {
       arr[t] = angle(ok[a], ok[b]);
     }
   }
-  arr.sort();
   const edges = Array.from({ length: HIST_BINS + 1 }, (_, i) => i * (180 / HIST_BINS));
   const counts = new Array<number>(HIST_BINS).fill(0);
-  for (const v of arr) counts[Math.min(HIST_BINS - 1, Math.floor(v / (180 / HIST_BINS)))]++;
+  let lo = Infinity, hi = -Infinity;
+  for (const v of arr) {
+    counts[Math.min(HIST_BINS - 1, Math.floor(v / (180 / HIST_BINS)))]++;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
   const m = arr.length;
-  const median = m === 0 ? NaN : m % 2 ? arr[(m - 1) / 2] : 0.5 * (arr[m / 2 - 1] + arr[m / 2]);
+  // the median by selection, not a sort (5e5 pairs at n = 1e3: 60 ms of sorting)
+  const median = m === 0 ? NaN : m % 2 ? kthLargest(arr, (m + 1) / 2) : 0.5 * (kthLargest(arr, m / 2) + kthLargest(arr, m / 2 + 1));
   return {
-    min: m ? arr[0] : NaN,
+    min: m ? lo : NaN,
     median,
-    max: m ? arr[m - 1] : NaN,
+    max: m ? hi : NaN,
     pairs: m,
     sampled,
     histogram: { edges, counts },
