@@ -158,8 +158,9 @@ export function squaredOptimum(
 /**
  * `certify` on a network its certificate already proved optimal (squared loss): the optimum IS that
  * network, rebalanced, within the certified gap — no second column generation. Why: run to 1e-10 the
- * optimum's column generation took 31 s of a 36 s certify at n = 1e4 (bench certify-cli) on a model
- * that was certified in 3.8 s. `relu-lens optimize` still runs the full search. The value is
+ * optimum's column generation took 31 s of a 36 s certify (bench certify-cli, n = 1e4, an optimal
+ * model); the certificate's own, which stops at the verdict's tolerance, certifies it in 4.8 s.
+ * `relu-lens optimize` still runs the full search. The value is
  * recomputed from the weights, and labelled 'optimum' only when the certified gap is within
  * OPTIMUM_EXACT_REL_TOL (a 'witness' with its bounds otherwise, as everywhere).
  */
