@@ -578,7 +578,7 @@ export function faceOf(pr: Program, i: number, z: Float64Array, tol = 1e-9): num
   const out: number[] = [];
   for (let j = 0; j < n; j++) {
     if (!(norms[j] > 0)) continue;
-    const t = dot(X.subarray(j * p, (j + 1) * p), z);
+    const t = dotAt(X, j * p, z, 0, p);
     if ((d[j] ? t : -t) <= tol * norms[j] * zn) out.push(j);
   }
   return out;
