@@ -1,4 +1,3 @@
-import { writeFileSync, existsSync } from 'node:fs';
 import { loadAndCheck } from './inspect';
 import { settingsFromOptions } from '../core/settings';
 import { analyze, type AnalysisOutcome } from '../core/analysis';
@@ -6,16 +5,19 @@ import type { AnalysisJson } from '../core/analysis/types';
 import type { CanonicalModel } from '../core/model';
 import { renderMarkdown, renderHtml } from '../core/report/render';
 import { formatHuman } from './format';
-import { usageError } from '../core/errors';
+import { checkOutputPath, writeFileAtomic } from '../core/io/atomicWrite';
 import type { CertifyArgs } from './args';
 
 /** Default wall-clock budgets (seconds) for each column generation: certify answers interactively, optimize may take longer. */
 export const CERTIFY_TIME_BUDGET_S = 30;
 export const OPTIMIZE_TIME_BUDGET_S = 300;
 
-/** Never overwrite a user's file unasked (checked before the work, so nothing is wasted). */
+/**
+ * Never overwrite a user's file unasked; refuse a missing or unwritable folder, a dangling symbolic
+ * link or a non-file target. Checked before the work, so a typo in a path wastes no analysis time.
+ */
 export function refuseOverwrite(flag: string, file: string | undefined, force: boolean): void {
-  if (file && existsSync(file) && !force) throw usageError(`${flag}: ${file} already exists; add --force to overwrite it`);
+  if (file) checkOutputPath(flag, file, force);
 }
 
 /** Load, check, analyze: shared by certify and optimize. */
@@ -51,7 +53,7 @@ export async function runCertify(args: CertifyArgs): Promise<number> {
   const { json } = await runAnalysis(args, CERTIFY_TIME_BUDGET_S);
   if (args.report) {
     const text = /\.md$/i.test(args.report) ? renderMarkdown(json) : renderHtml(json);
-    writeFileSync(args.report, text);
+    writeFileAtomic('--report', args.report, text, args.force);
   }
   process.stdout.write(args.json ? JSON.stringify(json) + '\n' : formatHuman(json) + '\n');
   return json.verdict === 'certified' ? 0 : json.verdict === 'not-optimal' ? 10 : 11;

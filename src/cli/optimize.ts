@@ -4,7 +4,7 @@
  * not be proven), written as a drop-in ONNX model, JSON, .npz or CSV.
  * Exit 0: optimum proven to the reported relative gap; 11: only a witness; 2/3 as certify.
  */
-import { writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '../core/io/atomicWrite';
 import { runAnalysis, refuseOverwrite, OPTIMIZE_TIME_BUDGET_S } from './certify';
 import { networkToCsv, networkToNpz, networkToOnnx } from '../core/analysis/export';
 import { formatHuman } from './format';
@@ -27,7 +27,7 @@ export async function runOptimize(args: CertifyArgs): Promise<number> {
       : /\.npz$/i.test(out)
         ? networkToNpz(net)
         : new TextEncoder().encode(/\.csv$/i.test(out) ? networkToCsv(net) : JSON.stringify({ ...opt, beta: json.beta, loss: json.loss.name, model: json.model.file }) + '\n');
-    writeFileSync(out, bytes);
+    writeFileAtomic('--out', out, bytes, args.force);
     written = out;
     if (!opt.exact)
       process.stderr.write(
@@ -36,7 +36,7 @@ export async function runOptimize(args: CertifyArgs): Promise<number> {
   }
   if (args.report) {
     const { renderMarkdown, renderHtml } = await import('../core/report/render');
-    writeFileSync(args.report, /\.md$/i.test(args.report) ? renderMarkdown(json) : renderHtml(json));
+    writeFileAtomic('--report', args.report, /\.md$/i.test(args.report) ? renderMarkdown(json) : renderHtml(json), args.force);
   }
   if (args.json) process.stdout.write(JSON.stringify({ ...json, written }) + '\n');
   else process.stdout.write(formatHuman(json, { optimizeFirst: true }) + (written ? `\n  written: ${written}${opt && !opt.exact ? ' (witness)' : ''}` : '') + '\n');
