@@ -1,5 +1,5 @@
 import { readModelFile } from '../core/onnx';
-import { crossCheck } from '../core/onnx/ortCheck';
+import { crossCheck, crossCheckRefusal } from '../core/onnx/ortCheck';
 import { loadDataset } from '../core/data';
 import { preActivations, modelSummary } from '../core/model';
 import { toRows } from '../core/linalg/mat';
@@ -36,11 +36,8 @@ export async function loadAndCheck(args: CommonArgs & { loss?: LossName }): Prom
   if (ort.warning) warnings.push(ort.warning);
   if (data?.affine)
     warnings.push('the training data were preprocessed as you asked, x → (x − mean)/scale, before the model saw them');
-  if (!ort.ok)
-    throw modelError(
-      `the extracted weights do not reproduce the model: onnxruntime differs by ${ort.maxAbsDiff} (tolerance ${ort.tolerance}) on ${ort.inputs} inputs`,
-      { file: args.model },
-    );
+  const refusal = crossCheckRefusal(ort, args.model);
+  if (refusal) throw refusal;
   if (data && data.c !== model.c && !(classIndices && data.c === 1))
     throw modelError(`the data has ${data.c} label column(s) but the model has ${model.c} output(s)`, { file: args.data });
   return { model, data, ort, warnings };
@@ -69,6 +66,7 @@ export async function runInspect(args: CommonArgs): Promise<number> {
       nodeMap: model.nodeMap,
       ortMaxAbsDiff: ort.maxAbsDiff,
       ortTolerance: ort.tolerance,
+      ortToleranceRule: ort.toleranceRule,
       ortInputs: ort.inputs,
       data: data
         ? { file: data.source.file, n: data.n, d: data.d, c: data.c, labels: data.labelNames, affine: data.affine ? { mean: [...data.affine.mean], scale: [...data.affine.scale] } : null }
@@ -91,7 +89,7 @@ export async function runInspect(args: CommonArgs): Promise<number> {
   p(
     ort.maxAbsDiff === null
       ? `  onnxruntime check: not run`
-      : `  onnxruntime agrees: max |difference| ${ort.maxAbsDiff.toExponential(2)} ≤ tolerance ${ort.tolerance.toExponential(2)} on ${ort.inputs === 'data' ? 'the training data' : 'generated inputs'}`,
+      : `  onnxruntime agrees: max |difference| ${ort.maxAbsDiff.toExponential(2)} ≤ tolerance ${ort.tolerance.toExponential(2)} (${ort.toleranceRule}) on ${ort.inputs === 'data' ? 'the training data' : 'generated inputs'}`,
   );
   if (data) {
     p(`  data: ${data.source.file}: n=${data.n}, labels ${data.labelNames.join(', ')}`);

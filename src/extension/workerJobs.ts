@@ -4,6 +4,7 @@
  * the host reads them through workspace.fs too.
  */
 import { readModelBytes, crossCheck } from '../core/onnx';
+import { crossCheckRefusal } from '../core/onnx/ortCheck';
 import { parseDataset, type Dataset } from '../core/data';
 import { readDelimited } from '../core/data/text';
 import { resolveLabelColumns } from '../core/data/labels';
@@ -104,11 +105,8 @@ export async function analyzeJob(req: AnalyzeInput, onStage: (stage: string, det
   if (data.c !== model.c) throw modelError(`the data has ${data.c} label column(s) but the model has ${model.c} output(s)`, { file: req.dataName });
   onStage('reading', 'onnxruntime cross-check');
   const ort = await crossCheck(model, req.modelBytes, data.X, { readExternal: (rel) => req.externals[rel] ?? fail(rel) });
-  if (!ort.ok && ort.maxAbsDiff !== null)
-    throw modelError(
-      `the extracted weights do not reproduce the model: onnxruntime differs by ${ort.maxAbsDiff} (tolerance ${ort.tolerance}) on ${ort.inputs} inputs`,
-      { file: req.modelName },
-    );
+  const refusal = crossCheckRefusal(ort, req.modelName);
+  if (refusal) throw refusal;
   const settings = settingsFromOptions(model, req.options);
   let last = '';
   let lastAt = 0;

@@ -6,23 +6,89 @@
  * onnxruntime-node is loaded lazily so importing the reader (and activating the extension) stays cheap.
  */
 import { makeRng } from '../random';
-import { dataError } from '../errors';
+import { dataError, modelError, type ReluLensError } from '../errors';
 import { applyHead, forward, type CanonicalModel } from '../model';
 import type { Mat } from '../linalg/mat';
 import { decodeModelProto, encodeModelProto, type ModelProto } from './proto';
 import { DT, halfToDouble, safeRelativePath } from './tensor';
 
 /**
- * Agreement required between onnxruntime and the float64 canonical network, per element type of
- * the computation:
- *   tolerance = max(ORT_RELATIVE_TOLERANCE[t] · (1 + max|output|), 2·u[t]·√(d+m) · magnitude)
- * The first term is the everyday one (float32: 1e-4 relative to the output size). The second
- * covers wide layers whose terms cancel: magnitude bounds |W2|·(|W1|·|x| + |b1|) + |b2|, the size
- * of what onnxruntime accumulates, and √(d+m)·u is the typical growth of rounding error in sums of
- * that length (u = unit roundoff). A misread weight (transB, a missed Scaler) is off by O(1).
+ * Agreement required between onnxruntime and the float64 canonical network. The tolerance depends
+ * on the element type onnxruntime computes in (the coarsest of the weights' and the input's, see
+ * checkPrecision) and is scaled to the size of the numbers involved, never absolute: a misread
+ * weight (transB, a missed Scaler, an ignored alpha) is off by O(output), which every bound below
+ * rejects, while onnxruntime's own rounding stays well inside it. crossToleranceFor() applies them;
+ * the result reports the tolerance and the rule that gave it (CrossCheckResult.toleranceRule).
+ *
+ * "Accumulated size" = max(max |output|, magnitude), where magnitude bounds
+ * |W2|·(|W1|·|x| + |b1|) + |b2| over the inputs checked: no partial sum onnxruntime forms is larger,
+ * so every rounding it makes is at most one ulp of it.
  */
-export const ORT_RELATIVE_TOLERANCE = { float16: 1e-2, float32: 1e-4, float64: 1e-9 } as const;
-const UNIT_ROUNDOFF = { float16: 2 ** -11, float32: 2 ** -24, float64: 2 ** -53 } as const;
+
+/**
+ * float64: relative to the accumulated size. onnxruntime's float64 rounding is ~1e-16·√(d+m), far
+ * below; a reader that silently narrowed float64 weights to float32 (~6e-8 relative) is still caught.
+ */
+export const FLOAT64_RELATIVE_TOLERANCE = 1e-9;
+
+/**
+ * float32: ulps (2^-23) of the accumulated size. Measured with onnxruntime 1.30: ≤ 3 ulps of the
+ * largest output on the real fixtures, and 4.2 ulps of the accumulated size in the worst case tried
+ * (784-wide layer, all weights and inputs positive, so no partial sum cancels); 16 leaves room for
+ * other kernels' summation orders while staying ~1e-6 relative.
+ */
+export const FLOAT32_TOLERANCE_ULPS = 16;
+
+/**
+ * float16: ulps (2^-10; the float16 ulp at magnitude x is about x·2^-10) of the largest output.
+ * Measured with onnxruntime 1.30's CPU provider on float16 copies of the real fixtures (784 wide
+ * included): ≤ 0.5 ulp, i.e. the graph is computed in float32 and only the output is rounded to
+ * float16. 8 leaves room for kernels that also round the hidden layer or accumulate in float16,
+ * while an error of 0.1 of the output (~100 ulps) is rejected. The float32 term
+ * (FLOAT32_TOLERANCE_ULPS of the accumulated size) is added for the float32 computation underneath,
+ * so strong cancellation there is not mistaken for a misread weight.
+ */
+export const FLOAT16_TOLERANCE_ULPS = 8;
+
+/** Distance from 1 to the next representable number (one ulp at magnitude 1), per element type. */
+export const ULP_AT_ONE = { float16: 2 ** -10, float32: 2 ** -23, float64: 2 ** -52 } as const;
+
+/**
+ * Smallest normal number per element type: the accumulated size never counts as less, so outputs
+ * that are all (almost) zero get a tolerance of a few subnormal ulps instead of exactly 0.
+ */
+export const SMALLEST_NORMAL = { float16: 2 ** -14, float32: 2 ** -126, float64: 2 ** -1022 } as const;
+
+export type CheckPrecision = keyof typeof ULP_AT_ONE;
+
+/** The element type onnxruntime computes in: the coarsest of the weights' and the input's. */
+export function checkPrecision(model: Pick<CanonicalModel, 'dtype' | 'inputDtype'>): CheckPrecision {
+  if (model.dtype === 'float16' || model.inputDtype === 'float16') return 'float16';
+  return model.dtype === 'float64' && model.inputDtype === 'float64' ? 'float64' : 'float32';
+}
+
+const fmt = (v: number) => v.toPrecision(3);
+
+/**
+ * The tolerance for a check in `precision` whose largest |output| is maxOut and whose accumulated
+ * terms are bounded by magnitude (see above), with the rule in words for the user.
+ */
+export function crossToleranceFor(precision: CheckPrecision, maxOut: number, magnitude: number): { tolerance: number; rule: string } {
+  const accumulated = Math.max(maxOut, magnitude, SMALLEST_NORMAL[precision]);
+  const f32 = FLOAT32_TOLERANCE_ULPS * ULP_AT_ONE.float32 * Math.max(accumulated, SMALLEST_NORMAL.float32);
+  const f32Rule = `${FLOAT32_TOLERANCE_ULPS} float32 ulps of the accumulated size ${fmt(accumulated)}`;
+  if (precision === 'float64')
+    return {
+      tolerance: FLOAT64_RELATIVE_TOLERANCE * accumulated,
+      rule: `float64: ${FLOAT64_RELATIVE_TOLERANCE} × the accumulated size ${fmt(accumulated)}`,
+    };
+  if (precision === 'float32') return { tolerance: f32, rule: `float32: ${f32Rule}` };
+  const out = Math.max(maxOut, SMALLEST_NORMAL.float16);
+  return {
+    tolerance: FLOAT16_TOLERANCE_ULPS * ULP_AT_ONE.float16 * out + f32,
+    rule: `float16: ${FLOAT16_TOLERANCE_ULPS} float16 ulps of the largest output ${fmt(out)} + ${f32Rule}`,
+  };
+}
 
 /** Rows of user data fed to onnxruntime at most: the check is about the weights, not the data. */
 export const MAX_CHECK_ROWS = 256;
@@ -41,16 +107,53 @@ export interface CrossCheckOptions {
 
 /**
  * ok:false with a number in maxAbsDiff: the extracted weights do not reproduce the model.
- * ok:false with maxAbsDiff null: onnxruntime could not run it (see warning), nothing was compared.
+ * ok:false with maxAbsDiff null: nothing was compared; ortError holds onnxruntime's own error text
+ * when it could not load or run the model, warning says what went wrong in every case.
  * ok:true with maxAbsDiff null: onnxruntime-node is unavailable, the check was skipped (warning).
+ * crossCheckRefusal() turns a failed result into the one-line error the CLI and the extension show.
  */
 export interface CrossCheckResult {
   ok: boolean;
   maxAbsDiff: number | null;
-  /** the bound maxAbsDiff had to stay within (see ORT_RELATIVE_TOLERANCE) */
+  /** the bound maxAbsDiff had to stay within (see crossToleranceFor) */
   tolerance: number;
+  /** how tolerance was set, in words, e.g. "float16: 8 float16 ulps of the largest output 2.70 + …" */
+  toleranceRule: string;
+  /** the element type onnxruntime computes in, which chose the rule */
+  precision: CheckPrecision;
   inputs: 'data' | 'generated';
   warning?: string;
+  /** onnxruntime's error message (on one line) when it could not load or run the model */
+  ortError?: string;
+}
+
+/**
+ * The error to refuse the model with when the check failed (null when it passed or was skipped):
+ * one line, onnxruntime's own words when it could not run the model, never a "differs by null".
+ */
+export function crossCheckRefusal(r: CrossCheckResult, file: string): ReluLensError | null {
+  if (r.ok) return null;
+  if (r.maxAbsDiff !== null)
+    return modelError(
+      `the extracted weights do not reproduce the model: onnxruntime differs by ${r.maxAbsDiff.toPrecision(3)} ` +
+        `(tolerance ${r.tolerance.toPrecision(3)}, ${r.toleranceRule}) on ${r.inputs} inputs`,
+      { file },
+    );
+  if (r.ortError !== undefined)
+    return modelError(`onnxruntime could not run the model, so the extracted weights could not be cross-checked: ${r.ortError}`, { file });
+  return modelError(`the extracted weights could not be cross-checked against onnxruntime: ${r.warning ?? 'no reason given'}`, { file });
+}
+
+/**
+ * onnxruntime's message on one line: whitespace runs collapsed, and the C++ source location it
+ * prefixes to some errors ("/onnxruntime_src/…/model.cc:202 onnxruntime::Model::Model(…) ") dropped.
+ * Everything after that is onnxruntime's own text, unchanged.
+ */
+export function ortMessage(e: unknown): string {
+  let s = (e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' ').trim();
+  const loc = /^\S+\.(?:cc|cpp|cxx|h|hpp):\d+ (?:[\w:~<>,*&]+\([^()]*\)(?: const)? )?/.exec(s);
+  if (loc && loc[0].length < s.length) s = s.slice(loc[0].length);
+  return s || 'no message';
 }
 
 type Ort = typeof import('onnxruntime-node');
@@ -95,7 +198,7 @@ export function doubleToHalfBits(v: number): number {
 }
 
 /** Rounds inputs to what onnxruntime will actually receive, so both sides see identical numbers. */
-function roundTo(dtype: CanonicalModel['inputDtype'], X: Mat): Mat {
+function roundTo(dtype: CheckPrecision, X: Mat): Mat {
   const data = new Float64Array(X.data.length);
   for (let i = 0; i < data.length; i++) {
     const v = X.data[i];
@@ -188,8 +291,7 @@ export async function crossCheck(
   X?: Mat,
   opts: CrossCheckOptions = {},
 ): Promise<CrossCheckResult> {
-  const coarse = model.dtype === 'float16' || model.inputDtype === 'float16' ? 'float16' : model.dtype === 'float64' && model.inputDtype === 'float64' ? 'float64' : 'float32';
-  const rel = ORT_RELATIVE_TOLERANCE[coarse];
+  const precision = checkPrecision(model);
   const inputs: CrossCheckResult['inputs'] = X ? 'data' : 'generated';
   if (X && X.cols !== model.d)
     throw dataError(`the data has ${X.cols} columns but the model expects ${model.d} inputs`);
@@ -203,25 +305,36 @@ export async function crossCheck(
     for (let i = 0; i < data.length; i++) data[i] = 4 * rnd() - 2;
     Xin = { rows: GENERATED_ROWS, cols: model.d, data };
   }
-  Xin = roundTo(model.inputDtype, Xin);
+  // the first layer sees the input in the coarser of its own and the weights' type (a Cast in the
+  // graph): rounding to that here makes every Cast exact, so both sides start from the same numbers
+  Xin = roundTo(precision, Xin);
   let expected = forward(model, Xin);
   if (model.compareTensor.afterHead) expected = applyHead(model.head, expected);
   let maxOut = 0;
   for (const v of expected.data) maxOut = Math.max(maxOut, Math.abs(v));
-  const tolerance = Math.max(
-    rel * (1 + maxOut),
-    2 * UNIT_ROUNDOFF[coarse] * Math.sqrt(model.d + model.m) * magnitude(model, Xin),
-  );
+  const { tolerance, rule: toleranceRule } = crossToleranceFor(precision, maxOut, magnitude(model, Xin));
+  const base = { tolerance, toleranceRule, precision, inputs };
 
   const ort = opts.ort !== undefined ? opts.ort : loadOrt();
   if (!ort)
-    return { ok: true, maxAbsDiff: null, tolerance, inputs, warning: 'onnxruntime-node could not be loaded: the extracted weights were not cross-checked' };
+    return { ok: true, maxAbsDiff: null, ...base, warning: 'onnxruntime-node could not be loaded: the extracted weights were not cross-checked' };
 
+  const why = (e: unknown) => (e instanceof Error ? e.message : String(e));
+  let prepared: ReturnType<typeof prepareModel>;
+  let ext: { path: string; data: Uint8Array }[] | string;
+  try {
+    prepared = prepareModel(bytes, model);
+  } catch (e) {
+    return { ok: false, maxAbsDiff: null, ...base, warning: `the model could not be prepared for onnxruntime: ${why(e)}` };
+  }
+  try {
+    ext = prepared.externalFiles.length ? await externalData(prepared.externalFiles, opts, model.file) : [];
+  } catch (e) {
+    return { ok: false, maxAbsDiff: null, ...base, warning: `the model's external data could not be read: ${why(e)}` };
+  }
+  if (typeof ext === 'string') return { ok: false, maxAbsDiff: null, ...base, warning: ext };
   let got: Float64Array;
   try {
-    const prepared = prepareModel(bytes, model);
-    const ext = prepared.externalFiles.length ? await externalData(prepared.externalFiles, opts, model.file) : [];
-    if (typeof ext === 'string') return { ok: false, maxAbsDiff: null, tolerance, inputs, warning: ext };
     const session = await ort.InferenceSession.create(prepared.bytes, ext.length ? { externalData: ext } : {});
     try {
       try {
@@ -235,11 +348,12 @@ export async function crossCheck(
       await session.release();
     }
   } catch (e) {
-    return { ok: false, maxAbsDiff: null, tolerance, inputs, warning: `onnxruntime could not run the model: ${e instanceof Error ? e.message : String(e)}` };
+    const ortError = ortMessage(e);
+    return { ok: false, maxAbsDiff: null, ...base, ortError, warning: `onnxruntime could not run the model: ${ortError}` };
   }
   if (got.length !== expected.data.length)
     return {
-      ok: false, maxAbsDiff: null, tolerance, inputs,
+      ok: false, maxAbsDiff: null, ...base,
       warning: `onnxruntime returned ${got.length} values for '${model.compareTensor.name}', expected ${expected.rows}×${expected.cols}`,
     };
   let maxAbsDiff = 0;
@@ -248,7 +362,7 @@ export async function crossCheck(
     // NaN on either side is a disagreement, never silently "0 difference"
     maxAbsDiff = Number.isNaN(diff) ? Infinity : Math.max(maxAbsDiff, diff);
   }
-  return { ok: maxAbsDiff <= tolerance, maxAbsDiff, tolerance, inputs };
+  return { ok: maxAbsDiff <= tolerance, maxAbsDiff, ...base };
 }
 
 /** Runs all rows, in one batch when the batch dim is free, else in chunks of the fixed batch size. */
