@@ -54,15 +54,17 @@ export function plainVerdict(r: AnalysisJson): string {
       ? 'The network is a globally optimal two-layer ReLU network of any width for this data and weight decay (to rounding).'
       : `The network is within ${pct(r.relGap)} of the best two-layer ReLU network of any width for this data and weight decay.`;
   }
+  if (r.verdict === 'not-optimal' && r.witness?.kind === 'rebalance/prune' && !(r.optimum && r.optimum.value < r.witness.objective)) return r.summary;
   if (r.verdict === 'not-optimal') {
     const w = betterObjective(r) ?? hi;
+    const P = r.primalAsTrained;
     return (
-      `A better network exists: one with objective ${fmt(w)}, ${pct((r.primal - w) / r.primal)} below this network's ${fmt(r.primal)}. ` +
+      `A better network exists: one with objective ${fmt(w)}, ${pct((P - w) / P)} below this network's ${fmt(P)}. ` +
       `The best possible objective P* lies in [${fmt(lo)}, ${fmt(hi)}].`
     );
   }
   return (
-    `Neither proven: P* lies in [${fmt(lo)}, ${fmt(hi)}] and this network's objective is ${fmt(r.primal)}. ` +
+    `Neither proven: P* lies in [${fmt(lo)}, ${fmt(hi)}] and this network's objective is ${fmt(r.primalAsTrained)}. ` +
     `The proven gap (${pct(r.relGap)} of the objective) exceeds the tolerance ${sci(r.tol)}, ` +
     `yet no network better by more than the tolerance was found.`
   );
@@ -82,7 +84,9 @@ export function explainVerdict(r: AnalysisJson): string | null {
   }
   if (r.verdict === 'not-optimal') {
     const w = betterObjective(r);
-    const rel = w === null ? null : (r.primal - w) / r.primal;
+    const rel = w === null ? null : (r.primalAsTrained - w) / r.primalAsTrained;
+    if (r.witness?.kind === 'rebalance/prune' && w === r.witness.objective)
+      return 'Training had not converged: weight decay drives dead neurons to zero and balances ‖ũ_j‖ = ‖v_j‖ at every stationary point. Export the rebalanced network below (same predictions), or train longer.';
     if (rel !== null && rel < 1e-2)
       return (
         `"Not optimal by ${pct(rel)}" is an everyday answer: training typically stalls this close to the optimum. ` +
@@ -107,7 +111,7 @@ export const SOURCE_LABEL: Record<SettingSource, string> = {
 export const STAGES: [string, string][] = [
   ['reading', 'Reading model and data'],
   ['validate', 'Checking the network'],
-  ['objective', 'Objective P_bal'],
+  ['objective', 'Objective P(θ) and P_bal'],
   ['oracle', 'Oracle M(Λ)'],
   ['patterns', 'Activation patterns'],
   ['closed-form', 'Closed forms'],

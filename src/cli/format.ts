@@ -16,7 +16,7 @@ export function formatAnalysis(j: AnalysisJson): string[] {
     const what = o.exact ? 'optimal network (P*)' : 'best network found (a WITNESS: optimality over all patterns not proven)';
     L.push(`  ${what}: objective ${fmt(o.value, 10)}, ${o.neurons} neuron(s)`);
     L.push(`    P* ≥ ${fmt(o.lowerBound, 10)} (relative gap ${pct(o.relGap)}), ${o.patterns} activation patterns, ${o.method}`);
-    if (j.primal > 0) L.push(`    this network is ${pct((j.primal - o.value) / j.primal)} above it (P_bal ${fmt(j.primal, 10)})`);
+    if (j.primalAsTrained > 0) L.push(`    this network is ${pct((j.primalAsTrained - o.value) / j.primalAsTrained)} above it (P(θ) ${fmt(j.primalAsTrained, 10)})`);
   }
   if (j.closedForm) L.push(`  closed form: ${j.closedForm.name} — ${j.closedForm.condition}; P* = ${fmt(j.closedForm.pstar, 10)}`);
   if (j.diagnosis) L.push(`  diagnosis (${j.diagnosis.kind}): ${j.diagnosis.text}`);
@@ -31,9 +31,11 @@ export function formatHuman(j: CertificateJson | AnalysisJson, opts: { optimizeF
   L.push(`${VERDICT_TITLE[j.verdict]}  (tolerance ${fmt(j.tol)} relative)`);
   L.push(`  ${j.summary}`);
   L.push('');
-  L.push(`  P_bal (trained, rebalanced)  ${fmt(j.primal, 10)}   (as trained ${fmt(j.primalAsTrained, 10)})`);
+  L.push(`  P(θ) (the weights as given)  ${fmt(j.primalAsTrained, 10)}`);
+  L.push(`  P_bal (rebalanced, pruned)   ${fmt(j.primal, 10)}`);
   L.push(`  dual bound D (≤ P*)          ${fmt(j.dualBound, 10)}   dual point: ${j.dualPoint}`);
-  L.push(`  gap P_bal − D                ${fmt(j.gap)}   relative ${pct(j.relGap)}`);
+  L.push(`  gap P(θ) − D                 ${fmt(j.gap)}   relative ${pct(j.relGap)}`);
+  if (j.gapBalanced !== j.gap) L.push(`  gap P_bal − D                ${fmt(j.gapBalanced)}   relative ${pct(j.relGapBalanced)}`);
   L.push(`  P* ∈ [${fmt(j.pstarInterval[0], 10)}, ${fmt(j.pstarInterval[1], 10)}]`);
   L.push(`  β = ${fmt(j.beta)}  (${j.betaDerivation})`);
   L.push(`  implied β = ${fmt(j.impliedBeta)}${j.impliedBetaMismatch ? '  ← differs from β: wrong β, or training had not converged' : ''}`);
@@ -42,7 +44,8 @@ export function formatHuman(j: CertificateJson | AnalysisJson, opts: { optimizeF
     `  oracle M: ${o.method}${o.exact ? ', exact' : ', bounds only'}; M ∈ [${fmt(o.lower)}, ${fmt(o.upper)}], rank ${o.rank}, ${o.patterns} patterns`,
   );
   if (j.closedForm) L.push(`  closed form used: ${typeof j.closedForm === 'string' ? j.closedForm : j.closedForm.name}`);
-  if (j.witness) L.push(`  witness: objective ${fmt(j.witness.objective, 10)} < ${fmt(j.primal, 10)} — ${j.witness.description}`);
+  if (j.witness)
+    L.push(`  witness (${j.witness.kind}): objective ${fmt(j.witness.objective, 10)} < ${fmt(j.primalAsTrained, 10)} — ${j.witness.description}`);
   for (const w of j.warnings) L.push(`  warning: ${w}`);
   if (isAnalysis(j) && !opts.optimizeFirst) L.push('', ...formatAnalysis(j));
   L.push('');

@@ -164,6 +164,23 @@ export const whitenedOracle: OracleFn = (X: Mat, L: Mat): OracleResult => {
 };
 
 /** Plain forward pass and objective, written independently of src/core/model.ts. */
+/** f(X) row by row (n·c values), written from the definition. */
+export function forwardRef(net: NetworkWeights, X: Mat): number[] {
+  const n = X.rows, d = X.cols, m = net.W1.rows, c = net.W2.rows;
+  const out: number[] = [];
+  for (let i = 0; i < n; i++)
+    for (let q = 0; q < c; q++) {
+      let f = net.b2 ? net.b2[q] : 0;
+      for (let j = 0; j < m; j++) {
+        let z = net.b1 ? net.b1[j] : 0;
+        for (let k = 0; k < d; k++) z += net.W1.data[j * d + k] * X.data[i * d + k];
+        f += net.W2.data[q * m + j] * Math.max(z, 0);
+      }
+      out.push(f);
+    }
+  return out;
+}
+
 export function refObjective(
   net: NetworkWeights,
   X: Mat,

@@ -124,7 +124,7 @@ function sideBySide(r: AnalysisJson, other: NetworkJson, label: string, value: n
       row('neurons (nonzero)', t ? String(t.live) : String(r.neurons.filter((n) => !n.dead).length), String(o.live)),
       row('width m', String(r.model.m), String(other.W1.length)),
       row('Σ ‖ũ_j‖‖v_j‖', t ? fmt(t.penalty) : '—', fmt(o.penalty)),
-      row('objective P', fmt(r.primal), fmt(value)),
+      row('objective P', fmt(r.primalAsTrained), fmt(value)),
     ),
   );
 }
@@ -165,8 +165,8 @@ export function renderOptimal(r: AnalysisJson): HTMLElement {
       el(
         'div',
         { class: 'witness', testid: 'witness' },
-        el('h3', null, 'Witness: a better network'),
-        el('p', null, `${sentence(w.description)} Its objective ${fmt(w.objective)} is recomputed from its weights and is ${pct((r.primal - w.objective) / r.primal)} below this network's ${fmt(r.primal)}.`),
+        el('h3', null, w.kind === 'rebalance/prune' ? 'Witness: this network, rebalanced and pruned' : 'Witness: a better network'),
+        el('p', null, `${sentence(w.description)} Its objective ${fmt(w.objective)} is recomputed from its weights and is ${pct((r.primalAsTrained - w.objective) / r.primalAsTrained)} below this network's ${fmt(r.primalAsTrained)}.`),
         sideBySide(r, net, 'witness', w.objective),
         networkTable(net),
       ),

@@ -8,7 +8,7 @@
  */
 import type { CertificateResult, NetworkWeights } from '../certify/types';
 import type { OracleResult } from '../oracle/types';
-import { fmt, pct } from '../report/numbers';
+import { decideVerdict, fmt, lossWords } from '../certify/verdict';
 
 export interface OptimumBounds {
   lowerBound: number;
@@ -23,7 +23,6 @@ export function refineCertificate(cert: CertificateResult, o: OptimumBounds): Ce
   // a certificate that already found an unsound oracle bound claims nothing; do not build on it
   if (cert.warnings.some((w) => w.startsWith('Internal inconsistency'))) return cert;
   const r: CertificateResult = { ...cert, warnings: [...cert.warnings] };
-  const P = r.primal;
   let changed = false;
   if (Number.isFinite(o.lowerBound) && o.lowerBound > r.dualBound) {
     r.dualBound = o.lowerBound;
@@ -37,32 +36,28 @@ export function refineCertificate(cert: CertificateResult, o: OptimumBounds): Ce
     changed = true;
   }
   if (!changed) return cert;
-  r.gap = P - r.dualBound;
-  r.relGap = P > 0 ? r.gap / P : r.gap <= 0 ? 0 : Infinity;
-  if (r.dualBound > upper * (1 + 1e-9) + 1e-300) {
-    r.warnings.push(`Internal inconsistency: dual bound ${fmt(r.dualBound)} exceeds a network's objective ${fmt(upper)}; no verdict is claimed.`);
+  const prior = r.witness && r.witness.kind === 'better-network' ? { net: r.witness, objective: r.witness.objective, description: r.witness.description } : null;
+  const cand = Number.isFinite(o.value) ? { net: o.network, objective: o.value, description: o.description } : null;
+  const witness = prior && (!cand || prior.objective <= cand.objective) ? prior : cand;
+  const v = decideVerdict({
+    primalAsGiven: r.primalAsTrained,
+    rebalanced: r.rebalanced,
+    dualBound: r.dualBound,
+    dualPoint: r.dualPoint,
+    oracle: r.oracle,
+    tol: r.tol,
+    witness,
+    bestPrimal: upper,
+    what: `${lossWords((cert as { loss?: string }).loss)}, β = ${fmt(r.beta)}`,
+  });
+  if (v.inconsistency) {
+    r.warnings.push(v.inconsistency);
     r.verdict = 'inconclusive';
     return r;
   }
-  if (r.gap <= r.tol * P) r.verdict = 'certified';
-  else if (o.value < P * (1 - r.tol)) {
-    r.verdict = 'not-optimal';
-    if (!r.witness || o.value < r.witness.objective) r.witness = { ...o.network, objective: o.value, description: o.description };
-  }
-  const betaStr = `β = ${fmt(r.beta)}`;
-  if (r.verdict === 'certified')
-    r.summary =
-      r.gap <= 0
-        ? `The network is a globally optimal two-layer ReLU network of any width for this data and weight decay (${betaStr}), to rounding: P_bal = ${fmt(P)} ≤ P* bound ${fmt(r.dualBound)}.`
-        : `The network is within ${pct(r.relGap)} of the best two-layer ReLU network of any width for this data and weight decay (${betaStr}): ` +
-          `objective ${fmt(P)}, P* ≥ ${fmt(r.dualBound)} (dual point: ${r.dualPoint}).`;
-  else if (r.verdict === 'not-optimal' && r.witness)
-    r.summary =
-      `A better network exists: objective ${fmt(r.witness.objective)} < ${fmt(P)} (this network, rebalanced), ` +
-      `${pct((P - r.witness.objective) / P)} lower; P* ∈ [${fmt(r.pstarInterval[0])}, ${fmt(r.pstarInterval[1])}].`;
-  else
-    r.summary =
-      `Could not decide: P* ∈ [${fmt(r.pstarInterval[0])}, ${fmt(r.pstarInterval[1])}] and this network's objective is ${fmt(P)}; ` +
-      `the proven gap ${pct(r.relGap)} exceeds the tolerance ${pct(r.tol)} and no network better by more than the tolerance was found.`;
+  // the same rules on more evidence: a dual bound and a witness only ever improve, so a decided
+  // verdict stays decided
+  Object.assign(r, { verdict: v.verdict, summary: v.summary, gap: v.gap, relGap: v.relGap, gapBalanced: v.gapBalanced, relGapBalanced: v.relGapBalanced, pstarInterval: v.pstarInterval });
+  r.witness = v.witness ? { ...v.witness.net, objective: v.witness.objective, description: v.witness.description, kind: v.witness.kind } : null;
   return r;
 }

@@ -35,6 +35,7 @@ import {
   type CertifyModes,
 } from './objective';
 import { DEFAULT_TOL, type CertificateResult, type CertifySettings, type NetworkWeights } from './types';
+import { decideVerdict, fmt, REBALANCE_MEANING, REBALANCE_REL_TOL, rebalancedInfo, VERDICT_TOL_MEANING } from './verdict';
 
 /** Two unit feature directions with cosine ≥ 1 − this are the same feature. */
 export const DEDUP_TOL = 1e-12;
@@ -45,20 +46,7 @@ export const IMPLIED_BETA_MISMATCH = 0.1;
 
 const now = () => performance.now();
 
-/** The certificate's own number style (summaries); the losses' certificate shares it. */
-export function fmt(x: number, p = 6): string {
-  if (!Number.isFinite(x)) return String(x);
-  if (x === 0) return '0';
-  const a = Math.abs(x);
-  if (a >= 1e-3 && a < 1e7) return String(Number(x.toPrecision(p)));
-  return x.toExponential(p - 1);
-}
-
-export function pct(x: number): string {
-  const v = x * 100;
-  if (v === 0) return '0%';
-  return `${Number(v.toPrecision(2))}%`;
-}
+export { fmt, pct } from './verdict';
 
 function checkFinite(a: ArrayLike<number>, what: string): void {
   for (let i = 0; i < a.length; i++)
@@ -396,48 +384,30 @@ export function certifyNetwork(
   }
   lap('columnGeneration');
 
-  // ---- verdict
-  const gap = Pbal - best.value;
-  const relGap = Pbal > 0 ? gap / Pbal : gap <= 0 ? 0 : Infinity;
-  const certified = isCertified();
+  // ---- verdict: about the weights as given (MATH.md §3.1)
+  const rebalanced = rebalancedInfo(bal.net, infos, (w) => networkObjective(w, X, Y, beta, modes).objective);
   const w = witness as WitnessRecord | null;
-  const better = w !== null && w.objective < Pbal * (1 - tol);
-  if (best.value > bestPrimal * (1 + 1e-9) + 1e-300)
-    warnings.push(
-      `Internal inconsistency: dual bound ${fmt(best.value)} exceeds a network's objective ${fmt(bestPrimal)}; ` +
-        'an oracle upper bound is not sound. No verdict is claimed.',
-    );
-  const consistent = !(best.value > bestPrimal * (1 + 1e-9) + 1e-300);
-  let verdict: CertificateResult['verdict'];
-  if (consistent && certified) verdict = 'certified';
-  else if (consistent && better) verdict = 'not-optimal';
-  else verdict = 'inconclusive';
-  if (verdict === 'inconclusive' && consistent && lassoOptimal)
+  const v = decideVerdict({
+    primalAsGiven: asTrained.objective,
+    rebalanced,
+    dualBound: best.value,
+    dualPoint: best.point,
+    oracle: best.oracle,
+    tol,
+    witness: w,
+    bestPrimal,
+    what: `squared loss, β = ${fmt(beta)}`,
+  });
+  if (v.inconsistency) warnings.push(v.inconsistency);
+  const verdict = v.verdict;
+  if (verdict === 'inconclusive' && !v.inconsistency && lassoOptimal)
     cgNotes.push('P* is known to the interval shown (an exact oracle confirmed the restricted optimum).');
-  const pstarInterval: [number, number] = [best.value, Math.min(Pbal, bestPrimal)];
-
-  let summary: string;
-  const betaStr = `β = ${fmt(beta)}`;
-  if (verdict === 'certified') {
-    summary =
-      gap <= 0
-        ? `The network is a globally optimal two-layer ReLU network of any width for this data and weight decay (${betaStr}), to rounding: P_bal = ${fmt(Pbal)} ≤ P* bound ${fmt(best.value)}.`
-        : `The network is within ${pct(relGap)} of the best two-layer ReLU network of any width for this data and weight decay (${betaStr}): ` +
-          `objective ${fmt(Pbal)}, P* ≥ ${fmt(best.value)} (dual point: ${best.point}).`;
-  } else if (verdict === 'not-optimal') {
-    summary =
-      `A better network exists: objective ${fmt(w!.objective)} < ${fmt(Pbal)} (this network, rebalanced), ` +
-      `${pct((Pbal - w!.objective) / Pbal)} lower; P* ∈ [${fmt(pstarInterval[0])}, ${fmt(pstarInterval[1])}].`;
-  } else {
-    summary =
-      `Could not decide: P* ∈ [${fmt(pstarInterval[0])}, ${fmt(pstarInterval[1])}] and this network's objective is ${fmt(Pbal)}; ` +
-      `the proven gap ${pct(relGap)} exceeds the tolerance ${pct(tol)} and no network better by more than the tolerance was found` +
-      ` (oracle: ${best.oracle.method}${best.oracle.exact ? ', exact' : ', bounds only'}).`;
-  }
+  const { gap, relGap, pstarInterval, summary } = v;
 
   const oracleUsed: OracleResult = { ...best.oracle, notes: [...best.oracle.notes, ...cgNotes] };
   const tolerances: CertificateResult['tolerances'] = {
-    tol: { value: tol, meaning: 'relative tolerance of the verdict: certified iff P_bal − dual bound ≤ tol·P_bal; not-optimal iff a witness has objective < P_bal(1 − tol)' },
+    tol: { value: tol, meaning: VERDICT_TOL_MEANING },
+    rebalance: { value: REBALANCE_REL_TOL, meaning: REBALANCE_MEANING },
     dualRounding: { value: DUAL_ROUNDING_PER_TERM, meaning: 'rounding allowance per summed term subtracted from every dual value D(sΛ)' },
     meanZero: { value: MEAN_ZERO_TOL, meaning: 'largest |column sum|/Σ|column| of a dual point accepted as Λᵀ1 = 0 (free output or hidden bias)' },
     dedup: { value: DEDUP_TOL, meaning: 'two neuron directions with cosine ≥ 1 − dedup are one feature of the restricted problem' },
@@ -468,12 +438,15 @@ export function certifyNetwork(
     dualBound: best.value,
     gap,
     relGap,
+    gapBalanced: v.gapBalanced,
+    relGapBalanced: v.relGapBalanced,
+    rebalanced,
     pstarInterval,
     tol,
     dualPoint: best.point,
     oracle: oracleUsed,
     closedForm,
-    witness: verdict === 'not-optimal' && w ? { ...w.net, objective: w.objective, description: w.description } : null,
+    witness: v.witness ? { ...v.witness.net, objective: v.witness.objective, description: v.witness.description, kind: v.witness.kind } : null,
     neurons: infos.map((s) => ({
       index: s.index,
       inNorm: s.inNorm,

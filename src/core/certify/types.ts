@@ -69,6 +69,12 @@ export interface NeuronReport {
 
 export type Verdict = 'certified' | 'not-optimal' | 'inconclusive';
 
+/**
+ * What the witness of 'not-optimal' is: the given network rebalanced with its dead neurons dropped
+ * (same predictions, lower objective), or another, better network.
+ */
+export type WitnessKind = 'rebalance/prune' | 'better-network';
+
 export interface CertificateResult {
   verdict: Verdict;
   /** one sentence, plain words */
@@ -83,18 +89,24 @@ export interface CertificateResult {
   d: number;
   c: number;
   m: number;
+  /** P(θ), the weights as given: what the verdict is about (MATH.md §3.1) */
   primalAsTrained: number;
   primal: number; // P_bal
   dualBound: number; // best D found (a lower bound on P*)
-  gap: number; // primal − dualBound
-  relGap: number; // gap / primal
+  gap: number; // primalAsTrained − dualBound: the verdict's gap
+  relGap: number; // gap / primalAsTrained
+  /** P_bal − dualBound and its ratio: whether the function the network computes is optimal */
+  gapBalanced: number;
+  relGapBalanced: number;
+  /** the given network rebalanced and pruned (objective recomputed from its weights) */
+  rebalanced: { net: NetworkWeights; objective: number; rescaled: number; dropped: number };
   pstarInterval: [number, number];
   tol: number;
   /** which dual point the bound used: 'residual' | 'column-generation' | 'closed-form' */
   dualPoint: string;
   oracle: OracleResult;
   closedForm: string | null;
-  witness: (NetworkWeights & { objective: number; description: string }) | null;
+  witness: (NetworkWeights & { objective: number; description: string; kind: WitnessKind }) | null;
   neurons: NeuronReport[];
   tolerances: Record<string, { value: number; meaning: string }>;
   warnings: string[];

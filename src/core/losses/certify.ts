@@ -23,6 +23,7 @@ import {
   rebalance,
   resolveModes,
 } from '../certify/objective';
+import { rebalancedInfo, REBALANCE_MEANING, REBALANCE_REL_TOL, VERDICT_TOL_MEANING } from '../certify/verdict';
 import { DEFAULT_TOL, type CertificateResult, type CertifySettings, type NetworkWeights } from '../certify/types';
 import type { LossName } from '../analysis/types';
 import type { ClassLoss } from './conjugates';
@@ -254,7 +255,8 @@ export function certifyClassificationWith(
   else if (isCertified() && (!w || w.objective >= Pbal)) optimal = bal.net;
 
   const tolerances: CertificateResult['tolerances'] = {
-    tol: { value: tol, meaning: 'relative tolerance of the verdict: certified iff P_bal − dual bound ≤ tol·P_bal; not-optimal iff a witness has objective < P_bal(1 − tol)' },
+    tol: { value: tol, meaning: VERDICT_TOL_MEANING },
+    rebalance: { value: REBALANCE_REL_TOL, meaning: REBALANCE_MEANING },
     lossDualRounding: { value: LOSS_DUAL_ROUNDING_PER_TERM, meaning: 'relative rounding allowance per summed term of −ℓ*(−Λ) and the b2 term, subtracted from every dual value' },
     domainMargin: { value: DOMAIN_MARGIN, meaning: "distance kept between a dual direction's entries and the boundary of the conjugate's domain" },
     dedup: { value: LOSS_DEDUP_TOL, meaning: 'two neuron directions with cosine ≥ 1 − dedup and the same activation pattern are one feature' },
@@ -267,7 +269,7 @@ export function certifyClassificationWith(
   };
   const result = buildResult({
     loss, beta, betaInfo, impliedBeta: implied.beta, impliedBetaMismatch, modes, n, d, c, m,
-    primalAsTrained: asTrained.objective, Pbal, best, bestPrimal, witness: w, tol, infos, tolerances, warnings, timings,
+    primalAsTrained: asTrained.objective, Pbal, rebalanced: rebalancedInfo(bal.net, infos, (w) => lossObjective(w, X, Y, beta, modes, loss).objective), best, bestPrimal, witness: w, tol, infos, tolerances, warnings, timings,
     columnGeneration: cgRan ? { iterations, directions: feats.list.length, stopReason, reachedOptimum: isCertified() || lassoOptimal || optimal !== null } : null,
   });
   if (closed) {

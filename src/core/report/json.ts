@@ -25,6 +25,9 @@ export function certificateToJson(r: CertificateResult, model: CanonicalModel, d
     dualBound: r.dualBound,
     gap: r.gap,
     relGap: r.relGap,
+    gapBalanced: r.gapBalanced,
+    relGapBalanced: r.relGapBalanced,
+    rebalanced: { objective: r.rebalanced.objective, rescaled: r.rebalanced.rescaled, dropped: r.rebalanced.dropped },
     pstarInterval: r.pstarInterval,
     tol: r.tol,
     dualPoint: r.dualPoint,
@@ -42,6 +45,7 @@ export function certificateToJson(r: CertificateResult, model: CanonicalModel, d
     closedForm: r.closedForm,
     witness: r.witness
       ? {
+          kind: r.witness.kind,
           objective: r.witness.objective,
           description: r.witness.description,
           W1: toRows(r.witness.W1),

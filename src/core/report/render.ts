@@ -73,10 +73,10 @@ function mdCell(s: string): string {
 function rows(j: ReportJson): [string, string][] {
   const o = j.oracle;
   return [
-    ['P_bal (trained, rebalanced)', fmt(j.primal, 10)],
-    ['P as trained', fmt(j.primalAsTrained, 10)],
+    ['P(θ), the weights as given', fmt(j.primalAsTrained, 10)],
+    ['P_bal (rebalanced, dead neurons dropped)', fmt(j.primal, 10)],
     ['dual bound D ≤ P*', `${fmt(j.dualBound, 10)} (dual point: ${j.dualPoint})`],
-    ['gap', `${fmt(j.gap)} (relative ${pct(j.relGap)})`],
+    ['gap P(θ) − D', `${fmt(j.gap)} (relative ${pct(j.relGap)})`],
     ['P* interval', `[${fmt(j.pstarInterval[0], 10)}, ${fmt(j.pstarInterval[1], 10)}]`],
     ['tolerance', `${fmt(j.tol)} relative`],
     ['β', `${fmt(j.beta)} — ${j.betaDerivation}`],
@@ -91,7 +91,7 @@ function rows(j: ReportJson): [string, string][] {
 export function renderMarkdown(j: ReportJson): string {
   const L = [`# ReLU Lens certificate: ${VERDICT_TITLE[j.verdict]}`, '', mdCell(j.summary), '', '| quantity | value |', '|---|---|'];
   for (const [k, v] of rows(j)) L.push(`| ${mdCell(k)} | ${mdCell(v)} |`);
-  if (j.witness) L.push('', `## Witness`, '', mdCell(`objective ${fmt(j.witness.objective, 10)}: ${j.witness.description}`), '', '```json', JSON.stringify({ W1: j.witness.W1, b1: j.witness.b1, W2: j.witness.W2, b2: j.witness.b2 }), '```');
+  if (j.witness) L.push('', `## Witness`, '', mdCell(`${j.witness.kind}: objective ${fmt(j.witness.objective, 10)}: ${j.witness.description}`), '', '```json', JSON.stringify({ W1: j.witness.W1, b1: j.witness.b1, W2: j.witness.W2, b2: j.witness.b2 }), '```');
   for (const sec of analysisSections(j)) {
     L.push('', `## ${mdCell(sec.title)}`, '');
     if (sec.text) L.push(mdCell(sec.text), '');
