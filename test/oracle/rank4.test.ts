@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeOracle } from '../../src/core/oracle/index';
 import { brute, instance, lip, value } from './brute';
+import { bruteOracleAnyRank } from '../reference/bruteOracleAnyRank';
 
 test('rank 4 scalar (recursive enumeration) vs dense search', () => {
   let exact = 0, worst = 0;
@@ -34,13 +35,20 @@ test('rank 4 over budget falls back to sound bounds', () => {
   assert.ok(bf.max <= res.upper);
 });
 
-test('rank ≥ 5: sound bounds, lower ≤ upper', () => {
+test('rank ≥ 5 with few points: exact by vertex enumeration (the pattern count fits), equal to the all-patterns brute force', () => {
+  let exact = 0;
   for (let s = 0; s < 30; s++) {
     const { X, L } = instance(41000 + s, { d: 6, maxN: 12, ones: true });
     const res = computeOracle(X, L, { samples: 500 });
     const bf = brute(X, L, { samples: 20000, seed: s });
+    const ref = bruteOracleAnyRank(X, L.data);
     assert.ok(bf.max <= res.upper, `seed ${s}`);
+    assert.ok(ref.value <= res.upper * (1 + 1e-12), `seed ${s}: upper ${res.upper} < all-patterns ${ref.value}`);
     assert.ok(res.lower <= res.upper);
-    if (res.rank >= 5) assert.equal(res.method, 'bounds');
+    if (res.exact) {
+      exact++;
+      assert.ok(res.upper - ref.value <= 1e-9 * lip(X, L), `seed ${s}: upper ${res.upper} vs all-patterns ${ref.value}`);
+    }
   }
+  assert.ok(exact >= 25, `${exact}/30 exact`);
 });

@@ -17,6 +17,48 @@ import { upperBound, lowerSearch, BestTracker } from './bounds';
 import { evalVec, fpRel, vnorm } from './common';
 import { exactScalar, BudgetExceeded, type SweepResult } from './sweep';
 import { branchAndBound, BB_REL_TOL } from './vector';
+import { Degenerate, generalPositionPatternBound, PatternSet, vertexVisits } from './vertexEnum';
+
+/** Vertex sign assignments allowed per pattern of the budget (the enumeration visits each cell about 2^(r−1) times). */
+export const VERTEX_VISITS_PER_PATTERN = 16;
+
+const patternSets = new WeakMap<Mat, { r: number; rankTol: number; budget: number; ps: PatternSet | null; why: string }>();
+
+/**
+ * The pattern set of X̃ for rank r ≥ 5, built once per data matrix (it does not depend on Λ), or
+ * null with the reason in `notes`: enumeration is chosen by the pattern count, not the rank.
+ */
+function patternSetFor(X: Mat, Xh: Mat, n: number, r: number, opts: OracleOptions, notes: string[]): PatternSet | null {
+  const known = patternSets.get(X);
+  if (known && known.r === r && known.rankTol === opts.rankTol && known.budget === opts.patternBudget) {
+    if (!known.ps) notes.push(known.why);
+    return known.ps;
+  }
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let q = 0; q < r; q++) s += Xh.data[i * r + q] ** 2;
+    if (s > 0) m++;
+  }
+  const bound = generalPositionPatternBound(m, r);
+  const visits = vertexVisits(m, r);
+  let ps: PatternSet | null = null;
+  let why = '';
+  if (bound > opts.patternBudget) why = `rank ${r}: up to ${bound.toExponential(2)} activation patterns exceed the pattern budget ${opts.patternBudget}`;
+  else if (visits > VERTEX_VISITS_PER_PATTERN * opts.patternBudget)
+    why = `rank ${r}: the vertex enumeration would visit ${visits.toExponential(2)} sign assignments (budget ${VERTEX_VISITS_PER_PATTERN}× the pattern budget)`;
+  else
+    try {
+      ps = PatternSet.build(Xh.data, n, r, VERTEX_VISITS_PER_PATTERN * opts.patternBudget, opts.shouldStop);
+    } catch (e) {
+      if (e instanceof Degenerate) why = `rank ${r}: vertex enumeration not exact here (${e.message})`;
+      else if (e instanceof BudgetExceeded) why = `rank ${r}: vertex enumeration exceeded its budget`;
+      else throw e;
+    }
+  if (!ps) notes.push(why);
+  patternSets.set(X, { r, rankTol: opts.rankTol, budget: opts.patternBudget, ps, why });
+  return ps;
+}
 
 /** ‖X̃X̃ᵀ − I‖_F below which the data count as whitened (MATH.md §5). */
 export const WHITEN_TOL = 1e-9;
@@ -236,8 +278,16 @@ export function noBiasOracle(X: Mat, Lambda: Mat, opts: OracleOptions): CoreInfo
     }
   }
 
+  // ---- scalar exact at rank ≥ 5: vertex enumeration, when the pattern count fits the budget ----
+  const ps = r >= 5 && (c === 1 || c === 2 || c === 3) ? patternSetFor(X, Xh, n, r, opts, notes) : null;
+  if (ps && c === 1) {
+    lowerSearch(Xh, Lambda, { ...searchOpts, samples: Math.min(opts.samples, 200) }, tracker);
+    const res = ps.maximize(Xh.data, r, Float64Array.from(Lambda.data), tracker.best.u);
+    return finalize('exact-vertex', res.u, res.value, 0, res.patterns, [`rank ${r}: ${res.info}, ${res.candidatesEvaluated} cone projections`]);
+  }
+
   // ---- vector c = 2, 3 by branch and bound over the output sphere ----
-  if ((c === 2 || c === 3) && r <= 4) {
+  if ((c === 2 || c === 3) && (r <= 4 || ps)) {
     lowerSearch(Xh, Lambda, searchOpts, tracker);
     const lamG = new Float64Array(n);
     let budgetLeft = r === 4 ? opts.patternBudget : Infinity;
@@ -258,7 +308,7 @@ export function noBiasOracle(X: Mat, Lambda: Mat, opts: OracleOptions): CoreInfo
         b = Math.abs(evalVec(Xh, Lg, lastU, 0, z)[0]);
         if (b > a) seed = lastU;
       }
-      const res = exactScalar(Xh.data, n, r, lamG, { budget: budgetLeft, shouldStop: opts.shouldStop, seedU: seed });
+      const res = ps ? ps.maximize(Xh.data, r, lamG, seed) : exactScalar(Xh.data, n, r, lamG, { budget: budgetLeft, shouldStop: opts.shouldStop, seedU: seed });
       budgetLeft -= res.patterns;
       lastU = res.u;
       return res;
@@ -268,7 +318,7 @@ export function noBiasOracle(X: Mat, Lambda: Mat, opts: OracleOptions): CoreInfo
       const bb = branchAndBound(c as 2 | 3, sigmaFn, A, vecNorm, opts.shouldStop);
       let w = bb.u.length === r ? bb.u : tracker.best.u;
       if (tracker.best.value > vecNorm(w)) w = tracker.best.u;
-      const method: OracleMethod = r === 1 ? 'exact-rank1' : r === 2 ? 'exact-circle' : r === 3 ? 'exact-sphere' : 'exact-rank4';
+      const method: OracleMethod = r === 1 ? 'exact-rank1' : r === 2 ? 'exact-circle' : r === 3 ? 'exact-sphere' : r === 4 ? 'exact-rank4' : 'exact-vertex';
       const bbNote = `output-sphere branch and bound (c = ${c}): ${bb.evals} scalar oracle calls, ${bb.converged ? 'converged' : 'NOT converged (budget)'} to relative gap ${BB_REL_TOL}`;
       if (bb.converged) {
         // bb.upper includes A; express it as computed value + tolerance so finalize adds A once
@@ -287,7 +337,7 @@ export function noBiasOracle(X: Mat, Lambda: Mat, opts: OracleOptions): CoreInfo
 
   // ---- bounds ----
   lowerSearch(Xh, Lambda, searchOpts, tracker);
-  if (r > 4) notes.push(`rank ${r} > 4: no exact enumeration; sound bounds only`);
+  if (r > 4 && !ps) notes.push(`rank ${r}: no exact enumeration (see above); sound bounds only`);
   else if (c > 3) notes.push(`c = ${c} > 3 outputs: no exact method; sound bounds only`);
   const res = finalize('bounds', tracker.best.u, null, 0, 0, []);
   res.notes.push(...ub.notes);

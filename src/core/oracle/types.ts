@@ -39,6 +39,7 @@ export type OracleMethod =
   | 'exact-circle' // rank 2: sweep on the circle
   | 'exact-sphere' // rank 3: sweeps on great circles + cell interiors
   | 'exact-rank4' // rank 4: recursive enumeration within the pattern budget
+  | 'exact-vertex' // rank ≥ 5: patterns from the arrangement's vertices, when their count fits the pattern budget
   | 'exact-whitened' // X̃X̃ᵀ = I: M = max(‖λ+‖, ‖λ−‖)
   | 'exact-free-bias' // free hidden bias reduced to bias-free oracles (MATH.md derivation in oracle/freeBias.ts)
   | 'bounds'; // not exact: sound upper bound and best lower bound found

@@ -1,0 +1,324 @@
+/**
+ * Exact scalar oracle max_{‖u‖=1} |λᵀ(X̂u)_+| at ANY rank r, by enumerating the activation patterns
+ * through the arrangement's extreme rays (MATH.md §3.5, derived for this project):
+ *
+ * - Completeness. The rows x̂_j span R^r (X̂ is the row-space reduction), so every full-dimensional
+ *   cell of the arrangement {x̂_jᵀu = 0} is a pointed cone and has an extreme ray; every extreme ray
+ *   is ±u0, the null direction of r − 1 independent rows. At u0 the rows not vanishing keep their
+ *   sign throughout the cells around it, and the rows vanishing there take some sign. Trying every
+ *   sign of the vanishing rows at every ±u0 therefore lists every cell's pattern (and some
+ *   impossible ones). The sphere is covered by the closures of the cells, and on the closure of a
+ *   cell with pattern D, h(u) = λᵀDX̂u; so M = max over patterns D and ± of max_{u∈K_D, ‖u‖≤1} ±gᵀu
+ *   with g = X̂ᵀDλ and K_D = {u : (2D − I)X̂u ≥ 0}. An impossible pattern is harmless: on its closed
+ *   cone (X̂u)_+ = DX̂u too, so its value is attained by a real u.
+ * - Per pattern, max_{u∈K_D,‖u‖≤1} gᵀu = ‖Π_K g‖ ≤ ‖g + Aᵀμ‖ for ANY μ ≥ 0 (weak duality,
+ *   convex/cone.ts): the NNLS's accuracy only tightens a bound that is always sound. Patterns with
+ *   ‖g‖ ≤ the best value attained are skipped (‖Π_K g‖ ≤ ‖g‖).
+ * - Vertices in floating point. A row counts as vanishing at u0 when |x̂_jᵀu0| ≤ VERTEX_ZERO_TOL·‖x̂_j‖
+ *   (generous: a false "vanishing" only adds patterns). A subset whose rows are nearly dependent
+ *   cannot locate its vertex that accurately: below SUBSET_DEPENDENT_TOL it is taken as dependent
+ *   (no vertex), between that and SUBSET_ILL_TOL the enumeration gives up exactness (Degenerate).
+ *   So does a vertex where more than MAX_VANISHING rows vanish (2^k sign patterns).
+ *
+ * The pattern set does not depend on λ: it is built once per X̂ (PatternSet) and reused by every
+ * call on the same data (the output-sphere search of vector outputs, column generation).
+ * Cost: C(m, r−1) subsets × 2^r sign assignments to enumerate, then one NNLS per distinct pattern
+ * that can beat the best value. r ≤ 4 keeps the great-circle sweeps of sweep.ts.
+ */
+import type { Mat } from '../linalg/mat';
+import { projectCone } from '../convex/cone';
+import { BudgetExceeded, type SweepResult } from './sweep';
+
+/** |x̂_jᵀu0| ≤ this·‖x̂_j‖ (u0 unit): row j vanishes at the vertex u0 (all its signs are tried). */
+export const VERTEX_ZERO_TOL = 1e-9;
+/** Smallest/largest pivot of an (r−1)-subset's QR below this: the rows are dependent, no vertex. */
+export const SUBSET_DEPENDENT_TOL = 1e-12;
+/** Pivot ratio between SUBSET_DEPENDENT_TOL and this: the vertex cannot be located to VERTEX_ZERO_TOL; not exact. */
+export const SUBSET_ILL_TOL = 1e-6;
+/** More rows vanishing at one vertex than this: not exact (2^k sign patterns). */
+export const MAX_VANISHING = 16;
+
+const EPS = 2.220446049250313e-16;
+
+/** The enumeration could not be carried out exactly (degenerate or ill-conditioned vertices). */
+export class Degenerate extends Error {}
+
+/** Patterns of a general-position arrangement of m hyperplanes through 0 in R^r: 2Σ_{k<r} C(m−1, k). */
+export function generalPositionPatternBound(m: number, r: number): number {
+  let s = 0, c = 1;
+  for (let k = 0; k < r && k <= m - 1; k++) {
+    s += c;
+    c = (c * (m - 1 - k)) / (k + 1);
+  }
+  return 2 * s;
+}
+
+/** Sign assignments the vertex enumeration visits: C(m, r−1)·2^r (before deduplication). */
+export function vertexVisits(m: number, r: number): number {
+  let c = 1;
+  for (let k = 0; k < r - 1; k++) c = (c * (m - k)) / (k + 1);
+  return c * 2 ** r;
+}
+
+/** Householder QR of the k×r block of rows (k = r − 1), with column pivoting on the rows: the null direction. */
+function nullDirection(rows: Float64Array, k: number, r: number, out: Float64Array): number {
+  // Work on Aᵀ (r×k); orthogonalize its columns (the rows) by modified Gram–Schmidt twice, with
+  // pivoting by the largest remaining norm: the pivot ratio estimates the conditioning.
+  const Q = new Float64Array(rows); // k vectors of length r, normalized rows
+  const used = new Uint8Array(k);
+  let pmax = 0, pmin = Infinity;
+  const basis: number[] = [];
+  for (let step = 0; step < k; step++) {
+    let best = -1, bn = -1;
+    for (let t = 0; t < k; t++) {
+      if (used[t]) continue;
+      let s = 0;
+      for (let q = 0; q < r; q++) s += Q[t * r + q] ** 2;
+      if (s > bn) { bn = s; best = t; }
+    }
+    const nb = Math.sqrt(bn);
+    pmax = Math.max(pmax, nb);
+    pmin = Math.min(pmin, nb);
+    if (!(nb > 0)) return 0;
+    used[best] = 1;
+    for (let q = 0; q < r; q++) Q[best * r + q] /= nb;
+    basis.push(best);
+    for (let t = 0; t < k; t++) {
+      if (used[t]) continue;
+      for (let pass = 0; pass < 2; pass++) {
+        let dp = 0;
+        for (let q = 0; q < r; q++) dp += Q[t * r + q] * Q[best * r + q];
+        for (let q = 0; q < r; q++) Q[t * r + q] -= dp * Q[best * r + q];
+      }
+    }
+  }
+  // the null direction: a unit vector orthogonal to the k basis vectors (start from the unit axis
+  // least represented in the span, orthogonalize twice)
+  let axis = 0, least = Infinity;
+  for (let q = 0; q < r; q++) {
+    let s = 0;
+    for (const b of basis) s += Q[b * r + q] ** 2;
+    if (s < least) { least = s; axis = q; }
+  }
+  out.fill(0);
+  out[axis] = 1;
+  for (let pass = 0; pass < 2; pass++)
+    for (const b of basis) {
+      let dp = 0;
+      for (let q = 0; q < r; q++) dp += out[q] * Q[b * r + q];
+      for (let q = 0; q < r; q++) out[q] -= dp * Q[b * r + q];
+    }
+  let nn = 0;
+  for (let q = 0; q < r; q++) nn += out[q] ** 2;
+  nn = Math.sqrt(nn);
+  for (let q = 0; q < r; q++) out[q] /= nn;
+  return pmax > 0 ? pmin / pmax : 0;
+}
+
+/** The distinct activation patterns (with impossible extras) of the arrangement of X̂'s nonzero rows. */
+export class PatternSet {
+  /** rows kept (nonzero), as indices into X̂ */
+  readonly rows: Int32Array;
+  /** pattern t's bits: bits[t·m + j] for kept row j */
+  readonly bits: Uint8Array;
+  readonly count: number;
+  /** sign assignments visited (the budget's unit) */
+  readonly visits: number;
+
+  private constructor(rows: Int32Array, bits: Uint8Array, count: number, visits: number) {
+    this.rows = rows;
+    this.bits = bits;
+    this.count = count;
+    this.visits = visits;
+  }
+
+  /** Throws BudgetExceeded past `budget` visits, Degenerate when exactness cannot be had. */
+  static build(Xh: Float64Array, n: number, r: number, budget: number, shouldStop?: () => boolean): PatternSet {
+    const keep: number[] = [];
+    const norms: number[] = [];
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let q = 0; q < r; q++) s += Xh[j * r + q] ** 2;
+      if (s > 0) { keep.push(j); norms.push(Math.sqrt(s)); }
+    }
+    const m = keep.length;
+    if (m === 0 || r < 2) throw new Degenerate('fewer than two dimensions');
+    const U = new Float64Array(m * r); // normalized rows
+    for (let t = 0; t < m; t++) for (let q = 0; q < r; q++) U[t * r + q] = Xh[keep[t] * r + q] / norms[t];
+    const k = r - 1;
+    const sub = new Int32Array(k);
+    for (let t = 0; t < k; t++) sub[t] = t;
+    const rowsBuf = new Float64Array(k * r);
+    const u0 = new Float64Array(r);
+    const base = new Uint8Array(m);
+    const vanish: number[] = [];
+    const seen = new Set<string | number>();
+    const numericKey = m <= 52;
+    const out: Uint8Array[] = [];
+    let visits = 0;
+    const cur = new Uint8Array(m);
+    const keyOf = (b: Uint8Array): string | number => {
+      if (numericKey) {
+        let key = 0;
+        for (let j = 0; j < m; j++) if (b[j]) key += 2 ** j;
+        return key;
+      }
+      return String.fromCharCode(...packBits(b));
+    };
+    for (;;) {
+      if (shouldStop?.()) throw new Error('oracle cancelled');
+      for (let t = 0; t < k; t++) rowsBuf.set(U.subarray(sub[t] * r, sub[t] * r + r), t * r);
+      const ratio = nullDirection(rowsBuf, k, r, u0);
+      if (ratio >= SUBSET_DEPENDENT_TOL) {
+        if (ratio < SUBSET_ILL_TOL) throw new Degenerate(`an ill-conditioned vertex (pivot ratio ${ratio.toExponential(1)})`);
+        vanish.length = 0;
+        for (let j = 0; j < m; j++) {
+          let z = 0;
+          for (let q = 0; q < r; q++) z += U[j * r + q] * u0[q];
+          if (Math.abs(z) <= VERTEX_ZERO_TOL) { vanish.push(j); base[j] = 0; }
+          else base[j] = z > 0 ? 1 : 0;
+        }
+        if (vanish.length > MAX_VANISHING) throw new Degenerate(`${vanish.length} hyperplanes through one vertex (more than ${MAX_VANISHING})`);
+        const combos = 2 ** vanish.length;
+        visits += 2 * combos;
+        if (visits > budget) throw new BudgetExceeded(visits);
+        for (let side = 0; side < 2; side++) {
+          for (let j = 0; j < m; j++) cur[j] = side === 0 ? base[j] : 1 - base[j];
+          for (const v of vanish) cur[v] = 0;
+          // numeric keys: the fixed rows' part once, then one term per vanishing row set
+          const fixed = numericKey ? (keyOf(cur) as number) : 0;
+          for (let mask = 0; mask < combos; mask++) {
+            let key: string | number;
+            if (numericKey) {
+              let kk = fixed;
+              for (let v = 0; v < vanish.length; v++) if ((mask >> v) & 1) kk += 2 ** vanish[v];
+              key = kk;
+            } else {
+              for (let v = 0; v < vanish.length; v++) cur[vanish[v]] = (mask >> v) & 1;
+              key = keyOf(cur);
+            }
+            if (!seen.has(key)) {
+              seen.add(key);
+              for (let v = 0; v < vanish.length; v++) cur[vanish[v]] = (mask >> v) & 1;
+              out.push(Uint8Array.from(cur));
+            }
+          }
+        }
+      }
+      // next (r−1)-subset in lexicographic order
+      let t = k - 1;
+      while (t >= 0 && sub[t] === m - k + t) t--;
+      if (t < 0) break;
+      sub[t]++;
+      for (let s = t + 1; s < k; s++) sub[s] = sub[s - 1] + 1;
+    }
+    const bits = new Uint8Array(out.length * m);
+    out.forEach((b, t) => bits.set(b, t * m));
+    return new PatternSet(Int32Array.from(keep), bits, out.length, visits);
+  }
+
+  /**
+   * max over the patterns of max_{u∈K_D,‖u‖≤1} |λᵀDX̂u|: `value` is a sound upper bound before the
+   * caller's allowances (each pattern's ‖g + Aᵀμ‖ plus its own rounding term), `u` attains `attained`.
+   */
+  maximize(Xh: Float64Array, r: number, lam: Float64Array, seedU?: Float64Array): SweepResult & { attained: number } {
+    const m = this.rows.length;
+    const Xk: Mat = { rows: m, cols: r, data: new Float64Array(m * r) };
+    const lk = new Float64Array(m);
+    const xn = new Float64Array(m);
+    for (let t = 0; t < m; t++) {
+      const j = this.rows[t];
+      lk[t] = lam[j];
+      let s = 0;
+      for (let q = 0; q < r; q++) { Xk.data[t * r + q] = Xh[j * r + q]; s += Xh[j * r + q] ** 2; }
+      xn[t] = Math.sqrt(s);
+    }
+    const h = (u: Float64Array): number => {
+      let v = 0;
+      for (let t = 0; t < m; t++) {
+        let z = 0;
+        for (let q = 0; q < r; q++) z += Xk.data[t * r + q] * u[q];
+        if (z > 0) v += lk[t] * z;
+      }
+      return Math.abs(v);
+    };
+    let bestU = new Float64Array(r);
+    bestU[0] = 1;
+    let attained = h(bestU);
+    if (seedU && seedU.length === r) {
+      const v = h(seedU);
+      if (v > attained) { attained = v; bestU = Float64Array.from(seedU); }
+    }
+    let upper = 0;
+    let evaluated = 0;
+    // ‖g_D‖ ≥ ‖Π_K g_D‖ for every pattern: visit patterns by decreasing ‖g_D‖ and stop once it falls
+    // below the best value attained; the first skipped bound is then the largest remaining one
+    const gAll = new Float64Array(this.count * r);
+    const bound = new Float64Array(this.count);
+    const gRoundAll = new Float64Array(this.count);
+    for (let p = 0; p < this.count; p++) {
+      const o = p * m;
+      let mass = 0;
+      for (let t = 0; t < m; t++)
+        if (this.bits[o + t] && lk[t] !== 0) {
+          mass += Math.abs(lk[t]) * xn[t];
+          for (let q = 0; q < r; q++) gAll[p * r + q] += lk[t] * Xk.data[t * r + q];
+        }
+      let gn = 0;
+      for (let q = 0; q < r; q++) gn += gAll[p * r + q] ** 2;
+      gRoundAll[p] = 4 * EPS * (m + r) * mass; // rounding of g's entries, per unit u
+      bound[p] = Math.sqrt(gn) + gRoundAll[p];
+    }
+    const order = Array.from({ length: this.count }, (_, p) => p).sort((a, b) => bound[b] - bound[a]);
+    // cheap lower bounds first: h at ±g_D/‖g_D‖ (often inside its own cone, then exact) raises the
+    // bar that lets most patterns skip their cone projection
+    const dir = new Float64Array(r);
+    for (const p of order) {
+      if (bound[p] <= attained) break;
+      const gn = bound[p] - gRoundAll[p];
+      if (!(gn > 0)) continue;
+      for (let q = 0; q < r; q++) dir[q] = gAll[p * r + q] / gn;
+      for (const sgn of [1, -1]) {
+        if (sgn < 0) for (let q = 0; q < r; q++) dir[q] = -dir[q];
+        const v = h(dir);
+        if (v > attained) { attained = v; bestU = Float64Array.from(dir); }
+      }
+    }
+    for (const p of order) {
+      if (bound[p] <= attained) {
+        upper = Math.max(upper, bound[p]);
+        break;
+      }
+      const pat = this.bits.subarray(p * m, p * m + m);
+      const g = gAll.subarray(p * r, p * r + r);
+      const gn = bound[p] - gRoundAll[p];
+      for (const sgn of [1, -1]) {
+        const gs = sgn === 1 ? Float64Array.from(g) : g.map((x) => -x);
+        const pr = projectCone(Xk, pat, gs, 1, undefined, undefined, attained);
+        evaluated++;
+        let zn = 0, zmass = gn;
+        for (let q = 0; q < r; q++) zn += pr.z[q] * pr.z[q];
+        zn = Math.sqrt(zn);
+        for (let a = 0; a < pr.active.length; a++) zmass += pr.mu[a] * xn[pr.active[a]];
+        upper = Math.max(upper, zn + gRoundAll[p] + 4 * EPS * (m + r) * zmass);
+        if (zn > 0) {
+          const u = pr.z.map((x) => x / zn);
+          const v = h(u);
+          if (v > attained) { attained = v; bestU = u; }
+        }
+      }
+    }
+    upper = Math.max(upper, attained);
+    return { value: upper, attained, u: bestU, patterns: this.count, candidatesEvaluated: evaluated, rejected: 0, info: `${this.count} distinct patterns from ${this.visits} vertex sign assignments` };
+  }
+}
+
+function packBits(b: Uint8Array): number[] {
+  const out: number[] = [];
+  for (let j = 0; j < b.length; j += 16) {
+    let w = 0;
+    for (let k = 0; k < 16 && j + k < b.length; k++) if (b[j + k]) w |= 1 << k;
+    out.push(w);
+  }
+  return out;
+}

@@ -1,0 +1,93 @@
+/**
+ * Exact oracle at rank ≥ 5 by vertex enumeration (src/core/oracle/vertexEnum.ts), against the
+ * independent all-2^n-patterns reference (test/reference/bruteOracleAnyRank.ts) and the count of
+ * cells of a central arrangement in general position.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { computeOracle } from '../../src/core/oracle';
+import { generalPositionPatternBound, PatternSet } from '../../src/core/oracle/vertexEnum';
+import { bruteOracleAnyRank } from '../reference/bruteOracleAnyRank';
+import type { Mat } from '../../src/core/linalg/mat';
+import { gauss, rng } from '../reference/small';
+
+function instance(seed: number, n: number, d: number, ones: boolean, c = 1, kind: 'random' | 'grid' | 'duplicates' = 'random') {
+  const R = rng(seed);
+  const p = d + (ones ? 1 : 0);
+  const X: Mat = { rows: n, cols: p, data: new Float64Array(n * p) };
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < d; k++) X.data[i * p + k] = kind === 'grid' ? Math.round(2 * gauss(R)) / 2 : gauss(R);
+    if (ones) X.data[i * p + d] = 1;
+    if (kind === 'duplicates' && i > 0 && R() < 0.3) X.data.copyWithin(i * p, (i - 1) * p, i * p);
+  }
+  const L: Mat = { rows: n, cols: c, data: Float64Array.from({ length: n * c }, () => gauss(R)) };
+  return { X, L };
+}
+
+test('rank 5–9: exact and equal to the all-patterns brute force (random, grid, duplicate rows)', () => {
+  let exact = 0, total = 0;
+  for (let s = 0; s < 24; s++) {
+    const d = 4 + (s % 5);
+    const ones = s % 2 === 0;
+    const n = 8 + (s % 5);
+    const kind = (['random', 'random', 'grid', 'duplicates'] as const)[s % 4];
+    const { X, L } = instance(100 + s, n, d, ones, 1, kind);
+    const res = computeOracle(X, L, {});
+    const ref = bruteOracleAnyRank(X, L.data);
+    total++;
+    // sound whatever the method
+    assert.ok(res.upper >= ref.value * (1 - 1e-12), `seed ${100 + s}: upper ${res.upper} < brute ${ref.value}`);
+    assert.ok(res.lower <= ref.value * (1 + 1e-12) + 1e-300, `seed ${100 + s}: lower ${res.lower} > brute ${ref.value}`);
+    if (kind === 'random') assert.equal(res.method, res.rank >= 5 ? 'exact-vertex' : 'exact-rank4', `seed ${100 + s}: ${res.notes.join('; ')}`);
+    if (res.exact) {
+      exact++;
+      assert.ok(Math.abs(res.upper - ref.value) <= 1e-9 * ref.value + res.roundingAllowance, `seed ${100 + s}: ${res.upper} vs ${ref.value}`);
+      assert.ok(res.upper - res.lower <= res.roundingAllowance * (1 + 1e-12));
+    }
+  }
+  assert.ok(exact >= total - 4, `${exact}/${total} exact`);
+});
+
+test('the pattern set of random data has exactly 2Σ_{k<r} C(m−1, k) patterns (cells of a central arrangement in general position)', () => {
+  for (const [n, r] of [[9, 5], [11, 6], [12, 7], [10, 9]]) {
+    const { X } = instance(7 * n + r, n, r, false);
+    const ps = PatternSet.build(X.data, n, r, 1e9);
+    assert.equal(ps.count, generalPositionPatternBound(n, r), `n = ${n}, r = ${r}`);
+  }
+  // and a count check of the formula itself: r = n gives every one of the 2^n patterns
+  assert.equal(generalPositionPatternBound(6, 6), 64);
+  assert.equal(generalPositionPatternBound(14, 7), 8192);
+});
+
+test('vector output c = 2 at rank 5: the output-sphere search over exact scalar oracles brackets the brute force', () => {
+  for (let s = 0; s < 2; s++) {
+    const { X, L } = instance(300 + s, 9, 4, true, 2);
+    const res = computeOracle(X, L, {});
+    assert.equal(res.method, 'exact-vertex', res.notes.join('; '));
+    // M(Λ) = max over unit g of M(Λg): a grid of g gives a lower bound, and M ≤ grid max / cos(π/N)
+    const N = 48;
+    let gridMax = 0;
+    for (let k = 0; k < N; k++) {
+      const a = (Math.PI * 2 * k) / N;
+      const lg = Float64Array.from({ length: X.rows }, (_, i) => L.data[2 * i] * Math.cos(a) + L.data[2 * i + 1] * Math.sin(a));
+      gridMax = Math.max(gridMax, bruteOracleAnyRank(X, lg).value);
+    }
+    assert.ok(res.upper >= gridMax * (1 - 1e-12), `upper ${res.upper} < grid ${gridMax}`);
+    assert.ok(res.lower <= (gridMax / Math.cos(Math.PI / N)) * (1 + 1e-12), `lower ${res.lower} above the grid bound`);
+    assert.ok(res.exact);
+  }
+});
+
+test('enumeration is decided by the pattern count: over the budget → sound bounds with the reason', () => {
+  const { X, L } = instance(11, 30, 4, true);
+  const ref = computeOracle(X, L, {});
+  assert.equal(ref.method, 'exact-vertex');
+  const small = computeOracle(X, L, { patternBudget: 1000 });
+  assert.equal(small.exact, false);
+  assert.ok(small.notes.some((t) => /exceed the pattern budget 1000/.test(t)), small.notes.join('; '));
+  assert.ok(small.upper >= ref.upper - ref.roundingAllowance);
+  const big = instance(12, 200, 6, true);
+  const res = computeOracle(big.X, big.L, {});
+  assert.equal(res.exact, false);
+  assert.ok(res.notes.some((t) => /activation patterns exceed the pattern budget/.test(t)), res.notes.join('; '));
+});
