@@ -13,7 +13,7 @@
 import { readFileSync, statSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { ReluLensError, usageError } from '../core/errors';
-import { analyzeNotebook, analyzeScript, countSamples, isTrainingScript, lintScript, type LintContext, type ScriptDiagnostic, type ScriptFacts } from '../core/python';
+import { analyzeNotebook, analyzeScript, dataContextFromDisk, isTrainingScript, lintScript, type LintContext, type ScriptDiagnostic, type ScriptFacts } from '../core/python';
 
 export const LINT_USAGE = `Usage: relu-lens lint SCRIPT.py|NOTEBOOK.ipynb [...] [--json]
   Reads a PyTorch training script and reports what the certificate needs: the two-layer ReLU
@@ -35,21 +35,9 @@ export function lintContextFromDisk(facts: ScriptFacts, file: string): LintConte
     const p = locate(e.path, dir);
     ctx.exports![e.path] = p ? { exists: true, mtime: statSync(p).mtimeMs } : { exists: false };
   }
-  if (facts.data && facts.data.n === null)
-    for (const d of facts.data.paths) {
-      const p = locate(d.path, dir);
-      if (!p) continue;
-      try {
-        const n = countSamples(p, readFileSync(p));
-        if (n !== null) {
-          ctx.n = n;
-          break;
-        }
-      } catch {
-        /* unreadable data: n stays unknown */
-      }
-    }
-  return ctx;
+  // n from the data files the script names, through the guarded reader (regular files inside the
+  // script's folder or the working directory, size capped before reading)
+  return { ...ctx, ...dataContextFromDisk(facts, file, process.cwd()) };
 }
 
 interface Row { file: string; cell?: number; line: number; column: number; endLine: number; endColumn: number; severity: string; code: string; message: string }

@@ -26,6 +26,7 @@ function verdict(kind: 'certified' | 'not-optimal' | 'inconclusive', extra: Part
     beta: 0.01,
     betaDerivation: 'β = n·c·wd/2',
     primal: 1.5,
+    primalAsTrained: 1.5,
     dualBound: kind === 'certified' ? 1.49999 : 1.2,
     gap: kind === 'certified' ? 1e-5 : 0.3,
     relGap: kind === 'certified' ? 6.7e-6 : 0.2,
@@ -52,7 +53,7 @@ test('export verdicts: certified → information, not optimal → warning with w
   const [n] = run(verdict('not-optimal'));
   assert.equal(n.severity, 'warning');
   assert.match(n.message, /not optimal/);
-  assert.match(n.message, /objective 1\.3 < P_bal = 1\.5/);
+  assert.match(n.message, /objective 1\.3 < P\(θ\) = 1\.5/);
   assert.match(n.message, /gap to P\* ≥ 0\.2/);
   const [i] = run(verdict('inconclusive'));
   assert.equal(i.severity, 'information');

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { wasmCandidates } from '../../src/core/python/parser';
 import { analyzeNotebook } from '../../src/core/python';
+import { ReluLensError } from '../../src/core/errors';
 
 test('wasm lookup: next to the bundle first, then node_modules upwards', () => {
   const c = wasmCandidates('tree-sitter.wasm', '/opt/ext/dist');
@@ -13,7 +14,7 @@ test('wasm lookup: next to the bundle first, then node_modules upwards', () => {
 });
 
 test('a notebook that is not JSON is refused with the file name', async () => {
-  await assert.rejects(analyzeNotebook('{not json', 'nb.ipynb'), /nb\.ipynb: not a notebook/);
+  await assert.rejects(analyzeNotebook('{not json', 'nb.ipynb'), (e) => e instanceof ReluLensError && /^nb\.ipynb: not a notebook/.test(e.describe()));
 });
 
 test('notebook magics and shell escapes do not break the parse; a %%bash cell is skipped', async () => {

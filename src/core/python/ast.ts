@@ -23,7 +23,7 @@ export function walk(n: Node, fn: (n: Node) => boolean | void): void {
  * findAll calls filter a list instead of re-walking the tree through the wasm boundary
  * (namedChildren is expensive). Extraction is synchronous, so a module-level index is safe.
  */
-const INDEXED = new Set(['call', 'assignment', 'augmented_assignment', 'for_statement', 'for_in_clause', 'function_definition', 'class_definition', 'as_pattern', 'with_item', 'ERROR']);
+const INDEXED = new Set(['call', 'assignment', 'augmented_assignment', 'for_statement', 'for_in_clause', 'function_definition', 'class_definition', 'as_pattern', 'with_item', 'named_expression', 'ERROR']);
 let index: { root: number; byType: Map<string, Node[]>; all: Node[] } | null = null;
 
 export function withIndex<T>(root: Node, fn: () => T): T {
@@ -132,6 +132,16 @@ export function arg(call: Node, index: number, name: string): Node | null {
 export function unparen(n: Node): Node {
   while (n.type === 'parenthesized_expression' && kids(n).length === 1) n = kids(n)[0];
   return n;
+}
+
+/**
+ * What an (augmented) assignment stores: through chains (`a = b = v` gives v to both names); null
+ * for a bare annotation (`x: int`), which binds nothing in Python.
+ */
+export function assignedValue(a: Node): Node | null {
+  let v = a.childForFieldName('right');
+  while (v?.type === 'assignment') v = v.childForFieldName('right');
+  return v;
 }
 
 export function enclosing(n: Node, types: string[]): Node | null {

@@ -8,3 +8,5 @@ export { lintScript, isTrainingScript, CODES, type ScriptDiagnostic, type LintCo
 export { scriptBeta, type ScriptBeta } from './beta';
 export { loadPython, wasmCandidates, type WasmBytes } from './parser';
 export { countSamples } from './samples';
+export { notebookCells } from './nbformat';
+export { readDataFile, dataContextFromDisk, MAX_DATA_FILE_BYTES, type DataRead } from './dataFiles';

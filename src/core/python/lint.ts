@@ -41,6 +41,8 @@ export interface LintContext {
   exports?: Record<string, ExportState>;
   /** verdicts were looked up (the extension): a model without one gets "not certified yet"; the CLI leaves this off */
   verdictsKnown?: boolean;
+  /** what the caller could not establish on disk (a data file it refused to read), reported like the script's own */
+  unresolved?: ScriptFacts['unresolved'];
 }
 
 export const CODES = {
@@ -172,7 +174,7 @@ export function lintScript(f: ScriptFacts, ctx: LintContext = {}): ScriptDiagnos
   const scriptB = opt || loss?.kind === 'penalty' ? scriptBeta(f, n) : null;
   for (const e of f.exports) out.push(...exportDiagnostics(e, net, ctx, scriptB?.beta ?? null));
 
-  for (const u of f.unresolved)
+  for (const u of [...f.unresolved, ...(ctx.unresolved ?? [])])
     out.push({ code: CODES.unresolved, severity: 'information', range: u.range ?? anchor, message: `Not resolved: ${u.what}.`, related: { kind: 'unresolved' } });
   return out.sort((a, b) => (a.range.cellIndex ?? 0) - (b.range.cellIndex ?? 0) || a.range.line - b.range.line || a.range.column - b.range.column);
 }
@@ -200,12 +202,15 @@ function exportDiagnostics(e: ExportFact, net: ScriptFacts['network'], ctx: Lint
   const g = (x: number) => fmt(x);
   if (scriptB !== null && scriptB > 0 && Math.abs(v.beta - scriptB) > BETA_MISMATCH_REL * Math.max(v.beta, scriptB))
     out.push(d(CODES.betaMismatch, 'warning', `The certificate of ${e.path} used β = ${g(v.beta)} (${v.betaDerivation}), but this script implies β = ${g(scriptB)}: the verdict is about a different regularized problem. Certify again with the script's settings.`));
-  const lines = [v.summary, `β = ${g(v.beta)} (${v.betaDerivation})`, `P_bal = ${g(v.primal)}, D = ${g(v.dualBound)}, P* ∈ [${g(v.pstarInterval[0])}, ${g(v.pstarInterval[1])}]`];
+  const P = v.primalAsTrained ?? v.primal; // verdicts stored before P(θ) was reported
+  const lines = [v.summary, `β = ${g(v.beta)} (${v.betaDerivation})`, `P(θ) = ${g(P)}, P_bal = ${g(v.primal)}, D = ${g(v.dualBound)}, P* ∈ [${g(v.pstarInterval[0])}, ${g(v.pstarInterval[1])}]`];
   if (v.verdict === 'certified')
-    out.push(d(CODES.verdict, 'information', `ReLU Lens: certified globally optimal — P_bal − P* ≤ ${g(v.gap)} (relative ${g(v.relGap)} ≤ tol ${g(v.tol)}), β = ${g(v.beta)}.`, lines));
+    out.push(d(CODES.verdict, 'information', `ReLU Lens: certified globally optimal — P(θ) − P* ≤ ${g(v.gap)} (relative ${g(v.relGap)} ≤ tol ${g(v.tol)}), β = ${g(v.beta)}.`, lines));
   else if (v.verdict === 'not-optimal')
-    out.push(d(CODES.verdict, 'warning', `ReLU Lens: not optimal — a witness network has objective ${v.witness ? g(v.witness.objective) : '?'} < P_bal = ${g(v.primal)}; gap to P* ≥ ${g(v.primal - v.pstarInterval[1])} (${v.witness?.description ?? 'witness'}).`, lines));
+    out.push(d(CODES.verdict, 'warning', v.witness?.kind === 'rebalance/prune'
+      ? `ReLU Lens: not optimal — ${v.summary}`
+      : `ReLU Lens: not optimal — a witness network has objective ${v.witness ? g(v.witness.objective) : '?'} < P(θ) = ${g(P)}; gap to P* ≥ ${g(P - v.pstarInterval[1])} (${v.witness?.description ?? 'witness'}).`, lines));
   else
-    out.push(d(CODES.verdict, 'information', `ReLU Lens: inconclusive — P* ∈ [${g(v.pstarInterval[0])}, ${g(v.pstarInterval[1])}], P_bal = ${g(v.primal)}; neither optimality nor a better network could be proven.`, lines));
+    out.push(d(CODES.verdict, 'information', `ReLU Lens: inconclusive — P* ∈ [${g(v.pstarInterval[0])}, ${g(v.pstarInterval[1])}], P(θ) = ${g(P)}; neither optimality nor a better network could be proven.`, lines));
   return out;
 }

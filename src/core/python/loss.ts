@@ -5,7 +5,7 @@
  * SoftMarginLoss, BCELoss after a Sigmoid head), hinge formulas clamp(1 − y·f, min=0); an
  * explicit μ·Σ‖p‖² over model.parameters() is a penalty.
  */
-import { calleeLast, dotted, enclosing, findAll, kids, kwarg, positional, rangeOf, short, stringLiteral, unparen, type Node } from './ast';
+import { assignedValue, calleeLast, dotted, enclosing, findAll, kids, kwarg, positional, rangeOf, short, stringLiteral, unparen, type Node } from './ast';
 import { asNumber, type Resolver } from './resolve';
 import type { LossFact, ScriptFacts, ScriptLossKind } from './types';
 
@@ -48,8 +48,8 @@ function isSquare(n: Node): boolean {
     if (last === 'square') return true;
   }
   if (n.type === 'binary_operator' && n.child(1)?.text === '*') {
-    const l = n.childForFieldName('left')!.text;
-    return l === n.childForFieldName('right')!.text;
+    const l = n.childForFieldName('left');
+    return !!l && l.text === n.childForFieldName('right')?.text;
   }
   return false;
 }
@@ -60,18 +60,18 @@ function reduced(n: Node): { inner: Node; reduction: 'mean' | 'sum' } | null {
   if (n.type !== 'call') return null;
   const last = calleeLast(n);
   if (last !== 'mean' && last !== 'sum') return null;
-  const fn = n.childForFieldName('function')!;
+  const fn = n.childForFieldName('function');
   const full = dotted(fn);
-  const inner = full === `torch.${last}` || full === `np.${last}` ? positional(n)[0] : fn.type === 'attribute' ? fn.childForFieldName('object') : null;
+  const inner = full === `torch.${last}` || full === `np.${last}` ? positional(n)[0] : fn?.type === 'attribute' ? fn.childForFieldName('object') : null;
   return inner ? { inner: unparen(inner), reduction: last } : null;
 }
 
 function isHinge(inner: Node, r?: Resolver): boolean {
   if (inner.type !== 'call') return false;
   const last = calleeLast(inner) ?? '';
-  const fn = inner.childForFieldName('function')!;
+  const fn = inner.childForFieldName('function');
   let arg: Node | null = null;
-  if (last === 'relu' || last === 'clamp' || last === 'clip' || last === 'clamp_min') {
+  if (fn && (last === 'relu' || last === 'clamp' || last === 'clip' || last === 'clamp_min')) {
     arg = fn.type === 'attribute' && !/^(torch|F|np|nn\.functional|torch\.nn\.functional)$/.test(dotted(fn.childForFieldName('object')) ?? '')
       ? fn.childForFieldName('object')
       : positional(inner)[0] ?? null;
@@ -79,8 +79,10 @@ function isHinge(inner: Node, r?: Resolver): boolean {
   if (!arg) return false;
   arg = unparen(arg);
   if (arg.type === 'identifier' && r) arg = r.valueNode(arg.text, arg) ?? arg;
-  if (arg.type !== 'binary_operator' || arg.child(1)?.text !== '-' || !/^1(\.0*)?$/.test(arg.childForFieldName('left')!.text)) return false;
-  let right = unparen(arg.childForFieldName('right')!);
+  const one = arg.childForFieldName('left');
+  const rightN = arg.childForFieldName('right');
+  if (arg.type !== 'binary_operator' || arg.child(1)?.text !== '-' || !one || !rightN || !/^1(\.0*)?$/.test(one.text)) return false;
+  let right = unparen(rightN);
   // margin = y * model(X); clamp(1 - margin, min=0)
   if (right.type === 'identifier' && r) right = r.valueNode(right.text, right) ?? right;
   return /\*/.test(right.text);
@@ -105,8 +107,8 @@ function dataTerm(n: Node, r: Resolver, head: string | null, depth = 0): Data | 
       return { kind: 'other', reduction: red.reduction, supported: false, why: 'the squared hinge has no implemented dual', spelling: short(n, 50), node: n };
     return null;
   }
-  if (n.type !== 'call') return null;
-  const fn = n.childForFieldName('function')!;
+  const fn = n.type === 'call' ? n.childForFieldName('function') : null;
+  if (!fn) return null;
   let ctor: Node = n;
   let last = calleeLast(n) ?? '';
   // criterion(out, y): follow the name to the constructor
@@ -152,8 +154,9 @@ function penaltyTerm(n: Node, r: Resolver, depth = 0): { mu: number | null; node
     const t = x.type === 'identifier' ? r.valueNode(x.text, x)?.text ?? '' : x.text;
     return /parameters\(\)|\.weight/.test(t) && /\*\*\s*2|pow\(\s*2|square|norm\(.*\)\s*\*\*\s*2|\bp\s*\*\s*p\b/.test(t);
   };
-  if (n.type === 'binary_operator' && n.child(1)?.text === '*') {
-    const [a, b] = [n.childForFieldName('left')!, n.childForFieldName('right')!];
+  const isProduct = n.type === 'binary_operator' && n.child(1)?.text === '*';
+  const [a, b] = isProduct ? [n.childForFieldName('left'), n.childForFieldName('right')] : [null, null];
+  if (a && b) {
     for (const [coef, term] of [[a, b], [b, a]] as const) {
       if (looksL2(term) || penaltyTerm(term, r, depth + 1)) {
         const inner = penaltyTerm(term, r, depth + 1);
@@ -175,9 +178,10 @@ function penaltyTerm(n: Node, r: Resolver, depth = 0): { mu: number | null; node
   return undefined;
 }
 
-function terms(n: Node): Node[] {
+function terms(n: Node | null): Node[] {
+  if (!n) return [];
   n = unparen(n);
-  if (n.type === 'binary_operator' && n.child(1)?.text === '+') return [...terms(n.childForFieldName('left')!), ...terms(n.childForFieldName('right')!)];
+  if (n.type === 'binary_operator' && n.child(1)?.text === '+') return [...terms(n.childForFieldName('left')), ...terms(n.childForFieldName('right'))];
   return [n];
 }
 
@@ -185,7 +189,9 @@ function terms(n: Node): Node[] {
 function backwardTerms(root: Node, r: Resolver): { nodes: Node[]; at: Node } | null {
   const back = findAll(root, 'call').find((c) => calleeLast(c) === 'backward' && c.childForFieldName('function')?.type === 'attribute');
   if (!back) return null;
-  const obj = unparen(back.childForFieldName('function')!.childForFieldName('object')!);
+  const objN = back.childForFieldName('function')?.childForFieldName('object');
+  if (!objN) return null;
+  const obj = unparen(objN);
   if (obj.type !== 'identifier') return { nodes: terms(obj), at: back };
   const scope = enclosing(back, ['function_definition']) ?? root;
   const name = obj.text;
@@ -194,7 +200,9 @@ function backwardTerms(root: Node, r: Resolver): { nodes: Node[]; at: Node } | n
     .sort((a, b) => a.startIndex - b.startIndex);
   let out: Node[] = [];
   for (const s of steps) {
-    const right = s.childForFieldName('right')!;
+    // `loss: float` declares without binding: nothing flows into the loss.
+    const right = assignedValue(s);
+    if (!right) continue;
     if (s.type === 'augmented_assignment') {
       if (s.child(1)?.text === '+=') out.push(...terms(right));
       continue;
@@ -222,9 +230,9 @@ export function findLoss(root: Node, r: Resolver, un: Unresolved, head: string |
       }
       // 0.5 * criterion(out, y): a constant factor on the data term
       let factor = 1;
-      if (t.type === 'binary_operator' && ['*', '/'].includes(t.child(1)?.text ?? '') && !penaltyTerm(t, r)) {
-        const [a, b] = [t.childForFieldName('left')!, t.childForFieldName('right')!];
-        const op = t.child(1)!.text;
+      const op = t.type === 'binary_operator' ? t.child(1)?.text ?? '' : '';
+      const [a, b] = ['*', '/'].includes(op) ? [t.childForFieldName('left'), t.childForFieldName('right')] : [null, null];
+      if (a && b && !penaltyTerm(t, r)) {
         const ca = asNumber(r.evaluate(a));
         const cb = asNumber(r.evaluate(b));
         if (op === '*' && ca !== null) (factor = ca), (t = b);

@@ -100,8 +100,10 @@ function sequentialLayers(call: Node, r: Resolver): { layers: Layer[]; style: st
     return { layers: items.map((t) => classify(kids(t)[1] ?? t, r)), style: 'sequential-ordereddict' };
   }
   // nn.Sequential(*layers) with layers a literal list
-  if (call.childForFieldName('arguments') && kids(call.childForFieldName('arguments')!).length === 1) {
-    const only = kids(call.childForFieldName('arguments')!)[0];
+  const argList = call.childForFieldName('arguments');
+  const all = argList ? kids(argList) : [];
+  if (all.length === 1) {
+    const only = all[0];
     if (only.type === 'list_splat') {
       const target = kids(only)[0];
       const v = target?.type === 'identifier' ? r.valueNode(target.text, target) : target;
@@ -162,11 +164,12 @@ function moduleNetwork(cls: Node, r: Resolver, un: Unresolved): NetworkFact | nu
   if (uses.length >= 2) {
     const [u0, u1] = uses;
     const inner = u0.startIndex <= u1.startIndex && u1.endIndex <= u0.endIndex ? u1 : u0;
-    const first = dotted(inner.childForFieldName('function'))!;
-    order = [first, names.find((x) => x !== first)!];
+    const first = dotted(inner.childForFieldName('function')) ?? names[0];
+    order = [first, names.find((x) => x !== first) ?? names[1]];
   }
-  const l1 = linears.get(order[0])!;
-  const l2 = linears.get(order[1])!;
+  const l1 = linears.get(order[0]);
+  const l2 = linears.get(order[1]);
+  if (!l1 || !l2) return null;
   const a = linearShape(l1, r, un, 'hidden');
   const b = linearShape(l2, r, un, 'output');
   const cname = cls.childForFieldName('name')?.text ?? null;

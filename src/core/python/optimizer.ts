@@ -34,7 +34,7 @@ export function findOptimizer(root: Node, r: Resolver, un: Unresolved, netName: 
   if (!calls.length) return null;
   const pick = (netName && calls.find((c) => (positional(c)[0]?.text ?? '').includes(netName))) || calls[0];
   if (calls.length > 1) un.push({ what: `${calls.length} optimizers are created; the one at line ${pick.startPosition.row + 1} is read`, range: rangeOf(calls.find((c) => c !== pick)!) });
-  const name = calleeLast(pick)!;
+  const name = calleeLast(pick) ?? '';
   const decN = kwarg(pick, 'decoupled_weight_decay');
   const decoupled = !!decN && r.evaluate(decN).ok && (r.evaluate(decN) as { value: unknown }).value === true;
   const fact: OptimizerFact = {
@@ -42,9 +42,10 @@ export function findOptimizer(root: Node, r: Resolver, un: Unresolved, netName: 
     className: name,
     weightDecay: null,
     range: rangeOf(pick),
-    nameRange: rangeOf(calleeNode(pick)!),
     biasDecay: true,
   };
+  const nameNode = calleeNode(pick);
+  if (nameNode) fact.nameRange = rangeOf(nameNode);
   const lastArg = args(pick).slice(-1)[0];
   if (lastArg) fact.argsEnd = { line: lastArg.endPosition.row, column: lastArg.endPosition.column, endLine: lastArg.endPosition.row, endColumn: lastArg.endPosition.column };
   if (!COUPLED.has(name) && name !== 'AdamW' && !decoupled) {
@@ -57,8 +58,8 @@ export function findOptimizer(root: Node, r: Resolver, un: Unresolved, netName: 
   }
   const wdArg = kwargNode(pick, 'weight_decay');
   let topWd: number | null = DEFAULT_WEIGHT_DECAY[name] ?? (decoupled ? 0.01 : 0);
-  if (wdArg) {
-    const v = wdArg.childForFieldName('value')!;
+  const v = wdArg?.childForFieldName('value');
+  if (wdArg && v) {
     const e = r.evaluate(v);
     topWd = asNumber(e);
     fact.weightDecayRange = rangeOf(wdArg);
@@ -73,11 +74,11 @@ export function findOptimizer(root: Node, r: Resolver, un: Unresolved, netName: 
     const groups = kids(unparen(params)).filter((k) => k.type === 'dictionary');
     const parsed = groups.map((g) => {
       const pairs = kids(g).filter((p) => p.type === 'pair');
-      const get = (key: string) => pairs.find((p) => stringLiteral(p.childForFieldName('key')!) === key);
+      const get = (key: string) => pairs.find((p) => { const k = p.childForFieldName('key'); return !!k && stringLiteral(k) === key; });
       const wdPair = get('weight_decay');
-      const wdVal = wdPair ? wdPair.childForFieldName('value')! : null;
+      const wdVal = wdPair?.childForFieldName('value') ?? null;
       const e = wdVal ? r.evaluate(wdVal) : null;
-      const wd = wdVal ? asNumber(e!) : topWd;
+      const wd = e ? asNumber(e) : topWd;
       if (wdVal && wd === null) un.push({ what: `weight_decay of a parameter group: ${e && !e.ok ? e.why : short(wdVal)}`, range: rangeOf(wdVal) });
       const p = get('params')?.childForFieldName('value') ?? g;
       return { wd, pair: wdPair, biases: selectsBiases(p), text: short(p, 50) };

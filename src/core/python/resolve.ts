@@ -4,7 +4,7 @@
  * back with a reason ("command-line option --wd, argparse default 1e-4") so the linter can say what
  * was not resolved instead of guessing.
  */
-import { args, dotted, enclosing, findAll, indexedNodes, kids, kwarg, positional, short, stringLiteral, unparen, walk, type Node } from './ast';
+import { args, assignedValue, dotted, enclosing, findAll, indexedNodes, kids, kwarg, positional, short, stringLiteral, unparen, walk, type Node } from './ast';
 
 export type PyValue = number | string | boolean | null | PyValue[] | { [k: string]: PyValue };
 export type Eval = { ok: true; value: PyValue } | { ok: false; why: string };
@@ -54,18 +54,22 @@ export class Resolver {
   private collect(n: Node): void {
     if (n.type === 'assignment') {
       const left = n.childForFieldName('left');
-      const right = n.childForFieldName('right');
-      if (!left) return;
+      const right = assignedValue(n);
+      // A bare annotation (`lr: float`) binds nothing; an earlier `lr = …` stays visible.
+      if (!left || !right) return;
       if (left.type === 'identifier') this.add(left.text, n, right);
-      else if (left.type === 'pattern_list' || left.type === 'tuple_pattern') {
+      else if (['pattern_list', 'tuple_pattern', 'list_pattern'].includes(left.type)) {
         const names = kids(left);
-        const vals = right && ['expression_list', 'tuple'].includes(right.type) ? kids(right) : null;
+        const vals = ['expression_list', 'tuple', 'list'].includes(right.type) ? kids(right) : null;
         names.forEach((t, i) => {
           if (t.type !== 'identifier') return;
           if (vals && vals.length === names.length) this.add(t.text, n, vals[i]);
-          else this.add(t.text, n, null, `'${t.text}' is unpacked from ${right ? short(right) : 'a value'}`);
+          else this.add(t.text, n, null, `'${t.text}' is unpacked from ${short(right)}`);
         });
       }
+    } else if (n.type === 'named_expression') {
+      const name = n.childForFieldName('name');
+      if (name) this.add(name.text, n, n.childForFieldName('value'));
     } else if (n.type === 'augmented_assignment') {
       const left = n.childForFieldName('left');
       if (left?.type === 'identifier') this.add(left.text, n, null, `'${left.text}' is changed by '${short(n)}'`);
@@ -209,6 +213,8 @@ export class Resolver {
         }
         return ok(out);
       }
+      case 'named_expression':
+        return ev(n.childForFieldName('value'));
       case 'subscript':
         return this.subscript(n, depth);
       case 'attribute':
@@ -230,7 +236,8 @@ export class Resolver {
     const cls = enclosing(p.fn, ['class_definition']);
     const isInit = fname === '__init__' && cls && enclosing(p.fn, SCOPES)?.id === cls.id;
     const callee = isInit ? cls!.childForFieldName('name')?.text ?? '' : fname;
-    const params = kids(p.fn.childForFieldName('parameters')!);
+    const paramList = p.fn.childForFieldName('parameters');
+    const params = paramList ? kids(paramList) : [];
     const hasSelf = params[0]?.text === 'self' || params[0]?.text === 'cls';
     const posIndex = p.index - (hasSelf ? 1 : 0);
     const sites = findAll(this.root, 'call').filter((c) => {
@@ -399,10 +406,11 @@ export class Resolver {
     if (fn === 'dict') {
       const out: { [k: string]: PyValue } = {};
       for (const a of args(n)) {
-        if (a.type !== 'keyword_argument') return no(`'${short(n)}' is not a literal dict`);
+        const key = a.childForFieldName('name');
+        if (a.type !== 'keyword_argument' || !key) return no(`'${short(n)}' is not a literal dict`);
         const e = this.evaluate(a.childForFieldName('value'), depth + 1);
         if (!e.ok) return e;
-        out[a.childForFieldName('name')!.text] = e.value;
+        out[key.text] = e.value;
       }
       return ok(out);
     }

@@ -9,6 +9,7 @@ import { findNetwork } from './network';
 import { findOptimizer } from './optimizer';
 import { findLoss } from './loss';
 import { findData, findExports } from './io';
+import { notebookCells } from './nbformat';
 import type { ScriptFacts, SrcRange } from './types';
 
 function syntaxErrors(root: Node): SrcRange[] {
@@ -98,17 +99,5 @@ export async function analyzeCells(cells: CellSource[], file: string): Promise<S
 
 /** .ipynb JSON → facts of the whole notebook (one element: the cells form one program). */
 export async function analyzeNotebook(json: string, file: string): Promise<ScriptFacts[]> {
-  let nb: { cells?: { cell_type?: string; source?: string | string[] }[] };
-  try {
-    nb = JSON.parse(json);
-  } catch (e) {
-    throw new Error(`${file}: not a notebook (invalid JSON: ${(e as Error).message})`);
-  }
-  const cells: CellSource[] = [];
-  (nb.cells ?? []).forEach((c, index) => {
-    if (c.cell_type !== 'code') return;
-    const src = Array.isArray(c.source) ? c.source.join('') : c.source ?? '';
-    cells.push({ index, source: src });
-  });
-  return [await analyzeCells(cells, file)];
+  return [await analyzeCells(notebookCells(json, file), file)];
 }

@@ -3,11 +3,9 @@
  * (notebook diagnostics are per cell document). Files are read through vscode.workspace.fs.
  */
 import * as vscode from 'vscode';
-import { analyzeCells, analyzeScript, countSamples, lintScript, type LintContext, type ScriptDiagnostic, type ScriptFacts, type SrcRange } from '../../core/python';
+import { analyzeCells, analyzeScript, countSamples, dataContextFromDisk, lintScript, MAX_DATA_FILE_BYTES, type LintContext, type ScriptDiagnostic, type ScriptFacts, type SrcRange } from '../../core/python';
 import type { ScriptHost } from './host';
 
-/** Data files bigger than this are not read just to count their rows. */
-const MAX_COUNT_BYTES = 50 * 1024 * 1024;
 
 export interface Entry {
   /** the .py document or the notebook */
@@ -59,20 +57,28 @@ async function context(facts: ScriptFacts, script: vscode.Uri, host: ScriptHost,
     const v = st ? host.verdictFor(uri) : undefined;
     ctx.exports![e.path] = st ? { exists: true, mtime: st.mtime, verdict: v?.json, verdictAt: v?.computedAt } : { exists: false };
   }
-  if (facts.data && facts.data.n === null)
-    for (const d of facts.data.paths) {
-      const { uri, stat: st } = await locate(d.path, script);
-      if (!st || st.size > MAX_COUNT_BYTES) continue;
-      try {
-        const n = countSamples(d.path, await vscode.workspace.fs.readFile(uri));
-        if (n !== null) {
-          ctx.n = n;
-          break;
+  if (facts.data && facts.data.n === null) {
+    if (script.scheme === 'file') {
+      // local files: the engine's guarded reader (regular files inside the script's folder or the
+      // workspace, size capped before reading: /dev/zero or a FIFO named by a script cannot hang us)
+      const folder = vscode.workspace.getWorkspaceFolder(script);
+      Object.assign(ctx, dataContextFromDisk(facts, script.fsPath, folder?.uri.fsPath));
+    } else
+      for (const d of facts.data.paths) {
+        const { uri, stat: st } = await locate(d.path, script);
+        // a plain file only (no symbolic link, device or folder), under the cap
+        if (!st || st.type !== vscode.FileType.File || st.size > MAX_DATA_FILE_BYTES) continue;
+        try {
+          const n = countSamples(d.path, await vscode.workspace.fs.readFile(uri));
+          if (n !== null) {
+            ctx.n = n;
+            break;
+          }
+        } catch {
+          /* unreadable: n stays unknown */
         }
-      } catch {
-        /* unreadable: n stays unknown */
       }
-    }
+  }
   return ctx;
 }
 
