@@ -78,16 +78,16 @@ test('vector output c = 2 at rank 5: the output-sphere search over exact scalar 
   }
 });
 
-test('enumeration is decided by the pattern count: over the budget → sound bounds with the reason', () => {
+test('enumeration is decided by the pattern count: over the budget (global search off) → sound bounds with the reason', () => {
   const { X, L } = instance(11, 30, 4, true);
   const ref = computeOracle(X, L, {});
   assert.equal(ref.method, 'exact-vertex');
-  const small = computeOracle(X, L, { patternBudget: 1000 });
+  const small = computeOracle(X, L, { patternBudget: 1000, nodeBudget: 0 });
   assert.equal(small.exact, false);
   assert.ok(small.notes.some((t) => /exceed the pattern budget 1000/.test(t)), small.notes.join('; '));
   assert.ok(small.upper >= ref.upper - ref.roundingAllowance);
   const big = instance(12, 200, 6, true);
-  const res = computeOracle(big.X, big.L, {});
+  const res = computeOracle(big.X, big.L, { nodeBudget: 0 });
   assert.equal(res.exact, false);
   assert.ok(res.notes.some((t) => /activation patterns exceed the pattern budget/.test(t)), res.notes.join('; '));
 });

@@ -18,6 +18,7 @@ import { evalVec, fpRel, vnorm } from './common';
 import { exactScalar, BudgetExceeded, type SweepResult } from './sweep';
 import { branchAndBound, BB_REL_TOL } from './vector';
 import { Degenerate, generalPositionPatternBound, PatternSet, vertexVisits } from './vertexEnum';
+import { globalScalar } from './globalSearch';
 
 /** Vertex sign assignments allowed per pattern of the budget (the enumeration visits each cell about 2^(r−1) times). */
 export const VERTEX_VISITS_PER_PATTERN = 16;
@@ -284,6 +285,20 @@ export function noBiasOracle(X: Mat, Lambda: Mat, opts: OracleOptions): CoreInfo
     lowerSearch(Xh, Lambda, { ...searchOpts, samples: Math.min(opts.samples, 200) }, tracker);
     const res = ps.maximize(Xh.data, r, Float64Array.from(Lambda.data), tracker.best.u);
     return finalize('exact-vertex', res.u, res.value, 0, res.patterns, [`rank ${r}: ${res.info}, ${res.candidatesEvaluated} cone projections`]);
+  }
+
+  // ---- scalar at rank ≥ 5 beyond enumeration: anytime global search within a node budget ----
+  if (c === 1 && r >= 5 && !ps && opts.nodeBudget > 0) {
+    lowerSearch(Xh, Lambda, searchOpts, tracker);
+    const gs = globalScalar(Xh.data, n, r, Float64Array.from(Lambda.data), { nodeBudget: opts.nodeBudget, stopBelow: opts.stopBelow, seedU: tracker.best.u, shouldStop: opts.shouldStop });
+    const res = finalize('exact-search', gs.u, gs.upper, 0, gs.nodes, []);
+    res.notes = res.notes.filter((t) => !t.startsWith('exact method did not reproduce'));
+    res.notes.push(
+      gs.closed
+        ? `rank ${r}: global search closed after ${gs.nodes} nodes`
+        : `rank ${r}: global search stopped at its node budget (${opts.nodeBudget}) with M̄ = ${res.upper.toPrecision(6)} against ${res.lower.toPrecision(6)} attained; raise the oracle node budget to tighten it`,
+    );
+    return res;
   }
 
   // ---- vector c = 2, 3 by branch and bound over the output sphere ----

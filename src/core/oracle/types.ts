@@ -15,6 +15,16 @@ export interface OracleOptions {
   hiddenBias: HiddenBiasMode;
   /** Largest number of activation patterns (cells) to enumerate before giving up exactness. */
   patternBudget: number;
+  /**
+   * Nodes the anytime global search (rank ≥ 5 beyond enumeration, globalSearch.ts) may evaluate:
+   * work, not time, so the same inputs give the same bound on any machine. 0 turns it off.
+   */
+  nodeBudget: number;
+  /**
+   * The global search may drop regions whose bound is at most this (e.g. β: a dual point only needs
+   * M̄ ≤ β); `upper` stays sound, but is then only "≤ stopBelow" there, not the exact maximum.
+   */
+  stopBelow?: number;
   /** Relative singular-value threshold for the numerical rank of X̃ (σ_k ≤ rankTol·σ_1 ⇒ dropped). */
   rankTol: number;
   /** Extra directions (rows, in X̃'s column space) evaluated for the lower bound: the network's own neurons. */
@@ -29,6 +39,7 @@ export interface OracleOptions {
 export const DEFAULT_ORACLE_OPTIONS: OracleOptions = {
   hiddenBias: 'decayed',
   patternBudget: 2_000_000,
+  nodeBudget: 1_000,
   rankTol: 1e-10,
   samples: 2000,
   seed: 1,
@@ -40,6 +51,7 @@ export type OracleMethod =
   | 'exact-sphere' // rank 3: sweeps on great circles + cell interiors
   | 'exact-rank4' // rank 4: recursive enumeration within the pattern budget
   | 'exact-vertex' // rank ≥ 5: patterns from the arrangement's vertices, when their count fits the pattern budget
+  | 'exact-search' // rank ≥ 5: the anytime branch and bound over sign fixings closed within its node budget
   | 'exact-whitened' // X̃X̃ᵀ = I: M = max(‖λ+‖, ‖λ−‖)
   | 'exact-free-bias' // free hidden bias reduced to bias-free oracles (MATH.md derivation in oracle/freeBias.ts)
   | 'bounds'; // not exact: sound upper bound and best lower bound found

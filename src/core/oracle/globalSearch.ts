@@ -1,0 +1,239 @@
+/**
+ * Anytime global search for the scalar oracle max_{‖u‖≤1} |λᵀ(X̂u)_+| when the activation patterns
+ * are too many to enumerate (MATH.md §3.5b, derived for this project; tested against brute force).
+ *
+ * Branch and bound over sign fixings. A node fixes some samples active (x_iᵀu ≥ 0) or inactive
+ * (x_iᵀu ≤ 0); its region is the cone C they cut out, intersected with the unit ball. On C,
+ * f(u) = λᵀ(X̂u)_+ = Σ_{fixed active} λ_i x_iᵀu + Σ_{free} λ_i (x_iᵀu)_+ exactly. For a free sample let
+ * ρ⁺_i ≥ max_{C∩B} x_iᵀu and ρ⁻_i ≥ max_{C∩B} −x_iᵀu (upper bounds: ‖g + Aᵀμ‖ of a cone projection
+ * is one for ANY μ ≥ 0, convex/cone.ts) and w_i = ρ⁺_i/(ρ⁺_i + ρ⁻_i). On C∩B, x_iᵀu ∈ [−ρ⁻_i, ρ⁺_i], so
+ *   (t)_+ ≤ w_i (t + ρ⁻_i)          (the secant over that interval; λ_i > 0),
+ *   (t)_+ ≥ w_i t                   (any weight in [0, 1]; λ_i < 0).
+ * Hence f ≤ max_{u∈C∩B} g_Cᵀu + Σ_{free, λ_i>0} λ_i w_i ρ⁻_i with g_C = Σ_A λ_i x_i + Σ_free λ_i w_i x_i,
+ * and max_{u∈C∩B} g_Cᵀu ≤ ‖g_C + Aᵀμ‖ (again any μ ≥ 0). A hyperplane that misses C has ρ⁺ or ρ⁻
+ * ≈ 0, so its sample is as good as fixed. Branching splits the free sample with the largest slack
+ * λ_i w_i ρ⁻_i (or |λ_i|·w_i(1−w_i)·(ρ⁺+ρ⁻) for λ_i < 0); a node with no slack left is exact there.
+ * Nodes whose bound is at most the best value attained (or a caller's threshold) are pruned.
+ *
+ * Anytime: at every moment the largest bound of an open node, or the best value attained if larger,
+ * is a sound upper bound on the maximum. The node budget is work, not time.
+ */
+import type { Mat } from '../linalg/mat';
+import { projectCone } from '../convex/cone';
+import { heapPop, heapPush } from './boundHeap';
+
+/** Nodes (bound evaluations) the search may spend per sign of λ unless told otherwise. */
+export const GLOBAL_NODE_BUDGET = 20_000;
+/**
+ * Free samples whose ρ± are recomputed by cone projections at each node, largest slack first (the
+ * others keep their parent's bounds, valid but looser); as a multiple of the rank.
+ */
+export const GLOBAL_REFRESH_PER_RANK = 2;
+/** A free sample whose slack is below this fraction of the node's bound is not worth a split. */
+export const GLOBAL_SPLIT_MIN_REL = 1e-13;
+
+const EPS = 2.220446049250313e-16;
+
+export interface GlobalSearchResult {
+  /** sound upper bound on max_{‖u‖≤1} |λᵀ(X̂u)_+| (before the caller's allowances) */
+  upper: number;
+  /** value attained at u (recomputed) */
+  attained: number;
+  u: Float64Array;
+  /** nodes evaluated */
+  nodes: number;
+  /** true when every node was closed or pruned: upper is then the maximum, to rounding */
+  closed: boolean;
+  /** the open bounds' largest when the budget stopped the search (else the final upper) */
+  openBound: number;
+}
+
+interface Node {
+  bound: number;
+  status: Int8Array;
+  /** upper bounds ρ⁺, ρ⁻ on max ±x_iᵀu over the node's region (a parent's stay valid for its children) */
+  rp: Float64Array;
+  rm: Float64Array;
+  /** the free sample to split next (−1: none, the node is exact) */
+  split: number;
+}
+
+export interface GlobalSearchOptions {
+  nodeBudget: number;
+  /** nodes whose bound is at most this are pruned too (e.g. β(1 + tol) for a feasibility check) */
+  stopBelow?: number;
+  seedU?: Float64Array;
+  shouldStop?: () => boolean;
+}
+
+/** max_{‖u‖≤1} |λᵀ(X̂u)_+| by two searches, one per sign of λ. */
+export function globalScalar(Xh: Float64Array, n: number, r: number, lam: Float64Array, opts: GlobalSearchOptions): GlobalSearchResult {
+  const keep: number[] = [];
+  for (let j = 0; j < n; j++) {
+    if (lam[j] === 0) continue;
+    let s = 0;
+    for (let q = 0; q < r; q++) s += Xh[j * r + q] ** 2;
+    if (s > 0) keep.push(j);
+  }
+  const m = keep.length;
+  const X = new Float64Array(m * r);
+  const xn = new Float64Array(m);
+  for (let t = 0; t < m; t++) {
+    let s = 0;
+    for (let q = 0; q < r; q++) { X[t * r + q] = Xh[keep[t] * r + q]; s += X[t * r + q] ** 2; }
+    xn[t] = Math.sqrt(s);
+  }
+  const evalAbs = (u: Float64Array, l: Float64Array): number => {
+    let v = 0;
+    for (let t = 0; t < m; t++) {
+      let z = 0;
+      for (let q = 0; q < r; q++) z += X[t * r + q] * u[q];
+      if (z > 0) v += l[t] * z;
+    }
+    return v;
+  };
+  const lp = Float64Array.from(keep, (j) => lam[j]);
+  const lm = lp.map((v) => -v);
+  let bestU: Float64Array = new Float64Array(r);
+  bestU[0] = 1;
+  let attained = Math.abs(evalAbs(bestU, lp));
+  if (opts.seedU && opts.seedU.length === r) {
+    const v = Math.abs(evalAbs(opts.seedU, lp));
+    if (v > attained) { attained = v; bestU = Float64Array.from(opts.seedU); }
+  }
+  if (m === 0) return { upper: 0, attained: 0, u: bestU, nodes: 0, closed: true, openBound: 0 };
+  let nodes = 0;
+  let closed = true;
+  let upper = attained;
+  let openBound = 0;
+  for (const l of [lp, lm]) {
+    const res = searchOneSign(X, xn, m, r, l, attained, bestU, { ...opts, nodeBudget: Math.max(1, Math.floor(opts.nodeBudget / 2)) }, evalAbs);
+    nodes += res.nodes;
+    if (res.attained > attained) { attained = res.attained; bestU = res.u; }
+    upper = Math.max(upper, res.upper);
+    closed &&= res.closed;
+    openBound = Math.max(openBound, res.openBound);
+  }
+  return { upper: Math.max(upper, attained), attained, u: bestU, nodes, closed, openBound };
+}
+
+function searchOneSign(
+  X: Float64Array,
+  xn: Float64Array,
+  m: number,
+  r: number,
+  lam: Float64Array,
+  attained0: number,
+  u0: Float64Array,
+  opts: GlobalSearchOptions,
+  evalAbs: (u: Float64Array, l: Float64Array) => number,
+): { upper: number; attained: number; u: Float64Array; nodes: number; closed: boolean; openBound: number } {
+  let attained = Math.max(attained0, evalAbs(u0, lam));
+  let bestU = Float64Array.from(u0);
+  let closedMax = 0; // largest bound of a node closed as exact
+  let nodes = 0;
+  const mass = lam.reduce((s, v, t) => s + Math.abs(v) * xn[t], 0);
+  const slackAbs = 16 * EPS * (m + r) * mass; // rounding of every sum below, per unit u
+  const prune = () => Math.max(attained, opts.stopBelow ?? -Infinity);
+
+  const evaluate = (status: Int8Array, rp: Float64Array, rm: Float64Array): Node => {
+    nodes++;
+    const fixed: number[] = [];
+    for (let t = 0; t < m; t++) if (status[t] !== 0) fixed.push(t);
+    const A: Mat = { rows: fixed.length, cols: r, data: new Float64Array(fixed.length * r) };
+    const pat = new Uint8Array(fixed.length);
+    fixed.forEach((t, k) => {
+      A.data.set(X.subarray(t * r, t * r + r), k * r);
+      pat[k] = status[t] > 0 ? 1 : 0;
+    });
+    const coneMax = (g: Float64Array): { value: number; z: Float64Array } => {
+      if (!fixed.length) {
+        let s = 0;
+        for (let q = 0; q < r; q++) s += g[q] * g[q];
+        return { value: Math.sqrt(s), z: g };
+      }
+      const pr = projectCone(A, pat, g);
+      let s = 0;
+      for (let q = 0; q < r; q++) s += pr.z[q] * pr.z[q];
+      return { value: Math.sqrt(s), z: pr.z };
+    };
+    const g = new Float64Array(r);
+    let constant = 0;
+    let split = -1, splitSlack = 0;
+    const xi = new Float64Array(r);
+    const slackOf = (li: number, p: number, q: number): number => {
+      const w = p + q > 0 ? p / (p + q) : 0;
+      return li > 0 ? li * w * q : -li * w * (1 - w) * (p + q);
+    };
+    // refresh ρ± by cone projections for the free samples with the largest slack under the
+    // inherited bounds; the rest keep them (sound: the region only shrank)
+    if (fixed.length) {
+      const free: number[] = [];
+      for (let t = 0; t < m; t++) if (status[t] === 0) free.push(t);
+      const k = Math.min(free.length, GLOBAL_REFRESH_PER_RANK * r);
+      if (k < free.length) free.sort((a2, b2) => slackOf(lam[b2], rp[b2], rm[b2]) - slackOf(lam[a2], rp[a2], rm[a2]));
+      for (const t of free.slice(0, k)) {
+        for (let q = 0; q < r; q++) xi[q] = X[t * r + q];
+        rp[t] = Math.min(rp[t], coneMax(xi).value);
+        for (let q = 0; q < r; q++) xi[q] = -X[t * r + q];
+        rm[t] = Math.min(rm[t], coneMax(xi).value);
+      }
+    }
+    for (let t = 0; t < m; t++) {
+      const li = lam[t];
+      if (status[t] > 0) {
+        for (let q = 0; q < r; q++) g[q] += li * X[t * r + q];
+        continue;
+      }
+      if (status[t] < 0) continue;
+      const w = rp[t] + rm[t] > 0 ? rp[t] / (rp[t] + rm[t]) : 0;
+      for (let q = 0; q < r; q++) g[q] += li * w * X[t * r + q];
+      if (li > 0) constant += li * w * rm[t];
+      const slack = slackOf(li, rp[t], rm[t]);
+      if (slack > splitSlack) { splitSlack = slack; split = t; }
+    }
+    const cm = coneMax(g);
+    const bound = cm.value + constant + slackAbs;
+    if (cm.value > 0) {
+      const u = cm.z.map((v) => v / cm.value);
+      const v = evalAbs(u, lam);
+      if (v > attained) { attained = v; bestU = u; }
+    }
+    if (split >= 0 && splitSlack <= GLOBAL_SPLIT_MIN_REL * bound) split = -1;
+    return { bound, status, split, rp, rm };
+  };
+
+  const heap: Node[] = [];
+  let prunedMax = 0; // largest bound of a node dropped by the threshold: a sound bound for its region
+  heapPush(heap, evaluate(new Int8Array(m), Float64Array.from(xn), Float64Array.from(xn)));
+  while (heap.length) {
+    if (opts.shouldStop?.()) throw new Error('oracle cancelled');
+    const top = heap[0];
+    if (top.bound <= prune()) {
+      // the largest open bound is below the threshold: every open node is pruned with it
+      prunedMax = Math.max(prunedMax, top.bound);
+      heap.length = 0;
+      break;
+    }
+    if (top.split >= 0 && nodes + 2 > opts.nodeBudget) break; // budget: the heap stays open
+    heapPop(heap);
+    if (top.split < 0) {
+      closedMax = Math.max(closedMax, top.bound);
+      continue;
+    }
+    for (const s of [1, -1]) {
+      const st = Int8Array.from(top.status);
+      st[top.split] = s;
+      const child = evaluate(st, Float64Array.from(top.rp), Float64Array.from(top.rm));
+      // a child's bound never needs to exceed its parent's (both are sound for the child's region)
+      child.bound = Math.min(child.bound, top.bound);
+      if (child.bound > prune()) heapPush(heap, child);
+      else prunedMax = Math.max(prunedMax, child.bound);
+    }
+  }
+  const openBound = heap.length ? heap[0].bound : 0;
+  const upper = Math.max(attained, closedMax, prunedMax, openBound);
+  // exact when nothing is left open and no region was dropped above the value attained
+  const closed = heap.length === 0 && prunedMax <= attained;
+  return { upper, attained, u: bestU, nodes, closed, openBound };
+}

@@ -1,0 +1,76 @@
+/**
+ * The anytime global search (src/core/oracle/globalSearch.ts) against the independent
+ * all-2^n-patterns reference: sound at every node budget, exact when it closes, deterministic.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { computeOracle } from '../../src/core/oracle';
+import { globalScalar } from '../../src/core/oracle/globalSearch';
+import { bruteOracleAnyRank } from '../reference/bruteOracleAnyRank';
+import type { Mat } from '../../src/core/linalg/mat';
+import { gauss, rng } from '../reference/small';
+
+function instance(seed: number, n: number, d: number, ones: boolean, grid = false) {
+  const R = rng(seed);
+  const p = d + (ones ? 1 : 0);
+  const X: Mat = { rows: n, cols: p, data: new Float64Array(n * p) };
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < d; k++) X.data[i * p + k] = grid ? Math.round(2 * gauss(R)) / 2 : gauss(R);
+    if (ones) X.data[i * p + d] = 1;
+  }
+  const lam = Float64Array.from({ length: n }, () => gauss(R));
+  return { X, lam };
+}
+
+test('closed searches equal the all-patterns brute force; every budget gives a sound upper bound', () => {
+  let closedCount = 0;
+  for (let s = 0; s < 16; s++) {
+    const d = 4 + (s % 5), ones = s % 2 === 1, n = 7 + (s % 6);
+    const { X, lam } = instance(500 + s, n, d, ones, s % 4 === 3);
+    const ref = bruteOracleAnyRank(X, lam).value;
+    for (const budget of [1, 4, 30, 5000]) {
+      const gs = globalScalar(X.data, n, X.cols, lam, { nodeBudget: budget });
+      const ctx = `seed ${500 + s}, budget ${budget}: upper ${gs.upper}, attained ${gs.attained}, brute ${ref}`;
+      assert.ok(gs.upper >= ref * (1 - 1e-12), `UNSOUND ${ctx}`);
+      assert.ok(gs.attained <= ref * (1 + 1e-12) + 1e-300, ctx);
+      if (gs.closed) assert.ok(gs.upper - ref <= 1e-9 * Math.max(1, ref), ctx);
+      if (budget === 5000 && gs.closed) closedCount++;
+    }
+  }
+  assert.ok(closedCount >= 14, `${closedCount}/16 closed with 5000 nodes`);
+});
+
+test('a threshold prunes regions below it: still sound, and exact only when nothing above the value attained was dropped', () => {
+  for (let s = 0; s < 6; s++) {
+    const { X, lam } = instance(600 + s, 10, 6, true);
+    const ref = bruteOracleAnyRank(X, lam).value;
+    for (const f of [0.5, 0.99, 1.01, 2]) {
+      const gs = globalScalar(X.data, 10, X.cols, lam, { nodeBudget: 5000, stopBelow: f * ref });
+      assert.ok(gs.upper >= ref * (1 - 1e-12), `UNSOUND at stopBelow ${f}·M`);
+      if (f > 1) assert.ok(gs.upper <= f * ref * (1 + 1e-9), `M̄ ${gs.upper} above the threshold ${f * ref} although M ≤ it`);
+      if (gs.closed) assert.ok(gs.upper - ref <= 1e-9 * ref);
+    }
+  }
+});
+
+test('deterministic: the same inputs give the same nodes and bounds', () => {
+  const { X, lam } = instance(700, 24, 6, true);
+  const a = globalScalar(X.data, 24, X.cols, lam, { nodeBudget: 300 });
+  const b = globalScalar(X.data, 24, X.cols, lam, { nodeBudget: 300 });
+  assert.deepEqual([a.upper, a.attained, a.nodes, a.closed], [b.upper, b.attained, b.nodes, b.closed]);
+});
+
+test('computeOracle uses the search when the pattern count exceeds the budget: exact-search or sound bounds with the reason', () => {
+  const { X, lam } = instance(800, 12, 6, true);
+  const L: Mat = { rows: 12, cols: 1, data: lam };
+  const ref = bruteOracleAnyRank(X, lam).value;
+  const res = computeOracle(X, L, { patternBudget: 100, nodeBudget: 20_000 });
+  assert.equal(res.method, 'exact-search', res.notes.join('; '));
+  assert.ok(res.upper >= ref && res.upper - ref <= 1e-9 * ref + res.roundingAllowance);
+  const cut = computeOracle(X, L, { patternBudget: 100, nodeBudget: 2 });
+  assert.ok(cut.upper >= ref);
+  if (!cut.exact) assert.ok(cut.notes.some((t) => /node budget \(2\)/.test(t)), cut.notes.join('; '));
+  const off = computeOracle(X, L, { patternBudget: 100, nodeBudget: 0 });
+  assert.equal(off.method, 'bounds');
+  assert.ok(off.upper >= ref);
+});
