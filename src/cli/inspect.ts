@@ -19,7 +19,9 @@ export interface Loaded {
 
 /** Model + data + the onnxruntime agreement check: shared by inspect and certify. */
 export async function loadAndCheck(args: CommonArgs & { loss?: LossName }): Promise<Loaded> {
-  const { model, bytes } = await readModelFile(args.model);
+  // the model and its external data go through the engine's file layer (src/core/io/files.ts);
+  // `external` hands onnxruntime the very ranges the reader read, nothing else
+  const { model, bytes, external } = await readModelFile(args.model);
   // cross-entropy labels may be one class-index column for c outputs (MATH.md §8)
   const classIndices = args.command !== 'inspect' && lossFromHead(model.head.kind, args.loss).name === 'cross-entropy';
   const data = args.data
@@ -31,7 +33,7 @@ export async function loadAndCheck(args: CommonArgs & { loss?: LossName }): Prom
         affine: args.affine,
       })
     : null;
-  const ort = await crossCheck(model, bytes, data?.X);
+  const ort = await crossCheck(model, bytes, data?.X, { external });
   const warnings: string[] = [];
   if (ort.warning) warnings.push(ort.warning);
   if (data?.affine)

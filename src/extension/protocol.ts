@@ -2,6 +2,7 @@ import type { ModelSummary } from '../core/model';
 import type { UserOptions } from '../core/settings';
 import type { AnalysisJson, LossName, NetworkJson } from '../core/analysis/types';
 import type { PlotData } from './panelProtocol';
+import type { ExternalEntry } from '../core/io/external';
 
 /**
  * Messages between the extension host and the engine worker. One typed protocol: the worker never
@@ -9,9 +10,12 @@ import type { PlotData } from './panelProtocol';
  * (model, external data, training data) through vscode.workspace.fs and sends the bytes.
  */
 /**
- * `externals`: external-data files the model names, by their path relative to the model's folder.
- * When the model needs one that is not there the worker answers `needExternal` with its path and
- * the host sends the request again with it added.
+ * `externals`: external data the model names. Keys are rangeKey() of an entry (src/core/io/external.ts)
+ * holding exactly that range's bytes (an empty array for an unused initializer the host checked but
+ * did not read), or, in the older form, a path relative to the model's folder holding the whole file.
+ * When the model needs data that is not there the worker answers `needExternal` with the first
+ * missing file and `needRanges` with every external entry of the model; the host checks them all
+ * through the engine's file layer, reads the used ranges and sends the request again.
  */
 export interface ModelSource {
   modelBytes: Uint8Array;
@@ -71,7 +75,7 @@ export type WorkerResponse =
   | { id: number; ok: true; kind: 'analyze'; result: AnalyzeResult }
   | { id: number; ok: true; kind: 'dataColumns'; columns: DataColumns }
   | { id: number; ok: true; kind: 'export'; bytes: Uint8Array }
-  | { id: number; ok: false; error: string; errorKind: string; needExternal?: string };
+  | { id: number; ok: false; error: string; errorKind: string; needExternal?: string; needRanges?: ExternalEntry[] };
 
 export type InspectSummary = ModelSummary;
 

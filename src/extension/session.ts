@@ -5,7 +5,8 @@ import type { Engine } from './engine';
 import type { AnalyzeResult, InspectSummary } from './protocol';
 import type { PanelError, PanelState } from './panelProtocol';
 import { cacheKey, LruCache } from './cache';
-import { FileReadError, lightWithModel, modelSource, readBytes, withExternals } from './files';
+import { FileReadError, lightWithModel, modelSource, readBytes, readExternalRanges, withExternals } from './files';
+import type { ExternalEntry } from '../core/io/external';
 import { editorDefaults, locate, offerToSave, resolveRel, savedEntry, type ModelLocation } from './settingsStore';
 import { askForSettings } from './prompts';
 import { findTrainingScript } from './trainingScript';
@@ -33,7 +34,8 @@ export interface Session {
   /** this session's answers when they were not saved to the settings file */
   answers?: { entry: ModelEntry; origin: EntryOrigin };
   summary?: InspectSummary;
-  externals: string[];
+  /** external-data entries the model named last time (read up front, so the cache key covers them) */
+  externals: ExternalEntry[];
   views: number;
   cancel?: () => Promise<number>;
   /** the latest run; an older run that ends later must not overwrite its state */
@@ -196,15 +198,13 @@ export class Sessions implements vscode.Disposable {
     // the result describes the files as read now: a file rewritten during the run must look newer
     // than the verdict (the script diagnostics compare this time with the model's mtime)
     const readAt = Date.now();
+    const externals = [...s.externals];
     try {
       src = await modelSource(s.uri);
-      for (const rel of s.externals) {
-        try {
-          src.externals[rel] = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(s.uri, '..', ...rel.split('/')));
-        } catch {
-          /* the worker asks again and says what is missing */
-        }
-      }
+      // through the engine's file layer (containment, regular files, ranges only)
+      await readExternalRanges(s.uri, externals, src.externals).catch(() => {
+        /* the worker asks again, and a refusal is reported then */
+      });
       dataBytes = await readBytes(dataUri);
       labelBytes = labelUri ? await readBytes(labelUri) : undefined;
     } catch (e) {
@@ -247,11 +247,11 @@ export class Sessions implements vscode.Disposable {
           );
           cancelJob = job.cancel;
           return job.result;
-        });
+        }, externals);
         if (!current()) return; // a newer run replaced this one
         s.cancel = undefined;
         s.runningKey = undefined;
-        s.externals = Object.keys(src.externals);
+        s.externals = externals;
         if (res.ok && res.kind === 'analyze') {
           this.cache.set(key, res.result);
           this.done(s, res.result, r.provenance, false, readAt);

@@ -28,7 +28,7 @@ parentPort?.on('message', async (req: WorkerRequest) => {
   try {
     res = await handle(req);
   } catch (e) {
-    if (e instanceof NeedExternal) res = { id: req.id, ok: false, error: e.message, errorKind: 'need-external', needExternal: e.path };
+    if (e instanceof NeedExternal) res = { id: req.id, ok: false, error: e.message, errorKind: 'need-external', needExternal: e.path, needRanges: e.entries };
     else {
       const known = e instanceof ReluLensError;
       res = { id: req.id, ok: false, error: known ? e.describe() : `internal error: ${(e as Error)?.message ?? String(e)}`, errorKind: known ? e.kind : 'internal' };

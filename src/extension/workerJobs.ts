@@ -1,9 +1,12 @@
 /**
  * What the engine worker does for each request (no vscode, no worker_threads: testable directly).
- * The model and data arrive as bytes; external-data files are asked for by path (NeedExternal) so
- * the host reads them through workspace.fs too.
+ * The model and data arrive as bytes; external data is asked for by range (NeedExternal lists every
+ * external entry of the model) so the host reads exactly those bytes through the engine's file
+ * layer (src/core/io), never a whole file.
  */
-import { readModelBytes, crossCheck } from '../core/onnx';
+import { crossCheck, decodeModel, readDecodedModel } from '../core/onnx';
+import { externalNeeds } from '../core/onnx/external';
+import { memorySource, type ExternalEntry } from '../core/io/external';
 import { crossCheckRefusal } from '../core/onnx/ortCheck';
 import { parseDataset, type Dataset } from '../core/data';
 import { readDelimited } from '../core/data/text';
@@ -20,9 +23,13 @@ import { buildPlotData } from './plotData';
 import { runAnalysis, exportNetwork } from './analysisBridge';
 import type { AnalyzeOptions, AnalyzeResult, DataColumns, ExportFormat, ModelSource } from './protocol';
 
-/** Thrown when the model names an external-data file the host has not sent yet. */
+/**
+ * Thrown when the model names external data the host has not sent yet: `path` is the first file
+ * missing, `entries` every external entry of the model (the host checks them all and reads the
+ * ranges of the used ones).
+ */
 export class NeedExternal extends Error {
-  constructor(readonly path: string) {
+  constructor(readonly path: string, readonly entries: ExternalEntry[] = []) {
     super(`external data file '${path}' needed`);
   }
 }
@@ -31,20 +38,19 @@ export class NeedExternal extends Error {
 const PROGRESS_INTERVAL_MS = 100;
 
 export function loadModel(src: ModelSource): CanonicalModel {
-  let missing: string | undefined;
-  const readExternal = (rel: string): Uint8Array => {
-    const hit = src.externals[rel];
-    if (hit) return hit;
-    missing = rel;
-    throw new NeedExternal(rel);
-  };
+  const model = decodeModel(src.modelBytes, src.modelName);
+  const external = memorySource(src.externals ?? {});
+  // every entry must have been through the host's file layer before anything is read; one round trip
+  let needs: ExternalEntry[];
   try {
-    return readModelBytes(src.modelBytes, { file: src.modelName, readExternal });
+    needs = externalNeeds(model, src.modelName);
   } catch (e) {
-    // the reader wraps the callback's error; the missing path is what matters
-    if (missing !== undefined) throw new NeedExternal(missing);
-    throw e;
+    if (e instanceof ReluLensError) throw e;
+    throw modelError(`the model is malformed and cannot be read (${e instanceof Error ? e.message : String(e)})`, { file: src.modelName });
   }
+  const missing = needs.find((e) => !external.has(e));
+  if (missing) throw new NeedExternal(missing.location, needs);
+  return readDecodedModel(model, { file: src.modelName, external });
 }
 
 const labelSpec = (labels: string[] | undefined) => labels?.map((l) => (/^\d+$/.test(l) ? Number(l) : l));
@@ -104,7 +110,7 @@ export async function analyzeJob(req: AnalyzeInput, onStage: (stage: string, det
   });
   if (data.c !== model.c) throw modelError(`the data has ${data.c} label column(s) but the model has ${model.c} output(s)`, { file: req.dataName });
   onStage('reading', 'onnxruntime cross-check');
-  const ort = await crossCheck(model, req.modelBytes, data.X, { readExternal: (rel) => req.externals[rel] ?? fail(rel) });
+  const ort = await crossCheck(model, req.modelBytes, data.X, { external: memorySource(req.externals ?? {}) });
   const refusal = crossCheckRefusal(ort, req.modelName);
   if (refusal) throw refusal;
   const settings = settingsFromOptions(model, req.options);
@@ -130,10 +136,6 @@ export async function analyzeJob(req: AnalyzeInput, onStage: (stage: string, det
     engine: out.engine,
     ms: performance.now() - t0,
   };
-}
-
-function fail(rel: string): never {
-  throw new ReluLensError('model', `external data file '${rel}' was not read`);
 }
 
 export function networkJson(n: NetworkWeights): NetworkJson {

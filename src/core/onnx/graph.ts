@@ -6,6 +6,7 @@
 import { modelError, type ErrorLocation } from '../errors';
 import { has, toNum, type AttributeProto, type GraphProto, type NodeProto, type TensorProto } from './proto';
 import { MAX_TENSOR_ELEMENTS, readTensor, type Tensor } from './tensor';
+import { callbackSource, type ExternalSource } from '../io/external';
 
 export interface NodeRef {
   node: NodeProto;
@@ -29,12 +30,15 @@ export class GraphIndex {
   private readonly constProtos = new Map<string, { proto?: TensorProto; node?: NodeRef; sparse?: true }>();
   private readonly cache = new Map<string, Tensor>();
   private totalElements = 0;
+  private readonly external?: ExternalSource;
 
+  /** `external`: where external data is read from (a whole-file callback is the older form) */
   constructor(
     readonly graph: GraphProto,
     private readonly file: string,
-    private readonly readExternal?: (relPath: string) => Uint8Array,
+    external?: ExternalSource | ((relPath: string) => Uint8Array),
   ) {
+    this.external = typeof external === 'function' ? callbackSource(external) : external;
     for (const t of graph.initializer) this.constProtos.set(t.name, { proto: t });
     // known as constants (so they are not mistaken for data), refused when actually used
     for (const sp of graph.sparse_initializer as { values?: { name?: string } }[])
@@ -80,8 +84,8 @@ export class GraphIndex {
     if (!c) throw modelError(`input '${name}' is not a constant`, this.loc(user));
     if (c.sparse) throw modelError(`'${name}' is a sparse initializer, which the reader does not support`, this.loc(user));
     const t = c.proto
-      ? readTensor(c.proto, { loc: this.loc(user), readExternal: this.readExternal })
-      : constantNodeValue(c.node!, this.loc(c.node));
+      ? readTensor(c.proto, { loc: this.loc(user), external: this.external })
+      : constantNodeValue(c.node!, this.loc(c.node), this.external);
     this.totalElements += t.values.length;
     // the per-tensor cap alone would still let many tensors add up
     if (this.totalElements > MAX_TENSOR_ELEMENTS)
@@ -92,13 +96,13 @@ export class GraphIndex {
 }
 
 /** Constant node: `value` tensor, or the scalar/list shorthands added in opset 12. */
-function constantNodeValue(ref: NodeRef, loc: ErrorLocation): Tensor {
+function constantNodeValue(ref: NodeRef, loc: ErrorLocation, external?: ExternalSource): Tensor {
   const name = ref.node.output[0];
   for (const a of ref.node.attribute) {
     switch (a.name) {
       case 'value':
         if (!a.t) break;
-        return { ...readTensor(a.t, { loc }), name };
+        return { ...readTensor(a.t, { loc, external }), name };
       case 'value_float':
         return { name, dims: [], dataType: 1, values: Float64Array.of(a.f) };
       case 'value_floats':

@@ -1,24 +1,31 @@
 /**
  * Public API of the ONNX reader. `readModelBytes` never touches the file system (the extension
- * hands it bytes read through VS Code's fs, and external data through a callback); `readModelFile`
- * and `externalDataReader` are the Node conveniences used by the CLI, the worker and the tests.
+ * hands it bytes read through VS Code's fs, and external data through an ExternalSource);
+ * `readModelFile` is the Node convenience used by the CLI and the tests: the model and its external
+ * data go through the engine's file layer (src/core/io/files.ts).
  */
 import { ReluLensError, modelError } from '../errors';
 import type { CanonicalModel } from '../model';
+import { callbackSource, type ExternalEntry, type ExternalSource } from '../io/external';
+import { ModelFolder, readRegularFile, type FileSystem } from '../io/files';
 import { decodeModelProto, type ModelProto } from './proto';
 import { recognize } from './recognize';
-import * as fs from 'node:fs';
-import * as nodePath from 'node:path';
+import { checkExternal, listExternal } from './external';
 
 export { crossCheck, type CrossCheckResult, type CrossCheckOptions } from './ortCheck';
-export { safeRelativePath } from './tensor';
+export { safeRelativePath } from '../io/external';
 
 export interface ReadBytesOptions {
   /** path shown in messages */
   file: string;
   /** the model's folder, for messages only */
   dir?: string;
-  /** bytes of an external data file, path relative to the model's folder (already checked not to escape it) */
+  /**
+   * External data, range by range (preferred): every entry of the model is checked through it
+   * before anything is read (when it can check), then only the ranges the recognizer needs are read.
+   */
+  external?: ExternalSource;
+  /** older form: bytes of a whole external data file, path relative to the model's folder (already checked not to escape it) */
   readExternal?: (relPath: string) => Uint8Array;
 }
 
@@ -37,10 +44,22 @@ export function decodeModel(bytes: Uint8Array, file: string): ModelProto {
   return model;
 }
 
+/** The external entries of a decoded model, each checked through `external` (see ./external.ts). */
+export function checkModelExternal(model: ModelProto, file: string, external?: ExternalSource): ExternalEntry[] {
+  return checkExternal(listExternal(model, file), external, file);
+}
+
 export function readModelBytes(bytes: Uint8Array, opts: ReadBytesOptions): CanonicalModel {
-  const model = decodeModel(bytes, opts.file);
+  return readDecodedModel(decodeModel(bytes, opts.file), opts);
+}
+
+/** readModelBytes for a model already decoded with decodeModel (the worker looks at its external entries first). */
+export function readDecodedModel(model: ModelProto, opts: ReadBytesOptions): CanonicalModel {
+  const external = opts.external ?? (opts.readExternal ? callbackSource(opts.readExternal) : undefined);
   try {
-    return recognize(model, { file: opts.file, readExternal: opts.readExternal });
+    // before anything is read: an unused initializer pointing at /dev/zero is refused here too
+    checkModelExternal(model, opts.file, external);
+    return recognize(model, { file: opts.file, external });
   } catch (e) {
     if (e instanceof ReluLensError) throw e;
     // a corrupted file can break invariants the recognizer relies on; never leak a raw TypeError
@@ -49,48 +68,23 @@ export function readModelBytes(bytes: Uint8Array, opts: ReadBytesOptions): Canon
   }
 }
 
-export async function readModelFile(path: string): Promise<{ model: CanonicalModel; bytes: Uint8Array }> {
-  let bytes: Uint8Array;
-  try {
-    bytes = fs.readFileSync(path);
-  } catch (e) {
-    throw modelError(`cannot read the model file (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file: path });
-  }
-  const dir = nodePath.dirname(nodePath.resolve(path));
-  const readExternal = externalDataReader(dir, path);
-  const model = readModelBytes(bytes, { file: path, dir, readExternal });
-  return { model, bytes };
+export interface ReadFileOptions {
+  /** file-system calls to use instead of node:fs (tests record what is opened) */
+  fs?: FileSystem;
+  /** cap on the external bytes read (default MAX_EXTERNAL_BYTES) */
+  maxExternalBytes?: number;
 }
 
 /**
- * Reads external-data files named by a model in `dir`, refusing any that resolve outside it
- * (also through symlinks). Shared by the CLI and the extension's worker.
+ * Reads a model file and, through one ModelFolder, the external data it needs. `external` is that
+ * folder: pass it to crossCheck so onnxruntime gets the very bytes the reader read (no second read).
  */
-export function externalDataReader(dir: string, file: string): (rel: string) => Uint8Array {
-  const path = file;
-  let realDir: string;
-  try {
-    realDir = fs.realpathSync(dir);
-  } catch {
-    throw modelError(`the model's folder cannot be read`, { file });
-  }
-  const cache = new Map<string, Uint8Array>();
-  const readExternal = (rel: string): Uint8Array => {
-    const hit = cache.get(rel);
-    if (hit) return hit;
-    const full = nodePath.resolve(dir, rel);
-    let real: string;
-    try {
-      real = fs.realpathSync(full);
-    } catch {
-      throw modelError(`external data file '${rel}' was not found next to the model`, { file: path });
-    }
-    // a symlink inside the folder must not lead outside it either
-    if (real !== realDir && !real.startsWith(realDir + nodePath.sep))
-      throw modelError(`external data file '${rel}' resolves outside the model's folder: refused`, { file: path });
-    const data = fs.readFileSync(real);
-    cache.set(rel, data);
-    return data;
-  };
-  return readExternal;
+export async function readModelFile(
+  path: string,
+  opts: ReadFileOptions = {},
+): Promise<{ model: CanonicalModel; bytes: Uint8Array; external: ModelFolder }> {
+  const bytes = readRegularFile(path, { what: 'the model file', fs: opts.fs });
+  const external = new ModelFolder(path, { fs: opts.fs, maxBytes: opts.maxExternalBytes });
+  const model = readModelBytes(bytes, { file: path, dir: external.dir, external });
+  return { model, bytes, external };
 }

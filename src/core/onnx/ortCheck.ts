@@ -6,11 +6,13 @@
  * onnxruntime-node is loaded lazily so importing the reader (and activating the extension) stays cheap.
  */
 import { makeRng } from '../random';
-import { dataError, modelError, type ReluLensError } from '../errors';
+import { ReluLensError, dataError, modelError } from '../errors';
 import { applyHead, forward, type CanonicalModel } from '../model';
 import type { Mat } from '../linalg/mat';
 import { decodeModelProto, encodeModelProto, type ModelProto } from './proto';
-import { DT, halfToDouble, safeRelativePath } from './tensor';
+import { DT, externalRange, halfToDouble } from './tensor';
+import { callbackSource, type ExternalSource } from '../io/external';
+import { hasExternalLeft, listExternal } from './external';
 
 /**
  * Agreement required between onnxruntime and the float64 canonical network. The tolerance depends
@@ -95,9 +97,14 @@ export const MAX_CHECK_ROWS = 256;
 const GENERATED_ROWS = 64;
 
 export interface CrossCheckOptions {
-  /** model file on disk: external data files are read from its folder (default: model.file) */
+  /**
+   * External data, range by range (preferred; readModelFile returns the one it read through, so
+   * nothing is read twice). Only the ranges of tensors some node uses are read.
+   */
+  external?: ExternalSource;
+  /** model file on disk: external data is read from its folder through the file layer (default: model.file) */
   modelPath?: string;
-  /** bytes of an external data file, path relative to the model's folder (preferred over modelPath) */
+  /** older form: bytes of a whole external data file, path relative to the model's folder (preferred over modelPath) */
   readExternal?: (relPath: string) => Uint8Array;
   seed?: number;
   maxRows?: number;
@@ -248,41 +255,71 @@ const ELEM: Record<string, number> = { float32: DT.FLOAT, float64: DT.DOUBLE, fl
 
 /**
  * The bytes onnxruntime will load: the original model, plus the compare tensor as a graph output
- * when it is an intermediate tensor. Also lists the external data files the model refers to, which
- * are handed to onnxruntime in memory (it refuses to resolve paths for a model given as bytes).
+ * when it is an intermediate tensor, with every external reference resolved here, never by
+ * onnxruntime:
+ *   - a tensor some node uses gets its bytes inlined as raw_data, read through `external` (the file
+ *     layer: contained, regular file, exactly its range, within MAX_EXTERNAL_BYTES);
+ *   - an initializer no node uses is dropped (with its graph input, old-IR style), never read;
+ *     onnxruntime would drop it too ("Removing initializer … not used by any node").
+ * What onnxruntime receives therefore names no file at all (checked: anything still external is
+ * refused), so its own path handling never comes into play. Loaded from bytes it refuses external
+ * paths anyway ("model_path must not be empty", onnxruntime 1.30), but the original code handed it
+ * every file the initializers named, read whole and without containment.
  */
-function prepareModel(bytes: Uint8Array, model: CanonicalModel): { bytes: Uint8Array; externalFiles: string[] } {
+function prepareModel(bytes: Uint8Array, model: CanonicalModel, src: ExternalSource | string): Uint8Array | string {
   const proto: ModelProto = decodeModelProto(bytes);
   const g = proto.graph!;
-  const externalFiles = new Set<string>();
-  for (const t of g.initializer)
-    if (t.data_location === 1) {
-      const loc = t.external_data.find((e) => e.key === 'location')?.value;
-      if (loc) externalFiles.add(loc);
-    }
-  if (g.output.some((o) => o.name === model.compareTensor.name)) return { bytes, externalFiles: [...externalFiles] };
-  g.output.push({ name: model.compareTensor.name, type: { tensor_type: { elem_type: ELEM[model.dtype] } } });
-  return { bytes: encodeModelProto(proto), externalFiles: [...externalFiles] };
-}
-
-async function externalData(files: string[], opts: CrossCheckOptions, modelFile: string): Promise<{ path: string; data: Uint8Array }[] | string> {
-  const out: { path: string; data: Uint8Array }[] = [];
-  const modelPath = opts.modelPath ?? modelFile;
-  for (const loc of files) {
-    const rel = safeRelativePath(loc);
-    if (!rel) return `external data path '${loc}' leaves the model's folder`;
-    if (opts.readExternal) {
-      out.push({ path: loc, data: opts.readExternal(rel) });
+  const list = listExternal(proto, model.file);
+  let changed = false;
+  const drop = new Set<object>();
+  for (const x of list) {
+    changed = true;
+    if (!x.used && x.graph) {
+      drop.add(x.proto);
       continue;
     }
-    const fs = await import('node:fs');
-    const path = await import('node:path');
-    const full = modelPath ? path.join(path.dirname(modelPath), rel) : '';
-    if (!full || !fs.existsSync(full))
-      return `the model keeps weights in external file '${rel}', which was not found: pass modelPath or readExternal`;
-    out.push({ path: loc, data: fs.readFileSync(full) });
+    if (typeof src === 'string') return src;
+    const range = externalRange(x.proto, x.loc);
+    let data: Uint8Array;
+    try {
+      data = src.read(range);
+    } catch (e) {
+      if (e instanceof ReluLensError) throw new ReluLensError(e.kind, e.message, { ...e.location, ...x.loc });
+      throw e;
+    }
+    if (data.length !== range.length) throw modelError(`external data for tensor '${range.tensor}' has ${data.length} bytes, expected ${range.length}`, x.loc);
+    x.proto.raw_data = data;
+    x.proto.data_location = 0;
+    x.proto.external_data = [];
   }
-  return out;
+  if (drop.size) {
+    for (const gr of new Set(list.filter((x) => drop.has(x.proto)).map((x) => x.graph!))) {
+      const names = new Set(gr.initializer.filter((t) => drop.has(t)).map((t) => t.name));
+      gr.initializer = gr.initializer.filter((t) => !drop.has(t));
+      type Sparse = { values?: object; indices?: object };
+      gr.sparse_initializer = (gr.sparse_initializer as Sparse[]).filter((sp) => {
+        const gone = (sp.values && drop.has(sp.values)) || (sp.indices && drop.has(sp.indices));
+        if (gone) names.add((sp.values as { name?: string })?.name ?? '');
+        return !gone;
+      });
+      gr.input = gr.input.filter((v) => !names.has(v.name));
+    }
+  }
+  if (changed && hasExternalLeft(proto)) throw modelError('the model keeps data externally in a place the reader does not resolve: refused', { file: model.file });
+  if (!g.output.some((o) => o.name === model.compareTensor.name))
+    g.output.push({ name: model.compareTensor.name, type: { tensor_type: { elem_type: ELEM[model.dtype] } } });
+  else if (!changed) return bytes;
+  return encodeModelProto(proto);
+}
+
+/** Where the cross-check reads external data from: the caller's source, else the model's folder on disk. */
+async function externalSource(opts: CrossCheckOptions, modelFile: string): Promise<ExternalSource | string> {
+  if (opts.external) return opts.external;
+  if (opts.readExternal) return callbackSource(opts.readExternal);
+  const modelPath = opts.modelPath ?? modelFile;
+  if (!modelPath) return 'the model keeps weights in external files, which cannot be read: pass external or modelPath';
+  const { ModelFolder } = await import('../io/files');
+  return new ModelFolder(modelPath);
 }
 
 export async function crossCheck(
@@ -319,23 +356,23 @@ export async function crossCheck(
   if (!ort)
     return { ok: true, maxAbsDiff: null, ...base, warning: 'onnxruntime-node could not be loaded: the extracted weights were not cross-checked' };
 
-  const why = (e: unknown) => (e instanceof Error ? e.message : String(e));
-  let prepared: ReturnType<typeof prepareModel>;
-  let ext: { path: string; data: Uint8Array }[] | string;
+  const why = (e: unknown) =>
+    e instanceof ReluLensError
+      ? `${e.location.node ? `node ${e.location.node.opType} '${e.location.node.name}': ` : ''}${e.message}`
+      : e instanceof Error ? e.message : String(e);
+  let prepared: Uint8Array | string;
+  const source = await externalSource(opts, model.file);
   try {
-    prepared = prepareModel(bytes, model);
+    prepared = prepareModel(bytes, model, source);
   } catch (e) {
-    return { ok: false, maxAbsDiff: null, ...base, warning: `the model could not be prepared for onnxruntime: ${why(e)}` };
+    const what = e instanceof ReluLensError ? `the model's external data could not be read` : `the model could not be prepared for onnxruntime`;
+    return { ok: false, maxAbsDiff: null, ...base, warning: `${what}: ${why(e)}` };
   }
-  try {
-    ext = prepared.externalFiles.length ? await externalData(prepared.externalFiles, opts, model.file) : [];
-  } catch (e) {
-    return { ok: false, maxAbsDiff: null, ...base, warning: `the model's external data could not be read: ${why(e)}` };
-  }
-  if (typeof ext === 'string') return { ok: false, maxAbsDiff: null, ...base, warning: ext };
+  if (typeof prepared === 'string') return { ok: false, maxAbsDiff: null, ...base, warning: prepared };
   let got: Float64Array;
   try {
-    const session = await ort.InferenceSession.create(prepared.bytes, ext.length ? { externalData: ext } : {});
+    // no externalData option: nothing in `prepared` refers to a file
+    const session = await ort.InferenceSession.create(prepared);
     try {
       try {
         got = await runAll(ort, session, model, Xin);

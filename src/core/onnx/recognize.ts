@@ -12,10 +12,12 @@ import { attrFloats, attrInt, attrInts, GraphIndex, nodeLabel, type NodeRef } fr
 import { foldAdd, isLinearOp, readLinear, type Layout, type LinearLayer } from './layers';
 import { toNum, type ModelProto, type ValueInfoProto } from './proto';
 import { DT, dtypeName, floatDtype, isQuantizedType } from './tensor';
+import type { ExternalSource } from '../io/external';
 
 export interface RecognizeOptions {
   file: string;
-  readExternal?: (relPath: string) => Uint8Array;
+  /** external data, read range by range as the recognizer needs each tensor */
+  external?: ExternalSource;
 }
 
 const PASS_THROUGH = new Set(['Identity', 'Dropout']);
@@ -63,7 +65,7 @@ export function recognize(model: ModelProto, opts: RecognizeOptions): CanonicalM
   const file = opts.file;
   const graph = model.graph;
   if (!graph || graph.node.length === 0) throw modelError('not an ONNX model: it contains no graph nodes', { file });
-  const g = new GraphIndex(graph, file, opts.readExternal);
+  const g = new GraphIndex(graph, file, opts.external);
   const opsetEntry = model.opset_import.filter((o) => o.domain === '' || o.domain === 'ai.onnx');
   const opset = opsetEntry.length ? Math.max(...opsetEntry.map((o) => toNum(o.version))) : 1;
 

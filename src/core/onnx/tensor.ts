@@ -2,10 +2,12 @@
  * Tensor payloads → float64. Every way real exporters store numbers is handled here: raw_data
  * (little-endian, often at an unaligned offset inside the file, so it is read through a DataView
  * and never viewed as a typed array), float_data/double_data/int32_data(float16 bits)/int64_data,
- * and external data files. Sizes are checked against the bytes actually present BEFORE anything
- * is allocated, so a corrupted or hostile dim cannot make the reader allocate gigabytes.
+ * and external data files (exactly the byte range a tensor needs, through an ExternalSource). Sizes
+ * are checked against the bytes actually present BEFORE anything is allocated, so a corrupted or
+ * hostile dim cannot make the reader allocate gigabytes.
  */
 import { ReluLensError, modelError, type ErrorLocation } from '../errors';
+import { safeRelativePath, tensorLabel, type ExternalEntry, type ExternalRange, type ExternalSource } from '../io/external';
 import { has, toNum, type TensorProto } from './proto';
 
 /** ONNX TensorProto.DataType values the reader needs to name. */
@@ -47,8 +49,8 @@ export interface Tensor {
 
 export interface TensorContext {
   loc: ErrorLocation;
-  /** returns the bytes of an external data file, path relative to the model's folder */
-  readExternal?: (relPath: string) => Uint8Array;
+  /** where external data is read from (exactly the range a tensor needs; see src/core/io) */
+  external?: ExternalSource;
 }
 
 const BYTES: Record<number, number> = {
@@ -125,7 +127,7 @@ export function readTensor(t: TensorProto, ctx: TensorContext): Tensor {
     modelError(`${label} has dims [${dims.join(', ')}] (${count} elements) but ${where} holds ${have}`, ctx.loc);
 
   if (t.data_location === 1) {
-    const bytes = externalBytes(t, ctx, count * size);
+    const bytes = externalBytes(t, ctx);
     return { name: t.name, dims, dataType: dt, values: fromLittleEndian(bytes, dt, count) };
   }
   if (has(t, 'raw_data') && t.raw_data.length > 0) {
@@ -154,40 +156,59 @@ function typedField(t: TensorProto, dt: number): ArrayLike<unknown> {
 }
 
 /**
- * External data (data_location = EXTERNAL): `location` is relative to the model's folder. Absolute
- * paths and paths leaving the folder are refused: a model file must not make the reader open
- * arbitrary files on the user's machine.
+ * The external_data entry of a tensor, syntax only (nothing is read): `location` relative to the
+ * model's folder (absolute paths and paths leaving the folder are refused: a model file must not
+ * make the reader open arbitrary files on the user's machine), offset and length as decimal sizes.
  */
-function externalBytes(t: TensorProto, ctx: TensorContext, expected: number): Uint8Array {
-  const label = t.name ? `tensor '${t.name}'` : 'an unnamed tensor';
+export function externalEntry(t: TensorProto, used: boolean, loc: ErrorLocation): ExternalEntry {
+  const label = tensorLabel({ tensor: t.name, used });
   const kv = new Map(t.external_data.map((e) => [e.key, e.value]));
   const location = kv.get('location');
-  if (!location) throw modelError(`${label} is stored externally but names no file (external_data has no 'location')`, ctx.loc);
+  if (!location) throw modelError(`${label} is stored externally but names no file (external_data has no 'location')`, loc);
   const rel = safeRelativePath(location);
-  if (!rel) throw modelError(`${label} points to external file '${location}', outside the model's folder: refused`, ctx.loc);
+  if (!rel) throw modelError(`${label} points to external file '${location}', outside the model's folder: refused`, loc);
   const offset = parseSize(kv.get('offset') ?? '0');
   const lengthStr = kv.get('length');
-  const length = lengthStr === undefined ? expected : parseSize(lengthStr);
+  const length = lengthStr === undefined ? undefined : parseSize(lengthStr);
   if (offset === null || length === null)
-    throw modelError(`${label} has an invalid external offset/length ('${kv.get('offset')}', '${lengthStr}')`, ctx.loc);
-  if (length !== expected)
-    throw modelError(`${label} needs ${expected} bytes but its external data length is ${length}`, ctx.loc);
-  if (!ctx.readExternal)
-    throw modelError(`${label} is stored in external file '${rel}', which cannot be read here`, ctx.loc);
-  let file: Uint8Array;
+    throw modelError(`${label} has an invalid external offset/length ('${kv.get('offset')}', '${lengthStr}')`, loc);
+  return { location: rel, offset, length, tensor: t.name, used };
+}
+
+/**
+ * The exact byte range an external tensor needs: its entry, with the length its dims and element
+ * type give (a stated length must agree). Dims are checked against MAX_TENSOR_ELEMENTS first, so the
+ * range is never larger than the reader would accept.
+ */
+export function externalRange(t: TensorProto, loc: ErrorLocation): ExternalRange {
+  const label = t.name ? `tensor '${t.name}'` : 'an unnamed tensor';
+  const size = BYTES[t.data_type];
+  if (!size) throw modelError(`${label} has element type ${dtypeName(t.data_type)}, which the reader does not support`, loc);
+  const { count } = checkedDims(t, { loc });
+  const expected = count * size;
+  const e = externalEntry(t, true, loc);
+  const length = e.length ?? expected;
+  if (length !== expected) throw modelError(`${label} needs ${expected} bytes but its external data length is ${length}`, loc);
+  return { location: e.location, offset: e.offset, length, tensor: t.name };
+}
+
+/** Reads an external tensor's bytes through the context's source: exactly the range it needs. */
+function externalBytes(t: TensorProto, ctx: TensorContext): Uint8Array {
+  const label = t.name ? `tensor '${t.name}'` : 'an unnamed tensor';
+  const range = externalRange(t, ctx.loc);
+  if (!ctx.external)
+    throw modelError(`${label} is stored in external file '${range.location}', which cannot be read here`, ctx.loc);
+  let bytes: Uint8Array;
   try {
-    file = ctx.readExternal(rel);
+    bytes = ctx.external.read(range);
   } catch (e) {
-    // keep the caller's message (e.g. "not found") but point at the node that needs the tensor
+    // keep the source's message (e.g. "not found") but point at the node that needs the tensor
     if (e instanceof ReluLensError) throw new ReluLensError(e.kind, e.message, { ...e.location, ...ctx.loc });
-    throw modelError(`cannot read external data file '${rel}' for ${label} (${e instanceof Error ? e.message : String(e)})`, ctx.loc);
+    throw modelError(`cannot read external data file '${range.location}' for ${label} (${e instanceof Error ? e.message : String(e)})`, ctx.loc);
   }
-  if (offset + length > file.length)
-    throw modelError(
-      `${label} reads bytes ${offset}…${offset + length} of '${rel}', but the file has only ${file.length} bytes (truncated?)`,
-      ctx.loc,
-    );
-  return file.subarray(offset, offset + length);
+  if (bytes.length !== range.length)
+    throw modelError(`${label}: external data file '${range.location}' gave ${bytes.length} bytes instead of ${range.length}`, ctx.loc);
+  return bytes;
 }
 
 function parseSize(s: string): number | null {
@@ -196,21 +217,5 @@ function parseSize(s: string): number | null {
   return Number.isSafeInteger(n) ? n : null;
 }
 
-/**
- * Normalises a relative path ('a/./b', 'a\\b') and returns null when it is absolute or climbs out
- * of the model's folder. Pure string logic so the byte-level API stays free of node:fs/path.
- */
-export function safeRelativePath(p: string): string | null {
-  if (!p || p.includes('\0')) return null;
-  const s = p.replace(/\\/g, '/');
-  if (s.startsWith('/') || /^[a-zA-Z]:/.test(s) || s.startsWith('~')) return null;
-  const parts: string[] = [];
-  for (const seg of s.split('/')) {
-    if (seg === '' || seg === '.') continue;
-    if (seg === '..') {
-      if (!parts.length) return null;
-      parts.pop();
-    } else parts.push(seg);
-  }
-  return parts.length ? parts.join('/') : null;
-}
+/** Kept here for existing importers; the rule lives with the file layer (src/core/io/external.ts). */
+export { safeRelativePath };
