@@ -293,6 +293,21 @@ export class PatternSet {
       const g = gAll.subarray(p * r, p * r + r);
       const gn = bound[p] - gRoundAll[p];
       for (const sgn of [1, -1]) {
+        // one constraint's multiplier alone already bounds ‖Π_K(±g)‖ (weak duality with μ = μ_j e_j):
+        // ‖g‖² − max_j (a_jᵀg)_−²/‖a_j‖², O(m·r) — most patterns stop here
+        let cut = 0;
+        for (let t = 0; t < m; t++) {
+          let z = 0;
+          for (let q = 0; q < r; q++) z += Xk.data[t * r + q] * g[q];
+          z *= pat[t] ? sgn : -sgn;
+          if (z < 0) cut = Math.max(cut, (z * z) / (xn[t] * xn[t]));
+        }
+        // the difference of squares may cancel: its rounding (≤ 8ε(m + r)‖g‖²) is added under the root
+        const one = Math.sqrt(Math.max(0, gn * gn - cut) + 8 * EPS * (m + r) * gn * gn) + gRoundAll[p];
+        if (one <= attained) {
+          upper = Math.max(upper, one);
+          continue;
+        }
         const gs = sgn === 1 ? Float64Array.from(g) : g.map((x) => -x);
         const pr = projectCone(Xk, pat, gs, 1, undefined, undefined, attained);
         evaluated++;
