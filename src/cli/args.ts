@@ -9,8 +9,9 @@ Usage:
   relu-lens inspect MODEL [--data FILE [--label NAME ...]] [--json]
   relu-lens certify MODEL --data FILE [--label NAME ...] (--beta B | --weight-decay WD [--reduction mean|sum]
                     [--optimizer sgd|adam|adamw]) [--hidden-bias decayed|free] [--output-bias decayed|free]
-                    [--tol 1e-4] [--pattern-budget N] [--loss squared|hinge|logistic|cross-entropy]
-                    [--no-optimum] [--time-budget SECONDS] [--json] [--report FILE.html|FILE.md [--force]]
+                    [--tol 1e-4] [--pattern-budget N] [--max-iterations N] [--solver-iterations N]
+                    [--loss squared|hinge|logistic|cross-entropy] [--no-optimum] [--time-budget SECONDS]
+                    [--json] [--report FILE.html|FILE.md [--force]]
   relu-lens optimize MODEL --data FILE [same options as certify] [--out FILE.onnx|.json|.npz|.csv [--force]] [--json]
   relu-lens lint SCRIPT.py|NOTEBOOK.ipynb [--json]   (findings in a PyTorch training script; exit 1 on an error)
 
@@ -30,8 +31,15 @@ Analysis options:
   --loss NAME            training loss; default from the output head: Sigmoid → logistic,
                          Softmax/LogSoftmax → cross-entropy, none → squared
   --no-optimum           certify only: skip the optimal network (MATH.md §4). By default certify also
-                         computes it within the time budget; on small problems this takes well under a second
-  --time-budget SECONDS  wall-clock budget for each column generation (default 30 for certify, 300 for optimize)
+                         computes it within the work budgets; on small problems this takes well under a second
+
+Work budgets (the same inputs give the same numbers on any machine; an inconclusive answer names the
+budget to raise):
+  --pattern-budget N     activation patterns the oracle may enumerate for an exact M (default 2000000)
+  --max-iterations N     column-generation iterations (default 60)
+  --solver-iterations N  iterations of each restricted-problem solve (default 20000)
+  --time-budget SECONDS  wall-clock SAFETY limit only (default 600); when it fires the result says
+                         "stopped by the wall-clock safety limit" and its numbers depend on the machine
   --out FILE             optimize: write the optimal network (or, when optimality over all activation
                          patterns could not be proven, the best witness — said so on stderr) as a drop-in
                          .onnx (same input/output names, shapes, dtype and head as MODEL), .json, .npz
@@ -60,6 +68,10 @@ export interface CertifyArgs extends CommonArgs {
   outputBias?: 'decayed' | 'free';
   tol: number;
   patternBudget?: number;
+  /** column-generation iterations (--max-iterations) */
+  maxIterations?: number;
+  /** iterations of each restricted solve (--solver-iterations) */
+  solverIterations?: number;
   report?: string;
   force: boolean;
   /** --tol was given on the command line (a saved tol in .vscode/relu-lens.json does not override it) */
@@ -78,6 +90,14 @@ function num(name: string, v: string | undefined, positive = false): number | un
   const x = Number(v);
   if (v.trim() === '' || !Number.isFinite(x)) throw usageError(`--${name} expects a number, got "${v}"`);
   if (positive && !(x > 0)) throw usageError(`--${name} must be positive, got ${v}`);
+  return x;
+}
+
+/** a whole number ≥ min (work budgets) */
+function count(name: string, v: string | undefined, min: number): number | undefined {
+  const x = num(name, v);
+  if (x === undefined) return undefined;
+  if (!Number.isSafeInteger(x) || x < min) throw usageError(`--${name} must be a whole number ≥ ${min}, got ${v}`);
   return x;
 }
 
@@ -119,6 +139,8 @@ export function parseCli(argv: string[]): CertifyArgs | { command: 'help' } {
         'output-bias': { type: 'string' },
         tol: { type: 'string' },
         'pattern-budget': { type: 'string' },
+        'max-iterations': { type: 'string' },
+        'solver-iterations': { type: 'string' },
         report: { type: 'string' },
         force: { type: 'boolean', default: false },
         loss: { type: 'string' },
@@ -161,6 +183,8 @@ export function parseCli(argv: string[]): CertifyArgs | { command: 'help' } {
     tolGiven: v.tol !== undefined,
     fromConfig: [],
     patternBudget: num('pattern-budget', v['pattern-budget'], true),
+    maxIterations: count('max-iterations', v['max-iterations'], 0),
+    solverIterations: count('solver-iterations', v['solver-iterations'], 1),
     report: v.report,
     force: v.force ?? false,
     loss: oneOf('loss', v.loss, ['squared', 'hinge', 'logistic', 'cross-entropy'] as const),

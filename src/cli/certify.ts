@@ -1,5 +1,5 @@
 import { loadAndCheck } from './inspect';
-import { settingsFromOptions } from '../core/settings';
+import { SAFETY_TIME_LIMIT_MS, settingsFromOptions } from '../core/settings';
 import { analyze, type AnalysisOutcome } from '../core/analysis';
 import type { AnalysisJson } from '../core/analysis/types';
 import type { CanonicalModel } from '../core/model';
@@ -8,9 +8,13 @@ import { formatHuman } from './format';
 import { checkOutputPath, writeFileAtomic } from '../core/io/atomicWrite';
 import type { CertifyArgs } from './args';
 
-/** Default wall-clock budgets (seconds) for each column generation: certify answers interactively, optimize may take longer. */
-export const CERTIFY_TIME_BUDGET_S = 30;
-export const OPTIMIZE_TIME_BUDGET_S = 300;
+/**
+ * Default wall-clock SAFETY limits (seconds): only an outer stop. The work budgets (--max-iterations,
+ * --pattern-budget, --solver-iterations) end the analysis first, so the same inputs give the same
+ * numbers on any machine; when the limit fires the result says "stopped by the wall-clock safety limit".
+ */
+export const CERTIFY_TIME_BUDGET_S = SAFETY_TIME_LIMIT_MS / 1000;
+export const OPTIMIZE_TIME_BUDGET_S = SAFETY_TIME_LIMIT_MS / 1000;
 
 /**
  * Never overwrite a user's file unasked; refuse a missing or unwritable folder, a dangling symbolic
@@ -37,6 +41,8 @@ export async function runAnalysis(
     outputBias: args.outputBias,
     tol: args.tol,
     patternBudget: args.patternBudget,
+    maxIterations: args.maxIterations,
+    solverIterations: args.solverIterations,
     timeBudgetMs: (args.timeBudgetSeconds ?? defaultBudgetS) * 1000,
   });
   const outcome = analyze(model, data!, settings, { loss: args.loss, optimize: args.optimum, reuseCertified: args.command === 'certify' });

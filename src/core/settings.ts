@@ -17,12 +17,27 @@ export interface UserOptions {
   tol?: number;
   patternBudget?: number;
   maxIterations?: number;
+  /** work budget of each restricted solve (undefined: the engine's default for the loss) */
+  solverIterations?: number;
   refineAfterWitness?: number;
+  /** wall-clock safety limit (ms); the work budgets are the primary stops */
   timeBudgetMs?: number;
 }
 
-/** Interactive defaults: answer within seconds; the P* interval is refined only briefly after a witness. */
-export const INTERACTIVE_DEFAULTS = { maxIterations: 60, refineAfterWitness: 5, timeBudgetMs: 30_000 } as const;
+/** Oracle pattern budget by default (a work unit: activation patterns enumerated for an exact M). */
+export const DEFAULT_PATTERN_BUDGET = 2_000_000;
+/**
+ * Wall-clock safety limit by default: 10 min. Only an outer stop — the work budgets (column-generation
+ * iterations, oracle patterns, solver iterations) end the analysis first, so the same inputs give
+ * the same numbers on any machine; when this one fires the result says so.
+ */
+export const SAFETY_TIME_LIMIT_MS = 600_000;
+
+/**
+ * Interactive defaults, in work units: column-generation iterations, and the iterations that refine
+ * the P* interval after a witness; the wall clock only as the safety limit.
+ */
+export const INTERACTIVE_DEFAULTS = { maxIterations: 60, refineAfterWitness: 5, timeBudgetMs: SAFETY_TIME_LIMIT_MS } as const;
 
 export function settingsFromOptions(model: Pick<CanonicalModel, 'b1' | 'b2'>, o: UserOptions): CertifySettings {
   let beta: BetaSpec;
@@ -35,8 +50,9 @@ export function settingsFromOptions(model: Pick<CanonicalModel, 'b1' | 'b2'>, o:
     hiddenBias: model.b1 ? (o.hiddenBias ?? 'decayed') : 'none',
     outputBias: model.b2 ? (o.outputBias ?? 'decayed') : 'none',
     tol: o.tol ?? DEFAULT_TOL,
-    patternBudget: o.patternBudget ?? 2_000_000,
+    patternBudget: o.patternBudget ?? DEFAULT_PATTERN_BUDGET,
     maxIterations: o.maxIterations ?? INTERACTIVE_DEFAULTS.maxIterations,
+    ...(o.solverIterations !== undefined ? { solverIterations: o.solverIterations } : {}),
     refineAfterWitness: o.refineAfterWitness ?? INTERACTIVE_DEFAULTS.refineAfterWitness,
     timeBudgetMs: o.timeBudgetMs ?? INTERACTIVE_DEFAULTS.timeBudgetMs,
     seed: 1,

@@ -18,10 +18,20 @@ import type { OracleFn, OracleOptions, OracleResult } from '../oracle/types';
 import { betaFromSpec } from './beta';
 import { detectClosedForm, RANK_ONE_TOL, WHITENED_TOL } from './closedForms';
 import { bestScale, DUAL_ROUNDING_PER_TERM, feasibleDirection, MEAN_ZERO_TOL } from './dual';
-import { LASSO_REL_TOL, lassoNetwork, offsetModeFor, solveLasso } from './lasso';
+import { DEFAULT_LASSO_MAX_SWEEPS, LASSO_REL_TOL, lassoNetwork, offsetModeFor, solveLasso } from './lasso';
 
-/** Lasso tolerance for the one tighter re-solve when column generation would stall. */
+/** Lasso tolerance once column generation would stall (the oracle's argmax is a present column). */
 export const TIGHT_LASSO_REL_TOL = 1e-15;
+/** The tighter lasso solves may use this many times the solver budget (settings.solverIterations). */
+export const TIGHT_LASSO_SWEEP_FACTOR = 10;
+/**
+ * An oracle argmax within DEDUP_TOL of a present direction is still added, as a distinct column,
+ * when its correlation ‖Λᵀ(X̃u)_+‖ (the oracle's `lower`, recomputed) exceeds every present
+ * column's and β by this relative margin: near a kink, directions 1e-6 apart have activations that
+ * differ to first order, and with a tiny β that is a visible part of M(Λ) − β (soundness suite,
+ * regression 'inconclusive-with-exact-oracle').
+ */
+export const NEAR_DUPLICATE_GAIN = 1e-9;
 import {
   buildXt,
   featureActivation,
@@ -34,8 +44,8 @@ import {
   resolveModes,
   type CertifyModes,
 } from './objective';
-import { DEFAULT_TOL, type CertificateResult, type CertifySettings, type NetworkWeights } from './types';
-import { decideVerdict, fmt, REBALANCE_MEANING, REBALANCE_REL_TOL, rebalancedInfo, VERDICT_TOL_MEANING } from './verdict';
+import { DEFAULT_TOL, type CertificateResult, type CertifySettings, type InconclusiveReason, type NetworkWeights } from './types';
+import { decideVerdict, fmt, pct, REBALANCE_MEANING, REBALANCE_REL_TOL, rebalancedInfo, VERDICT_TOL_MEANING } from './verdict';
 
 /** Two unit feature directions with cosine ≥ 1 − this are the same feature. */
 export const DEDUP_TOL = 1e-12;
@@ -107,13 +117,19 @@ export class FeatureSet {
       return true;
     });
   }
-  /** adds a direction unless it duplicates one or is zero on all data; returns whether added */
-  add(dir: Float64Array): boolean {
+  /**
+   * adds a direction unless it duplicates one or is zero on all data; returns whether added.
+   * `distinct`: the caller has shown that this direction is a different column although `has` says
+   * otherwise (near a kink, directions within DEDUP_TOL can have activations that differ to first
+   * order; see NEAR_DUPLICATE_GAIN): only an activation vector equal to a present one is refused.
+   */
+  add(dir: Float64Array, distinct = false): boolean {
     if (!dir.every(Number.isFinite)) return false;
-    if (this.has(dir)) return false;
+    if (!distinct && this.has(dir)) return false;
     const u = unitFor(dir);
     const a = featureActivation(this.X, dir, this.modes.hiddenBias);
     if (!a.some((v) => v > 0)) return false;
+    if (distinct && this.list.some((f) => f.a.every((v, i) => v === a[i]))) return false;
     this.list.push({ dir: new Float64Array(dir), a });
     this.units.push(u);
     return true;
@@ -132,6 +148,31 @@ export function oracleDirection(or: OracleResult, d: number, modes: CertifyModes
   }
   return or.argmax.length === dd ? new Float64Array(or.argmax) : null;
 }
+
+/** max_k ‖Lᵀa_k‖ over the restricted problem's columns: its dual constraint at L (≤ β when L is its optimal dual). */
+export function maxColumnCorrelation(feats: readonly { a: Float64Array }[], L: Mat): number {
+  const n = L.rows, c = L.cols;
+  let best = 0;
+  for (const { a } of feats) {
+    let q = 0;
+    for (let j = 0; j < c; j++) {
+      let g = 0;
+      for (let i = 0; i < n; i++) if (a[i] !== 0) g += a[i] * L.data[i * c + j];
+      q += g * g;
+    }
+    best = Math.max(best, Math.sqrt(q));
+  }
+  return best;
+}
+
+/**
+ * Why column generation stopped, as a kind (the words are in stopReason): 'certified', 'optimal'
+ * (exact oracle: M ≤ β at the restricted optimum), 'witness-refined' (not optimal is proven and the
+ * interval was refined for refineAfterWitness iterations), 'iteration-budget' (maxIterations),
+ * 'safety-limit' (the wall clock, timeBudgetMs), 'stopped' (cancelled), 'stalled' (no new
+ * direction), 'not-run'.
+ */
+export type CgStopKind = 'certified' | 'optimal' | 'witness-refined' | 'iteration-budget' | 'safety-limit' | 'stopped' | 'stalled' | 'not-run';
 
 export function hintsMat(dirs: Float64Array[], dd: number): Mat | undefined {
   if (!dirs.length) return undefined;
@@ -212,6 +253,8 @@ export function certifyNetwork(
     patternBudget: settings.patternBudget,
     seed: settings.seed,
     shouldStop: settings.shouldStop,
+    // a global search may drop regions whose bound is ≤ β: M̄ ≤ β is all a feasible dual point needs
+    stopBelow: beta,
   };
   // hints: unit feature directions, rows of length d̃ (free hidden bias: [u; b] with ‖u‖ = 1)
   const ownHints = hintsMat(ownDirs, dd);
@@ -283,12 +326,18 @@ export function certifyNetwork(
   lap('closedForm');
 
   // ---- column generation
+  // Budgets in work units (MATH.md §4): column-generation iterations, oracle patterns, lasso sweeps;
+  // the wall clock (timeBudgetMs) is only an outer safety stop and says so when it fires.
   stage('column-generation');
   let iterations = 0;
   let directions = 0;
   let cgRan = false;
   let lassoOptimal = false;
   let stopReason = '';
+  let stopKind: CgStopKind = 'not-run';
+  let nearDuplicates = 0;
+  let lassoUnconverged = 0;
+  const solverIterations = settings.solverIterations ?? DEFAULT_LASSO_MAX_SWEEPS;
   const cgNotes: string[] = [];
   if (!isCertified() && !(cf && hasWitness()) && settings.maxIterations > 0) {
     cgRan = true;
@@ -298,26 +347,32 @@ export function certifyNetwork(
     if (d0 && or0.lower > 0) feats.add(d0);
     const offMode = offsetModeFor(modes);
     let warm: { Z: Float64Array[]; b2?: Float64Array } | undefined;
-    const cgStart = performance.now();
+    const cgStart = now();
     const budgetMs = settings.timeBudgetMs ?? Infinity;
     const refineAfter = settings.refineAfterWitness ?? Infinity;
     let witnessAt = hasWitness() ? 0 : -1;
-    // The oracle can return a direction already present when the restricted lasso is solved only
-    // to its tolerance; solving it once more, tighter, often closes the dual gap (soundness suite,
-    // regression 'inconclusive-with-exact-oracle').
+    // When the oracle's argmax is a direction already present, the restricted lasso was solved only
+    // to its tolerance: from then on it is solved tighter (TIGHT_LASSO_REL_TOL, more sweeps).
     let tight = false;
     while (iterations < settings.maxIterations) {
       if (settings.shouldStop?.()) {
         stopReason = 'stopped on request';
+        stopKind = 'stopped';
         break;
       }
       if (witnessAt < 0 && hasWitness()) witnessAt = iterations;
       if (witnessAt >= 0 && iterations - witnessAt >= refineAfter) {
         stopReason = `not optimal is proven; P* interval refined for ${refineAfter} more iteration(s)`;
+        stopKind = 'witness-refined';
         break;
       }
-      if (performance.now() - cgStart > budgetMs) {
-        stopReason = `time budget (${budgetMs} ms) reached`;
+      if (now() - cgStart >= budgetMs) {
+        stopReason = `stopped by the wall-clock safety limit (${fmt(budgetMs / 1000)} s) after ${iterations} iteration(s)`;
+        stopKind = 'safety-limit';
+        warnings.push(
+          `Column generation was ${stopReason}; the numbers depend on this machine's speed. ` +
+            'Raise --time-budget (the safety limit) or lower the work budgets to get reproducible numbers.',
+        );
         break;
       }
       iterations++;
@@ -327,8 +382,11 @@ export function certifyNetwork(
         Y,
         beta,
         offMode,
-        tight ? { warm, relTol: TIGHT_LASSO_REL_TOL, maxSweeps: 200_000 } : { warm },
+        tight
+          ? { warm, relTol: TIGHT_LASSO_REL_TOL, maxSweeps: TIGHT_LASSO_SWEEP_FACTOR * solverIterations }
+          : { warm, maxSweeps: solverIterations },
       );
+      if (!lasso.converged) lassoUnconverged++;
       warm = { Z: lasso.Z, b2: lasso.b2 };
       const lnet = lassoNetwork(
         feats.list.map((f) => f.dir),
@@ -350,6 +408,7 @@ export function certifyNetwork(
       } catch (e) {
         if (settings.shouldStop?.()) {
           stopReason = 'stopped on request';
+          stopKind = 'stopped';
           break;
         }
         throw e;
@@ -358,28 +417,48 @@ export function certifyNetwork(
       if (sdt.value > best.value) best = { value: sdt.value, point: 'column-generation', oracle: ort, s: sdt.s, Mbar: ort.upper };
       if (isCertified()) {
         stopReason = 'certified';
+        stopKind = 'certified';
         break;
       }
       if (ort.exact && ort.upper <= beta * (1 + OPTIMAL_M_TOL)) {
         lassoOptimal = true;
         stopReason = 'the restricted optimum is globally optimal (exact oracle: M ≤ β)';
+        stopKind = 'optimal';
         break;
       }
       const dn = oracleDirection(ort, d, modes);
-      if (dn && ort.lower > 0 && ort.exact && !tight && feats.has(dn)) {
+      if (!dn || !(ort.lower > 0)) {
+        stopReason = 'the oracle found no new direction';
+        stopKind = 'stalled';
+        break;
+      }
+      if (feats.add(dn)) continue;
+      // The argmax is within DEDUP_TOL of a present direction. Either it is a different column
+      // (near a kink its activations differ to first order: it beats every present column at
+      // this dual point), or it is that column and the lasso was not solved exactly.
+      const present = maxColumnCorrelation(feats.list, Lt);
+      if (ort.lower > Math.max(beta, present) * (1 + NEAR_DUPLICATE_GAIN) && feats.add(dn, true)) {
+        nearDuplicates++;
+        continue;
+      }
+      if (ort.exact && !tight) {
         tight = true;
         continue;
       }
-      if (!dn || !(ort.lower > 0) || !feats.add(dn)) {
-        stopReason = ort.exact
-          ? 'the oracle returned a direction already present (restricted problem solved to its tolerance)'
-          : 'the oracle found no new direction';
-        break;
-      }
+      stopReason = ort.exact
+        ? 'the oracle returned a direction already present (restricted problem solved to its tolerance)'
+        : 'the oracle found no new direction';
+      stopKind = 'stalled';
+      break;
     }
-    if (!stopReason) stopReason = `iteration limit (${settings.maxIterations}) reached`;
+    if (!stopReason) {
+      stopReason = `iteration limit (${settings.maxIterations}) reached`;
+      stopKind = 'iteration-budget';
+    }
     directions = feats.list.length;
     cgNotes.push(`column generation: ${iterations} iteration(s); stop: ${stopReason}`);
+    if (nearDuplicates) cgNotes.push(`${nearDuplicates} oracle direction(s) within the dedup tolerance of a present one were added as distinct columns (different activations near a kink)`);
+    if (lassoUnconverged) cgNotes.push(`${lassoUnconverged} restricted lasso solve(s) stopped at the solver budget (${solverIterations} sweeps) before their tolerance`);
     if (!cgReachedOptimum(stopReason) && !isCertified()) cgNotes.push('column generation did not reach the optimum');
   }
   lap('columnGeneration');
@@ -402,7 +481,22 @@ export function certifyNetwork(
   const verdict = v.verdict;
   if (verdict === 'inconclusive' && !v.inconsistency && lassoOptimal)
     cgNotes.push('P* is known to the interval shown (an exact oracle confirmed the restricted optimum).');
-  const { gap, relGap, pstarInterval, summary } = v;
+  const { gap, relGap, pstarInterval } = v;
+  const inconclusiveReason =
+    verdict === 'inconclusive'
+      ? explainInconclusive({
+          primal: asTrained.objective,
+          tol,
+          dualBound: best.value,
+          bestPrimal: pstarInterval[1],
+          beta,
+          oracle: best.oracle,
+          inconsistent: v.inconsistency !== null,
+          cg: { ran: cgRan, iterations, stopKind, stopReason, solverBudgetHits: lassoUnconverged },
+          budgets: { maxIterations: settings.maxIterations, patternBudget: settings.patternBudget, solverIterations, timeBudgetMs: settings.timeBudgetMs },
+        })
+      : undefined;
+  const summary = inconclusiveReason ? `${v.summary} ${inconclusiveReason.advice}` : v.summary;
 
   const oracleUsed: OracleResult = { ...best.oracle, notes: [...best.oracle.notes, ...cgNotes] };
   const tolerances: CertificateResult['tolerances'] = {
@@ -418,6 +512,7 @@ export function certifyNetwork(
     closedFormRankOne: { value: RANK_ONE_TOL, meaning: 'σ2/σ1 for the rank-one closed form to apply' },
     deadNeuron: { value: 0, meaning: 'a neuron is dead when every activation is exactly ≤ 0 on the data (or its output weights are 0)' },
     oracleRounding: { value: best.oracle.roundingAllowance, meaning: "the oracle's rounding allowance included in its upper bound M̄" },
+    ...budgetTolerances(settings, solverIterations, 'coordinate-descent sweeps of each restricted group-lasso solve (a work budget; --solver-iterations)'),
   };
 
   const result: CertificateResult = {
@@ -464,6 +559,7 @@ export function certifyNetwork(
     columnGeneration: cgRan
       ? { iterations, directions, stopReason, reachedOptimum: isCertified() || lassoOptimal }
       : null,
+    ...(inconclusiveReason ? { inconclusiveReason } : {}),
   };
   timings.total = now() - tStart;
   return result;
@@ -473,3 +569,119 @@ function cgReachedOptimum(reason: string): boolean {
   return reason === 'certified' || reason.startsWith('the restricted optimum');
 }
 
+
+/**
+ * The work budgets (and the wall-clock safety limit) as entries of `tolerances`, so the result
+ * lists every number that bounded the work next to the tolerances.
+ */
+export function budgetTolerances(settings: CertifySettings, solverIterations: number, solverMeaning: string): CertificateResult['tolerances'] {
+  const out: CertificateResult['tolerances'] = {
+    maxIterations: { value: settings.maxIterations, meaning: 'column-generation iterations allowed (a work budget; --max-iterations)' },
+    patternBudget: { value: settings.patternBudget, meaning: 'activation patterns the oracle may enumerate for an exact M (a work budget; --pattern-budget)' },
+    solverIterations: { value: solverIterations, meaning: solverMeaning },
+  };
+  if (settings.timeBudgetMs !== undefined && Number.isFinite(settings.timeBudgetMs))
+    out.timeBudgetMs = {
+      value: settings.timeBudgetMs,
+      meaning: 'wall-clock safety limit of column generation in ms (--time-budget, in s): only an outer stop; when it fires the warnings say so',
+    };
+  return out;
+}
+
+/** What explainInconclusive needs: the verdict's numbers, the oracle behind the dual bound, how column generation ended, the budgets. */
+export interface InconclusiveFacts {
+  /** P(θ), the weights as given */
+  primal: number;
+  tol: number;
+  dualBound: number;
+  /** the lowest objective of any network evaluated (the P* interval's upper end) */
+  bestPrimal: number;
+  beta: number;
+  oracle: Pick<OracleResult, 'exact' | 'upper' | 'lower' | 'method' | 'patterns'>;
+  /** a dual bound exceeded a network's objective (no verdict is claimed) */
+  inconsistent: boolean;
+  cg: { ran: boolean; iterations: number; stopKind: CgStopKind; stopReason: string; solverBudgetHits: number };
+  budgets: { maxIterations: number; patternBudget: number; solverIterations: number; timeBudgetMs?: number };
+}
+
+/**
+ * Which bound keeps an inconclusive verdict open, by how much (a fraction of P(θ)), and what would
+ * close it — in plain words with the flag to change (CertificateResult.inconclusiveReason).
+ */
+export function explainInconclusive(f: InconclusiveFacts): InconclusiveReason {
+  const P = f.primal;
+  const line = P * (1 - f.tol);
+  const scale = P > 0 ? P : 1;
+  const dualBy = (line - f.dualBound) / scale;
+  const primalBy = (f.bestPrimal - line) / scale;
+  const interval = `P* ∈ [${fmt(f.dualBound)}, ${fmt(f.bestPrimal)}]`;
+  const short = `the dual bound is ${pct(dualBy)} of P(θ) short of certifying at tol ${pct(f.tol)}`;
+  const its = (k: number) => `${k} iteration${k === 1 ? '' : 's'}`;
+  const relGap = (P - f.dualBound) / scale;
+  const { cg, budgets: b } = f;
+  const solverNote = cg.solverBudgetHits
+    ? ` ${cg.solverBudgetHits} restricted solve(s) stopped at the solver budget (--solver-iterations ${b.solverIterations}); raising it helps too.`
+    : '';
+  if (f.inconsistent)
+    return {
+      looseBound: 'oracle',
+      by: dualBy,
+      advice: "A dual bound exceeds a network's objective, so an oracle upper bound is not sound and no verdict is claimed; please report this case.",
+    };
+  const o = f.oracle;
+  if (!o.exact && !(o.upper <= o.lower * (1 + f.tol))) {
+    const ratio = Number.isFinite(o.upper) ? `${fmt(o.upper / f.beta, 3)}×β` : 'unbounded';
+    return {
+      looseBound: 'oracle',
+      by: dualBy,
+      advice:
+        `The oracle's upper bound on M(Λ) is ${ratio} after ${o.patterns.toLocaleString('en-US')} activation patterns (${o.method}, not exact; ` +
+        `the best direction found reaches ${fmt(o.lower / f.beta, 4)}×β), so ${short}; ${interval}. ` +
+        `Raise --pattern-budget (now ${b.patternBudget.toLocaleString('en-US')}) so the oracle can enumerate the patterns exactly.`,
+    };
+  }
+  if (!cg.ran)
+    return {
+      looseBound: 'dual',
+      by: dualBy,
+      advice: `Column generation did not run (--max-iterations ${b.maxIterations}), so the dual bound is the one from the network's own residual: ${short}; ${interval}. Allow column-generation iterations (--max-iterations) to improve it.`,
+    };
+  switch (cg.stopKind) {
+    case 'iteration-budget':
+      return {
+        looseBound: 'dual',
+        by: dualBy,
+        advice: `Column generation stopped after ${its(cg.iterations)} (the --max-iterations budget) with ${interval}: ${short}. Raise --max-iterations (now ${b.maxIterations}).${solverNote}`,
+      };
+    case 'safety-limit':
+      return {
+        looseBound: 'dual',
+        by: dualBy,
+        advice:
+          `Column generation was stopped by the wall-clock safety limit (${fmt((b.timeBudgetMs ?? 0) / 1000)} s) after ${its(cg.iterations)} with ${interval}: ${short}. ` +
+          'Raise --time-budget; these numbers depend on the machine.',
+      };
+    case 'stopped':
+      return { looseBound: 'dual', by: dualBy, advice: `The analysis was cancelled after ${its(cg.iterations)} of column generation with ${interval}: ${short}.` };
+    case 'optimal': {
+      const tolFor = Number(relGap.toPrecision(2)) >= relGap ? Number(relGap.toPrecision(2)) : Number((relGap * 1.05).toPrecision(2));
+      return {
+        looseBound: dualBy >= primalBy ? 'dual' : 'primal',
+        by: Math.max(dualBy, primalBy),
+        advice:
+          `P* is pinned down (${interval}, an exact oracle confirmed the restricted optimum) and this network's objective ${fmt(P)} is ` +
+          `${pct((P - f.bestPrimal) / scale)}–${pct(relGap)} above it: on the tolerance line. --tol ${tolFor} would certify it.`,
+      };
+    }
+    default:
+      return {
+        looseBound: primalBy > dualBy && cg.stopKind !== 'stalled' ? 'primal' : 'dual',
+        by: primalBy > dualBy && cg.stopKind !== 'stalled' ? primalBy : dualBy,
+        advice:
+          `Column generation stopped after ${its(cg.iterations)} (${cg.stopReason}) with ${interval}: ${short}. ` +
+          (cg.solverBudgetHits
+            ? `Raise --solver-iterations (now ${b.solverIterations}) so the restricted problems are solved to their tolerance.`
+            : `The restricted problem is solved as accurately as floating point allows here; a --tol of ${fmt(relGap * 1.05, 2)} would decide.`),
+      };
+  }
+}

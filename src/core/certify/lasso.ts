@@ -41,6 +41,12 @@ export interface LassoOptions {
 }
 
 export const LASSO_REL_TOL = 1e-12;
+/**
+ * Default work budget of one restricted solve: coordinate-descent sweeps over all features
+ * (settings.solverIterations / --solver-iterations override it). A solve that reaches it returns
+ * its current point with converged = false; the certificate's dual bound stays sound.
+ */
+export const DEFAULT_LASSO_MAX_SWEEPS = 20_000;
 
 export interface LassoResult {
   Z: Float64Array[];
@@ -62,7 +68,7 @@ export interface LassoResult {
 /** BCD + Newton polish on all features at once (used on working sets). */
 function solveDirect(A: Float64Array[], Y: Mat, beta: number, offset: OffsetMode, options: LassoOptions = {}): LassoResult {
   const relTol = options.relTol ?? LASSO_REL_TOL;
-  const maxSweeps = options.maxSweeps ?? 20000;
+  const maxSweeps = options.maxSweeps ?? DEFAULT_LASSO_MAX_SWEEPS;
   const P = new Problem(A, Y, beta, offset);
   const { n, c, K } = P;
   const Z: Float64Array[] = [];

@@ -28,17 +28,31 @@ export interface CertifySettings {
   outputBias: OutputBiasMode;
   /** Relative tolerance of the verdict (default 1e-4). */
   tol: number;
-  /** Oracle pattern budget (exact enumeration for rank 4 and above stops here). */
+  /**
+   * Oracle pattern budget, a work unit (exact enumeration stops here; beyond it the oracle gives
+   * bounds only). CLI --pattern-budget.
+   */
   patternBudget: number;
-  /** Column-generation iterations allowed to improve the dual point / witness. */
+  /** Column-generation iterations allowed to improve the dual point / witness (a work unit). CLI --max-iterations. */
   maxIterations: number;
+  /**
+   * Work budget of each restricted solve (squared loss: coordinate-descent sweeps, default
+   * DEFAULT_LASSO_MAX_SWEEPS; classification losses: FISTA iterations, default
+   * DEFAULT_LOSS_SOLVER_ITERATIONS). CLI --solver-iterations.
+   */
+  solverIterations?: number;
   /**
    * Once a witness proves "not optimal", column generation only narrows the P* interval; it stops
    * after this many further iterations so the answer is not held up by refinement (default: no limit;
    * the CLI and the extension use 5, see settings.ts).
    */
   refineAfterWitness?: number;
-  /** Wall-clock budget for column generation in ms (default none); the verdict uses what was found. */
+  /**
+   * Wall-clock SAFETY stop for column generation and its solvers, in ms (default none; the CLI and
+   * the extension use 10 min). The work budgets above are the primary stops, so the same inputs
+   * give the same numbers on any machine; when this one fires the result says so in its warnings
+   * ("stopped by the wall-clock safety limit") and the verdict uses what was found.
+   */
   timeBudgetMs?: number;
   seed: number;
   shouldStop?: () => boolean;
@@ -68,6 +82,24 @@ export interface NeuronReport {
 }
 
 export type Verdict = 'certified' | 'not-optimal' | 'inconclusive';
+
+/**
+ * Why a verdict is inconclusive, in numbers and plain words. `looseBound`:
+ *  - 'oracle': the oracle could not compute M(Λ) exactly (its pattern budget or rank), so the dual
+ *    bound is scaled down by β/M̄ with M̄ its upper bound;
+ *  - 'dual': M is exact but the dual point is not yet the best one (column generation stopped on a
+ *    work budget, the safety limit, or stalled);
+ *  - 'primal': the dual bound is as good as the restricted problem allows, and what is missing is a
+ *    network below P(θ)(1 − tol) (or P* sits on the tolerance line).
+ * `by`: how far, as a fraction of P(θ), the loose bound is from deciding: for 'dual' and 'oracle'
+ * (P(θ)(1 − tol) − dual bound)/P(θ) (= relGap − tol), for 'primal' (best network − P(θ)(1 − tol))/P(θ).
+ * `advice`: what would close it (which budget or flag to raise), one or two sentences.
+ */
+export interface InconclusiveReason {
+  looseBound: 'dual' | 'primal' | 'oracle';
+  by: number;
+  advice: string;
+}
 
 /**
  * What the witness of 'not-optimal' is: the given network rebalanced with its dead neurons dropped
@@ -123,6 +155,8 @@ export interface CertificateResult {
     tolerance?: number;
     vectors?: Record<string, number[]>;
   } | null;
+  /** Set exactly when verdict is 'inconclusive': which bound is loose, by how much, what would close it. */
+  inconclusiveReason?: InconclusiveReason;
   /** Column generation (MATH.md §4): iterations run, directions in the restricted problem, why it stopped. */
   columnGeneration?: { iterations: number; directions: number; stopReason: string; reachedOptimum: boolean } | null;
 }

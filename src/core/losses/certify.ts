@@ -13,7 +13,18 @@ import { usageError } from '../errors';
 import { sigmaMax, SIGMA_REL_SLACK } from '../linalg/decomp';
 import type { OracleFn, OracleOptions, OracleResult } from '../oracle/types';
 import { lassoNetwork, offsetModeFor } from '../certify/lasso';
-import { DEDUP_TOL, FeatureSet, hintsMat, oracleDirection } from '../certify/certify';
+import {
+  budgetTolerances,
+  type CgStopKind,
+  DEDUP_TOL,
+  explainInconclusive,
+  FeatureSet,
+  hintsMat,
+  maxColumnCorrelation,
+  NEAR_DUPLICATE_GAIN,
+  oracleDirection,
+  TIGHT_LASSO_SWEEP_FACTOR,
+} from '../certify/certify';
 import {
   buildXt,
   featureDim,
@@ -23,14 +34,22 @@ import {
   rebalance,
   resolveModes,
 } from '../certify/objective';
-import { rebalancedInfo, REBALANCE_MEANING, REBALANCE_REL_TOL, VERDICT_TOL_MEANING } from '../certify/verdict';
+import { fmt, rebalancedInfo, REBALANCE_MEANING, REBALANCE_REL_TOL, VERDICT_TOL_MEANING } from '../certify/verdict';
 import { DEFAULT_TOL, type CertificateResult, type CertifySettings, type NetworkWeights } from '../certify/types';
 import type { LossName } from '../analysis/types';
 import type { ClassLoss } from './conjugates';
-import { dualDirection, DOMAIN_MARGIN, LOSS_DUAL_ROUNDING_PER_TERM, lossBestScale, mLipschitz } from './dualPoint';
+import { dualDirection, DOMAIN_MARGIN, fixDirection, LOSS_DUAL_ROUNDING_PER_TERM, lossBestScale, mLipschitz } from './dualPoint';
 import { labelsForLoss } from './labels';
 import { betaForLoss, lossObjective } from './objective';
-import { HINGE_SMOOTHING_REL, LOSS_LASSO_REL_TOL, solveLossLasso } from './solver';
+import {
+  DEFAULT_LOSS_SOLVER_ITERATIONS,
+  HINGE_SMOOTHING_FLOOR,
+  HINGE_SMOOTHING_REL,
+  HINGE_SMOOTHING_TOL_FRACTION,
+  hingeSmoothingFor,
+  LOSS_LASSO_REL_TOL,
+  solveLossLasso,
+} from './solver';
 import { buildResult, type DualRecord, type WitnessRecord } from './result';
 import { detectHingeWhitened } from './closedForm';
 
@@ -45,6 +64,11 @@ export const LOSS_OPTIMAL_M_TOL = 1e-9;
 export const LOSS_OPTIMUM_FRACTION = 0.1;
 /** |implied β − β| > this·β is flagged. */
 export const LOSS_IMPLIED_BETA_MISMATCH = 0.1;
+/**
+ * Once the oracle's argmax is a column already present, the restricted problem is solved tighter:
+ * relative gap and hinge smoothing × this (and TIGHT_LASSO_SWEEP_FACTOR × the solver budget).
+ */
+export const LOSS_TIGHT_FACTOR = 0.1;
 
 export type ClassificationResult = CertificateResult & {
   loss: LossName;
@@ -129,6 +153,8 @@ export function certifyClassificationWith(
     patternBudget: settings.patternBudget,
     seed: settings.seed,
     shouldStop: settings.shouldStop,
+    // a global search may drop regions whose bound is ≤ β: M̄ ≤ β is all a feasible dual point needs
+    stopBelow: beta,
   };
   const sigma = mLipschitz(modes, sigmaMax(Xt) * (1 + SIGMA_REL_SLACK), X);
   const failed = (msg: string): OracleResult => ({
@@ -178,11 +204,19 @@ export function certifyClassificationWith(
   const hasWitness = () => witness !== null && (witness as WitnessRecord).objective < Pbal * (1 - tol);
   lap('oracleResidual');
 
+  // Budgets in work units: column-generation iterations, oracle patterns, solver iterations; the
+  // wall clock (timeBudgetMs) is only an outer safety stop and says so when it fires.
   stage('column-generation');
   let iterations = 0;
   let cgRan = false;
   let lassoOptimal = false;
   let stopReason = '';
+  let stopKind: CgStopKind = 'not-run';
+  let nearDuplicates = 0;
+  let solverUnconverged = 0;
+  const solverIterations = settings.solverIterations ?? DEFAULT_LOSS_SOLVER_ITERATIONS;
+  // the hinge's smoothing error n·c·μ/2 must sit well below the gap the verdict needs
+  const hingeSmoothingRel = hingeSmoothingFor(tol);
   const feats = new FeatureSet(X, modes); // the squared certificate's feature set: same dedup rule (DEDUP_TOL)
   const dirsOf = () => feats.list.map((f) => f.dir);
   if (!isCertified() && settings.maxIterations > 0) {
@@ -197,54 +231,103 @@ export function certifyClassificationWith(
     const budgetMs = settings.timeBudgetMs ?? Infinity;
     const refineAfter = settings.refineAfterWitness ?? Infinity;
     let witnessAt = hasWitness() ? 0 : -1;
+    // once the oracle's argmax is a present column, the restricted problem is solved tighter
+    let tight = false;
+    const safetyStop = () => {
+      stopReason = `stopped by the wall-clock safety limit (${fmt(budgetMs / 1000)} s) after ${iterations} iteration(s)`;
+      stopKind = 'safety-limit';
+      warnings.push(
+        `Column generation was ${stopReason}; the numbers depend on this machine's speed. ` +
+          'Raise --time-budget (the safety limit) or lower the work budgets to get reproducible numbers.',
+      );
+    };
     while (iterations < settings.maxIterations) {
       if (settings.shouldStop?.()) {
         stopReason = 'stopped on request';
+        stopKind = 'stopped';
         break;
       }
       if (witnessAt < 0 && hasWitness()) witnessAt = iterations;
       if (witnessAt >= 0 && iterations - witnessAt >= refineAfter) {
         stopReason = `not optimal is proven; P* interval refined for ${refineAfter} more iteration(s)`;
+        stopKind = 'witness-refined';
         break;
       }
-      if (performance.now() - cgStart > budgetMs) {
-        stopReason = `time budget (${budgetMs} ms) reached`;
+      if (performance.now() - cgStart >= budgetMs) {
+        safetyStop();
         break;
       }
       iterations++;
       stage('column-generation', `iteration ${iterations}, ${feats.list.length} directions`);
       if (feats.list.length === 0) {
         stopReason = 'no live neuron direction to start from';
+        stopKind = 'stalled';
         break;
       }
-      const sol = solveLossLasso(feats.list.map((f) => f.a), Y, beta, offMode, loss, { warm, muStart, deadline: cgStart + budgetMs, shouldStop: settings.shouldStop });
+      const sol = solveLossLasso(feats.list.map((f) => f.a), Y, beta, offMode, loss, {
+        warm,
+        muStart,
+        hingeSmoothingRel: tight ? Math.max(HINGE_SMOOTHING_FLOOR, LOSS_TIGHT_FACTOR * hingeSmoothingRel) : hingeSmoothingRel,
+        relTol: tight ? LOSS_TIGHT_FACTOR * LOSS_LASSO_REL_TOL : LOSS_LASSO_REL_TOL,
+        maxIterations: tight ? TIGHT_LASSO_SWEEP_FACTOR * solverIterations : solverIterations,
+        deadline: cgStart + budgetMs,
+        shouldStop: settings.shouldStop,
+      });
+      if (!sol.converged && sol.stoppedBy === 'iteration-budget') solverUnconverged++;
       warm = { Z: sol.Z, b2: sol.b2 };
       if (sol.mu > 0) muStart = Math.min(1, 1000 * sol.mu); // the next (warm) hinge solve starts a few smoothing levels back (a new feature enters at 0)
       offerWitness(lassoNetwork(dirsOf(), sol.Z, sol.b2, d, modes), `column generation: restricted ${loss} problem over ${feats.list.length} neuron directions (iteration ${iterations})`);
       const active = dirsOf().filter((_, k) => sol.Z[k].some((v) => v !== 0));
-      const rt = scoreDirection(dualDirection(sol.F, Y, loss, modes, sol.mu), hintsMat(active, dd), `the column-generation candidate (iteration ${iterations})`, settings.seed + iterations);
+      // the solver's best dual candidate (hinge: smoothed gradient or its active-set polish), into the domain
+      const L0 = fixDirection({ rows: sol.lambda.rows, cols: sol.lambda.cols, data: Float64Array.from(sol.lambda.data) }, Y, loss, modes);
+      const rt = scoreDirection(L0, hintsMat(active, dd), `the column-generation candidate (iteration ${iterations})`, settings.seed + iterations);
       if (rt.value > best.value) best = { ...rt, point: 'column-generation' };
       if (isCertified()) {
         stopReason = 'certified';
+        stopKind = 'certified';
         break;
       }
       const wb = witness as WitnessRecord | null;
       if (wb && wb.objective - best.value <= LOSS_OPTIMUM_FRACTION * tol * wb.objective) {
         stopReason = `the optimum is found (best network and dual bound within ${LOSS_OPTIMUM_FRACTION}·tol)`;
+        stopKind = 'optimal';
         break;
       }
       if (rt.or.exact && rt.or.upper <= beta * (1 + LOSS_OPTIMAL_M_TOL) && sol.converged) {
         lassoOptimal = true;
         stopReason = 'the restricted optimum is globally optimal (exact oracle: M ≤ β)';
+        stopKind = 'optimal';
+        break;
+      }
+      if (sol.stoppedBy === 'safety-limit') {
+        safetyStop();
         break;
       }
       const dn = oracleDirection(rt.or, d, modes);
-      if (!dn || !(rt.or.lower > 0) || !feats.add(dn)) {
-        stopReason = rt.or.exact ? 'the oracle returned a direction already present' : 'the oracle found no new direction';
+      if (!dn || !(rt.or.lower > 0) || !L0) {
+        stopReason = 'the oracle found no new direction';
+        stopKind = 'stalled';
         break;
       }
+      if (feats.add(dn)) continue;
+      // within DEDUP_TOL of a present direction: a distinct column when it beats every present one
+      // at this dual point (near a kink), else the restricted problem was not solved exactly
+      if (rt.or.lower > maxColumnCorrelation(feats.list, L0) * (1 + NEAR_DUPLICATE_GAIN) && feats.add(dn, true)) {
+        nearDuplicates++;
+        continue;
+      }
+      if (rt.or.exact && !tight) {
+        tight = true;
+        continue;
+      }
+      stopReason = rt.or.exact ? 'the oracle returned a direction already present' : 'the oracle found no new direction';
+      stopKind = 'stalled';
+      break;
     }
-    if (!stopReason) stopReason = `iteration limit (${settings.maxIterations}) reached`;
+    if (!stopReason) {
+      stopReason = `iteration limit (${settings.maxIterations}) reached`;
+      stopKind = 'iteration-budget';
+    }
   }
   lap('columnGeneration');
 
@@ -261,11 +344,15 @@ export function certifyClassificationWith(
     domainMargin: { value: DOMAIN_MARGIN, meaning: "distance kept between a dual direction's entries and the boundary of the conjugate's domain" },
     dedup: { value: LOSS_DEDUP_TOL, meaning: 'two neuron directions with cosine ≥ 1 − dedup and the same activation pattern are one feature' },
     lossLassoRelGap: { value: LOSS_LASSO_REL_TOL, meaning: 'restricted problem solves stop at this relative duality gap' },
-    hingeSmoothing: { value: HINGE_SMOOTHING_REL, meaning: 'hinge only: the solver smooths the hinge with μ until n·c·μ/2 ≤ this × objective (witnesses use the true hinge)' },
+    hingeSmoothing: {
+      value: hingeSmoothingRel,
+      meaning: `hinge only: the solver smooths the hinge with μ until n·c·μ/2 ≤ this × objective: ${HINGE_SMOOTHING_TOL_FRACTION}·tol within [${HINGE_SMOOTHING_FLOOR}, ${HINGE_SMOOTHING_REL}] (witnesses use the true hinge)`,
+    },
     optimumFraction: { value: LOSS_OPTIMUM_FRACTION, meaning: 'column generation stops when the best network and the dual bound agree to this fraction of tol' },
     optimalM: { value: LOSS_OPTIMAL_M_TOL, meaning: 'column generation stops as optimal when an exact oracle gives M(Λ) ≤ β(1 + optimalM)' },
     impliedBetaMismatch: { value: LOSS_IMPLIED_BETA_MISMATCH, meaning: 'relative difference of implied and declared β that is flagged' },
     oracleRounding: { value: best.oracle.roundingAllowance, meaning: "the oracle's rounding allowance included in its upper bound M̄" },
+    ...budgetTolerances(settings, solverIterations, 'iterations of each restricted problem solve (FISTA, all smoothing levels; a work budget; --solver-iterations)'),
   };
   const result = buildResult({
     loss, beta, betaInfo, impliedBeta: implied.beta, impliedBetaMismatch, modes, n, d, c, m,
@@ -278,6 +365,23 @@ export function certifyClassificationWith(
       name: closed.name, formula: closed.formula, values: closed.values, pstar: closed.pstar,
       latex: closed.latex, condition: closed.condition, tolerance: closed.tolerance, vectors: closed.vectors,
     };
+  }
+  if (nearDuplicates) result.oracle.notes.push(`${nearDuplicates} oracle direction(s) within the dedup tolerance of a present one were added as distinct columns (different activations near a kink)`);
+  if (solverUnconverged) result.oracle.notes.push(`${solverUnconverged} restricted solve(s) stopped at the solver budget (${solverIterations} iterations) before their tolerance`);
+  if (result.verdict === 'inconclusive') {
+    const reason = explainInconclusive({
+      primal: asTrained.objective,
+      tol,
+      dualBound: best.value,
+      bestPrimal: result.pstarInterval[1],
+      beta,
+      oracle: best.oracle,
+      inconsistent: result.warnings.some((x) => x.startsWith('Internal inconsistency')),
+      cg: { ran: cgRan, iterations, stopKind, stopReason, solverBudgetHits: solverUnconverged },
+      budgets: { maxIterations: settings.maxIterations, patternBudget: settings.patternBudget, solverIterations, timeBudgetMs: settings.timeBudgetMs },
+    });
+    result.inconclusiveReason = reason;
+    result.summary = `${result.summary} ${reason.advice}`;
   }
   timings.total = performance.now() - tStart;
   const dualLambda = best.L0 && best.s > 0 ? { rows: n, cols: c, data: best.L0.data.map((v) => v * best.s) } : null;

@@ -8,12 +8,18 @@
  * soft-thresholding as the prox. Logistic and cross-entropy are smooth. The hinge is not: it is
  * replaced by the smoothed hinge ℓ_μ (./conjugates.ts; ℓ_μ ≤ ℓ ≤ ℓ_μ + μ/2 per entry) with μ
  * decreased by 10× per stage from 1 (continuation, warm starts) until n·c·μ/2 is below
- * hingeSmoothingRel × the objective. Whatever the solver returns is only a candidate: the
- * certificate recomputes the network's objective with the true loss and bounds P* by a dual point.
+ * hingeSmoothingRel × the objective (the certificate ties it to its tol: HINGE_SMOOTHING_TOL_FRACTION).
+ * The smoothed gradient meets the restricted optimality conditions only to the solve's tolerance, so
+ * the hinge's dual point is also polished on the active set (hingeActiveSetDual) and the better
+ * of the two is returned. Whatever the solver returns is only a candidate: the certificate
+ * recomputes the network's objective with the true loss and bounds P* by a dual point.
  * Stopping rule: restricted duality gap (the solution's −∇ℓ made domain-feasible and scaled into
- * max_k ‖Λᵀa_k‖ ≤ β) ≤ relTol·objective, or the iteration limit.
+ * max_k ‖Λᵀa_k‖ ≤ β) ≤ relTol·objective, or the iteration budget (maxIterations, a work unit:
+ * default DEFAULT_LOSS_SOLVER_ITERATIONS). `deadline` is only a wall-clock safety stop; the result
+ * says when it fired (stoppedBy 'safety-limit').
  */
 import { type Mat, zeros } from '../linalg/mat';
+import { pinv } from '../linalg/decomp';
 import type { OffsetMode } from '../certify/lasso';
 import type { CertifyModes } from '../certify/objective';
 import { type ClassLoss, curvatureBound, lossValue, negGradient } from './conjugates';
@@ -22,9 +28,13 @@ import { newtonActive, type NewtonProblem } from './newton';
 
 export interface LossLassoOptions {
   relTol?: number;
+  /** iteration budget of the solve (FISTA iterations; default DEFAULT_LOSS_SOLVER_ITERATIONS): the primary stop */
   maxIterations?: number;
   warm?: { Z: Float64Array[]; b2?: Float64Array };
-  /** wall-clock deadline (performance.now() ms): the solve returns its current point when passed */
+  /**
+   * wall-clock SAFETY deadline (performance.now() ms): the solve returns its current point when
+   * passed and reports stoppedBy 'safety-limit' (the iteration budget is the primary stop)
+   */
   deadline?: number;
   /** cancellation: polled with the deadline; the solve returns its current point */
   shouldStop?: () => boolean;
@@ -40,6 +50,28 @@ export const LOSS_LASSO_REL_TOL = 1e-10;
 export const NEWTON_MAX_VARS = 120;
 /** Default hinge smoothing: n·c·μ/2 ≤ this × objective at the last stage. */
 export const HINGE_SMOOTHING_REL = 1e-5;
+/**
+ * The certificate smooths the hinge to this × tol, clamped to [HINGE_SMOOTHING_FLOOR,
+ * HINGE_SMOOTHING_REL] (hingeSmoothingFor): the smoothed gradient's restricted gap is of order
+ * n·c·μ/2 and must sit below the gap the verdict needs (the active-set polish does the rest).
+ */
+export const HINGE_SMOOTHING_TOL_FRACTION = 0.1;
+/**
+ * Smallest hinge smoothing target: below it FISTA's step (∝ μ) makes the smoothed solves stall long
+ * before their tolerance, and the dual point's accuracy comes from the active-set polish instead.
+ */
+export const HINGE_SMOOTHING_FLOOR = 1e-8;
+
+/** The hinge smoothing target for a verdict tolerance: HINGE_SMOOTHING_TOL_FRACTION·tol within [FLOOR, HINGE_SMOOTHING_REL]. */
+export function hingeSmoothingFor(tol: number): number {
+  return Math.min(HINGE_SMOOTHING_REL, Math.max(HINGE_SMOOTHING_FLOOR, HINGE_SMOOTHING_TOL_FRACTION * tol));
+}
+/** Default iteration budget of one restricted solve (FISTA iterations over all smoothing levels). */
+export const DEFAULT_LOSS_SOLVER_ITERATIONS = 20_000;
+/** Hinge dual polish: entries y·λ strictly inside (0, 1) by more than this are the margin samples it adjusts. */
+export const HINGE_POLISH_INTERIOR = 1e-12;
+/** Hinge dual polish: the least-norm solve is skipped when the margin block has more entries than this. */
+export const HINGE_POLISH_MAX_ENTRIES = 200_000;
 
 export interface LossLassoResult {
   Z: Float64Array[];
@@ -53,12 +85,28 @@ export interface LossLassoResult {
   converged: boolean;
   /** final smoothing parameter (hinge), else 0 */
   mu: number;
+  /**
+   * the dual candidate Λ (n×c, before fixDirection) behind restrictedDual: −∇ℓ(F) (hinge: the
+   * smoothed gradient, or its active-set polish when that is better)
+   */
+  lambda: Mat;
+  /** what ended the solve when it did not converge: its iteration budget, the safety deadline, a stop request, or a stall */
+  stoppedBy: 'converged' | 'iteration-budget' | 'safety-limit' | 'stopped' | 'stalled';
 }
 
 class Restricted implements NewtonProblem {
   /** smoothing of the hinge in the current stage (0 otherwise) */
   mu = 0;
   shouldStop?: () => boolean;
+  /** wall-clock safety deadline (performance.now() ms) and whether it fired */
+  deadline = Infinity;
+  timedOut = false;
+  /** true once the safety deadline has passed (recorded, so the result can say so) */
+  pastDeadline(): boolean {
+    if (this.deadline === Infinity) return false;
+    if (performance.now() > this.deadline) this.timedOut = true;
+    return this.timedOut;
+  }
   readonly n: number;
   readonly c: number;
   readonly K: number;
@@ -122,9 +170,13 @@ class Restricted implements NewtonProblem {
   }
   /** restricted dual value at the point with logits F (smoothed dual when mu > 0) */
   restrictedDual(F: Mat, mu: number, dualMu = mu): number {
+    return this.restrictedDualOf(negGradient(F, this.Y, this.loss, mu), dualMu);
+  }
+  /** restricted dual value of a candidate Λ (moved into the domain first; not modified) */
+  restrictedDualOf(L0: Mat, dualMu = 0): number {
     const { n, c, K, beta } = this;
     const modes: CertifyModes = { hiddenBias: 'none', outputBias: this.offset };
-    const L = fixDirection(negGradient(F, this.Y, this.loss, mu), this.Y, this.loss, modes);
+    const L = fixDirection({ rows: L0.rows, cols: L0.cols, data: Float64Array.from(L0.data) }, this.Y, this.loss, modes);
     if (!L) return 0;
     let Mr = 0;
     const g = new Float64Array(c);
@@ -167,7 +219,7 @@ interface Stage {
   obj: number;
 }
 
-function fista(P: Restricted, Z0: ArrayLike<number>, b0: ArrayLike<number>, mu: number, relTol: number, maxIt: number, deadline = Infinity): Stage {
+function fista(P: Restricted, Z0: ArrayLike<number>, b0: ArrayLike<number>, mu: number, relTol: number, maxIt: number): Stage {
   const { n, c, K } = P;
   let aMax = 0;
   for (const a of P.A) {
@@ -240,7 +292,7 @@ function fista(P: Restricted, Z0: ArrayLike<number>, b0: ArrayLike<number>, mu: 
     fx = fxn;
     t = tn;
     Lk *= 0.95;
-    if (it % 10 === 0 && (check() || performance.now() > deadline || P.shouldStop?.())) break;
+    if (it % 10 === 0 && (check() || P.pastDeadline() || P.shouldStop?.())) break;
   }
   check();
   return { Z: x, b: xb, iterations: it, relGap, dual, obj: fx };
@@ -250,14 +302,14 @@ function fista(P: Restricted, Z0: ArrayLike<number>, b0: ArrayLike<number>, mu: 
  * One smoothing level: FISTA rounds (support identification) alternating with Newton on the
  * active groups, until the restricted gap ≤ relTol or the iteration budget is spent.
  */
-function solveLevel(P: Restricted, Z0: Float64Array, b0: Float64Array, mu: number, relTol: number, maxIt: number, deadline = Infinity): Stage {
+function solveLevel(P: Restricted, Z0: Float64Array, b0: Float64Array, mu: number, relTol: number, maxIt: number): Stage {
   P.mu = mu;
   let Z = Float64Array.from(Z0), b = Float64Array.from(b0);
   let total = 0;
   let st: Stage = { Z, b, iterations: 0, relGap: Infinity, dual: -Infinity, obj: P.objective(Z, b) };
   let prevGap = Infinity, stalled = 0;
-  for (let round = 0; round < 40 && total < maxIt && performance.now() <= deadline && !P.shouldStop?.(); round++) {
-    st = fista(P, Z, b, mu, relTol, Math.min(maxIt - total, 50 * 2 ** Math.min(round, 6)), deadline);
+  for (let round = 0; round < 40 && total < maxIt && !P.pastDeadline() && !P.shouldStop?.(); round++) {
+    st = fista(P, Z, b, mu, relTol, Math.min(maxIt - total, 50 * 2 ** Math.min(round, 6)));
     total += st.iterations;
     Z = Float64Array.from(st.Z);
     b = Float64Array.from(st.b);
@@ -281,29 +333,121 @@ function solveLevel(P: Restricted, Z0: Float64Array, b0: Float64Array, mu: numbe
   return { ...st, iterations: total };
 }
 
-function finish(P: Restricted, Z: Float64Array, b: Float64Array, mu: number, iterations: number, relTol: number, options: LossLassoOptions): LossLassoResult {
+/**
+ * Hinge: the restricted dual polished on the active set. At the restricted optimum Λ meets
+ * a_kᵀΛ = β z_k/‖z_k‖ on every active group k and the offset's condition (free: Λᵀ1 = 0; decayed:
+ * Λᵀ1 = βb), with y∘λ = 1 where the margin is violated and 0 beyond it. The smoothed gradient meets
+ * these equations only to the solve's tolerance (and its smoothing): change its entries strictly
+ * inside (0, 1) — the margin samples — by the least-norm correction that meets them, per output
+ * column, and clamp into the domain. Only a candidate: the certificate scores any Λ by the oracle.
+ */
+export function hingeActiveSetDual(P: Restricted, Z: Float64Array, b: Float64Array, L0: Mat): Mat | null {
+  const { n, c, K, A, Y, beta, offset } = P;
+  const active: number[] = [];
+  const zn = new Float64Array(K);
+  for (let k = 0; k < K; k++) {
+    let q = 0;
+    for (let j = 0; j < c; j++) q += Z[k * c + j] ** 2;
+    zn[k] = Math.sqrt(q);
+    if (zn[k] > 0) active.push(k);
+  }
+  const L: Mat = { rows: n, cols: c, data: Float64Array.from(L0.data) };
+  let changed = false;
+  for (let j = 0; j < c; j++) {
+    const free: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const p = Y.data[i * c + j] * L.data[i * c + j];
+      if (p > HINGE_POLISH_INTERIOR && p < 1 - HINGE_POLISH_INTERIOR) free.push(i);
+    }
+    const rows = active.length + (offset !== 'none' ? 1 : 0);
+    const m = free.length;
+    if (!m || !rows || rows * m > HINGE_POLISH_MAX_ENTRIES) continue;
+    const B = zeros(rows, m);
+    const r = new Float64Array(rows);
+    active.forEach((k, t) => {
+      const a = A[k];
+      let s = 0;
+      for (let i = 0; i < n; i++) if (a[i] !== 0) s += a[i] * L.data[i * c + j];
+      r[t] = (beta * Z[k * c + j]) / zn[k] - s;
+      for (let u = 0; u < m; u++) B.data[t * m + u] = a[free[u]];
+    });
+    if (offset !== 'none') {
+      const t = active.length;
+      let s = 0;
+      for (let i = 0; i < n; i++) s += L.data[i * c + j];
+      r[t] = (offset === 'decayed' ? beta * b[j] : 0) - s;
+      for (let u = 0; u < m; u++) B.data[t * m + u] = 1;
+    }
+    const Bp = pinv(B); // m × rows
+    for (let u = 0; u < m; u++) {
+      let dl = 0;
+      for (let t = 0; t < rows; t++) dl += Bp.data[u * rows + t] * r[t];
+      if (!Number.isFinite(dl)) continue;
+      const i = free[u], y = Y.data[i * c + j];
+      L.data[i * c + j] = y * Math.min(1, Math.max(0, y * (L.data[i * c + j] + dl)));
+    }
+    changed = true;
+  }
+  return changed ? L : null;
+}
+
+function finish(
+  P: Restricted,
+  Z: Float64Array,
+  b: Float64Array,
+  mu: number,
+  iterations: number,
+  relTol: number,
+  options: LossLassoOptions,
+  /** the iteration budget was spent */
+  budgetHit: boolean,
+): LossLassoResult {
   const { c, K, Y, beta, loss, offset } = P;
   P.mu = 0;
   const F = P.logits(Z, b);
   const objective = lossValue(F, Y, loss) + P.penalty(Z) + (offset === 'decayed' ? 0.5 * beta * b.reduce((s, x) => s + x * x, 0) : 0);
   const Zs: Float64Array[] = [];
   for (let k = 0; k < K; k++) Zs.push(Z.slice(k * c, (k + 1) * c));
-  // the restricted dual with the true loss (hinge: the smoothed gradient is a hinge dual point)
-  let dual = P.restrictedDual(F, 0);
-  if (mu > 0) dual = Math.max(dual, P.restrictedDual(F, mu, 0));
+  // the restricted dual with the true loss; hinge: the smoothed gradient (a hinge dual point) and
+  // its active-set polish are candidates too — the best one is returned
+  let lambda = negGradient(F, Y, loss, 0);
+  let dual = P.restrictedDualOf(lambda);
+  if (mu > 0) {
+    const smoothed = negGradient(F, Y, loss, mu);
+    const cands = [smoothed];
+    const pol = hingeActiveSetDual(P, Z, b, smoothed);
+    if (pol) cands.push(pol);
+    for (const L of cands) {
+      const v = P.restrictedDualOf(L);
+      if (v > dual) {
+        dual = v;
+        lambda = L;
+      }
+    }
+  }
   const relGap = objective > 0 ? (objective - dual) / objective : 0;
   // the hinge's smoothing leaves a gap of order n·c·μ/2 by design
   const gapGoal = loss === 'hinge' ? Math.max(relTol, 10 * (options.hingeSmoothingRel ?? HINGE_SMOOTHING_REL)) : relTol;
-  return { Z: Zs, b2: b, F, objective, restrictedDual: dual, relGap, iterations, converged: relGap <= gapGoal, mu };
+  const converged = relGap <= gapGoal;
+  const stoppedBy: LossLassoResult['stoppedBy'] = converged
+    ? 'converged'
+    : options.shouldStop?.()
+      ? 'stopped'
+      : P.timedOut
+        ? 'safety-limit'
+        : budgetHit
+          ? 'iteration-budget'
+          : 'stalled';
+  return { Z: Zs, b2: b, F, objective, restrictedDual: dual, relGap, iterations, converged, mu, lambda, stoppedBy };
 }
 
 /** All features at once (small K). */
 function solveDirect(A: Float64Array[], Y: Mat, beta: number, offset: OffsetMode, loss: ClassLoss, options: LossLassoOptions): LossLassoResult {
   const relTol = options.relTol ?? LOSS_LASSO_REL_TOL;
-  const maxIt = options.maxIterations ?? 20000;
-  const deadline = options.shouldStop?.() ? -Infinity : (options.deadline ?? Infinity);
+  const maxIt = options.maxIterations ?? DEFAULT_LOSS_SOLVER_ITERATIONS;
   const P = new Restricted(A, Y, beta, offset, loss);
   P.shouldStop = options.shouldStop;
+  P.deadline = options.deadline ?? Infinity;
   const { c, K } = P;
   let Z: Float64Array = new Float64Array(K * c);
   let b: Float64Array = new Float64Array(c);
@@ -322,20 +466,20 @@ function solveDirect(A: Float64Array[], Y: Mat, beta: number, offset: OffsetMode
     mu = Math.min(1, Math.max(options.muStart ?? 1, 1e-12));
     for (;;) {
       // each level to a gap comparable to its smoothing error (tiny μ makes the dual point rounding-sensitive)
-      stage = solveLevel(P, Z, b, mu, Math.max(relTol, 1e-3 * mu, 10 * smoothRel), maxIt - iterations, deadline);
+      stage = solveLevel(P, Z, b, mu, Math.max(relTol, 1e-3 * mu, 10 * smoothRel), maxIt - iterations);
       iterations += stage.iterations;
       Z = stage.Z;
       b = stage.b;
-      if ((N * mu) / 2 <= smoothRel * Math.max(stage.obj, 1e-300) || mu < 1e-12 || iterations >= maxIt || performance.now() > deadline || options.shouldStop?.()) break;
+      if ((N * mu) / 2 <= smoothRel * Math.max(stage.obj, 1e-300) || mu < 1e-12 || iterations >= maxIt || P.pastDeadline() || options.shouldStop?.()) break;
       mu /= 10;
     }
   } else {
-    stage = solveLevel(P, Z, b, 0, relTol, maxIt, deadline);
+    stage = solveLevel(P, Z, b, 0, relTol, maxIt);
     iterations = stage.iterations;
     Z = stage.Z;
     b = stage.b;
   }
-  return finish(P, Z, b, mu, iterations, relTol, options);
+  return finish(P, Z, b, mu, iterations, relTol, options, iterations >= maxIt);
 }
 
 /** Working sets are used above this many features. */
@@ -359,8 +503,9 @@ export function solveLossLasso(
   if (K <= LOSS_WORKING_SET_MIN) return solveDirect(A, Y, beta, offset, loss, options);
   const n = Y.rows, c = Y.cols;
   const relTol = options.relTol ?? LOSS_LASSO_REL_TOL;
-  const deadline = options.deadline ?? Infinity;
   const P = new Restricted(A, Y, beta, offset, loss);
+  P.deadline = options.deadline ?? Infinity;
+  let budgetHit = false;
   const Z = new Float64Array(K * c);
   const b = new Float64Array(c);
   const inW = new Uint8Array(K);
@@ -401,11 +546,14 @@ export function solveLossLasso(
       { ...options, warm: { Z: idx.map((k) => Z.slice(k * c, (k + 1) * c)), b2: b }, muStart: loss === 'hinge' ? Math.min(1, mu * 1000) : undefined },
     );
     iterations += sub.iterations;
+    if (sub.stoppedBy === 'safety-limit') P.timedOut = true;
+    if (sub.stoppedBy === 'iteration-budget') budgetHit = true;
     idx.forEach((k, t) => Z.set(sub.Z[t], k * c));
     b.set(sub.b2);
     if (loss === 'hinge') mu = sub.mu;
     solved = true;
-    if (performance.now() > deadline || options.shouldStop?.() || (options.maxIterations !== undefined && iterations >= options.maxIterations)) break;
+    if (options.maxIterations !== undefined && iterations >= options.maxIterations) budgetHit = true;
+    if (P.pastDeadline() || options.shouldStop?.() || budgetHit) break;
   }
-  return finish(P, Z, b, mu, iterations, relTol, options);
+  return finish(P, Z, b, mu, iterations, relTol, options, budgetHit);
 }
