@@ -53,7 +53,6 @@ test('regression inconclusive-with-exact-oracle: the result is sound ((a)–(d),
 
 test(
   'regression inconclusive-with-exact-oracle: a network within tol of P* should be certified',
-  { todo: 'column generation stops on a duplicate direction before the dual bound is tight (see header)' },
   () => {
     const { prob, net, settings } = setup();
     const ref = solveReference(prob);

@@ -58,6 +58,9 @@ export function refineCertificate(cert: CertificateResult, o: OptimumBounds): Ce
   // the same rules on more evidence: a dual bound and a witness only ever improve, so a decided
   // verdict stays decided
   Object.assign(r, { verdict: v.verdict, summary: v.summary, gap: v.gap, relGap: v.relGap, gapBalanced: v.gapBalanced, relGapBalanced: v.relGapBalanced, pstarInterval: v.pstarInterval });
+  // the advice for an inconclusive verdict stays only while the verdict is still inconclusive
+  if (v.verdict !== 'inconclusive') delete r.inconclusiveReason;
+  else if (r.inconclusiveReason) r.summary = `${v.summary} ${r.inconclusiveReason.advice}`;
   r.witness = v.witness ? { ...v.witness.net, objective: v.witness.objective, description: v.witness.description, kind: v.witness.kind } : null;
   return r;
 }

@@ -36,7 +36,7 @@ export const BUILTIN_DEFAULTS: EditorDefaults = {
   patternBudget: 2_000_000,
   hiddenBias: 'decayed',
   outputBias: 'decayed',
-  timeBudgetSeconds: 30,
+  timeBudgetSeconds: 600, // a safety limit: work budgets stop the search first (deterministic results)
 };
 
 export interface Resolved {

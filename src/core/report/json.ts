@@ -29,6 +29,7 @@ export function certificateToJson(r: CertificateResult, model: CanonicalModel, d
     relGapBalanced: r.relGapBalanced,
     rebalanced: { objective: r.rebalanced.objective, rescaled: r.rebalanced.rescaled, dropped: r.rebalanced.dropped },
     pstarInterval: r.pstarInterval,
+    inconclusiveReason: r.verdict === 'inconclusive' ? (r.inconclusiveReason ?? null) : null,
     tol: r.tol,
     dualPoint: r.dualPoint,
     oracle: {
