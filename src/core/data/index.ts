@@ -3,8 +3,10 @@
  * label columns chosen by name or index and an optional user scaler applied to X.
  *
  * parseDataset works on bytes (the extension reads files through VS Code's fs); loadDataset is
- * the node:fs wrapper the CLI uses. Every refusal is a ReluLensError of kind 'data' (or 'usage'
- * for a malformed affine option) carrying file, row and column where they exist:
+ * the node:fs wrapper the CLI uses: it streams text tables and reads only an .npz's directory and
+ * the members used, so memory follows what is kept, not the file's size. Size limits (limits.ts)
+ * bound what any file can make a reader allocate. Every refusal is a ReluLensError of kind 'data'
+ * (or 'usage' for a malformed affine option) carrying file, row and column where they exist:
  *   - text: row = record number counted from 1 including the header and blank lines (the row a
  *     spreadsheet shows); column = the header name, or the 1-based number without a header;
  *   - .npy/.npz: row, column = 1-based array indices (the npz member is named in the message);
@@ -15,29 +17,37 @@
  * all main-file columns are features and `labels` picks among the label source's columns
  * (default: all of them). In an npz / JSON object a single name may also name the label array.
  */
-import { readFile } from 'node:fs/promises';
 import { dataError, usageError } from '../errors';
 import { readJson } from './json';
 import { gather, genericNames, resolveLabelColumns, type LabelChoice } from './labels';
+import { limitsOf, limitNote, sizeText, type DataLimits } from './limits';
 import type { Role } from './members';
-import { isNpy, readNpy } from './npy';
+import { isNpy, npyFail, readNpy, readNpyHeader } from './npy';
 import { isZip, readNpz, tableOf } from './npz';
+import { bytesSource, fileSource, head, readAll, readUpTo, type ByteSource, type FileSource } from './source';
 import { readDelimited } from './text';
 import type { AffineSpec, Dataset, DataFormat, LabelSpec, LoadOptions, ParseOptions, ReadResult, Table } from './types';
 
 export type { AffineSpec, Dataset, DataFormat, LabelSpec, LoadOptions, ParseOptions } from './types';
+export type { DataLimits } from './limits';
+export { DEFAULT_LIMITS } from './limits';
 
 export function parseDataset(bytes: Uint8Array, opts: ParseOptions): Dataset {
+  return build(bytesSource(bytes), opts.labelBytes !== undefined ? bytesSource(opts.labelBytes) : undefined, opts);
+}
+
+function build(mainSrc: ByteSource, labelSrc: ByteSource | undefined, opts: Omit<ParseOptions, 'labelBytes'>): Dataset {
   const { file, labels } = opts;
-  const separate = opts.labelBytes !== undefined;
+  const limits = limitsOf(opts.limits);
+  const separate = labelSrc !== undefined;
   const labelFile = opts.labelFile ?? 'labels';
-  const main = readSource(bytes, file, separate ? undefined : labels, separate ? 'features' : 'both', opts.expectC);
+  const main = readSource(mainSrc, file, separate ? undefined : labels, separate ? 'features' : 'both', limits, opts.expectC);
   const notes = [...main.notes];
   // a label spec that named the npz member / JSON key holding the labels is used up
   const rest = main.labelsUsed ? undefined : labels;
   let split: Split;
   if (separate) {
-    const lab = readSource(opts.labelBytes!, labelFile, labels, 'labels');
+    const lab = readSource(labelSrc, labelFile, labels, 'labels', limits);
     split = withLabelSource(main, lab, labels, file, labelFile, notes);
   } else if (main.source.kind === 'table') {
     const t = main.source.table;
@@ -129,45 +139,67 @@ function withLabelSource(main: Source, lab: Source, labels: LabelSpec | undefine
 }
 
 export async function loadDataset(path: string, opts: LoadOptions = {}): Promise<Dataset> {
-  const bytes = await readBytes(path);
-  const labelBytes = opts.labelFile !== undefined ? await readBytes(opts.labelFile) : undefined;
-  return parseDataset(bytes, { ...opts, file: path, labelBytes });
-}
-
-async function readBytes(path: string): Promise<Uint8Array> {
+  const opened: FileSource[] = [];
   try {
-    return await readFile(path);
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'it is a directory' : err.message;
-    throw dataError(`cannot read the file: ${why}`, { file: path });
+    const main = fileSource(path);
+    opened.push(main);
+    const lab = opts.labelFile !== undefined ? fileSource(opts.labelFile) : undefined;
+    if (lab) opened.push(lab);
+    return build(main, lab, { ...opts, file: path });
+  } finally {
+    for (const f of opened) f.close();
   }
 }
 
 type Source = ReadResult & { choice?: LabelChoice };
 
 /** Detects the format (magic bytes first, then extension, then content) and reads. */
-function readSource(bytes: Uint8Array, file: string, labels: LabelSpec | undefined, role: Role, defaultCount = 1): Source {
+function readSource(src: ByteSource, file: string, labels: LabelSpec | undefined, role: Role, limits: DataLimits, defaultCount = 1): Source {
   const ext = /\.([^./\\]+)$/.exec(file)?.[1]?.toLowerCase() ?? '';
-  if (isNpy(bytes) || (ext === 'npy' && !isZip(bytes))) {
-    const a = readNpy(bytes, file);
+  const start = head(src);
+  if (isNpy(start) || (ext === 'npy' && !isZip(start))) {
+    const a = readNpy(npyBytes(src, file, limits), file, '', limits);
     const table = tableOf(a);
     const notes = [`read as NumPy .npy (${a.descr}, shape (${a.shape.join(', ')}${a.shape.length === 1 ? ',' : ''}))`];
     return { source: { kind: 'table', table }, format: 'npy', notes };
   }
-  if (isZip(bytes) || ext === 'npz') return readNpz(bytes, file, labels, role);
-  if (ext === 'json' || (!['csv', 'tsv', 'tab', 'txt', 'dat'].includes(ext) && /^\s*[[{]/.test(sniffStart(bytes)))) {
-    return readJson(bytes, file, labels, role);
+  if (isZip(start) || ext === 'npz') return readNpz(src, file, labels, role, limits);
+  if (ext === 'json' || (!['csv', 'tsv', 'tab', 'txt', 'dat'].includes(ext) && /^\s*[[{]/.test(sniffStart(start)))) {
+    return readJson(src, file, labels, role, limits);
   }
   // labels are resolved as soon as the header is known, so a wrong name fails before a long parse
   let choice: LabelChoice | undefined;
-  const r = readDelimited(bytes, file, ext, (names, k) => {
-    if (role === 'features') return undefined;
-    if (role === 'labels' && !labels?.length) return undefined;
-    choice = resolveLabelColumns(names, k, labels, file, defaultCount);
-    return choice.cols;
-  });
+  const r = readDelimited(
+    src,
+    file,
+    ext,
+    (names, k) => {
+      if (role === 'features') return undefined;
+      if (role === 'labels' && !labels?.length) return undefined;
+      choice = resolveLabelColumns(names, k, labels, file, defaultCount);
+      return choice.cols;
+    },
+    limits,
+  );
   return { ...r, choice };
+}
+
+/**
+ * The bytes of an .npy: its header is read and checked first (shape against maxCells, data size
+ * against the file's), then only the bytes it describes.
+ */
+function npyBytes(src: ByteSource, file: string, limits: DataLimits): Uint8Array {
+  if (src.size === undefined) {
+    return readAll(src, limits.maxMemberBytes, (n) =>
+      dataError(`the .npy read from a pipe is over ${sizeText(n)}, more than one array may take ${limitNote(limits, 'maxMemberBytes', 'bytes')}`, { file }),
+    );
+  }
+  const prefix = readUpTo(src, 0, 12 + limits.maxNpyHeaderBytes);
+  if (prefix.length === src.size) return prefix;
+  const h = readNpyHeader(prefix, src.size, npyFail(file, ''), limits);
+  // null: the prefix holds the largest header allowed, so only a bad magic gets here, which readNpy words
+  if (!h) return prefix;
+  return readUpTo(src, 0, h.dataStart + h.count * h.dt.size);
 }
 
 const sniffStart = (b: Uint8Array) => new TextDecoder().decode(b.subarray(0, 64));

@@ -4,14 +4,28 @@
  * Rows in messages are 1-based positions in the array; columns are field names or 1-based.
  */
 import { dataError } from '../errors';
-import { NumberScanner, NumStatus } from './number';
-
-const num = new NumberScanner();
+import { DEFAULT_LIMITS, grouped, limitError, sizeText, type DataLimits } from './limits';
 import { X_NAMES, pickMembers, type Role } from './members';
+import { NumberScanner, NumStatus } from './number';
+import { readAll, bytesSource, type ByteSource } from './source';
 import { decodeText } from './text';
 import type { LabelSpec, ReadResult, Table } from './types';
 
-export function readJson(bytes: Uint8Array, file: string, labels: LabelSpec | undefined, role: Role): ReadResult {
+const num = new NumberScanner();
+
+/**
+ * JSON is parsed as a whole (JSON.parse of one string), so the file's size is capped before a
+ * byte of it is decoded, and every table's cell count before its array is allocated.
+ */
+export function readJson(input: Uint8Array | ByteSource, file: string, labels: LabelSpec | undefined, role: Role, limits: DataLimits = DEFAULT_LIMITS): ReadResult {
+  const bytes = readAll(input instanceof Uint8Array ? bytesSource(input) : input, limits.maxJsonBytes, (size, exact) =>
+    limitError(`the JSON file is ${exact ? '' : 'over '}${sizeText(size)}, too large to parse; save large data as .npy, .npz or CSV`, limits, 'maxJsonBytes', 'bytes', { file }),
+  );
+  const cells = (n: number, k: number, where: string) => {
+    if (n * k > limits.maxCells) {
+      throw limitError(`${where}the table has too many cells: ${grouped(n)} rows × ${grouped(k)} columns`, limits, 'maxCells', 'cells', { file });
+    }
+  };
   const text = decodeText(bytes);
   if (text.trim() === '') throw dataError('the file is empty', { file });
   let value: unknown;
@@ -22,7 +36,7 @@ export function readJson(bytes: Uint8Array, file: string, labels: LabelSpec | un
   }
   const notes: string[] = [];
   if (Array.isArray(value)) {
-    const table = tableFromArray(value, file, '');
+    const table = tableFromArray(value, file, '', cells);
     notes.push(`read as JSON (${table.names ? 'array of records' : 'array of rows'})`);
     return { source: { kind: 'table', table }, format: 'json', notes };
   }
@@ -39,13 +53,13 @@ export function readJson(bytes: Uint8Array, file: string, labels: LabelSpec | un
     keys.every((k) => Array.isArray(obj[k]) && !(obj[k] as unknown[]).some((v) => Array.isArray(v) || (typeof v === 'object' && v !== null)));
   if (isColumns) {
     notes.push('read as JSON (object of columns)');
-    return { source: { kind: 'table', table: tableFromColumns(obj, keys, file) }, format: 'json', notes };
+    return { source: { kind: 'table', table: tableFromColumns(obj, keys, file, cells) }, format: 'json', notes };
   }
   const choice = pickMembers(keys, labels, role, file, 'key');
   const array = (key: string): Table => {
     const v = obj[key];
     if (!Array.isArray(v)) throw dataError(`"${key}" must be an array`, { file });
-    return tableFromArray(v, file, key);
+    return tableFromArray(v, file, key, cells);
   };
   notes.push(`read as JSON (keys ${keys.map((k) => `"${k}"`).join(', ')})`);
   if (choice.note) notes.push(choice.note);
@@ -88,7 +102,9 @@ function cellValue(v: unknown): number | string {
   return `${Array.isArray(v) ? 'an array' : 'an object'} is not a number`;
 }
 
-function tableFromArray(rows: unknown[], file: string, key: string): Table {
+type CellCheck = (n: number, k: number, where: string) => void;
+
+function tableFromArray(rows: unknown[], file: string, key: string, cells: CellCheck): Table {
   const where = key ? `"${key}": ` : '';
   if (rows.length === 0) throw dataError(`${where}the array is empty (no data rows)`, { file });
   const first = rows[0];
@@ -96,6 +112,7 @@ function tableFromArray(rows: unknown[], file: string, key: string): Table {
   const names = records ? Object.keys(first as object) : null;
   const k = names ? names.length : Array.isArray(first) ? first.length : 1;
   if (k === 0) throw dataError(`${where}the first row is empty`, { file, row: 1 });
+  cells(rows.length, k, where);
   const data = new Float64Array(rows.length * k);
   const put = (i: number, j: number, v: unknown) => {
     const x = cellValue(v);
@@ -124,11 +141,12 @@ function tableFromArray(rows: unknown[], file: string, key: string): Table {
   return { names, n: rows.length, k, data };
 }
 
-function tableFromColumns(obj: Record<string, unknown>, keys: string[], file: string): Table {
+function tableFromColumns(obj: Record<string, unknown>, keys: string[], file: string, cells: CellCheck): Table {
   const cols = keys.map((key) => obj[key] as unknown[]);
   const n = cols[0].length;
   const k = keys.length;
   if (n === 0) throw dataError(`column "${keys[0]}" is empty (no data rows)`, { file });
+  cells(n, k, '');
   const data = new Float64Array(n * k);
   for (let j = 0; j < k; j++) {
     if (cols[j].length !== n) throw dataError(`column "${keys[j]}" has ${cols[j].length} entries, column "${keys[0]}" has ${n}`, { file, column: keys[j] });

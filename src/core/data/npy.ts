@@ -4,6 +4,7 @@
  * allocation, so a truncated or hostile file cannot trigger a huge allocation.
  */
 import { dataError } from '../errors';
+import { DEFAULT_LIMITS, grouped, limitNote, type DataLimits } from './limits';
 
 export interface NdArray {
   /** 1 or 2 entries */
@@ -20,33 +21,59 @@ export const isNpy = (b: Uint8Array) => b.length >= 6 && MAGIC.every((m, i) => b
 
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/**
- * @param what how to name this array in messages (an npz member: `member "X.npy"`), else ''.
- */
-export function readNpy(bytes: Uint8Array, file: string, what = ''): NdArray {
-  const fail = (msg: string, row?: number, column?: number) =>
+/** What an .npy header says, checked against the size of what holds it. */
+export interface NpyHeader {
+  descr: string;
+  dims: number[];
+  fortran: boolean;
+  dt: DType;
+  /** offset of the first data byte */
+  dataStart: number;
+  /** entries (the product of the shape) */
+  count: number;
+}
+
+type Fail = (msg: string, row?: number, column?: number) => Error;
+
+export const npyFail =
+  (file: string, what: string): Fail =>
+  (msg, row, column) =>
     dataError(what ? `${what}: ${msg}` : msg, row === undefined ? { file } : { file, row, column });
-  if (bytes.length === 0) throw fail('the file is empty');
-  if (!isNpy(bytes)) throw fail('not a .npy file (the \\x93NUMPY magic is missing)');
-  if (bytes.length < 10) throw fail('truncated .npy file: the header is incomplete');
-  const major = bytes[6];
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+/**
+ * Reads and checks the header from `prefix`, the first bytes of an .npy of `total` bytes (a file's
+ * length, or what an npz member declares). Returns null when the prefix is too short to hold the
+ * header (a streamed member: inflate more). Refused before any allocation: a header or data size
+ * larger than `total` (truncated or lying), a header over maxNpyHeaderBytes, a shape whose product
+ * is over maxCells (or overflows).
+ */
+export function readNpyHeader(prefix: Uint8Array, total: number, fail: Fail, limits: DataLimits = DEFAULT_LIMITS): NpyHeader | null {
+  if (total === 0) throw fail('the file is empty');
+  if (prefix.length < Math.min(total, 12)) return null;
+  if (!isNpy(prefix)) throw fail('not a .npy file (the \\x93NUMPY magic is missing)');
+  if (total < 10) throw fail('truncated .npy file: the header is incomplete');
+  const major = prefix[6];
+  const dv = new DataView(prefix.buffer, prefix.byteOffset, prefix.byteLength);
   let headerLen: number;
   let headerStart: number;
   if (major === 1) {
     headerLen = dv.getUint16(8, true);
     headerStart = 10;
   } else if (major === 2 || major === 3) {
-    if (bytes.length < 12) throw fail('truncated .npy file: the header is incomplete');
+    if (total < 12) throw fail('truncated .npy file: the header is incomplete');
     headerLen = dv.getUint32(8, true);
     headerStart = 12;
   } else {
-    throw fail(`unsupported .npy format version ${major}.${bytes[7]} (versions 1.0, 2.0 and 3.0 are read)`);
+    throw fail(`unsupported .npy format version ${major}.${prefix[7]} (versions 1.0, 2.0 and 3.0 are read)`);
   }
   const dataStart = headerStart + headerLen;
-  if (dataStart > bytes.length) throw fail(`truncated .npy file: the header claims ${headerLen} bytes, only ${bytes.length - headerStart} are present`);
+  if (dataStart > total) throw fail(`truncated .npy file: the header claims ${headerLen} bytes, only ${total - headerStart} are present`);
+  if (headerLen > limits.maxNpyHeaderBytes) {
+    throw fail(`the .npy header is ${grouped(headerLen)} bytes long; a numeric array's header is a few hundred ${limitNote(limits, 'maxNpyHeaderBytes', 'bytes')}`);
+  }
+  if (prefix.length < dataStart) return null;
   // version 3.0 allows utf-8 in the header (field names); latin1 before
-  const headerText = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(headerStart, dataStart));
+  const headerText = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(prefix.subarray(headerStart, dataStart));
   let header: unknown;
   try {
     header = parsePyLiteral(headerText);
@@ -57,7 +84,8 @@ export function readNpy(bytes: Uint8Array, file: string, what = ''): NdArray {
   const { descr, shape } = header;
   const fortran = header['fortran_order'] === true;
   if (typeof descr !== 'string') throw fail('structured arrays (record dtypes) are not supported; save a plain numeric 2-D array');
-  if (!Array.isArray(shape) || !shape.every((s) => Number.isInteger(s) && (s as number) >= 0)) throw fail('unreadable .npy header: bad shape');
+  // a dimension past 2^53 is no count at all (the digits were rounded)
+  if (!Array.isArray(shape) || !shape.every((s) => Number.isSafeInteger(s) && (s as number) >= 0)) throw fail('unreadable .npy header: bad shape');
   const dims = shape as number[];
   const shapeText = `(${dims.join(', ')}${dims.length === 1 ? ',' : ''})`;
   if (dims.length === 0) throw fail('the array is a scalar (shape ()); a 1-D vector or 2-D table is needed');
@@ -65,13 +93,33 @@ export function readNpy(bytes: Uint8Array, file: string, what = ''): NdArray {
 
   const dt = dtypeOf(descr);
   if (typeof dt === 'string') throw fail(dt);
-  const count = dims.reduce((a, b) => a * b, 1);
+  // an empty dimension makes the array empty whatever the other says
+  const count = dims.includes(0) ? 0 : dims.reduce((a, b) => a * b, 1);
   const need = count * dt.size;
-  const have = bytes.length - dataStart;
+  const have = total - dataStart;
   if (need > have) {
-    throw fail(`truncated .npy file: the header says shape ${shapeText} of ${descr} (${need} data bytes) but only ${have} bytes follow`);
+    const needText = Number.isSafeInteger(need) ? String(need) : `over 2^53`;
+    throw fail(`truncated .npy file: the header says shape ${shapeText} of ${descr} (${needText} data bytes) but only ${have} bytes follow`);
   }
-  const flat = decode(bytes, dataStart, count, dt, (i) => {
+  if (count > limits.maxCells) {
+    throw fail(`the array has shape ${shapeText}, ${grouped(count)} entries: too many to read ${limitNote(limits, 'maxCells', 'entries')}`);
+  }
+  return { descr, dims, fortran, dt, dataStart, count };
+}
+
+/**
+ * @param what how to name this array in messages (an npz member: `member "X.npy"`), else ''.
+ * @param owned the bytes are the reader's own (an inflated npz member): native float64 data is
+ *   used in place instead of copied, which halves the peak memory of a large member.
+ */
+export function readNpy(bytes: Uint8Array, file: string, what = '', limits: DataLimits = DEFAULT_LIMITS, owned = false): NdArray {
+  const fail = npyFail(file, what);
+  if (bytes.length === 0) throw fail('the file is empty');
+  if (!isNpy(bytes)) throw fail('not a .npy file (the \\x93NUMPY magic is missing)');
+  const h = readNpyHeader(bytes, bytes.length, fail, limits);
+  if (!h) throw fail('truncated .npy file: the header is incomplete');
+  const { dims, fortran, dt, dataStart, count, descr } = h;
+  const flat = decode(bytes, dataStart, count, dt, owned, (i) => {
     const [r, c] = position(i, dims, fortran);
     return fail(`the ${dt.kind === 'i' ? 'int64' : 'uint64'} entry is too large to represent exactly in float64 (|x| > 2^53)`, r, c);
   });
@@ -95,7 +143,7 @@ function position(i: number, dims: number[], fortran: boolean): [number, number]
   return fortran ? [(i % r) + 1, Math.floor(i / r) + 1] : [Math.floor(i / c) + 1, (i % c) + 1];
 }
 
-interface DType {
+export interface DType {
   kind: 'f' | 'i' | 'u' | 'b';
   size: number;
   little: boolean;
@@ -116,8 +164,11 @@ function dtypeOf(descr: string): DType | string {
   return `unsupported dtype ${descr} (float16/32/64, int8–64, uint8–64 and bool are read)`;
 }
 
-function decode(bytes: Uint8Array, start: number, count: number, dt: DType, tooBig: (i: number) => Error): Float64Array {
+function decode(bytes: Uint8Array, start: number, count: number, dt: DType, owned: boolean, tooBig: (i: number) => Error): Float64Array {
   const { kind, size, little } = dt;
+  if (owned && kind === 'f' && size === 8 && little === LITTLE_ENDIAN_HOST && (bytes.byteOffset + start) % 8 === 0) {
+    return new Float64Array(bytes.buffer, bytes.byteOffset + start, count);
+  }
   // native-order float64/float32: a copy gives an aligned buffer for a typed-array view
   if (kind === 'f' && little === LITTLE_ENDIAN_HOST && size !== 2) {
     const copy = bytes.slice(start, start + count * size);

@@ -1,4 +1,5 @@
 import type { Mat } from '../linalg/mat';
+import type { DataLimits } from './limits';
 
 export type DataFormat = 'csv' | 'tsv' | 'npy' | 'npz' | 'json';
 
@@ -27,6 +28,8 @@ export interface ParseOptions {
   /** the model's output count: without a `labels` option, c > 1 takes columns y1…yc or the last c */
   expectC?: number;
   affine?: AffineSpec;
+  /** the readers' size limits, DEFAULT_LIMITS where not given (tests pass smaller ones) */
+  limits?: Partial<DataLimits>;
 }
 
 export interface LoadOptions {
@@ -35,6 +38,7 @@ export interface LoadOptions {
   expectD?: number;
   expectC?: number;
   affine?: AffineSpec;
+  limits?: Partial<DataLimits>;
 }
 
 export interface Dataset {
