@@ -4,7 +4,7 @@ import {
   MAX_EXTERNAL_BYTES, externalError, rangeError, rangeFits, rangeKey, safeRelativePath,
   type ExternalEntry, type ExternalRange,
 } from '../core/io/external';
-import { ModelFolder, type FileSystem } from '../core/io/files';
+import { MAX_MODEL_BYTES, ModelFolder, type FileSystem } from '../core/io/files';
 import type { Engine } from './engine';
 import type { ExportFormat, ModelSource, WorkerRequest, WorkerResponse } from './protocol';
 import type { NetworkJson } from '../core/analysis/types';
@@ -21,10 +21,21 @@ export class FileReadError extends Error {
   }
 }
 
+/** Model and data files larger than this are refused before they are read (the engine's own cap). */
+export const MAX_READ_BYTES = MAX_MODEL_BYTES;
+
+/**
+ * A model or data file, read whole through workspace.fs once it is known to be a regular file
+ * (a FIFO or device would block or never end) no larger than MAX_READ_BYTES.
+ */
 export async function readBytes(uri: vscode.Uri): Promise<Uint8Array> {
   try {
+    const st = await vscode.workspace.fs.stat(uri);
+    if (!(st.type & vscode.FileType.File)) throw new FileReadError(uri, 'not a regular file');
+    if (st.size > MAX_READ_BYTES) throw new FileReadError(uri, `${st.size} bytes, over the ${MAX_READ_BYTES}-byte limit (MAX_READ_BYTES)`);
     return await vscode.workspace.fs.readFile(uri);
   } catch (e) {
+    if (e instanceof FileReadError) throw e;
     const why = e instanceof vscode.FileSystemError ? (e.code === 'FileNotFound' ? 'no such file' : e.code || e.message) : String(e);
     throw new FileReadError(uri, why);
   }
