@@ -4,6 +4,7 @@ import { benchMatmul } from './matmul';
 import { benchCertify } from './certify';
 import { benchOracle } from './oracle';
 import { benchOptimize } from './optimize';
+import { benchDecisive } from './decisive';
 
 /**
  * `npm run bench`: machine-readable results (one JSON object per line on stdout, and the whole
@@ -22,6 +23,7 @@ async function main() {
   benchCertify(quick ? [1000] : [1000, 10000], 1e-3, emit);
   await (await import('./convex')).benchConvex(emit, quick);
   benchOptimize(emit);
+  benchDecisive(emit, quick);
   mkdirSync('bench/results', { recursive: true });
   writeFileSync('bench/results/latest.json', JSON.stringify(out, null, 2) + '\n');
 }

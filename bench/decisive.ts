@@ -1,0 +1,109 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { writeTwoLayerOnnx } from '../src/core/onnx/write';
+import type { Mat } from '../src/core/linalg/mat';
+import { makeRng, gaussian } from '../src/core/random';
+
+const CLI = path.resolve(__dirname, '..', 'dist', 'cli.js');
+
+/**
+ * Issue #16's targets, through the path users run (`relu-lens optimize`, then `relu-lens certify`
+ * on what it wrote, each in its own process with a wall-clock cap as a guard):
+ * - rank 5–9 (d = 4…8 with a decayed hidden bias), n ≤ 30, random-teacher data: is the engine's own
+ *   optimum certified, and is a perturbed copy "not optimal" — decisive either way?
+ * - random-teacher n = 1000, d = 5 and d = 10;
+ * - iris-like (n = 150, d = 4, c = 3, cross-entropy).
+ * Baseline in the same run: `certify --no-optimum` of the starting network (the residual certificate).
+ */
+type Row = Record<string, unknown>;
+
+function teacherData(seed: number, n: number, d: number, c: number, classes: boolean) {
+  const rnd = makeRng(seed);
+  const g = () => gaussian(rnd);
+  const X: number[][] = Array.from({ length: n }, () => Array.from({ length: d }, g));
+  const mT = 3;
+  const U = Array.from({ length: mT }, () => Array.from({ length: d + 1 }, g));
+  const V = Array.from({ length: c }, () => Array.from({ length: mT }, g));
+  const Y = X.map((x) => {
+    const h = U.map((u) => Math.max(0, u.slice(0, d).reduce((s, w, k) => s + w * x[k], u[d])));
+    const f = V.map((v) => v.reduce((s, w, j) => s + w * h[j], 0) + 0.1 * g());
+    return classes ? [f.indexOf(Math.max(...f))] : f;
+  });
+  return { X, Y };
+}
+
+function randomNet(seed: number, m: number, d: number, c: number) {
+  const rnd = makeRng(seed);
+  const mat = (r: number, k: number): Mat => ({ rows: r, cols: k, data: Float64Array.from({ length: r * k }, () => 0.5 * gaussian(rnd)) });
+  return { W1: mat(m, d), b1: Float64Array.from({ length: m }, () => 0.5 * gaussian(rnd)), W2: mat(c, m), b2: Float64Array.from({ length: c }, () => 0.1 * gaussian(rnd)) };
+}
+
+function cli(args: string[], capMs: number) {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 1 << 28, timeout: capMs });
+  const ms = performance.now() - t0;
+  let json: Record<string, any> = {};
+  try {
+    json = JSON.parse(r.stdout);
+  } catch {
+    /* reported below */
+  }
+  return { ms: Math.round(ms), code: r.status, json, timedOut: r.signal === 'SIGTERM', stderr: (r.stderr ?? '').slice(0, 200) };
+}
+
+function runCase(name: string, seed: number, n: number, d: number, c: number, loss: string, emit: (r: Row) => void, capMs: number) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'rl-bench-dec-'));
+  try {
+    const classes = loss === 'cross-entropy';
+    const { X, Y } = teacherData(seed, n, d, c, classes);
+    const header = [...Array.from({ length: d }, (_, k) => `x${k}`), ...(classes ? ['y'] : Array.from({ length: c }, (_, k) => `y${k}`))];
+    writeFileSync(path.join(dir, 'train.csv'), [header.join(','), ...X.map((x, i) => [...x, ...Y[i]].join(','))].join('\n') + '\n');
+    const start = path.join(dir, 'start.onnx');
+    writeFileSync(start, writeTwoLayerOnnx(randomNet(seed + 1, 8, d, c), { dtype: 'float64', head: classes ? 'softmax' : 'none' }));
+    const labels = classes ? ['--label', 'y'] : Y[0].flatMap((_, k) => ['--label', `y${k}`]);
+    const common = ['--data', path.join(dir, 'train.csv'), ...labels, '--beta', String(0.05 * n ** 0.5), '--json', ...(classes ? ['--loss', 'cross-entropy'] : [])];
+    const base = cli(['certify', start, ...common, '--no-optimum'], capMs);
+    const opt = path.join(dir, 'opt.onnx');
+    const o = cli(['optimize', start, ...common, '--out', opt], capMs);
+    const cert = o.code === 0 || o.code === 11 ? cli(['certify', opt, ...common, '--no-optimum'], capMs) : null;
+    emit({
+      bench: 'decisive',
+      case: name,
+      n,
+      d,
+      rank: d + 1,
+      c,
+      loss,
+      optimizeMs: o.ms,
+      optimizeExit: o.code,
+      optimumExact: o.json.optimum?.exact,
+      certifyOptimumMs: cert?.ms,
+      certifyOptimumVerdict: cert?.json.verdict,
+      oracleMethod: cert?.json.oracle?.method,
+      decisive: cert ? cert.json.verdict === 'certified' || cert.json.verdict === 'not-optimal' : false,
+      pstarInterval: cert?.json.pstarInterval,
+      baselineCertifyStartMs: base.ms,
+      baselineStartVerdict: base.json.verdict,
+      ...(o.timedOut || cert?.timedOut ? { timedOut: true } : {}),
+      ...(o.code !== 0 && o.code !== 11 ? { stderr: o.stderr } : {}),
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function benchDecisive(emit: (r: Row) => void, quick: boolean) {
+  const cap = quick ? 60_000 : 300_000;
+  const small: [number, number][] = quick ? [[14, 4], [20, 6]] : [[14, 4], [14, 6], [14, 8], [20, 4], [20, 5], [20, 6], [30, 4], [30, 5], [30, 6], [30, 8]];
+  for (const [n, d] of small) runCase(`rank${d + 1}-n${n}`, 1000 + 17 * n + d, n, d, 1, 'squared', emit, cap);
+  if (quick) return;
+  runCase('teacher-n1000-d5', 77, 1000, 5, 1, 'squared', emit, cap);
+  runCase('teacher-n1000-d10', 78, 1000, 10, 1, 'squared', emit, cap);
+  runCase('iris-like', 150, 150, 4, 3, 'cross-entropy', emit, cap);
+}
+
+if (require.main === module) {
+  benchDecisive((r) => process.stdout.write(JSON.stringify(r) + '\n'), process.argv.includes('--quick'));
+}
