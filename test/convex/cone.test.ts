@@ -11,9 +11,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Matrix, pseudoInverse } from 'ml-matrix';
-import { UpdatedQR } from '../../src/core/convex/updatedQR';
-import { leastSquares } from '../../src/core/convex/dense';
-import { projectCone } from '../../src/core/convex/cone';
+import { UpdatedQR } from '../../src/core/linalg/updatedQR';
+import { leastSquares } from '../../src/core/linalg/dense';
+import { projectCone } from '../../src/core/linalg/cone';
 import { appendOnes, zeros } from '../../src/core/linalg/mat';
 import { samplePatterns } from '../../src/core/convex';
 import { makeRng, gaussian } from '../../src/core/random';

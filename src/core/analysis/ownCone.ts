@@ -4,7 +4,7 @@
  *   v(g) = sup { gᵀz : z = (u, b) ∈ K_D = {(2D − I)X̃z ≥ 0}, ‖u‖ ≤ 1 }
  * and a feasible maximizer candidate.
  *
- * Upper bound (convex/cone.ts header; weak duality, valid for ANY μ ≥ 0): w = g + Aᵀμ,
+ * Upper bound (linalg/cone.ts header; weak duality, valid for ANY μ ≥ 0): w = g + Aᵀμ,
  *  - mixed pattern (active and inactive rows): |b| ≤ x_max on K_D, so v ≤ ‖w_u‖ + |w_b|·x_max;
  *  - all-active pattern: b is unbounded above, so v is finite only when g_b = 1ᵀλ = 0, and then
  *    v = ‖g_u‖. The caller bounds the block for the exactly centred λ′ = λ − λ̄ and charges the
@@ -26,7 +26,7 @@
  * a kink) with ‖u‖ = 1.
  */
 import type { Mat } from '../linalg/mat';
-import { FREE_BIAS_WEIGHT, exactLse, projectCone } from '../convex/cone';
+import { FREE_BIAS_WEIGHT, exactLse, projectCone } from '../linalg/cone';
 
 export interface FreeBlock {
   /** sound upper bound on v(g), before the caller's rounding allowance */

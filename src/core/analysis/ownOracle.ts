@@ -46,7 +46,7 @@ import { EPS, evalVec, fpRel, gaussian, lipschitz, makeRng, vnorm } from '../ora
 import { branchAndBound } from '../oracle/vector';
 import type { SweepResult } from '../oracle/sweep';
 import { FREE_BIAS_SUM_TOL } from '../oracle/freeBias';
-import { projectCone } from '../convex/cone';
+import { projectCone } from '../linalg/cone';
 import { projectMeanZero } from '../certify/dual';
 import { freeBiasBlock } from './ownCone';
 import { sphereBranchAndBound, zSphereBranchAndBound, ZSPHERE_MAX_P } from './ownSphere';
@@ -94,7 +94,7 @@ interface Geometry {
 const onesCache = new WeakMap<Mat, Mat>();
 const sigmaCache = new WeakMap<Mat, number>();
 
-/** [X, 1], one object per X so the Gram caches of convex/cone.ts are reused across calls. */
+/** [X, 1], one object per X so the Gram caches of linalg/cone.ts are reused across calls. */
 function withOnes(X: Mat): Mat {
   let m = onesCache.get(X);
   if (!m) onesCache.set(X, (m = appendOnes(X)));

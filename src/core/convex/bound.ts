@@ -21,7 +21,7 @@ import { bestScale, feasibleDirection, meanResidue } from '../certify/dual';
 import { fpRel } from '../oracle/common';
 import type { Program } from './problem';
 import { maskedResidual } from './problem';
-import { blockBound } from './cone';
+import { blockBound } from '../linalg/cone';
 import type { ProductRequest } from './solver';
 
 export interface BoundResult {

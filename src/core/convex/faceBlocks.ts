@@ -10,8 +10,8 @@
 import type { Program } from './problem';
 import { matmul, dot, dotAt, type Mat } from '../linalg/mat';
 import type { ProductRequest } from './solver';
-import { nullBasis } from './dense';
-import { rowNormsOf } from './cone';
+import { nullBasis } from '../linalg/dense';
+import { rowNormsOf } from '../linalg/cone';
 
 export interface FaceBlock {
   k: number;

@@ -14,7 +14,7 @@
  */
 import type { Program } from './problem';
 import type { ProductRequest } from './solver';
-import { spdSolve } from './dense';
+import { spdSolve } from '../linalg/dense';
 import { dot, type Mat } from '../linalg/mat';
 import { type FaceBlock, faceInfo, extendFace, gnBlock, xnApply, xnOf, rowsOf, useJacobian, patternSum, ensurePairGrams, ensureFaceBlocks, penNorm } from './faceBlocks';
 

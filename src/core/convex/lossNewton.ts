@@ -9,7 +9,7 @@
 import { CholeskyDecomposition, Matrix } from 'ml-matrix';
 import type { Program } from './problem';
 import { blockNorm } from './problem';
-import { projectCone } from './cone';
+import { projectCone } from '../linalg/cone';
 import { sigmoid } from '../losses/conjugates';
 
 /** Newton polish runs only when the support has at most this many variables. */

@@ -30,7 +30,7 @@ import { lossValue } from '../losses/conjugates';
 import { dualDirection, lossBestScale, mLipschitz } from '../losses/dualPoint';
 import { lossObjective } from '../losses/objective';
 import { makeProgram, diffMatrix, fitFromQ, maskedResidual, blockNorm, type Program } from './problem';
-import { projectCone, blockBound } from './cone';
+import { projectCone, blockBound } from '../linalg/cone';
 import { recoverNetwork } from './recover';
 import { negGradient } from '../losses/conjugates';
 import { lossNewtonPolish, type SmoothFns } from './lossNewton';

@@ -14,7 +14,7 @@ import { rowSpaceBasis } from '../linalg/decomp';
 import { makeRng, gaussian } from '../random';
 import type { NetworkWeights } from '../certify/types';
 import type { CertifyModes } from '../certify/objective';
-import { nullBasis } from './dense';
+import { nullBasis } from '../linalg/dense';
 
 /** Rows with |x̃_jᵀz| ≤ VANISH_TOL·‖x̃_j‖ at a unit null direction count as vanishing (generous: extra patterns are harmless). */
 export const VANISH_TOL = 1e-9;

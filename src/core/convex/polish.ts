@@ -23,8 +23,8 @@ import type { Program } from './problem';
 import { dotAt, type Mat } from '../linalg/mat';
 import type { ProductRequest } from './solver';
 import { fitDirect, objectiveOf } from './problem';
-import { leastSquares } from './dense';
-import { projectCone } from './cone';
+import { leastSquares } from '../linalg/dense';
+import { projectCone } from '../linalg/cone';
 import { newtonOnFaces } from './faceNewton';
 import { faceDim, faceOf, hessianWork, penNorm, onRowsOf, rowVec, type FaceBlock } from './faceBlocks';
 

@@ -22,7 +22,7 @@ import { type Mat, zeros } from '../linalg/mat';
 import { makeRng, gaussian } from '../random';
 import type { Program } from './problem';
 import { blockNorm, diffMatrix, fitFromQ, maskedResidual, objectiveOf } from './problem';
-import { projectCone } from './cone';
+import { projectCone } from '../linalg/cone';
 import { polish, POLISH_MAX_VARS } from './polish';
 import { lowerBoundGen } from './bound';
 

@@ -6,7 +6,7 @@
  * (x_iᵀu ≤ 0); its region is the cone C they cut out, intersected with the unit ball. On C,
  * f(u) = λᵀ(X̂u)_+ = Σ_{fixed active} λ_i x_iᵀu + Σ_{free} λ_i (x_iᵀu)_+ exactly. For a free sample let
  * ρ⁺_i ≥ max_{C∩B} x_iᵀu and ρ⁻_i ≥ max_{C∩B} −x_iᵀu (upper bounds: ‖g + Aᵀμ‖ of a cone projection
- * is one for ANY μ ≥ 0, convex/cone.ts) and w_i = ρ⁺_i/(ρ⁺_i + ρ⁻_i). On C∩B, x_iᵀu ∈ [−ρ⁻_i, ρ⁺_i], so
+ * is one for ANY μ ≥ 0, linalg/cone.ts) and w_i = ρ⁺_i/(ρ⁺_i + ρ⁻_i). On C∩B, x_iᵀu ∈ [−ρ⁻_i, ρ⁺_i], so
  *   (t)_+ ≤ w_i (t + ρ⁻_i)          (the secant over that interval; λ_i > 0),
  *   (t)_+ ≥ w_i t                   (any weight in [0, 1]; λ_i < 0).
  * Hence f ≤ max_{u∈C∩B} g_Cᵀu + Σ_{free, λ_i>0} λ_i w_i ρ⁻_i with g_C = Σ_A λ_i x_i + Σ_free λ_i w_i x_i,
@@ -19,7 +19,7 @@
  * is a sound upper bound on the maximum. The node budget is work, not time.
  */
 import type { Mat } from '../linalg/mat';
-import { projectCone } from '../convex/cone';
+import { projectCone } from '../linalg/cone';
 import { heapPop, heapPush } from './boundHeap';
 
 /** Nodes (bound evaluations) the search may spend per sign of λ unless told otherwise. */

@@ -12,7 +12,7 @@
  *   with g = X̂ᵀDλ and K_D = {u : (2D − I)X̂u ≥ 0}. An impossible pattern is harmless: on its closed
  *   cone (X̂u)_+ = DX̂u too, so its value is attained by a real u.
  * - Per pattern, max_{u∈K_D,‖u‖≤1} gᵀu = ‖Π_K g‖ ≤ ‖g + Aᵀμ‖ for ANY μ ≥ 0 (weak duality,
- *   convex/cone.ts): the NNLS's accuracy only tightens a bound that is always sound. Patterns with
+ *   linalg/cone.ts): the NNLS's accuracy only tightens a bound that is always sound. Patterns with
  *   ‖g‖ ≤ the best value attained are skipped (‖Π_K g‖ ≤ ‖g‖).
  * - Vertices in floating point. A row counts as vanishing at u0 when |x̂_jᵀu0| ≤ VERTEX_ZERO_TOL·‖x̂_j‖
  *   (generous: a false "vanishing" only adds patterns). A subset whose rows are nearly dependent
@@ -26,7 +26,7 @@
  * that can beat the best value. r ≤ 4 keeps the great-circle sweeps of sweep.ts.
  */
 import type { Mat } from '../linalg/mat';
-import { projectCone } from '../convex/cone';
+import { projectCone } from '../linalg/cone';
 import { BudgetExceeded, type SweepResult } from './sweep';
 
 /** |x̂_jᵀu0| ≤ this·‖x̂_j‖ (u0 unit): row j vanishes at the vertex u0 (all its signs are tried). */

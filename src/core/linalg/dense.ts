@@ -5,7 +5,7 @@
  * (Newton steps). Sizes are small (the Newton solve: up to POLISH_MAX_VARS), so clarity comes
  * first; the Cholesky's inner products go through dotAt (d = 50 supports reach T ≈ 500–1000).
  */
-import { dotAt } from '../linalg/mat';
+import { dotAt } from './mat';
 
 /**
  * min_x ‖Σ_k x_k·cols[k] − rhs‖ by Householder QR. Returns null when the columns are numerically

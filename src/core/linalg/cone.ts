@@ -15,8 +15,8 @@
  * an active row, b ≤ −x_kᵀu on an inactive one). The NNLS only makes the bound tight; its accuracy
  * never affects soundness, since w is recomputed from the clipped μ.
  */
-import { dotAt, type Mat } from '../linalg/mat';
-import { kthLargest } from '../linalg/select';
+import { dotAt, type Mat } from './mat';
+import { kthLargest } from './select';
 import { leastSquares } from './dense';
 import { UpdatedQR } from './updatedQR';
 
