@@ -1,5 +1,7 @@
 // node 20's test runner does not expand globs: find the test files ourselves.
-// Usage: node scripts/run-tests.mjs [dir-or-file ...]   (default: test/)
+// Usage: node scripts/run-tests.mjs [NAME=value ...] [dir-or-file ...]   (default: test/)
+//   NAME=value arguments are set in the tests' environment (portable, unlike `NAME=value cmd` in an
+//   npm script), e.g. `node scripts/run-tests.mjs RELU_LENS_SOUNDNESS_N=2000 test/soundness`.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -14,7 +16,13 @@ function collect(p, out) {
   return out;
 }
 
-const roots = process.argv.slice(2);
+const env = { ...process.env };
+const roots = [];
+for (const a of process.argv.slice(2)) {
+  const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(a);
+  if (m) env[m[1]] = m[2];
+  else roots.push(a);
+}
 const files = (roots.length ? roots : ['test']).flatMap((r) => collect(r, []));
 if (!files.length) {
   console.error('no test files found');
@@ -22,5 +30,6 @@ if (!files.length) {
 }
 const r = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--import', 'tsx', ...files], {
   stdio: 'inherit',
+  env,
 });
 process.exit(r.status ?? 1);

@@ -16,11 +16,19 @@ import { ownPatterns } from '../../src/core/convex/patterns';
 import { solveConvexProgram } from '../../src/core/convex';
 import { makeOwnOracle } from '../../src/core/analysis/ownOracle';
 import { sphereBranchAndBound } from '../../src/core/analysis/ownSphere';
-import { ownOptimum } from '../../src/core/analysis/diagnosisVector';
+import { ownOptimumByWork } from './ownByWork';
 import { appendOnes } from '../../src/core/linalg/mat';
 import { sigmaMax } from '../../src/core/linalg/decomp';
 import type { CertifyModes } from '../../src/core/certify/objective';
-import type { CertifySettings, NetworkWeights } from '../../src/core/certify/types';
+import type { NetworkWeights } from '../../src/core/certify/types';
+
+// Work budgets, not deadlines, so every bracket below is the same on every machine:
+/** σ evaluations of one sphere branch and bound (the product's cap, SPHERE_MAX_EVALS, is 50 000) */
+const SPHERE_EVALS = 20_000;
+/** evaluation cap of one c > 3 own-oracle call */
+const OWN_EVALS = 10_000;
+/** the same for each of the many calls inside column generation */
+const CG_EVALS = 2_000;
 
 function randMat(rows: number, cols: number, rng: () => number, scale = 1): Mat {
   return fromRows(Array.from({ length: rows }, () => Array.from({ length: cols }, () => scale * gaussian(rng))));
@@ -47,8 +55,9 @@ test('sphere branch and bound, c = 4..6: upper ≥ the known max over the sphere
         const blocks = Float64Array.from(A, (a) => nrm(a, g) * (1 + 1e-14)); // rounding of the block values, overpaid
         return { value: Math.max(...blocks), u: Float64Array.from(g), patterns: 0, candidatesEvaluated: 0, blocks };
       };
+      // a work budget (σ evaluations), not a deadline: the same bracket on every machine
       const t0 = performance.now();
-      const bb = sphereBranchAndBound(c, sigma, 0, (g) => Math.max(...A.map((a) => nrm(a, g))), { deadline: t0 + 1500 });
+      const bb = sphereBranchAndBound(c, sigma, 0, (g) => Math.max(...A.map((a) => nrm(a, g))), { maxEvals: SPHERE_EVALS });
       const ms = performance.now() - t0;
       rows.push(`c=${c} seed ${seed}: (upper − max)/max = ${((bb.upper - truth) / truth).toExponential(2)}, best/max − 1 = ${(bb.best / truth - 1).toExponential(2)}, ${bb.evals} evals, ${ms.toFixed(0)} ms, ${bb.stopReason}`);
       // the SVD's own error is ~1e-15 relative
@@ -100,7 +109,8 @@ test('own oracle, decayed bias, c = 5, 6: upper ≥ brute force over unit ũ in 
       const pats = ownPatterns(net, X, DEC);
       const L = randMat(n, c, rng);
       const t0 = performance.now();
-      const or = makeOwnOracle(pats, { callBudgetMs: 1500 })(Xt, L, { hiddenBias: 'decayed' });
+      // no per-call wall-clock budget: the branch and bound stops at its evaluation cap
+      const or = makeOwnOracle(pats, { callBudgetMs: Infinity, maxEvals: OWN_EVALS })(Xt, L, { hiddenBias: 'decayed' });
       const ms = performance.now() - t0;
       let bf = 0;
       const N = 40000;
@@ -139,8 +149,9 @@ test('P_own, c = 5, Y = y·aᵀ: the interval contains the convex program over t
     const an = Math.hypot(...a);
     const Y = fromRows(Array.from({ length: n }, (_, i) => Array.from(a, (ak) => (y.data[i] * ak) / an)));
     const net = { ...net1, W2: randMat(5, 4, rng, 0.5), b2: new Float64Array(5) };
-    const settings: CertifySettings = { beta: { kind: 'direct', beta }, hiddenBias: 'decayed', outputBias: 'decayed', tol: 1e-12, patternBudget: 1_000_000, maxIterations: 30, seed: 1, timeBudgetMs: 3000 };
-    const cg = ownOptimum({ net, X, Y, beta, modes: DEC, settings });
+    // ownOptimum's machinery with work budgets (./ownByWork.ts): its own time budgets would make
+    // the width below depend on the machine
+    const cg = ownOptimumByWork({ net, X, Y, beta, modes: DEC }, { maxIterations: 30, maxEvals: CG_EVALS });
     const tag = `seed ${seed}: CG [${cg.lowerBound}, ${cg.value}] (${cg.stopReason}), program [${prog.lowerBound}, ${prog.value}]`;
     rows.push(`${tag}; relative width ${((cg.value - cg.lowerBound) / cg.value).toExponential(2)}`);
     const tol = 1e-9 * prog.value;

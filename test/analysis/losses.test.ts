@@ -60,7 +60,9 @@ for (const [file, loss] of [
   test(`${file}: loss ${loss} from the head; the optimum's value is recomputed from its weights`, async () => {
     const { model, data } = await problem(file, 16);
     const beta = 0.05;
-    const s = { ...settingsFromOptions(model, { beta, timeBudgetMs: 5000 }) };
+    // no wall-clock budget: the certificate and the optimum stop on their iteration caps, so the
+    // result (optimum or witness) is the same on every machine
+    const s = { ...settingsFromOptions(model, { beta }), timeBudgetMs: undefined };
     const { json } = analyze(model, data, s, { interpret: false, geometry: false });
     assert.equal(json.loss.name, loss);
     assert.equal(json.loss.source, 'head');

@@ -126,10 +126,12 @@ test('lasso: ill-conditioned regime (more active groups than samples, small β, 
   for (const c of [1, 2])
     for (const beta of [0.03, 1e-3]) {
       const { Y, A } = problem(500 + c, 15, 2, 40, c, true);
-      const t0 = performance.now();
       const res = solveLasso(A, Y, beta, 'decayed');
       const k = kkt(A, Y, res.Z, res.b2, beta, 'decayed');
       assert.ok(k.worst < 1e-8, `c=${c} β=${beta}: KKT ${k.worst}`);
-      assert.ok(performance.now() - t0 < 10_000);
+      // work, not wall-clock: the solver stops on its own criterion, far inside its caps (these
+      // instances take ≤ 35 sweeps and ≤ 150 Newton steps; a stalling regime runs into the thousands)
+      assert.ok(res.converged, `c=${c} β=${beta}: not converged (relGap ${res.relGap})`);
+      assert.ok(res.sweeps <= 500 && res.newtonSteps <= 2000, `c=${c} β=${beta}: ${res.sweeps} sweeps, ${res.newtonSteps} Newton steps`);
     }
 });

@@ -1,6 +1,7 @@
 // Activation of the real bundle (dist/extension.js) against a stand-in vscode module: it must be
-// cheap (< ACTIVATE_LIMIT_MS, no worker thread, no onnxruntime) and register exactly what
-// package.json contributes (the identifiers the E2E tests and the webview rely on).
+// cheap — checked as the work it must not do (no worker thread, no onnxruntime), not as a time,
+// which depends on the machine (the time is printed) — and register exactly what package.json
+// contributes (the identifiers the E2E tests and the webview rely on).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -9,7 +10,6 @@ import { requireWithFake, fakeContext, type Recorder } from './fakeVscode';
 import { BUILTIN_DEFAULTS } from '../../src/core/config/resolve';
 
 /** Issue #5: activation does no heavy work. */
-const ACTIVATE_LIMIT_MS = 50;
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 const COMMANDS: Record<string, string> = {
@@ -22,20 +22,47 @@ const COMMANDS: Record<string, string> = {
   'reluLens.openPanel': 'Open panel',
 };
 
-test(`activate() takes < ${ACTIVATE_LIMIT_MS} ms, starts no worker and loads no onnxruntime`, () => {
+/**
+ * Counts worker threads constructed while f runs. The bundle reads `Worker` off the
+ * node:worker_threads module object when it constructs one, so wrapping that property sees every
+ * thread it starts (node 20's getActiveResourcesInfo() does not list workers).
+ */
+function countWorkers(f: () => void): number {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const wt = require('node:worker_threads') as { Worker: new (...a: unknown[]) => object };
+  const Real = wt.Worker;
+  let started = 0;
+  const spy: typeof Real = new Proxy(Real, {
+    construct(target, args, newTarget) {
+      started++;
+      return Reflect.construct(target, args, newTarget === spy ? target : newTarget);
+    },
+  });
+  wt.Worker = spy;
+  try {
+    f();
+  } finally {
+    wt.Worker = Real;
+  }
+  return started;
+}
+
+test('activate() does no heavy work: it starts no worker and loads no onnxruntime', () => {
   const rec: Recorder = { calls: [] };
   const file = path.resolve('dist/extension.js');
-  const t0 = performance.now();
-  const ext = requireWithFake(file, rec) as { activate: (c: unknown) => void; deactivate: () => void };
-  const tLoad = performance.now() - t0;
+  let ext!: { activate: (c: unknown) => void; deactivate: () => void };
   const ctx = fakeContext(path.resolve('.'));
-  const workersBefore = process.getActiveResourcesInfo().filter((r) => /Worker/i.test(r)).length;
-  const t1 = performance.now();
-  ext.activate(ctx);
-  const tActivate = performance.now() - t1;
-  console.log(`# module load ${tLoad.toFixed(1)} ms, activate() ${tActivate.toFixed(1)} ms, ${ctx.subscriptions.length} disposables`);
-  assert.ok(tActivate < ACTIVATE_LIMIT_MS, `activate() took ${tActivate} ms`);
-  assert.equal(process.getActiveResourcesInfo().filter((r) => /Worker/i.test(r)).length, workersBefore, 'no worker thread started');
+  let tLoad = 0, tActivate = 0;
+  const workers = countWorkers(() => {
+    const t0 = performance.now();
+    ext = requireWithFake(file, rec) as typeof ext;
+    tLoad = performance.now() - t0;
+    const t1 = performance.now();
+    ext.activate(ctx);
+    tActivate = performance.now() - t1;
+  });
+  console.log(`# module load ${tLoad.toFixed(1)} ms, activate() ${tActivate.toFixed(1)} ms (printed, not asserted), ${ctx.subscriptions.length} disposables`);
+  assert.equal(workers, 0, 'no worker thread started');
   assert.ok(!Object.keys(require.cache).some((k) => k.includes('onnxruntime-node')), 'onnxruntime-node not loaded on the host');
 
   const registered = rec.calls.filter((c) => c.path === 'commands.registerCommand').map((c) => c.args[0]);

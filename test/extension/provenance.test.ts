@@ -57,7 +57,7 @@ test('editor settings: a value the user set is named as the setting, otherwise t
   assert.equal(p.hiddenBias.detail, 'setting reluLens.hiddenBias');
   assert.equal(p.outputBias.detail, 'built-in default');
   assert.equal(r.options.tol, 1e-6);
-  assert.equal(r.options.timeBudgetMs, 30_000);
+  assert.equal(r.options.timeBudgetMs, 600_000); // the wall-clock safety limit (work budgets stop first)
   // the entry's own tol wins over the setting
   assert.equal(resolveEntry({ data: 'd.csv', beta: 1, tol: 0.01 }, { kind: 'config-file' }, ed).options.tol, 0.01);
 });

@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { trainingGeometry, GRAM_DENSE_MAX_N } from '../../src/core/interpret';
+import { trainingGeometry, ANGLE_SAMPLE_PAIRS, GRAM_DENSE_MAX_N } from '../../src/core/interpret';
 import type { NetworkWeights } from '../../src/core/certify/types';
 import type { Mat } from '../../src/core/linalg/mat';
 import { mat, rng } from '../certify/helpers';
@@ -146,14 +146,14 @@ test('large n: angles sampled (seeded), H on a subsample flagged in the notes; h
   const n = 2100, d = 60;
   const X = mat(n, d, () => r.normal());
   const net: NetworkWeights = { W1: mat(4, d, () => r.normal()), b1: null, W2: mat(1, 4, () => 1), b2: null };
-  const t0 = performance.now();
   const g = trainingGeometry(net, X, { hiddenBias: 'none', outputBias: 'none' }, null, 2);
-  const ms = performance.now() - t0;
   assert.equal(g.angles.sampled, true);
   assert.ok(g.angles.pairs > 0 && g.angles.histogram.counts.reduce((a, b) => a + b, 0) === g.angles.pairs);
   assert.ok(Math.abs(g.angles.median - 90) < 3, `median ${g.angles.median}`);
+  // the work is bounded by sampling, not by a timer: at most ANGLE_SAMPLE_PAIRS angles, and H on a
+  // subsample of GRAM_DENSE_MAX_N points (said in the notes)
+  assert.ok(g.angles.pairs <= ANGLE_SAMPLE_PAIRS, `${g.angles.pairs} pairs`);
   assert.ok(g.notes.some((s) => s.includes(`${GRAM_DENSE_MAX_N} of the ${n}`)));
-  assert.ok(ms < 20_000, `${ms} ms`);
 });
 
 test('symMinEigenvalue equals the Jacobi reference on indefinite symmetric matrices', async () => {

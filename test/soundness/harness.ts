@@ -226,12 +226,14 @@ export function checkOne(inst: Instance, netKind: string, net: RefNet, res: Cert
   const v: Violation[] = [];
   const { prob } = inst;
   const Pbal = objectiveBal(net, prob);
+  // the verdict is about the weights as given (MATH.md §3.1): P(θ), dead neurons and unbalanced norms included
+  const P = objectiveP(net, prob);
   const up = ref.upper, lo = ref.lower;
   const push = (property: string, detail: string) => v.push({ property, seed: inst.seed, dataKind: inst.dataKind, netKind, detail });
   const tol = res.tol;
-  // (a) no false certificate: P_bal − P* ≥ P_bal − upper must stay within tol·P_bal
-  if (res.verdict === 'certified' && Pbal - up > tol * Pbal + 1e-12 * Pbal + 1e-15)
-    push('a', `certified but P_bal=${Pbal} − P*_upper=${up} = ${Pbal - up} > tol·P_bal=${tol * Pbal} (rel gap ${(Pbal - up) / Pbal})`);
+  // (a) no false certificate about the weights as given: P(θ) − P* ≥ P(θ) − upper must stay within tol·P(θ)
+  if (res.verdict === 'certified' && P - up > tol * P + 1e-12 * P + 1e-15)
+    push('a', `certified but P(θ)=${P} − P*_upper=${up} = ${P - up} > tol·P(θ)=${tol * P} (rel gap ${(P - up) / P})`);
   // (b) dual bound is a lower bound on P*
   if (res.dualBound > up * (1 + 1e-9) + 1e-12) push('b', `dualBound=${res.dualBound} > P*_upper=${up}`);
   // (c) interval contains P*
@@ -245,20 +247,28 @@ export function checkOne(inst: Instance, netKind: string, net: RefNet, res: Cert
       const wn: RefNet = { W1: w.W1, b1: w.b1, W2: w.W2, b2: w.b2 };
       const pw = objectiveP(wn, prob);
       if (!(Math.abs(pw - w.objective) <= 1e-9 * Math.abs(pw) + 1e-12)) push('d', `witness objective reported ${w.objective}, recomputed ${pw}`);
-      if (!(pw < Pbal * (1 - tol) + 1e-12 * Pbal)) push('d', `witness ${pw} not below P_bal(1−tol) = ${Pbal * (1 - tol)}`);
+      if (!(pw < P * (1 - tol) + 1e-12 * P)) push('d', `witness ${pw} not below P(θ)(1−tol) = ${P * (1 - tol)}`);
       if (pw < lo * (1 - 1e-9) - 1e-12) push('d', `witness ${pw} below P*_lower ${lo}: impossible network objective`);
     }
   }
   // (e) completeness: inconclusive only without an exact oracle
-  if (res.verdict === 'inconclusive' && res.oracle.exact) push('e', `inconclusive with an exact oracle (${res.oracle.method}); relGap ${res.relGap}; P_bal ${Pbal}; P* ∈ [${lo}, ${up}]`);
-  // (f) the certificate is about our P_bal
+  // — except in the gray zone the verdict about the weights as given leaves: P(θ) − P* ≈ tol·P(θ), where
+  // neither a certificate nor a witness better by tol can exist; the interval must then be narrower than tol·P(θ)
+  if (res.verdict === 'inconclusive' && res.oracle.exact) {
+    const [dl, dh] = res.pstarInterval;
+    if (dh < P * (1 - tol) * (1 - 1e-12)) push('e', `inconclusive although a network better by tol is known (P* ≤ ${dh} < P(θ)(1−tol) = ${P * (1 - tol)})`);
+    else if (dh - dl > tol * P) push('e', `inconclusive with an exact oracle (${res.oracle.method}); P* ∈ [${dl}, ${dh}] wider than tol·P(θ); P(θ) ${P}; reference P* ∈ [${lo}, ${up}]`);
+  }
+  // (f) the certificate is about our P(θ), and its P_bal is ours
   if (!(Math.abs(res.primal - Pbal) <= 1e-9 * Math.abs(Pbal) + 1e-12)) push('f', `reported primal ${res.primal} ≠ recomputed P_bal ${Pbal}`);
+  if (!(Math.abs(res.primalAsTrained - P) <= 1e-9 * Math.abs(P) + 1e-12)) push('f', `reported P(θ) ${res.primalAsTrained} ≠ recomputed ${P}`);
   return v;
 }
 
 
 /**
- * Free hidden bias has no reference P* here, but every network we hold gives an upper bound:
+ * Free hidden bias has no reference P* here, but every network we hold gives an upper bound
+ * (the checks are about the weights as given, P(θ), as the verdict is):
  * with b1 unpenalised, P_free(θ) = P with hiddenBias 'none' weights-wise (the reference
  * objective excludes b1 from the penalty whenever hiddenBias ≠ 'decayed', and the forward pass
  * always uses b1). So, with U = min over known networks of P_bal,free:
@@ -273,10 +283,11 @@ export function checkFree(inst: Instance, netKind: string, net: RefNet, res: Cer
   const v: Violation[] = [];
   const fp = freeProblem(inst.prob);
   const Pbal = objectiveBal(net, fp);
+  const P = objectiveP(net, fp);
   const tol = res.tol;
   const push = (property: string, detail: string) => v.push({ property, seed: inst.seed, dataKind: inst.dataKind, netKind: `${netKind}/free-b1`, detail });
-  if (res.verdict === 'certified' && Pbal - U > tol * Pbal + 1e-12 * Pbal + 1e-15)
-    push("a'", `certified but a known network has P_free = ${U} < P_bal(1−tol); P_bal = ${Pbal}`);
+  if (res.verdict === 'certified' && P - U > tol * P + 1e-12 * P + 1e-15)
+    push("a'", `certified but a known network has P_free = ${U} < P(θ)(1−tol); P(θ) = ${P}`);
   if (res.dualBound > U * (1 + 1e-9) + 1e-12) push("b'", `dualBound ${res.dualBound} > known P_free ${U}`);
   if (res.verdict === 'not-optimal') {
     const w = res.witness;
@@ -284,7 +295,7 @@ export function checkFree(inst: Instance, netKind: string, net: RefNet, res: Cer
     else {
       const pw = objectiveP({ W1: w.W1, b1: w.b1, W2: w.W2, b2: w.b2 }, fp);
       if (!(Math.abs(pw - w.objective) <= 1e-9 * Math.abs(pw) + 1e-12)) push("d'", `witness objective reported ${w.objective}, recomputed ${pw}`);
-      if (!(pw < Pbal * (1 - tol) + 1e-12 * Pbal)) push("d'", `witness ${pw} not below P_bal(1−tol) = ${Pbal * (1 - tol)}`);
+      if (!(pw < P * (1 - tol) + 1e-12 * P)) push("d'", `witness ${pw} not below P(θ)(1−tol) = ${P * (1 - tol)}`);
       if (pw < res.dualBound * (1 - 1e-9) - 1e-12) push("d'", `witness ${pw} below the reported dual bound ${res.dualBound}`);
     }
   }
