@@ -67,7 +67,7 @@ describe('webview pure functions', () => {
   });
 
   it('plain words carry the engine numbers; tolerances read as typed', () => {
-    const base = { primal: 2, dualBound: 1.5, gap: 0.5, relGap: 0.25, pstarInterval: [1.5, 1.9], tol: 1e-4, witness: { objective: 1.9 }, optimum: null } as unknown as AnalysisJson;
+    const base = { primal: 2, primalAsTrained: 2, dualBound: 1.5, gap: 0.5, relGap: 0.25, pstarInterval: [1.5, 1.9], tol: 1e-4, witness: { objective: 1.9 }, optimum: null } as unknown as AnalysisJson;
     assert.match(plainVerdict({ ...base, verdict: 'certified', relGap: 3e-5 } as AnalysisJson), /within 0\.003% of the best two-layer ReLU network of any width/);
     assert.match(plainVerdict({ ...base, verdict: 'not-optimal' } as AnalysisJson), /^A better network exists: one with objective 1\.9, 5% below this network's 2\./);
     assert.match(plainVerdict({ ...base, verdict: 'inconclusive' } as AnalysisJson), /^Neither proven: P\* lies in \[1\.5, 1\.9\]/);
