@@ -11,6 +11,7 @@ import { formatHuman } from './format';
 import { fmt, pct } from '../core/report/numbers';
 import { ReluLensError } from '../core/errors';
 import type { CertifyArgs } from './args';
+import type { OptimumDualPointJson } from '../core/analysis/optimum';
 
 export async function runOptimize(args: CertifyArgs): Promise<number> {
   refuseOverwrite('--out', args.out, args.force);
@@ -39,6 +40,14 @@ export async function runOptimize(args: CertifyArgs): Promise<number> {
     writeFileAtomic('--report', args.report, /\.md$/i.test(args.report) ? renderMarkdown(json) : renderHtml(json), args.force);
   }
   if (args.json) process.stdout.write(JSON.stringify({ ...json, written }) + '\n');
-  else process.stdout.write(formatHuman(json, { optimizeFirst: true }) + (written ? `\n  written: ${written}${opt && !opt.exact ? ' (witness)' : ''}` : '') + '\n');
+  else {
+    // classification losses: which dual point proves the lower bound (the JSON's optimum.dualPoint)
+    const dp = (opt as (typeof opt & { dualPoint?: OptimumDualPointJson | null }) | null)?.dualPoint;
+    const proof = dp
+      ? `\n  lower bound P* ≥ ${fmt(dp.value, 10)} from the dual point ${dp.source === 'certificate' ? "of the certificate" : `of column-generation iteration ${dp.iteration}`}` +
+        ` (oracle ${dp.oracleMethod}${dp.mUpper !== null ? `, M̄ = ${fmt(dp.mUpper, 10)} vs β = ${fmt(json.beta, 10)}` : ''}${dp.scale !== null ? `, scale s = ${fmt(dp.scale, 10)}` : ''})`
+      : '';
+    process.stdout.write(formatHuman(json, { optimizeFirst: true }) + proof + (written ? `\n  written: ${written}${opt && !opt.exact ? ' (witness)' : ''}` : '') + '\n');
+  }
   return opt?.exact ? 0 : 11;
 }

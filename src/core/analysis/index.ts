@@ -31,7 +31,15 @@ import { diagnoseVector, DIAGNOSIS_VECTOR_REL_TOL, DIAGNOSIS_VECTOR_MAX_ITERATIO
 import { diagnoseCrossEntropy, DIAGNOSIS_CE_REL_TOL, DIAGNOSIS_CE_MAX_ITERATIONS } from './diagnosisCrossEntropy';
 import { networkToJson } from './networkJson';
 import { OPTIMUM_EXACT_REL_TOL, OPTIMUM_REL_TOL } from '../certify/optimum';
-import { SAMPLED_PATTERNS, OPTIMUM_MAX_ITERATIONS } from './optimum';
+import {
+  SAMPLED_PATTERNS,
+  LOSS_OPTIMUM_REL_TOL,
+  LOSS_OPTIMUM_LASSO_REL_TOL,
+  LOSS_OPTIMUM_HINGE_SMOOTHING_REL,
+  LOSS_OPTIMUM_SLIDE_STEPS,
+  DUAL_POINT_MAX_ENTRIES,
+} from './optimum';
+import { SLIDE_FACE_TOL, SLIDE_RELEASE_TOL, HINGE_KKT_SUPPORT_REL, HINGE_KKT_ROUNDS } from '../convex/lossNewton';
 import { CLOSED_FORM_MAX_VECTOR } from './closedForm';
 import * as convex from '../convex';
 import { OWN_INTERVAL_WIDE_CALL_SHARE } from './ownInterval';
@@ -66,6 +74,15 @@ export function analysisTolerances(): Record<string, { value: number; meaning: s
       value: OPTIMUM_EXACT_REL_TOL,
       meaning: "the optimum is labelled exact when its certified relative gap is at most this (or an exact oracle gave M ≤ β(1 + optimalM) at the restricted optimum)",
     },
+    lossOptimumRelTol: { value: LOSS_OPTIMUM_REL_TOL, meaning: "hinge/logistic/cross-entropy: the optimum's column generation stops when its certified relative gap is at most this" },
+    lossOptimumLassoRelTol: { value: LOSS_OPTIMUM_LASSO_REL_TOL, meaning: "hinge/logistic/cross-entropy: the optimum's restricted problems are solved to this relative restricted duality gap" },
+    lossOptimumHingeSmoothing: { value: LOSS_OPTIMUM_HINGE_SMOOTHING_REL, meaning: "hinge: the optimum's restricted solves smooth the hinge until n·μ/2 ≤ this × objective, then solve it exactly from its optimality conditions" },
+    lossOptimumSlideSteps: { value: LOSS_OPTIMUM_SLIDE_STEPS, meaning: 'logistic/cross-entropy: Newton steps of one slide of the neurons (activation patterns held) per column-generation round' },
+    slideFaceTol: { value: SLIDE_FACE_TOL, meaning: "|x̃_iᵀw| ≤ this·‖x̃_i‖‖w‖: sample i is on the neuron's kink while the neurons slide" },
+    slideReleaseTol: { value: SLIDE_RELEASE_TOL, meaning: "a sample leaves a neuron's kink when its one-sided derivative is below −this × max(1, |P|)" },
+    hingeKktSupportRel: { value: HINGE_KKT_SUPPORT_REL, meaning: 'hinge: |z_k| ≤ this × max|z| counts as out of the support when the optimality conditions are solved' },
+    hingeKktRounds: { value: HINGE_KKT_ROUNDS, meaning: 'hinge: active-set correction rounds per margin threshold when the optimality conditions are solved' },
+    dualPointMaxEntries: { value: DUAL_POINT_MAX_ENTRIES, meaning: "the optimum's proving dual point Λ is written to the JSON when n·c is at most this" },
     sampledPatterns: { value: SAMPLED_PATTERNS, meaning: 'activation patterns sampled for the convex program when the oracle is not exact (a witness, not P*)' },
     closedFormMaxVector: { value: CLOSED_FORM_MAX_VECTOR, meaning: 'vector ingredients of a closed form longer than this are left out of the JSON' },
     diagnosisTimeBudgetMs: { value: DIAGNOSIS_TIME_BUDGET_MS, meaning: "wall-clock cap (ms) for the convex program over the network's own patterns (MATH.md §7)" },
@@ -127,6 +144,7 @@ export function analyze(model: CanonicalModel, data: Dataset, settings: CertifyS
   // verdict's tolerance: a certified network is then its own optimum, and the search to 1e-10 runs
   // only when the certificate did not prove optimality (bench certify-cli model, n = 1e4: 6 s, not 34 s)
   const squaredOptimize = squared && opts.optimize !== false && !opts.reuseCertified;
+  const classificationOptimize = !squared && opts.optimize !== false && !opts.reuseCertified;
   let cert: CertificateResult & { optimal?: NetworkWeights | null } = squared
     ? certifyNetwork(model, X, Y, squaredOptimize ? { ...settings, maxIterations: 0 } : settings, computeOracle)
     : losses.certifyClassification(
@@ -134,8 +152,10 @@ export function analyze(model: CanonicalModel, data: Dataset, settings: CertifyS
         X,
         Y,
         loss.name as Exclude<LossName, 'squared'>,
-        // the optimum of another loss is the certificate's column generation run on after 'not optimal'
-        opts.optimize !== false ? { ...settings, refineAfterWitness: Infinity, maxIterations: Math.max(settings.maxIterations, OPTIMUM_MAX_ITERATIONS) } : settings,
+        // as for the squared loss: with the optimum to compute (optimize, the panel) the certificate
+        // takes the residual (and closed-form) dual point only and the optimum's column generation
+        // (classificationOptimum) refines it; `certify` keeps the certificate's own column generation
+        classificationOptimize ? { ...settings, maxIterations: 0 } : settings,
         computeOracle,
       );
   const beta = cert.beta;
@@ -149,17 +169,20 @@ export function analyze(model: CanonicalModel, data: Dataset, settings: CertifyS
     stage('optimum');
     opt = squared
       ? ((opts.reuseCertified ? certifiedOptimum(model, X, Y, beta, modes, cert) : null) ?? squaredOptimum(model, X, Y, beta, modes, settings, cert, computeOracle, stage))
-      : classificationOptimum(cert, X, Y, loss.name as Exclude<LossName, 'squared'>, beta, modes);
+      : // certify on a network its certificate proved optimal: that network is its own optimum (no second search)
+        classificationOptimum(cert, model, X, Y, loss.name as Exclude<LossName, 'squared'>, beta, modes, settings, computeOracle, stage, {
+          search: !(opts.reuseCertified && cert.verdict === 'certified'),
+        });
     if (opt) {
       warnings.push(...opt.warnings);
-      if (squared)
-        cert = refineCertificate(cert, {
-          lowerBound: opt.lowerBound,
-          network: opt.network,
-          value: opt.value,
-          oracle: opt.lastOracle,
-          description: `optimum column generation (${opt.json.method}), objective recomputed from the weights`,
-        });
+      // every loss: the optimum's sound bound and concrete network refine the certificate (same rules)
+      cert = refineCertificate(cert, {
+        lowerBound: opt.lowerBound,
+        network: opt.network,
+        value: opt.value,
+        oracle: opt.lastOracle,
+        description: `optimum column generation (${opt.json.method}), objective recomputed from the weights`,
+      });
     }
     lap('optimum');
     check();

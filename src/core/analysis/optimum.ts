@@ -7,15 +7,22 @@
  * optimum to a certified relative gap. Otherwise it is a witness: the convex program over sampled
  * patterns plus the network's own (src/core/convex, when present) and column generation along the
  * oracle's lower-bound directions; the better network is kept. c > 1: column generation only.
- * Other losses: the losses module's optimal network, its value recomputed from its weights.
+ * Other losses (hinge, logistic, cross-entropy): column generation to convergence with the loss
+ * (searchLossOptimum), the certificate's dual point and networks competing; 'optimum' when a sound
+ * dual bound from the loss's conjugate meets the objective recomputed from the weights within
+ * OPTIMUM_EXACT_REL_TOL, and the JSON's `dualPoint` says which dual point proved it.
  */
 import type { Mat } from '../linalg/mat';
-import { forward } from '../model';
-import { buildXt, networkObjective, neuronDirections, neuronInfos, rebalance, type CertifyModes } from '../certify/objective';
+import { sigmaMax, SIGMA_REL_SLACK } from '../linalg/decomp';
+import { buildXt, featureDim, networkObjective, neuronDirections, neuronInfos, rebalance, type CertifyModes } from '../certify/objective';
 import { searchOptimum, OPTIMUM_EXACT_REL_TOL, type OptimumSearchResult } from '../certify/optimum';
+import { FeatureSet, hintsMat, oracleDirection } from '../certify/certify';
+import { lassoNetwork, offsetModeFor } from '../certify/lasso';
 import type { CertificateResult, CertifySettings, NetworkWeights } from '../certify/types';
 import type { OracleFn, OracleResult } from '../oracle/types';
 import * as convex from '../convex';
+import { hingeKktPolish, slideNeurons } from '../convex/lossNewton';
+import { forward } from '../model';
 import * as losses from '../losses';
 import type { LossName, OptimumJson } from './types';
 import { networkToJson } from './networkJson';
@@ -194,40 +201,417 @@ export function certifiedOptimum(net: NetworkWeights, X: Mat, Y: Mat, beta: numb
   };
 }
 
-/** Other losses: the losses module's optimal network (or its witness), value recomputed from the weights. */
+
+// ---------------------------------------------------------------------------------------------
+// Classification losses (MATH.md §8): hinge, logistic, softmax cross-entropy
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Classification optimum: its column generation stops at this certified relative gap (a hundredth
+ * of OPTIMUM_EXACT_REL_TOL: every further round costs an oracle call, seconds for c = 3).
+ */
+export const LOSS_OPTIMUM_REL_TOL = 1e-8;
+/** …and solves its restricted problems to this relative restricted duality gap. */
+export const LOSS_OPTIMUM_LASSO_REL_TOL = 1e-13;
+/**
+ * Hinge: the optimum's restricted solves smooth the hinge until n·c·μ/2 ≤ this × objective (the
+ * smoothing error bounds the gap between the network's hinge objective and the dual point's value;
+ * the certificate's default, 1e-5, would leave the optimum a witness).
+ */
+export const LOSS_OPTIMUM_HINGE_SMOOTHING_REL = 1e-7;
+/** Newton steps of one slide of the neurons (smooth losses; convex/lossNewton.ts slideNeurons). */
+export const LOSS_OPTIMUM_SLIDE_STEPS = 200;
+/** The proving dual point's entries go into the JSON when n·c is at most this (its summary always does). */
+export const DUAL_POINT_MAX_ENTRIES = 10_000;
+
+/** Which dual point proves the classification optimum's lower bound (MATH.md §8), for the JSON. */
+export interface OptimumDualPointJson {
+  /** 'optimum-column-generation': the optimum's own iterations; 'certificate': the certificate's dual point */
+  source: 'optimum-column-generation' | 'certificate';
+  description: string;
+  /** column-generation iteration whose restricted optimum gave the direction (null: the certificate's) */
+  iteration: number | null;
+  /** the lower bound on P* it proves: D(s·Λ0) − rounding allowance */
+  value: number;
+  /** s (null when not known: the certificate's point is reported as s·Λ0 already) */
+  scale: number | null;
+  /** the oracle's sound upper bound M̄ ≥ M(Λ0) that fixed s ≤ β/M̄, how it was computed, and over how many patterns */
+  mUpper: number | null;
+  oracleMethod: string;
+  oracleExact: boolean;
+  patterns: number;
+  /** rounding/projection allowance subtracted from D(s·Λ0) */
+  allowance: number | null;
+  /** Λ = s·Λ0 (n×c, one row per sample); absent when n·c > DUAL_POINT_MAX_ENTRIES */
+  lambda?: number[][];
+}
+
+export type LossOptimumJson = OptimumJson & { dualPoint: OptimumDualPointJson | null };
+
+type ClassificationCertificate = CertificateResult & { optimal?: NetworkWeights | null; dualLambda?: Mat | null };
+
+function lossValueOf(net: NetworkWeights, X: Mat, Y: Mat, beta: number, modes: CertifyModes, loss: Exclude<LossName, 'squared'>): number {
+  if (net.W2.rows !== Y.cols || net.W1.cols !== X.cols) return Infinity;
+  const v = losses.lossObjective(net, X, Y, beta, modes, loss).objective; // from the weights, with the loss
+  return Number.isFinite(v) ? v : Infinity;
+}
+
+function lossDirsOf(net: NetworkWeights, X: Mat, Y: Mat, beta: number, modes: CertifyModes, loss: Exclude<LossName, 'squared'>): Float64Array[] {
+  if (net.W2.rows !== Y.cols || net.W1.cols !== X.cols) return [];
+  const R = losses.lossObjective(net, X, Y, beta, modes, loss).R;
+  return neuronDirections(net, neuronInfos(net, X, R, beta, modes), modes);
+}
+
+function lambdaRows(L: Mat): number[][] {
+  const out: number[][] = [];
+  for (let i = 0; i < L.rows; i++) out.push(Array.from(L.data.subarray(i * L.cols, (i + 1) * L.cols)));
+  return out;
+}
+
+export interface LossOptimumSearchOptions {
+  beta: number;
+  modes: CertifyModes;
+  loss: Exclude<LossName, 'squared'>;
+  oracle: OracleFn;
+  /** unit feature directions to start from (the certificate's best network, the trained network) */
+  seedDirs: Float64Array[];
+  patternBudget: number;
+  seed: number;
+  maxIterations: number;
+  timeBudgetMs?: number;
+  relTol?: number;
+  shouldStop?: () => boolean;
+  onStage?: (stage: string, detail?: string) => void;
+}
+
+export interface LossOptimumSearchResult {
+  network: NetworkWeights | null;
+  /** the network's objective with the loss, recomputed from its weights */
+  value: number;
+  /** best sound lower bound found (−Infinity: none) and the dual point behind it */
+  lowerBound: number;
+  dualPoint: OptimumDualPointJson | null;
+  /** the oracle call behind `lowerBound` (its M̄ fixed the scale) */
+  dualOracle: OracleResult | null;
+  lastOracle: OracleResult | null;
+  iterations: number;
+  directions: number;
+  stopReason: string;
+  warnings: string[];
+}
+
+/**
+ * Column generation for a classification loss run to convergence (MATH.md §4 with §8). Each round:
+ *  1. the restricted problem over the current unit neuron directions (losses/solver.ts, to
+ *     LOSS_OPTIMUM_LASSO_REL_TOL; the hinge smoothed to LOSS_OPTIMUM_HINGE_SMOOTHING_REL);
+ *  2. its finish — logistic, cross-entropy: the active neurons slide to the stationary point of
+ *     their activation patterns (convex/lossNewton.ts slideNeurons; the slid directions replace the
+ *     features); hinge: the restricted problem solved exactly from its optimality conditions
+ *     (hingeKktPolish), whose p gives the dual direction;
+ *  3. the oracle on the dual direction Λ0 (−∇ℓ(F), or the hinge's exact restricted dual) moved into
+ *     the conjugate's domain (losses/dualPoint.ts); its argmax joins the directions;
+ * until the certified relative gap ≤ relTol or the oracle finds no violating direction.
+ * Soundness (MATH.md §3, §8): `value` is the loss objective of the returned network recomputed
+ * from its weights; every lower bound is D(sΛ0) − allowance with s ≤ min(1, β/M̄), M̄ the oracle's
+ * UPPER bound (lossBestScale) — valid whether or not the oracle was exact; steps 1–2 only decide
+ * how good Λ0 is, and an exact oracle is what lets the bound meet the value.
+ */
+export function searchLossOptimum(X: Mat, Y: Mat, opts: LossOptimumSearchOptions): LossOptimumSearchResult {
+  const { beta, modes, oracle, loss } = opts;
+  const relTol = opts.relTol ?? LOSS_OPTIMUM_REL_TOL;
+  const d = X.cols;
+  const dd = featureDim(d, modes.hiddenBias);
+  const Xt = buildXt(X, modes.hiddenBias);
+  const sigma = losses.mLipschitz(modes, sigmaMax(Xt) * (1 + SIGMA_REL_SLACK), X);
+  const offMode = offsetModeFor(modes);
+  const warnings: string[] = [];
+  let feats = new FeatureSet(X, modes);
+  for (const v of opts.seedDirs) if (v.length === dd) feats.add(v);
+  let best: { net: NetworkWeights; value: number } | null = null;
+  let lowerBound = -Infinity;
+  let dualPoint: OptimumDualPointJson | null = null;
+  let dualOracle: OracleResult | null = null;
+  let lastOracle: OracleResult | null = null;
+  let warm: { Z: Float64Array[]; b2?: Float64Array } | undefined;
+  let muStart: number | undefined;
+  let tight = false;
+  let iterations = 0;
+  let stopReason = '';
+  const t0 = performance.now();
+  const budget = opts.timeBudgetMs ?? Infinity;
+  const gapNow = () => (best ? relGapOf(best.value, lowerBound) : Infinity);
+  while (iterations < opts.maxIterations) {
+    if (opts.shouldStop?.()) {
+      stopReason = 'stopped on request';
+      break;
+    }
+    if (performance.now() - t0 > budget) {
+      stopReason = `time budget (${Math.round(budget)} ms) reached`;
+      break;
+    }
+    if (feats.list.length === 0) {
+      stopReason = 'no live neuron direction to start from';
+      break;
+    }
+    iterations++;
+    opts.onStage?.('column-generation', `optimum (${loss}): iteration ${iterations}, ${feats.list.length} directions`);
+    const sol = losses.solveLossLasso(
+      feats.list.map((f) => f.a),
+      Y,
+      beta,
+      offMode,
+      loss,
+      {
+        warm,
+        muStart,
+        relTol: tight ? LOSS_OPTIMUM_LASSO_REL_TOL * 1e-2 : LOSS_OPTIMUM_LASSO_REL_TOL,
+        hingeSmoothingRel: LOSS_OPTIMUM_HINGE_SMOOTHING_REL,
+        maxIterations: tight ? 200_000 : undefined,
+        deadline: t0 + budget,
+        shouldStop: opts.shouldStop,
+      },
+    );
+    warm = { Z: sol.Z, b2: sol.b2 };
+    if (sol.mu > 0) muStart = Math.min(1, 1000 * sol.mu); // the next (warm) hinge solve starts a few smoothing levels back
+    const dirs = feats.list.map((f) => f.dir);
+    let net = lassoNetwork(dirs, sol.Z, sol.b2, d, modes);
+    let value = lossValueOf(net, X, Y, beta, modes, loss);
+    let F = sol.F;
+    let mu = sol.mu;
+    let how = `−∇ℓ(F) of the restricted optimum over ${feats.list.length} directions`;
+    // smooth losses: let the active neurons slide to the stationary point of their patterns (lossNewton.ts)
+    if (loss !== 'hinge' && modes.hiddenBias !== 'free') {
+      const act = dirs.map((_, k) => k).filter((k) => sol.Z[k].some((v) => v !== 0));
+      const sl = slideNeurons(Xt, Y, loss, beta, offMode, act.map((k) => ({ w: dirs[k], z: sol.Z[k] })), sol.b2, LOSS_OPTIMUM_SLIDE_STEPS, t0 + budget);
+      if (sl && sl.steps > 0) {
+        const units: Float64Array[] = [], Zs: Float64Array[] = [];
+        for (const nr of sl.neurons) {
+          let wn = 0;
+          for (const x of nr.w) wn += x * x;
+          wn = Math.sqrt(wn);
+          if (!(wn > 0)) continue;
+          units.push(nr.w.map((x) => x / wn));
+          Zs.push(nr.z.map((x) => x * wn));
+        }
+        const slid = lassoNetwork(units, Zs, sl.b, d, modes);
+        const sv = lossValueOf(slid, X, Y, beta, modes, loss);
+        if (sv < value) {
+          net = slid;
+          value = sv;
+          F = forward(slid, X);
+          mu = 0;
+          how = `−∇ℓ(F) of the restricted optimum over ${feats.list.length} directions with its ${units.length} neurons slid to the stationary point of their activation patterns`;
+          // the slid neurons replace the features (near-duplicate directions would only slow the
+          // restricted solves down); the next restricted solve starts from them
+          feats = new FeatureSet(X, modes);
+          const Zw: Float64Array[] = [];
+          units.forEach((u, t) => {
+            if (feats.add(u)) Zw.push(new Float64Array(Zs[t]));
+          });
+          warm = { Z: Zw, b2: Float64Array.from(sl.b) };
+        }
+      }
+    }
+    let L0: Mat | null = null;
+    // hinge: the restricted problem solved exactly from its optimality conditions (lossNewton.ts)
+    if (loss === 'hinge' && Y.cols === 1) {
+      const kkt = hingeKktPolish(feats.list.map((f) => f.a), Y.data, beta, offMode, sol.Z, sol.b2.length ? sol.b2[0] : 0, sol.mu, t0 + budget);
+      if (kkt) {
+        const kn = lassoNetwork(dirs, kkt.Z, Float64Array.of(kkt.b), d, modes);
+        const kv = lossValueOf(kn, X, Y, beta, modes, loss);
+        if (kv <= value) {
+          net = kn;
+          value = kv;
+          warm = { Z: kkt.Z, b2: Float64Array.of(kkt.b) };
+        }
+        // its p is the exact restricted dual point whenever the guessed sets were right
+        how = `the restricted hinge problem's dual over ${feats.list.length} directions, solved from its optimality conditions (p_i = y_iλ_i)`;
+        L0 = losses.fixDirection({ rows: Y.rows, cols: 1, data: Float64Array.from(kkt.p, (q, i) => q * Y.data[i]) }, Y, loss, modes);
+      }
+    }
+    if (value < (best?.value ?? Infinity)) best = { net, value };
+    L0 ??= losses.dualDirection(F, Y, loss, modes, mu);
+    if (!L0) {
+      stopReason = 'no dual direction inside the domain with Λᵀ1 = 0 (a label column has a single class)';
+      break;
+    }
+    const active = lossDirsOf(net, X, Y, beta, modes, loss);
+    let or: OracleResult;
+    try {
+      or = oracle(Xt, L0, {
+        hiddenBias: modes.hiddenBias,
+        patternBudget: opts.patternBudget,
+        seed: opts.seed + iterations,
+        shouldStop: opts.shouldStop,
+        hints: hintsMat(active, dd),
+      });
+    } catch (e) {
+      if (opts.shouldStop?.()) {
+        stopReason = 'stopped on request';
+        break;
+      }
+      warnings.push(`the oracle failed in the ${loss} optimum's column generation (iteration ${iterations}): ${e instanceof Error ? e.message : String(e)}`);
+      stopReason = 'oracle failure';
+      break;
+    }
+    lastOracle = or;
+    const sd = losses.lossBestScale(L0, Y, loss, beta, modes, or.upper, sigma);
+    if (sd.s > 0 && sd.value > lowerBound) {
+      lowerBound = sd.value;
+      dualOracle = or;
+      const L = { rows: L0.rows, cols: L0.cols, data: L0.data.map((v) => v * sd.s) };
+      dualPoint = {
+        source: 'optimum-column-generation',
+        description: `Λ = s·Λ0 with Λ0 = ${how} (column-generation iteration ${iterations}), moved into the domain of ℓ*; s ≤ min(1, β/M̄) maximizing D(sΛ0), M̄ the oracle's upper bound on M(Λ0)`,
+        iteration: iterations,
+        value: sd.value,
+        scale: sd.s,
+        mUpper: or.upper,
+        oracleMethod: or.method,
+        oracleExact: or.exact,
+        patterns: or.patterns,
+        allowance: sd.allowance,
+        ...(L.data.length <= DUAL_POINT_MAX_ENTRIES ? { lambda: lambdaRows(L) } : {}),
+      };
+    }
+    if (gapNow() <= relTol) {
+      stopReason = `certified relative gap ≤ ${relTol}`;
+      break;
+    }
+    const dn = oracleDirection(or, d, modes);
+    const violated = dn !== null && or.lower > beta * (1 + losses.LOSS_OPTIMAL_M_TOL);
+    if (!violated || feats.has(dn)) {
+      // nothing new to add: what is left of the gap is the restricted solve's precision (or the oracle's looseness)
+      if (!tight) {
+        tight = true;
+        continue;
+      }
+      stopReason = !violated
+        ? or.exact
+          ? `exact oracle: M(Λ) ≤ β(1 + ${losses.LOSS_OPTIMAL_M_TOL}) at the restricted optimum`
+          : 'the oracle (bounds only) found no violating direction'
+        : 'the oracle returned a direction already present (restricted problem solved to its tolerance)';
+      break;
+    }
+    feats.add(dn);
+  }
+  if (!stopReason) stopReason = `iteration limit (${opts.maxIterations}) reached`;
+  return {
+    network: best?.net ?? null,
+    value: best?.value ?? Infinity,
+    lowerBound,
+    dualPoint,
+    dualOracle,
+    lastOracle,
+    iterations,
+    directions: feats.list.length,
+    stopReason,
+    warnings,
+  };
+}
+
+/**
+ * Other losses: the optimum by column generation run to convergence (searchLossOptimum), seeded with
+ * the certificate's best network and the trained network's neurons; the certificate's own dual
+ * point and networks compete with it. Labelled 'optimum' (`exact`) when the best sound dual bound
+ * meets the best network's objective — recomputed from its weights — within OPTIMUM_EXACT_REL_TOL;
+ * `dualPoint` says which dual point proved it. `search: false` (certify on a network its certificate
+ * proved optimal): no second column generation, the certificate's network and bounds as they are.
+ */
 export function classificationOptimum(
-  cert: CertificateResult & { optimal?: NetworkWeights | null },
+  cert: ClassificationCertificate,
+  net: NetworkWeights,
   X: Mat,
   Ylab: Mat,
   loss: Exclude<LossName, 'squared'>,
   beta: number,
   modes: CertifyModes,
+  settings: CertifySettings,
+  oracle: OracleFn,
+  stage: Stage,
+  opts: { search: boolean } = { search: true },
 ): OptimumOutcome | null {
-  const net = cert.optimal ?? cert.witness;
-  if (!net) return null;
-  const F = forward(net, X);
-  const value = losses.lossValue(F, Ylab, loss) + networkObjective(net, X, Ylab, beta, modes).penalty;
-  if (!Number.isFinite(value)) return null;
-  const lowerBound = inconsistent(cert) ? -Infinity : cert.dualBound;
+  const warnings: string[] = [];
+  const unsound = inconsistent(cert);
+  // the certificate's candidates: its best network (optimal, else witness), value recomputed from the weights
+  const certNet = cert.optimal ?? cert.witness;
+  const certNetwork = certNet ? { W1: certNet.W1, b1: certNet.b1, W2: certNet.W2, b2: certNet.b2 } : null;
+  let bestNet: NetworkWeights | null = certNetwork;
+  let value = certNetwork ? lossValueOf(certNetwork, X, Ylab, beta, modes, loss) : Infinity;
+  let method = cert.optimal ? `${loss}: the certificate's column generation` : `${loss}: certificate witness`;
+  let lowerBound = unsound ? -Infinity : cert.dualBound;
+  let dualPoint: OptimumDualPointJson | null =
+    !unsound && Number.isFinite(cert.dualBound)
+      ? {
+          source: 'certificate',
+          description: `the certificate's dual point (${cert.dualPoint})`,
+          iteration: null,
+          value: cert.dualBound,
+          scale: null,
+          mUpper: cert.oracle.upper,
+          oracleMethod: cert.oracle.method,
+          oracleExact: cert.oracle.exact,
+          patterns: cert.oracle.patterns,
+          allowance: null,
+          ...(cert.dualLambda && cert.dualLambda.data.length <= DUAL_POINT_MAX_ENTRIES ? { lambda: lambdaRows(cert.dualLambda) } : {}),
+        }
+      : null;
+  let lastOracle: OracleResult | null = null;
+  let patterns = cert.oracle.patterns;
+  let stopReason: string | undefined;
+  let iterations: number | undefined;
+  if (opts.search && !settings.shouldStop?.()) {
+    const seedDirs = [...(certNetwork ? lossDirsOf(certNetwork, X, Ylab, beta, modes, loss) : []), ...lossDirsOf(net, X, Ylab, beta, modes, loss)];
+    const res = searchLossOptimum(X, Ylab, {
+      beta,
+      modes,
+      loss,
+      oracle,
+      seedDirs,
+      patternBudget: settings.patternBudget,
+      seed: settings.seed,
+      maxIterations: OPTIMUM_MAX_ITERATIONS,
+      timeBudgetMs: settings.timeBudgetMs,
+      shouldStop: settings.shouldStop,
+      onStage: settings.onStage,
+    });
+    warnings.push(...res.warnings);
+    stopReason = res.stopReason;
+    iterations = res.iterations;
+    if (res.lastOracle) patterns = res.lastOracle.patterns;
+    if (res.network && res.value < value) {
+      bestNet = res.network;
+      value = res.value;
+      method = `${loss}: column generation to convergence (restricted ${loss} problem${loss === 'hinge' ? ' solved from its optimality conditions' : ' with its neurons slid'}; oracle ${res.lastOracle?.method ?? 'not called'})`;
+    }
+    if (res.lowerBound > lowerBound) {
+      lowerBound = res.lowerBound;
+      dualPoint = res.dualPoint;
+      lastOracle = res.dualOracle;
+    }
+  }
+  if (!bestNet || !Number.isFinite(value)) return null;
+  if (lowerBound > value) {
+    // weak duality says this cannot happen: claim nothing
+    warnings.push(`Internal inconsistency in the ${loss} optimum: dual bound ${lowerBound} above the objective ${value} of a concrete network; no bound is used.`);
+    lowerBound = -Infinity;
+    dualPoint = null;
+  }
   const relGap = relGapOf(value, lowerBound);
   const exact = relGap <= OPTIMUM_EXACT_REL_TOL;
-  const w = cert.optimal ? null : cert.witness;
-  return {
-    json: {
-      value,
-      exact,
-      patterns: cert.oracle.patterns,
-      method: cert.optimal ? `${loss}: column generation (losses module)` : `${loss}: certificate witness`,
-      lowerBound,
-      relGap,
-      neurons: liveNeurons(net),
-      network: networkToJson(w ?? net),
-      label: exact ? 'optimum' : 'witness',
-    },
-    network: { W1: net.W1, b1: net.b1, W2: net.W2, b2: net.b2 },
-    lowerBound,
+  stage('optimum', `${exact ? 'optimum' : 'witness'} ${value} (relative gap ${relGap.toExponential(2)}${stopReason ? '; ' + stopReason : ''})`);
+  const json: LossOptimumJson = {
     value,
-    lastOracle: null,
-    warnings: [],
+    exact,
+    patterns,
+    method,
+    lowerBound,
+    relGap,
+    neurons: liveNeurons(bestNet),
+    network: networkToJson(bestNet),
+    label: exact ? 'optimum' : 'witness',
+    ...(stopReason !== undefined ? { stopReason, iterations } : {}),
+    dualPoint,
   };
+  return { json, network: bestNet, lowerBound, value, lastOracle, warnings };
 }
