@@ -169,7 +169,7 @@ describe('panel webview', { skip: SKIP }, () => {
     await p.post({ type: 'progress', stage: 'oracle', detail: 'residual' }); // before any state
     assert.match(await p.page.textContent(sel('progress')) ?? '', /Oracle M\(Λ\) — residual/);
     await p.post({ type: 'state', state: { model: 'm.onnx', status: 'running', stage: { name: 'objective' } } });
-    assert.match(await p.page.textContent(sel('progress')) ?? '', /Objective P_bal/);
+    assert.match(await p.page.textContent(sel('progress')) ?? '', /Objective P\(θ\) and P_bal/);
     await p.post({ type: 'progress', stage: 'patterns', detail: '3 of 10' });
     assert.match(await p.page.textContent('.progress-text') ?? '', /Activation patterns — 3 of 10/);
     assert.equal(await p.page.getAttribute('ol.stages li.current', 'aria-current'), 'step');
