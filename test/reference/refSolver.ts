@@ -41,6 +41,21 @@ export interface RefOptions {
   /** required relative agreement of lower and upper */
   relTol: number;
   maxIterations: number;
+  /**
+   * The exact oracle the reference uses (default: the rank ≤ 3 BruteOracle). Any rank: pass
+   * `(Xt) => new BruteOracleAnyRankRef(Xt)` from ./bruteOracleAnyRankRef (scalar output only).
+   */
+  makeOracle?: (Xt: Mat) => RefOracle;
+}
+
+/**
+ * What the reference needs from an exact oracle: `value` ≥ M(Λ) (a rigorous upper bound),
+ * `attained` ≤ M(Λ) (a value really reached), and `violators` — unit directions (X̃ coordinates,
+ * in the row space of X̃) with their attained values, best first, covering at least every
+ * pattern whose value may exceed `keepAbove`.
+ */
+export interface RefOracle {
+  evaluate(Lambda: Mat, keepAbove?: number): { value: number; attained: number; violators: { u: ArrayLike<number>; value: number }[] };
 }
 
 const DEFAULT_REF: RefOptions = { relTol: 1e-9, maxIterations: 60 };
@@ -58,7 +73,7 @@ interface Ctx {
   p: number;
   c: number;
   rowBasis: Vec[]; // orthonormal basis of span{x̃_i}
-  oracle: BruteOracle;
+  oracle: RefOracle;
 }
 
 /** Network weights from ℓ1-form neurons, balanced: ũ = √‖v‖·u, output v/√‖v‖. */
@@ -567,7 +582,7 @@ export function solveReference(prob: RefProblem, options: Partial<RefOptions> = 
     p,
     c,
     rowBasis: reduceRows(XtRows, p).basis,
-    oracle: new BruteOracle(Xt),
+    oracle: opt.makeOracle ? opt.makeOracle(Xt) : new BruteOracle(Xt),
   };
   // start: the zero network (plus the optimal bias) and the violators of its residual
   let dict: Vec[] = [];
