@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { certifyNetwork } from '../src/core/certify';
-import { settingsFromOptions } from '../src/core/settings';
+import { settingsFromOptions } from '../src/core/config/options';
 import { writeTwoLayerOnnx } from '../src/core/onnx/write';
-import { Mat, zeros } from '../src/core/linalg/mat';
+import { type Mat, zeros } from '../src/core/linalg/mat';
 
 const CLI = path.resolve(__dirname, '..', 'dist', 'cli.js');
 

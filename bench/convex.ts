@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { solveConvexProgramAsync, samplePatterns, chooseProduct, ORT_MIN_FLOPS } from '../src/core/convex';
-import { jsKernel, ortKernel, type MatmulKernel } from '../src/core/linalg/kernel';
+import { jsKernel, type MatmulKernel } from '../src/core/linalg/kernel';
+import { ortKernel } from '../src/core/onnx/ortKernel';
 import { appendOnes, type Mat, zeros } from '../src/core/linalg/mat';
 import { makeRng, gaussian } from '../src/core/random';
 

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { writeTwoLayerOnnx } from '../src/core/onnx/write';
 import type { Mat } from '../src/core/linalg/mat';
 import { makeRng, gaussian } from '../src/core/random';
+import { computeOracle } from '../src/core/oracle';
 
 const CLI = path.resolve(__dirname, '..', 'dist', 'cli.js');
 
@@ -53,7 +54,7 @@ function cli(args: string[], capMs: number) {
   return { ms: Math.round(ms), code: r.status, json, timedOut: r.signal === 'SIGTERM', stderr: (r.stderr ?? '').slice(0, 200) };
 }
 
-function runCase(name: string, seed: number, n: number, d: number, c: number, loss: string, emit: (r: Row) => void, capMs: number) {
+export function runCase(name: string, seed: number, n: number, d: number, c: number, loss: string, emit: (r: Row) => void, capMs: number) {
   const dir = mkdtempSync(path.join(tmpdir(), 'rl-bench-dec-'));
   try {
     const classes = loss === 'cross-entropy';
@@ -94,7 +95,33 @@ function runCase(name: string, seed: number, n: number, d: number, c: number, lo
   }
 }
 
+/**
+ * How the oracle's global search scales with d and n (rank d + 1, beyond enumeration): one call (pattern budget 10³,
+ * so the search runs even where enumeration would) on the centred labels of random-teacher data as Λ (c outputs), at node budgets 10³ and 10⁴; M̄/M_low
+ * is the remaining looseness. In-process (no CLI), so the rows time the search alone.
+ */
+export function benchSearchScaling(emit: (r: Row) => void, quick: boolean) {
+  const cases: [number, number, number][] = quick ? [[100, 4, 1], [1000, 5, 1]] : [[30, 6, 1], [30, 8, 1], [100, 4, 1], [100, 6, 1], [1000, 5, 1], [1000, 10, 1], [150, 4, 3]];
+  for (const [n, d, c] of cases) {
+    const { X, Y } = teacherData(500 + n + d, n, d, c, false);
+    const p = d + 1;
+    const Xt: Mat = { rows: n, cols: p, data: new Float64Array(n * p) };
+    const L: Mat = { rows: n, cols: c, data: new Float64Array(n * c) };
+    X.forEach((x, i) => { x.forEach((v, k) => { Xt.data[i * p + k] = v; }); Xt.data[i * p + d] = 1; });
+    for (let q = 0; q < c; q++) {
+      const mean = Y.reduce((s, y) => s + y[q], 0) / n;
+      Y.forEach((y, i) => { L.data[i * c + q] = y[q] - mean; });
+    }
+    for (const nodeBudget of [1_000, 10_000]) {
+      const t0 = performance.now();
+      const res = computeOracle(Xt, L, { nodeBudget, patternBudget: 1_000 });
+      emit({ bench: 'search-scaling', n, d, rank: p, c, nodeBudget, ms: Math.round(performance.now() - t0), method: res.method, nodes: res.patterns, upperOverLower: res.upper / res.lower, note: res.notes[res.notes.length - 1] });
+    }
+  }
+}
+
 export function benchDecisive(emit: (r: Row) => void, quick: boolean) {
+  benchSearchScaling(emit, quick);
   const cap = quick ? 60_000 : 300_000;
   const small: [number, number][] = quick ? [[14, 4], [20, 6]] : [[14, 4], [14, 6], [14, 8], [20, 4], [20, 5], [20, 6], [30, 4], [30, 5], [30, 6], [30, 8]];
   for (const [n, d] of small) runCase(`rank${d + 1}-n${n}`, 1000 + 17 * n + d, n, d, 1, 'squared', emit, cap);

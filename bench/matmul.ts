@@ -1,6 +1,7 @@
 import { Matrix } from 'ml-matrix';
-import { jsKernel, ortKernel, MatmulKernel } from '../src/core/linalg/kernel';
-import { Mat, zeros } from '../src/core/linalg/mat';
+import { jsKernel, type MatmulKernel } from '../src/core/linalg/kernel';
+import { ortKernel } from '../src/core/onnx/ortKernel';
+import { type Mat, zeros } from '../src/core/linalg/mat';
 
 function rand(rows: number, cols: number, seed: number): Mat {
   const m = zeros(rows, cols);

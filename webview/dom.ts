@@ -43,7 +43,7 @@ export function section(title: string, testid: string | null, ...children: Child
 }
 
 /** A two-column definition list from [term, value, hint?] rows; null rows are skipped. */
-export function defs(rows: ([string, Child, string?] | null)[], testid?: string): HTMLElement {
+export function defs(rows: ([Child, Child, string?] | null)[], testid?: string): HTMLElement {
   const dl = el('dl', { class: 'numbers', testid });
   for (const r of rows) {
     if (!r) continue;

@@ -1,18 +1,42 @@
-// Numbers and plain words for the panel. The numbers use the same formatter as the CLI and the
-// reports (src/core/report/numbers.ts), so a value reads identically everywhere.
-import { fmt } from '../src/core/report/numbers';
-import type { AnalysisJson } from '../src/core/analysis/types';
-import type { SettingSource } from '../src/extension/panelProtocol';
+// Numbers and plain words for the panel. Numbers have the CLI's digits (src/core/report/numbers.ts
+// decides how many and when to switch to an exponent) written the way the user's locale writes them
+// (VS Code's display language, which the host puts in <html lang>), so a value reads the same as in
+// the CLI apart from the decimal sign.
+import { fmtIn, pctIn } from '../src/core/format/numbers';
+import type { SettingSource } from '../src/protocol/panel';
 
-export { fmt };
+let locale = 'en';
+
+/** The user's locale, from <html lang> (set by the host) — falls back to English for an unknown tag. */
+export function setLocale(tag: string | null | undefined): void {
+  let next = 'en';
+  try {
+    next = tag ? (Intl.NumberFormat.supportedLocalesOf([tag])[0] ?? 'en') : 'en';
+  } catch {
+    next = 'en';
+  }
+  locale = next;
+}
+
+export const currentLocale = () => locale;
+
+/** The CLI's number (same digits, same exponent rule), in the user's locale. */
+export const fmt = (x: number | null | undefined, digits = 6): string => fmtIn(locale, x, digits);
+
+/** A count as the user's locale writes it (3,000 / 3.000 / 3 000). */
+export function int(n: number): string {
+  return new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }).format(n);
+}
+
+/** A date and time as the user's locale writes it. */
+export function when(iso: string | undefined): string | null {
+  const t = iso ? new Date(iso) : null;
+  if (!t || Number.isNaN(t.getTime())) return null;
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(t);
+}
 
 /** Percentages for reading: 0.003%, 2.8%, and only below 0.0001% an exponent. */
-export function pct(rel: number): string {
-  if (!Number.isFinite(rel)) return '—';
-  const p = rel * 100;
-  if (p === 0) return '0%';
-  return Math.abs(p) >= 1e-4 ? `${Number(p.toPrecision(2))}%` : `${p.toExponential(1)}%`;
-}
+export const pct = (rel: number): string => pctIn(locale, rel);
 
 export type Verdict = 'certified' | 'not-optimal' | 'inconclusive';
 
@@ -38,65 +62,6 @@ export function sci(x: number | null | undefined): string {
 export function ms(t: number | undefined): string {
   if (t === undefined || !Number.isFinite(t)) return '—';
   return t < 1000 ? `${Math.round(t)} ms` : `${(t / 1000).toFixed(t < 10_000 ? 2 : 1)} s`;
-}
-
-/** The better network's objective: the optimum/witness of §4 when computed, else the certificate's witness. */
-export function betterObjective(r: AnalysisJson): number | null {
-  const cands = [r.optimum?.value, r.witness?.objective].filter((v): v is number => typeof v === 'number');
-  return cands.length ? Math.min(...cands) : null;
-}
-
-/** The one sentence under the verdict (issue #5 wording). */
-export function plainVerdict(r: AnalysisJson): string {
-  const [lo, hi] = r.pstarInterval;
-  if (r.verdict === 'certified') {
-    return r.gap <= 0
-      ? 'The network is a globally optimal two-layer ReLU network of any width for this data and weight decay (to rounding).'
-      : `The network is within ${pct(r.relGap)} of the best two-layer ReLU network of any width for this data and weight decay.`;
-  }
-  if (r.verdict === 'not-optimal' && r.witness?.kind === 'rebalance/prune' && !(r.optimum && r.optimum.value < r.witness.objective)) return r.summary;
-  if (r.verdict === 'not-optimal') {
-    const w = betterObjective(r) ?? hi;
-    const P = r.primalAsTrained;
-    return (
-      `A better network exists: one with objective ${fmt(w)}, ${pct((P - w) / P)} below this network's ${fmt(P)}. ` +
-      `The best possible objective P* lies in [${fmt(lo)}, ${fmt(hi)}].`
-    );
-  }
-  return (
-    `Neither proven: P* lies in [${fmt(lo)}, ${fmt(hi)}] and this network's objective is ${fmt(r.primalAsTrained)}. ` +
-    `The proven gap (${pct(r.relGap)} of the objective) exceeds the tolerance ${sci(r.tol)}, ` +
-    `yet no network better by more than the tolerance was found.`
-  );
-}
-
-/** Why an everyday answer is what it is, and what to do (MATH.md §10). Null when nothing to add. */
-export function explainVerdict(r: AnalysisJson): string | null {
-  if (r.verdict === 'inconclusive') {
-    const oracle = r.oracle.exact
-      ? ''
-      : ' Here the oracle only bounded M(Λ) (it was not computed exactly), which loosens the bound further.';
-    return (
-      `"Inconclusive at ${sci(r.tol)}" is an everyday answer: gradient descent rarely gets closer than about 1e-5 (1-D data) ` +
-      `to 1e-2 (2-D data) of the optimum, and a dual bound built from the residual shrinks only like the square root of the true gap.${oracle} ` +
-      `To settle it: train longer, raise the tolerance, or allow a larger pattern or time budget.`
-    );
-  }
-  if (r.verdict === 'not-optimal') {
-    const w = betterObjective(r);
-    const rel = w === null ? null : (r.primalAsTrained - w) / r.primalAsTrained;
-    if (r.witness?.kind === 'rebalance/prune' && w === r.witness.objective)
-      return 'Training had not converged: weight decay drives dead neurons to zero and balances ‖ũ_j‖ = ‖v_j‖ at every stationary point. Export the rebalanced network below (same predictions), or train longer.';
-    if (rel !== null && rel < 1e-2)
-      return (
-        `"Not optimal by ${pct(rel)}" is an everyday answer: training typically stalls this close to the optimum. ` +
-        `Train longer (a final full-batch L-BFGS run helps) or export the better network below.`
-      );
-    return 'The gap is large. The Diagnosis section says whether training was stopped early or is stuck at a spurious stationary point, and which neuron is missing.';
-  }
-  if (r.verdict === 'certified')
-    return `A dual point (${r.dualPoint}) proves that no two-layer ReLU network of any width has objective below ${fmt(r.dualBound)}.`;
-  return null;
 }
 
 export const SOURCE_LABEL: Record<SettingSource, string> = {

@@ -6,16 +6,18 @@ import '@vscode-elements/elements/dist/vscode-tabs/index.js';
 import '@vscode-elements/elements/dist/vscode-tab-header/index.js';
 import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
-import type { HostToPanel, PanelState, PanelToHost } from '../src/extension/panelProtocol';
+import { PANEL_TABS, unreachable, type HostToPanel, type PanelState, type PanelTab, type PanelToHost, type UiState } from '../src/protocol/panel';
 import { el } from './dom';
-import { DEFAULT_UI, type Ctx, type UiState } from './render/context';
+import { setLocale } from './format';
+import { DEFAULT_UI, type Ctx } from './render/context';
 import { renderHeader, renderProgress, renderError, renderIdle, updateProgress } from './render/status';
-import { renderVerdict, renderProvenance, renderExports } from './render/verdict';
-import { renderNeuronTable, renderNeuronDetail, markSelectedRow } from './render/neurons';
+import { renderVerdict, renderHowComputed, renderExports } from './render/verdict';
+import { renderNeuronTable, markSelectedRow } from './render/neurons';
 import { renderPlots } from './render/plots';
 import { renderOptimal } from './render/optimal';
 import { renderDiagnosis, renderGeometry } from './render/diagnosis';
 import { highlightNeuron } from './plots/common';
+import { liveNeurons } from './plots/forward';
 
 interface VsCodeApi {
   postMessage(m: unknown): void;
@@ -34,12 +36,23 @@ interface Saved {
 const api: VsCodeApi =
   typeof acquireVsCodeApi === 'function' ? acquireVsCodeApi() : { postMessage() {}, getState: () => undefined, setState() {} };
 const root = document.getElementById('root') ?? document.body.appendChild(el('div', { id: 'root', testid: 'panel-root' }));
+setLocale(document.documentElement.lang || navigator.language);
+
+/** A saved UI state from an older panel may lack fields or use old values: keep what is still valid. */
+function validUi(x: Partial<UiState> | undefined): UiState {
+  const ui = { ...DEFAULT_UI, ...(x ?? {}) };
+  if (!PANEL_TABS.includes(ui.tab)) ui.tab = DEFAULT_UI.tab;
+  if (typeof ui.filter !== 'string') ui.filter = '';
+  return ui;
+}
 
 const saved = api.getState() as Partial<Saved> | undefined;
-let ui: UiState = { ...DEFAULT_UI, ...(saved?.ui ?? {}) };
+/** the webview had its own saved state: the host's copy (restoreUi) is only for a webview without one */
+const hadSaved = !!saved?.ui;
+let ui: UiState = validUi(saved?.ui);
 let state: PanelState | null = saved?.last ?? null;
 
-const TABS = ['Neurons & plots', 'Optimal weights', 'Diagnosis', 'Geometry'] as const;
+const TAB_LABEL: Record<PanelTab, string> = { neurons: 'Neurons & plots', optimal: 'Optimal weights', diagnosis: 'Diagnosis', geometry: 'Geometry' };
 
 function post(msg: PanelToHost): void {
   api.postMessage(msg);
@@ -62,64 +75,85 @@ const ctx: Ctx = {
   setUi(patch) {
     ui = { ...ui, ...patch };
     persist();
-    if (patch.sort) rerenderTable();
+    if (patch.sort || patch.filter !== undefined || patch.showNegligible !== undefined) rerenderTable();
   },
+  showTab,
+  copy: (text, what) => post({ type: 'copy', text, what }),
 };
 
+function showTab(tab: PanelTab): void {
+  if (ui.tab !== tab) {
+    ui = { ...ui, tab };
+    persist();
+  }
+  const tabs = root.querySelector('vscode-tabs') as (HTMLElement & { selectedIndex?: number }) | null;
+  if (!tabs) return;
+  const i = PANEL_TABS.indexOf(tab);
+  tabs.setAttribute('selected-index', String(i));
+  tabs.selectedIndex = i;
+  tabs.scrollIntoView({ block: 'start' });
+}
+
 function select(index: number | null, fromUser: boolean): void {
-  const m = state?.result?.neurons.length ?? 0;
+  const r = state?.result;
+  const m = r?.neurons.length ?? 0;
   const next = index !== null && index >= 0 && index < m ? index : null;
   ui = { ...ui, selected: next };
   if (fromUser) post({ type: 'selectNeuron', index: next });
   persist();
+  if (!r) return;
   const table = root.querySelector('[data-testid="neuron-table"]');
   const focus = !!table && table.contains(document.activeElement);
-  markSelectedRow(root, next, focus);
-  const detail = root.querySelector('[data-testid="neuron-detail"]');
-  if (detail && state?.result) detail.replaceWith(renderNeuronDetail(state.result, state.plot, next));
+  // a neuron folded into the summary row (or filtered out) is listed once selected: rebuild then
+  // the user's own click brings the row and its detail into view; a selection synced from the other
+  // view of this model (host) scrolls only the table's box, never the page under the reader
+  if (table && !markSelectedRow(table, r, state?.plot, next, focus, fromUser ? 'page' : 'box')) {
+    rerenderTable();
+    const fresh = root.querySelector('[data-testid="neuron-table"]');
+    if (fresh) markSelectedRow(fresh, r, state?.plot, next, false, fromUser ? 'page' : 'box');
+  }
   const plots = root.querySelector('.plots');
-  // the PCA plot draws only the heaviest arrows: redraw it when the selected one is missing
-  if (plots && next !== null && state?.result && !plots.querySelector(`.plot-pca [data-neuron="${next}"]`) && plots.querySelector('.plot-pca'))
-    plots.replaceWith(renderPlots(state.result, state.plot, ctx));
-  else if (plots) highlightNeuron(plots, next);
+  if (!plots) return;
+  // the plots draw the heaviest neurons one by one: redraw when the selected one is not among them
+  const drawable = next !== null && !!r.network && liveNeurons(r.network).includes(next);
+  if (drawable && !plots.querySelector(`.plot-svg [data-neuron="${next}"]`)) plots.replaceWith(renderPlots(r, state?.plot, ctx));
+  else highlightNeuron(plots, next);
 }
 
 function rerenderTable(): void {
-  const old = root.querySelector('.table-scroll.neuron-table-wrap');
+  const old = root.querySelector('.neuron-table-block');
   if (!old || !state?.result) return;
-  const focusedKey = (document.activeElement as HTMLElement | null)?.getAttribute?.('data-key');
-  const fresh = renderNeuronTable(state.result, ctx);
-  fresh.classList.add('neuron-table-wrap');
+  const active = document.activeElement as HTMLElement | null;
+  const focusedKey = active?.getAttribute?.('data-key');
+  const filterFocused = active?.getAttribute?.('data-testid') === 'neuron-filter';
+  const fresh = renderNeuronTable(state.result, state.plot, ctx);
   old.replaceWith(fresh);
   if (focusedKey) fresh.querySelector<HTMLElement>(`button.sort[data-key="${focusedKey}"]`)?.focus();
+  if (filterFocused) {
+    const input = fresh.querySelector<HTMLInputElement>('[data-testid="neuron-filter"]');
+    input?.focus();
+    input?.setSelectionRange(input.value.length, input.value.length);
+  }
 }
 
 function renderTabs(s: PanelState): HTMLElement | null {
   const r = s.result;
   if (!r) return null;
-  const table = renderNeuronTable(r, ctx);
-  table.classList.add('neuron-table-wrap');
-  const panels: HTMLElement[] = [
-    el(
-      'div',
-      { class: 'neurons-view' },
-      el('div', { class: 'plots-and-detail' }, renderPlots(r, s.plot, ctx), renderNeuronDetail(r, s.plot, ui.selected)),
-      el('h2', { class: 'table-title' }, `Neurons (${r.neurons.length})`),
-      table,
-    ),
-    renderOptimal(r),
-    renderDiagnosis(r),
-    renderGeometry(r),
-  ];
+  const panels: Record<PanelTab, HTMLElement> = {
+    neurons: el('div', { class: 'neurons-view' }, renderPlots(r, s.plot, ctx), renderNeuronTable(r, s.plot, ctx)),
+    optimal: renderOptimal(r),
+    diagnosis: renderDiagnosis(r),
+    geometry: renderGeometry(r),
+  };
   const tabs = el(
     'vscode-tabs',
-    { 'selected-index': Math.min(ui.tab, TABS.length - 1) },
-    TABS.map((t) => el('vscode-tab-header', { slot: 'header' }, t)),
-    panels.map((p) => el('vscode-tab-panel', null, p)),
+    { 'selected-index': PANEL_TABS.indexOf(ui.tab) },
+    PANEL_TABS.map((t) => el('vscode-tab-header', { slot: 'header', 'data-tab': t }, TAB_LABEL[t])),
+    PANEL_TABS.map((t) => el('vscode-tab-panel', { 'data-tab': t }, panels[t])),
   );
   tabs.addEventListener('vsc-tabs-select', (ev) => {
-    const i = (ev as CustomEvent<{ selectedIndex: number }>).detail.selectedIndex;
-    if (i !== ui.tab) ctx.setUi({ tab: i });
+    const t = PANEL_TABS[(ev as CustomEvent<{ selectedIndex: number }>).detail.selectedIndex];
+    if (t && t !== ui.tab) ctx.setUi({ tab: t });
   });
   return tabs;
 }
@@ -137,33 +171,59 @@ function render(): void {
       renderError(s, ctx),
       renderProgress(s, ctx),
       renderIdle(s, ctx),
-      r ? renderVerdict(r) : null,
+      r ? renderVerdict(r, ctx) : null,
       r ? renderExports(s, ctx) : null,
-      renderProvenance(s.provenance, r, ctx),
+      renderHowComputed(s, ctx),
       renderTabs(s),
     ].filter((x): x is HTMLElement => x !== null),
   );
 }
 
+function receive(msg: HostToPanel): void {
+  switch (msg.type) {
+    case 'state': {
+      const prevModel = state?.model;
+      state = msg.state;
+      if (prevModel !== undefined && prevModel !== state.model) ui = { ...ui, selected: null };
+      const m = state.result?.neurons.length;
+      if (m !== undefined && ui.selected !== null && ui.selected >= m) ui = { ...ui, selected: null };
+      persist();
+      render();
+      return;
+    }
+    case 'progress': {
+      // progress may arrive before the first state (a run started from a command): show it anyway
+      state = { ...(state ?? { model: '' }), status: 'running', stage: { name: msg.stage, detail: msg.detail } };
+      const box = root.querySelector<HTMLElement>('[data-testid="progress"]');
+      if (box) updateProgress(box, msg.stage, msg.detail);
+      else render();
+      return;
+    }
+    case 'selectNeuron':
+      select(msg.index, false);
+      return;
+    case 'showTab':
+      showTab(msg.tab);
+      return;
+    case 'restoreUi':
+      if (hadSaved) return;
+      ui = validUi(msg.ui);
+      persist();
+      render();
+      return;
+    default:
+      unreachable(msg);
+  }
+}
+
 window.addEventListener('message', (ev: MessageEvent) => {
   const msg = ev.data as HostToPanel;
-  if (!msg || typeof msg !== 'object') return;
-  if (msg.type === 'state') {
-    const prevModel = state?.model;
-    state = msg.state;
-    if (prevModel !== undefined && prevModel !== state.model) ui = { ...ui, selected: null };
-    const m = state.result?.neurons.length;
-    if (m !== undefined && ui.selected !== null && ui.selected >= m) ui = { ...ui, selected: null };
-    persist();
-    render();
-  } else if (msg.type === 'progress') {
-    // progress may arrive before the first state (a run started from a command): show it anyway
-    state = { ...(state ?? { model: '' }), status: 'running', stage: { name: msg.stage, detail: msg.detail } };
-    const box = root.querySelector<HTMLElement>('[data-testid="progress"]');
-    if (box) updateProgress(box, msg.stage, msg.detail);
-    else render();
-  } else if (msg.type === 'selectNeuron') {
-    select(msg.index, false);
+  if (!msg || typeof msg !== 'object' || typeof msg.type !== 'string') return;
+  try {
+    receive(msg);
+  } catch (e) {
+    // an unknown message (a newer host) is ignored, not fatal
+    console.warn(e);
   }
 });
 

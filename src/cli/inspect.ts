@@ -1,48 +1,34 @@
-import { readModelFile } from '../core/onnx';
-import { crossCheck, crossCheckRefusal } from '../core/onnx/ortCheck';
-import { loadDataset } from '../core/data';
+import { loadPipeline, type Loaded as PipelineLoaded } from '../core/pipeline/load';
 import { preActivations, modelSummary } from '../core/model';
 import { toRows } from '../core/linalg/mat';
-import { modelError } from '../core/errors';
 import type { CommonArgs } from './args';
-import type { LossName } from '../core/analysis/types';
-import { lossFromHead } from '../core/analysis/loss';
+import type { LossName } from '../core/problem/loss';
+import type { UserOptions } from '../core/config/options';
 import type { CanonicalModel } from '../core/model';
 import type { Dataset } from '../core/data';
 
-export interface Loaded {
-  model: CanonicalModel;
-  data: Dataset | null;
-  ort: Awaited<ReturnType<typeof crossCheck>>;
-  warnings: string[];
+export interface Loaded extends Pick<PipelineLoaded, 'model' | 'data' | 'warnings' | 'settings'> {
+  ort: NonNullable<PipelineLoaded['ort']>;
 }
 
-/** Model + data + the onnxruntime agreement check: shared by inspect and certify. */
-export async function loadAndCheck(args: CommonArgs & { loss?: LossName }): Promise<Loaded> {
-  // the model and its external data go through the engine's file layer (src/core/io/files.ts);
-  // `external` hands onnxruntime the very ranges the reader read, nothing else
-  const { model, bytes, external } = await readModelFile(args.model);
-  // cross-entropy labels may be one class-index column for c outputs (MATH.md §8)
-  const classIndices = args.command !== 'inspect' && lossFromHead(model.head.kind, args.loss).name === 'cross-entropy';
-  const data = args.data
-    ? await loadDataset(args.data, {
-        labels: args.labels.length ? args.labels.map((l) => (/^\d+$/.test(l) ? Number(l) : l)) : undefined,
-        labelFile: args.labelsFile,
-        expectD: model.d,
-        expectC: classIndices ? undefined : model.c,
-        affine: args.affine,
-      })
-    : null;
-  const ort = await crossCheck(model, bytes, data?.X, { external });
-  const warnings: string[] = [];
-  if (ort.warning) warnings.push(ort.warning);
-  if (data?.affine)
-    warnings.push('the training data were preprocessed as you asked, x → (x − mean)/scale, before the model saw them');
-  const refusal = crossCheckRefusal(ort, args.model);
-  if (refusal) throw refusal;
-  if (data && data.c !== model.c && !(classIndices && data.c === 1))
-    throw modelError(`the data has ${data.c} label column(s) but the model has ${model.c} output(s)`, { file: args.data });
-  return { model, data, ort, warnings };
+/**
+ * Model + data + the onnxruntime agreement check (+ the engine's settings when `options` are
+ * given): the shared load pipeline (src/core/pipeline/load.ts), the one the extension's worker runs.
+ */
+export async function loadAndCheck(args: CommonArgs & { loss?: LossName }, options?: UserOptions): Promise<Loaded> {
+  const out = await loadPipeline({
+    // the model and its external data go through the engine's file layer (src/core/io/files.ts);
+    // onnxruntime gets the very ranges the reader read, nothing else
+    model: { path: args.model },
+    data: args.data ? { path: args.data } : undefined,
+    labelFile: args.labelsFile ? { path: args.labelsFile } : undefined,
+    labels: args.labels,
+    affine: args.affine,
+    loss: args.loss,
+    forLoss: args.command !== 'inspect',
+    options,
+  });
+  return { ...out, ort: out.ort! };
 }
 
 export function deadNeurons(model: CanonicalModel, data: Dataset): number[] {

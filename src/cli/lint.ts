@@ -16,8 +16,9 @@ import { ReluLensError, usageError } from '../core/errors';
 import { analyzeNotebook, analyzeScript, dataContextFromDisk, isTrainingScript, lintScript, type LintContext, type ScriptDiagnostic, type ScriptFacts } from '../core/python';
 
 export const LINT_USAGE = `Usage: relu-lens lint SCRIPT.py|NOTEBOOK.ipynb [...] [--json]
-  Reads a PyTorch training script and reports what the certificate needs: the two-layer ReLU
-  network, the optimizer's weight decay and the β it implies, the loss, the data, the export.
+  Reads a PyTorch or scikit-learn (MLPClassifier/MLPRegressor) training script and reports what
+  the certificate needs: the two-layer ReLU network, the weight decay (alpha) and the β it implies,
+  the loss, the data and its n (read from the data file the script names), the export.
   Exit 0: no error-level diagnostic; 1: some; 2: usage; 3: unreadable file.`;
 
 const EXIT_UNREADABLE = 3;
@@ -82,7 +83,7 @@ export async function runLint(argv: string[]): Promise<number> {
       unreadable = true;
       continue;
     }
-    if (!isTrainingScript(facts) && !json) process.stderr.write(`relu-lens: ${file}: no PyTorch training found (nothing to check)\n`);
+    if (!isTrainingScript(facts) && !json) process.stderr.write(`relu-lens: ${file}: no PyTorch or scikit-learn training found (nothing to check)\n`);
     for (const d of lintScript(facts, lintContextFromDisk(facts, file))) rows.push(toRow(file, d));
   }
   if (json) process.stdout.write(JSON.stringify(rows, null, 2) + '\n');

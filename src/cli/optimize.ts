@@ -5,10 +5,12 @@
  * Exit 0: optimum proven to the reported relative gap; 11: only a witness; 2/3 as certify.
  */
 import { writeFileAtomic } from '../core/io/atomicWrite';
-import { runAnalysis, refuseOverwrite, OPTIMIZE_TIME_BUDGET_S } from './certify';
+import { runAnalysis, refuseOverwrite, writeReport, OPTIMIZE_TIME_BUDGET_S } from './certify';
+import { torchSnippet } from '../core/report/torch';
+import { networkToJson } from '../core/analysis/networkJson';
 import { networkToCsv, networkToNpz, networkToOnnx } from '../core/analysis/export';
 import { formatHuman } from './format';
-import { fmt, pct } from '../core/report/numbers';
+import { fmt, pct } from '../core/format/numbers';
 import { ReluLensError } from '../core/errors';
 import type { CertifyArgs } from './args';
 import type { OptimumDualPointJson } from '../core/analysis/optimum';
@@ -16,7 +18,7 @@ import type { OptimumDualPointJson } from '../core/analysis/optimum';
 export async function runOptimize(args: CertifyArgs): Promise<number> {
   refuseOverwrite('--out', args.out, args.force);
   refuseOverwrite('--report', args.report, args.force);
-  const { outcome, json, model } = await runAnalysis({ ...args, optimum: true }, OPTIMIZE_TIME_BUDGET_S);
+  const { outcome, json, model, data } = await runAnalysis({ ...args, optimum: true }, OPTIMIZE_TIME_BUDGET_S);
   const opt = json.optimum;
   const net = outcome.optimal ?? outcome.witness;
   let written: string | null = null;
@@ -27,18 +29,17 @@ export async function runOptimize(args: CertifyArgs): Promise<number> {
       ? networkToOnnx(model, net)
       : /\.npz$/i.test(out)
         ? networkToNpz(net)
+        : /\.py$/i.test(out)
+          ? new TextEncoder().encode(torchSnippet(networkToJson(net), { label: opt.exact ? 'optimum' : 'witness', head: json.model.head }))
         : new TextEncoder().encode(/\.csv$/i.test(out) ? networkToCsv(net) : JSON.stringify({ ...opt, beta: json.beta, loss: json.loss.name, model: json.model.file }) + '\n');
     writeFileAtomic('--out', out, bytes, args.force);
     written = out;
     if (!opt.exact)
       process.stderr.write(
-        `relu-lens: ${out} holds a WITNESS, not a proven optimum: objective ${fmt(opt.value, 10)}, P* ≥ ${fmt(opt.lowerBound, 10)} (relative gap ${pct(opt.relGap)}).\n`,
+        `relu-lens: ${out} holds a WITNESS, not a proven optimum: objective ${fmt(opt.value, 10)}, P* ≥ ${fmt(opt.lowerBound, 10)} (gap ${pct(opt.relGap)}).\n`,
       );
   }
-  if (args.report) {
-    const { renderMarkdown, renderHtml } = await import('../core/report/render');
-    writeFileAtomic('--report', args.report, /\.md$/i.test(args.report) ? renderMarkdown(json) : renderHtml(json), args.force);
-  }
+  if (args.report) writeReport(args.report, json, data, args.force);
   if (args.json) process.stdout.write(JSON.stringify({ ...json, written }) + '\n');
   else {
     // classification losses: which dual point proves the lower bound (the JSON's optimum.dualPoint)

@@ -7,7 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { CONFIG_FILE, normalizeRelPath, parseWorkspaceConfig, type ModelEntry } from '../core/config/workspaceConfig';
 import { usageError } from '../core/errors';
-import type { CertifyArgs } from './args';
+import { entryBias } from '../core/config/resolve';
+import type { CertifyArgs } from './argTypes';
 
 export interface FoundEntry {
   file: string;
@@ -50,7 +51,7 @@ export function findEntryFor(modelPath: string, explicitConfig?: string): FoundE
 /** Fills what the flags left open; returns one line per value taken from the file. */
 export function fillFromWorkspaceConfig(args: CertifyArgs, explicitConfig?: string): string[] {
   const needData = !args.data;
-  const needBeta = args.beta === undefined && args.weightDecay === undefined;
+  const needBeta = args.beta === undefined && args.weightDecay === undefined && args.sklearnAlpha === undefined;
   if (!needData && !needBeta && !explicitConfig) return [];
   const found = findEntryFor(args.model, explicitConfig);
   if (!found) return [];
@@ -80,15 +81,16 @@ export function fillFromWorkspaceConfig(args: CertifyArgs, explicitConfig?: stri
       args.reduction = t.reduction;
       if (t.optimizer && !args.optimizer) args.optimizer = t.optimizer;
       taken.push(`weight decay ${t.weightDecay} (${t.reduction}${t.optimizer ? `, ${t.optimizer}` : ''})`);
-      if (t.biasDecay === false) {
-        args.hiddenBias ??= 'free';
-        args.outputBias ??= 'free';
-        taken.push('biases free (training.biasDecay = false)');
-      }
     }
   }
-  if (!args.hiddenBias && entry.hiddenBias) (args.hiddenBias = entry.hiddenBias), taken.push(`hidden bias ${entry.hiddenBias}`);
-  if (!args.outputBias && entry.outputBias) (args.outputBias = entry.outputBias), taken.push(`output bias ${entry.outputBias}`);
+  // the entry's own bias modes win over training.biasDecay, as in the extension (config/resolve.ts
+  // entryBias); biasDecay counts only when the file's training settings are the ones used
+  for (const k of ['hiddenBias', 'outputBias'] as const) {
+    const b = entryBias(entry, k);
+    if (args[k] || !b || (b.from === 'biasDecay' && !(needBeta && entry.beta == null))) continue;
+    args[k] = b.mode;
+    taken.push(b.from === 'entry' ? `${k === 'hiddenBias' ? 'hidden' : 'output'} bias ${b.mode}` : `${k === 'hiddenBias' ? 'hidden' : 'output'} bias free (training.biasDecay = false)`);
+  }
   if (!args.loss && entry.loss) (args.loss = entry.loss), taken.push(`loss ${entry.loss}`);
   if (!args.tolGiven && entry.tol !== undefined) (args.tol = entry.tol), taken.push(`tol ${entry.tol}`);
   return taken.length ? [`settings from ${from}: ${taken.join('; ')}`] : [];

@@ -14,14 +14,23 @@ export interface ErrorLocation {
 
 export type ErrorKind = 'model' | 'data' | 'usage' | 'internal';
 
+/**
+ * What, within a kind, the user has to change — set where the error is raised, so a UI picks its
+ * fix-it action from it (never from the message's words). 'beta': β or the training settings that
+ * give it (weight decay, reduction) are missing or invalid.
+ */
+export type ErrorCode = 'beta';
+
 export class ReluLensError extends Error {
   readonly kind: ErrorKind;
   readonly location: ErrorLocation;
-  constructor(kind: ErrorKind, message: string, location: ErrorLocation = {}) {
+  readonly code?: ErrorCode;
+  constructor(kind: ErrorKind, message: string, location: ErrorLocation = {}, code?: ErrorCode) {
     super(message);
     this.name = 'ReluLensError';
     this.kind = kind;
     this.location = location;
+    if (code) this.code = code;
   }
 
   /** One line: `file: node Gemm 'fc1': message` / `file: row 3, column 2: message`. */
@@ -42,4 +51,25 @@ export const modelError = (message: string, location: ErrorLocation = {}) =>
   new ReluLensError('model', message, location);
 export const dataError = (message: string, location: ErrorLocation = {}) =>
   new ReluLensError('data', message, location);
-export const usageError = (message: string) => new ReluLensError('usage', message);
+export const usageError = (message: string, code?: ErrorCode) => new ReluLensError('usage', message, {}, code);
+
+/**
+ * A stop the caller asked for (settings.shouldStop() returned true): not a failure, so it is never
+ * reported as an internal error or swallowed into a warning. Thrown by the oracles and between the
+ * analysis' stages; recognised by class (`instanceof`), never by message.
+ */
+export class CancelledError extends Error {
+  /** `what` names the computation that stopped: 'oracle', 'analysis', … */
+  constructor(what = 'analysis') {
+    super(`${what} cancelled`);
+    this.name = 'CancelledError';
+  }
+}
+
+/**
+ * Whether a thrown `e` means "stop": a CancelledError, or anything thrown once `shouldStop()` holds
+ * (an oracle injected by a test or a caller may signal the stop with its own error).
+ */
+export function isCancellation(e: unknown, shouldStop?: () => boolean): boolean {
+  return e instanceof CancelledError || shouldStop?.() === true;
+}

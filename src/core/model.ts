@@ -1,4 +1,4 @@
-import { Mat, zeros } from './linalg/mat';
+import { type Mat, zeros } from './linalg/mat';
 
 /**
  * The canonical two-layer ReLU network every reader produces (MATH.md §1):
@@ -14,6 +14,11 @@ export interface OutputHead {
   nodes: string[];
   /** Softmax/LogSoftmax axis when present. */
   axis?: number;
+  /**
+   * 'sklearn-postprocess' only: the Sigmoid/Softmax skl2onnx puts on the logits before its
+   * label/probability ops (MLPClassifier), which decides the default loss as a plain head would.
+   */
+  probability?: 'sigmoid' | 'softmax' | 'logsoftmax';
 }
 
 /** x ↦ (x − offset) ⊙ scale, applied before layer 1 (skl2onnx Scaler, or the user's scaler). */

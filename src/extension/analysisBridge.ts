@@ -2,12 +2,14 @@
  * The one place the worker calls the engine's analysis (src/core/analysis analyze()) and export
  * functions (src/core/analysis/export.ts), so the worker protocol does not depend on their details.
  */
-import { analyze } from '../core/analysis';
+import { analysisPlan, analyze } from '../core/analysis';
 import { networkToCsv, networkToNpz, networkToOnnx } from '../core/analysis/export';
-import type { CertifySettings, NetworkWeights } from '../core/certify/types';
+import type { CertifySettings } from '../core/certify/types';
+import type { NetworkWeights } from '../core/problem/network';
 import type { CanonicalModel } from '../core/model';
 import type { Dataset } from '../core/data';
-import type { AnalysisJson, LossName } from '../core/analysis/types';
+import type { AnalysisJson } from '../core/report/analysisJson';
+import type { LossName } from '../core/problem/loss';
 import type { ExportFormat } from './protocol';
 
 export interface BridgeOutcome {
@@ -18,7 +20,8 @@ export interface BridgeOutcome {
 }
 
 export function runAnalysis(model: CanonicalModel, data: Dataset, settings: CertifySettings, loss?: LossName): BridgeOutcome {
-  const out = analyze(model, data, settings, { loss });
+  // the same plan as `relu-lens certify`, so the panel and the CLI show the same numbers
+  const out = analyze(model, data, settings, analysisPlan('panel', { loss }));
   return { ...out, engine: 'analyze' };
 }
 

@@ -1,10 +1,14 @@
 import * as vscode from 'vscode';
-import { renderMarkdown } from '../core/report/render';
-import type { NetworkJson } from '../core/analysis/types';
+import { renderMarkdown, type ReportOptions } from '../core/report/render';
+import { fromRows } from '../core/linalg/mat';
+import type { NetworkJson } from '../core/report/analysisJson';
 import type { Engine } from './engine';
 import type { ExportFormat } from './protocol';
 import type { Session } from './session';
 import { lightWithModel, modelSource } from './files';
+import { writeFileAtomic } from '../core/io/atomicWrite';
+import { ReluLensError } from '../core/errors';
+import type { PlotData, PlotFormat } from '../protocol/panel';
 
 /**
  * Exports go through the save dialog only: the dialog itself asks before replacing a file, and we
@@ -46,7 +50,7 @@ export async function runExport(engine: Engine, s: Session, kind: ExportKind): P
   let bytes: Uint8Array;
   let what = '';
   if (kind === 'exportCertificateJson') bytes = enc(JSON.stringify(s.result.json, null, 2) + '\n');
-  else if (kind === 'exportReportMarkdown') bytes = enc(renderMarkdown(s.result.json));
+  else if (kind === 'exportReportMarkdown') bytes = enc(renderMarkdown(s.result.json, reportOptions(s.result.plot)));
   else {
     const pick = exportedNetwork(s, kind);
     if (!pick) {
@@ -81,3 +85,36 @@ export async function runExport(engine: Engine, s: Session, kind: ExportKind): P
 }
 
 const enc = (s: string) => new TextEncoder().encode(s);
+
+/** The report as the CLI writes it: the panel's plot rows for the plots, VS Code's display language for numbers and the date. */
+function reportOptions(plot: PlotData | undefined): ReportOptions {
+  const data = plot && plot.X.length ? { X: fromRows(plot.X), Y: fromRows(plot.Y) } : undefined;
+  return { data, locale: vscode.env.language, date: new Date() };
+}
+
+/**
+ * A plot from the panel, saved where the user says. The save dialog asks before it replaces a file
+ * (desktop and web alike); the bytes then go through the atomic write (a temporary file renamed
+ * over the target), so a failed write never leaves half a file where the old one was.
+ */
+export async function savePlot(model: vscode.Uri, format: PlotFormat, name: string, data: string): Promise<vscode.Uri | undefined> {
+  const bytes = format === 'svg' ? enc(data) : Uint8Array.from(Buffer.from(data, 'base64'));
+  const base = model.path.split('/').pop()!.replace(/\.onnx$/i, '');
+  const safe = name.replace(/[^\w.-]+/g, '-');
+  const target = await vscode.window.showSaveDialog({
+    defaultUri: vscode.Uri.joinPath(model, '..', `${base}.${safe}.${format}`),
+    filters: format === 'svg' ? { 'SVG image': ['svg'] } : { 'PNG image': ['png'] },
+    saveLabel: 'Save plot',
+    title: `ReLU Lens: save the ${safe} plot as ${format.toUpperCase()}`,
+  });
+  if (!target) return undefined;
+  try {
+    if (target.scheme === 'file') writeFileAtomic('save plot', target.fsPath, bytes, true);
+    else await vscode.workspace.fs.writeFile(target, bytes);
+  } catch (e) {
+    void vscode.window.showErrorMessage(`ReLU Lens: ${e instanceof ReluLensError ? e.message : `could not save the plot: ${(e as Error)?.message ?? String(e)}`}`);
+    return undefined;
+  }
+  void vscode.window.showInformationMessage(`ReLU Lens: wrote ${vscode.workspace.asRelativePath(target)}`);
+  return target;
+}

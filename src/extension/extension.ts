@@ -3,10 +3,10 @@ import { Engine } from './engine';
 import { Sessions } from './session';
 import { Views, ModelEditorProvider, PANEL_VIEW_TYPE, EDITOR_VIEW_TYPE } from './views';
 import { StatusBar } from './statusBar';
-import { runExport, exportedNetwork, type ExportKind } from './exports';
+import { runExport, type ExportKind } from './exports';
 import { configUri } from './settingsStore';
 import { CONFIG_FILE, emptyConfig, serializeWorkspaceConfig } from '../core/config/workspaceConfig';
-import type { PanelAction } from './panelProtocol';
+import type { PanelAction } from '../protocol/panel';
 import { makeScriptHost } from './scriptHost';
 import { registerScriptSupport } from './python';
 
@@ -112,16 +112,8 @@ export function activate(context: vscode.ExtensionContext) {
       const s = sessions.get(uri);
       if (!s.result) await certify(uri);
       if (!s.result) return;
-      views.show(uri);
-      const pick = exportedNetwork(s, 'exportWeightsCsv');
-      if (!pick) {
-        void vscode.window.showInformationMessage(`ReLU Lens: no optimal network was computed for ${s.loc.key} (${s.result.json.summary})`);
-        return;
-      }
-      const o = s.result.json.optimum;
-      const content = JSON.stringify({ model: s.loc.key, label: pick.label, value: o?.value ?? null, exact: o?.exact ?? null, neurons: o?.neurons ?? pick.net.W1.length, network: pick.net }, null, 2);
-      const doc = await vscode.workspace.openTextDocument({ language: 'json', content });
-      await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+      // the panel's own tab: the optimum (or why there is none) beside the trained network
+      views.showTab(uri, 'optimal');
     }),
     vscode.window.registerCustomEditorProvider(EDITOR_VIEW_TYPE, new ModelEditorProvider(views, sessions), {
       webviewOptions: { retainContextWhenHidden: false },

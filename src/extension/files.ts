@@ -7,7 +7,7 @@ import {
 import { MAX_MODEL_BYTES, ModelFolder, type FileSystem } from '../core/io/files';
 import type { Engine } from './engine';
 import type { ExportFormat, ModelSource, WorkerRequest, WorkerResponse } from './protocol';
-import type { NetworkJson } from '../core/analysis/types';
+import type { NetworkJson } from '../core/report/analysisJson';
 
 type Final = Exclude<WorkerResponse, { kind: 'progress' }>;
 type Req = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
@@ -23,19 +23,61 @@ export class FileReadError extends Error {
 
 /** Model and data files larger than this are refused before they are read (the engine's own cap). */
 export const MAX_READ_BYTES = MAX_MODEL_BYTES;
+/** The setting that raises (or lowers) MAX_READ_BYTES, in MiB (package.json contributes.configuration). */
+export const MAX_FILE_SETTING = 'reluLens.maxFileSizeMB';
+
+/** The cap on a model or data file read by the host: the setting when the user set one, else MAX_READ_BYTES. */
+export function maxReadBytes(): number {
+  const mb = vscode.workspace.getConfiguration?.('reluLens').get<number>('maxFileSizeMB');
+  return typeof mb === 'number' && mb > 0 ? Math.floor(mb * 2 ** 20) : MAX_READ_BYTES;
+}
+
+const mib = (b: number) => `${(b / 2 ** 20).toFixed(b < 2 ** 20 ? 2 : 0)} MiB`;
+
+export interface ReadOptions {
+  /** refused beyond this many bytes (default maxReadBytes()) */
+  maxBytes?: number;
+  /** a cancelled run stops waiting at once (the bytes of a read under way are dropped) */
+  signal?: AbortSignal;
+}
+
+/** Thrown by a read whose run was cancelled. */
+export class ReadCancelled extends Error {
+  constructor() {
+    super('cancelled');
+  }
+}
+
+/** `p`, or ReadCancelled as soon as `signal` aborts. */
+export function unlessCancelled<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) {
+    p.catch(() => undefined); // its outcome no longer matters
+    return Promise.reject(new ReadCancelled());
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new ReadCancelled());
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
 
 /**
  * A model or data file, read whole through workspace.fs once it is known to be a regular file
- * (a FIFO or device would block or never end) no larger than MAX_READ_BYTES.
+ * (a FIFO or device would block or never end) no larger than the cap: a larger one is refused
+ * before any byte is read, with the cap and the setting that raises it.
  */
-export async function readBytes(uri: vscode.Uri): Promise<Uint8Array> {
+export async function readBytes(uri: vscode.Uri, opts: ReadOptions = {}): Promise<Uint8Array> {
+  const max = opts.maxBytes ?? maxReadBytes();
+  if (opts.signal?.aborted) throw new ReadCancelled();
   try {
-    const st = await vscode.workspace.fs.stat(uri);
-    if (!(st.type & vscode.FileType.File)) throw new FileReadError(uri, 'not a regular file');
-    if (st.size > MAX_READ_BYTES) throw new FileReadError(uri, `${st.size} bytes, over the ${MAX_READ_BYTES}-byte limit (MAX_READ_BYTES)`);
-    return await vscode.workspace.fs.readFile(uri);
+    const st = await unlessCancelled(Promise.resolve(vscode.workspace.fs.stat(uri)), opts.signal);
+    if (!(st.type & vscode.FileType.File)) throw new FileReadError(uri, 'not a regular file (a FIFO, a device or a directory is never read)');
+    if (st.size > max)
+      throw new FileReadError(uri, `${mib(st.size)} (${st.size} bytes), over the ${mib(max)} limit for a model or data file: not read. Raise the setting ${MAX_FILE_SETTING} to read it`);
+    return await unlessCancelled(Promise.resolve(vscode.workspace.fs.readFile(uri)), opts.signal);
   } catch (e) {
-    if (e instanceof FileReadError) throw e;
+    if (e instanceof FileReadError || e instanceof ReadCancelled) throw e;
     const why = e instanceof vscode.FileSystemError ? (e.code === 'FileNotFound' ? 'no such file' : e.code || e.message) : String(e);
     throw new FileReadError(uri, why);
   }
@@ -103,9 +145,11 @@ export async function readExternalRanges(
   entries: ExternalEntry[],
   into: Record<string, Uint8Array>,
   reader: ExternalReader = externalReader(model),
+  signal?: AbortSignal,
 ): Promise<void> {
-  for (const e of entries) await reader.check(e);
+  for (const e of entries) await unlessCancelled(reader.check(e), signal);
   for (const e of entries) {
+    if (signal?.aborted) throw new ReadCancelled();
     const key = rangeKey(e);
     if (key in into) continue;
     into[key] = e.used && e.length !== undefined ? await reader.read({ location: e.location, offset: e.offset, length: e.length, tensor: e.tensor }) : UNUSED;
@@ -144,8 +188,8 @@ export async function withExternals(
   return { id: 0, ok: false, error: `${src.modelName}: the external data could not be gathered`, errorKind: 'model' };
 }
 
-export async function modelSource(engineModel: vscode.Uri): Promise<ModelSource> {
-  return { modelBytes: await readBytes(engineModel), modelName: vscode.workspace.asRelativePath(engineModel, false), externals: {} };
+export async function modelSource(engineModel: vscode.Uri, signal?: AbortSignal): Promise<ModelSource> {
+  return { modelBytes: await readBytes(engineModel, { signal }), modelName: vscode.workspace.asRelativePath(engineModel, false), externals: {} };
 }
 
 /** A light request needing the model (inspect, ONNX export). */

@@ -1,6 +1,7 @@
-import { ReluLensError } from '../core/errors';
+import { ReluLensError, type ErrorCode } from '../core/errors';
 import { entryMissing, type ModelEntry } from '../core/config/workspaceConfig';
-import type { PanelError } from './panelProtocol';
+import { unreachable, type PanelError } from '../protocol/panel';
+import type { WorkerErrorKind } from './protocol';
 
 /** Errors as the panel shows them: the message and the action that fixes it (no vscode here). */
 export const errText = (e: unknown) => (e instanceof ReluLensError ? e.describe() : e instanceof Error ? e.message : String(e));
@@ -11,12 +12,23 @@ export function missingError(e: Partial<ModelEntry> | undefined): PanelError {
     : { kind: 'beta-missing', message: 'β is missing: give β directly or the weight decay and loss reduction used in training.', action: { label: 'Set β…', action: 'setBeta' } };
 }
 
-/** A worker error as the panel shows it, with the action that fixes it. */
-export function errorFor(kind: string, message: string): PanelError {
-  if (kind === 'cancelled') return { kind: 'cancelled', message: 'Cancelled.', action: { label: 'Certify again', action: 'certify' } };
-  if (kind === 'data') return { kind: 'data', message, action: { label: 'Set training data…', action: 'setTrainingData' } };
-  if (kind === 'model') return { kind: 'model', message };
-  if (kind === 'usage' && /β|beta|weight decay/i.test(message)) return { kind: 'beta-missing', message, action: { label: 'Set β…', action: 'setBeta' } };
-  if (kind === 'usage') return { kind: 'usage', message, action: { label: 'Set training data…', action: 'setTrainingData' } };
-  return { kind: 'internal', message, action: { label: 'Try again', action: 'certify' } };
+/** A worker error as the panel shows it, with the action that fixes it: chosen by kind and code, never by the message's words. */
+export function errorFor(kind: WorkerErrorKind, message: string, code?: ErrorCode): PanelError {
+  switch (kind) {
+    case 'cancelled':
+      return { kind: 'cancelled', message: 'Cancelled.', action: { label: 'Certify again', action: 'certify' } };
+    case 'data':
+      return { kind: 'data', message, action: { label: 'Set training data…', action: 'setTrainingData' } };
+    case 'model':
+      return { kind: 'model', message };
+    case 'usage':
+      return code === 'beta'
+        ? { kind: 'beta-missing', message, action: { label: 'Set β…', action: 'setBeta' } }
+        : { kind: 'usage', message, action: { label: 'Set training data…', action: 'setTrainingData' } };
+    case 'need-external':
+    case 'internal':
+      return { kind: 'internal', message, action: { label: 'Try again', action: 'certify' } };
+    default:
+      return unreachable(kind);
+  }
 }

@@ -25,8 +25,10 @@ function attr(s: string): string {
  * Lit (used by @vscode-elements) styles its shadow roots with constructable stylesheets, which CSP
  * does not govern, and KaTeX is rendered with katex.render (CSSOM styles, no style attributes), so
  * 'unsafe-inline' is not needed (test/webview/csp.test.ts checks that no violation fires).
+ * `language` is VS Code's display language (vscode.env.language): the panel formats dates and numbers
+ * for it.
  */
-export function getPanelHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+export function getPanelHtml(webview: vscode.Webview, extensionUri: vscode.Uri, language = 'en'): string {
   const nonce = makeNonce();
   const src = (rel: string) => attr(webview.asWebviewUri(child(extensionUri, rel)).toString());
   const csp = [
@@ -37,7 +39,7 @@ export function getPanelHtml(webview: vscode.Webview, extensionUri: vscode.Uri):
     `img-src ${webview.cspSource} data:`,
   ].join('; ');
   return `<!DOCTYPE html>
-<html lang="en">
+<html lang="${attr(language)}">
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${attr(csp)}">

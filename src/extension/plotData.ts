@@ -1,12 +1,12 @@
 /**
- * PlotData for the panel (panelProtocol.ts): at most MAX_PLOT_ROWS rows of the training data, and
+ * PlotData for the panel (src/protocol/panel.ts): at most MAX_PLOT_ROWS rows of the training data, and
  * for d > 2 a 2-D PCA of the inputs the webview also projects the neurons' directions with.
  * Runs in the worker (no vscode). The PCA is over the whole data set when that is cheap, else over
  * the rows sent — the plot only needs a faithful picture of what it shows.
  */
 import type { Mat } from '../core/linalg/mat';
 import { svd } from '../core/linalg/decomp';
-import type { PlotData } from './panelProtocol';
+import type { PlotData } from '../protocol/panel';
 
 export const MAX_PLOT_ROWS = 2000;
 /** Covariance + SVD up to this many features; above it, orthogonal iteration on two vectors. */

@@ -3,6 +3,8 @@ import type { ModelEntry, TrainingSettings } from '../core/config/workspaceConfi
 import type { ScriptPrefill } from '../core/config/scriptPrefill';
 import type { DataColumns } from './protocol';
 import { relativePath, type ModelLocation } from './settingsStore';
+import { SKLEARN_BIAS_MODES } from '../core/certify/sklearnBeta';
+import { SKLEARN_DEFAULTS } from '../core/python/sklearn';
 
 /**
  * "Which data, which β": quick picks, an open dialog and validated input boxes. Every answer is
@@ -14,6 +16,8 @@ export interface PromptContext {
   loc: ModelLocation;
   /** the model's output count, when known (the number of label columns to pick) */
   c?: number;
+  /** the ONNX producer_name (skl2onnx: the β prompt suggests scikit-learn's problem first) */
+  producer?: string;
   prefill?: ScriptPrefill;
   current?: Partial<ModelEntry>;
   columns: (data: vscode.Uri) => Promise<DataColumns>;
@@ -54,6 +58,12 @@ export async function askForSettings(ctx: PromptContext, what: 'all' | 'beta' | 
     if (!b) return undefined;
     entry.beta = b.beta ?? null;
     entry.training = b.training ?? null;
+    // sklearn trains both biases free; a training-settings answer says itself whether biases decay
+    if (b.biases === 'free') Object.assign(entry, SKLEARN_BIAS_MODES);
+    else if (b.biases === 'fromTraining') {
+      delete entry.hiddenBias;
+      delete entry.outputBias;
+    }
     for (const n of b.fromScript) fromScript.add(n);
     // the script's loss goes with its training settings (the model head decides otherwise)
     if (b.fromScript.length && ctx.prefill?.loss) {
@@ -140,12 +150,16 @@ async function pickLabels(ctx: PromptContext, dataRel: string, current?: string[
 interface BetaAnswer {
   beta?: number;
   training?: TrainingSettings;
+  /** 'free': scikit-learn's problem (both biases free); 'fromTraining': biasDecay decides */
+  biases?: 'free' | 'fromTraining';
   fromScript: string[];
 }
 
 async function pickBeta(ctx: PromptContext, cur: Partial<ModelEntry>): Promise<BetaAnswer | undefined> {
   const t = ctx.prefill?.training;
-  const items: Pick<'script' | 'training' | 'beta' | 'keep'>[] = [];
+  const items: Pick<'script' | 'training' | 'beta' | 'keep' | 'sklearn'>[] = [];
+  const sklearn = ctx.producer === 'skl2onnx' ? sklearnItem(cur) : undefined;
+  if (sklearn?.suggested) items.push(sklearn);
   if (t)
     items.push({
       label: `$(file-code) Training settings from ${ctx.prefill!.script}`,
@@ -157,11 +171,17 @@ async function pickBeta(ctx: PromptContext, cur: Partial<ModelEntry>): Promise<B
     items.push({ label: '$(history) Keep the current setting', description: cur.beta != null ? `β = ${cur.beta}` : describeTraining(cur.training!), value: 'keep' });
   items.push({ label: '$(settings) PyTorch training settings…', description: 'weight decay, loss reduction, optimizer, bias decay', value: 'training' });
   items.push({ label: '$(symbol-number) β directly…', description: 'the objective ½‖f(X) − Y‖² + (β/2)‖θ‖²', value: 'beta' });
+  if (sklearn && !sklearn.suggested) items.push(sklearn);
   const notes = ctx.prefill?.notes.length ? ctx.prefill.notes.join('; ') : undefined;
   const pick = await vscode.window.showQuickPick(items, { title: `ReLU Lens: the regularization β for ${ctx.loc.key}`, placeHolder: notes, ignoreFocusOut: true });
   if (!pick?.value) return undefined;
   if (pick.value === 'keep') return { beta: cur.beta ?? undefined, training: cur.training ?? undefined, fromScript: [] };
-  if (pick.value === 'script') return { training: t!, fromScript: ['weightDecay', 'reduction', 'optimizer', 'biasDecay', 'hiddenBias', 'outputBias'] };
+  if (pick.value === 'sklearn') {
+    const asked = `scikit-learn's alpha of the MLPClassifier/MLPRegressor (its default: ${SKLEARN_DEFAULTS.alpha}); β = alpha, both biases free`;
+    const alpha = await askNumber(asked, sklearn?.suggested === false ? (cur.beta ?? undefined) : SKLEARN_DEFAULTS.alpha);
+    return alpha === undefined ? undefined : { beta: alpha, biases: 'free', fromScript: [] };
+  }
+  if (pick.value === 'script') return { training: t!, biases: 'fromTraining', fromScript: ['weightDecay', 'reduction', 'optimizer', 'biasDecay', 'hiddenBias', 'outputBias'] };
   if (pick.value === 'beta') {
     const beta = await askNumber('β (> 0)', cur.beta ?? undefined);
     return beta === undefined ? undefined : { beta, fromScript: [] };
@@ -175,7 +195,23 @@ async function pickBeta(ctx: PromptContext, cur: Partial<ModelEntry>): Promise<B
   if (!optimizer) return undefined;
   const bias = await choose('Weight decay on the biases too? (PyTorch default: yes)', ['yes', 'no'] as const, base?.biasDecay === false ? 'no' : 'yes');
   if (!bias) return undefined;
-  return { training: { weightDecay: wd, reduction, optimizer, biasDecay: bias === 'yes' }, fromScript: [] };
+  return { training: { weightDecay: wd, reduction, optimizer, biasDecay: bias === 'yes' }, biases: 'fromTraining', fromScript: [] };
+}
+
+/**
+ * The scikit-learn choice for a model skl2onnx exported (certify/sklearnBeta.ts: β = alpha, both
+ * biases free). Offered first — suggested, never applied: the producer says who converted the model,
+ * not that an MLP's alpha trained it. Listed last when the current setting already is that problem.
+ */
+function sklearnItem(cur: Partial<ModelEntry>): Pick<'sklearn'> & { suggested: boolean } {
+  const already = cur.beta != null && cur.hiddenBias === 'free' && cur.outputBias === 'free';
+  return {
+    label: "$(lightbulb) scikit-learn MLP: β = alpha, both biases free…",
+    description: already ? 'scikit-learn alpha' : 'suggested: the model was exported by skl2onnx',
+    detail: "MLPClassifier/MLPRegressor minimise the loss + (alpha/2n)‖W‖² and decay neither intercept: enter the estimator's alpha",
+    value: 'sklearn',
+    suggested: !already,
+  };
 }
 
 export const describeTraining = (t: TrainingSettings) =>

@@ -1,7 +1,9 @@
 import type { ModelSummary } from '../core/model';
-import type { UserOptions } from '../core/settings';
-import type { AnalysisJson, LossName, NetworkJson } from '../core/analysis/types';
-import type { PlotData } from './panelProtocol';
+import type { UserOptions } from '../core/config/options';
+import type { AnalysisJson, NetworkJson } from '../core/report/analysisJson';
+import type { LossName } from '../core/problem/loss';
+import type { PlotData } from '../protocol/panel';
+import type { ErrorCode, ErrorKind } from '../core/errors';
 import type { ExternalEntry } from '../core/io/external';
 
 /**
@@ -75,7 +77,10 @@ export type WorkerResponse =
   | { id: number; ok: true; kind: 'analyze'; result: AnalyzeResult }
   | { id: number; ok: true; kind: 'dataColumns'; columns: DataColumns }
   | { id: number; ok: true; kind: 'export'; bytes: Uint8Array }
-  | { id: number; ok: false; error: string; errorKind: string; needExternal?: string; needRanges?: ExternalEntry[] };
+  | { id: number; ok: false; error: string; errorKind: WorkerErrorKind; errorCode?: ErrorCode; needExternal?: string; needRanges?: ExternalEntry[] };
+
+/** Why a request failed: the engine's error kinds, a cancelled run, or external data still to be sent. */
+export type WorkerErrorKind = ErrorKind | 'cancelled' | 'need-external';
 
 export type InspectSummary = ModelSummary;
 

@@ -3,9 +3,9 @@ import { entryMissing, type ModelEntry } from '../core/config/workspaceConfig';
 import { resolveEntry, type EntryOrigin } from '../core/config/resolve';
 import type { Engine } from './engine';
 import type { AnalyzeResult, InspectSummary } from './protocol';
-import type { PanelError, PanelState } from './panelProtocol';
+import type { PanelError, PanelState } from '../protocol/panel';
 import { cacheKey, LruCache } from './cache';
-import { FileReadError, lightWithModel, modelSource, readBytes, readExternalRanges, withExternals } from './files';
+import { FileReadError, lightWithModel, modelSource, ReadCancelled, readBytes, readExternalRanges, withExternals } from './files';
 import type { ExternalEntry } from '../core/io/external';
 import { editorDefaults, locate, offerToSave, resolveRel, savedEntry, type ModelLocation } from './settingsStore';
 import { askForSettings } from './prompts';
@@ -145,6 +145,7 @@ export class Sessions implements vscode.Disposable {
         model: s.uri,
         loc: s.loc,
         c: summary?.c,
+        producer: summary?.producer.name,
         prefill,
         current,
         columns: async (data) => {
@@ -199,20 +200,33 @@ export class Sessions implements vscode.Disposable {
     // than the verdict (the script diagnostics compare this time with the model's mtime)
     const readAt = Date.now();
     const externals = [...s.externals];
+    // Reading is the run's first stage: shown, and stopped by Cancel, unless an analysis is running
+    // (it keeps its Cancel; these reads then only decide whether it must be replaced). Every file is
+    // checked (regular, under the size cap) before a byte is read.
+    const reads = new AbortController();
+    const readCancel = async () => (reads.abort(), 0);
+    if (!s.cancel) {
+      s.cancel = readCancel;
+      this.set(s, { status: 'running', stage: { name: 'reading', detail: s.loc.key }, provenance: r.provenance, result: s.state.result, plot: s.state.plot });
+    }
     try {
-      src = await modelSource(s.uri);
+      src = await modelSource(s.uri, reads.signal);
       // through the engine's file layer (containment, regular files, ranges only)
-      await readExternalRanges(s.uri, externals, src.externals).catch(() => {
+      await readExternalRanges(s.uri, externals, src.externals, undefined, reads.signal).catch((e) => {
+        if (e instanceof ReadCancelled) throw e;
         /* the worker asks again, and a refusal is reported then */
       });
-      dataBytes = await readBytes(dataUri);
-      labelBytes = labelUri ? await readBytes(labelUri) : undefined;
+      dataBytes = await readBytes(dataUri, { signal: reads.signal });
+      labelBytes = labelUri ? await readBytes(labelUri, { signal: reads.signal }) : undefined;
     } catch (e) {
+      if (s.cancel === readCancel) s.cancel = undefined;
       if (reading !== s.reads) return;
+      if (e instanceof ReadCancelled) return this.fail(s, errorFor('cancelled', 'cancelled'));
       if (s.cancel) await this.supersede(s);
       const isModel = e instanceof FileReadError && e.uri.toString() === s.uri.toString();
       return this.fail(s, isModel ? { kind: 'model', message: errText(e) } : { kind: 'data', message: errText(e), action: { label: 'Set training data…', action: 'setTrainingData' } });
     }
+    if (s.cancel === readCancel) s.cancel = undefined;
     const options = { ...r.options, labels: r.labels };
     const key = cacheKey({ model: src.modelBytes, externals: src.externals, data: dataBytes, labels: labelBytes, settings: options });
     if (reading !== s.reads) return; // a newer request read the files again
@@ -255,7 +269,7 @@ export class Sessions implements vscode.Disposable {
         if (res.ok && res.kind === 'analyze') {
           this.cache.set(key, res.result);
           this.done(s, res.result, r.provenance, false, readAt);
-        } else if (!res.ok) this.fail(s, errorFor(res.errorKind, res.error));
+        } else if (!res.ok) this.fail(s, errorFor(res.errorKind, res.error, res.errorCode));
       },
     );
   }

@@ -102,6 +102,7 @@ export function editorDefaults(scope?: vscode.Uri): { defaults: EditorDefaults; 
   const defaults: EditorDefaults = {
     tolerance: get('tolerance'),
     patternBudget: get('patternBudget'),
+    oracleNodeBudget: get('oracleNodeBudget'),
     hiddenBias: get('hiddenBias'),
     outputBias: get('outputBias'),
     timeBudgetSeconds: get('timeBudgetSeconds'),

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { exportsModelLoosely, prefillFromFacts, quotedDataPaths, scriptPathCandidates as candidatesOf, type FactsLike, type ScriptPrefill } from '../core/config/scriptPrefill';
+import { exportsModelLoosely, prefillFromFacts, scriptPathCandidates as candidatesOf, type FactsLike, type ScriptPrefill } from '../core/config/scriptPrefill';
 import { relativePath } from './settingsStore';
 
 /** Python files looked at, at most (a workspace with a virtualenv can have thousands). */
@@ -59,8 +59,8 @@ export async function findTrainingScript(model: vscode.Uri, token?: vscode.Cance
     }
     const hit = exportsModelLoosely(facts, text, rel, modelRel, model.scheme === 'file' ? model.fsPath : undefined);
     if (!hit) continue;
-    // a data reader the Python reader does not know: the quoted data file names are candidates
-    if (!facts.data?.paths.length) facts = { ...facts, data: { paths: quotedDataPaths(text) } };
+    // a data reader the Python reader does not know: core/python/io.ts already lists the data
+    // files the script names (the same candidates lint reads n from)
     const existing = new Set<string>();
     for (const d of facts.data?.paths ?? []) {
       for (const cand of candidatesOf(rel, d.path)) {

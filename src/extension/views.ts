@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { getPanelHtml } from './panelHtml';
-import type { HostToPanel, PanelAction, PanelToHost } from './panelProtocol';
+import { unreachable, type HostToPanel, type PanelAction, type PanelTab, type PanelToHost, type UiState } from '../protocol/panel';
+import { savePlot } from './exports';
 import type { Session, Sessions } from './session';
 
 export const PANEL_VIEW_TYPE = 'reluLens.panel';
@@ -9,7 +10,7 @@ const OPEN_PANELS_KEY = 'reluLens.openPanels';
 
 /**
  * Every webview that shows a model's analysis — the panels beside the editor (one per model) and
- * the custom editor — gets the same state messages (panelProtocol.ts). The panel is restored after
+ * the custom editor — gets the same state messages (src/protocol/panel.ts). The panel is restored after
  * a reload by the serializer; the webview keeps `modelUri` in its saved state, and the host also
  * remembers the open panels' models in workspaceState as a fallback.
  */
@@ -20,6 +21,10 @@ export class Views implements vscode.Disposable {
   /** a view of this model became the active editor/panel */
   readonly onDidActivate = this.active.event;
   private subs: vscode.Disposable[] = [];
+  /** the last UI state each model's webview reported (uiState), for a webview that comes back without its own */
+  private uiByModel = new Map<string, UiState>();
+  /** a tab to bring to the front once the model's webview is ready ("Show optimal weights") */
+  private pendingTab = new Map<string, PanelTab>();
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -55,15 +60,26 @@ export class Views implements vscode.Disposable {
       this.webviews.delete(webview);
       s.views--;
     });
-    webview.html = getPanelHtml(webview, this.context.extensionUri);
+    webview.html = getPanelHtml(webview, this.context.extensionUri, vscode.env.language);
     if (host.active) this.active.fire(s.uri);
   }
 
   private receive(s: Session, from: vscode.Webview, m: PanelToHost) {
-    switch (m?.type) {
-      case 'ready':
-        void from.postMessage({ type: 'state', state: s.state } satisfies HostToPanel);
+    if (!m || typeof m !== 'object') return;
+    const key = s.uri.toString();
+    const send = (msg: HostToPanel) => void from.postMessage(msg);
+    switch (m.type) {
+      case 'ready': {
+        send({ type: 'state', state: s.state });
+        const ui = this.uiByModel.get(key);
+        if (ui) send({ type: 'restoreUi', ui });
+        const tab = this.pendingTab.get(key);
+        if (tab) {
+          this.pendingTab.delete(key);
+          send({ type: 'showTab', tab });
+        }
         return;
+      }
       case 'action':
         if (m.action === 'cancel') void this.sessions.cancel(s.uri);
         else this.onAction(s.uri, m.action);
@@ -72,7 +88,30 @@ export class Views implements vscode.Disposable {
         // keep the panel and the custom editor of the same model on the same neuron
         for (const [w, other] of this.webviews) if (other === s && w !== from) void w.postMessage({ type: 'selectNeuron', index: m.index } satisfies HostToPanel);
         return;
+      case 'uiState':
+        this.uiByModel.set(key, m.ui);
+        return;
+      case 'copy':
+        void vscode.env.clipboard.writeText(m.text).then(() => vscode.window.setStatusBarMessage(`ReLU Lens: copied ${m.what}`, 3000));
+        return;
+      case 'savePlot':
+        void savePlot(s.uri, m.format, m.name, m.data);
+        return;
+      default:
+        unreachable(m);
     }
+  }
+
+  /** Show the model's panel on `tab` (the webview may still be loading: it gets the tab when ready). */
+  showTab(uri: vscode.Uri, tab: PanelTab): void {
+    const open = this.panels.get(uri.toString());
+    if (open) {
+      open.reveal(open.viewColumn, false);
+      void open.webview.postMessage({ type: 'showTab', tab } satisfies HostToPanel);
+      return;
+    }
+    this.pendingTab.set(uri.toString(), tab);
+    this.show(uri);
   }
 
   /** The panel beside the editor: one per model, revealed when already open. */

@@ -1,5 +1,5 @@
 import { parentPort } from 'node:worker_threads';
-import { ReluLensError } from '../core/errors';
+import { CancelledError, ReluLensError } from '../core/errors';
 import { modelSummary } from '../core/model';
 import { analyzeJob, dataColumns, exportJob, loadModel, NeedExternal } from './workerJobs';
 import type { WorkerRequest, WorkerResponse } from './protocol';
@@ -29,10 +29,9 @@ parentPort?.on('message', async (req: WorkerRequest) => {
     res = await handle(req);
   } catch (e) {
     if (e instanceof NeedExternal) res = { id: req.id, ok: false, error: e.message, errorKind: 'need-external', needExternal: e.path, needRanges: e.entries };
-    else {
-      const known = e instanceof ReluLensError;
-      res = { id: req.id, ok: false, error: known ? e.describe() : `internal error: ${(e as Error)?.message ?? String(e)}`, errorKind: known ? e.kind : 'internal' };
-    }
+    else if (e instanceof CancelledError) res = { id: req.id, ok: false, error: 'cancelled', errorKind: 'cancelled' };
+    else if (e instanceof ReluLensError) res = { id: req.id, ok: false, error: e.describe(), errorKind: e.kind, errorCode: e.code };
+    else res = { id: req.id, ok: false, error: `internal error: ${(e as Error)?.message ?? String(e)}`, errorKind: 'internal' };
   }
   post(res);
 });

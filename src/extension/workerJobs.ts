@@ -4,21 +4,20 @@
  * external entry of the model) so the host reads exactly those bytes through the engine's file
  * layer (src/core/io), never a whole file.
  */
-import { crossCheck, decodeModel, readDecodedModel } from '../core/onnx';
+import { decodeModel, readDecodedModel } from '../core/onnx';
 import { externalNeeds } from '../core/onnx/external';
 import { memorySource, type ExternalEntry } from '../core/io/external';
-import { crossCheckRefusal } from '../core/onnx/ortCheck';
-import { parseDataset, type Dataset } from '../core/data';
+import { parseDataset } from '../core/data';
 import { readDelimited } from '../core/data/text';
 import { resolveLabelColumns } from '../core/data/labels';
 import { isNpy } from '../core/data/npy';
 import { isZip } from '../core/data/npz';
 import { modelError, ReluLensError } from '../core/errors';
-import { settingsFromOptions } from '../core/settings';
+import { loadPipeline } from '../core/pipeline/load';
 import type { CanonicalModel } from '../core/model';
 import { fromRows, toRows, type Mat } from '../core/linalg/mat';
-import type { NetworkWeights } from '../core/certify/types';
-import type { NetworkJson } from '../core/analysis/types';
+import type { NetworkWeights } from '../core/problem/network';
+import type { NetworkJson } from '../core/report/analysisJson';
 import { buildPlotData } from './plotData';
 import { runAnalysis, exportNetwork } from './analysisBridge';
 import type { AnalyzeOptions, AnalyzeResult, DataColumns, ExportFormat, ModelSource } from './protocol';
@@ -52,8 +51,6 @@ export function loadModel(src: ModelSource): CanonicalModel {
   if (missing) throw new NeedExternal(missing.location, needs);
   return readDecodedModel(model, { file: src.modelName, external });
 }
-
-const labelSpec = (labels: string[] | undefined) => labels?.map((l) => (/^\d+$/.test(l) ? Number(l) : l));
 
 class HeaderRead {
   constructor(readonly names: string[] | null, readonly k: number) {}
@@ -94,26 +91,21 @@ export interface AnalyzeInput extends ModelSource {
   options: AnalyzeOptions;
 }
 
-/** Read → cross-check with onnxruntime → analyze → PlotData; the same checks as the CLI's loadAndCheck. */
+/** The shared load pipeline (src/core/pipeline/load.ts, as the CLI's loadAndCheck) → analyze → PlotData. */
 export async function analyzeJob(req: AnalyzeInput, onStage: (stage: string, detail?: string) => void, shouldStop: () => boolean = () => false): Promise<AnalyzeResult> {
   const t0 = performance.now();
-  onStage('reading', req.modelName);
-  const model = loadModel(req);
-  onStage('reading', req.dataName);
-  const data: Dataset = parseDataset(req.dataBytes, {
-    file: req.dataName,
-    labels: labelSpec(req.options.labels),
-    labelBytes: req.labelBytes,
-    labelFile: req.labelName,
-    expectD: model.d,
-    expectC: model.c,
+  const external = memorySource(req.externals ?? {});
+  const { model, data, ort, settings, warnings } = await loadPipeline({
+    model: { bytes: req.modelBytes, file: req.modelName, external, read: () => loadModel(req) },
+    data: { bytes: req.dataBytes, file: req.dataName },
+    labelFile: req.labelBytes ? { bytes: req.labelBytes, file: req.labelName ?? 'labels' } : undefined,
+    labels: req.options.labels,
+    loss: req.options.loss,
+    options: req.options,
+    frontEnd: 'editor',
+    onStage: (_stage, detail) => onStage('reading', detail),
   });
-  if (data.c !== model.c) throw modelError(`the data has ${data.c} label column(s) but the model has ${model.c} output(s)`, { file: req.dataName });
-  onStage('reading', 'onnxruntime cross-check');
-  const ort = await crossCheck(model, req.modelBytes, data.X, { external: memorySource(req.externals ?? {}) });
-  const refusal = crossCheckRefusal(ort, req.modelName);
-  if (refusal) throw refusal;
-  const settings = settingsFromOptions(model, req.options);
+  if (!data || !settings || !ort) throw new Error('analyzeJob: the pipeline returned no data, settings or cross-check');
   let last = '';
   let lastAt = 0;
   settings.onStage = (stage, detail) => {
@@ -125,7 +117,7 @@ export async function analyzeJob(req: AnalyzeInput, onStage: (stage: string, det
   };
   settings.shouldStop = shouldStop;
   const out = runAnalysis(model, data, settings, req.options.loss);
-  if (ort.warning) out.json.warnings.unshift(ort.warning);
+  out.json.warnings.unshift(...warnings);
   onStage('geometry', 'plot data');
   const plot = buildPlotData(data.X, data.Y);
   return {

@@ -12,10 +12,10 @@ import * as path from 'node:path';
 import { readModelFile } from '../../src/core/onnx';
 import { loadDataset } from '../../src/core/data';
 import { analyze } from '../../src/core/analysis';
-import { settingsFromOptions } from '../../src/core/settings';
+import { settingsFromOptions } from '../../src/core/config/options';
 import { fromRows, zeros } from '../../src/core/linalg/mat';
-import { networkObjective } from '../../src/core/certify/objective';
-import type { NetworkJson } from '../../src/core/analysis/types';
+import { networkObjective } from '../../src/core/problem/objective';
+import type { NetworkJson } from '../../src/core/report/analysisJson';
 import type { CanonicalModel } from '../../src/core/model';
 import type { Dataset } from '../../src/core/data';
 

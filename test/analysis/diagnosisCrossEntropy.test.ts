@@ -16,12 +16,13 @@ import { readModelBytes } from '../../src/core/onnx';
 import { fromRows, zeros, type Mat } from '../../src/core/linalg/mat';
 import { certifyClassification, labelsForLoss, solveLossLasso, lossObjective } from '../../src/core/losses';
 import { ownPatterns } from '../../src/core/convex/patterns';
-import { featureActivation } from '../../src/core/certify/objective';
+import { featureActivation } from '../../src/core/problem/features';
 import { lassoNetwork, offsetModeFor } from '../../src/core/certify/lasso';
 import { DIAGNOSIS_CE_MAX_ITERATIONS, DIAGNOSIS_CE_REL_TOL } from '../../src/core/analysis/diagnosisCrossEntropy';
 import { ownIntervalByWork } from './ownByWork';
 import { analyze } from '../../src/core/analysis';
-import type { CertifySettings, NetworkWeights } from '../../src/core/certify/types';
+import type { CertifySettings } from '../../src/core/certify/types';
+import type { NetworkWeights } from '../../src/core/problem/network';
 import type { Dataset } from '../../src/core/data';
 
 function rng(seed: number) {

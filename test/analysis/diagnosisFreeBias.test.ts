@@ -30,10 +30,11 @@ import { diagnoseClassification } from '../../src/core/analysis/diagnosisLoss';
 import { ownIntervalClassification } from '../../src/core/analysis/ownInterval';
 import { certifyNetwork } from '../../src/core/certify';
 import { computeOracle } from '../../src/core/oracle';
-import { networkObjective, type CertifyModes } from '../../src/core/certify/objective';
+import { networkObjective } from '../../src/core/problem/objective';
+import type { CertifyModes, NetworkWeights } from '../../src/core/problem/network';
 import { solveLasso, lassoNetwork, offsetModeFor } from '../../src/core/certify/lasso';
 import { certifyClassification, labelsForLoss, solveLossLasso, lossObjective } from '../../src/core/losses';
-import type { CertifySettings, NetworkWeights } from '../../src/core/certify/types';
+import type { CertifySettings } from '../../src/core/certify/types';
 
 function randMat(rows: number, cols: number, rng: () => number, scale = 1): Mat {
   return fromRows(Array.from({ length: rows }, () => Array.from({ length: cols }, () => scale * gaussian(rng))));
@@ -127,7 +128,7 @@ test('own oracle, free hidden bias, c = 1..4: upper ≥ brute force over feasibl
       const pats = ownPatterns(net, X, FREE);
       const L = centred(randMat(n, c, rng));
       // c = 4: no per-call wall-clock budget, the branch and bound stops at its evaluation cap
-      const or = makeOwnOracle(pats, { callBudgetMs: Infinity, maxEvals: OWN_EVALS })(X, L, { hiddenBias: 'free' });
+      const or = makeOwnOracle(pats, { maxEvals: OWN_EVALS })(X, L, { hiddenBias: 'free' });
       const bf = bruteM(X, L, pats, 20000);
       const tag = `c=${c} seed ${seed}: upper ${or.upper}, lower ${or.lower}, brute ${bf}`;
       assert.ok(or.upper >= bf, `unsound: ${tag}`);
@@ -298,8 +299,8 @@ test('classification, free hidden bias: logistic (c = 1) and cross-entropy (c = 
     const beta = 0.1;
     // logistic: no time budget — the certificate stops on its iteration cap, and the own-cone bracket,
     // computed twice (here and inside the diagnosis) and compared, on its tolerance (c = 1: exact
-    // restricted oracle), far inside the diagnosis's fixed 10 s cap (DIAGNOSIS_TIME_BUDGET_MS).
-    // cross-entropy: a wall-clock budget (c = 4 does not converge), and only assertions that hold
+    // restricted oracle), inside the diagnosis's work budgets (OWN_INTERVAL_MAX_ITERATIONS).
+    // cross-entropy: a wall-clock safety limit (c = 4 does not converge), and only assertions that hold
     // whatever the stop point (soundness of lo, hi ≤ P_bal, hi ≥ the certificate's lower bound)
     const settings = settingsFor(beta, 'free', { tol: 1e-9, maxIterations: 30, ...(loss === 'logistic' ? {} : { timeBudgetMs: 3000 }) });
     const cert = certifyClassification(net, X, Y, loss, settings);

@@ -17,7 +17,7 @@ import { readModelBytes, readModelFile } from '../../src/core/onnx';
 import { readNpy } from '../../src/core/data/npy';
 import { networkToCsv, networkToJson, networkToNpy, networkToNpz, networkToOnnx } from '../../src/core/analysis/export';
 import type { CanonicalModel } from '../../src/core/model';
-import type { NetworkWeights } from '../../src/core/certify/types';
+import type { NetworkWeights } from '../../src/core/problem/network';
 import { fromRows, zeros } from '../../src/core/linalg/mat';
 import { ReluLensError } from '../../src/core/errors';
 

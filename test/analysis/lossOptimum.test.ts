@@ -19,7 +19,7 @@ import * as path from 'node:path';
 import { readModelFile } from '../../src/core/onnx';
 import { loadDataset } from '../../src/core/data';
 import { analyze } from '../../src/core/analysis';
-import { settingsFromOptions } from '../../src/core/settings';
+import { settingsFromOptions } from '../../src/core/config/options';
 import { smallProblem, train, writeCase, plainObjective, type Loss, type Net } from './lossOptimumData';
 import { centreRows, denseSolve, independentLowerBound, withOnes } from './lossOptimumReference';
 

@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { readModelFile } from '../../src/core/onnx';
 import { loadDataset } from '../../src/core/data';
 import { analyze } from '../../src/core/analysis';
-import { settingsFromOptions } from '../../src/core/settings';
+import { settingsFromOptions } from '../../src/core/config/options';
 import { irisLike, train, writeCase, plainObjective, type Net } from './lossOptimumData';
 
 test('iris-like cross-entropy (n = 150, d = 4, c = 3): a sound P* interval, its width and time reported', async (t) => {

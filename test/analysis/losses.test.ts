@@ -8,11 +8,11 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { readModelFile } from '../../src/core/onnx';
 import { analyze } from '../../src/core/analysis';
-import { settingsFromOptions } from '../../src/core/settings';
+import { settingsFromOptions } from '../../src/core/config/options';
 import { forward } from '../../src/core/model';
 import { zeros } from '../../src/core/linalg/mat';
 import type { Dataset } from '../../src/core/data';
-import type { NetworkJson } from '../../src/core/analysis/types';
+import type { NetworkJson } from '../../src/core/report/analysisJson';
 
 const TORCH = path.resolve(__dirname, '..', 'fixtures', 'torch');
 

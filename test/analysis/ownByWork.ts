@@ -7,8 +7,8 @@
  * generation, maxEvals each c > 3 branch and bound.
  */
 import type { Mat } from '../../src/core/linalg/mat';
-import type { CertifyModes } from '../../src/core/certify/objective';
-import type { CertifySettings, NetworkWeights } from '../../src/core/certify/types';
+import type { CertifyModes, NetworkWeights } from '../../src/core/problem/network';
+import type { CertifySettings } from '../../src/core/certify/types';
 import { ownPatterns } from '../../src/core/convex/patterns';
 import { makeOwnOracle } from '../../src/core/analysis/ownOracle';
 import { ownDirections, DIAGNOSIS_VECTOR_REL_TOL } from '../../src/core/analysis/diagnosisVector';
@@ -26,7 +26,7 @@ export function ownOptimumByWork(
   const res = searchOptimum(X, Y, {
     beta,
     modes,
-    oracle: makeOwnOracle(own, { callBudgetMs: Infinity, maxEvals: work.maxEvals }),
+    oracle: makeOwnOracle(own, { maxEvals: work.maxEvals }),
     seedDirs: ownDirections(net, X.cols, modes),
     patternBudget: 1_000_000,
     seed: 1,
@@ -63,7 +63,7 @@ export function ownIntervalByWork(
       refineAfterWitness: Infinity,
       timeBudgetMs: undefined,
     },
-    makeOwnOracle(own, { callBudgetMs: Infinity, maxEvals: work.maxEvals }),
+    makeOwnOracle(own, { maxEvals: work.maxEvals }),
   );
   const hi = Math.min(r.pstarInterval[1], r.primal);
   const lo = Math.min(Math.max(r.pstarInterval[0], work.knownLowerBound ?? -Infinity), hi);

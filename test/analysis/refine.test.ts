@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { readModelFile } from '../../src/core/onnx';
 import { loadDataset } from '../../src/core/data';
 import { certifyNetwork } from '../../src/core/certify';
-import { settingsFromOptions } from '../../src/core/settings';
+import { settingsFromOptions } from '../../src/core/config/options';
 import { refineCertificate } from '../../src/core/analysis/refine';
 
 async function residualCertificate() {

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { readModelFile } from '../../src/core/onnx';
 import { loadDataset } from '../../src/core/data';
 import { analyze } from '../../src/core/analysis';
-import { settingsFromOptions } from '../../src/core/settings';
+import { settingsFromOptions } from '../../src/core/config/options';
 import { renderHtml, renderMarkdown } from '../../src/core/report/render';
 import { formatHuman } from '../../src/cli/format';
 
@@ -38,6 +38,6 @@ test('reports: optimum, closed form and diagnosis sections, everything escaped',
   // a table cell cannot break out of its row
   for (const line of md.split('\n').filter((l) => l.startsWith('| method'))) assert.equal(line.split(/(?<!\\)\|/).length, 4, line);
   const human = formatHuman(json);
-  assert.match(human, /optimal network \(P\*\): objective 0\.59571302/);
+  assert.match(human, /Optimal network \(P\*\): objective 0\.59571302/);
   assert.match(human, /diagnosis \(spurious-stationary-point\)/);
 });

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dualValue, bestScale, feasibleDirection, projectMeanZero } from '../../src/core/certify/dual';
-import { buildXt, networkObjective, neuronInfos, rebalance, featureActivation } from '../../src/core/certify/objective';
+import { buildXt, featureActivation } from '../../src/core/problem/features';
+import { networkObjective, neuronInfos, rebalance } from '../../src/core/problem/objective';
 import { solveLasso, lassoNetwork, offsetModeFor } from '../../src/core/certify/lasso';
 import { sigmaMax } from '../../src/core/linalg/decomp';
-import type { OutputBiasMode } from '../../src/core/certify/types';
-import type { HiddenBiasMode } from '../../src/core/oracle/types';
+import type { OutputBiasMode, HiddenBiasMode } from '../../src/core/problem/network';
 import { circleOracle, mat, rng, randomNet, relClose } from './helpers';
 
 const HB: HiddenBiasMode[] = ['decayed', 'free', 'none'];

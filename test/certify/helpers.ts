@@ -5,7 +5,7 @@
  */
 import type { Mat } from '../../src/core/linalg/mat';
 import type { OracleFn, OracleOptions, OracleResult } from '../../src/core/oracle/types';
-import type { NetworkWeights } from '../../src/core/certify/types';
+import type { NetworkWeights } from '../../src/core/problem/network';
 
 export function rng(seed: number) {
   let s = seed >>> 0 || 1;

@@ -6,8 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { certifyNetwork } from '../../src/core/certify';
 import { certifyNetwork as certifyWith } from '../../src/core/certify/certify';
-import type { CertifySettings, OutputBiasMode } from '../../src/core/certify/types';
-import type { HiddenBiasMode } from '../../src/core/oracle/types';
+import type { CertifySettings } from '../../src/core/certify/types';
+import type { OutputBiasMode, HiddenBiasMode } from '../../src/core/problem/network';
 import { circleOracle, freeBias1DOracle, mat, rng, randomNet, refObjective } from './helpers';
 
 function settings(beta: number, hb: HiddenBiasMode, ob: OutputBiasMode): CertifySettings {

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { solveLasso, lassoNetwork } from '../../src/core/certify/lasso';
-import { featureActivation } from '../../src/core/certify/objective';
-import type { OutputBiasMode } from '../../src/core/certify/types';
+import { featureActivation } from '../../src/core/problem/features';
+import type { OutputBiasMode } from '../../src/core/problem/network';
 import { mat, rng, refObjective, relClose } from './helpers';
 
 function problem(seed: number, n: number, d: number, K: number, c: number, withBias: boolean) {

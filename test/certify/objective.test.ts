@@ -1,17 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { forward } from '../../src/core/model';
-import {
-  networkObjective,
-  neuronInfos,
-  rebalance,
-  impliedBeta,
-  featureActivation,
-  resolveModes,
-} from '../../src/core/certify/objective';
+import { networkObjective, neuronInfos, rebalance, impliedBeta, resolveModes } from '../../src/core/problem/objective';
+import { featureActivation } from '../../src/core/problem/features';
 import { solveLasso, lassoNetwork } from '../../src/core/certify/lasso';
-import type { OutputBiasMode } from '../../src/core/certify/types';
-import type { HiddenBiasMode } from '../../src/core/oracle/types';
+import type { OutputBiasMode, HiddenBiasMode } from '../../src/core/problem/network';
 import { mat, rng, randomNet, refObjective, relClose } from './helpers';
 
 const HB: HiddenBiasMode[] = ['decayed', 'free', 'none'];

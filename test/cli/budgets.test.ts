@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseCli, USAGE, type CertifyArgs } from '../../src/cli/args';
 import { CERTIFY_TIME_BUDGET_S, OPTIMIZE_TIME_BUDGET_S } from '../../src/cli/certify';
-import { INTERACTIVE_DEFAULTS, SAFETY_TIME_LIMIT_MS, settingsFromOptions } from '../../src/core/settings';
+import { INTERACTIVE_DEFAULTS, SAFETY_TIME_LIMIT_MS, settingsFromOptions } from '../../src/core/config/options';
 import { ReluLensError } from '../../src/core/errors';
 
 // a folder with no .vscode/relu-lens.json above it, so only the flags count

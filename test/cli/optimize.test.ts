@@ -60,7 +60,7 @@ test('optimize writes .npz, .json and .csv; human output names the optimum', () 
   const npz = path.join(dir, 'o.npz');
   const r = cli(['optimize', ...args('spurious-2d'), '--out', npz]);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /optimal network \(P\*\)/);
+  assert.match(r.stdout, /Optimal network \(P\*\)/);
   assert.match(r.stdout, /Spurious stationary point/);
   const members = unzipSync(new Uint8Array(readFileSync(npz)));
   assert.deepEqual(Object.keys(members).sort(), ['W1.npy', 'W2.npy', 'b1.npy', 'b2.npy']);

@@ -92,6 +92,6 @@ test('optimize (human output) with a classification loss names the dual point be
   const { model, csv, cs } = fixture('logistic-2d');
   const r = cli(['optimize', model, '--data', csv, '--beta', String(cs.beta)], { timeoutMs: 300_000 });
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /optimal network \(P\*\)/);
+  assert.match(r.stdout, /Optimal network \(P\*\)/);
   assert.match(r.stdout, /lower bound P\* ≥ [0-9.]+ from the dual point of column-generation iteration \d+ \(oracle exact-[a-z0-9-]+, M̄ = /);
 });

@@ -10,7 +10,8 @@ import { solveConvexProgram, enumeratePatterns } from '../../src/core/convex';
 import { detectOneDimensional, kinkLasso } from '../../src/core/convex/closedForms1d';
 import { detectSpikeFree, spikeFreeClosedForm } from '../../src/core/convex/spikeFree';
 import { detectClosedForm } from '../../src/core/certify/closedForms';
-import { buildXt, type CertifyModes } from '../../src/core/certify/objective';
+import { buildXt } from '../../src/core/problem/features';
+import type { CertifyModes } from '../../src/core/problem/network';
 import { gauss, mkMat, normv, rng } from '../reference/small';
 import type { Mat } from '../../src/core/linalg/mat';
 

@@ -17,9 +17,9 @@ import assert from 'node:assert/strict';
 import { solveConvexProgram, samplePatterns } from '../../src/core/convex';
 import { makeProgram } from '../../src/core/convex/problem';
 import { pairGram, ensurePairGrams, ensureFaceBlocks, extendFace, faceBasisOf, faceHessianBlock, cachedFaceHessianBlock, faceInfo, type FaceBlock } from '../../src/core/convex/faceBlocks';
-import { ortKernel } from '../../src/core/linalg/kernel';
+import { ortKernel } from '../../src/core/onnx/ortKernel';
 import { appendOnes, matmul, zeros, type Mat } from '../../src/core/linalg/mat';
-import type { CertifyModes } from '../../src/core/certify/objective';
+import type { CertifyModes } from '../../src/core/problem/network';
 import { gauss, rng } from '../reference/small';
 
 function ridgeProblem(n: number, d: number, seed: number) {

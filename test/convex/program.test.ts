@@ -8,9 +8,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { solveConvexProgram, enumeratePatterns } from '../../src/core/convex';
-import { buildXt, type CertifyModes } from '../../src/core/certify/objective';
+import { buildXt } from '../../src/core/problem/features';
+import type { CertifyModes } from '../../src/core/problem/network';
 import { certifyNetwork } from '../../src/core/certify';
-import { settingsFromOptions } from '../../src/core/settings';
+import { settingsFromOptions } from '../../src/core/config/options';
 import { ReluLensError } from '../../src/core/errors';
 import { solveReference } from '../reference/refSolver';
 import { gauss, mkMat, rng } from '../reference/small';
@@ -134,7 +135,7 @@ test('no patterns: the optimum is the best constant, and the bound certifies it'
 
 test('async driver: products through onnxruntime float64 give the same optimum as the JS driver', async () => {
   const { solveConvexProgramAsync } = await import('../../src/core/convex');
-  const { ortKernel } = await import('../../src/core/linalg/kernel');
+  const { ortKernel } = await import('../../src/core/onnx/ortKernel');
   const ort = await ortKernel('float64');
   const R = rng(61);
   const { X, Y } = instance(R, 9, 2);

@@ -48,12 +48,12 @@ export default {
     expect(/^# ReLU Lens certificate: NOT OPTIMAL/.test(head), 'the report states the verdict');
     const onnx = readFileSync(join(ctx.ws, 'models', 'spurious.optimal.onnx'));
     expect(onnx.length > 100, 'a non-empty ONNX file');
-    // Show optimal weights → an untitled JSON editor
+    // Show optimal weights → the panel's Optimal weights tab (issue #18), not an untitled editor
     await wb.runCommand('ReLU Lens: Show optimal weights');
     await sleep(2500);
     const tabs = await wb.editorTabs();
     ctx.log('  tabs: ' + tabs.join(' | '));
-    expect(tabs.some((t) => /^Untitled/.test(t)), 'Show optimal weights opens the weights in an editor');
+    expect(!tabs.some((t) => /^Untitled/.test(t)), 'Show optimal weights opens the panel, not an untitled editor');
     await wb.screenshot('show-optimal');
     // data change → re-certify (autoRecertify)
     const csv = join(ctx.ws, 'data', 'spurious.csv');

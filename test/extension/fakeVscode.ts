@@ -108,7 +108,11 @@ const API_NAMES = [
 
 /** Requires `file` with `vscode` resolved to the fake. */
 export function requireWithFake(file: string, rec: Recorder): unknown {
-  const fake = fakeVscode(rec);
+  return requireWithVscode(file, fakeVscode(rec));
+}
+
+/** Requires `file` with `vscode` resolved to `fake` (a test that scripts the fake's answers keeps it). */
+export function requireWithVscode(file: string, fake: unknown): unknown {
   const M = Module as unknown as { _load: (req: string, parent: unknown, isMain: boolean) => unknown };
   const orig = M._load;
   M._load = function (req, parent, isMain) {

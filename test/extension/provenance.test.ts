@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveEntry, BUILTIN_DEFAULTS, type Provenance } from '../../src/core/config/resolve';
-import { settingsFromOptions } from '../../src/core/settings';
+import { settingsFromOptions } from '../../src/core/config/options';
 import { betaFromSpec } from '../../src/core/certify';
 import { exportsModel, prefillFromFacts, entryFromPrefill, scriptPathCandidates, type FactsLike } from '../../src/core/config/scriptPrefill';
 import type { ModelEntry } from '../../src/core/config/workspaceConfig';

@@ -7,7 +7,7 @@ import { analyzeScript } from '../../src/core/python';
 import { readFileSync, existsSync } from 'node:fs';
 import { exportsModel, exportsModelLoosely, prefillFromFacts, entryFromPrefill, quotedDataPaths } from '../../src/core/config/scriptPrefill';
 import { resolveEntry, BUILTIN_DEFAULTS } from '../../src/core/config/resolve';
-import { settingsFromOptions } from '../../src/core/settings';
+import { settingsFromOptions } from '../../src/core/config/options';
 import { betaFromSpec } from '../../src/core/certify';
 
 const SCRIPT = 'scripts/train.py';

@@ -138,7 +138,7 @@ test('errors come back typed, with the file and the fix: bad label column, β mi
   assert.match(garbage.error, /^x\.onnx: not an ONNX model/);
   // the panel gets each with the action that fixes it
   assert.deepEqual(errorFor(bad.errorKind, bad.error).action?.action, 'setTrainingData');
-  assert.deepEqual([errorFor(noBeta.errorKind, noBeta.error).kind, errorFor(noBeta.errorKind, noBeta.error).action?.action], ['beta-missing', 'setBeta']);
+  assert.deepEqual([errorFor(noBeta.errorKind, noBeta.error, noBeta.errorCode).kind, errorFor(noBeta.errorKind, noBeta.error, noBeta.errorCode).action?.action], ['beta-missing', 'setBeta']);
   assert.equal(errorFor(garbage.errorKind, garbage.error).action, undefined, 'a refused model has no fix to offer');
   assert.equal(errorFor('cancelled', 'cancelled').action?.action, 'certify');
   assert.equal(missingError(undefined).action?.action, 'setTrainingData');

@@ -10,7 +10,7 @@ import { readModelFile } from '../../src/core/onnx';
 import { loadDataset } from '../../src/core/data';
 import { interpretNeurons, matchNeurons } from '../../src/core/interpret';
 import { fromRows } from '../../src/core/linalg/mat';
-import type { NetworkWeights } from '../../src/core/certify/types';
+import type { NetworkWeights } from '../../src/core/problem/network';
 
 async function load(name: string) {
   const dir = `test/fixtures/trained/${name}`;

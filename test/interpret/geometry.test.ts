@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { trainingGeometry, ANGLE_SAMPLE_PAIRS, GRAM_DENSE_MAX_N } from '../../src/core/interpret';
-import type { NetworkWeights } from '../../src/core/certify/types';
+import type { NetworkWeights } from '../../src/core/problem/network';
 import type { Mat } from '../../src/core/linalg/mat';
 import { mat, rng } from '../certify/helpers';
 

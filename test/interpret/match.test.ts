@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { matchNeurons, hungarian } from '../../src/core/interpret';
-import type { NetworkWeights } from '../../src/core/certify/types';
+import type { NetworkWeights } from '../../src/core/problem/network';
 import { mat, rng } from '../certify/helpers';
 
 function permutations(k: number): number[][] {

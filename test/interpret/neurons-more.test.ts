@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { interpretNeurons } from '../../src/core/interpret';
 import { certifyNetwork } from '../../src/core/certify';
 import { forward } from '../../src/core/model';
-import type { CertifySettings, NetworkWeights } from '../../src/core/certify/types';
+import type { CertifySettings } from '../../src/core/certify/types';
+import type { NetworkWeights } from '../../src/core/problem/network';
 import type { Mat } from '../../src/core/linalg/mat';
 import { mat, rng } from '../certify/helpers';
 

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { certifyClassification, certifyClassificationWith, dualObjective, lossDualValue } from '../../src/core/losses';
 import { computeOracle } from '../../src/core/oracle';
 import { ReluLensError } from '../../src/core/errors';
-import type { CertifySettings, NetworkWeights } from '../../src/core/certify/types';
+import type { CertifySettings } from '../../src/core/certify/types';
+import type { NetworkWeights } from '../../src/core/problem/network';
 import { bruteUpper, mat, refObjective, rng, type Loss } from './helpers';
 import { labelsForLoss } from '../../src/core/losses';
 

@@ -16,8 +16,9 @@ import assert from 'node:assert/strict';
 import { certifyClassification, labelsForLoss, solveLossLasso } from '../../src/core/losses';
 import { HINGE_SMOOTHING_FLOOR, HINGE_SMOOTHING_REL, hingeSmoothingFor } from '../../src/core/losses/solver';
 import type { ClassificationResult } from '../../src/core/losses/certify';
-import type { CertifySettings, NetworkWeights } from '../../src/core/certify/types';
-import { featureActivation } from '../../src/core/certify/objective';
+import type { CertifySettings } from '../../src/core/certify/types';
+import type { NetworkWeights } from '../../src/core/problem/network';
+import { featureActivation } from '../../src/core/problem/features';
 import { bruteUpper, dictionary, mat, refObjective, rng } from './helpers';
 
 const HINGE_NEAR_OPTIMAL = {

@@ -7,29 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dualObjective, lossValue, negGradient, labelsForLoss } from '../../src/core/losses';
-import { mat, refSampleLoss, rng } from './helpers';
-
-/** min over f ∈ [−B, B] of g(f) for a convex scalar g: grid then golden section */
-function minScalar(g: (f: number) => number, B = 60): number {
-  let best = 0, bv = Infinity;
-  const N = 24001;
-  for (let k = 0; k < N; k++) {
-    const f = -B + (2 * B * k) / (N - 1);
-    const v = g(f);
-    if (v < bv) {
-      bv = v;
-      best = f;
-    }
-  }
-  let a = best - (2 * B) / (N - 1), b = best + (2 * B) / (N - 1);
-  const r = (Math.sqrt(5) - 1) / 2;
-  for (let it = 0; it < 100; it++) {
-    const x1 = b - r * (b - a), x2 = a + r * (b - a);
-    if (g(x1) < g(x2)) b = x2;
-    else a = x1;
-  }
-  return Math.min(bv, g((a + b) / 2));
-}
+import { mat, minScalar, refSampleLoss, rng } from './helpers';
 
 /** min over f ∈ R^c of lse(f) − ⟨y, f⟩ + ⟨λ, f⟩ by gradient descent (convex, 1-smooth) */
 function minCE(y: number[], lam: number[]): number {

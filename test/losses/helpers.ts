@@ -5,7 +5,7 @@
  * network whose objective is recomputed by our own forward pass (a concrete network ⇒ ≥ P*).
  */
 import type { Mat } from '../../src/core/linalg/mat';
-import type { NetworkWeights } from '../../src/core/certify/types';
+import type { NetworkWeights } from '../../src/core/problem/network';
 
 export function rng(seed: number) {
   let s = seed >>> 0 || 1;
@@ -27,10 +27,18 @@ export function mat(rows: number, cols: number, f: (i: number, j: number) => num
   return { rows, cols, data };
 }
 
-export type Loss = 'hinge' | 'logistic' | 'cross-entropy';
+/** a loss by name, or the Huber loss with threshold δ */
+export type Loss = 'hinge' | 'logistic' | 'cross-entropy' | { huber: number };
+
+/** h_δ(r) from PyTorch's HuberLoss definition: 0.5r² for |r| ≤ δ, δ(|r| − 0.5δ) beyond */
+export function refHuber(r: number, delta: number): number {
+  const a = Math.abs(r);
+  return a <= delta ? 0.5 * a * a : delta * (a - 0.5 * delta);
+}
 
 /** ℓ_i(f) per sample row, from the definitions; y in the loss's label form (±1 or one-hot) */
 export function refSampleLoss(loss: Loss, f: number[], y: number[]): number {
+  if (typeof loss === 'object') return f.reduce((s, v, k) => s + refHuber(v - y[k], loss.huber), 0);
   if (loss === 'hinge') return f.reduce((s, v, k) => s + Math.max(0, 1 - y[k] * v), 0);
   if (loss === 'logistic') return f.reduce((s, v, k) => s + Math.log(1 + Math.exp(-y[k] * v)), 0);
   const mx = Math.max(...f);
@@ -84,7 +92,12 @@ function refLossGrad(loss: Loss, F: Mat, Y: Mat, mu: number): Float64Array {
       for (let k = 0; k < c; k++) {
         const y = Y.data[i * c + k], t = y * F.data[i * c + k];
         // hinge: Huber smoothing with parameter mu (only inside this reference solver)
-        G[i * c + k] = loss === 'logistic' ? -y / (1 + Math.exp(t)) : -y * Math.min(1, Math.max(0, (1 - t) / mu));
+        G[i * c + k] =
+          typeof loss === 'object'
+            ? Math.min(loss.huber, Math.max(-loss.huber, F.data[i * c + k] - y))
+            : loss === 'logistic'
+              ? -y / (1 + Math.exp(t))
+              : -y * Math.min(1, Math.max(0, (1 - t) / mu));
       }
   }
   return G;
@@ -150,7 +163,7 @@ export function bruteUpper(X: Mat, Y: Mat, beta: number, loss: Loss, hb: HB, ob:
     for (let i = 0; i < n; i++)
       for (let q = 0; q < (loss === 'cross-entropy' ? 1 : c); q++) {
         if (loss === 'cross-entropy') l += refSampleLoss(loss, Array.from(F.data.subarray(i * c, i * c + c)), Array.from(Y.data.subarray(i * c, i * c + c)));
-        else if (loss === 'logistic') l += refSampleLoss(loss, [F.data[i * c + q]], [Y.data[i * c + q]]);
+        else if (loss === 'logistic' || typeof loss === 'object') l += refSampleLoss(loss, [F.data[i * c + q]], [Y.data[i * c + q]]);
         else {
           const t = Y.data[i * c + q] * F.data[i * c + q];
           l += t >= 1 ? 0 : t >= 1 - mu ? (1 - t) ** 2 / (2 * mu) : 1 - t - mu / 2;
@@ -220,4 +233,26 @@ export function bruteUpper(X: Mat, Y: Mat, beta: number, loss: Loss, hb: HB, ob:
     b2: ob === 'none' ? null : Float64Array.from(b),
   };
   return { value: refObjective(net, X, Y, beta, loss, hb, ob), net };
+}
+
+/** min over f ∈ [−B, B] of g(f) for a convex scalar g: grid then golden section */
+export function minScalar(g: (f: number) => number, B = 60): number {
+  let best = 0, bv = Infinity;
+  const N = 24001;
+  for (let k = 0; k < N; k++) {
+    const f = -B + (2 * B * k) / (N - 1);
+    const v = g(f);
+    if (v < bv) {
+      bv = v;
+      best = f;
+    }
+  }
+  let a = best - (2 * B) / (N - 1), b = best + (2 * B) / (N - 1);
+  const r = (Math.sqrt(5) - 1) / 2;
+  for (let it = 0; it < 100; it++) {
+    const x1 = b - r * (b - a), x2 = a + r * (b - a);
+    if (g(x1) < g(x2)) b = x2;
+    else a = x1;
+  }
+  return Math.min(bv, g((a + b) / 2));
 }

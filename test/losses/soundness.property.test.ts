@@ -15,9 +15,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { certifyClassificationWith, labelsForLoss, lossBestScale, dualDirection } from '../../src/core/losses';
 import { computeOracle } from '../../src/core/oracle';
-import { buildXt } from '../../src/core/certify/objective';
+import { buildXt } from '../../src/core/problem/features';
 import { sigmaMax } from '../../src/core/linalg/decomp';
-import type { CertifySettings, NetworkWeights } from '../../src/core/certify/types';
+import type { CertifySettings } from '../../src/core/certify/types';
+import type { NetworkWeights } from '../../src/core/problem/network';
 import { bruteUpper, dictionary, mat, refForward, refObjective, rng, type HB, type Loss, type OB } from './helpers';
 
 const TOL = 1e-4;

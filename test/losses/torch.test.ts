@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { readModelBytes } from '../../src/core/onnx';
 import { fromRows } from '../../src/core/linalg/mat';
 import { certifyClassification, defaultLossForHead, labelsForLoss } from '../../src/core/losses';
-import type { CertifySettings, NetworkWeights } from '../../src/core/certify/types';
+import type { CertifySettings } from '../../src/core/certify/types';
+import type { NetworkWeights } from '../../src/core/problem/network';
 import { refForward, refObjective, type Loss } from './helpers';
 
 const DIR = join(__dirname, '..', 'fixtures', 'losses');

@@ -8,18 +8,11 @@ import { computeOracle } from '../../src/core/oracle';
 import { globalScalar } from '../../src/core/oracle/globalSearch';
 import { bruteOracleAnyRank } from '../reference/bruteOracleAnyRank';
 import type { Mat } from '../../src/core/linalg/mat';
-import { gauss, rng } from '../reference/small';
+import { randomInstance } from './instances';
 
 function instance(seed: number, n: number, d: number, ones: boolean, grid = false) {
-  const R = rng(seed);
-  const p = d + (ones ? 1 : 0);
-  const X: Mat = { rows: n, cols: p, data: new Float64Array(n * p) };
-  for (let i = 0; i < n; i++) {
-    for (let k = 0; k < d; k++) X.data[i * p + k] = grid ? Math.round(2 * gauss(R)) / 2 : gauss(R);
-    if (ones) X.data[i * p + d] = 1;
-  }
-  const lam = Float64Array.from({ length: n }, () => gauss(R));
-  return { X, lam };
+  const { X, L } = randomInstance(seed, n, d, 1, ones, grid);
+  return { X, lam: L.data };
 }
 
 test('closed searches equal the all-patterns brute force; every budget gives a sound upper bound', () => {

@@ -45,7 +45,7 @@ test('exit codes: 1 with an error-level diagnostic, 2 usage, 3 unreadable', () =
   assert.equal(cli(['lint', S]).code, 3);
   const quiet = cli(['lint', path.join(S, '14_not_training.py')]);
   assert.deepEqual([quiet.code, quiet.stdout], [0, '']);
-  assert.match(quiet.stderr, /no PyTorch training found/);
+  assert.match(quiet.stderr, /no PyTorch or scikit-learn training found/);
 });
 
 test('notebooks: positions are per cell (file#cellN:line:col) and --json carries cell', () => {

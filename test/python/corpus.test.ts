@@ -30,6 +30,10 @@ const HAND_BETA: Record<string, { beta: number | null; perSample?: number }> = {
   '15_module_act_attr_loadtxt.py': { beta: null, perSample: 1e-5 / 2 },
   '16_notebook_sequential.ipynb': { beta: (120 * 3e-4) / 2 },
   '17_notebook_adamw_ce.ipynb': { beta: 250 * 5e-4 },
+  // scikit-learn: β = alpha (src/core/certify/sklearnBeta.ts; sklearn's default alpha 1e-4)
+  '18_sklearn_classifier.py': { beta: 1e-3 },
+  '19_sklearn_regressor_defaults.py': { beta: 1e-4 },
+  '20_sklearn_deep_tanh.py': { beta: 0 },
   'trained-example/train.py': { beta: 2e-2 / 2 },
   'trained-not-optimal/train.py': { beta: 1e-3 / 2 },
 };

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { analyzeScript, lintScript, CODES, type ScriptDiagnostic, type TextEdit } from '../../src/core/python';
-import type { AnalysisJson } from '../../src/core/analysis/types';
+import type { AnalysisJson } from '../../src/core/report/analysisJson';
 
 const DIR = path.resolve(__dirname, '..', 'fixtures', 'scripts');
 const read = (f: string) => readFileSync(path.join(DIR, f), 'utf8');

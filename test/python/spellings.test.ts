@@ -83,7 +83,13 @@ test('losses: functional MSE with reduction via a constant, label smoothing is r
   const c = await read(`${net}loss = 0.5 * torch.sum((model(X) - y) ** 2)\nloss.backward()\n`);
   assert.deepEqual([c.loss?.kind, c.loss?.reduction, c.loss?.scale], ['mse', 'sum', 0.5]);
   const d = await read(`${net}loss = nn.HuberLoss()(model(X), y)\nloss.backward()\n`);
-  assert.deepEqual([d.loss?.kind, d.loss?.supported], ['other', false]);
+  assert.deepEqual([d.loss?.kind, d.loss?.supported], ['huber', true]);
+  // SmoothL1Loss(beta=1) is HuberLoss(delta=1); another beta rescales the loss by 1/b (its β needs the factor b)
+  const e = await read(`${net}loss = nn.SmoothL1Loss()(model(X), y)\nloss.backward()\n`);
+  assert.deepEqual([e.loss?.kind, e.loss?.supported], ['huber', true]);
+  const g = await read(`${net}loss = nn.SmoothL1Loss(beta=0.5)(model(X), y)\nloss.backward()\n`);
+  assert.deepEqual([g.loss?.kind, g.loss?.supported], ['huber', false]);
+  assert.match(g.loss!.why!, /HuberLoss\(delta=b\)\/b/);
 });
 
 test('number of samples: sklearn default n_samples, np.linspace num, train_test_split keeps N − ceil(t·N)', async () => {

@@ -2,7 +2,8 @@
  * Shared pieces of the soundness suite: seeded problem generator, the networks built for each
  * problem, certify settings, and the property checks (a)–(f). See certify.property.test.ts.
  */
-import type { CertificateResult, CertifySettings, NetworkWeights } from '../../src/core/certify/types';
+import type { CertificateResult, CertifySettings } from '../../src/core/certify/types';
+import type { NetworkWeights } from '../../src/core/problem/network';
 import type { Mat } from '../../src/core/linalg/mat';
 import type { RefSolution } from '../reference/refSolver';
 import { objectiveBal, objectiveP, type RefHiddenBias, type RefNet, type RefOutputBias, type RefProblem } from '../reference/objective';

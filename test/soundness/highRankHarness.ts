@@ -9,7 +9,8 @@
  * with s ≤ β/M(Λ0), M bounded above by brute force. Both ends are valid on their own whether or
  * not the solver converged; convergence only makes the checks sharper.
  */
-import type { CertificateResult, CertifySettings, NetworkWeights } from '../../src/core/certify/types';
+import type { CertificateResult, CertifySettings } from '../../src/core/certify/types';
+import type { NetworkWeights } from '../../src/core/problem/network';
 import type { Mat } from '../../src/core/linalg/mat';
 import type { OracleFn } from '../../src/core/oracle/types';
 import { bruteOracleAnyRank, oracleAt } from '../reference/bruteOracleAnyRank';

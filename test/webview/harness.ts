@@ -8,7 +8,7 @@ import { join, extname } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type * as vscode from 'vscode';
 import { getPanelHtml } from '../../src/extension/panelHtml';
-import type { HostToPanel } from '../../src/extension/panelProtocol';
+import type { HostToPanel } from '../../src/protocol/panel';
 import { REPO } from './states';
 import { THEMES, type ThemeName } from './themes';
 

@@ -8,8 +8,10 @@ import { join } from 'node:path';
 import { forward, kink1d, liveNeurons } from '../../webview/plots/forward';
 import { clipLine } from '../../webview/plots/plot2d';
 import { sortRows, type Row } from '../../webview/render/neurons';
-import { plainVerdict, sci } from '../../webview/format';
-import type { AnalysisJson, NetworkJson } from '../../src/core/analysis/types';
+import { fmt, pct, sci, setLocale } from '../../webview/format';
+import { fmt as cliFmt } from '../../src/core/format/numbers';
+import { intervalDigits, nextStep, verdictSentence } from '../../webview/answer';
+import type { AnalysisJson, NetworkJson } from '../../src/core/report/analysisJson';
 
 const REPO = join(__dirname, '../..');
 
@@ -59,20 +61,49 @@ describe('webview pure functions', () => {
 
   it('sortRows: by value, ties by index, nulls last in both directions', () => {
     const row = (index: number, alignment: number | null): Row => ({
-      index, inNorm: 0, outNorm: 0, outWeight: null, active: 0, dualScore: 0, alignment, extremePoint: null, dead: false, duplicateGroup: null, match: null, matchCosine: null,
+      index, contribution: 0, inNorm: 0, outNorm: 0, outWeight: null, active: 0, dualScore: 0, alignment, extremePoint: null, dead: false, negligible: false, duplicateGroup: null, match: null, matchCosine: null,
     });
     const rows = [row(0, 0.5), row(1, null), row(2, 0.9), row(3, 0.5), row(4, -1)];
     assert.deepEqual(sortRows(rows, 'alignment', 1).map((r) => r.index), [4, 0, 3, 2, 1]);
     assert.deepEqual(sortRows(rows, 'alignment', -1).map((r) => r.index), [2, 0, 3, 4, 1]);
   });
 
-  it('plain words carry the engine numbers; tolerances read as typed', () => {
-    const base = { primal: 2, primalAsTrained: 2, dualBound: 1.5, gap: 0.5, relGap: 0.25, pstarInterval: [1.5, 1.9], tol: 1e-4, witness: { objective: 1.9 }, optimum: null } as unknown as AnalysisJson;
-    assert.match(plainVerdict({ ...base, verdict: 'certified', relGap: 3e-5 } as AnalysisJson), /within 0\.003% of the best two-layer ReLU network of any width/);
-    assert.match(plainVerdict({ ...base, verdict: 'not-optimal' } as AnalysisJson), /^A better network exists: one with objective 1\.9, 5% below this network's 2\./);
-    assert.match(plainVerdict({ ...base, verdict: 'inconclusive' } as AnalysisJson), /^Neither proven: P\* lies in \[1\.5, 1\.9\]/);
+  it('the answer: one sentence with P(θ), the P* interval and the gap in percent; the next step', () => {
+    const base = { primal: 2, primalAsTrained: 2, dualBound: 1.5, gap: 0.5, relGap: 0.25, pstarInterval: [1.5, 1.9], tol: 1e-4, witness: { objective: 1.9 }, optimum: null, rebalanced: { dropped: 0 } } as unknown as AnalysisJson;
+    const certified = { ...base, verdict: 'certified', relGap: 3e-5, pstarInterval: [1.99994, 1.99999] } as AnalysisJson;
+    assert.match(verdictSentence(certified), /^Certified: this network’s objective P\(θ\) = 2\.000000 is within 0\.003% of P\*.* \(P\* ∈ \[1\.999940, 1\.999990\]\)\.$/);
+    assert.match(verdictSentence({ ...base, verdict: 'not-optimal' } as AnalysisJson), /^Not optimal: a network with objective 1\.9 exists, 5% below this network’s P\(θ\) = 2\.00000 \(P\* ∈ \[1\.50000, 1\.90000\]\)\.$/);
+    assert.match(verdictSentence({ ...base, verdict: 'inconclusive' } as AnalysisJson), /^Inconclusive: .*at most 25% above P\* \(P\* ∈ \[1\.50000, 1\.90000\]\) — more than the tolerance 0\.01%/);
+    assert.equal(nextStep(certified).title, 'Nothing to do');
+    assert.equal(nextStep({ ...base, verdict: 'not-optimal', witness: { kind: 'rebalance/prune', objective: 1.9 } } as AnalysisJson).title, 'Rebalance');
+    assert.equal(nextStep({ ...base, verdict: 'not-optimal', witness: { kind: 'neuron', objective: 1.9 }, diagnosis: { kind: 'spurious-stationary-point' } } as unknown as AnalysisJson).title, 'Add the missing neuron');
+    assert.equal(nextStep({ ...base, verdict: 'not-optimal', witness: { kind: 'neuron', objective: 1.9 }, diagnosis: { kind: 'train-longer' } } as unknown as AnalysisJson).title, 'Train longer');
     assert.equal(sci(1e-4), '1e-4');
     assert.equal(sci(5e-5), '5e-5');
     assert.equal(sci(0.3), '0.3');
+  });
+
+  it('intervalDigits: the printed ends of [lo, hi] differ, at 6 digits or more', () => {
+    for (const [lo, hi] of [[2.581369802668952, 2.5814352348400074], [1, 2], [0.123456789, 0.123456799], [-3.2, -3.1999999]]) {
+      const k = intervalDigits(lo, hi);
+      assert.ok(k >= 6 && k <= 15);
+      assert.notEqual(lo.toPrecision(k), hi.toPrecision(k), `${lo}, ${hi} at ${k} digits`);
+    }
+    assert.equal(intervalDigits(2, 2), 6);
+  });
+
+  it("numbers in the user's locale: the CLI's digits, the locale's decimal sign", () => {
+    try {
+      setLocale('de');
+      assert.equal(fmt(2.5815940400907755), '2,58159');
+      assert.equal(fmt(-1.23456789e-7), '-1,23457e-7');
+      assert.equal(pct(8.686e-5), '0,0087%');
+      setLocale('en');
+      for (const x of [2.5815940400907755, -1.23456789e-7, 1234567.891, 0.000123456, 42]) assert.equal(fmt(x), cliFmt(x));
+      setLocale('not a locale!');
+      assert.equal(fmt(0.5), '0.5');
+    } finally {
+      setLocale('en');
+    }
   });
 });

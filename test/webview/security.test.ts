@@ -8,7 +8,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import type { PanelState } from '../../src/extension/panelProtocol';
+import type { PanelState } from '../../src/protocol/panel';
 import { SKIP, ORIGIN, launch, openPanel, until } from './harness';
 import { REPO, trainedCase, whitenedCase, highDim, certifyCli } from './states';
 import { parseDataset } from '../../src/core/data';
@@ -56,7 +56,7 @@ describe('panel security', { skip: SKIP }, () => {
     const p = await openPanel(browser);
     await p.post({ type: 'state', state });
     await until(p.page, `!!document.querySelector('${sel('verdict')}')`);
-    await p.page.click(`${sel('neuron-row')}[data-neuron="1"]`);
+    await p.page.locator(sel('neuron-row')).first().click();
     const body = (await p.page.textContent('body')) ?? '';
     assert.ok(body.includes(SCRIPT), 'the <script> label is shown literally');
     assert.ok(body.includes(IMG), 'the <img> payload is shown literally');
@@ -87,7 +87,7 @@ describe('panel security', { skip: SKIP }, () => {
       await p.post({ type: 'state', state: s });
       await until(p.page, `!!document.querySelector('${sel('verdict')}')`);
       await p.page.locator('vscode-tab-header').first().click(); // the tab persists across states
-      await p.page.click(`${sel('neuron-row')}[data-neuron="0"]`);
+      await p.page.locator(sel('neuron-row')).first().click();
       for (const tab of await p.page.locator('vscode-tab-header').all()) await tab.click();
     }
     await p.page.evaluate('document.fonts.ready');

@@ -10,8 +10,8 @@ import { join, resolve } from 'node:path';
 import { parseDataset } from '../../src/core/data';
 import { writeTwoLayerOnnx } from '../../src/core/onnx/write';
 import { buildPlotData } from '../../src/extension/plotData';
-import type { AnalysisJson } from '../../src/core/analysis/types';
-import type { PanelState, SettingProvenance } from '../../src/extension/panelProtocol';
+import type { AnalysisJson } from '../../src/core/report/analysisJson';
+import type { PanelState, SettingProvenance } from '../../src/protocol/panel';
 
 export const REPO = resolve(__dirname, '../..');
 const CACHE = join(tmpdir(), 'relu-lens-webview-tests');
@@ -86,7 +86,7 @@ export function highDim(): { random: PanelState; inconclusive: PanelState } {
   const mat = (r: number, c: number, sc: number) => ({ rows: r, cols: c, data: Float64Array.from({ length: r * c }, () => sc * gauss()) });
   const model = join(dir, 'model.onnx');
   writeFileSync(model, writeTwoLayerOnnx({ W1: mat(m, d, 0.5), b1: mat(1, m, 0.1).data, W2: mat(1, m, 0.5), b2: new Float64Array([0]) }, { dtype: 'float64' }));
-  const args = ['--beta', '0.1', '--time-budget', '1'];
+  const args = ['--beta', '0.1', '--max-iterations', '3', '--optimum-iterations', '3'];
   const prov: SettingProvenance[] = [{ name: 'beta', value: '0.1', source: 'user-prompt' }];
   const random = state(model, data, args, prov);
   const w = random.result!.optimum?.network ?? random.result!.witness!;

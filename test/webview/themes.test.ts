@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import type { PanelState } from '../../src/extension/panelProtocol';
+import type { PanelState } from '../../src/protocol/panel';
 import { SKIP, launch, openPanel, until } from './harness';
 import { REPO, trainedCase, highDim, whitenedCase } from './states';
 import type { ThemeName } from './themes';
@@ -70,8 +70,10 @@ describe('panel themes', { skip: SKIP }, () => {
         state: { model: 'models/model.onnx', status: 'error', error: { kind: 'beta-missing', message: 'No β for this model: set the weight decay (and reduction) used in training, or β itself.', action: { label: 'Set β…', action: 'setBeta' } } },
       });
       await p.page.screenshot({ path: join(OUT, `${theme}-error.png`) });
-      // contrast, read from the rendered 1-D page
-      await p.post({ type: 'state', state: es1d });
+      // contrast, read from the rendered 1-D page (with the engine's dead-neuron warning, issue #18)
+      const dead = es1d.result!.neurons.filter((n) => n.dead).length;
+      const warning = `${dead} of ${es1d.result!.model.m} neurons are dead (zero on all data, or zero output weights) and were dropped.`;
+      await p.post({ type: 'state', state: { ...es1d, result: { ...es1d.result!, warnings: [warning] } } });
       await p.page.locator('vscode-tab-header').first().click();
       await p.post({ type: 'selectNeuron', index: 3 });
       const c = (await p.page.evaluate(`(() => {
@@ -84,11 +86,18 @@ describe('panel themes', { skip: SKIP }, () => {
           optimal: cs('polyline.fn.optimal', 'stroke'),
           selected: cs('.neuron-mark.selected .kink-line', 'stroke'),
           muted: cs('figcaption', 'color'),
+          warning: cs('[data-testid="warnings"] li', 'color'),
+          warnGlyph: cs('[data-testid="warnings"] .warn-glyph', 'color'),
+          facts: cs('[data-testid="answer-facts"] dt', 'color'),
         };
       })()`)) as Record<string, string>;
       assert.ok(contrast(c.text, c.bg) >= 4.5, `body text ${c.text} on ${c.bg}`);
       assert.ok(contrast(c.verdict, c.bg) >= 3, `verdict ${c.verdict} on ${c.bg}`);
       assert.ok(contrast(c.muted, c.bg) >= 3, `captions ${c.muted} on ${c.bg}`);
+      // WCAG AA: text 4.5:1, a glyph 3:1
+      assert.ok(contrast(c.warning, c.bg) >= 4.5, `the dead-neuron warning ${c.warning} on ${c.bg}`);
+      assert.ok(contrast(c.warnGlyph, c.bg) >= 3, `the warning glyph ${c.warnGlyph} on ${c.bg}`);
+      assert.ok(contrast(c.facts, c.bg) >= 4.5, `the answer's labels ${c.facts} on ${c.bg}`);
       for (const k of ['trained', 'optimal', 'selected'] as const) assert.ok(contrast(c[k], c.bg) >= 3, `${k} ${c[k]} on ${c.bg}`);
       assert.deepEqual(p.errors, []);
     });

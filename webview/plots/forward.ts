@@ -1,6 +1,6 @@
 // f(x) = W2 relu(W1 x + b1) + b2 from the NetworkJson the engine sends (MATH.md §1), evaluated in
 // the webview so the plots need no extra host round trip.
-import type { NetworkJson } from '../../src/core/analysis/types';
+import type { NetworkJson } from '../../src/core/report/analysisJson';
 
 export function forward(net: NetworkJson, x: ArrayLike<number>): number[] {
   const m = net.W1.length;

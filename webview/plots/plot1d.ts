@@ -1,9 +1,13 @@
 // d = 1: the data, the trained f and the optimal (or witness) f, with every kink −b/u marked.
 // f is piecewise linear, so a polyline through the view's ends and the kinks is exact.
-import type { NetworkJson } from '../../src/core/analysis/types';
-import type { PlotData } from '../../src/extension/panelProtocol';
+import type { NetworkJson } from '../../src/core/report/analysisJson';
+import type { PlotData } from '../../src/protocol/panel';
 import { forward, liveNeurons, kink1d } from './forward';
 import { frame, layer, legend, figure, extent, pad, selectOnClick } from './common';
+import { rankNeurons, TOP_K_NEURONS } from '../contribution';
+
+/** Bins of the kink histogram of the neurons not drawn one by one. */
+const KINK_BINS = 60;
 
 function curve(net: NetworkJson, lo: number, hi: number, out: number): [number, number][] {
   const xs = [lo, hi];
@@ -20,6 +24,7 @@ export function plot1d(
   trained: NetworkJson | undefined,
   other: { net: NetworkJson; label: string } | null,
   select: (i: number) => void,
+  selected: number | null = null,
 ): HTMLElement {
   const xs = plot.X.map((r) => r[0]);
   const [xlo, xhi] = pad(extent(xs), 0.06);
@@ -53,8 +58,9 @@ export function plot1d(
 
   // kinks: trained along the bottom edge, the other network's along the top; selected: a full rule
   const marks = layer(f, 'kinks');
-  if (trained)
-    for (const j of liveNeurons(trained)) {
+  const { top, rest } = trained ? rankNeurons(trained, liveNeurons(trained), TOP_K_NEURONS, selected) : { top: [], rest: [] };
+  if (trained) {
+    for (const j of top) {
       const k = kink1d(trained, j);
       if (k === null || k < xlo || k > xhi) continue;
       const g = marks.append('g').attr('class', 'neuron-mark').attr('data-neuron', j);
@@ -62,6 +68,19 @@ export function plot1d(
       g.append('line').attr('class', 'kink-line').attr('x1', x(k)).attr('x2', x(k)).attr('y1', 0).attr('y2', f.ih);
       g.append('line').attr('class', 'kink trained-kink').attr('x1', x(k)).attr('x2', x(k)).attr('y1', f.ih).attr('y2', f.ih - 10);
     }
+    // the other neurons' kinks as a histogram along the bottom edge
+    const bins = new Array<number>(KINK_BINS).fill(0);
+    for (const j of rest) {
+      const k = kink1d(trained, j);
+      if (k !== null && k >= xlo && k <= xhi) bins[Math.min(KINK_BINS - 1, Math.floor(((k - xlo) / (xhi - xlo)) * KINK_BINS))]++;
+    }
+    const most = Math.max(0, ...bins);
+    const bw = f.iw / KINK_BINS;
+    if (most)
+      bins.forEach((cnt, b) => {
+        if (cnt) marks.append('rect').attr('class', 'density-cell').attr('x', b * bw).attr('width', bw).attr('y', f.ih - 24 * (cnt / most)).attr('height', 24 * (cnt / most)).append('title').text(`${cnt} more kinks here`);
+      });
+  }
   if (other)
     for (const j of liveNeurons(other.net)) {
       const k = kink1d(other.net, j);
@@ -75,7 +94,8 @@ export function plot1d(
     ...(outs > 1 ? ([['out-1', 'data, output 2', 'dot']] as const) : []),
     ...(trained ? ([['trained', 'trained network f', 'line']] as const) : []),
     ...(other ? ([['optimal', `${other.label} network`, 'dash']] as const) : []),
-    ...(trained ? ([['trained-kink', 'trained kinks (bottom)', 'line']] as const) : []),
+    ...(trained ? ([['trained-kink', `kinks of the ${top.length} heaviest neurons (bottom)`, 'line']] as const) : []),
+    ...(rest.length ? ([['density-swatch', `where the other ${rest.length} neurons’ kinks are`, 'box']] as const) : []),
     ...(other ? ([['optimal-kink', `${other.label} kinks (top)`, 'tri']] as const) : []),
     ['selected', 'selected neuron', 'line'],
   ] as [string, string, 'line' | 'dash' | 'dot' | 'tri' | 'box'][]);

@@ -2,10 +2,14 @@
 // with its decision boundary, the other network's boundary dashed, and each neuron's line
 // u·x + b = 0 clipped to the view.
 import * as d3 from 'd3';
-import type { NetworkJson } from '../../src/core/analysis/types';
-import type { PlotData } from '../../src/extension/panelProtocol';
+import type { NetworkJson } from '../../src/core/report/analysisJson';
+import type { PlotData } from '../../src/protocol/panel';
 import { forward, liveNeurons, threshold } from './forward';
 import { frame, layer, legend, figure, extent, pad, labelClass, selectOnClick, type Frame } from './common';
+import { rankNeurons, TOP_K_NEURONS } from '../contribution';
+
+/** The optimal network's neurons are drawn one by one up to this many (an optimum has few). */
+export const MAX_OPTIMAL_LINES = 40;
 
 const GX = 64, GY = 44;
 const SYMBOLS = [d3.symbolCircle, d3.symbolTriangle, d3.symbolSquare, d3.symbolDiamond, d3.symbolCross, d3.symbolStar, d3.symbolWye];
@@ -50,6 +54,40 @@ export function clipLine(u: number[], b: number, xd: [number, number], yd: [numb
   return dist > 0 ? best : null;
 }
 
+/** How many of `nets`' lines cross each grid cell, as shaded cells (the "rest" of the neurons). */
+function density(f: Frame, net: NetworkJson, js: number[], xd: [number, number], yd: [number, number]): void {
+  if (!js.length) return;
+  const count = new Float64Array(GX * GY);
+  const cw = (xd[1] - xd[0]) / GX, ch = (yd[1] - yd[0]) / GY;
+  const seen = new Set<number>();
+  for (const j of js) {
+    const seg = clipLine(net.W1[j], net.b1 ? net.b1[j] : 0, xd, yd);
+    if (!seg) continue;
+    seen.clear();
+    const [[x0, y0], [x1, y1]] = seg;
+    const steps = Math.ceil(2 * Math.max(Math.abs(x1 - x0) / cw, Math.abs(y1 - y0) / ch)) + 1;
+    for (let s = 0; s <= steps; s++) {
+      const t = s / steps;
+      const q = Math.min(GX - 1, Math.floor((x0 + t * (x1 - x0) - xd[0]) / cw));
+      const r = Math.min(GY - 1, Math.floor((yd[1] - (y0 + t * (y1 - y0))) / ch));
+      if (q >= 0 && r >= 0) seen.add(r * GX + q);
+    }
+    for (const k of seen) count[k]++;
+  }
+  let max = 0;
+  for (const v of count) if (v > max) max = v;
+  if (!max) return;
+  const g = layer(f, 'density').attr('shape-rendering', 'crispEdges');
+  const pw = f.iw / GX, ph = f.ih / GY;
+  count.forEach((v, k) => {
+    if (!v) return;
+    g.append('rect')
+      .attr('class', 'density-cell')
+      .attr('x', (k % GX) * pw).attr('y', Math.floor(k / GX) * ph).attr('width', pw).attr('height', ph)
+      .attr('fill-opacity', (0.05 + 0.3 * (v / max)).toFixed(3));
+  });
+}
+
 function boundary(f: Frame, vals: number[], cls: string, c: number): void {
   if (c > 1) return; // argmax regions are shown by the cells; no single level to trace
   const cont = d3.contours().size([GX, GY]).thresholds([0])(vals);
@@ -64,7 +102,9 @@ export function plot2d(
   other: { net: NetworkJson; label: string } | null,
   loss: string | undefined,
   select: (i: number) => void,
+  selected: number | null = null,
 ): HTMLElement {
+  let drawn = { top: 0, rest: 0 };
   const xd = pad(extent(plot.X.map((r) => r[0])));
   const yd = pad(extent(plot.X.map((r) => r[1])));
   const f = frame('Data, neurons and decision regions', xd, yd, 'x₁', 'x₂');
@@ -89,10 +129,11 @@ export function plot2d(
         .attr('fill-opacity', c > 1 ? 0.22 : (0.1 + 0.3 * Math.min(1, Math.abs(v) / scale)).toFixed(3));
     });
     boundary(f, vals, 'trained', c);
-    const live = liveNeurons(trained);
-    // hundreds of lines would hide the data: fainter the more there are
-    const lines = layer(f, live.length > 60 ? 'neuron-lines many' : 'neuron-lines');
-    for (const j of live) {
+    // m in the thousands: the heaviest neurons as lines, the others as a density of their lines
+    const { top, rest } = rankNeurons(trained, liveNeurons(trained), TOP_K_NEURONS, selected);
+    density(f, trained, rest, xd, yd);
+    const lines = layer(f, 'neuron-lines');
+    for (const j of top) {
       const seg = clipLine(trained.W1[j], trained.b1 ? trained.b1[j] : 0, xd, yd);
       if (!seg) continue;
       lines
@@ -102,6 +143,22 @@ export function plot2d(
         .attr('x1', f.x(seg[0][0])).attr('y1', f.y(seg[0][1]))
         .attr('x2', f.x(seg[1][0])).attr('y2', f.y(seg[1][1]))
         .append('title').text(`neuron ${j}: u·x + b = 0`);
+    }
+    drawn = { top: top.length, rest: rest.length };
+  }
+  // the optimal network has few neurons: draw each of them (a witness with hundreds is not drawn)
+  const otherLive = other ? liveNeurons(other.net) : [];
+  const drawOther = !!other && other.label === 'optimal' && otherLive.length <= MAX_OPTIMAL_LINES;
+  if (other && drawOther) {
+    const ol = layer(f, 'optimal-lines');
+    for (const j of otherLive) {
+      const seg = clipLine(other.net.W1[j], other.net.b1 ? other.net.b1[j] : 0, xd, yd);
+      if (!seg) continue;
+      ol.append('line')
+        .attr('class', 'optimal-line')
+        .attr('x1', f.x(seg[0][0])).attr('y1', f.y(seg[0][1]))
+        .attr('x2', f.x(seg[1][0])).attr('y2', f.y(seg[1][1]))
+        .append('title').text(`optimal neuron ${j}: u·x + b = 0`);
     }
   }
   if (other) boundary(f, gridValues(other.net, xd, yd, c, thr), 'optimal', c);
@@ -123,13 +180,16 @@ export function plot2d(
     ...classes.slice(0, 7).map(
       (k) => [`cls-${k}`, c > 1 ? `class ${k}` : k === 0 ? `label ≤ ${+thr.toPrecision(3)} (f below)` : `label > ${+thr.toPrecision(3)} (f above)`, k === 0 ? 'dot' : 'tri'] as [string, string, 'dot' | 'tri'],
     ),
-    ...(trained ? ([['boundary-swatch', `trained boundary f = ${+thr.toPrecision(3)}`, 'line'], ['neuron-line-swatch', 'neuron lines u_j·x + b_j = 0', 'line']] as const) : []),
+    ...(trained ? ([['boundary-swatch', `trained boundary f = ${+thr.toPrecision(3)}`, 'line'], ['neuron-line-swatch', `the ${drawn.top} heaviest neurons’ lines u_j·x + b_j = 0`, 'line']] as const) : []),
+    ...(drawn.rest ? ([['density-swatch', `density of the other ${drawn.rest} neurons’ lines`, 'box']] as const) : []),
     ...(other ? ([['optimal', `${other.label} boundary`, 'dash']] as const) : []),
+    ...(drawOther ? ([['optimal-line-swatch', `the optimal network’s ${otherLive.length} neurons`, 'dash']] as const) : []),
     ['selected', 'selected neuron', 'line'],
   ] as [string, string, 'line' | 'dash' | 'dot' | 'tri' | 'box'][]);
   const caption =
-    c > 1
+    (c > 1
       ? `${plot.X.length} samples; cells show the trained network's argmax class.`
-      : `${plot.X.length} samples; cells show the trained f relative to ${+thr.toPrecision(3)} (darker = farther).`;
+      : `${plot.X.length} samples; cells show the trained f relative to ${+thr.toPrecision(3)} (darker = farther).`) +
+    (drawn.rest ? ` Lines: the ${TOP_K_NEURONS} neurons with the largest ‖ũ_j‖‖v_j‖; the other ${drawn.rest} live neurons as a grey density.` : '');
   return figure('2d', f, lg, caption);
 }

@@ -1,8 +1,8 @@
 // d > 2: the host's 2-D PCA projection of the data, coloured by label, with each neuron's input
 // direction u_j projected onto the same two components as an arrow from the data mean.
 import * as d3 from 'd3';
-import type { NetworkJson } from '../../src/core/analysis/types';
-import type { PlotData } from '../../src/extension/panelProtocol';
+import type { NetworkJson } from '../../src/core/report/analysisJson';
+import type { PlotData } from '../../src/protocol/panel';
 import { liveNeurons, threshold } from './forward';
 import { frame, layer, legend, figure, extent, pad, labelClass, selectOnClick } from './common';
 import { el } from '../dom';

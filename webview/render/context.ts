@@ -1,17 +1,11 @@
 // What every renderer gets: the host channel and the UI state it may change. Renderers are pure
 // functions of (PanelState, Ctx) → DOM; main.ts owns the state and re-renders.
-import type { PanelAction, PanelToHost } from '../../src/extension/panelProtocol';
+import type { PanelAction, PanelTab, PanelToHost, UiState } from '../../src/protocol/panel';
 
-export type SortKey =
-  | 'index' | 'inNorm' | 'outNorm' | 'outWeight' | 'active' | 'dualScore' | 'alignment' | 'extremePoint' | 'flags' | 'match';
+export type { SortKey, UiState } from '../../src/protocol/panel';
 
-export interface UiState {
-  selected: number | null;
-  sort: { key: SortKey; dir: 1 | -1 };
-  tab: number;
-}
-
-export const DEFAULT_UI: UiState = { selected: null, sort: { key: 'index', dir: 1 }, tab: 0 };
+/** Contribution ‖ũ_j‖‖v_j‖ first, largest first: the neurons that carry the network come on top. */
+export const DEFAULT_UI: UiState = { selected: null, sort: { key: 'contribution', dir: -1 }, tab: 'neurons', filter: '', showNegligible: false };
 
 export interface Ctx {
   ui: UiState;
@@ -19,6 +13,10 @@ export interface Ctx {
   action(a: PanelAction): void;
   /** select a neuron (table row, plot click); posts selectNeuron and updates every view */
   select(index: number | null): void;
-  /** change sort/tab; persisted */
+  /** change sort/tab/filter; persisted */
   setUi(patch: Partial<UiState>): void;
+  /** bring a tab to the front */
+  showTab(tab: PanelTab): void;
+  /** put text on the clipboard (through the host) */
+  copy(text: string, what: string): void;
 }

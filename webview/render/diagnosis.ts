@@ -1,5 +1,5 @@
 // Why training stopped where it did (MATH.md §7) and the training geometry (MATH.md §9).
-import type { AnalysisJson } from '../../src/core/analysis/types';
+import type { AnalysisJson } from '../../src/core/report/analysisJson';
 import { el, defs, section } from '../dom';
 import { fmt, pct, vec } from '../format';
 import { angleHistogram } from '../plots/bars';

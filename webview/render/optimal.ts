@@ -1,18 +1,19 @@
 // Optimal weights (MATH.md §4–§5): the closed form typeset with KaTeX when one applied, else the
 // §4 optimum or witness network, side by side with the trained one; and the certificate's witness.
 import katex from 'katex';
-import type { AnalysisJson, ClosedFormJson, NetworkJson, NeuronInterpretationJson } from '../../src/core/analysis/types';
+import type { AnalysisJson, ClosedFormJson, NetworkJson, NeuronInterpretationJson } from '../../src/core/report/analysisJson';
 import { el, defs, section, type Child } from '../dom';
 import { fmt, pct, sci, vec } from '../format';
+import { methodWords } from '../words';
+import { contribution } from '../contribution';
 
 /** Per-network numbers for the comparison table. */
 function stats(net: NetworkJson) {
   let live = 0, penalty = 0;
   for (let j = 0; j < net.W1.length; j++) {
-    const u = Math.hypot(...net.W1[j], net.b1 ? net.b1[j] : 0);
-    const v = Math.hypot(...net.W2.map((r) => r[j]));
-    if (u > 0 && v > 0) live++;
-    penalty += u * v;
+    const c = contribution(net, j);
+    if (c > 0) live++;
+    penalty += c;
   }
   return { live, penalty };
 }
@@ -54,7 +55,10 @@ export function renderClosedForm(cf: ClosedFormJson): HTMLElement {
 }
 
 function networkTable(net: NetworkJson, max = 24): HTMLElement {
-  const live = net.W1.map((_, j) => j).filter((j) => Math.hypot(...net.W1[j]) > 0 || (net.b1?.[j] ?? 0) !== 0);
+  // heaviest first (‖ũ_j‖‖v_j‖): with hundreds of neurons the ones that matter are the ones shown
+  const live = net.W1.map((_, j) => j)
+    .filter((j) => Math.hypot(...net.W1[j]) > 0 || (net.b1?.[j] ?? 0) !== 0)
+    .sort((a, b) => contribution(net, b) - contribution(net, a) || a - b);
   const rows = live.slice(0, max);
   return el(
     'div',
@@ -121,7 +125,8 @@ function sideBySide(r: AnalysisJson, other: NetworkJson, label: string, value: n
     el(
       'tbody',
       null,
-      row('neurons (nonzero)', t ? String(t.live) : String(r.neurons.filter((n) => !n.dead).length), String(o.live)),
+      // live = the certificate's one rule (active on some sample, nonzero output weight), as the CLI counts
+      row('neurons (live)', String(r.neurons.filter((n) => !n.dead).length), other === r.optimum?.network ? String(r.optimum.neurons) : String(o.live)),
       row('width m', String(r.model.m), String(other.W1.length)),
       row('Σ ‖ũ_j‖‖v_j‖', t ? fmt(t.penalty) : '—', fmt(o.penalty)),
       row('objective P', fmt(r.primalAsTrained), fmt(value)),
@@ -135,21 +140,24 @@ export function renderOptimal(r: AnalysisJson): HTMLElement {
   if (cf && typeof cf === 'object') parts.push(renderClosedForm(cf));
   else if (typeof cf === 'string') parts.push(el('p', { testid: 'closed-form' }, `Closed form detected: ${cf}.`));
   const opt = r.optimum;
+  const certified = r.verdict === 'certified';
   if (opt) {
     parts.push(
       el(
         'div',
         { class: 'optimum', testid: opt.label === 'witness' ? 'witness' : 'optimum' },
-        el('h3', null, opt.label === 'optimum' ? 'The optimum' : 'A witness (better network; sampled patterns)'),
+        el('h3', null, opt.label === 'optimum' ? 'The optimum' : certified ? 'An optimal network (certified to the tolerance)' : 'A witness (better network; sampled patterns)'),
         el(
           'p',
           null,
           opt.exact
             ? `${opt.patterns > 0 ? `Over all ${opt.patterns} activation patterns the` : 'The'} convex program (MATH.md §4) gives P* = ${fmt(opt.value)} with ${opt.neurons} neuron${opt.neurons === 1 ? '' : 's'} (relative gap to its lower bound ${pct(opt.relGap)}).`
-            : `Over ${opt.patterns} sampled activation patterns the convex program gives a network with objective ${fmt(opt.value)} — an upper bound on P*, not proven optimal (lower bound ${fmt(opt.lowerBound)}).`,
+            : certified
+              ? `A network with objective ${fmt(opt.value)} and ${opt.neurons} neuron${opt.neurons === 1 ? '' : 's'}; the certificate proves P* ≥ ${fmt(r.dualBound)}, so it is within ${pct((opt.value - r.dualBound) / opt.value)} of the best any network can do.`
+              : `Over ${opt.patterns} sampled activation patterns the convex program gives a network with objective ${fmt(opt.value)} — an upper bound on P* (lower bound ${fmt(opt.lowerBound)}).`,
         ),
-        el('p', { class: 'muted' }, `Method: ${opt.method}.`),
-        sideBySide(r, opt.network, opt.label, opt.value),
+        el('p', { class: 'muted' }, `How: ${methodWords(opt.method)}.`),
+        sideBySide(r, opt.network, opt.label === 'optimum' ? 'optimum' : certified ? 'optimal (certified)' : 'witness', opt.value),
         networkTable(opt.network),
         r.optimalNeurons?.length ? optimalReadings(r.optimalNeurons) : null,
       ),

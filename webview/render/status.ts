@@ -1,12 +1,11 @@
 // Header, progress (stage names, Cancel) and errors (message + the fix-it button).
-import type { PanelState } from '../../src/extension/panelProtocol';
+import type { PanelErrorKind, PanelState } from '../../src/protocol/panel';
 import { el, button } from '../dom';
-import { STAGES, stageLabel } from '../format';
+import { STAGES, stageLabel, when } from '../format';
 import type { Ctx } from './context';
 
 export function renderHeader(s: PanelState): HTMLElement {
-  const when = s.computedAt ? new Date(s.computedAt) : null;
-  const stamp = when && !Number.isNaN(when.getTime()) ? when.toLocaleString() : null;
+  const stamp = when(s.computedAt);
   return el(
     'header',
     { class: 'title' },
@@ -50,11 +49,19 @@ export function updateProgress(box: HTMLElement, stage: string, detail?: string)
   if (idx < 0) ol.appendChild(el('li', { class: 'current', 'aria-current': 'step' }, stage));
 }
 
+const ERROR_TITLE: Record<PanelErrorKind, string> = {
+  cancelled: 'Cancelled',
+  'beta-missing': 'β is needed',
+  data: 'Problem with the data',
+  model: 'Problem with the model',
+  usage: 'Could not analyse',
+  internal: 'Could not analyse',
+};
+
 export function renderError(s: PanelState, ctx: Ctx): HTMLElement | null {
   if (s.status !== 'error' || !s.error) return null;
   const e = s.error;
-  const title =
-    e.kind === 'cancelled' ? 'Cancelled' : e.kind === 'beta-missing' ? 'β is needed' : e.kind === 'data' ? 'Problem with the data' : e.kind === 'model' ? 'Problem with the model' : 'Could not analyse';
+  const title = ERROR_TITLE[e.kind];
   return el(
     'div',
     { class: `card error ${e.kind === 'cancelled' ? 'cancelled' : ''}`, role: 'alert' },

@@ -1,24 +1,58 @@
-// The verdict card (MATH.md §3 "Verdict, always with numbers"), where each setting came from, and the
-// export buttons.
-import type { AnalysisJson } from '../../src/core/analysis/types';
-import type { PanelAction, PanelState, SettingProvenance } from '../../src/extension/panelProtocol';
-import { el, defs, button, section } from '../dom';
-import { fmt, pct, sci, ms, plainVerdict, explainVerdict, betterObjective, VERDICT_LABEL, VERDICT_GLYPH, SOURCE_LABEL } from '../format';
+// The first screen (issue #18 item 1): the verdict sentence, the four facts (P(θ) as given, P*'s
+// interval, the gap in percent of P(θ), the next step), then the export toolbar; everything else
+// about how the answer was computed (settings and where they came from, the oracle, the dual point,
+// timings) sits in one collapsed "How this was computed" section.
+import type { AnalysisJson } from '../../src/core/report/analysisJson';
+import type { PanelAction, PanelState, SettingProvenance } from '../../src/protocol/panel';
+import { el, defs, button, type Child } from '../dom';
+import { fmt, int, pct, ms, VERDICT_LABEL, VERDICT_GLYPH, SOURCE_LABEL } from '../format';
+import { betterObjective, intervalText, nextStep, objectiveText, verdictSentence } from '../answer';
+import { dualPointWords, headWords, lossWords, methodWords, oracleWords, stageWords } from '../words';
+import { term } from '../glossary';
 import type { Ctx } from './context';
 
 const AGGREGATE_TIMINGS = new Set(['total', 'certificate']);
 
-export function renderVerdict(r: AnalysisJson): HTMLElement {
+/** A small "Copy" button beside a value. */
+export function copyButton(ctx: Ctx, text: () => string, what: string): HTMLElement {
+  return el('button', { class: 'copy', type: 'button', title: `Copy ${what}`, 'aria-label': `Copy ${what}`, onclick: () => ctx.copy(text(), what) }, 'Copy');
+}
+
+function fact(label: Child, value: Child, testid: string, copy?: HTMLElement): HTMLElement[] {
+  return [el('dt', null, label), el('dd', { testid }, value, copy ? ' ' : null, copy ?? null)];
+}
+
+export function renderVerdict(r: AnalysisJson, ctx: Ctx): HTMLElement {
   const v = r.verdict;
-  const [lo, hi] = r.pstarInterval;
-  const explain = explainVerdict(r);
+  const step = nextStep(r);
+  const P = objectiveText(r);
+  const I = intervalText(r);
+  const stepAction = step.action
+    ? button(step.action.label, {
+        testid: 'next-step-action',
+        secondary: true,
+        onclick: () => {
+          const a = step.action!;
+          if ('tab' in a) ctx.showTab(a.tab);
+          else ctx.action(a.action);
+        },
+      })
+    : null;
   const better = betterObjective(r);
-  const o = r.oracle;
-  // 'total' and 'certificate' sum the certificate's own stages: leave them out so nothing counts twice
-  const stages = Object.entries(r.timings ?? {}).filter(([k, t]) => !AGGREGATE_TIMINGS.has(k) && Number.isFinite(t));
-  const total = stages.reduce((a, [, t]) => a + t, 0);
-  const timing = stages.map(([k, t]) => `${k} ${ms(t)}`).join(', ');
-  const relVsTol = r.relGap <= r.tol ? '≤' : '>';
+  const improvement = v === 'not-optimal' && better !== null ? (r.primalAsTrained - better) / r.primalAsTrained : null;
+  // one unit for every number in this row: percent of P(θ)
+  const gapRow =
+    improvement !== null
+      ? `P(θ) is ${pct(improvement)} above a better network found (tolerance ${pct(r.tol)})`
+      : `P(θ) is at most ${pct(r.relGap)} above P* (${r.relGap <= r.tol ? 'within' : 'more than'} the tolerance ${pct(r.tol)})`;
+  const facts = el(
+    'dl',
+    { class: 'facts', testid: 'answer-facts' },
+    fact(term('P(θ)', 'P(θ) as given'), P, 'objective', copyButton(ctx, () => P, 'P(θ)')),
+    fact(term('P* interval'), el('span', { testid: 'pstar-interval' }, `P* ∈ ${I}`), 'pstar', copyButton(ctx, () => `P* ∈ ${I}`, 'the P* interval')),
+    fact(term('gap'), gapRow, 'gap', copyButton(ctx, () => pct(improvement ?? r.relGap), 'the gap')),
+    fact('Next step', el('span', null, el('strong', null, step.title), ' — ', step.detail), 'next-step', stepAction ?? undefined),
+  );
   const card = el(
     'section',
     { class: `card verdict-card verdict-${v}`, 'aria-labelledby': 'verdict-title' },
@@ -28,66 +62,83 @@ export function renderVerdict(r: AnalysisJson): HTMLElement {
       el('span', { class: 'glyph', 'aria-hidden': 'true' }, VERDICT_GLYPH[v] ?? '?'),
       ' ',
       VERDICT_LABEL[v] ?? v,
-      v === 'inconclusive' ? ` at ${sci(r.tol)}` : null,
+      v === 'inconclusive' ? ` at tolerance ${pct(r.tol)}` : null,
     ),
-    el('p', { testid: 'verdict-plain', class: 'plain' }, plainVerdict(r)),
-    explain ? el('p', { class: 'explain' }, explain) : null,
-    defs([
-      ['P(θ)', fmt(r.primalAsTrained), 'objective of the weights as given: what the verdict is about'],
-      ['P_bal', fmt(r.primal), 'objective of this network after rebalancing every neuron (‖ũ_j‖ = ‖v_j‖) and dropping dead ones: same predictions; an upper bound on P*'],
-      ['dual bound D(Λ)', `${fmt(r.dualBound)} (dual point: ${r.dualPoint})`, 'a certified lower bound on P*'],
-      ['gap', fmt(r.gap), 'P(θ) − D(Λ) ≥ P(θ) − P*'],
-      ['relative gap', `${pct(r.relGap)} ${relVsTol} tolerance ${sci(r.tol)}`, 'gap / P(θ)'],
-      ['P* interval', el('span', { testid: 'pstar-interval' }, `P* ∈ [${fmt(lo)}, ${fmt(hi)}]`), 'best objective of any width: proven lower bound, best network found'],
-      better !== null && v !== 'certified' ? ['better network', fmt(better), 'objective recomputed from the better network’s weights'] : null,
-      ['β', fmt(r.beta), 'weight-decay strength in P(θ)'],
-      ['β from', r.betaDerivation],
-      r.impliedBeta !== null
-        ? [
-            'implied β',
-            `${fmt(r.impliedBeta)}${r.impliedBetaMismatch ? ' — does not match β: the declared β is wrong or training did not converge' : ''}`,
-            'β at which this network would be stationary: ⟨R, F⟩ / Σ‖ũ_j‖‖v_j‖ (MATH.md §3.8)',
-          ]
-        : null,
-      ['biases', `hidden ${r.hiddenBias}, output ${r.outputBias}`],
-      r.loss ? ['loss', `${r.loss.name} (${r.loss.reason})`] : null,
-      [
-        'oracle',
-        `${o.method}, ${o.exact ? 'exact' : 'bounds only'}, ${o.patterns} pattern${o.patterns === 1 ? '' : 's'}${o.rank ? `, rank ${o.rank}` : ''}`,
-        'how M(Λ) = max ‖Λᵀ(X̃u)₊‖ over ‖u‖ ≤ 1 was computed',
-      ],
-      ['model', `${r.model.file} (d = ${r.model.d}, m = ${r.model.m}, c = ${r.model.c}, head ${r.model.head})`],
-      ['data', `${r.data.file} (n = ${r.data.n}, labels ${r.data.labels.join(', ')})`],
-      ['time', `${ms(total)}${timing ? ` (${timing})` : ''}`],
-    ]),
+    el('p', { testid: 'verdict-plain', class: 'plain' }, verdictSentence(r)),
+    facts,
   );
   if (r.warnings?.length)
-    card.appendChild(el('ul', { class: 'warnings', 'aria-label': 'warnings' }, r.warnings.map((w) => el('li', null, w))));
+    card.appendChild(
+      el('ul', { class: 'warnings', 'aria-label': 'warnings', testid: 'warnings' }, r.warnings.map((w) => el('li', null, el('span', { class: 'warn-glyph', 'aria-hidden': 'true' }, '⚠ '), w))),
+    );
   return card;
 }
 
-export function renderProvenance(prov: SettingProvenance[] | undefined, r: AnalysisJson | undefined, ctx: Ctx): HTMLElement | null {
-  if (!prov?.length && !r) return null;
-  const list = el('ul', { class: 'provenance' });
-  for (const p of prov ?? [])
-    list.appendChild(
-      el(
-        'li',
-        null,
-        el('span', { class: 'setting' }, p.name),
-        ' = ',
-        el('code', null, p.value),
-        ' — ',
-        el('span', { class: `source source-${p.source}` }, SOURCE_LABEL[p.source] ?? p.source),
-        p.detail ? el('span', { class: 'muted' }, ` (${p.detail})`) : null,
-      ),
+/** Why the answer is what it is (MATH.md §10), for the details section. */
+function explain(r: AnalysisJson): string | null {
+  if (r.verdict === 'certified')
+    return `A dual point proves that no two-layer ReLU network of any width has an objective below ${fmt(r.dualBound)}; this network’s is ${fmt(r.primalAsTrained)}.`;
+  if (r.verdict === 'inconclusive')
+    return (
+      `"Inconclusive" is an everyday answer: gradient descent rarely gets closer than about 1e-5 (1-D data) to 1e-2 (2-D data) of the optimum, ` +
+      `and a dual bound built from the residual shrinks only like the square root of the true gap.` +
+      (r.oracle.exact ? '' : ' Here the oracle was only bounded (not computed exactly), which loosens the bound further.')
     );
+  const w = betterObjective(r);
+  const rel = w === null ? null : (r.primalAsTrained - w) / r.primalAsTrained;
+  if (rel !== null && rel < 1e-2) return `"Not optimal by ${pct(rel)}" is an everyday answer: training typically stalls this close to the optimum.`;
+  return 'The gap is large: the Diagnosis tab says whether training stopped early or is stuck at a spurious stationary point, and which neuron is missing.';
+}
+
+/** Provenance, the numbers behind the verdict, the oracle and the timings: collapsed by default. */
+export function renderHowComputed(s: PanelState, ctx: Ctx): HTMLElement | null {
+  const r = s.result;
+  const prov = s.provenance;
+  if (!r && !prov?.length) return null;
+  const parts: Child[] = [];
+  if (r) {
+    const why = explain(r);
+    if (why) parts.push(el('p', { class: 'explain' }, why));
+    const o = r.oracle;
+    const stages = Object.entries(r.timings ?? {}).filter(([k, t]) => !AGGREGATE_TIMINGS.has(k) && Number.isFinite(t));
+    const total = stages.reduce((a, [, t]) => a + t, 0);
+    parts.push(
+      defs([
+        [term('P_bal'), fmt(r.primal)],
+        [term('dual bound'), `${fmt(r.dualBound)} (from ${dualPointWords(r.dualPoint)})`],
+        [term('β'), `${fmt(r.beta)} — ${r.betaDerivation}`],
+        r.impliedBeta !== null
+          ? [term('implied β'), `${fmt(r.impliedBeta)}${r.impliedBetaMismatch ? ' — does not match β: the declared β is wrong or training did not converge' : ''}`]
+          : null,
+        [term('hidden bias'), r.hiddenBias],
+        [term('output bias'), r.outputBias],
+        ['loss', lossWords(r.loss)],
+        [term('oracle'), oracleWords(o)],
+        r.optimum ? [term('optimal network'), `${methodWords(r.optimum.method)}; ${int(r.optimum.neurons)} neurons`] : null,
+        ['model', `${r.model.file} (d = ${r.model.d} inputs, m = ${int(r.model.m)} neurons, c = ${r.model.c} output${r.model.c === 1 ? '' : 's'}, ${headWords(r.model.head)})`],
+        ['data', `${r.data.file} (n = ${int(r.data.n)} samples, labels ${r.data.labels.join(', ')})`],
+        ['time', `${ms(total)}${stages.length ? ` (${stages.map(([k, t]) => `${stageWords(k)} ${ms(t)}`).join(', ')})` : ''}`],
+      ] as ([string | HTMLElement, Child] | null)[], 'how-numbers'),
+    );
+  }
+  const list = el('ul', { class: 'provenance', testid: 'provenance' });
+  for (const p of prov ?? []) list.appendChild(provenanceItem(p));
   if (!prov?.length && r) list.appendChild(el('li', null, `β: ${r.betaDerivation}`));
-  return section(
-    'Where the settings came from',
-    'provenance',
-    list,
-    el('div', { class: 'buttons' }, button('Edit settings file', { testid: 'action-openSettingsFile', secondary: true, onclick: () => ctx.action('openSettingsFile') })),
+  parts.push(el('h3', null, 'Where the settings came from'), list);
+  parts.push(el('div', { class: 'buttons' }, button('Edit settings file', { testid: 'action-openSettingsFile', secondary: true, onclick: () => ctx.action('openSettingsFile') })));
+  return el('details', { class: 'card how', testid: 'how-computed' }, el('summary', null, el('h2', null, 'How this was computed')), ...parts);
+}
+
+function provenanceItem(p: SettingProvenance): HTMLElement {
+  return el(
+    'li',
+    null,
+    el('span', { class: 'setting' }, p.name),
+    ' = ',
+    el('code', null, p.value),
+    ' — ',
+    el('span', { class: `source source-${p.source}` }, SOURCE_LABEL[p.source] ?? p.source),
+    p.detail ? el('span', { class: 'muted' }, ` (${p.detail})`) : null,
   );
 }
 

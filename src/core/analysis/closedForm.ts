@@ -6,8 +6,8 @@
  */
 import type { CertificateResult } from '../certify/types';
 import type { Mat } from '../linalg/mat';
-import type { CertifyModes } from '../certify/objective';
-import type { ClosedFormJson } from './types';
+import type { CertifyModes } from '../problem/network';
+import type { ClosedFormJson } from '../report/analysisJson';
 import { detectOneDimensional, kinkLasso } from '../convex/closedForms1d';
 import { detectSpikeFree, spikeFreeClosedForm } from '../convex/spikeFree';
 

@@ -7,11 +7,29 @@
  * lower bound on P_own is −∞ (say nothing), never the upper value.
  */
 import type { Mat } from '../linalg/mat';
-import { buildXt, featureDim, type CertifyModes } from '../certify/objective';
+import { buildXt, featureDim } from '../problem/features';
+import type { CertifyModes, NetworkWeights } from '../problem/network';
+import type { LossName } from '../problem/loss';
 import type { CertificateResult, CertifySettings } from '../certify/types';
 import type { OracleFn, OracleResult } from '../oracle/types';
-import { fmt, pct } from '../report/numbers';
-import type { DiagnosisJson } from './types';
+import { fmt, pct } from '../format/numbers';
+import type { DiagnosisJson } from '../report/analysisJson';
+import { isCancellation } from '../errors';
+
+/** What a classification diagnosis reads (./diagnosisLoss.ts, ./diagnosisCrossEntropy.ts, ./ownInterval.ts). */
+export interface LossDiagnosisInput {
+  net: NetworkWeights;
+  X: Mat;
+  /** labels in the loss's form (±1 for hinge and logistic) */
+  Y: Mat;
+  beta: number;
+  modes: CertifyModes;
+  loss: LossName;
+  cert: CertificateResult;
+  pstarUpper: number;
+  settings: CertifySettings;
+  oracle: OracleFn;
+}
 
 /** A certified network: P* ≤ P_own ≤ P_bal within the tolerance, so P_own is not computed. */
 export function certifiedDiagnosis(cert: CertificateResult): DiagnosisJson {
@@ -45,7 +63,7 @@ export function missingNeuronAt(inp: MissingNeuronInput, L: Mat | null): Diagnos
   try {
     or = inp.oracle(buildXt(X, modes.hiddenBias), L, { hiddenBias: modes.hiddenBias, patternBudget: settings.patternBudget, seed: settings.seed, shouldStop: settings.shouldStop });
   } catch (e) {
-    if (settings.shouldStop?.()) throw e;
+    if (isCancellation(e, settings.shouldStop)) throw e;
     return null;
   }
   if (!(or.lower > beta)) return null;

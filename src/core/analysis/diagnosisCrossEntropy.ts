@@ -8,16 +8,17 @@
  * wider than the tolerance and is reported as such.
  * pOwn = hi; the gaps follow diagnosisVector.ts.
  */
-import { fmt } from '../report/numbers';
+import { fmt } from '../format/numbers';
 import { certifiedDiagnosis, splitDiagnosis } from './diagnosisCore';
-import { missingNeuronLoss, type LossDiagnosisInput } from './diagnosisLoss';
-import type { DiagnosisJson } from './types';
-import { ownIntervalClassification, OWN_INTERVAL_MAX_ITERATIONS, OWN_INTERVAL_REL_TOL, type OwnInterval } from './ownInterval';
+import type { LossDiagnosisInput } from './diagnosisCore';
+import { missingNeuronLoss } from './diagnosisLoss';
+import type { DiagnosisJson } from '../report/analysisJson';
+import { ownIntervalClassification, OWN_INTERVAL_WIDE_MAX_ITERATIONS, OWN_INTERVAL_REL_TOL, type OwnInterval } from './ownInterval';
 
 /** Relative tolerance of the restricted (own-cone) certificate: it runs until P_own is known to this. */
 export const DIAGNOSIS_CE_REL_TOL = OWN_INTERVAL_REL_TOL;
-/** Iteration cap of the restricted column generation (the time budget usually binds first). */
-export const DIAGNOSIS_CE_MAX_ITERATIONS = OWN_INTERVAL_MAX_ITERATIONS;
+/** Iteration cap (work budget) of the restricted column generation: c ≥ 2 always (see OWN_INTERVAL_WIDE_MAX_ITERATIONS). */
+export const DIAGNOSIS_CE_MAX_ITERATIONS = OWN_INTERVAL_WIDE_MAX_ITERATIONS;
 
 export type { OwnInterval };
 

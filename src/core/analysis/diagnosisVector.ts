@@ -16,24 +16,35 @@
  * pOwn = min(value, P_bal) is reported, with [lowerBound, pOwn] in the text; the gaps follow
  * diagnose(): trainingGap = P_bal − P_own, landscapeGap = P_own − P* with an interval from P*'s.
  */
-import { buildXt, featureDim } from '../certify/objective';
+import { buildXt, featureDim } from '../problem/features';
 import { bestScale, feasibleDirection } from '../certify/dual';
 import { sigmaMax, SIGMA_REL_SLACK } from '../linalg/decomp';
 import { searchOptimum } from '../certify/optimum';
 import { ownPatterns } from '../convex/patterns';
-import { fmt } from '../report/numbers';
+import { fmt } from '../format/numbers';
 import { certifiedDiagnosis, splitDiagnosis } from './diagnosisCore';
-import { DIAGNOSIS_TIME_BUDGET_MS, missingNeuron, type DiagnosisInput } from './diagnosis';
+import { missingNeuron, type DiagnosisInput } from './diagnosis';
 import { makeOwnOracle } from './ownOracle';
-import type { NetworkWeights } from '../certify/types';
-import type { CertifyModes } from '../certify/objective';
-import type { DiagnosisJson } from './types';
-import { OWN_INTERVAL_WIDE_CALL_SHARE } from './ownInterval';
+import type { NetworkWeights, CertifyModes } from '../problem/network';
+import type { DiagnosisJson } from '../report/analysisJson';
+import { CancelledError } from '../errors';
+import { SAFETY_STOP_REASON } from '../problem/safetyStop';
+import { OWN_INTERVAL_WIDE_MAX_ITERATIONS } from './ownInterval';
 
 /** Relative gap at which the own-cone column generation stops (P_own is then known to this). */
 export const DIAGNOSIS_VECTOR_REL_TOL = 1e-9;
-/** Iteration cap of the own-cone column generation (the time budget usually binds first). */
+/** Iteration cap (work budget) of the own-cone column generation; the wall clock is only the outer safety stop. */
 export const DIAGNOSIS_VECTOR_MAX_ITERATIONS = 200;
+/**
+ * c > 3: iteration cap of the own-cone column generation (the classification bracket's, see there);
+ * 8 rounds, then the final call below, take ~15–20 s at n = 60, c = 5 on this 2-core machine.
+ */
+export const DIAGNOSIS_VECTOR_WIDE_MAX_ITERATIONS = OWN_INTERVAL_WIDE_MAX_ITERATIONS;
+/**
+ * c > 3: evaluation budget of the final restricted-oracle call at the last residual (it replaced "the
+ * time left of the 10 s cap"): 2.5 × a column-generation call.
+ */
+export const DIAGNOSIS_VECTOR_FINAL_CALL_EVALS = 5000;
 
 /**
  * Directions (length featureDim) of the neurons with v_j ≠ 0 and ũ_j ≠ 0: ũ_j/‖ũ_j‖, or for a free
@@ -69,32 +80,32 @@ export function ownOptimum(inp: Pick<DiagnosisInput, 'net' | 'X' | 'Y' | 'beta' 
   const { net, X, Y, beta, modes, settings } = inp;
   const own = ownPatterns(net, X, modes);
   settings.onStage?.('patterns', `${own.length} of ${own.length} (the network's own)`);
-  const budget = Math.min(settings.timeBudgetMs ?? Infinity, DIAGNOSIS_TIME_BUDGET_MS);
+  // work budgets only (iterations, the oracle's evaluation budget); timeBudgetMs is the safety stop
+  const safety = settings.timeBudgetMs ?? Infinity;
   const t0 = performance.now();
   const res = searchOptimum(X, Y, {
     beta,
     modes,
-    oracle: makeOwnOracle(own, { deadline: t0 + budget, callBudgetMs: Math.max(250, budget * OWN_INTERVAL_WIDE_CALL_SHARE) }),
+    oracle: makeOwnOracle(own, { deadline: t0 + safety }),
     seedDirs: ownDirections(net, X.cols, modes),
     patternBudget: settings.patternBudget,
     seed: settings.seed,
-    maxIterations: DIAGNOSIS_VECTOR_MAX_ITERATIONS,
-    timeBudgetMs: budget,
+    maxIterations: Y.cols > 3 ? DIAGNOSIS_VECTOR_WIDE_MAX_ITERATIONS : DIAGNOSIS_VECTOR_MAX_ITERATIONS,
+    timeBudgetMs: safety,
     relTol: DIAGNOSIS_VECTOR_REL_TOL,
     knownLowerBound,
     shouldStop: settings.shouldStop,
   });
-  if (settings.shouldStop?.()) throw new Error('analysis cancelled');
+  if (settings.shouldStop?.()) throw new CancelledError('analysis');
   let lowerBound = res.lowerBound;
   let stopReason = res.stopReason;
   // c > 3: column generation stops on the oracle's lower bound, while the dual bound used upper bounds
-  // cut short by the per-call budget; one more call at the final residual with the time left tightens
-  // M̄_own (same weak duality as searchOptimum's: s ≤ β/M̄ with M̄ a sound upper bound)
-  const left = t0 + budget - performance.now();
-  if (Y.cols > 3 && res.residual && res.relGap > DIAGNOSIS_VECTOR_REL_TOL && left > 50) {
+  // cut short by the per-call budget; one more call at the final residual with a larger evaluation
+  // budget tightens M̄_own (same weak duality as searchOptimum's: s ≤ β/M̄ with M̄ a sound upper bound)
+  if (Y.cols > 3 && res.residual && res.relGap > DIAGNOSIS_VECTOR_REL_TOL && performance.now() <= t0 + safety) {
     const Lt = feasibleDirection(res.residual, modes);
     const Xt = buildXt(X, modes.hiddenBias);
-    const or = makeOwnOracle(own, { deadline: t0 + budget, callBudgetMs: left })(Xt, Lt, {
+    const or = makeOwnOracle(own, { deadline: t0 + safety, maxEvals: DIAGNOSIS_VECTOR_FINAL_CALL_EVALS })(Xt, Lt, {
       hiddenBias: modes.hiddenBias,
       patternBudget: settings.patternBudget,
       seed: settings.seed,
@@ -106,6 +117,7 @@ export function ownOptimum(inp: Pick<DiagnosisInput, 'net' | 'X' | 'Y' | 'beta' 
       stopReason += '; final restricted-oracle call at the last residual';
     }
   }
+  if (performance.now() > t0 + safety && !stopReason.includes(SAFETY_STOP_REASON)) stopReason += `; ${SAFETY_STOP_REASON}`;
   return {
     value: res.value,
     lowerBound,

@@ -13,10 +13,10 @@
 import { zipSync } from 'fflate';
 import type { Mat } from '../linalg/mat';
 import type { CanonicalModel } from '../model';
-import type { NetworkWeights } from '../certify/types';
+import type { NetworkWeights } from '../problem/network';
 import { writeTwoLayerOnnx } from '../onnx/write';
 import { modelError, usageError } from '../errors';
-import type { NetworkJson } from './types';
+import type { NetworkJson } from '../report/analysisJson';
 import { networkToJson as toJson } from './networkJson';
 
 function checkShapes(net: NetworkWeights): void {

@@ -14,25 +14,28 @@ import { forward } from '../model';
 import type { Dataset } from '../data';
 import type { Mat } from '../linalg/mat';
 import { certifyNetwork } from '../certify';
-import type { CertificateResult, CertifySettings, NetworkWeights } from '../certify/types';
+import type { CertificateResult, CertifySettings } from '../certify/types';
+import type { NetworkWeights } from '../problem/network';
 import { computeOracle } from '../oracle';
-import { ReluLensError, usageError } from '../errors';
-import { certificateToJson } from '../report/json';
-import type { AnalysisJson, GeometryJson, LossJson, LossName, NeuronInterpretationJson, DiagnosisJson, ClosedFormJson } from './types';
+import { CancelledError, isCancellation, ReluLensError } from '../errors';
+import { certificateToJson, type CertificateJson } from '../report/json';
+import type { AnalysisJson, GeometryJson, LossJson, NeuronInterpretationJson, DiagnosisJson, ClosedFormJson } from '../report/analysisJson';
+import type { LossName } from '../problem/loss';
 import * as interpret from '../interpret';
 import * as losses from '../losses';
-import { dualDirectionFor, lossFromHead } from './loss';
+import { dualDirectionFor, lossFromHead, withLossHint } from './loss';
 import { certifiedOptimum, classificationOptimum, squaredOptimum, type OptimumOutcome } from './optimum';
 import { refineCertificate } from './refine';
 import { closedFormJson, convexClosedForm } from './closedForm';
-import { diagnose, DIAGNOSIS_TIME_BUDGET_MS } from './diagnosis';
-import { diagnoseClassification } from './diagnosisLoss';
-import { diagnoseVector, DIAGNOSIS_VECTOR_REL_TOL, DIAGNOSIS_VECTOR_MAX_ITERATIONS } from './diagnosisVector';
+import { diagnose, DIAGNOSIS_POLISH_ROUNDS, DIAGNOSIS_MAX_ITERATIONS } from './diagnosis';
+import { diagnoseClassification, DIAGNOSIS_LOSS_MAX_ITERATIONS } from './diagnosisLoss';
+import { diagnoseVector, DIAGNOSIS_VECTOR_REL_TOL, DIAGNOSIS_VECTOR_MAX_ITERATIONS, DIAGNOSIS_VECTOR_WIDE_MAX_ITERATIONS, DIAGNOSIS_VECTOR_FINAL_CALL_EVALS } from './diagnosisVector';
 import { diagnoseCrossEntropy, DIAGNOSIS_CE_REL_TOL, DIAGNOSIS_CE_MAX_ITERATIONS } from './diagnosisCrossEntropy';
 import { networkToJson } from './networkJson';
 import { OPTIMUM_EXACT_REL_TOL, OPTIMUM_REL_TOL } from '../certify/optimum';
 import {
   SAMPLED_PATTERNS,
+  SAMPLED_PROGRAM_POLISH_ROUNDS,
   LOSS_OPTIMUM_REL_TOL,
   LOSS_OPTIMUM_LASSO_REL_TOL,
   LOSS_OPTIMUM_HINGE_SMOOTHING_REL,
@@ -41,9 +44,9 @@ import {
 } from './optimum';
 import { SLIDE_FACE_TOL, SLIDE_RELEASE_TOL, HINGE_KKT_SUPPORT_REL, HINGE_KKT_ROUNDS } from '../convex/lossNewton';
 import { CLOSED_FORM_MAX_VECTOR } from './closedForm';
+import { SAFETY_TIME_LIMIT_MS } from '../config/options';
 import * as convex from '../convex';
-import { OWN_INTERVAL_WIDE_CALL_SHARE } from './ownInterval';
-import { OWN_WIDE_CALL_MS, OWN_WIDE_ASCENT_STEPS } from './ownOracle';
+import { OWN_WIDE_CALL_EVALS, OWN_WIDE_ASCENT_STEPS } from './ownOracle';
 import { SPHERE_REL_TOL, SPHERE_MAX_EVALS, SPHERE_MAX_BLOCK_DOUBLES, SPHERE_MAX_C, SPHERE_COVER_SLACK, ZSPHERE_MAX_P } from './ownSphere';
 
 export interface AnalyzeOptions {
@@ -53,6 +56,23 @@ export interface AnalyzeOptions {
   reuseCertified?: boolean;
   interpret?: boolean;
   geometry?: boolean;
+  /**
+   * Called once the certificate's verdict is known, before the optimum search and the readings
+   * (the CLI prints it at once). Its numbers are the certificate's; the optimum may refine them
+   * later under the same soundness rules (the final JSON says so).
+   */
+  onVerdict?: (verdict: CertificateJson) => void;
+}
+
+/**
+ * The one analysis plan per command, so the CLI and the panel run the same computation and show
+ * the same numbers: `certify` and the panel keep the certificate's own column generation (a
+ * network it proves optimal is its own optimum, no second search) and search the optimum after
+ * the verdict within its work budget; `optimize` runs the optimum's column generation to
+ * convergence and takes the certificate's residual dual point only.
+ */
+export function analysisPlan(command: 'certify' | 'optimize' | 'panel', o: { loss?: LossName; optimum?: boolean } = {}): AnalyzeOptions {
+  return { loss: o.loss, optimize: command === 'optimize' || o.optimum !== false, reuseCertified: command !== 'optimize' };
 }
 export interface AnalysisOutcome {
   json: AnalysisJson;
@@ -62,9 +82,6 @@ export interface AnalysisOutcome {
 
 export { lossFromHead, LOSS_NAMES } from './loss';
 export { networkToJson } from './networkJson';
-
-/** Thrown when settings.shouldStop() asks to stop between stages (the oracle throws 'oracle cancelled'). */
-export const CANCELLED_MESSAGE = 'analysis cancelled';
 
 /** The analysis' own named tolerances and those of the modules it used (reported with the certificate's). */
 export function analysisTolerances(): Record<string, { value: number; meaning: string }> {
@@ -85,13 +102,18 @@ export function analysisTolerances(): Record<string, { value: number; meaning: s
     dualPointMaxEntries: { value: DUAL_POINT_MAX_ENTRIES, meaning: "the optimum's proving dual point Λ is written to the JSON when n·c is at most this" },
     sampledPatterns: { value: SAMPLED_PATTERNS, meaning: 'activation patterns sampled for the convex program when the oracle is not exact (a witness, not P*)' },
     closedFormMaxVector: { value: CLOSED_FORM_MAX_VECTOR, meaning: 'vector ingredients of a closed form longer than this are left out of the JSON' },
-    diagnosisTimeBudgetMs: { value: DIAGNOSIS_TIME_BUDGET_MS, meaning: "wall-clock cap (ms) for the convex program over the network's own patterns (MATH.md §7)" },
+    diagnosisPolishRounds: { value: DIAGNOSIS_POLISH_ROUNDS, meaning: "work budget: Newton-polish rounds of the convex program over the network's own patterns (MATH.md §7)" },
+    diagnosisMaxIterations: { value: DIAGNOSIS_MAX_ITERATIONS, meaning: "work budget: FISTA iterations of the convex program over the network's own patterns" },
+    diagnosisLossMaxIterations: { value: DIAGNOSIS_LOSS_MAX_ITERATIONS, meaning: "hinge/logistic: work budget (iterations) of the classification program over the network's own patterns" },
+    diagnosisVectorWideMaxIterations: { value: DIAGNOSIS_VECTOR_WIDE_MAX_ITERATIONS, meaning: 'c > 3 outputs: iteration cap (work budget) of the own-cone column generation for P_own' },
+    diagnosisVectorFinalCallEvals: { value: DIAGNOSIS_VECTOR_FINAL_CALL_EVALS, meaning: 'c > 3 outputs: evaluation budget of the final own-cone oracle call at the last residual' },
+    sampledProgramPolishRounds: { value: SAMPLED_PROGRAM_POLISH_ROUNDS, meaning: 'work budget: Newton-polish rounds of the convex program over sampled patterns (optimum witness)' },
+    safetyTimeLimitMs: { value: SAFETY_TIME_LIMIT_MS, meaning: 'default wall-clock SAFETY limit (ms; --time-budget): the only clock-based stop; when it fires the result says it depends on machine speed' },
     diagnosisVectorRelTol: { value: DIAGNOSIS_VECTOR_REL_TOL, meaning: "vector outputs: the own-cone column generation for P_own stops at this certified relative gap (MATH.md §7)" },
     diagnosisVectorMaxIterations: { value: DIAGNOSIS_VECTOR_MAX_ITERATIONS, meaning: 'vector outputs: iteration cap of the own-cone column generation for P_own' },
     diagnosisCrossEntropyRelTol: { value: DIAGNOSIS_CE_REL_TOL, meaning: 'cross-entropy: tol of the own-cone (restricted-oracle) certificate that brackets P_own (MATH.md §7)' },
     diagnosisCrossEntropyMaxIterations: { value: DIAGNOSIS_CE_MAX_ITERATIONS, meaning: 'cross-entropy: iteration cap of the own-cone column generation for P_own' },
-    ownWideCallShare: { value: OWN_INTERVAL_WIDE_CALL_SHARE, meaning: 'c > 3 outputs: share of the P_own budget one own-cone oracle call may use' },
-    ownWideCallMs: { value: OWN_WIDE_CALL_MS, meaning: 'c > 3 outputs: default wall-clock cap (ms) of one own-cone oracle call' },
+    ownWideCallEvals: { value: OWN_WIDE_CALL_EVALS, meaning: 'c > 3 outputs: work budget (branch-and-bound evaluations) of one own-cone oracle call' },
     ownWideAscentSteps: { value: OWN_WIDE_ASCENT_STEPS, meaning: 'c > 3 outputs: ascent steps polishing the own-cone argmax (lower bound only)' },
     sphereRelTol: { value: SPHERE_REL_TOL, meaning: 'c > 3 outputs: the sphere branch and bound stops at this relative upper − best gap (its upper bound is sound at any stop)' },
     sphereMaxEvals: { value: SPHERE_MAX_EVALS, meaning: 'c > 3 outputs: evaluation cap of one sphere branch and bound' },
@@ -111,7 +133,7 @@ function netOf(n: NetworkWeights): NetworkWeights {
 export function analyze(model: CanonicalModel, data: Dataset, settings: CertifySettings, opts: AnalyzeOptions = {}): AnalysisOutcome {
   const stage = (s: string, detail?: string) => settings.onStage?.(s, detail);
   const check = () => {
-    if (settings.shouldStop?.()) throw new Error(CANCELLED_MESSAGE);
+    if (settings.shouldStop?.()) throw new CancelledError('analysis');
   };
   const timings: Record<string, number> = {};
   let t = performance.now();
@@ -126,17 +148,17 @@ export function analyze(model: CanonicalModel, data: Dataset, settings: CertifyS
     try {
       return f();
     } catch (e) {
-      if (settings.shouldStop?.() || e instanceof ReluLensError) throw e;
+      if (isCancellation(e, settings.shouldStop) || e instanceof ReluLensError) throw e;
       warnings.push(`${what} failed (internal error: ${e instanceof Error ? e.message : String(e)}); that part is omitted.`);
       return null;
     }
   };
 
   stage('reading');
-  const loss: LossJson = lossFromHead(model.head.kind, opts.loss);
+  const loss: LossJson = lossFromHead(model.head, opts.loss);
   const squared = loss.name === 'squared';
   const X: Mat = data.X;
-  const Y: Mat = squared ? data.Y : losses.labelsForLoss(data.Y, loss.name, model.c);
+  const Y: Mat = squared ? data.Y : withLossHint(loss, () => losses.labelsForLoss(data.Y, loss.name, model.c));
   // With the optimum to compute, the certificate's own column generation would be done twice: the
   // certificate takes the residual (and closed-form) dual point only, and the optimum's column
   // generation — run to convergence — refines it below under the same soundness rules.
@@ -162,6 +184,7 @@ export function analyze(model: CanonicalModel, data: Dataset, settings: CertifyS
   const modes = { hiddenBias: cert.hiddenBias, outputBias: cert.outputBias };
   lap('certificate');
   check();
+  opts.onVerdict?.(certificateToJson({ ...cert, warnings: [...cert.warnings, ...warnings], timings: { ...cert.timings, ...timings } }, model, data));
 
   // ---- optimum (MATH.md §4)
   let opt: OptimumOutcome | null = null;
@@ -197,11 +220,11 @@ export function analyze(model: CanonicalModel, data: Dataset, settings: CertifyS
   if (opts.interpret !== false) {
     stage('interpretation');
     const I = interpret;
-    const dualDirection = squared ? undefined : dualDirectionFor(loss.name, forward(model, X), Y);
+    const dualDirection = squared ? undefined : dualDirectionFor(losses.lossOf(loss.name, settings), forward(model, X), Y);
     trainedReadings = guarded('interpretation', () => I.interpretNeurons(model, X, Y, beta, modes, dualDirection ? { dualDirection } : {}));
     if (opt) {
       const on = opt.network;
-      const od = squared ? undefined : dualDirectionFor(loss.name, forward(on, X), Y);
+      const od = squared ? undefined : dualDirectionFor(losses.lossOf(loss.name, settings), forward(on, X), Y);
       optimalReadings = guarded('interpretation of the optimum', () => I.interpretNeurons(on, X, Y, beta, modes, od ? { dualDirection: od } : {})) ?? undefined;
       const matches = guarded('neuron matching', () => I.matchNeurons(model, on, X, modes)) ?? [];
       for (const mt of matches) {
@@ -226,7 +249,7 @@ export function analyze(model: CanonicalModel, data: Dataset, settings: CertifyS
       try {
         diagnosis = diagnoseVector(dInp);
       } catch (e) {
-        if (settings.shouldStop?.()) throw e;
+        if (isCancellation(e, settings.shouldStop)) throw e;
         warnings.push(`diagnosis (vector output, c = ${Y.cols}) failed (${e instanceof Error ? e.message : String(e)}); that part is omitted.`);
         diagnosis = null;
       }
@@ -239,7 +262,7 @@ export function analyze(model: CanonicalModel, data: Dataset, settings: CertifyS
     try {
       diagnosis = diagnoseClassification({ net: model, X, Y, beta, modes, loss: loss.name, cert, pstarUpper: opt ? opt.value : Infinity, settings, oracle: computeOracle });
     } catch (e) {
-      if (settings.shouldStop?.()) throw e;
+      if (isCancellation(e, settings.shouldStop)) throw e;
       warnings.push(`diagnosis (${loss.name} loss) failed (${e instanceof Error ? e.message : String(e)}); that part is omitted.`);
       diagnosis = null;
     }
@@ -251,7 +274,7 @@ export function analyze(model: CanonicalModel, data: Dataset, settings: CertifyS
     try {
       diagnosis = diagnoseCrossEntropy({ net: model, X, Y, beta, modes, loss: loss.name, cert, pstarUpper: opt ? opt.value : Infinity, settings, oracle: computeOracle });
     } catch (e) {
-      if (settings.shouldStop?.()) throw e;
+      if (isCancellation(e, settings.shouldStop)) throw e;
       warnings.push(`diagnosis (cross-entropy loss) failed (${e instanceof Error ? e.message : String(e)}); that part is omitted.`);
       diagnosis = null;
     }

@@ -3,15 +3,25 @@
  * says otherwise. The head is only a hint — a Sigmoid head may sit on a network trained with MSE
  * on probabilities — so the reason is always shown and `--loss` overrides it.
  */
-import type { HeadKind } from '../model';
+import type { HeadKind, OutputHead } from '../model';
+import { ReluLensError } from '../errors';
 import type { Mat } from '../linalg/mat';
-import { zeros } from '../linalg/mat';
-import type { LossJson, LossName } from './types';
+import { negGradient } from '../losses/conjugates';
+import { LOSS_NAMES, type LossRef } from '../losses/registry';
+import type { LossJson } from '../report/analysisJson';
+import type { LossName } from '../problem/loss';
 
-export const LOSS_NAMES: readonly LossName[] = ['squared', 'hinge', 'logistic', 'cross-entropy'];
+export { LOSS_NAMES };
 
-export function lossFromHead(head: HeadKind, user?: LossName): LossJson {
+/** `head` as the model has it: an skl2onnx classifier head decides by the Sigmoid/Softmax inside it. */
+export function lossFromHead(outputHead: HeadKind | OutputHead, user?: LossName): LossJson {
+  const head = typeof outputHead === 'string' ? outputHead : outputHead.kind;
   if (user) return { name: user, source: 'user', reason: `${user} loss as requested (output head: ${head})` };
+  const sk = typeof outputHead === 'string' ? undefined : outputHead.probability;
+  if (head === 'sklearn-postprocess' && sk === 'sigmoid')
+    return { name: 'logistic', source: 'head', reason: "scikit-learn classifier head (Sigmoid + skl2onnx's label/probability ops) → logistic loss, MLPClassifier's log-loss, on labels in {0,1} (override with --loss)" };
+  if (head === 'sklearn-postprocess' && sk)
+    return { name: 'cross-entropy', source: 'head', reason: "scikit-learn classifier head (Softmax + skl2onnx's label/probability ops) → softmax cross-entropy, MLPClassifier's log-loss, on class indices 0…c−1 (override with --loss)" };
   if (head === 'sklearn-postprocess')
     return { name: 'squared', source: 'default', reason: 'scikit-learn post-processing head: the logits are certified with the squared loss (override with --loss)' };
   if (head === 'sigmoid') return { name: 'logistic', source: 'head', reason: 'Sigmoid head → logistic loss on labels in {0,1} or {±1} (override with --loss)' };
@@ -21,27 +31,32 @@ export function lossFromHead(head: HeadKind, user?: LossName): LossJson {
 }
 
 /**
- * The dual candidate Λ = −∇ℓ(F) of MATH.md §8 (squared: the residual Y − F). Labels as
- * labelsForLoss returns them: ±1 for hinge/logistic, one-hot for cross-entropy.
+ * Appended to a label/shape refusal when the loss was not asked for: the labels were read for the
+ * loss the head implied, and the fix is often another loss (a classifier's logits certified with
+ * the squared loss want one column per output). Empty when the user chose the loss.
  */
-export function dualDirectionFor(loss: LossName, F: Mat, Y: Mat): Mat {
-  const L = zeros(F.rows, F.cols);
-  const c = F.cols;
-  for (let i = 0; i < F.rows; i++) {
-    if (loss === 'cross-entropy') {
-      let mx = -Infinity;
-      for (let k = 0; k < c; k++) mx = Math.max(mx, F.data[i * c + k]);
-      let s = 0;
-      for (let k = 0; k < c; k++) s += Math.exp(F.data[i * c + k] - mx);
-      for (let k = 0; k < c; k++) L.data[i * c + k] = Y.data[i * c + k] - Math.exp(F.data[i * c + k] - mx) / s;
-      continue;
-    }
-    for (let k = 0; k < c; k++) {
-      const o = i * c + k, y = Y.data[o], f = F.data[o];
-      if (loss === 'squared') L.data[o] = y - f;
-      else if (loss === 'logistic') L.data[o] = y / (1 + Math.exp(y * f)); // y·σ(−yf)
-      else L.data[o] = y * f < 1 ? y : 0; // hinge: a subgradient
-    }
+export function lossHint(loss: LossJson): string {
+  if (loss.source === 'user') return '';
+  return ` — the labels were read for the ${loss.name} loss, chosen ${loss.source === 'head' ? "from the model's output head" : 'by default (no classifier head found)'}; ` +
+    'if training used another loss, say so with --loss squared|hinge|logistic|cross-entropy (class indices 0…c−1 need cross-entropy, 0/1 labels logistic)';
+}
+
+/** Rethrows a data refusal from `f` with lossHint appended (location kept). */
+export function withLossHint<T>(loss: LossJson, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    const hint = lossHint(loss);
+    if (!(e instanceof ReluLensError) || e.kind === 'usage' || e.kind === 'internal' || !hint) throw e;
+    throw new ReluLensError(e.kind, e.message + hint, e.location, e.code);
   }
-  return L;
+}
+
+/**
+ * The dual candidate Λ = −∇ℓ(F) of MATH.md §8 (squared: the residual Y − F). Labels as
+ * labelsForLoss returns them: ±1 for hinge/logistic, one-hot for cross-entropy. Hinge: the
+ * subgradient y·1[yF < 1]. `loss` by name, or an instance with its parameters (Huber's δ).
+ */
+export function dualDirectionFor(loss: LossRef, F: Mat, Y: Mat): Mat {
+  return negGradient(F, Y, loss);
 }

@@ -1,6 +1,6 @@
 import { toRows } from '../linalg/mat';
-import type { NetworkWeights } from '../certify/types';
-import type { NetworkJson } from './types';
+import type { NetworkWeights } from '../problem/network';
+import type { NetworkJson } from '../report/analysisJson';
 
 /** A network as plain JSON (row-major arrays; biases null when absent). */
 export function networkToJson(net: NetworkWeights): NetworkJson {

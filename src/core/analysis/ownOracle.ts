@@ -22,7 +22,7 @@
  * of S^{c−1} with a per-block interpolation bound — or, for a fixed or absent hidden bias with
  * p ≤ ZSPHERE_MAX_P, on the neuron sphere S^{p−1} with the blocks ‖ΛᵀD_jX̃z‖ (cheap, independent of c)
  * — and the spectral bound σ_max(ΛᵀD_jX̃) per block; the smaller is used, `exact` is false, and the
- * call stops at a deadline (its bound stays sound), so the callers report P_own as an interval.
+ * call stops at its evaluation budget (its bound stays sound), so the callers report P_own as an interval.
  *
  * Free hidden bias (the caller passes X; the cones live in (u, b) with only ‖u‖ ≤ 1): blocks are
  * bounded by ownCone.ts (cone.ts blockBound's logic: ‖w_u‖ + |w_b|·x_max on mixed patterns, ‖g_u‖ on
@@ -50,21 +50,26 @@ import { projectCone } from '../linalg/cone';
 import { projectMeanZero } from '../certify/dual';
 import { freeBiasBlock } from './ownCone';
 import { sphereBranchAndBound, zSphereBranchAndBound, ZSPHERE_MAX_P } from './ownSphere';
+import { CancelledError } from '../errors';
 
-/** Default wall-clock cap (ms) of one c > 3 oracle call (the caller's deadline may cut it shorter). */
-export const OWN_WIDE_CALL_MS = 3000;
+/**
+ * Default evaluation budget of one c > 3 oracle call (branch-and-bound evaluations; a work budget, so
+ * the bound is the same on every machine). Replaces a 1.25 s (diagnosis) / 3 s wall-clock cap per
+ * call: n = 60, d = 2, c = 5, 19 own patterns takes ~1.7 s a call at 2,000 on this 2-core machine
+ * (500: the final bracket [2.99, 5.38] against [5.03, 5.32] at 2,000).
+ */
+export const OWN_WIDE_CALL_EVALS = 2000;
 /** Ascent steps g ← Λᵀ(X̃u)_+/‖·‖, u ← argmax σ(g) polishing the c > 3 argmax (lower bound only). */
 export const OWN_WIDE_ASCENT_STEPS = 20;
 
 export interface OwnOracleOptions {
   /**
-   * absolute deadline (performance.now() ms): past it, c ≥ 2 calls use projection-free block bounds and
-   * c > 3 calls stop refining (the bound stays sound, only looser)
+   * wall-clock SAFETY deadline only (performance.now() ms): past it, c ≥ 2 calls use projection-free
+   * block bounds and c > 3 calls stop refining (the bound stays sound, only looser); the caller
+   * reports that the result then depends on machine speed
    */
   deadline?: number;
-  /** per-call cap (ms) for c > 3 (default OWN_WIDE_CALL_MS) */
-  callBudgetMs?: number;
-  /** evaluation cap of the c > 3 branch and bound (default ownSphere SPHERE_MAX_EVALS) */
+  /** evaluation budget of one c > 3 branch and bound (default OWN_WIDE_CALL_EVALS) */
   maxEvals?: number;
 }
 
@@ -277,7 +282,7 @@ export function makeOwnOracle(patterns: Uint8Array[], ownOpts: OwnOracleOptions 
     const free = options?.hiddenBias === 'free';
     const c = Lambda.cols, n = Xin.rows, d = Xin.cols;
     const stop = options?.shouldStop;
-    if (stop?.()) throw new Error('oracle cancelled');
+    if (stop?.()) throw new CancelledError('oracle');
     const notes: string[] = [];
     // free bias: the bound is for Λ′ = Λ − 1λ̄ᵀ (exactly centred); R pays for the difference
     let L = Lambda, R = 0;
@@ -346,19 +351,19 @@ export function makeOwnOracle(patterns: Uint8Array[], ownOpts: OwnOracleOptions 
         evals = bb.evals;
         notes.push(`own-pattern oracle: output-sphere branch and bound, ${bb.evals} restricted scalar calls, ${bb.converged ? 'converged' : 'NOT converged'}${biasNote}`);
       } else {
-        const t0 = performance.now();
-        const deadline = Math.min(ownOpts.deadline ?? Infinity, t0 + (ownOpts.callBudgetMs ?? OWN_WIDE_CALL_MS));
+        const deadline = ownOpts.deadline ?? Infinity;
+        const maxEvals = ownOpts.maxEvals ?? OWN_WIDE_CALL_EVALS;
         const spec = spectralBound(geo, G, c, lip) + R;
         let how: string;
         if (!free && p <= ZSPHERE_MAX_P) {
           // few input coordinates: branch over the neuron sphere (B_j = ΛᵀD_jX̃ is G_j's layout, c × p row-major)
-          const zb = zSphereBranchAndBound(Xt, patterns, G, c, fpRel(n, p) * lip, { shouldStop: stop, deadline, maxEvals: ownOpts.maxEvals });
+          const zb = zSphereBranchAndBound(Xt, patterns, G, c, fpRel(n, p) * lip, { shouldStop: stop, deadline, maxEvals });
           upper = Math.min(spec, zb.upper);
           u = zb.z;
           evals = Math.max(1, Math.ceil(zb.evals / 2));
           how = `neuron-sphere branch and bound ${zb.upper.toPrecision(8)} after ${zb.evals} vertices, ${zb.stopReason}`;
         } else {
-          const bb = sphereBranchAndBound(c, sigma, R, vecNorm, { shouldStop: stop, deadline, maxEvals: ownOpts.maxEvals });
+          const bb = sphereBranchAndBound(c, sigma, R, vecNorm, { shouldStop: stop, deadline, maxEvals });
           upper = Math.min(spec, bb.upper);
           u = bb.u.length === p ? bb.u : new Float64Array(p);
           evals = Math.max(1, bb.evals);
@@ -367,7 +372,7 @@ export function makeOwnOracle(patterns: Uint8Array[], ownOpts: OwnOracleOptions 
         // ascent for the argmax: the output direction of the current neuron, then the best neuron for it
         let cur = vnorm(vecAt(u));
         for (let it = 0; it < OWN_WIDE_ASCENT_STEPS && cur > 0 && performance.now() < deadline; it++) {
-          if (stop?.()) throw new Error('oracle cancelled');
+          if (stop?.()) throw new CancelledError('oracle');
           const v = vecAt(u);
           const g = v.map((x) => x / cur);
           const r = scalarOwn(geo, patterns, G, g, lip);

@@ -26,6 +26,7 @@
 import type { SweepResult } from '../oracle/sweep';
 import { EPS } from '../oracle/common';
 import { heapPop, heapPush } from '../oracle/boundHeap';
+import { CancelledError } from '../errors';
 
 /**
  * A simplex cell on the sphere is split at the midpoint (normalized) of its longest edge — the pair
@@ -58,7 +59,7 @@ function longestEdgeMidpoint(V: Float64Array[], verts: number[]): { ia: number; 
 function stopOf(met: boolean, relTol: number, evals: number, maxEvals: number, deadline: number): { stopReason: string; converged: boolean } | null {
   if (met) return { stopReason: `converged (relative tolerance ${relTol})`, converged: true };
   if (evals >= maxEvals) return { stopReason: `evaluation cap ${maxEvals}`, converged: false };
-  if (performance.now() > deadline) return { stopReason: 'deadline', converged: false };
+  if (performance.now() > deadline) return { stopReason: 'safety deadline (wall clock)', converged: false };
   return null;
 }
 
@@ -74,7 +75,7 @@ function splitCell(V: Float64Array[], verts: number[], addVertex: (m: Float64Arr
 
 /** Relative upper−best gap at which the c > 3 branch and bound stops. */
 export const SPHERE_REL_TOL = 1e-9;
-/** Largest number of σ evaluations in one c > 3 branch and bound (the deadline usually binds first). */
+/** Largest number of σ evaluations in one c > 3 branch and bound (callers pass a smaller work budget, ownOracle OWN_WIDE_CALL_EVALS). */
 export const SPHERE_MAX_EVALS = 50000;
 /** Memory cap: stored per-block vertex values (doubles) of one branch and bound (1e7 = 80 MB); fewer evaluations when blocks are many. */
 export const SPHERE_MAX_BLOCK_DOUBLES = 1e7;
@@ -225,7 +226,7 @@ export function sphereBranchAndBound(
     upper, best, u: bestU, converged, evals: V.length, cells, stopReason,
   });
   const addVertex = (g: Float64Array): number => {
-    if (opts.shouldStop?.()) throw new Error('oracle cancelled');
+    if (opts.shouldStop?.()) throw new CancelledError('oracle');
     const r = sigma(g);
     V.push(g);
     S.push(r.value);
@@ -337,7 +338,7 @@ export function zSphereBranchAndBound(
   let bestZ = new Float64Array(p);
   const slackRows = 8 * EPS * (p + 2);
   const addVertex = (z: Float64Array): number => {
-    if (opts.shouldStop?.()) throw new Error('oracle cancelled');
+    if (opts.shouldStop?.()) throw new CancelledError('oracle');
     const t = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       let s = 0;

@@ -6,7 +6,8 @@
  *  - a dual bound is taken only as computed by bestScale from an oracle UPPER bound;
  *  - 'not optimal' only from a network whose objective was recomputed from its weights.
  */
-import type { CertificateResult, NetworkWeights } from '../certify/types';
+import type { CertificateResult } from '../certify/types';
+import type { NetworkWeights } from '../problem/network';
 import type { OracleResult } from '../oracle/types';
 import { decideVerdict, fmt, lossWords } from '../certify/verdict';
 

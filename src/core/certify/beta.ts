@@ -13,21 +13,17 @@
  */
 import { usageError } from '../errors';
 import type { BetaInfo, BetaSpec } from './types';
-
-function fmt(x: number): string {
-  if (x === 0) return '0';
-  const a = Math.abs(x);
-  if (a >= 1e-3 && a < 1e6) return String(Number(x.toPrecision(6)));
-  return x.toExponential(4);
-}
+import { betaFromSklearnAlpha } from './sklearnBeta';
+import { fmtTerm as fmt } from '../format/numbers';
 
 function requirePositive(value: number, what: string): void {
-  if (!Number.isFinite(value)) throw usageError(`${what} must be a finite number (got ${value}).`);
-  if (value < 0) throw usageError(`${what} must be non-negative (got ${value}).`);
+  if (!Number.isFinite(value)) throw usageError(`${what} must be a finite number (got ${value}).`, 'beta');
+  if (value < 0) throw usageError(`${what} must be non-negative (got ${value}).`, 'beta');
   if (value === 0)
     throw usageError(
       `${what} is 0, so β = 0: without weight decay there is no regularized training problem to certify ` +
         `(the certificate is about min ½‖F−Y‖² + (β/2)‖θ‖² with β > 0).`,
+      'beta',
     );
 }
 
@@ -48,6 +44,8 @@ export function betaFromSpec(spec: BetaSpec, n: number, c: number): BetaInfo {
         warnings,
       };
     }
+    case 'sklearn':
+      return betaFromSklearnAlpha(spec.alpha, 'squared');
     case 'pytorch': {
       requirePositive(spec.weightDecay, 'weight_decay');
       const wd = spec.weightDecay;

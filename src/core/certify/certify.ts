@@ -11,12 +11,13 @@
  *  - every primal value used for 'not-optimal' is recomputed from a concrete network's weights
  *    by forward() (networkObjective), never taken from the lasso's bookkeeping.
  */
+import { impliedBetaWarning } from './impliedBetaText';
 import { type Mat, zeros } from '../linalg/mat';
-import { usageError } from '../errors';
+import { usageError, isCancellation } from '../errors';
 import { sigmaMax, SIGMA_REL_SLACK } from '../linalg/decomp';
 import type { OracleFn, OracleOptions, OracleResult } from '../oracle/types';
 import { betaFromSpec } from './beta';
-import { detectClosedForm, RANK_ONE_TOL, WHITENED_TOL } from './closedForms';
+import { type ClosedForm, detectClosedForm, RANK_ONE_TOL, WHITENED_TOL } from './closedForms';
 import { bestScale, DUAL_ROUNDING_PER_TERM, feasibleDirection, MEAN_ZERO_TOL } from './dual';
 import { DEFAULT_LASSO_MAX_SWEEPS, LASSO_REL_TOL, lassoNetwork, offsetModeFor, solveLasso } from './lasso';
 
@@ -32,19 +33,20 @@ export const TIGHT_LASSO_SWEEP_FACTOR = 10;
  * regression 'inconclusive-with-exact-oracle').
  */
 export const NEAR_DUPLICATE_GAIN = 1e-9;
+import { buildXt, featureActivation, featureDim } from '../problem/features';
 import {
-  buildXt,
-  featureActivation,
-  featureDim,
   impliedBeta,
+  type NeuronInfo,
   neuronDirections,
   neuronInfos,
   networkObjective,
+  type ObjectiveParts,
+  type Rebalanced,
   rebalance,
   resolveModes,
-  type CertifyModes,
-} from './objective';
-import { DEFAULT_TOL, type CertificateResult, type CertifySettings, type InconclusiveReason, type NetworkWeights } from './types';
+} from '../problem/objective';
+import type { CertifyModes, NetworkWeights } from '../problem/network';
+import { type BetaInfo, DEFAULT_TOL, type CertificateResult, type CertifySettings, type InconclusiveReason } from './types';
 import { decideVerdict, fmt, pct, REBALANCE_MEANING, REBALANCE_REL_TOL, rebalancedInfo, VERDICT_TOL_MEANING } from './verdict';
 
 /** Two unit feature directions with cosine ≥ 1 − this are the same feature. */
@@ -195,6 +197,12 @@ interface WitnessRecord {
   description: string;
 }
 
+/**
+ * certifyNetwork in named stages, each a function below: setUpProblem (validate, β, the objective
+ * as trained and rebalanced) → DualSearch.residual (oracle on the residual) → closedFormStage (§5)
+ * → columnGeneration (§4) → assembleCertificate (verdict, tolerances, the result). The stages share
+ * one DualSearch: the best dual point and the best network found so far.
+ */
 export function certifyNetwork(
   net: NetworkWeights,
   X: Mat,
@@ -202,17 +210,78 @@ export function certifyNetwork(
   settings: CertifySettings,
   oracle: OracleFn,
 ): CertificateResult {
-  const tStart = now();
-  const timings: Record<string, number> = {};
-  let tStage = tStart;
-  const lap = (name: string) => {
-    const t = now();
-    timings[name] = t - tStage;
-    tStage = t;
-  };
+  const clock = new StageClock();
   const stage = (s: string, detail?: string) => settings.onStage?.(s, detail);
 
   stage('validate');
+  const pb = setUpProblem(net, X, Y, settings, stage, clock);
+
+  stage('oracle', 'residual');
+  const search = new DualSearch(pb, oracle, settings);
+  const or0 = search.residual();
+  clock.lap('oracleResidual');
+
+  stage('closed-form');
+  const cf = closedFormStage(search);
+  clock.lap('closedForm');
+
+  // Budgets in work units (MATH.md §4): column-generation iterations, oracle patterns, lasso sweeps;
+  // the wall clock (timeBudgetMs) is only an outer safety stop and says so when it fires.
+  stage('column-generation');
+  const cg = columnGeneration(search, or0, cf, stage);
+  clock.lap('columnGeneration');
+
+  const result = assembleCertificate(search, cf, cg, clock.timings);
+  clock.timings.total = clock.total();
+  return result;
+}
+
+/** Per-stage wall times for `timings` (reported only; no decision reads them). */
+class StageClock {
+  readonly timings: Record<string, number> = {};
+  private readonly start = now();
+  private last = this.start;
+  lap(name: string): void {
+    const t = now();
+    this.timings[name] = t - this.last;
+    this.last = t;
+  }
+  total(): number {
+    return now() - this.start;
+  }
+}
+
+/** The problem as stated by the settings and the weights as given (stages 'validate' and 'objective'). */
+interface CertifyProblem {
+  net: NetworkWeights;
+  X: Mat;
+  Y: Mat;
+  n: number;
+  d: number;
+  c: number;
+  m: number;
+  modes: CertifyModes;
+  warnings: string[];
+  betaInfo: BetaInfo;
+  beta: number;
+  tol: number;
+  asTrained: ObjectiveParts;
+  infos: NeuronInfo[];
+  bal: Rebalanced;
+  /** P_bal */
+  Pbal: number;
+  impliedB: number | null;
+  impliedBetaMismatch: boolean;
+}
+
+function setUpProblem(
+  net: NetworkWeights,
+  X: Mat,
+  Y: Mat,
+  settings: CertifySettings,
+  stage: (s: string, detail?: string) => void,
+  clock: StageClock,
+): CertifyProblem {
   validate(net, X, Y);
   const n = X.rows, d = X.cols, c = Y.cols, m = net.W1.rows;
   const { modes, warnings } = resolveModes(net, { hiddenBias: settings.hiddenBias, outputBias: settings.outputBias });
@@ -221,251 +290,346 @@ export function certifyNetwork(
   const beta = betaInfo.beta;
   const tol = settings.tol > 0 && Number.isFinite(settings.tol) ? settings.tol : DEFAULT_TOL;
   if (tol !== settings.tol) warnings.push(`tol ${settings.tol} is not a positive number; using ${DEFAULT_TOL}.`);
-  lap('validate');
+  clock.lap('validate');
 
   // ---- objective, rebalancing, dead neurons, implied β
   stage('objective');
   const asTrained = networkObjective(net, X, Y, beta, modes);
   const infos = neuronInfos(net, X, asTrained.R, beta, modes);
   const bal = rebalance(net, infos, asTrained.loss, beta, modes);
-  const Pbal = bal.objective;
   const implied = impliedBeta(asTrained.R, asTrained.F, net.b2, infos, modes);
   const impliedB = implied.beta;
   const impliedBetaMismatch = impliedB !== null && Math.abs(impliedB - beta) > IMPLIED_BETA_MISMATCH * beta;
-  if (impliedBetaMismatch)
-    warnings.push(
-      `Implied β = ⟨R, F − 1b2ᵀ⟩/Σ‖ũ_j‖‖v_j‖ = ${fmt(impliedB!)} differs from the declared β = ${fmt(beta)} by more than ` +
-        `${IMPLIED_BETA_MISMATCH * 100}%: either the declared β is wrong or training did not converge.`,
-    );
+  const impliedText = impliedBetaWarning(impliedB, beta, IMPLIED_BETA_MISMATCH, '⟨R, F − 1b2ᵀ⟩/Σ‖ũ_j‖‖v_j‖');
+  if (impliedText) warnings.push(impliedText);
   if (settings.beta.kind === 'pytorch' && settings.beta.optimizer === 'adamw' && impliedB !== null)
     warnings.push(`AdamW: the implied β of this network is ${fmt(impliedB)} (rerun with β = ${fmt(impliedB)} to certify against it).`);
   const deadCount = infos.filter((s) => s.dead).length;
   if (deadCount) warnings.push(`${deadCount} of ${m} neurons are dead (zero on all data, or zero output weights) and were dropped.`);
-  lap('objective');
+  clock.lap('objective');
+  const Pbal = bal.objective;
+  return { net, X, Y, n, d, c, m, modes, warnings, betaInfo, beta, tol, asTrained, infos, bal, Pbal, impliedB, impliedBetaMismatch };
+}
 
-  // ---- oracle on the residual
-  stage('oracle', 'residual');
-  const Xt = buildXt(X, modes.hiddenBias);
-  const dd = featureDim(d, modes.hiddenBias);
-  const ownDirs = neuronDirections(net, infos, modes);
-  const baseOpts: Partial<OracleOptions> = {
-    hiddenBias: modes.hiddenBias,
-    patternBudget: settings.patternBudget,
-    seed: settings.seed,
-    shouldStop: settings.shouldStop,
-    // a global search may drop regions whose bound is ≤ β: M̄ ≤ β is all a feasible dual point needs
-    stopBelow: beta,
-  };
-  // hints: unit feature directions, rows of length d̃ (free hidden bias: [u; b] with ‖u‖ = 1)
-  const ownHints = hintsMat(ownDirs, dd);
+/**
+ * The best dual point and the best network found so far, and the guarded oracle every stage calls.
+ * Soundness lives here: a dual value only through bestScale with the oracle's (or a structural)
+ * upper bound, a primal value only recomputed from a network's weights.
+ */
+class DualSearch {
+  readonly Xt: Mat;
+  /** length of a feature direction (d̃) */
+  readonly dd: number;
+  /** unit feature directions of the network's live neurons */
+  readonly ownDirs: Float64Array[];
+  readonly baseOpts: Partial<OracleOptions>;
+  /** hints: unit feature directions, rows of length d̃ (free hidden bias: [u; b] with ‖u‖ = 1) */
+  readonly ownHints: Mat | undefined;
+  /** σ_max(X̃) once: bestScale needs it to account for rounding in Λᵀ1 = 0 */
+  readonly sigmaXt: number;
+  best!: DualRecord;
+  witness: WitnessRecord | null = null;
+  bestPrimal: number;
+
+  constructor(
+    readonly pb: CertifyProblem,
+    private readonly oracle: OracleFn,
+    readonly settings: CertifySettings,
+  ) {
+    const { X, d, modes, net, infos, beta } = pb;
+    this.Xt = buildXt(X, modes.hiddenBias);
+    this.dd = featureDim(d, modes.hiddenBias);
+    this.ownDirs = neuronDirections(net, infos, modes);
+    this.baseOpts = {
+      hiddenBias: modes.hiddenBias,
+      patternBudget: settings.patternBudget,
+      nodeBudget: settings.nodeBudget,
+      seed: settings.seed,
+      shouldStop: settings.shouldStop,
+      // a global search may drop regions whose bound is ≤ β: M̄ ≤ β is all a feasible dual point needs
+      stopBelow: beta,
+    };
+    this.ownHints = hintsMat(this.ownDirs, this.dd);
+    this.sigmaXt = sigmaMax(this.Xt) * (1 + SIGMA_REL_SLACK);
+    this.bestPrimal = pb.Pbal;
+  }
+
   /**
    * The oracle, guarded: cancellation propagates; any other failure is reported as a warning and
    * yields the trivial result M̄ = ∞ (no dual bound from that call — sound, merely uninformative).
    */
-  const callOracle = (L: Mat, opts: Partial<OracleOptions>, what: string): OracleResult => {
+  callOracle(L: Mat, opts: Partial<OracleOptions>, what: string): OracleResult {
     try {
-      return oracle(Xt, L, opts);
+      return this.oracle(this.Xt, L, opts);
     } catch (e) {
-      if (settings.shouldStop?.()) throw e;
+      if (isCancellation(e, this.settings.shouldStop)) throw e;
       const msg = e instanceof Error ? e.message : String(e);
-      warnings.push(`The oracle failed on ${what} (internal error: ${msg}); no dual bound from that call.`);
+      this.pb.warnings.push(`The oracle failed on ${what} (internal error: ${msg}); no dual bound from that call.`);
       return {
         exact: false,
         method: 'bounds',
         upper: Infinity,
         lower: 0,
-        argmax: new Float64Array(Xt.cols),
+        argmax: new Float64Array(this.Xt.cols),
         argmaxBias: 0,
-        outputDir: new Float64Array(c),
+        outputDir: new Float64Array(this.pb.c),
         patterns: 0,
         rank: 0,
         roundingAllowance: 0,
         notes: [`oracle failed: ${msg}`],
       };
     }
-  };
-  // σ_max(X̃) once: bestScale needs it to account for rounding in Λᵀ1 = 0
-  const sigmaXt = sigmaMax(Xt) * (1 + SIGMA_REL_SLACK);
-  const L0 = feasibleDirection(asTrained.R, modes);
-  const or0 = callOracle(L0, { ...baseOpts, hints: ownHints }, 'the residual');
-  const sd0 = bestScale(L0, Y, beta, modes, or0.upper, sigmaXt);
-  let best: DualRecord = { value: sd0.value, point: 'residual', oracle: or0, s: sd0.s, Mbar: or0.upper };
-  let witness: WitnessRecord | null = null;
-  let bestPrimal = Pbal;
-  const offerWitness = (w: NetworkWeights, description: string) => {
+  }
+
+  /** Stage 'oracle': the dual point s·R at the residual of the weights as given; it starts `best`. */
+  residual(): OracleResult {
+    const { asTrained, modes, Y, beta } = this.pb;
+    const L0 = feasibleDirection(asTrained.R, modes);
+    const or0 = this.callOracle(L0, { ...this.baseOpts, hints: this.ownHints }, 'the residual');
+    const sd0 = bestScale(L0, Y, beta, modes, or0.upper, this.sigmaXt);
+    this.best = { value: sd0.value, point: 'residual', oracle: or0, s: sd0.s, Mbar: or0.upper };
+    return or0;
+  }
+
+  offerWitness(w: NetworkWeights, description: string): void {
+    const { X, Y, beta, modes } = this.pb;
     const obj = networkObjective(w, X, Y, beta, modes).objective; // from scratch, by forward()
     if (!Number.isFinite(obj)) return;
-    if (obj < bestPrimal) bestPrimal = obj;
-    if (!witness || obj < witness.objective) witness = { net: w, objective: obj, description };
-  };
-  const isCertified = () => Pbal - best.value <= tol * Pbal;
-  const hasWitness = () => witness !== null && (witness as WitnessRecord).objective < Pbal * (1 - tol);
-  lap('oracleResidual');
-
-  // ---- closed forms
-  stage('closed-form');
-  const cf = detectClosedForm(X, Y, beta, modes);
-  let closedForm: string | null = null;
-  if (cf) {
-    closedForm = cf.name;
-    const orc = callOracle(cf.dualPoint, { ...baseOpts, hints: ownHints }, `the closed form's dual point`);
-    const Mbar = Math.min(orc.upper, cf.dualPointMUpper);
-    const sdc = bestScale(cf.dualPoint, Y, beta, modes, Mbar, sigmaXt);
-    const orUsed: OracleResult =
-      Mbar < orc.upper
-        ? { ...orc, upper: Mbar, notes: [...orc.notes, `closed form '${cf.name}': structural bound M̄ = ${fmt(Mbar)} used`] }
-        : orc;
-    if (sdc.value > best.value) best = { value: sdc.value, point: 'closed-form', oracle: orUsed, s: sdc.s, Mbar };
-    offerWitness(cf.network, `closed-form optimum (${cf.name}), P* = ${fmt(cf.pstar)}`);
-    if (Math.abs(sdc.value - cf.pstar) > 1e-8 * Math.max(1, Math.abs(cf.pstar)))
-      warnings.push(
-        `Closed form '${cf.name}': its dual point gives D = ${fmt(sdc.value)} but the formula gives P* = ${fmt(cf.pstar)}; ` +
-          'the bound actually used is the dual value.',
-      );
+    if (obj < this.bestPrimal) this.bestPrimal = obj;
+    if (!this.witness || obj < this.witness.objective) this.witness = { net: w, objective: obj, description };
   }
-  lap('closedForm');
 
-  // ---- column generation
-  // Budgets in work units (MATH.md §4): column-generation iterations, oracle patterns, lasso sweeps;
-  // the wall clock (timeBudgetMs) is only an outer safety stop and says so when it fires.
-  stage('column-generation');
-  let iterations = 0;
-  let directions = 0;
-  let cgRan = false;
-  let lassoOptimal = false;
-  let stopReason = '';
-  let stopKind: CgStopKind = 'not-run';
+  isCertified(): boolean {
+    return this.pb.Pbal - this.best.value <= this.pb.tol * this.pb.Pbal;
+  }
+
+  hasWitness(): boolean {
+    return this.witness !== null && this.witness.objective < this.pb.Pbal * (1 - this.pb.tol);
+  }
+}
+
+/** Stage 'closed-form' (MATH.md §5): its dual point and its optimum, when a closed form applies. */
+function closedFormStage(search: DualSearch): ClosedForm | null {
+  const { X, Y, beta, modes, warnings } = search.pb;
+  const cf = detectClosedForm(X, Y, beta, modes);
+  if (!cf) return null;
+  const orc = search.callOracle(cf.dualPoint, { ...search.baseOpts, hints: search.ownHints }, `the closed form's dual point`);
+  const Mbar = Math.min(orc.upper, cf.dualPointMUpper);
+  const sdc = bestScale(cf.dualPoint, Y, beta, modes, Mbar, search.sigmaXt);
+  const orUsed: OracleResult =
+    Mbar < orc.upper
+      ? { ...orc, upper: Mbar, notes: [...orc.notes, `closed form '${cf.name}': structural bound M̄ = ${fmt(Mbar)} used`] }
+      : orc;
+  if (sdc.value > search.best.value) search.best = { value: sdc.value, point: 'closed-form', oracle: orUsed, s: sdc.s, Mbar };
+  search.offerWitness(cf.network, `closed-form optimum (${cf.name}), P* = ${fmt(cf.pstar)}`);
+  if (Math.abs(sdc.value - cf.pstar) > 1e-8 * Math.max(1, Math.abs(cf.pstar)))
+    warnings.push(
+      `Closed form '${cf.name}': its dual point gives D = ${fmt(sdc.value)} but the formula gives P* = ${fmt(cf.pstar)}; ` +
+        'the bound actually used is the dual value.',
+    );
+  return cf;
+}
+
+/** How column generation ended (stage 'column-generation'). */
+interface CgOutcome {
+  ran: boolean;
+  iterations: number;
+  directions: number;
+  /** an exact oracle confirmed the restricted optimum (M ≤ β) */
+  lassoOptimal: boolean;
+  stopReason: string;
+  stopKind: CgStopKind;
+  lassoUnconverged: number;
+  solverIterations: number;
+  notes: string[];
+}
+
+/**
+ * Stage 'column-generation' (MATH.md §4): restricted group lasso over the directions found so far,
+ * the oracle at its residual, the argmax added as a new direction; every lasso network is offered
+ * as a witness and every residual as a dual point.
+ */
+function columnGeneration(
+  search: DualSearch,
+  or0: OracleResult,
+  cf: ClosedForm | null,
+  stage: (s: string, detail?: string) => void,
+): CgOutcome {
+  const { settings } = search;
+  const { X, Y, d, beta, modes } = search.pb;
+  const out: CgOutcome = {
+    ran: false,
+    iterations: 0,
+    directions: 0,
+    lassoOptimal: false,
+    stopReason: '',
+    stopKind: 'not-run',
+    lassoUnconverged: 0,
+    solverIterations: settings.solverIterations ?? DEFAULT_LASSO_MAX_SWEEPS,
+    notes: [],
+  };
+  if (search.isCertified() || (cf && search.hasWitness()) || !(settings.maxIterations > 0)) return out;
+  const { solverIterations } = out;
+  const stop = (kind: CgStopKind, reason: string) => {
+    out.stopKind = kind;
+    out.stopReason = reason;
+  };
+  out.ran = true;
   let nearDuplicates = 0;
-  let lassoUnconverged = 0;
-  const solverIterations = settings.solverIterations ?? DEFAULT_LASSO_MAX_SWEEPS;
-  const cgNotes: string[] = [];
-  if (!isCertified() && !(cf && hasWitness()) && settings.maxIterations > 0) {
-    cgRan = true;
-    const feats = new FeatureSet(X, modes);
-    for (const v of ownDirs) feats.add(v);
-    const d0 = oracleDirection(or0, d, modes);
-    if (d0 && or0.lower > 0) feats.add(d0);
-    const offMode = offsetModeFor(modes);
-    let warm: { Z: Float64Array[]; b2?: Float64Array } | undefined;
-    const cgStart = now();
-    const budgetMs = settings.timeBudgetMs ?? Infinity;
-    const refineAfter = settings.refineAfterWitness ?? Infinity;
-    let witnessAt = hasWitness() ? 0 : -1;
-    // When the oracle's argmax is a direction already present, the restricted lasso was solved only
-    // to its tolerance: from then on it is solved tighter (TIGHT_LASSO_REL_TOL, more sweeps).
-    let tight = false;
-    while (iterations < settings.maxIterations) {
-      if (settings.shouldStop?.()) {
-        stopReason = 'stopped on request';
-        stopKind = 'stopped';
-        break;
-      }
-      if (witnessAt < 0 && hasWitness()) witnessAt = iterations;
-      if (witnessAt >= 0 && iterations - witnessAt >= refineAfter) {
-        stopReason = `not optimal is proven; P* interval refined for ${refineAfter} more iteration(s)`;
-        stopKind = 'witness-refined';
-        break;
-      }
-      if (now() - cgStart >= budgetMs) {
-        stopReason = `stopped by the wall-clock safety limit (${fmt(budgetMs / 1000)} s) after ${iterations} iteration(s)`;
-        stopKind = 'safety-limit';
-        warnings.push(
-          `Column generation was ${stopReason}; the numbers depend on this machine's speed. ` +
-            'Raise --time-budget (the safety limit) or lower the work budgets to get reproducible numbers.',
-        );
-        break;
-      }
-      iterations++;
-      stage('column-generation', `iteration ${iterations}, ${feats.list.length} directions`);
-      const lasso = solveLasso(
-        feats.list.map((f) => f.a),
-        Y,
-        beta,
-        offMode,
-        tight
-          ? { warm, relTol: TIGHT_LASSO_REL_TOL, maxSweeps: TIGHT_LASSO_SWEEP_FACTOR * solverIterations }
-          : { warm, maxSweeps: solverIterations },
+  const feats = new FeatureSet(X, modes);
+  for (const v of search.ownDirs) feats.add(v);
+  const d0 = oracleDirection(or0, d, modes);
+  if (d0 && or0.lower > 0) feats.add(d0);
+  const offMode = offsetModeFor(modes);
+  let warm: { Z: Float64Array[]; b2?: Float64Array } | undefined;
+  const cgStart = now();
+  let witnessAt = search.hasWitness() ? 0 : -1;
+  // When the oracle's argmax is a direction already present, the restricted lasso was solved only
+  // to its tolerance: from then on it is solved tighter (TIGHT_LASSO_REL_TOL, more sweeps).
+  let tight = false;
+  while (out.iterations < settings.maxIterations) {
+    if (witnessAt < 0 && search.hasWitness()) witnessAt = out.iterations;
+    if (stopBeforeIteration(search, out, witnessAt, cgStart)) break;
+    const iterations = ++out.iterations;
+    stage('column-generation', `iteration ${iterations}, ${feats.list.length} directions`);
+    const lasso = restrictedLasso(search, feats, offMode, tight ? 'tight' : 'normal', warm, out);
+    warm = { Z: lasso.Z, b2: lasso.b2 };
+    const Lt = feasibleDirection(lasso.residual, modes);
+    const activeDirs = feats.list.filter((_, k) => lasso.Z[k].some((v) => v !== 0)).map((f) => f.dir);
+    let ort: OracleResult;
+    try {
+      ort = search.callOracle(
+        Lt,
+        { ...search.baseOpts, seed: settings.seed + iterations, hints: hintsMat(activeDirs, search.dd) },
+        `the column-generation residual (iteration ${iterations})`,
       );
-      if (!lasso.converged) lassoUnconverged++;
-      warm = { Z: lasso.Z, b2: lasso.b2 };
-      const lnet = lassoNetwork(
-        feats.list.map((f) => f.dir),
-        lasso.Z,
-        lasso.b2,
-        d,
-        modes,
-      );
-      offerWitness(lnet, `column generation: group lasso over ${feats.list.length} neuron directions (iteration ${iterations})`);
-      const Lt = feasibleDirection(lasso.residual, modes);
-      const activeDirs = feats.list.filter((_, k) => lasso.Z[k].some((v) => v !== 0)).map((f) => f.dir);
-      let ort: OracleResult;
-      try {
-        ort = callOracle(
-          Lt,
-          { ...baseOpts, seed: settings.seed + iterations, hints: hintsMat(activeDirs, dd) },
-          `the column-generation residual (iteration ${iterations})`,
-        );
-      } catch (e) {
-        if (settings.shouldStop?.()) {
-          stopReason = 'stopped on request';
-          stopKind = 'stopped';
-          break;
-        }
-        throw e;
-      }
-      const sdt = bestScale(Lt, Y, beta, modes, ort.upper, sigmaXt);
-      if (sdt.value > best.value) best = { value: sdt.value, point: 'column-generation', oracle: ort, s: sdt.s, Mbar: ort.upper };
-      if (isCertified()) {
-        stopReason = 'certified';
-        stopKind = 'certified';
+    } catch (e) {
+      if (isCancellation(e, settings.shouldStop)) {
+        stop('stopped', 'stopped on request');
         break;
       }
-      if (ort.exact && ort.upper <= beta * (1 + OPTIMAL_M_TOL)) {
-        lassoOptimal = true;
-        stopReason = 'the restricted optimum is globally optimal (exact oracle: M ≤ β)';
-        stopKind = 'optimal';
-        break;
-      }
-      const dn = oracleDirection(ort, d, modes);
-      if (!dn || !(ort.lower > 0)) {
-        stopReason = 'the oracle found no new direction';
-        stopKind = 'stalled';
-        break;
-      }
-      if (feats.add(dn)) continue;
-      // The argmax is within DEDUP_TOL of a present direction. Either it is a different column
-      // (near a kink its activations differ to first order: it beats every present column at
-      // this dual point), or it is that column and the lasso was not solved exactly.
-      const present = maxColumnCorrelation(feats.list, Lt);
-      if (ort.lower > Math.max(beta, present) * (1 + NEAR_DUPLICATE_GAIN) && feats.add(dn, true)) {
-        nearDuplicates++;
-        continue;
-      }
-      if (ort.exact && !tight) {
-        tight = true;
-        continue;
-      }
-      stopReason = ort.exact
-        ? 'the oracle returned a direction already present (restricted problem solved to its tolerance)'
-        : 'the oracle found no new direction';
-      stopKind = 'stalled';
+      throw e;
+    }
+    const sdt = bestScale(Lt, Y, beta, modes, ort.upper, search.sigmaXt);
+    if (sdt.value > search.best.value)
+      search.best = { value: sdt.value, point: 'column-generation', oracle: ort, s: sdt.s, Mbar: ort.upper };
+    if (search.isCertified()) {
+      stop('certified', 'certified');
       break;
     }
-    if (!stopReason) {
-      stopReason = `iteration limit (${settings.maxIterations}) reached`;
-      stopKind = 'iteration-budget';
+    if (ort.exact && ort.upper <= beta * (1 + OPTIMAL_M_TOL)) {
+      out.lassoOptimal = true;
+      stop('optimal', 'the restricted optimum is globally optimal (exact oracle: M ≤ β)');
+      break;
     }
-    directions = feats.list.length;
-    cgNotes.push(`column generation: ${iterations} iteration(s); stop: ${stopReason}`);
-    if (nearDuplicates) cgNotes.push(`${nearDuplicates} oracle direction(s) within the dedup tolerance of a present one were added as distinct columns (different activations near a kink)`);
-    if (lassoUnconverged) cgNotes.push(`${lassoUnconverged} restricted lasso solve(s) stopped at the solver budget (${solverIterations} sweeps) before their tolerance`);
-    if (!cgReachedOptimum(stopReason) && !isCertified()) cgNotes.push('column generation did not reach the optimum');
+    const dn = oracleDirection(ort, d, modes);
+    if (!dn || !(ort.lower > 0)) {
+      stop('stalled', 'the oracle found no new direction');
+      break;
+    }
+    if (feats.add(dn)) continue;
+    // The argmax is within DEDUP_TOL of a present direction. Either it is a different column
+    // (near a kink its activations differ to first order: it beats every present column at
+    // this dual point), or it is that column and the lasso was not solved exactly.
+    const present = maxColumnCorrelation(feats.list, Lt);
+    if (ort.lower > Math.max(beta, present) * (1 + NEAR_DUPLICATE_GAIN) && feats.add(dn, true)) {
+      nearDuplicates++;
+      continue;
+    }
+    if (ort.exact && !tight) {
+      tight = true;
+      continue;
+    }
+    stop(
+      'stalled',
+      ort.exact
+        ? 'the oracle returned a direction already present (restricted problem solved to its tolerance)'
+        : 'the oracle found no new direction',
+    );
+    break;
   }
-  lap('columnGeneration');
+  if (!out.stopReason) stop('iteration-budget', `iteration limit (${settings.maxIterations}) reached`);
+  out.directions = feats.list.length;
+  const notes = out.notes;
+  notes.push(`column generation: ${out.iterations} iteration(s); stop: ${out.stopReason}`);
+  if (nearDuplicates) notes.push(`${nearDuplicates} oracle direction(s) within the dedup tolerance of a present one were added as distinct columns (different activations near a kink)`);
+  if (out.lassoUnconverged) notes.push(`${out.lassoUnconverged} restricted lasso solve(s) stopped at the solver budget (${solverIterations} sweeps) before their tolerance`);
+  if (!cgReachedOptimum(out.stopReason) && !search.isCertified()) notes.push('column generation did not reach the optimum');
+  return out;
+}
 
-  // ---- verdict: about the weights as given (MATH.md §3.1)
+/**
+ * The stops checked before each column-generation iteration, in order: a request to stop, the
+ * refinement allowance after a witness, the wall-clock safety limit (which also warns).
+ */
+function stopBeforeIteration(search: DualSearch, out: CgOutcome, witnessAt: number, cgStart: number): boolean {
+  const { settings } = search;
+  const refineAfter = settings.refineAfterWitness ?? Infinity;
+  const budgetMs = settings.timeBudgetMs ?? Infinity;
+  if (settings.shouldStop?.()) {
+    out.stopKind = 'stopped';
+    out.stopReason = 'stopped on request';
+  } else if (witnessAt >= 0 && out.iterations - witnessAt >= refineAfter) {
+    out.stopKind = 'witness-refined';
+    out.stopReason = `not optimal is proven; P* interval refined for ${refineAfter} more iteration(s)`;
+  } else if (now() - cgStart >= budgetMs) {
+    out.stopKind = 'safety-limit';
+    out.stopReason = `stopped by the wall-clock safety limit (${fmt(budgetMs / 1000)} s) after ${out.iterations} iteration(s)`;
+    search.pb.warnings.push(
+      `Column generation was ${out.stopReason}; the numbers depend on this machine's speed. ` +
+        'Raise --time-budget (the safety limit) or lower the work budgets to get reproducible numbers.',
+    );
+  } else return false;
+  return true;
+}
+
+/**
+ * The restricted group lasso over the present directions ('tight': solved to TIGHT_LASSO_REL_TOL
+ * with TIGHT_LASSO_SWEEP_FACTOR times the sweeps), its network offered as a witness.
+ */
+function restrictedLasso(
+  search: DualSearch,
+  feats: FeatureSet,
+  offMode: ReturnType<typeof offsetModeFor>,
+  accuracy: 'normal' | 'tight',
+  warm: { Z: Float64Array[]; b2?: Float64Array } | undefined,
+  out: CgOutcome,
+): ReturnType<typeof solveLasso> {
+  const { Y, d, beta, modes } = search.pb;
+  const { solverIterations, iterations } = out;
+  const lasso = solveLasso(
+    feats.list.map((f) => f.a),
+    Y,
+    beta,
+    offMode,
+    accuracy === 'tight'
+      ? { warm, relTol: TIGHT_LASSO_REL_TOL, maxSweeps: TIGHT_LASSO_SWEEP_FACTOR * solverIterations }
+      : { warm, maxSweeps: solverIterations },
+  );
+  if (!lasso.converged) out.lassoUnconverged++;
+  const lnet = lassoNetwork(
+    feats.list.map((f) => f.dir),
+    lasso.Z,
+    lasso.b2,
+    d,
+    modes,
+  );
+  search.offerWitness(lnet, `column generation: group lasso over ${feats.list.length} neuron directions (iteration ${iterations})`);
+  return lasso;
+}
+
+/** Stage 'verdict' (MATH.md §3.1): the verdict about the weights as given, its reasons, tolerances and the result. */
+function assembleCertificate(
+  search: DualSearch,
+  cf: ClosedForm | null,
+  cg: CgOutcome,
+  timings: Record<string, number>,
+): CertificateResult {
+  const { settings, best } = search;
+  const pb = search.pb;
+  const { X, Y, beta, modes, tol, asTrained, infos, bal, warnings } = pb;
+  const cgNotes = cg.notes;
   const rebalanced = rebalancedInfo(bal.net, infos, (w) => networkObjective(w, X, Y, beta, modes).objective);
-  const w = witness as WitnessRecord | null;
   const v = decideVerdict({
     primalAsGiven: asTrained.objective,
     rebalanced,
@@ -473,13 +637,13 @@ export function certifyNetwork(
     dualPoint: best.point,
     oracle: best.oracle,
     tol,
-    witness: w,
-    bestPrimal,
+    witness: search.witness,
+    bestPrimal: search.bestPrimal,
     what: `squared loss, β = ${fmt(beta)}`,
   });
   if (v.inconsistency) warnings.push(v.inconsistency);
   const verdict = v.verdict;
-  if (verdict === 'inconclusive' && !v.inconsistency && lassoOptimal)
+  if (verdict === 'inconclusive' && !v.inconsistency && cg.lassoOptimal)
     cgNotes.push('P* is known to the interval shown (an exact oracle confirmed the restricted optimum).');
   const { gap, relGap, pstarInterval } = v;
   const inconclusiveReason =
@@ -492,44 +656,30 @@ export function certifyNetwork(
           beta,
           oracle: best.oracle,
           inconsistent: v.inconsistency !== null,
-          cg: { ran: cgRan, iterations, stopKind, stopReason, solverBudgetHits: lassoUnconverged },
-          budgets: { maxIterations: settings.maxIterations, patternBudget: settings.patternBudget, solverIterations, timeBudgetMs: settings.timeBudgetMs },
+          cg: { ran: cg.ran, iterations: cg.iterations, stopKind: cg.stopKind, stopReason: cg.stopReason, solverBudgetHits: cg.lassoUnconverged },
+          budgets: { maxIterations: settings.maxIterations, patternBudget: settings.patternBudget, solverIterations: cg.solverIterations, timeBudgetMs: settings.timeBudgetMs },
         })
       : undefined;
   const summary = inconclusiveReason ? `${v.summary} ${inconclusiveReason.advice}` : v.summary;
 
   const oracleUsed: OracleResult = { ...best.oracle, notes: [...best.oracle.notes, ...cgNotes] };
-  const tolerances: CertificateResult['tolerances'] = {
-    tol: { value: tol, meaning: VERDICT_TOL_MEANING },
-    rebalance: { value: REBALANCE_REL_TOL, meaning: REBALANCE_MEANING },
-    dualRounding: { value: DUAL_ROUNDING_PER_TERM, meaning: 'rounding allowance per summed term subtracted from every dual value D(sΛ)' },
-    meanZero: { value: MEAN_ZERO_TOL, meaning: 'largest |column sum|/Σ|column| of a dual point accepted as Λᵀ1 = 0 (free output or hidden bias)' },
-    dedup: { value: DEDUP_TOL, meaning: 'two neuron directions with cosine ≥ 1 − dedup are one feature of the restricted problem' },
-    lassoRelGap: { value: LASSO_REL_TOL, meaning: 'restricted group-lasso solves stop at this relative duality gap' },
-    optimalM: { value: OPTIMAL_M_TOL, meaning: 'column generation stops as optimal when an exact oracle gives M(Λ) ≤ β(1 + optimalM)' },
-    impliedBetaMismatch: { value: IMPLIED_BETA_MISMATCH, meaning: 'relative difference of implied and declared β that is flagged' },
-    closedFormWhitened: { value: WHITENED_TOL, meaning: 'max |XXᵀ − I| for the whitened closed forms to apply' },
-    closedFormRankOne: { value: RANK_ONE_TOL, meaning: 'σ2/σ1 for the rank-one closed form to apply' },
-    deadNeuron: { value: 0, meaning: 'a neuron is dead when every activation is exactly ≤ 0 on the data (or its output weights are 0)' },
-    oracleRounding: { value: best.oracle.roundingAllowance, meaning: "the oracle's rounding allowance included in its upper bound M̄" },
-    ...budgetTolerances(settings, solverIterations, 'coordinate-descent sweeps of each restricted group-lasso solve (a work budget; --solver-iterations)'),
-  };
+  const tolerances = certifyTolerances(settings, tol, best.oracle, cg.solverIterations);
 
-  const result: CertificateResult = {
+  return {
     verdict,
     summary,
     beta,
-    betaInfo,
-    impliedBeta: impliedB,
-    impliedBetaMismatch,
+    betaInfo: pb.betaInfo,
+    impliedBeta: pb.impliedB,
+    impliedBetaMismatch: pb.impliedBetaMismatch,
     hiddenBias: modes.hiddenBias,
     outputBias: modes.outputBias,
-    n,
-    d,
-    c,
-    m,
+    n: pb.n,
+    d: pb.d,
+    c: pb.c,
+    m: pb.m,
     primalAsTrained: asTrained.objective,
-    primal: Pbal,
+    primal: pb.Pbal,
     dualBound: best.value,
     gap,
     relGap,
@@ -540,7 +690,7 @@ export function certifyNetwork(
     tol,
     dualPoint: best.point,
     oracle: oracleUsed,
-    closedForm,
+    closedForm: cf ? cf.name : null,
     witness: v.witness ? { ...v.witness.net, objective: v.witness.objective, description: v.witness.description, kind: v.witness.kind } : null,
     neurons: infos.map((s) => ({
       index: s.index,
@@ -556,13 +706,35 @@ export function certifyNetwork(
     closedFormInfo: cf
       ? { name: cf.name, formula: cf.formula, values: cf.values, pstar: cf.pstar, latex: cf.latex, condition: cf.condition, tolerance: cf.tolerance, vectors: cf.vectors }
       : null,
-    columnGeneration: cgRan
-      ? { iterations, directions, stopReason, reachedOptimum: isCertified() || lassoOptimal }
+    columnGeneration: cg.ran
+      ? { iterations: cg.iterations, directions: cg.directions, stopReason: cg.stopReason, reachedOptimum: search.isCertified() || cg.lassoOptimal }
       : null,
     ...(inconclusiveReason ? { inconclusiveReason } : {}),
   };
-  timings.total = now() - tStart;
-  return result;
+}
+
+/** Every named tolerance and work budget the certificate used, with what it means (CertificateResult.tolerances). */
+function certifyTolerances(
+  settings: CertifySettings,
+  tol: number,
+  oracle: OracleResult,
+  solverIterations: number,
+): CertificateResult['tolerances'] {
+  return {
+    tol: { value: tol, meaning: VERDICT_TOL_MEANING },
+    rebalance: { value: REBALANCE_REL_TOL, meaning: REBALANCE_MEANING },
+    dualRounding: { value: DUAL_ROUNDING_PER_TERM, meaning: 'rounding allowance per summed term subtracted from every dual value D(sΛ)' },
+    meanZero: { value: MEAN_ZERO_TOL, meaning: 'largest |column sum|/Σ|column| of a dual point accepted as Λᵀ1 = 0 (free output or hidden bias)' },
+    dedup: { value: DEDUP_TOL, meaning: 'two neuron directions with cosine ≥ 1 − dedup are one feature of the restricted problem' },
+    lassoRelGap: { value: LASSO_REL_TOL, meaning: 'restricted group-lasso solves stop at this relative duality gap' },
+    optimalM: { value: OPTIMAL_M_TOL, meaning: 'column generation stops as optimal when an exact oracle gives M(Λ) ≤ β(1 + optimalM)' },
+    impliedBetaMismatch: { value: IMPLIED_BETA_MISMATCH, meaning: 'relative difference of implied and declared β that is flagged' },
+    closedFormWhitened: { value: WHITENED_TOL, meaning: 'max |XXᵀ − I| for the whitened closed forms to apply' },
+    closedFormRankOne: { value: RANK_ONE_TOL, meaning: 'σ2/σ1 for the rank-one closed form to apply' },
+    deadNeuron: { value: 0, meaning: 'a neuron is dead when every activation is exactly ≤ 0 on the data (or its output weights are 0)' },
+    oracleRounding: { value: oracle.roundingAllowance, meaning: "the oracle's rounding allowance included in its upper bound M̄" },
+    ...budgetTolerances(settings, solverIterations, 'coordinate-descent sweeps of each restricted group-lasso solve (a work budget; --solver-iterations)'),
+  };
 }
 
 function cgReachedOptimum(reason: string): boolean {

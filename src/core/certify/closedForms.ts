@@ -15,8 +15,7 @@ import type { Mat } from '../linalg/mat';
 import { zeros } from '../linalg/mat';
 import { svd, SIGMA_REL_SLACK } from '../linalg/decomp';
 import { EPS } from '../oracle/common';
-import type { NetworkWeights } from './types';
-import type { CertifyModes } from './objective';
+import type { NetworkWeights, CertifyModes } from '../problem/network';
 
 export interface ClosedForm {
   name: string;

@@ -11,7 +11,7 @@
  */
 import { type Mat, zeros } from '../linalg/mat';
 import { EPS } from '../oracle/common';
-import type { CertifyModes } from './objective';
+import type { CertifyModes } from '../problem/network';
 
 /** True when the dual requires Λᵀ1 = 0. */
 export function needsMeanZero(modes: CertifyModes): boolean {

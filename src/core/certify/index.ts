@@ -7,7 +7,8 @@ import type { Mat } from '../linalg/mat';
 import type { OracleFn } from '../oracle/types';
 import { computeOracle } from '../oracle';
 import { certifyNetwork as certifyWith } from './certify';
-import type { CertificateResult, CertifySettings, NetworkWeights } from './types';
+import type { CertificateResult, CertifySettings } from './types';
+import type { NetworkWeights } from '../problem/network';
 
 export * from './types';
 export { betaFromSpec } from './beta';
@@ -15,7 +16,8 @@ export { certifyWith };
 export { detectClosedForm, type ClosedForm } from './closedForms';
 export { dualValue, bestScale, projectMeanZero, feasibleDirection } from './dual';
 export { solveLasso, lassoNetwork } from './lasso';
-export { networkObjective, rebalance, neuronInfos, impliedBeta, buildXt, resolveModes } from './objective';
+export { networkObjective, rebalance, neuronInfos, impliedBeta, resolveModes } from '../problem/objective';
+export { buildXt } from '../problem/features';
 
 export function certifyNetwork(
   net: NetworkWeights,

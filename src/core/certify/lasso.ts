@@ -22,11 +22,8 @@
  * network (lassoNetwork).
  */
 import { featureSign, newtonPolish, norm, Problem } from './lassoSteps';
-import type { HiddenBiasMode } from '../oracle/types';
+import type { HiddenBiasMode, NetworkWeights, CertifyModes, OutputBiasMode } from '../problem/network';
 import { type Mat, zeros } from '../linalg/mat';
-import type { NetworkWeights } from './types';
-import type { CertifyModes } from './objective';
-import type { OutputBiasMode } from './types';
 
 export type OffsetMode = OutputBiasMode; // 'decayed' | 'free' | 'none'
 

@@ -3,9 +3,9 @@
  * objective, restricted dual and KKT measure; Newton polish on the active groups; feature-sign
  * search (the exact active-set method for c = 1).
  */
-import { CholeskyDecomposition, Matrix, SingularValueDecomposition } from 'ml-matrix';
+import { ridgeCholeskySolve, symmetricSolve } from '../linalg/spd';
 import type { Mat } from '../linalg/mat';
-import type { OutputBiasMode } from './types';
+import type { OutputBiasMode } from '../problem/network';
 
 export function norm(a: ArrayLike<number>): number {
   let s = 0;
@@ -129,7 +129,7 @@ export function newtonPolish(P: Problem, Z: Float64Array[], b2: Float64Array, ma
     const R = P.residual(Z, b2);
     const f0 = P.objective(R, Z, b2);
     const kkt0 = P.kkt(R, Z, b2);
-    const H = new Matrix(p, p);
+    const H = new Float64Array(p * p);
     const grad = new Float64Array(p);
     const g = new Float64Array(c);
     const ones = new Float64Array(n).fill(1);
@@ -144,8 +144,8 @@ export function newtonPolish(P: Problem, Z: Float64Array[], b2: Float64Array, ma
       for (let bj = bi; bj < blocks; bj++) {
         const gv = gram(vecs[bi], vecs[bj]);
         for (let j = 0; j < c; j++) {
-          H.set(bi * c + j, bj * c + j, gv);
-          H.set(bj * c + j, bi * c + j, gv);
+          H[(bi * c + j) * p + bj * c + j] = gv;
+          H[(bj * c + j) * p + bi * c + j] = gv;
         }
       }
     }
@@ -157,7 +157,7 @@ export function newtonPolish(P: Problem, Z: Float64Array[], b2: Float64Array, ma
         grad[bi * c + i] = -g[i] + (beta * z[i]) / nz;
         for (let j = 0; j < c; j++) {
           const h = (beta * ((i === j ? 1 : 0) - (z[i] * z[j]) / (nz * nz))) / nz;
-          H.set(bi * c + i, bi * c + j, H.get(bi * c + i, bi * c + j) + h);
+          H[(bi * c + i) * p + bi * c + j] += h;
         }
       }
     }
@@ -166,19 +166,14 @@ export function newtonPolish(P: Problem, Z: Float64Array[], b2: Float64Array, ma
       const o = S.length * c;
       for (let j = 0; j < c; j++) {
         grad[o + j] = -s[j] + (P.offset === 'decayed' ? beta * b2[j] : 0);
-        if (P.offset === 'decayed') H.set(o + j, o + j, H.get(o + j, o + j) + beta);
+        if (P.offset === 'decayed') H[(o + j) * p + o + j] += beta;
       }
     }
     if (norm(grad) <= 1e-15 * beta * Math.sqrt(p)) return accepted;
     let trace = 0;
-    for (let i = 0; i < p; i++) trace += H.get(i, i);
-    const ridge = (1e-13 * trace) / p;
-    for (let i = 0; i < p; i++) H.set(i, i, H.get(i, i) + ridge);
-    const chol = new CholeskyDecomposition(H);
-    if (!chol.isPositiveDefinite()) return accepted;
-    const rhs = new Matrix(p, 1);
-    for (let i = 0; i < p; i++) rhs.set(i, 0, -grad[i]);
-    const dx = chol.solve(rhs);
+    for (let i = 0; i < p; i++) trace += H[i * p + i];
+    const dx = ridgeCholeskySolve(H, p, grad.map((v) => -v), [(1e-13 * trace) / p]);
+    if (!dx) return accepted;
     // c = 1: the objective is quadratic on a sign orthant; stop at the first sign crossing and set
     // that coefficient to exactly 0 (an active-set step, as in NNLS). With a singular Gram matrix
     // (near-duplicate features) the ridge-regularized step is long along the null space, where the
@@ -187,7 +182,7 @@ export function newtonPolish(P: Problem, Z: Float64Array[], b2: Float64Array, ma
     let hit = -1;
     if (c === 1)
       for (let bi = 0; bi < S.length; bi++) {
-        const z = Z[S[bi]][0], dz = dx.get(bi, 0);
+        const z = Z[S[bi]][0], dz = dx[bi];
         if (z * dz < 0) {
           const tc = -z / dz;
           if (tc < tMax) {
@@ -218,7 +213,7 @@ export function newtonPolish(P: Problem, Z: Float64Array[], b2: Float64Array, ma
         const z = Z[S[bi]];
         let zd = 0, dd = 0;
         for (let j = 0; j < c; j++) {
-          const dj = dx.get(bi * c + j, 0);
+          const dj = dx[bi * c + j];
           zd += z[j] * dj;
           dd += dj * dj;
         }
@@ -237,8 +232,8 @@ export function newtonPolish(P: Problem, Z: Float64Array[], b2: Float64Array, ma
       for (const cand of cands) {
         const Zn = Z.map((z) => new Float64Array(z));
         const bn = new Float64Array(b2);
-        for (let bi = 0; bi < S.length; bi++) for (let j = 0; j < c; j++) Zn[S[bi]][j] += cand.t * dx.get(bi * c + j, 0);
-        if (hasOff) for (let j = 0; j < c; j++) bn[j] += cand.t * dx.get(S.length * c + j, 0);
+        for (let bi = 0; bi < S.length; bi++) for (let j = 0; j < c; j++) Zn[S[bi]][j] += cand.t * dx[bi * c + j];
+        if (hasOff) for (let j = 0; j < c; j++) bn[j] += cand.t * dx[S.length * c + j];
         if (cand.zero >= 0) Zn[S[cand.zero]].fill(0);
         const R1 = P.residual(Zn, bn);
         const f1 = P.objective(R1, Zn, bn);
@@ -257,8 +252,8 @@ export function newtonPolish(P: Problem, Z: Float64Array[], b2: Float64Array, ma
     for (let ls = 0; ls < 40 && !done; ls++, t *= 0.5) {
       const Zn = Z.map((z) => new Float64Array(z));
       const bn = new Float64Array(b2);
-      for (let bi = 0; bi < S.length; bi++) for (let j = 0; j < c; j++) Zn[S[bi]][j] += t * dx.get(bi * c + j, 0);
-      if (hasOff) for (let j = 0; j < c; j++) bn[j] += t * dx.get(S.length * c + j, 0);
+      for (let bi = 0; bi < S.length; bi++) for (let j = 0; j < c; j++) Zn[S[bi]][j] += t * dx[bi * c + j];
+      if (hasOff) for (let j = 0; j < c; j++) bn[j] += t * dx[S.length * c + j];
       if (c === 1 && hit >= 0 && t === tMax) Zn[S[hit]][0] = 0;
       let flipped = false;
       if (c === 1) for (const k of S) if (Zn[k][0] !== 0 && Math.sign(Zn[k][0]) !== Math.sign(Z[k][0])) flipped = true;
@@ -270,18 +265,6 @@ export function newtonPolish(P: Problem, Z: Float64Array[], b2: Float64Array, ma
     if (!done) return accepted;
   }
   return accepted;
-}
-
-/** Solve the symmetric PSD system H x = r: Cholesky, else SVD least squares (min-norm). */
-function solveSym(H: Matrix, r: Matrix): Matrix | null {
-  const chol = new CholeskyDecomposition(H);
-  if (chol.isPositiveDefinite()) {
-    const x = chol.solve(r);
-    if (x.to1DArray().every(Number.isFinite)) return x;
-  }
-  const svdH = new SingularValueDecomposition(H, { autoTranspose: true });
-  const x = svdH.solve(r);
-  return x.to1DArray().every(Number.isFinite) ? x : null;
 }
 
 /**
@@ -343,33 +326,33 @@ export function featureSign(P: Problem, Z: Float64Array[], b2: Float64Array, max
     if (p === 0) return steps;
     const vecs = S.map((k) => P.A[k]);
     if (hasOff) vecs.push(new Float64Array(n).fill(1));
-    const H = new Matrix(p, p);
-    const rhs = new Matrix(p, 1);
+    const H = new Float64Array(p * p);
+    const rhs = new Float64Array(p);
     for (let i = 0; i < p; i++) {
       for (let j = i; j < p; j++) {
         let sum = 0;
         const a = vecs[i], b = vecs[j];
         for (let q = 0; q < n; q++) sum += a[q] * b[q];
-        H.set(i, j, sum);
-        H.set(j, i, sum);
+        H[i * p + j] = sum;
+        H[j * p + i] = sum;
       }
       let ry = 0;
       for (let q = 0; q < n; q++) ry += vecs[i][q] * P.Y.data[q];
-      rhs.set(i, 0, ry - (i < S.length ? beta * theta[S[i]] : 0));
+      rhs[i] = ry - (i < S.length ? beta * theta[S[i]] : 0);
     }
-    if (P.offset === 'decayed') H.set(p - 1, p - 1, H.get(p - 1, p - 1) + beta);
-    const x = solveSym(H, rhs);
+    if (P.offset === 'decayed') H[(p - 1) * p + p - 1] += beta;
+    const x = symmetricSolve(H, p, rhs);
     if (!x) return steps;
     steps++;
     // segment from the current point x0 to x1: candidates t = 1 and every sign change in (0, 1)
     const x0 = new Float64Array(p), x1 = new Float64Array(p);
     S.forEach((k, i) => {
       x0[i] = Z[k][0];
-      x1[i] = x.get(i, 0);
+      x1[i] = x[i];
     });
     if (hasOff) {
       x0[p - 1] = b2[0];
-      x1[p - 1] = x.get(p - 1, 0);
+      x1[p - 1] = x[p - 1];
     }
     const ts = [1];
     for (let i = 0; i < S.length; i++)

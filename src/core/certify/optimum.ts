@@ -17,8 +17,11 @@ import type { OracleFn, OracleOptions, OracleResult } from '../oracle/types';
 import { FeatureSet, hintsMat, OPTIMAL_M_TOL, oracleDirection, TIGHT_LASSO_REL_TOL } from './certify';
 import { bestScale, feasibleDirection } from './dual';
 import { lassoNetwork, offsetModeFor, solveLasso } from './lasso';
-import { buildXt, featureDim, networkObjective, type CertifyModes } from './objective';
-import type { NetworkWeights } from './types';
+import { buildXt, featureDim } from '../problem/features';
+import { networkObjective } from '../problem/objective';
+import type { CertifyModes, NetworkWeights } from '../problem/network';
+import { isCancellation } from '../errors';
+import { SAFETY_STOP_REASON } from '../problem/safetyStop';
 
 /** Column generation for the optimum stops when the certified relative gap is at most this. */
 export const OPTIMUM_REL_TOL = 1e-10;
@@ -37,8 +40,11 @@ export interface OptimumSearchOptions {
   /** unit feature directions to start from (length featureDim(d)): the trained network's, a witness's … */
   seedDirs: Float64Array[];
   patternBudget: number;
+  /** nodes of the oracle's global search (undefined: its default) */
+  nodeBudget?: number;
   seed: number;
   maxIterations: number;
+  /** wall-clock SAFETY limit only (ms): the work budget is maxIterations; stopReason says when this fired */
   timeBudgetMs?: number;
   /** target relative gap (default OPTIMUM_REL_TOL) */
   relTol?: number;
@@ -108,7 +114,7 @@ export function searchOptimum(X: Mat, Y: Mat, opts: OptimumSearchOptions): Optim
       break;
     }
     if (performance.now() - t0 > budget) {
-      stopReason = `time budget (${Math.round(budget)} ms) reached`;
+      stopReason = `${SAFETY_STOP_REASON} (${Math.round(budget)} ms)`;
       break;
     }
     iterations++;
@@ -136,6 +142,7 @@ export function searchOptimum(X: Mat, Y: Mat, opts: OptimumSearchOptions): Optim
     const oOpts: Partial<OracleOptions> = {
       hiddenBias: modes.hiddenBias,
       patternBudget: opts.patternBudget,
+      nodeBudget: opts.nodeBudget,
       seed: opts.seed + iterations,
       shouldStop: opts.shouldStop,
       hints: hintsMat(active, dd),
@@ -144,7 +151,7 @@ export function searchOptimum(X: Mat, Y: Mat, opts: OptimumSearchOptions): Optim
     try {
       ort = oracle(Xt, Lt, oOpts);
     } catch (e) {
-      if (opts.shouldStop?.()) {
+      if (isCancellation(e, opts.shouldStop)) {
         stopReason = 'stopped on request';
         break;
       }

@@ -1,5 +1,6 @@
-import type { Mat } from '../linalg/mat';
-import type { HiddenBiasMode, OracleResult } from '../oracle/types';
+import type { OracleResult } from '../oracle/types';
+import type { HiddenBiasMode, NetworkWeights, OutputBiasMode } from '../problem/network';
+
 
 /** How β was obtained (MATH.md §1): shown to the user next to the number. */
 export type BetaSpec =
@@ -10,7 +11,8 @@ export type BetaSpec =
       reduction: 'mean' | 'sum';
       optimizer?: 'sgd' | 'adam' | 'adamw';
     }
-  | { kind: 'penalty'; mu: number }; // explicit μ‖θ‖² added to 0.5·SSE
+  | { kind: 'penalty'; mu: number } // explicit μ‖θ‖² added to 0.5·SSE
+  | { kind: 'sklearn'; alpha: number }; // scikit-learn MLP's alpha (./sklearnBeta.ts)
 
 export interface BetaInfo {
   beta: number;
@@ -18,8 +20,6 @@ export interface BetaInfo {
   derivation: string;
   warnings: string[];
 }
-
-export type OutputBiasMode = 'decayed' | 'free' | 'none';
 
 export interface CertifySettings {
   beta: BetaSpec;
@@ -33,6 +33,11 @@ export interface CertifySettings {
    * bounds only). CLI --pattern-budget.
    */
   patternBudget: number;
+  /**
+   * Nodes each global search of the oracle may evaluate (rank ≥ 5 beyond enumeration; a work unit,
+   * oracle/spatialSearch.ts, oracle/globalSearch.ts); undefined: the oracle's default. CLI --node-budget.
+   */
+  nodeBudget?: number;
   /** Column-generation iterations allowed to improve the dual point / witness (a work unit). CLI --max-iterations. */
   maxIterations: number;
   /**
@@ -47,6 +52,8 @@ export interface CertifySettings {
    * the CLI and the extension use 5, see settings.ts).
    */
   refineAfterWitness?: number;
+  /** Column-generation rounds of the optimum search after the verdict (MATH.md §4; default OPTIMUM_MAX_ITERATIONS). A work budget. */
+  optimumIterations?: number;
   /**
    * Wall-clock SAFETY stop for column generation and its solvers, in ms (default none; the CLI and
    * the extension use 10 min). The work budgets above are the primary stops, so the same inputs
@@ -55,19 +62,14 @@ export interface CertifySettings {
    */
   timeBudgetMs?: number;
   seed: number;
+  /** Huber threshold δ (loss 'huber' only; default 1 as PyTorch's HuberLoss). CLI --huber-delta. */
+  huberDelta?: number;
   shouldStop?: () => boolean;
   /** Stage reporting for progress UIs. */
   onStage?: (stage: string, detail?: string) => void;
 }
 
 export const DEFAULT_TOL = 1e-4;
-
-export interface NetworkWeights {
-  W1: Mat;
-  b1: Float64Array | null;
-  W2: Mat;
-  b2: Float64Array | null;
-}
 
 export interface NeuronReport {
   index: number;

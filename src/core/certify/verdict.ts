@@ -9,7 +9,9 @@
  *  - inconclusive otherwise, with P* ∈ [D, best network].
  * A dual bound above a network's objective means an oracle bound was not sound: no verdict.
  */
-import type { NetworkWeights, Verdict, WitnessKind } from './types';
+import type { Verdict, WitnessKind } from './types';
+import type { NetworkWeights } from '../problem/network';
+import { pct, fmtInterval } from '../format/numbers';
 
 /** The certificate's own number style (summaries); every loss's certificate shares it. */
 export function fmt(x: number, p = 6): string {
@@ -20,11 +22,8 @@ export function fmt(x: number, p = 6): string {
   return x.toExponential(p - 1);
 }
 
-export function pct(x: number): string {
-  const v = x * 100;
-  if (v === 0) return '0%';
-  return `${Number(v.toPrecision(2))}%`;
-}
+/** Percentages: the one formatter of the CLI, the reports and the panel (gaps and tolerances in one unit). */
+export { pct };
 
 /** A dual bound above a network's objective by more than this (relative) is an internal inconsistency. */
 export const INCONSISTENCY_REL_TOL = 1e-9;
@@ -131,15 +130,15 @@ export function decideVerdict(f: VerdictFacts): VerdictOutcome {
     const lower = `lowers the objective from ${fmt(P)} to ${fmt(witness!.objective)} (${pct((P - witness!.objective) / P)}) with identical predictions`;
     summary = functionOptimal
       ? `Your network computes an optimal function (${f.what}), but its weights are not optimal: ${rebalanceWords(f.rebalanced)} ${lower}; ` +
-        `P* ∈ [${fmt(pstarInterval[0])}, ${fmt(pstarInterval[1])}].`
-      : `Not optimal (${f.what}): ${rebalanceWords(f.rebalanced)} ${lower}; P* ∈ [${fmt(pstarInterval[0])}, ${fmt(pstarInterval[1])}].`;
+        `P* ∈ ${fmtInterval(pstarInterval[0], pstarInterval[1])}.`
+      : `Not optimal (${f.what}): ${rebalanceWords(f.rebalanced)} ${lower}; P* ∈ ${fmtInterval(pstarInterval[0], pstarInterval[1])}.`;
   } else if (verdict === 'not-optimal') {
     summary =
       `A better network exists (${f.what}): objective ${fmt(witness!.objective)} < ${fmt(P)} (this network as given), ` +
-      `${pct((P - witness!.objective) / P)} lower; P* ∈ [${fmt(pstarInterval[0])}, ${fmt(pstarInterval[1])}].`;
+      `${pct((P - witness!.objective) / P)} lower; P* ∈ ${fmtInterval(pstarInterval[0], pstarInterval[1])}.`;
   } else {
     summary =
-      `Could not decide (${f.what}): P* ∈ [${fmt(pstarInterval[0])}, ${fmt(pstarInterval[1])}] and this network's objective is ${fmt(P)}; ` +
+      `Could not decide (${f.what}): P* ∈ ${fmtInterval(pstarInterval[0], pstarInterval[1])} and this network's objective is ${fmt(P)}; ` +
       `the proven gap ${pct(relGap)} exceeds the tolerance ${pct(tol)} and no network better by more than the tolerance was found` +
       ` (oracle: ${f.oracle.method}${f.oracle.exact ? ', exact' : ', bounds only'}).`;
   }

@@ -3,11 +3,11 @@
  * options the engine runs with — and, for each one, where it came from. The panel shows that list
  * (issue #5: never silently guess a β). No vscode here.
  */
-import type { UserOptions } from '../settings';
-import type { LossName } from '../analysis/types';
+import type { UserOptions } from './options';
+import type { LossName } from '../problem/loss';
 import { CONFIG_FILE, type ModelEntry } from './workspaceConfig';
 
-/** Same shape as panelProtocol's SettingProvenance (kept structural so core never imports the extension). */
+/** Declared once here; the panel protocol (src/protocol/panel.ts) re-exports it as SettingProvenance. */
 export type ProvenanceSource = 'config-file' | 'training-script' | 'user-prompt' | 'default' | 'cli-flag';
 export interface Provenance {
   name: string;
@@ -26,6 +26,8 @@ export type EntryOrigin =
 export interface EditorDefaults {
   tolerance: number;
   patternBudget: number;
+  /** reluLens.oracleNodeBudget (undefined: the oracle's default) */
+  oracleNodeBudget?: number;
   hiddenBias: 'decayed' | 'free';
   outputBias: 'decayed' | 'free';
   timeBudgetSeconds: number;
@@ -45,6 +47,18 @@ export interface Resolved {
   labels: string[] | undefined;
   labelsFile: string | undefined;
   provenance: Provenance[];
+}
+
+/**
+ * A bias mode the entry sets (the CLI's flags and the editor's settings come around it): its own
+ * `hiddenBias`/`outputBias` first, else 'free' when training.biasDecay is false (PyTorch param
+ * groups without decay on biases: the biases are free, MATH.md §1). One rule for the CLI
+ * (cli/workspaceSettings.ts) and the extension (resolveEntry below).
+ */
+export function entryBias(entry: ModelEntry, k: 'hiddenBias' | 'outputBias'): { mode: 'decayed' | 'free'; from: 'entry' | 'biasDecay' } | undefined {
+  if (entry[k]) return { mode: entry[k]!, from: 'entry' };
+  if (entry.training?.biasDecay === false) return { mode: 'free', from: 'biasDecay' };
+  return undefined;
 }
 
 /**
@@ -68,6 +82,7 @@ export function resolveEntry(entry: ModelEntry, origin: EntryOrigin, editor: Edi
   const options: Resolved['options'] = {
     tol: entry.tol ?? editor.tolerance,
     patternBudget: editor.patternBudget,
+    ...(editor.oracleNodeBudget !== undefined ? { nodeBudget: editor.oracleNodeBudget } : {}),
     timeBudgetMs: editor.timeBudgetSeconds * 1000,
   };
   push('data', entry.data + (entry.labelsFile ? ` (labels: ${entry.labelsFile})` : ''), fromEntry('data'));
@@ -84,13 +99,12 @@ export function resolveEntry(entry: ModelEntry, origin: EntryOrigin, editor: Edi
     push('reduction', t.reduction, fromEntry('reduction'));
     push('optimizer', t.optimizer ?? 'not given (sgd/adam assumed: coupled weight decay)', t.optimizer ? fromEntry('optimizer') : { source: 'default', detail: 'built-in default' });
   }
-  // PyTorch param groups without decay on biases = the biases are free (MATH.md §1)
-  const biasFree = entry.training?.biasDecay === false;
   for (const k of ['hiddenBias', 'outputBias'] as const) {
-    if (entry[k]) {
-      options[k] = entry[k];
-      push(k, entry[k]!, fromEntry(k));
-    } else if (biasFree) {
+    const b = entryBias(entry, k);
+    if (b?.from === 'entry') {
+      options[k] = b.mode;
+      push(k, b.mode, fromEntry(k));
+    } else if (b) {
       options[k] = 'free';
       push(k, 'free', { ...fromEntry('biasDecay'), detail: `${fromEntry('biasDecay').detail ?? ''}; training.biasDecay = false`.replace(/^; /, '') });
     } else {

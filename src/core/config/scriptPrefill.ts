@@ -4,7 +4,7 @@
  * the first analysis (the user confirms them); nothing here is used without that confirmation.
  * No vscode: paths are plain workspace-relative strings.
  */
-import type { LossName } from '../analysis/types';
+import type { LossName } from '../problem/loss';
 import { normalizeRelPath, type ModelEntry, type TrainingSettings } from './workspaceConfig';
 
 /** The subset of ScriptFacts (src/core/python) this needs — structural, so either side may extend. */
@@ -76,7 +76,7 @@ export function quotedDataPaths(source: string): { path: string; range: { line: 
   return quotedNames(source, /\.(csv|tsv|npy|npz|json|txt)$/i).map((path) => ({ path, range: { line: Math.max(0, lines.findIndex((l) => l.includes(path))) } }));
 }
 
-const LOSS_MAP: Record<string, LossName> = { mse: 'squared', 'cross-entropy': 'cross-entropy', 'bce-logits': 'logistic', hinge: 'hinge' };
+const LOSS_MAP: Record<string, LossName> = { mse: 'squared', 'cross-entropy': 'cross-entropy', 'bce-logits': 'logistic', hinge: 'hinge', huber: 'huber' };
 
 /**
  * `exists(rel)` says whether a data candidate is a file in the workspace (the first existing

@@ -7,7 +7,8 @@
  */
 import { usageError } from '../errors';
 import { safeRelativePath } from '../onnx/tensor';
-import type { LossName } from '../analysis/types';
+import type { LossName } from '../problem/loss';
+import { LOSS_NAMES } from '../losses/registry';
 
 export const CONFIG_FILE = '.vscode/relu-lens.json';
 export const CONFIG_VERSION = 1;
@@ -41,7 +42,7 @@ export interface WorkspaceConfig {
   extra?: Record<string, unknown>;
 }
 
-const LOSSES: LossName[] = ['squared', 'hinge', 'logistic', 'cross-entropy'];
+const LOSSES: readonly LossName[] = LOSS_NAMES;
 const ENTRY_KEYS = ['data', 'labels', 'labelsFile', 'beta', 'training', 'hiddenBias', 'outputBias', 'loss', 'tol', 'source'] as const;
 const TRAINING_KEYS = ['weightDecay', 'reduction', 'optimizer', 'biasDecay'] as const;
 

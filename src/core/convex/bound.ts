@@ -19,10 +19,9 @@ import type { Mat } from '../linalg/mat';
 import { sigmaMax, SIGMA_REL_SLACK } from '../linalg/decomp';
 import { bestScale, feasibleDirection, meanResidue } from '../certify/dual';
 import { fpRel } from '../oracle/common';
-import type { Program } from './problem';
+import type { ProductRequest, Program } from './problem';
 import { maskedResidual } from './problem';
 import { blockBound } from '../linalg/cone';
-import type { ProductRequest } from './solver';
 
 export interface BoundResult {
   lowerBound: number;

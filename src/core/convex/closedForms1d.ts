@@ -11,10 +11,10 @@
  * hidden bias is checked against the general program in test/convex (see the report there).
  */
 import type { Mat } from '../linalg/mat';
-import type { CertifyModes } from '../certify/objective';
-import { featureActivation, networkObjective } from '../certify/objective';
+import type { CertifyModes, NetworkWeights } from '../problem/network';
+import { featureActivation } from '../problem/features';
+import { networkObjective } from '../problem/objective';
 import { solveLasso, lassoNetwork, offsetModeFor } from '../certify/lasso';
-import type { NetworkWeights } from '../certify/types';
 
 /** Data values closer than this (relative to the data range) are merged into one knot. */
 export const KNOT_MERGE_TOL = 1e-12;

@@ -7,9 +7,8 @@
  *    the face Jacobians, or from the parents' blocks;
  *  - the pattern-pair Grams themselves, batched into one product per pattern (onnxruntime when large).
  */
-import type { Program } from './problem';
+import type { ProductRequest, Program } from './problem';
 import { matmul, dot, dotAt, type Mat } from '../linalg/mat';
-import type { ProductRequest } from './solver';
 import { nullBasis } from '../linalg/dense';
 import { rowNormsOf } from '../linalg/cone';
 

@@ -12,11 +12,12 @@ import type { Mat } from '../linalg/mat';
 import type { MatmulKernel } from '../linalg/kernel';
 import { matmul } from '../linalg/mat';
 import { usageError } from '../errors';
-import type { CertifyModes } from '../certify/objective';
-import { networkObjective } from '../certify/objective';
-import type { NetworkWeights } from '../certify/types';
+import type { CertifyModes, NetworkWeights } from '../problem/network';
+import { networkObjective } from '../problem/objective';
 import { makeProgram } from './problem';
-import { solveCore, WORKING_SET_MAX_BLOCK_VARS, type CoreResult, type ProductRequest } from './solver';
+import { solveCore, WORKING_SET_MAX_BLOCK_VARS, WORKING_SET_ROUNDS, FISTA_POLISH_ROUNDS, type CoreResult } from './solver';
+export { SAFETY_STOP_REASON } from '../problem/safetyStop';
+import type { ProductRequest } from './problem';
 import { recoverNetwork } from './recover';
 import { chooseProduct } from './kernelChoice';
 import { NNLS_VIOLATION_TOL, FREE_BIAS_WEIGHT, NNLS_HOT_ROWS, NNLS_MAX_OUTER_PER_DIM } from '../linalg/cone';
@@ -40,6 +41,9 @@ export interface ConvexProgramOptions {
    */
   kernel?: MatmulKernel;
   shouldStop?: () => boolean;
+  /** Newton-polish rounds allowed in all (a work budget; solver.ts CoreOptions.maxPolishRounds) */
+  maxPolishRounds?: number;
+  /** wall-clock SAFETY limit only (ms); when it fires, stopReason is SAFETY_STOP_REASON */
   timeBudgetMs?: number;
 }
 
@@ -53,7 +57,7 @@ export interface ConvexProgramResult {
   network: NetworkWeights;
   patterns: number;
   algorithm: string;
-  /** why the solver stopped: 'converged' | 'iteration limit' | 'time budget' | 'stopped' */
+  /** why the solver stopped: 'converged' | 'iteration limit' | 'stopped' | SAFETY_STOP_REASON (the wall-clock safety limit: machine-dependent) */
   stopReason?: string;
   /** named tolerances used, with their meaning (reported, never hidden) */
   tolerances?: Record<string, { value: number; meaning: string }>;
@@ -74,7 +78,7 @@ function validate(X: Mat, Y: Mat, patterns: Uint8Array[], beta: number): void {
         'Vector outputs are optimized by column generation (certify) instead.',
     );
   if (Y.rows !== X.rows) throw usageError(`X has ${X.rows} rows but Y has ${Y.rows}.`);
-  if (!(beta > 0) || !Number.isFinite(beta)) throw usageError(`β must be a positive finite number (got ${beta}).`);
+  if (!(beta > 0) || !Number.isFinite(beta)) throw usageError(`β must be a positive finite number (got ${beta}).`, 'beta');
   for (let i = 0; i < X.data.length; i++)
     if (!Number.isFinite(X.data[i])) throw usageError(`X has a non-finite entry at row ${Math.floor(i / X.cols) + 1}.`);
   for (let i = 0; i < Y.data.length; i++)
@@ -111,6 +115,8 @@ export function convexTolerances(): Record<string, { value: number; meaning: str
     polishEnter: { value: ENTER_TOL, meaning: 'Newton polish: a block enters when its dual constraint exceeds β(1 + this)' },
     polishMaxVars: { value: POLISH_MAX_VARS, meaning: 'Newton polish only when the support has at most this many variables (Σ face dimensions + 1)' },
     polishMaxWork: { value: POLISH_MAX_WORK, meaning: 'Newton polish only when building the support Hessian costs at most this many flops: pattern-pair Grams |S|(|S|+1)/2 · n · p²/2, or face Jacobians n·T²/2 + n·p·T when a step costs less that way' },
+    workingSetRounds: { value: WORKING_SET_ROUNDS, meaning: 'work budget: Newton-polish rounds of the working-set start (each adds violating blocks and re-solves the restricted problem)' },
+    fistaPolishRounds: { value: FISTA_POLISH_ROUNDS, meaning: "work budget: Newton-polish rounds of each of FISTA's periodic polishes" },
     workingSetMaxBlockVars: { value: WORKING_SET_MAX_BLOCK_VARS, meaning: 'the working set (and FISTA\'s periodic polish) runs when 2·patterns·(d + 1) is at most this; past it, FISTA alone (speed only)' },
     polishScanFactor: { value: ENTER_SCAN_FACTOR, meaning: 'Newton polish: the entering scan stops once it has its blocks and has projected this many times as many (speed only; a scan that finds none is full)' },
     polishScanSlack: { value: SCAN_BOUND_SLACK, meaning: 'Newton polish: relative slack on the carried bound ‖Π_K g‖ ≤ last bound + ‖g − g_last‖ that orders the entering scan (speed only)' },
@@ -130,6 +136,7 @@ function opts0(opts: ConvexProgramOptions) {
   return {
     relTol: opts.relTol ?? DEFAULT_CONVEX_REL_TOL,
     maxIterations: opts.maxIterations ?? DEFAULT_CONVEX_MAX_ITERATIONS,
+    maxPolishRounds: opts.maxPolishRounds,
     timeBudgetMs: opts.timeBudgetMs ?? Infinity,
     shouldStop: opts.shouldStop,
   };

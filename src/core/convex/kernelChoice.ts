@@ -4,7 +4,8 @@
  * bench/convex.ts (same run: both kernels on the program's own shapes, GFLOP/s reported).
  */
 import type { Mat } from '../linalg/mat';
-import { jsKernel, ortKernel, type MatmulKernel } from '../linalg/kernel';
+import { jsKernel, type MatmulKernel } from '../linalg/kernel';
+import { ortKernel } from '../onnx/ortKernel';
 
 /**
  * 2·rows·inner·cols above which onnxruntime's float64 MatMul is used. Measured on this machine

@@ -6,11 +6,13 @@
  * exact objective: monotone, so it can only help FISTA, which re-checks the rest). Why: the
  * smoothed hinge with small μ is badly conditioned for first-order steps.
  */
-import { CholeskyDecomposition, Matrix, solve } from 'ml-matrix';
+import { Matrix, solve } from 'ml-matrix';
+import { ridgeCholeskySolve } from '../linalg/spd';
 import type { Program } from './problem';
 import { blockNorm } from './problem';
 import { projectCone } from '../linalg/cone';
-import { lossValue, negGradient, sigmoid } from '../losses/conjugates';
+import { lossValue, negGradient } from '../losses/conjugates';
+import { lossOf, type LossRef } from '../losses/registry';
 import { type Mat, zeros } from '../linalg/mat';
 
 /** Newton polish runs only when the support has at most this many variables. */
@@ -37,9 +39,10 @@ export function lossNewtonPolish(pr: Program, Z: Float64Array, b: number, loss: 
     const F = fns.fit(Z, b);
     const lam = fns.lam(F);
     const h = new Float64Array(n);
+    const Fm = { rows: n, cols: 1, data: F }, Ym = { rows: n, cols: 1, data: pr.y }, hj = new Float64Array(1);
     for (let j = 0; j < n; j++) {
-      const t = pr.y[j] * F[j];
-      h[j] = loss === 'logistic' ? sigmoid(t) * sigmoid(-t) : t < 1 && t >= 1 - mu ? 1 / mu : 0;
+      lossOf(loss).sampleHessian(Fm, Ym, j, mu, hj);
+      h[j] = hj[0];
     }
     // J columns: block bi, coordinate q → σ_k D_i x̃_{jq}; the offset → 1
     const col = (bi: number, q: number, j: number): number => {
@@ -80,20 +83,7 @@ export function lossNewtonPolish(pr: Program, Z: Float64Array, b: number, loss: 
     }
     let trace = 0;
     for (let i = 0; i < N; i++) trace += H.get(i, i);
-    const rhs = new Matrix(N, 1);
-    for (let i = 0; i < N; i++) rhs.set(i, 0, -g[i]);
-    let dx: number[] | null = null;
-    for (const rel of [1e-12, 1e-9, 1e-6, 1e-3]) {
-      const Hr = H.clone();
-      for (let i = 0; i < N; i++) Hr.set(i, i, Hr.get(i, i) + rel * (trace / N) + 1e-300);
-      const chol = new CholeskyDecomposition(Hr);
-      if (!chol.isPositiveDefinite()) continue;
-      const sol = chol.solve(rhs).to1DArray();
-      if (sol.every(Number.isFinite)) {
-        dx = sol;
-        break;
-      }
-    }
+    const dx = ridgeCholeskySolve(H.to1DArray(), N, g.map((v) => -v), [1e-12, 1e-9, 1e-6, 1e-3].map((rel) => rel * (trace / N) + 1e-300));
     if (!dx) break;
     const f0 = fns.objective(Z, b);
     let accepted = false;
@@ -194,14 +184,14 @@ function faceBasis(Xt: Mat, rows: number[]): Float64Array[] {
  * accumulate near them (measured on a 30-sample, c = 3 case: the oracle's excess M/β − 1 fell
  * from 1.7e-5 to 1e-6 over eight rounds); letting the directions slide to the stationary point of
  * their patterns makes −∇ℓ(F) the optimal dual point once the patterns are right (the "sliding"
- * step of alternating-descent conditional gradient). Smooth losses only (logistic,
+ * step of alternating-descent conditional gradient). Smooth losses only (not the hinge: logistic, Huber,
  * cross-entropy). Speed only: the caller recomputes the objective from the weights and takes
  * every bound from the oracle.
  */
 export function slideNeurons(
   Xt: Mat,
   Y: Mat,
-  loss: 'logistic' | 'cross-entropy',
+  lossRef: LossRef,
   beta: number,
   offset: 'decayed' | 'free' | 'none',
   start: SlideNeuron[],
@@ -211,6 +201,9 @@ export function slideNeurons(
   deadline = Infinity,
 ): SlideResult | null {
   const n = Xt.rows, p = Xt.cols, c = Y.cols;
+  const loss = lossOf(lossRef);
+  const softmax = loss.rowSumZero;
+  const Hi = new Float64Array(c * c);
   // balanced start: ‖w‖ = ‖z‖ (same function, lower or equal penalty)
   const ws: Float64Array[] = [], zs: Float64Array[] = [];
   for (const nr of start) {
@@ -393,10 +386,16 @@ export function slideNeurons(
     const bOff = T;
     if (hasB) T += c;
     if (T > SLIDE_MAX_VARS || n * c * T * T > SLIDE_MAX_WORK) break;
-    // ∇ℓ(F) = −Λ and the per-sample curvature (softmax probabilities; logistic σ(t)σ(−t))
+    // ∇ℓ(F) = −Λ and the per-sample curvature: softmax probabilities q (cross-entropy, H_i = diag(q) − qqᵀ),
+    // else the diagonal of the elementwise loss's Hessian (logistic σ(t)σ(−t), Huber 1[|f − y| < δ])
     const L = negGradient(cur.F, Y, loss);
     const Pq = new Float64Array(n * c);
-    for (let i = 0; i < n * c; i++) Pq[i] = loss === 'cross-entropy' ? Y.data[i] - L.data[i] : sigmoid(Y.data[i] * cur.F.data[i]) * sigmoid(-Y.data[i] * cur.F.data[i]);
+    if (softmax) for (let i = 0; i < n * c; i++) Pq[i] = Y.data[i] - L.data[i];
+    else
+      for (let i = 0; i < n; i++) {
+        loss.sampleHessian(cur.F, Y, i, 0, Hi);
+        for (let j = 0; j < c; j++) Pq[i * c + j] = Hi[j * c + j];
+      }
     // X̃N_k (n × dim_k), rows outside the pattern zero
     const XN: Float64Array[] = [];
     for (let k = 0; k < K; k++) {
@@ -455,11 +454,11 @@ export function slideNeurons(
       }
       // Gauss–Newton part J_iᵀH_iJ_i (upper triangle), H_i = diag(q) − qqᵀ (CE) or σσ' (logistic)
       for (const c1 of nzCols) {
-        if (loss === 'cross-entropy') {
+        if (softmax) {
           let pj = 0;
           for (let j = 0; j < c; j++) pj += Pq[i * c + j] * Ji[j * T + c1];
           for (let j = 0; j < c; j++) hv[j] = Pq[i * c + j] * (Ji[j * T + c1] - pj);
-        } else hv[0] = Pq[i] * Ji[c1];
+        } else for (let j = 0; j < c; j++) hv[j] = Pq[i * c + j] * Ji[j * T + c1];
         for (const c2 of nzCols) {
           if (c2 < c1) continue;
           let s = 0;
@@ -491,21 +490,7 @@ export function slideNeurons(
       }
     let trace = 0;
     for (let r = 0; r < T; r++) trace += Math.abs(H[r * T + r]);
-    const rhs = new Matrix(T, 1);
-    for (let r = 0; r < T; r++) rhs.set(r, 0, -g[r]);
-    let dx: number[] | null = null;
-    for (const rel of [0, 1e-12, 1e-9, 1e-6, 1e-3, 1]) {
-      const Hr = new Matrix(T, T);
-      for (let r = 0; r < T; r++) for (let s2 = 0; s2 < T; s2++) Hr.set(r, s2, H[r * T + s2]);
-      for (let r = 0; r < T; r++) Hr.set(r, r, Hr.get(r, r) + rel * (trace / T));
-      const chol = new CholeskyDecomposition(Hr);
-      if (!chol.isPositiveDefinite()) continue;
-      const sol = chol.solve(rhs).to1DArray();
-      if (sol.every(Number.isFinite)) {
-        dx = sol;
-        break;
-      }
-    }
+    const dx = ridgeCholeskySolve(H, T, g.map((v) => -v), [0, 1e-12, 1e-9, 1e-6, 1e-3, 1].map((rel) => rel * (trace / T)));
     let dec = 0;
     if (dx) for (let r = 0; r < T; r++) dec -= g[r] * dx[r];
     if (!dx || !(dec > 0) || dec / 2 <= SLIDE_DONE_DEC * Math.max(1, Math.abs(obj))) {

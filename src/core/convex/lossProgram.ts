@@ -24,15 +24,15 @@ import { type Mat, matmul } from '../linalg/mat';
 import { sigmaMax, SIGMA_REL_SLACK } from '../linalg/decomp';
 import { usageError } from '../errors';
 import { fpRel } from '../oracle/common';
-import type { CertifyModes } from '../certify/objective';
-import type { NetworkWeights } from '../certify/types';
+import type { CertifyModes, NetworkWeights } from '../problem/network';
 import { lossValue } from '../losses/conjugates';
 import { dualDirection, lossBestScale, mLipschitz } from '../losses/dualPoint';
 import { lossObjective } from '../losses/objective';
 import { makeProgram, diffMatrix, fitFromQ, maskedResidual, blockNorm, type Program } from './problem';
 import { projectCone, blockBound } from '../linalg/cone';
+import { extrapolate, fistaMomentum, stepTerms } from '../linalg/fista';
 import { recoverNetwork } from './recover';
-import { negGradient } from '../losses/conjugates';
+import { curvatureBound, negGradient } from '../losses/conjugates';
 import { lossNewtonPolish, type SmoothFns } from './lossNewton';
 
 export type BinaryLoss = 'hinge' | 'logistic';
@@ -236,8 +236,7 @@ export function solveLossProgram(
   });
   let it = 0;
   let stopReason = 'iteration limit';
-  const curv = loss === 'logistic' ? 0.25 : 1;
-  let t = 1 / (lipBase * (loss === 'hinge' ? 1 / mu : curv));
+  let t = 1 / (lipBase * curvatureBound(loss, mu));
   outer: for (;;) {
     let y: State = { Z: Float64Array.from(x.Z), b: x.b };
     let theta = 1;
@@ -253,15 +252,7 @@ export function solveLossProgram(
       for (;;) {
         xn = proxStep(pr, y, gZ, gb, t);
         fx = smoothValue(pr, fitOf(pr, xn), xn.b, loss, mu);
-        let lin = 0, sq = 0;
-        for (let q = 0; q < xn.Z.length; q++) {
-          const dz = xn.Z[q] - y.Z[q];
-          lin += gZ[q] * dz;
-          sq += dz * dz;
-        }
-        const db = xn.b - y.b;
-        lin += gb * db;
-        sq += db * db;
+        const { lin, sq } = stepTerms([[xn.Z, y.Z, gZ], [[xn.b], [y.b], [gb]]]);
         if (fx <= fy + lin + sq / (2 * t) + 1e-14 * Math.abs(fy) || t < 1e-300) break;
         t *= BT_SHRINK;
       }
@@ -271,11 +262,10 @@ export function solveLossProgram(
       const obj = fx + beta * pen;
       const restart = obj > fPrev;
       fPrev = obj;
-      const thetaN = restart ? 1 : (1 + Math.sqrt(1 + 4 * theta * theta)) / 2;
-      const mom = restart ? 0 : (theta - 1) / thetaN;
-      const yZ = new Float64Array(xn.Z.length);
-      for (let q = 0; q < yZ.length; q++) yZ[q] = xn.Z[q] + mom * (xn.Z[q] - x.Z[q]);
-      y = { Z: yZ, b: xn.b + mom * (xn.b - x.b) };
+      const fm = fistaMomentum(theta);
+      const thetaN = restart ? 1 : fm.next;
+      const mom = restart ? 0 : fm.weight;
+      y = { Z: extrapolate(xn.Z, x.Z, mom), b: xn.b + mom * (xn.b - x.b) };
       theta = thetaN;
       x = xn;
       it++;

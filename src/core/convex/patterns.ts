@@ -12,8 +12,7 @@
 import type { Mat } from '../linalg/mat';
 import { rowSpaceBasis } from '../linalg/decomp';
 import { makeRng, gaussian } from '../random';
-import type { NetworkWeights } from '../certify/types';
-import type { CertifyModes } from '../certify/objective';
+import type { NetworkWeights, CertifyModes } from '../problem/network';
 import { nullBasis } from '../linalg/dense';
 
 /** Rows with |x̃_jᵀz| ≤ VANISH_TOL·‖x̃_j‖ at a unit null direction count as vanishing (generous: extra patterns are harmless). */

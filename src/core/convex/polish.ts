@@ -19,9 +19,8 @@
  * in faceNewton.ts.
  * The result is whatever it is: the caller measures it with the sound bound, never trusts it.
  */
-import type { Program } from './problem';
+import type { ProductRequest, Program } from './problem';
 import { dotAt, type Mat } from '../linalg/mat';
-import type { ProductRequest } from './solver';
 import { fitDirect, objectiveOf } from './problem';
 import { leastSquares } from '../linalg/dense';
 import { projectCone } from '../linalg/cone';

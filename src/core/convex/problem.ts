@@ -12,8 +12,16 @@
  * The one hot product is X̃·Zd (n×p times p×P, Zd = V − W) and X̃ᵀ·(mask ∘ r) (p×n times n×P).
  */
 import { appendOnes, type Mat, transpose, zeros } from '../linalg/mat';
-import type { CertifyModes } from '../certify/objective';
-import type { OutputBiasMode } from '../certify/types';
+import type { CertifyModes, OutputBiasMode } from '../problem/network';
+
+/**
+ * One large product a×b the solver's generators yield to their driver (./index.ts runs it on the
+ * kernel chosen by size). Declared here, beside Program, so every stage imports it one way.
+ */
+export interface ProductRequest {
+  a: Mat;
+  b: Mat;
+}
 
 export interface Program {
   X: Mat;

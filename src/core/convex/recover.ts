@@ -6,7 +6,7 @@
  * With a free hidden bias a block with z_u = 0 can only live on the all-active pattern: it is the
  * constant σ·z_b and joins the offset.
  */
-import type { NetworkWeights } from '../certify/types';
+import type { NetworkWeights } from '../problem/network';
 import { lassoNetwork } from '../certify/lasso';
 import type { Program } from './problem';
 import { blockNorm } from './problem';

@@ -18,25 +18,30 @@
  * polish) takes over when it does not finish. Every claim of accuracy comes from the sound dual
  * bound (bound.ts), never from the solver's own view.
  */
+import { SAFETY_STOP_REASON } from '../problem/safetyStop';
 import { type Mat, zeros } from '../linalg/mat';
 import { makeRng, gaussian } from '../random';
-import type { Program } from './problem';
+import type { ProductRequest, Program } from './problem';
 import { blockNorm, diffMatrix, fitFromQ, maskedResidual, objectiveOf } from './problem';
 import { projectCone } from '../linalg/cone';
 import { polish, POLISH_MAX_VARS } from './polish';
 import { lowerBoundGen } from './bound';
 
-export interface ProductRequest {
-  a: Mat;
-  b: Mat;
-}
-
 export interface CoreOptions {
   relTol: number;
   maxIterations: number;
+  /**
+   * Newton-polish rounds allowed in all (the working set's and FISTA's periodic polishes together): a
+   * work budget, so a capped solve stops at the same point on every machine (default: no cap beyond
+   * WORKING_SET_ROUNDS and FISTA_POLISH_ROUNDS per call)
+   */
+  maxPolishRounds?: number;
+  /** wall-clock SAFETY limit only (ms): when it fires the result says so (stopReason SAFETY_STOP_REASON) */
   timeBudgetMs: number;
   shouldStop?: () => boolean;
 }
+
+/** stopReason when the wall-clock safety limit fired: the only stop that depends on the machine's speed. */
 
 export interface CoreResult {
   Z: Float64Array;
@@ -56,14 +61,8 @@ export const POWER_ITERATIONS = 15;
 export const STEP_SAFETY = 1.2;
 /** Rounds of the working-set start (each adds the most violating blocks, polish.ts ENTER_MIN_BLOCKS or more, and re-solves exactly). */
 export const WORKING_SET_ROUNDS = 100;
-/**
- * Share of the time budget the working-set start and each polish may use (the rest: FISTA and the
- * bound). High: when the exact working set can run at all it is far faster than FISTA to a tight gap
- * (n = 1e4, d = 10, 1000 patterns: it reaches the optimum at ~52 s of a 60 s budget; FISTA's share
- * of the rest does not move the gap). The rest is for the final sound bound, which past the budget
- * falls back to projection-free block bounds.
- */
-export const WORKING_SET_SHARE = 0.9;
+/** Rounds of each periodic polish inside FISTA (same unit as WORKING_SET_ROUNDS). */
+export const FISTA_POLISH_ROUNDS = 30;
 /**
  * The working set runs (and FISTA polishes) when all blocks together have at most this many
  * variables (2·patterns·p); past it, FISTA alone. Measured on 2 cores with a 60 s budget, FISTA alone
@@ -189,7 +188,9 @@ function proxBlock(pr: Program, k: number, g: Float64Array, tb: number, warm: nu
 export function* solveCore(pr: Program, opts: CoreOptions): Generator<ProductRequest, CoreResult, Mat> {
   const { p, P, beta } = pr;
   const K = 2 * P;
-  const t0 = Date.now();
+  // the wall clock is only the outer safety stop: every other stop counts work (iterations, rounds)
+  const safetyDeadline = Date.now() + opts.timeBudgetMs;
+  let roundsLeft = opts.maxPolishRounds ?? Infinity;
   const hasB = pr.offset !== 'none';
   let x = new Float64Array(K * p);
   let b = optimalOffset(pr, pr.y);
@@ -223,7 +224,7 @@ export function* solveCore(pr: Program, opts: CoreOptions): Generator<ProductReq
     boundWarm = Array.from({ length: K }, (_, k) => w.get(k) ?? old?.[k] ?? []);
   };
   const checkBound = function* (): Generator<ProductRequest, void, Mat> {
-    const bd = yield* lowerBoundGen(pr, best.r, boundWarm, t0 + opts.timeBudgetMs);
+    const bd = yield* lowerBoundGen(pr, best.r, boundWarm, safetyDeadline);
     boundWarm = bd.warm;
     if (bd.lowerBound > lower) lower = bd.lowerBound;
   };
@@ -237,10 +238,11 @@ export function* solveCore(pr: Program, opts: CoreOptions): Generator<ProductReq
   // Working-set start: the polish from the empty support adds the most violating blocks a few at a
   // time and solves each restricted problem exactly (column generation over blocks, like [EP Alg. 1]
   // with the per-pattern cone oracle). FISTA below takes over when that does not finish.
-  if (!converged && small && opts.maxIterations > 0) {
-    const pol = yield* polish(pr, best.Z, best.b, WORKING_SET_ROUNDS, t0 + WORKING_SET_SHARE * opts.timeBudgetMs);
+  if (!converged && small && opts.maxIterations > 0 && roundsLeft > 0) {
+    const pol = yield* polish(pr, best.Z, best.b, Math.min(WORKING_SET_ROUNDS, roundsLeft), safetyDeadline);
     if (pol) {
       polishRounds += pol.rounds;
+      roundsLeft -= pol.rounds;
       warmFrom(pol.warm);
       consider(pol.Z, pol.b, residualOf(yield* forward(pr, pol.Z, pol.b)));
       x = Float64Array.from(best.Z);
@@ -254,11 +256,10 @@ export function* solveCore(pr: Program, opts: CoreOptions): Generator<ProductReq
       }
     }
   }
-  // FISTA (and its step estimate: 15 products over all blocks, at n = 1e4 with 1000 patterns a large
-  // share of the budget) runs only when the working set left its share unused; otherwise FISTA would
-  // not move the gap in what is left, and the final bound needs that time.
-  const runFista = !converged && (P === 0 || Date.now() - t0 < WORKING_SET_SHARE * opts.timeBudgetMs);
-  if (!converged && !runFista) stopReason = 'time budget';
+  // FISTA takes over when the working set did not finish (its budget is maxIterations; the working
+  // set's rounds and FISTA's polishes share maxPolishRounds): decided by work done, never by the clock
+  const runFista = !converged && (P === 0 || Date.now() <= safetyDeadline);
+  if (!converged && !runFista) stopReason = SAFETY_STOP_REASON;
   const L = runFista && P > 0 ? (yield* estimateLipschitz(pr)) * STEP_SAFETY : 1;
   let step = 1 / L;
   while (runFista && !converged && iterations < opts.maxIterations) {
@@ -266,8 +267,8 @@ export function* solveCore(pr: Program, opts: CoreOptions): Generator<ProductReq
       stopReason = 'stopped';
       break;
     }
-    if (Date.now() - t0 > opts.timeBudgetMs) {
-      stopReason = 'time budget';
+    if (Date.now() > safetyDeadline) {
+      stopReason = SAFETY_STOP_REASON;
       break;
     }
     iterations++;
@@ -292,8 +293,8 @@ export function* solveCore(pr: Program, opts: CoreOptions): Generator<ProductReq
     const base = new Float64Array(pr.n);
     let aborted = false;
     for (let k = 0; k < K; k++) {
-      if ((k & 31) === 31 && Date.now() - t0 > opts.timeBudgetMs) {
-        // out of time inside the prox pass: drop this iterate, keep the previous one
+      if ((k & 31) === 31 && Date.now() > safetyDeadline) {
+        // safety limit inside the prox pass: drop this iterate, keep the previous one
         aborted = true;
         break;
       }
@@ -303,7 +304,7 @@ export function* solveCore(pr: Program, opts: CoreOptions): Generator<ProductReq
     }
     if (aborted) {
       iterations--;
-      stopReason = 'time budget';
+      stopReason = SAFETY_STOP_REASON;
       break;
     }
     let bn = 0;
@@ -346,11 +347,12 @@ export function* solveCore(pr: Program, opts: CoreOptions): Generator<ProductReq
     for (let k = 0; k < K; k++) if (blockNorm(pr, x, k) > 0) support += k + ',';
     const stable = support === lastSupport;
     lastSupport = support;
-    if (small && (iterations >= nextPolish || stable)) {
+    if (small && roundsLeft > 0 && (iterations >= nextPolish || stable)) {
       nextPolish = iterations * 2;
-      const pol = yield* polish(pr, best.Z, best.b, 30, Math.min(t0 + opts.timeBudgetMs, Date.now() + WORKING_SET_SHARE * (t0 + opts.timeBudgetMs - Date.now())));
+      const pol = yield* polish(pr, best.Z, best.b, Math.min(FISTA_POLISH_ROUNDS, roundsLeft), safetyDeadline);
       if (pol) {
         polishRounds += pol.rounds;
+        roundsLeft -= pol.rounds;
         warmFrom(pol.warm);
         const rp = residualOf(yield* forward(pr, pol.Z, pol.b));
         if (consider(pol.Z, pol.b, rp) <= pol.objective * (1 + 1e-15)) {
@@ -375,6 +377,10 @@ export function* solveCore(pr: Program, opts: CoreOptions): Generator<ProductReq
       stopReason = 'converged';
     }
   }
+  // any clock-dependent branch (polish, Newton, the bound's projection-free fallback) can only have
+  // been taken once the safety deadline passed: then the result is reported as machine-dependent
+  if (!converged && Date.now() > safetyDeadline) stopReason = SAFETY_STOP_REASON;
+  else if (converged && Date.now() > safetyDeadline) stopReason = `converged (after the ${SAFETY_STOP_REASON})`;
   return {
     Z: best.Z,
     b: best.b,

@@ -11,10 +11,9 @@
 import type { Mat } from '../linalg/mat';
 import { zeros } from '../linalg/mat';
 import { svd } from '../linalg/decomp';
-import type { CertifyModes } from '../certify/objective';
-import { networkObjective } from '../certify/objective';
+import type { CertifyModes, NetworkWeights } from '../problem/network';
+import { networkObjective } from '../problem/objective';
 import { WHITENED_TOL, RANK_ONE_TOL } from '../certify/closedForms';
-import type { NetworkWeights } from '../certify/types';
 import type { Detected } from './closedForms1d';
 
 /** c ≥ −SPIKE_FREE_SIGN_TOL·max|c| counts as c ≥ 0 (the sign of the rank-one factor, rounding only). */

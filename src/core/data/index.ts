@@ -190,6 +190,8 @@ function readSource(src: ByteSource, file: string, labels: LabelSpec | undefined
  */
 function npyBytes(src: ByteSource, file: string, limits: DataLimits): Uint8Array {
   if (src.size === undefined) {
+    // a pipe: refuse a wrong magic on its first bytes, not after reading up to the cap (/dev/zero)
+    if (!isNpy(head(src))) throw npyFail(file, '')('not a .npy file (the \\x93NUMPY magic is missing)');
     return readAll(src, limits.maxMemberBytes, (n) =>
       dataError(`the .npy read from a pipe is over ${sizeText(n)}, more than one array may take ${limitNote(limits, 'maxMemberBytes', 'bytes')}`, { file }),
     );

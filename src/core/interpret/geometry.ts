@@ -15,9 +15,8 @@ import { makeRng } from '../random';
 import { kthLargest } from '../linalg/select';
 import { symMinEigenvalue } from './symeig';
 import { checkNetworkAndData } from './pattern';
-import type { NetworkWeights } from '../certify/types';
-import type { CertifyModes } from '../certify/objective';
-import type { GeometryJson } from '../analysis/types';
+import type { NetworkWeights, CertifyModes } from '../problem/network';
+import type { GeometryJson } from '../report/analysisJson';
 
 /** All pairs up to this many samples (and ANGLE_EXACT_MAX_WORK multiply-adds); else a seeded sample. */
 export const ANGLE_EXACT_MAX_N = 2000;

@@ -29,7 +29,7 @@ export { KINK_TOL, neuronPattern, featureRowNorms, patternDistance } from './pat
 export { symMinEigenvalue } from './symeig';
 export { boxLeastSquares, BOXLS_OPT_TOL, BOXLS_DEPENDENT_TOL } from './boxls';
 
-import type { NeuronInterpretationJson } from '../analysis/types';
+import type { NeuronInterpretationJson } from '../report/analysisJson';
 import type { NeuronMatch } from './match';
 import { KINK_TOL } from './pattern';
 import { COEF_ZERO_REL, DUPLICATE_COS_TOL, EXTREME_TOL, PROJECTION_MAX_WORK, PROJECTION_ZERO_TOL } from './neurons';

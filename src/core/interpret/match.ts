@@ -12,8 +12,7 @@
  * neurons left without a partner, and pairs pointing apart (cos ≤ MATCH_MIN_COSINE), are omitted.
  */
 import type { Mat } from '../linalg/mat';
-import type { NetworkWeights } from '../certify/types';
-import type { CertifyModes } from '../certify/objective';
+import type { NetworkWeights, CertifyModes } from '../problem/network';
 import { checkNetworkAndData, featureRowNorms, neuronPattern, outputWeights, patternDistance, unitFeature, type NeuronPattern } from './pattern';
 
 export const HUNGARIAN_MAX = 300;

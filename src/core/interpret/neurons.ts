@@ -35,9 +35,10 @@
 import { type Mat, zeros } from '../linalg/mat';
 import { forward } from '../model';
 import { usageError } from '../errors';
-import type { NetworkWeights } from '../certify/types';
-import { buildXt, neuronInfos, type CertifyModes } from '../certify/objective';
-import type { NeuronInterpretationJson } from '../analysis/types';
+import type { NetworkWeights, CertifyModes } from '../problem/network';
+import { buildXt } from '../problem/features';
+import { neuronInfos } from '../problem/objective';
+import type { NeuronInterpretationJson } from '../report/analysisJson';
 import { boxLeastSquares } from './boxls';
 import { ACTIVE, INACTIVE, KINK, KINK_TOL, checkNetworkAndData, featureRowNorms, neuronPattern, outputWeights, type NeuronPattern } from './pattern';
 
@@ -243,7 +244,7 @@ export function interpretNeurons(
 ): NeuronInterpretationJson[] {
   const n = X.rows, d = X.cols, m = net.W1.rows, c = net.W2.rows;
   checkNetworkAndData(net, X);
-  if (!(beta > 0)) throw usageError(`β must be positive (got ${beta}).`);
+  if (!(beta > 0)) throw usageError(`β must be positive (got ${beta}).`, 'beta');
   const kinkTol = opts.kinkTol ?? KINK_TOL;
   const extremeTol = opts.extremeTol ?? EXTREME_TOL;
   let R: Mat;

@@ -4,8 +4,7 @@
  * kink and belongs to both sides. Pre-activations are computed from the raw weights in float64.
  */
 import type { Mat } from '../linalg/mat';
-import type { NetworkWeights } from '../certify/types';
-import type { CertifyModes } from '../certify/objective';
+import type { NetworkWeights, CertifyModes } from '../problem/network';
 import { usageError } from '../errors';
 
 /** Shapes and finiteness of a network against the data; a ReluLensError names what is wrong. */

@@ -8,6 +8,7 @@
  * UPPER bound, minus the allowance of ./dualPoint.ts; every objective behind 'not-optimal' is
  * recomputed from a concrete network's weights with the loss (lossObjective).
  */
+import { impliedBetaWarning } from '../certify/impliedBetaText';
 import type { Mat } from '../linalg/mat';
 import { usageError } from '../errors';
 import { sigmaMax, SIGMA_REL_SLACK } from '../linalg/decomp';
@@ -25,19 +26,13 @@ import {
   oracleDirection,
   TIGHT_LASSO_SWEEP_FACTOR,
 } from '../certify/certify';
-import {
-  buildXt,
-  featureDim,
-  impliedBeta,
-  neuronDirections,
-  neuronInfos,
-  rebalance,
-  resolveModes,
-} from '../certify/objective';
+import { buildXt, featureDim } from '../problem/features';
+import { impliedBeta, neuronDirections, neuronInfos, rebalance, resolveModes } from '../problem/objective';
 import { fmt, rebalancedInfo, REBALANCE_MEANING, REBALANCE_REL_TOL, VERDICT_TOL_MEANING } from '../certify/verdict';
-import { DEFAULT_TOL, type CertificateResult, type CertifySettings, type NetworkWeights } from '../certify/types';
-import type { LossName } from '../analysis/types';
-import type { ClassLoss } from './conjugates';
+import { DEFAULT_TOL, type CertificateResult, type CertifySettings } from '../certify/types';
+import type { NetworkWeights } from '../problem/network';
+import type { LossName } from '../problem/loss';
+import { lossOf, type LossRef } from './registry';
 import { dualDirection, DOMAIN_MARGIN, fixDirection, LOSS_DUAL_ROUNDING_PER_TERM, lossBestScale, mLipschitz } from './dualPoint';
 import { labelsForLoss } from './labels';
 import { betaForLoss, lossObjective } from './objective';
@@ -102,10 +97,12 @@ export function certifyClassificationWith(
   net: NetworkWeights,
   X: Mat,
   Yraw: Mat,
-  loss: ClassLoss,
+  lossRef: LossRef,
   settings: CertifySettings,
   oracle: OracleFn,
 ): ClassificationResult {
+  // the loss with its parameters from the settings (LossParams: Huber's δ)
+  const loss = lossOf(lossRef, settings);
   const tStart = performance.now();
   const timings: Record<string, number> = {};
   let tStage = tStart;
@@ -135,11 +132,8 @@ export function certifyClassificationWith(
   const Pbal = bal.objective;
   const implied = impliedBeta(asTrained.R, asTrained.F, net.b2, infos, modes);
   const impliedBetaMismatch = implied.beta !== null && Math.abs(implied.beta - beta) > LOSS_IMPLIED_BETA_MISMATCH * beta;
-  if (impliedBetaMismatch)
-    warnings.push(
-      `Implied β = ⟨−∇ℓ(F), F − 1b2ᵀ⟩/Σ‖ũ_j‖‖v_j‖ = ${implied.beta!.toPrecision(6)} differs from the declared β = ${beta.toPrecision(6)} ` +
-        `by more than ${LOSS_IMPLIED_BETA_MISMATCH * 100}%: either the declared β is wrong or training did not converge.`,
-    );
+  const impliedText = impliedBetaWarning(implied.beta, beta, LOSS_IMPLIED_BETA_MISMATCH, '⟨−∇ℓ(F), F − 1b2ᵀ⟩/Σ‖ũ_j‖‖v_j‖');
+  if (impliedText) warnings.push(impliedText);
   const deadCount = infos.filter((s) => s.dead).length;
   if (deadCount) warnings.push(`${deadCount} of ${m} neurons are dead (zero on all data, or zero output weights) and were dropped.`);
   lap('objective');
@@ -151,6 +145,7 @@ export function certifyClassificationWith(
   const baseOpts: Partial<OracleOptions> = {
     hiddenBias: modes.hiddenBias,
     patternBudget: settings.patternBudget,
+    nodeBudget: settings.nodeBudget,
     seed: settings.seed,
     shouldStop: settings.shouldStop,
     // a global search may drop regions whose bound is ≤ β: M̄ ≤ β is all a feasible dual point needs
@@ -194,7 +189,7 @@ export function certifyClassificationWith(
   };
   // MATH.md §5: hinge on whitened data has P* in closed form; its λ* is an exact dual point and its
   // network a witness (both checked by the same rules as any other)
-  const closed = loss === 'hinge' ? detectHingeWhitened(X, Y, beta, modes) : null;
+  const closed = loss.name === 'hinge' ? detectHingeWhitened(X, Y, beta, modes) : null;
   if (closed) {
     const sd = lossBestScale(closed.dualPoint, Y, loss, beta, modes, closed.dualPointMUpper, sigma);
     if (sd.value > best.value) best = { value: sd.value, point: 'closed-form', oracle: r0.oracle, s: sd.s, L0: closed.dualPoint };
@@ -276,7 +271,7 @@ export function certifyClassificationWith(
       if (!sol.converged && sol.stoppedBy === 'iteration-budget') solverUnconverged++;
       warm = { Z: sol.Z, b2: sol.b2 };
       if (sol.mu > 0) muStart = Math.min(1, 1000 * sol.mu); // the next (warm) hinge solve starts a few smoothing levels back (a new feature enters at 0)
-      offerWitness(lassoNetwork(dirsOf(), sol.Z, sol.b2, d, modes), `column generation: restricted ${loss} problem over ${feats.list.length} neuron directions (iteration ${iterations})`);
+      offerWitness(lassoNetwork(dirsOf(), sol.Z, sol.b2, d, modes), `column generation: restricted ${loss.name} problem over ${feats.list.length} neuron directions (iteration ${iterations})`);
       const active = dirsOf().filter((_, k) => sol.Z[k].some((v) => v !== 0));
       // the solver's best dual candidate (hinge: smoothed gradient or its active-set polish), into the domain
       const L0 = fixDirection({ rows: sol.lambda.rows, cols: sol.lambda.cols, data: Float64Array.from(sol.lambda.data) }, Y, loss, modes);
@@ -355,7 +350,7 @@ export function certifyClassificationWith(
     ...budgetTolerances(settings, solverIterations, 'iterations of each restricted problem solve (FISTA, all smoothing levels; a work budget; --solver-iterations)'),
   };
   const result = buildResult({
-    loss, beta, betaInfo, impliedBeta: implied.beta, impliedBetaMismatch, modes, n, d, c, m,
+    loss: loss.name, lossWords: loss.words, beta, betaInfo, impliedBeta: implied.beta, impliedBetaMismatch, modes, n, d, c, m,
     primalAsTrained: asTrained.objective, Pbal, rebalanced: rebalancedInfo(bal.net, infos, (w) => lossObjective(w, X, Y, beta, modes, loss).objective), best, bestPrimal, witness: w, tol, infos, tolerances, warnings, timings,
     columnGeneration: cgRan ? { iterations, directions: feats.list.length, stopReason, reachedOptimum: isCertified() || lassoOptimal || optimal !== null } : null,
   });
@@ -385,5 +380,5 @@ export function certifyClassificationWith(
   }
   timings.total = performance.now() - tStart;
   const dualLambda = best.L0 && best.s > 0 ? { rows: n, cols: c, data: best.L0.data.map((v) => v * best.s) } : null;
-  return { ...result, optimal, dualLambda, labels: Y };
+  return { ...result, loss: loss.name, optimal, dualLambda, labels: Y };
 }

@@ -17,7 +17,7 @@
  */
 import { type Mat, zeros } from '../linalg/mat';
 import { buildNet, fpUp, sigmaMaxUpper, whitenedDeviation, WHITENED_TOL, type ClosedForm } from '../certify/closedForms';
-import type { CertifyModes } from '../certify/objective';
+import type { CertifyModes } from '../problem/network';
 
 /** Labels (in the loss's ±1 form) are accepted as ±1 when within this of ±1 (they are exact after labelsForLoss). */
 const LABEL_TOL = 1e-12;

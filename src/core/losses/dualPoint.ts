@@ -1,6 +1,6 @@
 /**
- * Dual points for the classification losses (MATH.md §3, §8): a direction Λ0 inside the
- * conjugate's domain, its best scale s ∈ [0, min(1, β/M̄)] by 1-D concave maximization, and a
+ * Dual points for the losses certified here (hinge, logistic, cross-entropy, Huber; MATH.md §3, §8):
+ * a direction Λ0 inside the conjugate's domain, its best scale s ∈ [0, min(1, β/M̄)] by 1-D concave maximization, and a
  * rounding allowance so the value stays a lower bound on P*.
  *
  * Why the allowance has more parts than for the squared loss: the domains carry equalities a
@@ -10,8 +10,8 @@
  * subspace is {a1ᵀ + 1bᵀ}, on which the projection has exactly that norm minus t²/(nc)), with
  * the rounding of the sums added. Then
  *  - Λ' is in the domain when every entry is at least 2e inside it (checked: "margin");
- *  - |G(Λ') − G(Λ)| ≤ L·√(nc)·e with L a bound of |∂G/∂λ| on that box (1 hinge,
- *    −log(margin − e) logistic, 1 − log(margin − e) cross-entropy);
+ *  - |G(Λ') − G(Λ)| ≤ L·√(nc)·e with L a bound of |∂G/∂λ| on that box (Loss.dualLipschitz: 1 hinge,
+ *    −log(margin − e) logistic, 1 − log(margin − e) cross-entropy, max|y − λ| + e Huber);
  *  - the b2 term moves by at most (2‖Λᵀ1‖ + √n e)√n e/(2β);
  *  - M(Λ') ≤ s·M̄(Λ0) + (e + s·e0 + 2ε s‖Λ0‖_F)·σ, σ a bound of the Lipschitz constant of M in
  *    Λ: σ_max(X̃) (fixed hidden bias), σ_max(X) + √n·max‖x_i‖ (free hidden bias, on Λᵀ1 = 0).
@@ -21,94 +21,28 @@
 import { type Mat, zeros } from '../linalg/mat';
 import { EPS } from '../oracle/common';
 import { hasBiasTerm, needsMeanZero } from '../certify/dual';
-import type { CertifyModes } from '../certify/objective';
-import { type ClassLoss, dualObjective, negGradient } from './conjugates';
+import type { CertifyModes } from '../problem/network';
+import { dualObjective, negGradient } from './conjugates';
+import { lossOf, type LossRef } from './registry';
 
-/** Distance kept between a dual direction's entries and the domain boundary (named tolerance 'domainMargin'). */
-export const DOMAIN_MARGIN = 1e-12;
+export { DOMAIN_MARGIN } from './loss';
+
 /** Relative rounding allowance per summed term of G(Λ) (log/exp evaluations included; 'lossDualRounding'). */
 export const LOSS_DUAL_ROUNDING_PER_TERM = 16 * EPS;
-/** Sinkhorn iterations allowed to put a cross-entropy direction on Λᵀ1 = 0. */
-const SINKHORN_MAX = 2000;
-
-/** domain coordinates: binary p = yλ ∈ [0, 1]; cross-entropy q = y − λ ∈ Δ */
-function clampBinary(L: Mat, Y: Mat): void {
-  for (let i = 0; i < L.data.length; i++) {
-    const y = Y.data[i];
-    const p = Math.min(1 - DOMAIN_MARGIN, Math.max(DOMAIN_MARGIN, y * L.data[i]));
-    L.data[i] = y * p;
-  }
-}
-
-/** Per column: scale the larger of Σ_{y=+1} p and Σ_{y=−1} p down to the smaller (keeps p ∈ [0, 1]). */
-function balanceBinary(L: Mat, Y: Mat): boolean {
-  const n = L.rows, c = L.cols;
-  for (let k = 0; k < c; k++) {
-    let sp = 0, sm = 0;
-    for (let i = 0; i < n; i++) {
-      const v = L.data[i * c + k];
-      if (Y.data[i * c + k] > 0) sp += v;
-      else sm -= v;
-    }
-    if (!(sp > 0 && sm > 0)) return false; // one class only: Λᵀ1 = 0 forces Λ = 0 in this column
-    const shrinkPos = sp > sm;
-    const ratio = shrinkPos ? sm / sp : sp / sm;
-    for (let i = 0; i < n; i++) if (Y.data[i * c + k] > 0 === shrinkPos) L.data[i * c + k] *= ratio;
-  }
-  return true;
-}
-
-/**
- * Cross-entropy: q_i = y_i − λ_i clamped to ≥ DOMAIN_MARGIN and renormalized; with Λᵀ1 = 0
- * required, Sinkhorn scaling to row sums 1 and column sums n_k = Σ_i y_ik (feasible: Y itself is).
- */
-function fixCrossEntropy(L: Mat, Y: Mat, meanZero: boolean): boolean {
-  const n = L.rows, c = L.cols;
-  const Q = new Float64Array(n * c);
-  for (let i = 0; i < n * c; i++) Q[i] = Math.max(DOMAIN_MARGIN, Y.data[i] - L.data[i]);
-  const target = new Float64Array(c);
-  for (let i = 0; i < n; i++) for (let k = 0; k < c; k++) target[k] += Y.data[i * c + k];
-  if (meanZero && target.some((t) => !(t > 0))) return false; // an empty class forces q_ik = 0: no interior point
-  const rowNorm = () => {
-    for (let i = 0; i < n; i++) {
-      let s = 0;
-      for (let k = 0; k < c; k++) s += Q[i * c + k];
-      for (let k = 0; k < c; k++) Q[i * c + k] /= s;
-    }
-  };
-  rowNorm();
-  if (meanZero) {
-    for (let it = 0; it < SINKHORN_MAX; it++) {
-      const cs = new Float64Array(c);
-      for (let i = 0; i < n; i++) for (let k = 0; k < c; k++) cs[k] += Q[i * c + k];
-      let worst = 0;
-      for (let k = 0; k < c; k++) worst = Math.max(worst, Math.abs(cs[k] - target[k]));
-      if (worst <= 1e-14 * n) break;
-      for (let i = 0; i < n; i++) for (let k = 0; k < c; k++) Q[i * c + k] *= target[k] / cs[k];
-      rowNorm();
-    }
-  }
-  for (let i = 0; i < n * c; i++) L.data[i] = Y.data[i] - Q[i];
-  return true;
-}
 
 /**
  * A dual direction from logits F: −∇ℓ(F) (smoothed hinge gradient when mu > 0), moved
  * DOMAIN_MARGIN inside the domain and onto Λᵀ1 = 0 when the modes require it. null when no
  * interior point with Λᵀ1 = 0 exists (a column with a single class).
  */
-export function dualDirection(F: Mat, Y: Mat, loss: ClassLoss, modes: CertifyModes, mu = 0): Mat | null {
+export function dualDirection(F: Mat, Y: Mat, loss: LossRef, modes: CertifyModes, mu = 0): Mat | null {
   const L = negGradient(F, Y, loss, mu);
   return fixDirection(L, Y, loss, modes);
 }
 
 /** Moves any Λ into the domain's interior (and onto Λᵀ1 = 0 if required); in place; null if impossible. */
-export function fixDirection(L: Mat, Y: Mat, loss: ClassLoss, modes: CertifyModes): Mat | null {
-  const mz = needsMeanZero(modes);
-  if (loss === 'cross-entropy') return fixCrossEntropy(L, Y, mz) ? L : null;
-  clampBinary(L, Y);
-  if (mz && !balanceBinary(L, Y)) return null;
-  return L;
+export function fixDirection(L: Mat, Y: Mat, loss: LossRef, modes: CertifyModes): Mat | null {
+  return lossOf(loss).intoDomain(L, Y, needsMeanZero(modes)) ? L : null;
 }
 
 function sums(L: Mat): { rows: Float64Array; cols: Float64Array; rowAbs: Float64Array; colAbs: Float64Array } {
@@ -126,26 +60,13 @@ function sums(L: Mat): { rows: Float64Array; cols: Float64Array; rowAbs: Float64
 }
 
 /** e ≥ ‖Λ − Λ'‖_F (see the header), rounding of the sums included. */
-export function equalityResidue(L: Mat, loss: ClassLoss, modes: CertifyModes): number {
+export function equalityResidue(L: Mat, loss: LossRef, modes: CertifyModes): number {
   const n = L.rows, c = L.cols;
   const s = sums(L);
   let e2 = 0;
-  if (loss === 'cross-entropy') for (let i = 0; i < n; i++) e2 += (Math.abs(s.rows[i]) + (c + 1) * EPS * s.rowAbs[i]) ** 2 / c;
+  if (lossOf(loss).rowSumZero) for (let i = 0; i < n; i++) e2 += (Math.abs(s.rows[i]) + (c + 1) * EPS * s.rowAbs[i]) ** 2 / c;
   if (needsMeanZero(modes)) for (let k = 0; k < c; k++) e2 += (Math.abs(s.cols[k]) + (n + 1) * EPS * s.colAbs[k]) ** 2 / n;
   return Math.sqrt(e2) * (1 + 1e-12);
-}
-
-/** smallest distance of an entry (in domain coordinates) to the domain boundary */
-function domainMargin(L: Mat, Y: Mat, loss: ClassLoss): number {
-  let m = Infinity;
-  for (let i = 0; i < L.data.length; i++) {
-    if (loss === 'cross-entropy') m = Math.min(m, Y.data[i] - L.data[i]);
-    else {
-      const p = Y.data[i] * L.data[i];
-      m = Math.min(m, p, 1 - p);
-    }
-  }
-  return m;
 }
 
 function frob(L: Mat): number {
@@ -165,7 +86,7 @@ export interface LossScaledDual {
 }
 
 /** D(Λ) = G(Λ) − [b2 decayed]‖Λᵀ1‖²/(2β), computed as written (no allowance). */
-export function lossDualValue(L: Mat, Y: Mat, loss: ClassLoss, beta: number, modes: CertifyModes, mu = 0): number {
+export function lossDualValue(L: Mat, Y: Mat, loss: LossRef, beta: number, modes: CertifyModes, mu = 0): number {
   let v = dualObjective(L, Y, loss, mu);
   if (hasBiasTerm(modes)) {
     const s = sums(L).cols;
@@ -217,12 +138,13 @@ export function maximizeConcave(phi: (s: number) => number, hi: number): number 
 export function lossBestScale(
   L0: Mat,
   Y: Mat,
-  loss: ClassLoss,
+  lossRef: LossRef,
   beta: number,
   modes: CertifyModes,
   Mupper: number,
   sigma: number,
 ): LossScaledDual {
+  const loss = lossOf(lossRef);
   const zero = (note: string): LossScaledDual => ({ s: 0, value: 0, raw: 0, allowance: 0, note });
   if (!(Mupper >= 0) || !Number.isFinite(Mupper)) return zero('no finite upper bound on M');
   const n = L0.rows, c = L0.cols, N = n * c;
@@ -246,13 +168,13 @@ export function lossBestScale(
     const e = equalityResidue(L, loss, modes);
     const Mfinal = s * Mupper + (e + s * e0 + 2 * EPS * s * l0) * sig;
     if (Mfinal > beta) continue;
-    const margin = domainMargin(L, Y, loss);
+    const margin = loss.domainMargin(L, Y);
     if (e > 0 && !(margin >= 2 * e)) return zero(`the equality residue ${e.toExponential(2)} is not small against the domain margin ${margin.toExponential(2)}`);
     if (!(margin >= 0)) return zero('the direction left the domain');
     const raw = lossDualValue(L, Y, loss, beta, modes);
     if (!Number.isFinite(raw)) return zero('the dual value is not finite');
     const lower = Math.max(margin - e, Number.MIN_VALUE);
-    const Lip = loss === 'hinge' ? 1 : loss === 'logistic' ? Math.max(1, -Math.log(lower)) : 1 + Math.max(1, -Math.log(lower));
+    const Lip = loss.dualLipschitz(L, Y, lower, e);
     // rounding: Σ|terms| of G (each ≤ max(|λ|, H-term) ≤ 1 + log-size) and of the b2 term
     let absG = 0, absL = 0;
     for (let i = 0; i < N; i++) absL += Math.abs(L.data[i]) + Math.abs(Y.data[i]);

@@ -1,5 +1,6 @@
 /**
- * Classification losses (MATH.md §8): hinge, logistic, softmax cross-entropy. The certificate
+ * The losses other than the squared one (MATH.md §8): hinge, logistic, softmax cross-entropy,
+ * Huber — each in its own file behind the Loss interface (./loss.ts, ./registry.ts). The certificate
  * (certifyClassification binds the project's oracle; certifyClassificationWith takes one), label
  * conversion, loss values, the conjugates and the head → loss default.
  */
@@ -7,22 +8,27 @@ import type { Mat } from '../linalg/mat';
 import type { HeadKind } from '../model';
 import type { OracleFn } from '../oracle/types';
 import { computeOracle } from '../oracle';
-import type { CertifySettings, NetworkWeights } from '../certify/types';
-import type { LossName } from '../analysis/types';
+import type { CertifySettings } from '../certify/types';
+import type { NetworkWeights } from '../problem/network';
+import type { LossName } from '../problem/loss';
 import { certifyClassificationWith, type ClassificationResult } from './certify';
+import type { Loss } from './loss';
 
 export { labelsForLoss } from './labels';
 export { lossValue, negGradient, dualObjective, binaryEntropy, softplus, sigmoid, type ClassLoss } from './conjugates';
 export { dualDirection, fixDirection, lossBestScale, lossDualValue, equalityResidue, mLipschitz, DOMAIN_MARGIN, LOSS_DUAL_ROUNDING_PER_TERM } from './dualPoint';
 export { solveLossLasso, LOSS_LASSO_REL_TOL, HINGE_SMOOTHING_REL, type LossLassoResult } from './solver';
 export { betaForLoss, lossObjective } from './objective';
+export { lossOf, LOSS_NAMES, type LossRef } from './registry';
+export type { Loss, LossParams } from './loss';
+export { huberLoss, smoothL1Beta, HUBER_DEFAULT_DELTA } from './huber';
 export { certifyClassificationWith, LOSS_DEDUP_TOL, LOSS_OPTIMAL_M_TOL, type ClassificationResult } from './certify';
 
 export function certifyClassification(
   net: NetworkWeights,
   X: Mat,
   Y: Mat,
-  loss: Exclude<LossName, 'squared'>,
+  loss: Exclude<LossName, 'squared'> | Loss,
   settings: CertifySettings,
   oracle: OracleFn = computeOracle,
 ): ClassificationResult {

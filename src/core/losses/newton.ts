@@ -8,40 +8,21 @@
  * that drives a scalar coefficient (c = 1) through 0 stops there and sets it to 0 (the active set
  * changes; FISTA re-checks the rest). Armijo backtracking on the true restricted objective.
  */
-import { CholeskyDecomposition, Matrix } from 'ml-matrix';
 import type { Mat } from '../linalg/mat';
-import { type ClassLoss, negGradient, sigmoid } from './conjugates';
+import { ridgeCholeskySolve } from '../linalg/spd';
+import { negGradient } from './conjugates';
+import type { Loss } from './loss';
 
 export interface NewtonProblem {
   A: Float64Array[];
   Y: Mat;
   beta: number;
   offset: 'decayed' | 'free' | 'none';
-  loss: ClassLoss;
+  loss: Loss;
   mu: number;
   logits(Z: Float64Array, b: Float64Array): Mat;
   /** smooth part + penalty: the restricted objective */
   objective(Z: Float64Array, b: Float64Array): number;
-}
-
-/** per-sample Hessian of ℓ at F (c×c, row-major), into H (length c²) */
-function sampleHessian(F: Mat, Y: Mat, i: number, loss: ClassLoss, mu: number, H: Float64Array): void {
-  const c = F.cols;
-  H.fill(0);
-  if (loss === 'cross-entropy') {
-    let mx = -Infinity;
-    for (let k = 0; k < c; k++) mx = Math.max(mx, F.data[i * c + k]);
-    const p = new Float64Array(c);
-    let s = 0;
-    for (let k = 0; k < c; k++) s += p[k] = Math.exp(F.data[i * c + k] - mx);
-    for (let k = 0; k < c; k++) p[k] /= s;
-    for (let k = 0; k < c; k++) for (let l = 0; l < c; l++) H[k * c + l] = (k === l ? p[k] : 0) - p[k] * p[l];
-    return;
-  }
-  for (let k = 0; k < c; k++) {
-    const t = Y.data[i * c + k] * F.data[i * c + k];
-    H[k * c + k] = loss === 'logistic' ? sigmoid(t) * sigmoid(-t) : t < 1 && t >= 1 - mu && mu > 0 ? 1 / mu : 0;
-  }
 }
 
 /** Runs up to maxSteps Newton steps in place; returns the number of accepted steps. */
@@ -65,10 +46,10 @@ export function newtonActive(P: NewtonProblem, Z: Float64Array, b: Float64Array,
     const f0 = P.objective(Z, b);
     const vec = (bi: number): Float64Array | null => (bi < S.length ? P.A[S[bi]] : null); // null: the ones vector
     const grad = new Float64Array(p);
-    const H = new Matrix(p, p);
+    const H = new Float64Array(p * p);
     // loss part: Σ_i J_iᵀ H_i J_i and −Jᵀλ
     for (let i = 0; i < n; i++) {
-      sampleHessian(F, P.Y, i, P.loss, P.mu, Hs);
+      P.loss.sampleHessian(F, P.Y, i, P.mu, Hs);
       for (let bi = 0; bi < blocks; bi++) {
         const ai = vec(bi)?.[i] ?? 1;
         if (ai === 0) continue;
@@ -80,14 +61,14 @@ export function newtonActive(P: NewtonProblem, Z: Float64Array, b: Float64Array,
           for (let j = 0; j < c; j++)
             for (let l = 0; l < c; l++) {
               const h = Hs[j * c + l];
-              if (h !== 0) H.set(bi * c + j, bj * c + l, H.get(bi * c + j, bj * c + l) + w * h);
+              if (h !== 0) H[(bi * c + j) * p + bj * c + l] += w * h;
             }
         }
       }
     }
     for (let bi = 0; bi < blocks; bi++)
       for (let bj = bi + 1; bj < blocks; bj++)
-        for (let j = 0; j < c; j++) for (let l = 0; l < c; l++) H.set(bj * c + l, bi * c + j, H.get(bi * c + j, bj * c + l));
+        for (let j = 0; j < c; j++) for (let l = 0; l < c; l++) H[(bj * c + l) * p + bi * c + j] = H[(bi * c + j) * p + bj * c + l];
     // penalty part
     S.forEach((k, bi) => {
       let q = 0;
@@ -96,35 +77,23 @@ export function newtonActive(P: NewtonProblem, Z: Float64Array, b: Float64Array,
       for (let j = 0; j < c; j++) {
         grad[bi * c + j] += (beta * Z[k * c + j]) / nz;
         for (let l = 0; l < c; l++)
-          H.set(bi * c + j, bi * c + l, H.get(bi * c + j, bi * c + l) + (beta * ((j === l ? 1 : 0) - (Z[k * c + j] * Z[k * c + l]) / q)) / nz);
+          H[(bi * c + j) * p + bi * c + l] += (beta * ((j === l ? 1 : 0) - (Z[k * c + j] * Z[k * c + l]) / q)) / nz;
       }
     });
     if (P.offset === 'decayed') {
       const o = S.length * c;
       for (let j = 0; j < c; j++) {
         grad[o + j] += beta * b[j];
-        H.set(o + j, o + j, H.get(o + j, o + j) + beta);
+        H[(o + j) * p + o + j] += beta;
       }
     }
     let trace = 0;
-    for (let i = 0; i < p; i++) trace += H.get(i, i);
+    for (let i = 0; i < p; i++) trace += H[i * p + i];
     // near-duplicate features make H singular along their differences: a growing ridge
     // (Levenberg) keeps the step defined; the line search judges it
-    let dx: number[] | null = null;
-    const rhs = new Matrix(p, 1);
-    for (let i = 0; i < p; i++) rhs.set(i, 0, -grad[i]);
-    for (const rel of [1e-12, 1e-9, 1e-6, 1e-3]) {
-      const Hr = H.clone();
-      const ridge = rel * (trace / p) + 1e-300;
-      for (let i = 0; i < p; i++) Hr.set(i, i, Hr.get(i, i) + ridge);
-      const chol = new CholeskyDecomposition(Hr);
-      if (!chol.isPositiveDefinite()) continue;
-      const sol = chol.solve(rhs).to1DArray();
-      if (sol.every(Number.isFinite)) {
-        dx = sol;
-        break;
-      }
-    }
+    const rhs = new Float64Array(p);
+    for (let i = 0; i < p; i++) rhs[i] = -grad[i];
+    const dx = ridgeCholeskySolve(H, p, rhs, [1e-12, 1e-9, 1e-6, 1e-3].map((rel) => rel * (trace / p) + 1e-300));
     if (!dx) return accepted;
     let slope = 0;
     for (let i = 0; i < p; i++) slope += grad[i] * dx[i];

@@ -6,9 +6,10 @@
  */
 import type { OracleResult } from '../oracle/types';
 import { decideVerdict, fmt, type RebalanceInfo } from '../certify/verdict';
-import type { CertifyModes, NeuronInfo } from '../certify/objective';
-import type { BetaInfo, CertificateResult, NetworkWeights } from '../certify/types';
-import type { LossName } from '../analysis/types';
+import type { CertifyModes, NetworkWeights } from '../problem/network';
+import type { NeuronInfo } from '../problem/objective';
+import type { BetaInfo, CertificateResult } from '../certify/types';
+import type { LossName } from '../problem/loss';
 
 export interface DualRecord {
   value: number;
@@ -23,15 +24,11 @@ export interface WitnessRecord {
   description: string;
 }
 
-const LOSS_WORDS: Record<LossName, string> = {
-  squared: 'squared loss',
-  hinge: 'hinge loss',
-  logistic: 'logistic loss',
-  'cross-entropy': 'softmax cross-entropy',
-};
 
 export interface ResultInput {
   loss: LossName;
+  /** the loss in words, parameters included (Loss.words) */
+  lossWords: string;
   beta: number;
   betaInfo: BetaInfo;
   impliedBeta: number | null;
@@ -66,7 +63,7 @@ export function buildResult(r: ResultInput): CertificateResult & { loss: LossNam
     tol,
     witness: r.witness,
     bestPrimal: r.bestPrimal,
-    what: `${LOSS_WORDS[r.loss]}, β = ${fmt(r.beta)}`,
+    what: `${r.lossWords}, β = ${fmt(r.beta)}`,
   });
   if (v.inconsistency) r.warnings.push(v.inconsistency);
   const { verdict, gap, relGap, pstarInterval, summary } = v;

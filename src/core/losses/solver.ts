@@ -20,9 +20,12 @@
  */
 import { type Mat, zeros } from '../linalg/mat';
 import { pinv } from '../linalg/decomp';
+import { extrapolate, fistaMomentum, stepTerms } from '../linalg/fista';
 import type { OffsetMode } from '../certify/lasso';
-import type { CertifyModes } from '../certify/objective';
-import { type ClassLoss, curvatureBound, lossValue, negGradient } from './conjugates';
+import type { CertifyModes } from '../problem/network';
+import { curvatureBound, lossValue, negGradient } from './conjugates';
+import type { Loss } from './loss';
+import { lossOf, type LossRef } from './registry';
 import { fixDirection, lossDualValue, maximizeConcave } from './dualPoint';
 import { newtonActive, type NewtonProblem } from './newton';
 
@@ -115,7 +118,7 @@ class Restricted implements NewtonProblem {
     readonly Y: Mat,
     readonly beta: number,
     readonly offset: OffsetMode,
-    readonly loss: ClassLoss,
+    readonly loss: Loss,
   ) {
     this.n = Y.rows;
     this.c = Y.cols;
@@ -257,24 +260,14 @@ function fista(P: Restricted, Z0: ArrayLike<number>, b0: ArrayLike<number>, mu: 
       xbn = new Float64Array(c);
       if (P.offset !== 'none') for (let j = 0; j < c; j++) xbn[j] = yb[j] - gb[j] / Lk;
       const sn = P.smooth(P.logits(xn, xbn), xbn, mu);
-      let lin = 0, quad = 0;
-      for (let i = 0; i < KC; i++) {
-        const dlt = xn[i] - y[i];
-        lin += gZ[i] * dlt;
-        quad += dlt * dlt;
-      }
-      for (let j = 0; j < c; j++) {
-        const dlt = xbn[j] - yb[j];
-        lin += gb[j] * dlt;
-        quad += dlt * dlt;
-      }
+      const { lin, sq: quad } = stepTerms([[xn, y, gZ], [xbn, yb, gb]]);
       if (sn <= fy + lin + 0.5 * Lk * quad + 1e-15 * Math.abs(fy)) {
         fxn = sn + P.penalty(xn);
         break;
       }
       Lk *= 2;
     }
-    const tn = (1 + Math.sqrt(1 + 4 * t * t)) / 2;
+    const { next: tn, weight: mom } = fistaMomentum(t);
     if (fxn > fx) {
       // restart: momentum lost its way
       t = 1;
@@ -282,11 +275,8 @@ function fista(P: Restricted, Z0: ArrayLike<number>, b0: ArrayLike<number>, mu: 
       yb = Float64Array.from(xb);
       continue;
     }
-    const mom = (t - 1) / tn;
-    y = new Float64Array(KC);
-    for (let i = 0; i < KC; i++) y[i] = xn[i] + mom * (xn[i] - x[i]);
-    yb = new Float64Array(c);
-    for (let j = 0; j < c; j++) yb[j] = xbn[j] + mom * (xbn[j] - xb[j]);
+    y = extrapolate(xn, x, mom);
+    yb = extrapolate(xbn, xb, mom);
     x = xn;
     xb = xbn;
     fx = fxn;
@@ -427,7 +417,7 @@ function finish(
   }
   const relGap = objective > 0 ? (objective - dual) / objective : 0;
   // the hinge's smoothing leaves a gap of order n·c·μ/2 by design
-  const gapGoal = loss === 'hinge' ? Math.max(relTol, 10 * (options.hingeSmoothingRel ?? HINGE_SMOOTHING_REL)) : relTol;
+  const gapGoal = loss.smoothed ? Math.max(relTol, 10 * (options.hingeSmoothingRel ?? HINGE_SMOOTHING_REL)) : relTol;
   const converged = relGap <= gapGoal;
   const stoppedBy: LossLassoResult['stoppedBy'] = converged
     ? 'converged'
@@ -442,7 +432,7 @@ function finish(
 }
 
 /** All features at once (small K). */
-function solveDirect(A: Float64Array[], Y: Mat, beta: number, offset: OffsetMode, loss: ClassLoss, options: LossLassoOptions): LossLassoResult {
+function solveDirect(A: Float64Array[], Y: Mat, beta: number, offset: OffsetMode, loss: Loss, options: LossLassoOptions): LossLassoResult {
   const relTol = options.relTol ?? LOSS_LASSO_REL_TOL;
   const maxIt = options.maxIterations ?? DEFAULT_LOSS_SOLVER_ITERATIONS;
   const P = new Restricted(A, Y, beta, offset, loss);
@@ -460,7 +450,7 @@ function solveDirect(A: Float64Array[], Y: Mat, beta: number, offset: OffsetMode
   let iterations = 0;
   let stage: Stage;
   let mu = 0;
-  if (loss === 'hinge') {
+  if (loss.smoothed) {
     const smoothRel = options.hingeSmoothingRel ?? HINGE_SMOOTHING_REL;
     const N = Y.rows * Y.cols;
     mu = Math.min(1, Math.max(options.muStart ?? 1, 1e-12));
@@ -496,9 +486,10 @@ export function solveLossLasso(
   Y: Mat,
   beta: number,
   offset: OffsetMode,
-  loss: ClassLoss,
+  lossRef: LossRef,
   options: LossLassoOptions = {},
 ): LossLassoResult {
+  const loss = lossOf(lossRef);
   const K = A.length;
   if (K <= LOSS_WORKING_SET_MIN) return solveDirect(A, Y, beta, offset, loss, options);
   const n = Y.rows, c = Y.cols;
@@ -517,7 +508,7 @@ export function solveLossLasso(
   });
   if (options.warm?.b2 && offset !== 'none') b.set(options.warm.b2.subarray(0, c));
   let iterations = 0;
-  let mu = loss === 'hinge' ? (options.muStart ?? 1) : 0;
+  let mu = loss.smoothed ? (options.muStart ?? 1) : 0;
   let solved = false;
   const g = new Float64Array(c);
   for (let round = 0; round < 200; round++) {
@@ -543,14 +534,14 @@ export function solveLossLasso(
       beta,
       offset,
       loss,
-      { ...options, warm: { Z: idx.map((k) => Z.slice(k * c, (k + 1) * c)), b2: b }, muStart: loss === 'hinge' ? Math.min(1, mu * 1000) : undefined },
+      { ...options, warm: { Z: idx.map((k) => Z.slice(k * c, (k + 1) * c)), b2: b }, muStart: loss.smoothed ? Math.min(1, mu * 1000) : undefined },
     );
     iterations += sub.iterations;
     if (sub.stoppedBy === 'safety-limit') P.timedOut = true;
     if (sub.stoppedBy === 'iteration-budget') budgetHit = true;
     idx.forEach((k, t) => Z.set(sub.Z[t], k * c));
     b.set(sub.b2);
-    if (loss === 'hinge') mu = sub.mu;
+    if (loss.smoothed) mu = sub.mu;
     solved = true;
     if (options.maxIterations !== undefined && iterations >= options.maxIterations) budgetHit = true;
     if (P.pastDeadline() || options.shouldStop?.() || budgetHit) break;

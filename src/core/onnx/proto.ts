@@ -4,7 +4,7 @@
  * run time so the same code works bundled by esbuild and under tsx.
  * Only the fields the reader uses are typed below; field names keep ONNX's snake_case.
  */
-import { Root, Type, util } from 'protobufjs/light';
+import { Root, type Type, util } from 'protobufjs/light';
 import schema from './onnx-schema.json';
 
 /** int64 fields decode to Long objects (the `long` package is present) or plain numbers. */
@@ -115,5 +115,5 @@ export function toNum(v: Int64 | undefined | null): number {
 
 /** True when a decoded message carries the field itself (not the prototype default). */
 export function has(msg: object, field: string): boolean {
-  return Object.prototype.hasOwnProperty.call(msg, field);
+  return Object.hasOwn(msg, field);
 }

@@ -7,7 +7,7 @@
  * with Identity/Dropout anywhere. Everything else is refused with the node and the reason.
  */
 import { modelError } from '../errors';
-import type { AffineInput, CanonicalModel, HeadKind } from '../model';
+import type { AffineInput, CanonicalModel, HeadKind, OutputHead } from '../model';
 import { attrFloats, attrInt, attrInts, GraphIndex, nodeLabel, type NodeRef } from './graph';
 import { foldAdd, isLinearOp, readLinear, type Layout, type LinearLayer } from './layers';
 import { toNum, type ModelProto, type ValueInfoProto } from './proto';
@@ -61,6 +61,41 @@ function shapeOf(v: ValueInfoProto | undefined): (number | string | null)[] {
   );
 }
 
+/** The walk along the data path: where it is, and what it has read so far. */
+interface Walk {
+  g: GraphIndex;
+  file: string;
+  opset: number;
+  /** the tensor the walk stands on */
+  cur: string;
+  dataType: number;
+  rank: number | null;
+  phase: Phase;
+  scalers: { ref: NodeRef; offset: number[]; scale: number[] }[];
+  nodeMap: CanonicalModel['nodeMap'];
+  layer1: LinearLayer | null;
+  layer2: LinearLayer | null;
+  reluRef: NodeRef | null;
+  headKind: HeadKind;
+  headAxis: number | undefined;
+  /** the Sigmoid/Softmax on the logits in front of skl2onnx's post-processing (a classifier's head) */
+  probability: OutputHead['probability'];
+  lastLayer2Out: string;
+  squeezed: boolean;
+}
+
+/** The graph's one data input, checked. */
+interface GraphInput {
+  input: ValueInfoProto;
+  elemType: number;
+  inputDtype: NonNullable<ReturnType<typeof floatDtype>>;
+  inputShape: (number | string | null)[];
+}
+
+/**
+ * The canonical model of a two-layer ReLU network, in stages: readInput (the one float data
+ * input) → walkDataPath (one handler per phase: front, layer1, relu, layer2, head) → buildModel.
+ */
 export function recognize(model: ModelProto, opts: RecognizeOptions): CanonicalModel {
   const file = opts.file;
   const graph = model.graph;
@@ -73,7 +108,33 @@ export function recognize(model: ModelProto, opts: RecognizeOptions): CanonicalM
     if (QUANT_OP.test(node.op_type))
       throw modelError(`quantized network (${node.op_type}): ReLU Lens reads float networks only`, g.loc({ node, index }));
   });
+  const gi = readInput(g, model, file);
+  const outputNames = new Set(graph.output.map((o) => o.name));
+  const w: Walk = {
+    g,
+    file,
+    opset,
+    cur: gi.input.name,
+    dataType: gi.elemType,
+    rank: gi.input.type?.tensor_type?.shape ? gi.inputShape.length : null,
+    phase: 'front',
+    scalers: [],
+    nodeMap: { preprocess: [], layer1: [], relu: [], layer2: [], head: [] },
+    layer1: null,
+    layer2: null,
+    reluRef: null,
+    headKind: 'none',
+    headAxis: undefined,
+    probability: undefined,
+    lastLayer2Out: '',
+    squeezed: false,
+  };
+  walkDataPath(w, outputNames);
+  return buildModel(model, w, gi, outputNames);
+}
 
+function readInput(g: GraphIndex, model: ModelProto, file: string): GraphInput {
+  const graph = model.graph!;
   // Old IR versions list every initializer in graph.input too: only the rest is real input.
   const inputs = graph.input.filter((v) => !g.isConst(v.name));
   // graph-level problems are reported at the first node that reads the offending input
@@ -98,58 +159,172 @@ export function recognize(model: ModelProto, opts: RecognizeOptions): CanonicalM
         : `graph input '${input.name}' has element type ${dtypeName(elemType)}; a float tensor is expected`,
       firstUser(input.name),
     );
-  const inputShape = shapeOf(input);
-  const outputNames = new Set(graph.output.map((o) => o.name));
+  return { input, elemType, inputDtype, inputShape: shapeOf(input) };
+}
 
-  let cur = input.name;
-  let dataType = elemType;
-  let rank: number | null = input.type?.tensor_type?.shape ? inputShape.length : null;
-  let phase: Phase = 'front';
-  const scalers: { ref: NodeRef; offset: number[]; scale: number[] }[] = [];
-  const nodeMap: CanonicalModel['nodeMap'] = { preprocess: [], layer1: [], relu: [], layer2: [], head: [] };
-  let layer1: LinearLayer | null = null;
-  let layer2: LinearLayer | null = null;
-  let reluRef: NodeRef | null = null;
-  let headKind: HeadKind = 'none';
-  let headAxis: number | undefined;
-  let lastLayer2Out = '';
-  const visited = new Set<number>();
-  let squeezed = false;
+/** Counts linear layers and ReLUs further down a simple chain, for the depth message. */
+function countAhead(g: GraphIndex, from: string) {
+  let lin = 0, relu = 0, t = from;
+  let firstLinear: NodeRef | null = null;
+  const seen = new Set<number>();
+  for (;;) {
+    const cs = g.consumers.get(t) ?? [];
+    if (cs.length !== 1 || seen.has(cs[0].index)) break;
+    seen.add(cs[0].index);
+    const op = cs[0].node.op_type;
+    if (isLinearOp(op)) {
+      lin++;
+      firstLinear ??= cs[0];
+    } else if (op === 'Relu') relu++;
+    t = cs[0].node.output[0];
+    if (!t) break;
+  }
+  return { lin, relu, firstLinear };
+}
 
-  /** Counts linear layers and ReLUs further down a simple chain, for the depth message. */
-  const countAhead = (from: string) => {
-    let lin = 0, relu = 0, t = from;
-    let firstLinear: NodeRef | null = null;
-    const seen = new Set<number>();
-    for (;;) {
-      const cs = g.consumers.get(t) ?? [];
-      if (cs.length !== 1 || seen.has(cs[0].index)) break;
-      seen.add(cs[0].index);
-      const op = cs[0].node.op_type;
-      if (isLinearOp(op)) {
-        lin++;
-        firstLinear ??= cs[0];
-      } else if (op === 'Relu') relu++;
-      t = cs[0].node.output[0];
-      if (!t) break;
-    }
-    return { lin, relu, firstLinear };
-  };
-  /** Names the third linear layer: the first node that makes the network deeper than two layers. */
-  const depthError = (ref: NodeRef, after: string) => {
-    const ahead = countAhead(after);
-    const isLin = isLinearOp(ref.node.op_type);
-    const lin = 2 + ahead.lin + (isLin ? 1 : 0);
-    const relu = 1 + ahead.relu + (ref.node.op_type === 'Relu' ? 1 : 0);
-    const culprit = isLin ? ref : ahead.firstLinear ?? ref;
-    return modelError(
-      `the network has ${words(lin)} linear layers and ${words(relu)} hidden ReLU layers; ReLU Lens handles two-layer networks only (one hidden ReLU layer between two linear layers)`,
-      g.loc(culprit),
+/** Names the third linear layer: the first node that makes the network deeper than two layers. */
+function depthError(g: GraphIndex, ref: NodeRef, after: string) {
+  const ahead = countAhead(g, after);
+  const isLin = isLinearOp(ref.node.op_type);
+  const lin = 2 + ahead.lin + (isLin ? 1 : 0);
+  const relu = 1 + ahead.relu + (ref.node.op_type === 'Relu' ? 1 : 0);
+  const culprit = isLin ? ref : ahead.firstLinear ?? ref;
+  return modelError(
+    `the network has ${words(lin)} linear layers and ${words(relu)} hidden ReLU layers; ReLU Lens handles two-layer networks only (one hidden ReLU layer between two linear layers)`,
+    g.loc(culprit),
+  );
+}
+
+const layout = (w: Walk): Layout | null => (w.rank === 1 ? 'vector' : w.rank === null ? null : 'row');
+
+/**
+ * One phase's handling of the next node `ref` on the data path (output `out`). Returns false when
+ * the walk stays on the current tensor (it ended in skl2onnx's post-processing).
+ */
+type PhaseHandler = (w: Walk, ref: NodeRef, out: string, ml: boolean) => boolean;
+
+const onFront: PhaseHandler = (w, ref, _out, ml) => {
+  const { g } = w;
+  const op = ref.node.op_type;
+  if (isLinearOp(op)) {
+    w.layer1 = readLinear(g, ref, w.cur, w.dataType, layout(w));
+    w.rank = layout(w) === 'vector' ? 1 : 2;
+    w.phase = 'layer1';
+  } else if (ml && op === 'Scaler') {
+    w.scalers.push({ ref, offset: attrFloats(ref, 'offset') ?? [], scale: attrFloats(ref, 'scale') ?? [] });
+    w.dataType = DT.FLOAT; // Scaler always outputs float
+    w.nodeMap.preprocess.push(nodeLabel(ref));
+  } else if (FRONT_OPS.has(op) && !ml) {
+    ({ rank: w.rank, dataType: w.dataType } = frontOp(g, ref, w.rank, w.dataType));
+    w.squeezed ||= op === 'Squeeze' || op === 'Unsqueeze';
+    w.nodeMap.preprocess.push(nodeLabel(ref));
+  } else if (op === 'Relu') {
+    throw modelError('ReLU applied to the raw input, before the first linear layer: not a two-layer ReLU network', g.loc(ref));
+  } else throw unsupported(g, ref, 'before the first linear layer');
+  return true;
+};
+
+const onLayer1: PhaseHandler = (w, ref, out, ml) => {
+  const { g } = w;
+  const op = ref.node.op_type;
+  if (op === 'Add' && !ml) {
+    foldAdd(g, ref, w.cur, w.dataType, w.layer1!, layout(w));
+    return true;
+  }
+  if (op === 'Relu') {
+    w.reluRef = ref;
+    w.phase = 'relu';
+  } else if (OTHER_ACTIVATIONS.has(op)) {
+    const ahead = countAhead(g, out);
+    throw modelError(
+      ahead.lin > 0
+        ? `hidden activation is ${op}, ReLU Lens handles ReLU only`
+        : `only one linear layer, followed by ${op}: not a two-layer ReLU network`,
+      g.loc(ref),
     );
-  };
-  const layout = (): Layout | null => (rank === 1 ? 'vector' : rank === null ? null : 'row');
+  } else if (isLinearOp(op)) {
+    throw modelError('no nonlinearity between the linear layers (a ReLU is expected here): the network is linear', g.loc(ref));
+  } else throw unsupported(g, ref, 'after the first linear layer');
+  return true;
+};
 
-  while (phase !== 'done') {
+const onRelu: PhaseHandler = (w, ref) => {
+  const { g } = w;
+  const op = ref.node.op_type;
+  if (isLinearOp(op)) {
+    const layer2 = readLinear(g, ref, w.cur, w.dataType, layout(w));
+    w.layer2 = layer2;
+    if (layer2.W.cols !== w.layer1!.W.rows)
+      throw modelError(
+        `the output layer expects ${layer2.W.cols} inputs but the hidden layer has ${w.layer1!.W.rows} neurons`,
+        g.loc(ref),
+      );
+    w.phase = 'layer2';
+  } else if (op === 'Relu') {
+    throw modelError('two ReLUs in a row; expected the output linear layer after the hidden ReLU', g.loc(ref));
+  } else if (OTHER_ACTIVATIONS.has(op)) {
+    throw modelError(`${op} after the hidden ReLU is not supported`, g.loc(ref));
+  } else throw unsupported(g, ref, 'after the hidden ReLU');
+  return true;
+};
+
+const onLayer2: PhaseHandler = (w, ref, out, ml) => {
+  const { g } = w;
+  const op = ref.node.op_type;
+  if (op === 'Add' && !ml) {
+    foldAdd(g, ref, w.cur, w.dataType, w.layer2!, layout(w));
+    return true;
+  }
+  w.lastLayer2Out = w.cur;
+  if (op === 'Relu' || isLinearOp(op)) {
+    const ahead = countAhead(g, out);
+    if (op === 'Relu' && ahead.lin === 0)
+      throw modelError('ReLU on the network output is not supported (the output layer must be linear)', g.loc(ref));
+    throw depthError(g, ref, out);
+  }
+  if (HEAD_OPS.has(op) && !ml) {
+    w.headKind = op === 'Softmax' ? 'softmax' : op === 'Sigmoid' ? 'sigmoid' : 'logsoftmax';
+    if (op !== 'Sigmoid') w.headAxis = softmaxAxis(g, ref, w.opset, w.rank);
+    w.nodeMap.head.push(nodeLabel(ref));
+    w.phase = 'head';
+  } else if (SKLEARN_POST.has(op)) {
+    w.headKind = sklearnHead(g, w.cur, w.nodeMap.head);
+    w.phase = 'done';
+    return false;
+  } else if (OTHER_ACTIVATIONS.has(op)) {
+    throw modelError(`output activation ${op} is not supported (Softmax, Sigmoid or LogSoftmax only)`, g.loc(ref));
+  } else throw unsupported(g, ref, 'after the output layer');
+  return true;
+};
+
+const onHead: PhaseHandler = (w, ref) => {
+  const { g } = w;
+  const op = ref.node.op_type;
+  if (SKLEARN_POST.has(op)) {
+    w.probability = probabilityOf(w.headKind);
+    w.headKind = sklearnHead(g, w.cur, w.nodeMap.head);
+    w.phase = 'done';
+    return false;
+  }
+  if (isLinearOp(op) || op === 'Relu')
+    throw modelError(`${op} after the output ${w.nodeMap.head[0]}: not a two-layer network`, g.loc(ref));
+  throw unsupported(g, ref, 'in the output head');
+};
+
+const PHASE_HANDLERS: Record<Exclude<Phase, 'done'>, PhaseHandler> = {
+  front: onFront,
+  layer1: onLayer1,
+  relu: onRelu,
+  layer2: onLayer2,
+  head: onHead,
+};
+
+/** Follows the single data path from the input until the network's output (or skl2onnx's post-processing). */
+function walkDataPath(w: Walk, outputNames: Set<string>): void {
+  const { g, file, nodeMap } = w;
+  const visited = new Set<number>();
+  while (w.phase !== 'done') {
+    const { phase, cur } = w;
     const all = g.consumers.get(cur) ?? [];
     // a Shape node reading the data only computes a Reshape target (old torch Flatten): not data flow
     const consumers = phase === 'front' ? all.filter((c) => c.node.op_type !== 'Shape') : all;
@@ -163,17 +338,18 @@ export function recognize(model: ModelProto, opts: RecognizeOptions): CanonicalM
         );
       if (phase === 'front') throw modelError('the graph has no linear layer on its data path', where);
       if (phase === 'layer1')
-        throw modelError('only one linear layer and no ReLU: not a two-layer ReLU network', g.loc(layer1!.nodes[0]));
+        throw modelError('only one linear layer and no ReLU: not a two-layer ReLU network', g.loc(w.layer1!.nodes[0]));
       if (phase === 'relu')
         throw modelError(
           'the ReLU is the last operation: there is only one linear layer, so this is not a two-layer network',
-          g.loc(reluRef!),
+          g.loc(w.reluRef!),
         );
       break;
     }
     if (consumers.length > 1) {
       if (phase === 'layer2' || phase === 'head') {
-        headKind = sklearnHead(g, cur, nodeMap.head);
+        w.probability = probabilityOf(w.headKind);
+        w.headKind = sklearnHead(g, cur, nodeMap.head);
         break;
       }
       throw modelError(
@@ -196,128 +372,42 @@ export function recognize(model: ModelProto, opts: RecognizeOptions): CanonicalM
 
     if (PASS_THROUGH.has(op) && !ml) {
       (phase === 'front' ? nodeMap.preprocess : phase === 'head' ? nodeMap.head : []).push(nodeLabel(ref));
-      cur = out;
+      w.cur = out;
       continue;
     }
     // after the output layer, a lone reshape (or float Cast) leaves the values as they are
     const reshapeOnly = SHAPE_ONLY.has(op) || (op === 'Cast' && floatDtype(attrInt(ref, 'to', 0)) !== null);
     if ((phase === 'layer2' || phase === 'head') && !ml && reshapeOnly && (g.consumers.get(out)?.length ?? 0) <= 1) {
-      if (phase === 'layer2') lastLayer2Out = cur;
-      if (op === 'Cast') dataType = attrInt(ref, 'to', 0);
-      rank = null;
+      if (phase === 'layer2') w.lastLayer2Out = cur;
+      if (op === 'Cast') w.dataType = attrInt(ref, 'to', 0);
+      w.rank = null;
       nodeMap.head.push(nodeLabel(ref));
-      cur = out;
+      w.cur = out;
       continue;
     }
-
-    switch (phase) {
-      case 'front': {
-        if (isLinearOp(op)) {
-          layer1 = readLinear(g, ref, cur, dataType, layout());
-          rank = layout() === 'vector' ? 1 : 2;
-          phase = 'layer1';
-        } else if (ml && op === 'Scaler') {
-          scalers.push({ ref, offset: attrFloats(ref, 'offset') ?? [], scale: attrFloats(ref, 'scale') ?? [] });
-          dataType = DT.FLOAT; // Scaler always outputs float
-          nodeMap.preprocess.push(nodeLabel(ref));
-        } else if (FRONT_OPS.has(op) && !ml) {
-          ({ rank, dataType } = frontOp(g, ref, rank, dataType));
-          squeezed ||= op === 'Squeeze' || op === 'Unsqueeze';
-          nodeMap.preprocess.push(nodeLabel(ref));
-        } else if (op === 'Relu') {
-          throw modelError('ReLU applied to the raw input, before the first linear layer: not a two-layer ReLU network', g.loc(ref));
-        } else throw unsupported(g, ref, 'before the first linear layer');
-        break;
-      }
-      case 'layer1':
-      case 'layer2': {
-        const layer = phase === 'layer1' ? layer1! : layer2!;
-        if (op === 'Add' && !ml) {
-          foldAdd(g, ref, cur, dataType, layer, layout());
-          break;
-        }
-        if (phase === 'layer1') {
-          if (op === 'Relu') {
-            reluRef = ref;
-            phase = 'relu';
-          } else if (OTHER_ACTIVATIONS.has(op)) {
-            const ahead = countAhead(out);
-            throw modelError(
-              ahead.lin > 0
-                ? `hidden activation is ${op}, ReLU Lens handles ReLU only`
-                : `only one linear layer, followed by ${op}: not a two-layer ReLU network`,
-              g.loc(ref),
-            );
-          } else if (isLinearOp(op)) {
-            throw modelError('no nonlinearity between the linear layers (a ReLU is expected here): the network is linear', g.loc(ref));
-          } else throw unsupported(g, ref, 'after the first linear layer');
-        } else {
-          lastLayer2Out = cur;
-          if (op === 'Relu' || isLinearOp(op)) {
-            const ahead = countAhead(out);
-            if (op === 'Relu' && ahead.lin === 0)
-              throw modelError('ReLU on the network output is not supported (the output layer must be linear)', g.loc(ref));
-            throw depthError(ref, out);
-          }
-          if (HEAD_OPS.has(op) && !ml) {
-            headKind = op === 'Softmax' ? 'softmax' : op === 'Sigmoid' ? 'sigmoid' : 'logsoftmax';
-            if (op !== 'Sigmoid') headAxis = softmaxAxis(g, ref, opset, rank);
-            nodeMap.head.push(nodeLabel(ref));
-            phase = 'head';
-          } else if (SKLEARN_POST.has(op)) {
-            headKind = sklearnHead(g, cur, nodeMap.head);
-            phase = 'done';
-            continue;
-          } else if (OTHER_ACTIVATIONS.has(op)) {
-            throw modelError(`output activation ${op} is not supported (Softmax, Sigmoid or LogSoftmax only)`, g.loc(ref));
-          } else throw unsupported(g, ref, 'after the output layer');
-        }
-        break;
-      }
-      case 'relu': {
-        if (isLinearOp(op)) {
-          layer2 = readLinear(g, ref, cur, dataType, layout());
-          if (layer2.W.cols !== layer1!.W.rows)
-            throw modelError(
-              `the output layer expects ${layer2.W.cols} inputs but the hidden layer has ${layer1!.W.rows} neurons`,
-              g.loc(ref),
-            );
-          phase = 'layer2';
-        } else if (op === 'Relu') {
-          throw modelError('two ReLUs in a row; expected the output linear layer after the hidden ReLU', g.loc(ref));
-        } else if (OTHER_ACTIVATIONS.has(op)) {
-          throw modelError(`${op} after the hidden ReLU is not supported`, g.loc(ref));
-        } else throw unsupported(g, ref, 'after the hidden ReLU');
-        break;
-      }
-      case 'head': {
-        if (SKLEARN_POST.has(op)) {
-          headKind = sklearnHead(g, cur, nodeMap.head);
-          phase = 'done';
-          continue;
-        }
-        if (isLinearOp(op) || op === 'Relu')
-          throw modelError(`${op} after the output ${nodeMap.head[0]}: not a two-layer network`, g.loc(ref));
-        throw unsupported(g, ref, 'in the output head');
-      }
-    }
-    cur = out;
+    if (PHASE_HANDLERS[phase](w, ref, out, ml)) w.cur = out;
   }
-  if (!lastLayer2Out) lastLayer2Out = cur;
+  if (!w.lastLayer2Out) w.lastLayer2Out = w.cur;
+}
 
-  const L1 = layer1!, L2 = layer2!;
+/** The canonical model from what the walk read: layers, folded scalers, head, the tensor to compare. */
+function buildModel(model: ModelProto, w: Walk, gi: GraphInput, outputNames: Set<string>): CanonicalModel {
+  const { g, file, nodeMap, headKind, cur } = w;
+  const graph = model.graph!;
+  const { input, inputShape } = gi;
+  const L1 = w.layer1!, L2 = w.layer2!;
   nodeMap.layer1 = L1.nodes.map(nodeLabel);
   nodeMap.layer2 = L2.nodes.map(nodeLabel);
-  nodeMap.relu = [nodeLabel(reluRef!)];
-  const folded = foldScalers(g, scalers, L1);
-  checkInputWidth(g, inputShape, L1, input.name, squeezed);
+  nodeMap.relu = [nodeLabel(w.reluRef!)];
+  const folded = foldScalers(g, w.scalers, L1);
+  checkInputWidth(g, inputShape, L1, input.name, w.squeezed);
 
   const dtype = floatDtype(L1.weightType) ?? 'float32';
   // OutputHead.nodes uses `op_type:name`; nodeMap keeps the `OpType 'name'` form of messages
   const headNodes = nodeMap.head.map((s) => s.replace(/^(\S+) '(.*)'$/, '$1:$2'));
   const sklearn = headKind === 'sklearn-postprocess';
   // onnxruntime cannot hand back ZipMap's seq(map): compare the logits instead
-  const compareName = sklearn ? lastLayer2Out : cur;
+  const compareName = sklearn ? w.lastLayer2Out : cur;
   const outName = outputNames.has(compareName) ? compareName : graph.output[0]?.name ?? compareName;
   const outInfo = graph.output.find((o) => o.name === outName);
   const metadata: Record<string, string> = {};
@@ -332,12 +422,17 @@ export function recognize(model: ModelProto, opts: RecognizeOptions): CanonicalM
     b1: L1.b,
     W2: L2.W,
     b2: L2.b,
-    head: { kind: headKind, nodes: headNodes, ...(headAxis !== undefined ? { axis: headAxis } : {}) },
+    head: {
+      kind: headKind,
+      nodes: headNodes,
+      ...(w.headAxis !== undefined ? { axis: w.headAxis } : {}),
+      ...(sklearn && w.probability ? { probability: w.probability } : {}),
+    },
     foldedPreprocessing: folded,
     dtype,
-    inputDtype: inputDtype,
+    inputDtype: gi.inputDtype,
     producer: { name: model.producer_name ?? '', version: model.producer_version ?? '' },
-    opset,
+    opset: w.opset,
     irVersion: toNum(model.ir_version),
     input: { name: input.name, shape: inputShape },
     output: { name: outName, shape: shapeOf(outInfo) },
@@ -345,6 +440,11 @@ export function recognize(model: ModelProto, opts: RecognizeOptions): CanonicalM
     nodeMap,
     metadata,
   };
+}
+
+/** The probability activation that precedes skl2onnx's post-processing, if the head so far is one. */
+function probabilityOf(kind: HeadKind): OutputHead['probability'] {
+  return kind === 'sigmoid' || kind === 'softmax' || kind === 'logsoftmax' ? kind : undefined;
 }
 
 function unsupported(g: GraphIndex, ref: NodeRef, where: string) {

@@ -1,4 +1,4 @@
-import { encodeModelProto, ModelProto } from './proto';
+import { encodeModelProto, type ModelProto } from './proto';
 import type { Mat } from '../linalg/mat';
 
 /**

@@ -5,6 +5,7 @@
 import type { Mat } from '../linalg/mat';
 import { sigmaMax, SIGMA_REL_SLACK } from '../linalg/decomp';
 import { evalVec, fpRel, gaussian, makeRng, normalize, rowNorms } from './common';
+import { CancelledError } from '../errors';
 
 export interface UpperBoundResult {
   upper: number;
@@ -161,7 +162,7 @@ export function lowerSearch(X: Mat, Lambda: Mat, opts: { hints?: Mat; samples: n
   }
   const rng = makeRng(opts.seed);
   for (let s = 0; s < opts.samples; s++) {
-    if (opts.shouldStop && (s & 255) === 0 && opts.shouldStop()) throw new Error('oracle cancelled');
+    if (opts.shouldStop && (s & 255) === 0 && opts.shouldStop()) throw new CancelledError('oracle');
     const u = new Float64Array(d);
     for (let k = 0; k < d; k++) u[k] = gaussian(rng);
     push(u);

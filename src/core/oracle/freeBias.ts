@@ -19,6 +19,7 @@ import { sigmaMax, svd, SIGMA_REL_SLACK } from '../linalg/decomp';
 import type { OracleOptions, OracleResult } from './types';
 import { noBiasOracle } from './noBias';
 import { evalVec, fpRel, makeRng, gaussian, normalize, vnorm } from './common';
+import { CancelledError } from '../errors';
 
 /** |Λᵀ1| above this fraction of Σ_i‖Λ_i‖ ⇒ M_free = +∞. Below it, Λ is projected onto Λᵀ1 = 0. */
 export const FREE_BIAS_SUM_TOL = 1e-10;
@@ -120,7 +121,7 @@ export function freeBiasOracle(X: Mat, Lambda: Mat, opts: OracleOptions): Oracle
   let patterns = 0;
   if (exactPossible) {
     for (const k of ks) {
-      if (opts.shouldStop && opts.shouldStop()) throw new Error('oracle cancelled');
+      if (opts.shouldStop && opts.shouldStop()) throw new CancelledError('oracle');
       for (let i = 0; i < n; i++) for (let q = 0; q < d; q++) Xs.data[i * d + q] = X.data[i * d + q] - X.data[k * d + q];
       const res = noBiasOracle(Xs, L0, { ...opts, hints: undefined, samples: Math.min(opts.samples, 20), hiddenBias: 'none' });
       patterns += res.patterns;

@@ -21,6 +21,7 @@
 import type { Mat } from '../linalg/mat';
 import { projectCone } from '../linalg/cone';
 import { heapPop, heapPush } from './boundHeap';
+import { CancelledError } from '../errors';
 
 /** Nodes (bound evaluations) the search may spend per sign of λ unless told otherwise. */
 export const GLOBAL_NODE_BUDGET = 20_000;
@@ -207,7 +208,7 @@ function searchOneSign(
   let prunedMax = 0; // largest bound of a node dropped by the threshold: a sound bound for its region
   heapPush(heap, evaluate(new Int8Array(m), Float64Array.from(xn), Float64Array.from(xn)));
   while (heap.length) {
-    if (opts.shouldStop?.()) throw new Error('oracle cancelled');
+    if (opts.shouldStop?.()) throw new CancelledError('oracle');
     const top = heap[0];
     if (top.bound <= prune()) {
       // the largest open bound is below the threshold: every open node is pruned with it

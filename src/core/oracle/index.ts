@@ -9,6 +9,7 @@
  * - noBias.ts: row-space reduction, whitened closed form, dispatch by rank r and outputs c;
  * - sweep.ts: exact scalar enumeration for r ≤ 3 (and r = 4 within options.patternBudget);
  * - vector.ts: c = 2, 3 by branch and bound over the output sphere;
+ * - spatialSearch.ts / globalSearch.ts: rank ≥ 5 beyond enumeration, anytime searches within options.nodeBudget;
  * - freeBias.ts: free hidden bias reduced to n shifted bias-free oracles;
  * - bounds.ts: sound bounds for any r, c and lower bounds by search;
  * - common.ts: the floating-point allowance.
@@ -19,7 +20,8 @@ import type { OracleFn, OracleOptions, OracleResult } from './types';
 import { noBiasOracle } from './noBias';
 import { freeBiasOracle } from './freeBias';
 
-export type { OracleFn, OracleOptions, OracleResult, OracleMethod, HiddenBiasMode } from './types';
+export type { OracleFn, OracleOptions, OracleResult, OracleMethod } from './types';
+export type { HiddenBiasMode } from '../problem/network';
 export { DEFAULT_ORACLE_OPTIONS } from './types';
 export { FP_ALLOWANCE_REL, FP_ALLOWANCE_PER_TERM, fpRel } from './common';
 export { PARALLEL_TOL } from './sweep';
@@ -33,7 +35,9 @@ function allFinite(a: Float64Array): boolean {
 }
 
 export const computeOracle: OracleFn = (X: Mat, Lambda: Mat, options?: Partial<OracleOptions>): OracleResult => {
-  const opts: OracleOptions = { ...DEFAULT_ORACLE_OPTIONS, ...(options ?? {}) };
+  // an option passed as undefined (e.g. a setting left unset) keeps its default
+  const given = Object.fromEntries(Object.entries(options ?? {}).filter(([, v]) => v !== undefined)) as Partial<OracleOptions>;
+  const opts: OracleOptions = { ...DEFAULT_ORACLE_OPTIONS, ...given };
   if (Lambda.rows !== X.rows) throw new RangeError(`computeOracle: X has ${X.rows} rows, Lambda has ${Lambda.rows}`);
   if (X.data.length !== X.rows * X.cols || Lambda.data.length !== Lambda.rows * Lambda.cols) throw new RangeError('computeOracle: malformed matrix');
   if (!allFinite(X.data) || !allFinite(Lambda.data)) {

@@ -21,6 +21,7 @@
  *   are returned as candidates; that cell's boundary points lie in discarded triangles or on
  *   selected circles.
  */
+import { CancelledError } from '../errors';
 
 /** Relative tolerance for classifying a row as not crossing a triangle (≫ rounding of x̂ᵀv). */
 export const PRUNE_CLASSIFY_TOL = 1e-12;
@@ -72,7 +73,7 @@ export function prune3(X: Float64Array, lam: Float64Array, Xn: Float64Array, m: 
     const T = stack.pop()!;
     triangles++;
     if (triangles > PRUNE_MAX_TRIANGLES) return null;
-    if (shouldStop && (triangles & 1023) === 0 && shouldStop()) throw new Error('oracle cancelled');
+    if (shouldStop && (triangles & 1023) === 0 && shouldStop()) throw new CancelledError('oracle');
     const v = T.v;
     // cos ρ from the plane through the vertices
     const ux = v[3] - v[0], uy = v[4] - v[1], uz = v[5] - v[2];

@@ -34,6 +34,7 @@
 
 import { prune3 } from './prune3';
 import { fpRel } from './common';
+import { CancelledError } from '../errors';
 
 /** sin of the angle (within the current subspace) below which two rows count as parallel. */
 export const PARALLEL_TOL = 1e-13;
@@ -500,7 +501,7 @@ function sphereLevel(ctx: Ctx, Q: Float64Array, k: number, pts: Int32Array, m: n
   };
   void outerOK;
   for (let i = 0; i < m; i++) {
-    if (ctx.shouldStop && ctx.shouldStop()) throw new Error('oracle cancelled');
+    if (ctx.shouldStop && ctx.shouldStop()) throw new CancelledError('oracle');
     const ani = An[i];
     if (!(ani > 0)) continue;
     if (only && !only[pts[i]]) continue;

@@ -1,10 +1,10 @@
 import type { Mat } from '../linalg/mat';
+import type { HiddenBiasMode } from '../problem/network';
 
 /**
  * The oracle value M(Λ) = max_{‖u‖≤1} ‖Λᵀ(X̃u)_+‖₂ (MATH.md §2–§3). Everything the certificate
  * claims rests on `upper` being a true upper bound, so it includes a named rounding allowance.
  */
-export type HiddenBiasMode = 'decayed' | 'free' | 'none';
 
 export interface OracleOptions {
   /**
@@ -16,7 +16,7 @@ export interface OracleOptions {
   /** Largest number of activation patterns (cells) to enumerate before giving up exactness. */
   patternBudget: number;
   /**
-   * Nodes the anytime global search (rank ≥ 5 beyond enumeration, globalSearch.ts) may evaluate:
+   * Nodes the anytime global search (rank ≥ 5 beyond enumeration, spatialSearch.ts / globalSearch.ts) may evaluate:
    * work, not time, so the same inputs give the same bound on any machine. 0 turns it off.
    */
   nodeBudget: number;
@@ -51,7 +51,7 @@ export type OracleMethod =
   | 'exact-sphere' // rank 3: sweeps on great circles + cell interiors
   | 'exact-rank4' // rank 4: recursive enumeration within the pattern budget
   | 'exact-vertex' // rank ≥ 5: patterns from the arrangement's vertices, when their count fits the pattern budget
-  | 'exact-search' // rank ≥ 5: the anytime branch and bound over sign fixings closed within its node budget
+  | 'exact-search' // rank ≥ 5 beyond enumeration: an anytime branch and bound closed within its node budget (spatial, spatialSearch.ts, c ≤ 3; or over sign fixings, globalSearch.ts)
   | 'exact-whitened' // X̃X̃ᵀ = I: M = max(‖λ+‖, ‖λ−‖)
   | 'exact-free-bias' // free hidden bias reduced to bias-free oracles (MATH.md derivation in oracle/freeBias.ts)
   | 'bounds'; // not exact: sound upper bound and best lower bound found

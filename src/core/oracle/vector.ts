@@ -9,6 +9,7 @@
  */
 import { exactScalar, type SweepResult } from './sweep';
 import { heapPop, heapPush } from './boundHeap';
+import { CancelledError } from '../errors';
 
 /** Relative upper−lower gap at which the branch and bound stops. */
 export const BB_REL_TOL = 1e-9;
@@ -53,7 +54,7 @@ export function branchAndBound(
   let bestU: Float64Array | null = null;
   let bestNorm = -1;
   const addVertex = (g: Float64Array): number => {
-    if (shouldStop && shouldStop()) throw new Error('oracle cancelled');
+    if (shouldStop && shouldStop()) throw new CancelledError('oracle');
     const res = sigma(g);
     evals++;
     patterns += res.patterns;

@@ -28,6 +28,7 @@
 import type { Mat } from '../linalg/mat';
 import { projectCone } from '../linalg/cone';
 import { BudgetExceeded, type SweepResult } from './sweep';
+import { CancelledError } from '../errors';
 
 /** |x̂_jᵀu0| ≤ this·‖x̂_j‖ (u0 unit): row j vanishes at the vertex u0 (all its signs are tried). */
 export const VERTEX_ZERO_TOL = 1e-9;
@@ -166,7 +167,7 @@ export class PatternSet {
       return String.fromCharCode(...packBits(b));
     };
     for (;;) {
-      if (shouldStop?.()) throw new Error('oracle cancelled');
+      if (shouldStop?.()) throw new CancelledError('oracle');
       for (let t = 0; t < k; t++) rowsBuf.set(U.subarray(sub[t] * r, sub[t] * r + r), t * r);
       const ratio = nullDirection(rowsBuf, k, r, u0);
       if (ratio >= SUBSET_DEPENDENT_TOL) {

@@ -6,6 +6,8 @@
  * An explicit μ‖θ‖² added to the loss acts like weight_decay 2μ (its gradient is 2μθ).
  */
 import { betaFromSpec } from '../certify/beta';
+import { betaFromSklearnAlpha } from '../certify/sklearnBeta';
+import { fmtTerm as fmt } from '../format/numbers';
 import type { LossFact, OptimizerFact, ScriptFacts } from './types';
 
 export interface ScriptBeta {
@@ -21,12 +23,7 @@ export interface ScriptBeta {
   zero?: string;
 }
 
-export function fmt(x: number): string {
-  if (x === 0) return '0';
-  const a = Math.abs(x);
-  if (a >= 1e-3 && a < 1e6) return String(Number(x.toPrecision(6)));
-  return x.toExponential(4);
-}
+export { fmt }; // the derivations' number style (report/numbers.ts fmtTerm), for the messages quoting them
 
 const ADAMW_NOTE =
   'AdamW decouples weight decay from the gradient, so its fixed points do not minimize loss + (β/2)‖θ‖² for any single β; ' +
@@ -49,6 +46,7 @@ function totalDecay(opt: OptimizerFact | null, loss: LossFact | null): { wd: num
 }
 
 export function scriptBeta(facts: ScriptFacts, n: number | null): ScriptBeta {
+  if (facts.sklearn) return sklearnBeta(facts.sklearn.alpha);
   const { optimizer: opt, loss } = facts;
   const c = facts.network?.c ?? null;
   const base = loss ? (loss.kind === 'penalty' ? loss.base ?? 'mse' : loss.kind) : 'mse';
@@ -94,7 +92,7 @@ export function scriptBeta(facts: ScriptFacts, n: number | null): ScriptBeta {
   const k = base === 'mse' ? 0.5 : 1;
   const kTxt = base === 'mse' ? '/2' : '';
   const sTxt = scale === 1 ? '' : `/s (s = ${fmt(scale)} multiplies the loss)`;
-  const what = base === 'mse' ? 'squared loss' : base === 'cross-entropy' ? 'cross-entropy' : base === 'hinge' ? 'hinge loss' : 'logistic loss';
+  const what = base === 'mse' ? 'squared loss' : base === 'cross-entropy' ? 'cross-entropy' : base === 'hinge' ? 'hinge loss' : base === 'huber' ? 'Huber loss' : 'logistic loss';
   if (reduction === 'sum') {
     out.beta = (k * wd) / scale;
     out.derivation = `β = wd${kTxt}${sTxt} = ${fmt(out.beta)} (${what}, reduction sum; ${via})`;
@@ -119,4 +117,13 @@ export function scriptBeta(facts: ScriptFacts, n: number | null): ScriptBeta {
 
 function optKind(opt: OptimizerFact | null): 'sgd' | 'adam' | 'adamw' | undefined {
   return opt && opt.kind !== 'other' ? opt.kind : undefined;
+}
+
+/** A scikit-learn MLP: β = alpha whatever n and c (certify/sklearnBeta.ts). */
+function sklearnBeta(alpha: number | null): ScriptBeta {
+  const none = { perSample: null, weightDecay: null, warnings: [] };
+  if (alpha === null) return { ...none, beta: null, derivation: 'alpha is not resolved, so β = alpha is unknown' };
+  if (alpha === 0) return { ...none, beta: 0, derivation: 'β = alpha = 0', zero: 'alpha = 0: no weight decay, so β = 0' };
+  const b = betaFromSklearnAlpha(alpha, 'squared');
+  return { ...none, beta: b.beta, derivation: b.derivation };
 }

@@ -1,5 +1,5 @@
 /** Data the script reads (paths, the number of samples when visible) and the files it exports. */
-import { calleeLast, dotted, enclosing, findAll, kids, kwarg, positional, rangeOf, short, unparen, type Node } from './ast';
+import { calleeLast, dotted, enclosing, findAll, kids, kwarg, positional, rangeOf, short, stringLiteral, unparen, type Node } from './ast';
 import { asNumber, type Resolver } from './resolve';
 import type { DataFact, ExportFact, ScriptFacts } from './types';
 
@@ -93,6 +93,27 @@ function findN(root: Node, r: Resolver, un: Unresolved): Pick<DataFact, 'n' | 'n
   return { n: s.n, nRange: rangeOf(pick.call), nSource: short(pick.call, 50) };
 }
 
+/** What a data file is called; the extension's settings prefill uses the same test (config/scriptPrefill.ts). */
+const DATA_FILE = /\.(csv|tsv|npy|npz|json|txt)$/i;
+
+/**
+ * A reader ReLU Lens does not know (`open(path)` + csv.reader in a helper, a path built with
+ * os.path.join): the data files named in string literals are where the script reads its data —
+ * the same candidates the extension prefills its data setting from, so lint and the panel agree
+ * on n. Only names, never code: the file is then read by the guarded reader (./dataFiles.ts).
+ */
+function quotedDataFiles(root: Node, exportPaths: Set<string>): DataFact['paths'] {
+  const out: DataFact['paths'] = [];
+  for (const s of findAll(root, 'string')) {
+    const v = stringLiteral(s);
+    if (!v || !DATA_FILE.test(v) || exportPaths.has(v) || /\s/.test(v) || out.some((o) => o.path === v)) continue;
+    // a docstring or comment-like literal mentions files; a path is an expression's operand
+    if (s.parent?.type === 'expression_statement') continue;
+    out.push({ path: v, range: rangeOf(s), reader: 'named in the script' });
+  }
+  return out;
+}
+
 export function findData(root: Node, r: Resolver, un: Unresolved, exportPaths: Set<string>): DataFact | null {
   const paths: DataFact['paths'] = [];
   for (const c of findAll(root, 'call')) {
@@ -109,6 +130,7 @@ export function findData(root: Node, r: Resolver, un: Unresolved, exportPaths: S
     if (full === 'torch.load' && (exportPaths.has(e.value) || /\.(pt|pth|ckpt)$/.test(e.value) && !/data|train/i.test(e.value))) continue;
     paths.push({ path: e.value, range: rangeOf(c), reader: full });
   }
+  if (!paths.length) paths.push(...quotedDataFiles(root, exportPaths));
   const n = findN(root, r, un);
   if (!paths.length && n.n === null) return null;
   return { paths, ...n };

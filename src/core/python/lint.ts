@@ -4,24 +4,16 @@
  * weight decay (β = 0) and an unsupported loss — and only when a two-layer ReLU network was found.
  * Everything the analysis could not pin down is an "information" naming what and why, never a guess.
  */
-import type { AnalysisJson } from '../analysis/types';
+import type { AnalysisJson } from '../report/analysisJson';
 import { scriptBeta, fmt } from './beta';
+// the verdict's numbers as the CLI, the panel and the reports print them (one unit, intervals with their width)
+import { fmtInterval, gapVsTolerance } from '../format/numbers';
 import { SUPPORTED_LOSSES } from './loss';
 import type { ScriptFacts, SrcRange, ExportFact } from './types';
+import { sklearnDiagnostics } from './sklearnLint';
+import { CODES, type ScriptDiagnostic, type Severity } from './diagnostics';
 
-export type Severity = 'error' | 'warning' | 'information' | 'hint';
-
-export interface TextEdit { range: SrcRange; newText: string }
-
-export interface ScriptDiagnostic {
-  code: string;
-  severity: Severity;
-  message: string;
-  range: SrcRange;
-  /** hover material: β derivation, width comparison, the model a CodeLens/verdict refers to */
-  related?: { kind: 'weight-decay' | 'width' | 'export' | 'loss' | 'unresolved' | 'network'; beta?: number | null; derivation?: string; lines?: string[]; modelPath?: string };
-  fix?: { title: string; edits: TextEdit[] };
-}
+export { CODES, type Severity, type TextEdit, type ScriptDiagnostic } from './diagnostics';
 
 export interface ExportState {
   exists: boolean;
@@ -45,19 +37,12 @@ export interface LintContext {
   unresolved?: ScriptFacts['unresolved'];
 }
 
-export const CODES = {
-  noWeightDecay: 'RL001', beta: 'RL002', adamw: 'RL003', unsupportedLoss: 'RL004', lossReading: 'RL005', width: 'RL006',
-  shapeMismatch: 'RL007', verdict: 'RL010', staleModel: 'RL011', missingModel: 'RL012', notCertified: 'RL013', staleVerdict: 'RL014',
-  headMismatch: 'RL008', betaMismatch: 'RL009',
-  unresolved: 'RL020', noNetwork: 'RL021', biasesFree: 'RL022', otherOptimizer: 'RL023', noLoss: 'RL024', noOptimizer: 'RL025',
-  syntax: 'RL030',
-} as const;
 
-const LOSS_NAMES: Record<string, string> = { mse: 'squared', 'cross-entropy': 'cross-entropy', 'bce-logits': 'logistic', hinge: 'hinge' };
+const LOSS_NAMES: Record<string, string> = { mse: 'squared', 'cross-entropy': 'cross-entropy', 'bce-logits': 'logistic', hinge: 'hinge', huber: 'huber' };
 
 /** Does this file train a PyTorch model at all? Files that do not get no diagnostics (no noise on every .py). */
 export function isTrainingScript(f: ScriptFacts): boolean {
-  return f.network !== null || f.optimizer !== null || f.exports.some((e) => e.kind !== 'torch-save');
+  return !!f.sklearn || f.network !== null || f.optimizer !== null || f.exports.some((e) => e.kind !== 'torch-save');
 }
 
 export function lintScript(f: ScriptFacts, ctx: LintContext = {}): ScriptDiagnostic[] {
@@ -67,12 +52,30 @@ export function lintScript(f: ScriptFacts, ctx: LintContext = {}): ScriptDiagnos
   const anyVerdict = Object.values(ctx.exports ?? {}).find((e) => e.verdict)?.verdict;
   const n = f.data?.n ?? ctx.n ?? anyVerdict?.data?.n ?? null;
   const nWhere = f.data?.n != null ? (f.data.nSource ? ` (from ${f.data.nSource})` : '') : ctx.n != null ? ' (from the data file)' : n != null ? ' (from the certificate)' : '';
-  const fatal: Severity = net ? 'error' : 'warning';
   const anchor = f.optimizer?.range ?? net?.range ?? f.exports[0]?.range ?? { line: 0, column: 0, endLine: 0, endColumn: 1 };
 
   if (f.syntaxErrors?.length)
     out.push({ code: CODES.syntax, severity: 'warning', message: `The script has ${f.syntaxErrors.length} syntax error(s); what ReLU Lens reads from it may be incomplete.`, range: f.syntaxErrors[0] });
 
+  out.push(...(f.sklearn ? sklearnDiagnostics(f.sklearn, net, n, nWhere) : torchDiagnostics(f, n, nWhere, anchor)));
+
+  const w = widthDiagnostic(net, n, anyVerdict);
+  if (w) out.push(w);
+
+  // Exports: the verdict of the exported model
+  const scriptB = f.sklearn || f.optimizer || f.loss?.kind === 'penalty' ? scriptBeta(f, n).beta : null;
+  for (const e of f.exports) out.push(...exportDiagnostics(e, net, ctx, scriptB));
+
+  for (const u of [...f.unresolved, ...(ctx.unresolved ?? [])])
+    out.push({ code: CODES.unresolved, severity: 'information', range: u.range ?? anchor, message: `Not resolved: ${u.what}.`, related: { kind: 'unresolved' } });
+  return out.sort((a, b) => (a.range.cellIndex ?? 0) - (b.range.cellIndex ?? 0) || a.range.line - b.range.line || a.range.column - b.range.column);
+}
+
+/** The PyTorch part: network found or not, the loss, a head applied twice, the optimizer and β. */
+function torchDiagnostics(f: ScriptFacts, n: number | null, nWhere: string, anchor: SrcRange): ScriptDiagnostic[] {
+  const out: ScriptDiagnostic[] = [];
+  const net = f.network;
+  const fatal: Severity = net ? 'error' : 'warning';
   if (!net)
     out.push({
       code: CODES.noNetwork, severity: 'warning', range: anchor,
@@ -151,11 +154,20 @@ export function lintScript(f: ScriptFacts, ctx: LintContext = {}): ScriptDiagnos
       out.push(d);
     } else if (opt?.kind === 'other' && opt.weightDecay)
       out.push({ code: CODES.otherOptimizer, severity: 'information', range: opt.nameRange ?? opt.range, message: `${opt.className} adds weight_decay to the gradient (coupled), so its fixed points minimize loss + (wd/2)‖θ‖²: the same β as SGD/Adam applies.` });
+    if (opt?.polish)
+      out.push({
+        code: CODES.polish, severity: 'information', range: opt.polish.range,
+        message: `${opt.polish.className} polishes the same parameters after ${opt.className ?? 'the optimizer'}: β is read from ${opt.className ?? 'its'} weight_decay, which holds when the polish minimises the same objective, loss + (wd/2)‖θ‖² (${opt.polish.className} has no weight_decay: the closure must add the penalty).`,
+      });
     if (opt?.biasDecay === false)
       out.push({ code: CODES.biasesFree, severity: 'information', range: opt.weightDecayRange ?? opt.range, message: 'Biases are excluded from weight decay: certify with --hidden-bias free --output-bias free (settings reluLens.hiddenBias / reluLens.outputBias = "free").' });
   }
 
-  // Hidden width against the optimum and n + 1
+  return out;
+}
+
+/** Hidden width against the optimum and n + 1. */
+function widthDiagnostic(net: ScriptFacts['network'], n: number | null, anyVerdict: AnalysisJson | undefined): ScriptDiagnostic | null {
   if (net?.hiddenRange && net.m !== null) {
     const lines = [`hidden width m = ${net.m}`];
     const k = anyVerdict?.optimum?.neurons ?? anyVerdict?.geometry?.optimumNeurons ?? null;
@@ -167,16 +179,9 @@ export function lintScript(f: ScriptFacts, ctx: LintContext = {}): ScriptDiagnos
           : `m < n + 1 = ${n + 1}: strong duality is guaranteed only from m ≥ n + 1; below that it holds when m reaches the optimum's neuron count, which the certificate reports`,
       );
     else lines.push('n unknown: strong duality is guaranteed for m ≥ n + 1');
-    out.push({ code: CODES.width, severity: 'information', range: net.hiddenRange, message: lines.join('; '), related: { kind: 'width', lines } });
+    return { code: CODES.width, severity: 'information', range: net.hiddenRange, message: lines.join('; '), related: { kind: 'width', lines } };
   }
-
-  // Exports: the verdict of the exported model
-  const scriptB = opt || loss?.kind === 'penalty' ? scriptBeta(f, n) : null;
-  for (const e of f.exports) out.push(...exportDiagnostics(e, net, ctx, scriptB?.beta ?? null));
-
-  for (const u of [...f.unresolved, ...(ctx.unresolved ?? [])])
-    out.push({ code: CODES.unresolved, severity: 'information', range: u.range ?? anchor, message: `Not resolved: ${u.what}.`, related: { kind: 'unresolved' } });
-  return out.sort((a, b) => (a.range.cellIndex ?? 0) - (b.range.cellIndex ?? 0) || a.range.line - b.range.line || a.range.column - b.range.column);
+  return null;
 }
 
 /** Relative difference above which the certificate's β and the script's β are reported as different. */
@@ -203,14 +208,14 @@ function exportDiagnostics(e: ExportFact, net: ScriptFacts['network'], ctx: Lint
   if (scriptB !== null && scriptB > 0 && Math.abs(v.beta - scriptB) > BETA_MISMATCH_REL * Math.max(v.beta, scriptB))
     out.push(d(CODES.betaMismatch, 'warning', `The certificate of ${e.path} used β = ${g(v.beta)} (${v.betaDerivation}), but this script implies β = ${g(scriptB)}: the verdict is about a different regularized problem. Certify again with the script's settings.`));
   const P = v.primalAsTrained ?? v.primal; // verdicts stored before P(θ) was reported
-  const lines = [v.summary, `β = ${g(v.beta)} (${v.betaDerivation})`, `P(θ) = ${g(P)}, P_bal = ${g(v.primal)}, D = ${g(v.dualBound)}, P* ∈ [${g(v.pstarInterval[0])}, ${g(v.pstarInterval[1])}]`];
+  const lines = [v.summary, `β = ${g(v.beta)} (${v.betaDerivation})`, `P(θ) = ${g(P)}, P_bal = ${g(v.primal)}, D = ${g(v.dualBound)}, P* ∈ ${fmtInterval(v.pstarInterval[0], v.pstarInterval[1])}`];
   if (v.verdict === 'certified')
-    out.push(d(CODES.verdict, 'information', `ReLU Lens: certified globally optimal — P(θ) − P* ≤ ${g(v.gap)} (relative ${g(v.relGap)} ≤ tol ${g(v.tol)}), β = ${g(v.beta)}.`, lines));
+    out.push(d(CODES.verdict, 'information', `ReLU Lens: certified globally optimal — P(θ) − P* ≤ ${g(v.gap)} (${gapVsTolerance(v)}), β = ${g(v.beta)}.`, lines));
   else if (v.verdict === 'not-optimal')
     out.push(d(CODES.verdict, 'warning', v.witness?.kind === 'rebalance/prune'
       ? `ReLU Lens: not optimal — ${v.summary}`
       : `ReLU Lens: not optimal — a witness network has objective ${v.witness ? g(v.witness.objective) : '?'} < P(θ) = ${g(P)}; gap to P* ≥ ${g(P - v.pstarInterval[1])} (${v.witness?.description ?? 'witness'}).`, lines));
   else
-    out.push(d(CODES.verdict, 'information', `ReLU Lens: inconclusive — P* ∈ [${g(v.pstarInterval[0])}, ${g(v.pstarInterval[1])}], P(θ) = ${g(P)}; neither optimality nor a better network could be proven.`, lines));
+    out.push(d(CODES.verdict, 'information', `ReLU Lens: inconclusive — P* ∈ ${fmtInterval(v.pstarInterval[0], v.pstarInterval[1])}, P(θ) = ${g(P)}; neither optimality nor a better network could be proven.`, lines));
   return out;
 }

@@ -14,21 +14,19 @@ type Data = { kind: ScriptLossKind; reduction: 'mean' | 'sum' | null; supported:
 
 export const SUPPORTED_LOSSES =
   'MSELoss / F.mse_loss / ((f − y)**2).mean() or .sum() (squared loss), CrossEntropyLoss (softmax cross-entropy), ' +
-  'BCEWithLogitsLoss or SoftMarginLoss (logistic), clamp(1 − y·f, min=0) (hinge), optionally plus μ·Σ‖p‖² over model.parameters()';
+  'BCEWithLogitsLoss or SoftMarginLoss (logistic), clamp(1 − y·f, min=0) (hinge), HuberLoss or SmoothL1Loss (Huber), optionally plus μ·Σ‖p‖² over model.parameters()';
 
 const CLASSES: Record<string, ScriptLossKind> = {
   MSELoss: 'mse', mse_loss: 'mse',
   CrossEntropyLoss: 'cross-entropy', cross_entropy: 'cross-entropy',
   BCEWithLogitsLoss: 'bce-logits', binary_cross_entropy_with_logits: 'bce-logits',
   SoftMarginLoss: 'bce-logits', soft_margin_loss: 'bce-logits',
+  // SmoothL1Loss(beta=b) = HuberLoss(delta=b)/b: the same loss when b = 1 (both defaults); other b below
+  HuberLoss: 'huber', huber_loss: 'huber', SmoothL1Loss: 'huber', smooth_l1_loss: 'huber',
 };
 const UNSUPPORTED: Record<string, string> = {
   L1Loss: 'the absolute error is not a smooth convex loss with the dual the certificate uses',
   l1_loss: 'the absolute error is not a smooth convex loss with the dual the certificate uses',
-  SmoothL1Loss: 'Smooth L1 / Huber has no implemented dual (MATH.md §8 covers squared, hinge, logistic, cross-entropy)',
-  smooth_l1_loss: 'Smooth L1 / Huber has no implemented dual (MATH.md §8 covers squared, hinge, logistic, cross-entropy)',
-  HuberLoss: 'Huber has no implemented dual (MATH.md §8 covers squared, hinge, logistic, cross-entropy)',
-  huber_loss: 'Huber has no implemented dual (MATH.md §8 covers squared, hinge, logistic, cross-entropy)',
   KLDivLoss: 'KL divergence on log-probabilities is not one of the certified losses',
   MultiMarginLoss: 'the multi-class hinge has no implemented dual',
   HingeEmbeddingLoss: 'HingeEmbeddingLoss is not the margin hinge max(0, 1 − y·f)',
@@ -136,6 +134,11 @@ function dataTerm(n: Node, r: Resolver, head: string | null, depth = 0): Data | 
   if (rd !== 'mean' && rd !== 'sum') {
     d.supported = false;
     d.why = rd === null ? `reduction: ${redE && !redE.ok ? redE.why : 'not visible'}` : `reduction='${rd}' leaves a per-sample loss; reduce it with .mean() or .sum()`;
+  }
+  const b = /^(SmoothL1Loss|smooth_l1_loss)$/.test(last) ? kwarg(ctor, 'beta') : null;
+  if (b && !/^1(\.0*)?$/.test(b.text)) {
+    d.supported = false;
+    d.why = `SmoothL1Loss(beta=b) is HuberLoss(delta=b)/b: certify it with --loss huber --huber-delta b and β = b·(the HuberLoss β)`;
   }
   for (const opt of ['weight', 'pos_weight', 'label_smoothing']) {
     const o = kwarg(ctor, opt);

@@ -5,7 +5,13 @@
  * user sees what to fix instead of a JavaScript TypeError from deep inside the analysis.
  */
 import { dataError } from '../errors';
-import type { CellSource } from './script';
+
+/** One notebook code cell: its source text and its index among all the notebook's cells. */
+export interface CellSource {
+  /** index in the notebook's cells (all kinds) */
+  index: number;
+  source: string;
+}
 
 const CELL_TYPES = ['code', 'markdown', 'raw'];
 

@@ -24,6 +24,19 @@ function selectsBiases(n: Node): boolean {
   return /bias|ndim\s*[<=]=?\s*1|\.dim\(\)\s*[<=]=?\s*1|len\([^)]*shape\)\s*[<=]=?\s*1|no_decay/.test(n.text);
 }
 
+/** The parameters an optimizer is given, as written (`model.parameters()`). */
+const paramsText = (c: Node) => (positional(c)[0] ?? kwarg(c, 'params'))?.text ?? null;
+
+/**
+ * A polish: an L-BFGS created after the main optimizer on the same parameters (Adam, then L-BFGS
+ * to converge tightly). It is recognised, not a second unknown optimizer; lint says what it
+ * must minimise for the main optimizer's β to hold.
+ */
+function polishOf(calls: Node[], pick: Node): Node | null {
+  const p = paramsText(pick);
+  return calls.find((c) => c !== pick && calleeLast(c) === 'LBFGS' && c.startIndex > pick.startIndex && p !== null && paramsText(c) === p) ?? null;
+}
+
 export function findOptimizer(root: Node, r: Resolver, un: Unresolved, netName: string | null): OptimizerFact | null {
   const calls = findAll(root, 'call').filter((c) => {
     const last = calleeLast(c) ?? '';
@@ -32,8 +45,14 @@ export function findOptimizer(root: Node, r: Resolver, un: Unresolved, netName: 
     return full === last || /(^|\.)optim\./.test(full);
   });
   if (!calls.length) return null;
-  const pick = (netName && calls.find((c) => (positional(c)[0]?.text ?? '').includes(netName))) || calls[0];
-  if (calls.length > 1) un.push({ what: `${calls.length} optimizers are created; the one at line ${pick.startPosition.row + 1} is read`, range: rangeOf(calls.find((c) => c !== pick)!) });
+  // L-BFGS (no weight_decay of its own) is the usual polish after Adam/SGD: the main optimizer is the other one
+  const main = calls.filter((c) => calleeLast(c) !== 'LBFGS');
+  const pool = main.length ? main : calls;
+  const pick = (netName && pool.find((c) => (positional(c)[0]?.text ?? '').includes(netName))) || pool[0];
+  const polish = polishOf(calls, pick);
+  const others = calls.filter((c) => c !== pick && c !== polish);
+  if (others.length)
+    un.push({ what: `${calls.length} optimizers are created; the one at line ${pick.startPosition.row + 1} is read`, range: rangeOf(others[0]) });
   const name = calleeLast(pick) ?? '';
   const decN = kwarg(pick, 'decoupled_weight_decay');
   const decoupled = !!decN && r.evaluate(decN).ok && (r.evaluate(decN) as { value: unknown }).value === true;
@@ -44,6 +63,7 @@ export function findOptimizer(root: Node, r: Resolver, un: Unresolved, netName: 
     range: rangeOf(pick),
     biasDecay: true,
   };
+  if (polish) fact.polish = { className: calleeLast(polish) ?? 'LBFGS', range: rangeOf(polish) };
   const nameNode = calleeNode(pick);
   if (nameNode) fact.nameRange = rangeOf(nameNode);
   const lastArg = args(pick).slice(-1)[0];

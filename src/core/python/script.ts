@@ -9,7 +9,9 @@ import { findNetwork } from './network';
 import { findOptimizer } from './optimizer';
 import { findLoss } from './loss';
 import { findData, findExports } from './io';
-import { notebookCells } from './nbformat';
+import { findSklearn, findSklearnExports, sklearnNetwork } from './sklearn';
+import { notebookCells, type CellSource } from './nbformat';
+export type { CellSource } from './nbformat';
 import type { ScriptFacts, SrcRange } from './types';
 
 function syntaxErrors(root: Node): SrcRange[] {
@@ -42,23 +44,20 @@ function extract(root: Node, _source: string, file: string): ScriptFacts {
   {
     const r = new Resolver(root);
     const unresolved: ScriptFacts['unresolved'] = [];
-    const network = findNetwork(root, r, unresolved);
-    const optimizer = findOptimizer(root, r, unresolved, network?.name ?? null);
-    const loss = findLoss(root, r, unresolved, network?.head ?? null);
-    const exports = findExports(root, r, unresolved);
+    const sklearn = findSklearn(root, r, unresolved);
+    const network = sklearn ? sklearnNetwork(sklearn) : findNetwork(root, r, unresolved);
+    const optimizer = sklearn ? null : findOptimizer(root, r, unresolved, network?.name ?? null);
+    const loss = sklearn ? null : findLoss(root, r, unresolved, network?.head ?? null);
+    const exports = [...findExports(root, r, unresolved), ...(sklearn ? findSklearnExports(root, r, unresolved) : [])];
     const data = findData(root, r, unresolved, new Set(exports.map((e) => e.path)));
     const facts: ScriptFacts = { file, network, optimizer, loss, data, exports, unresolved };
+    if (sklearn) facts.sklearn = sklearn;
     const errs = syntaxErrors(root);
     if (errs.length) facts.syntaxErrors = errs;
     return facts;
   }
 }
 
-export interface CellSource {
-  /** index in the notebook's cells (all kinds) */
-  index: number;
-  source: string;
-}
 
 /** IPython magics and shell escapes are not Python: blank them to comments, keeping columns. */
 function neutralize(cell: string): string {

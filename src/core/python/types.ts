@@ -15,7 +15,7 @@ export interface SrcRange {
 }
 
 export type OptimizerKind = 'sgd' | 'adam' | 'adamw' | 'other';
-export type ScriptLossKind = 'mse' | 'cross-entropy' | 'bce-logits' | 'hinge' | 'penalty' | 'other';
+export type ScriptLossKind = 'mse' | 'cross-entropy' | 'bce-logits' | 'hinge' | 'huber' | 'penalty' | 'other';
 
 export interface NetworkFact {
   d: number | null;
@@ -49,6 +49,8 @@ export interface OptimizerFact {
   className?: string;
   /** zero-width range just after the call's last argument (where a keyword can be added) */
   argsEnd?: SrcRange;
+  /** an L-BFGS created later on the same parameters (a polish after Adam/SGD) */
+  polish?: { className: string; range: SrcRange };
 }
 
 export interface LossFact {
@@ -84,8 +86,29 @@ export interface ExportFact {
   range: SrcRange;
 }
 
+/** A scikit-learn MLPClassifier / MLPRegressor (./sklearn.ts); null fields: written but not resolved. */
+export interface SklearnFact {
+  estimator: 'MLPClassifier' | 'MLPRegressor';
+  range: SrcRange;
+  nameRange?: SrcRange;
+  hiddenLayerSizes: number[] | null;
+  activation: string | null;
+  solver: string | null;
+  alpha: number | null;
+  maxIter: number | null;
+  tol: number | null;
+  /** arguments not written (sklearn's default applies), by sklearn's name */
+  defaults: string[];
+  /** ranges of the written `name=value` arguments, by sklearn's name */
+  ranges?: Record<string, SrcRange>;
+  /** the variable the estimator is bound to */
+  name?: string;
+}
+
 export interface ScriptFacts {
   file: string;
+  /** a scikit-learn MLP, when the script trains one (then `network` is the network it builds) */
+  sklearn?: SklearnFact;
   network: NetworkFact | null;
   optimizer: OptimizerFact | null;
   loss: LossFact | null;

@@ -1,5 +1,5 @@
 import type * as vscode from 'vscode';
-import type { AnalysisJson } from '../../core/analysis/types';
+import type { AnalysisJson } from '../../core/report/analysisJson';
 
 /** What the script support needs from the extension host (implemented in src/extension/scriptHost.ts). */
 export interface ScriptHost {

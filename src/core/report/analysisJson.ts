@@ -4,12 +4,12 @@
  * number shown in the panel is the number the CLI prints.
  *
  * CONTRACT shared by src/core/analysis (orchestration), src/core/convex (the §4 program),
- * src/core/interpret (§6, §9), src/core/losses (§8), the extension host and the webview.
+ * src/core/interpret (§6, §9), src/core/losses (§8), the extension host and the webview. It lives
+ * in report/, beside CertificateJson, so that analysis/ imports report/ and never the reverse.
  * Extend additively; do not rename keys (the issue names them).
  */
-import type { CertificateJson } from '../report/json';
-
-export type LossName = 'squared' | 'hinge' | 'logistic' | 'cross-entropy';
+import type { CertificateJson } from './json';
+import type { LossName } from '../problem/loss';
 
 /** A network as plain JSON (row-major arrays): W1 m×d, b1 m, W2 c×m, b2 c. */
 export interface NetworkJson {
@@ -105,12 +105,26 @@ export interface DiagnosisJson {
   /** plain words for the panel and the CLI */
   text: string;
   /** the neuron the oracle found that the network is missing (normalized), or null */
-  missingNeuron: { u: number[]; b: number | null; sign: number; outputDir: number[]; activeCount: number; violation: number } | null;
+  missingNeuron: {
+    u: number[];
+    b: number | null;
+    sign: number;
+    outputDir: number[];
+    activeCount: number;
+    violation: number;
+  } | null;
 }
 
 /** MATH.md §9 */
 export interface GeometryJson {
-  angles: { min: number; median: number; max: number; pairs: number; sampled: boolean; histogram: { edges: number[]; counts: number[] } };
+  angles: {
+    min: number;
+    median: number;
+    max: number;
+    pairs: number;
+    sampled: boolean;
+    histogram: { edges: number[]; counts: number[] };
+  };
   gramMinEig: { trained: number; randomInit: number; seed: number };
   width: number;
   n: number;

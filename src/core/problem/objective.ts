@@ -5,16 +5,11 @@
  * of neuron j's input weights); v_j = column j of W2; X̃ = [X, 1] when the hidden bias is decayed,
  * X otherwise.
  */
-import type { HiddenBiasMode } from '../oracle/types';
-import { appendOnes, type Mat, zeros } from '../linalg/mat';
+import { type Mat, zeros } from '../linalg/mat';
 import { forward } from '../model';
 import { usageError } from '../errors';
-import type { NetworkWeights, OutputBiasMode } from './types';
-
-export interface CertifyModes {
-  hiddenBias: HiddenBiasMode;
-  outputBias: OutputBiasMode;
-}
+import { featureDim } from './features';
+import type { CertifyModes, NetworkWeights } from './network';
 
 function allZero(a: Float64Array | null): boolean {
   if (!a) return true;
@@ -26,7 +21,10 @@ function allZero(a: Float64Array | null): boolean {
  * The modes that actually apply: a network without a hidden (output) bias forces 'none'. A mode
  * 'none' with a nonzero bias present is refused (the objective would not describe the network).
  */
-export function resolveModes(net: NetworkWeights, requested: CertifyModes): { modes: CertifyModes; warnings: string[] } {
+export function resolveModes(
+  net: NetworkWeights,
+  requested: CertifyModes,
+): { modes: CertifyModes; warnings: string[] } {
   const warnings: string[] = [];
   let hiddenBias = requested.hiddenBias;
   let outputBias = requested.outputBias;
@@ -43,16 +41,6 @@ export function resolveModes(net: NetworkWeights, requested: CertifyModes): { mo
     throw usageError("Output-bias mode 'none' was chosen but the network has a nonzero output bias b2.");
   }
   return { modes: { hiddenBias, outputBias }, warnings };
-}
-
-/** X̃ as the oracle wants it: [X, 1] for a decayed hidden bias, X otherwise (free bias: the oracle adds b). */
-export function buildXt(X: Mat, hiddenBias: HiddenBiasMode): Mat {
-  return hiddenBias === 'decayed' ? appendOnes(X) : X;
-}
-
-/** Length of a feature direction: d+1 ([u; b]) for decayed/free hidden bias, d for none. */
-export function featureDim(d: number, hiddenBias: HiddenBiasMode): number {
-  return hiddenBias === 'none' ? d : d + 1;
 }
 
 function sumSq(a: ArrayLike<number>): number {
@@ -73,7 +61,13 @@ export interface ObjectiveParts {
  * P(θ) exactly as trained, recomputed from the weights by forward():
  * ½‖F−Y‖² + (β/2)(‖W1‖² + ‖b1‖²[hidden decayed] + ‖W2‖² + ‖b2‖²[output decayed]).
  */
-export function networkObjective(net: NetworkWeights, X: Mat, Y: Mat, beta: number, modes: CertifyModes): ObjectiveParts {
+export function networkObjective(
+  net: NetworkWeights,
+  X: Mat,
+  Y: Mat,
+  beta: number,
+  modes: CertifyModes,
+): ObjectiveParts {
   const F = forward(net, X);
   if (F.rows !== Y.rows || F.cols !== Y.cols)
     throw usageError(`Labels are ${Y.rows}×${Y.cols} but the network outputs ${F.rows}×${F.cols}.`);
@@ -109,7 +103,10 @@ export interface NeuronInfo {
 
 /** Per-neuron facts of the network as trained (rescaling-invariant except the norms). */
 export function neuronInfos(net: NetworkWeights, X: Mat, R: Mat, beta: number, modes: CertifyModes): NeuronInfo[] {
-  const n = X.rows, d = X.cols, m = net.W1.rows, c = net.W2.rows;
+  const n = X.rows,
+    d = X.cols,
+    m = net.W1.rows,
+    c = net.W2.rows;
   const out: NeuronInfo[] = [];
   for (let j = 0; j < m; j++) {
     const u = net.W1.data.subarray(j * d, (j + 1) * d);
@@ -167,8 +164,16 @@ export interface Rebalanced {
  * A free-hidden-bias neuron with u_j = 0 is a constant; its balanced penalty is 0 (an infimum,
  * approached by b → ∞, v → 0), so it is kept unscaled and counted with ‖ũ_j‖ = 0.
  */
-export function rebalance(net: NetworkWeights, infos: NeuronInfo[], loss: number, beta: number, modes: CertifyModes): Rebalanced {
-  const d = net.W1.cols, c = net.W2.rows, m = net.W1.rows;
+export function rebalance(
+  net: NetworkWeights,
+  infos: NeuronInfo[],
+  loss: number,
+  beta: number,
+  modes: CertifyModes,
+): Rebalanced {
+  const d = net.W1.cols,
+    c = net.W2.rows,
+    m = net.W1.rows;
   const kept = infos.filter((s) => !s.dead).map((s) => s.index);
   const mk = kept.length;
   const W1 = zeros(mk, d);
@@ -203,7 +208,8 @@ export function impliedBeta(
   infos: NeuronInfo[],
   modes: CertifyModes,
 ): { beta: number | null; fromOutputBias: number | null } {
-  const n = R.rows, c = R.cols;
+  const n = R.rows,
+    c = R.cols;
   let num = 0;
   for (let i = 0; i < n; i++)
     for (let k = 0; k < c; k++) num += R.data[i * c + k] * (F.data[i * c + k] - (b2 ? b2[k] : 0));
@@ -242,17 +248,4 @@ export function neuronDirections(net: NetworkWeights, infos: NeuronInfo[], modes
     dirs.push(v);
   }
   return dirs;
-}
-
-/** a = (X u + b)_+ for a feature direction [u; b] (or u when the hidden bias is absent). */
-export function featureActivation(X: Mat, dir: ArrayLike<number>, hiddenBias: HiddenBiasMode): Float64Array {
-  const n = X.rows, d = X.cols;
-  const b = hiddenBias === 'none' ? 0 : dir[d];
-  const a = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let z = b;
-    for (let k = 0; k < d; k++) z += X.data[i * d + k] * dir[k];
-    a[i] = z > 0 ? z : 0;
-  }
-  return a;
 }

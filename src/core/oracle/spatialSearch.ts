@@ -1,0 +1,405 @@
+/**
+ * Anytime SPATIAL branch and bound for M(Λ) = max_{‖u‖≤1} ‖Λᵀ(X̂u)_+‖ with c = 1, 2, 3 outputs at any
+ * rank r (MATH.md §3.5b; derived for this project, tested against the all-patterns brute force in
+ * test/oracle/spatialSearch.test.ts). It complements the sign-fixing search of globalSearch.ts: a node
+ * costs O(|ambiguous|·r) flops instead of O(r) cone projections.
+ *
+ * Write M = max over unit u and unit output directions y of yᵀΛᵀ(X̂u)_+ = Σ_i (x_iᵀu)_+ λ_iᵀy.
+ *
+ * Regions. Directions are parametrized by the faces of cubes: u = w/‖w‖ with w on a face w_k = s of
+ * [−1, 1]^r, and a node holds an axis-aligned box of such w (its cone has the 2(r−1) facet rows
+ * e_j − lo_j·s·e_k ≥ 0 and hi_j·s·e_k − e_j ≥ 0). Output directions y = v/‖v‖ likewise with v on a
+ * face of [−1, 1]^c (c = 1: y = ±1, the two signs of λ).
+ *
+ * Exact sign classes. Over a u-box, x_iᵀw ranges exactly over τ_i ± ρ_i (τ_i at the centre,
+ * ρ_i = Σ_j |x_ij|h_j), widened by δ_i = ROUND·Σ_j|x_ij| for the rounding of both sums (|w_j| ≤ 1).
+ * A sample with lo_i ≥ 0 is on (linear) throughout the box, hi_i ≤ 0 off, otherwise ambiguous.
+ * Children only re-examine their parent's ambiguous samples.
+ *
+ * Output boxes. Every y in the cone of an output box is a nonnegative combination Σ a_j ŷ_j of its
+ * unit corner directions ŷ_j (2^(c−1) of them), and with y0 the unit centre direction and
+ * γ = min_j y0ᵀŷ_j > 0, 1 ≥ y0ᵀy = Σ a_j y0ᵀŷ_j ≥ γ Σ a_j. So yᵀΛᵀ(X̂u)_+ ≤ max(0, max_j ŷ_jᵀΛᵀ(X̂u)_+)/γ:
+ * each corner is a scalar problem with weights l_i = λ_iᵀŷ_j, and 1/γ − 1 is second order in the
+ * box's angular size (the argument of oracle/vector.ts's cells). c = 1: y = ±1, γ = 1, l = ±λ.
+ *
+ * Node bound. On the box, with t_i = x_iᵀw ∈ [lo_i, hi_i] and a_i = hi_i/(hi_i − lo_i) ∈ [0, 1],
+ *   l_i > 0: l_i(t)_+ ≤ l_i a_i (t − lo_i)   (the secant),     l_i < 0: l_i(t)_+ ≤ l_i a_i t  ((t)_+ ≥ a t);
+ * so f_l(w) ≤ Gᵀw + κ with κ = Σ_{amb, l_i>0} l_i a_i(−lo_i) ≥ 0, and f_l(u) = f_l(w)/‖w‖ (positive
+ * homogeneity) ≤ min(max(0, P + κ)/N, ‖G‖ + κ/N), where P = Gᵀc + Σ_j |G_j|h_j = max_box Gᵀw and
+ * N = min_box ‖w‖ ≥ 1. A 16ε(m + r + c)·Σ‖λ_i‖‖x_i‖₁ slack covers the rounding of these sums.
+ *
+ * Closing. A u-box with k ≤ closeK ambiguous samples is closed by its local arrangement: for each of
+ * the 2^k sign assignments, on the sub-cone K_s (the facet rows and the signed ambiguous rows)
+ * f_l(u) = g_sᵀu exactly, and max_{K_s ∩ ball} g_sᵀu ≤ ‖g_s + Aᵀμ‖ for ANY μ ≥ 0 (weak duality,
+ * linalg/cone.ts) — the NNLS's accuracy never affects soundness. For c = 1 the closed value is
+ * exact; for c > 1 it is exact up to the factor 1/γ, so closed nodes keep halving their output box
+ * until the bound meets the best value (relative SPATIAL_VECTOR_REL_TOL) or the threshold.
+ *
+ * Values attained are the true ‖Λᵀ(X̂u)_+‖ at box centres and at projections, so `attained` is a
+ * lower bound on M. Anytime: the largest bound of an open node (or of a node dropped at the caller's
+ * threshold), or the best value attained if larger, is a sound upper bound at every moment.
+ * Nodes count box evaluations plus cone projections: work, not time.
+ */
+import type { Mat } from '../linalg/mat';
+import { projectCone } from '../linalg/cone';
+import { heapPop, heapPush } from './boundHeap';
+import type { GlobalSearchOptions, GlobalSearchResult } from './globalSearch';
+
+/** A u-box is closed by its sign patterns once it has at most this many ambiguous samples. */
+export const SPATIAL_CLOSE_MAX_AMBIGUOUS = 7;
+/** c > 1: the search stops once every open bound is within this relative gap of the best value. */
+export const SPATIAL_VECTOR_REL_TOL = 1e-9;
+/** Half-widths below this are not split further (degenerate arrangements: the node stays open). */
+export const SPATIAL_MIN_HALF_WIDTH = 1e-12;
+
+const EPS = 2.220446049250313e-16;
+
+export interface SpatialSearchOptions extends GlobalSearchOptions {
+  /** relative gap at which c > 1 searches stop (default SPATIAL_VECTOR_REL_TOL) */
+  vectorRelTol?: number;
+  closeK?: number;
+}
+
+export interface SpatialSearchResult extends GlobalSearchResult {
+  /** unit output direction y with yᵀΛᵀ(X̂u)_+ = attained (c = 1: the sign) */
+  y: Float64Array;
+}
+
+interface Node {
+  bound: number;
+  /** u face and box (box over all r coordinates; lo[k] = hi[k] = s) */
+  k: number;
+  lo: Float64Array;
+  hi: Float64Array;
+  /** output face and box (length c) */
+  ok: number;
+  olo: Float64Array;
+  ohi: Float64Array;
+  /** Σ_on x_i λ_iᵀ (r×c, row-major) over the samples on throughout the u-box */
+  S: Float64Array;
+  amb: Int32Array;
+  /** the u-box is closed by enumeration: only the output box is split further */
+  closedU: boolean;
+  /** split: 'u' + coordinate, 'o' + coordinate, or none (-1) */
+  splitU: number;
+  splitO: number;
+}
+
+/**
+ * max_{‖u‖≤1} ‖Λᵀ(X̂u)_+‖ for X̂ (n×r, row-major) and Λ (n×c, c ≤ 3) by the spatial branch and bound.
+ */
+export function spatialSearch(Xh: Float64Array, n: number, r: number, Lam: Float64Array, c: number, opts: SpatialSearchOptions): SpatialSearchResult {
+  if (c < 1 || c > 3) throw new RangeError(`spatialSearch: c = ${c} outputs (1–3 supported)`);
+  const closeK = opts.closeK ?? SPATIAL_CLOSE_MAX_AMBIGUOUS;
+  const relTol = c === 1 ? 0 : (opts.vectorRelTol ?? SPATIAL_VECTOR_REL_TOL);
+  // keep rows with x_i ≠ 0 and λ_i ≠ 0
+  const keep: number[] = [];
+  for (let i = 0; i < n; i++) {
+    let sx = 0, sl = 0;
+    for (let q = 0; q < r; q++) sx += Xh[i * r + q] ** 2;
+    for (let q = 0; q < c; q++) sl += Lam[i * c + q] ** 2;
+    if (sx > 0 && sl > 0) keep.push(i);
+  }
+  const m = keep.length;
+  const X = new Float64Array(m * r), L = new Float64Array(m * c), ln = new Float64Array(m), xa = new Float64Array(m);
+  let mass = 0;
+  for (let t = 0; t < m; t++) {
+    let s = 0, a = 0;
+    for (let q = 0; q < r; q++) { const v = Xh[keep[t] * r + q]; X[t * r + q] = v; a += Math.abs(v); }
+    for (let q = 0; q < c; q++) { const v = Lam[keep[t] * c + q]; L[t * c + q] = v; s += v * v; }
+    ln[t] = Math.sqrt(s);
+    xa[t] = a;
+    mass += ln[t] * a;
+  }
+  // rounding of every sum below, per unit u (‖x‖₂ ≤ Σ|x_j|)
+  const slackAbs = 16 * EPS * (m + r + c) * mass;
+  const ROUND = 4 * EPS * (r + 2);
+
+  const value = (u: ArrayLike<number>, out: Float64Array): number => {
+    out.fill(0);
+    for (let t = 0; t < m; t++) {
+      let z = 0;
+      for (let q = 0; q < r; q++) z += X[t * r + q] * u[q];
+      if (z > 0) for (let q = 0; q < c; q++) out[q] += L[t * c + q] * z;
+    }
+    let s = 0;
+    for (let q = 0; q < c; q++) s += out[q] * out[q];
+    return Math.sqrt(s);
+  };
+  const outBuf = new Float64Array(c);
+  let bestU = new Float64Array(r);
+  bestU[0] = 1;
+  let attained = value(bestU, outBuf);
+  let bestY = outBuf.map((v) => (attained > 0 ? v / attained : 0));
+  const offer = (u: Float64Array) => {
+    let s = 0;
+    for (let q = 0; q < r; q++) s += u[q] * u[q];
+    if (!(s > 0)) return;
+    const nu = Math.sqrt(s);
+    const uu = u.map((v) => v / nu);
+    const v = value(uu, outBuf);
+    if (v > attained) { attained = v; bestU = uu; bestY = outBuf.map((x) => x / v); }
+  };
+  if (opts.seedU && opts.seedU.length === r) offer(Float64Array.from(opts.seedU));
+  if (m === 0) return { upper: 0, attained: 0, u: bestU, y: bestY, nodes: 0, closed: true, openBound: 0 };
+
+  let nodes = 0;
+  const bar = () => Math.max(attained * (1 + relTol), opts.stopBelow ?? -Infinity);
+
+  /** unit corner directions of an output box (c = 1: the box's sign) and γ = min_j y0ᵀŷ_j, shaved for rounding */
+  const outGeom = (ok: number, olo: Float64Array, ohi: Float64Array): { Y: Float64Array[]; gamma: number } => {
+    if (c === 1) return { Y: [Float64Array.of(olo[0])], gamma: 1 };
+    const y0 = new Float64Array(c);
+    for (let q = 0; q < c; q++) y0[q] = (olo[q] + ohi[q]) / 2;
+    const n0 = Math.hypot(...y0);
+    for (let q = 0; q < c; q++) y0[q] /= n0;
+    const free: number[] = [];
+    for (let q = 0; q < c; q++) if (q !== ok) free.push(q);
+    const Y: Float64Array[] = [];
+    let gamma = 1;
+    for (let mask = 0; mask < 1 << free.length; mask++) {
+      const v = new Float64Array(c);
+      v[ok] = olo[ok];
+      free.forEach((q, b) => { v[q] = mask & (1 << b) ? ohi[q] : olo[q]; });
+      const nv = Math.hypot(...v);
+      let dot = 0;
+      for (let q = 0; q < c; q++) { v[q] /= nv; dot += v[q] * y0[q]; }
+      Y.push(v);
+      gamma = Math.min(gamma, dot);
+    }
+    return { Y, gamma: gamma * (1 - 8 * EPS) - 4 * EPS };
+  };
+  const weights = (y: Float64Array, idx: ArrayLike<number>, out: Float64Array) => {
+    for (let a = 0; a < idx.length; a++) {
+      const t = idx[a];
+      let s = 0;
+      for (let q = 0; q < c; q++) s += L[t * c + q] * y[q];
+      out[a] = s;
+    }
+  };
+  const onPart = (S: Float64Array, y: Float64Array, out: Float64Array) => {
+    for (let q = 0; q < r; q++) {
+      let s = 0;
+      for (let p = 0; p < c; p++) s += S[q * c + p] * y[p];
+      out[q] = s;
+    }
+  };
+  const minNorm = (lo: Float64Array, hi: Float64Array): number => {
+    let s = 0;
+    for (let q = 0; q < r; q++) {
+      const d = lo[q] > 0 ? lo[q] : hi[q] < 0 ? -hi[q] : 0;
+      s += d * d;
+    }
+    return Math.sqrt(s);
+  };
+
+  /** classify the parent's ambiguous samples on a u-box (when `reclassify`) and bound the node */
+  const evaluate = (k: number, lo: Float64Array, hi: Float64Array, ok: number, olo: Float64Array, ohi: Float64Array, S0: Float64Array, amb0: Int32Array, reclassify: boolean): Node => {
+    nodes++;
+    const cen = new Float64Array(r), h = new Float64Array(r);
+    for (let q = 0; q < r; q++) { cen[q] = (lo[q] + hi[q]) / 2; h[q] = (hi[q] - lo[q]) / 2; }
+    let S = S0, amb = amb0;
+    const tk: number[] = [], lk: number[] = [], hk: number[] = [];
+    const keepA: number[] = [];
+    if (reclassify) S = Float64Array.from(S0);
+    for (let a = 0; a < amb0.length; a++) {
+      const t = amb0[a];
+      let z = 0, rho = 0;
+      for (let q = 0; q < r; q++) { const x = X[t * r + q]; z += x * cen[q]; rho += Math.abs(x) * h[q]; }
+      const del = ROUND * xa[t];
+      const L0 = z - rho - del, H0 = z + rho + del;
+      if (reclassify && L0 >= 0) {
+        for (let q = 0; q < r; q++) {
+          const x = X[t * r + q];
+          for (let p = 0; p < c; p++) S[q * c + p] += x * L[t * c + p];
+        }
+      } else if (!reclassify || H0 > 0) { keepA.push(t); tk.push(z); lk.push(L0); hk.push(H0); }
+    }
+    if (reclassify) amb = Int32Array.from(keepA);
+    const na = amb.length;
+    // the true value at the box centre (a lower bound on M)
+    const vc = new Float64Array(c);
+    for (let p = 0; p < c; p++) {
+      let s = 0;
+      for (let q = 0; q < r; q++) s += S[q * c + p] * cen[q];
+      vc[p] = s;
+    }
+    for (let a = 0; a < na; a++) if (tk[a] > 0) for (let p = 0; p < c; p++) vc[p] += L[amb[a] * c + p] * tk[a];
+    const cn = Math.hypot(...cen);
+    if (Math.hypot(...vc) / cn > attained) offer(cen);
+    const N = minNorm(lo, hi);
+    const { Y, gamma } = outGeom(ok, olo, ohi);
+    const l = new Float64Array(na), G = new Float64Array(r), wScore = new Float64Array(r);
+    let maxB = -Infinity, uLoose = 0;
+    for (const y of Y) {
+      weights(y, amb, l);
+      onPart(S, y, G);
+      let kappa = 0;
+      for (let a = 0; a < na; a++) {
+        const t = amb[a], li = l[a];
+        const A = hk[a] / (hk[a] - lk[a]);
+        for (let q = 0; q < r; q++) { const x = X[t * r + q]; G[q] += li * A * x; wScore[q] += Math.abs(li * x); }
+        if (li > 0) kappa += li * A * -lk[a];
+      }
+      let P = 0, g2 = 0;
+      for (let q = 0; q < r; q++) { P += G[q] * cen[q] + Math.abs(G[q]) * h[q]; g2 += G[q] * G[q]; }
+      const B = Math.min(Math.max(0, P + kappa) / N, Math.sqrt(g2) + kappa / N);
+      if (B > maxB) {
+        maxB = B;
+        let yv = 0;
+        for (let p = 0; p < c; p++) yv += y[p] * vc[p];
+        uLoose = B - yv / cn;
+      }
+    }
+    const bound = Math.max(0, maxB) / gamma + slackAbs;
+    const oLoose = Math.max(0, maxB) * (1 / gamma - 1);
+    let splitU = -1, splitO = -1;
+    let bw = 0;
+    for (let q = 0; q < r; q++) {
+      if (q === k || h[q] < SPATIAL_MIN_HALF_WIDTH) continue;
+      const sc = h[q] * wScore[q] + 1e-300;
+      if (sc > bw) { bw = sc; splitU = q; }
+    }
+    if (c > 1) {
+      let ow = 0;
+      for (let q = 0; q < c; q++) if (q !== ok && ohi[q] - olo[q] > ow) { ow = ohi[q] - olo[q]; splitO = q; }
+      if (ow < 2 * SPATIAL_MIN_HALF_WIDTH) splitO = -1;
+    }
+    const node: Node = { bound, k, lo, hi, ok, olo, ohi, S, amb, closedU: na <= closeK, splitU, splitO };
+    if (splitO >= 0 && (oLoose > uLoose || splitU < 0)) node.splitU = -1;
+    else node.splitO = -1;
+    return node;
+  };
+
+  /** max over the node of the corner bounds by the u-box's 2^k sign patterns, divided by γ (sound for any NNLS accuracy) */
+  const close = (nd: Node): number => {
+    const { k, lo, hi, amb } = nd;
+    const s = lo[k];
+    const rows = 2 * (r - 1) + amb.length;
+    const A: Mat = { rows, cols: r, data: new Float64Array(rows * r) };
+    let row = 0;
+    for (let q = 0; q < r; q++) {
+      if (q === k) continue;
+      A.data[row * r + q] = 1; A.data[row * r + k] = -lo[q] * s; row++;
+      A.data[row * r + q] = -1; A.data[row * r + k] = hi[q] * s; row++;
+    }
+    for (const t of amb) { A.data.set(X.subarray(t * r, t * r + r), row * r); row++; }
+    const pat = new Uint8Array(rows).fill(1);
+    const { Y, gamma } = outGeom(nd.ok, nd.olo, nd.ohi);
+    const l = new Float64Array(amb.length);
+    const base = new Float64Array(r);
+    const cen = new Float64Array(r), h = new Float64Array(r);
+    for (let q = 0; q < r; q++) { cen[q] = (lo[q] + hi[q]) / 2; h[q] = (hi[q] - lo[q]) / 2; }
+    const N = minNorm(lo, hi);
+    let best = 0;
+    const g = new Float64Array(r);
+    for (const y of Y) {
+      weights(y, amb, l);
+      onPart(nd.S, y, base);
+      for (let mask = 0; mask < 1 << amb.length; mask++) {
+        g.set(base);
+        for (let a = 0; a < amb.length; a++) {
+          pat[2 * (r - 1) + a] = mask & (1 << a) ? 1 : 0;
+          if (mask & (1 << a)) for (let q = 0; q < r; q++) g[q] += l[a] * X[amb[a] * r + q];
+        }
+        let P = 0, g2 = 0;
+        for (let q = 0; q < r; q++) { P += g[q] * cen[q] + Math.abs(g[q]) * h[q]; g2 += g[q] * g[q]; }
+        const pre = Math.min(Math.max(0, P) / N, Math.sqrt(g2));
+        const b0 = bar() * gamma;
+        if (pre <= b0) { best = Math.max(best, pre); continue; }
+        nodes++;
+        const pr = projectCone(A, pat, Float64Array.from(g), 1, undefined, undefined, b0);
+        let zn = 0, zmass = 0;
+        for (let q = 0; q < r; q++) zn += pr.z[q] ** 2;
+        zn = Math.sqrt(zn);
+        for (let a = 0; a < pr.active.length; a++) {
+          let an = 0;
+          for (let q = 0; q < r; q++) an += Math.abs(A.data[pr.active[a] * r + q]);
+          zmass += pr.mu[a] * an;
+        }
+        best = Math.max(best, Math.min(pre, zn + 4 * EPS * (rows + r) * zmass));
+        if (zn > 0) offer(pr.z);
+      }
+    }
+    return best / gamma + slackAbs;
+  };
+
+  const heap: Node[] = [];
+  let closedMax = 0, prunedMax = 0, stuckMax = 0;
+  const push = (nd: Node) => {
+    if (nd.bound <= bar()) { prunedMax = Math.max(prunedMax, nd.bound); return; }
+    heapPush(heap, nd);
+  };
+  const allAmb = Int32Array.from({ length: m }, (_, t) => t);
+  const zS = new Float64Array(r * c);
+  for (let ok = 0; ok < c; ok++)
+    for (const os of [1, -1]) {
+      const olo = new Float64Array(c).fill(-1), ohi = new Float64Array(c).fill(1);
+      olo[ok] = ohi[ok] = os;
+      for (let k = 0; k < r; k++)
+        for (const s of [1, -1]) {
+          const lo = new Float64Array(r).fill(-1), hi = new Float64Array(r).fill(1);
+          lo[k] = hi[k] = s;
+          push(evaluate(k, lo, hi, ok, olo, ohi, zS, allAmb, true));
+        }
+    }
+  let stopped = false;
+  while (heap.length) {
+    if (opts.shouldStop?.()) throw new Error('oracle cancelled');
+    const top = heap[0];
+    if (top.bound <= bar()) {
+      // every open node is at most the threshold: all are dropped with it
+      prunedMax = Math.max(prunedMax, top.bound);
+      heap.length = 0;
+      break;
+    }
+    // the next step's largest cost: two box evaluations, or (c > 1: three) enumerations of 2^k patterns per corner
+    const cost = top.closedU ? (c === 1 ? 1 : 3 * 2 ** (c - 1)) * (1 << top.amb.length) + 2 : 2;
+    if (nodes + cost > opts.nodeBudget) { stopped = true; break; }
+    heapPop(heap);
+    if (top.closedU) {
+      const v = Math.min(top.bound, close(top));
+      if (v <= bar()) { prunedMax = Math.max(prunedMax, v); continue; }
+      if (c === 1) { closedMax = Math.max(closedMax, v); continue; }
+      // c > 1: the u-box is resolved; halve the output box and bound the halves by enumeration
+      let q = -1, w = 0;
+      for (let p = 0; p < c; p++) if (p !== top.ok && top.ohi[p] - top.olo[p] > w) { w = top.ohi[p] - top.olo[p]; q = p; }
+      if (q < 0 || w < 2 * SPATIAL_MIN_HALF_WIDTH) { stuckMax = Math.max(stuckMax, v); continue; }
+      const mid = (top.olo[q] + top.ohi[q]) / 2;
+      for (const half of [0, 1]) {
+        const olo = Float64Array.from(top.olo), ohi = Float64Array.from(top.ohi);
+        if (half) olo[q] = mid; else ohi[q] = mid;
+        const child: Node = { ...top, olo, ohi };
+        nodes++;
+        child.bound = Math.min(v, close(child));
+        push(child);
+      }
+      continue;
+    }
+    if (top.splitU < 0 && top.splitO < 0) { stuckMax = Math.max(stuckMax, top.bound); continue; }
+    if (top.splitU >= 0) {
+      const q = top.splitU, mid = (top.lo[q] + top.hi[q]) / 2;
+      for (const half of [0, 1]) {
+        const lo = Float64Array.from(top.lo), hi = Float64Array.from(top.hi);
+        if (half) lo[q] = mid; else hi[q] = mid;
+        const child = evaluate(top.k, lo, hi, top.ok, top.olo, top.ohi, top.S, top.amb, true);
+        child.bound = Math.min(child.bound, top.bound);
+        push(child);
+      }
+    } else {
+      const q = top.splitO, mid = (top.olo[q] + top.ohi[q]) / 2;
+      for (const half of [0, 1]) {
+        const olo = Float64Array.from(top.olo), ohi = Float64Array.from(top.ohi);
+        if (half) olo[q] = mid; else ohi[q] = mid;
+        const child = evaluate(top.k, top.lo, top.hi, top.ok, olo, ohi, top.S, top.amb, false);
+        child.bound = Math.min(child.bound, top.bound);
+        push(child);
+      }
+    }
+  }
+  let openBound = 0;
+  for (const nd of heap) openBound = Math.max(openBound, nd.bound);
+  const upper = Math.max(attained, closedMax, prunedMax, stuckMax, openBound);
+  const closed = !stopped && stuckMax <= attained * (1 + relTol) && prunedMax <= attained * (1 + relTol) && openBound <= attained * (1 + relTol);
+  return { upper, attained, u: bestU, y: bestY, nodes, closed, openBound: stopped ? openBound : upper };
+}

@@ -1,0 +1,87 @@
+/**
+ * src/core/linalg/spd.ts against a reference written here (Gaussian elimination with partial
+ * pivoting) and against the defining equations: the ridge schedule is tried in order, a singular
+ * H falls through to the first ridge that factors, an indefinite H gives null; symmetricSolve's
+ * fallback returns the min-norm least-squares solution of a singular system.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ridgeCholeskySolve, symmetricSolve } from '../../src/core/linalg/spd';
+
+function rng(seed: number) {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s / 4294967296 - 0.5;
+  };
+}
+
+/** x with A x = b by Gaussian elimination with partial pivoting (A row-major T×T) */
+function gauss(A: ArrayLike<number>, T: number, b: ArrayLike<number>): number[] {
+  const M = Array.from({ length: T }, (_, i) => [...Array.from({ length: T }, (_, j) => A[i * T + j]), b[i]]);
+  for (let k = 0; k < T; k++) {
+    let piv = k;
+    for (let i = k + 1; i < T; i++) if (Math.abs(M[i][k]) > Math.abs(M[piv][k])) piv = i;
+    [M[k], M[piv]] = [M[piv], M[k]];
+    for (let i = k + 1; i < T; i++) {
+      const f = M[i][k] / M[k][k];
+      for (let j = k; j <= T; j++) M[i][j] -= f * M[k][j];
+    }
+  }
+  const x = new Array(T).fill(0);
+  for (let i = T - 1; i >= 0; i--) {
+    let s = M[i][T];
+    for (let j = i + 1; j < T; j++) s -= M[i][j] * x[j];
+    x[i] = s / M[i][i];
+  }
+  return x;
+}
+
+/** G = BᵀB for a random k×T matrix B (rank min(k, T)) */
+function gram(T: number, k: number, r: () => number): Float64Array {
+  const B = Array.from({ length: k * T }, r);
+  const G = new Float64Array(T * T);
+  for (let i = 0; i < T; i++) for (let j = 0; j < T; j++) for (let q = 0; q < k; q++) G[i * T + j] += B[q * T + i] * B[q * T + j];
+  return G;
+}
+
+test('ridgeCholeskySolve: (H + ridge·I)x = rhs at the first ridge that factors, as the reference solve', () => {
+  const r = rng(3);
+  for (const T of [1, 3, 7]) {
+    const H = gram(T, T + 2, r);
+    const rhs = Array.from({ length: T }, r);
+    const x = ridgeCholeskySolve(H, T, rhs, [0])!;
+    const ref = gauss(H, T, rhs);
+    for (let i = 0; i < T; i++) assert.ok(Math.abs(x[i] - ref[i]) <= 1e-9 * (1 + Math.abs(ref[i])), `T=${T}: x_${i} ${x[i]} vs ${ref[i]}`);
+    // with a ridge: the reference solve of H + ridge·I
+    const Hr = Float64Array.from(H);
+    for (let i = 0; i < T; i++) Hr[i * T + i] += 0.5;
+    const xr = ridgeCholeskySolve(H, T, rhs, [0.5])!;
+    const refr = gauss(Hr, T, rhs);
+    for (let i = 0; i < T; i++) assert.ok(Math.abs(xr[i] - refr[i]) <= 1e-9 * (1 + Math.abs(refr[i])));
+  }
+  // rank-deficient H (2 of 5): the zero ridge fails, the next one is used
+  const T = 5, H = gram(T, 2, r), rhs = Array.from({ length: T }, r);
+  const x = ridgeCholeskySolve(H, T, rhs, [0, 1e-3])!;
+  const Hr = Float64Array.from(H);
+  for (let i = 0; i < T; i++) Hr[i * T + i] += 1e-3;
+  const ref = gauss(Hr, T, rhs);
+  for (let i = 0; i < T; i++) assert.ok(Math.abs(x[i] - ref[i]) <= 1e-7 * (1 + Math.abs(ref[i])), `x_${i} ${x[i]} vs ${ref[i]}`);
+  // indefinite H: no ridge in the list factors it
+  assert.equal(ridgeCholeskySolve(Float64Array.of(1, 0, 0, -1), 2, [1, 1], [0, 1e-6]), null);
+});
+
+test('symmetricSolve: Cholesky when definite; min-norm least squares when singular', () => {
+  const r = rng(9);
+  const T = 4, H = gram(T, 6, r), rhs = Array.from({ length: T }, r);
+  const x = symmetricSolve(H, T, rhs)!;
+  const ref = gauss(H, T, rhs);
+  for (let i = 0; i < T; i++) assert.ok(Math.abs(x[i] - ref[i]) <= 1e-9 * (1 + Math.abs(ref[i])));
+  // H = diag(2, 0): the consistent rhs (4, 0) has the min-norm solution (2, 0)
+  const s = symmetricSolve(Float64Array.of(2, 0, 0, 0), 2, [4, 0])!;
+  assert.ok(Math.abs(s[0] - 2) < 1e-12 && Math.abs(s[1]) < 1e-12, `got ${Array.from(s)}`);
+});
