@@ -13,12 +13,15 @@ import { certifiedDiagnosis, splitDiagnosis } from './diagnosisCore';
 import type { LossDiagnosisInput } from './diagnosisCore';
 import { missingNeuronLoss } from './diagnosisLoss';
 import type { DiagnosisJson } from '../report/analysisJson';
-import { ownIntervalClassification, OWN_INTERVAL_WIDE_MAX_ITERATIONS, OWN_INTERVAL_REL_TOL, type OwnInterval } from './ownInterval';
+import { ownIntervalClassification, OWN_INTERVAL_MAX_ITERATIONS, OWN_INTERVAL_REL_TOL, type OwnInterval } from './ownInterval';
 
 /** Relative tolerance of the restricted (own-cone) certificate: it runs until P_own is known to this. */
 export const DIAGNOSIS_CE_REL_TOL = OWN_INTERVAL_REL_TOL;
-/** Iteration cap (work budget) of the restricted column generation: c ≥ 2 always (see OWN_INTERVAL_WIDE_MAX_ITERATIONS). */
-export const DIAGNOSIS_CE_MAX_ITERATIONS = OWN_INTERVAL_WIDE_MAX_ITERATIONS;
+/**
+ * Iteration cap (work budget) of the restricted column generation; c ≥ 2 always, so the size-scaled
+ * cap of ownInterval.ts (wideIterationCap, OWN_INTERVAL_WIDE_WORK) applies below this.
+ */
+export const DIAGNOSIS_CE_MAX_ITERATIONS = OWN_INTERVAL_MAX_ITERATIONS;
 
 export type { OwnInterval };
 

@@ -31,6 +31,7 @@ import { diagnose, DIAGNOSIS_POLISH_ROUNDS, DIAGNOSIS_MAX_ITERATIONS } from './d
 import { diagnoseClassification, DIAGNOSIS_LOSS_MAX_ITERATIONS } from './diagnosisLoss';
 import { diagnoseVector, DIAGNOSIS_VECTOR_REL_TOL, DIAGNOSIS_VECTOR_MAX_ITERATIONS, DIAGNOSIS_VECTOR_WIDE_MAX_ITERATIONS, DIAGNOSIS_VECTOR_FINAL_CALL_EVALS } from './diagnosisVector';
 import { diagnoseCrossEntropy, DIAGNOSIS_CE_REL_TOL, DIAGNOSIS_CE_MAX_ITERATIONS } from './diagnosisCrossEntropy';
+import { OWN_INTERVAL_WIDE_WORK } from './ownInterval';
 import { networkToJson } from './networkJson';
 import { OPTIMUM_EXACT_REL_TOL, OPTIMUM_REL_TOL } from '../certify/optimum';
 import {
@@ -113,6 +114,7 @@ export function analysisTolerances(): Record<string, { value: number; meaning: s
     diagnosisVectorMaxIterations: { value: DIAGNOSIS_VECTOR_MAX_ITERATIONS, meaning: 'vector outputs: iteration cap of the own-cone column generation for P_own' },
     diagnosisCrossEntropyRelTol: { value: DIAGNOSIS_CE_REL_TOL, meaning: 'cross-entropy: tol of the own-cone (restricted-oracle) certificate that brackets P_own (MATH.md §7)' },
     diagnosisCrossEntropyMaxIterations: { value: DIAGNOSIS_CE_MAX_ITERATIONS, meaning: 'cross-entropy: iteration cap of the own-cone column generation for P_own' },
+    ownIntervalWideWork: { value: OWN_INTERVAL_WIDE_WORK, meaning: 'c ≥ 2 outputs: work budget (samples × own patterns × classes, summed over iterations) of the own-cone column generation; its iteration cap is this over n·patterns·c, within [8, 200]' },
     ownWideCallEvals: { value: OWN_WIDE_CALL_EVALS, meaning: 'c > 3 outputs: work budget (branch-and-bound evaluations) of one own-cone oracle call' },
     ownWideAscentSteps: { value: OWN_WIDE_ASCENT_STEPS, meaning: 'c > 3 outputs: ascent steps polishing the own-cone argmax (lower bound only)' },
     sphereRelTol: { value: SPHERE_REL_TOL, meaning: 'c > 3 outputs: the sphere branch and bound stops at this relative upper − best gap (its upper bound is sound at any stop)' },

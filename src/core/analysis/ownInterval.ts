@@ -31,6 +31,19 @@ export const OWN_INTERVAL_MAX_ITERATIONS = 200;
  * (the old cap: about 6). Also diagnosisVector's DIAGNOSIS_VECTOR_WIDE_MAX_ITERATIONS (c > 3).
  */
 export const OWN_INTERVAL_WIDE_MAX_ITERATIONS = 8;
+/**
+ * c ≥ 2: the work (samples × own patterns × classes, summed over iterations) the restricted column
+ * generation may spend, so the cap follows the problem's size instead of a fixed 8: 8 iterations at
+ * the iris-like size above (n = 150, 30 patterns, c = 3), the full OWN_INTERVAL_MAX_ITERATIONS on
+ * small problems, which converge in a few dozen cheap iterations.
+ */
+export const OWN_INTERVAL_WIDE_WORK = OWN_INTERVAL_WIDE_MAX_ITERATIONS * 150 * 30 * 3;
+
+/** The iteration cap for c ≥ 2 outputs: OWN_INTERVAL_WIDE_WORK spread over n·patterns·c per iteration, within [8, 200]. */
+export function wideIterationCap(n: number, patterns: number, c: number): number {
+  const perIteration = Math.max(1, n * Math.max(1, patterns) * c);
+  return Math.min(OWN_INTERVAL_MAX_ITERATIONS, Math.max(OWN_INTERVAL_WIDE_MAX_ITERATIONS, Math.floor(OWN_INTERVAL_WIDE_WORK / perIteration)));
+}
 
 export interface OwnInterval {
   lo: number;
@@ -64,7 +77,7 @@ export function ownIntervalClassification(
       hiddenBias: modes.hiddenBias,
       outputBias: modes.outputBias,
       tol: opts.relTol ?? OWN_INTERVAL_REL_TOL,
-      maxIterations: Y.cols > 1 ? Math.min(cap, OWN_INTERVAL_WIDE_MAX_ITERATIONS) : cap,
+      maxIterations: Y.cols > 1 ? Math.min(cap, wideIterationCap(X.rows, own.length, Y.cols)) : cap,
       refineAfterWitness: Infinity,
       timeBudgetMs: safety,
     },
