@@ -101,3 +101,19 @@ test('computeOracle: vector outputs at rank ≥ 5 beyond the pattern budget use 
     if (!cut.exact) assert.ok(cut.notes.some((t) => /node budget \(30\)/.test(t)), cut.notes.join('; '));
   }
 });
+
+test('rows of extreme scale are kept: a sum of squares that underflows must not drop a row whose λ_i·x_i is O(1)', () => {
+  // found by a soundness audit: x_0 = 1e-170·e₁ with λ_0 = 1e170 was dropped (Σx² = 0 in floating point),
+  // giving M̄ = 0.001 while M ≥ λ_0 x_0ᵀe₁ = 1
+  const n = 6, r = 5;
+  for (const [xs, ls] of [[1e-170, 1e170], [1e170, 1e-170], [1e-162, 1e162]]) {
+    const X = new Float64Array(n * r), L = new Float64Array(n);
+    for (let i = 0; i < n; i++) X[i * r + (i % r)] = 1;
+    X[0] = xs;
+    L[0] = ls;
+    L[1] = 1e-3;
+    const gs = spatialSearch(X, n, r, L, 1, { nodeBudget: 1000 });
+    const atE1 = ls * xs; // u = e₁: only row 0 (and row 5, λ = 0) is active
+    assert.ok(gs.upper >= atE1 * (1 - 1e-12), `x ${xs}, λ ${ls}: upper ${gs.upper} < ${atE1}`);
+  }
+});

@@ -40,7 +40,7 @@
  * threshold), or the best value attained if larger, is a sound upper bound at every moment.
  * Nodes count box evaluations plus cone projections: work, not time.
  */
-import type { Mat } from '../linalg/mat';
+import { norm2, type Mat } from '../linalg/mat';
 import { projectCone } from '../linalg/cone';
 import { heapPop, heapPush } from './boundHeap';
 import type { GlobalSearchOptions, GlobalSearchResult } from './globalSearch';
@@ -92,22 +92,20 @@ export function spatialSearch(Xh: Float64Array, n: number, r: number, Lam: Float
   if (c < 1 || c > 3) throw new RangeError(`spatialSearch: c = ${c} outputs (1–3 supported)`);
   const closeK = opts.closeK ?? SPATIAL_CLOSE_MAX_AMBIGUOUS;
   const relTol = c === 1 ? 0 : (opts.vectorRelTol ?? SPATIAL_VECTOR_REL_TOL);
-  // keep rows with x_i ≠ 0 and λ_i ≠ 0
+  // keep rows with x_i ≠ 0 and λ_i ≠ 0 (scaled norms: a sum of squares underflows at |x| ≈ 1e-162,
+  // and dropping such a row with a huge λ_i would make the bound unsound)
   const keep: number[] = [];
   for (let i = 0; i < n; i++) {
-    let sx = 0, sl = 0;
-    for (let q = 0; q < r; q++) sx += Xh[i * r + q] ** 2;
-    for (let q = 0; q < c; q++) sl += Lam[i * c + q] ** 2;
-    if (sx > 0 && sl > 0) keep.push(i);
+    if (norm2(Xh.subarray(i * r, i * r + r)) > 0 && norm2(Lam.subarray(i * c, i * c + c)) > 0) keep.push(i);
   }
   const m = keep.length;
   const X = new Float64Array(m * r), L = new Float64Array(m * c), ln = new Float64Array(m), xa = new Float64Array(m);
   let mass = 0;
   for (let t = 0; t < m; t++) {
-    let s = 0, a = 0;
+    let a = 0;
     for (let q = 0; q < r; q++) { const v = Xh[keep[t] * r + q]; X[t * r + q] = v; a += Math.abs(v); }
-    for (let q = 0; q < c; q++) { const v = Lam[keep[t] * c + q]; L[t * c + q] = v; s += v * v; }
-    ln[t] = Math.sqrt(s);
+    for (let q = 0; q < c; q++) L[t * c + q] = Lam[keep[t] * c + q];
+    ln[t] = norm2(L.subarray(t * c, t * c + c));
     xa[t] = a;
     mass += ln[t] * a;
   }
@@ -122,9 +120,7 @@ export function spatialSearch(Xh: Float64Array, n: number, r: number, Lam: Float
       for (let q = 0; q < r; q++) z += X[t * r + q] * u[q];
       if (z > 0) for (let q = 0; q < c; q++) out[q] += L[t * c + q] * z;
     }
-    let s = 0;
-    for (let q = 0; q < c; q++) s += out[q] * out[q];
-    return Math.sqrt(s);
+    return norm2(out);
   };
   const outBuf = new Float64Array(c);
   let bestU = new Float64Array(r);
@@ -241,9 +237,9 @@ export function spatialSearch(Xh: Float64Array, n: number, r: number, Lam: Float
         for (let q = 0; q < r; q++) { const x = X[t * r + q]; G[q] += li * A * x; wScore[q] += Math.abs(li * x); }
         if (li > 0) kappa += li * A * -lk[a];
       }
-      let P = 0, g2 = 0;
-      for (let q = 0; q < r; q++) { P += G[q] * cen[q] + Math.abs(G[q]) * h[q]; g2 += G[q] * G[q]; }
-      const B = Math.min(Math.max(0, P + kappa) / N, Math.sqrt(g2) + kappa / N);
+      let P = 0;
+      for (let q = 0; q < r; q++) P += G[q] * cen[q] + Math.abs(G[q]) * h[q];
+      const B = Math.min(Math.max(0, P + kappa) / N, norm2(G) + kappa / N);
       if (B > maxB) {
         maxB = B;
         let yv = 0;
@@ -302,16 +298,15 @@ export function spatialSearch(Xh: Float64Array, n: number, r: number, Lam: Float
           pat[2 * (r - 1) + a] = mask & (1 << a) ? 1 : 0;
           if (mask & (1 << a)) for (let q = 0; q < r; q++) g[q] += l[a] * X[amb[a] * r + q];
         }
-        let P = 0, g2 = 0;
-        for (let q = 0; q < r; q++) { P += g[q] * cen[q] + Math.abs(g[q]) * h[q]; g2 += g[q] * g[q]; }
-        const pre = Math.min(Math.max(0, P) / N, Math.sqrt(g2));
+        let P = 0;
+        for (let q = 0; q < r; q++) P += g[q] * cen[q] + Math.abs(g[q]) * h[q];
+        const pre = Math.min(Math.max(0, P) / N, norm2(g));
         const b0 = bar() * gamma;
         if (pre <= b0) { best = Math.max(best, pre); continue; }
         nodes++;
         const pr = projectCone(A, pat, Float64Array.from(g), 1, undefined, undefined, b0);
-        let zn = 0, zmass = 0;
-        for (let q = 0; q < r; q++) zn += pr.z[q] ** 2;
-        zn = Math.sqrt(zn);
+        const zn = norm2(pr.z);
+        let zmass = 0;
         for (let a = 0; a < pr.active.length; a++) {
           let an = 0;
           for (let q = 0; q < r; q++) an += Math.abs(A.data[pr.active[a] * r + q]);
