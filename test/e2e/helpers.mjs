@@ -64,6 +64,14 @@ export async function count(frame, id) {
   return frame.locator(`[data-testid="${id}"]`).count();
 }
 
+/** Neurons the table accounts for: the rows listed plus those folded into the dead/negligible summary row. */
+export async function listedNeurons(frame) {
+  const rows = await count(frame, 'neuron-row');
+  const folded = frame.locator('[data-testid="collapsed-row"]');
+  const n = (await folded.count()) ? Number((await folded.first().getAttribute('data-count')) ?? 0) : 0;
+  return rows + n;
+}
+
 export async function text(frame, id) {
   return testid(frame, id);
 }
