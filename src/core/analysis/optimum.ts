@@ -17,7 +17,7 @@ import { sigmaMax, SIGMA_REL_SLACK } from '../linalg/decomp';
 import { buildXt, featureDim } from '../problem/features';
 import { networkObjective, neuronDirections, neuronInfos, rebalance } from '../problem/objective';
 import type { CertifyModes, NetworkWeights } from '../problem/network';
-import { searchOptimum, OPTIMUM_EXACT_REL_TOL, type OptimumSearchResult } from '../certify/optimum';
+import { searchOptimum, OPTIMUM_EXACT_REL_TOL, type OptimumSearchResult, type OptimumSearchOptions } from '../certify/optimum';
 import { FeatureSet, hintsMat, oracleDirection } from '../certify/certify';
 import { lassoNetwork, offsetModeFor } from '../certify/lasso';
 import type { CertificateResult, CertifySettings } from '../certify/types';
@@ -273,24 +273,11 @@ function lambdaRows(L: Mat): number[][] {
   return out;
 }
 
-export interface LossOptimumSearchOptions {
-  beta: number;
-  modes: CertifyModes;
+/** The squared optimum search's options (certify/optimum.ts), plus which classification loss. */
+export interface LossOptimumSearchOptions extends Omit<OptimumSearchOptions, 'knownLowerBound'> {
   loss: Exclude<LossName, 'squared'>;
   /** the loss's parameters (Huber's δ): the CertifySettings */
   lossParams?: losses.LossParams;
-  oracle: OracleFn;
-  /** unit feature directions to start from (the certificate's best network, the trained network) */
-  seedDirs: Float64Array[];
-  patternBudget: number;
-  /** nodes of the oracle's global search (undefined: its default) */
-  nodeBudget?: number;
-  seed: number;
-  maxIterations: number;
-  timeBudgetMs?: number;
-  relTol?: number;
-  shouldStop?: () => boolean;
-  onStage?: (stage: string, detail?: string) => void;
 }
 
 export interface LossOptimumSearchResult {
