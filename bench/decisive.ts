@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { writeTwoLayerOnnx } from '../src/core/onnx/write';
+import { readModelBytes } from '../src/core/onnx';
 import type { Mat } from '../src/core/linalg/mat';
 import { makeRng, gaussian } from '../src/core/random';
 import { computeOracle } from '../src/core/oracle';
@@ -41,9 +42,16 @@ function randomNet(seed: number, m: number, d: number, c: number) {
   return { W1: mat(m, d), b1: Float64Array.from({ length: m }, () => 0.5 * gaussian(rnd)), W2: mat(c, m), b2: Float64Array.from({ length: c }, () => 0.1 * gaussian(rnd)) };
 }
 
-function cli(args: string[], capMs: number) {
+/**
+ * Preloaded into each CLI process: on exit it prints the process' own CPU seconds and peak RSS on stderr
+ * (issue #16 reports both; wall time alone says little on a shared, loaded machine).
+ */
+const USAGE_MARK = 'RELU_LENS_BENCH_USAGE ';
+const USAGE_HOOK = `process.on('exit', () => { const u = process.resourceUsage(); process.stderr.write('\\n${USAGE_MARK}' + JSON.stringify({ cpuS: (u.userCPUTime + u.systemCPUTime) / 1e6, maxRssMB: u.maxRSS / 1024 }) + '\\n'); });\n`;
+
+function cli(args: string[], capMs: number, hook?: string) {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 1 << 28, timeout: capMs });
+  const r = spawnSync(process.execPath, [...(hook ? ['-r', hook] : []), CLI, ...args], { encoding: 'utf8', maxBuffer: 1 << 28, timeout: capMs });
   const ms = performance.now() - t0;
   let json: Record<string, any> = {};
   try {
@@ -51,10 +59,23 @@ function cli(args: string[], capMs: number) {
   } catch {
     /* reported below */
   }
-  return { ms: Math.round(ms), code: r.status, json, timedOut: r.signal === 'SIGTERM', stderr: (r.stderr ?? '').slice(0, 200) };
+  const err = r.stderr ?? '';
+  const mark = err.lastIndexOf(USAGE_MARK);
+  const usage: { cpuS?: number; maxRssMB?: number } = mark >= 0 ? JSON.parse(err.slice(mark + USAGE_MARK.length).split('\n')[0]) : {};
+  const round1 = (x: number | undefined) => (x === undefined ? undefined : Math.round(x * 10) / 10);
+  return { ms: Math.round(ms), cpuS: round1(usage.cpuS), maxRssMB: round1(usage.maxRssMB), code: r.status, json, timedOut: r.signal === 'SIGTERM', stderr: (mark >= 0 ? err.slice(0, mark) : err).slice(0, 200) };
 }
 
-export function runCase(name: string, seed: number, n: number, d: number, c: number, loss: string, emit: (r: Row) => void, capMs: number) {
+/** The network in `file` with every weight moved by 0.05·N(0, 1)·(1 + |w|): a copy that is not optimal. */
+function perturbedCopy(file: string, out: string, seed: number, head: 'softmax' | 'none') {
+  const net = readModelBytes(readFileSync(file), { file });
+  const rnd = makeRng(seed);
+  const jiggle = (a: Float64Array) => a.map((w) => w + 0.05 * gaussian(rnd) * (1 + Math.abs(w)));
+  const mat = (m: Mat): Mat => ({ rows: m.rows, cols: m.cols, data: jiggle(m.data) });
+  writeFileSync(out, writeTwoLayerOnnx({ W1: mat(net.W1), b1: net.b1 ? jiggle(net.b1) : null, W2: mat(net.W2), b2: net.b2 ? jiggle(net.b2) : null }, { dtype: 'float64', head }));
+}
+
+export function runCase(name: string, seed: number, n: number, d: number, c: number, loss: string, emit: (r: Row) => void, capMs: number, perturbed = false) {
   const dir = mkdtempSync(path.join(tmpdir(), 'rl-bench-dec-'));
   try {
     const classes = loss === 'cross-entropy';
@@ -65,10 +86,18 @@ export function runCase(name: string, seed: number, n: number, d: number, c: num
     writeFileSync(start, writeTwoLayerOnnx(randomNet(seed + 1, 8, d, c), { dtype: 'float64', head: classes ? 'softmax' : 'none' }));
     const labels = classes ? ['--label', 'y'] : Y[0].flatMap((_, k) => ['--label', `y${k}`]);
     const common = ['--data', path.join(dir, 'train.csv'), ...labels, '--beta', String(0.05 * n ** 0.5), '--json', ...(classes ? ['--loss', 'cross-entropy'] : [])];
-    const base = cli(['certify', start, ...common, '--no-optimum'], capMs);
+    const hook = path.join(dir, 'usage-hook.js');
+    writeFileSync(hook, USAGE_HOOK);
+    const base = cli(['certify', start, ...common, '--no-optimum'], capMs, hook);
     const opt = path.join(dir, 'opt.onnx');
-    const o = cli(['optimize', start, ...common, '--out', opt], capMs);
-    const cert = o.code === 0 || o.code === 11 ? cli(['certify', opt, ...common, '--no-optimum'], capMs) : null;
+    const o = cli(['optimize', start, ...common, '--out', opt], capMs, hook);
+    const wrote = (o.code === 0 || o.code === 11) && existsSync(opt);
+    const cert = wrote ? cli(['certify', opt, ...common, '--no-optimum'], capMs, hook) : null;
+    // issue #16: a perturbed copy of the optimum must be "not optimal" with a witness (< 10 s)
+    const pert = path.join(dir, 'perturbed.onnx');
+    if (wrote && perturbed) perturbedCopy(opt, pert, seed + 2, classes ? 'softmax' : 'none');
+    const p = wrote && perturbed ? cli(['certify', pert, ...common, '--no-optimum'], capMs, hook) : null;
+    const rss = [base, o, cert, p].map((r) => r?.maxRssMB ?? 0);
     emit({
       bench: 'decisive',
       case: name,
@@ -78,16 +107,21 @@ export function runCase(name: string, seed: number, n: number, d: number, c: num
       c,
       loss,
       optimizeMs: o.ms,
+      optimizeCpuS: o.cpuS,
       optimizeExit: o.code,
       optimumExact: o.json.optimum?.exact,
       certifyOptimumMs: cert?.ms,
+      certifyOptimumCpuS: cert?.cpuS,
       certifyOptimumVerdict: cert?.json.verdict,
       oracleMethod: cert?.json.oracle?.method,
       decisive: cert ? cert.json.verdict === 'certified' || cert.json.verdict === 'not-optimal' : false,
       pstarInterval: cert?.json.pstarInterval,
       baselineCertifyStartMs: base.ms,
+      baselineCertifyStartCpuS: base.cpuS,
       baselineStartVerdict: base.json.verdict,
-      ...(o.timedOut || cert?.timedOut ? { timedOut: true } : {}),
+      ...(p ? { perturbedMs: p.ms, perturbedCpuS: p.cpuS, perturbedVerdict: p.json.verdict, perturbedWitness: p.json.witness?.kind ?? (p.json.witness ? 'yes' : null) } : {}),
+      peakRssMB: Math.max(...rss),
+      ...(o.timedOut || cert?.timedOut || p?.timedOut ? { timedOut: true } : {}),
       ...(o.code !== 0 && o.code !== 11 ? { stderr: o.stderr } : {}),
     });
   } finally {
@@ -114,8 +148,11 @@ export function benchSearchScaling(emit: (r: Row) => void, quick: boolean) {
     }
     for (const nodeBudget of [1_000, 10_000]) {
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       const res = computeOracle(Xt, L, { nodeBudget, patternBudget: 1_000 });
-      emit({ bench: 'search-scaling', n, d, rank: p, c, nodeBudget, ms: Math.round(performance.now() - t0), method: res.method, nodes: res.patterns, upperOverLower: res.upper / res.lower, note: res.notes[res.notes.length - 1] });
+      const cpu = process.cpuUsage(c0);
+      // cpuMs as well as wall ms: on a shared machine the wall clock measures the load, not the search
+      emit({ bench: 'search-scaling', n, d, rank: p, c, nodeBudget, ms: Math.round(performance.now() - t0), cpuMs: Math.round((cpu.user + cpu.system) / 1000), method: res.method, closed: res.exact, nodes: res.patterns, upperOverLower: res.upper / res.lower, note: res.notes[res.notes.length - 1] });
     }
   }
 }
@@ -126,9 +163,9 @@ export function benchDecisive(emit: (r: Row) => void, quick: boolean) {
   const small: [number, number][] = quick ? [[14, 4], [20, 6]] : [[14, 4], [14, 6], [14, 8], [20, 4], [20, 5], [20, 6], [30, 4], [30, 5], [30, 6], [30, 8]];
   for (const [n, d] of small) runCase(`rank${d + 1}-n${n}`, 1000 + 17 * n + d, n, d, 1, 'squared', emit, cap);
   if (quick) return;
-  runCase('teacher-n1000-d5', 77, 1000, 5, 1, 'squared', emit, cap);
-  runCase('teacher-n1000-d10', 78, 1000, 10, 1, 'squared', emit, cap);
-  runCase('iris-like', 150, 150, 4, 3, 'cross-entropy', emit, cap);
+  runCase('teacher-n1000-d5', 77, 1000, 5, 1, 'squared', emit, cap, true);
+  runCase('teacher-n1000-d10', 78, 1000, 10, 1, 'squared', emit, cap, true);
+  runCase('iris-like', 150, 150, 4, 3, 'cross-entropy', emit, cap, true);
 }
 
 if (require.main === module) {

@@ -1,7 +1,7 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import * as os from 'node:os';
 import { benchMatmul } from './matmul';
-import { benchCertify } from './certify';
+import { benchCertify, benchUserPath } from './certify';
 import { benchOracle } from './oracle';
 import { benchOptimize } from './optimize';
 import { benchDecisive } from './decisive';
@@ -20,7 +20,7 @@ async function main() {
   emit({ bench: 'machine', cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, memGiB: os.totalmem() / 2 ** 30 });
   for (const r of await benchMatmul(quick ? [[2000, 11, 200]] : [[10000, 3, 1000], [10000, 51, 1000], [1000, 11, 100]])) emit(r);
   for (const r of benchOracle(quick ? [1000] : [1000, 10000])) emit(r);
-  benchCertify(quick ? [1000] : [1000, 10000], 1e-3, emit);
+  await benchUserPath(benchCertify(quick ? [1000] : [1000, 10000], 1e-3, emit), emit);
   await (await import('./convex')).benchConvex(emit, quick);
   benchOptimize(emit);
   benchDecisive(emit, quick);

@@ -23,7 +23,18 @@ for (const a of process.argv.slice(2)) {
   if (m) env[m[1]] = m[2];
   else roots.push(a);
 }
-const files = (roots.length ? roots : ['test']).flatMap((r) => collect(r, []));
+// The longest files first (the panel in a browser, the soundness property runs): with two files at
+// a time, a long one started last would run alone at the end while the other core idles.
+const FIRST = ['test/webview/', 'test/soundness/'];
+const rank = (f) => {
+  const i = FIRST.findIndex((p) => f.replaceAll('\\', '/').includes(p));
+  return i < 0 ? FIRST.length : i;
+};
+const files = (roots.length ? roots : ['test'])
+  .flatMap((r) => collect(r, []))
+  .map((f, i) => ({ f, i }))
+  .sort((a, b) => rank(a.f) - rank(b.f) || a.i - b.i)
+  .map((x) => x.f);
 if (!files.length) {
   console.error('no test files found');
   process.exit(1);

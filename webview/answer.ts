@@ -2,29 +2,33 @@
 // P*'s interval with enough digits to show its width, the gap in one unit (percent of P(θ)), and the
 // one thing to do next. Pure functions of the engine's JSON, so tests can check them without a page.
 import type { AnalysisJson } from '../src/core/report/analysisJson';
-import type { PanelAction, PanelTab } from '../src/protocol/panel';
+import type { PanelAction, PanelTab, VerdictBlock } from '../src/protocol/panel';
+
+/**
+ * What the first viewport reads: the verdict block, early (before the optimum search) or as part of
+ * the final result, which adds the optimum and the diagnosis.
+ */
+export type Answer = VerdictBlock & Partial<Pick<AnalysisJson, 'optimum' | 'diagnosis'>>;
 import { fmtIn, fmtInterval, intervalDigits } from '../src/core/format/numbers';
 import { currentLocale, fmt, int, pct } from './format';
 
-export { intervalDigits };
-
 /** The objective of the better network: the optimum/witness of §4 when computed, else the certificate's witness. */
-export function betterObjective(r: AnalysisJson): number | null {
+export function betterObjective(r: Answer): number | null {
   const cands = [r.optimum?.value, r.witness?.objective].filter((v): v is number => typeof v === 'number');
   return cands.length ? Math.min(...cands) : null;
 }
 
 /** "[2.581370, 2.581435]": both ends at the digits that tell them apart, trailing zeros kept (also at 6). */
-export const intervalText = (r: AnalysisJson): string => fmtInterval(r.pstarInterval[0], r.pstarInterval[1], (x, k) => fixed(x, k));
+export const intervalText = (r: Answer): string => fmtInterval(r.pstarInterval[0], r.pstarInterval[1], (x, k) => fixed(x, k));
 
 /** P(θ) at the interval's digits, so it can be read against the interval. */
-export const objectiveText = (r: AnalysisJson) => fixed(r.primalAsTrained, intervalDigits(...r.pstarInterval));
+export const objectiveText = (r: Answer) => fixed(r.primalAsTrained, intervalDigits(...r.pstarInterval));
 
 /** k significant digits without dropping trailing zeros (fmt drops them; here the width matters). */
 const fixed = (x: number, k: number): string => fmtIn(currentLocale(), x, k, true);
 
 /** The verdict as one sentence, with P(θ), P*'s interval and the gap in percent of P(θ). */
-export function verdictSentence(r: AnalysisJson): string {
+export function verdictSentence(r: Answer): string {
   const P = objectiveText(r);
   const I = intervalText(r);
   if (r.verdict === 'certified')
@@ -48,7 +52,7 @@ export interface NextStep {
 }
 
 /** The one thing to do next: nothing, rebalance, train longer, or add the missing neuron (MATH.md §3, §7). */
-export function nextStep(r: AnalysisJson): NextStep {
+export function nextStep(r: Answer): NextStep {
   const dropped = r.rebalanced?.dropped ?? 0;
   if (r.verdict === 'certified')
     return {

@@ -11,7 +11,7 @@ import { el } from './dom';
 import { setLocale } from './format';
 import { DEFAULT_UI, type Ctx } from './render/context';
 import { renderHeader, renderProgress, renderError, renderIdle, updateProgress } from './render/status';
-import { renderVerdict, renderHowComputed, renderExports } from './render/verdict';
+import { renderVerdict, renderHowComputed, renderExports, renderRefining } from './render/verdict';
 import { renderNeuronTable, markSelectedRow } from './render/neurons';
 import { renderPlots } from './render/plots';
 import { renderOptimal } from './render/optimal';
@@ -164,17 +164,22 @@ function render(): void {
     return;
   }
   const s = state;
-  const r = s.result;
+  // a running analysis whose verdict is known shows it (not the previous run's result) and waits
+  // for the rest; the final state drops `early`
+  const early = s.status === 'running' ? s.early : undefined;
+  const r = early ? undefined : s.result;
   root.replaceChildren(
     ...[
       renderHeader(s),
       renderError(s, ctx),
+      early ? renderVerdict(early, ctx, { early: true }) : null,
       renderProgress(s, ctx),
       renderIdle(s, ctx),
+      early ? renderRefining() : null,
       r ? renderVerdict(r, ctx) : null,
       r ? renderExports(s, ctx) : null,
-      renderHowComputed(s, ctx),
-      renderTabs(s),
+      renderHowComputed(early ? { ...s, result: undefined } : s, ctx),
+      early ? null : renderTabs(s),
     ].filter((x): x is HTMLElement => x !== null),
   );
 }
@@ -199,6 +204,12 @@ function receive(msg: HostToPanel): void {
       else render();
       return;
     }
+    case 'verdict':
+      // the answer at once; the optimum search, readings and plots follow in the final state
+      state = { ...(state ?? { model: '' }), status: 'running', early: msg.verdict };
+      persist();
+      render();
+      return;
     case 'selectNeuron':
       select(msg.index, false);
       return;

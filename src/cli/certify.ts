@@ -59,7 +59,7 @@ export async function runAnalysis(
     if (stage === 'column-generation' && detail?.startsWith('optimum')) process.stderr.write(`\rrelu-lens: ${detail}   `);
   };
   // the same plan as the panel's (analysisPlan), so both show the same numbers
-  const outcome = analyze(model, data!, settings!, { ...analysisPlan(args.command === 'optimize' ? 'optimize' : 'certify', { loss: args.loss, optimum: args.optimum }), onVerdict });
+  const outcome = await analyze(model, data!, settings!, { ...analysisPlan(args.command === 'optimize' ? 'optimize' : 'certify', { loss: args.loss, optimum: args.optimum }), onVerdict });
   if (tty) process.stderr.write('\n');
   const j = outcome.json;
   j.timings = { read: tRead, ...j.timings };

@@ -3,6 +3,7 @@ import type { AnalysisJson } from '../core/report/analysisJson';
 import { fmt, fmtInterval, gapVsTolerance, optimumTitle, pct, VERDICT_TITLE } from '../core/format/numbers';
 import { rankedNeurons } from '../core/report/neurons';
 import { impliedBetaNote } from '../core/certify/impliedBetaText';
+import { safetyLimitAdvice } from '../core/report/safetyLimit';
 
 const MAX_LISTED = 40;
 
@@ -71,6 +72,8 @@ export function formatHuman(j: CertificateJson | AnalysisJson, opts: { optimizeF
   if (j.witness)
     L.push(`  witness (${j.witness.kind}): objective ${fmt(j.witness.objective, 10)} < ${fmt(j.primalAsTrained, 10)} — ${j.witness.description}`);
   for (const w of j.warnings) L.push(`  warning: ${w}`);
+  const limit = safetyLimitAdvice(j.safetyLimit, 'cli');
+  if (limit) L.push(`  warning: ${limit}`);
   if (isAnalysis(j) && !opts.optimizeFirst) L.push('', ...formatAnalysis(j));
   L.push('');
   // Live neurons by contribution ‖ũ_j‖‖v_j‖ (largest first, at most MAX_LISTED); dead ones on one line.

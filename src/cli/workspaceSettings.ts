@@ -75,6 +75,9 @@ export function fillFromWorkspaceConfig(args: CertifyArgs, explicitConfig?: stri
     if (entry.beta != null) {
       args.beta = entry.beta;
       taken.push(`β = ${entry.beta}`);
+    } else if (entry.sklearnAlpha != null) {
+      args.sklearnAlpha = entry.sklearnAlpha;
+      taken.push(`scikit-learn alpha ${entry.sklearnAlpha} (β = alpha, both biases free)`);
     } else if (entry.training) {
       const t = entry.training;
       args.weightDecay = t.weightDecay;
@@ -92,6 +95,7 @@ export function fillFromWorkspaceConfig(args: CertifyArgs, explicitConfig?: stri
     taken.push(b.from === 'entry' ? `${k === 'hiddenBias' ? 'hidden' : 'output'} bias ${b.mode}` : `${k === 'hiddenBias' ? 'hidden' : 'output'} bias free (training.biasDecay = false)`);
   }
   if (!args.loss && entry.loss) (args.loss = entry.loss), taken.push(`loss ${entry.loss}`);
+  if (args.huberDelta === undefined && entry.huberDelta !== undefined) (args.huberDelta = entry.huberDelta), taken.push(`Huber δ ${entry.huberDelta}`);
   if (!args.tolGiven && entry.tol !== undefined) (args.tol = entry.tol), taken.push(`tol ${entry.tol}`);
   return taken.length ? [`settings from ${from}: ${taken.join('; ')}`] : [];
 }

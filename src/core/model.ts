@@ -19,6 +19,12 @@ export interface OutputHead {
    * label/probability ops (MLPClassifier), which decides the default loss as a plain head would.
    */
   probability?: 'sigmoid' | 'softmax' | 'logsoftmax';
+  /**
+   * 'sklearn-postprocess' only: the estimator's classes_ in output order (skl2onnx's ZipMap labels
+   * or ArrayFeatureExtractor `classes`). Training labels are these values; the loss wants their
+   * positions 0…c−1 (the load pipeline maps them, src/core/pipeline/classes.ts).
+   */
+  classes?: (number | string)[];
 }
 
 /** x ↦ (x − offset) ⊙ scale, applied before layer 1 (skl2onnx Scaler, or the user's scaler). */

@@ -9,6 +9,7 @@ import type { NetworkWeights } from '../core/problem/network';
 import type { CanonicalModel } from '../core/model';
 import type { Dataset } from '../core/data';
 import type { AnalysisJson } from '../core/report/analysisJson';
+import type { CertificateJson } from '../core/report/json';
 import type { LossName } from '../core/problem/loss';
 import type { ExportFormat } from './protocol';
 
@@ -19,9 +20,16 @@ export interface BridgeOutcome {
   engine: 'analyze' | 'certify';
 }
 
-export function runAnalysis(model: CanonicalModel, data: Dataset, settings: CertifySettings, loss?: LossName): BridgeOutcome {
-  // the same plan as `relu-lens certify`, so the panel and the CLI show the same numbers
-  const out = analyze(model, data, settings, analysisPlan('panel', { loss }));
+export async function runAnalysis(
+  model: CanonicalModel,
+  data: Dataset,
+  settings: CertifySettings,
+  loss?: LossName,
+  onVerdict?: (verdict: CertificateJson) => void,
+): Promise<BridgeOutcome> {
+  // the same plan as `relu-lens certify`, so the panel and the CLI show the same numbers (and the
+  // verdict as early: onVerdict fires where the CLI prints it)
+  const out = await analyze(model, data, settings, { ...analysisPlan('panel', { loss }), onVerdict });
   return { ...out, engine: 'analyze' };
 }
 

@@ -1,9 +1,10 @@
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { DEFAULT_PATTERN_BUDGET, SAFETY_TIME_LIMIT_MS } from '../core/config/options';
 import type { WorkerRequest, WorkerResponse } from './protocol';
+import type { VerdictBlock } from '../protocol/panel';
 
 type Req = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
-type Final = Exclude<WorkerResponse, { kind: 'progress' }>;
+type Final = Exclude<WorkerResponse, { kind: 'progress' | 'verdict' }>;
 
 /**
  * Heap of the heavy lane's thread, MiB: WORKER_BASE_HEAP_MB + patternBudget · WORKER_BYTES_PER_PATTERN,
@@ -55,7 +56,17 @@ export class Engine {
   /** the heap each lane's thread was started with (a heavy job with another budget restarts it) */
   private heap: Record<Lane, number> = { heavy: 0, light: LIGHT_HEAP_MB };
   private nextId = 1;
-  private pending = new Map<number, { resolve: (r: Final) => void; onProgress?: (stage: string, detail?: string) => void; worker?: Worker; msg?: WorkerRequest; timer?: ReturnType<typeof setTimeout> }>();
+  private pending = new Map<
+    number,
+    {
+      resolve: (r: Final) => void;
+      onProgress?: (stage: string, detail?: string) => void;
+      onVerdict?: (verdict: VerdictBlock) => void;
+      worker?: Worker;
+      msg?: WorkerRequest;
+      timer?: ReturnType<typeof setTimeout>;
+    }
+  >();
   private queue: { id: number; req: Req; start: () => void }[] = [];
   private running: number | undefined;
 
@@ -97,11 +108,15 @@ export class Engine {
   }
 
   /** A long job on the heavy lane; `cancel` resolves with the ms it took the thread to stop. */
-  job(req: Req, onProgress?: (stage: string, detail?: string) => void): { result: Promise<Final>; cancel: () => Promise<number> } {
+  job(
+    req: Req,
+    onProgress?: (stage: string, detail?: string) => void,
+    onVerdict?: (verdict: VerdictBlock) => void,
+  ): { result: Promise<Final>; cancel: () => Promise<number> } {
     const id = this.nextId++;
     let resolveFn!: (r: Final) => void;
     const result = new Promise<Final>((resolve) => (resolveFn = resolve));
-    this.pending.set(id, { resolve: resolveFn, onProgress });
+    this.pending.set(id, { resolve: resolveFn, onProgress, onVerdict });
     const options = req.kind === 'analyze' ? req.options : undefined;
     const start = () => {
       this.post('heavy', { ...req, id } as WorkerRequest, this.opts.heapMb?.(options?.patternBudget) ?? workerHeapMb(options?.patternBudget));
@@ -183,7 +198,8 @@ export class Engine {
     const w = new Worker(this.workerFile, { resourceLimits });
     w.on('message', (res: WorkerResponse) => {
       if (res.ok && res.kind === 'progress') this.pending.get(res.id)?.onProgress?.(res.stage, res.detail);
-      else this.settle(res.id, res as Final);
+      else if (res.ok && res.kind === 'verdict') this.pending.get(res.id)?.onVerdict?.(res.verdict);
+      else this.settle(res.id, res);
     });
     w.on('error', (err) => {
       const oom = (err as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY';

@@ -1,9 +1,8 @@
 import * as vscode from 'vscode';
-import type { ModelEntry, TrainingSettings } from '../core/config/workspaceConfig';
+import { entryMissing, type ModelEntry, type TrainingSettings } from '../core/config/workspaceConfig';
 import type { ScriptPrefill } from '../core/config/scriptPrefill';
 import type { DataColumns } from './protocol';
 import { relativePath, type ModelLocation } from './settingsStore';
-import { SKLEARN_BIAS_MODES } from '../core/certify/sklearnBeta';
 import { SKLEARN_DEFAULTS } from '../core/python/sklearn';
 
 /**
@@ -53,14 +52,17 @@ export async function askForSettings(ctx: PromptContext, what: 'all' | 'beta' | 
     if (labels === undefined) return undefined;
     entry.labels = labels;
   }
-  if (what !== 'data' || (entry.beta == null && entry.training == null)) {
+  if (what !== 'data' || entryMissing(entry) === 'beta') {
     const b = await pickBeta(ctx, entry);
     if (!b) return undefined;
     entry.beta = b.beta ?? null;
     entry.training = b.training ?? null;
-    // sklearn trains both biases free; a training-settings answer says itself whether biases decay
-    if (b.biases === 'free') Object.assign(entry, SKLEARN_BIAS_MODES);
-    else if (b.biases === 'fromTraining') {
+    // saved as sklearnAlpha (β = alpha, both biases free: the CLI's --sklearn-alpha), so the panel
+    // says "β = alpha (scikit-learn)"; absent from files that never used it
+    if (b.sklearnAlpha !== undefined) entry.sklearnAlpha = b.sklearnAlpha;
+    else delete entry.sklearnAlpha;
+    // a training-settings or scikit-learn answer says itself whether biases decay
+    if (b.biases === 'fromTraining' || b.biases === 'sklearn') {
       delete entry.hiddenBias;
       delete entry.outputBias;
     }
@@ -150,8 +152,10 @@ async function pickLabels(ctx: PromptContext, dataRel: string, current?: string[
 interface BetaAnswer {
   beta?: number;
   training?: TrainingSettings;
-  /** 'free': scikit-learn's problem (both biases free); 'fromTraining': biasDecay decides */
-  biases?: 'free' | 'fromTraining';
+  /** scikit-learn's alpha: β = alpha with both biases free (ModelEntry.sklearnAlpha) */
+  sklearnAlpha?: number;
+  /** 'sklearn': sklearnAlpha sets both biases free; 'fromTraining': biasDecay decides */
+  biases?: 'sklearn' | 'fromTraining';
   fromScript: string[];
 }
 
@@ -167,19 +171,19 @@ async function pickBeta(ctx: PromptContext, cur: Partial<ModelEntry>): Promise<B
       detail: 'β follows from the weight decay, the loss reduction and n (MATH.md §1)',
       value: 'script',
     });
-  if (cur.training || cur.beta != null)
-    items.push({ label: '$(history) Keep the current setting', description: cur.beta != null ? `β = ${cur.beta}` : describeTraining(cur.training!), value: 'keep' });
+  if (cur.training || cur.beta != null || cur.sklearnAlpha != null)
+    items.push({ label: '$(history) Keep the current setting', description: describeBeta(cur), value: 'keep' });
   items.push({ label: '$(settings) PyTorch training settings…', description: 'weight decay, loss reduction, optimizer, bias decay', value: 'training' });
   items.push({ label: '$(symbol-number) β directly…', description: 'the objective ½‖f(X) − Y‖² + (β/2)‖θ‖²', value: 'beta' });
   if (sklearn && !sklearn.suggested) items.push(sklearn);
   const notes = ctx.prefill?.notes.length ? ctx.prefill.notes.join('; ') : undefined;
   const pick = await vscode.window.showQuickPick(items, { title: `ReLU Lens: the regularization β for ${ctx.loc.key}`, placeHolder: notes, ignoreFocusOut: true });
   if (!pick?.value) return undefined;
-  if (pick.value === 'keep') return { beta: cur.beta ?? undefined, training: cur.training ?? undefined, fromScript: [] };
+  if (pick.value === 'keep') return { beta: cur.beta ?? undefined, training: cur.training ?? undefined, sklearnAlpha: cur.sklearnAlpha ?? undefined, fromScript: [] };
   if (pick.value === 'sklearn') {
     const asked = `scikit-learn's alpha of the MLPClassifier/MLPRegressor (its default: ${SKLEARN_DEFAULTS.alpha}); β = alpha, both biases free`;
-    const alpha = await askNumber(asked, sklearn?.suggested === false ? (cur.beta ?? undefined) : SKLEARN_DEFAULTS.alpha);
-    return alpha === undefined ? undefined : { beta: alpha, biases: 'free', fromScript: [] };
+    const alpha = await askNumber(asked, sklearn?.suggested === false ? (cur.sklearnAlpha ?? cur.beta ?? undefined) : SKLEARN_DEFAULTS.alpha);
+    return alpha === undefined ? undefined : { sklearnAlpha: alpha, biases: 'sklearn', fromScript: [] };
   }
   if (pick.value === 'script') return { training: t!, biases: 'fromTraining', fromScript: ['weightDecay', 'reduction', 'optimizer', 'biasDecay', 'hiddenBias', 'outputBias'] };
   if (pick.value === 'beta') {
@@ -204,7 +208,8 @@ async function pickBeta(ctx: PromptContext, cur: Partial<ModelEntry>): Promise<B
  * not that an MLP's alpha trained it. Listed last when the current setting already is that problem.
  */
 function sklearnItem(cur: Partial<ModelEntry>): Pick<'sklearn'> & { suggested: boolean } {
-  const already = cur.beta != null && cur.hiddenBias === 'free' && cur.outputBias === 'free';
+  // saved as sklearnAlpha, or (files from before that field) β with both biases free
+  const already = cur.sklearnAlpha != null || (cur.beta != null && cur.hiddenBias === 'free' && cur.outputBias === 'free');
   return {
     label: "$(lightbulb) scikit-learn MLP: β = alpha, both biases free…",
     description: already ? 'scikit-learn alpha' : 'suggested: the model was exported by skl2onnx',
@@ -213,6 +218,10 @@ function sklearnItem(cur: Partial<ModelEntry>): Pick<'sklearn'> & { suggested: b
     suggested: !already,
   };
 }
+
+/** The current β setting in a few words (the "keep" choice). */
+const describeBeta = (cur: Partial<ModelEntry>) =>
+  cur.beta != null ? `β = ${cur.beta}` : cur.sklearnAlpha != null ? `β = alpha = ${cur.sklearnAlpha} (scikit-learn)` : describeTraining(cur.training!);
 
 export const describeTraining = (t: TrainingSettings) =>
   `weight_decay=${t.weightDecay}, reduction='${t.reduction}'${t.optimizer ? `, ${t.optimizer}` : ''}${t.biasDecay === false ? ', no decay on biases' : ''}`;

@@ -2,7 +2,7 @@ import type { ModelSummary } from '../core/model';
 import type { UserOptions } from '../core/config/options';
 import type { AnalysisJson, NetworkJson } from '../core/report/analysisJson';
 import type { LossName } from '../core/problem/loss';
-import type { PlotData } from '../protocol/panel';
+import type { PlotData, VerdictBlock } from '../protocol/panel';
 import type { ErrorCode, ErrorKind } from '../core/errors';
 import type { ExternalEntry } from '../core/io/external';
 
@@ -74,6 +74,8 @@ export interface AnalyzeResult {
 export type WorkerResponse =
   | { id: number; ok: true; kind: 'inspect'; summary: InspectSummary }
   | { id: number; ok: true; kind: 'progress'; stage: string; detail?: string }
+  /** an analysis' verdict, as soon as the certificate has it (before the optimum search) */
+  | { id: number; ok: true; kind: 'verdict'; verdict: VerdictBlock }
   | { id: number; ok: true; kind: 'analyze'; result: AnalyzeResult }
   | { id: number; ok: true; kind: 'dataColumns'; columns: DataColumns }
   | { id: number; ok: true; kind: 'export'; bytes: Uint8Array }
@@ -84,5 +86,5 @@ export type WorkerErrorKind = ErrorKind | 'cancelled' | 'need-external';
 
 export type InspectSummary = ModelSummary;
 
-/** The progress message is not a final answer. */
-export const isFinal = (r: WorkerResponse) => !(r.ok && r.kind === 'progress');
+/** Progress and the early verdict are not final answers. */
+export const isFinal = (r: WorkerResponse) => !(r.ok && (r.kind === 'progress' || r.kind === 'verdict'));

@@ -3,7 +3,7 @@ import { entryMissing, type ModelEntry } from '../core/config/workspaceConfig';
 import { resolveEntry, type EntryOrigin } from '../core/config/resolve';
 import type { Engine } from './engine';
 import type { AnalyzeResult, InspectSummary } from './protocol';
-import type { PanelError, PanelState } from '../protocol/panel';
+import type { PanelError, PanelState, VerdictBlock } from '../protocol/panel';
 import { cacheKey, LruCache } from './cache';
 import { FileReadError, lightWithModel, modelSource, ReadCancelled, readBytes, readExternalRanges, withExternals } from './files';
 import type { ExternalEntry } from '../core/io/external';
@@ -48,7 +48,11 @@ export interface Session {
   timer?: ReturnType<typeof setTimeout>;
 }
 
-export type SessionEvent = { session: Session; kind: 'state' } | { session: Session; kind: 'progress'; stage: string; detail?: string };
+export type SessionEvent =
+  | { session: Session; kind: 'state' }
+  | { session: Session; kind: 'progress'; stage: string; detail?: string }
+  /** the running analysis' verdict, before its optimum search (also kept in state.early) */
+  | { session: Session; kind: 'verdict'; verdict: VerdictBlock };
 
 /** One analysis state per model: the panel, the custom editor and the status bar all show it. */
 export class Sessions implements vscode.Disposable {
@@ -257,6 +261,12 @@ export class Sessions implements vscode.Disposable {
               if (!current()) return;
               s.state = { ...s.state, stage: { name: stage, detail } };
               this.changed.fire({ session: s, kind: 'progress', stage, detail });
+            },
+            (verdict) => {
+              if (!current()) return;
+              progress.report({ message: `verdict known (${verdict.verdict}); refining the optimal network` });
+              s.state = { ...s.state, early: verdict };
+              this.changed.fire({ session: s, kind: 'verdict', verdict });
             },
           );
           cancelJob = job.cancel;

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { getPanelHtml } from './panelHtml';
 import { unreachable, type HostToPanel, type PanelAction, type PanelTab, type PanelToHost, type UiState } from '../protocol/panel';
 import { savePlot } from './exports';
-import type { Session, Sessions } from './session';
+import type { Session, SessionEvent, Sessions } from './session';
 
 export const PANEL_VIEW_TYPE = 'reluLens.panel';
 export const EDITOR_VIEW_TYPE = 'reluLens.modelView';
@@ -33,7 +33,7 @@ export class Views implements vscode.Disposable {
   ) {
     this.subs.push(
       sessions.onDidChange((ev) => {
-        const msg: HostToPanel = ev.kind === 'state' ? { type: 'state', state: ev.session.state } : { type: 'progress', stage: ev.stage, detail: ev.detail };
+        const msg = panelMessage(ev);
         for (const [w, s] of this.webviews) if (s === ev.session) void w.postMessage(msg);
       }),
     );
@@ -195,5 +195,19 @@ export class ModelEditorProvider implements vscode.CustomReadonlyEditorProvider 
   resolveCustomEditor(document: vscode.CustomDocument, webviewPanel: vscode.WebviewPanel): void {
     this.views.attach(webviewPanel, document.uri);
     void this.sessions.showPending(document.uri);
+  }
+}
+
+/** A session event as the panel message that shows it (every kind handled: a new one is a compile error). */
+export function panelMessage(ev: SessionEvent): HostToPanel {
+  switch (ev.kind) {
+    case 'state':
+      return { type: 'state', state: ev.session.state };
+    case 'progress':
+      return { type: 'progress', stage: ev.stage, detail: ev.detail };
+    case 'verdict':
+      return { type: 'verdict', verdict: ev.verdict };
+    default:
+      return unreachable(ev);
   }
 }

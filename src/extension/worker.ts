@@ -13,7 +13,12 @@ async function handle(req: WorkerRequest): Promise<WorkerResponse> {
     case 'inspect':
       return { id: req.id, ok: true, kind: 'inspect', summary: modelSummary(loadModel(req)) };
     case 'analyze': {
-      const result = await analyzeJob(req, (stage, detail) => post({ id: req.id, ok: true, kind: 'progress', stage, detail }));
+      const result = await analyzeJob(
+        req,
+        (stage, detail) => post({ id: req.id, ok: true, kind: 'progress', stage, detail }),
+        undefined,
+        (verdict) => post({ id: req.id, ok: true, kind: 'verdict', verdict }),
+      );
       return { id: req.id, ok: true, kind: 'analyze', result };
     }
     case 'dataColumns':

@@ -19,6 +19,8 @@ import { fromRows, toRows, type Mat } from '../core/linalg/mat';
 import type { NetworkWeights } from '../core/problem/network';
 import type { NetworkJson } from '../core/report/analysisJson';
 import { buildPlotData } from './plotData';
+import { verdictBlock } from './verdictBlock';
+import type { VerdictBlock } from '../protocol/panel';
 import { runAnalysis, exportNetwork } from './analysisBridge';
 import type { AnalyzeOptions, AnalyzeResult, DataColumns, ExportFormat, ModelSource } from './protocol';
 
@@ -92,7 +94,12 @@ export interface AnalyzeInput extends ModelSource {
 }
 
 /** The shared load pipeline (src/core/pipeline/load.ts, as the CLI's loadAndCheck) → analyze → PlotData. */
-export async function analyzeJob(req: AnalyzeInput, onStage: (stage: string, detail?: string) => void, shouldStop: () => boolean = () => false): Promise<AnalyzeResult> {
+export async function analyzeJob(
+  req: AnalyzeInput,
+  onStage: (stage: string, detail?: string) => void,
+  shouldStop: () => boolean = () => false,
+  onVerdict?: (verdict: VerdictBlock) => void,
+): Promise<AnalyzeResult> {
   const t0 = performance.now();
   const external = memorySource(req.externals ?? {});
   const { model, data, ort, settings, warnings } = await loadPipeline({
@@ -116,7 +123,8 @@ export async function analyzeJob(req: AnalyzeInput, onStage: (stage: string, det
     onStage(stage, detail);
   };
   settings.shouldStop = shouldStop;
-  const out = runAnalysis(model, data, settings, req.options.loss);
+  // the early verdict carries the reading's warnings first, as the final result does
+  const out = await runAnalysis(model, data, settings, req.options.loss, onVerdict && ((v) => onVerdict(verdictBlock({ ...v, warnings: [...warnings, ...v.warnings] }))));
   out.json.warnings.unshift(...warnings);
   onStage('geometry', 'plot data');
   const plot = buildPlotData(data.X, data.Y);

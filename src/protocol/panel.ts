@@ -7,6 +7,7 @@
  * CONTRACT: extend additively.
  */
 import type { AnalysisJson } from '../core/report/analysisJson';
+import type { CertificateJson } from '../core/report/json';
 import type { Provenance, ProvenanceSource } from '../core/config/resolve';
 
 /** Where a setting came from — declared once, in core (the CLI prints the same list). */
@@ -50,6 +51,22 @@ export type PanelAction =
 
 export type PanelStatus = 'idle' | 'running' | 'done' | 'error';
 
+/** The certificate's numbers behind the first viewport (the verdict block the CLI prints first). */
+export const VERDICT_BLOCK_KEYS = [
+  'verdict', 'primalAsTrained', 'primal', 'dualBound', 'gap', 'relGap', 'pstarInterval', 'tol', 'rebalanced',
+  'beta', 'impliedBeta', 'impliedBetaMismatch', 'dualPoint', 'warnings', 'safetyLimit',
+] as const satisfies readonly (keyof CertificateJson)[];
+
+/**
+ * The verdict block, sent as soon as the certificate has it — before the optimum search, the neuron
+ * readings and the diagnosis. The certificate's own numbers (the same object the CLI prints first);
+ * the final result may only refine them under the certificate's soundness rules. The witness comes
+ * without its weights (the exports wait for the final result).
+ */
+export type VerdictBlock = Pick<CertificateJson, (typeof VERDICT_BLOCK_KEYS)[number]> & {
+  witness: Pick<NonNullable<CertificateJson['witness']>, 'kind' | 'objective'> | null;
+};
+
 export interface PanelState {
   /** workspace-relative model path, shown in the title */
   model: string;
@@ -69,6 +86,11 @@ export interface PanelState {
   modelUri?: string;
   /** VS Code's display language (vscode.env.language): dates and numbers are formatted for it */
   locale?: string;
+  /**
+   * The running analysis' verdict block, known before its optimum search: the panel shows the
+   * answer from it at once and marks the optimum "refining…"; the final `result` replaces it.
+   */
+  early?: VerdictBlock;
 }
 
 /** The panel's tabs, in order. */
@@ -95,6 +117,8 @@ export type PlotFormat = 'svg' | 'png';
 export type HostToPanel =
   | { type: 'state'; state: PanelState }
   | { type: 'progress'; stage: string; detail?: string }
+  /** the running analysis' verdict, before its optimum search (PanelState.early) */
+  | { type: 'verdict'; verdict: VerdictBlock }
   | { type: 'selectNeuron'; index: number | null }
   /** bring a tab to the front ("Show optimal weights") */
   | { type: 'showTab'; tab: PanelTab }

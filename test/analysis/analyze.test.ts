@@ -61,7 +61,7 @@ for (const name of ['converged-1d', 'converged-2d']) {
   test(`${name}: certified, the optimum matches the reference P* and lies within the certified gap of P_bal`, async () => {
     const { cs, model, data } = await load(name);
     const stages: string[] = [];
-    const { json, optimal } = run(model, data, cs.beta, stages);
+    const { json, optimal } = await run(model, data, cs.beta, stages);
     const ref = cs.pstar_reference;
     assert.equal(json.verdict, 'certified');
     const o = json.optimum!;
@@ -85,7 +85,7 @@ for (const name of ['converged-1d', 'converged-2d']) {
 
 test('spurious-2d: reported as a spurious stationary point, consistent with numpy P_own; the optimum is P*', async () => {
   const { cs, model, data } = await load('spurious-2d');
-  const { json } = run(model, data, cs.beta);
+  const { json } = await run(model, data, cs.beta);
   const o = json.optimum!;
   assert.equal(json.verdict, 'not-optimal');
   assert.ok(o.exact && o.value < cs.P_bal * (1 - 0.4));
@@ -103,7 +103,7 @@ test('spurious-2d: reported as a spurious stationary point, consistent with nump
 for (const name of ['early-stopped-1d', 'early-stopped-2d']) {
   test(`${name}: not optimal, the optimum beats it and equals the reference P*, diagnosis says train longer`, async () => {
     const { cs, model, data } = await load(name);
-    const { json, optimal, witness } = run(model, data, cs.beta);
+    const { json, optimal, witness } = await run(model, data, cs.beta);
     const o = json.optimum!;
     assert.equal(json.verdict, 'not-optimal');
     assert.ok(optimal !== null && o.exact && witness !== null); // witness: the certificate's better network
@@ -120,7 +120,7 @@ for (const name of ['early-stopped-1d', 'early-stopped-2d']) {
 test('the optimum value is recomputed from its weights (JSON round trip, plain-loop objective)', async () => {
   for (const name of ['converged-2d', 'vector-2out']) {
     const { cs, model, data } = await load(name);
-    const { json } = run(model, data, cs.beta);
+    const { json } = await run(model, data, cs.beta);
     const o = json.optimum!;
     const net = netFromJson(o.network, model.d);
     const modes = { hiddenBias: json.hiddenBias, outputBias: json.outputBias };
@@ -133,7 +133,7 @@ test('the optimum value is recomputed from its weights (JSON round trip, plain-l
 
 test('vector-2out (c = 2): column generation only; optimum ≤ P_bal and within the reference bracket', async () => {
   const { cs, model, data } = await load('vector-2out');
-  const { json } = run(model, data, cs.beta);
+  const { json } = await run(model, data, cs.beta);
   const o = json.optimum!;
   assert.ok(o.value <= cs.P_bal);
   assert.ok(o.value >= cs.pstar_reference.lowerBound && o.lowerBound <= o.value);
@@ -142,7 +142,7 @@ test('vector-2out (c = 2): column generation only; optimum ≤ P_bal and within 
 
 test('certify --json keys of the issue are present (trained neurons interpreted and matched)', async () => {
   const { cs, model, data } = await load('converged-2d');
-  const { json } = run(model, data, cs.beta);
+  const { json } = await run(model, data, cs.beta);
   for (const k of ['optimum', 'closedForm', 'diagnosis', 'geometry', 'loss', 'network', 'optimalNeurons']) assert.ok(k in json, k);
   for (const k of ['value', 'exact', 'patterns', 'network', 'lowerBound', 'relGap', 'label']) assert.ok(k in json.optimum!, k);
   for (const k of ['W1', 'b1', 'W2', 'b2']) assert.ok(k in json.optimum!.network, k);
@@ -159,16 +159,16 @@ test('certify --json keys of the issue are present (trained neurons interpreted 
 test('options: optimize/interpret/geometry off; shouldStop cancels', async () => {
   const { cs, model, data } = await load('converged-1d');
   const s = settingsFromOptions(model, { beta: cs.beta });
-  const { json } = analyze(model, data, s, { optimize: false, interpret: false, geometry: false });
+  const { json } = await analyze(model, data, s, { optimize: false, interpret: false, geometry: false });
   assert.equal(json.optimum, null);
   assert.equal(json.diagnosis, null);
   assert.equal(json.geometry, null);
   let calls = 0;
   const s2 = { ...settingsFromOptions(model, { beta: cs.beta }), shouldStop: () => ++calls > 3 };
-  assert.throws(() => analyze(model, data, s2), /cancelled/);
+  await assert.rejects(() => analyze(model, data, s2), /cancelled/);
 });
 
-test('whitened data: the closed form is reported with LaTeX and the optimum equals its P*', () => {
+test('whitened data: the closed form is reported with LaTeX and the optimum equals its P*', async () => {
   // X = I (n = d = 4): XXᵀ = I, no biases; P* = Σ± (β‖y±‖ − β²/2 or ½‖y±‖²), computed here
   const n = 4;
   const X = zeros(n, n);
@@ -189,7 +189,7 @@ test('whitened data: the closed form is reported with LaTeX and the optimum equa
     nodeMap: { preprocess: [], layer1: [], relu: [], layer2: [], head: [] }, metadata: {},
   } as unknown as CanonicalModel;
   const data = { X, Y, n, d: n, c: 1, labelNames: ['y'], source: { file: 'synthetic' }, affine: null } as unknown as Dataset;
-  const { json } = analyze(model, data, settingsFromOptions(model, { beta }));
+  const { json } = await analyze(model, data, settingsFromOptions(model, { beta }));
   const cf = json.closedForm!;
   assert.equal(cf.name, 'whitened');
   assert.ok(Math.abs(cf.pstar - pstar) <= 1e-12 * pstar);
@@ -203,7 +203,7 @@ test('whitened data: the closed form is reported with LaTeX and the optimum equa
 test('one-dimensional data, free hidden bias: the kink-lasso closed form agrees with the column-generation optimum', async () => {
   const { cs, model, data } = await load('converged-1d');
   const s = settingsFromOptions(model, { beta: cs.beta, hiddenBias: 'free' });
-  const { json } = analyze(model, data, s, { interpret: false, geometry: false });
+  const { json } = await analyze(model, data, s, { interpret: false, geometry: false });
   const cf = json.closedForm!;
   assert.equal(cf.name, 'one-dimensional');
   assert.match(cf.condition, /free hidden bias/);

@@ -34,7 +34,7 @@ async function optimumOf(loss: Loss, n: number, d: number, seed: number) {
   const { model } = await readModelFile(f.model);
   const data = await loadDataset(f.data, { expectD: d, expectC: 1 });
   const settings = settingsFromOptions(model, { beta: BETA, timeBudgetMs: 120_000 });
-  const { json, optimal } = analyze(model, data, settings, { loss, interpret: false, geometry: false });
+  const { json, optimal } = await analyze(model, data, settings, { loss, interpret: false, geometry: false });
   return { pb, json, optimal, c };
 }
 

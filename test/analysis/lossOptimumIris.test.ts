@@ -26,7 +26,7 @@ test('iris-like cross-entropy (n = 150, d = 4, c = 3): a sound P* interval, its 
   const { model } = await readModelFile(f.model);
   const data = await loadDataset(f.data, { expectD: 4, expectC: 1 });
   const t0 = performance.now();
-  const { json } = analyze(model, data, settingsFromOptions(model, { beta, timeBudgetMs: 120_000 }), { interpret: false, geometry: false });
+  const { json } = await analyze(model, data, settingsFromOptions(model, { beta, timeBudgetMs: 120_000 }), { interpret: false, geometry: false });
   const seconds = (performance.now() - t0) / 1000;
   const o = json.optimum! as typeof json.optimum & { dualPoint: { oracleMethod: string; mUpper: number | null; scale: number | null } | null };
   assert.ok(o, 'an optimum or witness is reported');

@@ -12,15 +12,12 @@
  *    patterns (c = 1, both biases decayed), solved by a log-barrier interior-point method with
  *    dense Newton steps — a different algorithm from the product's column generation.
  */
+import { cross, dotv, normv, symEig } from '../reference/small';
+
 export type ScalarLoss = 'hinge' | 'logistic';
 
-const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-};
-const norm = (a: ArrayLike<number>) => Math.sqrt(dot(a, a));
-const cross = (a: number[], b: number[]) => [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
+const dot = dotv;
+const norm = normv;
 
 /** X̃ = [X, 1] (hidden bias decayed). */
 export function withOnes(X: number[][]): number[][] {
@@ -81,39 +78,10 @@ export function cells(Xt: number[][]): Cell[] {
   return [...out.values()];
 }
 
-/** Eigenvectors of a small symmetric matrix (cyclic Jacobi). */
+/** Eigenvectors of a small symmetric matrix, as a list (the reference's Jacobi, ../reference/small.ts). */
 function eigvecs(S: number[][]): number[][] {
-  const m = S.length;
-  const A = S.map((r) => r.slice());
-  const V: number[][] = Array.from({ length: m }, (_, i) => Array.from({ length: m }, (_, j) => (i === j ? 1 : 0)));
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0;
-    for (let p = 0; p < m; p++) for (let q = p + 1; q < m; q++) off += A[p][q] ** 2;
-    if (off < 1e-30) break;
-    for (let p = 0; p < m; p++)
-      for (let q = p + 1; q < m; q++) {
-        if (Math.abs(A[p][q]) < 1e-300) continue;
-        const th = (A[q][q] - A[p][p]) / (2 * A[p][q]);
-        const t = Math.sign(th || 1) / (Math.abs(th) + Math.sqrt(th * th + 1));
-        const c = 1 / Math.sqrt(t * t + 1), s = t * c;
-        for (let k = 0; k < m; k++) {
-          const akp = A[k][p], akq = A[k][q];
-          A[k][p] = c * akp - s * akq;
-          A[k][q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < m; k++) {
-          const apk = A[p][k], aqk = A[q][k];
-          A[p][k] = c * apk - s * aqk;
-          A[q][k] = s * apk + c * aqk;
-        }
-        for (let k = 0; k < m; k++) {
-          const vkp = V[k][p], vkq = V[k][q];
-          V[k][p] = c * vkp - s * vkq;
-          V[k][q] = s * vkp + c * vkq;
-        }
-      }
-  }
-  return Array.from({ length: m }, (_, j) => V.map((r) => r[j]));
+  const { vecs } = symEig(S);
+  return S.map((_, k) => vecs.map((row) => row[k]));
 }
 
 /** ‖Λᵀ(X̃u)_+‖ */

@@ -63,7 +63,7 @@ for (const [file, loss] of [
     // no wall-clock budget: the certificate and the optimum stop on their iteration caps, so the
     // result (optimum or witness) is the same on every machine
     const s = { ...settingsFromOptions(model, { beta }), timeBudgetMs: undefined };
-    const { json } = analyze(model, data, s, { interpret: false, geometry: false });
+    const { json } = await analyze(model, data, s, { interpret: false, geometry: false });
     assert.equal(json.loss.name, loss);
     assert.equal(json.loss.source, 'head');
     const o = json.optimum!;
@@ -78,7 +78,7 @@ for (const [file, loss] of [
 
 test('--loss overrides the head (squared on a Sigmoid model: labels used as they are)', async () => {
   const { model, data } = await problem('legacy_f32_sigmoid.onnx', 16);
-  const { json } = analyze(model, data, settingsFromOptions(model, { beta: 0.05 }), { loss: 'squared', interpret: false, geometry: false });
+  const { json } = await analyze(model, data, settingsFromOptions(model, { beta: 0.05 }), { loss: 'squared', interpret: false, geometry: false });
   assert.deepEqual([json.loss.name, json.loss.source], ['squared', 'user']);
   assert.ok(json.optimum && json.optimum.value <= json.primal);
 });

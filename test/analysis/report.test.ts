@@ -20,7 +20,7 @@ test('reports: optimum, closed form and diagnosis sections, everything escaped',
   const cs = JSON.parse(readFileSync(path.join(dir, 'case.json'), 'utf8'));
   const { model } = await readModelFile(path.join(dir, 'model.onnx'));
   const data = await loadDataset(path.join(dir, 'train.csv'), { expectD: 2, expectC: 1 });
-  const { json } = analyze(model, data, settingsFromOptions(model, { beta: cs.beta }), { geometry: false });
+  const { json } = await analyze(model, data, settingsFromOptions(model, { beta: cs.beta }), { geometry: false });
   const j = {
     ...json,
     diagnosis: { ...json.diagnosis!, text: EVIL },

@@ -163,7 +163,7 @@ test('inconclusive with an oracle that gives bounds only: the oracle is the loos
   assert.match(why.advice, /Raise --pattern-budget \(now 1,234\)/);
 });
 
-test('the wall-clock limit is only a safety stop: when it fires the result says so (and names --time-budget)', () => {
+test('the wall-clock limit is only a safety stop: when it fires the result says so (a kind; each front end names its setting)', () => {
   const { prob, net, settings } = setup({ timeBudgetMs: 0 });
   const res = certifyNetwork(net, prob.X, prob.Y, settings);
   assert.equal(res.columnGeneration?.iterations, 0);
@@ -171,10 +171,14 @@ test('the wall-clock limit is only a safety stop: when it fires the result says 
   assert.ok(res.warnings.some((w) => /stopped by the wall-clock safety limit/.test(w)), res.warnings.join(' | '));
   assert.equal(res.verdict, 'inconclusive');
   assert.equal(res.inconclusiveReason?.looseBound, 'dual');
-  assert.match(res.inconclusiveReason!.advice, /wall-clock safety limit .* Raise --time-budget/);
+  assert.match(res.inconclusiveReason!.advice, /wall-clock safety limit .* depend on the machine/);
+  assert.deepEqual(res.safetyLimit, { seconds: 0 });
+  // core names no front end's flag or setting: the CLI says --time-budget, the panel its setting
+  assert.ok(![...res.warnings, res.inconclusiveReason!.advice].some((w) => /--time-budget|timeBudgetSeconds/.test(w)));
   // without a safety stop the warnings never mention it
   const free = certifyNetwork(net, prob.X, prob.Y, setup().settings);
   assert.ok(!free.warnings.some((w) => /safety limit/.test(w)));
+  assert.equal(free.safetyLimit, undefined);
 });
 
 test('the work budgets are listed next to the tolerances', () => {

@@ -25,19 +25,19 @@ writeFileSync(dataPath, p.csv);
 const model = readModelBytes(p.onnx, { file: modelPath });
 const data = parseDataset(new TextEncoder().encode(p.csv), { file: dataPath, expectD: 2, expectC: 1 });
 
-function run(optimumIterations: number) {
+async function run(optimumIterations: number) {
   const events: string[] = [];
   const settings = settingsFromOptions(model, { beta: p.beta, optimumIterations });
   settings.onStage = (stage) => events.push(`stage:${stage}`);
-  const out = analyze(model, data, settings, { ...analysisPlan('certify'), onVerdict: (v) => events.push(`verdict:${v.verdict}`) });
+  const out = await analyze(model, data, settings, { ...analysisPlan('certify'), onVerdict: (v) => events.push(`verdict:${v.verdict}`) });
   return { events, json: out.json };
 }
 
 /** The JSON without its wall-clock fields. */
 const numbers = (j: object) => JSON.stringify(j, (k, v) => (k === 'timings' ? undefined : v));
 
-test('the verdict is known before the optimum search starts; the search is bounded by its work budget and deterministic', () => {
-  const a = run(4);
+test('the verdict is known before the optimum search starts; the search is bounded by its work budget and deterministic', async () => {
+  const a = await run(4);
   const iVerdict = a.events.findIndex((e) => e.startsWith('verdict:'));
   const iOptimum = a.events.indexOf('stage:optimum');
   assert.ok(iVerdict >= 0 && iOptimum > iVerdict, a.events.join(', '));
@@ -46,10 +46,10 @@ test('the verdict is known before the optimum search starts; the search is bound
   assert.ok(o.iterations! <= 4, `iterations ${o.iterations}`);
   assert.doesNotMatch(String(o.stopReason), /wall|time|safety/);
   // the same inputs and budget: the same numbers, to the last bit
-  const b = run(4);
+  const b = await run(4);
   assert.equal(numbers(b.json), numbers(a.json));
   // the budget is what stopped it: a larger one goes further (or converges)
-  const c = run(8);
+  const c = await run(8);
   assert.ok(c.json.optimum!.iterations! > o.iterations! || /converged|certified|gap/.test(String(c.json.optimum!.stopReason)), String(c.json.optimum!.stopReason));
   assert.ok(c.json.optimum!.value <= o.value + 1e-12 * Math.abs(o.value));
 });

@@ -62,3 +62,17 @@ test('a broken settings file is refused naming the key; no entry and no flags is
   assert.equal(r3.code, 2);
   assert.match(r3.stderr, /has no entry for|weightDecay/);
 });
+
+test('sklearnAlpha and huberDelta in the file: the same numbers as --sklearn-alpha and --huber-delta', () => {
+  const ws = workspace({ data: 'data/train.csv', sklearnAlpha: 0.05, loss: 'huber', huberDelta: 0.01 });
+  const fromFile = cli(['certify', 'models/m.onnx', ...FAST], { cwd: ws });
+  const fromFlags = cli(['certify', 'models/m.onnx', '--data', 'data/train.csv', '--sklearn-alpha', '0.05', '--loss', 'huber', '--huber-delta', '0.01', ...FAST], { cwd: ws });
+  assert.ok(fromFile.code <= 11 && fromFile.code === fromFlags.code, fromFile.stderr);
+  const a = JSON.parse(fromFile.stdout), b = JSON.parse(fromFlags.stdout);
+  assert.deepEqual([a.beta, a.hiddenBias, a.outputBias, a.primal, a.dualBound], [b.beta, b.hiddenBias, b.outputBias, b.primal, b.dualBound]);
+  assert.deepEqual([a.beta, a.hiddenBias, a.outputBias], [0.05, 'free', 'free']);
+  assert.match(fromFile.stderr, /scikit-learn alpha 0\.05 \(β = alpha, both biases free\); .*Huber δ 0\.01/);
+  // δ is really used: the default δ = 1 gives another objective
+  const dflt = JSON.parse(cli(['certify', 'models/m.onnx', '--data', 'data/train.csv', '--sklearn-alpha', '0.05', '--loss', 'huber', ...FAST], { cwd: ws }).stdout);
+  assert.notEqual(dflt.primal, a.primal);
+});

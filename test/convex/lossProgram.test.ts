@@ -14,6 +14,7 @@ import { certifyClassification, lossObjective } from '../../src/core/losses';
 import type { CertifySettings } from '../../src/core/certify/types';
 import type { NetworkWeights } from '../../src/core/problem/network';
 import { ReluLensError } from '../../src/core/errors';
+import { SAFETY_STOP_REASON } from '../../src/core/problem/safetyStop';
 import { bruteUpper, dictionary, mat, rng } from '../losses/helpers';
 import { diagnoseClassification } from '../../src/core/analysis/diagnosisLoss';
 import { computeOracle } from '../../src/core/oracle';
@@ -124,6 +125,23 @@ test('own patterns: P_own ≤ P_bal of the network', () => {
   }
 });
 
+test('the work budget decides; the wall clock is only the safety stop and says so when it fires', () => {
+  const { X, Y, R } = instance(411, 7, 2);
+  const modes = { hiddenBias: 'decayed', outputBias: 'decayed' } as const;
+  const own = ownPatterns(balance(randomNet(R, 2, 4)), X, modes);
+  // same work budget twice (with a generous safety limit): identical numbers, stopped by the budget
+  const run = () => solveLossProgram(X, Y, own, 0.4, modes, 'hinge', { maxIterations: 120, relTol: 1e-14, timeBudgetMs: 600_000 });
+  const a = run(), b = run();
+  assert.equal(a.stopReason, 'iteration limit');
+  assert.equal(a.iterations, 120);
+  assert.deepEqual([b.value, b.lowerBound, b.iterations], [a.value, a.lowerBound, a.iterations]);
+  // a safety limit that has already passed: stopped after the first iteration, and the reason says so
+  const late = solveLossProgram(X, Y, own, 0.4, modes, 'hinge', { relTol: 1e-14, timeBudgetMs: -1 });
+  assert.equal(late.stopReason, SAFETY_STOP_REASON);
+  assert.equal(late.iterations, 1);
+  assert.ok(late.lowerBound <= late.value);
+});
+
 test('refusals: free hidden bias and non-±1 labels', () => {
   const { X, Y } = instance(9, 5, 1);
   const pats = [Uint8Array.of(1, 1, 0, 0, 1)];
@@ -181,7 +199,7 @@ test('analyze(): a Sigmoid-head model gets a logistic diagnosis (the hook in ana
   const Yd = mat(n, 1, (i) => (F.data[i] > 0 ? 1 : 0));
   const data = { X, Y: Yd, n, d: model.d, c: 1, labelNames: ['y'], source: { file: 'synthetic' }, affine: null } as unknown as Dataset;
   const s = settingsFromOptions(model, { beta: 0.05, timeBudgetMs: 20000 });
-  const { json } = analyze(model, data, s, { geometry: false });
+  const { json } = await analyze(model, data, s, { geometry: false });
   assert.equal(json.loss.name, 'logistic');
   const dg = json.diagnosis;
   if (process.env.LP_REPORT) console.log(JSON.stringify({ c: model.c, primal: json.primal, verdict: json.verdict, dg }));

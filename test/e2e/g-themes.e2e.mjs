@@ -1,13 +1,8 @@
-// Screenshots of the panel in the dark, light and high-contrast themes (user settings.json of
+// Screenshots of the panel in the four themes (dark, light, high contrast dark and light) (user settings.json of
 // code-server → workbench.colorTheme), saved to test-artifacts/e2e/ and copied to
-// media/screenshots/panel-{dark,light,hc}.png for the README.
-import { openWorkspace, waitVerdict, needPanel, applyTheme, until, expect, sleep } from './helpers.mjs';
+// media/screenshots/panel-{dark,light,hc,hc-light}.png for the README.
+import { openWorkspace, waitVerdict, needPanel, applyTheme, until, expect, sleep, THEMES } from './helpers.mjs';
 
-const THEMES = [
-  { theme: 'Default Dark Modern', cls: 'vs-dark', file: 'panel-dark.png' },
-  { theme: 'Default Light Modern', cls: 'vs', file: 'panel-light.png' },
-  { theme: 'Default High Contrast', cls: 'hc-black', file: 'panel-hc.png' },
-];
 
 export default {
   id: 'g-themes',
@@ -33,8 +28,8 @@ export default {
       }
       expect(ok, `the workbench did not switch to ${t.theme}`);
       await sleep(1500); // the webview receives the new theme variables asynchronously
-      const file = await wb.screenshot(t.file.replace('.png', ''));
-      ctx.publishScreenshot(file, t.file);
+      const file = await wb.screenshot(`panel-${t.tag}`);
+      ctx.publishScreenshot(file, `panel-${t.tag}.png`);
     }
   },
 };

@@ -2,9 +2,9 @@
 // no saved settings → Analyze Model asks the data file, the label column(s) (read from the
 // header) and β (validated), then asks "Save these answers to .vscode/relu-lens.json?"; Save
 // writes only this model's entry (the rest of the file is kept) and the verdict appears.
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openWorkspace, waitVerdict, until, sleep, expect } from './helpers.mjs';
+import { editSettings, openWorkspace, waitVerdict, until, sleep, expect } from './helpers.mjs';
 export default {
   id: 'q-prompts',
   title: 'prompts → save → verdict',
@@ -12,10 +12,10 @@ export default {
   async run(ctx) {
     const { wb, page } = ctx;
     const cfgFile = join(ctx.ws, '.vscode', 'relu-lens.json');
-    const cfg = JSON.parse(readFileSync(cfgFile, 'utf8'));
-    delete cfg.models['models/converged.onnx'];
-    cfg.comment = 'kept';
-    writeFileSync(cfgFile, JSON.stringify(cfg, null, 2) + '\n');
+    const cfg = editSettings(ctx, (c) => {
+      delete c.models['models/converged.onnx'];
+      c.comment = 'kept';
+    });
     await openWorkspace(ctx);
     await wb.explorerContextMenu('models/converged.onnx', 'Analyze Model');
     const qi = page.locator('.quick-input-widget');

@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import { fakeVscode, requireWithVscode } from './fakeVscode';
 import { settingsFromOptions } from '../../src/core/config/options';
 import { sklearnSuggestion } from '../../src/core/certify/sklearnBeta';
-import type { ModelEntry } from '../../src/core/config/workspaceConfig';
+import { parseWorkspaceConfig, upsertModelEntry, type ModelEntry } from '../../src/core/config/workspaceConfig';
+import { BUILTIN_DEFAULTS, resolveEntry } from '../../src/core/config/resolve';
 
 type Item = { label: string; description?: string; value?: string };
 const fake = fakeVscode({ calls: [] }) as { window: Record<string, unknown>; Uri: { file(p: string): unknown } };
@@ -40,15 +41,24 @@ test('skl2onnx: the scikit-learn choice is first, and picking it gives β = alph
   assert.match(shown[0][0].description!, /suggested.*skl2onnx/);
   assert.equal(boxes[0].value, '0.0001', "sklearn's default alpha is offered");
   const e = ans!.entry;
-  assert.deepEqual([e.beta, e.training, e.hiddenBias, e.outputBias], [0.003, null, 'free', 'free']);
-  // the saved answer certifies the same problem as the CLI's --sklearn-alpha 0.003
-  const fromPrompt = settingsFromOptions(model, { beta: e.beta!, hiddenBias: e.hiddenBias, outputBias: e.outputBias });
+  // saved as the settings file's sklearnAlpha (β = alpha, both biases free), not as a bare β
+  assert.deepEqual([e.sklearnAlpha, e.beta, e.training, e.hiddenBias, e.outputBias], [0.003, null, null, undefined, undefined]);
+  const saved = parseWorkspaceConfig(upsertModelEntry(null, 'm.onnx', e)).models['m.onnx'];
+  assert.equal(saved.sklearnAlpha, 0.003);
+  // the saved answer, resolved as the extension resolves it, certifies the same problem as --sklearn-alpha 0.003
+  const r = resolveEntry(saved, { kind: 'config-file' }, BUILTIN_DEFAULTS);
+  const fromPrompt = settingsFromOptions(model, r.options);
   const fromCli = settingsFromOptions(model, { sklearnAlpha: 0.003 });
-  assert.deepEqual([fromPrompt.hiddenBias, fromPrompt.outputBias], [fromCli.hiddenBias, fromCli.outputBias]);
-  assert.equal(fromCli.beta.kind === 'sklearn' && fromCli.beta.alpha, e.beta);
+  assert.deepEqual([fromPrompt.beta, fromPrompt.hiddenBias, fromPrompt.outputBias], [fromCli.beta, fromCli.hiddenBias, fromCli.outputBias]);
+  assert.deepEqual([fromCli.hiddenBias, fromCli.outputBias], ['free', 'free']);
+  // the panel's provenance says β = alpha (scikit-learn), not a β given directly
+  const beta = r.provenance.find((p) => p.name === 'sklearnAlpha');
+  assert.match(beta!.value, /^0\.003 — β = alpha \(scikit-learn\)$/);
+  assert.ok(!r.provenance.some((p) => p.name === 'beta'));
+  assert.deepEqual(r.provenance.filter((p) => /Bias$/.test(p.name)).map((p) => p.value), ['free', 'free']);
   // and the run no longer warns that sklearn's problem was not asked for
-  assert.equal(sklearnSuggestion(sk, { beta: e.beta!, hiddenBias: e.hiddenBias, outputBias: e.outputBias }), null);
-  assert.notEqual(sklearnSuggestion(sk, { beta: e.beta! }), null);
+  assert.equal(sklearnSuggestion(sk, r.options), null);
+  assert.notEqual(sklearnSuggestion(sk, { beta: 0.003 }), null);
 });
 
 test("the panel's warning names this prompt's choice, not a CLI flag; the CLI's names --sklearn-alpha", async () => {
@@ -80,6 +90,17 @@ test('already sklearn: the choice moves last and keeps the current alpha; PyTorc
   assert.equal(shown[0][shown[0].length - 1].value, 'sklearn');
   assert.notEqual(shown[0][0].value, 'sklearn');
   assert.equal(boxes[0].value, '0.02');
+  // saved as sklearnAlpha: the same, and "keep" describes it in scikit-learn's words
+  const { shown: again, boxes: b2, ans: kept } = await askBeta('skl2onnx', { sklearnAlpha: 0.05 }, (items) => items.find((i) => i.value === 'keep'));
+  assert.equal(again[0][again[0].length - 1].value, 'sklearn');
+  assert.match(again[0].find((i) => i.value === 'keep')!.description!, /β = alpha = 0\.05 \(scikit-learn\)/);
+  assert.equal(b2.length, 0);
+  assert.equal(kept!.entry.sklearnAlpha, 0.05);
+  const { boxes: b3 } = await askBeta('skl2onnx', { sklearnAlpha: 0.05 }, (items) => items.find((i) => i.value === 'sklearn'), ['0.05']);
+  assert.equal(b3[0].value, '0.05');
+  // another choice drops sklearnAlpha (one of beta, training, sklearnAlpha)
+  const { ans: direct } = await askBeta('skl2onnx', { sklearnAlpha: 0.05 }, (items) => items.find((i) => i.value === 'beta'), ['0.5']);
+  assert.deepEqual([direct!.entry.beta, direct!.entry.sklearnAlpha], [0.5, undefined]);
   // PyTorch training settings: their bias-decay answer decides, the earlier 'free' must not linger
   const { ans } = await askBeta('skl2onnx', cur, (items) => items.find((i) => i.value === 'training'), ['0.001']);
   assert.equal(ans!.entry.hiddenBias, undefined);

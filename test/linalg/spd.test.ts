@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ridgeCholeskySolve, symmetricSolve } from '../../src/core/linalg/spd';
+import { ridgeCholeskySolve, spdSolve, symmetricSolve } from '../../src/core/linalg/spd';
 
 function rng(seed: number) {
   let s = seed >>> 0 || 1;
@@ -84,4 +84,34 @@ test('symmetricSolve: Cholesky when definite; min-norm least squares when singul
   // H = diag(2, 0): the consistent rhs (4, 0) has the min-norm solution (2, 0)
   const s = symmetricSolve(Float64Array.of(2, 0, 0, 0), 2, [4, 0])!;
   assert.ok(Math.abs(s[0] - 2) < 1e-12 && Math.abs(s[1]) < 1e-12, `got ${Array.from(s)}`);
+});
+
+test('spdSolve: the growing ridge from 1e-14·max diag — exact on a definite H, a tiny-ridge solve on a singular one, zero for H = 0', () => {
+  const r = rng(11);
+  const T = 6;
+  const H = gram(T, T + 3, r);
+  const g = Float64Array.from({ length: T }, r);
+  const x = spdSolve(H, g, T);
+  const ref = gauss(H, T, g);
+  for (let i = 0; i < T; i++) assert.ok(Math.abs(x[i] - ref[i]) <= 1e-8 * (1 + Math.abs(ref[i])), `x_${i} ${x[i]} vs ${ref[i]}`);
+  // rank 2 of 6: the first ridge that factors is some 1e-14·100^k·max diag, and y solves
+  // (H + ridge·I)y = g for it (backward stable: residual ≤ 1e-10·(‖H‖ + ridge)·‖y‖; y itself is ill-conditioned)
+  const S = gram(T, 2, r);
+  const y = spdSolve(S, g, T);
+  let dmax = 0, ny = 0;
+  for (let i = 0; i < T; i++) dmax = Math.max(dmax, S[i * T + i]);
+  for (const v of y) ny = Math.max(ny, Math.abs(v));
+  assert.ok(ny > 0 && y.every(Number.isFinite));
+  let found = false;
+  for (let ridge = 1e-14 * dmax; ridge < 1e6 * dmax && !found; ridge *= 100) {
+    let res = 0;
+    for (let i = 0; i < T; i++) {
+      let s = ridge * y[i] - g[i];
+      for (let j = 0; j < T; j++) s += S[i * T + j] * y[j];
+      res = Math.max(res, Math.abs(s));
+    }
+    found = res <= 1e-10 * (T * dmax + ridge) * ny;
+  }
+  assert.ok(found, `no ridge of the schedule solves the system for ${Array.from(y)}`);
+  assert.deepEqual(Array.from(spdSolve(new Float64Array(T * T), g, T)), new Array(T).fill(0));
 });

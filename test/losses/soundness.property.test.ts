@@ -20,9 +20,11 @@ import { sigmaMax } from '../../src/core/linalg/decomp';
 import type { CertifySettings } from '../../src/core/certify/types';
 import type { NetworkWeights } from '../../src/core/problem/network';
 import { bruteUpper, dictionary, mat, refForward, refObjective, rng, type HB, type Loss, type OB } from './helpers';
+import { sized } from '../slow';
 
 const TOL = 1e-4;
-const INSTANCES = Number(process.env.LOSS_INSTANCES ?? 210);
+/** a multiple of 12 (loss by seed % 3, network kind by seed % 4); `npm run test:slow` runs 1000 */
+const INSTANCES = Number(process.env.LOSS_INSTANCES ?? sized(120, 1000));
 
 function kinkDirections(X: { rows: number; cols: number; data: Float64Array }, hb: HB): Float64Array[] {
   const n = X.rows, d = X.cols;

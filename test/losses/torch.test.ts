@@ -104,3 +104,18 @@ test('torch logistic, width 32 (trained to ≈1e-4 of P*): certified at tol 2e-4
   } else checkVerdict('logistic-2d-wide', 'logistic', r1, X, labelsForLoss(Yraw, 'logistic', 1));
   console.log(`logistic-2d-wide: tol 2e-4 ${r.verdict} (rel. gap ${r.relGap.toExponential(2)}); tol 1e-4 ${r1.verdict}`);
 });
+
+test("β refusals from the framework settings carry code 'beta' (the editor's fix-it is chosen by code, not text)", async () => {
+  const { betaForLoss } = await import('../../src/core/losses/objective');
+  const { lossOf } = await import('../../src/core/losses/registry');
+  const { solveLossProgram } = await import('../../src/core/convex/lossProgram');
+  const { ReluLensError } = await import('../../src/core/errors');
+  const isBeta = (e: unknown) => e instanceof ReluLensError && e.kind === 'usage' && e.code === 'beta';
+  for (const loss of ['logistic', 'hinge', 'cross-entropy', 'huber'] as const) {
+    assert.throws(() => betaForLoss({ kind: 'pytorch', weightDecay: 0, reduction: 'mean', optimizer: 'sgd' }, 4, 1, lossOf(loss)), isBeta, loss);
+    assert.throws(() => betaForLoss({ kind: 'direct', beta: -1 }, 4, 1, lossOf(loss)), isBeta, loss);
+  }
+  const X = fromRows([[1], [-1]]);
+  const Y = fromRows([[1], [-1]]);
+  assert.throws(() => solveLossProgram(X, Y, [Uint8Array.of(1, 0)], 0, { hiddenBias: 'none', outputBias: 'none' }, 'logistic'), isBeta);
+});

@@ -14,8 +14,10 @@ import { allocSpy } from './allocSpy';
 import type { CanonicalModel } from '../../src/core/model';
 import { REAL_FIXTURES, REPO_ROOT } from './paths';
 import { buildModel, FLOAT16, node, rand, tensor } from './builder';
+import { sized } from '../slow';
 
-const MUTANTS = 3600;
+/** half in `npm test`, all 3600 in `npm run test:slow` (the same stream of mutants, a prefix) */
+const MUTANTS = sized(1800, 3600);
 // No time is asserted (CPU or wall: both depend on the machine). "Never allocate what a corrupted
 // size field claims" is checked on the allocations themselves (./allocSpy.ts): no array the reader
 // makes is longer than the bytes it was given (the file plus any external data it read), which is

@@ -13,7 +13,7 @@ export interface SklearnRecord {
   n: number;
   coefs: number[][][];
   intercepts: number[][];
-  classes?: number[];
+  classes?: (number | string)[];
   predict_proba?: number[][];
   predict: number[];
   scaler?: { mean: number[]; scale: number[] };

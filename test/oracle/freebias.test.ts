@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { computeOracle } from '../../src/core/oracle/index';
 import { brute, instance, lip, value, mat } from './brute';
 import type { Mat } from '../../src/core/linalg/mat';
+import { sized } from '../slow';
 
 /** Λ with Λᵀ1 = 0 EXACTLY in floating point: entries are multiples of 2⁻²⁰ (sums are exact). */
 function center(L: Mat): Mat {
@@ -28,7 +29,8 @@ test('free bias: Λᵀ1 ≠ 0 ⇒ +∞', () => {
 for (const d of [1, 2, 3]) {
   for (const c of d === 3 ? [1] : [1, 2]) {
     test(`free bias d = ${d}, c = ${c} vs grid over (u, b)`, () => {
-      const count = d === 3 ? 60 : 120;
+      // half the seeds in `npm test`, all in `npm run test:slow` (the grid's 6000 samples dominate)
+      const count = sized(d === 3 ? 30 : 60, d === 3 ? 60 : 120);
       let exact = 0, worst = 0;
       for (let s = 0; s < count; s++) {
         const seed = 60000 + 1000 * d + 100 * c + s;
@@ -65,7 +67,7 @@ for (const d of [1, 2, 3]) {
 }
 
 test('free bias d = 4: sound bounds', () => {
-  for (let s = 0; s < 20; s++) {
+  for (let s = 0; s < sized(10, 20); s++) {
     const inst = instance(65000 + s, { d: 4, maxN: 10 });
     const L = center(inst.L);
     const res = computeOracle(inst.X, L, { hiddenBias: 'free', samples: 300 });

@@ -67,3 +67,26 @@ test('computeOracle uses the search when the pattern count exceeds the budget: e
   assert.equal(off.method, 'bounds');
   assert.ok(off.upper >= ref);
 });
+
+test('an early stop (a direction above the caller\'s bar, then a few nodes) keeps the bound sound, for the sign and the spatial searches', async () => {
+  const { spatialSearch } = await import('../../src/core/oracle/spatialSearch');
+  let stoppedEarly = 0;
+  for (let s = 0; s < 8; s++) {
+    const d = 4 + (s % 5), n = 8 + (s % 4);
+    const { X, lam } = instance(900 + s, n, d, true);
+    const ref = bruteOracleAnyRank(X, lam).value;
+    for (const [above, work] of [[0.3, 0], [0.8, 5], [0.95, 40]] as const) {
+      const early = { above: above * ref, work };
+      for (const gs of [globalScalar(X.data, n, X.cols, lam, { nodeBudget: 5000, earlyDirection: early }), spatialSearch(X.data, n, X.cols, lam, 1, { nodeBudget: 5000, earlyDirection: early })]) {
+        assert.ok(gs.upper >= ref * (1 - 1e-12), `UNSOUND seed ${900 + s}, early (${above}, ${work}): ${gs.upper} < ${ref}`);
+        assert.ok(gs.attained <= ref * (1 + 1e-12));
+        if (!gs.closed && gs.nodes < 5000) {
+          stoppedEarly++;
+          assert.ok(gs.attained > above * ref, 'stopped early without a direction above the bar');
+        }
+        if (gs.closed) assert.ok(gs.upper - ref <= 1e-9 * ref);
+      }
+    }
+  }
+  assert.ok(stoppedEarly >= 10, `${stoppedEarly} early stops`);
+});

@@ -3,10 +3,11 @@ import assert from 'node:assert/strict';
 import { computeOracle } from '../../src/core/oracle/index';
 import { brute, instance, lip, value } from './brute';
 import { bruteOracleAnyRank } from '../reference/bruteOracleAnyRank';
+import { sized } from '../slow';
 
 test('rank 4 scalar (recursive enumeration) vs dense search', () => {
   let exact = 0, worst = 0;
-  const count = 150;
+  const count = sized(60, 150); // the 30000-sample dense search dominates; all 150 in test:slow
   for (let s = 0; s < count; s++) {
     const { X, L, kind } = instance(40000 + s, { d: 4, maxN: 10, ones: s % 2 === 0 });
     const res = computeOracle(X, L, { samples: 100, seed: 5 });

@@ -91,3 +91,40 @@ test('enumeration is decided by the pattern count: over the budget (global searc
   assert.equal(res.exact, false);
   assert.ok(res.notes.some((t) => /activation patterns exceed the pattern budget/.test(t)), res.notes.join('; '));
 });
+
+test('rank 5–9 with a threshold, early stops and extra directions: upper never below the brute force; below the threshold it proves M ≤ stopBelow', () => {
+  let proved = 0, early = 0;
+  for (let s = 0; s < 20; s++) {
+    const d = 4 + (s % 5);
+    const n = 9 + (s % 4);
+    // every third instance is rank deficient (a repeated column): the search runs on X̂, and the threshold must be met on X̃
+    const { X: X0, L } = instance(500 + s, n, d, true);
+    const X: Mat = s % 3 === 0 ? { rows: n, cols: d + 2, data: new Float64Array(n * (d + 2)) } : X0;
+    if (s % 3 === 0) for (let i = 0; i < n; i++) { X.data.set(X0.data.subarray(i * (d + 1), (i + 1) * (d + 1)), i * (d + 2)); X.data[i * (d + 2) + d + 1] = X0.data[i * (d + 1)]; }
+    const M = bruteOracleAnyRank(X, L.data).value;
+    for (const f of [0.5, 0.99, 1.01, 1.5]) {
+      const res = computeOracle(X, L, { stopBelow: f * M, candidates: 4 });
+      assert.ok(res.upper >= M * (1 - 1e-12), `seed ${500 + s}, stopBelow ${f}·M: upper ${res.upper} < brute ${M}`);
+      assert.ok(res.lower <= M * (1 + 1e-12));
+      if (f > 1) {
+        assert.ok(res.upper <= f * M, `seed ${500 + s}: M = ${M} < stopBelow ${f * M} but upper ${res.upper} (${res.notes.join('; ')})`);
+        proved++;
+      }
+      for (const cd of res.candidates ?? []) {
+        assert.ok(cd.value > f * M * (1 - 1e-9) && cd.value <= M * (1 + 1e-12), `candidate value ${cd.value} outside (${f * M}, ${M}]`);
+        assert.ok(Math.abs(Math.hypot(...cd.u) - 1) < 1e-12);
+      }
+    }
+    for (const [above, work] of [[0.5, 0], [0.9, 3], [0, 1]] as const) {
+      const res = computeOracle(X, L, { earlyDirection: { above: above * M, projections: work } });
+      assert.ok(res.upper >= M * (1 - 1e-12), `seed ${500 + s}, early (${above}, ${work}): upper ${res.upper} < brute ${M}`);
+      if (res.notes.some((t) => t.includes('stopped early'))) {
+        early++;
+        assert.equal(res.exact, res.upper - res.lower <= res.roundingAllowance);
+        assert.ok(res.lower > above * M, 'stopped early without a direction above the bar');
+      }
+    }
+  }
+  assert.ok(proved >= 30, `${proved} threshold proofs`);
+  assert.ok(early >= 5, `${early} early stops`);
+});

@@ -296,13 +296,14 @@ test('rank 5–9: 100k random directions never exceed the value', () => {
   }
 });
 
-test('speed: n = 12 (4096 patterns × 2 signs) at d = 12 well under a few seconds', () => {
+// its work, not its speed (a time bound would depend on the machine; timings belong to the bench)
+test('work: n = 12 at d = 12 visits every one of the 4096 patterns, each NNLS converged', () => {
   const R = rng(1);
   const X = lowRank(R, 12, 12, 12, false);
   const lam = Array.from({ length: 12 }, () => gauss(R));
   const t0 = performance.now();
   const res = bruteOracleAnyRank(X, lam);
-  const ms = performance.now() - t0;
+  console.log(`n = 12, d = 12: ${res.patterns} patterns in ${(performance.now() - t0).toFixed(0)} ms (printed, not asserted)`);
+  assert.equal(res.patterns, 4096);
   assert.equal(res.nnlsNotConverged, 0);
-  assert.ok(ms < 3000, `took ${ms.toFixed(0)} ms`);
 });

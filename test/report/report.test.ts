@@ -25,7 +25,7 @@ async function analyzed(name: string) {
   const cs = JSON.parse(readFileSync(path.join(dir, 'case.json'), 'utf8'));
   const { model } = await readModelFile(path.join(dir, 'model.onnx'));
   const data = await loadDataset(path.join(dir, 'train.csv'), { expectD: cs.d, expectC: cs.c });
-  const { json } = analyze(model, data, settingsFromOptions(model, { weightDecay: cs.weightDecay, reduction: 'mean' }), { ...analysisPlan('certify'), geometry: false });
+  const { json } = await analyze(model, data, settingsFromOptions(model, { weightDecay: cs.weightDecay, reduction: 'mean' }), { ...analysisPlan('certify'), geometry: false });
   return { json, data, cs };
 }
 

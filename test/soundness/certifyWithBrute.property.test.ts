@@ -3,7 +3,7 @@
  * product oracle swapped for the independent brute oracle (certifyWith's oracle parameter).
  * A violation here is a bug in src/core/certify, not in the oracle; together with
  * oracle.property.test.ts this localises any failure of certify.property.test.ts.
- * Count: RELU_LENS_SOUNDNESS_BRUTE_N problems (default 30).
+ * Count: RELU_LENS_SOUNDNESS_BRUTE_N problems (default 15 in `npm test`, 30 in `npm run test:slow`).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,8 +14,9 @@ import { BruteOracle } from '../reference/bruteOracle';
 import { solveReference } from '../reference/refSolver';
 import { normv } from '../reference/small';
 import { checkOne, makeProblem, networksFor, settingsFor, toWeights, type Violation } from './harness';
+import { sized } from '../slow';
 
-const N = Number(process.env.RELU_LENS_SOUNDNESS_BRUTE_N ?? 30);
+const N = Number(process.env.RELU_LENS_SOUNDNESS_BRUTE_N ?? sized(15, 30));
 const SEED0 = Number(process.env.RELU_LENS_SOUNDNESS_BRUTE_SEED ?? 555000);
 
 /** OracleFn backed by the brute oracle (hidden bias 'decayed' or 'none' only: X is X̃). */

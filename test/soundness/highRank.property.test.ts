@@ -16,9 +16,9 @@
  *     reference's, every not-optimal witness recomputed by our forward pass is < P(θ)(1 − tol).
  *     See highRankHarness.ts checkHigh for the exact list.
  *
- * Counts: RELU_LENS_SOUNDNESS_HIGH_N instances (default DEFAULT_N = 40, the CI slice: n ≤ 9, the
- * costly network kinds rotated; 25–60 s of CPU depending on the product's speed); the long run is
- * RELU_LENS_SOUNDNESS_HIGH_N=2000 (n ≤ 10, every network kind on every instance). Seeds
+ * Counts: RELU_LENS_SOUNDNESS_HIGH_N instances (default DEFAULT_N = 20, the `npm test` slice: n ≤ 9,
+ * the costly network kinds rotated; 12–30 s of CPU depending on the product's speed); `npm run
+ * test:slow` runs RELU_LENS_SOUNDNESS_HIGH_N=200 (n ≤ 10, every network kind on every instance). Seeds
  * SEED0 … SEED0 + N − 1 — a fixed count, never a time budget, so a failure reproduces:
  * RELU_LENS_SOUNDNESS_HIGH_SEED=s RELU_LENS_SOUNDNESS_HIGH_N=1 RELU_LENS_SOUNDNESS_HIGH_MAXN=m, with
  * m the run's largest n (9 for the slice, 10 for an explicit count): it changes the instance.
@@ -33,7 +33,8 @@ import { certifyNetwork } from '../../src/core/certify';
 import { computeOracle } from '../../src/core/oracle';
 import { MAX_N_HIGH, runCertifyProperty, runOracleProperty, type HighViolation } from './highRankHarness';
 
-const DEFAULT_N = 40;
+/** four instances per rank 5–9 (the rank and the network rotation both cycle with seed % 5); test:slow runs 200 */
+const DEFAULT_N = 20;
 const EXPLICIT = process.env.RELU_LENS_SOUNDNESS_HIGH_N !== undefined;
 const N = EXPLICIT ? Number(process.env.RELU_LENS_SOUNDNESS_HIGH_N) : DEFAULT_N;
 if (!Number.isSafeInteger(N) || N < 1) throw new Error(`RELU_LENS_SOUNDNESS_HIGH_N must be a positive integer (got ${process.env.RELU_LENS_SOUNDNESS_HIGH_N})`);

@@ -18,8 +18,10 @@ import { BruteOracleAnyRankRef } from '../reference/bruteOracleAnyRankRef';
 import { augmented, centred, objectiveP, refForward, residual, type RefHiddenBias, type RefNet, type RefOutputBias, type RefProblem } from '../reference/objective';
 import { solveReference } from '../reference/refSolver';
 import { gauss, mkMat, normv, rng } from '../reference/small';
+import { TOL, settingsFor, toWeights, type Violation } from './harness';
 
-export const TOL = 1e-4;
+/** the certificate's tolerance: the same as the small-rank harness's */
+export { TOL };
 /** Largest n the generator produces (2^n patterns per brute-force call). */
 export const MAX_N_HIGH = 12;
 
@@ -147,10 +149,6 @@ export function fromWeights(w: NetworkWeights): RefNet {
   return cloneNet({ W1: w.W1, b1: w.b1, W2: w.W2, b2: w.b2 });
 }
 
-export function toWeights(net: RefNet): NetworkWeights {
-  return { W1: net.W1 as Mat, b1: net.b1, W2: net.W2 as Mat, b2: net.b2 };
-}
-
 /** Multiplicative perturbation w ← w(1 + s·g) plus a small additive part so zeros move too. */
 export function perturb(net: RefNet, s: number, R: () => number): RefNet {
   const out = cloneNet(net);
@@ -248,27 +246,15 @@ export function withRescaledNeuron(net: RefNet, t: number): RefNet {
 
 // ---------------------------------------------------------------- checks
 
-export interface HighViolation {
-  property: string;
-  seed: number;
-  dataKind: string;
-  netKind: string;
-  detail: string;
-}
+export type HighViolation = Violation;
 
+/**
+ * The small-rank harness's settings plus the CLI's and the extension's refinement after a witness
+ * (config/options.ts INTERACTIVE_DEFAULTS); no time budget, so a verdict does not depend on the
+ * machine's speed.
+ */
 export function settingsForHigh(prob: RefProblem, seed: number): CertifySettings {
-  return {
-    beta: { kind: 'direct', beta: prob.beta },
-    hiddenBias: prob.hiddenBias,
-    outputBias: prob.outputBias,
-    tol: TOL,
-    patternBudget: 2_000_000,
-    maxIterations: 25,
-    // the CLI's and the extension's setting (src/core/settings.ts INTERACTIVE_DEFAULTS); no time
-    // budget, so a verdict does not depend on the machine's speed
-    refineAfterWitness: 5,
-    seed,
-  };
+  return { ...settingsFor(prob, seed), refineAfterWitness: 5 };
 }
 
 /** max |F_a − F_b| over samples, relative to max |F_a| (+ tiny): "same predictions". */

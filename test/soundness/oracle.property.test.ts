@@ -6,7 +6,7 @@
  *   upper ≥ M_brute(1 − 1e-12): a low upper bound is exactly what makes a false certificate;
  *   lower ≤ M_brute(1 + 1e-12) and lower is attained (recomputed at argmax);
  *   exact ⇒ upper − lower small (the product claims to know M).
- * Count: RELU_LENS_ORACLE_N problems (default 100).
+ * Count: RELU_LENS_ORACLE_N problems (default 50 in `npm test`, 100 in `npm run test:slow`).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,8 +17,9 @@ import { augmented, centred, residual } from '../reference/objective';
 import { solveReference } from '../reference/refSolver';
 import { gauss, mkMat, normv, rng } from '../reference/small';
 import { makeProblem } from './harness';
+import { sized } from '../slow';
 
-const N = Number(process.env.RELU_LENS_ORACLE_N ?? 100);
+const N = Number(process.env.RELU_LENS_ORACLE_N ?? sized(50, 100));
 const SEED0 = Number(process.env.RELU_LENS_ORACLE_SEED ?? 4242);
 
 function valueAt(X: Mat, L: Mat, u: ArrayLike<number>, b = 0): number {

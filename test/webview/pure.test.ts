@@ -7,10 +7,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { forward, kink1d, liveNeurons } from '../../webview/plots/forward';
 import { clipLine } from '../../webview/plots/plot2d';
+import { directionHistogram, DIRECTION_BINS } from '../../webview/plots/plotPca';
 import { sortRows, type Row } from '../../webview/render/neurons';
 import { fmt, pct, sci, setLocale } from '../../webview/format';
-import { fmt as cliFmt } from '../../src/core/format/numbers';
-import { intervalDigits, nextStep, verdictSentence } from '../../webview/answer';
+import { fmt as cliFmt, intervalDigits } from '../../src/core/format/numbers';
+import { nextStep, verdictSentence } from '../../webview/answer';
 import type { AnalysisJson, NetworkJson } from '../../src/core/report/analysisJson';
 
 const REPO = join(__dirname, '../..');
@@ -105,5 +106,28 @@ describe('webview pure functions', () => {
     } finally {
       setLocale('en');
     }
+  });
+
+  it('PCA plot: the neurons not drawn as arrows are summed by direction (each in its 15° bin, weight kept)', () => {
+    const deg = (a: number): [number, number] => [Math.cos((a * Math.PI) / 180), Math.sin((a * Math.PI) / 180)];
+    const dirs: [number, number][] = [deg(1), deg(89), deg(91), deg(181), deg(359), [0, 0], [3, 0]];
+    const w = [1, 2, 4, 8, 16, 32, 64];
+    const h = directionHistogram(dirs, w);
+    assert.equal(h.length, DIRECTION_BINS);
+    // by hand: 1° and (3, 0) → bin 0; 89° → bin 5; 91° → bin 6; 181° → bin 12; 359° → bin 23; (0, 0) has no direction
+    const want = new Array(DIRECTION_BINS).fill(0);
+    want[0] = 1 + 64;
+    want[5] = 2;
+    want[6] = 4;
+    want[12] = 8;
+    want[23] = 16;
+    assert.deepEqual(h, want);
+  });
+
+  it('intervalDigits comes from the one number module (webview/answer.ts re-exports nothing)', async () => {
+    const answer = await import('../../webview/answer');
+    assert.equal((answer as Record<string, unknown>).intervalDigits, undefined);
+    const beta = await import('../../src/core/python/beta');
+    assert.equal((beta as Record<string, unknown>).fmt, undefined);
   });
 });

@@ -28,7 +28,7 @@ function hostileState(): PanelState {
   csv[0] = `${IMG.replace(/"/g, '')},${SCRIPT}`;
   const data = join(dir, 'train.csv');
   writeFileSync(data, csv.join('\n'));
-  const result = certifyCli([model, '--data', data, '--label', SCRIPT, '--weight-decay', '0.01', '--reduction', 'mean', '--time-budget', '5']);
+  const result = certifyCli([model, '--data', data, '--label', SCRIPT, '--weight-decay', '0.01', '--reduction', 'mean']);
   result.warnings.push(`label ${SCRIPT} looks odd ${IMG}`);
   const ds = parseDataset(readFileSync(data), { file: data, labels: [SCRIPT], expectD: 1, expectC: 1 });
   return {

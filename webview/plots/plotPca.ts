@@ -1,14 +1,30 @@
-// d > 2: the host's 2-D PCA projection of the data, coloured by label, with each neuron's input
-// direction u_j projected onto the same two components as an arrow from the data mean.
+// d > 2: the host's 2-D PCA projection of the data, coloured by label, with the heaviest neurons'
+// input directions u_j (TOP_K_NEURONS by contribution, as the other plots) projected onto the same
+// two components as arrows from the data mean; the other live neurons as one direction histogram.
 import * as d3 from 'd3';
 import type { NetworkJson } from '../../src/core/report/analysisJson';
 import type { PlotData } from '../../src/protocol/panel';
 import { liveNeurons, threshold } from './forward';
+import { contribution, rankNeurons, TOP_K_NEURONS } from '../contribution';
 import { frame, layer, legend, figure, extent, pad, labelClass, selectOnClick } from './common';
 import { el } from '../dom';
 
-/** At most this many arrows (the largest ‖u_j‖‖v_j‖); the selected neuron is always drawn. */
-export const MAX_ARROWS = 60;
+/** Angular bins of the direction histogram that summarises the neurons not drawn as arrows. */
+export const DIRECTION_BINS = 24;
+
+/**
+ * The summarised neurons' projected directions as DIRECTION_BINS angular bins: each bin's summed
+ * contribution (a display aggregate: a wedge's area follows it).
+ */
+export function directionHistogram(dirs: [number, number][], weights: number[], bins = DIRECTION_BINS): number[] {
+  const h = new Array<number>(bins).fill(0);
+  dirs.forEach(([x, y], i) => {
+    if (x === 0 && y === 0) return; // orthogonal to the PCA plane: no direction to show
+    const a = (Math.atan2(y, x) + 2 * Math.PI) % (2 * Math.PI);
+    h[Math.min(bins - 1, Math.floor((a / (2 * Math.PI)) * bins))] += weights[i];
+  });
+  return h;
+}
 
 export function plotPca(plot: PlotData, trained: NetworkJson | undefined, loss: string | undefined, select: (i: number) => void, selected: number | null): HTMLElement {
   const pca = plot.pca;
@@ -31,18 +47,32 @@ export function plotPca(plot: PlotData, trained: NetworkJson | undefined, loss: 
       .attr('d', d3.symbol(cls === 'cls-0' ? d3.symbolCircle : d3.symbolTriangle, 30)());
   });
 
+  let drawnRest = 0;
   if (trained) {
     // arrow = (c1·u_j, c2·u_j), scaled so the longest drawn one reaches 45% of the view
     const proj = (j: number) => pca.components.slice(0, 2).map((comp) => comp.reduce((s, w, k) => s + w * (trained.W1[j][k] ?? 0), 0));
-    const weight = (j: number) => Math.hypot(...trained.W1[j]) * Math.hypot(...trained.W2.map((r) => r[j]));
-    const live = liveNeurons(trained).sort((a, b) => weight(b) - weight(a));
-    const shown = live.slice(0, MAX_ARROWS);
-    if (selected !== null && live.includes(selected) && !shown.includes(selected)) shown.push(selected);
-    const vecs = new Map(shown.map((j) => [j, proj(j)]));
+    const { top, rest } = rankNeurons(trained, liveNeurons(trained), TOP_K_NEURONS, selected);
+    const vecs = new Map(top.map((j) => [j, proj(j)]));
     const longest = Math.max(1e-300, ...[...vecs.values()].map((p) => Math.hypot(p[0], p[1])));
     const reach = 0.45 * Math.min(xd[1] - xd[0], yd[1] - yd[0]);
-    const arrows = layer(f, 'arrows');
     const o = [f.x(0), f.y(0)];
+    // the rest: one wedge per direction bin, area ∝ the bin's summed contribution
+    const hist = directionHistogram(rest.map((j) => proj(j) as [number, number]), rest.map((j) => contribution(trained, j)));
+    const hmax = Math.max(0, ...hist);
+    if (hmax > 0) {
+      const wedges = layer(f, 'direction-density');
+      const rpx = Math.min(Math.abs(f.x(reach) - f.x(0)), Math.abs(f.y(reach) - f.y(0)));
+      hist.forEach((w, b) => {
+        if (!w) return;
+        const r = rpx * Math.sqrt(w / hmax);
+        // screen y points down: the data-space angle a is drawn at −a
+        const a0 = (-2 * Math.PI * b) / DIRECTION_BINS, a1 = (-2 * Math.PI * (b + 1)) / DIRECTION_BINS;
+        const pt = (a: number) => `${o[0] + r * Math.cos(a)},${o[1] + r * Math.sin(a)}`;
+        wedges.append('path').attr('class', 'direction-wedge').attr('d', `M${o[0]},${o[1]} L${pt(a0)} A${r},${r} 0 0 0 ${pt(a1)} Z`);
+      });
+    }
+    drawnRest = rest.length;
+    const arrows = layer(f, 'arrows');
     for (const [j, p] of vecs) {
       const tip = [f.x((p[0] / longest) * reach), f.y((p[1] / longest) * reach)];
       const g = arrows.append('g').attr('class', 'neuron-arrow').attr('data-neuron', j);
@@ -57,15 +87,18 @@ export function plotPca(plot: PlotData, trained: NetworkJson | undefined, loss: 
   const lg = legend([
     ['cls-0', `label ≤ ${+thr.toPrecision(3)}`, 'dot'],
     ['cls-1', `label > ${+thr.toPrecision(3)}`, 'tri'],
-    ['neuron-line-swatch', 'neuron directions u_j (projected)', 'line'],
+    ['neuron-line-swatch', `the ${Math.min(TOP_K_NEURONS, trained ? liveNeurons(trained).length : 0)} heaviest neurons’ directions u_j (projected)`, 'line'],
+    ...(drawnRest ? ([['density-swatch', `the other ${drawnRest} neurons’ directions (wedge area ∝ their ‖ũ_j‖‖v_j‖)`, 'box']] as const) : []),
     ['selected', 'selected neuron', 'line'],
-  ]);
+  ] as [string, string, 'line' | 'dot' | 'tri' | 'box'][]);
   const m = trained ? liveNeurons(trained).length : 0;
   return figure(
     'pca',
     f,
     lg,
     `d = ${plot.d}: ${X2.length} samples projected on the first two principal components (together ${pctOf(pca.explained[0] + pca.explained[1])} of the variance)` +
-      (m > MAX_ARROWS ? `; the ${MAX_ARROWS} heaviest of ${m} neurons are drawn.` : '.'),
+      (m > TOP_K_NEURONS
+        ? `; arrows: the ${TOP_K_NEURONS} of ${m} live neurons with the largest ‖ũ_j‖‖v_j‖` + (drawnRest ? `, the other ${drawnRest} (not negligible) summarised as a direction histogram.` : '.')
+        : '.'),
   );
 }

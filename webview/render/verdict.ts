@@ -6,9 +6,11 @@ import type { AnalysisJson } from '../../src/core/report/analysisJson';
 import type { PanelAction, PanelState, SettingProvenance } from '../../src/protocol/panel';
 import { el, defs, button, type Child } from '../dom';
 import { fmt, int, pct, ms, VERDICT_LABEL, VERDICT_GLYPH, SOURCE_LABEL } from '../format';
-import { betterObjective, intervalText, nextStep, objectiveText, verdictSentence } from '../answer';
+import { betterObjective, intervalText, nextStep, objectiveText, verdictSentence, type Answer } from '../answer';
 import { dualPointWords, headWords, lossWords, methodWords, oracleWords, stageWords } from '../words';
 import { term } from '../glossary';
+import { impliedBetaNote } from '../../src/core/certify/impliedBetaText';
+import { safetyLimitAdvice } from '../../src/core/report/safetyLimit';
 import type { Ctx } from './context';
 
 const AGGREGATE_TIMINGS = new Set(['total', 'certificate']);
@@ -22,12 +24,18 @@ function fact(label: Child, value: Child, testid: string, copy?: HTMLElement): H
   return [el('dt', null, label), el('dd', { testid }, value, copy ? ' ' : null, copy ?? null)];
 }
 
-export function renderVerdict(r: AnalysisJson, ctx: Ctx): HTMLElement {
+/**
+ * The answer card. `early`: from the verdict block of a running analysis (before its optimum
+ * search): the same numbers, the P* interval marked "refining…", and no button into a tab that the
+ * final result has not filled yet.
+ */
+export function renderVerdict(r: Answer, ctx: Ctx, opts: { early?: boolean } = {}): HTMLElement {
   const v = r.verdict;
+  const early = opts.early === true;
   const step = nextStep(r);
   const P = objectiveText(r);
   const I = intervalText(r);
-  const stepAction = step.action
+  const stepAction = step.action && !(early && 'tab' in step.action)
     ? button(step.action.label, {
         testid: 'next-step-action',
         secondary: true,
@@ -49,13 +57,23 @@ export function renderVerdict(r: AnalysisJson, ctx: Ctx): HTMLElement {
     'dl',
     { class: 'facts', testid: 'answer-facts' },
     fact(term('P(θ)', 'P(θ) as given'), P, 'objective', copyButton(ctx, () => P, 'P(θ)')),
-    fact(term('P* interval'), el('span', { testid: 'pstar-interval' }, `P* ∈ ${I}`), 'pstar', copyButton(ctx, () => `P* ∈ ${I}`, 'the P* interval')),
+    fact(
+      term('P* interval'),
+      el('span', null, el('span', { testid: 'pstar-interval' }, `P* ∈ ${I}`), early ? el('span', { class: 'muted refining-note', testid: 'pstar-refining' }, ' — refining…') : null),
+      'pstar',
+      copyButton(ctx, () => `P* ∈ ${I}`, 'the P* interval'),
+    ),
     fact(term('gap'), gapRow, 'gap', copyButton(ctx, () => pct(improvement ?? r.relGap), 'the gap')),
-    fact('Next step', el('span', null, el('strong', null, step.title), ' — ', step.detail), 'next-step', stepAction ?? undefined),
+    fact(
+      'Next step',
+      el('span', null, el('strong', null, step.title), ' — ', step.detail, early && v !== 'certified' ? el('span', { class: 'muted' }, ' (the diagnosis follows)') : null),
+      'next-step',
+      stepAction ?? undefined,
+    ),
   );
   const card = el(
     'section',
-    { class: `card verdict-card verdict-${v}`, 'aria-labelledby': 'verdict-title' },
+    { class: `card verdict-card verdict-${v}`, 'aria-labelledby': 'verdict-title', 'data-early': early ? 'true' : null },
     el(
       'h2',
       { id: 'verdict-title', testid: 'verdict', class: `verdict verdict-${v}` },
@@ -67,11 +85,32 @@ export function renderVerdict(r: AnalysisJson, ctx: Ctx): HTMLElement {
     el('p', { testid: 'verdict-plain', class: 'plain' }, verdictSentence(r)),
     facts,
   );
-  if (r.warnings?.length)
+  const limit = safetyLimitAdvice(r.safetyLimit, 'editor');
+  const warnings = [...(r.warnings ?? []), ...(limit ? [limit] : [])];
+  if (warnings.length)
     card.appendChild(
-      el('ul', { class: 'warnings', 'aria-label': 'warnings', testid: 'warnings' }, r.warnings.map((w) => el('li', null, el('span', { class: 'warn-glyph', 'aria-hidden': 'true' }, '⚠ '), w))),
+      el('ul', { class: 'warnings', 'aria-label': 'warnings', testid: 'warnings' }, warnings.map((w) => el('li', null, el('span', { class: 'warn-glyph', 'aria-hidden': 'true' }, '⚠ '), w))),
     );
   return card;
+}
+
+/**
+ * Shown under an early verdict until the final result replaces it: the optimal network (and the
+ * neuron readings, diagnosis and plots after it) is still being computed.
+ */
+export function renderRefining(): HTMLElement {
+  return el(
+    'section',
+    { class: 'card refining', testid: 'optimum-refining', role: 'status', 'aria-live': 'polite' },
+    el('h2', null, term('optimal network', 'Optimal network'), ' — refining…'),
+    el('p', { class: 'muted' }, 'The verdict above is the certificate’s; the search for the optimal network can only narrow the P* interval (and may settle an inconclusive verdict). The neuron readings, the diagnosis and the plots follow.'),
+  );
+}
+
+/** The implied β with the CLI's note: a negative value asks to check the data and its preprocessing. */
+function impliedBetaWords(implied: number, mismatch: boolean): string {
+  const note = impliedBetaNote(implied, mismatch);
+  return `${fmt(implied)}${note ? ` — ${note}` : ''}`;
 }
 
 /** Why the answer is what it is (MATH.md §10), for the details section. */
@@ -108,7 +147,7 @@ export function renderHowComputed(s: PanelState, ctx: Ctx): HTMLElement | null {
         [term('dual bound'), `${fmt(r.dualBound)} (from ${dualPointWords(r.dualPoint)})`],
         [term('β'), `${fmt(r.beta)} — ${r.betaDerivation}`],
         r.impliedBeta !== null
-          ? [term('implied β'), `${fmt(r.impliedBeta)}${r.impliedBetaMismatch ? ' — does not match β: the declared β is wrong or training did not converge' : ''}`]
+          ? [term('implied β'), impliedBetaWords(r.impliedBeta, r.impliedBetaMismatch)]
           : null,
         [term('hidden bias'), r.hiddenBias],
         [term('output bias'), r.outputBias],

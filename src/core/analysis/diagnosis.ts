@@ -3,7 +3,7 @@
  * convex program restricted to its own (pattern, sign v) blocks, value P_own, so
  *   P_bal − P* = (P_bal − P_own)  [optimization not finished: train longer]
  *              + (P_own − P*)     [spurious stationary point: a neuron is missing].
- * P_own comes from src/core/convex (solveConvexProgram over ownPatterns); its value is the
+ * P_own comes from src/core/convex (solveConvexProgramAsync over ownPatterns); its value is the
  * objective of a recovered network, recomputed from its weights, so min(P_own, P_bal) is an upper
  * bound on the restricted optimum and the program's lowerBound a lower bound. P* is known to the
  * interval [L, U] of the certificate and the optimum; the landscape gap is reported as an interval.
@@ -52,13 +52,13 @@ export function missingNeuron(inp: DiagnosisInput): DiagnosisJson['missingNeuron
   return missingNeuronAt(inp, feasibleDirection(R, inp.modes));
 }
 
-export function diagnose(inp: DiagnosisInput): DiagnosisJson | null {
+export async function diagnose(inp: DiagnosisInput): Promise<DiagnosisJson | null> {
   const { net, X, Y, beta, modes, cert, settings } = inp;
   if (Y.cols !== 1) return null;
   if (cert.verdict === 'certified') return certifiedDiagnosis(cert);
   const own = convex.ownPatterns(net, X, modes);
   settings.onStage?.('patterns', `${own.length} of ${own.length} (the network's own)`);
-  const prog = convex.solveConvexProgram(X, Y, own, beta, modes, {
+  const prog = await convex.solveConvexProgramAsync(X, Y, own, beta, modes, {
     shouldStop: settings.shouldStop,
     maxPolishRounds: DIAGNOSIS_POLISH_ROUNDS,
     maxIterations: DIAGNOSIS_MAX_ITERATIONS,

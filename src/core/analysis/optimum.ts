@@ -75,7 +75,7 @@ function liveNeurons(net: NetworkWeights, X: Mat, modes: CertifyModes): number {
   return neuronInfos(net, X, zeros(X.rows, net.W2.rows), 1, modes).filter((s) => !s.dead).length;
 }
 
-export function squaredOptimum(
+export async function squaredOptimum(
   net: NetworkWeights,
   X: Mat,
   Y: Mat,
@@ -85,7 +85,7 @@ export function squaredOptimum(
   cert: CertificateResult,
   oracle: OracleFn,
   stage: Stage,
-): OptimumOutcome {
+): Promise<OptimumOutcome> {
   const warnings: string[] = [];
   const t0 = performance.now();
   const budget = settings.timeBudgetMs ?? Infinity;
@@ -117,7 +117,7 @@ export function squaredOptimum(
     const own = convex.ownPatterns(net, X, modes);
     const pats = [...sampled, ...own];
     stage('patterns', `${pats.length} of ${SAMPLED_PATTERNS + own.length}`);
-    const prog = convex.solveConvexProgram(X, Y, pats, beta, modes, {
+    const prog = await convex.solveConvexProgramAsync(X, Y, pats, beta, modes, {
       shouldStop: settings.shouldStop,
       maxPolishRounds: SAMPLED_PROGRAM_POLISH_ROUNDS,
       timeBudgetMs: Math.max(0, budget - (performance.now() - t0)), // safety stop only

@@ -3,7 +3,8 @@
  *
  * Stages: validate → β → objective (as trained, rebalanced, dead neurons dropped) → oracle on the
  * residual (dual point s·R) → closed form when one applies (§5) → column generation (restricted
- * group lasso over unit directions + the oracle's argmax, [EP Alg. 1] generalized) → verdict.
+ * group lasso over unit directions + the oracle's argmax, [EP Alg. 1] generalized; the loop every
+ * loss shares is ./columnGeneration.ts) → verdict.
  *
  * Soundness rules (MATH.md §3):
  *  - every dual bound is D(sΛ) with s ≤ β/M̄ where M̄ is an UPPER bound on M(Λ) (the oracle's
@@ -11,52 +12,51 @@
  *  - every primal value used for 'not-optimal' is recomputed from a concrete network's weights
  *    by forward() (networkObjective), never taken from the lasso's bookkeeping.
  */
-import { impliedBetaWarning } from './impliedBetaText';
-import { type Mat, zeros } from '../linalg/mat';
-import { usageError, isCancellation } from '../errors';
+import type { Mat } from '../linalg/mat';
+import { usageError } from '../errors';
 import { sigmaMax, SIGMA_REL_SLACK } from '../linalg/decomp';
-import type { OracleFn, OracleOptions, OracleResult } from '../oracle/types';
+import type { OracleFn, OracleResult } from '../oracle/types';
 import { betaFromSpec } from './beta';
 import { type ClosedForm, detectClosedForm, RANK_ONE_TOL, WHITENED_TOL } from './closedForms';
 import { bestScale, DUAL_ROUNDING_PER_TERM, feasibleDirection, MEAN_ZERO_TOL } from './dual';
+import { type CertifyProblem, DualSearchBase, type ProblemStatement, StageClock, stateProblem } from './dualSearch';
 import { DEFAULT_LASSO_MAX_SWEEPS, LASSO_REL_TOL, lassoNetwork, offsetModeFor, solveLasso } from './lasso';
+import {
+  type CgOutcome,
+  type CgStopKind,
+  columnGeneration,
+  DEDUP_TOL,
+  type FeatureSet,
+  hintsMat,
+  OPTIMAL_M_TOL,
+  type RestrictedSolver,
+  type RestrictedStep,
+  TIGHT_LASSO_SWEEP_FACTOR,
+} from './columnGeneration';
 
 /** Lasso tolerance once column generation would stall (the oracle's argmax is a present column). */
 export const TIGHT_LASSO_REL_TOL = 1e-15;
-/** The tighter lasso solves may use this many times the solver budget (settings.solverIterations). */
-export const TIGHT_LASSO_SWEEP_FACTOR = 10;
-/**
- * An oracle argmax within DEDUP_TOL of a present direction is still added, as a distinct column,
- * when its correlation ‖Λᵀ(X̃u)_+‖ (the oracle's `lower`, recomputed) exceeds every present
- * column's and β by this relative margin: near a kink, directions 1e-6 apart have activations that
- * differ to first order, and with a tiny β that is a visible part of M(Λ) − β (soundness suite,
- * regression 'inconclusive-with-exact-oracle').
- */
-export const NEAR_DUPLICATE_GAIN = 1e-9;
-import { buildXt, featureActivation, featureDim } from '../problem/features';
-import {
-  impliedBeta,
-  type NeuronInfo,
-  neuronDirections,
-  neuronInfos,
-  networkObjective,
-  type ObjectiveParts,
-  type Rebalanced,
-  rebalance,
-  resolveModes,
-} from '../problem/objective';
-import type { CertifyModes, NetworkWeights } from '../problem/network';
-import { type BetaInfo, DEFAULT_TOL, type CertificateResult, type CertifySettings, type InconclusiveReason } from './types';
+import { networkObjective } from '../problem/objective';
+import type { NetworkWeights } from '../problem/network';
+import type { CertificateResult, CertifySettings, InconclusiveReason } from './types';
 import { decideVerdict, fmt, pct, REBALANCE_MEANING, REBALANCE_REL_TOL, rebalancedInfo, VERDICT_TOL_MEANING } from './verdict';
 
-/** Two unit feature directions with cosine ≥ 1 − this are the same feature. */
-export const DEDUP_TOL = 1e-12;
-/** Column generation stops as optimal when an exact oracle gives M(Λ_t) ≤ β(1 + this). */
-export const OPTIMAL_M_TOL = 1e-9;
+// the column-generation vocabulary keeps its old address for certify/optimum.ts, analysis/optimum.ts and the tests
+export {
+  type CgStopKind,
+  DEDUP_TOL,
+  FeatureSet,
+  hintsMat,
+  maxColumnCorrelation,
+  NEAR_DUPLICATE_GAIN,
+  OPTIMAL_M_TOL,
+  oracleDirection,
+  TIGHT_LASSO_SWEEP_FACTOR,
+  unitFor,
+} from './columnGeneration';
 /** |implied β − β| > this·β is flagged. */
 export const IMPLIED_BETA_MISMATCH = 0.1;
 
-const now = () => performance.now();
 
 export { fmt, pct } from './verdict';
 
@@ -82,119 +82,12 @@ function validate(net: NetworkWeights, X: Mat, Y: Mat): void {
   if (net.b2) checkFinite(net.b2, 'b2');
 }
 
-interface Feature {
-  dir: Float64Array;
-  a: Float64Array;
-}
-
-export function unitFor(dir: Float64Array): Float64Array {
-  let s = 0;
-  for (const v of dir) s += v * v;
-  const nn = Math.sqrt(s);
-  return nn > 0 ? dir.map((v) => v / nn) : dir;
-}
-
-export class FeatureSet {
-  readonly list: Feature[] = [];
-  private units: Float64Array[] = [];
-  constructor(
-    private X: Mat,
-    private modes: CertifyModes,
-  ) {}
-  /**
-   * true when a direction parallel to dir with the same activation pattern is already in the set.
-   * Nearly parallel directions on either side of a kink are different features: tiny-β optima put
-   * kinks exactly on data points, and merging them stalls column generation.
-   */
-  has(dir: Float64Array): boolean {
-    const u = unitFor(dir);
-    let a: Float64Array | undefined;
-    return this.units.some((w, k) => {
-      let s = 0;
-      for (let i = 0; i < u.length; i++) s += u[i] * w[i];
-      if (s < 1 - DEDUP_TOL) return false;
-      a ??= featureActivation(this.X, dir, this.modes.hiddenBias);
-      const b = this.list[k].a;
-      for (let i = 0; i < a.length; i++) if (a[i] > 0 !== b[i] > 0) return false;
-      return true;
-    });
-  }
-  /**
-   * adds a direction unless it duplicates one or is zero on all data; returns whether added.
-   * `distinct`: the caller has shown that this direction is a different column although `has` says
-   * otherwise (near a kink, directions within DEDUP_TOL can have activations that differ to first
-   * order; see NEAR_DUPLICATE_GAIN): only an activation vector equal to a present one is refused.
-   */
-  add(dir: Float64Array, distinct = false): boolean {
-    if (!dir.every(Number.isFinite)) return false;
-    if (!distinct && this.has(dir)) return false;
-    const u = unitFor(dir);
-    const a = featureActivation(this.X, dir, this.modes.hiddenBias);
-    if (!a.some((v) => v > 0)) return false;
-    if (distinct && this.list.some((f) => f.a.every((v, i) => v === a[i]))) return false;
-    this.list.push({ dir: new Float64Array(dir), a });
-    this.units.push(u);
-    return true;
-  }
-}
-
-/** The feature direction the oracle's argmax describes ([u; b] for a free hidden bias). */
-export function oracleDirection(or: OracleResult, d: number, modes: CertifyModes): Float64Array | null {
-  const dd = featureDim(d, modes.hiddenBias);
-  if (modes.hiddenBias === 'free') {
-    if (or.argmax.length !== d) return null;
-    const v = new Float64Array(dd);
-    v.set(or.argmax);
-    v[d] = or.argmaxBias;
-    return v;
-  }
-  return or.argmax.length === dd ? new Float64Array(or.argmax) : null;
-}
-
-/** max_k ‖Lᵀa_k‖ over the restricted problem's columns: its dual constraint at L (≤ β when L is its optimal dual). */
-export function maxColumnCorrelation(feats: readonly { a: Float64Array }[], L: Mat): number {
-  const n = L.rows, c = L.cols;
-  let best = 0;
-  for (const { a } of feats) {
-    let q = 0;
-    for (let j = 0; j < c; j++) {
-      let g = 0;
-      for (let i = 0; i < n; i++) if (a[i] !== 0) g += a[i] * L.data[i * c + j];
-      q += g * g;
-    }
-    best = Math.max(best, Math.sqrt(q));
-  }
-  return best;
-}
-
-/**
- * Why column generation stopped, as a kind (the words are in stopReason): 'certified', 'optimal'
- * (exact oracle: M ≤ β at the restricted optimum), 'witness-refined' (not optimal is proven and the
- * interval was refined for refineAfterWitness iterations), 'iteration-budget' (maxIterations),
- * 'safety-limit' (the wall clock, timeBudgetMs), 'stopped' (cancelled), 'stalled' (no new
- * direction), 'not-run'.
- */
-export type CgStopKind = 'certified' | 'optimal' | 'witness-refined' | 'iteration-budget' | 'safety-limit' | 'stopped' | 'stalled' | 'not-run';
-
-export function hintsMat(dirs: Float64Array[], dd: number): Mat | undefined {
-  if (!dirs.length) return undefined;
-  const H = zeros(dirs.length, dd);
-  dirs.forEach((v, j) => H.data.set(v.subarray(0, dd), j * dd));
-  return H;
-}
-
 interface DualRecord {
   value: number;
   point: 'residual' | 'column-generation' | 'closed-form';
   oracle: OracleResult;
   s: number;
   Mbar: number;
-}
-
-interface WitnessRecord {
-  net: NetworkWeights;
-  objective: number;
-  description: string;
 }
 
 /**
@@ -228,50 +121,12 @@ export function certifyNetwork(
   // Budgets in work units (MATH.md §4): column-generation iterations, oracle patterns, lasso sweeps;
   // the wall clock (timeBudgetMs) is only an outer safety stop and says so when it fires.
   stage('column-generation');
-  const cg = columnGeneration(search, or0, cf, stage);
+  const cg = columnGenerationStage(search, or0, cf, stage);
   clock.lap('columnGeneration');
 
   const result = assembleCertificate(search, cf, cg, clock.timings);
   clock.timings.total = clock.total();
   return result;
-}
-
-/** Per-stage wall times for `timings` (reported only; no decision reads them). */
-class StageClock {
-  readonly timings: Record<string, number> = {};
-  private readonly start = now();
-  private last = this.start;
-  lap(name: string): void {
-    const t = now();
-    this.timings[name] = t - this.last;
-    this.last = t;
-  }
-  total(): number {
-    return now() - this.start;
-  }
-}
-
-/** The problem as stated by the settings and the weights as given (stages 'validate' and 'objective'). */
-interface CertifyProblem {
-  net: NetworkWeights;
-  X: Mat;
-  Y: Mat;
-  n: number;
-  d: number;
-  c: number;
-  m: number;
-  modes: CertifyModes;
-  warnings: string[];
-  betaInfo: BetaInfo;
-  beta: number;
-  tol: number;
-  asTrained: ObjectiveParts;
-  infos: NeuronInfo[];
-  bal: Rebalanced;
-  /** P_bal */
-  Pbal: number;
-  impliedB: number | null;
-  impliedBetaMismatch: boolean;
 }
 
 function setUpProblem(
@@ -283,102 +138,37 @@ function setUpProblem(
   clock: StageClock,
 ): CertifyProblem {
   validate(net, X, Y);
-  const n = X.rows, d = X.cols, c = Y.cols, m = net.W1.rows;
-  const { modes, warnings } = resolveModes(net, { hiddenBias: settings.hiddenBias, outputBias: settings.outputBias });
-  const betaInfo = betaFromSpec(settings.beta, n, c);
-  warnings.push(...betaInfo.warnings);
-  const beta = betaInfo.beta;
-  const tol = settings.tol > 0 && Number.isFinite(settings.tol) ? settings.tol : DEFAULT_TOL;
-  if (tol !== settings.tol) warnings.push(`tol ${settings.tol} is not a positive number; using ${DEFAULT_TOL}.`);
-  clock.lap('validate');
-
-  // ---- objective, rebalancing, dead neurons, implied β
-  stage('objective');
-  const asTrained = networkObjective(net, X, Y, beta, modes);
-  const infos = neuronInfos(net, X, asTrained.R, beta, modes);
-  const bal = rebalance(net, infos, asTrained.loss, beta, modes);
-  const implied = impliedBeta(asTrained.R, asTrained.F, net.b2, infos, modes);
-  const impliedB = implied.beta;
-  const impliedBetaMismatch = impliedB !== null && Math.abs(impliedB - beta) > IMPLIED_BETA_MISMATCH * beta;
-  const impliedText = impliedBetaWarning(impliedB, beta, IMPLIED_BETA_MISMATCH, '⟨R, F − 1b2ᵀ⟩/Σ‖ũ_j‖‖v_j‖');
-  if (impliedText) warnings.push(impliedText);
-  if (settings.beta.kind === 'pytorch' && settings.beta.optimizer === 'adamw' && impliedB !== null)
-    warnings.push(`AdamW: the implied β of this network is ${fmt(impliedB)} (rerun with β = ${fmt(impliedB)} to certify against it).`);
-  const deadCount = infos.filter((s) => s.dead).length;
-  if (deadCount) warnings.push(`${deadCount} of ${m} neurons are dead (zero on all data, or zero output weights) and were dropped.`);
-  clock.lap('objective');
-  const Pbal = bal.objective;
-  return { net, X, Y, n, d, c, m, modes, warnings, betaInfo, beta, tol, asTrained, infos, bal, Pbal, impliedB, impliedBetaMismatch };
+  return stateProblem(net, X, Y, settings, SQUARED_STATEMENT, stage, clock);
 }
 
-/**
- * The best dual point and the best network found so far, and the guarded oracle every stage calls.
- * Soundness lives here: a dual value only through bestScale with the oracle's (or a structural)
- * upper bound, a primal value only recomputed from a network's weights.
- */
-class DualSearch {
-  readonly Xt: Mat;
-  /** length of a feature direction (d̃) */
-  readonly dd: number;
-  /** unit feature directions of the network's live neurons */
-  readonly ownDirs: Float64Array[];
-  readonly baseOpts: Partial<OracleOptions>;
+/** The squared loss's problem statement (MATH.md §1, §3.8). */
+const SQUARED_STATEMENT: ProblemStatement = {
+  betaOf: betaFromSpec,
+  objectiveOf: networkObjective,
+  impliedFormula: '⟨R, F − 1b2ᵀ⟩/Σ‖ũ_j‖‖v_j‖',
+  impliedMismatch: IMPLIED_BETA_MISMATCH,
+  impliedNote: (impliedB, spec) =>
+    spec.kind === 'pytorch' && spec.optimizer === 'adamw' && impliedB !== null
+      ? `AdamW: the implied β of this network is ${fmt(impliedB)} (rerun with β = ${fmt(impliedB)} to certify against it).`
+      : null,
+};
+
+/** The squared loss's dual search: dual points s·R scored by bestScale against the oracle's M̄. */
+class DualSearch extends DualSearchBase<DualRecord> {
   /** hints: unit feature directions, rows of length d̃ (free hidden bias: [u; b] with ‖u‖ = 1) */
   readonly ownHints: Mat | undefined;
   /** σ_max(X̃) once: bestScale needs it to account for rounding in Λᵀ1 = 0 */
   readonly sigmaXt: number;
-  best!: DualRecord;
-  witness: WitnessRecord | null = null;
-  bestPrimal: number;
 
-  constructor(
-    readonly pb: CertifyProblem,
-    private readonly oracle: OracleFn,
-    readonly settings: CertifySettings,
-  ) {
-    const { X, d, modes, net, infos, beta } = pb;
-    this.Xt = buildXt(X, modes.hiddenBias);
-    this.dd = featureDim(d, modes.hiddenBias);
-    this.ownDirs = neuronDirections(net, infos, modes);
-    this.baseOpts = {
-      hiddenBias: modes.hiddenBias,
-      patternBudget: settings.patternBudget,
-      nodeBudget: settings.nodeBudget,
-      seed: settings.seed,
-      shouldStop: settings.shouldStop,
-      // a global search may drop regions whose bound is ≤ β: M̄ ≤ β is all a feasible dual point needs
-      stopBelow: beta,
-    };
+  constructor(pb: CertifyProblem, oracle: OracleFn, settings: CertifySettings) {
+    super(pb, oracle, settings);
     this.ownHints = hintsMat(this.ownDirs, this.dd);
     this.sigmaXt = sigmaMax(this.Xt) * (1 + SIGMA_REL_SLACK);
-    this.bestPrimal = pb.Pbal;
   }
 
-  /**
-   * The oracle, guarded: cancellation propagates; any other failure is reported as a warning and
-   * yields the trivial result M̄ = ∞ (no dual bound from that call — sound, merely uninformative).
-   */
-  callOracle(L: Mat, opts: Partial<OracleOptions>, what: string): OracleResult {
-    try {
-      return this.oracle(this.Xt, L, opts);
-    } catch (e) {
-      if (isCancellation(e, this.settings.shouldStop)) throw e;
-      const msg = e instanceof Error ? e.message : String(e);
-      this.pb.warnings.push(`The oracle failed on ${what} (internal error: ${msg}); no dual bound from that call.`);
-      return {
-        exact: false,
-        method: 'bounds',
-        upper: Infinity,
-        lower: 0,
-        argmax: new Float64Array(this.Xt.cols),
-        argmaxBias: 0,
-        outputDir: new Float64Array(this.pb.c),
-        patterns: 0,
-        rank: 0,
-        roundingAllowance: 0,
-        notes: [`oracle failed: ${msg}`],
-      };
-    }
+  protected objectiveOf(w: NetworkWeights): number {
+    const { X, Y, beta, modes } = this.pb;
+    return networkObjective(w, X, Y, beta, modes).objective;
   }
 
   /** Stage 'oracle': the dual point s·R at the residual of the weights as given; it starts `best`. */
@@ -391,20 +181,15 @@ class DualSearch {
     return or0;
   }
 
-  offerWitness(w: NetworkWeights, description: string): void {
-    const { X, Y, beta, modes } = this.pb;
-    const obj = networkObjective(w, X, Y, beta, modes).objective; // from scratch, by forward()
-    if (!Number.isFinite(obj)) return;
-    if (obj < this.bestPrimal) this.bestPrimal = obj;
-    if (!this.witness || obj < this.witness.objective) this.witness = { net: w, objective: obj, description };
-  }
-
-  isCertified(): boolean {
-    return this.pb.Pbal - this.best.value <= this.pb.tol * this.pb.Pbal;
-  }
-
-  hasWitness(): boolean {
-    return this.witness !== null && this.witness.objective < this.pb.Pbal * (1 - this.pb.tol);
+  /** Column generation's dual point: the oracle at the restricted residual direction, kept when its dual value is better. */
+  scoreColumnGeneration(Lt: Mat | null, hints: Mat | undefined, iteration: number): OracleResult {
+    const { Y, beta, modes } = this.pb;
+    if (!Lt) throw new Error('the restricted lasso always has a residual direction');
+    const opts = { ...this.baseOpts, seed: this.settings.seed + iteration, hints };
+    const ort = this.callOracle(Lt, opts, `the column-generation residual (iteration ${iteration})`);
+    const sdt = bestScale(Lt, Y, beta, modes, ort.upper, this.sigmaXt);
+    if (sdt.value > this.best.value) this.best = { value: sdt.value, point: 'column-generation', oracle: ort, s: sdt.s, Mbar: ort.upper };
+    return ort;
   }
 }
 
@@ -430,199 +215,77 @@ function closedFormStage(search: DualSearch): ClosedForm | null {
   return cf;
 }
 
-/** How column generation ended (stage 'column-generation'). */
-interface CgOutcome {
-  ran: boolean;
-  iterations: number;
-  directions: number;
-  /** an exact oracle confirmed the restricted optimum (M ≤ β) */
-  lassoOptimal: boolean;
-  stopReason: string;
-  stopKind: CgStopKind;
-  lassoUnconverged: number;
-  solverIterations: number;
-  notes: string[];
-}
+/** Column generation's outcome with the squared certificate's notes and its solver budget. */
+type SquaredCg = CgOutcome & { solverIterations: number; notes: string[] };
 
 /**
- * Stage 'column-generation' (MATH.md §4): restricted group lasso over the directions found so far,
- * the oracle at its residual, the argmax added as a new direction; every lasso network is offered
- * as a witness and every residual as a dual point.
+ * Stage 'column-generation' (MATH.md §4): the shared loop (./columnGeneration.ts) with the restricted
+ * group lasso; every lasso network is offered as a witness and every residual as a dual point.
  */
-function columnGeneration(
+function columnGenerationStage(
   search: DualSearch,
   or0: OracleResult,
   cf: ClosedForm | null,
   stage: (s: string, detail?: string) => void,
-): CgOutcome {
-  const { settings } = search;
-  const { X, Y, d, beta, modes } = search.pb;
-  const out: CgOutcome = {
-    ran: false,
-    iterations: 0,
-    directions: 0,
-    lassoOptimal: false,
-    stopReason: '',
-    stopKind: 'not-run',
-    lassoUnconverged: 0,
-    solverIterations: settings.solverIterations ?? DEFAULT_LASSO_MAX_SWEEPS,
-    notes: [],
-  };
-  if (search.isCertified() || (cf && search.hasWitness()) || !(settings.maxIterations > 0)) return out;
-  const { solverIterations } = out;
-  const stop = (kind: CgStopKind, reason: string) => {
-    out.stopKind = kind;
-    out.stopReason = reason;
-  };
-  out.ran = true;
-  let nearDuplicates = 0;
-  const feats = new FeatureSet(X, modes);
-  for (const v of search.ownDirs) feats.add(v);
-  const d0 = oracleDirection(or0, d, modes);
-  if (d0 && or0.lower > 0) feats.add(d0);
-  const offMode = offsetModeFor(modes);
-  let warm: { Z: Float64Array[]; b2?: Float64Array } | undefined;
-  const cgStart = now();
-  let witnessAt = search.hasWitness() ? 0 : -1;
-  // When the oracle's argmax is a direction already present, the restricted lasso was solved only
-  // to its tolerance: from then on it is solved tighter (TIGHT_LASSO_REL_TOL, more sweeps).
-  let tight = false;
-  while (out.iterations < settings.maxIterations) {
-    if (witnessAt < 0 && search.hasWitness()) witnessAt = out.iterations;
-    if (stopBeforeIteration(search, out, witnessAt, cgStart)) break;
-    const iterations = ++out.iterations;
-    stage('column-generation', `iteration ${iterations}, ${feats.list.length} directions`);
-    const lasso = restrictedLasso(search, feats, offMode, tight ? 'tight' : 'normal', warm, out);
-    warm = { Z: lasso.Z, b2: lasso.b2 };
-    const Lt = feasibleDirection(lasso.residual, modes);
-    const activeDirs = feats.list.filter((_, k) => lasso.Z[k].some((v) => v !== 0)).map((f) => f.dir);
-    let ort: OracleResult;
-    try {
-      ort = search.callOracle(
-        Lt,
-        { ...search.baseOpts, seed: settings.seed + iterations, hints: hintsMat(activeDirs, search.dd) },
-        `the column-generation residual (iteration ${iterations})`,
-      );
-    } catch (e) {
-      if (isCancellation(e, settings.shouldStop)) {
-        stop('stopped', 'stopped on request');
-        break;
-      }
-      throw e;
-    }
-    const sdt = bestScale(Lt, Y, beta, modes, ort.upper, search.sigmaXt);
-    if (sdt.value > search.best.value)
-      search.best = { value: sdt.value, point: 'column-generation', oracle: ort, s: sdt.s, Mbar: ort.upper };
-    if (search.isCertified()) {
-      stop('certified', 'certified');
-      break;
-    }
-    if (ort.exact && ort.upper <= beta * (1 + OPTIMAL_M_TOL)) {
-      out.lassoOptimal = true;
-      stop('optimal', 'the restricted optimum is globally optimal (exact oracle: M ≤ β)');
-      break;
-    }
-    const dn = oracleDirection(ort, d, modes);
-    if (!dn || !(ort.lower > 0)) {
-      stop('stalled', 'the oracle found no new direction');
-      break;
-    }
-    if (feats.add(dn)) continue;
-    // The argmax is within DEDUP_TOL of a present direction. Either it is a different column
-    // (near a kink its activations differ to first order: it beats every present column at
-    // this dual point), or it is that column and the lasso was not solved exactly.
-    const present = maxColumnCorrelation(feats.list, Lt);
-    if (ort.lower > Math.max(beta, present) * (1 + NEAR_DUPLICATE_GAIN) && feats.add(dn, true)) {
-      nearDuplicates++;
-      continue;
-    }
-    if (ort.exact && !tight) {
-      tight = true;
-      continue;
-    }
-    stop(
-      'stalled',
-      ort.exact
-        ? 'the oracle returned a direction already present (restricted problem solved to its tolerance)'
-        : 'the oracle found no new direction',
-    );
-    break;
-  }
-  if (!out.stopReason) stop('iteration-budget', `iteration limit (${settings.maxIterations}) reached`);
-  out.directions = feats.list.length;
+): SquaredCg {
+  const solverIterations = search.settings.solverIterations ?? DEFAULT_LASSO_MAX_SWEEPS;
+  const solver = new LassoSolver(search, solverIterations);
+  const rules = { skip: cf !== null && search.hasWitness(), nearDuplicateFloor: search.pb.beta };
+  const out: SquaredCg = { ...columnGeneration(search, solver, or0, rules, stage), solverIterations, notes: [] };
+  if (!out.ran) return out;
   const notes = out.notes;
   notes.push(`column generation: ${out.iterations} iteration(s); stop: ${out.stopReason}`);
-  if (nearDuplicates) notes.push(`${nearDuplicates} oracle direction(s) within the dedup tolerance of a present one were added as distinct columns (different activations near a kink)`);
-  if (out.lassoUnconverged) notes.push(`${out.lassoUnconverged} restricted lasso solve(s) stopped at the solver budget (${solverIterations} sweeps) before their tolerance`);
+  if (out.nearDuplicates) notes.push(`${out.nearDuplicates} oracle direction(s) within the dedup tolerance of a present one were added as distinct columns (different activations near a kink)`);
+  if (out.unconverged) notes.push(`${out.unconverged} restricted lasso solve(s) stopped at the solver budget (${solverIterations} sweeps) before their tolerance`);
   if (!cgReachedOptimum(out.stopReason) && !search.isCertified()) notes.push('column generation did not reach the optimum');
   return out;
 }
 
 /**
- * The stops checked before each column-generation iteration, in order: a request to stop, the
- * refinement allowance after a witness, the wall-clock safety limit (which also warns).
+ * The squared loss's restricted problem: the group lasso over the present directions ('tight':
+ * solved to TIGHT_LASSO_REL_TOL with TIGHT_LASSO_SWEEP_FACTOR times the sweeps), warm-started from
+ * the previous solve; its network is offered as a witness, its residual is the dual direction.
  */
-function stopBeforeIteration(search: DualSearch, out: CgOutcome, witnessAt: number, cgStart: number): boolean {
-  const { settings } = search;
-  const refineAfter = settings.refineAfterWitness ?? Infinity;
-  const budgetMs = settings.timeBudgetMs ?? Infinity;
-  if (settings.shouldStop?.()) {
-    out.stopKind = 'stopped';
-    out.stopReason = 'stopped on request';
-  } else if (witnessAt >= 0 && out.iterations - witnessAt >= refineAfter) {
-    out.stopKind = 'witness-refined';
-    out.stopReason = `not optimal is proven; P* interval refined for ${refineAfter} more iteration(s)`;
-  } else if (now() - cgStart >= budgetMs) {
-    out.stopKind = 'safety-limit';
-    out.stopReason = `stopped by the wall-clock safety limit (${fmt(budgetMs / 1000)} s) after ${out.iterations} iteration(s)`;
-    search.pb.warnings.push(
-      `Column generation was ${out.stopReason}; the numbers depend on this machine's speed. ` +
-        'Raise --time-budget (the safety limit) or lower the work budgets to get reproducible numbers.',
+class LassoSolver implements RestrictedSolver {
+  private warm: { Z: Float64Array[]; b2?: Float64Array } | undefined;
+  private readonly offMode;
+  constructor(
+    private readonly search: DualSearch,
+    private readonly solverIterations: number,
+  ) {
+    this.offMode = offsetModeFor(search.pb.modes);
+  }
+  solve(feats: FeatureSet, accuracy: 'normal' | 'tight', iteration: number): RestrictedStep {
+    const { Y, d, beta, modes } = this.search.pb;
+    const { warm, solverIterations } = this;
+    const lasso = solveLasso(
+      feats.list.map((f) => f.a),
+      Y,
+      beta,
+      this.offMode,
+      accuracy === 'tight'
+        ? { warm, relTol: TIGHT_LASSO_REL_TOL, maxSweeps: TIGHT_LASSO_SWEEP_FACTOR * solverIterations }
+        : { warm, maxSweeps: solverIterations },
     );
-  } else return false;
-  return true;
-}
-
-/**
- * The restricted group lasso over the present directions ('tight': solved to TIGHT_LASSO_REL_TOL
- * with TIGHT_LASSO_SWEEP_FACTOR times the sweeps), its network offered as a witness.
- */
-function restrictedLasso(
-  search: DualSearch,
-  feats: FeatureSet,
-  offMode: ReturnType<typeof offsetModeFor>,
-  accuracy: 'normal' | 'tight',
-  warm: { Z: Float64Array[]; b2?: Float64Array } | undefined,
-  out: CgOutcome,
-): ReturnType<typeof solveLasso> {
-  const { Y, d, beta, modes } = search.pb;
-  const { solverIterations, iterations } = out;
-  const lasso = solveLasso(
-    feats.list.map((f) => f.a),
-    Y,
-    beta,
-    offMode,
-    accuracy === 'tight'
-      ? { warm, relTol: TIGHT_LASSO_REL_TOL, maxSweeps: TIGHT_LASSO_SWEEP_FACTOR * solverIterations }
-      : { warm, maxSweeps: solverIterations },
-  );
-  if (!lasso.converged) out.lassoUnconverged++;
-  const lnet = lassoNetwork(
-    feats.list.map((f) => f.dir),
-    lasso.Z,
-    lasso.b2,
-    d,
-    modes,
-  );
-  search.offerWitness(lnet, `column generation: group lasso over ${feats.list.length} neuron directions (iteration ${iterations})`);
-  return lasso;
+    this.warm = { Z: lasso.Z, b2: lasso.b2 };
+    const lnet = lassoNetwork(
+      feats.list.map((f) => f.dir),
+      lasso.Z,
+      lasso.b2,
+      d,
+      modes,
+    );
+    this.search.offerWitness(lnet, `column generation: group lasso over ${feats.list.length} neuron directions (iteration ${iteration})`);
+    // the exact-oracle stop needs no 'converged': the residual's dual point is scored as it is
+    return { dual: feasibleDirection(lasso.residual, modes), Z: lasso.Z, settled: true, budgetHit: !lasso.converged, safetyStopped: false };
+  }
 }
 
 /** Stage 'verdict' (MATH.md §3.1): the verdict about the weights as given, its reasons, tolerances and the result. */
 function assembleCertificate(
   search: DualSearch,
   cf: ClosedForm | null,
-  cg: CgOutcome,
+  cg: SquaredCg,
   timings: Record<string, number>,
 ): CertificateResult {
   const { settings, best } = search;
@@ -656,7 +319,7 @@ function assembleCertificate(
           beta,
           oracle: best.oracle,
           inconsistent: v.inconsistency !== null,
-          cg: { ran: cg.ran, iterations: cg.iterations, stopKind: cg.stopKind, stopReason: cg.stopReason, solverBudgetHits: cg.lassoUnconverged },
+          cg: { ran: cg.ran, iterations: cg.iterations, stopKind: cg.stopKind, stopReason: cg.stopReason, solverBudgetHits: cg.unconverged },
           budgets: { maxIterations: settings.maxIterations, patternBudget: settings.patternBudget, solverIterations: cg.solverIterations, timeBudgetMs: settings.timeBudgetMs },
         })
       : undefined;
@@ -710,6 +373,7 @@ function assembleCertificate(
       ? { iterations: cg.iterations, directions: cg.directions, stopReason: cg.stopReason, reachedOptimum: search.isCertified() || cg.lassoOptimal }
       : null,
     ...(inconclusiveReason ? { inconclusiveReason } : {}),
+    ...(cg.stopKind === 'safety-limit' ? { safetyLimit: { seconds: (settings.timeBudgetMs ?? 0) / 1000 } } : {}),
   };
 }
 
@@ -831,7 +495,7 @@ export function explainInconclusive(f: InconclusiveFacts): InconclusiveReason {
         by: dualBy,
         advice:
           `Column generation was stopped by the wall-clock safety limit (${fmt((b.timeBudgetMs ?? 0) / 1000)} s) after ${its(cg.iterations)} with ${interval}: ${short}. ` +
-          'Raise --time-budget; these numbers depend on the machine.',
+          'These numbers depend on the machine; raising the safety limit lets it go further.',
       };
     case 'stopped':
       return { looseBound: 'dual', by: dualBy, advice: `The analysis was cancelled after ${its(cg.iterations)} of column generation with ${interval}: ${short}.` };

@@ -62,6 +62,42 @@ export interface LassoResult {
   kkt: number;
 }
 
+/**
+ * One sweep of block coordinate descent: each feature's exact block minimizer (group soft-threshold
+ * of its correlation with the residual), then the offset's; R is updated in place.
+ */
+function bcdSweep(P: Problem, Z: Float64Array[], b2: Float64Array, R: Float64Array, g: Float64Array, dz: Float64Array): void {
+  const { n, c, K, beta, offset } = P;
+  for (let k = 0; k < K; k++) {
+    const ak2 = P.aa[k];
+    if (!(ak2 > 0)) continue;
+    const z = Z[k];
+    P.corr(k, R, g);
+    for (let j = 0; j < c; j++) g[j] += ak2 * z[j];
+    const gn = norm(g);
+    const shrink = gn > beta ? (1 - beta / gn) / ak2 : 0;
+    let change = 0;
+    for (let j = 0; j < c; j++) {
+      const zn = shrink * g[j];
+      dz[j] = zn - z[j];
+      change += Math.abs(dz[j]);
+      z[j] = zn;
+    }
+    if (change === 0) continue;
+    const a = P.A[k];
+    for (let i = 0; i < n; i++) if (a[i] !== 0) for (let j = 0; j < c; j++) R[i * c + j] -= a[i] * dz[j];
+  }
+  if (offset !== 'none') {
+    const s = P.colSums(R);
+    for (let j = 0; j < c; j++) {
+      const nb = offset === 'free' ? b2[j] + s[j] / n : (s[j] + n * b2[j]) / (n + beta);
+      const db = nb - b2[j];
+      b2[j] = nb;
+      for (let i = 0; i < n; i++) R[i * c + j] -= db;
+    }
+  }
+}
+
 /** BCD + Newton polish on all features at once (used on working sets). */
 function solveDirect(A: Float64Array[], Y: Mat, beta: number, offset: OffsetMode, options: LassoOptions = {}): LassoResult {
   const relTol = options.relTol ?? LASSO_REL_TOL;
@@ -107,34 +143,7 @@ function solveDirect(A: Float64Array[], Y: Mat, beta: number, offset: OffsetMode
   }
   while (!converged && sweeps < maxSweeps) {
     sweeps++;
-    for (let k = 0; k < K; k++) {
-      const ak2 = P.aa[k];
-      if (!(ak2 > 0)) continue;
-      const z = Z[k];
-      P.corr(k, R, g);
-      for (let j = 0; j < c; j++) g[j] += ak2 * z[j];
-      const gn = norm(g);
-      const shrink = gn > beta ? (1 - beta / gn) / ak2 : 0;
-      let change = 0;
-      for (let j = 0; j < c; j++) {
-        const zn = shrink * g[j];
-        dz[j] = zn - z[j];
-        change += Math.abs(dz[j]);
-        z[j] = zn;
-      }
-      if (change === 0) continue;
-      const a = P.A[k];
-      for (let i = 0; i < n; i++) if (a[i] !== 0) for (let j = 0; j < c; j++) R[i * c + j] -= a[i] * dz[j];
-    }
-    if (offset !== 'none') {
-      const s = P.colSums(R);
-      for (let j = 0; j < c; j++) {
-        const nb = offset === 'free' ? b2[j] + s[j] / n : (s[j] + n * b2[j]) / (n + beta);
-        const db = nb - b2[j];
-        b2[j] = nb;
-        for (let i = 0; i < n; i++) R[i * c + j] -= db;
-      }
-    }
+    bcdSweep(P, Z, b2, R, g, dz);
     if (sweeps % 5 !== 0 && sweeps > 3) continue;
     R = P.residual(Z, b2); // refresh against drift
     last = gapOf();

@@ -115,9 +115,85 @@ export class Problem {
   }
 }
 
+/**
+ * The Newton system of the restricted lasso on the active groups S (and the offset): the Gram blocks
+ * of the features plus the curvature β(I − zzᵀ/‖z‖²)/‖z‖ of each group norm, and the gradient.
+ */
+function newtonSystem(P: Problem, Z: Float64Array[], b2: Float64Array, S: number[], R: Float64Array): { H: Float64Array; grad: Float64Array } {
+  const { n, c, beta } = P;
+  const hasOff = P.offset !== 'none';
+  const blocks = S.length + (hasOff ? 1 : 0);
+  const p = blocks * c;
+  const H = new Float64Array(p * p);
+  const grad = new Float64Array(p);
+  const g = new Float64Array(c);
+  const ones = new Float64Array(n).fill(1);
+  const vecs: Float64Array[] = S.map((k) => P.A[k]);
+  if (hasOff) vecs.push(ones);
+  const gram = (x: Float64Array, y: Float64Array) => {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += x[i] * y[i];
+    return s;
+  };
+  for (let bi = 0; bi < blocks; bi++) {
+    for (let bj = bi; bj < blocks; bj++) {
+      const gv = gram(vecs[bi], vecs[bj]);
+      for (let j = 0; j < c; j++) {
+        H[(bi * c + j) * p + bj * c + j] = gv;
+        H[(bj * c + j) * p + bi * c + j] = gv;
+      }
+    }
+  }
+  for (let bi = 0; bi < S.length; bi++) {
+    const z = Z[S[bi]];
+    const nz = norm(z);
+    P.corr(S[bi], R, g);
+    for (let i = 0; i < c; i++) {
+      grad[bi * c + i] = -g[i] + (beta * z[i]) / nz;
+      for (let j = 0; j < c; j++) {
+        const h = (beta * ((i === j ? 1 : 0) - (z[i] * z[j]) / (nz * nz))) / nz;
+        H[(bi * c + i) * p + bi * c + j] += h;
+      }
+    }
+  }
+  if (hasOff) {
+    const s = P.colSums(R);
+    const o = S.length * c;
+    for (let j = 0; j < c; j++) {
+      grad[o + j] = -s[j] + (P.offset === 'decayed' ? beta * b2[j] : 0);
+      if (P.offset === 'decayed') H[(o + j) * p + o + j] += beta;
+    }
+  }
+  return { H, grad };
+}
+
+/** Of the candidate step lengths (each optionally with one group set to 0), the one with the lowest objective. */
+function bestCandidate(
+  P: Problem,
+  Z: Float64Array[],
+  b2: Float64Array,
+  S: number[],
+  dx: Float64Array,
+  cands: { t: number; zero: number }[],
+): { f: number; R: Float64Array; Zn: Float64Array[]; bn: Float64Array } | null {
+  const c = P.c, hasOff = P.offset !== 'none';
+  let best: { f: number; R: Float64Array; Zn: Float64Array[]; bn: Float64Array } | null = null;
+  for (const cand of cands) {
+    const Zn = Z.map((z) => new Float64Array(z));
+    const bn = new Float64Array(b2);
+    for (let bi = 0; bi < S.length; bi++) for (let j = 0; j < c; j++) Zn[S[bi]][j] += cand.t * dx[bi * c + j];
+    if (hasOff) for (let j = 0; j < c; j++) bn[j] += cand.t * dx[S.length * c + j];
+    if (cand.zero >= 0) Zn[S[cand.zero]].fill(0);
+    const R1 = P.residual(Zn, bn);
+    const f1 = P.objective(R1, Zn, bn);
+    if (f1 < (best?.f ?? Infinity)) best = { f: f1, R: R1, Zn, bn };
+  }
+  return best;
+}
+
 /** One Newton step family on the active groups; returns the number of accepted steps. */
 export function newtonPolish(P: Problem, Z: Float64Array[], b2: Float64Array, maxSteps: number): number {
-  const { n, c, beta } = P;
+  const { c, beta } = P;
   let accepted = 0;
   for (let step = 0; step < maxSteps; step++) {
     const S: number[] = [];
@@ -129,46 +205,7 @@ export function newtonPolish(P: Problem, Z: Float64Array[], b2: Float64Array, ma
     const R = P.residual(Z, b2);
     const f0 = P.objective(R, Z, b2);
     const kkt0 = P.kkt(R, Z, b2);
-    const H = new Float64Array(p * p);
-    const grad = new Float64Array(p);
-    const g = new Float64Array(c);
-    const ones = new Float64Array(n).fill(1);
-    const vecs: Float64Array[] = S.map((k) => P.A[k]);
-    if (hasOff) vecs.push(ones);
-    const gram = (x: Float64Array, y: Float64Array) => {
-      let s = 0;
-      for (let i = 0; i < n; i++) s += x[i] * y[i];
-      return s;
-    };
-    for (let bi = 0; bi < blocks; bi++) {
-      for (let bj = bi; bj < blocks; bj++) {
-        const gv = gram(vecs[bi], vecs[bj]);
-        for (let j = 0; j < c; j++) {
-          H[(bi * c + j) * p + bj * c + j] = gv;
-          H[(bj * c + j) * p + bi * c + j] = gv;
-        }
-      }
-    }
-    for (let bi = 0; bi < S.length; bi++) {
-      const z = Z[S[bi]];
-      const nz = norm(z);
-      P.corr(S[bi], R, g);
-      for (let i = 0; i < c; i++) {
-        grad[bi * c + i] = -g[i] + (beta * z[i]) / nz;
-        for (let j = 0; j < c; j++) {
-          const h = (beta * ((i === j ? 1 : 0) - (z[i] * z[j]) / (nz * nz))) / nz;
-          H[(bi * c + i) * p + bi * c + j] += h;
-        }
-      }
-    }
-    if (hasOff) {
-      const s = P.colSums(R);
-      const o = S.length * c;
-      for (let j = 0; j < c; j++) {
-        grad[o + j] = -s[j] + (P.offset === 'decayed' ? beta * b2[j] : 0);
-        if (P.offset === 'decayed') H[(o + j) * p + o + j] += beta;
-      }
-    }
+    const { H, grad } = newtonSystem(P, Z, b2, S, R);
     if (norm(grad) <= 1e-15 * beta * Math.sqrt(p)) return accepted;
     let trace = 0;
     for (let i = 0; i < p; i++) trace += H[i * p + i];
@@ -225,28 +262,8 @@ export function newtonPolish(P: Problem, Z: Float64Array[], b2: Float64Array, ma
           }
         }
       }
-      let bestF = Infinity;
-      let bestZn: Float64Array[] | null = null;
-      let bestBn: Float64Array | null = null;
-      let bestR: Float64Array | null = null;
-      for (const cand of cands) {
-        const Zn = Z.map((z) => new Float64Array(z));
-        const bn = new Float64Array(b2);
-        for (let bi = 0; bi < S.length; bi++) for (let j = 0; j < c; j++) Zn[S[bi]][j] += cand.t * dx[bi * c + j];
-        if (hasOff) for (let j = 0; j < c; j++) bn[j] += cand.t * dx[S.length * c + j];
-        if (cand.zero >= 0) Zn[S[cand.zero]].fill(0);
-        const R1 = P.residual(Zn, bn);
-        const f1 = P.objective(R1, Zn, bn);
-        if (f1 < bestF) {
-          bestF = f1;
-          bestZn = Zn;
-          bestBn = bn;
-          bestR = R1;
-        }
-      }
-      if (bestZn && bestBn && bestR) {
-        done = tryAccept(bestF, bestR, bestZn, bestBn);
-      }
+      const best = bestCandidate(P, Z, b2, S, dx, cands);
+      if (best) done = tryAccept(best.f, best.R, best.Zn, best.bn);
     }
     let t = tMax;
     for (let ls = 0; ls < 40 && !done; ls++, t *= 0.5) {

@@ -161,4 +161,10 @@ export interface CertificateResult {
   inconclusiveReason?: InconclusiveReason;
   /** Column generation (MATH.md §4): iterations run, directions in the restricted problem, why it stopped. */
   columnGeneration?: { iterations: number; directions: number; stopReason: string; reachedOptimum: boolean } | null;
+  /**
+   * Set when the wall-clock safety limit (settings.timeBudgetMs) stopped column generation, so the
+   * numbers depend on the machine. A kind, not advice: each front end names its own way to raise it
+   * (the CLI's --time-budget, the editor's reluLens.timeBudgetSeconds; src/core/report/safetyLimit.ts).
+   */
+  safetyLimit?: { seconds: number };
 }

@@ -87,9 +87,14 @@ export function resolveEntry(entry: ModelEntry, origin: EntryOrigin, editor: Edi
   };
   push('data', entry.data + (entry.labelsFile ? ` (labels: ${entry.labelsFile})` : ''), fromEntry('data'));
   push('labels', entry.labels?.length ? entry.labels.join(', ') : 'default (column "y", else the last column)', entry.labels?.length ? fromEntry('labels') : { source: 'default', detail: 'built-in default' });
+  const sklearn = entry.beta == null && entry.sklearnAlpha != null;
   if (entry.beta != null) {
     options.beta = entry.beta;
     push('beta', String(entry.beta), fromEntry('beta'));
+  } else if (sklearn) {
+    // as --sklearn-alpha: β and both bias modes together (settingsFromOptions), unless the entry sets a bias
+    options.sklearnAlpha = entry.sklearnAlpha!;
+    push('sklearnAlpha', `${entry.sklearnAlpha} — β = alpha (scikit-learn)`, fromEntry('sklearnAlpha'));
   } else if (entry.training) {
     const t = entry.training;
     options.weightDecay = t.weightDecay;
@@ -107,6 +112,8 @@ export function resolveEntry(entry: ModelEntry, origin: EntryOrigin, editor: Edi
     } else if (b) {
       options[k] = 'free';
       push(k, 'free', { ...fromEntry('biasDecay'), detail: `${fromEntry('biasDecay').detail ?? ''}; training.biasDecay = false`.replace(/^; /, '') });
+    } else if (sklearn) {
+      push(k, 'free', { ...fromEntry('sklearnAlpha'), detail: 'scikit-learn decays neither intercept (sklearnAlpha)' });
     } else {
       options[k] = editor[k];
       push(k, editor[k], fromEditor(k));
@@ -116,6 +123,10 @@ export function resolveEntry(entry: ModelEntry, origin: EntryOrigin, editor: Edi
     options.loss = entry.loss;
     push('loss', entry.loss, fromEntry('loss'));
   } else push('loss', 'from the model head (none → squared, Sigmoid → logistic, Softmax → cross-entropy)', { source: 'default', detail: 'built-in default' });
+  if (entry.huberDelta !== undefined) {
+    options.huberDelta = entry.huberDelta;
+    push('huberDelta', String(entry.huberDelta), fromEntry('huberDelta'));
+  }
   push('tol', String(options.tol), entry.tol !== undefined ? fromEntry('tol') : fromEditor('tolerance'));
   return { options, data: entry.data, labels: entry.labels ?? undefined, labelsFile: entry.labelsFile ?? undefined, provenance: prov };
 }

@@ -26,10 +26,17 @@ export interface ModelEntry {
   labels?: string[] | null;
   labelsFile?: string | null;
   beta?: number | null;
+  /**
+   * scikit-learn MLP's alpha: β = alpha with both biases free, as the CLI's --sklearn-alpha (an
+   * entry's own hiddenBias/outputBias still win). One of beta, training, sklearnAlpha.
+   */
+  sklearnAlpha?: number | null;
   training?: TrainingSettings | null;
   hiddenBias?: 'decayed' | 'free';
   outputBias?: 'decayed' | 'free';
   loss?: LossName;
+  /** Huber threshold δ (loss "huber"), as the CLI's --huber-delta; PyTorch's default 1 when absent */
+  huberDelta?: number;
   tol?: number;
   /** where the answers were first taken from (a training script), for provenance */
   source?: { script: string; line?: number } | null;
@@ -43,7 +50,7 @@ export interface WorkspaceConfig {
 }
 
 const LOSSES: readonly LossName[] = LOSS_NAMES;
-const ENTRY_KEYS = ['data', 'labels', 'labelsFile', 'beta', 'training', 'hiddenBias', 'outputBias', 'loss', 'tol', 'source'] as const;
+const ENTRY_KEYS = ['data', 'labels', 'labelsFile', 'beta', 'sklearnAlpha', 'training', 'hiddenBias', 'outputBias', 'loss', 'huberDelta', 'tol', 'source'] as const;
 const TRAINING_KEYS = ['weightDecay', 'reduction', 'optimizer', 'biasDecay'] as const;
 
 const bad = (where: string, msg: string) => usageError(`${CONFIG_FILE}: ${where}: ${msg}`);
@@ -103,8 +110,14 @@ function parseEntry(model: string, v: unknown): ModelEntry {
   } else if (v.beta === null) e.beta = null;
   if (v.training !== undefined && v.training !== null) e.training = parseTraining(v.training, where('training'));
   else if (v.training === null) e.training = null;
-  if (e.beta != null && e.training != null)
-    throw bad(where('beta'), 'give either "beta" or "training", not both (set the other to null)');
+  if (v.sklearnAlpha !== undefined && v.sklearnAlpha !== null) {
+    if (typeof v.sklearnAlpha !== 'number' || !Number.isFinite(v.sklearnAlpha) || v.sklearnAlpha <= 0)
+      throw bad(where('sklearnAlpha'), `must be scikit-learn's alpha, a number > 0 (got ${JSON.stringify(v.sklearnAlpha)})`);
+    e.sklearnAlpha = v.sklearnAlpha;
+  } else if (v.sklearnAlpha === null) e.sklearnAlpha = null;
+  const given = (['beta', 'training', 'sklearnAlpha'] as const).filter((k) => e[k] != null);
+  if (given.length > 1)
+    throw bad(where(given[0]), `give only one of "beta", "training" and "sklearnAlpha" (got ${given.map((k) => `"${k}"`).join(' and ')}; set the others to null)`);
   for (const k of ['hiddenBias', 'outputBias'] as const) {
     if (v[k] === undefined) continue;
     if (v[k] !== 'decayed' && v[k] !== 'free') throw bad(where(k), `must be "decayed" or "free" (got ${JSON.stringify(v[k])})`);
@@ -113,6 +126,11 @@ function parseEntry(model: string, v: unknown): ModelEntry {
   if (v.loss !== undefined) {
     if (!LOSSES.includes(v.loss as LossName)) throw bad(where('loss'), `must be one of ${LOSSES.map((l) => `"${l}"`).join(', ')} (got ${JSON.stringify(v.loss)})`);
     e.loss = v.loss as LossName;
+  }
+  if (v.huberDelta !== undefined) {
+    if (typeof v.huberDelta !== 'number' || !Number.isFinite(v.huberDelta) || v.huberDelta <= 0)
+      throw bad(where('huberDelta'), `must be the Huber threshold δ, a number > 0 (got ${JSON.stringify(v.huberDelta)})`);
+    e.huberDelta = v.huberDelta;
   }
   if (v.tol !== undefined) {
     if (typeof v.tol !== 'number' || !(v.tol > 0 && v.tol < 1)) throw bad(where('tol'), `must be a relative tolerance in (0, 1) (got ${JSON.stringify(v.tol)})`);
@@ -163,7 +181,7 @@ function relPathAt(v: unknown, where: string, required: boolean): string | null 
 /** Does the entry say enough for a certificate? Returns what is missing, or null. */
 export function entryMissing(e: Partial<ModelEntry> | undefined): 'data' | 'beta' | null {
   if (!e || !e.data) return 'data';
-  if (e.beta == null && e.training == null) return 'beta';
+  if (e.beta == null && e.training == null && e.sklearnAlpha == null) return 'beta';
   return null;
 }
 
@@ -182,6 +200,8 @@ function orderedEntry(e: ModelEntry): Record<string, unknown> {
   o.labels = e.labels ?? null;
   o.labelsFile = e.labelsFile ?? null;
   o.beta = e.beta ?? null;
+  // written only when set, so files without it stay byte-identical on re-save
+  if (e.sklearnAlpha != null) o.sklearnAlpha = e.sklearnAlpha;
   o.training = e.training
     ? {
         weightDecay: e.training.weightDecay,
@@ -190,7 +210,7 @@ function orderedEntry(e: ModelEntry): Record<string, unknown> {
         ...(e.training.biasDecay !== undefined ? { biasDecay: e.training.biasDecay } : {}),
       }
     : null;
-  for (const k of ['hiddenBias', 'outputBias', 'loss', 'tol'] as const) if (e[k] !== undefined) o[k] = e[k];
+  for (const k of ['hiddenBias', 'outputBias', 'loss', 'huberDelta', 'tol'] as const) if (e[k] !== undefined) o[k] = e[k];
   if (e.source) o.source = e.source.line !== undefined ? { script: e.source.script, line: e.source.line } : { script: e.source.script };
   return o;
 }

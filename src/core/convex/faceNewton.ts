@@ -13,7 +13,7 @@
  * faces, their bases and the Hessian blocks are in faceBlocks.ts.
  */
 import type { ProductRequest, Program } from './problem';
-import { spdSolve } from '../linalg/dense';
+import { spdSolve } from '../linalg/spd';
 import { dot, type Mat } from '../linalg/mat';
 import { type FaceBlock, type FaceInfo, faceInfo, extendFace, gnBlock, xnApply, xnOf, rowsOf, useJacobian, patternSum, ensurePairGrams, ensureFaceBlocks, penNorm } from './faceBlocks';
 
@@ -70,6 +70,9 @@ interface NewtonCarry {
   carriedF: Float64Array | null;
   zeroed: Set<FaceBlock>;
   lossG: Map<FaceBlock, { id: number; g: Float64Array }>;
+  /** the Hessian's and its Cholesky factor's storage, reused across steps (T² doubles each: 2–8 MB at d = 50) */
+  hBuf: Float64Array;
+  lBuf: Float64Array;
 }
 
 /** The support of one step: the blocks' faces, their bases, patterns, signs and rows. */
@@ -141,6 +144,8 @@ export function* newtonOnFaces(
     carriedF: null,
     zeroed: new Set(),
     lossG: new Map(),
+    hBuf: new Float64Array(0),
+    lBuf: new Float64Array(0),
   };
   for (let it = 0; it < maxIter && Date.now() <= deadline; it++) {
     const sup = settleOnFaces(pr, blocks, carry);
@@ -149,7 +154,8 @@ export function* newtonOnFaces(
     if (sys.T === 0) return true;
     yield* fillNewtonSystem(pr, blocks, sup, fit, off, carry, sys);
     const { T, grad } = sys;
-    const delta = spdSolve(sys.H, Float64Array.from(grad, (x) => -x), T);
+    if (carry.lBuf.length < T * T) carry.lBuf = new Float64Array(carry.hBuf.length);
+    const delta = spdSolve(sys.H, Float64Array.from(grad, (x) => -x), T, carry.lBuf);
     let dec = 0;
     for (let a = 0; a < T; a++) dec -= grad[a] * delta[a];
     // face optimum: the Newton decrement is below what matters, or stopped shrinking in the rounding regime
@@ -274,7 +280,10 @@ function* fillNewtonSystem(
   const { S, bases, infos, pat, sg, rowSets } = sup;
   const { T, offs, bi } = sys;
   const r0 = fit.r0;
-  const H = (sys.H = new Float64Array(T * T));
+  // grown to the largest system so far (×1.5, so a support growing a block at a time reallocates rarely)
+  if (carry.hBuf.length < T * T) carry.hBuf = new Float64Array(Math.ceil(1.5 * T) ** 2);
+  const H = (sys.H = carry.hBuf.subarray(0, T * T));
+  H.fill(0);
   const grad = (sys.grad = new Float64Array(T));
   // gradient: −s_q N_q X̃ᵀD_q r + β N_q P u_q, with N_q X̃ᵀ = (X̃N_q)ᵀ: n·m per block
   for (let q = 0; q < S; q++) {
@@ -448,6 +457,8 @@ function lineSearch(
   // Newton step, past it the BENT path on which every block stops at its own wall. A block that
   // reaches its radial zero leaves exactly: its contribution is taken out of the fit.
   // the trial points' norms without building them (up to BENT_TRIALS + 60 trials a step)
+  // a rejected trial's fit buffer is the next trial's (up to BENT_TRIALS + 60 trials a step)
+  let spare: Float64Array = new Float64Array(n);
   const trial = (t: number): Trial => {
     const c = new Float64Array(S), left = new Uint8Array(S);
     let penSum = 0;
@@ -464,7 +475,7 @@ function lineSearch(
     }
     // the plain step moves the fit along dF; on the bent path each block adds its own c_q·U_q
     const plain = t <= amax;
-    const F = new Float64Array(n);
+    const F = spare;
     for (let j = 0; j < n; j++) F[j] = Fs[j] + t * (plain ? dF[j] : db);
     for (let q = 0; q < S; q++) {
       if (plain && !left[q]) continue;
@@ -495,6 +506,7 @@ function lineSearch(
         break;
       }
     }
+  if (acc) spare = new Float64Array(n);
   // Why the bent path: at d = 50 the optimum's neurons sit on extreme rays of their narrow pattern
   // cones, and the plain step stops at the first wall of any block: one row joined per Newton step
   // (a solve over the whole support), the steps cut at 1e-4..1e-3 of their length. On the bent path
@@ -502,7 +514,10 @@ function lineSearch(
   if (amax < 1)
     for (let t = 1, k = 0; t > amax && k < BENT_TRIALS; t *= BENT_SHRINK, k++) {
       const b = trial(t);
-      if (b.phi < phi0 && (!acc || b.phi < acc.phi)) acc = b;
+      if (b.phi < phi0 && (!acc || b.phi < acc.phi)) {
+        spare = acc ? acc.F : new Float64Array(n);
+        acc = b;
+      }
     }
   return acc;
 }

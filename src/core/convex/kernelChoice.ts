@@ -1,7 +1,11 @@
 /**
  * One function decides how the convex program's hot products are multiplied: plain JS below
  * ORT_MIN_FLOPS, onnxruntime float64 above (when it loads). The threshold is measured by
- * bench/convex.ts (same run: both kernels on the program's own shapes, GFLOP/s reported).
+ * bench/convex.ts (same run: both kernels on the program's own shapes, GFLOP/s reported). This is
+ * the user's path (analyze → the optimum's and the diagnosis' programs, in the CLI and the panel).
+ * Deterministic: the choice depends on the sizes only, and onnxruntime runs on one thread
+ * (onnx/ortKernel.ts ORT_INTRA_OP_THREADS), so the same inputs give the same numbers anywhere
+ * onnxruntime loads; against plain JS they differ by summation-order rounding only.
  */
 import type { Mat } from '../linalg/mat';
 import { jsKernel, type MatmulKernel } from '../linalg/kernel';

@@ -6,13 +6,15 @@
  * exact objective: monotone, so it can only help FISTA, which re-checks the rest). Why: the
  * smoothed hinge with small μ is badly conditioned for first-order steps.
  */
-import { Matrix, solve } from 'ml-matrix';
+import { gramRows, leastSquares } from '../linalg/leastSquares';
 import { ridgeCholeskySolve } from '../linalg/spd';
 import type { Program } from './problem';
 import { blockNorm } from './problem';
 import { projectCone } from '../linalg/cone';
 import { lossValue, negGradient } from '../losses/conjugates';
 import { lossOf, type LossRef } from '../losses/registry';
+import type { Loss } from '../losses/loss';
+import type { OffsetMode } from '../certify/lasso';
 import { type Mat, zeros } from '../linalg/mat';
 
 /** Newton polish runs only when the support has at most this many variables. */
@@ -27,6 +29,22 @@ export interface SmoothFns {
   lam(F: Float64Array): Float64Array;
 }
 
+/**
+ * The diagonal of every sample's (generalized) Hessian ∇²ℓ_i(F_i), n×c row-major: the curvature of
+ * an elementwise loss (logistic σ(t)σ(−t), the smoothed hinge's 1/μ inside its band, Huber
+ * 1[|f − y| < δ]); the Gauss–Newton blocks of both Newton steps below are built from it.
+ */
+function hessianDiagonals(loss: Loss, F: Mat, Y: Mat, mu: number): Float64Array {
+  const n = F.rows, c = F.cols;
+  const Hi = new Float64Array(c * c);
+  const out = new Float64Array(n * c);
+  for (let i = 0; i < n; i++) {
+    loss.sampleHessian(F, Y, i, mu, Hi);
+    for (let j = 0; j < c; j++) out[i * c + j] = Hi[j * c + j];
+  }
+  return out;
+}
+
 export function lossNewtonPolish(pr: Program, Z: Float64Array, b: number, loss: 'hinge' | 'logistic', mu: number, fns: SmoothFns, maxSteps: number): { Z: Float64Array; b: number; steps: number } {
   const { n, p, P, Xt, beta } = pr;
   const hasOff = pr.offset !== 'none';
@@ -38,12 +56,7 @@ export function lossNewtonPolish(pr: Program, Z: Float64Array, b: number, loss: 
     if (N === 0 || N > LOSS_NEWTON_MAX_VARS || N * N * n > LOSS_NEWTON_MAX_WORK) break;
     const F = fns.fit(Z, b);
     const lam = fns.lam(F);
-    const h = new Float64Array(n);
-    const Fm = { rows: n, cols: 1, data: F }, Ym = { rows: n, cols: 1, data: pr.y }, hj = new Float64Array(1);
-    for (let j = 0; j < n; j++) {
-      lossOf(loss).sampleHessian(Fm, Ym, j, mu, hj);
-      h[j] = hj[0];
-    }
+    const h = hessianDiagonals(lossOf(loss), { rows: n, cols: 1, data: F }, { rows: n, cols: 1, data: pr.y }, mu);
     // J columns: block bi, coordinate q → σ_k D_i x̃_{jq}; the offset → 1
     const col = (bi: number, q: number, j: number): number => {
       if (bi === S.length) return 1;
@@ -53,7 +66,7 @@ export function lossNewtonPolish(pr: Program, Z: Float64Array, b: number, loss: 
     const nb = S.length + (hasOff ? 1 : 0);
     const idx = (bi: number, q: number) => bi * p + q;
     const dimOf = (bi: number) => (bi === S.length ? 1 : p);
-    const H = new Matrix(N, N);
+    const H = new Float64Array(N * N);
     const g = new Float64Array(N);
     for (let bi = 0; bi < nb; bi++)
       for (let q = 0; q < dimOf(bi); q++) {
@@ -65,8 +78,8 @@ export function lossNewtonPolish(pr: Program, Z: Float64Array, b: number, loss: 
             if (c2 < r) continue;
             let s = 0;
             for (let j = 0; j < n; j++) if (h[j]) s += col(bi, q, j) * h[j] * col(bj, q2, j);
-            H.set(r, c2, s);
-            H.set(c2, r, s);
+            H[r * N + c2] = s;
+            H[c2 * N + r] = s;
           }
       }
     S.forEach((k, bi) => {
@@ -74,16 +87,16 @@ export function lossNewtonPolish(pr: Program, Z: Float64Array, b: number, loss: 
       for (let q = 0; q < p; q++) {
         g[idx(bi, q)] += (beta * Z[o + q]) / nz;
         for (let q2 = 0; q2 < p; q2++)
-          H.set(idx(bi, q), idx(bi, q2), H.get(idx(bi, q), idx(bi, q2)) + (beta * ((q === q2 ? 1 : 0) - (Z[o + q] * Z[o + q2]) / (nz * nz))) / nz);
+          H[idx(bi, q) * N + idx(bi, q2)] += (beta * ((q === q2 ? 1 : 0) - (Z[o + q] * Z[o + q2]) / (nz * nz))) / nz;
       }
     });
     if (pr.offset === 'decayed') {
       g[N - 1] += beta * b;
-      H.set(N - 1, N - 1, H.get(N - 1, N - 1) + beta);
+      H[(N - 1) * N + N - 1] += beta;
     }
     let trace = 0;
-    for (let i = 0; i < N; i++) trace += H.get(i, i);
-    const dx = ridgeCholeskySolve(H.to1DArray(), N, g.map((v) => -v), [1e-12, 1e-9, 1e-6, 1e-3].map((rel) => rel * (trace / N) + 1e-300));
+    for (let i = 0; i < N; i++) trace += H[i * N + i];
+    const dx = ridgeCholeskySolve(H, N, g.map((v) => -v), [1e-12, 1e-9, 1e-6, 1e-3].map((rel) => rel * (trace / N) + 1e-300));
     if (!dx) break;
     const f0 = fns.objective(Z, b);
     let accepted = false;
@@ -193,40 +206,146 @@ export function slideNeurons(
   Y: Mat,
   lossRef: LossRef,
   beta: number,
-  offset: 'decayed' | 'free' | 'none',
+  offset: OffsetMode,
   start: SlideNeuron[],
   b0: Float64Array,
   maxSteps: number,
   /** performance.now() time after which no further step is started */
   deadline = Infinity,
 ): SlideResult | null {
-  const n = Xt.rows, p = Xt.cols, c = Y.cols;
-  const loss = lossOf(lossRef);
-  const softmax = loss.rowSumZero;
-  const Hi = new Float64Array(c * c);
-  // balanced start: ‖w‖ = ‖z‖ (same function, lower or equal penalty)
-  const ws: Float64Array[] = [], zs: Float64Array[] = [];
-  for (const nr of start) {
-    let a = 0, bz = 0;
-    for (const x of nr.w) a += x * x;
-    for (const x of nr.z) bz += x * x;
-    a = Math.sqrt(a);
-    bz = Math.sqrt(bz);
-    if (!(a > 0 && bz > 0) || !Number.isFinite(a * bz)) continue;
-    const f = Math.sqrt(bz / a);
-    ws.push(nr.w.map((x) => x * f));
-    zs.push(nr.z.map((x) => x / f));
+  const sl = Slide.start(Xt, Y, lossOf(lossRef), beta, offset, start, b0);
+  if (!sl) return null;
+  let steps = 0, converged = false;
+  for (let step = 0; step < maxSteps && performance.now() <= deadline; step++) {
+    const sys = sl.newtonSystem();
+    if (!sys) break;
+    const { g, H, T } = sys;
+    let trace = 0;
+    for (let r = 0; r < T; r++) trace += Math.abs(H[r * T + r]);
+    const dx = ridgeCholeskySolve(H, T, g.map((v) => -v), [0, 1e-12, 1e-9, 1e-6, 1e-3, 1].map((rel) => rel * (trace / T)));
+    let dec = 0;
+    if (dx) for (let r = 0; r < T; r++) dec -= g[r] * dx[r];
+    if (!dx || !(dec > 0) || dec / 2 <= SLIDE_DONE_DEC * Math.max(1, Math.abs(sl.obj))) {
+      // a face optimum: release a kink sample that should leave, else done
+      if (sl.release()) {
+        steps++;
+        continue;
+      }
+      converged = dx !== null;
+      break;
+    }
+    if (!sl.takeStep(dx, sys)) {
+      if (sl.release()) {
+        steps++;
+        continue;
+      }
+      break;
+    }
+    steps++;
   }
-  const K = ws.length;
-  if (K === 0) return null;
-  const hasB = offset !== 'none';
-  const xn = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let k = 0; k < p; k++) s += Xt.data[i * p + k] ** 2;
-    xn[i] = Math.sqrt(s);
+  const neurons: SlideNeuron[] = [];
+  for (let k = 0; k < sl.K; k++) neurons.push({ w: sl.ws[k], z: sl.zs[k] });
+  return { neurons, b: sl.b, objective: sl.obj, steps, converged };
+}
+
+/** slideNeurons' Newton system: gradient g and Hessian H (T×T) over [t_k, z_k]_k [, b], and where each block starts. */
+interface SlideSystem {
+  g: Float64Array;
+  H: Float64Array;
+  T: number;
+  /** start of neuron k's block [t_k (dim_k), z_k (c)] */
+  off: number[];
+  /** dim_k: the dimension of neuron k's face */
+  dm: number[];
+  /** start of the offset's block */
+  bOff: number;
+}
+
+/** The state slideNeurons moves: the neurons (w_k, z_k), their patterns and faces, the offset, the fit and P. */
+class Slide {
+  readonly n: number;
+  readonly p: number;
+  readonly c: number;
+  readonly K: number;
+  readonly hasB: boolean;
+  /** ‖x̃_i‖ (the face tolerance is relative to it) */
+  private readonly xn: Float64Array;
+  /** activation pattern of each neuron (1: active off its face) */
+  readonly act: Uint8Array[] = [];
+  /** samples on each neuron's kink */
+  readonly face: number[][] = [];
+  /** orthonormal basis N_k of each neuron's face directions */
+  readonly basis: Float64Array[][] = [];
+  b: Float64Array;
+  cur!: { F: Mat; A: Float64Array[] };
+  obj = Infinity;
+
+  private constructor(
+    readonly Xt: Mat,
+    readonly Y: Mat,
+    readonly loss: Loss,
+    readonly beta: number,
+    readonly offset: OffsetMode,
+    readonly ws: Float64Array[],
+    readonly zs: Float64Array[],
+    b0: Float64Array,
+  ) {
+    const n = Xt.rows, p = Xt.cols;
+    this.n = n;
+    this.p = p;
+    this.c = Y.cols;
+    this.K = ws.length;
+    this.hasB = offset !== 'none';
+    this.xn = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let k = 0; k < p; k++) s += Xt.data[i * p + k] ** 2;
+      this.xn[i] = Math.sqrt(s);
+    }
+    this.b = this.hasB ? Float64Array.from(b0) : new Float64Array(this.c);
   }
-  const xw = (w: Float64Array): Float64Array => {
+
+  /** the balanced start (‖w‖ = ‖z‖: same function, lower or equal penalty), its patterns and faces; null when nothing is left or P is not finite */
+  static start(Xt: Mat, Y: Mat, loss: Loss, beta: number, offset: OffsetMode, start: SlideNeuron[], b0: Float64Array): Slide | null {
+    const ws: Float64Array[] = [], zs: Float64Array[] = [];
+    for (const nr of start) {
+      let a = 0, bz = 0;
+      for (const x of nr.w) a += x * x;
+      for (const x of nr.z) bz += x * x;
+      a = Math.sqrt(a);
+      bz = Math.sqrt(bz);
+      if (!(a > 0 && bz > 0) || !Number.isFinite(a * bz)) continue;
+      const f = Math.sqrt(bz / a);
+      ws.push(nr.w.map((x) => x * f));
+      zs.push(nr.z.map((x) => x / f));
+    }
+    if (ws.length === 0) return null;
+    const sl = new Slide(Xt, Y, loss, beta, offset, ws, zs, b0);
+    sl.initFaces();
+    sl.refit();
+    return Number.isFinite(sl.obj) ? sl : null;
+  }
+
+  private initFaces(): void {
+    const { n, K } = this;
+    for (let k = 0; k < K; k++) {
+      const s = this.xw(this.ws[k]);
+      let wn = 0;
+      for (const x of this.ws[k]) wn += x * x;
+      wn = Math.sqrt(wn);
+      const a = new Uint8Array(n), f: number[] = [];
+      for (let i = 0; i < n; i++) {
+        if (Math.abs(s[i]) <= SLIDE_FACE_TOL * this.xn[i] * wn) f.push(i);
+        else if (s[i] > 0) a[i] = 1;
+      }
+      this.act.push(a);
+      this.face.push(f);
+      this.setFace(k);
+    }
+  }
+
+  xw(w: Float64Array): Float64Array {
+    const { n, p, Xt } = this;
     const s = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       let v = 0;
@@ -234,71 +353,63 @@ export function slideNeurons(
       s[i] = v;
     }
     return s;
-  };
-  // patterns and faces
-  const act: Uint8Array[] = [], face: number[][] = [], basis: Float64Array[][] = [];
-  const setFace = (k: number) => {
-    basis[k] = faceBasis(Xt, face[k]);
-    // w_k ← its projection onto the face (the face rows then give 0 up to rounding)
+  }
+
+  /** the face basis of neuron k, and w_k ← its projection onto the face (the face rows then give 0 up to rounding) */
+  setFace(k: number): void {
+    const p = this.p;
+    this.basis[k] = faceBasis(this.Xt, this.face[k]);
     const w = new Float64Array(p);
-    for (const q of basis[k]) {
+    for (const q of this.basis[k]) {
       let d = 0;
-      for (let t = 0; t < p; t++) d += q[t] * ws[k][t];
+      for (let t = 0; t < p; t++) d += q[t] * this.ws[k][t];
       for (let t = 0; t < p; t++) w[t] += d * q[t];
     }
-    ws[k] = w;
-  };
-  for (let k = 0; k < K; k++) {
-    const s = xw(ws[k]);
-    let wn = 0;
-    for (const x of ws[k]) wn += x * x;
-    wn = Math.sqrt(wn);
-    const a = new Uint8Array(n), f: number[] = [];
-    for (let i = 0; i < n; i++) {
-      if (Math.abs(s[i]) <= SLIDE_FACE_TOL * xn[i] * wn) f.push(i);
-      else if (s[i] > 0) a[i] = 1;
-    }
-    act.push(a);
-    face.push(f);
-    setFace(k);
+    this.ws[k] = w;
   }
-  let b = hasB ? Float64Array.from(b0) : new Float64Array(c);
-  const fitOf = (W: Float64Array[], Z: Float64Array[], bb: Float64Array): { F: Mat; A: Float64Array[] } => {
+
+  fitOf(W: Float64Array[], Z: Float64Array[], bb: Float64Array): { F: Mat; A: Float64Array[] } {
+    const { n, c, K, act } = this;
     const F = zeros(n, c);
     const A: Float64Array[] = [];
     for (let k = 0; k < K; k++) {
-      const s = xw(W[k]);
+      const s = this.xw(W[k]);
       const a = new Float64Array(n);
       for (let i = 0; i < n; i++) if (act[k][i]) a[i] = s[i];
       A.push(a);
       for (let i = 0; i < n; i++) if (a[i] !== 0) for (let j = 0; j < c; j++) F.data[i * c + j] += a[i] * Z[k][j];
     }
-    if (hasB) for (let i = 0; i < n; i++) for (let j = 0; j < c; j++) F.data[i * c + j] += bb[j];
+    if (this.hasB) for (let i = 0; i < n; i++) for (let j = 0; j < c; j++) F.data[i * c + j] += bb[j];
     return { F, A };
-  };
-  const objOf = (W: Float64Array[], Z: Float64Array[], bb: Float64Array, F: Mat): number => {
+  }
+
+  objOf(W: Float64Array[], Z: Float64Array[], bb: Float64Array, F: Mat): number {
     let pen = 0;
-    for (let k = 0; k < K; k++) {
+    for (let k = 0; k < this.K; k++) {
       for (const x of W[k]) pen += x * x;
       for (const x of Z[k]) pen += x * x;
     }
-    if (offset === 'decayed') for (const x of bb) pen += x * x;
-    return lossValue(F, Y, loss) + 0.5 * beta * pen;
-  };
-  let cur = fitOf(ws, zs, b);
-  let obj = objOf(ws, zs, b, cur.F);
-  if (!Number.isFinite(obj)) return null;
-  let steps = 0, converged = false;
+    if (this.offset === 'decayed') for (const x of bb) pen += x * x;
+    return lossValue(F, this.Y, this.loss) + 0.5 * this.beta * pen;
+  }
+
+  /** the fit and P at the current neurons */
+  refit(): void {
+    this.cur = this.fitOf(this.ws, this.zs, this.b);
+    this.obj = this.objOf(this.ws, this.zs, this.b, this.cur.F);
+  }
+
   /**
    * At a face optimum: a sample on neuron k's kink whose one-sided directional derivative is
    * negative leaves the face, on that side (the neuron moves into the adjacent pattern). With
    * ∇_w P = Σ_{i∈F_k} μ_i x̃_i at the face optimum, moving x̃_iᵀw to +t (the others on the face
    * kept at 0) changes P at rate μ_i + ∇ℓ_i·z_k (sample i turns active), to −t at rate −μ_i.
    */
-  const release = (): boolean => {
-    const L = negGradient(cur.F, Y, loss);
-    let bestD = -SLIDE_RELEASE_TOL * Math.max(1, Math.abs(obj));
-    let pick: { k: number; t: number; sign: number; F: Matrix; G: Matrix } | null = null;
+  release(): boolean {
+    const { n, p, c, K, Xt, ws, zs, act, face, beta } = this;
+    const L = negGradient(this.cur.F, this.Y, this.loss);
+    let bestD = -SLIDE_RELEASE_TOL * Math.max(1, Math.abs(this.obj));
+    let pick: { k: number; t: number; sign: number; F: Float64Array; G: Float64Array } | null = null;
     for (let k = 0; k < K; k++) {
       const fr = face[k];
       if (fr.length === 0) continue;
@@ -311,14 +422,20 @@ export function slideNeurons(
         gz[i] = v;
         if (act[k][i] && !onFace.has(i)) for (let q = 0; q < p; q++) gw[q] += v * Xt.data[i * p + q];
       }
-      const Fm = new Matrix(fr.length, p);
-      fr.forEach((i, t) => {
-        for (let q = 0; q < p; q++) Fm.set(t, q, Xt.data[i * p + q]);
-      });
-      const G = Fm.mmul(Fm.transpose());
-      let mu: number[];
+      // the face rows F (|face|×p) and their Gram matrix: μ = argmin ‖G μ − F ∇_w‖ (least squares: faces can be degenerate)
+      const nf = fr.length;
+      const Fm = new Float64Array(nf * p);
+      fr.forEach((i, t) => Fm.set(Xt.data.subarray(i * p, (i + 1) * p), t * p));
+      const G = gramRows(Fm, nf, p);
+      const Fg = new Float64Array(nf);
+      for (let t = 0; t < nf; t++) {
+        let v = 0;
+        for (let q = 0; q < p; q++) v += Fm[t * p + q] * gw[q];
+        Fg[t] = v;
+      }
+      let mu: Float64Array;
       try {
-        mu = solve(G, Fm.mmul(Matrix.columnVector(Array.from(gw))), true).to1DArray();
+        mu = leastSquares(G, nf, nf, Fg, true);
       } catch {
         continue;
       }
@@ -335,19 +452,26 @@ export function slideNeurons(
       });
     }
     if (!pick) return false;
-    const { k, t, sign, F: Fm, G } = pick as { k: number; t: number; sign: number; F: Matrix; G: Matrix };
+    const { k, t, sign, F: Fm, G } = pick as { k: number; t: number; sign: number; F: Float64Array; G: Float64Array };
     const fr = face[k];
+    const nf = fr.length;
     const i0 = fr[t];
-    // least-norm δ with x̃_{i0}ᵀδ = sign and the other face samples kept at 0
-    const e = Matrix.zeros(fr.length, 1);
-    e.set(t, 0, sign);
-    let dl: number[];
+    // least-norm δ = Fᵀ G⁺ e with x̃_{i0}ᵀδ = sign and the other face samples kept at 0
+    const e = new Float64Array(nf);
+    e[t] = sign;
+    let dl: Float64Array;
     try {
-      dl = Fm.transpose().mmul(solve(G, e, true)).to1DArray();
+      const y = leastSquares(G, nf, nf, e, true);
+      dl = new Float64Array(p);
+      for (let q = 0; q < p; q++) {
+        let v = 0;
+        for (let r = 0; r < nf; r++) v += Fm[r * p + q] * y[r];
+        dl[q] = v;
+      }
     } catch {
       return false;
     }
-    const s0 = xw(ws[k]), ds = xw(Float64Array.from(dl));
+    const s0 = this.xw(ws[k]), ds = this.xw(Float64Array.from(dl));
     const onFace = new Set(fr);
     let eta = Infinity;
     let wn = 0;
@@ -362,41 +486,22 @@ export function slideNeurons(
     act[k][i0] = sign > 0 ? 1 : 0;
     for (let bt = 0; bt < 40; bt++, eta *= 0.5) {
       const W = ws.map((w, q) => (q === k ? w.map((x, r) => x + eta * dl[r]) : w));
-      const fit = fitOf(W, zs, b);
-      const o = objOf(W, zs, b, fit.F);
-      if (!(o < obj)) continue;
+      const fit = this.fitOf(W, zs, this.b);
+      const o = this.objOf(W, zs, this.b, fit.F);
+      if (!(o < this.obj)) continue;
       ws[k] = W[k];
       face[k] = fr.filter((_, q) => q !== t);
-      setFace(k);
-      cur = fitOf(ws, zs, b);
-      obj = objOf(ws, zs, b, cur.F);
+      this.setFace(k);
+      this.refit();
       return true;
     }
     act[k][i0] = actOld;
     return false;
-  };
-  for (let step = 0; step < maxSteps && performance.now() <= deadline; step++) {
-    const dm = basis.map((B) => B.length);
-    const off: number[] = [];
-    let T = 0;
-    for (let k = 0; k < K; k++) {
-      off.push(T);
-      T += dm[k] + c;
-    }
-    const bOff = T;
-    if (hasB) T += c;
-    if (T > SLIDE_MAX_VARS || n * c * T * T > SLIDE_MAX_WORK) break;
-    // ∇ℓ(F) = −Λ and the per-sample curvature: softmax probabilities q (cross-entropy, H_i = diag(q) − qqᵀ),
-    // else the diagonal of the elementwise loss's Hessian (logistic σ(t)σ(−t), Huber 1[|f − y| < δ])
-    const L = negGradient(cur.F, Y, loss);
-    const Pq = new Float64Array(n * c);
-    if (softmax) for (let i = 0; i < n * c; i++) Pq[i] = Y.data[i] - L.data[i];
-    else
-      for (let i = 0; i < n; i++) {
-        loss.sampleHessian(cur.F, Y, i, 0, Hi);
-        for (let j = 0; j < c; j++) Pq[i * c + j] = Hi[j * c + j];
-      }
-    // X̃N_k (n × dim_k), rows outside the pattern zero
+  }
+
+  /** X̃N_k (n × dim_k, rows outside the pattern zero) and t_k = N_kᵀw_k: the neurons in their faces' coordinates */
+  private faceCoordinates(): { XN: Float64Array[]; ts: Float64Array[] } {
+    const { n, p, K, Xt, ws, act, basis } = this;
     const XN: Float64Array[] = [];
     for (let k = 0; k < K; k++) {
       const B = basis[k], dk = B.length;
@@ -418,6 +523,32 @@ export function slideNeurons(
         return d;
       }),
     );
+    return { XN, ts };
+  }
+
+  /** the Newton system at the current point; null when it is too large (SLIDE_MAX_VARS, SLIDE_MAX_WORK) */
+  newtonSystem(): SlideSystem | null {
+    const { n, c, K, zs, act, basis, beta, loss, Y, cur } = this;
+    const dm = basis.map((B) => B.length);
+    const off: number[] = [];
+    let T = 0;
+    for (let k = 0; k < K; k++) {
+      off.push(T);
+      T += dm[k] + c;
+    }
+    const bOff = T;
+    if (this.hasB) T += c;
+    if (T > SLIDE_MAX_VARS || n * c * T * T > SLIDE_MAX_WORK) return null;
+    // ∇ℓ(F) = −Λ and the per-sample curvature: softmax probabilities q (cross-entropy, H_i = diag(q) − qqᵀ),
+    // else the diagonal of the elementwise loss's Hessian (logistic σ(t)σ(−t), Huber 1[|f − y| < δ])
+    const L = negGradient(cur.F, Y, loss);
+    const softmax = loss.rowSumZero;
+    let Pq: Float64Array;
+    if (softmax) {
+      Pq = new Float64Array(n * c);
+      for (let i = 0; i < n * c; i++) Pq[i] = Y.data[i] - L.data[i];
+    } else Pq = hessianDiagonals(loss, cur.F, Y, 0);
+    const { XN, ts } = this.faceCoordinates();
     const g = new Float64Array(T);
     const H = new Float64Array(T * T);
     const Ji = new Float64Array(c * T); // J_i = ∂F_i/∂θ: c×T, row-major
@@ -442,7 +573,7 @@ export function slideNeurons(
           Ji[j * T + col] = a;
         }
       }
-      if (hasB)
+      if (this.hasB)
         for (let j = 0; j < c; j++) {
           nzCols.push(bOff + j);
           Ji[j * T + bOff + j] = 1;
@@ -483,26 +614,21 @@ export function slideNeurons(
       for (let j = 0; j < c; j++) g[off[k] + dk + j] += beta * zs[k][j];
       for (let r = off[k]; r < off[k] + dk + c; r++) H[r * T + r] += beta;
     }
-    if (offset === 'decayed')
+    if (this.offset === 'decayed')
       for (let j = 0; j < c; j++) {
-        g[bOff + j] += beta * b[j];
+        g[bOff + j] += beta * this.b[j];
         H[(bOff + j) * T + bOff + j] += beta;
       }
-    let trace = 0;
-    for (let r = 0; r < T; r++) trace += Math.abs(H[r * T + r]);
-    const dx = ridgeCholeskySolve(H, T, g.map((v) => -v), [0, 1e-12, 1e-9, 1e-6, 1e-3, 1].map((rel) => rel * (trace / T)));
-    let dec = 0;
-    if (dx) for (let r = 0; r < T; r++) dec -= g[r] * dx[r];
-    if (!dx || !(dec > 0) || dec / 2 <= SLIDE_DONE_DEC * Math.max(1, Math.abs(obj))) {
-      // a face optimum: release a kink sample that should leave, else done
-      if (release()) {
-        steps++;
-        continue;
-      }
-      converged = dx !== null;
-      break;
-    }
-    // the step in w: δw_k = N_k δt_k; ratio test on the off-face samples
+    return { g, H, T, off, dm, bOff };
+  }
+
+  /**
+   * The step in w: δw_k = N_k δt_k, cut by the ratio test on the off-face samples (a sample hit at
+   * the full step joins that neuron's face), halved until P decreases; false when it never does.
+   */
+  takeStep(dx: Float64Array, sys: SlideSystem): boolean {
+    const { n, p, K, ws, zs, face, basis } = this;
+    const { off, dm, bOff } = sys;
     const dW: Float64Array[] = [];
     let aMax = Infinity, hitK = -1, hitI = -1;
     for (let k = 0; k < K; k++) {
@@ -510,7 +636,7 @@ export function slideNeurons(
       const dw = new Float64Array(p);
       for (let q = 0; q < dk; q++) for (let t = 0; t < p; t++) dw[t] += dx[off[k] + q] * basis[k][q][t];
       dW.push(dw);
-      const s = xw(ws[k]), ds = xw(dw);
+      const s = this.xw(ws[k]), ds = this.xw(dw);
       const onFace = new Set(face[k]);
       for (let i = 0; i < n; i++) {
         if (onFace.has(i)) continue;
@@ -524,47 +650,33 @@ export function slideNeurons(
         }
       }
     }
-    const step1 = dx;
     const trial = (a: number) => {
       const W = ws.map((w, k) => w.map((x, t) => x + a * dW[k][t]));
-      const Z = zs.map((z, k) => z.map((x, j) => x + a * step1[off[k] + dm[k] + j]));
-      const bb = hasB ? b.map((x, j) => x + a * step1[bOff + j]) : b;
-      const fit = fitOf(W, Z, bb);
-      return { W, Z, bb, fit, obj: objOf(W, Z, bb, fit.F) };
+      const Z = zs.map((z, k) => z.map((x, j) => x + a * dx[off[k] + dm[k] + j]));
+      const bb = this.hasB ? this.b.map((x, j) => x + a * dx[bOff + j]) : this.b;
+      const fit = this.fitOf(W, Z, bb);
+      return { W, Z, bb, fit, obj: this.objOf(W, Z, bb, fit.F) };
     };
-    let accepted = false;
     const hit = aMax <= 1;
     let a = Math.min(1, aMax);
     for (let bt = 0; bt < 40 && a > 0; bt++, a *= 0.5) {
       const tr = trial(a);
-      if (!(tr.obj < obj)) continue;
+      if (!(tr.obj < this.obj)) continue;
       ws.splice(0, K, ...tr.W);
       zs.splice(0, K, ...tr.Z);
-      b = tr.bb;
-      cur = tr.fit;
-      obj = tr.obj;
-      accepted = true;
+      this.b = tr.bb;
+      this.cur = tr.fit;
+      this.obj = tr.obj;
       if (hit && bt === 0) {
         // the step ended on a sample: it joins that neuron's face
         face[hitK].push(hitI);
-        setFace(hitK);
-        cur = fitOf(ws, zs, b);
-        obj = objOf(ws, zs, b, cur.F);
+        this.setFace(hitK);
+        this.refit();
       }
-      break;
+      return true;
     }
-    if (!accepted) {
-      if (release()) {
-        steps++;
-        continue;
-      }
-      break;
-    }
-    steps++;
+    return false;
   }
-  const neurons: SlideNeuron[] = [];
-  for (let k = 0; k < K; k++) neurons.push({ w: ws[k], z: zs[k] });
-  return { neurons, b, objective: obj, steps, converged };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -618,6 +730,95 @@ function hingeRestricted(A: Float64Array[], y: Float64Array, beta: number, offse
   if (offset === 'decayed') dual -= (sc * syp) ** 2 / (2 * beta);
   else if (offset === 'free' && Math.abs(syp) > 1e-12 * n) dual = -Infinity; // Λᵀ1 = 0 needed (the caller balances)
   return { primal, dual };
+}
+
+/**
+ * The optimality conditions of hingeKktPolish for a guess (margin set S, error set E, support `sup`
+ * with signs) as a linear system M [z_K; b; p_S] = rhs (row-major; rows: margins, supports, offset).
+ */
+function kktSystem(
+  A: Float64Array[],
+  y: Float64Array,
+  beta: number,
+  offset: 'decayed' | 'free' | 'none',
+  S: number[],
+  E: number[],
+  sup: number[],
+  sign: Map<number, number>,
+): { M: Float64Array; rhs: Float64Array } {
+  const nk = sup.length, ns = S.length, hasB = offset !== 'none', nb = hasB ? 1 : 0;
+  const N = nk + nb + ns, rows = ns + nk + nb;
+  const M = new Float64Array(rows * N);
+  const rhs = new Float64Array(rows);
+  S.forEach((i, r) => {
+    sup.forEach((k, c) => (M[r * N + c] = y[i] * A[k][i]));
+    if (hasB) M[r * N + nk] = y[i];
+    rhs[r] = 1;
+  });
+  sup.forEach((k, r0) => {
+    const r = ns + r0;
+    S.forEach((i, c) => (M[r * N + nk + nb + c] = y[i] * A[k][i]));
+    let e = 0;
+    for (const i of E) e += y[i] * A[k][i];
+    rhs[r] = beta * sign.get(k)! - e;
+  });
+  if (hasB) {
+    const r = ns + nk;
+    S.forEach((i, c) => (M[r * N + nk + nb + c] = y[i]));
+    if (offset === 'decayed') M[r * N + nk] = -beta;
+    let e = 0;
+    for (const i of E) e += y[i];
+    rhs[r] = -e;
+  }
+  return { M, rhs };
+}
+
+/**
+ * The conditions a solved guess must meet, and the fix of each violation (in place on the sample
+ * states and the support's signs); false when the guess meets them all.
+ */
+function kktCorrections(
+  A: Float64Array[],
+  y: Float64Array,
+  beta: number,
+  sol: { S: number[]; sup: number[]; nk: number; nb: number; x: Float64Array; z: Float64Array; bb: number; p: Float64Array; zmax: number },
+  state: Uint8Array,
+  sign: Map<number, number>,
+): boolean {
+  const { S, sup, nk, nb, x, z, bb, p, zmax } = sol;
+  const n = y.length, K = A.length;
+  let changed = false;
+  const scale = Math.max(1, zmax);
+  sup.forEach((k, c) => {
+    if (x[c] * sign.get(k)! < -1e-12 * scale) {
+      sign.delete(k); // wrong sign: the feature leaves the support
+      changed = true;
+    }
+  });
+  S.forEach((i, c) => {
+    const pi = x[nk + nb + c];
+    if (pi > 1 + 1e-12) { state[i] = 1; changed = true; }
+    else if (pi < -1e-12) { state[i] = 0; changed = true; }
+  });
+  const f = new Float64Array(n).fill(bb);
+  for (let k = 0; k < K; k++) if (z[k] !== 0) for (let i = 0; i < n; i++) f[i] += A[k][i] * z[k];
+  for (let i = 0; i < n; i++) {
+    const ti = y[i] * f[i];
+    if ((state[i] === 1 && ti > 1 + 1e-12) || (state[i] === 0 && ti < 1 - 1e-12)) {
+      state[i] = 2; // a margin crossed: the sample joins the margin set
+      changed = true;
+    }
+  }
+  for (let k = 0; k < K; k++) {
+    if (sign.has(k)) continue;
+    let g = 0;
+    for (let i = 0; i < n; i++) g += p[i] * y[i] * A[k][i];
+    if (Math.abs(g) > beta * (1 + 1e-12)) {
+      sign.set(k, Math.sign(g)); // a violated feature enters the support
+      changed = true;
+    }
+  }
+  return changed;
 }
 
 /**
@@ -675,36 +876,14 @@ export function hingeKktPolish(
       const nk = sup.length, ns = S.length;
       const N = nk + nb + ns;
       if (N === 0 || N > HINGE_KKT_MAX_UNKNOWNS) break;
-      // unknowns: [z_K, b, p_S]; rows: margins (S), supports (K), offset (decayed/free)
       const rows = ns + nk + nb;
-      const M = new Matrix(rows, N);
-      const rhs = new Matrix(rows, 1);
-      S.forEach((i, r) => {
-        sup.forEach((k, c) => M.set(r, c, y[i] * A[k][i]));
-        if (hasB) M.set(r, nk, y[i]);
-        rhs.set(r, 0, 1);
-      });
-      sup.forEach((k, r0) => {
-        const r = ns + r0;
-        S.forEach((i, c) => M.set(r, nk + nb + c, y[i] * A[k][i]));
-        let e = 0;
-        for (const i of E) e += y[i] * A[k][i];
-        rhs.set(r, 0, beta * sign.get(k)! - e);
-      });
-      if (hasB) {
-        const r = ns + nk;
-        S.forEach((i, c) => M.set(r, nk + nb + c, y[i]));
-        if (offset === 'decayed') M.set(r, nk, -beta);
-        let e = 0;
-        for (const i of E) e += y[i];
-        rhs.set(r, 0, -e);
-      }
-      let x: number[];
+      const { M, rhs } = kktSystem(A, y, beta, offset, S, E, sup, sign);
+      let x: Float64Array;
       try {
-        x = solve(M, rhs, rows !== N).to1DArray();
+        x = leastSquares(M, rows, N, rhs, rows !== N);
       } catch {
         try {
-          x = solve(M, rhs, true).to1DArray();
+          x = leastSquares(M, rows, N, rhs, true);
         } catch {
           break;
         }
@@ -718,39 +897,7 @@ export function hingeKktPolish(
       S.forEach((i, c) => (p[i] = Math.min(1, Math.max(0, x[nk + nb + c]))));
       const v = hingeRestricted(A, y, beta, offset, z, bb, p);
       if (!best || v.primal - v.dual < best.primal - best.dual) best = { Z: Array.from(z, (q) => Float64Array.of(q)), b: bb, p, primal: v.primal, dual: v.dual };
-      // the conditions the guess must meet, and the fix of each violation
-      let changed = false;
-      const scale = Math.max(1, zmax);
-      sup.forEach((k, c) => {
-        if (x[c] * sign.get(k)! < -1e-12 * scale) {
-          sign.delete(k); // wrong sign: the feature leaves the support
-          changed = true;
-        }
-      });
-      S.forEach((i, c) => {
-        const pi = x[nk + nb + c];
-        if (pi > 1 + 1e-12) { state[i] = 1; changed = true; }
-        else if (pi < -1e-12) { state[i] = 0; changed = true; }
-      });
-      const f = new Float64Array(n).fill(bb);
-      for (let k = 0; k < K; k++) if (z[k] !== 0) for (let i = 0; i < n; i++) f[i] += A[k][i] * z[k];
-      for (let i = 0; i < n; i++) {
-        const ti = y[i] * f[i];
-        if ((state[i] === 1 && ti > 1 + 1e-12) || (state[i] === 0 && ti < 1 - 1e-12)) {
-          state[i] = 2; // a margin crossed: the sample joins the margin set
-          changed = true;
-        }
-      }
-      for (let k = 0; k < K; k++) {
-        if (sign.has(k)) continue;
-        let g = 0;
-        for (let i = 0; i < n; i++) g += p[i] * y[i] * A[k][i];
-        if (Math.abs(g) > beta * (1 + 1e-12)) {
-          sign.set(k, Math.sign(g)); // a violated feature enters the support
-          changed = true;
-        }
-      }
-      if (!changed) break;
+      if (!kktCorrections(A, y, beta, { S, sup, nk, nb, x, z, bb, p, zmax }, state, sign)) break;
     }
   }
   return best;

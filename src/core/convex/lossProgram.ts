@@ -34,14 +34,20 @@ import { extrapolate, fistaMomentum, stepTerms } from '../linalg/fista';
 import { recoverNetwork } from './recover';
 import { curvatureBound, negGradient } from '../losses/conjugates';
 import { lossNewtonPolish, type SmoothFns } from './lossNewton';
+import { SAFETY_STOP_REASON } from '../problem/safetyStop';
 
 export type BinaryLoss = 'hinge' | 'logistic';
 
 export interface LossProgramOptions {
   /** stop when (value − lowerBound)/value ≤ relTol (default DEFAULT_LOSS_PROGRAM_REL_TOL) */
   relTol?: number;
+  /**
+   * wall-clock SAFETY limit only (ms; default none): when it fires, stopReason is SAFETY_STOP_REASON
+   * so the machine-dependent result is never silent. maxIterations is the stop that decides.
+   */
   timeBudgetMs?: number;
   shouldStop?: () => boolean;
+  /** the work budget: FISTA iterations over all smoothing stages (default LOSS_PROGRAM_MAX_ITERATIONS) */
   maxIterations?: number;
 }
 
@@ -72,6 +78,42 @@ export const LOSS_BOUND_EVERY = 50;
 const BT_SHRINK = 0.5, BT_GROW = 1.1;
 
 interface State { Z: Float64Array; b: number }
+
+/** Lipschitz bound of the smooth part (‖X̃ᵀD‖² summed over blocks), used only to start the step. */
+function lipschitzBase(pr: Program): number {
+  let rowMax = 0;
+  for (let j = 0; j < pr.n; j++) {
+    let s = 0;
+    for (let k = 0; k < pr.p; k++) s += pr.Xt.data[j * pr.p + k] ** 2;
+    rowMax = Math.max(rowMax, s);
+  }
+  return Math.max(1e-12, 2 * pr.P * pr.n * rowMax + pr.n);
+}
+
+/** The smoothed program's fit, objective and dual candidate −∇ℓ_m, for the Newton polish (./lossNewton.ts). */
+function smoothFns(pr: Program, loss: BinaryLoss, m: number): SmoothFns {
+  const n = pr.n;
+  return {
+    fit: (Z, b) => fitOf(pr, { Z, b }),
+    objective: (Z, b) => {
+      let pen = 0;
+      for (let k = 0; k < 2 * pr.P; k++) pen += blockNorm(pr, Z, k);
+      return smoothValue(pr, fitOf(pr, { Z, b }), b, loss, m) + pr.beta * pen;
+    },
+    lam: (F) => negGradient({ rows: n, cols: 1, data: F }, { rows: n, cols: 1, data: pr.y }, loss, loss === 'hinge' ? m : 0).data,
+  };
+}
+
+/** The prox step from y with step t, t shrunk until the sufficient-decrease test of FISTA's backtracking holds. */
+function backtrack(pr: Program, y: State, fy: number, gZ: Float64Array, gb: number, t: number, loss: BinaryLoss, mu: number): { xn: State; fx: number; t: number } {
+  for (;;) {
+    const xn = proxStep(pr, y, gZ, gb, t);
+    const fx = smoothValue(pr, fitOf(pr, xn), xn.b, loss, mu);
+    const { lin, sq } = stepTerms([[xn.Z, y.Z, gZ], [[xn.b], [y.b], [gb]]]);
+    if (fx <= fy + lin + sq / (2 * t) + 1e-14 * Math.abs(fy) || t < 1e-300) return { xn, fx, t };
+    t *= BT_SHRINK;
+  }
+}
 
 function fitOf(pr: Program, s: State): Float64Array {
   if (pr.P === 0) return new Float64Array(pr.n).fill(s.b);
@@ -179,7 +221,7 @@ export function lossProgramLowerBound(pr: Program, F: Float64Array, loss: Binary
 function validate(X: Mat, Ypm: Mat, patterns: Uint8Array[], beta: number, modes: CertifyModes): void {
   if (Ypm.cols !== 1) throw usageError(`The classification program is for a scalar output (c = 1); the labels have ${Ypm.cols} columns.`);
   if (Ypm.rows !== X.rows) throw usageError(`X has ${X.rows} rows but the labels have ${Ypm.rows}.`);
-  if (!(beta > 0) || !Number.isFinite(beta)) throw usageError(`β must be a positive finite number (got ${beta}).`);
+  if (!(beta > 0) || !Number.isFinite(beta)) throw usageError(`β must be a positive finite number (got ${beta}).`, 'beta');
   if (modes.hiddenBias === 'free')
     throw usageError('The classification program over given patterns is not supported with a free hidden bias (use a decayed or no hidden bias).');
   for (let i = 0; i < Ypm.rows; i++)
@@ -203,17 +245,11 @@ export function solveLossProgram(
   validate(X, Ypm, patterns, beta, modes);
   const relTol = opts.relTol ?? DEFAULT_LOSS_PROGRAM_REL_TOL;
   const maxIt = opts.maxIterations ?? LOSS_PROGRAM_MAX_ITERATIONS;
-  const deadline = Date.now() + (opts.timeBudgetMs ?? Infinity);
+  // the wall clock is only the outer safety stop: every other stop counts work (iterations)
+  const safetyDeadline = Date.now() + (opts.timeBudgetMs ?? Infinity);
   const pr = makeProgram(X, Ypm, patterns, beta, modes);
   const n = pr.n;
-  let rowMax = 0;
-  for (let j = 0; j < n; j++) {
-    let s = 0;
-    for (let k = 0; k < pr.p; k++) s += pr.Xt.data[j * pr.p + k] ** 2;
-    rowMax = Math.max(rowMax, s);
-  }
-  // Lipschitz bound of the smooth part (‖X̃ᵀD‖² summed over blocks), used only to start the step
-  const lipBase = Math.max(1e-12, 2 * pr.P * n * rowMax + n);
+  const lipBase = lipschitzBase(pr);
   let mu = loss === 'hinge' ? 1 : 0;
   const muFloor = 0;
   let x: State = { Z: new Float64Array(2 * pr.P * pr.p), b: 0 };
@@ -225,15 +261,7 @@ export function solveLossProgram(
     const lb = lossProgramLowerBound(pr, fitOf(pr, s), loss, mu);
     if (lb > best.lower) best.lower = lb;
   };
-  const fns = (m: number): SmoothFns => ({
-    fit: (Z, b) => fitOf(pr, { Z, b }),
-    objective: (Z, b) => {
-      let pen = 0;
-      for (let k = 0; k < 2 * pr.P; k++) pen += blockNorm(pr, Z, k);
-      return smoothValue(pr, fitOf(pr, { Z, b }), b, loss, m) + beta * pen;
-    },
-    lam: (F) => negGradient({ rows: n, cols: 1, data: F }, { rows: n, cols: 1, data: pr.y }, loss, loss === 'hinge' ? m : 0).data,
-  });
+  const fns = (m: number) => smoothFns(pr, loss, m);
   let it = 0;
   let stopReason = 'iteration limit';
   let t = 1 / (lipBase * curvatureBound(loss, mu));
@@ -247,15 +275,9 @@ export function solveLossProgram(
       const Fy = fitOf(pr, y);
       const fy = smoothValue(pr, Fy, y.b, loss, mu);
       const { gZ, gb } = gradOf(pr, Fy, y.b, loss, mu);
-      t *= BT_GROW;
-      let xn: State, fx: number;
-      for (;;) {
-        xn = proxStep(pr, y, gZ, gb, t);
-        fx = smoothValue(pr, fitOf(pr, xn), xn.b, loss, mu);
-        const { lin, sq } = stepTerms([[xn.Z, y.Z, gZ], [[xn.b], [y.b], [gb]]]);
-        if (fx <= fy + lin + sq / (2 * t) + 1e-14 * Math.abs(fy) || t < 1e-300) break;
-        t *= BT_SHRINK;
-      }
+      const bt = backtrack(pr, y, fy, gZ, gb, t * BT_GROW, loss, mu);
+      const { xn, fx } = bt;
+      t = bt.t;
       // full objective of the smoothed program, for the adaptive restart
       let pen = 0;
       for (let k = 0; k < 2 * pr.P; k++) pen += blockNorm(pr, xn.Z, k);
@@ -298,8 +320,8 @@ export function solveLossProgram(
         stopReason = 'stopped';
         break outer;
       }
-      if (Date.now() > deadline) {
-        stopReason = 'time budget';
+      if (Date.now() > safetyDeadline) {
+        stopReason = SAFETY_STOP_REASON;
         break outer;
       }
     }

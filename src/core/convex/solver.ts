@@ -26,6 +26,7 @@ import { blockNorm, diffMatrix, fitFromQ, maskedResidual, objectiveOf } from './
 import { projectCone } from '../linalg/cone';
 import { polish, POLISH_MAX_VARS } from './polish';
 import { lowerBoundGen } from './bound';
+import { extrapolate, fistaMomentum } from '../linalg/fista';
 
 export interface CoreOptions {
   relTol: number;
@@ -321,11 +322,10 @@ export function* solveCore(pr: Program, opts: CoreOptions): Generator<ProductReq
       yZ = Float64Array.from(xn);
       yb = bn;
     } else {
-      const th = (1 + Math.sqrt(1 + 4 * theta * theta)) / 2;
-      const mom = (theta - 1) / th;
-      theta = th;
-      yZ = Float64Array.from(xn, (v, t) => v + mom * (v - x[t]));
-      yb = bn + mom * (bn - b);
+      const { next, weight } = fistaMomentum(theta);
+      theta = next;
+      yZ = extrapolate(xn, x, weight);
+      yb = bn + weight * (bn - b);
     }
     x = xn;
     b = bn;

@@ -41,13 +41,14 @@ function build(mainSrc: ByteSource, labelSrc: ByteSource | undefined, opts: Omit
   const limits = limitsOf(opts.limits);
   const separate = labelSrc !== undefined;
   const labelFile = opts.labelFile ?? 'labels';
-  const main = readSource(mainSrc, file, separate ? undefined : labels, separate ? 'features' : 'both', limits, opts.expectC);
+  const main = readSource(mainSrc, file, separate ? undefined : labels, separate ? 'features' : 'both', limits, opts.expectC, separate ? undefined : opts.labelClasses);
   const notes = [...main.notes];
   // a label spec that named the npz member / JSON key holding the labels is used up
   const rest = main.labelsUsed ? undefined : labels;
   let split: Split;
+  let labSource: Source | undefined;
   if (separate) {
-    const lab = readSource(labelSrc, labelFile, labels, 'labels', limits);
+    const lab = (labSource = readSource(labelSrc, labelFile, labels, 'labels', limits, 1, opts.labelClasses));
     split = withLabelSource(main, lab, labels, file, labelFile, notes);
   } else if (main.source.kind === 'table') {
     const t = main.source.table;
@@ -80,6 +81,7 @@ function build(mainSrc: ByteSource, labelSrc: ByteSource | undefined, opts: Omit
     source: separate ? { file, format: main.format, labelFile } : { file, format: main.format },
     affine,
     notes,
+    ...((separate ? labSource?.classMapped : main.classMapped) ? { classMapped: true } : {}),
   };
 }
 
@@ -154,7 +156,15 @@ export async function loadDataset(path: string, opts: LoadOptions = {}): Promise
 type Source = ReadResult & { choice?: LabelChoice };
 
 /** Detects the format (magic bytes first, then extension, then content) and reads. */
-function readSource(src: ByteSource, file: string, labels: LabelSpec | undefined, role: Role, limits: DataLimits, defaultCount = 1): Source {
+function readSource(
+  src: ByteSource,
+  file: string,
+  labels: LabelSpec | undefined,
+  role: Role,
+  limits: DataLimits,
+  defaultCount = 1,
+  labelClasses?: readonly (number | string)[],
+): Source {
   const ext = /\.([^./\\]+)$/.exec(file)?.[1]?.toLowerCase() ?? '';
   const start = head(src);
   if (isNpy(start) || (ext === 'npy' && !isZip(start))) {
@@ -180,6 +190,7 @@ function readSource(src: ByteSource, file: string, labels: LabelSpec | undefined
       return choice.cols;
     },
     limits,
+    labelClasses,
   );
   return { ...r, choice };
 }

@@ -130,14 +130,21 @@ class TextWindow {
  * Reads a delimited text table from bytes in memory or a source read chunk by chunk.
  * @param limits the readers' size limits (DEFAULT_LIMITS; tests pass smaller ones)
  */
-export function readDelimited(input: Uint8Array | ByteSource, file: string, ext: string, resolve?: LabelResolver, limits: DataLimits = DEFAULT_LIMITS): ReadResult {
+export function readDelimited(
+  input: Uint8Array | ByteSource,
+  file: string,
+  ext: string,
+  resolve?: LabelResolver,
+  limits: DataLimits = DEFAULT_LIMITS,
+  labelClasses?: readonly (number | string)[],
+): ReadResult {
   const w = new TextWindow(input instanceof Uint8Array ? bytesSource(input) : input);
   // enough text to sniff from; more than SNIFF_CHARS tells that the sample may end mid-line
   while (!w.eof && w.s.length <= SNIFF_CHARS) w.more(0);
   if (w.eof && w.s.trim() === '') throw dataError('the file is empty', { file });
   const preferred = ext === 'tsv' || ext === 'tab' ? TAB : 44;
   const delim = sniffDelimiter(w.s, preferred);
-  return new TextReader(w, file, delim, limits).read(resolve, delim !== preferred);
+  return new TextReader(w, file, delim, limits, labelClasses).read(resolve, delim !== preferred);
 }
 
 /**
@@ -188,6 +195,7 @@ class TextReader {
   /** header cells that were empty: messages locate those columns by number */
   private unnamed: boolean[] = [];
   private labelCols: number[] | undefined;
+  private classIndex: Map<number | string, number> | undefined;
   // the cell just lexed: s[a, b) when text is null, else the unescaped quoted text
   private a = 0;
   private b = 0;
@@ -202,8 +210,12 @@ class TextReader {
     private readonly file: string,
     private readonly delim: number,
     private readonly limits: DataLimits,
+    /** the model's classes: a label cell is read as its class's position in this list (pipeline/classes.ts) */
+    private readonly labelClasses?: readonly (number | string)[],
   ) {
     this.s = w.s;
+    // numeric classes match a cell's value (1 = 1.0), names its text
+    if (labelClasses) this.classIndex = new Map(labelClasses.map((c, i) => [typeof c === 'number' ? c : String(c), i]));
     this.eof = w.eof;
   }
 
@@ -249,7 +261,8 @@ class TextReader {
     if (n === 0) throw dataError('the file has a header row but no data rows', { file: this.file });
     if (blank) notes.push(`${blank} blank line${blank === 1 ? '' : 's'} skipped`);
     const table: Table = { names: this.names, n, k, data };
-    return { source: { kind: 'table', table }, format, notes };
+    const classMapped = !!this.classIndex && !!this.labelCols?.length;
+    return { source: { kind: 'table', table }, format, notes, ...(classMapped ? { classMapped } : {}) };
   }
 
   /** First non-blank record as trimmed strings. */
@@ -327,9 +340,12 @@ class TextReader {
           const s = this.s;
           if (j === 0 && this.end !== End.Delim && this.text === null && isBlank(s, this.a, this.b)) break;
           if (j < k) {
-            const v = this.text === null ? num.scan(s, this.a, this.b) : num.scan(this.text, 0, this.text.length);
-            if (num.status !== OK) throw this.cellError(j, num.status);
-            data[base + j] = v;
+            if (this.classIndex && this.labelCols?.includes(j)) data[base + j] = this.classOf(j, num);
+            else {
+              const v = this.text === null ? num.scan(s, this.a, this.b) : num.scan(this.text, 0, this.text.length);
+              if (num.status !== OK) throw this.cellError(j, num.status);
+              data[base + j] = v;
+            }
           }
           j++;
           if (this.end !== End.Delim) break;
@@ -461,6 +477,17 @@ class TextReader {
   private colName(j: number): string | number {
     const name = this.names?.[j];
     return name === undefined || this.unnamed[j] ? j + 1 : name;
+  }
+
+  /** A label cell that names one of the model's classes, as its position; anything else is refused here. */
+  private classOf(j: number, num: NumberScanner): number {
+    const raw = (this.text ?? this.s.slice(this.a, this.b)).trim();
+    const numeric = this.labelClasses!.every((c) => typeof c === 'number');
+    const v = numeric ? num.scan(raw, 0, raw.length) : NaN;
+    const at = this.classIndex!.get(numeric ? (num.status === OK ? v : NaN) : raw);
+    if (at !== undefined) return at;
+    const names = this.labelClasses!.map((c) => JSON.stringify(c)).join(', ');
+    throw dataError(`label ${shorten(JSON.stringify(raw))} is not one of the model's classes (${names})`, { file: this.file, row: this.row, column: this.colName(j) });
   }
 
   private cellError(j: number, st: NumStatus): ReluLensError {

@@ -30,6 +30,8 @@ export interface ParseOptions {
   affine?: AffineSpec;
   /** the readers' size limits, DEFAULT_LIMITS where not given (tests pass smaller ones) */
   limits?: Partial<DataLimits>;
+  /** the model's classes (text tables): label cells are read as their classes' positions 0…c−1 */
+  labelClasses?: readonly (number | string)[];
 }
 
 export interface LoadOptions {
@@ -39,6 +41,7 @@ export interface LoadOptions {
   expectC?: number;
   affine?: AffineSpec;
   limits?: Partial<DataLimits>;
+  labelClasses?: readonly (number | string)[];
 }
 
 export interface Dataset {
@@ -56,6 +59,8 @@ export interface Dataset {
   affine: null | { mean: Float64Array; scale: Float64Array };
   /** human-readable remarks on how the file was read (delimiter, header, label choice, …) */
   notes: string[];
+  /** the labels are positions of the model's classes already (the reader mapped `labelClasses`) */
+  classMapped?: boolean;
 }
 
 /** A numeric table as a reader produced it, before label columns are separated. */
@@ -82,4 +87,6 @@ export interface ReadResult {
   notes: string[];
   /** the `labels` option named a member/key and is used up (npz, JSON object) */
   labelsUsed?: boolean;
+  /** the label cells were read as positions of `labelClasses` (text tables) */
+  classMapped?: boolean;
 }

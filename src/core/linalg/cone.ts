@@ -58,6 +58,14 @@ export interface ConeProjection {
  * updated one column at a time. A returned face keeps its factorization (faceQR), so passing
  * `active` back as `warm` for the same pattern skips refactoring it.
  */
+/**
+ * The full scan's violated rows and values, shared by every call (projectCone is synchronous and not
+ * re-entrant; each scan writes entries 0..m−1 before reading them): the bound and the polish scans
+ * call it hundreds of times per round, and two n-long arrays per call were a measurable part of the
+ * garbage collector's time (bench/convex.ts profile, n = 1e3, d = 10).
+ */
+let scanScratch = { viol: new Float64Array(0), row: new Int32Array(0) };
+
 export function projectCone(
   Xt: Mat,
   pattern: Uint8Array,
@@ -126,7 +134,8 @@ export function projectCone(
   for (const j of P) inP[j] = 1;
   const fl = 8 * 2.220446049250313e-16 * (p + 8);
   let hot: Int32Array | null = null;
-  const viol = new Float64Array(n), violRow = new Int32Array(n);
+  if (scanScratch.viol.length < n) scanScratch = { viol: new Float64Array(n), row: new Int32Array(n) };
+  const viol = scanScratch.viol, violRow = scanScratch.row;
   let early = false;
   for (let outer = 0; outer < NNLS_MAX_OUTER_PER_DIM * p + 100; outer++) {
     // z̃ = g̃ + Σ μ_t ã_t; violation of row j: −c_j/‖ã_j‖ with c_j = ã_jᵀz̃. It counts only above the

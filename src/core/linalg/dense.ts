@@ -1,11 +1,9 @@
 /**
  * Small dense kernels of the convex-program solver: Householder least squares (the NNLS inner
- * solves, stable even with a heavily weighted row), an orthonormal null-space basis (the face of a
- * cone on which a block lives) and a symmetric positive (semi)definite solve with a growing ridge
- * (Newton steps). Sizes are small (the Newton solve: up to POLISH_MAX_VARS), so clarity comes
- * first; the Cholesky's inner products go through dotAt (d = 50 supports reach T ≈ 500–1000).
+ * solves, stable even with a heavily weighted row) and an orthonormal null-space basis (the face of a
+ * cone on which a block lives). Sizes are small, so clarity comes first. The Newton steps' SPD solve
+ * is ./spd.ts spdSolve (the engine's one Cholesky).
  */
-import { dotAt } from './mat';
 
 /**
  * min_x ‖Σ_k x_k·cols[k] − rhs‖ by Householder QR. Returns null when the columns are numerically
@@ -92,47 +90,4 @@ export function nullBasis(rows: Float64Array[], p: number): Float64Array[] {
     push(u, 1e-8);
   }
   return span.slice(rank);
-}
-
-/**
- * Solve H x = g for symmetric positive semidefinite H (row-major T×T) by Cholesky, adding a ridge
- * 1e-14·max diag, growing ×100 until the factorization succeeds (singular directions — duplicate
- * neurons — get a tiny, harmless step).
- */
-export function spdSolve(H: Float64Array, g: Float64Array, T: number): Float64Array {
-  let dmax = 0;
-  for (let i = 0; i < T; i++) dmax = Math.max(dmax, Math.abs(H[i * T + i]));
-  if (!(dmax > 0)) return new Float64Array(T);
-  for (let ridge = 1e-14 * dmax; ridge < 1e6 * dmax; ridge *= 100) {
-    const L = new Float64Array(T * T);
-    let ok = true;
-    for (let i = 0; i < T && ok; i++) {
-      const oi = i * T;
-      for (let j = 0; j <= i; j++) {
-        const s = H[oi + j] + (i === j ? ridge : 0) - dotAt(L, oi, L, j * T, j);
-        if (i === j) {
-          if (!(s > 0)) {
-            ok = false;
-            break;
-          }
-          L[i * T + i] = Math.sqrt(s);
-        } else L[i * T + j] = s / L[j * T + j];
-      }
-    }
-    if (!ok) continue;
-    const y = new Float64Array(T);
-    for (let i = 0; i < T; i++) {
-      let s = g[i];
-      for (let k = 0; k < i; k++) s -= L[i * T + k] * y[k];
-      y[i] = s / L[i * T + i];
-    }
-    const x = new Float64Array(T);
-    for (let i = T - 1; i >= 0; i--) {
-      let s = y[i];
-      for (let k = i + 1; k < T; k++) s -= L[k * T + i] * x[k];
-      x[i] = s / L[i * T + i];
-    }
-    return x;
-  }
-  return new Float64Array(T);
 }

@@ -2,7 +2,7 @@
  * The pieces of an accelerated proximal-gradient step (FISTA, Beck & Teboulle 2009) that every
  * restricted solver shares: the momentum sequence, the extrapolation and the terms of the
  * backtracking test f(x) ≤ f(y) + ⟨∇f(y), x − y⟩ + (L/2)‖x − y‖². The loops around them
- * (losses/solver.ts, convex/lossProgram.ts) differ in their step rules, restarts and stops.
+ * (losses/solver.ts, convex/lossProgram.ts, convex/solver.ts) differ in their step rules, restarts and stops.
  */
 
 /** t_{k+1} = (1 + √(1 + 4t_k²))/2 and the extrapolation weight (t_k − 1)/t_{k+1} */
@@ -12,7 +12,7 @@ export function fistaMomentum(t: number): { next: number; weight: number } {
 }
 
 /** y = x_new + w·(x_new − x_old) */
-export function extrapolate(xNew: ArrayLike<number>, xOld: ArrayLike<number>, w: number): Float64Array {
+export function extrapolate(xNew: ArrayLike<number>, xOld: ArrayLike<number>, w: number): Float64Array<ArrayBuffer> {
   const y = new Float64Array(xNew.length);
   for (let i = 0; i < y.length; i++) y[i] = xNew[i] + w * (xNew[i] - xOld[i]);
   return y;

@@ -15,11 +15,9 @@ import type { BetaInfo, BetaSpec } from '../certify/types';
 import { betaFromSklearnAlpha } from '../certify/sklearnBeta';
 import { fmtTerm as fmt } from '../format/numbers';
 
-export { fmt }; // the derivations' number style (report/numbers.ts fmtTerm), for the messages quoting them
-
 function positive(v: number, what: string): void {
   if (!Number.isFinite(v) || v <= 0)
-    throw usageError(`${what} must be a positive finite number (got ${v}); without weight decay there is no regularized problem to certify.`);
+    throw usageError(`${what} must be a positive finite number (got ${v}); without weight decay there is no regularized problem to certify.`, 'beta');
 }
 
 export interface TorchMeanForm {

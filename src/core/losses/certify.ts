@@ -1,38 +1,38 @@
 /**
- * certifyClassification: MATH.md §3 for the hinge, logistic and cross-entropy losses (§8).
+ * certifyClassification: MATH.md §3 for the hinge, logistic, cross-entropy and Huber losses (§8).
  *
- * Stages as in src/core/certify/certify.ts: validate → β → objective (as trained, rebalanced,
- * dead neurons dropped) → oracle on the candidate Λ0 = −∇ℓ(F) made domain-feasible → column
- * generation (restricted problem with the loss, ./solver.ts, over own neurons + the oracle's
- * argmaxes) → verdict. Soundness: every dual bound is D(sΛ0) with s ≤ min(1, β/M̄'), M̄ the oracle's
+ * Stages as in src/core/certify/certify.ts: setUpProblem (validate → β → objective as trained,
+ * rebalanced, dead neurons dropped) → LossDualSearch.residual (oracle on the candidate Λ0 = −∇ℓ(F)
+ * made domain-feasible) → closedFormStage (hinge on whitened data) → column generation (the shared
+ * loop of certify/columnGeneration.ts with the loss's restricted problem, ./solver.ts) →
+ * assembleCertificate (verdict). Soundness: every dual bound is D(sΛ0) with s ≤ min(1, β/M̄'), M̄ the oracle's
  * UPPER bound, minus the allowance of ./dualPoint.ts; every objective behind 'not-optimal' is
  * recomputed from a concrete network's weights with the loss (lossObjective).
  */
-import { impliedBetaWarning } from '../certify/impliedBetaText';
 import type { Mat } from '../linalg/mat';
 import { usageError } from '../errors';
 import { sigmaMax, SIGMA_REL_SLACK } from '../linalg/decomp';
-import type { OracleFn, OracleOptions, OracleResult } from '../oracle/types';
+import type { OracleFn, OracleResult } from '../oracle/types';
 import { lassoNetwork, offsetModeFor } from '../certify/lasso';
+import { budgetTolerances, explainInconclusive } from '../certify/certify';
+import { type CertifyProblem, DualSearchBase, type ProblemStatement, StageClock, stateProblem } from '../certify/dualSearch';
 import {
-  budgetTolerances,
-  type CgStopKind,
+  type CgOutcome,
+  columnGeneration,
   DEDUP_TOL,
-  explainInconclusive,
-  FeatureSet,
+  type FeatureSet,
   hintsMat,
-  maxColumnCorrelation,
-  NEAR_DUPLICATE_GAIN,
-  oracleDirection,
+  OPTIMAL_M_TOL,
+  type RestrictedSolver,
+  type RestrictedStep,
   TIGHT_LASSO_SWEEP_FACTOR,
-} from '../certify/certify';
-import { buildXt, featureDim } from '../problem/features';
-import { impliedBeta, neuronDirections, neuronInfos, rebalance, resolveModes } from '../problem/objective';
-import { fmt, rebalancedInfo, REBALANCE_MEANING, REBALANCE_REL_TOL, VERDICT_TOL_MEANING } from '../certify/verdict';
-import { DEFAULT_TOL, type CertificateResult, type CertifySettings } from '../certify/types';
+} from '../certify/columnGeneration';
+import { rebalancedInfo, REBALANCE_MEANING, REBALANCE_REL_TOL, VERDICT_TOL_MEANING } from '../certify/verdict';
+import type { CertificateResult, CertifySettings } from '../certify/types';
 import type { NetworkWeights } from '../problem/network';
 import type { LossName } from '../problem/loss';
 import { lossOf, type LossRef } from './registry';
+import type { Loss } from './loss';
 import { dualDirection, DOMAIN_MARGIN, fixDirection, LOSS_DUAL_ROUNDING_PER_TERM, lossBestScale, mLipschitz } from './dualPoint';
 import { labelsForLoss } from './labels';
 import { betaForLoss, lossObjective } from './objective';
@@ -45,13 +45,14 @@ import {
   LOSS_LASSO_REL_TOL,
   solveLossLasso,
 } from './solver';
-import { buildResult, type DualRecord, type WitnessRecord } from './result';
+import { buildResult, type DualRecord } from './result';
 import { detectHingeWhitened } from './closedForm';
+import type { ClosedForm } from '../certify/closedForms';
 
 /** Two unit directions with cosine ≥ 1 − this and the same activation pattern are one feature. */
 export const LOSS_DEDUP_TOL = DEDUP_TOL;
 /** Column generation stops as optimal when an exact oracle gives M(Λ_t) ≤ β(1 + this). */
-export const LOSS_OPTIMAL_M_TOL = 1e-9;
+export const LOSS_OPTIMAL_M_TOL = OPTIMAL_M_TOL;
 /**
  * Column generation stops once the best network found and the dual bound agree to this fraction
  * of tol (so the `optimal` network returned re-certifies with room to spare).
@@ -93,6 +94,10 @@ function validate(net: NetworkWeights, X: Mat, Y: Mat): void {
   if (net.b2) fin(net.b2, 'b2');
 }
 
+/**
+ * certifyClassificationWith in named stages, each a function or class below; they share one
+ * LossDualSearch (the best dual point and the best network found so far).
+ */
 export function certifyClassificationWith(
   net: NetworkWeights,
   X: Mat,
@@ -103,236 +108,225 @@ export function certifyClassificationWith(
 ): ClassificationResult {
   // the loss with its parameters from the settings (LossParams: Huber's δ)
   const loss = lossOf(lossRef, settings);
-  const tStart = performance.now();
-  const timings: Record<string, number> = {};
-  let tStage = tStart;
-  const lap = (name: string) => {
-    const t = performance.now();
-    timings[name] = t - tStage;
-    tStage = t;
-  };
+  const clock = new StageClock();
   const stage = (s: string, detail?: string) => settings.onStage?.(s, detail);
 
   stage('validate');
-  validate(net, X, Yraw);
-  const n = X.rows, d = X.cols, c = net.W2.rows, m = net.W1.rows;
-  const Y = labelsForLoss(Yraw, loss, c);
-  const { modes, warnings } = resolveModes(net, { hiddenBias: settings.hiddenBias, outputBias: settings.outputBias });
-  const betaInfo = betaForLoss(settings.beta, n, c, loss);
-  warnings.push(...betaInfo.warnings);
-  const beta = betaInfo.beta;
-  const tol = settings.tol > 0 && Number.isFinite(settings.tol) ? settings.tol : DEFAULT_TOL;
-  if (tol !== settings.tol) warnings.push(`tol ${settings.tol} is not a positive number; using ${DEFAULT_TOL}.`);
-  lap('validate');
-
-  stage('objective');
-  const asTrained = lossObjective(net, X, Y, beta, modes, loss);
-  const infos = neuronInfos(net, X, asTrained.R, beta, modes);
-  const bal = rebalance(net, infos, asTrained.loss, beta, modes);
-  const Pbal = bal.objective;
-  const implied = impliedBeta(asTrained.R, asTrained.F, net.b2, infos, modes);
-  const impliedBetaMismatch = implied.beta !== null && Math.abs(implied.beta - beta) > LOSS_IMPLIED_BETA_MISMATCH * beta;
-  const impliedText = impliedBetaWarning(implied.beta, beta, LOSS_IMPLIED_BETA_MISMATCH, '⟨−∇ℓ(F), F − 1b2ᵀ⟩/Σ‖ũ_j‖‖v_j‖');
-  if (impliedText) warnings.push(impliedText);
-  const deadCount = infos.filter((s) => s.dead).length;
-  if (deadCount) warnings.push(`${deadCount} of ${m} neurons are dead (zero on all data, or zero output weights) and were dropped.`);
-  lap('objective');
+  const pb = setUpProblem(net, X, Yraw, loss, settings, stage, clock);
 
   stage('oracle', 'candidate −∇ℓ(F)');
-  const Xt = buildXt(X, modes.hiddenBias);
-  const dd = featureDim(d, modes.hiddenBias);
-  const ownDirs = neuronDirections(net, infos, modes);
-  const baseOpts: Partial<OracleOptions> = {
-    hiddenBias: modes.hiddenBias,
-    patternBudget: settings.patternBudget,
-    nodeBudget: settings.nodeBudget,
-    seed: settings.seed,
-    shouldStop: settings.shouldStop,
-    // a global search may drop regions whose bound is ≤ β: M̄ ≤ β is all a feasible dual point needs
-    stopBelow: beta,
-  };
-  const sigma = mLipschitz(modes, sigmaMax(Xt) * (1 + SIGMA_REL_SLACK), X);
-  const failed = (msg: string): OracleResult => ({
-    exact: false, method: 'bounds', upper: Infinity, lower: 0, argmax: new Float64Array(Xt.cols), argmaxBias: 0,
-    outputDir: new Float64Array(c), patterns: 0, rank: 0, roundingAllowance: 0, notes: [msg],
-  });
-  const callOracle = (L: Mat, opts: Partial<OracleOptions>, what: string): OracleResult => {
-    try {
-      return oracle(Xt, L, opts);
-    } catch (e) {
-      if (settings.shouldStop?.()) throw e;
-      const msg = e instanceof Error ? e.message : String(e);
-      warnings.push(`The oracle failed on ${what} (internal error: ${msg}); no dual bound from that call.`);
-      return failed(`oracle failed: ${msg}`);
-    }
-  };
-  const scoreDirection = (L0: Mat | null, hints: Mat | undefined, what: string, seed: number): DualRecord & { or: OracleResult; L0: Mat | null } => {
-    if (!L0) {
-      const or = failed('no domain-feasible direction with Λᵀ1 = 0 (a label column has a single class)');
-      return { value: 0, point: 'residual', oracle: or, s: 0, or, L0 };
-    }
-    const or = callOracle(L0, { ...baseOpts, seed, hints }, what);
-    const sd = lossBestScale(L0, Y, loss, beta, modes, or.upper, sigma);
-    if (sd.note && sd.s === 0 && Number.isFinite(or.upper) && sd.note !== 'the best scale is 0') warnings.push(`Dual point from ${what} not used: ${sd.note}.`);
-    return { value: sd.value, point: 'residual', oracle: or, s: sd.s, or, L0 };
-  };
-  const ownHints = hintsMat(ownDirs, dd);
-  const r0 = scoreDirection(dualDirection(asTrained.F, Y, loss, modes), ownHints, 'the candidate −∇ℓ(F)', settings.seed);
-  let best: DualRecord & { L0: Mat | null } = r0;
-  let witness: WitnessRecord | null = null;
-  let bestPrimal = Pbal;
-  const offerWitness = (w: NetworkWeights, description: string) => {
-    const obj = lossObjective(w, X, Y, beta, modes, loss).objective; // from the weights, with the loss
-    if (!Number.isFinite(obj)) return;
-    if (obj < bestPrimal) bestPrimal = obj;
-    if (!witness || obj < witness.objective) witness = { net: w, objective: obj, description };
-  };
-  // MATH.md §5: hinge on whitened data has P* in closed form; its λ* is an exact dual point and its
-  // network a witness (both checked by the same rules as any other)
-  const closed = loss.name === 'hinge' ? detectHingeWhitened(X, Y, beta, modes) : null;
-  if (closed) {
-    const sd = lossBestScale(closed.dualPoint, Y, loss, beta, modes, closed.dualPointMUpper, sigma);
-    if (sd.value > best.value) best = { value: sd.value, point: 'closed-form', oracle: r0.oracle, s: sd.s, L0: closed.dualPoint };
-    offerWitness(closed.network, 'closed form: hinge loss on whitened data [EP Thm 12]');
-  }
-  const isCertified = () => Pbal - best.value <= tol * Pbal;
-  const hasWitness = () => witness !== null && (witness as WitnessRecord).objective < Pbal * (1 - tol);
-  lap('oracleResidual');
+  const search = new LossDualSearch(pb, oracle, settings);
+  const r0 = search.residual();
+  const closed = closedFormStage(search);
+  clock.lap('oracleResidual');
 
   // Budgets in work units: column-generation iterations, oracle patterns, solver iterations; the
   // wall clock (timeBudgetMs) is only an outer safety stop and says so when it fires.
   stage('column-generation');
-  let iterations = 0;
-  let cgRan = false;
-  let lassoOptimal = false;
-  let stopReason = '';
-  let stopKind: CgStopKind = 'not-run';
-  let nearDuplicates = 0;
-  let solverUnconverged = 0;
   const solverIterations = settings.solverIterations ?? DEFAULT_LOSS_SOLVER_ITERATIONS;
-  // the hinge's smoothing error n·c·μ/2 must sit well below the gap the verdict needs
-  const hingeSmoothingRel = hingeSmoothingFor(tol);
-  const feats = new FeatureSet(X, modes); // the squared certificate's feature set: same dedup rule (DEDUP_TOL)
-  const dirsOf = () => feats.list.map((f) => f.dir);
-  if (!isCertified() && settings.maxIterations > 0) {
-    cgRan = true;
-    for (const v of ownDirs) feats.add(v);
-    const d0 = oracleDirection(r0.or, d, modes);
-    if (d0 && r0.or.lower > 0) feats.add(d0);
-    const offMode = offsetModeFor(modes);
-    let warm: { Z: Float64Array[]; b2?: Float64Array } | undefined;
-    let muStart: number | undefined;
-    const cgStart = performance.now();
-    const budgetMs = settings.timeBudgetMs ?? Infinity;
-    const refineAfter = settings.refineAfterWitness ?? Infinity;
-    let witnessAt = hasWitness() ? 0 : -1;
-    // once the oracle's argmax is a present column, the restricted problem is solved tighter
-    let tight = false;
-    const safetyStop = () => {
-      stopReason = `stopped by the wall-clock safety limit (${fmt(budgetMs / 1000)} s) after ${iterations} iteration(s)`;
-      stopKind = 'safety-limit';
-      warnings.push(
-        `Column generation was ${stopReason}; the numbers depend on this machine's speed. ` +
-          'Raise --time-budget (the safety limit) or lower the work budgets to get reproducible numbers.',
-      );
-    };
-    while (iterations < settings.maxIterations) {
-      if (settings.shouldStop?.()) {
-        stopReason = 'stopped on request';
-        stopKind = 'stopped';
-        break;
-      }
-      if (witnessAt < 0 && hasWitness()) witnessAt = iterations;
-      if (witnessAt >= 0 && iterations - witnessAt >= refineAfter) {
-        stopReason = `not optimal is proven; P* interval refined for ${refineAfter} more iteration(s)`;
-        stopKind = 'witness-refined';
-        break;
-      }
-      if (performance.now() - cgStart >= budgetMs) {
-        safetyStop();
-        break;
-      }
-      iterations++;
-      stage('column-generation', `iteration ${iterations}, ${feats.list.length} directions`);
-      if (feats.list.length === 0) {
-        stopReason = 'no live neuron direction to start from';
-        stopKind = 'stalled';
-        break;
-      }
-      const sol = solveLossLasso(feats.list.map((f) => f.a), Y, beta, offMode, loss, {
-        warm,
-        muStart,
-        hingeSmoothingRel: tight ? Math.max(HINGE_SMOOTHING_FLOOR, LOSS_TIGHT_FACTOR * hingeSmoothingRel) : hingeSmoothingRel,
-        relTol: tight ? LOSS_TIGHT_FACTOR * LOSS_LASSO_REL_TOL : LOSS_LASSO_REL_TOL,
-        maxIterations: tight ? TIGHT_LASSO_SWEEP_FACTOR * solverIterations : solverIterations,
-        deadline: cgStart + budgetMs,
-        shouldStop: settings.shouldStop,
-      });
-      if (!sol.converged && sol.stoppedBy === 'iteration-budget') solverUnconverged++;
-      warm = { Z: sol.Z, b2: sol.b2 };
-      if (sol.mu > 0) muStart = Math.min(1, 1000 * sol.mu); // the next (warm) hinge solve starts a few smoothing levels back (a new feature enters at 0)
-      offerWitness(lassoNetwork(dirsOf(), sol.Z, sol.b2, d, modes), `column generation: restricted ${loss.name} problem over ${feats.list.length} neuron directions (iteration ${iterations})`);
-      const active = dirsOf().filter((_, k) => sol.Z[k].some((v) => v !== 0));
-      // the solver's best dual candidate (hinge: smoothed gradient or its active-set polish), into the domain
-      const L0 = fixDirection({ rows: sol.lambda.rows, cols: sol.lambda.cols, data: Float64Array.from(sol.lambda.data) }, Y, loss, modes);
-      const rt = scoreDirection(L0, hintsMat(active, dd), `the column-generation candidate (iteration ${iterations})`, settings.seed + iterations);
-      if (rt.value > best.value) best = { ...rt, point: 'column-generation' };
-      if (isCertified()) {
-        stopReason = 'certified';
-        stopKind = 'certified';
-        break;
-      }
-      const wb = witness as WitnessRecord | null;
-      if (wb && wb.objective - best.value <= LOSS_OPTIMUM_FRACTION * tol * wb.objective) {
-        stopReason = `the optimum is found (best network and dual bound within ${LOSS_OPTIMUM_FRACTION}·tol)`;
-        stopKind = 'optimal';
-        break;
-      }
-      if (rt.or.exact && rt.or.upper <= beta * (1 + LOSS_OPTIMAL_M_TOL) && sol.converged) {
-        lassoOptimal = true;
-        stopReason = 'the restricted optimum is globally optimal (exact oracle: M ≤ β)';
-        stopKind = 'optimal';
-        break;
-      }
-      if (sol.stoppedBy === 'safety-limit') {
-        safetyStop();
-        break;
-      }
-      const dn = oracleDirection(rt.or, d, modes);
-      if (!dn || !(rt.or.lower > 0) || !L0) {
-        stopReason = 'the oracle found no new direction';
-        stopKind = 'stalled';
-        break;
-      }
-      if (feats.add(dn)) continue;
-      // within DEDUP_TOL of a present direction: a distinct column when it beats every present one
-      // at this dual point (near a kink), else the restricted problem was not solved exactly
-      if (rt.or.lower > maxColumnCorrelation(feats.list, L0) * (1 + NEAR_DUPLICATE_GAIN) && feats.add(dn, true)) {
-        nearDuplicates++;
-        continue;
-      }
-      if (rt.or.exact && !tight) {
-        tight = true;
-        continue;
-      }
-      stopReason = rt.or.exact ? 'the oracle returned a direction already present' : 'the oracle found no new direction';
-      stopKind = 'stalled';
-      break;
-    }
-    if (!stopReason) {
-      stopReason = `iteration limit (${settings.maxIterations}) reached`;
-      stopKind = 'iteration-budget';
-    }
-  }
-  lap('columnGeneration');
+  const solver = new LossSolver(search, solverIterations);
+  const cg = columnGeneration(search, solver, r0, { skip: false, nearDuplicateFloor: 0, optimumFraction: LOSS_OPTIMUM_FRACTION }, stage);
+  clock.lap('columnGeneration');
 
-  const w = witness as WitnessRecord | null;
+  const result = assembleCertificate(search, closed, cg, solverIterations, clock.timings);
+  clock.timings.total = clock.total();
+  return result;
+}
+
+/** The problem as stated, with the loss (stages 'validate' and 'objective'). */
+type LossProblem = CertifyProblem & { loss: Loss };
+
+function setUpProblem(
+  net: NetworkWeights,
+  X: Mat,
+  Yraw: Mat,
+  loss: Loss,
+  settings: CertifySettings,
+  stage: (s: string, detail?: string) => void,
+  clock: StageClock,
+): LossProblem {
+  validate(net, X, Yraw);
+  const Y = labelsForLoss(Yraw, loss, net.W2.rows);
+  const statement: ProblemStatement = {
+    betaOf: (spec, n, c) => betaForLoss(spec, n, c, loss),
+    objectiveOf: (w, Xw, Yw, beta, modes) => lossObjective(w, Xw, Yw, beta, modes, loss),
+    impliedFormula: '⟨−∇ℓ(F), F − 1b2ᵀ⟩/Σ‖ũ_j‖‖v_j‖',
+    impliedMismatch: LOSS_IMPLIED_BETA_MISMATCH,
+  };
+  return { ...stateProblem(net, X, Y, settings, statement, stage, clock), loss };
+}
+
+/** A dual record with the direction Λ0 it scales (for dualLambda). */
+type LossDualRecord = DualRecord & { L0: Mat | null };
+
+/** The loss's dual search: dual points s·Λ0 scored by lossBestScale (with the allowance of ./dualPoint.ts) against the oracle's M̄. */
+class LossDualSearch extends DualSearchBase<LossDualRecord, LossProblem> {
+  /** σ bound behind the rounding allowance of ./dualPoint.ts (mLipschitz) */
+  readonly sigma: number;
+
+  constructor(pb: LossProblem, oracle: OracleFn, settings: CertifySettings) {
+    super(pb, oracle, settings);
+    this.sigma = mLipschitz(pb.modes, sigmaMax(this.Xt) * (1 + SIGMA_REL_SLACK), pb.X);
+  }
+
+  protected objectiveOf(w: NetworkWeights): number {
+    const { X, Y, beta, modes, loss } = this.pb;
+    return lossObjective(w, X, Y, beta, modes, loss).objective;
+  }
+
+  /** The oracle at a domain-feasible direction Λ0 and the dual value of its best scale (not yet kept). */
+  private scoreDirection(L0: Mat | null, hints: Mat | undefined, what: string, seed: number): LossDualRecord {
+    if (!L0) {
+      const or = this.failed('no domain-feasible direction with Λᵀ1 = 0 (a label column has a single class)');
+      return { value: 0, point: 'residual', oracle: or, s: 0, L0 };
+    }
+    const { Y, loss, beta, modes } = this.pb;
+    const or = this.callOracle(L0, { ...this.baseOpts, seed, hints }, what);
+    const sd = lossBestScale(L0, Y, loss, beta, modes, or.upper, this.sigma);
+    if (sd.note && sd.s === 0 && Number.isFinite(or.upper) && sd.note !== 'the best scale is 0') this.pb.warnings.push(`Dual point from ${what} not used: ${sd.note}.`);
+    return { value: sd.value, point: 'residual', oracle: or, s: sd.s, L0 };
+  }
+
+  /** Stage 'oracle': the dual point at the candidate −∇ℓ(F) of the weights as given; it starts `best`. */
+  residual(): OracleResult {
+    const { asTrained, Y, loss, modes } = this.pb;
+    this.best = this.scoreDirection(dualDirection(asTrained.F, Y, loss, modes), hintsMat(this.ownDirs, this.dd), 'the candidate −∇ℓ(F)', this.settings.seed);
+    return this.best.oracle;
+  }
+
+  scoreColumnGeneration(L0: Mat | null, hints: Mat | undefined, iteration: number): OracleResult {
+    const rt = this.scoreDirection(L0, hints, `the column-generation candidate (iteration ${iteration})`, this.settings.seed + iteration);
+    if (rt.value > this.best.value) this.best = { ...rt, point: 'column-generation' };
+    return rt.oracle;
+  }
+}
+
+/**
+ * Stage 'closed-form' (MATH.md §5): hinge on whitened data has P* in closed form; its λ* is an exact
+ * dual point and its network a witness (both checked by the same rules as any other).
+ */
+function closedFormStage(search: LossDualSearch): ClosedForm | null {
+  const { X, Y, loss, beta, modes } = search.pb;
+  const closed = loss.name === 'hinge' ? detectHingeWhitened(X, Y, beta, modes) : null;
+  if (!closed) return null;
+  const sd = lossBestScale(closed.dualPoint, Y, loss, beta, modes, closed.dualPointMUpper, search.sigma);
+  if (sd.value > search.best.value) search.best = { value: sd.value, point: 'closed-form', oracle: search.best.oracle, s: sd.s, L0: closed.dualPoint };
+  search.offerWitness(closed.network, 'closed form: hinge loss on whitened data [EP Thm 12]');
+  return closed;
+}
+
+/**
+ * The restricted problem with the loss (./solver.ts: FISTA, the hinge smoothed with continuation),
+ * warm-started from the previous solve; 'tight' shrinks the relative gap and the hinge smoothing by
+ * LOSS_TIGHT_FACTOR with TIGHT_LASSO_SWEEP_FACTOR times the budget. Its network is offered as a
+ * witness; its dual candidate, moved into the domain, is the dual direction.
+ */
+class LossSolver implements RestrictedSolver {
+  private warm: { Z: Float64Array[]; b2?: Float64Array } | undefined;
+  private muStart: number | undefined;
+  private readonly offMode;
+  /** the hinge's smoothing error n·c·μ/2 must sit well below the gap the verdict needs */
+  readonly hingeSmoothingRel: number;
+  constructor(
+    private readonly search: LossDualSearch,
+    private readonly solverIterations: number,
+  ) {
+    this.offMode = offsetModeFor(search.pb.modes);
+    this.hingeSmoothingRel = hingeSmoothingFor(search.pb.tol);
+  }
+  solve(feats: FeatureSet, accuracy: 'normal' | 'tight', iteration: number, deadline: number): RestrictedStep | null {
+    if (feats.list.length === 0) return null;
+    const { Y, d, beta, modes, loss } = this.search.pb;
+    const { solverIterations, hingeSmoothingRel } = this;
+    const tight = accuracy === 'tight';
+    const sol = solveLossLasso(feats.list.map((f) => f.a), Y, beta, this.offMode, loss, {
+      warm: this.warm,
+      muStart: this.muStart,
+      hingeSmoothingRel: tight ? Math.max(HINGE_SMOOTHING_FLOOR, LOSS_TIGHT_FACTOR * hingeSmoothingRel) : hingeSmoothingRel,
+      relTol: tight ? LOSS_TIGHT_FACTOR * LOSS_LASSO_REL_TOL : LOSS_LASSO_REL_TOL,
+      maxIterations: tight ? TIGHT_LASSO_SWEEP_FACTOR * solverIterations : solverIterations,
+      deadline,
+      shouldStop: this.search.settings.shouldStop,
+    });
+    this.warm = { Z: sol.Z, b2: sol.b2 };
+    if (sol.mu > 0) this.muStart = Math.min(1, 1000 * sol.mu); // the next (warm) hinge solve starts a few smoothing levels back (a new feature enters at 0)
+    const dirs = feats.list.map((f) => f.dir);
+    this.search.offerWitness(
+      lassoNetwork(dirs, sol.Z, sol.b2, d, modes),
+      `column generation: restricted ${loss.name} problem over ${feats.list.length} neuron directions (iteration ${iteration})`,
+    );
+    // the solver's best dual candidate (hinge: smoothed gradient or its active-set polish), into the domain
+    const L0 = fixDirection({ rows: sol.lambda.rows, cols: sol.lambda.cols, data: Float64Array.from(sol.lambda.data) }, Y, loss, modes);
+    return {
+      dual: L0,
+      Z: sol.Z,
+      settled: sol.converged,
+      budgetHit: !sol.converged && sol.stoppedBy === 'iteration-budget',
+      safetyStopped: sol.stoppedBy === 'safety-limit',
+    };
+  }
+}
+
+/** Stage 'verdict' (MATH.md §3.1): the optimum when the bound closes on it, tolerances, the result and its reasons. */
+function assembleCertificate(
+  search: LossDualSearch,
+  closed: ClosedForm | null,
+  cg: CgOutcome,
+  solverIterations: number,
+  timings: Record<string, number>,
+): ClassificationResult {
+  const { settings, best, witness: w } = search;
+  const { X, Y, loss, beta, modes, tol, asTrained, infos, bal, Pbal, warnings } = search.pb;
+  const { n, d, c, m } = search.pb;
   // the optimum: the best network found when the dual bound closes on it
   let optimal: NetworkWeights | null = null;
   if (w && w.objective - best.value <= tol * w.objective) optimal = w.net;
-  else if (isCertified() && (!w || w.objective >= Pbal)) optimal = bal.net;
+  else if (search.isCertified() && (!w || w.objective >= Pbal)) optimal = bal.net;
 
-  const tolerances: CertificateResult['tolerances'] = {
+  const tolerances = lossTolerances(settings, tol, best.oracle, solverIterations, hingeSmoothingFor(tol));
+  const result = buildResult({
+    loss: loss.name, lossWords: loss.words, beta, betaInfo: search.pb.betaInfo, impliedBeta: search.pb.impliedB, impliedBetaMismatch: search.pb.impliedBetaMismatch, modes, n, d, c, m,
+    primalAsTrained: asTrained.objective, Pbal, rebalanced: rebalancedInfo(bal.net, infos, (wn) => lossObjective(wn, X, Y, beta, modes, loss).objective), best, bestPrimal: search.bestPrimal, witness: w, tol, infos, tolerances, warnings, timings,
+    columnGeneration: cg.ran ? { iterations: cg.iterations, directions: cg.directions, stopReason: cg.stopReason, reachedOptimum: search.isCertified() || cg.lassoOptimal || optimal !== null } : null,
+  });
+  if (cg.stopKind === 'safety-limit') result.safetyLimit = { seconds: (settings.timeBudgetMs ?? 0) / 1000 };
+  if (closed) {
+    result.closedForm = closed.name;
+    result.closedFormInfo = {
+      name: closed.name, formula: closed.formula, values: closed.values, pstar: closed.pstar,
+      latex: closed.latex, condition: closed.condition, tolerance: closed.tolerance, vectors: closed.vectors,
+    };
+  }
+  if (cg.nearDuplicates) result.oracle.notes.push(`${cg.nearDuplicates} oracle direction(s) within the dedup tolerance of a present one were added as distinct columns (different activations near a kink)`);
+  if (cg.unconverged) result.oracle.notes.push(`${cg.unconverged} restricted solve(s) stopped at the solver budget (${solverIterations} iterations) before their tolerance`);
+  if (result.verdict === 'inconclusive') {
+    const reason = explainInconclusive({
+      primal: asTrained.objective,
+      tol,
+      dualBound: best.value,
+      bestPrimal: result.pstarInterval[1],
+      beta,
+      oracle: best.oracle,
+      inconsistent: result.warnings.some((x) => x.startsWith('Internal inconsistency')),
+      cg: { ran: cg.ran, iterations: cg.iterations, stopKind: cg.stopKind, stopReason: cg.stopReason, solverBudgetHits: cg.unconverged },
+      budgets: { maxIterations: settings.maxIterations, patternBudget: settings.patternBudget, solverIterations, timeBudgetMs: settings.timeBudgetMs },
+    });
+    result.inconclusiveReason = reason;
+    result.summary = `${result.summary} ${reason.advice}`;
+  }
+  const dualLambda = best.L0 && best.s > 0 ? { rows: n, cols: c, data: best.L0.data.map((v) => v * best.s) } : null;
+  return { ...result, loss: loss.name, optimal, dualLambda, labels: Y };
+}
+
+/** Every named tolerance and work budget the certificate used, with what it means. */
+function lossTolerances(
+  settings: CertifySettings,
+  tol: number,
+  oracle: OracleResult,
+  solverIterations: number,
+  hingeSmoothingRel: number,
+): CertificateResult['tolerances'] {
+  return {
     tol: { value: tol, meaning: VERDICT_TOL_MEANING },
     rebalance: { value: REBALANCE_REL_TOL, meaning: REBALANCE_MEANING },
     lossDualRounding: { value: LOSS_DUAL_ROUNDING_PER_TERM, meaning: 'relative rounding allowance per summed term of −ℓ*(−Λ) and the b2 term, subtracted from every dual value' },
@@ -346,39 +340,7 @@ export function certifyClassificationWith(
     optimumFraction: { value: LOSS_OPTIMUM_FRACTION, meaning: 'column generation stops when the best network and the dual bound agree to this fraction of tol' },
     optimalM: { value: LOSS_OPTIMAL_M_TOL, meaning: 'column generation stops as optimal when an exact oracle gives M(Λ) ≤ β(1 + optimalM)' },
     impliedBetaMismatch: { value: LOSS_IMPLIED_BETA_MISMATCH, meaning: 'relative difference of implied and declared β that is flagged' },
-    oracleRounding: { value: best.oracle.roundingAllowance, meaning: "the oracle's rounding allowance included in its upper bound M̄" },
+    oracleRounding: { value: oracle.roundingAllowance, meaning: "the oracle's rounding allowance included in its upper bound M̄" },
     ...budgetTolerances(settings, solverIterations, 'iterations of each restricted problem solve (FISTA, all smoothing levels; a work budget; --solver-iterations)'),
   };
-  const result = buildResult({
-    loss: loss.name, lossWords: loss.words, beta, betaInfo, impliedBeta: implied.beta, impliedBetaMismatch, modes, n, d, c, m,
-    primalAsTrained: asTrained.objective, Pbal, rebalanced: rebalancedInfo(bal.net, infos, (w) => lossObjective(w, X, Y, beta, modes, loss).objective), best, bestPrimal, witness: w, tol, infos, tolerances, warnings, timings,
-    columnGeneration: cgRan ? { iterations, directions: feats.list.length, stopReason, reachedOptimum: isCertified() || lassoOptimal || optimal !== null } : null,
-  });
-  if (closed) {
-    result.closedForm = closed.name;
-    result.closedFormInfo = {
-      name: closed.name, formula: closed.formula, values: closed.values, pstar: closed.pstar,
-      latex: closed.latex, condition: closed.condition, tolerance: closed.tolerance, vectors: closed.vectors,
-    };
-  }
-  if (nearDuplicates) result.oracle.notes.push(`${nearDuplicates} oracle direction(s) within the dedup tolerance of a present one were added as distinct columns (different activations near a kink)`);
-  if (solverUnconverged) result.oracle.notes.push(`${solverUnconverged} restricted solve(s) stopped at the solver budget (${solverIterations} iterations) before their tolerance`);
-  if (result.verdict === 'inconclusive') {
-    const reason = explainInconclusive({
-      primal: asTrained.objective,
-      tol,
-      dualBound: best.value,
-      bestPrimal: result.pstarInterval[1],
-      beta,
-      oracle: best.oracle,
-      inconsistent: result.warnings.some((x) => x.startsWith('Internal inconsistency')),
-      cg: { ran: cgRan, iterations, stopKind, stopReason, solverBudgetHits: solverUnconverged },
-      budgets: { maxIterations: settings.maxIterations, patternBudget: settings.patternBudget, solverIterations, timeBudgetMs: settings.timeBudgetMs },
-    });
-    result.inconclusiveReason = reason;
-    result.summary = `${result.summary} ${reason.advice}`;
-  }
-  timings.total = performance.now() - tStart;
-  const dualLambda = best.L0 && best.s > 0 ? { rows: n, cols: c, data: best.L0.data.map((v) => v * best.s) } : null;
-  return { ...result, loss: loss.name, optimal, dualLambda, labels: Y };
 }

@@ -19,7 +19,8 @@ import type { Mat } from '../linalg/mat';
 import type { BetaSpec } from '../certify/types';
 import { usageError } from '../errors';
 import { DOMAIN_MARGIN, type Loss } from './loss';
-import { betaFromFramework, fmt } from './betaMap';
+import { betaFromFramework } from './betaMap';
+import { fmtTerm as fmt } from '../format/numbers';
 import { realLabels, residualLipschitz } from './squared';
 
 /** PyTorch's HuberLoss default delta (and SmoothL1Loss's default beta). */

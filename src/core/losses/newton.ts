@@ -25,9 +25,39 @@ export interface NewtonProblem {
   objective(Z: Float64Array, b: Float64Array): number;
 }
 
+/** The loss part of the Newton system on the support S (and the offset): gradient −Jᵀλ and Hessian Σ_i J_iᵀ H_i J_i. */
+function lossCurvature(P: NewtonProblem, F: Mat, L: Mat, S: number[], blocks: number, Hs: Float64Array): { grad: Float64Array; H: Float64Array } {
+  const n = P.Y.rows, c = P.Y.cols, p = blocks * c;
+  const vec = (bi: number): Float64Array | null => (bi < S.length ? P.A[S[bi]] : null); // null: the ones vector
+  const grad = new Float64Array(p);
+  const H = new Float64Array(p * p);
+  for (let i = 0; i < n; i++) {
+    P.loss.sampleHessian(F, P.Y, i, P.mu, Hs);
+    for (let bi = 0; bi < blocks; bi++) {
+      const ai = vec(bi)?.[i] ?? 1;
+      if (ai === 0) continue;
+      for (let j = 0; j < c; j++) grad[bi * c + j] -= ai * L.data[i * c + j];
+      for (let bj = bi; bj < blocks; bj++) {
+        const aj = vec(bj)?.[i] ?? 1;
+        if (aj === 0) continue;
+        const w = ai * aj;
+        for (let j = 0; j < c; j++)
+          for (let l = 0; l < c; l++) {
+            const h = Hs[j * c + l];
+            if (h !== 0) H[(bi * c + j) * p + bj * c + l] += w * h;
+          }
+      }
+    }
+  }
+  for (let bi = 0; bi < blocks; bi++)
+    for (let bj = bi + 1; bj < blocks; bj++)
+      for (let j = 0; j < c; j++) for (let l = 0; l < c; l++) H[(bj * c + l) * p + bi * c + j] = H[(bi * c + j) * p + bj * c + l];
+  return { grad, H };
+}
+
 /** Runs up to maxSteps Newton steps in place; returns the number of accepted steps. */
 export function newtonActive(P: NewtonProblem, Z: Float64Array, b: Float64Array, maxSteps: number): number {
-  const n = P.Y.rows, c = P.Y.cols, K = P.A.length, beta = P.beta;
+  const c = P.Y.cols, K = P.A.length, beta = P.beta;
   const hasOff = P.offset !== 'none';
   let accepted = 0;
   const Hs = new Float64Array(c * c);
@@ -44,31 +74,7 @@ export function newtonActive(P: NewtonProblem, Z: Float64Array, b: Float64Array,
     const F = P.logits(Z, b);
     const L = negGradient(F, P.Y, P.loss, P.mu);
     const f0 = P.objective(Z, b);
-    const vec = (bi: number): Float64Array | null => (bi < S.length ? P.A[S[bi]] : null); // null: the ones vector
-    const grad = new Float64Array(p);
-    const H = new Float64Array(p * p);
-    // loss part: Σ_i J_iᵀ H_i J_i and −Jᵀλ
-    for (let i = 0; i < n; i++) {
-      P.loss.sampleHessian(F, P.Y, i, P.mu, Hs);
-      for (let bi = 0; bi < blocks; bi++) {
-        const ai = vec(bi)?.[i] ?? 1;
-        if (ai === 0) continue;
-        for (let j = 0; j < c; j++) grad[bi * c + j] -= ai * L.data[i * c + j];
-        for (let bj = bi; bj < blocks; bj++) {
-          const aj = vec(bj)?.[i] ?? 1;
-          if (aj === 0) continue;
-          const w = ai * aj;
-          for (let j = 0; j < c; j++)
-            for (let l = 0; l < c; l++) {
-              const h = Hs[j * c + l];
-              if (h !== 0) H[(bi * c + j) * p + bj * c + l] += w * h;
-            }
-        }
-      }
-    }
-    for (let bi = 0; bi < blocks; bi++)
-      for (let bj = bi + 1; bj < blocks; bj++)
-        for (let j = 0; j < c; j++) for (let l = 0; l < c; l++) H[(bj * c + l) * p + bi * c + j] = H[(bi * c + j) * p + bj * c + l];
+    const { grad, H } = lossCurvature(P, F, L, S, blocks, Hs);
     // penalty part
     S.forEach((k, bi) => {
       let q = 0;

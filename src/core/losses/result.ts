@@ -5,8 +5,9 @@
  * internal inconsistency and blocks every verdict.
  */
 import type { OracleResult } from '../oracle/types';
+import type { WitnessRecord } from '../certify/dualSearch';
 import { decideVerdict, fmt, type RebalanceInfo } from '../certify/verdict';
-import type { CertifyModes, NetworkWeights } from '../problem/network';
+import type { CertifyModes } from '../problem/network';
 import type { NeuronInfo } from '../problem/objective';
 import type { BetaInfo, CertificateResult } from '../certify/types';
 import type { LossName } from '../problem/loss';
@@ -18,12 +19,7 @@ export interface DualRecord {
   s: number;
 }
 
-export interface WitnessRecord {
-  net: NetworkWeights;
-  objective: number;
-  description: string;
-}
-
+export type { WitnessRecord };
 
 export interface ResultInput {
   loss: LossName;

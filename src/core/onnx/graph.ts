@@ -76,6 +76,14 @@ export class GraphIndex {
     return a.name.startsWith('value_float') ? 1 : a.name.startsWith('value_int') ? 7 : undefined;
   }
 
+  /** A STRING initializer's values (skl2onnx's class names); undefined for anything else. */
+  constStrings(name: string): string[] | undefined {
+    const p = this.constProtos.get(name)?.proto;
+    if (!p || p.data_type !== 8) return undefined;
+    const dec = new TextDecoder();
+    return p.string_data.map((b) => dec.decode(b));
+  }
+
   /** Decodes a constant; `user` is the node that consumes it, named in any error. */
   constant(name: string, user: NodeRef): Tensor {
     const hit = this.cache.get(name);

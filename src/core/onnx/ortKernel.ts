@@ -28,8 +28,17 @@ function matmulModel(elemType: number): Uint8Array {
   return encodeModelProto(model);
 }
 
+/**
+ * Threads of onnxruntime's intra-op pool for the engine's products. One, for determinism: with more,
+ * MLAS splits the inner dimension of a short-and-wide product (the solver's gradient X̃ᵀ·(mask∘r),
+ * 11×1000 · 1000×100) across threads and the bits depend on the thread count, so the same inputs
+ * would give different numbers on different machines (test/convex/ortKernel.test.ts). Also the CPU
+ * budget counts user+sys over all threads, and the products are ~2–10% of a solve.
+ */
+export const ORT_INTRA_OP_THREADS = 1;
+
 /** onnxruntime MatMul in float64 (exact up to summation order) or float32 (faster, rounded inputs). */
-export async function ortKernel(dtype: 'float64' | 'float32'): Promise<MatmulKernel | null> {
+export async function ortKernel(dtype: 'float64' | 'float32', threads = ORT_INTRA_OP_THREADS): Promise<MatmulKernel | null> {
   let ort: typeof import('onnxruntime-node');
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -37,7 +46,12 @@ export async function ortKernel(dtype: 'float64' | 'float32'): Promise<MatmulKer
   } catch {
     return null;
   }
-  const session = await ort.InferenceSession.create(matmulModel(dtype === 'float64' ? ONNX_DOUBLE : ONNX_FLOAT));
+  const session = await ort.InferenceSession.create(matmulModel(dtype === 'float64' ? ONNX_DOUBLE : ONNX_FLOAT), {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    // no busy-waiting pool threads between the solver's products (they would burn the shared cores)
+    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+  });
   const Arr = dtype === 'float64' ? Float64Array : Float32Array;
   return {
     name: `onnxruntime-${dtype}`,

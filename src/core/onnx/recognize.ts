@@ -8,7 +8,7 @@
  */
 import { modelError } from '../errors';
 import type { AffineInput, CanonicalModel, HeadKind, OutputHead } from '../model';
-import { attrFloats, attrInt, attrInts, GraphIndex, nodeLabel, type NodeRef } from './graph';
+import { attr, attrFloats, attrInt, attrInts, GraphIndex, nodeLabel, type NodeRef } from './graph';
 import { foldAdd, isLinearOp, readLinear, type Layout, type LinearLayer } from './layers';
 import { toNum, type ModelProto, type ValueInfoProto } from './proto';
 import { DT, dtypeName, floatDtype, isQuantizedType } from './tensor';
@@ -82,6 +82,8 @@ interface Walk {
   probability: OutputHead['probability'];
   lastLayer2Out: string;
   squeezed: boolean;
+  /** skl2onnx's class labels, when its post-processing names them */
+  classes?: (number | string)[];
 }
 
 /** The graph's one data input, checked. */
@@ -288,7 +290,7 @@ const onLayer2: PhaseHandler = (w, ref, out, ml) => {
     w.nodeMap.head.push(nodeLabel(ref));
     w.phase = 'head';
   } else if (SKLEARN_POST.has(op)) {
-    w.headKind = sklearnHead(g, w.cur, w.nodeMap.head);
+    w.headKind = sklearnHead(g, w.cur, w.nodeMap.head, w);
     w.phase = 'done';
     return false;
   } else if (OTHER_ACTIVATIONS.has(op)) {
@@ -302,7 +304,7 @@ const onHead: PhaseHandler = (w, ref) => {
   const op = ref.node.op_type;
   if (SKLEARN_POST.has(op)) {
     w.probability = probabilityOf(w.headKind);
-    w.headKind = sklearnHead(g, w.cur, w.nodeMap.head);
+    w.headKind = sklearnHead(g, w.cur, w.nodeMap.head, w);
     w.phase = 'done';
     return false;
   }
@@ -349,7 +351,7 @@ function walkDataPath(w: Walk, outputNames: Set<string>): void {
     if (consumers.length > 1) {
       if (phase === 'layer2' || phase === 'head') {
         w.probability = probabilityOf(w.headKind);
-        w.headKind = sklearnHead(g, cur, nodeMap.head);
+        w.headKind = sklearnHead(g, cur, nodeMap.head, w);
         break;
       }
       throw modelError(
@@ -427,6 +429,7 @@ function buildModel(model: ModelProto, w: Walk, gi: GraphInput, outputNames: Set
       nodes: headNodes,
       ...(w.headAxis !== undefined ? { axis: w.headAxis } : {}),
       ...(sklearn && w.probability ? { probability: w.probability } : {}),
+      ...(sklearn && w.classes ? { classes: w.classes } : {}),
     },
     foldedPreprocessing: folded,
     dtype,
@@ -495,7 +498,7 @@ function softmaxAxis(g: GraphIndex, ref: NodeRef, opset: number, rank: number | 
  * skl2onnx post-processing after the output layer (ArgMax → ArrayFeatureExtractor → labels,
  * ZipMap → probabilities). It is recorded, not modelled; only known post-processing ops are allowed.
  */
-function sklearnHead(g: GraphIndex, from: string, names: string[]): HeadKind {
+function sklearnHead(g: GraphIndex, from: string, names: string[], out: Pick<Walk, 'classes'>): HeadKind {
   const queue = [from];
   const seen = new Set<number>();
   const found: NodeRef[] = [];
@@ -520,7 +523,25 @@ function sklearnHead(g: GraphIndex, from: string, names: string[]): HeadKind {
       g.loc(culprit),
     );
   }
+  out.classes = sklearnClasses(g, found);
   return 'sklearn-postprocess';
+}
+
+/** The classes skl2onnx writes: ZipMap's classlabels, else the `classes` constant its ArrayFeatureExtractor indexes. */
+function sklearnClasses(g: GraphIndex, found: NodeRef[]): (number | string)[] | undefined {
+  for (const ref of found) {
+    if (ref.node.op_type !== 'ZipMap') continue;
+    const ints = attr(ref, 'classlabels_int64s');
+    if (ints?.ints.length) return ints.ints.map(toNum);
+    const strs = attr(ref, 'classlabels_strings');
+    if (strs?.strings.length) return strs.strings.map((b) => new TextDecoder().decode(b));
+  }
+  for (const ref of found) {
+    const name = ref.node.op_type === 'ArrayFeatureExtractor' ? ref.node.input[0] : undefined;
+    if (!name || !g.isConst(name)) continue;
+    return g.constStrings(name) ?? Array.from(g.constant(name, ref).values);
+  }
+  return undefined;
 }
 
 /** Folds skl2onnx Scalers, y = (x − offset)·scale, into layer 1 so the network acts on raw inputs. */

@@ -47,6 +47,8 @@ export interface GlobalSearchResult {
   closed: boolean;
   /** the open bounds' largest when the budget stopped the search (else the final upper) */
   openBound: number;
+  /** stopped by earlyDirection (a direction above the caller's bar was found), not by the budget */
+  stoppedEarly?: boolean;
 }
 
 interface Node {
@@ -57,6 +59,12 @@ interface Node {
   rm: Float64Array;
   /** the free sample to split next (−1: none, the node is exact) */
   split: number;
+  /**
+   * faces (passive sets, as sample ids) of this node's projections, keyed 2t (+x_t), 2t + 1 (−x_t), −1 (g):
+   * a child's region is the parent's with one more row, so they warm-start its projections (speed only:
+   * the bound ‖g + Aᵀμ‖ is sound for any μ ≥ 0)
+   */
+  faces: Map<number, number[]>;
 }
 
 export interface GlobalSearchOptions {
@@ -65,6 +73,11 @@ export interface GlobalSearchOptions {
   stopBelow?: number;
   seedU?: Float64Array;
   shouldStop?: () => boolean;
+  /**
+   * Stop once a value above `above` is attained and `work` nodes are spent: the caller needs a
+   * violating direction, not the maximum (the open nodes keep `upper` sound, `closed` false).
+   */
+  earlyDirection?: { above: number; work: number };
 }
 
 /** max_{‖u‖≤1} |λᵀ(X̂u)_+| by two searches, one per sign of λ. */
@@ -107,6 +120,7 @@ export function globalScalar(Xh: Float64Array, n: number, r: number, lam: Float6
   let closed = true;
   let upper = attained;
   let openBound = 0;
+  let stoppedEarly = false;
   for (const l of [lp, lm]) {
     const res = searchOneSign(X, xn, m, r, l, attained, bestU, { ...opts, nodeBudget: Math.max(1, Math.floor(opts.nodeBudget / 2)) }, evalAbs);
     nodes += res.nodes;
@@ -114,8 +128,9 @@ export function globalScalar(Xh: Float64Array, n: number, r: number, lam: Float6
     upper = Math.max(upper, res.upper);
     closed &&= res.closed;
     openBound = Math.max(openBound, res.openBound);
+    stoppedEarly ||= res.stoppedEarly === true;
   }
-  return { upper: Math.max(upper, attained), attained, u: bestU, nodes, closed, openBound };
+  return { upper: Math.max(upper, attained), attained, u: bestU, nodes, closed, openBound, stoppedEarly };
 }
 
 function searchOneSign(
@@ -128,7 +143,7 @@ function searchOneSign(
   u0: Float64Array,
   opts: GlobalSearchOptions,
   evalAbs: (u: Float64Array, l: Float64Array) => number,
-): { upper: number; attained: number; u: Float64Array; nodes: number; closed: boolean; openBound: number } {
+): GlobalSearchResult {
   let attained = Math.max(attained0, evalAbs(u0, lam));
   let bestU = Float64Array.from(u0);
   let closedMax = 0; // largest bound of a node closed as exact
@@ -137,23 +152,27 @@ function searchOneSign(
   const slackAbs = 16 * EPS * (m + r) * mass; // rounding of every sum below, per unit u
   const prune = () => Math.max(attained, opts.stopBelow ?? -Infinity);
 
-  const evaluate = (status: Int8Array, rp: Float64Array, rm: Float64Array): Node => {
+  const rowOf = new Int32Array(m);
+  const evaluate = (status: Int8Array, rp: Float64Array, rm: Float64Array, parentFaces?: Map<number, number[]>): Node => {
     nodes++;
     const fixed: number[] = [];
-    for (let t = 0; t < m; t++) if (status[t] !== 0) fixed.push(t);
+    for (let t = 0; t < m; t++) if (status[t] !== 0) { rowOf[t] = fixed.length; fixed.push(t); }
     const A: Mat = { rows: fixed.length, cols: r, data: new Float64Array(fixed.length * r) };
     const pat = new Uint8Array(fixed.length);
     fixed.forEach((t, k) => {
       A.data.set(X.subarray(t * r, t * r + r), k * r);
       pat[k] = status[t] > 0 ? 1 : 0;
     });
-    const coneMax = (g: Float64Array): { value: number; z: Float64Array } => {
+    const faces = new Map<number, number[]>();
+    const coneMax = (g: Float64Array, key: number): { value: number; z: Float64Array } => {
       if (!fixed.length) {
         let s = 0;
         for (let q = 0; q < r; q++) s += g[q] * g[q];
         return { value: Math.sqrt(s), z: g };
       }
-      const pr = projectCone(A, pat, g);
+      const pf = parentFaces?.get(key);
+      const pr = projectCone(A, pat, g, 1, pf?.map((t) => rowOf[t]));
+      faces.set(key, pr.active.map((k) => fixed[k]));
       let s = 0;
       for (let q = 0; q < r; q++) s += pr.z[q] * pr.z[q];
       return { value: Math.sqrt(s), z: pr.z };
@@ -175,9 +194,9 @@ function searchOneSign(
       if (k < free.length) free.sort((a2, b2) => slackOf(lam[b2], rp[b2], rm[b2]) - slackOf(lam[a2], rp[a2], rm[a2]));
       for (const t of free.slice(0, k)) {
         for (let q = 0; q < r; q++) xi[q] = X[t * r + q];
-        rp[t] = Math.min(rp[t], coneMax(xi).value);
+        rp[t] = Math.min(rp[t], coneMax(xi, 2 * t).value);
         for (let q = 0; q < r; q++) xi[q] = -X[t * r + q];
-        rm[t] = Math.min(rm[t], coneMax(xi).value);
+        rm[t] = Math.min(rm[t], coneMax(xi, 2 * t + 1).value);
       }
     }
     for (let t = 0; t < m; t++) {
@@ -193,7 +212,7 @@ function searchOneSign(
       const slack = slackOf(li, rp[t], rm[t]);
       if (slack > splitSlack) { splitSlack = slack; split = t; }
     }
-    const cm = coneMax(g);
+    const cm = coneMax(g, -1);
     const bound = cm.value + constant + slackAbs;
     if (cm.value > 0) {
       const u = cm.z.map((v) => v / cm.value);
@@ -201,10 +220,11 @@ function searchOneSign(
       if (v > attained) { attained = v; bestU = u; }
     }
     if (split >= 0 && splitSlack <= GLOBAL_SPLIT_MIN_REL * bound) split = -1;
-    return { bound, status, split, rp, rm };
+    return { bound, status, split, rp, rm, faces };
   };
 
   const heap: Node[] = [];
+  let stoppedEarly = false;
   let prunedMax = 0; // largest bound of a node dropped by the threshold: a sound bound for its region
   heapPush(heap, evaluate(new Int8Array(m), Float64Array.from(xn), Float64Array.from(xn)));
   while (heap.length) {
@@ -217,6 +237,7 @@ function searchOneSign(
       break;
     }
     if (top.split >= 0 && nodes + 2 > opts.nodeBudget) break; // budget: the heap stays open
+    if (opts.earlyDirection && attained > opts.earlyDirection.above && nodes >= opts.earlyDirection.work) { stoppedEarly = true; break; } // likewise
     heapPop(heap);
     if (top.split < 0) {
       closedMax = Math.max(closedMax, top.bound);
@@ -225,7 +246,7 @@ function searchOneSign(
     for (const s of [1, -1]) {
       const st = Int8Array.from(top.status);
       st[top.split] = s;
-      const child = evaluate(st, Float64Array.from(top.rp), Float64Array.from(top.rm));
+      const child = evaluate(st, Float64Array.from(top.rp), Float64Array.from(top.rm), top.faces);
       // a child's bound never needs to exceed its parent's (both are sound for the child's region)
       child.bound = Math.min(child.bound, top.bound);
       if (child.bound > prune()) heapPush(heap, child);
@@ -236,5 +257,5 @@ function searchOneSign(
   const upper = Math.max(attained, closedMax, prunedMax, openBound);
   // exact when nothing is left open and no region was dropped above the value attained
   const closed = heap.length === 0 && prunedMax <= attained;
-  return { upper, attained, u: bestU, nodes, closed, openBound };
+  return { upper, attained, u: bestU, nodes, closed, openBound, stoppedEarly };
 }

@@ -293,6 +293,21 @@ export function noBiasOracle(X: Mat, Lambda: Mat, opts: OracleOptions): CoreInfo
   }
 
   const searchOpts = { hints: hintsR, samples: opts.samples, seed: opts.seed, shouldStop: opts.shouldStop };
+  // The searches run on X̂, and the caller's threshold is about M(X̃) ≤ scale·M(X̂) + scale·A + rankAllow
+  // (finalize): so they may drop what is below (stopBelow − rankAllow)/scale − A on X̂, not stopBelow.
+  const stopHat = opts.stopBelow === undefined ? undefined : (opts.stopBelow - rankAllow) / scale - A;
+  // the caller's bar for an early stop, likewise moved to X̂ (generously: the value is recomputed on X̃ anyway)
+  const eAbove = opts.earlyDirection ? (opts.earlyDirection.above + rankAllow) / scale + A : Infinity;
+  const early = opts.earlyDirection?.nodes !== undefined ? { above: eAbove, work: opts.earlyDirection.nodes } : undefined;
+  const earlyVertex = opts.earlyDirection?.projections !== undefined ? { above: eAbove, work: opts.earlyDirection.projections } : undefined;
+  /** extra directions of a search, mapped to X̃ with their values recomputed there (best first) */
+  const candidatesOf = (list: { u: Float64Array }[]): { u: Float64Array; value: number }[] =>
+    list
+      .map(({ u: w }) => {
+        const u = toFull(w);
+        return { u, value: vnorm(evalVec(X, Lambda, u, 0, new Float64Array(c))) };
+      })
+      .sort((a, b) => b.value - a.value);
 
   // ---- scalar exact ----
   if (c === 1 && r <= 4) {
@@ -316,8 +331,25 @@ export function noBiasOracle(X: Mat, Lambda: Mat, opts: OracleOptions): CoreInfo
   const ps = r >= 5 && (c === 1 || c === 2 || c === 3) ? patternSetFor(X, Xh, n, r, opts, notes) : null;
   if (ps && c === 1) {
     lowerSearch(Xh, Lambda, { ...searchOpts, samples: Math.min(opts.samples, 200) }, tracker);
-    const res = ps.maximize(Xh.data, r, Float64Array.from(Lambda.data), tracker.best.u);
-    return finalize('exact-vertex', res.u, res.value, 0, res.patterns, [`rank ${r}: ${res.info}, ${res.candidatesEvaluated} cone projections`]);
+    const res = ps.maximize(Xh.data, r, Float64Array.from(Lambda.data), tracker.best.u, { stopBelow: stopHat, candidates: opts.candidates ?? 0, earlyDirection: earlyVertex });
+    if (res.cutShort) {
+      const out = finalize('exact-vertex', res.u, res.value, 0, res.patterns, []);
+      out.notes = out.notes.filter((t) => !t.startsWith('exact method did not reproduce'));
+      out.notes.push(`rank ${r}: ${res.info}, ${res.candidatesEvaluated} cone projections`);
+      out.candidates = candidatesOf(res.candidates);
+      return out;
+    }
+    if (stopHat !== undefined && res.value > res.attained && res.value <= stopHat) {
+      // patterns were skipped at the threshold: a sound bound ≤ stopBelow, not the maximum
+      const out = finalize('exact-vertex', res.u, res.value, 0, res.patterns, []);
+      out.notes = out.notes.filter((t) => !t.startsWith('exact method did not reproduce'));
+      out.notes.push(`rank ${r}: ${res.info}, ${res.candidatesEvaluated} cone projections; proved M ≤ ${opts.stopBelow?.toPrecision(6)} (the threshold), skipping the patterns below it`);
+      out.candidates = candidatesOf(res.candidates);
+      return out;
+    }
+    const out = finalize('exact-vertex', res.u, res.value, 0, res.patterns, [`rank ${r}: ${res.info}, ${res.candidatesEvaluated} cone projections`]);
+    out.candidates = candidatesOf(res.candidates);
+    return out;
   }
 
   // ---- rank ≥ 5 beyond enumeration: anytime global search within a node budget ----
@@ -326,7 +358,7 @@ export function noBiasOracle(X: Mat, Lambda: Mat, opts: OracleOptions): CoreInfo
   const spatial = c === 2 || c === 3 || m >= SPATIAL_MIN_ROWS_PER_RANK * r;
   if ((c === 1 || c === 2 || c === 3) && r >= 5 && !ps && opts.nodeBudget > 0) {
     lowerSearch(Xh, Lambda, searchOpts, tracker);
-    const sOpts = { nodeBudget: opts.nodeBudget, stopBelow: opts.stopBelow, seedU: tracker.best.u, shouldStop: opts.shouldStop };
+    const sOpts = { nodeBudget: opts.nodeBudget, stopBelow: stopHat, seedU: tracker.best.u, shouldStop: opts.shouldStop, earlyDirection: early };
     const gs = spatial ? spatialSearch(Xh.data, n, r, Lambda.data, c, sOpts) : globalScalar(Xh.data, n, r, Float64Array.from(Lambda.data), sOpts);
     const what = spatial ? `spatial branch and bound${c > 1 ? ` (c = ${c}, relative tolerance ${SPATIAL_VECTOR_REL_TOL})` : ''}` : 'sign-fixing branch and bound';
     // closed: the value attained plus the search's own tolerance (0 for c = 1 up to rounding) is the maximum
@@ -337,9 +369,11 @@ export function noBiasOracle(X: Mat, Lambda: Mat, opts: OracleOptions): CoreInfo
     res.notes.push(
       gs.closed
         ? `rank ${r}: global search (${what}) closed after ${gs.nodes} nodes`
-        : gs.nodes < opts.nodeBudget && opts.stopBelow !== undefined && gs.upper <= opts.stopBelow
+        : gs.nodes < opts.nodeBudget && opts.stopBelow !== undefined && stopHat !== undefined && gs.upper <= stopHat
           ? `rank ${r}: global search (${what}) proved M ≤ ${opts.stopBelow.toPrecision(6)} (the threshold) after ${gs.nodes} nodes, dropping the regions below it`
-          : `rank ${r}: global search (${what}) stopped at its node budget (${opts.nodeBudget}) with M̄ = ${res.upper.toPrecision(6)} against ${res.lower.toPrecision(6)} attained; raise the oracle node budget to tighten it`,
+          : gs.stoppedEarly
+            ? `rank ${r}: global search (${what}) stopped early after ${gs.nodes} nodes: a direction above the caller's bar was found (M̄ = ${res.upper.toPrecision(6)})`
+            : `rank ${r}: global search (${what}) stopped at its node budget (${opts.nodeBudget}) with M̄ = ${res.upper.toPrecision(6)} against ${res.lower.toPrecision(6)} attained; raise the oracle node budget to tighten it`,
     );
     return res;
   }

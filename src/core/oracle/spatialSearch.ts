@@ -338,7 +338,7 @@ export function spatialSearch(Xh: Float64Array, n: number, r: number, Lam: Float
           push(evaluate(k, lo, hi, ok, olo, ohi, zS, allAmb, true));
         }
     }
-  let stopped = false;
+  let stopped = false, stoppedEarly = false;
   while (heap.length) {
     if (opts.shouldStop?.()) throw new Error('oracle cancelled');
     const top = heap[0];
@@ -351,6 +351,8 @@ export function spatialSearch(Xh: Float64Array, n: number, r: number, Lam: Float
     // the next step's largest cost: two box evaluations, or (c > 1: three) enumerations of 2^k patterns per corner
     const cost = top.closedU ? (c === 1 ? 1 : 3 * 2 ** (c - 1)) * (1 << top.amb.length) + 2 : 2;
     if (nodes + cost > opts.nodeBudget) { stopped = true; break; }
+    // the caller only needs a direction above its bar (GlobalSearchOptions.earlyDirection): the heap stays open
+    if (opts.earlyDirection && attained > opts.earlyDirection.above && nodes >= opts.earlyDirection.work) { stopped = stoppedEarly = true; break; }
     heapPop(heap);
     if (top.closedU) {
       const v = Math.min(top.bound, close(top));
@@ -396,5 +398,5 @@ export function spatialSearch(Xh: Float64Array, n: number, r: number, Lam: Float
   for (const nd of heap) openBound = Math.max(openBound, nd.bound);
   const upper = Math.max(attained, closedMax, prunedMax, stuckMax, openBound);
   const closed = !stopped && stuckMax <= attained * (1 + relTol) && prunedMax <= attained * (1 + relTol) && openBound <= attained * (1 + relTol);
-  return { upper, attained, u: bestU, y: bestY, nodes, closed, openBound: stopped ? openBound : upper };
+  return { upper, attained, u: bestU, y: bestY, nodes, closed, openBound: stopped ? openBound : upper, stoppedEarly };
 }

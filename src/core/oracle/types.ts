@@ -25,6 +25,18 @@ export interface OracleOptions {
    * M̄ ≤ β); `upper` stays sound, but is then only "≤ stopBelow" there, not the exact maximum.
    */
   stopBelow?: number;
+  /**
+   * Besides the argmax, return up to this many other directions met whose value exceeds stopBelow
+   * (scalar exact-vertex enumeration; default 0): column generation adds them as columns at once.
+   */
+  candidates?: number;
+  /**
+   * The caller needs a direction with ‖Λᵀ(X̃u)_+‖ > `above` more than the exact maximum (e.g. column
+   * generation's intermediate rounds): once one is attained and the work is spent — `nodes` of the
+   * global searches, `projections` (cone projections) of the exact-vertex enumeration; a unit left
+   * out never stops early — the call stops; `upper` stays sound (the largest bound left), `exact` false.
+   */
+  earlyDirection?: { above: number; nodes?: number; projections?: number };
   /** Relative singular-value threshold for the numerical rank of X̃ (σ_k ≤ rankTol·σ_1 ⇒ dropped). */
   rankTol: number;
   /** Extra directions (rows, in X̃'s column space) evaluated for the lower bound: the network's own neurons. */
@@ -36,10 +48,19 @@ export interface OracleOptions {
   shouldStop?: () => boolean;
 }
 
+/**
+ * Default nodes of the global search per oracle call (OracleOptions.nodeBudget, `--node-budget`,
+ * reluLens.oracleNodeBudget): enough to close the final, proving call of the rank 5–9, n ≤ 30 bench
+ * cases (issue #16: the sign search closed rank 7, n = 30 at 3,476 nodes and rank 9 at 1,038 with the
+ * threshold β(1 + tol); 1,000 stopped it first). Column generation's intermediate calls stop much
+ * earlier (OracleOptions.earlyDirection), so the budget is spent where the proof needs it.
+ */
+export const DEFAULT_NODE_BUDGET = 5_000;
+
 export const DEFAULT_ORACLE_OPTIONS: OracleOptions = {
   hiddenBias: 'decayed',
   patternBudget: 2_000_000,
-  nodeBudget: 1_000,
+  nodeBudget: DEFAULT_NODE_BUDGET,
   rankTol: 1e-10,
   samples: 2000,
   seed: 1,
@@ -79,6 +100,8 @@ export interface OracleResult {
   rank: number;
   /** Allowance added to `upper` for rounding and for the singular values dropped by the rank cut. */
   roundingAllowance: number;
+  /** Other directions (unit, like argmax) with their values ‖Λᵀ(X̃u)_+‖ recomputed, best first, when options.candidates > 0. */
+  candidates?: { u: Float64Array; value: number }[];
   /** Human-readable notes (which bound was tightest, budget hit, …). */
   notes: string[];
 }

@@ -222,7 +222,11 @@ export class PatternSet {
    * max over the patterns of max_{u∈K_D,‖u‖≤1} |λᵀDX̂u|: `value` is a sound upper bound before the
    * caller's allowances (each pattern's ‖g + Aᵀμ‖ plus its own rounding term), `u` attains `attained`.
    */
-  maximize(Xh: Float64Array, r: number, lam: Float64Array, seedU?: Float64Array): SweepResult & { attained: number } {
+  maximize(Xh: Float64Array, r: number, lam: Float64Array, seedU?: Float64Array, opts: MaximizeOptions = {}): SweepResult & { attained: number; candidates: ScoredDirection[]; cutShort: boolean } {
+    // patterns whose bound is at most the bar are skipped: the best value attained, or the caller's
+    // threshold (a feasibility check needs only M̄ ≤ stopBelow); the largest skipped bound stays in `value`
+    const stopBelow = opts.stopBelow ?? -Infinity;
+    const keepTop = new TopDirections(opts.candidates ?? 0, opts.candidateFloor ?? stopBelow);
     const m = this.rows.length;
     const Xk: Mat = { rows: m, cols: r, data: new Float64Array(m * r) };
     const lk = new Float64Array(m);
@@ -250,6 +254,7 @@ export class PatternSet {
       const v = h(seedU);
       if (v > attained) { attained = v; bestU = Float64Array.from(seedU); }
     }
+    const bar = () => Math.max(attained, stopBelow);
     let upper = 0;
     let evaluated = 0;
     // ‖g_D‖ ≥ ‖Π_K g_D‖ for every pattern: visit patterns by decreasing ‖g_D‖ and stop once it falls
@@ -275,19 +280,27 @@ export class PatternSet {
     // bar that lets most patterns skip their cone projection
     const dir = new Float64Array(r);
     for (const p of order) {
-      if (bound[p] <= attained) break;
+      if (bound[p] <= bar()) break;
       const gn = bound[p] - gRoundAll[p];
       if (!(gn > 0)) continue;
       for (let q = 0; q < r; q++) dir[q] = gAll[p * r + q] / gn;
       for (const sgn of [1, -1]) {
         if (sgn < 0) for (let q = 0; q < r; q++) dir[q] = -dir[q];
         const v = h(dir);
+        keepTop.offer(dir, v);
         if (v > attained) { attained = v; bestU = Float64Array.from(dir); }
       }
     }
+    let cutShort = false;
     for (const p of order) {
-      if (bound[p] <= attained) {
+      if (bound[p] <= bar()) {
         upper = Math.max(upper, bound[p]);
+        break;
+      }
+      if (opts.earlyDirection && attained > opts.earlyDirection.above && evaluated >= opts.earlyDirection.work) {
+        // the caller has its direction: every pattern left has ‖Π_K(±g)‖ ≤ bound[p] (decreasing order), a sound M̄
+        upper = Math.max(upper, bound[p]);
+        cutShort = true;
         break;
       }
       const pat = this.bits.subarray(p * m, p * m + m);
@@ -305,12 +318,12 @@ export class PatternSet {
         }
         // the difference of squares may cancel: its rounding (≤ 8ε(m + r)‖g‖²) is added under the root
         const one = Math.sqrt(Math.max(0, gn * gn - cut) + 8 * EPS * (m + r) * gn * gn) + gRoundAll[p];
-        if (one <= attained) {
+        if (one <= bar()) {
           upper = Math.max(upper, one);
           continue;
         }
         const gs = sgn === 1 ? Float64Array.from(g) : g.map((x) => -x);
-        const pr = projectCone(Xk, pat, gs, 1, undefined, undefined, attained);
+        const pr = projectCone(Xk, pat, gs, 1, undefined, undefined, bar());
         evaluated++;
         let zn = 0, zmass = gn;
         for (let q = 0; q < r; q++) zn += pr.z[q] * pr.z[q];
@@ -320,12 +333,54 @@ export class PatternSet {
         if (zn > 0) {
           const u = pr.z.map((x) => x / zn);
           const v = h(u);
+          keepTop.offer(u, v);
           if (v > attained) { attained = v; bestU = u; }
         }
       }
     }
     upper = Math.max(upper, attained);
-    return { value: upper, attained, u: bestU, patterns: this.count, candidatesEvaluated: evaluated, rejected: 0, info: `${this.count} distinct patterns from ${this.visits} vertex sign assignments` };
+    return { value: upper, attained, u: bestU, patterns: this.count, candidatesEvaluated: evaluated, rejected: 0, info: `${this.count} distinct patterns from ${this.visits} vertex sign assignments${cutShort ? ' (stopped early: a direction above the caller\'s bar was found)' : ''}`, candidates: keepTop.list(), cutShort };
+  }
+}
+
+export interface MaximizeOptions {
+  /** patterns whose bound is at most this are skipped (the value then only proves M ≤ stopBelow there) */
+  stopBelow?: number;
+  /** keep up to this many of the best directions met, besides the argmax (column generation adds several columns per call) */
+  candidates?: number;
+  /** only directions whose value exceeds this are kept (default stopBelow) */
+  candidateFloor?: number;
+  /** stop once a direction above `above` is attained and `work` cone projections are spent (M̄ stays sound, looser) */
+  earlyDirection?: { above: number; work: number };
+}
+
+export interface ScoredDirection {
+  u: Float64Array;
+  value: number;
+}
+
+/** The k best distinct directions offered with value above a floor (values recomputed by the caller). */
+export class TopDirections {
+  private items: ScoredDirection[] = [];
+  constructor(
+    private k: number,
+    private floor: number,
+  ) {}
+  offer(u: ArrayLike<number>, value: number): void {
+    if (this.k <= 0 || !(value > this.floor)) return;
+    if (this.items.length >= this.k && value <= this.items[this.items.length - 1].value) return;
+    // the same direction reached twice (e.g. ±g_D/‖g_D‖ inside its own cone, then its projection)
+    for (const it of this.items) {
+      let s = 0;
+      for (let q = 0; q < u.length; q++) s += it.u[q] * u[q];
+      if (s > 1 - 1e-12) return;
+    }
+    this.items.push({ u: Float64Array.from(u), value });
+    this.items.sort((a, b) => b.value - a.value);
+    if (this.items.length > this.k) this.items.length = this.k;
+  }
+  list(): ScoredDirection[] {
+    return this.items;
   }
 }
 

@@ -19,6 +19,7 @@ import type { CanonicalModel } from '../model';
 import type { CertifySettings } from '../certify/types';
 import { settingsFromOptions, type UserOptions } from '../config/options';
 import { sklearnSuggestion } from '../certify/sklearnBeta';
+import { classesToMap, mapLabelsThroughClasses } from './classes';
 
 export type ModelInput =
   | { path: string; fs?: FileSystem }
@@ -83,6 +84,9 @@ export async function loadPipeline(inp: PipelineInput): Promise<Loaded> {
   const forLoss = inp.forLoss ?? true;
   const loss = lossFromHead(model.head, inp.loss);
   const classIndices = forLoss && loss.name === 'cross-entropy';
+  // a classifier's labels as its classes (skl2onnx's classes_, not 0…c−1): read as their positions
+  const classes = classesToMap(model, loss.name, forLoss);
+  let classNote: string | null = null;
   let data: Dataset | null = null;
   if (inp.data) {
     inp.onStage?.('reading', fileName(inp.data));
@@ -92,6 +96,7 @@ export async function loadPipeline(inp: PipelineInput): Promise<Loaded> {
       expectC: classIndices ? undefined : model.c,
       affine: inp.affine,
       limits: inp.limits,
+      ...(classes ? { labelClasses: classes } : {}),
     };
     const d = inp.data,
       l = inp.labelFile;
@@ -107,9 +112,10 @@ export async function loadPipeline(inp: PipelineInput): Promise<Loaded> {
         `the data has ${data.c} label column(s) but the model has ${model.c} output(s)${forLoss ? lossHint(loss) : ''}`,
         { file: fileName(d) },
       );
+    if (classes) classNote = mapLabelsThroughClasses(data, classes, fileName(l ?? d));
   }
 
-  const warnings: string[] = [];
+  const warnings: string[] = classNote ? [classNote] : [];
   let ort: CrossCheckResult | null = null;
   if (inp.crossCheck ?? true) {
     inp.onStage?.('cross-check', 'onnxruntime cross-check');

@@ -23,8 +23,6 @@ export interface ScriptBeta {
   zero?: string;
 }
 
-export { fmt }; // the derivations' number style (report/numbers.ts fmtTerm), for the messages quoting them
-
 const ADAMW_NOTE =
   'AdamW decouples weight decay from the gradient, so its fixed points do not minimize loss + (β/2)‖θ‖² for any single β; ' +
   'the value shown is what Adam/SGD with the same weight_decay would imply — the certificate also reports the implied β of the trained network (MATH.md §3.8).';

@@ -5,9 +5,10 @@
  * Everything the analysis could not pin down is an "information" naming what and why, never a guess.
  */
 import type { AnalysisJson } from '../report/analysisJson';
-import { scriptBeta, fmt } from './beta';
-// the verdict's numbers as the CLI, the panel and the reports print them (one unit, intervals with their width)
-import { fmtInterval, gapVsTolerance } from '../format/numbers';
+import { scriptBeta } from './beta';
+// the verdict's numbers as the CLI, the panel and the reports print them (one unit, intervals with their width);
+// fmtTerm is the derivations' number style, for the messages quoting them
+import { fmtInterval, fmtTerm as fmt, gapVsTolerance } from '../format/numbers';
 import { SUPPORTED_LOSSES } from './loss';
 import type { ScriptFacts, SrcRange, ExportFact } from './types';
 import { sklearnDiagnostics } from './sklearnLint';

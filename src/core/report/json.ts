@@ -30,6 +30,8 @@ export function certificateToJson(r: CertificateResult, model: CanonicalModel, d
     rebalanced: { objective: r.rebalanced.objective, rescaled: r.rebalanced.rescaled, dropped: r.rebalanced.dropped },
     pstarInterval: r.pstarInterval,
     inconclusiveReason: r.verdict === 'inconclusive' ? (r.inconclusiveReason ?? null) : null,
+    /** the wall-clock safety limit stopped column generation (a kind: each front end words the advice, report/safetyLimit.ts) */
+    safetyLimit: r.safetyLimit ?? null,
     tol: r.tol,
     dualPoint: r.dualPoint,
     oracle: {

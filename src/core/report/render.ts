@@ -4,6 +4,8 @@ import type { Mat } from '../linalg/mat';
 import { fmtIn, fmtInterval, gapVsTolerance, optimumTitle, pctIn, safeLocale, VERDICT_TITLE } from '../format/numbers';
 import { contribution, rankedNeurons } from './neurons';
 import { torchSnippet } from './torch';
+import { impliedBetaNote } from '../certify/impliedBetaText';
+import { safetyLimitAdvice } from './safetyLimit';
 import { dataPlot, scoreChart } from './svg/plots';
 
 type ReportJson = CertificateJson | AnalysisJson;
@@ -107,12 +109,24 @@ function rows(j: ReportJson, { f, p, iv }: Fmts): [string, string][] {
     ['P* interval', iv(j.pstarInterval[0], j.pstarInterval[1])],
     ['tolerance', p(j.tol)],
     ['β', `${f(j.beta)} — ${j.betaDerivation}`],
-    ['implied β', `${f(j.impliedBeta)}${j.impliedBetaMismatch ? ' (mismatch)' : ''}`],
+    ['implied β', impliedBetaCell(j, f)],
     ['oracle', `${o.method}, ${o.exact ? 'exact' : 'bounds'}: M ∈ [${f(o.lower)}, ${f(o.upper)}], rank ${o.rank}, ${o.patterns} patterns`],
     ['closed form', (typeof j.closedForm === 'string' ? j.closedForm : j.closedForm?.name) ?? 'none'],
     ['model', `${j.model.file} (d=${j.model.d}, m=${j.model.m}, c=${j.model.c}, head ${j.model.head})`],
     ['data', `${j.data.file} (n=${j.data.n})`],
   ];
+}
+
+/** The result's warnings, then the advice its kinds call for, in the report's words (both front ends write reports). */
+function reportWarnings(j: ReportJson): string[] {
+  const advice = safetyLimitAdvice(j.safetyLimit, 'report');
+  return advice ? [...j.warnings, advice] : j.warnings;
+}
+
+/** The implied β with the CLI's note (a negative value asks to check the data, not β). */
+function impliedBetaCell(j: ReportJson, f: Fmts['f']): string {
+  const note = impliedBetaNote(j.impliedBeta, j.impliedBetaMismatch);
+  return `${f(j.impliedBeta)}${note ? ` — ${note}` : ''}`;
 }
 
 /** Every neuron as CSV (the appendix): plain digits, machine-readable whatever the locale. */
@@ -157,7 +171,8 @@ export function renderMarkdown(j: ReportJson, opts: ReportOptions = {}): string 
   if (P.scores) L.push('', '## Dual scores', '', P.scores);
   if (j.witness) L.push('', `## Witness`, '', mdCell(`${j.witness.kind}: objective ${P.F.f(j.witness.objective, 10)}: ${j.witness.description}`));
   if (P.torch) L.push('', '## PyTorch', '', '<details><summary>Load these weights into nn.Sequential</summary>', '', '```python', P.torch.trimEnd(), '```', '', '</details>');
-  if (j.warnings.length) L.push('', '## Warnings', '', ...j.warnings.map((w) => `- ${mdCell(w)}`));
+  const warnings = reportWarnings(j);
+  if (warnings.length) L.push('', '## Warnings', '', ...warnings.map((w) => `- ${mdCell(w)}`));
   L.push('', `## ${mdCell(P.neuronTitle)}`, '', `| ${NEURON_HEAD.join(' | ')} |`, `|${NEURON_HEAD.map(() => '---').join('|')}|`);
   for (const r of P.neuronRows) L.push(`| ${r.join(' | ')} |`);
   L.push('', `<details><summary>All ${j.neurons.length} neurons (CSV)</summary>`, '', '```csv', neuronsCsv(j).trimEnd(), '```', '', '</details>');
@@ -192,7 +207,7 @@ ${P.plot ? `<h2>The data and the top neurons</h2>${P.plot}` : ''}
 ${P.scores ? `<h2>Dual scores</h2>${P.scores}` : ''}
 ${j.witness ? `<h2>Witness</h2><p>${e(`objective ${P.F.f(j.witness.objective, 10)}: ${j.witness.description}`)}</p>` : ''}
 ${P.torch ? `<h2>PyTorch</h2>${details('Load these weights into nn.Sequential', `<pre>${e(P.torch)}</pre>`)}` : ''}
-${j.warnings.length ? `<h2>Warnings</h2><ul>${j.warnings.map((w) => `<li>${e(w)}</li>`).join('')}</ul>` : ''}
+${reportWarnings(j).length ? `<h2>Warnings</h2><ul>${reportWarnings(j).map((w) => `<li>${e(w)}</li>`).join('')}</ul>` : ''}
 <h2>${e(P.neuronTitle)}</h2><table>${tr(NEURON_HEAD, 'th')}${P.neuronRows.map((r) => tr(r)).join('')}</table>
 ${details(`All ${j.neurons.length} neurons (CSV)`, `<pre>${e(neuronsCsv(j))}</pre>`)}
 ${details('Tolerances', `<table>${tr(['name', 'value', 'meaning'], 'th')}${Object.entries(j.tolerances)
