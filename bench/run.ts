@@ -5,6 +5,7 @@ import { benchCertify, benchUserPath } from './certify';
 import { benchOracle } from './oracle';
 import { benchOptimize } from './optimize';
 import { benchDecisive } from './decisive';
+import { benchVerdictTime } from './verdictTime';
 
 /**
  * `npm run bench`: machine-readable results (one JSON object per line on stdout, and the whole
@@ -24,6 +25,7 @@ async function main() {
   await (await import('./convex')).benchConvex(emit, quick);
   benchOptimize(emit);
   benchDecisive(emit, quick);
+  await benchVerdictTime(emit);
   mkdirSync('bench/results', { recursive: true });
   writeFileSync('bench/results/latest.json', JSON.stringify(out, null, 2) + '\n');
 }

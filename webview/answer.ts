@@ -11,6 +11,7 @@ import type { PanelAction, PanelTab, VerdictBlock } from '../src/protocol/panel'
 export type Answer = VerdictBlock & Partial<Pick<AnalysisJson, 'optimum' | 'diagnosis'>>;
 import { fmtIn, fmtInterval, intervalDigits } from '../src/core/format/numbers';
 import { currentLocale, fmt, int, pct } from './format';
+import { settleStepsText } from '../src/core/report/settleSteps';
 
 /** The objective of the better network: the optimum/witness of §4 when computed, else the certificate's witness. */
 export function betterObjective(r: Answer): number | null {
@@ -85,8 +86,12 @@ export function nextStep(r: Answer): NextStep {
   }
   if (kind === 'spurious-stationary-point' || kind === 'both')
     return { title: 'Add the missing neuron', detail: 'The oracle found a direction in which a new neuron lowers the objective.', action: { label: 'Show the missing neuron', tab: 'diagnosis' } };
+  // what would settle it, in the editor's words (core gives the budget as a kind; the CLI names its flag)
+  const settle = settleStepsText(r.inconclusiveReason, 'editor');
   return {
     title: 'Train longer',
-    detail: `The proven gap is above the tolerance ${pct(r.tol)}, but no better network was found: train longer to shrink it, or raise the tolerance or the pattern budget to settle it.`,
+    detail: settle
+      ? `The proven gap is above the tolerance ${pct(r.tol)}, but no better network was found: train longer to shrink it, or settle it: ${settle}`
+      : `The proven gap is above the tolerance ${pct(r.tol)}, but no better network was found: train longer to shrink it, or raise the tolerance or the pattern budget to settle it.`,
   };
 }

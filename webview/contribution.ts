@@ -29,3 +29,12 @@ export function rankNeurons(net: NetworkJson, live: number[], k: number, selecte
   const rest = order.slice(k).filter((j) => j !== selected && c.get(j)! >= NEGLIGIBLE_CONTRIBUTION * max);
   return { top, rest };
 }
+
+/**
+ * The legend's words for rankNeurons' `top`: the k heaviest, and the selected neuron when it is drawn
+ * besides them (it is then not among the heaviest, so "13 heaviest" would be wrong).
+ */
+export function drawnNeuronsWords(top: readonly number[], k: number): string {
+  const heaviest = Math.min(top.length, k);
+  return `${heaviest === 1 ? 'the heaviest neuron' : `the ${heaviest} heaviest neurons`}${top.length > k ? ' and the selected one' : ''}`;
+}

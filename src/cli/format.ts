@@ -4,6 +4,7 @@ import { fmt, fmtInterval, gapVsTolerance, optimumTitle, pct, VERDICT_TITLE } fr
 import { rankedNeurons } from '../core/report/neurons';
 import { impliedBetaNote } from '../core/certify/impliedBetaText';
 import { safetyLimitAdvice } from '../core/report/safetyLimit';
+import { settleStepsText } from '../core/report/settleSteps';
 
 const MAX_LISTED = 40;
 
@@ -13,14 +14,17 @@ function isAnalysis(j: CertificateJson | AnalysisJson): j is AnalysisJson {
 
 type VerdictFields = Pick<
   CertificateJson,
-  'verdict' | 'summary' | 'tol' | 'relGap' | 'primalAsTrained' | 'primal' | 'dualBound' | 'dualPoint' | 'gap' | 'gapBalanced' | 'relGapBalanced' | 'pstarInterval'
+  | 'verdict' | 'summary' | 'tol' | 'relGap' | 'primalAsTrained' | 'primal' | 'dualBound' | 'dualPoint' | 'gap' | 'gapBalanced' | 'relGapBalanced' | 'pstarInterval'
+  | 'inconclusiveReason'
 >;
 
 /** The verdict and the numbers that prove it: what `certify` prints as soon as the certificate is done. */
 export function formatVerdict(j: VerdictFields): string[] {
   const L: string[] = [];
   L.push(`${VERDICT_TITLE[j.verdict]}  (${gapVsTolerance(j)})`);
-  L.push(`  ${j.summary}`);
+  // what would settle an inconclusive verdict, with the flag to change (core gives it as a kind)
+  const settle = settleStepsText(j.inconclusiveReason, 'cli');
+  L.push(`  ${j.summary}${settle ? ` ${settle}` : ''}`);
   L.push('');
   L.push(`  P(θ) (the weights as given)  ${fmt(j.primalAsTrained, 10)}`);
   L.push(`  P_bal (rebalanced, pruned)   ${fmt(j.primal, 10)}`);
@@ -62,7 +66,7 @@ export function formatHuman(j: CertificateJson | AnalysisJson, opts: { optimizeF
   if (!opts.printed) L.push(...formatVerdict(j));
   else if (verdictChanged(opts.printed, j)) L.push('', 'Refined by the optimum search:', ...formatVerdict(j));
   L.push(`  β = ${fmt(j.beta)}  (${j.betaDerivation})`);
-  const note = impliedBetaNote(j.impliedBeta, j.impliedBetaMismatch);
+  const note = impliedBetaNote(j.impliedBeta, j.impliedBetaMismatch, 'cli');
   L.push(`  implied β = ${fmt(j.impliedBeta)}${note ? `  ← ${note}` : ''}`);
   const o = j.oracle;
   L.push(

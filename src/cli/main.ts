@@ -1,5 +1,6 @@
 import { parseCli, USAGE, CertifyArgs } from './args';
 import { ReluLensError } from '../core/errors';
+import { lossChoiceAdvice } from '../core/format/lossControl';
 import { runInspect } from './inspect';
 import { runCertify } from './certify';
 import { runOptimize } from './optimize';
@@ -31,7 +32,8 @@ function reportError(e: unknown, json: boolean): number {
   let location: unknown = undefined;
   if (e instanceof ReluLensError) {
     code = e.kind === 'usage' ? EXIT.usage : e.kind === 'internal' ? EXIT.internal : EXIT.badInput;
-    line = e.describe();
+    // a refusal core marks 'loss' gets the CLI's way to name the loss (core names no flag)
+    line = e.describe() + (e.code === 'loss' ? lossChoiceAdvice('cli') : '');
     location = e.location;
   } else {
     // Not a known refusal: still one line, the stack only on request.

@@ -17,9 +17,11 @@ export type ErrorKind = 'model' | 'data' | 'usage' | 'internal';
 /**
  * What, within a kind, the user has to change — set where the error is raised, so a UI picks its
  * fix-it action from it (never from the message's words). 'beta': β or the training settings that
- * give it (weight decay, reduction) are missing or invalid.
+ * give it (weight decay, reduction) are missing or invalid. 'loss': the labels do not fit the loss
+ * they were read for, which core chose (not the user) — naming the training loss may fix it; each
+ * front end says how in its words (format/lossControl.ts).
  */
-export type ErrorCode = 'beta';
+export type ErrorCode = 'beta' | 'loss';
 
 export class ReluLensError extends Error {
   readonly kind: ErrorKind;

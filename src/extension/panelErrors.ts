@@ -2,6 +2,7 @@ import { ReluLensError, type ErrorCode } from '../core/errors';
 import { entryMissing, type ModelEntry } from '../core/config/workspaceConfig';
 import { unreachable, type PanelError } from '../protocol/panel';
 import type { WorkerErrorKind } from './protocol';
+import { lossChoiceAdvice } from '../core/format/lossControl';
 
 /** Errors as the panel shows them: the message and the action that fixes it (no vscode here). */
 export const errText = (e: unknown) => (e instanceof ReluLensError ? e.describe() : e instanceof Error ? e.message : String(e));
@@ -18,9 +19,10 @@ export function errorFor(kind: WorkerErrorKind, message: string, code?: ErrorCod
     case 'cancelled':
       return { kind: 'cancelled', message: 'Cancelled.', action: { label: 'Certify again', action: 'certify' } };
     case 'data':
-      return { kind: 'data', message, action: { label: 'Set training data…', action: 'setTrainingData' } };
     case 'model':
-      return { kind: 'model', message };
+      // labels read for a loss core chose: the editor's way to name the loss is the settings file
+      if (code === 'loss') return { kind, message: message + lossChoiceAdvice('editor'), action: { label: 'Open .vscode/relu-lens.json', action: 'openSettingsFile' } };
+      return kind === 'data' ? { kind: 'data', message, action: { label: 'Set training data…', action: 'setTrainingData' } } : { kind: 'model', message };
     case 'usage':
       return code === 'beta'
         ? { kind: 'beta-missing', message, action: { label: 'Set β…', action: 'setBeta' } }

@@ -1,9 +1,23 @@
 import * as vscode from 'vscode';
 import type { Session, Sessions } from './session';
 
-/** Status bar text per state; starts with "ReLU Lens:" (the E2E tests read it). */
+const VERDICT_WORD: Record<string, [string, string]> = {
+  certified: ['Certified', '$(pass)'],
+  'not-optimal': ['Not optimal', '$(error)'],
+  inconclusive: ['Inconclusive', '$(question)'],
+};
+
+/**
+ * Status bar text per state; starts with "ReLU Lens:" (the E2E tests read it). The verdict shows as
+ * soon as the running analysis has it (state.early, before its optimum search), with a spinner
+ * until the result is final.
+ */
 export function statusText(s: Session): { text: string; tooltip: string } {
   const st = s.state;
+  if (st.status === 'running' && st.early) {
+    const [word, icon] = VERDICT_WORD[st.early.verdict] ?? ['Inconclusive', '$(question)'];
+    return { text: `ReLU Lens: ${word} ${icon} $(sync~spin)`, tooltip: `${s.loc.key}: ${word.toLowerCase()}; refining the optimal network…\nClick to open the panel.` };
+  }
   if (st.status === 'running') return { text: 'ReLU Lens: Certifying… $(sync~spin)', tooltip: `${s.loc.key}: ${st.stage?.name ?? 'running'}` };
   if (st.status === 'error') {
     const k = st.error?.kind;
@@ -12,7 +26,7 @@ export function statusText(s: Session): { text: string; tooltip: string } {
   }
   const v = st.result?.verdict;
   if (st.status === 'done' && v) {
-    const [word, icon] = v === 'certified' ? ['Certified', '$(pass)'] : v === 'not-optimal' ? ['Not optimal', '$(error)'] : ['Inconclusive', '$(question)'];
+    const [word, icon] = VERDICT_WORD[v] ?? ['Inconclusive', '$(question)'];
     return { text: `ReLU Lens: ${word} ${icon}`, tooltip: `${s.loc.key}: ${st.result!.summary}\nClick to open the panel.` };
   }
   return { text: 'ReLU Lens: Not certified yet', tooltip: `${s.loc.key}: click to open the panel` };
@@ -30,7 +44,8 @@ export class StatusBar implements vscode.Disposable {
   constructor(private readonly sessions: Sessions) {
     this.item.name = 'ReLU Lens';
     this.subs.push(
-      sessions.onDidChange((e) => e.kind === 'state' && this.current?.toString() === e.session.uri.toString() && this.render()),
+      // 'verdict': the early verdict of a running analysis (kept in state.early) shows at once
+      sessions.onDidChange((e) => (e.kind === 'state' || e.kind === 'verdict') && this.current?.toString() === e.session.uri.toString() && this.render()),
       vscode.window.tabGroups.onDidChangeTabs(() => this.fromTabs()),
       vscode.window.onDidChangeActiveTextEditor(() => this.fromTabs()),
     );

@@ -54,7 +54,7 @@ export type PanelStatus = 'idle' | 'running' | 'done' | 'error';
 /** The certificate's numbers behind the first viewport (the verdict block the CLI prints first). */
 export const VERDICT_BLOCK_KEYS = [
   'verdict', 'primalAsTrained', 'primal', 'dualBound', 'gap', 'relGap', 'pstarInterval', 'tol', 'rebalanced',
-  'beta', 'impliedBeta', 'impliedBetaMismatch', 'dualPoint', 'warnings', 'safetyLimit',
+  'beta', 'impliedBeta', 'impliedBetaMismatch', 'dualPoint', 'warnings', 'safetyLimit', 'inconclusiveReason',
 ] as const satisfies readonly (keyof CertificateJson)[];
 
 /**

@@ -133,8 +133,9 @@ test('inconclusive after the column-generation budget: the dual bound is loose, 
   assert.ok(Math.abs(why!.by - (P * (1 - res.tol) - res.dualBound) / P) <= 1e-12, `${why!.by}`);
   assert.ok(Math.abs(why!.by - (res.relGap - res.tol)) <= 1e-12);
   assert.ok(why!.by > 0);
-  assert.match(why!.advice, /stopped after 1 iteration \(the --max-iterations budget\)/);
-  assert.match(why!.advice, /raise --max-iterations \(now 1\)/i);
+  assert.match(why!.advice, /stopped after 1 iteration \(its iteration budget\)/);
+  // the budget to raise is a kind; each front end names its flag or setting (report/settleSteps.ts)
+  assert.deepEqual(why!.steps[0], { kind: 'raise-iterations', now: 1 });
   assert.ok(res.summary.endsWith(why!.advice), 'the summary carries the advice');
   assert.equal(res.columnGeneration?.stopReason, 'iteration limit (1) reached');
 });
@@ -144,7 +145,8 @@ test('inconclusive without column generation (--max-iterations 0): the advice sa
   const res = certifyNetwork(net, prob.X, prob.Y, settings);
   assert.equal(res.verdict, 'inconclusive', res.summary);
   assert.equal(res.inconclusiveReason?.looseBound, 'dual');
-  assert.match(res.inconclusiveReason!.advice, /Column generation did not run \(--max-iterations 0\)/);
+  assert.match(res.inconclusiveReason!.advice, /Column generation did not run \(iteration budget 0\)/);
+  assert.deepEqual(res.inconclusiveReason!.steps, [{ kind: 'allow-iterations', now: 0 }]);
 });
 
 test('inconclusive with an oracle that gives bounds only: the oracle is the loose bound; raise --pattern-budget', () => {
@@ -160,7 +162,7 @@ test('inconclusive with an oracle that gives bounds only: the oracle is the loos
   assert.equal(why.looseBound, 'oracle');
   assert.ok(why.by > 0 && Math.abs(why.by - (res.relGap - res.tol)) <= 1e-12);
   assert.match(why.advice, /upper bound on M\(Λ\) is 1\.\d+×β/);
-  assert.match(why.advice, /Raise --pattern-budget \(now 1,234\)/);
+  assert.deepEqual(why.steps, [{ kind: 'raise-pattern-budget', now: 1234 }]);
 });
 
 test('the wall-clock limit is only a safety stop: when it fires the result says so (a kind; each front end names its setting)', () => {

@@ -32,6 +32,9 @@ test('negative implied β: the CLI says to check the data and its preprocessing,
   assert.ok(json.impliedBeta !== null && json.impliedBeta < 0, String(json.impliedBeta));
   assert.match(line, /negative.*check the data and its preprocessing/);
   assert.doesNotMatch(line, /converge/);
+  // the CLI's note names its flag for the loss; the editor's setting is not the CLI's business (#18)
+  assert.match(line, /the loss \(--loss\)/);
+  assert.doesNotMatch(line, /relu-lens\.json/);
 });
 
 test('positive implied β far from β: the generic mismatch note', async () => {

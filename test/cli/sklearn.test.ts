@@ -60,6 +60,9 @@ test('a classifier whose labels do not fit the head-chosen loss: the refusal nam
   const r = cli(['certify', join(F, 'mlpc_3class.onnx'), '--data', join(dir, 'two.csv'), '--label', 'y', '--label', 'z', '--sklearn-alpha', '0.05', '--no-optimum']);
   assert.equal(r.code, 3, r.stderr);
   assert.match(r.stderr, /--loss/);
+  // core's refusal (code 'loss') with the CLI's wording: its flag, not the editor's settings file (#18)
+  assert.match(r.stderr, /the labels were read for the cross-entropy loss.*Name the loss training used with --loss\./);
+  assert.doesNotMatch(r.stderr, /relu-lens\.json/);
   // class labels 1/2 for a binary (0/1) classifier
   const bin = readFileSync(join(F, 'mlpc_binary.csv'), 'utf8').trim().split('\n');
   writeFileSync(join(dir, 'shifted.csv'), [bin[0], ...bin.slice(1).map((l) => l.replace(/,([01])\.0$/, (_, y) => `,${Number(y) + 1}`))].join('\n'));

@@ -36,16 +36,25 @@ async function testid(frame, id) {
 }
 
 /**
+ * The verdict of the FINAL result: the panel shows the verdict early (data-early on its card) while
+ * the optimum search still runs, and the tabs, exports, settings list and status bar follow later.
+ */
+async function finalVerdict(frame) {
+  if (await frame.locator('.verdict-card[data-early="true"]').count()) return null;
+  return testid(frame, 'verdict');
+}
+
+/**
  * Wait until some panel frame shows a verdict (or an error). Returns {frame, verdict}.
  * An error-message while waiting for a verdict fails at once with the panel's own words.
  */
 export async function waitVerdict(wb, { timeoutMs = 120_000, allowError = false } = {}) {
   return until(
-    'a verdict (data-testid=verdict) in the ReLU Lens panel',
+    'a final verdict (data-testid=verdict, not the early view) in the ReLU Lens panel',
     async () => {
       let error = null;
       for (const frame of await panelFrames(wb.page)) {
-        const v = await testid(frame, 'verdict');
+        const v = await finalVerdict(frame);
         if (v && VERDICT_RE.test(v)) return { frame, verdict: v };
         const err = await testid(frame, 'error-message');
         if (err && (await frame.locator('[data-testid="error-message"]').first().isVisible())) error ??= { frame, error: err };
@@ -98,6 +107,22 @@ export const THEMES = [
   { theme: 'Default High Contrast', cls: 'hc-black', tag: 'hc' },
   { theme: 'Default High Contrast Light', cls: 'hc-light', tag: 'hc-light' },
 ];
+
+/**
+ * Screenshot the state on screen in each of THEMES, published as `<name>-<tag>.png` (issue #18:
+ * every Deliver item shown in dark, light and high contrast). Only the colour theme changes — the
+ * webview takes the new theme variables without a re-analysis; `settle(t)` restores what the theme
+ * picker may have moved (scroll, focus) before the shot. Leaves the workbench in the last theme.
+ */
+export async function shootThemes(ctx, name, settle = async () => {}) {
+  for (const t of THEMES) {
+    expect(await applyTheme(ctx, t.theme, t.cls), `the workbench switched to ${t.theme}`);
+    await sleep(1500); // the webview receives the theme variables asynchronously
+    await settle(t);
+    const shot = await ctx.wb.screenshot(`${name}-${t.tag}`);
+    ctx.publishScreenshot(shot, `${name}-${t.tag}.png`);
+  }
+}
 
 /**
  * Change the workspace's .vscode/relu-lens.json before the window opens (the settings the extension
@@ -273,7 +298,7 @@ export async function waitVerdictFor(wb, model, { timeoutMs = 300_000 } = {}) {
     for (const frame of await panelFrames(wb.page)) {
       const path = (await frame.locator('.model-path').first().textContent().catch(() => '')) ?? '';
       if (!path.trim().endsWith(model)) continue;
-      const v = await testid(frame, 'verdict').catch(() => null);
+      const v = await finalVerdict(frame).catch(() => null);
       if (v && VERDICT_RE.test(v)) return { frame, verdict: v };
       const err = await testid(frame, 'error-message').catch(() => null);
       if (err) throw new FatalPanelError(`the panel of ${model} shows an error instead of a verdict: "${err}"`);

@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyzeWithSettings, editSettings, factText, waitSettled, waitVerdictFor, expect, TWO_MOONS_ENTRY } from './helpers.mjs';
+import { analyzeWithSettings, editSettings, factText, shootThemes, waitSettled, waitVerdictFor, expect, TWO_MOONS_ENTRY } from './helpers.mjs';
 
 const REGRESSION = {
   data: 'regression/train.csv',
@@ -74,8 +74,7 @@ function runCli(ctx, model) {
 async function compare(ctx, frame, model, tag) {
   await waitSettled(frame);
   const p = await panelNumbers(frame);
-  const shot = await ctx.wb.screenshot(`${tag}-panel`);
-  ctx.publishScreenshot(shot, `one-result-${tag}.png`);
+  await shootThemes(ctx, `one-result-${tag}`, () => frame.evaluate(() => window.scrollTo(0, 0)));
   const c = cliNumbers(runCli(ctx, model));
   ctx.log(`  ${tag} panel: ${JSON.stringify(p)}`);
   ctx.log(`  ${tag} CLI:   ${JSON.stringify(c)}`);

@@ -9,7 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { acceptSaveDialog, analyzeWithSettings, factText, panelFrames, until, sleep, expect, TWO_MOONS_ENTRY } from './helpers.mjs';
+import { acceptSaveDialog, analyzeWithSettings, factText, panelFrames, shootThemes, until, sleep, expect, TWO_MOONS_ENTRY } from './helpers.mjs';
 
 const MAX_REPORT_PX = 6000;
 
@@ -81,8 +81,7 @@ export default {
       return null;
     }, { timeoutMs: 20_000 });
     expect(shown, 'the Optimal tab is shown');
-    const opt = await wb.screenshot('show-optimal');
-    ctx.publishScreenshot(opt, 'show-optimal.png');
+    await shootThemes(ctx, 'show-optimal');
 
     // 4. the Markdown report through Export certificate…
     await wb.runCommand('ReLU Lens: Export certificate');

@@ -11,7 +11,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { factText, openWorkspace, waitVerdictFor, until, sleep, expect } from './helpers.mjs';
+import { factText, openWorkspace, shootThemes, waitVerdictFor, until, sleep, expect } from './helpers.mjs';
 
 const CASES = [
   { name: 'mlpc_binary', loss: /logistic/i },
@@ -63,7 +63,9 @@ export default {
 
       // the head's loss, the settings as sklearn trains
       const how = ((await frame.locator('[data-testid="how-computed"]').textContent()) ?? '').replace(/\s+/g, ' ');
-      const lossRow = how.match(/loss\s*([^β]{0,120})/)?.[0] ?? '';
+      // the "loss" row of the numbers, not the first "loss" in the text (the β derivation says "loss" too)
+      const lossDt = frame.locator('[data-testid="how-numbers"] dt', { hasText: /^\s*loss\s*$/ }).first();
+      const lossRow = `loss ${(await lossDt.evaluate((dt) => dt.nextElementSibling?.textContent ?? '').catch(() => '')).replace(/\s+/g, ' ')}`;
       ctx.log(`  ${c.name}: verdict ${verdict}; ${lossRow}`);
       expect(c.loss.test(lossRow), `${c.name}: the loss is read as ${c.loss} (got "${lossRow}")`);
       expect(/hidden bias\s*free/.test(how) && /output bias\s*free/.test(how), `${c.name}: both biases free (sklearn decays neither intercept)`);
@@ -83,9 +85,7 @@ export default {
         const better = Number((await factText(frame, 'verdict-plain')).match(/objective (-?[\d.]+(e-?\d+)?) exists/)?.[1]);
         expect(better < P, `${c.name}: "not optimal" names a network below P(θ) (${better} < ${P})`);
       }
-      await frame.evaluate(() => window.scrollTo(0, 0));
-      const shot = await wb.screenshot(`${c.name}-panel`);
-      ctx.publishScreenshot(shot, `sklearn-${c.name}.png`);
+      await shootThemes(ctx, `sklearn-${c.name}`, () => frame.evaluate(() => window.scrollTo(0, 0)));
     }
   },
 };

@@ -10,7 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
-import { openWorkspace, problemsByFile, until, expect } from './helpers.mjs';
+import { openWorkspace, problemsByFile, shootThemes, until, expect } from './helpers.mjs';
 
 /**
  * Codes about the extension's certificate of the exported model (src/core/python/diagnostics.ts:
@@ -78,9 +78,8 @@ export default {
       expect(!extra.length, `${s.rel}: the Problems panel has findings lint does not print: ${extra.join(' | ')}`);
       expect(!group.markers.some((m) => /2 optimizers/.test(m) || /^error/i.test(m)), `${s.rel}: an error in the Problems panel`);
       const ed = page.locator('.tabs-container .tab', { hasText: name }).first();
-      await ed.click().catch(() => {});
-      const shot = await wb.screenshot(`problems-${name.replace('.py', '')}`);
-      ctx.publishScreenshot(shot, `lint-${name.replace('.py', '')}.png`);
+      // the theme picker takes the focus: bring the script's editor back before each shot
+      await shootThemes(ctx, `lint-${name.replace('.py', '')}`, () => ed.click().catch(() => {}));
     }
   },
 };

@@ -160,7 +160,8 @@ test('inconclusive classification results say which bound is loose and what to r
   assert.equal(none.verdict, 'inconclusive', none.summary);
   assert.equal(none.inconclusiveReason?.looseBound, 'dual');
   assert.ok(Math.abs(none.inconclusiveReason!.by - (none.relGap - none.tol)) <= 1e-12);
-  assert.match(none.inconclusiveReason!.advice, /Column generation did not run \(--max-iterations 0\)/);
+  assert.match(none.inconclusiveReason!.advice, /Column generation did not run \(iteration budget 0\)/);
+  assert.deepEqual(none.inconclusiveReason!.steps, [{ kind: 'allow-iterations', now: 0 }]);
   assert.ok(none.summary.endsWith(none.inconclusiveReason!.advice));
 
   const safety = certifyClassification(net, X, raw, 'hinge', settings({ timeBudgetMs: 0 }));

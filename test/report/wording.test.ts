@@ -36,6 +36,9 @@ test('a negative implied β: the report, the CLI and the panel helper all say to
     assert.match(text, /check the data and its preprocessing/);
     assert.doesNotMatch(text, /\(mismatch\)/);
   }
+  // the loss control in each front end's words: the report both, the CLI its flag (#18)
+  assert.match(renderMarkdown(j, {}), /--loss \(CLI\) or "loss" in \.vscode\/relu-lens\.json \(editor\)/);
+  assert.match(formatHuman(j), /the loss \(--loss\)/);
   // a positive implied β gets no such advice
   const ok = await certified('as-is');
   assert.ok(ok.impliedBeta !== null && ok.impliedBeta > 0);

@@ -112,6 +112,11 @@ describe('panel webview', { skip: SKIP }, () => {
     if (live > 12) assert.ok((await plot.locator('path.direction-wedge').count()) > 0, 'the other neurons are summarised');
     const bars = p.page.locator(`${sel('plot')}[data-plot="dual-scores"] rect.bar`);
     assert.equal(await bars.count(), r.neurons.filter((n) => !n.dead).length);
+    // what would settle it is worded with the editor's setting: no command-line flag on the panel
+    assert.ok(r.inconclusiveReason!.steps.length > 0, r.summary);
+    const visible = (await p.page.evaluate('document.body.innerText')) as string;
+    assert.doesNotMatch(visible, /(^|[\s(])--[a-z]/, 'no CLI flag in the panel');
+    assert.match((await p.page.textContent(sel('next-step')))!, /Raise (the setting reluLens\.|the column-generation)|A tolerance of/);
   });
 
   it('sorting: header click sorts ascending then descending; Enter on a header works too', async () => {

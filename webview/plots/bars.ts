@@ -3,7 +3,7 @@
 import * as d3 from 'd3';
 import type { AnalysisJson, GeometryJson } from '../../src/core/report/analysisJson';
 import { frame, layer, legend, figure, selectOnClick } from './common';
-import { rankNeurons, TOP_K_NEURONS } from '../contribution';
+import { drawnNeuronsWords, rankNeurons, TOP_K_NEURONS } from '../contribution';
 import { int } from '../format';
 
 /** Up to this many live neurons: one labelled bar each; more: a histogram of the scores. */
@@ -97,7 +97,7 @@ function dualScoreHistogram(r: AnalysisJson, all: N[], select: (i: number) => vo
   selectOnClick(f.svg, select);
   const lg = legend([
     ['bar', 'neurons per dual-score bin', 'box'],
-    ['score-mark-swatch', `the ${TOP_K_NEURONS} heaviest neurons (click one)`, 'box'],
+    ['score-mark-swatch', `${drawnNeuronsWords(heavy, TOP_K_NEURONS)} (click one)`, 'box'],
     ['selected', 'selected neuron', 'box'],
   ]);
   return figure('dual-scores', f, lg, `${int(all.length)} live neurons. ${CAPTION}`);

@@ -4,7 +4,7 @@ import type { NetworkJson } from '../../src/core/report/analysisJson';
 import type { PlotData } from '../../src/protocol/panel';
 import { forward, liveNeurons, kink1d } from './forward';
 import { frame, layer, legend, figure, extent, pad, selectOnClick } from './common';
-import { rankNeurons, TOP_K_NEURONS } from '../contribution';
+import { drawnNeuronsWords, rankNeurons, TOP_K_NEURONS } from '../contribution';
 
 /** Bins of the kink histogram of the neurons not drawn one by one. */
 const KINK_BINS = 60;
@@ -94,7 +94,7 @@ export function plot1d(
     ...(outs > 1 ? ([['out-1', 'data, output 2', 'dot']] as const) : []),
     ...(trained ? ([['trained', 'trained network f', 'line']] as const) : []),
     ...(other ? ([['optimal', `${other.label} network`, 'dash']] as const) : []),
-    ...(trained ? ([['trained-kink', `kinks of the ${top.length} heaviest neurons (bottom)`, 'line']] as const) : []),
+    ...(trained ? ([['trained-kink', `kinks of ${drawnNeuronsWords(top, TOP_K_NEURONS)} (bottom)`, 'line']] as const) : []),
     ...(rest.length ? ([['density-swatch', `where the other ${rest.length} neurons’ kinks are`, 'box']] as const) : []),
     ...(other ? ([['optimal-kink', `${other.label} kinks (top)`, 'tri']] as const) : []),
     ['selected', 'selected neuron', 'line'],

@@ -6,7 +6,7 @@ import type { NetworkJson } from '../../src/core/report/analysisJson';
 import type { PlotData } from '../../src/protocol/panel';
 import { forward, liveNeurons, threshold } from './forward';
 import { frame, layer, legend, figure, extent, pad, labelClass, selectOnClick, type Frame } from './common';
-import { rankNeurons, TOP_K_NEURONS } from '../contribution';
+import { drawnNeuronsWords, rankNeurons, TOP_K_NEURONS } from '../contribution';
 
 /** The optimal network's neurons are drawn one by one up to this many (an optimum has few). */
 export const MAX_OPTIMAL_LINES = 40;
@@ -104,7 +104,7 @@ export function plot2d(
   select: (i: number) => void,
   selected: number | null = null,
 ): HTMLElement {
-  let drawn = { top: 0, rest: 0 };
+  let drawn: { top: number[]; rest: number } = { top: [], rest: 0 };
   const xd = pad(extent(plot.X.map((r) => r[0])));
   const yd = pad(extent(plot.X.map((r) => r[1])));
   const f = frame('Data, neurons and decision regions', xd, yd, 'x₁', 'x₂');
@@ -144,7 +144,7 @@ export function plot2d(
         .attr('x2', f.x(seg[1][0])).attr('y2', f.y(seg[1][1]))
         .append('title').text(`neuron ${j}: u·x + b = 0`);
     }
-    drawn = { top: top.length, rest: rest.length };
+    drawn = { top, rest: rest.length };
   }
   // the optimal network has few neurons: draw each of them (a witness with hundreds is not drawn)
   const otherLive = other ? liveNeurons(other.net) : [];
@@ -180,7 +180,7 @@ export function plot2d(
     ...classes.slice(0, 7).map(
       (k) => [`cls-${k}`, c > 1 ? `class ${k}` : k === 0 ? `label ≤ ${+thr.toPrecision(3)} (f below)` : `label > ${+thr.toPrecision(3)} (f above)`, k === 0 ? 'dot' : 'tri'] as [string, string, 'dot' | 'tri'],
     ),
-    ...(trained ? ([['boundary-swatch', `trained boundary f = ${+thr.toPrecision(3)}`, 'line'], ['neuron-line-swatch', `the ${drawn.top} heaviest neurons’ lines u_j·x + b_j = 0`, 'line']] as const) : []),
+    ...(trained ? ([['boundary-swatch', `trained boundary f = ${+thr.toPrecision(3)}`, 'line'], ['neuron-line-swatch', `lines u_j·x + b_j = 0 of ${drawnNeuronsWords(drawn.top, TOP_K_NEURONS)}`, 'line']] as const) : []),
     ...(drawn.rest ? ([['density-swatch', `density of the other ${drawn.rest} neurons’ lines`, 'box']] as const) : []),
     ...(other ? ([['optimal', `${other.label} boundary`, 'dash']] as const) : []),
     ...(drawOther ? ([['optimal-line-swatch', `the optimal network’s ${otherLive.length} neurons`, 'dash']] as const) : []),
@@ -190,6 +190,6 @@ export function plot2d(
     (c > 1
       ? `${plot.X.length} samples; cells show the trained network's argmax class.`
       : `${plot.X.length} samples; cells show the trained f relative to ${+thr.toPrecision(3)} (darker = farther).`) +
-    (drawn.rest ? ` Lines: the ${TOP_K_NEURONS} neurons with the largest ‖ũ_j‖‖v_j‖; the other ${drawn.rest} live neurons as a grey density.` : '');
+    (drawn.rest ? ` Lines: the ${TOP_K_NEURONS} neurons with the largest ‖ũ_j‖‖v_j‖${drawn.top.length > TOP_K_NEURONS ? ' and the selected one' : ''}; the other ${drawn.rest} live neurons as a grey density.` : '');
   return figure('2d', f, lg, caption);
 }

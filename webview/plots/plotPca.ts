@@ -5,7 +5,7 @@ import * as d3 from 'd3';
 import type { NetworkJson } from '../../src/core/report/analysisJson';
 import type { PlotData } from '../../src/protocol/panel';
 import { liveNeurons, threshold } from './forward';
-import { contribution, rankNeurons, TOP_K_NEURONS } from '../contribution';
+import { contribution, drawnNeuronsWords, rankNeurons, TOP_K_NEURONS } from '../contribution';
 import { frame, layer, legend, figure, extent, pad, labelClass, selectOnClick } from './common';
 import { el } from '../dom';
 
@@ -48,10 +48,12 @@ export function plotPca(plot: PlotData, trained: NetworkJson | undefined, loss: 
   });
 
   let drawnRest = 0;
+  let drawnTop: number[] = [];
   if (trained) {
     // arrow = (c1·u_j, c2·u_j), scaled so the longest drawn one reaches 45% of the view
     const proj = (j: number) => pca.components.slice(0, 2).map((comp) => comp.reduce((s, w, k) => s + w * (trained.W1[j][k] ?? 0), 0));
     const { top, rest } = rankNeurons(trained, liveNeurons(trained), TOP_K_NEURONS, selected);
+    drawnTop = top;
     const vecs = new Map(top.map((j) => [j, proj(j)]));
     const longest = Math.max(1e-300, ...[...vecs.values()].map((p) => Math.hypot(p[0], p[1])));
     const reach = 0.45 * Math.min(xd[1] - xd[0], yd[1] - yd[0]);
@@ -87,7 +89,7 @@ export function plotPca(plot: PlotData, trained: NetworkJson | undefined, loss: 
   const lg = legend([
     ['cls-0', `label ≤ ${+thr.toPrecision(3)}`, 'dot'],
     ['cls-1', `label > ${+thr.toPrecision(3)}`, 'tri'],
-    ['neuron-line-swatch', `the ${Math.min(TOP_K_NEURONS, trained ? liveNeurons(trained).length : 0)} heaviest neurons’ directions u_j (projected)`, 'line'],
+    ['neuron-line-swatch', `directions u_j (projected) of ${drawnNeuronsWords(drawnTop, TOP_K_NEURONS)}`, 'line'],
     ...(drawnRest ? ([['density-swatch', `the other ${drawnRest} neurons’ directions (wedge area ∝ their ‖ũ_j‖‖v_j‖)`, 'box']] as const) : []),
     ['selected', 'selected neuron', 'line'],
   ] as [string, string, 'line' | 'dot' | 'tri' | 'box'][]);
@@ -98,7 +100,7 @@ export function plotPca(plot: PlotData, trained: NetworkJson | undefined, loss: 
     lg,
     `d = ${plot.d}: ${X2.length} samples projected on the first two principal components (together ${pctOf(pca.explained[0] + pca.explained[1])} of the variance)` +
       (m > TOP_K_NEURONS
-        ? `; arrows: the ${TOP_K_NEURONS} of ${m} live neurons with the largest ‖ũ_j‖‖v_j‖` + (drawnRest ? `, the other ${drawnRest} (not negligible) summarised as a direction histogram.` : '.')
+        ? `; arrows: the ${TOP_K_NEURONS} of ${m} live neurons with the largest ‖ũ_j‖‖v_j‖${drawnTop.length > TOP_K_NEURONS ? ' and the selected one' : ''}` + (drawnRest ? `, the other ${drawnRest} (not negligible) summarised as a direction histogram.` : '.')
         : '.'),
   );
 }

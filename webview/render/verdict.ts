@@ -107,9 +107,9 @@ export function renderRefining(): HTMLElement {
   );
 }
 
-/** The implied β with the CLI's note: a negative value asks to check the data and its preprocessing. */
+/** The implied β with its note in the editor's words: a negative value asks to check the data and its preprocessing. */
 function impliedBetaWords(implied: number, mismatch: boolean): string {
-  const note = impliedBetaNote(implied, mismatch);
+  const note = impliedBetaNote(implied, mismatch, 'editor');
   return `${fmt(implied)}${note ? ` — ${note}` : ''}`;
 }
 

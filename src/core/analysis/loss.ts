@@ -33,22 +33,24 @@ export function lossFromHead(outputHead: HeadKind | OutputHead, user?: LossName)
 /**
  * Appended to a label/shape refusal when the loss was not asked for: the labels were read for the
  * loss the head implied, and the fix is often another loss (a classifier's logits certified with
- * the squared loss want one column per output). Empty when the user chose the loss.
+ * the squared loss want one column per output). Empty when the user chose the loss. It names no
+ * control: the refusal carries code 'loss' and each front end adds how to name the loss
+ * (format/lossControl.ts lossChoiceAdvice).
  */
 export function lossHint(loss: LossJson): string {
   if (loss.source === 'user') return '';
   return ` — the labels were read for the ${loss.name} loss, chosen ${loss.source === 'head' ? "from the model's output head" : 'by default (no classifier head found)'}; ` +
-    'if training used another loss, say so with --loss squared|hinge|logistic|cross-entropy (class indices 0…c−1 need cross-entropy, 0/1 labels logistic)';
+    `training may have used another (${LOSS_NAMES.join(', ')}: class indices 0…c−1 need cross-entropy, 0/1 labels logistic).`;
 }
 
-/** Rethrows a data refusal from `f` with lossHint appended (location kept). */
+/** Rethrows a data refusal from `f` with lossHint appended (location kept) and code 'loss'. */
 export function withLossHint<T>(loss: LossJson, f: () => T): T {
   try {
     return f();
   } catch (e) {
     const hint = lossHint(loss);
     if (!(e instanceof ReluLensError) || e.kind === 'usage' || e.kind === 'internal' || !hint) throw e;
-    throw new ReluLensError(e.kind, e.message + hint, e.location, e.code);
+    throw new ReluLensError(e.kind, e.message + hint, e.location, 'loss');
   }
 }
 

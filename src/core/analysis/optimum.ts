@@ -17,7 +17,17 @@ import { sigmaMax, SIGMA_REL_SLACK } from '../linalg/decomp';
 import { buildXt, featureDim } from '../problem/features';
 import { networkObjective, neuronDirections, neuronInfos, rebalance } from '../problem/objective';
 import type { CertifyModes, NetworkWeights } from '../problem/network';
-import { searchOptimum, OPTIMUM_EXACT_REL_TOL, type OptimumSearchResult, type OptimumSearchOptions } from '../certify/optimum';
+import {
+  searchOptimum,
+  oracleEscalated,
+  escalationNote,
+  OPTIMUM_EARLY_MARGIN,
+  OPTIMUM_EARLY_NODES,
+  OPTIMUM_EXACT_REL_TOL,
+  type EscalatedOracle,
+  type OptimumSearchResult,
+  type OptimumSearchOptions,
+} from '../certify/optimum';
 import { FeatureSet, hintsMat, oracleDirection } from '../certify/certify';
 import { lassoNetwork, offsetModeFor } from '../certify/lasso';
 import type { CertificateResult, CertifySettings } from '../certify/types';
@@ -434,15 +444,26 @@ export function searchLossOptimum(X: Mat, Y: Mat, opts: LossOptimumSearchOptions
     }
     const active = lossDirsOf(net, X, Y, beta, modes, lossF);
     let or: OracleResult;
+    let esc: EscalatedOracle;
+    const bar = beta * (1 + losses.LOSS_OPTIMAL_M_TOL);
+    let asks = 0;
     try {
-      or = oracle(Xt, L0, {
-        hiddenBias: modes.hiddenBias,
-        patternBudget: opts.patternBudget,
-        nodeBudget: opts.nodeBudget,
-        seed: opts.seed + iterations,
-        shouldStop: opts.shouldStop,
-        hints: hintsMat(active, dd),
-      });
+      esc = oracleEscalated(
+        (nodeBudget) =>
+          oracle(Xt, L0, {
+            hiddenBias: modes.hiddenBias,
+            patternBudget: opts.patternBudget,
+            nodeBudget,
+            seed: opts.seed + iterations,
+            shouldStop: opts.shouldStop,
+            hints: hintsMat(active, dd),
+            // a re-ask with a larger budget needs a violating direction or M̄ ≤ β(1 + tol), not the maximum
+            ...(asks++ > 0 ? { stopBelow: bar, earlyDirection: { above: bar * (1 + OPTIMUM_EARLY_MARGIN), nodes: OPTIMUM_EARLY_NODES } } : {}),
+          }),
+        opts.nodeBudget,
+        bar,
+      );
+      or = esc.oracle;
     } catch (e) {
       if (isCancellation(e, opts.shouldStop)) {
         stopReason = 'stopped on request';
@@ -477,7 +498,7 @@ export function searchLossOptimum(X: Mat, Y: Mat, opts: LossOptimumSearchOptions
       break;
     }
     const dn = oracleDirection(or, d, modes);
-    const violated = dn !== null && or.lower > beta * (1 + losses.LOSS_OPTIMAL_M_TOL);
+    const violated = dn !== null && or.lower > bar;
     if (!violated || feats.has(dn)) {
       // nothing new to add: what is left of the gap is the restricted solve's precision (or the oracle's looseness)
       if (!tight) {
@@ -487,7 +508,7 @@ export function searchLossOptimum(X: Mat, Y: Mat, opts: LossOptimumSearchOptions
       stopReason = !violated
         ? or.exact
           ? `exact oracle: M(Λ) ≤ β(1 + ${losses.LOSS_OPTIMAL_M_TOL}) at the restricted optimum`
-          : 'the oracle (bounds only) found no violating direction'
+          : `the oracle (bounds only) found no violating direction${escalationNote(esc)}`
         : 'the oracle returned a direction already present (restricted problem solved to its tolerance)';
       break;
     }

@@ -38,7 +38,7 @@ import {
 export const TIGHT_LASSO_REL_TOL = 1e-15;
 import { networkObjective } from '../problem/objective';
 import type { NetworkWeights } from '../problem/network';
-import type { CertificateResult, CertifySettings, InconclusiveReason } from './types';
+import type { CertificateResult, CertifySettings, InconclusiveReason, SettleStep } from './types';
 import { decideVerdict, fmt, pct, REBALANCE_MEANING, REBALANCE_REL_TOL, rebalancedInfo, VERDICT_TOL_MEANING } from './verdict';
 
 // the column-generation vocabulary keeps its old address for certify/optimum.ts, analysis/optimum.ts and the tests
@@ -326,7 +326,7 @@ function assembleCertificate(
   const summary = inconclusiveReason ? `${v.summary} ${inconclusiveReason.advice}` : v.summary;
 
   const oracleUsed: OracleResult = { ...best.oracle, notes: [...best.oracle.notes, ...cgNotes] };
-  const tolerances = certifyTolerances(settings, tol, best.oracle, cg.solverIterations);
+  const tolerances = certificateTolerances(settings, tol, best.oracle, cg.solverIterations, SQUARED_TOLERANCES);
 
   return {
     verdict,
@@ -377,27 +377,51 @@ function assembleCertificate(
   };
 }
 
-/** Every named tolerance and work budget the certificate used, with what it means (CertificateResult.tolerances). */
-function certifyTolerances(
-  settings: CertifySettings,
-  tol: number,
-  oracle: OracleResult,
-  solverIterations: number,
-): CertificateResult['tolerances'] {
-  return {
-    tol: { value: tol, meaning: VERDICT_TOL_MEANING },
-    rebalance: { value: REBALANCE_REL_TOL, meaning: REBALANCE_MEANING },
+/** The squared loss's own tolerances and limits (certificateTolerances adds the ones every loss shares). */
+const SQUARED_TOLERANCES: LossTolerances = {
+  optimalM: OPTIMAL_M_TOL,
+  impliedBetaMismatch: IMPLIED_BETA_MISMATCH,
+  solverMeaning: 'coordinate-descent sweeps of each restricted group-lasso solve (a work budget; --solver-iterations)',
+  own: {
     dualRounding: { value: DUAL_ROUNDING_PER_TERM, meaning: 'rounding allowance per summed term subtracted from every dual value D(sΛ)' },
     meanZero: { value: MEAN_ZERO_TOL, meaning: 'largest |column sum|/Σ|column| of a dual point accepted as Λᵀ1 = 0 (free output or hidden bias)' },
     dedup: { value: DEDUP_TOL, meaning: 'two neuron directions with cosine ≥ 1 − dedup are one feature of the restricted problem' },
     lassoRelGap: { value: LASSO_REL_TOL, meaning: 'restricted group-lasso solves stop at this relative duality gap' },
-    optimalM: { value: OPTIMAL_M_TOL, meaning: 'column generation stops as optimal when an exact oracle gives M(Λ) ≤ β(1 + optimalM)' },
-    impliedBetaMismatch: { value: IMPLIED_BETA_MISMATCH, meaning: 'relative difference of implied and declared β that is flagged' },
     closedFormWhitened: { value: WHITENED_TOL, meaning: 'max |XXᵀ − I| for the whitened closed forms to apply' },
     closedFormRankOne: { value: RANK_ONE_TOL, meaning: 'σ2/σ1 for the rank-one closed form to apply' },
     deadNeuron: { value: 0, meaning: 'a neuron is dead when every activation is exactly ≤ 0 on the data (or its output weights are 0)' },
+  },
+};
+
+/** What one loss's certificate reports beyond the tolerances every loss shares. */
+export interface LossTolerances {
+  /** column generation stops as optimal when an exact oracle gives M(Λ) ≤ β(1 + optimalM) */
+  optimalM: number;
+  impliedBetaMismatch: number;
+  /** what one unit of --solver-iterations is for this loss's restricted solver */
+  solverMeaning: string;
+  own: CertificateResult['tolerances'];
+}
+
+/**
+ * Every named tolerance and work budget a certificate used, with what it means (CertificateResult.tolerances):
+ * the verdict, rebalancing, the loss's own, the optimal-M stop, the β check, the oracle's allowance, the budgets.
+ */
+export function certificateTolerances(
+  settings: CertifySettings,
+  tol: number,
+  oracle: OracleResult,
+  solverIterations: number,
+  loss: LossTolerances,
+): CertificateResult['tolerances'] {
+  return {
+    tol: { value: tol, meaning: VERDICT_TOL_MEANING },
+    rebalance: { value: REBALANCE_REL_TOL, meaning: REBALANCE_MEANING },
+    ...loss.own,
+    optimalM: { value: loss.optimalM, meaning: 'column generation stops as optimal when an exact oracle gives M(Λ) ≤ β(1 + optimalM)' },
+    impliedBetaMismatch: { value: loss.impliedBetaMismatch, meaning: 'relative difference of implied and declared β that is flagged' },
     oracleRounding: { value: oracle.roundingAllowance, meaning: "the oracle's rounding allowance included in its upper bound M̄" },
-    ...budgetTolerances(settings, solverIterations, 'coordinate-descent sweeps of each restricted group-lasso solve (a work budget; --solver-iterations)'),
+    ...budgetTolerances(settings, solverIterations, loss.solverMeaning),
   };
 }
 
@@ -410,7 +434,7 @@ function cgReachedOptimum(reason: string): boolean {
  * The work budgets (and the wall-clock safety limit) as entries of `tolerances`, so the result
  * lists every number that bounded the work next to the tolerances.
  */
-export function budgetTolerances(settings: CertifySettings, solverIterations: number, solverMeaning: string): CertificateResult['tolerances'] {
+function budgetTolerances(settings: CertifySettings, solverIterations: number, solverMeaning: string): CertificateResult['tolerances'] {
   const out: CertificateResult['tolerances'] = {
     maxIterations: { value: settings.maxIterations, meaning: 'column-generation iterations allowed (a work budget; --max-iterations)' },
     patternBudget: { value: settings.patternBudget, meaning: 'activation patterns the oracle may enumerate for an exact M (a work budget; --pattern-budget)' },
@@ -442,7 +466,8 @@ export interface InconclusiveFacts {
 
 /**
  * Which bound keeps an inconclusive verdict open, by how much (a fraction of P(θ)), and what would
- * close it — in plain words with the flag to change (CertificateResult.inconclusiveReason).
+ * close it — in plain words; the budget to change is a kind (`steps`) each front end words with its
+ * own flag or setting (CertificateResult.inconclusiveReason, report/settleSteps.ts).
  */
 export function explainInconclusive(f: InconclusiveFacts): InconclusiveReason {
   const P = f.primal;
@@ -455,14 +480,14 @@ export function explainInconclusive(f: InconclusiveFacts): InconclusiveReason {
   const its = (k: number) => `${k} iteration${k === 1 ? '' : 's'}`;
   const relGap = (P - f.dualBound) / scale;
   const { cg, budgets: b } = f;
-  const solverNote = cg.solverBudgetHits
-    ? ` ${cg.solverBudgetHits} restricted solve(s) stopped at the solver budget (--solver-iterations ${b.solverIterations}); raising it helps too.`
-    : '';
+  const solverNote = cg.solverBudgetHits ? ` ${cg.solverBudgetHits} restricted solve(s) stopped at the solver's iteration budget.` : '';
+  const solverStep: SettleStep[] = cg.solverBudgetHits ? [{ kind: 'raise-solver-iterations', now: b.solverIterations }] : [];
   if (f.inconsistent)
     return {
       looseBound: 'oracle',
       by: dualBy,
       advice: "A dual bound exceeds a network's objective, so an oracle upper bound is not sound and no verdict is claimed; please report this case.",
+      steps: [],
     };
   const o = f.oracle;
   if (!o.exact && !(o.upper <= o.lower * (1 + f.tol))) {
@@ -472,22 +497,24 @@ export function explainInconclusive(f: InconclusiveFacts): InconclusiveReason {
       by: dualBy,
       advice:
         `The oracle's upper bound on M(Λ) is ${ratio} after ${o.patterns.toLocaleString('en-US')} activation patterns (${o.method}, not exact; ` +
-        `the best direction found reaches ${fmt(o.lower / f.beta, 4)}×β), so ${short}; ${interval}. ` +
-        `Raise --pattern-budget (now ${b.patternBudget.toLocaleString('en-US')}) so the oracle can enumerate the patterns exactly.`,
+        `the best direction found reaches ${fmt(o.lower / f.beta, 4)}×β), so ${short}; ${interval}.`,
+      steps: [{ kind: 'raise-pattern-budget', now: b.patternBudget }],
     };
   }
   if (!cg.ran)
     return {
       looseBound: 'dual',
       by: dualBy,
-      advice: `Column generation did not run (--max-iterations ${b.maxIterations}), so the dual bound is the one from the network's own residual: ${short}; ${interval}. Allow column-generation iterations (--max-iterations) to improve it.`,
+      advice: `Column generation did not run (iteration budget ${b.maxIterations}), so the dual bound is the one from the network's own residual: ${short}; ${interval}.`,
+      steps: [{ kind: 'allow-iterations', now: b.maxIterations }],
     };
   switch (cg.stopKind) {
     case 'iteration-budget':
       return {
         looseBound: 'dual',
         by: dualBy,
-        advice: `Column generation stopped after ${its(cg.iterations)} (the --max-iterations budget) with ${interval}: ${short}. Raise --max-iterations (now ${b.maxIterations}).${solverNote}`,
+        advice: `Column generation stopped after ${its(cg.iterations)} (its iteration budget) with ${interval}: ${short}.${solverNote}`,
+        steps: [{ kind: 'raise-iterations', now: b.maxIterations }, ...solverStep],
       };
     case 'safety-limit':
       return {
@@ -496,9 +523,11 @@ export function explainInconclusive(f: InconclusiveFacts): InconclusiveReason {
         advice:
           `Column generation was stopped by the wall-clock safety limit (${fmt((b.timeBudgetMs ?? 0) / 1000)} s) after ${its(cg.iterations)} with ${interval}: ${short}. ` +
           'These numbers depend on the machine; raising the safety limit lets it go further.',
+        // the safety limit's own kind (result.safetyLimit) names the control
+        steps: [],
       };
     case 'stopped':
-      return { looseBound: 'dual', by: dualBy, advice: `The analysis was cancelled after ${its(cg.iterations)} of column generation with ${interval}: ${short}.` };
+      return { looseBound: 'dual', by: dualBy, advice: `The analysis was cancelled after ${its(cg.iterations)} of column generation with ${interval}: ${short}.`, steps: [] };
     case 'optimal': {
       const tolFor = Number(relGap.toPrecision(2)) >= relGap ? Number(relGap.toPrecision(2)) : Number((relGap * 1.05).toPrecision(2));
       return {
@@ -506,7 +535,8 @@ export function explainInconclusive(f: InconclusiveFacts): InconclusiveReason {
         by: Math.max(dualBy, primalBy),
         advice:
           `P* is pinned down (${interval}, an exact oracle confirmed the restricted optimum) and this network's objective ${fmt(P)} is ` +
-          `${pct((P - f.bestPrimal) / scale)}–${pct(relGap)} above it: on the tolerance line. --tol ${tolFor} would certify it.`,
+          `${pct((P - f.bestPrimal) / scale)}–${pct(relGap)} above it: on the tolerance line.`,
+        steps: [{ kind: 'tol-would-certify', tol: tolFor }],
       };
     }
     default:
@@ -514,10 +544,9 @@ export function explainInconclusive(f: InconclusiveFacts): InconclusiveReason {
         looseBound: primalBy > dualBy && cg.stopKind !== 'stalled' ? 'primal' : 'dual',
         by: primalBy > dualBy && cg.stopKind !== 'stalled' ? primalBy : dualBy,
         advice:
-          `Column generation stopped after ${its(cg.iterations)} (${cg.stopReason}) with ${interval}: ${short}. ` +
-          (cg.solverBudgetHits
-            ? `Raise --solver-iterations (now ${b.solverIterations}) so the restricted problems are solved to their tolerance.`
-            : `The restricted problem is solved as accurately as floating point allows here; a --tol of ${fmt(relGap * 1.05, 2)} would decide.`),
+          `Column generation stopped after ${its(cg.iterations)} (${cg.stopReason}) with ${interval}: ${short}.` +
+          (cg.solverBudgetHits ? solverNote : ' The restricted problem is solved as accurately as floating point allows here.'),
+        steps: cg.solverBudgetHits ? solverStep : [{ kind: 'tol-would-decide', tol: Number((relGap * 1.05).toPrecision(2)) }],
       };
   }
 }

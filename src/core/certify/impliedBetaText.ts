@@ -6,10 +6,15 @@
  * or the loss differ from training's (or training is far from done), and the message says so.
  */
 import { fmt } from './verdict';
+import { type FrontEnd, LOSS_CONTROL } from '../format/lossControl';
 
-/** What a negative implied β asks the user to check: the long warning and the short note say it alike. */
-const CHECK_DATA =
-  'the data and its preprocessing (the file training used, feature order and scaling, labels encoded as in training) and the loss (--loss)';
+/**
+ * What a negative implied β asks the user to check: the long warning and the short note say it alike.
+ * The warning joins the result's warnings in core, read by every front end, so it names no control;
+ * the note is worded by each front end and names its own (format/lossControl.ts).
+ */
+const checkData = (fe?: FrontEnd) =>
+  `the data and its preprocessing (the file training used, feature order and scaling, labels encoded as in training) and the loss${fe ? ` (${LOSS_CONTROL[fe]})` : ' training used'}`;
 const MISMATCH = 'the declared β is wrong or training did not converge';
 
 /** `formula`: how the implied β was computed, as shown to the user; null when nothing to say. */
@@ -18,7 +23,7 @@ export function impliedBetaWarning(implied: number | null, beta: number, relMism
   if (implied < 0)
     return (
       `Implied β = ${formula} = ${fmt(implied)} is negative, which no network trained to a stationary point on these data with this loss has (there it is ≥ 0). ` +
-      `Check ${CHECK_DATA}; the verdict below is about these data as given.`
+      `Check ${checkData()}; the verdict below is about these data as given.`
     );
   if (Math.abs(implied - beta) <= relMismatch * beta) return null;
   return (
@@ -28,10 +33,11 @@ export function impliedBetaWarning(implied: number | null, beta: number, relMism
 }
 
 /**
- * The note beside a printed "implied β = …" (`mismatch`: the result's impliedBetaMismatch); null when
- * there is nothing to say. A negative value gets its own advice, never the generic mismatch.
+ * The note beside a printed "implied β = …" (`mismatch`: the result's impliedBetaMismatch), in front
+ * end `fe`'s words; null when there is nothing to say. A negative value gets its own advice, never
+ * the generic mismatch.
  */
-export function impliedBetaNote(implied: number | null, mismatch: boolean): string | null {
-  if (implied !== null && implied < 0) return `negative, which no stationary point has: check ${CHECK_DATA}`;
+export function impliedBetaNote(implied: number | null, mismatch: boolean, fe: FrontEnd): string | null {
+  if (implied !== null && implied < 0) return `negative, which no stationary point has: check ${checkData(fe)}`;
   return mismatch ? `differs from β: ${MISMATCH}` : null;
 }

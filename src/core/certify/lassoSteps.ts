@@ -4,6 +4,7 @@
  * search (the exact active-set method for c = 1).
  */
 import { ridgeCholeskySolve, symmetricSolve } from '../linalg/spd';
+import { addGroupNormTerms } from '../linalg/groupNorm';
 import type { Mat } from '../linalg/mat';
 import type { OutputBiasMode } from '../problem/network';
 
@@ -148,13 +149,8 @@ function newtonSystem(P: Problem, Z: Float64Array[], b2: Float64Array, S: number
     const z = Z[S[bi]];
     const nz = norm(z);
     P.corr(S[bi], R, g);
-    for (let i = 0; i < c; i++) {
-      grad[bi * c + i] = -g[i] + (beta * z[i]) / nz;
-      for (let j = 0; j < c; j++) {
-        const h = (beta * ((i === j ? 1 : 0) - (z[i] * z[j]) / (nz * nz))) / nz;
-        H[(bi * c + i) * p + bi * c + j] += h;
-      }
-    }
+    for (let i = 0; i < c; i++) grad[bi * c + i] = -g[i];
+    addGroupNormTerms(z, 0, c, nz, beta, grad, H, p, bi * c);
   }
   if (hasOff) {
     const s = P.colSums(R);
@@ -293,44 +289,21 @@ export function newtonPolish(P: Problem, Z: Float64Array[], b2: Float64Array, ma
  * Returns the number of steps taken; z and b are updated in place.
  */
 export function featureSign(P: Problem, Z: Float64Array[], b2: Float64Array, maxSteps: number): number {
-  const { n, K, beta } = P;
+  const K = P.K;
   const hasOff = P.offset !== 'none';
   const g = new Float64Array(1);
   let steps = 0;
   let fCur = P.objective(P.residual(Z, b2), Z, b2);
-  // scale for the rounding floor of a_kᵀR
-  let scale = 0;
-  const yn = norm(P.Y.data);
-  for (let k = 0; k < K; k++) scale = Math.max(scale, Math.sqrt(P.aa[k]) * yn);
-  const kktTol = 1e-13 * beta + 1e-15 * scale;
+  const kktTol = featureSignKktTol(P);
   const theta = new Float64Array(K);
   for (let k = 0; k < K; k++) theta[k] = Math.sign(Z[k][0]);
   let solvedToRounding = false;
   let activated = -1;
   while (steps < maxSteps) {
     const R = P.residual(Z, b2);
-    // optimality on the active set (and the offset)?
-    let activeOk = true;
-    for (let k = 0; k < K; k++) {
-      if (Z[k][0] === 0) continue;
-      P.corr(k, R, g);
-      if (Math.abs(g[0] - beta * theta[k]) > kktTol) activeOk = false;
-    }
-    if (hasOff) {
-      const sres = P.colSums(R)[0] - (P.offset === 'decayed' ? beta * b2[0] : 0);
-      if (Math.abs(sres) > kktTol) activeOk = false;
-    }
-    if (solvedToRounding) activeOk = true;
+    const activeOk = solvedToRounding || activeSetOptimal(P, Z, b2, R, theta, kktTol, g);
     if (activeOk) {
-      let best = -1, bestV = beta + kktTol;
-      for (let k = 0; k < K; k++) {
-        if (Z[k][0] !== 0 || !(P.aa[k] > 0)) continue;
-        const v = Math.abs(P.corr(k, R, g)[0]);
-        if (v > bestV) {
-          bestV = v;
-          best = k;
-        }
-      }
+      const best = enteringFeature(P, Z, R, kktTol, g);
       if (best < 0) return steps; // optimal
       theta[best] = Math.sign(P.corr(best, R, g)[0]);
       activated = best; // enters with a zero coefficient: the sign-fixed step below moves it
@@ -341,74 +314,125 @@ export function featureSign(P: Problem, Z: Float64Array[], b2: Float64Array, max
     activated = -1;
     const p = S.length + (hasOff ? 1 : 0);
     if (p === 0) return steps;
-    const vecs = S.map((k) => P.A[k]);
-    if (hasOff) vecs.push(new Float64Array(n).fill(1));
-    const H = new Float64Array(p * p);
-    const rhs = new Float64Array(p);
-    for (let i = 0; i < p; i++) {
-      for (let j = i; j < p; j++) {
-        let sum = 0;
-        const a = vecs[i], b = vecs[j];
-        for (let q = 0; q < n; q++) sum += a[q] * b[q];
-        H[i * p + j] = sum;
-        H[j * p + i] = sum;
-      }
-      let ry = 0;
-      for (let q = 0; q < n; q++) ry += vecs[i][q] * P.Y.data[q];
-      rhs[i] = ry - (i < S.length ? beta * theta[S[i]] : 0);
-    }
-    if (P.offset === 'decayed') H[(p - 1) * p + p - 1] += beta;
-    const x = symmetricSolve(H, p, rhs);
+    const x = signFixedMinimizer(P, S, theta);
     if (!x) return steps;
     steps++;
-    // segment from the current point x0 to x1: candidates t = 1 and every sign change in (0, 1)
-    const x0 = new Float64Array(p), x1 = new Float64Array(p);
+    // segment from the current point x0 to x1 = x
+    const x0 = new Float64Array(p);
+    S.forEach((k, i) => (x0[i] = Z[k][0]));
+    if (hasOff) x0[p - 1] = b2[0];
+    const best = bestOnSegment(P, Z, S, x0, x);
+    if (!best || !(best.f <= fCur + 8 * 2.220446049250313e-16 * Math.abs(fCur))) return steps; // no progress
+    const progressed = best.f < fCur;
     S.forEach((k, i) => {
-      x0[i] = Z[k][0];
-      x1[i] = x[i];
+      Z[k][0] = best.z[i];
+      theta[k] = Math.sign(best.z[i]) || theta[k];
     });
-    if (hasOff) {
-      x0[p - 1] = b2[0];
-      x1[p - 1] = x[p - 1];
-    }
-    const ts = [1];
-    for (let i = 0; i < S.length; i++)
-      if (x0[i] !== 0 && Math.sign(x1[i]) !== Math.sign(x0[i])) ts.push(x0[i] / (x0[i] - x1[i]));
-    let bestF = Infinity;
-    let bestZ: Float64Array | null = null;
-    let bestB = 0;
-    for (const t of ts) {
-      if (!(t > 0 && t <= 1)) continue;
-      const zt = new Float64Array(S.length);
-      for (let i = 0; i < S.length; i++) {
-        const v = x0[i] + t * (x1[i] - x0[i]);
-        // a coefficient reaching its sign change is set to exactly 0
-        zt[i] = x0[i] !== 0 && t < 1 && t === x0[i] / (x0[i] - x1[i]) ? 0 : v;
-      }
-      const bt = hasOff ? x0[p - 1] + t * (x1[p - 1] - x0[p - 1]) : 0;
-      const Zt = Z.map((z) => new Float64Array(z));
-      S.forEach((k, i) => (Zt[k][0] = zt[i]));
-      const bb = Float64Array.of(bt);
-      const f = P.objective(P.residual(Zt, bb), Zt, bb);
-      if (f < bestF) {
-        bestF = f;
-        bestZ = zt;
-        bestB = bt;
-      }
-    }
-    if (!bestZ || !(bestF <= fCur + 8 * 2.220446049250313e-16 * Math.abs(fCur))) return steps; // no progress
-    const progressed = bestF < fCur;
-    S.forEach((k, i) => {
-      Z[k][0] = bestZ![i];
-      theta[k] = Math.sign(bestZ![i]) || theta[k];
-    });
-    if (hasOff) b2[0] = bestB;
-    fCur = Math.min(fCur, bestF);
+    if (hasOff) b2[0] = best.b;
+    fCur = Math.min(fCur, best.f);
     if (!progressed) {
       if (activeOk) return steps; // no feature can be added with progress
       solvedToRounding = true; // re-solving this active set cannot help: try adding a feature next
     } else solvedToRounding = false;
   }
   return steps;
+}
+
+/** The KKT tolerance of feature-sign search: relative to β, plus the rounding floor of a_kᵀR (max ‖a_k‖·‖Y‖). */
+function featureSignKktTol(P: Problem): number {
+  let scale = 0;
+  const yn = norm(P.Y.data);
+  for (let k = 0; k < P.K; k++) scale = Math.max(scale, Math.sqrt(P.aa[k]) * yn);
+  return 1e-13 * P.beta + 1e-15 * scale;
+}
+
+/** Optimality on the active set: a_kᵀR = βθ_k for every z_k ≠ 0, and the offset's own condition, to kktTol. */
+function activeSetOptimal(P: Problem, Z: Float64Array[], b2: Float64Array, R: Float64Array, theta: Float64Array, kktTol: number, g: Float64Array): boolean {
+  let ok = true;
+  for (let k = 0; k < P.K; k++) {
+    if (Z[k][0] === 0) continue;
+    P.corr(k, R, g);
+    if (Math.abs(g[0] - P.beta * theta[k]) > kktTol) ok = false;
+  }
+  if (P.offset !== 'none') {
+    const sres = P.colSums(R)[0] - (P.offset === 'decayed' ? P.beta * b2[0] : 0);
+    if (Math.abs(sres) > kktTol) ok = false;
+  }
+  return ok;
+}
+
+/** The zero coefficient whose |a_kᵀR| exceeds β + kktTol the most, or −1 when none does (the optimum). */
+function enteringFeature(P: Problem, Z: Float64Array[], R: Float64Array, kktTol: number, g: Float64Array): number {
+  let best = -1, bestV = P.beta + kktTol;
+  for (let k = 0; k < P.K; k++) {
+    if (Z[k][0] !== 0 || !(P.aa[k] > 0)) continue;
+    const v = Math.abs(P.corr(k, R, g)[0]);
+    if (v > bestV) {
+      bestV = v;
+      best = k;
+    }
+  }
+  return best;
+}
+
+/**
+ * The minimizer of ½‖Y − A_S z − 1b‖² + βθᵀz (+ (β/2)b² decayed offset) on the active set S with signs θ:
+ * one linear solve of the normal equations (the offset, when there is one, last); null when it fails.
+ */
+function signFixedMinimizer(P: Problem, S: number[], theta: Float64Array): Float64Array | null {
+  const { n, beta } = P;
+  const hasOff = P.offset !== 'none';
+  const p = S.length + (hasOff ? 1 : 0);
+  const vecs = S.map((k) => P.A[k]);
+  if (hasOff) vecs.push(new Float64Array(n).fill(1));
+  const H = new Float64Array(p * p);
+  const rhs = new Float64Array(p);
+  for (let i = 0; i < p; i++) {
+    for (let j = i; j < p; j++) {
+      let sum = 0;
+      const a = vecs[i], b = vecs[j];
+      for (let q = 0; q < n; q++) sum += a[q] * b[q];
+      H[i * p + j] = sum;
+      H[j * p + i] = sum;
+    }
+    let ry = 0;
+    for (let q = 0; q < n; q++) ry += vecs[i][q] * P.Y.data[q];
+    rhs[i] = ry - (i < S.length ? beta * theta[S[i]] : 0);
+  }
+  if (P.offset === 'decayed') H[(p - 1) * p + p - 1] += beta;
+  return symmetricSolve(H, p, rhs);
+}
+
+/**
+ * The line search of feature-sign search: the best point of the segment x0 → x1 (coefficients of S, then the
+ * offset) among t = 1 and every sign change in (0, 1); null when no candidate lies in (0, 1].
+ */
+function bestOnSegment(P: Problem, Z: Float64Array[], S: number[], x0: Float64Array, x1: Float64Array): { f: number; z: Float64Array; b: number } | null {
+  const hasOff = P.offset !== 'none';
+  const p = x0.length;
+  const ts = [1];
+  for (let i = 0; i < S.length; i++)
+    if (x0[i] !== 0 && Math.sign(x1[i]) !== Math.sign(x0[i])) ts.push(x0[i] / (x0[i] - x1[i]));
+  let best: { f: number; z: Float64Array; b: number } | null = null;
+  let bestF = Infinity;
+  for (const t of ts) {
+    if (!(t > 0 && t <= 1)) continue;
+    const zt = new Float64Array(S.length);
+    for (let i = 0; i < S.length; i++) {
+      const v = x0[i] + t * (x1[i] - x0[i]);
+      // a coefficient reaching its sign change is set to exactly 0
+      zt[i] = x0[i] !== 0 && t < 1 && t === x0[i] / (x0[i] - x1[i]) ? 0 : v;
+    }
+    const bt = hasOff ? x0[p - 1] + t * (x1[p - 1] - x0[p - 1]) : 0;
+    const Zt = Z.map((z) => new Float64Array(z));
+    S.forEach((k, i) => (Zt[k][0] = zt[i]));
+    const bb = Float64Array.of(bt);
+    const f = P.objective(P.residual(Zt, bb), Zt, bb);
+    if (f < bestF) {
+      bestF = f;
+      best = { f, z: zt, b: bt };
+    }
+  }
+  return best;
 }
 

@@ -14,7 +14,7 @@
  */
 import type { Mat } from '../linalg/mat';
 import { sigmaMax, SIGMA_REL_SLACK } from '../linalg/decomp';
-import type { OracleFn, OracleOptions, OracleResult } from '../oracle/types';
+import { DEFAULT_NODE_BUDGET, OPTIMUM_ESCALATION_FACTOR, OPTIMUM_ESCALATION_MAX_NODES, type OracleFn, type OracleOptions, type OracleResult } from '../oracle/types';
 import { FeatureSet, hintsMat, OPTIMAL_M_TOL, oracleDirection, TIGHT_LASSO_REL_TOL } from './certify';
 import { bestScale, feasibleDirection } from './dual';
 import { lassoNetwork, offsetModeFor, solveLasso } from './lasso';
@@ -52,6 +52,46 @@ export const OPTIMUM_EXTRA_COLUMNS = 8;
  */
 export const OPTIMUM_EARLY_MARGIN = 1e-3;
 export const OPTIMUM_EARLY_NODES = 100;
+
+/** An oracle call of the optimum searches, escalated (oracleEscalated). */
+export interface EscalatedOracle {
+  oracle: OracleResult;
+  /** node budget of the last call (the base budget when not escalated) */
+  nodeBudget: number;
+  /** re-asks made */
+  escalations: number;
+}
+
+/**
+ * The oracle at one dual point, re-asked while a global search that did not close (not exact at
+ * rank ≥ 5, where the oracle's global searches run) found no direction above `bar` but its sound M̄
+ * is still above it: stopping there would end the column generation with a restricted optimum that
+ * is not optimal (issue #16: iris-like, 5,000 nodes missed M = 1.06·β). Each re-ask multiplies the node budget by
+ * OPTIMUM_ESCALATION_FACTOR up to OPTIMUM_ESCALATION_MAX_NODES — nodes, never time. Every call's M̄
+ * is a sound bound on the same M(Λ), so the smallest is kept. A budget of 0 (search off) is not
+ * raised, and a re-ask that changed nothing ends it (the budget was not what limited the call, e.g.
+ * c > 3, where no global search runs; the nodes a search reports stop short of its budget, so they
+ * cannot tell this beforehand).
+ */
+export function oracleEscalated(ask: (nodeBudget: number | undefined) => OracleResult, baseNodes: number | undefined, bar: number): EscalatedOracle {
+  let nodeBudget = baseNodes ?? DEFAULT_NODE_BUDGET;
+  let oracle = ask(baseNodes);
+  let escalations = 0;
+  while (!oracle.exact && !(oracle.lower > bar) && oracle.upper > bar && oracle.rank >= 5 && nodeBudget > 0 && nodeBudget < OPTIMUM_ESCALATION_MAX_NODES) {
+    nodeBudget = Math.min(OPTIMUM_ESCALATION_MAX_NODES, nodeBudget * OPTIMUM_ESCALATION_FACTOR);
+    const prev = oracle;
+    oracle = ask(nodeBudget);
+    escalations++;
+    if (prev.upper < oracle.upper) oracle = { ...oracle, upper: prev.upper, notes: [...oracle.notes, `M̄ = ${prev.upper.toPrecision(6)} kept from the smaller node budget`] };
+    if (oracle.upper === prev.upper && oracle.lower === prev.lower) break;
+  }
+  return { oracle, nodeBudget, escalations };
+}
+
+/** The stop's words when an escalated search still found nothing violated. */
+export function escalationNote(e: EscalatedOracle): string {
+  return e.escalations > 0 ? ` (escalated ${e.escalations}× to ${e.nodeBudget} nodes: M̄ = ${e.oracle.upper.toPrecision(6)}, best attained ${e.oracle.lower.toPrecision(6)})` : '';
+}
 
 export interface OptimumSearchOptions {
   beta: number;
@@ -173,8 +213,10 @@ export function searchOptimum(X: Mat, Y: Mat, opts: OptimumSearchOptions): Optim
       earlyDirection: { above: beta * (1 + OPTIMUM_EARLY_MARGIN), nodes: OPTIMUM_EARLY_NODES },
     };
     let ort: OracleResult;
+    let esc: EscalatedOracle;
     try {
-      ort = oracle(Xt, Lt, oOpts);
+      esc = oracleEscalated((nodeBudget) => oracle(Xt, Lt, { ...oOpts, nodeBudget }), opts.nodeBudget, beta * (1 + OPTIMAL_M_TOL));
+      ort = esc.oracle;
     } catch (e) {
       if (isCancellation(e, opts.shouldStop)) {
         stopReason = 'stopped on request';
@@ -199,7 +241,7 @@ export function searchOptimum(X: Mat, Y: Mat, opts: OptimumSearchOptions): Optim
     }
     const dn = oracleDirection(ort, d, modes);
     if (!dn || !(ort.lower > beta * (1 + OPTIMAL_M_TOL))) {
-      stopReason = ort.exact ? 'no violating direction' : 'the oracle (bounds only) found no violating direction';
+      stopReason = ort.exact ? 'no violating direction' : `the oracle (bounds only) found no violating direction${escalationNote(esc)}`;
       break;
     }
     if (feats.has(dn)) {

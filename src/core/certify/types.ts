@@ -95,13 +95,20 @@ export type Verdict = 'certified' | 'not-optimal' | 'inconclusive';
  *    network below P(θ)(1 − tol) (or P* sits on the tolerance line).
  * `by`: how far, as a fraction of P(θ), the loose bound is from deciding: for 'dual' and 'oracle'
  * (P(θ)(1 − tol) − dual bound)/P(θ) (= relGap − tol), for 'primal' (best network − P(θ)(1 − tol))/P(θ).
- * `advice`: what would close it (which budget or flag to raise), one or two sentences.
+ * `advice`: why, in one or two sentences that name no front end's control; `steps`: what would
+ * close it, as kinds each front end words with its own flag or setting (src/core/report/settleSteps.ts).
  */
 export interface InconclusiveReason {
   looseBound: 'dual' | 'primal' | 'oracle';
   by: number;
   advice: string;
+  steps: SettleStep[];
 }
+
+/** A change of one work budget or of the tolerance that would settle an inconclusive verdict. */
+export type SettleStep =
+  | { kind: 'raise-pattern-budget' | 'allow-iterations' | 'raise-iterations' | 'raise-solver-iterations'; now: number }
+  | { kind: 'tol-would-certify' | 'tol-would-decide'; tol: number };
 
 /**
  * What the witness of 'not-optimal' is: the given network rebalanced with its dead neurons dropped

@@ -20,7 +20,7 @@ import { sigmaMax, SIGMA_REL_SLACK } from '../linalg/decomp';
 import { bestScale, feasibleDirection, meanResidue } from '../certify/dual';
 import { fpRel } from '../oracle/common';
 import type { ProductRequest, Program } from './problem';
-import { maskedResidual } from './problem';
+import { gradientRoundingScale, maskedResidual, signedBlockGradient } from './problem';
 import { blockBound } from '../linalg/cone';
 
 export interface BoundResult {
@@ -59,12 +59,7 @@ export function* lowerBoundGen(pr: Program, r: Float64Array, warm?: number[][], 
   const lam = L0.data;
   // all block gradients g_i = X̃ᵀ D_i λ0 in one product
   const G: Mat = P > 0 ? yield { a: pr.XtT, b: maskedResidual(pr, lam) } : { rows: p, cols: 0, data: new Float64Array(0) };
-  let lip = 0;
-  for (let j = 0; j < n; j++) {
-    let xn = 0;
-    for (let k = 0; k < p; k++) xn += pr.Xt.data[j * p + k] ** 2;
-    lip += Math.abs(lam[j]) * Math.sqrt(xn);
-  }
+  const lip = gradientRoundingScale(pr, lam);
   const fp = fpRel(n, p);
   let mUpper = 0;
   const g = new Float64Array(p);
@@ -80,12 +75,7 @@ export function* lowerBoundGen(pr: Program, r: Float64Array, warm?: number[][], 
   let cheapBlocks = 0;
   for (const k of order) {
     const i = k >> 1, s = k & 1 ? -1 : 1;
-    let gn = 0;
-    for (let t = 0; t < p; t++) {
-      g[t] = s * G.data[t * P + i];
-      gn += g[t] * g[t];
-    }
-    gn = Math.sqrt(gn);
+    const gn = signedBlockGradient(G, i, s, g);
     // cheap exits: full norm ⇒ value ≤ ‖g‖; a block whose ‖g‖ is below the running max cannot matter
     if (!pr.freeBias && gn * (1 + fp) + fp * lip <= mUpper) continue;
     if (Date.now() > deadline) {

@@ -12,12 +12,12 @@ import type { Mat } from '../linalg/mat';
 import type { MatmulKernel } from '../linalg/kernel';
 import { matmul } from '../linalg/mat';
 import { usageError } from '../errors';
-import type { CertifyModes, NetworkWeights } from '../problem/network';
+import type { CertifyModes } from '../problem/network';
 import { networkObjective } from '../problem/objective';
 import { makeProgram } from './problem';
 import { solveCore, WORKING_SET_MAX_BLOCK_VARS, WORKING_SET_ROUNDS, FISTA_POLISH_ROUNDS, type CoreResult } from './solver';
 export { SAFETY_STOP_REASON } from '../problem/safetyStop';
-import type { ProductRequest } from './problem';
+import type { ProductRequest, ProgramResult } from './problem';
 import { recoverNetwork } from './recover';
 import { chooseProduct } from './kernelChoice';
 import { NNLS_VIOLATION_TOL, FREE_BIAS_WEIGHT, NNLS_HOT_ROWS, NNLS_MAX_OUTER_PER_DIM } from '../linalg/cone';
@@ -47,18 +47,9 @@ export interface ConvexProgramOptions {
   timeBudgetMs?: number;
 }
 
-export interface ConvexProgramResult {
-  value: number;
+export interface ConvexProgramResult extends ProgramResult {
   programValue: number;
-  lowerBound: number;
-  relGap: number;
-  converged: boolean;
-  iterations: number;
-  network: NetworkWeights;
-  patterns: number;
   algorithm: string;
-  /** why the solver stopped: 'converged' | 'iteration limit' | 'stopped' | SAFETY_STOP_REASON (the wall-clock safety limit: machine-dependent) */
-  stopReason?: string;
   /** named tolerances used, with their meaning (reported, never hidden) */
   tolerances?: Record<string, { value: number; meaning: string }>;
 }

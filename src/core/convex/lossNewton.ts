@@ -8,6 +8,7 @@
  */
 import { gramRows, leastSquares } from '../linalg/leastSquares';
 import { ridgeCholeskySolve } from '../linalg/spd';
+import { addGroupNormTerms } from '../linalg/groupNorm';
 import type { Program } from './problem';
 import { blockNorm } from './problem';
 import { projectCone } from '../linalg/cone';
@@ -82,14 +83,7 @@ export function lossNewtonPolish(pr: Program, Z: Float64Array, b: number, loss: 
             H[c2 * N + r] = s;
           }
       }
-    S.forEach((k, bi) => {
-      const nz = blockNorm(pr, Z, k), o = k * p;
-      for (let q = 0; q < p; q++) {
-        g[idx(bi, q)] += (beta * Z[o + q]) / nz;
-        for (let q2 = 0; q2 < p; q2++)
-          H[idx(bi, q) * N + idx(bi, q2)] += (beta * ((q === q2 ? 1 : 0) - (Z[o + q] * Z[o + q2]) / (nz * nz))) / nz;
-      }
-    });
+    S.forEach((k, bi) => addGroupNormTerms(Z, k * p, p, blockNorm(pr, Z, k), beta, g, H, N, idx(bi, 0)));
     if (pr.offset === 'decayed') {
       g[N - 1] += beta * b;
       H[(N - 1) * N + N - 1] += beta;

@@ -24,11 +24,11 @@ import { type Mat, matmul } from '../linalg/mat';
 import { sigmaMax, SIGMA_REL_SLACK } from '../linalg/decomp';
 import { usageError } from '../errors';
 import { fpRel } from '../oracle/common';
-import type { CertifyModes, NetworkWeights } from '../problem/network';
+import type { CertifyModes } from '../problem/network';
 import { lossValue } from '../losses/conjugates';
 import { dualDirection, lossBestScale, mLipschitz } from '../losses/dualPoint';
 import { lossObjective } from '../losses/objective';
-import { makeProgram, diffMatrix, fitFromQ, maskedResidual, blockNorm, type Program } from './problem';
+import { makeProgram, diffMatrix, fitFromQ, maskedResidual, blockNorm, gradientRoundingScale, signedBlockGradient, type Program, type ProgramResult } from './problem';
 import { projectCone, blockBound } from '../linalg/cone';
 import { extrapolate, fistaMomentum, stepTerms } from '../linalg/fista';
 import { recoverNetwork } from './recover';
@@ -51,16 +51,7 @@ export interface LossProgramOptions {
   maxIterations?: number;
 }
 
-export interface LossProgramResult {
-  value: number;
-  lowerBound: number;
-  relGap: number;
-  converged: boolean;
-  iterations: number;
-  network: NetworkWeights;
-  patterns: number;
-  stopReason: string;
-}
+export type LossProgramResult = ProgramResult;
 
 /** Default relative gap target of the classification program. */
 export const DEFAULT_LOSS_PROGRAM_REL_TOL = 1e-6;
@@ -187,22 +178,12 @@ export function lossProgramLowerBound(pr: Program, F: Float64Array, loss: Binary
   let mUpper = 0;
   if (P > 0) {
     const G = matmul(pr.XtT, maskedResidual(pr, lam));
-    let lip = 0;
-    for (let j = 0; j < n; j++) {
-      let xn = 0;
-      for (let k = 0; k < p; k++) xn += pr.Xt.data[j * p + k] ** 2;
-      lip += Math.abs(lam[j]) * Math.sqrt(xn);
-    }
+    const lip = gradientRoundingScale(pr, lam);
     const fp = fpRel(n, p);
     const g = new Float64Array(p);
     for (let k = 0; k < 2 * P; k++) {
       const i = k >> 1, s = k & 1 ? -1 : 1;
-      let gn = 0;
-      for (let t = 0; t < p; t++) {
-        g[t] = s * G.data[t * P + i];
-        gn += g[t] * g[t];
-      }
-      gn = Math.sqrt(gn);
+      const gn = signedBlockGradient(G, i, s, g);
       if (gn * (1 + fp) + fp * lip <= mUpper) continue; // ‖Π_K g‖ ≤ ‖g‖ cannot raise the max
       const bb = blockBound(pr.Xt, pr.patterns[i], g, false, pr.xMax);
       const up = bb.bound + fp * (lip + gn + bb.muMass);

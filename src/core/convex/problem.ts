@@ -12,7 +12,7 @@
  * The one hot product is X̃·Zd (n×p times p×P, Zd = V − W) and X̃ᵀ·(mask ∘ r) (p×n times n×P).
  */
 import { appendOnes, type Mat, transpose, zeros } from '../linalg/mat';
-import type { CertifyModes, OutputBiasMode } from '../problem/network';
+import type { CertifyModes, NetworkWeights, OutputBiasMode } from '../problem/network';
 
 /**
  * One large product a×b the solver's generators yield to their driver (./index.ts runs it on the
@@ -139,6 +139,28 @@ export function blockNorm(pr: Program, Z: Float64Array, k: number): number {
   return Math.sqrt(s);
 }
 
+/** Σ_j |λ_j|·‖x̃_j‖: the scale of the rounding in the block gradients X̃ᵀD_iλ (their allowance is fpRel times this). */
+export function gradientRoundingScale(pr: Program, lam: Float64Array): number {
+  let lip = 0;
+  for (let j = 0; j < pr.n; j++) {
+    let xn = 0;
+    for (let k = 0; k < pr.p; k++) xn += pr.Xt.data[j * pr.p + k] ** 2;
+    lip += Math.abs(lam[j]) * Math.sqrt(xn);
+  }
+  return lip;
+}
+
+/** g ← s·G[:, i], the gradient of block i with sign s (G = X̃ᵀ D λ, p×P), and returns ‖g‖. */
+export function signedBlockGradient(G: Mat, i: number, s: number, g: Float64Array): number {
+  const P = G.cols;
+  let gn = 0;
+  for (let t = 0; t < g.length; t++) {
+    g[t] = s * G.data[t * P + i];
+    gn += g[t] * g[t];
+  }
+  return Math.sqrt(gn);
+}
+
 /** The program's objective from the residual r = y − F. */
 export function objectiveOf(pr: Program, r: Float64Array, Z: Float64Array, b: number): number {
   let loss = 0;
@@ -168,4 +190,18 @@ export function fitDirect(pr: Program, Z: Float64Array, b: number): Float64Array
     }
   }
   return F;
+}
+
+/** What a solve of the pattern program reports, for any loss (the squared-loss solver adds its own fields). */
+export interface ProgramResult {
+  /** P(θ) of the recovered network */
+  value: number;
+  lowerBound: number;
+  relGap: number;
+  converged: boolean;
+  iterations: number;
+  network: NetworkWeights;
+  patterns: number;
+  /** why the solver stopped: 'converged' | 'iteration limit' | 'stopped' | SAFETY_STOP_REASON (the wall-clock safety limit: machine-dependent) */
+  stopReason: string;
 }

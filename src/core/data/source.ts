@@ -61,6 +61,11 @@ export function readAll(src: ByteSource, cap: number, tooBig: (size: number, exa
     if (total > cap) throw tooBig(total, false);
     parts.push(piece);
   }
+  return concatBytes(parts, total);
+}
+
+/** The pieces one after another in a fresh buffer of `total` bytes (their summed length). */
+export function concatBytes(parts: Uint8Array[], total: number): Uint8Array {
   const out = new Uint8Array(total);
   let at = 0;
   for (const p of parts) {

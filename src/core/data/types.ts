@@ -16,12 +16,8 @@ export interface AffineSpec {
   scale: number[];
 }
 
-export interface ParseOptions {
-  /** path or name as the user gave it; used for format detection and in every message */
-  file: string;
+export interface LoadOptions {
   labels?: LabelSpec;
-  /** labels in a separate source (e.g. y.npy next to X.npy); `labels` then picks among its columns */
-  labelBytes?: Uint8Array;
   labelFile?: string;
   /** the model's input dimension; a different feature count is refused */
   expectD?: number;
@@ -34,14 +30,11 @@ export interface ParseOptions {
   labelClasses?: readonly (number | string)[];
 }
 
-export interface LoadOptions {
-  labels?: LabelSpec;
-  labelFile?: string;
-  expectD?: number;
-  expectC?: number;
-  affine?: AffineSpec;
-  limits?: Partial<DataLimits>;
-  labelClasses?: readonly (number | string)[];
+export interface ParseOptions extends LoadOptions {
+  /** path or name as the user gave it; used for format detection and in every message */
+  file: string;
+  /** labels in a separate source (e.g. y.npy next to X.npy); `labels` then picks among its columns */
+  labelBytes?: Uint8Array;
 }
 
 export interface Dataset {

@@ -6,7 +6,7 @@
  * capped by the caller) plus one push's output.
  */
 import { Inflate } from 'fflate';
-import { readUpTo, type ByteSource } from './source';
+import { concatBytes, readUpTo, type ByteSource } from './source';
 
 export interface ZipEntry {
   name: string;
@@ -251,12 +251,5 @@ export function readMember(src: ByteSource, e: ZipEntry, keepHook?: KeepHook): U
 }
 
 function concat(parts: Uint8Array[], total: number): Uint8Array {
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return parts.length === 1 ? parts[0] : concatBytes(parts, total);
 }

@@ -180,22 +180,35 @@ export class ModelFolder implements ExternalSource {
     return buf;
   }
 
+  /**
+   * The read loop of read() and readAsync(): a buffer sized by the checked range (never by the file), filled by as
+   * many reads as the file system needs; each yield asks for one read into `buf` at `got` and takes the bytes read.
+   */
+  private *fill(range: ExternalRange, key: string): Generator<{ buf: Uint8Array; got: number }, Uint8Array, number> {
+    const buf = new Uint8Array(range.length);
+    let got = 0;
+    while (got < range.length) {
+      this.reads++;
+      const n = yield { buf, got };
+      if (n === 0) throw externalError(range, `ended early while being read (truncated meanwhile?)`);
+      got += n;
+    }
+    return this.done(key, buf);
+  }
+
   /** Exactly the bytes of `range` (synchronous: the reader and the worker). */
   read(range: ExternalRange): Uint8Array {
     const hit = this.cache.get(rangeKey(range));
     if (hit) return hit;
     const { fd, key } = this.open(range);
     try {
-      // sized by the checked range, never by the file
-      const buf = new Uint8Array(range.length);
-      let got = 0;
-      while (got < range.length) {
-        this.reads++;
-        const n = this.fs.readSync(fd, buf, got, range.length - got, range.offset + got);
-        if (n === 0) throw externalError(range, `ended early while being read (truncated meanwhile?)`);
-        got += n;
+      const steps = this.fill(range, key);
+      let step = steps.next(0);
+      while (!step.done) {
+        const { buf, got } = step.value;
+        step = steps.next(this.fs.readSync(fd, buf, got, range.length - got, range.offset + got));
       }
-      return this.done(key, buf);
+      return step.value;
     } finally {
       this.fs.closeSync(fd);
     }
@@ -207,17 +220,17 @@ export class ModelFolder implements ExternalSource {
     if (hit) return hit;
     const { fd, key } = this.open(range);
     try {
-      const buf = new Uint8Array(range.length);
-      let got = 0;
-      while (got < range.length) {
-        this.reads++;
-        const n = await new Promise<number>((res, rej) =>
-          this.fs.read(fd, buf, got, range.length - got, range.offset + got, (err, bytes) => (err ? rej(err) : res(bytes))),
+      const steps = this.fill(range, key);
+      let step = steps.next(0);
+      while (!step.done) {
+        const { buf, got } = step.value;
+        step = steps.next(
+          await new Promise<number>((res, rej) =>
+            this.fs.read(fd, buf, got, range.length - got, range.offset + got, (err, bytes) => (err ? rej(err) : res(bytes))),
+          ),
         );
-        if (n === 0) throw externalError(range, `ended early while being read (truncated meanwhile?)`);
-        got += n;
       }
-      return this.done(key, buf);
+      return step.value;
     } finally {
       this.fs.closeSync(fd);
     }

@@ -14,7 +14,7 @@ import { usageError } from '../errors';
 import { sigmaMax, SIGMA_REL_SLACK } from '../linalg/decomp';
 import type { OracleFn, OracleResult } from '../oracle/types';
 import { lassoNetwork, offsetModeFor } from '../certify/lasso';
-import { budgetTolerances, explainInconclusive } from '../certify/certify';
+import { certificateTolerances, explainInconclusive, type LossTolerances } from '../certify/certify';
 import { type CertifyProblem, DualSearchBase, type ProblemStatement, StageClock, stateProblem } from '../certify/dualSearch';
 import {
   type CgOutcome,
@@ -27,7 +27,7 @@ import {
   type RestrictedStep,
   TIGHT_LASSO_SWEEP_FACTOR,
 } from '../certify/columnGeneration';
-import { rebalancedInfo, REBALANCE_MEANING, REBALANCE_REL_TOL, VERDICT_TOL_MEANING } from '../certify/verdict';
+import { rebalancedInfo } from '../certify/verdict';
 import type { CertificateResult, CertifySettings } from '../certify/types';
 import type { NetworkWeights } from '../problem/network';
 import type { LossName } from '../problem/loss';
@@ -283,7 +283,7 @@ function assembleCertificate(
   if (w && w.objective - best.value <= tol * w.objective) optimal = w.net;
   else if (search.isCertified() && (!w || w.objective >= Pbal)) optimal = bal.net;
 
-  const tolerances = lossTolerances(settings, tol, best.oracle, solverIterations, hingeSmoothingFor(tol));
+  const tolerances = certificateTolerances(settings, tol, best.oracle, solverIterations, lossTolerances(hingeSmoothingFor(tol)));
   const result = buildResult({
     loss: loss.name, lossWords: loss.words, beta, betaInfo: search.pb.betaInfo, impliedBeta: search.pb.impliedB, impliedBetaMismatch: search.pb.impliedBetaMismatch, modes, n, d, c, m,
     primalAsTrained: asTrained.objective, Pbal, rebalanced: rebalancedInfo(bal.net, infos, (wn) => lossObjective(wn, X, Y, beta, modes, loss).objective), best, bestPrimal: search.bestPrimal, witness: w, tol, infos, tolerances, warnings, timings,
@@ -318,29 +318,23 @@ function assembleCertificate(
   return { ...result, loss: loss.name, optimal, dualLambda, labels: Y };
 }
 
-/** Every named tolerance and work budget the certificate used, with what it means. */
-function lossTolerances(
-  settings: CertifySettings,
-  tol: number,
-  oracle: OracleResult,
-  solverIterations: number,
-  hingeSmoothingRel: number,
-): CertificateResult['tolerances'] {
+/** The classification losses' own tolerances and limits (certificateTolerances adds the ones every loss shares). */
+function lossTolerances(hingeSmoothingRel: number): LossTolerances {
   return {
-    tol: { value: tol, meaning: VERDICT_TOL_MEANING },
-    rebalance: { value: REBALANCE_REL_TOL, meaning: REBALANCE_MEANING },
-    lossDualRounding: { value: LOSS_DUAL_ROUNDING_PER_TERM, meaning: 'relative rounding allowance per summed term of −ℓ*(−Λ) and the b2 term, subtracted from every dual value' },
-    domainMargin: { value: DOMAIN_MARGIN, meaning: "distance kept between a dual direction's entries and the boundary of the conjugate's domain" },
-    dedup: { value: LOSS_DEDUP_TOL, meaning: 'two neuron directions with cosine ≥ 1 − dedup and the same activation pattern are one feature' },
-    lossLassoRelGap: { value: LOSS_LASSO_REL_TOL, meaning: 'restricted problem solves stop at this relative duality gap' },
-    hingeSmoothing: {
-      value: hingeSmoothingRel,
-      meaning: `hinge only: the solver smooths the hinge with μ until n·c·μ/2 ≤ this × objective: ${HINGE_SMOOTHING_TOL_FRACTION}·tol within [${HINGE_SMOOTHING_FLOOR}, ${HINGE_SMOOTHING_REL}] (witnesses use the true hinge)`,
+    optimalM: LOSS_OPTIMAL_M_TOL,
+    impliedBetaMismatch: LOSS_IMPLIED_BETA_MISMATCH,
+    solverMeaning: 'iterations of each restricted problem solve (FISTA, all smoothing levels; a work budget; --solver-iterations)',
+    own: {
+      lossDualRounding: { value: LOSS_DUAL_ROUNDING_PER_TERM, meaning: 'relative rounding allowance per summed term of −ℓ*(−Λ) and the b2 term, subtracted from every dual value' },
+      domainMargin: { value: DOMAIN_MARGIN, meaning: "distance kept between a dual direction's entries and the boundary of the conjugate's domain" },
+      dedup: { value: LOSS_DEDUP_TOL, meaning: 'two neuron directions with cosine ≥ 1 − dedup and the same activation pattern are one feature' },
+      lossLassoRelGap: { value: LOSS_LASSO_REL_TOL, meaning: 'restricted problem solves stop at this relative duality gap' },
+      hingeSmoothing: {
+        value: hingeSmoothingRel,
+        meaning: `hinge only: the solver smooths the hinge with μ until n·c·μ/2 ≤ this × objective: ${HINGE_SMOOTHING_TOL_FRACTION}·tol within [${HINGE_SMOOTHING_FLOOR}, ${HINGE_SMOOTHING_REL}] (witnesses use the true hinge)`,
+      },
+      optimumFraction: { value: LOSS_OPTIMUM_FRACTION, meaning: 'column generation stops when the best network and the dual bound agree to this fraction of tol' },
     },
-    optimumFraction: { value: LOSS_OPTIMUM_FRACTION, meaning: 'column generation stops when the best network and the dual bound agree to this fraction of tol' },
-    optimalM: { value: LOSS_OPTIMAL_M_TOL, meaning: 'column generation stops as optimal when an exact oracle gives M(Λ) ≤ β(1 + optimalM)' },
-    impliedBetaMismatch: { value: LOSS_IMPLIED_BETA_MISMATCH, meaning: 'relative difference of implied and declared β that is flagged' },
-    oracleRounding: { value: oracle.roundingAllowance, meaning: "the oracle's rounding allowance included in its upper bound M̄" },
-    ...budgetTolerances(settings, solverIterations, 'iterations of each restricted problem solve (FISTA, all smoothing levels; a work budget; --solver-iterations)'),
   };
 }
+

@@ -10,6 +10,7 @@
  */
 import type { Mat } from '../linalg/mat';
 import { ridgeCholeskySolve } from '../linalg/spd';
+import { addGroupNormTerms } from '../linalg/groupNorm';
 import { negGradient } from './conjugates';
 import type { Loss } from './loss';
 
@@ -79,12 +80,7 @@ export function newtonActive(P: NewtonProblem, Z: Float64Array, b: Float64Array,
     S.forEach((k, bi) => {
       let q = 0;
       for (let j = 0; j < c; j++) q += Z[k * c + j] ** 2;
-      const nz = Math.sqrt(q);
-      for (let j = 0; j < c; j++) {
-        grad[bi * c + j] += (beta * Z[k * c + j]) / nz;
-        for (let l = 0; l < c; l++)
-          H[(bi * c + j) * p + bi * c + l] += (beta * ((j === l ? 1 : 0) - (Z[k * c + j] * Z[k * c + l]) / q)) / nz;
-      }
+      addGroupNormTerms(Z, k * c, c, Math.sqrt(q), beta, grad, H, p, bi * c, q);
     });
     if (P.offset === 'decayed') {
       const o = S.length * c;

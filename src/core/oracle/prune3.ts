@@ -75,17 +75,7 @@ export function prune3(X: Float64Array, lam: Float64Array, Xn: Float64Array, m: 
     if (triangles > PRUNE_MAX_TRIANGLES) return null;
     if (shouldStop && (triangles & 1023) === 0 && shouldStop()) throw new CancelledError('oracle');
     const v = T.v;
-    // cos ρ from the plane through the vertices
-    const ux = v[3] - v[0], uy = v[4] - v[1], uz = v[5] - v[2];
-    const wx = v[6] - v[0], wy = v[7] - v[1], wz = v[8] - v[2];
-    let nx = uy * wz - uz * wy, ny = uz * wx - ux * wz, nz = ux * wy - uy * wx;
-    const nn = Math.sqrt(nx * nx + ny * ny + nz * nz);
-    let cosr: number;
-    if (nn > 0) {
-      nx /= nn; ny /= nn; nz /= nn;
-      cosr = Math.min(Math.abs(nx * v[0] + ny * v[1] + nz * v[2]), Math.abs(nx * v[3] + ny * v[4] + nz * v[5]), Math.abs(nx * v[6] + ny * v[7] + nz * v[8]));
-      cosr = cosr * (1 - 1e-15) - 1e-16;
-    } else cosr = 0;
+    const cosr = cosRadius(v);
     if (!(cosr > 0)) {
       // degenerate (should not happen): keep every crossing row
       for (let q = 0; q < T.rows.length; q++) sweep[T.rows[q]] = 1;
@@ -127,42 +117,63 @@ export function prune3(X: Float64Array, lam: Float64Array, Xn: Float64Array, m: 
     if (U * (1 + 1e-12) <= thr) continue;
     const rows = buf.slice(0, nc);
     if (nc === 0) {
-      // inside one cell: its interior critical directions
-      const gn = Math.sqrt(G[0] * G[0] + G[1] * G[1] + G[2] * G[2]);
-      // the cell's interior maximum of ±h is at most ‖G_T‖; the critical direction must have, for
-      // every row, the row's sign on T (probe PROBE_ROWS rows spread over the data)
-      if (gn * (1 + 1e-12) > thr) {
-        for (let sg = 1; sg >= -1; sg -= 2) {
-          const u0 = (sg * G[0]) / gn, u1 = (sg * G[1]) / gn, u2 = (sg * G[2]) / gn;
-          let ok = true;
-          for (let q = 0; q < probeIdx.length && ok; q++) {
-            const j = probeIdx[q];
-            const o = j * 3;
-            const zt = X[o] * v[0] + X[o + 1] * v[1] + X[o + 2] * v[2];
-            const zu = X[o] * u0 + X[o + 1] * u1 + X[o + 2] * u2;
-            const tl = 1e-9 * Xn[j];
-            if ((zt > tl && zu < -tl) || (zt < -tl && zu > tl)) ok = false;
-          }
-          if (ok) candU.push(gn, u0, u1, u2);
-        }
-      }
+      interiorCandidates(X, Xn, v, G, probeIdx, thr, candU);
       continue;
     }
     if (nc <= PRUNE_LEAF_ROWS || T.depth >= PRUNE_MAX_DEPTH) {
       for (let q = 0; q < nc; q++) sweep[rows[q]] = 1;
       continue;
     }
-    // split into 4
-    const mid = (a: number, b: number): number[] => {
-      const x = v[a] + v[b], y = v[a + 1] + v[b + 1], z = v[a + 2] + v[b + 2];
-      const s = Math.sqrt(x * x + y * y + z * z);
-      return [x / s, y / s, z / s];
-    };
-    const A = [v[0], v[1], v[2]], B = [v[3], v[4], v[5]], C = [v[6], v[7], v[8]];
-    const ab = mid(0, 3), bc = mid(3, 6), ca = mid(6, 0);
-    for (const tri of [[A, ab, ca], [ab, B, bc], [ca, bc, C], [ab, bc, ca]]) {
-      stack.push({ v: Float64Array.from([...tri[0], ...tri[1], ...tri[2]]), G: Float64Array.from(G), rows, depth: T.depth + 1 });
-    }
+    pushQuarters(stack, v, G, rows, T.depth + 1);
   }
   return { sweep, candU, triangles };
+}
+
+/** cos ρ of the spherical triangle v (its angular radius about the normal of the plane through the vertices), rounded down; 0 when degenerate. */
+function cosRadius(v: Float64Array): number {
+  const ux = v[3] - v[0], uy = v[4] - v[1], uz = v[5] - v[2];
+  const wx = v[6] - v[0], wy = v[7] - v[1], wz = v[8] - v[2];
+  let nx = uy * wz - uz * wy, ny = uz * wx - ux * wz, nz = ux * wy - uy * wx;
+  const nn = Math.sqrt(nx * nx + ny * ny + nz * nz);
+  if (!(nn > 0)) return 0;
+  nx /= nn; ny /= nn; nz /= nn;
+  const cosr = Math.min(Math.abs(nx * v[0] + ny * v[1] + nz * v[2]), Math.abs(nx * v[3] + ny * v[4] + nz * v[5]), Math.abs(nx * v[6] + ny * v[7] + nz * v[8]));
+  return cosr * (1 - 1e-15) - 1e-16;
+}
+
+/**
+ * A triangle inside one cell: the cell's interior maximum of ±h is at most ‖G_T‖, at ±G_T/‖G_T‖; such a critical
+ * direction must give every row the row's sign on T (probed on probeIdx, rows spread over the data).
+ * Pushes (‖G_T‖, u) of each critical direction that passes to candU.
+ */
+function interiorCandidates(X: Float64Array, Xn: Float64Array, v: Float64Array, G: Float64Array, probeIdx: number[], thr: number, candU: number[]): void {
+  const gn = Math.sqrt(G[0] * G[0] + G[1] * G[1] + G[2] * G[2]);
+  if (!(gn * (1 + 1e-12) > thr)) return;
+  for (let sg = 1; sg >= -1; sg -= 2) {
+    const u0 = (sg * G[0]) / gn, u1 = (sg * G[1]) / gn, u2 = (sg * G[2]) / gn;
+    let ok = true;
+    for (let q = 0; q < probeIdx.length && ok; q++) {
+      const j = probeIdx[q];
+      const o = j * 3;
+      const zt = X[o] * v[0] + X[o + 1] * v[1] + X[o + 2] * v[2];
+      const zu = X[o] * u0 + X[o + 1] * u1 + X[o + 2] * u2;
+      const tl = 1e-9 * Xn[j];
+      if ((zt > tl && zu < -tl) || (zt < -tl && zu > tl)) ok = false;
+    }
+    if (ok) candU.push(gn, u0, u1, u2);
+  }
+}
+
+/** Splits the spherical triangle v into 4 at its normalized edge midpoints; each child inherits G and the crossing rows. */
+function pushQuarters(stack: Tri[], v: Float64Array, G: Float64Array, rows: Int32Array, depth: number): void {
+  const mid = (a: number, b: number): number[] => {
+    const x = v[a] + v[b], y = v[a + 1] + v[b + 1], z = v[a + 2] + v[b + 2];
+    const s = Math.sqrt(x * x + y * y + z * z);
+    return [x / s, y / s, z / s];
+  };
+  const A = [v[0], v[1], v[2]], B = [v[3], v[4], v[5]], C = [v[6], v[7], v[8]];
+  const ab = mid(0, 3), bc = mid(3, 6), ca = mid(6, 0);
+  for (const tri of [[A, ab, ca], [ab, B, bc], [ca, bc, C], [ab, bc, ca]]) {
+    stack.push({ v: Float64Array.from([...tri[0], ...tri[1], ...tri[2]]), G: Float64Array.from(G), rows, depth });
+  }
 }

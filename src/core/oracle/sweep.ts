@@ -347,29 +347,7 @@ function circleSweep(ctx: Ctx, Q: Float64Array, pts: Int32Array, m: number, emit
     // arc end:
     let e0: number, e1: number;
     if (ev < cnt) { const t = ord[ev]; e0 = a0[t]; e1 = a1[t]; } else { e0 = -1; e1 = 0; }
-    // ---- evaluate the arc (s, e) with G; antipodal arc with S - G ----
-    let g0 = 0, g1 = 0;
-    for (let k = 0; k < r; k++) { g0 += Q[k * 2] * G[k]; g1 += Q[k * 2 + 1] * G[k]; }
-    const h0 = S0 - g0, h1 = S1 - g1;
-    // endpoint s: h(s) = gᵀs, h(-s) = -(S-G)ᵀs
-    const hs = g0 * s0 + g1 * s1;
-    if (Math.abs(hs) > ctx.bestVal) offerSwept(ctx, Math.abs(hs), Q, s0, s1);
-    const hms = -(h0 * s0 + h1 * s1);
-    if (Math.abs(hms) > ctx.bestVal) offerSwept(ctx, Math.abs(hms), Q, -s0, -s1);
-    const ng = Math.sqrt(g0 * g0 + g1 * g1);
-    if (ng > ctx.bestVal) {
-      // +G in the arc: +h max; -G in the arc: -h max
-      const cs = s0 * g1 - s1 * g0, ce = g0 * e1 - g1 * e0;
-      if (cs >= 0 && ce >= 0) offerSwept(ctx, ng, Q, g0, g1);
-      else if (cs <= 0 && ce <= 0) offerSwept(ctx, ng, Q, -g0, -g1);
-    }
-    const nh = Math.sqrt(h0 * h0 + h1 * h1);
-    if (nh > ctx.bestVal) {
-      // pattern S-G lives on the antipodal arc (-s, -e): +h max at h/|h| if -h ∈ arc; -h max at -h/|h| if h ∈ arc
-      const cs = s0 * h1 - s1 * h0, ce = h0 * e1 - h1 * e0;
-      if (cs >= 0 && ce >= 0) offerSwept(ctx, nh, Q, -h0, -h1);
-      else if (cs <= 0 && ce <= 0) offerSwept(ctx, nh, Q, h0, h1);
-    }
+    offerArc(ctx, Q, G, S0, S1, s0, s1, e0, e1);
     if (ctx.mode3) {
       P.ts = ev > 0 ? ord[ev - 1] : -1;
       P.te = ev < cnt ? ord[ev] : -1;
@@ -400,6 +378,36 @@ function circleSweep(ctx: Ctx, Q: Float64Array, pts: Int32Array, m: number, emit
     s0 = e0; s1 = e1;
   }
 }
+/**
+ * One arc (s, e) of the circle sweep, active sum G, and its antipodal arc (−s, −e), active sum S − G (QᵀS = (S0, S1)):
+ * offers the endpoint values and each arc's interior maximum ‖QᵀG‖ when its direction lies in the arc.
+ */
+function offerArc(ctx: Ctx, Q: Float64Array, G: Float64Array, S0: number, S1: number, s0: number, s1: number, e0: number, e1: number): void {
+  const r = ctx.r;
+  let g0 = 0, g1 = 0;
+  for (let k = 0; k < r; k++) { g0 += Q[k * 2] * G[k]; g1 += Q[k * 2 + 1] * G[k]; }
+  const h0 = S0 - g0, h1 = S1 - g1;
+  // endpoint s: h(s) = gᵀs, h(-s) = -(S-G)ᵀs
+  const hs = g0 * s0 + g1 * s1;
+  if (Math.abs(hs) > ctx.bestVal) offerSwept(ctx, Math.abs(hs), Q, s0, s1);
+  const hms = -(h0 * s0 + h1 * s1);
+  if (Math.abs(hms) > ctx.bestVal) offerSwept(ctx, Math.abs(hms), Q, -s0, -s1);
+  const ng = Math.sqrt(g0 * g0 + g1 * g1);
+  if (ng > ctx.bestVal) {
+    // +G in the arc: +h max; -G in the arc: -h max
+    const cs = s0 * g1 - s1 * g0, ce = g0 * e1 - g1 * e0;
+    if (cs >= 0 && ce >= 0) offerSwept(ctx, ng, Q, g0, g1);
+    else if (cs <= 0 && ce <= 0) offerSwept(ctx, ng, Q, -g0, -g1);
+  }
+  const nh = Math.sqrt(h0 * h0 + h1 * h1);
+  if (nh > ctx.bestVal) {
+    // pattern S-G lives on the antipodal arc (-s, -e): +h max at h/|h| if -h ∈ arc; -h max at -h/|h| if h ∈ arc
+    const cs = s0 * h1 - s1 * h0, ce = h0 * e1 - h1 * e0;
+    if (cs >= 0 && ce >= 0) offerSwept(ctx, nh, Q, -h0, -h1);
+    else if (cs <= 0 && ce <= 0) offerSwept(ctx, nh, Q, h0, h1);
+  }
+}
+
 let cntRow = new Int32Array(0);
 function ensureCntRow(m: number): void {
   if (cntRow.length < m) cntRow = new Int32Array(Math.max(m, 16) * 2);
@@ -592,36 +600,7 @@ export interface SweepOptions {
  * the budget.
  */
 export function exactScalar(Xh: Float64Array, n: number, r: number, lamIn: Float64Array, opts: SweepOptions): SweepResult {
-  // drop rows that cannot contribute (λ_j = 0 or x̂_j = 0): h does not depend on them
-  const keep: number[] = [];
-  for (let j = 0; j < n; j++) {
-    if (lamIn[j] === 0) continue;
-    let s = 0;
-    for (let q = 0; q < r; q++) s += Xh[j * r + q] ** 2;
-    if (s > 0) keep.push(j);
-  }
-  const m = keep.length;
-  const X = new Float64Array(m * r);
-  const lam = new Float64Array(m);
-  const LX = new Float64Array(m * r);
-  // exact power-of-two scaling of X̂ and λ to O(1) magnitudes (no overflow in squared norms;
-  // scaling by powers of two commutes with rounding, so the computed value is unchanged)
-  let mx = 0, ml = 0;
-  for (const j of keep) {
-    ml = Math.max(ml, Math.abs(lamIn[j]));
-    for (let q = 0; q < r; q++) mx = Math.max(mx, Math.abs(Xh[j * r + q]));
-  }
-  const ex = mx > 0 ? Math.pow(2, -Math.floor(Math.log2(mx))) : 1;
-  const el = ml > 0 ? Math.pow(2, -Math.floor(Math.log2(ml))) : 1;
-  const unscale = 1 / (ex * el);
-  for (let t = 0; t < m; t++) {
-    const j = keep[t];
-    lam[t] = lamIn[j] * el;
-    for (let q = 0; q < r; q++) {
-      X[t * r + q] = Xh[j * r + q] * ex;
-      LX[t * r + q] = lam[t] * X[t * r + q];
-    }
-  }
+  const { m, X, lam, LX, unscale } = contributingRows(Xh, n, r, lamIn);
   const ctx: Ctx = {
     r, X, lam, LX,
     bestVal: 0,
@@ -690,7 +669,49 @@ export function exactScalar(Xh: Float64Array, n: number, r: number, lamIn: Float
   }
   sphereLevel(ctx, Q, r, pts, m, null, only);
   if (r === 2) ctx.patterns += 2 * m; // arcs of the circle
-  // evaluate candidates in decreasing bound
+  const evaluated = evaluateCandidates(ctx);
+  return result(ctx.bestVal, Float64Array.from(ctx.bestU), ctx.patterns, evaluated);
+}
+
+/**
+ * The rows of X̂ that can contribute (λ_j ≠ 0, x̂_j ≠ 0: h does not depend on the others), with X̂ and λ scaled by
+ * exact powers of two to O(1) magnitudes (no overflow in squared norms; scaling by powers of two commutes with
+ * rounding, so the computed value is unchanged once multiplied by `unscale`); LX holds λ_j x̂_j.
+ */
+function contributingRows(Xh: Float64Array, n: number, r: number, lamIn: Float64Array) {
+  const keep: number[] = [];
+  for (let j = 0; j < n; j++) {
+    if (lamIn[j] === 0) continue;
+    let s = 0;
+    for (let q = 0; q < r; q++) s += Xh[j * r + q] ** 2;
+    if (s > 0) keep.push(j);
+  }
+  const m = keep.length;
+  const X = new Float64Array(m * r);
+  const lam = new Float64Array(m);
+  const LX = new Float64Array(m * r);
+  let mx = 0, ml = 0;
+  for (const j of keep) {
+    ml = Math.max(ml, Math.abs(lamIn[j]));
+    for (let q = 0; q < r; q++) mx = Math.max(mx, Math.abs(Xh[j * r + q]));
+  }
+  const ex = mx > 0 ? Math.pow(2, -Math.floor(Math.log2(mx))) : 1;
+  const el = ml > 0 ? Math.pow(2, -Math.floor(Math.log2(ml))) : 1;
+  const unscale = 1 / (ex * el);
+  for (let t = 0; t < m; t++) {
+    const j = keep[t];
+    lam[t] = lamIn[j] * el;
+    for (let q = 0; q < r; q++) {
+      X[t * r + q] = Xh[j * r + q] * ex;
+      LX[t * r + q] = lam[t] * X[t * r + q];
+    }
+  }
+  return { m, X, lam, LX, unscale };
+}
+
+/** Evaluates the sweep's candidate directions in decreasing bound until no bound exceeds the best value; returns how many. */
+function evaluateCandidates(ctx: Ctx): number {
+  const r = ctx.r;
   const stride = r + 1;
   const nc = ctx.nCand;
   const order = new Int32Array(nc);
@@ -707,5 +728,5 @@ export function exactScalar(Xh: Float64Array, n: number, r: number, lamIn: Float
     evaluated++;
     if (v > ctx.bestVal) { ctx.bestVal = v; ctx.bestU.set(u); }
   }
-  return result(ctx.bestVal, Float64Array.from(ctx.bestU), ctx.patterns, evaluated);
+  return evaluated;
 }

@@ -57,6 +57,18 @@ export interface OracleOptions {
  */
 export const DEFAULT_NODE_BUDGET = 5_000;
 
+/**
+ * The optimum searches (certify/optimum.ts, analysis/optimum.ts) re-ask a global search that did not
+ * close and found no violating direction while its M̄ is still above β(1 + tol), at the same dual
+ * point, with the node budget ×OPTIMUM_ESCALATION_FACTOR up to this cap (nodes: work, so the same
+ * inputs stop at the same place on any machine). Measured at the iris-like optimize output (n = 150,
+ * rank 5, c = 3): 10⁵ nodes 4.1 s CPU found M = 1.06·β that 5·10³ missed; 10⁶ took 29 s and 1.1 GB
+ * RSS, too much per call for a column generation that may escalate on several rounds.
+ */
+export const OPTIMUM_ESCALATION_MAX_NODES = 100_000;
+/** Each escalation step multiplies the node budget by this. */
+export const OPTIMUM_ESCALATION_FACTOR = 10;
+
 export const DEFAULT_ORACLE_OPTIONS: OracleOptions = {
   hiddenBias: 'decayed',
   patternBudget: 2_000_000,

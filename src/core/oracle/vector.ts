@@ -72,23 +72,7 @@ export function branchAndBound(
   const push = (cell: Cell) => heapPush(heap, cell);
   const pop = (): Cell => heapPop(heap);
   const makeCell = (verts: number[]): Cell => {
-    let cosr: number;
-    if (c === 2) {
-      const a = V[verts[0]], b = V[verts[1]];
-      // half-angle δ: cos δ = ‖(a+b)/2‖ for unit a, b
-      cosr = Math.hypot(a[0] + b[0], a[1] + b[1]) / 2;
-    } else {
-      const [a, b, d] = verts.map((k) => V[k]);
-      const u = [b[0] - a[0], b[1] - a[1], b[2] - a[2]];
-      const w = [d[0] - a[0], d[1] - a[1], d[2] - a[2]];
-      let nx = u[1] * w[2] - u[2] * w[1], ny = u[2] * w[0] - u[0] * w[2], nz = u[0] * w[1] - u[1] * w[0];
-      const nn = Math.hypot(nx, ny, nz);
-      nx /= nn; ny /= nn; nz /= nn;
-      // the smallest of nᵀg_j is a safe value for cos ρ (equal in exact arithmetic)
-      cosr = Math.abs(Math.min(Math.abs(nx * a[0] + ny * a[1] + nz * a[2]), Math.abs(nx * b[0] + ny * b[1] + nz * b[2]), Math.abs(nx * d[0] + ny * d[1] + nz * d[2])));
-    }
-    // shave rounding from cos (make the bound larger)
-    cosr = cosr * (1 - 4e-16) - 1e-16;
+    const cosr = cellCosRadius(verts.map((k) => V[k]));
     let mx = 0;
     for (const k of verts) mx = Math.max(mx, S[k] + A);
     const bound = cosr > 0 ? mx / cosr : Infinity;
@@ -140,6 +124,29 @@ export function branchAndBound(
   for (const cl of heap) upper = Math.max(upper, cl.bound);
   upper = Math.max(upper, best + A);
   return { upper, best, u: bestU ?? new Float64Array(0), converged, evals, patterns };
+}
+
+/**
+ * cos ρ of a cell's angular radius, shaved for rounding (a smaller cos, a larger bound): two unit vertices are an
+ * arc (ρ its half-angle), three a spherical triangle (ρ about the normal of the plane through them).
+ */
+function cellCosRadius(P: Float64Array[]): number {
+  let cosr: number;
+  if (P.length === 2) {
+    const [a, b] = P;
+    // half-angle δ: cos δ = ‖(a+b)/2‖ for unit a, b
+    cosr = Math.hypot(a[0] + b[0], a[1] + b[1]) / 2;
+  } else {
+    const [a, b, d] = P;
+    const u = [b[0] - a[0], b[1] - a[1], b[2] - a[2]];
+    const w = [d[0] - a[0], d[1] - a[1], d[2] - a[2]];
+    let nx = u[1] * w[2] - u[2] * w[1], ny = u[2] * w[0] - u[0] * w[2], nz = u[0] * w[1] - u[1] * w[0];
+    const nn = Math.hypot(nx, ny, nz);
+    nx /= nn; ny /= nn; nz /= nn;
+    // the smallest of nᵀg_j is a safe value for cos ρ (equal in exact arithmetic)
+    cosr = Math.abs(Math.min(Math.abs(nx * a[0] + ny * a[1] + nz * a[2]), Math.abs(nx * b[0] + ny * b[1] + nz * b[2]), Math.abs(nx * d[0] + ny * d[1] + nz * d[2])));
+  }
+  return cosr * (1 - 4e-16) - 1e-16;
 }
 
 export { exactScalar };

@@ -12,7 +12,7 @@ import { loadDataset, parseDataset, type AffineSpec, type Dataset, type LabelSpe
 import type { DataLimits } from '../data/limits';
 import type { ExternalSource } from '../io/external';
 import type { FileSystem } from '../io/files';
-import { modelError } from '../errors';
+import { ReluLensError } from '../errors';
 import { lossFromHead, lossHint } from '../analysis/loss';
 import type { LossName } from '../problem/loss';
 import type { CanonicalModel } from '../model';
@@ -108,9 +108,11 @@ export async function loadPipeline(inp: PipelineInput): Promise<Loaded> {
       data = parseDataset(d.bytes, { ...opts, file: d.file, labelBytes: l?.bytes, labelFile: l?.file });
     }
     if (data.c !== model.c && !(classIndices && data.c === 1))
-      throw modelError(
+      throw new ReluLensError(
+        'model',
         `the data has ${data.c} label column(s) but the model has ${model.c} output(s)${forLoss ? lossHint(loss) : ''}`,
         { file: fileName(d) },
+        forLoss && lossHint(loss) ? 'loss' : undefined,
       );
     if (classes) classNote = mapLabelsThroughClasses(data, classes, fileName(l ?? d));
   }

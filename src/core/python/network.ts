@@ -66,20 +66,21 @@ function fromLayers(layers: Layer[], whole: Node, style: string, r: Resolver, un
   const l1 = unparenCall(body[0].node, r);
   const l2 = unparenCall(body[2].node, r);
   if (!l1 || !l2) return null;
-  const a = linearShape(l1, r, un, 'hidden');
-  const b = linearShape(l2, r, un, 'output');
   return {
-    d: a.inF,
-    m: a.outF ?? b.inF,
-    c: b.outF,
-    hiddenBias: a.bias,
-    outputBias: b.bias,
+    ...twoLinears(l1, l2, r, un),
     style,
     range: rangeOf(whole),
     hiddenRange: rangeOf(l1),
     head,
     name: bindingName(whole),
   };
+}
+
+/** d, m, c and the biases of hidden nn.Linear(d, m) then output nn.Linear(m, c); m from whichever call states it. */
+function twoLinears(l1: Node, l2: Node, r: Resolver, un: Unresolved) {
+  const a = linearShape(l1, r, un, 'hidden');
+  const b = linearShape(l2, r, un, 'output');
+  return { d: a.inF, m: a.outF ?? b.inF, c: b.outF, hiddenBias: a.bias, outputBias: b.bias };
 }
 
 function unparenCall(n: Node, r: Resolver): Node | null {
@@ -170,18 +171,13 @@ function moduleNetwork(cls: Node, r: Resolver, un: Unresolved): NetworkFact | nu
   const l1 = linears.get(order[0]);
   const l2 = linears.get(order[1]);
   if (!l1 || !l2) return null;
-  const a = linearShape(l1, r, un, 'hidden');
-  const b = linearShape(l2, r, un, 'output');
+  const shape = twoLinears(l1, l2, r, un);
   const cname = cls.childForFieldName('name')?.text ?? null;
   const f = forward.text;
   const fwdHead = /log_softmax/.test(f) ? 'log-softmax' : /softmax/.test(f) ? 'softmax' : /sigmoid/.test(f) ? 'sigmoid' : null;
   head = fwdHead ?? (head && new RegExp(`self\\.\\w+\\(`).test(f) ? head : null);
   return {
-    d: a.inF,
-    m: a.outF ?? b.inF,
-    c: b.outF,
-    hiddenBias: a.bias,
-    outputBias: b.bias,
+    ...shape,
     style: 'module',
     range: rangeOf(cls.childForFieldName('name') ?? cls),
     hiddenRange: rangeOf(l1),

@@ -6,6 +6,7 @@ import { contribution, rankedNeurons } from './neurons';
 import { torchSnippet } from './torch';
 import { impliedBetaNote } from '../certify/impliedBetaText';
 import { safetyLimitAdvice } from './safetyLimit';
+import { settleStepsText } from './settleSteps';
 import { dataPlot, scoreChart } from './svg/plots';
 
 type ReportJson = CertificateJson | AnalysisJson;
@@ -125,7 +126,7 @@ function reportWarnings(j: ReportJson): string[] {
 
 /** The implied β with the CLI's note (a negative value asks to check the data, not β). */
 function impliedBetaCell(j: ReportJson, f: Fmts['f']): string {
-  const note = impliedBetaNote(j.impliedBeta, j.impliedBetaMismatch);
+  const note = impliedBetaNote(j.impliedBeta, j.impliedBetaMismatch, 'report');
   return `${f(j.impliedBeta)}${note ? ` — ${note}` : ''}`;
 }
 
@@ -151,14 +152,17 @@ function parts(j: ReportJson, opts0: ReportOptions) {
   const top = live.slice(0, REPORT_TOP_NEURONS);
   const neuronTitle = `Top ${top.length} of ${live.length} live neurons by contribution ‖ũ_j‖‖v_j‖ (${dead.length} dead)`;
   const neuronRows = top.map((n) => [String(n.index), F.f(contribution(n), 4), F.f(n.inNorm, 4), F.f(n.outNorm, 4), String(n.active), F.f(n.dualScore, 4)]);
-  return { F, plot, scores, torch, date, neuronTitle, neuronRows, head: `${VERDICT_TITLE[j.verdict]} (${gapVsTolerance(j)})` };
+  // what would settle an inconclusive verdict, with the CLI's flag and the editor's setting (a kind in core)
+  const settle = settleStepsText(j.inconclusiveReason, 'report');
+  const summary = settle ? `${j.summary} ${settle}` : j.summary;
+  return { F, plot, scores, torch, date, neuronTitle, neuronRows, summary, head: `${VERDICT_TITLE[j.verdict]} (${gapVsTolerance(j)})` };
 }
 
 const NEURON_HEAD = ['neuron', '‖ũ‖‖v‖', '‖ũ‖', '‖v‖', 'active', 'dual score'];
 
 export function renderMarkdown(j: ReportJson, opts: ReportOptions = {}): string {
   const P = parts(j, opts);
-  const L = [`# ReLU Lens certificate: ${mdCell(P.head)}`, '', mdCell(j.summary), ''];
+  const L = [`# ReLU Lens certificate: ${mdCell(P.head)}`, '', mdCell(P.summary), ''];
   if (P.date) L.push(`Generated ${mdCell(P.date)}.`, '');
   L.push('| quantity | value |', '|---|---|');
   for (const [k, v] of rows(j, P.F)) L.push(`| ${mdCell(k)} | ${mdCell(v)} |`);
@@ -198,7 +202,7 @@ table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #8884;paddin
 .verdict{font-size:1.4rem;font-weight:600;color:${color}}pre{white-space:pre-wrap;word-break:break-all;max-height:30rem;overflow:auto}
 svg{max-width:100%;height:auto;display:block;margin:1rem 0}details{margin:.6rem 0}summary{cursor:pointer;font-weight:600}</style></head>
 <body><h1>ReLU Lens certificate</h1>
-<p class="verdict">${e(P.head)}</p><p>${e(j.summary)}</p>${P.date ? `<p>Generated ${e(P.date)}.</p>` : ''}
+<p class="verdict">${e(P.head)}</p><p>${e(P.summary)}</p>${P.date ? `<p>Generated ${e(P.date)}.</p>` : ''}
 <table>${rows(j, P.F).map(([k, v]) => tr([k, v])).join('')}</table>
 ${analysisSections(j, P.F)
   .map((sec) => `<h2>${e(sec.title)}</h2>${sec.text ? `<p>${e(sec.text)}</p>` : ''}<table>${sec.rows.map(([k, v]) => tr([k, v])).join('')}</table>`)
