@@ -30,7 +30,7 @@ export const SETTLE_CONTROL: Record<'patternBudget' | 'maxIterations' | 'solverI
   },
   maxIterations: {
     cli: '--max-iterations',
-    editor: 'the column-generation iteration budget',
+    editor: 'the dual refinement’s iteration budget',
     report: '--max-iterations (CLI)',
     editorNote: COMMAND_LINE_ONLY,
   },
