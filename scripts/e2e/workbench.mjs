@@ -76,17 +76,33 @@ export class Workbench {
   /** Expand the folders of a workspace-relative path and return the file's explorer row. */
   async revealFile(relPath) {
     const parts = relPath.split('/');
+    let above = -Infinity; // the y of the parent folder's row
     for (let i = 0; i < parts.length - 1; i++) {
-      const r = this.row(parts[i]).first();
-      await until(`explorer folder "${parts[i]}"`, () => r.count());
+      const r = await this.rowBelow(parts[i], above);
       if ((await r.getAttribute('aria-expanded')) !== 'true') {
         await r.click();
         await until(`folder "${parts[i]}" to expand`, async () => (await r.getAttribute('aria-expanded')) === 'true');
       }
+      above = (await r.boundingBox())?.y ?? above;
     }
-    const file = this.row(parts[parts.length - 1]).first();
-    await until(`explorer row "${relPath}"`, () => file.count());
-    return file;
+    return this.rowBelow(parts[parts.length - 1], above);
+  }
+
+  /**
+   * The first row labelled `label` below y = `above`. Two folders may hold files of the same name
+   * (two-moons/model.onnx, regression/model.onnx), and the list's DOM order is not its visual
+   * order (rows are positioned), so `.first()` can be the other folder's file.
+   */
+  async rowBelow(label, above) {
+    const rows = this.row(label);
+    return until(`explorer row "${label}"`, async () => {
+      let best = null, bestY = Infinity;
+      for (let k = 0; k < (await rows.count()); k++) {
+        const y = (await rows.nth(k).boundingBox())?.y;
+        if (y !== undefined && y > above && y < bestY) [best, bestY] = [rows.nth(k), y];
+      }
+      return best;
+    });
   }
 
   /**
