@@ -56,13 +56,21 @@ export default {
     expect(!tabs.some((t) => /^Untitled/.test(t)), 'Show optimal weights opens the panel, not an untitled editor');
     await wb.screenshot('show-optimal');
     // data change → re-certify (autoRecertify)
+    const verdictFrame = (await waitVerdict(wb)).frame;
+    const factsBefore = (await verdictFrame.locator('[data-testid="answer-facts"]').first().textContent().catch(() => null)) ?? '';
+    ctx.log('  facts before: ' + factsBefore.slice(0, 120));
     const csv = join(ctx.ws, 'data', 'spurious.csv');
     const lines = readFileSync(csv, 'utf8').trimEnd().split('\n');
     const cells = lines[1].split(',');
     cells[cells.length - 1] = String(Number(cells[cells.length - 1]) + 0.5);
     lines[1] = cells.join(',');
     writeFileSync(csv, lines.join('\n') + '\n');
-    const sawRunning = await until('status → Certifying', async () => /Certifying/.test((await status.textContent()) ?? '') || null, { timeoutMs: 20_000 }).catch(() => false);
+    // A small model's re-certification can show its early verdict (text "Not optimal" plus a spinner) or
+    // even finish between two polls, so any of three signs counts: "Certifying…", the status bar's
+    // spinner, or the panel's facts (P(θ) is computed from the data) differing from before the change.
+    const spinning = async () => /Certifying/.test((await status.textContent()) ?? '') || (await status.locator('.codicon-modifier-spin').count()) > 0;
+    const factsOf = async () => (await verdictFrame.locator('[data-testid="answer-facts"]').first().textContent().catch(() => null)) ?? null;
+    const sawRunning = await until('status → Certifying (or new facts in the panel)', async () => (await spinning()) || ((await factsOf()) ?? factsBefore) !== factsBefore || null, { timeoutMs: 30_000 }).catch(() => false);
     ctx.log('  re-certify started: ' + !!sawRunning);
     expect(sawRunning, 'changing the data re-certifies (reluLens.autoRecertify)');
     const after = await until('status → verdict', async () => { const t = (await status.textContent()) ?? ''; return /Certified|Not optimal|Inconclusive/.test(t) ? t : null; }, { timeoutMs: 120_000 });
