@@ -3,6 +3,7 @@
 // is turned into words (dashes to spaces) rather than shown raw.
 import type { AnalysisJson, LossJson } from '../src/core/report/analysisJson';
 import { int } from './format';
+import { lossOverride } from '../src/core/format/lossControl';
 
 const words = (s: string) => s.replace(/[-_+]/g, ' ').replace(/\s+/g, ' ').trim();
 
@@ -49,7 +50,8 @@ const LOSS_SOURCE: Record<LossJson['source'], string> = {
 
 export function lossWords(l: LossJson | null | undefined): string {
   if (!l) return 'squared error';
-  return `${LOSS[l.name] ?? words(l.name)} (${LOSS_SOURCE[l.source] ?? words(l.source)})`;
+  const override = lossOverride('editor', l.source);
+  return `${LOSS[l.name] ?? words(l.name)} (${LOSS_SOURCE[l.source] ?? words(l.source)}${override ? `; ${override}` : ''})`;
 }
 
 const HEAD: Record<string, string> = {

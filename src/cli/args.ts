@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { usageError } from '../core/errors';
 import type { CertifyArgs } from './argTypes';
 import { fillFromWorkspaceConfig } from './workspaceSettings';
@@ -7,7 +7,7 @@ import { LOSS_NAMES } from '../core/losses/registry';
 export const USAGE = `relu-lens — certify global optimality of a two-layer ReLU network (ONNX)
 
 Usage:
-  relu-lens inspect MODEL [--data FILE [--label NAME ...]] [--json]
+  relu-lens inspect MODEL [--data FILE [--label NAME ...] [--loss NAME]] [--json]
   relu-lens certify MODEL --data FILE [--label NAME ...] (--beta B | --weight-decay WD [--reduction mean|sum]
                     [--optimizer sgd|adam|adamw] | --sklearn-alpha A) [--hidden-bias decayed|free] [--output-bias decayed|free]
                     [--tol 1e-4] [--pattern-budget N] [--node-budget N] [--max-iterations N] [--solver-iterations N]
@@ -36,7 +36,8 @@ Data options:
 
 Analysis options:
   --loss NAME            training loss; default from the output head: Sigmoid → logistic,
-                         Softmax/LogSoftmax → cross-entropy, none → squared
+                         Softmax/LogSoftmax → cross-entropy, none → squared. inspect reads the labels for it
+                         (one class column for cross-entropy; a classifier's own classes as output positions)
   --huber-delta D        Huber threshold δ (--loss huber; default 1, PyTorch's HuberLoss(delta)).
                          SmoothL1Loss(beta=b) is HuberLoss(delta=b)/b: give --huber-delta b and β = b·(its β)
   --no-optimum           certify only: skip the optimal network (MATH.md §4). By default certify prints the
@@ -99,6 +100,37 @@ function oneOf<T extends string>(name: string, v: string | undefined, allowed: r
   return v as T;
 }
 
+const CLI_OPTIONS = {
+  data: { type: 'string' },
+  label: { type: 'string', multiple: true },
+  'labels-file': { type: 'string' },
+  'affine-mean': { type: 'string' },
+  'affine-scale': { type: 'string' },
+  json: { type: 'boolean', default: false },
+  config: { type: 'string' },
+  beta: { type: 'string' },
+  'weight-decay': { type: 'string' },
+  'sklearn-alpha': { type: 'string' },
+  reduction: { type: 'string' },
+  optimizer: { type: 'string' },
+  'hidden-bias': { type: 'string' },
+  'output-bias': { type: 'string' },
+  tol: { type: 'string' },
+  'pattern-budget': { type: 'string' },
+  'node-budget': { type: 'string' },
+  'max-iterations': { type: 'string' },
+  'solver-iterations': { type: 'string' },
+  'huber-delta': { type: 'string' },
+  'optimum-iterations': { type: 'string' },
+  report: { type: 'string' },
+  force: { type: 'boolean', default: false },
+  loss: { type: 'string' },
+  'no-optimum': { type: 'boolean', default: false },
+  'time-budget': { type: 'string' },
+  out: { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+} satisfies NonNullable<ParseArgsConfig['options']>;
+
 export function parseCli(argv: string[]): CertifyArgs | { command: 'help' } {
   let parsed;
   try {
@@ -106,36 +138,7 @@ export function parseCli(argv: string[]): CertifyArgs | { command: 'help' } {
       args: argv,
       allowPositionals: true,
       strict: true,
-      options: {
-        data: { type: 'string' },
-        label: { type: 'string', multiple: true },
-        'labels-file': { type: 'string' },
-        'affine-mean': { type: 'string' },
-        'affine-scale': { type: 'string' },
-        json: { type: 'boolean', default: false },
-        config: { type: 'string' },
-        beta: { type: 'string' },
-        'weight-decay': { type: 'string' },
-        'sklearn-alpha': { type: 'string' },
-        reduction: { type: 'string' },
-        optimizer: { type: 'string' },
-        'hidden-bias': { type: 'string' },
-        'output-bias': { type: 'string' },
-        tol: { type: 'string' },
-        'pattern-budget': { type: 'string' },
-        'node-budget': { type: 'string' },
-        'max-iterations': { type: 'string' },
-        'solver-iterations': { type: 'string' },
-        'huber-delta': { type: 'string' },
-        'optimum-iterations': { type: 'string' },
-        report: { type: 'string' },
-        force: { type: 'boolean', default: false },
-        loss: { type: 'string' },
-        'no-optimum': { type: 'boolean', default: false },
-        'time-budget': { type: 'string' },
-        out: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
+      options: CLI_OPTIONS,
     });
   } catch (e) {
     throw usageError((e as Error).message);
@@ -186,18 +189,23 @@ export function parseCli(argv: string[]): CertifyArgs | { command: 'help' } {
   if (command === 'certify' || command === 'optimize') {
     // what the flags leave open comes from .vscode/relu-lens.json (the extension's saved answers)
     args.fromConfig = fillFromWorkspaceConfig(args, v.config);
-    if (!args.data) throw usageError(`${command} needs --data FILE (the training data)`);
-    const betaFlags = [args.beta, args.weightDecay, args.sklearnAlpha].filter((x) => x !== undefined).length;
-    if (betaFlags === 0)
-      throw usageError(`${command} needs --beta B, --weight-decay WD (with --reduction mean|sum) or --sklearn-alpha A`);
-    if (betaFlags > 1) throw usageError('give one of --beta, --weight-decay and --sklearn-alpha, not several');
-    if (args.tol >= 1) throw usageError('--tol is relative and must be below 1');
-    if (args.report && !/\.(html?|md)$/i.test(args.report)) throw usageError('--report must end in .html or .md');
-    if (command === 'certify' && args.out) throw usageError('--out belongs to optimize (relu-lens optimize MODEL … --out FILE)');
-    if (command === 'optimize' && !args.optimum) throw usageError('--no-optimum makes no sense with optimize');
-    if (args.out && !/\.(onnx|json|npz|csv|py)$/i.test(args.out)) throw usageError('--out must end in .onnx, .json, .npz, .csv or .py');
-  } else if (args.beta !== undefined || args.weightDecay !== undefined || args.sklearnAlpha !== undefined || args.report || args.out || args.loss || !args.optimum) {
-    throw usageError('inspect takes no --beta/--weight-decay/--report/--loss/--out/--no-optimum (use certify or optimize)');
+    checkRunArgs(command, args);
+  } else if (args.beta !== undefined || args.weightDecay !== undefined || args.sklearnAlpha !== undefined || args.report || args.out || !args.optimum) {
+    throw usageError('inspect takes no --beta/--weight-decay/--report/--out/--no-optimum (use certify or optimize)');
   }
   return args;
+}
+
+/** certify/optimize after the workspace settings filled in: data, exactly one β flag, consistent outputs. */
+function checkRunArgs(command: 'certify' | 'optimize', args: CertifyArgs): void {
+  if (!args.data) throw usageError(`${command} needs --data FILE (the training data)`);
+  const betaFlags = [args.beta, args.weightDecay, args.sklearnAlpha].filter((x) => x !== undefined).length;
+  if (betaFlags === 0)
+    throw usageError(`${command} needs --beta B, --weight-decay WD (with --reduction mean|sum) or --sklearn-alpha A`);
+  if (betaFlags > 1) throw usageError('give one of --beta, --weight-decay and --sklearn-alpha, not several');
+  if (args.tol >= 1) throw usageError('--tol is relative and must be below 1');
+  if (args.report && !/\.(html?|md)$/i.test(args.report)) throw usageError('--report must end in .html or .md');
+  if (command === 'certify' && args.out) throw usageError('--out belongs to optimize (relu-lens optimize MODEL … --out FILE)');
+  if (command === 'optimize' && !args.optimum) throw usageError('--no-optimum makes no sense with optimize');
+  if (args.out && !/\.(onnx|json|npz|csv|py)$/i.test(args.out)) throw usageError('--out must end in .onnx, .json, .npz, .csv or .py');
 }

@@ -5,6 +5,7 @@ import { rankedNeurons } from '../core/report/neurons';
 import { impliedBetaNote } from '../core/certify/impliedBetaText';
 import { safetyLimitAdvice } from '../core/report/safetyLimit';
 import { settleStepsText } from '../core/report/settleSteps';
+import { lossOverride } from '../core/format/lossControl';
 
 const MAX_LISTED = 40;
 
@@ -46,7 +47,8 @@ export function formatAnalysis(j: AnalysisJson): string[] {
   }
   if (j.closedForm) L.push(`  closed form: ${j.closedForm.name} — ${j.closedForm.condition}; P* = ${fmt(j.closedForm.pstar, 10)}`);
   if (j.diagnosis) L.push(`  diagnosis (${j.diagnosis.kind}): ${j.diagnosis.text}`);
-  L.push(`  loss: ${j.loss.name} (${j.loss.reason})`);
+  const override = lossOverride('cli', j.loss.source);
+  L.push(`  loss: ${j.loss.name} (${j.loss.reason}${override ? `; ${override}` : ''})`);
   return L;
 }
 

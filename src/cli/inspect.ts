@@ -25,7 +25,6 @@ export async function loadAndCheck(args: CommonArgs & { loss?: LossName }, optio
     labels: args.labels,
     affine: args.affine,
     loss: args.loss,
-    forLoss: args.command !== 'inspect',
     options,
   });
   return { ...out, ort: out.ort! };
@@ -42,7 +41,8 @@ export function deadNeurons(model: CanonicalModel, data: Dataset): number[] {
   return dead;
 }
 
-export async function runInspect(args: CommonArgs): Promise<number> {
+/** The model, its onnxruntime agreement and, with --data, the data with its labels read as certify reads them. */
+export async function runInspect(args: CommonArgs & { loss?: LossName }): Promise<number> {
   const { model, data, ort, warnings } = await loadAndCheck(args);
   const dead = data ? deadNeurons(model, data) : null;
   if (args.json) {

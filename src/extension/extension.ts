@@ -29,29 +29,6 @@ export function activate(context: vscode.ExtensionContext) {
     }),
   );
 
-  /** The model a palette command means: the argument, the focused ReLU Lens view, the active .onnx tab. */
-  const activeModel = (arg?: unknown): vscode.Uri | undefined => {
-    if (arg instanceof vscode.Uri) return arg;
-    const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
-    if ((input instanceof vscode.TabInputCustom || input instanceof vscode.TabInputText) && input.uri.path.endsWith('.onnx')) return input.uri;
-    return lastModel;
-  };
-
-  const pickModel = async (arg?: unknown): Promise<vscode.Uri | undefined> => {
-    const a = activeModel(arg);
-    if (a) return a;
-    const found = await vscode.workspace.findFiles('**/*.onnx', '**/node_modules/**', 500);
-    if (!found.length) {
-      void vscode.window.showErrorMessage('ReLU Lens: no .onnx model in this workspace.');
-      return undefined;
-    }
-    if (found.length === 1) return found[0];
-    const items = found
-      .map((u) => ({ label: vscode.workspace.asRelativePath(u, false), uri: u }))
-      .sort((x, y) => x.label.localeCompare(y.label));
-    return (await vscode.window.showQuickPick(items, { title: 'ReLU Lens: which model?', placeHolder: 'a two-layer ReLU network (.onnx)' }))?.uri;
-  };
-
   const certify = async (uri: vscode.Uri, ask?: 'all' | 'beta' | 'data') => {
     lastModel = uri;
     status.setActive(uri);
@@ -84,7 +61,7 @@ export function activate(context: vscode.ExtensionContext) {
 
   const cmd = (id: string, f: (uri: vscode.Uri) => unknown) =>
     vscode.commands.registerCommand(id, async (arg?: unknown) => {
-      const uri = await pickModel(arg);
+      const uri = await pickModel(arg, lastModel);
       if (uri) await f(uri);
     });
 
@@ -99,14 +76,8 @@ export function activate(context: vscode.ExtensionContext) {
     }),
     cmd('reluLens.exportOptimalModel', (uri) => exportCmd(uri, 'exportOptimalOnnx')),
     cmd('reluLens.exportCertificate', async (uri) => {
-      const pick = await vscode.window.showQuickPick(
-        [
-          { label: 'Certificate (JSON)', description: 'the full analysis, as `relu-lens certify --json` prints it', exportKind: 'exportCertificateJson' as const },
-          { label: 'Report (Markdown)', description: 'a readable summary for a pull request or notebook', exportKind: 'exportReportMarkdown' as const },
-        ],
-        { title: 'ReLU Lens: export certificate' },
-      );
-      if (pick) await exportCmd(uri, pick.exportKind);
+      const kind = await pickCertificateKind();
+      if (kind) await exportCmd(uri, kind);
     }),
     cmd('reluLens.showOptimal', async (uri) => {
       const s = sessions.get(uri);
@@ -120,32 +91,8 @@ export function activate(context: vscode.ExtensionContext) {
       supportsMultipleEditorsPerDocument: true,
     }),
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, views.serializer()),
-    // settings file edited by hand → re-certify the models on screen
-    (() => {
-      const w = vscode.workspace.createFileSystemWatcher(`**/${CONFIG_FILE}`);
-      const changed = () => sessions.all().forEach((s) => s.views > 0 && sessions.fileChanged(s));
-      w.onDidChange(changed);
-      w.onDidCreate(changed);
-      return w;
-    })(),
+    watchSettingsFile(sessions),
   );
-
-  async function openSettingsFile(uri: vscode.Uri) {
-    const folder = vscode.workspace.getWorkspaceFolder(uri);
-    if (!folder) return void vscode.window.showErrorMessage(`ReLU Lens: ${CONFIG_FILE} lives in a workspace folder; open the model's folder first.`);
-    const file = configUri(folder);
-    try {
-      await vscode.workspace.fs.stat(file);
-    } catch {
-      // opening it must not create it: show what a new file would contain, unsaved
-      const doc = await vscode.workspace.openTextDocument(file.with({ scheme: 'untitled' }));
-      const edit = new vscode.WorkspaceEdit();
-      edit.insert(doc.uri, new vscode.Position(0, 0), serializeWorkspaceConfig(emptyConfig()));
-      await vscode.workspace.applyEdit(edit);
-      return void vscode.window.showTextDocument(doc);
-    }
-    await vscode.window.showTextDocument(file);
-  }
 
   const host = makeScriptHost(sessions, certify, (uri) => {
     views.show(uri);
@@ -157,6 +104,67 @@ export function activate(context: vscode.ExtensionContext) {
     // script support is an extra: a failure there must not take the certificate down with it
     console.error('ReLU Lens: script support failed to start', e);
   }
+}
+
+/** The model a palette command means: the argument, the active .onnx tab, the focused ReLU Lens view. */
+function activeModel(arg: unknown, lastModel: vscode.Uri | undefined): vscode.Uri | undefined {
+  if (arg instanceof vscode.Uri) return arg;
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  if ((input instanceof vscode.TabInputCustom || input instanceof vscode.TabInputText) && input.uri.path.endsWith('.onnx')) return input.uri;
+  return lastModel;
+}
+
+/** activeModel, else the workspace's only .onnx file, else the user's pick among them. */
+async function pickModel(arg: unknown, lastModel: vscode.Uri | undefined): Promise<vscode.Uri | undefined> {
+  const a = activeModel(arg, lastModel);
+  if (a) return a;
+  const found = await vscode.workspace.findFiles('**/*.onnx', '**/node_modules/**', 500);
+  if (!found.length) {
+    void vscode.window.showErrorMessage('ReLU Lens: no .onnx model in this workspace.');
+    return undefined;
+  }
+  if (found.length === 1) return found[0];
+  const items = found
+    .map((u) => ({ label: vscode.workspace.asRelativePath(u, false), uri: u }))
+    .sort((x, y) => x.label.localeCompare(y.label));
+  return (await vscode.window.showQuickPick(items, { title: 'ReLU Lens: which model?', placeHolder: 'a two-layer ReLU network (.onnx)' }))?.uri;
+}
+
+async function pickCertificateKind(): Promise<'exportCertificateJson' | 'exportReportMarkdown' | undefined> {
+  const pick = await vscode.window.showQuickPick(
+    [
+      { label: 'Certificate (JSON)', description: 'the full analysis, as `relu-lens certify --json` prints it', exportKind: 'exportCertificateJson' as const },
+      { label: 'Report (Markdown)', description: 'a readable summary for a pull request or notebook', exportKind: 'exportReportMarkdown' as const },
+    ],
+    { title: 'ReLU Lens: export certificate' },
+  );
+  return pick?.exportKind;
+}
+
+/** Settings file edited by hand → re-certify the models on screen. */
+function watchSettingsFile(sessions: Sessions): vscode.Disposable {
+  const w = vscode.workspace.createFileSystemWatcher(`**/${CONFIG_FILE}`);
+  const changed = () => sessions.all().forEach((s) => s.views > 0 && sessions.fileChanged(s));
+  w.onDidChange(changed);
+  w.onDidCreate(changed);
+  return w;
+}
+
+async function openSettingsFile(uri: vscode.Uri) {
+  const folder = vscode.workspace.getWorkspaceFolder(uri);
+  if (!folder) return void vscode.window.showErrorMessage(`ReLU Lens: ${CONFIG_FILE} lives in a workspace folder; open the model's folder first.`);
+  const file = configUri(folder);
+  try {
+    await vscode.workspace.fs.stat(file);
+  } catch {
+    // opening it must not create it: show what a new file would contain, unsaved
+    const doc = await vscode.workspace.openTextDocument(file.with({ scheme: 'untitled' }));
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(doc.uri, new vscode.Position(0, 0), serializeWorkspaceConfig(emptyConfig()));
+    await vscode.workspace.applyEdit(edit);
+    return void vscode.window.showTextDocument(doc);
+  }
+  await vscode.window.showTextDocument(file);
 }
 
 export function deactivate() {}

@@ -15,6 +15,8 @@ export interface PromptContext {
   loc: ModelLocation;
   /** the model's output count, when known (the number of label columns to pick) */
   c?: number;
+  /** the labels may also be one column of class indices or classes (cross-entropy, MATH.md §8), as certify reads them */
+  classColumn?: boolean;
   /** the ONNX producer_name (skl2onnx: the β prompt suggests scikit-learn's problem first) */
   producer?: string;
   prefill?: ScriptPrefill;
@@ -133,18 +135,20 @@ async function pickLabels(ctx: PromptContext, dataRel: string, current?: string[
   }
   if (cols.columns.length <= 1) return null;
   const want = ctx.c ?? 1;
+  const counts = ctx.classColumn && want > 1 ? [1, want] : [want];
+  const pickWhat = counts.length > 1 ? `the class column or ${want} one-hot columns` : `${want} column${want > 1 ? 's' : ''}`;
   const chosen = new Set(current?.length ? current : cols.defaultLabels);
   const items = cols.columns.map((c) => ({ label: c.name, description: c.id !== c.name ? `index ${c.id}` : undefined, picked: chosen.has(c.id), id: c.id }));
   for (;;) {
     const picks = await vscode.window.showQuickPick(items, {
       title: `ReLU Lens: label column${want > 1 ? 's' : ''} in ${dataRel} (the model has ${want} output${want > 1 ? 's' : ''})`,
-      placeHolder: `pick ${want} column${want > 1 ? 's' : ''}; the others are the features`,
+      placeHolder: `pick ${pickWhat}; the others are the features`,
       canPickMany: true,
       ignoreFocusOut: true,
     });
     if (!picks) return undefined;
-    if (picks.length === want || (ctx.c === undefined && picks.length > 0)) return picks.map((p) => p.id);
-    void vscode.window.showWarningMessage(`ReLU Lens: pick exactly ${want} label column${want > 1 ? 's' : ''} (you picked ${picks.length}).`);
+    if (counts.includes(picks.length) || (ctx.c === undefined && picks.length > 0)) return picks.map((p) => p.id);
+    void vscode.window.showWarningMessage(`ReLU Lens: pick ${counts.length > 1 ? pickWhat : `exactly ${pickWhat}`} as labels (you picked ${picks.length}).`);
     for (const it of items) it.picked = picks.some((p) => p.id === it.id);
   }
 }

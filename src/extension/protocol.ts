@@ -84,7 +84,10 @@ export type WorkerResponse =
 /** Why a request failed: the engine's error kinds, a cancelled run, or external data still to be sent. */
 export type WorkerErrorKind = ErrorKind | 'cancelled' | 'need-external';
 
-export type InspectSummary = ModelSummary;
+export type InspectSummary = ModelSummary & {
+  /** the loss the output head implies (analysis/loss.ts lossFromHead): the label prompt's column count */
+  headLoss?: LossName;
+};
 
 /** Progress and the early verdict are not final answers. */
 export const isFinal = (r: WorkerResponse) => !(r.ok && (r.kind === 'progress' || r.kind === 'verdict'));

@@ -144,16 +144,19 @@ export class Sessions implements vscode.Disposable {
 
   private async ask(s: Session, what: 'all' | 'beta' | 'data', current?: ModelEntry) {
     const [prefill, summary] = await Promise.all([findTrainingScript(s.uri).catch(() => undefined), this.inspect(s).catch(() => undefined)]);
+    // cross-entropy labels may be one class column (the load pipeline's rule): default to it, accept 1 or c
+    const classColumn = (current?.loss ?? summary?.headLoss) === 'cross-entropy';
     const answers = await askForSettings(
       {
         model: s.uri,
         loc: s.loc,
         c: summary?.c,
+        classColumn,
         producer: summary?.producer.name,
         prefill,
         current,
         columns: async (data) => {
-          const res = await this.engine.request({ kind: 'dataColumns', dataBytes: await readBytes(data), dataName: vscode.workspace.asRelativePath(data, false), expectC: summary?.c });
+          const res = await this.engine.request({ kind: 'dataColumns', dataBytes: await readBytes(data), dataName: vscode.workspace.asRelativePath(data, false), expectC: classColumn ? undefined : summary?.c });
           if (res.ok && res.kind === 'dataColumns') return res.columns;
           throw new Error(res.ok ? 'unexpected answer' : res.error);
         },

@@ -1,7 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import { CancelledError, ReluLensError } from '../core/errors';
-import { modelSummary } from '../core/model';
-import { analyzeJob, dataColumns, exportJob, loadModel, NeedExternal } from './workerJobs';
+import { analyzeJob, dataColumns, exportJob, inspectSummary, loadModel, NeedExternal } from './workerJobs';
 import type { WorkerRequest, WorkerResponse } from './protocol';
 
 // The engine runs here so the extension host never blocks on numerics. One request at a time is
@@ -11,7 +10,7 @@ const post = (res: WorkerResponse, transfer: ArrayBuffer[] = []) => parentPort!.
 async function handle(req: WorkerRequest): Promise<WorkerResponse> {
   switch (req.kind) {
     case 'inspect':
-      return { id: req.id, ok: true, kind: 'inspect', summary: modelSummary(loadModel(req)) };
+      return { id: req.id, ok: true, kind: 'inspect', summary: inspectSummary(loadModel(req)) };
     case 'analyze': {
       const result = await analyzeJob(
         req,

@@ -14,7 +14,8 @@ import { isNpy } from '../core/data/npy';
 import { isZip } from '../core/data/npz';
 import { modelError, ReluLensError } from '../core/errors';
 import { loadPipeline } from '../core/pipeline/load';
-import type { CanonicalModel } from '../core/model';
+import { modelSummary, type CanonicalModel } from '../core/model';
+import { lossFromHead } from '../core/analysis/loss';
 import { fromRows, toRows, type Mat } from '../core/linalg/mat';
 import type { NetworkWeights } from '../core/problem/network';
 import type { NetworkJson } from '../core/report/analysisJson';
@@ -22,7 +23,7 @@ import { buildPlotData } from './plotData';
 import { verdictBlock } from './verdictBlock';
 import type { VerdictBlock } from '../protocol/panel';
 import { runAnalysis, exportNetwork } from './analysisBridge';
-import type { AnalyzeOptions, AnalyzeResult, DataColumns, ExportFormat, ModelSource } from './protocol';
+import type { AnalyzeOptions, AnalyzeResult, DataColumns, ExportFormat, InspectSummary, ModelSource } from './protocol';
 
 /**
  * Thrown when the model names external data the host has not sent yet: `path` is the first file
@@ -37,6 +38,11 @@ export class NeedExternal extends Error {
 
 /** Progress callbacks this often at most per stage (the 'patterns' stage reports per block). */
 const PROGRESS_INTERVAL_MS = 100;
+
+/** The model's facts for the status bar and the prompts, with the loss its head implies. */
+export function inspectSummary(model: CanonicalModel): InspectSummary {
+  return { ...modelSummary(model), headLoss: lossFromHead(model.head).name };
+}
 
 export function loadModel(src: ModelSource): CanonicalModel {
   const model = decodeModel(src.modelBytes, src.modelName);

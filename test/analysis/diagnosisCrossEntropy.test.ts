@@ -116,6 +116,21 @@ function bruteOwn(net: NetworkWeights, X: Mat, Y: Mat, y: number[], beta: number
   return { value: plain, kept: dirs.length };
 }
 
+/**
+ * A random cross-entropy instance from the stream r: X Gaussian, every class 0…c−1 present (the
+ * first c rows), a random network and β ∈ [0.05, 0.15].
+ */
+function randomInstance(r: () => number, n: number, d: number, m: number, c: number) {
+  const X = zeros(n, d);
+  X.data.forEach((_, i) => (X.data[i] = gauss(r)));
+  const y = Array.from({ length: n }, (_, i) => (i < c ? i : Math.floor(r() * c)));
+  const Y = labelsForLoss(fromRows(y.map((v) => [v])), 'cross-entropy', c);
+  const net: NetworkWeights = { W1: zeros(m, d), b1: new Float64Array(m), W2: zeros(c, m), b2: new Float64Array(c) };
+  for (const a of [net.W1.data, net.b1!, net.W2.data, net.b2!]) a.forEach((_, i) => (a[i] = gauss(r)));
+  const beta = 0.05 + 0.1 * r();
+  return { X, y, Y, net, beta, s: settings(beta) };
+}
+
 test('cross-entropy P_own interval: lo ≤ hi ≤ P_bal, hi ≥ P* lower bound, lo ≤ brute-force own-cone optimum', () => {
   const r = rng(7);
   let cases = 0;
@@ -124,14 +139,7 @@ test('cross-entropy P_own interval: lo ≤ hi ≤ P_bal, hi ≥ P* lower bound, 
     // instances are the same prefix of one random stream either way)
     for (let trial = 0; trial < (c === 2 ? 3 : sized(1, 3)); trial++) {
       const n = 6 + trial, d = 2, m = 3;
-      const X = zeros(n, d);
-      X.data.forEach((_, i) => (X.data[i] = gauss(r)));
-      const y = Array.from({ length: n }, (_, i) => (i < c ? i : Math.floor(r() * c)));
-      const Y = labelsForLoss(fromRows(y.map((v) => [v])), 'cross-entropy', c);
-      const net: NetworkWeights = { W1: zeros(m, d), b1: new Float64Array(m), W2: zeros(c, m), b2: new Float64Array(c) };
-      for (const a of [net.W1.data, net.b1!, net.W2.data, net.b2!]) a.forEach((_, i) => (a[i] = gauss(r)));
-      const beta = 0.05 + 0.1 * r();
-      const s = settings(beta);
+      const { X, y, Y, net, beta, s } = randomInstance(r, n, d, m, c);
       const full = certifyClassification(net, X, Y, 'cross-entropy', s);
       const modes = { hiddenBias: full.hiddenBias, outputBias: full.outputBias };
       // ownIntervalCrossEntropy's computation with a work budget in place of the diagnosis's
@@ -160,14 +168,7 @@ test('cross-entropy diagnosis: P_own to a share of tol — meets the 1e-9 bracke
   let compared = 0;
   for (let trial = 0; trial < 4; trial++) {
     const c = 2, n = 6 + trial, d = 2, m = 3;
-    const X = zeros(n, d);
-    X.data.forEach((_, i) => (X.data[i] = gauss(r)));
-    const y = Array.from({ length: n }, (_, i) => (i < c ? i : Math.floor(r() * c)));
-    const Y = labelsForLoss(fromRows(y.map((v) => [v])), 'cross-entropy', c);
-    const net: NetworkWeights = { W1: zeros(m, d), b1: new Float64Array(m), W2: zeros(c, m), b2: new Float64Array(c) };
-    for (const a of [net.W1.data, net.b1!, net.W2.data, net.b2!]) a.forEach((_, i) => (a[i] = gauss(r)));
-    const beta = 0.05 + 0.1 * r();
-    const s = settings(beta);
+    const { X, y, Y, net, beta, s } = randomInstance(r, n, d, m, c);
     const cert = certifyClassification(net, X, Y, 'cross-entropy', s);
     if (cert.verdict === 'certified') continue; // the diagnosis does not compute P_own then
     const modes = { hiddenBias: cert.hiddenBias, outputBias: cert.outputBias };

@@ -18,47 +18,14 @@ import { ownPatterns } from '../../src/core/convex/patterns';
 import { makeOwnOracle } from '../../src/core/analysis/ownOracle';
 import { BB_REL_TOL } from '../../src/core/oracle/vector';
 import type { CertifyModes, NetworkWeights } from '../../src/core/problem/network';
+import { bruteForceOnS2, inOwnCone, valueAt } from './ownConeBrute';
 
 const DEC: CertifyModes = { hiddenBias: 'decayed', outputBias: 'decayed' };
-/** grid points on S² for the brute force */
-const GRID = 40_000;
 
 function randMat(rows: number, cols: number, rng: () => number, scale = 1): Mat {
   return fromRows(Array.from({ length: rows }, () => Array.from({ length: cols }, () => scale * gaussian(rng))));
 }
 
-/** ‖Λᵀ(X̃u)_+‖ with plain loops */
-function valueAt(Xt: Mat, L: Mat, u: ArrayLike<number>): number {
-  const n = Xt.rows, p = Xt.cols, c = L.cols;
-  const v = new Float64Array(c);
-  for (let i = 0; i < n; i++) {
-    let z = 0;
-    for (let k = 0; k < p; k++) z += Xt.data[i * p + k] * u[k];
-    if (z > 0) for (let q = 0; q < c; q++) v[q] += L.data[i * c + q] * z;
-  }
-  return Math.hypot(...v);
-}
-
-function inOwnCone(Xt: Mat, pats: Uint8Array[], u: ArrayLike<number>, tol = 0): boolean {
-  const n = Xt.rows, p = Xt.cols;
-  const z = Array.from({ length: n }, (_, i) => {
-    let s = 0;
-    for (let k = 0; k < p; k++) s += Xt.data[i * p + k] * u[k];
-    return s;
-  });
-  return pats.some((D) => z.every((zi, i) => (D[i] ? zi >= -tol : zi <= tol)));
-}
-
-function bruteForce(Xt: Mat, pats: Uint8Array[], L: Mat): number {
-  let best = 0;
-  for (let k = 0; k < GRID; k++) {
-    const z = 1 - (2 * (k + 0.5)) / GRID;
-    const r = Math.sqrt(1 - z * z), phi = k * Math.PI * (3 - Math.sqrt(5));
-    const u = [r * Math.cos(phi), r * Math.sin(phi), z];
-    if (inOwnCone(Xt, pats, u)) best = Math.max(best, valueAt(Xt, L, u));
-  }
-  return best;
-}
 
 test('own oracle, c = 2, 3: kept answers, warm faces and shared sphere vertices prove the same sound bound', () => {
   const rows: string[] = [];
@@ -72,7 +39,7 @@ test('own oracle, c = 2, 3: kept answers, warm faces and shared sphere vertices 
       const pats = ownPatterns(net, X, DEC);
       const L = randMat(n, c, rng);
       const other = randMat(n, c, rng);
-      const bf = bruteForce(Xt, pats, L);
+      const bf = bruteForceOnS2(Xt, pats, L);
       const tag = `c=${c} seed ${seed}`;
 
       const oracle = makeOwnOracle(pats);

@@ -20,6 +20,7 @@ import { ownOptimumByWork } from './ownByWork';
 import { appendOnes } from '../../src/core/linalg/mat';
 import { sigmaMax } from '../../src/core/linalg/decomp';
 import type { CertifyModes, NetworkWeights } from '../../src/core/problem/network';
+import { bruteForceOnS2, inOwnCone, valueAt } from './ownConeBrute';
 
 // Work budgets, not deadlines, so every bracket below is the same on every machine:
 /** σ evaluations of one sphere branch and bound (the product's cap, SPHERE_MAX_EVALS, is 50 000) */
@@ -75,27 +76,6 @@ function randomNet(rng: () => number, d: number, m: number, c: number): NetworkW
   return { W1: randMat(m, d, rng), b1: Float64Array.from({ length: m }, () => 0.7 * gaussian(rng)), W2: randMat(c, m, rng, 0.5), b2: new Float64Array(c) };
 }
 
-function valueAt(Xt: Mat, L: Mat, u: ArrayLike<number>): number {
-  const n = Xt.rows, p = Xt.cols, c = L.cols;
-  const v = new Float64Array(c);
-  for (let i = 0; i < n; i++) {
-    let z = 0;
-    for (let k = 0; k < p; k++) z += Xt.data[i * p + k] * u[k];
-    if (z > 0) for (let q = 0; q < c; q++) v[q] += L.data[i * c + q] * z;
-  }
-  return Math.hypot(...v);
-}
-
-function inCone(Xt: Mat, pats: Uint8Array[], u: ArrayLike<number>, tol = 0): boolean {
-  const n = Xt.rows, p = Xt.cols;
-  const z = Array.from({ length: n }, (_, i) => {
-    let s = 0;
-    for (let k = 0; k < p; k++) s += Xt.data[i * p + k] * u[k];
-    return s;
-  });
-  return pats.some((D) => z.every((zi, i) => (D[i] ? zi >= -tol : zi <= tol)));
-}
-
 test('own oracle, decayed bias, c = 5, 6: upper ≥ brute force over unit ũ in the own cones; argmax in a cone, lower ≤ upper', () => {
   const rows: string[] = [];
   for (const c of [5, 6]) {
@@ -111,20 +91,13 @@ test('own oracle, decayed bias, c = 5, 6: upper ≥ brute force over unit ũ in 
       // no per-call wall-clock budget: the branch and bound stops at its evaluation cap
       const or = makeOwnOracle(pats, { maxEvals: OWN_EVALS })(Xt, L, { hiddenBias: 'decayed' });
       const ms = performance.now() - t0;
-      let bf = 0;
-      const N = 40000;
-      for (let k = 0; k < N; k++) {
-        const z = 1 - (2 * (k + 0.5)) / N;
-        const r = Math.sqrt(1 - z * z), phi = k * Math.PI * (3 - Math.sqrt(5));
-        const u = [r * Math.cos(phi), r * Math.sin(phi), z];
-        if (inCone(Xt, pats, u)) bf = Math.max(bf, valueAt(Xt, L, u));
-      }
+      const bf = bruteForceOnS2(Xt, pats, L);
       const tag = `c=${c} seed ${seed}: upper ${or.upper}, lower ${or.lower}, brute ${bf}`;
       rows.push(`${tag}; (upper − lower)/upper = ${((or.upper - or.lower) / or.upper).toExponential(2)}, ${ms.toFixed(0)} ms`);
       assert.ok(or.upper >= bf, `unsound: ${tag}`);
       assert.ok(or.upper >= or.lower && or.exact === false, tag);
       assert.ok(Math.abs(Math.hypot(...or.argmax) - 1) <= 1e-12);
-      assert.ok(inCone(Xt, pats, or.argmax, 1e-12), `argmax outside the own cones: ${tag}`);
+      assert.ok(inOwnCone(Xt, pats, or.argmax, 1e-12), `argmax outside the own cones: ${tag}`);
       assert.ok(Math.abs(valueAt(Xt, L, or.argmax) - or.lower) <= 1e-12 * (1 + or.lower));
       assert.ok(or.lower >= bf * (1 - 1e-3), `lower far below the brute force: ${tag}`);
       assert.ok(or.upper - or.lower <= 1e-4 * or.upper, `bracket wide: ${tag}`);

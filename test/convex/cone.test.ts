@@ -185,3 +185,44 @@ test('projectCone reaches the KKT point where Lawson–Hanson needs more than 3p
     }
   }
 });
+
+test('projectCone keeps no state between calls: interleaved sizes, patterns and early stops give the projections of fresh calls', () => {
+  // projectCone shares its scan and passive-row scratch across calls (speed): a mark left by an
+  // early stop, or scratch sized for another n, would skip rows in the next call and leave it
+  // off the KKT point. Each projection is checked against the KKT conditions and against the same
+  // call made first, on a copy of X̃ (nothing cached for it).
+  const R = rng(41);
+  const make = (n: number, d: number) => {
+    const p = d + 1, Xt = zeros(n, p);
+    for (let j = 0; j < n; j++) {
+      for (let k = 0; k < d; k++) Xt.data[j * p + k] = 2 * R() - 1;
+      Xt.data[j * p + d] = 1;
+    }
+    return Xt;
+  };
+  const kkt = (Xt: ReturnType<typeof zeros>, pattern: Uint8Array, g: Float64Array, z: Float64Array) => {
+    const { rows: n, cols: p } = Xt, gn = Math.hypot(...g);
+    for (let j = 0; j < n; j++) {
+      let v = 0;
+      for (let k = 0; k < p; k++) v += (pattern[j] ? 1 : -1) * Xt.data[j * p + k] * z[k];
+      assert.ok(v >= -1e-10 * gn, `row ${j} violated by ${v}`);
+    }
+  };
+  const big = make(400, 6), small = make(30, 3);
+  const cases = Array.from({ length: 8 }, (_, t) => {
+    const Xt = t % 2 ? small : big, n = Xt.rows, p = Xt.cols;
+    return { Xt, pattern: Uint8Array.from({ length: n }, () => (R() < 0.5 ? 1 : 0)), g: Float64Array.from({ length: p }, () => 2 * R() - 1) };
+  });
+  const fresh = cases.map(({ Xt, pattern, g }) => projectCone({ rows: Xt.rows, cols: Xt.cols, data: Float64Array.from(Xt.data) }, pattern, g));
+  for (let round = 0; round < 3; round++)
+    cases.forEach(({ Xt, pattern, g }, t) => {
+      // an early stop first (it returns from inside the active-set loop), then the full projection
+      const full = Math.hypot(...fresh[t].z);
+      const e = projectCone(Xt, pattern, g, 1, undefined, undefined, full * 1.5);
+      assert.ok(e.early, `case ${t}: the early stop at 1.5‖Π g‖ did not fire`);
+      const pj = projectCone(Xt, pattern, g);
+      kkt(Xt, pattern, g, pj.z);
+      assert.deepEqual(Array.from(pj.z), Array.from(fresh[t].z), `case ${t} round ${round}`);
+      assert.deepEqual(pj.active, fresh[t].active);
+    });
+});

@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hingeKktPolish, slideNeurons } from '../../src/core/convex/lossNewton';
 import { solveLossLasso } from '../../src/core/losses';
-import { rng, smallProblem } from '../analysis/lossOptimumData';
+import { irisLike, plainObjective, rng, smallProblem } from '../analysis/lossOptimumData';
 
 function features(Xt: number[][], dirs: number[][]): Float64Array[] {
   return dirs.map((u) => Float64Array.from(Xt, (x) => Math.max(0, x.reduce((a, v, k) => a + v * u[k], 0))));
@@ -101,4 +101,38 @@ test('slideNeurons (cross-entropy, c = 3; logistic): the objective goes down and
       assert.ok(Math.abs(Math.hypot(...v) - beta) <= 1e-6 * beta, `${loss}: a slid neuron is not stationary: ‖Λᵀ(X̃ŵ)_+‖/β = ${Math.hypot(...v) / beta}`);
     }
   }
+});
+
+test('slideNeurons on iris-like data (n = 150, d = 4, c = 3): the reported P is the true P of the returned weights, it only goes down, and the step budget alone decides the result', () => {
+  const pb = irisLike(7);
+  const n = pb.X.length, c = 3, beta = 0.05 * Math.sqrt(n);
+  const Xt = pb.X.map((x) => [...x, 1]);
+  const XtM = { rows: n, cols: 5, data: Float64Array.from(Xt.flat()) };
+  const Y = { rows: n, cols: c, data: new Float64Array(n * c) };
+  pb.y.forEach((v, i) => (Y.data[i * c + v] = 1));
+  const dirs = unitDirs(5, 8, 31);
+  const sol = solveLossLasso(features(Xt, dirs), Y, beta, 'decayed', 'cross-entropy');
+  const start = dirs.map((u, k) => ({ w: Float64Array.from(u), z: sol.Z[k] })).filter((s) => s.z.some((v) => v !== 0));
+  const res = slideNeurons(XtM, Y, 'cross-entropy', beta, 'decayed', start, sol.b2, 60);
+  assert.ok(res && res.steps > 0, 'the slide moved');
+  assert.ok(res!.objective <= sol.objective * (1 + 1e-12), `${res!.objective} > ${sol.objective}`);
+  // P recomputed with plain loops from the returned weights (ReLU patterns re-read from them: a step
+  // that moved samples across their kinks must have moved them in its own bookkeeping too)
+  const net = {
+    W1: res!.neurons.map((nr) => Array.from(nr.w.subarray(0, 4))),
+    b1: res!.neurons.map((nr) => nr.w[4]),
+    W2: Array.from({ length: c }, (_, j) => res!.neurons.map((nr) => nr.z[j])),
+    b2: Array.from(res!.b),
+  };
+  const P = plainObjective(net, pb, beta, 'cross-entropy');
+  assert.ok(Math.abs(P - res!.objective) <= 1e-9 * P, `reported ${res!.objective}, plain loops ${P}`);
+  // work budget, not the clock: the same inputs give the same numbers; a spent safety deadline is reported
+  const again = slideNeurons(XtM, Y, 'cross-entropy', beta, 'decayed', start, sol.b2, 60);
+  assert.equal(again!.objective, res!.objective);
+  assert.equal(again!.steps, res!.steps);
+  const short = slideNeurons(XtM, Y, 'cross-entropy', beta, 'decayed', start, sol.b2, 3);
+  assert.ok(short!.steps <= 3 && (short!.stoppedBy === 'step-budget' || short!.stoppedBy === 'converged' || short!.stoppedBy === 'stalled'));
+  const late = slideNeurons(XtM, Y, 'cross-entropy', beta, 'decayed', start, sol.b2, 60, performance.now() - 1);
+  assert.equal(late!.stoppedBy, 'safety-limit');
+  assert.equal(late!.steps, 0);
 });

@@ -23,6 +23,23 @@ import { fakeVscode, requireWithVscode } from './fakeVscode';
 const NUMBERS = VERDICT_BLOCK_KEYS.filter((k) => k !== 'warnings');
 const numbers = (v: VerdictBlock) => Object.fromEntries([...NUMBERS.map((k) => [k, v[k]]), ['witness', v.witness]]);
 
+/** The trained converged-2d fixture (certified) as an analyze request, and its case.json. */
+function converged2d(): { kase: { weightDecay: number; expectedVerdict: string }; req: AnalyzeInput } {
+  const dir = 'test/fixtures/trained/converged-2d';
+  const kase = JSON.parse(readFileSync(path.join(dir, 'case.json'), 'utf8'));
+  return {
+    kase,
+    req: {
+      modelBytes: readFileSync(path.join(dir, 'model.onnx')),
+      modelName: 'converged-2d/model.onnx',
+      externals: {},
+      dataBytes: readFileSync(path.join(dir, 'train.csv')),
+      dataName: 'converged-2d/train.csv',
+      options: { weightDecay: kase.weightDecay, reduction: 'mean' },
+    },
+  };
+}
+
 async function run(req: AnalyzeInput) {
   const events: string[] = [];
   const early: VerdictBlock[] = [];
@@ -39,16 +56,8 @@ async function run(req: AnalyzeInput) {
 }
 
 test('trained fixture (certified): the early verdict block equals the final result’s, and comes before the optimum search', async () => {
-  const dir = 'test/fixtures/trained/converged-2d';
-  const kase = JSON.parse(readFileSync(path.join(dir, 'case.json'), 'utf8'));
-  const { events, early, res } = await run({
-    modelBytes: readFileSync(path.join(dir, 'model.onnx')),
-    modelName: 'converged-2d/model.onnx',
-    externals: {},
-    dataBytes: readFileSync(path.join(dir, 'train.csv')),
-    dataName: 'converged-2d/train.csv',
-    options: { weightDecay: kase.weightDecay, reduction: 'mean' },
-  });
+  const { kase, req } = converged2d();
+  const { events, early, res } = await run(req);
   assert.equal(early.length, 1, events.join(', '));
   assert.equal(res.json.verdict, kase.expectedVerdict);
   const iVerdict = events.indexOf('verdict');
@@ -101,20 +110,10 @@ test('through the real worker bundle and the host Engine: the verdict message ar
   if (!existsSync(WORKER)) return t.skip('dist/worker.js missing: npm run build');
   const engine = new Engine(WORKER);
   after(() => engine.dispose());
-  const dir = 'test/fixtures/trained/converged-2d';
-  const kase = JSON.parse(readFileSync(path.join(dir, 'case.json'), 'utf8'));
   const events: string[] = [];
   let early: VerdictBlock | undefined;
   const job = engine.job(
-    {
-      kind: 'analyze',
-      modelBytes: readFileSync(path.join(dir, 'model.onnx')),
-      modelName: 'converged-2d/model.onnx',
-      externals: {},
-      dataBytes: readFileSync(path.join(dir, 'train.csv')),
-      dataName: 'converged-2d/train.csv',
-      options: { weightDecay: kase.weightDecay, reduction: 'mean' },
-    },
+    { kind: 'analyze', ...converged2d().req },
     (stage) => events.push(`stage:${stage}`),
     (v) => {
       events.push('verdict');

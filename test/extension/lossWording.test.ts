@@ -14,6 +14,11 @@ import { certifyNetwork } from '../../src/core/certify';
 import { settingsFromOptions } from '../../src/core/config/options';
 import { certificateToJson } from '../../src/core/report/json';
 import { impliedBetaNote } from '../../src/core/certify/impliedBetaText';
+import { loadPipeline } from '../../src/core/pipeline/load';
+import { analyze } from '../../src/core/analysis';
+import { formatAnalysis } from '../../src/cli/format';
+import { renderMarkdown } from '../../src/core/report/render';
+import { lossWords } from '../../webview/words';
 
 const SK = 'test/fixtures/sklearn';
 const EDITOR_LOSS = /"loss" in \.vscode\/relu-lens\.json/;
@@ -70,4 +75,30 @@ test('a negative implied β: the warning names no control, the editor’s note n
   assert.match(note, /check the data and its preprocessing/);
   assert.match(note, EDITOR_LOSS);
   assert.doesNotMatch(note, /--/);
+});
+
+test('the loss and why: core\'s reason names no control; the CLI adds --loss, the panel the settings file, the report both', async () => {
+  const l = await loadPipeline({
+    model: { path: path.join(SK, 'mlpc_binary.onnx') },
+    data: { path: path.join(SK, 'mlpc_binary.csv') },
+    options: { sklearnAlpha: 0.05, maxIterations: 5 },
+    crossCheck: false,
+  });
+  const { json } = await analyze(l.model, l.data!, l.settings!, { optimize: false, interpret: false, geometry: false });
+  // the skl2onnx Sigmoid head chose the loss: the JSON (and so an exported certificate) says why, without a flag
+  assert.equal(json.loss.name, 'logistic');
+  assert.equal(json.loss.source, 'head');
+  assert.match(json.loss.reason, /scikit-learn classifier head/);
+  assert.doesNotMatch(json.loss.reason, /--|relu-lens\.json|override/);
+  const cliLine = formatAnalysis(json).find((x) => x.startsWith('  loss: '));
+  assert.ok(cliLine?.endsWith('; override with --loss)'), cliLine);
+  const panel = lossWords(json.loss);
+  assert.match(panel, EDITOR_LOSS);
+  assert.doesNotMatch(panel, /--/);
+  assert.match(renderMarkdown(json), /\(override with --loss \(CLI\) or "loss" in \.vscode\/relu-lens\.json \(editor\)\)/);
+  // a loss the user named: nothing to override, in any front end
+  const mine = { ...json, loss: { ...json.loss, source: 'user' as const } };
+  assert.doesNotMatch(formatAnalysis(mine).join('\n'), /override/);
+  assert.doesNotMatch(lossWords(mine.loss), /override|relu-lens\.json/);
+  assert.doesNotMatch(renderMarkdown(mine), /override with/);
 });

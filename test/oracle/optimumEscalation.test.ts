@@ -9,26 +9,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { oracleEscalated, searchOptimum } from '../../src/core/certify/optimum';
 import { computeOracle } from '../../src/core/oracle';
-import { OPTIMUM_ESCALATION_MAX_NODES, type OracleFn } from '../../src/core/oracle/types';
+import { DEFAULT_ORACLE_OPTIONS, OPTIMUM_ESCALATION_MAX_NODES, type OracleFn } from '../../src/core/oracle/types';
 import { buildXt } from '../../src/core/problem/features';
 import type { Mat } from '../../src/core/linalg/mat';
 import { bruteOracleAnyRank, oracleAt } from '../reference/bruteOracleAnyRank';
 import { gauss, rng } from '../reference/small';
+import { rank6Instance } from '../certify/optimumRank6';
 
 const SEARCH_ONLY = { patternBudget: 1, samples: 0, seed: 1 };
-
-function instance(seed: number) {
-  const R = rng(seed);
-  const n = 12, d = 6;
-  const Xt: Mat = { rows: n, cols: d, data: Float64Array.from({ length: n * d }, (_, k) => (k % d === d - 1 ? 1 : gauss(R))) };
-  const L: Mat = { rows: n, cols: 1, data: Float64Array.from({ length: n }, () => gauss(R)) };
-  return { Xt, L };
-}
 
 test('escalation finds the violating direction a 1-node search missed, and M̄ stays above brute-force M', () => {
   let missed = 0;
   for (let seed = 1; seed <= 12; seed++) {
-    const { Xt, L } = instance(seed);
+    const { Xt, L } = rank6Instance(seed);
     const ref = bruteOracleAnyRank(Xt, L.data);
     const ask = (bar: number) => (nodeBudget: number | undefined) => computeOracle(Xt, L, { ...SEARCH_ONLY, nodeBudget, stopBelow: bar });
     // a violating direction exists (bar < M): the base search attains ≤ bar on the instances kept
@@ -66,8 +59,8 @@ test('searchOptimum with a tiny node budget: escalation gets closer to P*, and e
     assert.ok(ex.exact && ex.residual, ex.stopReason);
     const pstar = ex.value;
     if (ex.oracleExact) assert.ok(bruteOracleAnyRank(buildXt(X, modes.hiddenBias), ex.residual.data).value <= beta * (1 + 1e-6), `seed ${seed}: brute-force M above β at the proven optimum`);
-    // an oracle that ignores the escalated budget: the column generation stops where the 1-node search does
-    const capped: OracleFn = (Xt, L, o) => computeOracle(Xt, L, { ...o, nodeBudget: 1 });
+    // an oracle that ignores the escalated budget (nodes and samples): the column generation stops where the 1-node search does
+    const capped: OracleFn = (Xt, L, o) => computeOracle(Xt, L, { ...o, nodeBudget: 1, samples: DEFAULT_ORACLE_OPTIONS.samples });
     const cap = searchOptimum(X, Y, { ...common, oracle: capped, patternBudget: 1, nodeBudget: 1 });
     const esc = searchOptimum(X, Y, { ...common, oracle: computeOracle, patternBudget: 1, nodeBudget: 1 });
     for (const [what, r] of [['capped', cap], ['escalated', esc]] as const) {

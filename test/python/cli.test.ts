@@ -17,6 +17,9 @@ test('text output: file:line:col: severity: message [code], 1-based, pointing at
   for (const l of lines) assert.match(l, LINE);
   const beta = lines.map((l) => LINE.exec(l)!).find((m) => m[6] === 'RL002')!;
   assert.match(beta[5], /β = 0\.01 /);
+  // the CLI words the controls core attaches as its flags (the editor words its settings)
+  const lossRead = lines.map((l) => LINE.exec(l)!).find((m) => m[6] === 'RL005')!;
+  assert.match(lossRead[5], /\. Certify with --loss [a-z-]+\.$/);
   const src = readFileSync(path.join(S, 'trained-example', 'train.py'), 'utf8').split('\n');
   assert.ok(src[Number(beta[2]) - 1].slice(Number(beta[3]) - 1).startsWith('weight_decay=WEIGHT_DECAY'));
 });

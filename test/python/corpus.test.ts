@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { analyzeNotebook, analyzeScript, lintScript, scriptBeta, type ScriptFacts } from '../../src/core/python';
+import { certifyWithWords } from '../../src/core/format/certifyControls';
 
 /**
  * The corpus (test/fixtures/scripts): realistic training scripts in different styles, each with
@@ -84,8 +85,10 @@ for (const rel of scripts) {
       got.map((d) => key({ code: d.code, severity: d.severity, line: d.range.line + 1, column: d.range.column + 1, cell: d.range.cellIndex !== undefined ? d.range.cellIndex + 1 : undefined })),
       exp.diagnostics.map(key),
     );
+    // the expected words are the CLI's: core's message plus the flags it words from certifyWith
     exp.diagnostics.forEach((e: { includes?: string[] }, i: number) => {
-      for (const s of e.includes ?? []) assert.ok(got[i].message.includes(s), `${got[i].code} message lacks "${s}": ${got[i].message}`);
+      const message = got[i].message + certifyWithWords('cli', got[i].certifyWith);
+      for (const s of e.includes ?? []) assert.ok(message.includes(s), `${got[i].code} message lacks "${s}": ${message}`);
     });
   });
 }

@@ -62,6 +62,10 @@ test('script support in an editor: diagnostics, hover, CodeLens, quick fix, verd
     const beta = diags.find((d) => d.code === 'RL002')!;
     assert.equal(beta.severity, vs.DiagnosticSeverity.Information);
     assert.equal(beta.source, 'relu-lens');
+    // the editor names its own controls, never a CLI flag (format/certifyControls.ts)
+    const lossRead = diags.find((d) => d.code === 'RL005')!;
+    assert.match(lossRead.message, /Certify with "loss": "[a-z-]+" in \.vscode\/relu-lens\.json\.$/);
+    for (const d of diags) assert.doesNotMatch(d.message, / --[a-z]/, d.message);
 
     // Hover at weight_decay shows the derivation
     const hover = vs.providers.hover[0].provideHover(train, new vs.Position(beta.range.start.line, beta.range.start.character + 3));

@@ -101,6 +101,9 @@ test(`rank 5–9: certifyNetwork sound against the brute-force reference (${N} i
   incomplete = violations.filter((v) => v.property === 'e');
 });
 
-test('rank 5–9: inconclusive only without an exact oracle (completeness, property e)', { todo: 'completeness: reported, a missed certificate is not a false one' }, () => {
+// Completeness (MATH.md §3: inconclusive only when M was not computed exactly), asserted: 0 cases on
+// seeds 91000…91199 at n ≤ 10 (test:slow) since column generation stops on the verdict about the
+// weights as given (regressions.test.ts 'stopped-on-the-balanced-objective', seed 91079).
+test('rank 5–9: inconclusive only without an exact oracle (completeness, property e)', () => {
   assert.equal(incomplete.length, 0, incomplete.slice(0, 10).map((v) => `seed ${v.seed} ${v.netKind}: ${v.detail}`).join('\n'));
 });

@@ -1,7 +1,8 @@
 /**
  * Which loss the network was trained with (MATH.md §8): from the output head unless the user
  * says otherwise. The head is only a hint — a Sigmoid head may sit on a network trained with MSE
- * on probabilities — so the reason is always shown and `--loss` overrides it.
+ * on probabilities — so the reason is always shown and the user can override it. The reason names
+ * no front end's control: each front end adds its own (format/lossControl.ts lossOverride).
  */
 import type { HeadKind, OutputHead } from '../model';
 import { ReluLensError } from '../errors';
@@ -19,15 +20,15 @@ export function lossFromHead(outputHead: HeadKind | OutputHead, user?: LossName)
   if (user) return { name: user, source: 'user', reason: `${user} loss as requested (output head: ${head})` };
   const sk = typeof outputHead === 'string' ? undefined : outputHead.probability;
   if (head === 'sklearn-postprocess' && sk === 'sigmoid')
-    return { name: 'logistic', source: 'head', reason: "scikit-learn classifier head (Sigmoid + skl2onnx's label/probability ops) → logistic loss, MLPClassifier's log-loss, on labels in {0,1} (override with --loss)" };
+    return { name: 'logistic', source: 'head', reason: "scikit-learn classifier head (Sigmoid + skl2onnx's label/probability ops) → logistic loss, MLPClassifier's log-loss, on labels in {0,1}" };
   if (head === 'sklearn-postprocess' && sk)
-    return { name: 'cross-entropy', source: 'head', reason: "scikit-learn classifier head (Softmax + skl2onnx's label/probability ops) → softmax cross-entropy, MLPClassifier's log-loss, on class indices 0…c−1 (override with --loss)" };
+    return { name: 'cross-entropy', source: 'head', reason: "scikit-learn classifier head (Softmax + skl2onnx's label/probability ops) → softmax cross-entropy, MLPClassifier's log-loss, on class indices 0…c−1" };
   if (head === 'sklearn-postprocess')
-    return { name: 'squared', source: 'default', reason: 'scikit-learn post-processing head: the logits are certified with the squared loss (override with --loss)' };
-  if (head === 'sigmoid') return { name: 'logistic', source: 'head', reason: 'Sigmoid head → logistic loss on labels in {0,1} or {±1} (override with --loss)' };
+    return { name: 'squared', source: 'default', reason: 'scikit-learn post-processing head: the logits are certified with the squared loss' };
+  if (head === 'sigmoid') return { name: 'logistic', source: 'head', reason: 'Sigmoid head → logistic loss on labels in {0,1} or {±1}' };
   if (head === 'softmax' || head === 'logsoftmax')
-    return { name: 'cross-entropy', source: 'head', reason: `${head === 'softmax' ? 'Softmax' : 'LogSoftmax'} head → softmax cross-entropy on class labels (override with --loss)` };
-  return { name: 'squared', source: 'default', reason: 'no output head → squared loss ½‖F − Y‖² (override with --loss)' };
+    return { name: 'cross-entropy', source: 'head', reason: `${head === 'softmax' ? 'Softmax' : 'LogSoftmax'} head → softmax cross-entropy on class labels` };
+  return { name: 'squared', source: 'default', reason: 'no output head → squared loss ½‖F − Y‖²' };
 }
 
 /**

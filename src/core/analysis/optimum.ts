@@ -21,6 +21,9 @@ import {
   searchOptimum,
   oracleEscalated,
   escalationNote,
+  escalateDuplicate,
+  escalatedSamples,
+  relGapOf,
   OPTIMUM_EARLY_MARGIN,
   OPTIMUM_EARLY_NODES,
   OPTIMUM_EXACT_REL_TOL,
@@ -33,7 +36,7 @@ import { lassoNetwork, offsetModeFor } from '../certify/lasso';
 import type { CertificateResult, CertifySettings } from '../certify/types';
 import type { OracleFn, OracleResult } from '../oracle/types';
 import * as convex from '../convex';
-import { SAFETY_STOP_REASON } from '../problem/safetyStop';
+import { outerStop, STOPPED_ON_REQUEST, withSafetyNote } from '../problem/safetyStop';
 import { hingeKktPolish, slideNeurons } from '../convex/lossNewton';
 import { forward } from '../model';
 import * as losses from '../losses';
@@ -75,9 +78,6 @@ function inconsistent(cert: CertificateResult): boolean {
   return cert.warnings.some((w) => w.startsWith('Internal inconsistency'));
 }
 
-function relGapOf(value: number, lower: number): number {
-  return value > 0 ? Math.max(0, (value - lower) / value) : value - lower <= 0 ? 0 : Infinity;
-}
 
 /** Live neurons by the one rule of the certificate (neuronInfos: active on some sample, nonzero output weight). */
 function liveNeurons(net: NetworkWeights, X: Mat, modes: CertifyModes): number {
@@ -323,211 +323,265 @@ export interface LossOptimumSearchResult {
  * how good Λ0 is, and an exact oracle is what lets the bound meet the value.
  */
 export function searchLossOptimum(X: Mat, Y: Mat, opts: LossOptimumSearchOptions): LossOptimumSearchResult {
-  const { beta, modes, oracle, loss } = opts;
-  const lossF = losses.lossOf(loss, opts.lossParams);
-  const relTol = opts.relTol ?? LOSS_OPTIMUM_REL_TOL;
-  const d = X.cols;
-  const dd = featureDim(d, modes.hiddenBias);
+  const { modes } = opts;
+  const dd = featureDim(X.cols, modes.hiddenBias);
   const Xt = buildXt(X, modes.hiddenBias);
-  const sigma = losses.mLipschitz(modes, sigmaMax(Xt) * (1 + SIGMA_REL_SLACK), X);
-  const offMode = offsetModeFor(modes);
-  const warnings: string[] = [];
-  let feats = new FeatureSet(X, modes);
-  for (const v of opts.seedDirs) if (v.length === dd) feats.add(v);
-  let best: { net: NetworkWeights; value: number } | null = null;
-  let lowerBound = -Infinity;
-  let dualPoint: OptimumDualPointJson | null = null;
-  let dualOracle: OracleResult | null = null;
-  let lastOracle: OracleResult | null = null;
-  let warm: { Z: Float64Array[]; b2?: Float64Array } | undefined;
-  let muStart: number | undefined;
-  let tight = false;
-  let iterations = 0;
-  let stopReason = '';
   const t0 = performance.now();
   const budget = opts.timeBudgetMs ?? Infinity;
-  const gapNow = () => (best ? relGapOf(best.value, lowerBound) : Infinity);
-  while (iterations < opts.maxIterations) {
-    if (opts.shouldStop?.()) {
-      stopReason = 'stopped on request';
-      break;
-    }
-    if (performance.now() - t0 > budget) {
-      stopReason = `${SAFETY_STOP_REASON} (${Math.round(budget)} ms)`;
-      break;
-    }
-    if (feats.list.length === 0) {
-      stopReason = 'no live neuron direction to start from';
-      break;
-    }
-    iterations++;
-    opts.onStage?.('column-generation', `optimum (${loss}): iteration ${iterations}, ${feats.list.length} directions`);
-    const sol = losses.solveLossLasso(
-      feats.list.map((f) => f.a),
-      Y,
-      beta,
-      offMode,
-      lossF,
-      {
-        warm,
-        muStart,
-        relTol: tight ? LOSS_OPTIMUM_LASSO_REL_TOL * 1e-2 : LOSS_OPTIMUM_LASSO_REL_TOL,
-        hingeSmoothingRel: LOSS_OPTIMUM_HINGE_SMOOTHING_REL,
-        maxIterations: tight ? 200_000 : undefined,
-        deadline: t0 + budget,
-        shouldStop: opts.shouldStop,
-      },
-    );
-    warm = { Z: sol.Z, b2: sol.b2 };
-    if (sol.mu > 0) muStart = Math.min(1, 1000 * sol.mu); // the next (warm) hinge solve starts a few smoothing levels back
-    const dirs = feats.list.map((f) => f.dir);
-    let net = lassoNetwork(dirs, sol.Z, sol.b2, d, modes);
-    let value = lossValueOf(net, X, Y, beta, modes, lossF);
-    let F = sol.F;
-    let mu = sol.mu;
-    let how = `−∇ℓ(F) of the restricted optimum over ${feats.list.length} directions`;
-    // smooth losses: let the active neurons slide to the stationary point of their patterns (lossNewton.ts)
-    if (loss !== 'hinge' && modes.hiddenBias !== 'free') {
-      const act = dirs.map((_, k) => k).filter((k) => sol.Z[k].some((v) => v !== 0));
-      const sl = slideNeurons(Xt, Y, lossF, beta, offMode, act.map((k) => ({ w: dirs[k], z: sol.Z[k] })), sol.b2, LOSS_OPTIMUM_SLIDE_STEPS, t0 + budget);
-      if (sl && sl.steps > 0) {
-        const units: Float64Array[] = [], Zs: Float64Array[] = [];
-        for (const nr of sl.neurons) {
-          let wn = 0;
-          for (const x of nr.w) wn += x * x;
-          wn = Math.sqrt(wn);
-          if (!(wn > 0)) continue;
-          units.push(nr.w.map((x) => x / wn));
-          Zs.push(nr.z.map((x) => x * wn));
-        }
-        const slid = lassoNetwork(units, Zs, sl.b, d, modes);
-        const sv = lossValueOf(slid, X, Y, beta, modes, lossF);
-        if (sv < value) {
-          net = slid;
-          value = sv;
-          F = forward(slid, X);
-          mu = 0;
-          how = `−∇ℓ(F) of the restricted optimum over ${feats.list.length} directions with its ${units.length} neurons slid to the stationary point of their activation patterns`;
-          // the slid neurons replace the features (near-duplicate directions would only slow the
-          // restricted solves down); the next restricted solve starts from them
-          feats = new FeatureSet(X, modes);
-          const Zw: Float64Array[] = [];
-          units.forEach((u, t) => {
-            if (feats.add(u)) Zw.push(new Float64Array(Zs[t]));
-          });
-          warm = { Z: Zw, b2: Float64Array.from(sl.b) };
-        }
-      }
-    }
-    let L0: Mat | null = null;
-    // hinge: the restricted problem solved exactly from its optimality conditions (lossNewton.ts)
-    if (loss === 'hinge' && Y.cols === 1) {
-      const kkt = hingeKktPolish(feats.list.map((f) => f.a), Y.data, beta, offMode, sol.Z, sol.b2.length ? sol.b2[0] : 0, sol.mu, t0 + budget);
-      if (kkt) {
-        const kn = lassoNetwork(dirs, kkt.Z, Float64Array.of(kkt.b), d, modes);
-        const kv = lossValueOf(kn, X, Y, beta, modes, lossF);
-        if (kv <= value) {
-          net = kn;
-          value = kv;
-          warm = { Z: kkt.Z, b2: Float64Array.of(kkt.b) };
-        }
-        // its p is the exact restricted dual point whenever the guessed sets were right
-        how = `the restricted hinge problem's dual over ${feats.list.length} directions, solved from its optimality conditions (p_i = y_iλ_i)`;
-        L0 = losses.fixDirection({ rows: Y.rows, cols: 1, data: Float64Array.from(kkt.p, (q, i) => q * Y.data[i]) }, Y, loss, modes);
-      }
-    }
-    if (value < (best?.value ?? Infinity)) best = { net, value };
-    L0 ??= losses.dualDirection(F, Y, lossF, modes, mu);
-    if (!L0) {
-      stopReason = 'no dual direction inside the domain with Λᵀ1 = 0 (a label column has a single class)';
-      break;
-    }
-    const active = lossDirsOf(net, X, Y, beta, modes, lossF);
-    let or: OracleResult;
-    let esc: EscalatedOracle;
-    const bar = beta * (1 + losses.LOSS_OPTIMAL_M_TOL);
-    let asks = 0;
-    try {
-      esc = oracleEscalated(
-        (nodeBudget) =>
-          oracle(Xt, L0, {
-            hiddenBias: modes.hiddenBias,
-            patternBudget: opts.patternBudget,
-            nodeBudget,
-            seed: opts.seed + iterations,
-            shouldStop: opts.shouldStop,
-            hints: hintsMat(active, dd),
-            // a re-ask with a larger budget needs a violating direction or M̄ ≤ β(1 + tol), not the maximum
-            ...(asks++ > 0 ? { stopBelow: bar, earlyDirection: { above: bar * (1 + OPTIMUM_EARLY_MARGIN), nodes: OPTIMUM_EARLY_NODES } } : {}),
-          }),
-        opts.nodeBudget,
-        bar,
-      );
-      or = esc.oracle;
-    } catch (e) {
-      if (isCancellation(e, opts.shouldStop)) {
-        stopReason = 'stopped on request';
-        break;
-      }
-      warnings.push(`the oracle failed in the ${loss} optimum's column generation (iteration ${iterations}): ${e instanceof Error ? e.message : String(e)}`);
-      stopReason = 'oracle failure';
-      break;
-    }
-    lastOracle = or;
-    const sd = losses.lossBestScale(L0, Y, lossF, beta, modes, or.upper, sigma);
-    if (sd.s > 0 && sd.value > lowerBound) {
-      lowerBound = sd.value;
-      dualOracle = or;
-      const L = { rows: L0.rows, cols: L0.cols, data: L0.data.map((v) => v * sd.s) };
-      dualPoint = {
-        source: 'optimum-column-generation',
-        description: `Λ = s·Λ0 with Λ0 = ${how} (column-generation iteration ${iterations}), moved into the domain of ℓ*; s ≤ min(1, β/M̄) maximizing D(sΛ0), M̄ the oracle's upper bound on M(Λ0)`,
-        iteration: iterations,
-        value: sd.value,
-        scale: sd.s,
-        mUpper: or.upper,
-        oracleMethod: or.method,
-        oracleExact: or.exact,
-        patterns: or.patterns,
-        allowance: sd.allowance,
-        ...(L.data.length <= DUAL_POINT_MAX_ENTRIES ? { lambda: lambdaRows(L) } : {}),
-      };
-    }
-    if (gapNow() <= relTol) {
-      stopReason = `certified relative gap ≤ ${relTol}`;
-      break;
-    }
-    const dn = oracleDirection(or, d, modes);
-    const violated = dn !== null && or.lower > bar;
-    if (!violated || feats.has(dn)) {
-      // nothing new to add: what is left of the gap is the restricted solve's precision (or the oracle's looseness)
-      if (!tight) {
-        tight = true;
-        continue;
-      }
-      stopReason = !violated
-        ? or.exact
-          ? `exact oracle: M(Λ) ≤ β(1 + ${losses.LOSS_OPTIMAL_M_TOL}) at the restricted optimum`
-          : `the oracle (bounds only) found no violating direction${escalationNote(esc)}`
-        : 'the oracle returned a direction already present (restricted problem solved to its tolerance)';
-      break;
-    }
-    feats.add(dn);
+  const st: LossSearchState = {
+    X,
+    Y,
+    Xt,
+    opts,
+    lossF: losses.lossOf(opts.loss, opts.lossParams),
+    relTol: opts.relTol ?? LOSS_OPTIMUM_REL_TOL,
+    sigma: losses.mLipschitz(modes, sigmaMax(Xt) * (1 + SIGMA_REL_SLACK), X),
+    deadline: t0 + budget,
+    feats: new FeatureSet(X, modes),
+    best: null,
+    lowerBound: -Infinity,
+    dualPoint: null,
+    dualOracle: null,
+    lastOracle: null,
+    tight: false,
+    iterations: 0,
+    warnings: [],
+  };
+  for (const v of opts.seedDirs) if (v.length === dd) st.feats.add(v);
+  let stopReason = '';
+  while (st.iterations < opts.maxIterations) {
+    stopReason = outerStop(opts.shouldStop, t0, budget) ?? (st.feats.list.length === 0 ? 'no live neuron direction to start from' : lossRound(st));
+    if (stopReason) break;
   }
   if (!stopReason) stopReason = `iteration limit (${opts.maxIterations}) reached`;
-  // the Newton slides and the hinge solve stop on the clock only past the safety deadline
-  if (performance.now() - t0 > budget && !stopReason.startsWith(SAFETY_STOP_REASON)) stopReason += `; ${SAFETY_STOP_REASON}`;
   return {
-    network: best?.net ?? null,
-    value: best?.value ?? Infinity,
-    lowerBound,
-    dualPoint,
-    dualOracle,
-    lastOracle,
-    iterations,
-    directions: feats.list.length,
-    stopReason,
-    warnings,
+    network: st.best?.net ?? null,
+    value: st.best?.value ?? Infinity,
+    lowerBound: st.lowerBound,
+    dualPoint: st.dualPoint,
+    dualOracle: st.dualOracle,
+    lastOracle: st.lastOracle,
+    iterations: st.iterations,
+    directions: st.feats.list.length,
+    // the Newton slides and the hinge solve stop on the clock only past the safety deadline
+    stopReason: withSafetyNote(stopReason, t0, budget),
+    warnings: st.warnings,
+  };
+}
+
+/** What the rounds of searchLossOptimum share and change. */
+interface LossSearchState {
+  X: Mat;
+  Y: Mat;
+  Xt: Mat;
+  opts: LossOptimumSearchOptions;
+  lossF: losses.LossRef;
+  relTol: number;
+  /** the Lipschitz constant of M for lossBestScale */
+  sigma: number;
+  /** wall-clock safety deadline of the solvers inside a round */
+  deadline: number;
+  feats: FeatureSet;
+  best: { net: NetworkWeights; value: number } | null;
+  lowerBound: number;
+  dualPoint: OptimumDualPointJson | null;
+  dualOracle: OracleResult | null;
+  lastOracle: OracleResult | null;
+  warm?: { Z: Float64Array[]; b2?: Float64Array };
+  /** the next (warm) hinge solve starts a few smoothing levels back from here */
+  muStart?: number;
+  /** the restricted problem is solved tighter from now on (nothing new to add at its tolerance) */
+  tight: boolean;
+  iterations: number;
+  warnings: string[];
+}
+
+/** The restricted optimum of one round: its network (value from the weights) and the dual direction Λ0 it gives, in words. */
+interface LossRestricted {
+  net: NetworkWeights;
+  value: number;
+  L0: Mat | null;
+  how: string;
+}
+
+/** One round of searchLossOptimum: restricted optimum, oracle at its dual direction, the stopping rules, the new column. The stop's reason, or '' to go on. */
+function lossRound(st: LossSearchState): string {
+  const { X, Y, opts } = st;
+  const { beta, modes, loss } = opts;
+  const d = X.cols;
+  st.iterations++;
+  opts.onStage?.('column-generation', `optimum (${loss}): iteration ${st.iterations}, ${st.feats.list.length} directions`);
+  const rs = lossRestricted(st);
+  if (rs.value < (st.best?.value ?? Infinity)) st.best = { net: rs.net, value: rs.value };
+  if (!rs.L0) return 'no dual direction inside the domain with Λᵀ1 = 0 (a label column has a single class)';
+  const L0 = rs.L0;
+  const bar = beta * (1 + losses.LOSS_OPTIMAL_M_TOL);
+  const isNew = (o: OracleResult) => {
+    const dn = oracleDirection(o, d, modes);
+    return dn !== null && !st.feats.has(dn);
+  };
+  const hints = hintsMat(lossDirsOf(rs.net, X, Y, beta, modes, st.lossF), featureDim(d, modes.hiddenBias));
+  const ask = (early: boolean) => (nodeBudget: number | undefined) =>
+    opts.oracle(st.Xt, L0, {
+      hiddenBias: modes.hiddenBias,
+      patternBudget: opts.patternBudget,
+      nodeBudget,
+      ...escalatedSamples(nodeBudget, opts.nodeBudget),
+      seed: opts.seed + st.iterations,
+      shouldStop: opts.shouldStop,
+      hints,
+      // a re-ask with a larger budget needs a violating direction or M̄ ≤ β(1 + tol), not the maximum
+      ...(early ? { stopBelow: bar, earlyDirection: { above: bar * (1 + OPTIMUM_EARLY_MARGIN), nodes: OPTIMUM_EARLY_NODES } } : {}),
+    });
+  let esc: EscalatedOracle;
+  try {
+    let asks = 0;
+    esc = oracleEscalated((nodeBudget) => ask(asks++ > 0)(nodeBudget), opts.nodeBudget, bar);
+    // a violating direction already present after the tighter solve: re-ask with more nodes (and no early stop) before stopping
+    if (st.tight && esc.oracle.lower > bar && !isNew(esc.oracle)) esc = escalateDuplicate(ask(false), esc, bar, isNew);
+  } catch (e) {
+    if (isCancellation(e, opts.shouldStop)) return STOPPED_ON_REQUEST;
+    st.warnings.push(`the oracle failed in the ${loss} optimum's column generation (iteration ${st.iterations}): ${e instanceof Error ? e.message : String(e)}`);
+    return 'oracle failure';
+  }
+  const or = esc.oracle;
+  st.lastOracle = or;
+  recordDualPoint(st, L0, or, rs.how);
+  if ((st.best ? relGapOf(st.best.value, st.lowerBound) : Infinity) <= st.relTol) return `certified relative gap ≤ ${st.relTol}`;
+  const dn = oracleDirection(or, d, modes);
+  const violated = dn !== null && or.lower > bar;
+  if (!violated || st.feats.has(dn)) {
+    // nothing new to add: what is left of the gap is the restricted solve's precision (or the oracle's looseness)
+    if (!st.tight) {
+      st.tight = true;
+      return '';
+    }
+    return !violated
+      ? or.exact
+        ? `exact oracle: M(Λ) ≤ β(1 + ${losses.LOSS_OPTIMAL_M_TOL}) at the restricted optimum`
+        : `the oracle (bounds only) found no violating direction${escalationNote(esc)}`
+      : `the oracle returned a direction already present (restricted problem solved to its tolerance)${escalationNote(esc)}`;
+  }
+  st.feats.add(dn);
+  return '';
+}
+
+/**
+ * The restricted problem over the current columns (losses/solver.ts), then its finish: logistic and
+ * cross-entropy slide their active neurons (slideRound), hinge solves it from its optimality
+ * conditions (hingeRound). Λ0 = −∇ℓ(F) (or the hinge's exact restricted dual), in the conjugate's domain.
+ */
+function lossRestricted(st: LossSearchState): LossRestricted {
+  const { X, Y, opts } = st;
+  const { beta, modes, loss } = opts;
+  const sol = losses.solveLossLasso(
+    st.feats.list.map((f) => f.a),
+    Y,
+    beta,
+    offsetModeFor(modes),
+    st.lossF,
+    {
+      warm: st.warm,
+      muStart: st.muStart,
+      relTol: st.tight ? LOSS_OPTIMUM_LASSO_REL_TOL * 1e-2 : LOSS_OPTIMUM_LASSO_REL_TOL,
+      hingeSmoothingRel: LOSS_OPTIMUM_HINGE_SMOOTHING_REL,
+      maxIterations: st.tight ? 200_000 : undefined,
+      deadline: st.deadline,
+      shouldStop: opts.shouldStop,
+    },
+  );
+  st.warm = { Z: sol.Z, b2: sol.b2 };
+  if (sol.mu > 0) st.muStart = Math.min(1, 1000 * sol.mu); // the next (warm) hinge solve starts a few smoothing levels back
+  const dirs = st.feats.list.map((f) => f.dir);
+  const net = lassoNetwork(dirs, sol.Z, sol.b2, X.cols, modes);
+  const rs: LossRestricted = { net, value: lossValueOf(net, X, Y, beta, modes, st.lossF), L0: null, how: `−∇ℓ(F) of the restricted optimum over ${st.feats.list.length} directions` };
+  let F = sol.F;
+  let mu = sol.mu;
+  if (loss !== 'hinge' && modes.hiddenBias !== 'free') {
+    const slidF = slideRound(st, sol, dirs, rs);
+    if (slidF) {
+      F = slidF;
+      mu = 0;
+    }
+  }
+  if (loss === 'hinge' && Y.cols === 1) hingeRound(st, sol, dirs, rs);
+  rs.L0 ??= losses.dualDirection(F, Y, st.lossF, modes, mu);
+  return rs;
+}
+
+/**
+ * Smooth losses: the active neurons slide to the stationary point of their activation patterns
+ * (convex/lossNewton.ts). When that lowers the objective, the slid network replaces rs's and the slid
+ * directions replace the columns (near-duplicates would only slow the restricted solves down), the
+ * next restricted solve starting from them. Returns the slid network's outputs, or null.
+ */
+function slideRound(st: LossSearchState, sol: losses.LossLassoResult, dirs: Float64Array[], rs: LossRestricted): Mat | null {
+  const { X, Y, opts } = st;
+  const { beta, modes } = opts;
+  const act = dirs.map((_, k) => k).filter((k) => sol.Z[k].some((v) => v !== 0));
+  const sl = slideNeurons(st.Xt, Y, st.lossF, beta, offsetModeFor(modes), act.map((k) => ({ w: dirs[k], z: sol.Z[k] })), sol.b2, LOSS_OPTIMUM_SLIDE_STEPS, st.deadline);
+  if (!sl || !(sl.steps > 0)) return null;
+  const units: Float64Array[] = [], Zs: Float64Array[] = [];
+  for (const nr of sl.neurons) {
+    let wn = 0;
+    for (const x of nr.w) wn += x * x;
+    wn = Math.sqrt(wn);
+    if (!(wn > 0)) continue;
+    units.push(nr.w.map((x) => x / wn));
+    Zs.push(nr.z.map((x) => x * wn));
+  }
+  const slid = lassoNetwork(units, Zs, sl.b, X.cols, modes);
+  const sv = lossValueOf(slid, X, Y, beta, modes, st.lossF);
+  if (!(sv < rs.value)) return null;
+  rs.net = slid;
+  rs.value = sv;
+  rs.how = `−∇ℓ(F) of the restricted optimum over ${st.feats.list.length} directions with its ${units.length} neurons slid to the stationary point of their activation patterns`;
+  st.feats = new FeatureSet(X, modes);
+  const Zw: Float64Array[] = [];
+  units.forEach((u, t) => {
+    if (st.feats.add(u)) Zw.push(new Float64Array(Zs[t]));
+  });
+  st.warm = { Z: Zw, b2: Float64Array.from(sl.b) };
+  return forward(slid, X);
+}
+
+/** Hinge: the restricted problem solved exactly from its optimality conditions (lossNewton.ts); its p is the exact restricted dual point whenever the guessed sets were right. */
+function hingeRound(st: LossSearchState, sol: losses.LossLassoResult, dirs: Float64Array[], rs: LossRestricted): void {
+  const { X, Y, opts } = st;
+  const { beta, modes, loss } = opts;
+  const kkt = hingeKktPolish(st.feats.list.map((f) => f.a), Y.data, beta, offsetModeFor(modes), sol.Z, sol.b2.length ? sol.b2[0] : 0, sol.mu, st.deadline);
+  if (!kkt) return;
+  const kn = lassoNetwork(dirs, kkt.Z, Float64Array.of(kkt.b), X.cols, modes);
+  const kv = lossValueOf(kn, X, Y, beta, modes, st.lossF);
+  if (kv <= rs.value) {
+    rs.net = kn;
+    rs.value = kv;
+    st.warm = { Z: kkt.Z, b2: Float64Array.of(kkt.b) };
+  }
+  rs.how = `the restricted hinge problem's dual over ${st.feats.list.length} directions, solved from its optimality conditions (p_i = y_iλ_i)`;
+  rs.L0 = losses.fixDirection({ rows: Y.rows, cols: 1, data: Float64Array.from(kkt.p, (q, i) => q * Y.data[i]) }, Y, loss, modes);
+}
+
+/** The lower bound D(sΛ0) − allowance with s ≤ min(1, β/M̄) (lossBestScale), kept with its dual point when it is the best so far. */
+function recordDualPoint(st: LossSearchState, L0: Mat, or: OracleResult, how: string): void {
+  const { Y, opts } = st;
+  const sd = losses.lossBestScale(L0, Y, st.lossF, opts.beta, opts.modes, or.upper, st.sigma);
+  if (!(sd.s > 0 && sd.value > st.lowerBound)) return;
+  st.lowerBound = sd.value;
+  st.dualOracle = or;
+  const L = { rows: L0.rows, cols: L0.cols, data: L0.data.map((v) => v * sd.s) };
+  st.dualPoint = {
+    source: 'optimum-column-generation',
+    description: `Λ = s·Λ0 with Λ0 = ${how} (column-generation iteration ${st.iterations}), moved into the domain of ℓ*; s ≤ min(1, β/M̄) maximizing D(sΛ0), M̄ the oracle's upper bound on M(Λ0)`,
+    iteration: st.iterations,
+    value: sd.value,
+    scale: sd.s,
+    mUpper: or.upper,
+    oracleMethod: or.method,
+    oracleExact: or.exact,
+    patterns: or.patterns,
+    allowance: sd.allowance,
+    ...(L.data.length <= DUAL_POINT_MAX_ENTRIES ? { lambda: lambdaRows(L) } : {}),
   };
 }
 

@@ -307,42 +307,37 @@ function sameValues(a: Float64Array, b: Float64Array): boolean {
   return true;
 }
 
-function ownOracleCall(patterns: Uint8Array[], ownOpts: OwnOracleOptions, Xin: Mat, Lambda: Mat, options: Parameters<OracleFn>[2]): OracleResult {
-  const free = options?.hiddenBias === 'free';
+/** Free hidden bias: Λ′ = Λ − 1λ̄ᵀ and the centring charge R (header), or the +∞ result when Λᵀ1 is too far from 0. */
+function centreForFreeBias(Xin: Mat, Lambda: Mat): { L: Mat; R: number } | OracleResult {
   const c = Lambda.cols, n = Xin.rows, d = Xin.cols;
-  const stop = options?.shouldStop;
-  if (stop?.()) throw new CancelledError('oracle');
-  const notes: string[] = [];
-  // free bias: the bound is for Λ′ = Λ − 1λ̄ᵀ (exactly centred); R pays for the difference
-  let L = Lambda, R = 0;
-  if (free) {
-    const colSum = new Float64Array(c), colAbs = new Float64Array(c);
-    let l1 = 0;
-    for (let i = 0; i < n; i++) {
-      let s = 0;
-      for (let k = 0; k < c; k++) {
-        const v = Lambda.data[i * c + k];
-        colSum[k] += v;
-        colAbs[k] += Math.abs(v);
-        s += v * v;
-      }
-      l1 += Math.sqrt(s);
+  const colSum = new Float64Array(c), colAbs = new Float64Array(c);
+  let l1 = 0;
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let k = 0; k < c; k++) {
+      const v = Lambda.data[i * c + k];
+      colSum[k] += v;
+      colAbs[k] += Math.abs(v);
+      s += v * v;
     }
-    const sumNorm = vnorm(colSum);
-    if (sumNorm > FREE_BIAS_SUM_TOL * l1) return failedFree(c, d, sumNorm, colSum);
-    let rho2 = 0; // ‖λ̄‖_F² with the rounding of the column sums
-    for (let k = 0; k < c; k++) rho2 += (Math.abs(colSum[k]) + (n + 1) * EPS * colAbs[k]) ** 2 / Math.max(n, 1);
-    let xMax = 0;
-    for (let i = 0; i < n; i++) {
-      let s = 0;
-      for (let k = 0; k < d; k++) s += Xin.data[i * d + k] ** 2;
-      xMax = Math.max(xMax, Math.sqrt(s));
-    }
-    if (rho2 > 0) R = Math.sqrt(rho2) * (sigmaUpper(Xin) + Math.sqrt(n) * xMax) * (1 + 1e-12);
-    L = projectMeanZero(Lambda);
+    l1 += Math.sqrt(s);
   }
-  const Xt = free ? withOnes(Xin) : Xin;
-  const p = Xt.cols;
+  const sumNorm = vnorm(colSum);
+  if (sumNorm > FREE_BIAS_SUM_TOL * l1) return failedFree(c, d, sumNorm, colSum);
+  let rho2 = 0; // ‖λ̄‖_F² with the rounding of the column sums
+  for (let k = 0; k < c; k++) rho2 += (Math.abs(colSum[k]) + (n + 1) * EPS * colAbs[k]) ** 2 / Math.max(n, 1);
+  let xMax = 0;
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let k = 0; k < d; k++) s += Xin.data[i * d + k] ** 2;
+    xMax = Math.max(xMax, Math.sqrt(s));
+  }
+  const R = rho2 > 0 ? Math.sqrt(rho2) * (sigmaUpper(Xin) + Math.sqrt(n) * xMax) * (1 + 1e-12) : 0;
+  return { L: projectMeanZero(Lambda), R };
+}
+
+function geometryOf(Xt: Mat, free: boolean, patterns: Uint8Array[]): Geometry {
+  const n = Xt.rows, p = Xt.cols;
   const rowNorm = new Float64Array(n);
   let xMax = 0;
   for (let i = 0; i < n; i++) {
@@ -352,82 +347,146 @@ function ownOracleCall(patterns: Uint8Array[], ownOpts: OwnOracleOptions, Xin: M
     rowNorm[i] = Math.sqrt(s);
     xMax = Math.max(xMax, Math.sqrt(su));
   }
-  const geo: Geometry = { Xt, free, xMax, rowNorm, onCount: patterns.map((D) => D.reduce((a, x) => a + (x ? 1 : 0), 0)), warm: [] };
+  return { Xt, free, xMax, rowNorm, onCount: patterns.map((D) => D.reduce((a, x) => a + (x ? 1 : 0), 0)), warm: [] };
+}
+
+/** What the vector-output (c ≥ 2) bounds share within one call. */
+interface VectorCall {
+  geo: Geometry;
+  patterns: Uint8Array[];
+  G: Float64Array[];
+  c: number;
+  lip: number;
+  /** the centring charge (free bias), else 0 */
+  R: number;
+  ownOpts: OwnOracleOptions;
+  stop: (() => boolean) | undefined;
+  /** ‖Λᵀ(X̃ũ)_+‖ (free bias: for Λ′) at an argmax */
+  vecAt: (z: Float64Array) => Float64Array;
+  biasNote: string;
+}
+
+interface VectorBound {
+  upper: number;
+  u: Float64Array;
+  exact: boolean;
+  evals: number;
+  note: string;
+}
+
+/** σ(g) = the scalar own oracle at the output direction g, each distinct g evaluated once per call. */
+function memoSigma(vc: VectorCall): { sigma: (g: Float64Array) => SweepResult & { blocks: Float64Array }; distinct: () => number } {
+  const { geo, patterns, G, lip } = vc;
+  const hard = vc.ownOpts.deadline ?? Infinity;
+  // the sphere branch and bounds split neighbouring cells at the same edge midpoint (bit-identical g):
+  // each distinct g is evaluated once per call (about half of the c = 3 evaluations on iris-like data)
+  const seen = new Map<string, SweepResult & { blocks: Float64Array }>();
+  const sigma = (g: Float64Array): SweepResult & { blocks: Float64Array } => {
+    const key = g.join(',');
+    const hit = seen.get(key);
+    if (hit) return { ...hit, u: Float64Array.from(hit.u) };
+    const r = scalarOwn(geo, patterns, G, g, lip, performance.now() > hard);
+    const out = { value: r.upper, u: r.u, patterns: patterns.length, candidatesEvaluated: 0, blocks: r.blocks };
+    seen.set(key, { ...out, u: Float64Array.from(r.u) });
+    return out;
+  };
+  return { sigma, distinct: () => seen.size };
+}
+
+function vectorBound(vc: VectorCall): VectorBound {
+  const { c, R, stop } = vc;
+  const p = vc.geo.Xt.cols;
+  const { sigma, distinct } = memoSigma(vc);
+  const vecNorm = (z: Float64Array) => (z.length === p ? vnorm(vc.vecAt(z)) : -1);
+  if (c > 3) return wideBound(vc, sigma, vecNorm);
+  // R is a uniform allowance: σ′(g) ≤ computed(g) + ‖λ̄g‖(σ_max + √n x_max) ≤ computed + R
+  const bb = branchAndBound(c as 2 | 3, sigma, R, vecNorm, stop);
+  return {
+    upper: bb.upper,
+    u: bb.u.length === p ? bb.u : new Float64Array(p),
+    exact: bb.converged,
+    evals: bb.evals,
+    note: `own-pattern oracle: output-sphere branch and bound, ${bb.evals} restricted scalar calls (${distinct()} distinct directions), ${bb.converged ? 'converged' : 'NOT converged'}${vc.biasNote}`,
+  };
+}
+
+/** c > 3: min(spectral bound, a sphere branch and bound at its evaluation budget), sound bounds only. */
+function wideBound(vc: VectorCall, sigma: (g: Float64Array) => SweepResult & { blocks: Float64Array }, vecNorm: (z: Float64Array) => number): VectorBound {
+  const { geo, patterns, G, c, lip, R, stop } = vc;
+  const { Xt, free } = geo;
+  const n = Xt.rows, p = Xt.cols;
+  const deadline = vc.ownOpts.deadline ?? Infinity;
+  const maxEvals = vc.ownOpts.maxEvals ?? OWN_WIDE_CALL_EVALS;
+  const spec = spectralBound(geo, G, c, lip) + R;
+  let upper: number, u: Float64Array, evals: number, how: string;
+  if (!free && p <= ZSPHERE_MAX_P) {
+    // few input coordinates: branch over the neuron sphere (B_j = ΛᵀD_jX̃ is G_j's layout, c × p row-major)
+    const zb = zSphereBranchAndBound(Xt, patterns, G, c, fpRel(n, p) * lip, { shouldStop: stop, deadline, maxEvals });
+    upper = Math.min(spec, zb.upper);
+    u = zb.z;
+    evals = Math.max(1, Math.ceil(zb.evals / 2));
+    how = `neuron-sphere branch and bound ${zb.upper.toPrecision(8)} after ${zb.evals} vertices, ${zb.stopReason}`;
+  } else {
+    const bb = sphereBranchAndBound(c, sigma, R, vecNorm, { shouldStop: stop, deadline, maxEvals });
+    upper = Math.min(spec, bb.upper);
+    u = bb.u.length === p ? bb.u : new Float64Array(p);
+    evals = Math.max(1, bb.evals);
+    how = `output-sphere branch and bound ${bb.upper.toPrecision(8)} after ${bb.evals} restricted scalar calls, ${bb.stopReason}`;
+  }
+  // ascent for the argmax: the output direction of the current neuron, then the best neuron for it
+  let cur = vnorm(vc.vecAt(u));
+  for (let it = 0; it < OWN_WIDE_ASCENT_STEPS && cur > 0 && performance.now() < deadline; it++) {
+    if (stop?.()) throw new CancelledError('oracle');
+    const v = vc.vecAt(u);
+    const g = v.map((x) => x / cur);
+    const r = scalarOwn(geo, patterns, G, g, lip);
+    evals++;
+    const nv = vnorm(vc.vecAt(r.u));
+    if (!(nv > cur * (1 + 1e-12))) break;
+    u = r.u;
+    cur = nv;
+  }
+  const note = `own-pattern oracle, c = ${c} > 3: upper bound min(spectral ${spec.toPrecision(8)}, ${how}) — sound bounds only${vc.biasNote}`;
+  return { upper, u, exact: false, evals, note };
+}
+
+function ownOracleCall(patterns: Uint8Array[], ownOpts: OwnOracleOptions, Xin: Mat, Lambda: Mat, options: Parameters<OracleFn>[2]): OracleResult {
+  const free = options?.hiddenBias === 'free';
+  const c = Lambda.cols, n = Xin.rows, d = Xin.cols;
+  const stop = options?.shouldStop;
+  if (stop?.()) throw new CancelledError('oracle');
+  // free bias: the bound is for Λ′ = Λ − 1λ̄ᵀ (exactly centred); R pays for the difference
+  let L = Lambda, R = 0;
+  if (free) {
+    const centred = centreForFreeBias(Xin, Lambda);
+    if (!('L' in centred)) return centred;
+    ({ L, R } = centred);
+  }
+  const Xt = free ? withOnes(Xin) : Xin;
+  const p = Xt.cols;
+  const geo = geometryOf(Xt, free, patterns);
   const G = blockGradients(Xt, patterns, Lambda);
   const lip = lipschitz(Xt, Lambda); // ≥ Σ_i|(Λg)_i|‖x̃_i‖ for every unit g
   // value of an argmax: ‖Λᵀ(X̃ũ)_+‖, or ‖Λ′ᵀ(Xu + b)_+‖ for a free bias
   const vecAt = (z: Float64Array) => (free ? evalVec(Xin, L, z.subarray(0, d), z[d], new Float64Array(c)) : evalVec(Xt, L, z, 0, new Float64Array(c)));
   const biasNote = free ? `; free hidden bias: bound for Λ projected onto Λᵀ1 = 0, centring charge ${R.toExponential(2)}` : '';
   let upper: number, u: Float64Array, exact = true, evals = 1;
+  const notes: string[] = [];
   if (c === 1) {
     const r = scalarOwn(geo, patterns, G, [1], lip);
     upper = r.upper + R;
     u = r.u;
     notes.push(`own-pattern oracle: ${patterns.length} patterns × 2 signs, cone projections${biasNote}`);
   } else {
-    const hard = ownOpts.deadline ?? Infinity;
-    // the sphere branch and bounds split neighbouring cells at the same edge midpoint (bit-identical g):
-    // each distinct g is evaluated once per call (about half of the c = 3 evaluations on iris-like data)
-    const seen = new Map<string, SweepResult & { blocks: Float64Array }>();
-    const sigma = (g: Float64Array): SweepResult & { blocks: Float64Array } => {
-      const key = g.join(',');
-      const hit = seen.get(key);
-      if (hit) return { ...hit, u: Float64Array.from(hit.u) };
-      const r = scalarOwn(geo, patterns, G, g, lip, performance.now() > hard);
-      const out = { value: r.upper, u: r.u, patterns: patterns.length, candidatesEvaluated: 0, blocks: r.blocks };
-      seen.set(key, { ...out, u: Float64Array.from(r.u) });
-      return out;
-    };
-    const vecNorm = (z: Float64Array) => (z.length === p ? vnorm(vecAt(z)) : -1);
-    if (c <= 3) {
-      // R is a uniform allowance: σ′(g) ≤ computed(g) + ‖λ̄g‖(σ_max + √n x_max) ≤ computed + R
-      const bb = branchAndBound(c as 2 | 3, sigma, R, vecNorm, stop);
-      upper = bb.upper;
-      u = bb.u.length === p ? bb.u : new Float64Array(p);
-      exact = bb.converged;
-      evals = bb.evals;
-      notes.push(`own-pattern oracle: output-sphere branch and bound, ${bb.evals} restricted scalar calls (${seen.size} distinct directions), ${bb.converged ? 'converged' : 'NOT converged'}${biasNote}`);
-    } else {
-      const deadline = ownOpts.deadline ?? Infinity;
-      const maxEvals = ownOpts.maxEvals ?? OWN_WIDE_CALL_EVALS;
-      const spec = spectralBound(geo, G, c, lip) + R;
-      let how: string;
-      if (!free && p <= ZSPHERE_MAX_P) {
-        // few input coordinates: branch over the neuron sphere (B_j = ΛᵀD_jX̃ is G_j's layout, c × p row-major)
-        const zb = zSphereBranchAndBound(Xt, patterns, G, c, fpRel(n, p) * lip, { shouldStop: stop, deadline, maxEvals });
-        upper = Math.min(spec, zb.upper);
-        u = zb.z;
-        evals = Math.max(1, Math.ceil(zb.evals / 2));
-        how = `neuron-sphere branch and bound ${zb.upper.toPrecision(8)} after ${zb.evals} vertices, ${zb.stopReason}`;
-      } else {
-        const bb = sphereBranchAndBound(c, sigma, R, vecNorm, { shouldStop: stop, deadline, maxEvals });
-        upper = Math.min(spec, bb.upper);
-        u = bb.u.length === p ? bb.u : new Float64Array(p);
-        evals = Math.max(1, bb.evals);
-        how = `output-sphere branch and bound ${bb.upper.toPrecision(8)} after ${bb.evals} restricted scalar calls, ${bb.stopReason}`;
-      }
-      // ascent for the argmax: the output direction of the current neuron, then the best neuron for it
-      let cur = vnorm(vecAt(u));
-      for (let it = 0; it < OWN_WIDE_ASCENT_STEPS && cur > 0 && performance.now() < deadline; it++) {
-        if (stop?.()) throw new CancelledError('oracle');
-        const v = vecAt(u);
-        const g = v.map((x) => x / cur);
-        const r = scalarOwn(geo, patterns, G, g, lip);
-        evals++;
-        const nv = vnorm(vecAt(r.u));
-        if (!(nv > cur * (1 + 1e-12))) break;
-        u = r.u;
-        cur = nv;
-      }
-      exact = false;
-      notes.push(`own-pattern oracle, c = ${c} > 3: upper bound min(spectral ${spec.toPrecision(8)}, ${how}) — sound bounds only${biasNote}`);
-    }
+    const vb = vectorBound({ geo, patterns, G, c, lip, R, ownOpts, stop, vecAt, biasNote });
+    ({ upper, u, exact, evals } = vb);
+    notes.push(vb.note);
   }
   if (!(vnorm(free ? u.subarray(0, d) : u) > 0)) u = fallbackArgmax(geo, patterns, options?.seed ?? 1);
   const v = vecAt(u);
   const lower = vnorm(v);
   // rounding of the block values and of the recomputed `lower`, plus the centring charge
-  const allowance = fpRel(n, p) * (lip * (free ? 1 + xMax : 1) + upper) + R;
+  const allowance = fpRel(n, p) * (lip * (geo.free ? 1 + geo.xMax : 1) + upper) + R;
   // free bias: the block bounds are dual bounds, tight only when the passive set is right
   if (free) exact = exact && upper - lower <= allowance;
   const outputDir = c === 1 ? Float64Array.of(v[0] < 0 ? -1 : 1) : lower > 0 ? v.map((x) => x / lower) : new Float64Array(c);

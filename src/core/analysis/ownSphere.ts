@@ -325,20 +325,98 @@ export function zSphereBranchAndBound(
   const relTol = opts.relTol ?? SPHERE_REL_TOL;
   const deadline = opts.deadline ?? Infinity;
   const maxEvals = Math.max(4 * p, Math.min(opts.maxEvals ?? SPHERE_MAX_EVALS, Math.floor(SPHERE_MAX_BLOCK_DOUBLES / Math.max(1, P + n))));
-  const rowNorm = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let k = 0; k < p; k++) s += Xt.data[i * p + k] ** 2;
-    rowNorm[i] = Math.sqrt(s);
+  const vs = new ZVertices(Xt, patterns, B, c, errB, opts.shouldStop);
+  const heap: ZCell[] = [];
+  const push = (cell: ZCell) => heapPush(heap, cell);
+  const pop = (): ZCell => heapPop(heap);
+  const out = (stopReason: string, upper: number, converged: boolean): ZSphereResult => ({ upper, best: vs.best, z: vs.bestZ, converged, evals: vs.V.length, stopReason });
+  const axis: number[][] = [];
+  for (let k = 0; k < p; k++) {
+    const pair: number[] = [];
+    for (const s of [1, -1]) {
+      if (performance.now() > deadline) return out('deadline before the axis vertices were evaluated', Infinity, false);
+      const e = new Float64Array(p);
+      e[k] = s;
+      pair.push(vs.add(e));
+    }
+    axis.push(pair);
   }
-  const V: Float64Array[] = [];
-  const T: Float64Array[] = []; // x̃_iᵀz per vertex
-  const NB: Float64Array[] = []; // ‖B_jz‖ upper values per vertex
-  let best = 0;
-  let bestZ = new Float64Array(p);
-  const slackRows = 8 * EPS * (p + 2);
-  const addVertex = (z: Float64Array): number => {
-    if (opts.shouldStop?.()) throw new CancelledError('oracle');
+  const all = Array.from({ length: P }, (_, j) => j);
+  for (let mask = 0; mask < 1 << p; mask++) push(vs.cell(axis.map((pr, k) => pr[(mask >> k) & 1]), all, Infinity));
+  let stopReason = '';
+  let converged = false;
+  for (;;) {
+    const top = heap[0];
+    const stop = stopOf(!top || top.bound <= vs.best * (1 + relTol), relTol, vs.V.length, maxEvals, deadline);
+    if (stop) {
+      ({ stopReason, converged } = stop);
+      break;
+    }
+    pop();
+    const [c1, c2] = splitCell(vs.V, top.verts, (z) => vs.add(z));
+    push(vs.cell(c1, top.alive, top.bound));
+    push(vs.cell(c2, top.alive, top.bound));
+  }
+  let upper = vs.best;
+  for (const cl of heap) upper = Math.max(upper, cl.bound);
+  return out(stopReason, upper * (1 + SPHERE_COVER_SLACK) + SPHERE_COVER_SLACK * (maxFrobenius(B) + errB), converged);
+}
+
+/**
+ * Slivers between children (header of this file): a missed z is within ~1e-15 of a covered one, and
+ * there a block dropped by its cone test is still ≤ ‖B_j‖·1e-15 — hence an additive part of max_j ‖B_j‖_F.
+ */
+function maxFrobenius(B: Float64Array[]): number {
+  let bMax = 0;
+  for (const Bj of B) {
+    let s = 0;
+    for (let k = 0; k < Bj.length; k++) s += Bj[k] * Bj[k];
+    bMax = Math.max(bMax, Math.sqrt(s));
+  }
+  return bMax;
+}
+
+interface ZCell {
+  bound: number;
+  verts: number[];
+  /** blocks whose cone may meet the cell */
+  alive: number[];
+}
+
+/** The neuron-sphere vertices evaluated so far: x̃_iᵀz, the block values ‖B_jz‖ (upper), the best feasible one. */
+class ZVertices {
+  readonly V: Float64Array[] = [];
+  /** x̃_iᵀz per vertex */
+  private readonly T: Float64Array[] = [];
+  /** ‖B_jz‖ upper values per vertex */
+  private readonly NB: Float64Array[] = [];
+  private readonly rowNorm: Float64Array;
+  private readonly slackRows: number;
+  best = 0;
+  bestZ: Float64Array;
+  constructor(
+    private readonly Xt: { rows: number; cols: number; data: Float64Array },
+    private readonly patterns: Uint8Array[],
+    private readonly B: Float64Array[],
+    private readonly c: number,
+    private readonly errB: number,
+    private readonly shouldStop: (() => boolean) | undefined,
+  ) {
+    const n = Xt.rows, p = Xt.cols;
+    this.rowNorm = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let k = 0; k < p; k++) s += Xt.data[i * p + k] ** 2;
+      this.rowNorm[i] = Math.sqrt(s);
+    }
+    this.bestZ = new Float64Array(p);
+    this.slackRows = 8 * EPS * (p + 2);
+  }
+
+  add(z: Float64Array): number {
+    if (this.shouldStop?.()) throw new CancelledError('oracle');
+    const { Xt, patterns, B, c, errB } = this;
+    const n = Xt.rows, p = Xt.cols, P = patterns.length;
     const t = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       let s = 0;
@@ -358,32 +436,31 @@ export function zSphereBranchAndBound(
       // rounding of the product and the norm ((p + c + 2)ε relative of ‖B_j‖‖z‖ ≤ the row sums), and of B_j itself
       nb[j] = v * (1 + 8 * EPS * (p + c + 2)) + errB * (1 + 4 * EPS);
       // a feasible value: z in K_j exactly as computed (rows on the kink count on both sides)
-      if (v > best) {
+      if (v > this.best) {
         const D = patterns[j];
         let ok = true;
         for (let i = 0; i < n && ok; i++) if (D[i] ? t[i] < 0 : t[i] > 0) ok = false;
         if (ok) {
-          best = v;
-          bestZ = Float64Array.from(z);
+          this.best = v;
+          this.bestZ = Float64Array.from(z);
         }
       }
     }
-    V.push(z);
-    T.push(t);
-    NB.push(nb);
-    return V.length - 1;
-  };
-  interface ZCell {
-    bound: number;
-    verts: number[];
-    alive: number[];
+    this.V.push(z);
+    this.T.push(t);
+    this.NB.push(nb);
+    return this.V.length - 1;
   }
-  const makeCell = (verts: number[], alive0: number[], parentBound: number): ZCell => {
+
+  /** The cell on these vertices: blocks whose cone misses it dropped, then the interpolation bound (≤ the parent's). */
+  cell(verts: number[], alive0: number[], parentBound: number): ZCell {
+    const { T, NB, V } = this;
+    const n = this.Xt.rows;
     const alive = alive0.filter((j) => {
-      const D = patterns[j];
+      const D = this.patterns[j];
       for (let i = 0; i < n; i++) {
         const s = D[i] ? 1 : -1;
-        const thr = slackRows * rowNorm[i];
+        const thr = this.slackRows * this.rowNorm[i];
         if (verts.every((k) => s * T[k][i] < -thr)) return false;
       }
       return true;
@@ -398,47 +475,5 @@ export function zSphereBranchAndBound(
     const bl = verts.map((k) => Float64Array.from(alive, (j) => NB[k][j]));
     const bound = Math.min(parentBound, mx * f, interpolationBound(lu, Vc, bl, f));
     return { bound, verts, alive };
-  };
-  const heap: ZCell[] = [];
-  const push = (cell: ZCell) => heapPush(heap, cell);
-  const pop = (): ZCell => heapPop(heap);
-  const out = (stopReason: string, upper: number, converged: boolean): ZSphereResult => ({ upper, best, z: bestZ, converged, evals: V.length, stopReason });
-  const axis: number[][] = [];
-  for (let k = 0; k < p; k++) {
-    const pair: number[] = [];
-    for (const s of [1, -1]) {
-      if (performance.now() > deadline) return out('deadline before the axis vertices were evaluated', Infinity, false);
-      const e = new Float64Array(p);
-      e[k] = s;
-      pair.push(addVertex(e));
-    }
-    axis.push(pair);
   }
-  const all = Array.from({ length: P }, (_, j) => j);
-  for (let mask = 0; mask < 1 << p; mask++) push(makeCell(axis.map((pr, k) => pr[(mask >> k) & 1]), all, Infinity));
-  let stopReason = '';
-  let converged = false;
-  for (;;) {
-    const top = heap[0];
-    const stop = stopOf(!top || top.bound <= best * (1 + relTol), relTol, V.length, maxEvals, deadline);
-    if (stop) {
-      ({ stopReason, converged } = stop);
-      break;
-    }
-    pop();
-    const [c1, c2] = splitCell(V, top.verts, addVertex);
-    push(makeCell(c1, top.alive, top.bound));
-    push(makeCell(c2, top.alive, top.bound));
-  }
-  let upper = best;
-  for (const cl of heap) upper = Math.max(upper, cl.bound);
-  // slivers between children (header of this file): a missed z is within ~1e-15 of a covered one, and
-  // there a block dropped by its cone test is still ≤ ‖B_j‖·1e-15, hence the additive part too
-  let bMax = 0;
-  for (const Bj of B) {
-    let s = 0;
-    for (let k = 0; k < Bj.length; k++) s += Bj[k] * Bj[k];
-    bMax = Math.max(bMax, Math.sqrt(s));
-  }
-  return out(stopReason, upper * (1 + SPHERE_COVER_SLACK) + SPHERE_COVER_SLACK * (bMax + errB), converged);
 }

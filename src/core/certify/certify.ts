@@ -237,7 +237,7 @@ function columnGenerationStage(
   notes.push(`column generation: ${out.iterations} iteration(s); stop: ${out.stopReason}`);
   if (out.nearDuplicates) notes.push(`${out.nearDuplicates} oracle direction(s) within the dedup tolerance of a present one were added as distinct columns (different activations near a kink)`);
   if (out.unconverged) notes.push(`${out.unconverged} restricted lasso solve(s) stopped at the solver budget (${solverIterations} sweeps) before their tolerance`);
-  if (!cgReachedOptimum(out.stopReason) && !search.isCertified()) notes.push('column generation did not reach the optimum');
+  if (!cgReachedOptimum(out.stopReason) && !search.functionCertified()) notes.push('column generation did not reach the optimum');
   return out;
 }
 
@@ -370,7 +370,7 @@ function assembleCertificate(
       ? { name: cf.name, formula: cf.formula, values: cf.values, pstar: cf.pstar, latex: cf.latex, condition: cf.condition, tolerance: cf.tolerance, vectors: cf.vectors }
       : null,
     columnGeneration: cg.ran
-      ? { iterations: cg.iterations, directions: cg.directions, stopReason: cg.stopReason, reachedOptimum: search.isCertified() || cg.lassoOptimal }
+      ? { iterations: cg.iterations, directions: cg.directions, stopReason: cg.stopReason, reachedOptimum: search.functionCertified() || cg.lassoOptimal }
       : null,
     ...(inconclusiveReason ? { inconclusiveReason } : {}),
     ...(cg.stopKind === 'safety-limit' ? { safetyLimit: { seconds: (settings.timeBudgetMs ?? 0) / 1000 } } : {}),

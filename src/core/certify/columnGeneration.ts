@@ -176,6 +176,7 @@ export interface CgSearch {
   readonly ownDirs: Float64Array[];
   bestValue(): number;
   witnessObjective(): number | null;
+  /** the dual bound decides the verdict about the weights as given (the loop stops as 'certified') */
   isCertified(): boolean;
   hasWitness(): boolean;
   /** the oracle at a column-generation dual direction (null: none); the dual point scored and kept when better; the oracle's answer */

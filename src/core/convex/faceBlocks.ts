@@ -16,8 +16,14 @@ export interface FaceBlock {
   k: number;
   face: number[];
   z: Float64Array;
-  /** the face's basis while `face` is unchanged (set by faceInfo and extendFace; whoever edits `face` otherwise clears it) */
+  /**
+   * the face's basis while `face` is unchanged (set by faceInfo and extendFace; whoever edits `face`
+   * otherwise clears it). Created with the block (as undefined): a property added later gave the
+   * blocks two shapes, and V8 deoptimized the Newton step's loops on each.
+   */
   info?: FaceInfo;
+  /** the face's rows and their norms for `info` (polish.ts faceRows), also created with the block */
+  rows?: { info: FaceInfo | undefined; rows: Float64Array[]; norms: Float64Array };
 }
 
 /** Cached pattern-pair Grams per program: at most this many doubles (160 MB), then the cache restarts. */
@@ -328,8 +334,9 @@ function cachedBlock(cache: Map<number, Map<number, Float64Array>>, a: number, m
  */
 function derivedBlock(cache: Map<number, Map<number, Float64Array>>, fA: FaceInfo, fB: FaceInfo): Float64Array | null {
   const m = fA.N.length, m2 = fB.N.length;
-  const tries: [FaceInfo | null, FaceInfo | null][] = [[fA, null], [null, fB], [fA, fB]];
-  for (const [pa, pb] of tries) {
+  // the tries in order: A's parent with B, A with B's parent, both parents (no per-call arrays: |S|²/2 calls a step)
+  for (let at = 0; at < 3; at++) {
+    const pa = at !== 1 ? fA : null, pb = at !== 0 ? fB : null;
     if ((pa && pa.parentId === undefined) || (pb && pb.parentId === undefined)) continue;
     const a = pa ? pa.parentId! : fA.id, ma = pa ? m + 1 : m;
     const b = pb ? pb.parentId! : fB.id, mb = pb ? m2 + 1 : m2;

@@ -112,12 +112,18 @@ interface Direction {
   dF: Float64Array;
 }
 
-type FaceEvent = { kind: 'row'; j: number } | { kind: 'zero' };
+/**
+ * A block's first wall, as a number: the row j ≥ 0 that joins its face, WALL_ZERO when its radial
+ * coordinate reaches zero (it leaves), WALL_NONE when neither happens. Why numbers: event objects of
+ * two shapes made the line search's trial loop polymorphic (V8 deoptimized it on every new shape).
+ */
+const WALL_NONE = -1;
+const WALL_ZERO = -2;
 
 /** Ratio tests: per block the step length α_q to its first wall (a row or its radial zero), amax = min(1, α_q). */
 interface Walls {
   aq: Float64Array;
-  evq: (FaceEvent | null)[];
+  evq: Int32Array;
   amax: number;
 }
 
@@ -265,7 +271,12 @@ function newtonSystemShape(pr: Program, sup: Support): NewtonSystem {
   return { T, offs, bi, H: new Float64Array(0), grad: new Float64Array(0), penBlocks: [] };
 }
 
-/** The gradient and Hessian of the objective in face coordinates (yields the products it needs). */
+/**
+ * The gradient and Hessian of the objective in face coordinates (yields the products it needs).
+ * Why the plain functions around one product step: the hot loops then stay in optimized code when
+ * the product path switches (V8 deoptimized the whole generator at its untried Jacobian-path call,
+ * and ran its loops unoptimized until re-optimizing it: 14 times in one n = 1e3, d = 10 solve).
+ */
 function* fillNewtonSystem(
   pr: Program,
   blocks: FaceBlock[],
@@ -275,17 +286,29 @@ function* fillNewtonSystem(
   carry: NewtonCarry,
   sys: NewtonSystem,
 ): Generator<ProductRequest, void, Mat> {
-  const { n, p, pen, beta } = pr;
-  const hasB = pr.offset !== 'none';
-  const { S, bases, infos, pat, sg, rowSets } = sup;
-  const { T, offs, bi } = sys;
-  const r0 = fit.r0;
+  const { T } = sys;
   // grown to the largest system so far (×1.5, so a support growing a block at a time reallocates rarely)
   if (carry.hBuf.length < T * T) carry.hBuf = new Float64Array(Math.ceil(1.5 * T) ** 2);
-  const H = (sys.H = carry.hBuf.subarray(0, T * T));
-  H.fill(0);
-  const grad = (sys.grad = new Float64Array(T));
-  // gradient: −s_q N_q X̃ᵀD_q r + β N_q P u_q, with N_q X̃ᵀ = (X̃N_q)ᵀ: n·m per block
+  sys.H = carry.hBuf.subarray(0, T * T);
+  sys.H.fill(0);
+  sys.grad = new Float64Array(T);
+  newtonGradient(pr, blocks, sup, fit, carry, sys);
+  // Gauss–Newton part: blocks N_q X̃ᵀD_qD_q'X̃N_q'ᵀ cached by face pair (a step moves one face, so
+  // one block row is new), each new one from the pair Gram or the face Jacobians, whichever costs
+  // less (the rows of faces with nothing cached in one product: ensureFaceBlocks)
+  const viaJacobian = useJacobian(pr, sup.S, T - (pr.offset !== 'none' ? 1 : 0));
+  yield* ensureHessianProducts(pr, sup.pat, sup.infos, viaJacobian);
+  gaussNewtonPart(pr, sup, sys, viaJacobian);
+  penaltyCurvature(pr, blocks, sup, sys);
+  if (pr.offset !== 'none') offsetRowAndColumn(pr, sup, fit, off, sys);
+}
+
+/** gradient: −s_q N_q X̃ᵀD_q r + β N_q P u_q, with N_q X̃ᵀ = (X̃N_q)ᵀ: n·m per block (the loss part carried while it holds) */
+function newtonGradient(pr: Program, blocks: FaceBlock[], sup: Support, fit: Fit, carry: NewtonCarry, sys: NewtonSystem): void {
+  const { pen, beta } = pr;
+  const { S, bases, infos, sg, rowSets } = sup;
+  const { offs, grad } = sys;
+  const r0 = fit.r0;
   for (let q = 0; q < S; q++) {
     const N = bases[q], m = N.length, z = blocks[q].z, nz = penNorm(z, pen);
     const held = carry.lossG.get(blocks[q]);
@@ -306,33 +329,71 @@ function* fillNewtonSystem(
       grad[offs[q] + x] = -sg[q] * g[x] + (beta * ux) / nz;
     }
   }
-  // Gauss–Newton part: blocks N_q X̃ᵀD_qD_q'X̃N_q'ᵀ cached by face pair (a step moves one face, so
-  // one block row is new), each new one from the pair Gram or the face Jacobians, whichever costs
-  // less (the rows of faces with nothing cached in one product: ensureFaceBlocks); then the
-  // penalty's curvature β N(I − ûûᵀ)Nᵀ/‖Pz‖
-  const viaJacobian = useJacobian(pr, S, T - (hasB ? 1 : 0));
+}
+
+/** The Hessian blocks' products (pair Grams, or the fresh faces' Jacobian rows), one call site for both paths. */
+function* ensureHessianProducts(pr: Program, pat: number[], infos: FaceInfo[], viaJacobian: boolean): Generator<ProductRequest, void, Mat> {
   if (viaJacobian) yield* ensureFaceBlocks(pr, pat, infos);
   else yield* ensurePairGrams(pr, pat);
+}
+
+/**
+ * H's Gauss–Newton blocks s_q s_q' N_q X̃ᵀD_qD_q'X̃N_q'ᵀ: the lower triangle block by block (rows
+ * in order as q runs), then the upper one by a tiled transpose. Why: writing both triangles per
+ * block made one of them a column walk over H (T ≈ 500–1000 at d = 50: 7% of the solve). A
+ * diagonal block keeps its lower half on both sides, as the former double write left it.
+ */
+function gaussNewtonPart(pr: Program, sup: Support, sys: NewtonSystem, viaJacobian: boolean): void {
+  const { S, bases, infos, pat, sg } = sup;
+  const { T, offs, H } = sys;
   for (let q2 = 0; q2 < S; q2++)
     for (let q = 0; q <= q2; q++) {
       const B = gnBlock(pr, pat[q], infos[q], pat[q2], infos[q2], viaJacobian);
       const m = bases[q].length, m2 = bases[q2].length, ss = sg[q] * sg[q2];
-      for (let x = 0; x < m; x++)
-        for (let y = 0; y < m2; y++) {
-          const t = ss * B[x * m2 + y];
-          H[(offs[q] + x) * T + offs[q2] + y] = t;
-          H[(offs[q2] + y) * T + offs[q] + x] = t;
-        }
+      const o = offs[q], o2 = offs[q2];
+      if (q === q2) {
+        for (let y = 0; y < m; y++) for (let x = 0; x <= y; x++) H[(o + y) * T + o + x] = ss * B[y * m + x];
+        continue;
+      }
+      for (let y = 0; y < m2; y++) {
+        const row = (o2 + y) * T + o;
+        for (let x = 0; x < m; x++) H[row + x] = ss * B[x * m2 + y];
+      }
     }
+  mirrorLower(H, T);
+}
+
+/** Tile size of the transpose (doubles): two 32×32 tiles stay in L1. */
+const MIRROR_TILE = 32;
+
+/** H's upper triangle := its lower one, tile by tile (row i, column j < i). */
+function mirrorLower(H: Float64Array, T: number): void {
+  for (let ib = 0; ib < T; ib += MIRROR_TILE)
+    for (let jb = 0; jb <= ib; jb += MIRROR_TILE) {
+      const ie = Math.min(ib + MIRROR_TILE, T);
+      for (let i = ib; i < ie; i++) {
+        const je = Math.min(jb + MIRROR_TILE, i);
+        for (let j = jb; j < je; j++) H[j * T + i] = H[i * T + j];
+      }
+    }
+}
+
+/** The penalty's curvature β N(I − ûûᵀ)Nᵀ/‖Pz‖ added to H's diagonal blocks, each kept in sys.penBlocks. */
+function penaltyCurvature(pr: Program, blocks: FaceBlock[], sup: Support, sys: NewtonSystem): void {
+  const { p, pen, beta } = pr;
+  const { S, bases } = sup;
+  const { T, offs, H } = sys;
   for (let q = 0; q < S; q++) {
     const N = bases[q], m = N.length, z = blocks[q].z, nz = penNorm(z, pen);
     const pb = new Float64Array(m * m);
     sys.penBlocks.push(pb);
-    const Pu = N.map((v) => {
+    // ûᵀ in face coordinates (a typed array: a JS array's elements kind changed with its values, and V8 deoptimized on it)
+    const Pu = new Float64Array(m);
+    for (let x = 0; x < m; x++) {
       let t = 0;
-      for (let k = 0; k < pen; k++) t += (v[k] * z[k]) / nz;
-      return t;
-    });
+      for (let k = 0; k < pen; k++) t += (N[x][k] * z[k]) / nz;
+      Pu[x] = t;
+    }
     for (let x = 0; x < m; x++)
       for (let y = 0; y < m; y++) {
         // N's rows are orthonormal, so (N PᵀP Nᵀ)_xy = δ_xy less the unpenalized coordinates (m² p → m²)
@@ -342,20 +403,25 @@ function* fillNewtonSystem(
         H[(offs[q] + x) * T + offs[q] + y] += pb[x * m + y];
       }
   }
-  if (hasB) {
-    let rs = 0;
-    for (const v of r0) rs += v;
-    grad[bi] = -rs + (pr.offset === 'decayed' ? beta * off.b : 0);
-    H[bi * T + bi] = n + (pr.offset === 'decayed' ? beta : 0);
-    for (let q = 0; q < S; q++) {
-      const sm = patternSum(pr, pat[q]), N = bases[q];
-      for (let x = 0; x < N.length; x++) {
-        let t = 0;
-        for (let k = 0; k < p; k++) t += N[x][k] * sm[k];
-        t *= sg[q];
-        H[(offs[q] + x) * T + bi] = t;
-        H[bi * T + offs[q] + x] = t;
-      }
+}
+
+/** The offset's gradient entry, its diagonal, and its coupling s_q N_q X̃ᵀd_q with each face. */
+function offsetRowAndColumn(pr: Program, sup: Support, fit: Fit, off: { b: number }, sys: NewtonSystem): void {
+  const { n, p, beta } = pr;
+  const { S, bases, pat, sg } = sup;
+  const { T, offs, bi, H, grad } = sys;
+  let rs = 0;
+  for (const v of fit.r0) rs += v;
+  grad[bi] = -rs + (pr.offset === 'decayed' ? beta * off.b : 0);
+  H[bi * T + bi] = n + (pr.offset === 'decayed' ? beta : 0);
+  for (let q = 0; q < S; q++) {
+    const sm = patternSum(pr, pat[q]), N = bases[q];
+    for (let x = 0; x < N.length; x++) {
+      let t = 0;
+      for (let k = 0; k < p; k++) t += N[x][k] * sm[k];
+      t *= sg[q];
+      H[(offs[q] + x) * T + bi] = t;
+      H[bi * T + offs[q] + x] = t;
     }
   }
 }
@@ -396,27 +462,30 @@ function ratioTests(pr: Program, blocks: FaceBlock[], sup: Support, fit: Fit, di
   const { S, rowSets } = sup;
   const { onFace } = carry;
   const aq = new Float64Array(S).fill(Infinity);
-  const evq: (FaceEvent | null)[] = new Array(S).fill(null);
+  const evq = new Int32Array(S).fill(WALL_NONE);
   let amax = 1;
   for (let q = 0; q < S; q++) {
     const sign = rowSets[q].sign, u = dir.U[q], c = fit.C[q];
     for (const j of blocks[q].face) onFace[j] = 1;
+    let best = Infinity, row = WALL_NONE;
     for (let j = 0; j < n; j++) {
       const dj = sign[j] * u[j];
       if (dj >= 0 || onFace[j]) continue;
       const a = Math.max(0, sign[j] * c[j]) / -dj;
-      if (a < aq[q]) {
-        aq[q] = a;
-        evq[q] = { kind: 'row', j };
+      if (a < best) {
+        best = a;
+        row = j;
       }
     }
+    aq[q] = best;
+    evq[q] = row;
     for (const j of blocks[q].face) onFace[j] = 0;
     const z = blocks[q].z, nz = penNorm(z, pen);
     let rad = 0;
     for (let k = 0; k < pen; k++) rad += (z[k] / nz) * dir.dz[q][k];
     if (rad < 0 && nz / -rad < aq[q]) {
       aq[q] = nz / -rad;
-      evq[q] = { kind: 'zero' };
+      evq[q] = WALL_ZERO;
     }
     amax = Math.min(amax, aq[q]);
   }
@@ -464,7 +533,7 @@ function lineSearch(
     let penSum = 0;
     for (let q = 0; q < S; q++) {
       const a = (c[q] = Math.min(t, aq[q]));
-      if (evq[q]?.kind === 'zero' && a === aq[q]) {
+      if (evq[q] === WALL_ZERO && a === aq[q]) {
         left[q] = 1;
         continue;
       }
@@ -549,8 +618,8 @@ function applyStep(
     const cc = fit.C[q], u = dir.U[q], a = c[q];
     for (let j = 0; j < n; j++) cc[j] += a * u[j];
     const e = evq[q];
-    if (!e || a !== aq[q]) return;
-    if (e.kind === 'row') extendFace(pr, bl, e.j);
+    if (e === WALL_NONE || a !== aq[q]) return;
+    if (e >= 0) extendFace(pr, bl, e);
     else {
       bl.z.fill(0);
       carry.zeroed.add(bl);

@@ -186,211 +186,250 @@ function proxBlock(pr: Program, k: number, g: Float64Array, tb: number, warm: nu
   for (let t = 0; t < p; t++) out[o + t] = x[t];
 }
 
-export function* solveCore(pr: Program, opts: CoreOptions): Generator<ProductRequest, CoreResult, Mat> {
+/** The solver's state: the best point so far (with its residual), the bound, FISTA's iterates, the budgets left. */
+interface CoreState {
+  best: { Z: Float64Array; b: number; obj: number; r: Float64Array };
+  lower: number;
+  /** warm starts of the bound's projections, per block */
+  boundWarm: number[][] | undefined;
+  x: Float64Array;
+  b: number;
+  yZ: Float64Array;
+  yb: number;
+  theta: number;
+  iterations: number;
+  polishRounds: number;
+  roundsLeft: number;
+  converged: boolean;
+  stopReason: string;
+  /** the wall clock is only the outer safety stop: every other stop counts work (iterations, rounds) */
+  safetyDeadline: number;
+}
+
+function gapOf(st: CoreState): number {
+  const { best, lower } = st;
+  return best.obj > 0 ? Math.max(0, (best.obj - lower) / best.obj) : best.obj - lower <= 0 ? 0 : Infinity;
+}
+
+/** Keeps (Z, b) as the best point when its objective is lower; returns the objective. */
+function consider(pr: Program, st: CoreState, Z: Float64Array, bb: number, r: Float64Array): number {
+  const obj = objectiveOf(pr, r, Z, bb);
+  if (obj < st.best.obj) st.best = { Z: Float64Array.from(Z), b: bb, obj, r: Float64Array.from(r) };
+  return obj;
+}
+
+function residualOf(pr: Program, F: Float64Array): Float64Array {
+  return Float64Array.from(pr.y, (yy, j) => yy - F[j]);
+}
+
+/** FISTA restarts from the best point (no momentum). */
+function restartAtBest(st: CoreState): void {
+  st.x = Float64Array.from(st.best.Z);
+  st.b = st.best.b;
+  st.yZ = Float64Array.from(st.x);
+  st.yb = st.b;
+}
+
+function markIfConverged(st: CoreState, relTol: number): void {
+  if (gapOf(st) <= relTol) {
+    st.converged = true;
+    st.stopReason = 'converged';
+  }
+}
+
+/** The sound bound at the best point; the bound's passive sets start the next one. */
+function* checkBound(pr: Program, st: CoreState): Generator<ProductRequest, void, Mat> {
+  const bd = yield* lowerBoundGen(pr, st.best.r, st.boundWarm, st.safetyDeadline);
+  st.boundWarm = bd.warm;
+  if (bd.lowerBound > st.lower) st.lower = bd.lowerBound;
+}
+
+/**
+ * The polish from the best point for up to `rounds` rounds: its point is considered, and its faces
+ * and scan passive sets start the bound's projections (at its optimum a support block's face is
+ * the passive set of Π_K(g); n = 1e4, d = 50: the bound's 200 projections otherwise start from the
+ * zero network's). Returns the polished objective and the objective there, or null when too large.
+ */
+function* polishBest(pr: Program, st: CoreState, rounds: number): Generator<ProductRequest, { polished: number; obj: number } | null, Mat> {
+  const pol = yield* polish(pr, st.best.Z, st.best.b, Math.min(rounds, st.roundsLeft), st.safetyDeadline);
+  if (!pol) return null;
+  st.polishRounds += pol.rounds;
+  st.roundsLeft -= pol.rounds;
+  const old = st.boundWarm;
+  st.boundWarm = Array.from({ length: 2 * pr.P }, (_, k) => pol.warm.get(k) ?? old?.[k] ?? []);
+  const obj = consider(pr, st, pol.Z, pol.b, residualOf(pr, yield* forward(pr, pol.Z, pol.b)));
+  return { polished: pol.objective, obj };
+}
+
+/**
+ * One FISTA iteration from the extrapolated point (yZ, yb): the gradient step, every block's exact
+ * prox (the cone scans start from X̃ times all gradient-step points, one product), the offset's
+ * step, then the gradient-based restart (momentum off when it points uphill). False when the
+ * safety limit fired inside the prox pass (the iterate is dropped, the previous one kept).
+ */
+function* fistaIteration(pr: Program, st: CoreState, step: number, grad: Float64Array, warm: number[][]): Generator<ProductRequest, boolean, Mat> {
   const { p, P, beta } = pr;
   const K = 2 * P;
-  // the wall clock is only the outer safety stop: every other stop counts work (iterations, rounds)
-  const safetyDeadline = Date.now() + opts.timeBudgetMs;
-  let roundsLeft = opts.maxPolishRounds ?? Infinity;
-  const hasB = pr.offset !== 'none';
-  let x = new Float64Array(K * p);
-  let b = optimalOffset(pr, pr.y);
-  let yZ = Float64Array.from(x), yb = b;
-  let theta = 1;
-  const grad = new Float64Array(K * p);
-  const warm: number[][] = Array.from({ length: K }, () => []);
-  let boundWarm: number[][] | undefined;
-  let best = { Z: Float64Array.from(x), b, obj: Infinity, r: new Float64Array(pr.n) };
-  let lower = -Infinity;
-  let iterations = 0, polishRounds = 0;
-  let stopReason = 'iteration limit';
-  let converged = false;
-  let nextPolish = 40;
-  let lastSupport = '';
-  let checks = 0;
-  const gapOf = () => (best.obj > 0 ? Math.max(0, (best.obj - lower) / best.obj) : best.obj - lower <= 0 ? 0 : Infinity);
-  const consider = (Z: Float64Array, bb: number, r: Float64Array) => {
-    const obj = objectiveOf(pr, r, Z, bb);
-    if (obj < best.obj) best = { Z: Float64Array.from(Z), b: bb, obj, r: Float64Array.from(r) };
-    return obj;
-  };
-  const residualOf = (F: Float64Array) => Float64Array.from(pr.y, (yy, j) => yy - F[j]);
-  // the starting point (zero network, optimal offset)
-  consider(x, b, residualOf(yield* forward(pr, x, b)));
-  // the working set's faces and scan passive sets start the bound's projections: at its optimum a
-  // support block's face is the passive set of Π_K(g) (n = 1e4, d = 50: the bound's 200 projections
-  // otherwise start from the zero network's)
-  const warmFrom = (w: Map<number, number[]>) => {
-    const old = boundWarm;
-    boundWarm = Array.from({ length: K }, (_, k) => w.get(k) ?? old?.[k] ?? []);
-  };
-  const checkBound = function* (): Generator<ProductRequest, void, Mat> {
-    const bd = yield* lowerBoundGen(pr, best.r, boundWarm, safetyDeadline);
-    boundWarm = bd.warm;
-    if (bd.lowerBound > lower) lower = bd.lowerBound;
-  };
-  yield* checkBound();
-  if (gapOf() <= opts.relTol) {
-    converged = true;
-    stopReason = 'converged';
+  const { yZ, yb } = st;
+  const ry = residualOf(pr, yield* forward(pr, yZ, yb));
+  yield* gradient(pr, ry, grad);
+  const xn = new Float64Array(K * p);
+  const Gp = zeros(p, K);
+  let need = 0;
+  for (let k = 0; k < K; k++) {
+    let gn = 0;
+    for (let t = 0; t < p; t++) {
+      const v = yZ[k * p + t] - step * grad[k * p + t];
+      Gp.data[t * K + k] = v;
+      gn += v * v;
+    }
+    if (pr.freeBias || gn > (step * beta) ** 2) need++;
   }
-  const small = K * p <= WORKING_SET_MAX_BLOCK_VARS;
+  const C: Mat | null = need > 0 && K > 0 ? yield { a: pr.Xt, b: Gp } : null;
+  const g = new Float64Array(p);
+  const base = new Float64Array(pr.n);
+  for (let k = 0; k < K; k++) {
+    if ((k & 31) === 31 && Date.now() > st.safetyDeadline) return false;
+    for (let t = 0; t < p; t++) g[t] = Gp.data[t * K + k];
+    if (C) for (let j = 0; j < pr.n; j++) base[j] = C.data[j * K + k];
+    proxBlock(pr, k, g, step * beta, warm, xn, C ? base : undefined);
+  }
+  let bn = 0;
+  if (pr.offset !== 'none') {
+    let s = 0;
+    for (const v of ry) s += v;
+    bn = pr.offset === 'free' ? yb + step * s : (yb + step * s) / (1 + step * beta);
+  }
+  let dotv = (yb - bn) * (bn - st.b);
+  for (let t = 0; t < xn.length; t++) dotv += (yZ[t] - xn[t]) * (xn[t] - st.x[t]);
+  if (dotv > 0) {
+    st.theta = 1;
+    st.yZ = Float64Array.from(xn);
+    st.yb = bn;
+  } else {
+    const { next, weight } = fistaMomentum(st.theta);
+    st.theta = next;
+    st.yZ = extrapolate(xn, st.x, weight);
+    st.yb = bn + weight * (bn - st.b);
+  }
+  st.x = xn;
+  st.b = bn;
+  return true;
+}
+
+/**
+ * FISTA (with periodic polish on small problems) until converged or out of budget: its budget is
+ * maxIterations, the polishes share maxPolishRounds with the working set; decided by work done,
+ * never by the clock.
+ */
+function* runFista(pr: Program, st: CoreState, opts: CoreOptions, small: boolean, L: number): Generator<ProductRequest, void, Mat> {
+  const K = 2 * pr.P;
   const checkEvery = small ? 20 : 10;
-  // Working-set start: the polish from the empty support adds the most violating blocks a few at a
-  // time and solves each restricted problem exactly (column generation over blocks, like [EP Alg. 1]
-  // with the per-pattern cone oracle). FISTA below takes over when that does not finish.
-  if (!converged && small && opts.maxIterations > 0 && roundsLeft > 0) {
-    const pol = yield* polish(pr, best.Z, best.b, Math.min(WORKING_SET_ROUNDS, roundsLeft), safetyDeadline);
-    if (pol) {
-      polishRounds += pol.rounds;
-      roundsLeft -= pol.rounds;
-      warmFrom(pol.warm);
-      consider(pol.Z, pol.b, residualOf(yield* forward(pr, pol.Z, pol.b)));
-      x = Float64Array.from(best.Z);
-      b = best.b;
-      yZ = Float64Array.from(x);
-      yb = b;
-      yield* checkBound();
-      if (gapOf() <= opts.relTol) {
-        converged = true;
-        stopReason = 'converged';
-      }
-    }
-  }
-  // FISTA takes over when the working set did not finish (its budget is maxIterations; the working
-  // set's rounds and FISTA's polishes share maxPolishRounds): decided by work done, never by the clock
-  const runFista = !converged && (P === 0 || Date.now() <= safetyDeadline);
-  if (!converged && !runFista) stopReason = SAFETY_STOP_REASON;
-  const L = runFista && P > 0 ? (yield* estimateLipschitz(pr)) * STEP_SAFETY : 1;
+  const grad = new Float64Array(K * pr.p);
+  const warm: number[][] = Array.from({ length: K }, () => []);
   let step = 1 / L;
-  while (runFista && !converged && iterations < opts.maxIterations) {
+  let nextPolish = 40, lastSupport = '', checks = 0;
+  while (!st.converged && st.iterations < opts.maxIterations) {
     if (opts.shouldStop?.()) {
-      stopReason = 'stopped';
+      st.stopReason = 'stopped';
       break;
     }
-    if (Date.now() > safetyDeadline) {
-      stopReason = SAFETY_STOP_REASON;
+    if (Date.now() > st.safetyDeadline) {
+      st.stopReason = SAFETY_STOP_REASON;
       break;
     }
-    iterations++;
-    const Fy = yield* forward(pr, yZ, yb);
-    const ry = residualOf(Fy);
-    yield* gradient(pr, ry, grad);
-    const xn = new Float64Array(K * p);
-    // gradient-step points, and X̃ times all of them in one product (the cone scans start from it)
-    const Gp = zeros(p, K);
-    let need = 0;
-    for (let k = 0; k < K; k++) {
-      let gn = 0;
-      for (let t = 0; t < p; t++) {
-        const v = yZ[k * p + t] - step * grad[k * p + t];
-        Gp.data[t * K + k] = v;
-        gn += v * v;
-      }
-      if (pr.freeBias || gn > (step * beta) ** 2) need++;
-    }
-    const C: Mat | null = need > 0 && K > 0 ? yield { a: pr.Xt, b: Gp } : null;
-    const g = new Float64Array(p);
-    const base = new Float64Array(pr.n);
-    let aborted = false;
-    for (let k = 0; k < K; k++) {
-      if ((k & 31) === 31 && Date.now() > safetyDeadline) {
-        // safety limit inside the prox pass: drop this iterate, keep the previous one
-        aborted = true;
-        break;
-      }
-      for (let t = 0; t < p; t++) g[t] = Gp.data[t * K + k];
-      if (C) for (let j = 0; j < pr.n; j++) base[j] = C.data[j * K + k];
-      proxBlock(pr, k, g, step * beta, warm, xn, C ? base : undefined);
-    }
-    if (aborted) {
-      iterations--;
-      stopReason = SAFETY_STOP_REASON;
+    st.iterations++;
+    if (!(yield* fistaIteration(pr, st, step, grad, warm))) {
+      st.iterations--;
+      st.stopReason = SAFETY_STOP_REASON;
       break;
     }
-    let bn = 0;
-    if (hasB) {
-      let s = 0;
-      for (const v of ry) s += v;
-      bn = pr.offset === 'free' ? yb + step * s : (yb + step * s) / (1 + step * beta);
-    }
-    // gradient-based restart: momentum off when it points uphill
-    let dotv = (yb - bn) * (bn - b);
-    for (let t = 0; t < xn.length; t++) dotv += (yZ[t] - xn[t]) * (xn[t] - x[t]);
-    if (dotv > 0) {
-      theta = 1;
-      yZ = Float64Array.from(xn);
-      yb = bn;
-    } else {
-      const { next, weight } = fistaMomentum(theta);
-      theta = next;
-      yZ = extrapolate(xn, x, weight);
-      yb = bn + weight * (bn - b);
-    }
-    x = xn;
-    b = bn;
-    if (iterations % checkEvery !== 0) continue;
+    if (st.iterations % checkEvery !== 0) continue;
     checks++;
-    const prevBest = best.obj;
-    const r = residualOf(yield* forward(pr, x, b));
-    const obj = consider(x, b, r);
+    const prevBest = st.best.obj;
+    const obj = consider(pr, st, st.x, st.b, residualOf(pr, yield* forward(pr, st.x, st.b)));
     if (obj > prevBest * (1 + 1e-12) + 1e-300 && checks > 1) {
       // monotone safeguard: the step estimate was too long
       step /= 2;
-      x = Float64Array.from(best.Z);
-      b = best.b;
-      yZ = Float64Array.from(x);
-      yb = b;
-      theta = 1;
+      restartAtBest(st);
+      st.theta = 1;
     }
     let support = '';
-    for (let k = 0; k < K; k++) if (blockNorm(pr, x, k) > 0) support += k + ',';
+    for (let k = 0; k < K; k++) if (blockNorm(pr, st.x, k) > 0) support += k + ',';
     const stable = support === lastSupport;
     lastSupport = support;
-    if (small && roundsLeft > 0 && (iterations >= nextPolish || stable)) {
-      nextPolish = iterations * 2;
-      const pol = yield* polish(pr, best.Z, best.b, Math.min(FISTA_POLISH_ROUNDS, roundsLeft), safetyDeadline);
-      if (pol) {
-        polishRounds += pol.rounds;
-        roundsLeft -= pol.rounds;
-        warmFrom(pol.warm);
-        const rp = residualOf(yield* forward(pr, pol.Z, pol.b));
-        if (consider(pol.Z, pol.b, rp) <= pol.objective * (1 + 1e-15)) {
-          x = Float64Array.from(best.Z);
-          b = best.b;
-          yZ = Float64Array.from(x);
-          yb = b;
-          theta = 1;
-        }
+    if (small && st.roundsLeft > 0 && (st.iterations >= nextPolish || stable)) {
+      nextPolish = st.iterations * 2;
+      const pol = yield* polishBest(pr, st, FISTA_POLISH_ROUNDS);
+      if (pol && pol.obj <= pol.polished * (1 + 1e-15)) {
+        restartAtBest(st);
+        st.theta = 1;
       }
-      yield* checkBound();
-    } else if (small || checks % 3 === 0) yield* checkBound();
-    if (gapOf() <= opts.relTol) {
-      converged = true;
-      stopReason = 'converged';
+      yield* checkBound(pr, st);
+    } else if (small || checks % 3 === 0) yield* checkBound(pr, st);
+    markIfConverged(st, opts.relTol);
+  }
+}
+
+export function* solveCore(pr: Program, opts: CoreOptions): Generator<ProductRequest, CoreResult, Mat> {
+  const { p, P } = pr;
+  const K = 2 * P;
+  const x = new Float64Array(K * p);
+  const b = optimalOffset(pr, pr.y);
+  const st: CoreState = {
+    best: { Z: Float64Array.from(x), b, obj: Infinity, r: new Float64Array(pr.n) },
+    lower: -Infinity,
+    boundWarm: undefined,
+    x,
+    b,
+    yZ: Float64Array.from(x),
+    yb: b,
+    theta: 1,
+    iterations: 0,
+    polishRounds: 0,
+    roundsLeft: opts.maxPolishRounds ?? Infinity,
+    converged: false,
+    stopReason: 'iteration limit',
+    safetyDeadline: Date.now() + opts.timeBudgetMs,
+  };
+  // the starting point (zero network, optimal offset)
+  consider(pr, st, x, b, residualOf(pr, yield* forward(pr, x, b)));
+  yield* checkBound(pr, st);
+  markIfConverged(st, opts.relTol);
+  const small = K * p <= WORKING_SET_MAX_BLOCK_VARS;
+  // Working-set start: the polish from the empty support adds the most violating blocks a few at a
+  // time and solves each restricted problem exactly (column generation over blocks, like [EP Alg. 1]
+  // with the per-pattern cone oracle). FISTA below takes over when that does not finish.
+  if (!st.converged && small && opts.maxIterations > 0 && st.roundsLeft > 0) {
+    if (yield* polishBest(pr, st, WORKING_SET_ROUNDS)) {
+      restartAtBest(st);
+      yield* checkBound(pr, st);
+      markIfConverged(st, opts.relTol);
     }
   }
-  if (!converged) {
-    yield* checkBound();
-    if (gapOf() <= opts.relTol) {
-      converged = true;
-      stopReason = 'converged';
-    }
+  const fista = !st.converged && (P === 0 || Date.now() <= st.safetyDeadline);
+  if (!st.converged && !fista) st.stopReason = SAFETY_STOP_REASON;
+  const L = fista && P > 0 ? (yield* estimateLipschitz(pr)) * STEP_SAFETY : 1;
+  if (fista) yield* runFista(pr, st, opts, small, L);
+  if (!st.converged) {
+    yield* checkBound(pr, st);
+    markIfConverged(st, opts.relTol);
   }
   // any clock-dependent branch (polish, Newton, the bound's projection-free fallback) can only have
   // been taken once the safety deadline passed: then the result is reported as machine-dependent
-  if (!converged && Date.now() > safetyDeadline) stopReason = SAFETY_STOP_REASON;
-  else if (converged && Date.now() > safetyDeadline) stopReason = `converged (after the ${SAFETY_STOP_REASON})`;
+  if (!st.converged && Date.now() > st.safetyDeadline) st.stopReason = SAFETY_STOP_REASON;
+  else if (st.converged && Date.now() > st.safetyDeadline) st.stopReason = `converged (after the ${SAFETY_STOP_REASON})`;
+  const { best } = st;
   return {
     Z: best.Z,
     b: best.b,
     programValue: best.obj,
-    lowerBound: lower,
-    relGap: gapOf(),
-    converged,
-    iterations,
-    polishRounds,
-    stopReason,
+    lowerBound: st.lower,
+    relGap: gapOf(st),
+    converged: st.converged,
+    iterations: st.iterations,
+    polishRounds: st.polishRounds,
+    stopReason: st.stopReason,
     lipschitz: L,
   };
 }

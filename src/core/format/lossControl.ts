@@ -21,3 +21,11 @@ export const LOSS_CONTROL: Record<FrontEnd, string> = {
 export function lossChoiceAdvice(fe: FrontEnd): string {
   return ` Name the loss training used with ${LOSS_CONTROL[fe]}.`;
 }
+
+/**
+ * How to change a loss core chose (from the output head or by default), for the line that shows the
+ * loss and its reason; empty when the user named the loss.
+ */
+export function lossOverride(fe: FrontEnd, source: 'head' | 'user' | 'default'): string {
+  return source === 'user' ? '' : `override with ${LOSS_CONTROL[fe]}`;
+}

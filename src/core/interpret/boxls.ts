@@ -138,16 +138,27 @@ class IncrementalQR {
   }
 }
 
-export function boxLeastSquares(
-  P: BoxLsProblem,
-  opts: { maxIterations?: number; warmFree?: number[]; /** multiply-add budget (deterministic stop) */ maxWork?: number } = {},
-): BoxLsResult {
+/** Working state of one solve: μ, each variable's state, the free set and its QR, z = g + Σ μ_i b_i. */
+interface Bvls {
+  P: BoxLsProblem;
+  q: number;
+  p: number;
+  mu: Float64Array;
+  /** 0 free, -1 at lo, +1 at hi, 2 fixed (lo = hi = 0 or a zero column: never moves) */
+  state: Int8Array;
+  /** column norms ‖b_i‖ */
+  cn: Float64Array;
+  z: Float64Array;
+  free: number[];
+  qr: IncrementalQR;
+  /** variables that entered and left without a step since the last progress */
+  blocked: Set<number>;
+}
+
+function initBvls(P: BoxLsProblem): Bvls {
   const { g, cols, lo, hi } = P;
   const q = g.length;
   const p = cols.length;
-  const maxIt = opts.maxIterations ?? 3 * p + 100;
-  const mu = new Float64Array(p);
-  // state: 0 free, -1 at lo, +1 at hi, 2 fixed (lo = hi = 0: never moves)
   const state = new Int8Array(p);
   const cn = new Float64Array(p);
   for (let i = 0; i < p; i++) {
@@ -155,109 +166,137 @@ export function boxLeastSquares(
     if (!(cn[i] > 0) || (lo[i] === 0 && hi[i] === 0)) state[i] = 2;
     else state[i] = lo[i] === 0 ? -1 : 1;
   }
-  const z = new Float64Array(q);
-  const recompute = () => {
-    z.set(g);
-    for (let i = 0; i < p; i++) if (mu[i] !== 0) for (let t = 0; t < q; t++) z[t] += mu[i] * cols[i][t];
-  };
-  const gNorm = Math.sqrt(dot(g, g));
-  const free: number[] = [];
-  const qr = new IncrementalQR(q);
-  const blocked = new Set<number>();
-  /** Least squares on the free set, stepping back to the box when it leaves it; true if μ moved. */
-  const settle = (): boolean => {
-    let progressed = false;
-    for (let inner = 0; inner <= p + 5; inner++) {
-      // rhs = −(g + Σ_{bound} μ_i b_i)
-      const rhs = Float64Array.from(g, (x) => -x);
-      for (let i = 0; i < p; i++) if (state[i] !== 0 && mu[i] !== 0) for (let t = 0; t < q; t++) rhs[t] -= mu[i] * cols[i][t];
-      const sol = qr.solve(rhs);
-      const s = free.map((i) => sol.get(i) ?? 0);
-      let alpha = 1;
-      let hit = -1;
-      free.forEach((i, k) => {
-        const cur = mu[i];
-        const nxt = s[k];
-        if (nxt < lo[i] && nxt < cur) {
-          const a = (lo[i] - cur) / (nxt - cur);
-          if (a < alpha) [alpha, hit] = [Math.max(a, 0), k];
-        } else if (nxt > hi[i] && nxt > cur) {
-          const a = (hi[i] - cur) / (nxt - cur);
-          if (a < alpha) [alpha, hit] = [Math.max(a, 0), k];
-        }
-      });
-      if (hit < 0) {
-        free.forEach((i, k) => (mu[i] = Math.min(hi[i], Math.max(lo[i], s[k]))));
-        progressed = true;
-        break;
+  return { P, q, p, mu: new Float64Array(p), state, cn, z: new Float64Array(q), free: [], qr: new IncrementalQR(q), blocked: new Set<number>() };
+}
+
+function recompute(st: Bvls): void {
+  const { z, mu, q, p } = st;
+  const { g, cols } = st.P;
+  z.set(g);
+  for (let i = 0; i < p; i++) if (mu[i] !== 0) for (let t = 0; t < q; t++) z[t] += mu[i] * cols[i][t];
+}
+
+/** Least squares on the free set, stepping back to the box when it leaves it; true if μ moved. */
+function settle(st: Bvls): boolean {
+  const { mu, state, free, qr, q, p } = st;
+  const { g, cols, lo, hi } = st.P;
+  let progressed = false;
+  for (let inner = 0; inner <= p + 5; inner++) {
+    // rhs = −(g + Σ_{bound} μ_i b_i)
+    const rhs = Float64Array.from(g, (x) => -x);
+    for (let i = 0; i < p; i++) if (state[i] !== 0 && mu[i] !== 0) for (let t = 0; t < q; t++) rhs[t] -= mu[i] * cols[i][t];
+    const sol = qr.solve(rhs);
+    const s = free.map((i) => sol.get(i) ?? 0);
+    let alpha = 1;
+    let hit = -1;
+    free.forEach((i, k) => {
+      const cur = mu[i];
+      const nxt = s[k];
+      if (nxt < lo[i] && nxt < cur) {
+        const a = (lo[i] - cur) / (nxt - cur);
+        if (a < alpha) [alpha, hit] = [Math.max(a, 0), k];
+      } else if (nxt > hi[i] && nxt > cur) {
+        const a = (hi[i] - cur) / (nxt - cur);
+        if (a < alpha) [alpha, hit] = [Math.max(a, 0), k];
       }
-      if (alpha > 0) progressed = true;
-      free.forEach((i, k) => (mu[i] += alpha * (s[k] - mu[i])));
-      // variables that reached (or crossed by rounding) a bound go back to it
-      const gone = new Set<number>();
-      for (let k = free.length - 1; k >= 0; k--) {
-        const i = free[k];
-        const span = Math.max(1, Math.abs(lo[i]), Number.isFinite(hi[i]) ? Math.abs(hi[i]) : 0);
-        const atLo = mu[i] <= lo[i] + 1e-14 * span && (k === hit || s[k] < lo[i]);
-        const atHi = mu[i] >= hi[i] - 1e-14 * span && (k === hit || s[k] > hi[i]);
-        if (k === hit || atLo || atHi) {
-          const toLo = k === hit ? s[k] < mu[i] || mu[i] <= lo[i] : atLo;
-          mu[i] = toLo ? lo[i] : hi[i];
-          state[i] = toLo ? -1 : 1;
-          free.splice(k, 1);
-          gone.add(i);
-        }
-      }
-      qr.remove(gone, free, cols);
-      if (!free.length) break;
+    });
+    if (hit < 0) {
+      free.forEach((i, k) => (mu[i] = Math.min(hi[i], Math.max(lo[i], s[k]))));
+      progressed = true;
+      break;
     }
-    return progressed;
-  };
+    if (alpha > 0) progressed = true;
+    free.forEach((i, k) => (mu[i] += alpha * (s[k] - mu[i])));
+    qr.remove(returnToBounds(st, s, hit), free, cols);
+    if (!free.length) break;
+  }
+  return progressed;
+}
+
+/** Free variables that reached (or crossed by rounding) a bound go back to it; returns them. */
+function returnToBounds(st: Bvls, s: number[], hit: number): Set<number> {
+  const { mu, state, free } = st;
+  const { lo, hi } = st.P;
+  const gone = new Set<number>();
+  for (let k = free.length - 1; k >= 0; k--) {
+    const i = free[k];
+    const span = Math.max(1, Math.abs(lo[i]), Number.isFinite(hi[i]) ? Math.abs(hi[i]) : 0);
+    const atLo = mu[i] <= lo[i] + 1e-14 * span && (k === hit || s[k] < lo[i]);
+    const atHi = mu[i] >= hi[i] - 1e-14 * span && (k === hit || s[k] > hi[i]);
+    if (k === hit || atLo || atHi) {
+      const toLo = k === hit ? s[k] < mu[i] || mu[i] <= lo[i] : atLo;
+      mu[i] = toLo ? lo[i] : hi[i];
+      state[i] = toLo ? -1 : 1;
+      free.splice(k, 1);
+      gone.add(i);
+    }
+  }
+  return gone;
+}
+
+/** KKT violation of a bound variable: its improvement rate when moving into the box. */
+function violation(st: Bvls, i: number): number {
+  const w = dot(st.P.cols[i], st.z) / st.cn[i];
+  return st.state[i] === -1 ? -w : w;
+}
+
+/** The bound, unblocked variable with the largest violation above tol (−1: none). */
+function entering(st: Bvls, tol: number): number {
+  let best = -1;
+  let bestV = tol;
+  for (let i = 0; i < st.p; i++) {
+    if (st.state[i] === 0 || st.state[i] === 2 || st.blocked.has(i)) continue;
+    const v = violation(st, i);
+    if (v > bestV) {
+      bestV = v;
+      best = i;
+    }
+  }
+  return best;
+}
+
+function makeFree(st: Bvls, i: number): void {
+  st.state[i] = 0;
+  st.free.push(i);
+  st.qr.add(i, st.P.cols[i]);
+}
+
+export function boxLeastSquares(
+  P: BoxLsProblem,
+  opts: { maxIterations?: number; warmFree?: number[]; /** multiply-add budget (deterministic stop) */ maxWork?: number } = {},
+): BoxLsResult {
+  const st = initBvls(P);
+  const { q, p, state, z } = st;
+  const maxIt = opts.maxIterations ?? 3 * p + 100;
+  const gNorm = Math.sqrt(dot(P.g, P.g));
   let it = 0;
   let converged = false;
   // warm start: a guess of the free set (e.g. the constraint rows nearly tight at the neuron)
   for (const i of opts.warmFree ?? []) {
     if (state[i] === 0 || state[i] === 2) continue;
-    state[i] = 0;
-    free.push(i);
-    qr.add(i, cols[i]);
+    makeFree(st, i);
   }
-  if (free.length) settle();
-  recompute();
+  if (st.free.length) settle(st);
+  recompute(st);
   const maxWork = opts.maxWork ?? Infinity;
   let work = 0;
-  while (it < maxIt && work + qr.work <= maxWork) {
+  while (it < maxIt && work + st.qr.work <= maxWork) {
     it++;
     work += p * q;
     const tol = BOXLS_OPT_TOL * Math.max(Math.sqrt(dot(z, z)), gNorm, Number.MIN_VALUE);
-    let best = -1;
-    let bestV = tol;
-    for (let i = 0; i < p; i++) {
-      if (state[i] === 0 || state[i] === 2 || blocked.has(i)) continue;
-      const w = dot(cols[i], z) / cn[i];
-      const v = state[i] === -1 ? -w : w; // improvement rate when moving into the box
-      if (v > bestV) {
-        bestV = v;
-        best = i;
-      }
-    }
+    const best = entering(st, tol);
     if (best < 0) {
       // a variable blocked after a degenerate entry may still violate its KKT condition: then the
       // point is not proven optimal
-      converged = ![...blocked].some((i) => {
-        const w = dot(cols[i], z) / cn[i];
-        return (state[i] === -1 ? -w : w) > tol;
-      });
+      converged = ![...st.blocked].some((i) => violation(st, i) > tol);
       break;
     }
-    state[best] = 0;
-    free.push(best);
-    qr.add(best, cols[best]);
-    const progressed = settle();
-    if (progressed) blocked.clear();
-    else blocked.add(best); // entered and left without a step: degenerate, try another variable
-    recompute();
+    makeFree(st, best);
+    const progressed = settle(st);
+    if (progressed) st.blocked.clear();
+    else st.blocked.add(best); // entered and left without a step: degenerate, try another variable
+    recompute(st);
   }
-  recompute();
-  return { mu, z: Float64Array.from(z), iterations: it, converged };
+  recompute(st);
+  return { mu: st.mu, z: Float64Array.from(z), iterations: it, converged };
 }

@@ -59,175 +59,177 @@ export interface ConeProjection {
  * `active` back as `warm` for the same pattern skips refactoring it.
  */
 /**
- * The full scan's violated rows and values, shared by every call (projectCone is synchronous and not
- * re-entrant; each scan writes entries 0..m−1 before reading them): the bound and the polish scans
- * call it hundreds of times per round, and two n-long arrays per call were a measurable part of the
- * garbage collector's time (bench/convex.ts profile, n = 1e3, d = 10).
+ * The full scan's violated rows and values, and the passive-set marks, shared by every call
+ * (projectCone is synchronous and not re-entrant; each scan writes entries 0..m−1 before reading
+ * them, and every mark set is cleared before the call returns): the bound and the polish scans call
+ * it hundreds of times per round, and n-long arrays per call were a measurable part of the garbage
+ * collector's time (bench/convex.ts profile, n = 1e3, d = 10).
  */
-let scanScratch = { viol: new Float64Array(0), row: new Int32Array(0) };
+let scanScratch = { viol: new Float64Array(0), sel: new Float64Array(0), row: new Int32Array(0), inP: new Uint8Array(0) };
 
-export function projectCone(
-  Xt: Mat,
-  pattern: Uint8Array,
-  g: Float64Array,
-  omega = 1,
-  warm?: number[],
-  base?: Float64Array,
-  /** omega = 1: stop as soon as ‖g + Aᵀμ‖ ≤ stopBelow (every iterate's μ ≥ 0, so that norm is already an upper bound on ‖Π_K g‖) */
-  stopBelow = -1,
-): ConeProjection {
-  const n = Xt.rows, p = Xt.cols, X = Xt.data;
-  const wg = Float64Array.from(g);
-  wg[p - 1] *= omega;
-  const col = (j: number): Float64Array => {
-    const a = new Float64Array(p);
-    const s = pattern[j] ? 1 : -1;
-    for (let k = 0; k < p; k++) a[k] = s * X[j * p + k];
-    a[p - 1] *= omega;
-    return a;
-  };
-  const rowNorm = rowNormsOf(Xt, omega);
-  // c_j = ã_jᵀz̃ = s_j x̃_jᵀW z̃ (z̃ = W(g + Aᵀμ)), O(p) per row: a scan is one pass over X̃
-  const rowDot = (j: number, z: Float64Array): number => {
-    const o = j * p, e = p - 1;
-    const t = dotAt(X, o, z, 0, e) + X[o + e] * omega * z[e];
-    return pattern[j] ? t : -t;
-  };
-  let gnorm = 0;
-  for (let k = 0; k < p; k++) gnorm += wg[k] * wg[k];
-  gnorm = Math.sqrt(gnorm);
-  const P: number[] = [];
-  const cols: Float64Array[] = [];
-  let mu: number[] = [];
-  const neg = Float64Array.from(wg, (x) => -x);
-  const enter = (j: number) => {
-    P.push(j);
-    cols.push(col(j));
-  };
-  let qr = new UpdatedQR(p, neg);
-  if (warm && warm.length && warm.length <= p) {
-    // the previous face, less the rows whose least-squares multiplier is not positive (repeatedly):
-    // any passive set with a positive solution is a valid Lawson–Hanson state, so a face that has
-    // moved a little still saves most of the rows a cold start would add one scan at a time
-    const known = faceQR.get(warm);
-    let ok: number[];
-    if (known && known.Xt === Xt && known.pattern === pattern && known.omega === omega) {
-      qr = known.qr.withRhs(neg);
-      ok = warm.slice();
-    } else ok = warm.filter((j) => j >= 0 && j < n && rowNorm[j] > 0 && qr.append(col(j)));
-    for (let round = 0; ok.length && round < p; round++) {
-      const sol = qr.solve();
-      if (sol.every((x) => x > 0)) {
-        ok.forEach(enter);
-        mu = Array.from(sol);
-        break;
+/** The Lawson–Hanson state of one projection: passive rows P, their columns ã_t, multipliers μ, the QR of the columns. */
+interface NnlsState {
+  Xt: Mat;
+  pattern: Uint8Array;
+  omega: number;
+  /** W g */
+  wg: Float64Array;
+  /** ‖W x̃_j‖ */
+  rowNorm: Float64Array;
+  P: number[];
+  cols: Float64Array[];
+  mu: number[];
+  qr: UpdatedQR;
+  /** 1 for the rows in P (shared scratch, cleared on return) */
+  inP: Uint8Array;
+}
+
+/** ã_j = s_j W x̃_j, the weighted constraint row. */
+function weightedRow(st: NnlsState, j: number): Float64Array {
+  const p = st.Xt.cols, X = st.Xt.data, a = new Float64Array(p);
+  const s = st.pattern[j] ? 1 : -1;
+  for (let k = 0; k < p; k++) a[k] = s * X[j * p + k];
+  a[p - 1] *= st.omega;
+  return a;
+}
+
+/** c_j = ã_jᵀz̃ = s_j x̃_jᵀW z̃ (z̃ = W(g + Aᵀμ)), O(p) per row: a scan is one pass over X̃. */
+function rowDot(st: NnlsState, j: number, z: Float64Array): number {
+  const p = st.Xt.cols, X = st.Xt.data, o = j * p, e = p - 1;
+  const t = dotAt(X, o, z, 0, e) + X[o + e] * st.omega * z[e];
+  return st.pattern[j] ? t : -t;
+}
+
+/**
+ * Start from the previous face, less the rows whose least-squares multiplier is not positive
+ * (repeatedly): any passive set with a positive solution is a valid Lawson–Hanson state, so a face
+ * that has moved a little still saves most of the rows a cold start would add one scan at a time.
+ */
+function warmStart(st: NnlsState, warm: number[], neg: Float64Array): void {
+  const n = st.Xt.rows, p = st.Xt.cols;
+  const known = faceQR.get(warm);
+  let ok: number[];
+  if (known && known.Xt === st.Xt && known.pattern === st.pattern && known.omega === st.omega) {
+    st.qr = known.qr.withRhs(neg);
+    ok = warm.slice();
+  } else ok = warm.filter((j) => j >= 0 && j < n && st.rowNorm[j] > 0 && st.qr.append(weightedRow(st, j)));
+  for (let round = 0; ok.length && round < p; round++) {
+    const sol = st.qr.solve();
+    if (sol.every((x) => x > 0)) {
+      for (const j of ok) {
+        st.P.push(j);
+        st.cols.push(weightedRow(st, j));
       }
-      for (let t = sol.length - 1; t >= 0; t--)
-        if (!(sol[t] > 0)) {
-          ok.splice(t, 1);
-          qr.remove(t);
-        }
-    }
-    if (!P.length) qr = new UpdatedQR(p, neg);
-  }
-  const inP = new Uint8Array(n);
-  for (const j of P) inP[j] = 1;
-  const fl = 8 * 2.220446049250313e-16 * (p + 8);
-  let hot: Int32Array | null = null;
-  if (scanScratch.viol.length < n) scanScratch = { viol: new Float64Array(n), row: new Int32Array(n) };
-  const viol = scanScratch.viol, violRow = scanScratch.row;
-  let early = false;
-  for (let outer = 0; outer < NNLS_MAX_OUTER_PER_DIM * p + 100; outer++) {
-    // z̃ = g̃ + Σ μ_t ã_t; violation of row j: −c_j/‖ã_j‖ with c_j = ã_jᵀz̃. It counts only above the
-    // rounding floor fl·‖ã_j‖(‖g̃‖ + Σ_t μ_t‖ã_t‖) and above NNLS_VIOLATION_TOL·‖ã_j‖‖z̃‖.
-    let mass = gnorm;
-    const z = Float64Array.from(wg);
-    for (let t = 0; t < P.length; t++) {
-      mass += mu[t] * rowNorm[P[t]];
-      const ct = cols[t], mt = mu[t];
-      for (let k = 0; k < p; k++) z[k] += mt * ct[k];
-    }
-    let zn = 0;
-    for (let k = 0; k < p; k++) zn += z[k] * z[k];
-    zn = Math.sqrt(zn);
-    if (omega === 1 && zn <= stopBelow) {
-      early = true;
+      st.mu = Array.from(sol);
       break;
     }
-    const thr = Math.max(fl * mass, NNLS_VIOLATION_TOL * zn);
-    // the cold start's first scan can use X̃g from the caller's batched product
-    const violation = (j: number): number => (base && omega === 1 && !P.length ? (pattern[j] ? -base[j] : base[j]) : -rowDot(j, z)) / rowNorm[j];
-    let best = -1, bestV = 0;
-    // Any violated row may enter (each entry still lowers ‖z‖), so the rows most violated at the
-    // last full scan are tried first; a full scan (O(n·p)) runs only when none of them is violated
-    // any more, and it is what ends the loop: termination is still exact.
-    if (hot)
-      for (const j of hot) {
-        if (inP[j]) continue;
-        const v = violation(j);
-        if (v > thr && v > bestV) {
-          bestV = v;
-          best = j;
-        }
+    for (let t = sol.length - 1; t >= 0; t--)
+      if (!(sol[t] > 0)) {
+        ok.splice(t, 1);
+        st.qr.remove(t);
       }
-    if (best < 0) {
-      let m = 0;
-      for (let j = 0; j < n; j++) {
-        if (inP[j] || !(rowNorm[j] > 0)) continue;
-        const v = violation(j);
-        if (v > thr) {
-          viol[m] = v;
-          violRow[m++] = j;
-          if (v > bestV) {
-            bestV = v;
-            best = j;
-          }
-        }
-      }
-      if (m <= NNLS_HOT_ROWS) hot = violRow.slice(0, m);
-      else {
-        const cut = kthLargest(viol.slice(0, m), NNLS_HOT_ROWS);
-        hot = violRow.slice(0, m).filter((_, t) => viol[t] >= cut);
-      }
-    }
-    if (best < 0 || P.length >= p) break;
-    // a column numerically in the span of the passive ones: a rounding-level violation, stop adding
-    if (!qr.append(col(best))) break;
-    enter(best);
-    inP[best] = 1;
-    mu.push(0);
-    // inner loop: least squares on P, stepping back to keep μ ≥ 0
-    for (let inner = 0; inner < 3 * p + 10; inner++) {
-      const sol = qr.solve();
-      if (sol.every((x) => x > 0)) {
-        mu = Array.from(sol);
-        break;
-      }
-      let alpha = 1, tmin = -1;
-      for (let t = 0; t < sol.length; t++)
-        if (sol[t] <= 0) {
-          const a = mu[t] / (mu[t] - sol[t]);
-          if (a < alpha || tmin < 0) {
-            alpha = a;
-            tmin = t;
-          }
-        }
-      const next = mu.map((m0, t) => m0 + alpha * (sol[t] - m0));
-      next[tmin] = 0;
-      for (let t = next.length - 1; t >= 0; t--)
-        if (!(next[t] > 0)) {
-          inP[P[t]] = 0;
-          P.splice(t, 1);
-          cols.splice(t, 1);
-          next.splice(t, 1);
-          qr.remove(t);
-        }
-      mu = next;
-      if (!P.length) break;
-    }
-    if (!inP[best]) break; // the new column could not enter: rounding-level violation
   }
-  // unweighted z = g + Aᵀμ from the clipped μ
+  if (!st.P.length) st.qr = new UpdatedQR(p, neg);
+}
+
+/** z̃ = g̃ + Σ μ_t ã_t into z; returns the rounding mass ‖g̃‖ + Σ_t μ_t‖ã_t‖. */
+function nnlsResidual(st: NnlsState, gnorm: number, z: Float64Array): number {
+  const p = st.Xt.cols, { P, cols, mu, rowNorm } = st;
+  let mass = gnorm;
+  z.set(st.wg);
+  for (let t = 0; t < P.length; t++) {
+    mass += mu[t] * rowNorm[P[t]];
+    const ct = cols[t], mt = mu[t];
+    for (let k = 0; k < p; k++) z[k] += mt * ct[k];
+  }
+  return mass;
+}
+
+/**
+ * The row to enter: the most violated (violation −c_j/‖ã_j‖ above thr) among the rows most violated
+ * at the last full scan, else among all rows by a full scan, which also refreshes that hot list.
+ * Returns the row (−1: none) and the hot list.
+ */
+function enteringRow(st: NnlsState, z: Float64Array, thr: number, hot: Int32Array | null, base?: Float64Array): { best: number; hot: Int32Array | null } {
+  const n = st.Xt.rows, { pattern, rowNorm, inP } = st;
+  // the cold start's first scan can use X̃g from the caller's batched product
+  const useBase = base !== undefined && st.omega === 1 && !st.P.length;
+  const violation = (j: number): number => (useBase ? (pattern[j] ? -base[j] : base[j]) : -rowDot(st, j, z)) / rowNorm[j];
+  let best = -1, bestV = 0;
+  // Any violated row may enter (each entry still lowers ‖z‖), so the rows most violated at the
+  // last full scan are tried first; a full scan (O(n·p)) runs only when none of them is violated
+  // any more, and it is what ends the loop: termination is still exact.
+  if (hot)
+    for (const j of hot) {
+      if (inP[j]) continue;
+      const v = violation(j);
+      if (v > thr && v > bestV) {
+        bestV = v;
+        best = j;
+      }
+    }
+  if (best >= 0) return { best, hot };
+  const { viol, sel, row: violRow } = scanScratch;
+  let m = 0;
+  for (let j = 0; j < n; j++) {
+    if (inP[j] || !(rowNorm[j] > 0)) continue;
+    const v = violation(j);
+    if (v > thr) {
+      viol[m] = v;
+      violRow[m++] = j;
+      if (v > bestV) {
+        bestV = v;
+        best = j;
+      }
+    }
+  }
+  if (m <= NNLS_HOT_ROWS) return { best, hot: violRow.slice(0, m) };
+  sel.set(viol.subarray(0, m));
+  const cut = kthLargest(sel.subarray(0, m), NNLS_HOT_ROWS);
+  let h = 0;
+  for (let t = 0; t < m; t++) if (viol[t] >= cut) h++;
+  const out = new Int32Array(h);
+  for (let t = 0, e = 0; t < m; t++) if (viol[t] >= cut) out[e++] = violRow[t];
+  return { best, hot: out };
+}
+
+/** Least squares on P, stepping back along μ → solution to keep μ ≥ 0 (rows whose μ reaches 0 leave P). */
+function keepFeasible(st: NnlsState): void {
+  const p = st.Xt.cols, { P, cols, qr, inP } = st;
+  for (let inner = 0; inner < 3 * p + 10; inner++) {
+    const sol = qr.solve();
+    if (sol.every((x) => x > 0)) {
+      st.mu = Array.from(sol);
+      return;
+    }
+    const mu = st.mu;
+    let alpha = 1, tmin = -1;
+    for (let t = 0; t < sol.length; t++)
+      if (sol[t] <= 0) {
+        const a = mu[t] / (mu[t] - sol[t]);
+        if (a < alpha || tmin < 0) {
+          alpha = a;
+          tmin = t;
+        }
+      }
+    const next = mu.map((m0, t) => m0 + alpha * (sol[t] - m0));
+    next[tmin] = 0;
+    for (let t = next.length - 1; t >= 0; t--)
+      if (!(next[t] > 0)) {
+        inP[P[t]] = 0;
+        P.splice(t, 1);
+        cols.splice(t, 1);
+        next.splice(t, 1);
+        qr.remove(t);
+      }
+    st.mu = next;
+    if (!P.length) return;
+  }
+}
+
+/** Unweighted z = g + Aᵀμ from the clipped μ, the face, and its factorization kept for a warm start. */
+function projectionResult(st: NnlsState, g: Float64Array, early: boolean): ConeProjection {
+  const p = st.Xt.cols, X = st.Xt.data, { P, mu, pattern } = st;
   const out = Float64Array.from(g);
   const active: number[] = [], mus: number[] = [];
   for (let t = 0; t < P.length; t++) {
@@ -239,8 +241,62 @@ export function projectCone(
     mus.push(m0);
   }
   // the factorization of exactly these rows, for a caller that passes `active` back as `warm`
-  if (active.length === P.length) faceQR.set(active, { Xt, pattern, omega, qr });
+  if (active.length === P.length) faceQR.set(active, { Xt: st.Xt, pattern, omega: st.omega, qr: st.qr });
   return { z: out, active, mu: mus, early };
+}
+
+export function projectCone(
+  Xt: Mat,
+  pattern: Uint8Array,
+  g: Float64Array,
+  omega = 1,
+  warm?: number[],
+  base?: Float64Array,
+  /** omega = 1: stop as soon as ‖g + Aᵀμ‖ ≤ stopBelow (every iterate's μ ≥ 0, so that norm is already an upper bound on ‖Π_K g‖) */
+  stopBelow = -1,
+): ConeProjection {
+  const n = Xt.rows, p = Xt.cols;
+  const wg = Float64Array.from(g);
+  wg[p - 1] *= omega;
+  if (scanScratch.viol.length < n) scanScratch = { viol: new Float64Array(n), sel: new Float64Array(n), row: new Int32Array(n), inP: new Uint8Array(n) };
+  const neg = Float64Array.from(wg, (x) => -x);
+  const st: NnlsState = { Xt, pattern, omega, wg, rowNorm: rowNormsOf(Xt, omega), P: [], cols: [], mu: [], qr: new UpdatedQR(p, neg), inP: scanScratch.inP };
+  try {
+    if (warm && warm.length && warm.length <= p) warmStart(st, warm, neg);
+    for (const j of st.P) st.inP[j] = 1;
+    let gnorm = 0;
+    for (let k = 0; k < p; k++) gnorm += wg[k] * wg[k];
+    gnorm = Math.sqrt(gnorm);
+    const fl = 8 * 2.220446049250313e-16 * (p + 8);
+    const z = new Float64Array(p);
+    let hot: Int32Array | null = null;
+    for (let outer = 0; outer < NNLS_MAX_OUTER_PER_DIM * p + 100; outer++) {
+      // violation of row j: −c_j/‖ã_j‖. It counts only above the rounding floor
+      // fl·‖ã_j‖(‖g̃‖ + Σ_t μ_t‖ã_t‖) and above NNLS_VIOLATION_TOL·‖ã_j‖‖z̃‖.
+      const mass = nnlsResidual(st, gnorm, z);
+      let zn = 0;
+      for (let k = 0; k < p; k++) zn += z[k] * z[k];
+      zn = Math.sqrt(zn);
+      if (omega === 1 && zn <= stopBelow) return projectionResult(st, g, true);
+      const thr = Math.max(fl * mass, NNLS_VIOLATION_TOL * zn);
+      const pick = enteringRow(st, z, thr, hot, base);
+      hot = pick.hot;
+      const best = pick.best;
+      if (best < 0 || st.P.length >= p) break;
+      // a column numerically in the span of the passive ones: a rounding-level violation, stop adding
+      const col = weightedRow(st, best);
+      if (!st.qr.append(col)) break;
+      st.P.push(best);
+      st.cols.push(col);
+      st.inP[best] = 1;
+      st.mu.push(0);
+      keepFeasible(st);
+      if (!st.inP[best]) break; // the new column could not enter: rounding-level violation
+    }
+    return projectionResult(st, g, false);
+  } finally {
+    for (const j of st.P) st.inP[j] = 0;
+  }
 }
 
 /** QR factors of the faces returned by projectCone, keyed by the returned `active` array itself. */

@@ -28,14 +28,8 @@ export function leastSquares(cols: Float64Array[], rhs: Float64Array): Float64Ar
     a[j] -= alpha;
     const vv = s - 2 * alpha * (a[j] + alpha) + alpha * alpha; // ‖v‖² (a[j] already shifted)
     if (!(vv > 0)) continue;
-    const apply = (y: Float64Array) => {
-      let t = 0;
-      for (let i = j; i < m; i++) t += a[i] * y[i];
-      t = (2 * t) / vv;
-      for (let i = j; i < m; i++) y[i] -= t * a[i];
-    };
-    for (let l = j + 1; l < k; l++) apply(A[l]);
-    apply(b);
+    for (let l = j + 1; l < k; l++) reflect(a, vv, j, m, A[l]);
+    reflect(a, vv, j, m, b);
   }
   let dmax = 0;
   for (let j = 0; j < k; j++) dmax = Math.max(dmax, Math.abs(diag[j]));
@@ -47,6 +41,17 @@ export function leastSquares(cols: Float64Array[], rhs: Float64Array): Float64Ar
     x[j] = s / diag[j];
   }
   return x;
+}
+
+/**
+ * y[j:] −= (2 vᵀy/vv)·v with v = a[j:m]: one Householder reflection (a plain function, not a
+ * closure per column: the face Newton's multiplier release runs these least squares thousands of times a solve).
+ */
+function reflect(a: Float64Array, vv: number, j: number, m: number, y: Float64Array): void {
+  let t = 0;
+  for (let i = j; i < m; i++) t += a[i] * y[i];
+  t = (2 * t) / vv;
+  for (let i = j; i < m; i++) y[i] -= t * a[i];
 }
 
 /**

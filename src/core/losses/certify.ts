@@ -281,13 +281,13 @@ function assembleCertificate(
   // the optimum: the best network found when the dual bound closes on it
   let optimal: NetworkWeights | null = null;
   if (w && w.objective - best.value <= tol * w.objective) optimal = w.net;
-  else if (search.isCertified() && (!w || w.objective >= Pbal)) optimal = bal.net;
+  else if (search.functionCertified() && (!w || w.objective >= Pbal)) optimal = bal.net;
 
   const tolerances = certificateTolerances(settings, tol, best.oracle, solverIterations, lossTolerances(hingeSmoothingFor(tol)));
   const result = buildResult({
     loss: loss.name, lossWords: loss.words, beta, betaInfo: search.pb.betaInfo, impliedBeta: search.pb.impliedB, impliedBetaMismatch: search.pb.impliedBetaMismatch, modes, n, d, c, m,
     primalAsTrained: asTrained.objective, Pbal, rebalanced: rebalancedInfo(bal.net, infos, (wn) => lossObjective(wn, X, Y, beta, modes, loss).objective), best, bestPrimal: search.bestPrimal, witness: w, tol, infos, tolerances, warnings, timings,
-    columnGeneration: cg.ran ? { iterations: cg.iterations, directions: cg.directions, stopReason: cg.stopReason, reachedOptimum: search.isCertified() || cg.lassoOptimal || optimal !== null } : null,
+    columnGeneration: cg.ran ? { iterations: cg.iterations, directions: cg.directions, stopReason: cg.stopReason, reachedOptimum: search.functionCertified() || cg.lassoOptimal || optimal !== null } : null,
   });
   if (cg.stopKind === 'safety-limit') result.safetyLimit = { seconds: (settings.timeBudgetMs ?? 0) / 1000 };
   if (closed) {

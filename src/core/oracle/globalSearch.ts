@@ -144,17 +144,86 @@ function searchOneSign(
   opts: GlobalSearchOptions,
   evalAbs: (u: Float64Array, l: Float64Array) => number,
 ): GlobalSearchResult {
-  let attained = Math.max(attained0, evalAbs(u0, lam));
-  let bestU = Float64Array.from(u0);
+  const s = new SignSearch(X, xn, m, r, lam, opts, evalAbs, attained0, u0);
+  const heap: Node[] = [];
+  let stoppedEarly = false;
   let closedMax = 0; // largest bound of a node closed as exact
-  let nodes = 0;
-  const mass = lam.reduce((s, v, t) => s + Math.abs(v) * xn[t], 0);
-  const slackAbs = 16 * EPS * (m + r) * mass; // rounding of every sum below, per unit u
-  const prune = () => Math.max(attained, opts.stopBelow ?? -Infinity);
+  let prunedMax = 0; // largest bound of a node dropped by the threshold: a sound bound for its region
+  heapPush(heap, s.evaluate(new Int8Array(m), Float64Array.from(xn), Float64Array.from(xn)));
+  while (heap.length) {
+    if (opts.shouldStop?.()) throw new CancelledError('oracle');
+    const top = heap[0];
+    if (top.bound <= s.prune()) {
+      // the largest open bound is below the threshold: every open node is pruned with it
+      prunedMax = Math.max(prunedMax, top.bound);
+      heap.length = 0;
+      break;
+    }
+    if (top.split >= 0 && s.nodes + 2 > opts.nodeBudget) break; // budget: the heap stays open
+    if (opts.earlyDirection && s.attained > opts.earlyDirection.above && s.nodes >= opts.earlyDirection.work) { stoppedEarly = true; break; } // likewise
+    heapPop(heap);
+    if (top.split < 0) {
+      closedMax = Math.max(closedMax, top.bound);
+      continue;
+    }
+    for (const sg of [1, -1]) {
+      const st = Int8Array.from(top.status);
+      st[top.split] = sg;
+      const child = s.evaluate(st, Float64Array.from(top.rp), Float64Array.from(top.rm), top.faces);
+      // a child's bound never needs to exceed its parent's (both are sound for the child's region)
+      child.bound = Math.min(child.bound, top.bound);
+      if (child.bound > s.prune()) heapPush(heap, child);
+      else prunedMax = Math.max(prunedMax, child.bound);
+    }
+  }
+  const openBound = heap.length ? heap[0].bound : 0;
+  const upper = Math.max(s.attained, closedMax, prunedMax, openBound);
+  // exact when nothing is left open and no region was dropped above the value attained
+  const closed = heap.length === 0 && prunedMax <= s.attained;
+  return { upper, attained: s.attained, u: s.bestU, nodes: s.nodes, closed, openBound, stoppedEarly };
+}
 
-  const rowOf = new Int32Array(m);
-  const evaluate = (status: Int8Array, rp: Float64Array, rm: Float64Array, parentFaces?: Map<number, number[]>): Node => {
-    nodes++;
+/** The slack of a free sample's secant with ρ⁺ = p, ρ⁻ = q: what splitting it could gain. */
+function slackOf(li: number, p: number, q: number): number {
+  const w = p + q > 0 ? p / (p + q) : 0;
+  return li > 0 ? li * w * q : -li * w * (1 - w) * (p + q);
+}
+
+/** One sign's search state: the data, the best direction attained, the nodes spent, and the node bound. */
+class SignSearch {
+  attained: number;
+  bestU: Float64Array;
+  nodes = 0;
+  /** rounding of every sum in a node bound, per unit u */
+  private readonly slackAbs: number;
+  private readonly rowOf: Int32Array;
+
+  constructor(
+    private readonly X: Float64Array,
+    xn: Float64Array,
+    private readonly m: number,
+    private readonly r: number,
+    private readonly lam: Float64Array,
+    private readonly opts: GlobalSearchOptions,
+    private readonly evalAbs: (u: Float64Array, l: Float64Array) => number,
+    attained0: number,
+    u0: Float64Array,
+  ) {
+    this.attained = Math.max(attained0, evalAbs(u0, lam));
+    this.bestU = Float64Array.from(u0);
+    const mass = lam.reduce((s, v, t) => s + Math.abs(v) * xn[t], 0);
+    this.slackAbs = 16 * EPS * (m + r) * mass;
+    this.rowOf = new Int32Array(m);
+  }
+
+  prune(): number {
+    return Math.max(this.attained, this.opts.stopBelow ?? -Infinity);
+  }
+
+  /** The node with these sign fixings: its bound (inherited ρ± refreshed where it matters) and its split. */
+  evaluate(status: Int8Array, rp: Float64Array, rm: Float64Array, parentFaces?: Map<number, number[]>): Node {
+    const { X, m, r, lam, rowOf } = this;
+    this.nodes++;
     const fixed: number[] = [];
     for (let t = 0; t < m; t++) if (status[t] !== 0) { rowOf[t] = fixed.length; fixed.push(t); }
     const A: Mat = { rows: fixed.length, cols: r, data: new Float64Array(fixed.length * r) };
@@ -177,28 +246,10 @@ function searchOneSign(
       for (let q = 0; q < r; q++) s += pr.z[q] * pr.z[q];
       return { value: Math.sqrt(s), z: pr.z };
     };
+    if (fixed.length) this.refreshRho(status, rp, rm, coneMax);
     const g = new Float64Array(r);
     let constant = 0;
     let split = -1, splitSlack = 0;
-    const xi = new Float64Array(r);
-    const slackOf = (li: number, p: number, q: number): number => {
-      const w = p + q > 0 ? p / (p + q) : 0;
-      return li > 0 ? li * w * q : -li * w * (1 - w) * (p + q);
-    };
-    // refresh ρ± by cone projections for the free samples with the largest slack under the
-    // inherited bounds; the rest keep them (sound: the region only shrank)
-    if (fixed.length) {
-      const free: number[] = [];
-      for (let t = 0; t < m; t++) if (status[t] === 0) free.push(t);
-      const k = Math.min(free.length, GLOBAL_REFRESH_PER_RANK * r);
-      if (k < free.length) free.sort((a2, b2) => slackOf(lam[b2], rp[b2], rm[b2]) - slackOf(lam[a2], rp[a2], rm[a2]));
-      for (const t of free.slice(0, k)) {
-        for (let q = 0; q < r; q++) xi[q] = X[t * r + q];
-        rp[t] = Math.min(rp[t], coneMax(xi, 2 * t).value);
-        for (let q = 0; q < r; q++) xi[q] = -X[t * r + q];
-        rm[t] = Math.min(rm[t], coneMax(xi, 2 * t + 1).value);
-      }
-    }
     for (let t = 0; t < m; t++) {
       const li = lam[t];
       if (status[t] > 0) {
@@ -213,49 +264,32 @@ function searchOneSign(
       if (slack > splitSlack) { splitSlack = slack; split = t; }
     }
     const cm = coneMax(g, -1);
-    const bound = cm.value + constant + slackAbs;
+    const bound = cm.value + constant + this.slackAbs;
     if (cm.value > 0) {
       const u = cm.z.map((v) => v / cm.value);
-      const v = evalAbs(u, lam);
-      if (v > attained) { attained = v; bestU = u; }
+      const v = this.evalAbs(u, lam);
+      if (v > this.attained) { this.attained = v; this.bestU = u; }
     }
     if (split >= 0 && splitSlack <= GLOBAL_SPLIT_MIN_REL * bound) split = -1;
     return { bound, status, split, rp, rm, faces };
-  };
+  }
 
-  const heap: Node[] = [];
-  let stoppedEarly = false;
-  let prunedMax = 0; // largest bound of a node dropped by the threshold: a sound bound for its region
-  heapPush(heap, evaluate(new Int8Array(m), Float64Array.from(xn), Float64Array.from(xn)));
-  while (heap.length) {
-    if (opts.shouldStop?.()) throw new CancelledError('oracle');
-    const top = heap[0];
-    if (top.bound <= prune()) {
-      // the largest open bound is below the threshold: every open node is pruned with it
-      prunedMax = Math.max(prunedMax, top.bound);
-      heap.length = 0;
-      break;
-    }
-    if (top.split >= 0 && nodes + 2 > opts.nodeBudget) break; // budget: the heap stays open
-    if (opts.earlyDirection && attained > opts.earlyDirection.above && nodes >= opts.earlyDirection.work) { stoppedEarly = true; break; } // likewise
-    heapPop(heap);
-    if (top.split < 0) {
-      closedMax = Math.max(closedMax, top.bound);
-      continue;
-    }
-    for (const s of [1, -1]) {
-      const st = Int8Array.from(top.status);
-      st[top.split] = s;
-      const child = evaluate(st, Float64Array.from(top.rp), Float64Array.from(top.rm), top.faces);
-      // a child's bound never needs to exceed its parent's (both are sound for the child's region)
-      child.bound = Math.min(child.bound, top.bound);
-      if (child.bound > prune()) heapPush(heap, child);
-      else prunedMax = Math.max(prunedMax, child.bound);
+  /**
+   * Refresh ρ± by cone projections for the free samples with the largest slack under the inherited
+   * bounds; the rest keep them (sound: the region only shrank).
+   */
+  private refreshRho(status: Int8Array, rp: Float64Array, rm: Float64Array, coneMax: (g: Float64Array, key: number) => { value: number }): void {
+    const { X, m, r, lam } = this;
+    const xi = new Float64Array(r);
+    const free: number[] = [];
+    for (let t = 0; t < m; t++) if (status[t] === 0) free.push(t);
+    const k = Math.min(free.length, GLOBAL_REFRESH_PER_RANK * r);
+    if (k < free.length) free.sort((a2, b2) => slackOf(lam[b2], rp[b2], rm[b2]) - slackOf(lam[a2], rp[a2], rm[a2]));
+    for (const t of free.slice(0, k)) {
+      for (let q = 0; q < r; q++) xi[q] = X[t * r + q];
+      rp[t] = Math.min(rp[t], coneMax(xi, 2 * t).value);
+      for (let q = 0; q < r; q++) xi[q] = -X[t * r + q];
+      rm[t] = Math.min(rm[t], coneMax(xi, 2 * t + 1).value);
     }
   }
-  const openBound = heap.length ? heap[0].bound : 0;
-  const upper = Math.max(attained, closedMax, prunedMax, openBound);
-  // exact when nothing is left open and no region was dropped above the value attained
-  const closed = heap.length === 0 && prunedMax <= attained;
-  return { upper, attained, u: bestU, nodes, closed, openBound, stoppedEarly };
 }

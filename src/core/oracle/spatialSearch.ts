@@ -44,6 +44,7 @@ import { norm2, type Mat } from '../linalg/mat';
 import { projectCone } from '../linalg/cone';
 import { heapPop, heapPush } from './boundHeap';
 import type { GlobalSearchOptions, GlobalSearchResult } from './globalSearch';
+import { CancelledError } from '../errors';
 
 /** A u-box is closed by its sign patterns once it has at most this many ambiguous samples. */
 export const SPATIAL_CLOSE_MAX_AMBIGUOUS = 7;
@@ -90,30 +91,90 @@ interface Node {
  */
 export function spatialSearch(Xh: Float64Array, n: number, r: number, Lam: Float64Array, c: number, opts: SpatialSearchOptions): SpatialSearchResult {
   if (c < 1 || c > 3) throw new RangeError(`spatialSearch: c = ${c} outputs (1–3 supported)`);
-  const closeK = opts.closeK ?? SPATIAL_CLOSE_MAX_AMBIGUOUS;
-  const relTol = c === 1 ? 0 : (opts.vectorRelTol ?? SPATIAL_VECTOR_REL_TOL);
-  // keep rows with x_i ≠ 0 and λ_i ≠ 0 (scaled norms: a sum of squares underflows at |x| ≈ 1e-162,
-  // and dropping such a row with a huge λ_i would make the bound unsound)
-  const keep: number[] = [];
-  for (let i = 0; i < n; i++) {
-    if (norm2(Xh.subarray(i * r, i * r + r)) > 0 && norm2(Lam.subarray(i * c, i * c + c)) > 0) keep.push(i);
-  }
-  const m = keep.length;
-  const X = new Float64Array(m * r), L = new Float64Array(m * c), ln = new Float64Array(m), xa = new Float64Array(m);
-  let mass = 0;
-  for (let t = 0; t < m; t++) {
-    let a = 0;
-    for (let q = 0; q < r; q++) { const v = Xh[keep[t] * r + q]; X[t * r + q] = v; a += Math.abs(v); }
-    for (let q = 0; q < c; q++) L[t * c + q] = Lam[keep[t] * c + q];
-    ln[t] = norm2(L.subarray(t * c, t * c + c));
-    xa[t] = a;
-    mass += ln[t] * a;
-  }
-  // rounding of every sum below, per unit u (‖x‖₂ ≤ Σ|x_j|)
-  const slackAbs = 16 * EPS * (m + r + c) * mass;
-  const ROUND = 4 * EPS * (r + 2);
+  const S = new SpatialSearch(Xh, n, r, Lam, c, opts);
+  if (S.m === 0) return { upper: 0, attained: 0, u: S.bestU, y: S.bestY, nodes: 0, closed: true, openBound: 0 };
+  return S.run();
+}
 
-  const value = (u: ArrayLike<number>, out: Float64Array): number => {
+/** Box centre and half-widths. */
+function centre(lo: Float64Array, hi: Float64Array): { cen: Float64Array; h: Float64Array } {
+  const r = lo.length, cen = new Float64Array(r), h = new Float64Array(r);
+  for (let q = 0; q < r; q++) { cen[q] = (lo[q] + hi[q]) / 2; h[q] = (hi[q] - lo[q]) / 2; }
+  return { cen, h };
+}
+
+/** min over the box of ‖w‖ (≥ 1 on a cube face). */
+function minNorm(lo: Float64Array, hi: Float64Array): number {
+  let s = 0;
+  for (let q = 0; q < lo.length; q++) {
+    const d = lo[q] > 0 ? lo[q] : hi[q] < 0 ? -hi[q] : 0;
+    s += d * d;
+  }
+  return Math.sqrt(s);
+}
+
+/** A copy of the box [lo, hi] with coordinate q halved: the lower half (half = 0) or the upper one. */
+function halve(lo: Float64Array, hi: Float64Array, q: number, half: number): { lo: Float64Array; hi: Float64Array } {
+  const mid = (lo[q] + hi[q]) / 2;
+  const l = Float64Array.from(lo), h = Float64Array.from(hi);
+  if (half) l[q] = mid; else h[q] = mid;
+  return { lo: l, hi: h };
+}
+
+/** The search's data (rows with x_i ≠ 0 and Λ_i ≠ 0), its best direction, and its node bounds. */
+class SpatialSearch {
+  readonly m: number;
+  private readonly X: Float64Array;
+  private readonly L: Float64Array;
+  /** Σ_j |x_ij| per kept row */
+  private readonly xa: Float64Array;
+  private readonly closeK: number;
+  private readonly relTol: number;
+  /** rounding of every sum of a node bound, per unit u (‖x‖₂ ≤ Σ|x_j|) */
+  private readonly slackAbs: number;
+  private readonly ROUND: number;
+  private readonly outBuf: Float64Array;
+  bestU: Float64Array;
+  bestY: Float64Array;
+  attained: number;
+  nodes = 0;
+  private readonly heap: Node[] = [];
+  private closedMax = 0;
+  private prunedMax = 0;
+  private stuckMax = 0;
+
+  constructor(Xh: Float64Array, n: number, private readonly r: number, Lam: Float64Array, private readonly c: number, private readonly opts: SpatialSearchOptions) {
+    this.closeK = opts.closeK ?? SPATIAL_CLOSE_MAX_AMBIGUOUS;
+    this.relTol = c === 1 ? 0 : (opts.vectorRelTol ?? SPATIAL_VECTOR_REL_TOL);
+    // keep rows with x_i ≠ 0 and λ_i ≠ 0 (scaled norms: a sum of squares underflows at |x| ≈ 1e-162,
+    // and dropping such a row with a huge λ_i would make the bound unsound)
+    const keep: number[] = [];
+    for (let i = 0; i < n; i++) {
+      if (norm2(Xh.subarray(i * r, i * r + r)) > 0 && norm2(Lam.subarray(i * c, i * c + c)) > 0) keep.push(i);
+    }
+    const m = (this.m = keep.length);
+    const X = (this.X = new Float64Array(m * r)), L = (this.L = new Float64Array(m * c)), xa = (this.xa = new Float64Array(m));
+    let mass = 0;
+    for (let t = 0; t < m; t++) {
+      let a = 0;
+      for (let q = 0; q < r; q++) { const v = Xh[keep[t] * r + q]; X[t * r + q] = v; a += Math.abs(v); }
+      for (let q = 0; q < c; q++) L[t * c + q] = Lam[keep[t] * c + q];
+      xa[t] = a;
+      mass += norm2(L.subarray(t * c, t * c + c)) * a;
+    }
+    this.slackAbs = 16 * EPS * (m + r + c) * mass;
+    this.ROUND = 4 * EPS * (r + 2);
+    this.outBuf = new Float64Array(c);
+    this.bestU = new Float64Array(r);
+    this.bestU[0] = 1;
+    this.attained = this.value(this.bestU, this.outBuf);
+    this.bestY = this.outBuf.map((v) => (this.attained > 0 ? v / this.attained : 0));
+    if (opts.seedU && opts.seedU.length === r) this.offer(Float64Array.from(opts.seedU));
+  }
+
+  /** ‖Λᵀ(X̂u)_+‖, with Λᵀ(X̂u)_+ written to out */
+  private value(u: ArrayLike<number>, out: Float64Array): number {
+    const { m, r, c, X, L } = this;
     out.fill(0);
     for (let t = 0; t < m; t++) {
       let z = 0;
@@ -121,29 +182,26 @@ export function spatialSearch(Xh: Float64Array, n: number, r: number, Lam: Float
       if (z > 0) for (let q = 0; q < c; q++) out[q] += L[t * c + q] * z;
     }
     return norm2(out);
-  };
-  const outBuf = new Float64Array(c);
-  let bestU = new Float64Array(r);
-  bestU[0] = 1;
-  let attained = value(bestU, outBuf);
-  let bestY = outBuf.map((v) => (attained > 0 ? v / attained : 0));
-  const offer = (u: Float64Array) => {
+  }
+
+  /** a direction met: kept when it beats the best value attained */
+  private offer(u: Float64Array): void {
     let s = 0;
-    for (let q = 0; q < r; q++) s += u[q] * u[q];
+    for (let q = 0; q < this.r; q++) s += u[q] * u[q];
     if (!(s > 0)) return;
     const nu = Math.sqrt(s);
     const uu = u.map((v) => v / nu);
-    const v = value(uu, outBuf);
-    if (v > attained) { attained = v; bestU = uu; bestY = outBuf.map((x) => x / v); }
-  };
-  if (opts.seedU && opts.seedU.length === r) offer(Float64Array.from(opts.seedU));
-  if (m === 0) return { upper: 0, attained: 0, u: bestU, y: bestY, nodes: 0, closed: true, openBound: 0 };
+    const v = this.value(uu, this.outBuf);
+    if (v > this.attained) { this.attained = v; this.bestU = uu; this.bestY = this.outBuf.map((x) => x / v); }
+  }
 
-  let nodes = 0;
-  const bar = () => Math.max(attained * (1 + relTol), opts.stopBelow ?? -Infinity);
+  private bar(): number {
+    return Math.max(this.attained * (1 + this.relTol), this.opts.stopBelow ?? -Infinity);
+  }
 
   /** unit corner directions of an output box (c = 1: the box's sign) and γ = min_j y0ᵀŷ_j, shaved for rounding */
-  const outGeom = (ok: number, olo: Float64Array, ohi: Float64Array): { Y: Float64Array[]; gamma: number } => {
+  private outGeom(ok: number, olo: Float64Array, ohi: Float64Array): { Y: Float64Array[]; gamma: number } {
+    const c = this.c;
     if (c === 1) return { Y: [Float64Array.of(olo[0])], gamma: 1 };
     const y0 = new Float64Array(c);
     for (let q = 0; q < c; q++) y0[q] = (olo[q] + ohi[q]) / 2;
@@ -164,37 +222,36 @@ export function spatialSearch(Xh: Float64Array, n: number, r: number, Lam: Float
       gamma = Math.min(gamma, dot);
     }
     return { Y, gamma: gamma * (1 - 8 * EPS) - 4 * EPS };
-  };
-  const weights = (y: Float64Array, idx: ArrayLike<number>, out: Float64Array) => {
+  }
+
+  /** l_a = λ_{idx[a]}ᵀy */
+  private weights(y: Float64Array, idx: ArrayLike<number>, out: Float64Array): void {
+    const { c, L } = this;
     for (let a = 0; a < idx.length; a++) {
       const t = idx[a];
       let s = 0;
       for (let q = 0; q < c; q++) s += L[t * c + q] * y[q];
       out[a] = s;
     }
-  };
-  const onPart = (S: Float64Array, y: Float64Array, out: Float64Array) => {
+  }
+
+  /** S·y: the on-samples' part of the gradient for output direction y */
+  private onPart(S: Float64Array, y: Float64Array, out: Float64Array): void {
+    const { r, c } = this;
     for (let q = 0; q < r; q++) {
       let s = 0;
       for (let p = 0; p < c; p++) s += S[q * c + p] * y[p];
       out[q] = s;
     }
-  };
-  const minNorm = (lo: Float64Array, hi: Float64Array): number => {
-    let s = 0;
-    for (let q = 0; q < r; q++) {
-      const d = lo[q] > 0 ? lo[q] : hi[q] < 0 ? -hi[q] : 0;
-      s += d * d;
-    }
-    return Math.sqrt(s);
-  };
+  }
 
-  /** classify the parent's ambiguous samples on a u-box (when `reclassify`) and bound the node */
-  const evaluate = (k: number, lo: Float64Array, hi: Float64Array, ok: number, olo: Float64Array, ohi: Float64Array, S0: Float64Array, amb0: Int32Array, reclassify: boolean): Node => {
-    nodes++;
-    const cen = new Float64Array(r), h = new Float64Array(r);
-    for (let q = 0; q < r; q++) { cen[q] = (lo[q] + hi[q]) / 2; h[q] = (hi[q] - lo[q]) / 2; }
-    let S = S0, amb = amb0;
+  /**
+   * The parent's ambiguous samples on a u-box (sorted into S when on throughout, when `reclassify`):
+   * the ones still ambiguous with their centre values and ranges.
+   */
+  private classify(cen: Float64Array, h: Float64Array, S0: Float64Array, amb0: Int32Array, reclassify: boolean) {
+    const { r, c, X, L, xa, ROUND } = this;
+    let S = S0;
     const tk: number[] = [], lk: number[] = [], hk: number[] = [];
     const keepA: number[] = [];
     if (reclassify) S = Float64Array.from(S0);
@@ -211,7 +268,15 @@ export function spatialSearch(Xh: Float64Array, n: number, r: number, Lam: Float
         }
       } else if (!reclassify || H0 > 0) { keepA.push(t); tk.push(z); lk.push(L0); hk.push(H0); }
     }
-    if (reclassify) amb = Int32Array.from(keepA);
+    return { S, amb: reclassify ? Int32Array.from(keepA) : amb0, tk, lk, hk };
+  }
+
+  /** classify the parent's ambiguous samples on a u-box (when `reclassify`) and bound the node */
+  private evaluate(k: number, lo: Float64Array, hi: Float64Array, ok: number, olo: Float64Array, ohi: Float64Array, S0: Float64Array, amb0: Int32Array, reclassify: boolean): Node {
+    const { r, c, X, L } = this;
+    this.nodes++;
+    const { cen, h } = centre(lo, hi);
+    const { S, amb, tk, lk, hk } = this.classify(cen, h, S0, amb0, reclassify);
     const na = amb.length;
     // the true value at the box centre (a lower bound on M)
     const vc = new Float64Array(c);
@@ -222,14 +287,14 @@ export function spatialSearch(Xh: Float64Array, n: number, r: number, Lam: Float
     }
     for (let a = 0; a < na; a++) if (tk[a] > 0) for (let p = 0; p < c; p++) vc[p] += L[amb[a] * c + p] * tk[a];
     const cn = Math.hypot(...cen);
-    if (Math.hypot(...vc) / cn > attained) offer(cen);
+    if (Math.hypot(...vc) / cn > this.attained) this.offer(cen);
     const N = minNorm(lo, hi);
-    const { Y, gamma } = outGeom(ok, olo, ohi);
+    const { Y, gamma } = this.outGeom(ok, olo, ohi);
     const l = new Float64Array(na), G = new Float64Array(r), wScore = new Float64Array(r);
     let maxB = -Infinity, uLoose = 0;
     for (const y of Y) {
-      weights(y, amb, l);
-      onPart(S, y, G);
+      this.weights(y, amb, l);
+      this.onPart(S, y, G);
       let kappa = 0;
       for (let a = 0; a < na; a++) {
         const t = amb[a], li = l[a];
@@ -247,8 +312,16 @@ export function spatialSearch(Xh: Float64Array, n: number, r: number, Lam: Float
         uLoose = B - yv / cn;
       }
     }
-    const bound = Math.max(0, maxB) / gamma + slackAbs;
-    const oLoose = Math.max(0, maxB) * (1 / gamma - 1);
+    const bound = Math.max(0, maxB) / gamma + this.slackAbs;
+    const node: Node = { bound, k, lo, hi, ok, olo, ohi, S, amb, closedU: na <= this.closeK, splitU: -1, splitO: -1 };
+    this.chooseSplit(node, h, wScore, Math.max(0, maxB) * (1 / gamma - 1), uLoose);
+    return node;
+  }
+
+  /** split the u coordinate with the widest weighted range, or the output box when its looseness dominates */
+  private chooseSplit(node: Node, h: Float64Array, wScore: Float64Array, oLoose: number, uLoose: number): void {
+    const { r, c } = this;
+    const { k, ok, olo, ohi } = node;
     let splitU = -1, splitO = -1;
     let bw = 0;
     for (let q = 0; q < r; q++) {
@@ -261,14 +334,15 @@ export function spatialSearch(Xh: Float64Array, n: number, r: number, Lam: Float
       for (let q = 0; q < c; q++) if (q !== ok && ohi[q] - olo[q] > ow) { ow = ohi[q] - olo[q]; splitO = q; }
       if (ow < 2 * SPATIAL_MIN_HALF_WIDTH) splitO = -1;
     }
-    const node: Node = { bound, k, lo, hi, ok, olo, ohi, S, amb, closedU: na <= closeK, splitU, splitO };
+    node.splitU = splitU;
+    node.splitO = splitO;
     if (splitO >= 0 && (oLoose > uLoose || splitU < 0)) node.splitU = -1;
     else node.splitO = -1;
-    return node;
-  };
+  }
 
   /** max over the node of the corner bounds by the u-box's 2^k sign patterns, divided by γ (sound for any NNLS accuracy) */
-  const close = (nd: Node): number => {
+  private close(nd: Node): number {
+    const { r, X } = this;
     const { k, lo, hi, amb } = nd;
     const s = lo[k];
     const rows = 2 * (r - 1) + amb.length;
@@ -281,17 +355,16 @@ export function spatialSearch(Xh: Float64Array, n: number, r: number, Lam: Float
     }
     for (const t of amb) { A.data.set(X.subarray(t * r, t * r + r), row * r); row++; }
     const pat = new Uint8Array(rows).fill(1);
-    const { Y, gamma } = outGeom(nd.ok, nd.olo, nd.ohi);
+    const { Y, gamma } = this.outGeom(nd.ok, nd.olo, nd.ohi);
     const l = new Float64Array(amb.length);
     const base = new Float64Array(r);
-    const cen = new Float64Array(r), h = new Float64Array(r);
-    for (let q = 0; q < r; q++) { cen[q] = (lo[q] + hi[q]) / 2; h[q] = (hi[q] - lo[q]) / 2; }
+    const { cen, h } = centre(lo, hi);
     const N = minNorm(lo, hi);
     let best = 0;
     const g = new Float64Array(r);
     for (const y of Y) {
-      weights(y, amb, l);
-      onPart(nd.S, y, base);
+      this.weights(y, amb, l);
+      this.onPart(nd.S, y, base);
       for (let mask = 0; mask < 1 << amb.length; mask++) {
         g.set(base);
         for (let a = 0; a < amb.length; a++) {
@@ -301,9 +374,9 @@ export function spatialSearch(Xh: Float64Array, n: number, r: number, Lam: Float
         let P = 0;
         for (let q = 0; q < r; q++) P += g[q] * cen[q] + Math.abs(g[q]) * h[q];
         const pre = Math.min(Math.max(0, P) / N, norm2(g));
-        const b0 = bar() * gamma;
+        const b0 = this.bar() * gamma;
         if (pre <= b0) { best = Math.max(best, pre); continue; }
-        nodes++;
+        this.nodes++;
         const pr = projectCone(A, pat, Float64Array.from(g), 1, undefined, undefined, b0);
         const zn = norm2(pr.z);
         let zmass = 0;
@@ -313,90 +386,98 @@ export function spatialSearch(Xh: Float64Array, n: number, r: number, Lam: Float
           zmass += pr.mu[a] * an;
         }
         best = Math.max(best, Math.min(pre, zn + 4 * EPS * (rows + r) * zmass));
-        if (zn > 0) offer(pr.z);
+        if (zn > 0) this.offer(pr.z);
       }
     }
-    return best / gamma + slackAbs;
-  };
+    return best / gamma + this.slackAbs;
+  }
 
-  const heap: Node[] = [];
-  let closedMax = 0, prunedMax = 0, stuckMax = 0;
-  const push = (nd: Node) => {
-    if (nd.bound <= bar()) { prunedMax = Math.max(prunedMax, nd.bound); return; }
-    heapPush(heap, nd);
-  };
-  const allAmb = Int32Array.from({ length: m }, (_, t) => t);
-  const zS = new Float64Array(r * c);
-  for (let ok = 0; ok < c; ok++)
-    for (const os of [1, -1]) {
-      const olo = new Float64Array(c).fill(-1), ohi = new Float64Array(c).fill(1);
-      olo[ok] = ohi[ok] = os;
-      for (let k = 0; k < r; k++)
-        for (const s of [1, -1]) {
-          const lo = new Float64Array(r).fill(-1), hi = new Float64Array(r).fill(1);
-          lo[k] = hi[k] = s;
-          push(evaluate(k, lo, hi, ok, olo, ohi, zS, allAmb, true));
-        }
-    }
-  let stopped = false, stoppedEarly = false;
-  while (heap.length) {
-    if (opts.shouldStop?.()) throw new Error('oracle cancelled');
-    const top = heap[0];
-    if (top.bound <= bar()) {
-      // every open node is at most the threshold: all are dropped with it
-      prunedMax = Math.max(prunedMax, top.bound);
-      heap.length = 0;
-      break;
-    }
-    // the next step's largest cost: two box evaluations, or (c > 1: three) enumerations of 2^k patterns per corner
-    const cost = top.closedU ? (c === 1 ? 1 : 3 * 2 ** (c - 1)) * (1 << top.amb.length) + 2 : 2;
-    if (nodes + cost > opts.nodeBudget) { stopped = true; break; }
-    // the caller only needs a direction above its bar (GlobalSearchOptions.earlyDirection): the heap stays open
-    if (opts.earlyDirection && attained > opts.earlyDirection.above && nodes >= opts.earlyDirection.work) { stopped = stoppedEarly = true; break; }
-    heapPop(heap);
-    if (top.closedU) {
-      const v = Math.min(top.bound, close(top));
-      if (v <= bar()) { prunedMax = Math.max(prunedMax, v); continue; }
-      if (c === 1) { closedMax = Math.max(closedMax, v); continue; }
-      // c > 1: the u-box is resolved; halve the output box and bound the halves by enumeration
-      let q = -1, w = 0;
-      for (let p = 0; p < c; p++) if (p !== top.ok && top.ohi[p] - top.olo[p] > w) { w = top.ohi[p] - top.olo[p]; q = p; }
-      if (q < 0 || w < 2 * SPATIAL_MIN_HALF_WIDTH) { stuckMax = Math.max(stuckMax, v); continue; }
-      const mid = (top.olo[q] + top.ohi[q]) / 2;
-      for (const half of [0, 1]) {
-        const olo = Float64Array.from(top.olo), ohi = Float64Array.from(top.ohi);
-        if (half) olo[q] = mid; else ohi[q] = mid;
-        const child: Node = { ...top, olo, ohi };
-        nodes++;
-        child.bound = Math.min(v, close(child));
-        push(child);
+  private push(nd: Node): void {
+    if (nd.bound <= this.bar()) { this.prunedMax = Math.max(this.prunedMax, nd.bound); return; }
+    heapPush(this.heap, nd);
+  }
+
+  /** the root boxes: every face of the u cube against every face of the output cube */
+  private pushRoots(): void {
+    const { r, c } = this;
+    const allAmb = Int32Array.from({ length: this.m }, (_, t) => t);
+    const zS = new Float64Array(r * c);
+    for (let ok = 0; ok < c; ok++)
+      for (const os of [1, -1]) {
+        const olo = new Float64Array(c).fill(-1), ohi = new Float64Array(c).fill(1);
+        olo[ok] = ohi[ok] = os;
+        for (let k = 0; k < r; k++)
+          for (const s of [1, -1]) {
+            const lo = new Float64Array(r).fill(-1), hi = new Float64Array(r).fill(1);
+            lo[k] = hi[k] = s;
+            this.push(this.evaluate(k, lo, hi, ok, olo, ohi, zS, allAmb, true));
+          }
       }
-      continue;
-    }
-    if (top.splitU < 0 && top.splitO < 0) { stuckMax = Math.max(stuckMax, top.bound); continue; }
-    if (top.splitU >= 0) {
-      const q = top.splitU, mid = (top.lo[q] + top.hi[q]) / 2;
-      for (const half of [0, 1]) {
-        const lo = Float64Array.from(top.lo), hi = Float64Array.from(top.hi);
-        if (half) lo[q] = mid; else hi[q] = mid;
-        const child = evaluate(top.k, lo, hi, top.ok, top.olo, top.ohi, top.S, top.amb, true);
-        child.bound = Math.min(child.bound, top.bound);
-        push(child);
-      }
-    } else {
-      const q = top.splitO, mid = (top.olo[q] + top.ohi[q]) / 2;
-      for (const half of [0, 1]) {
-        const olo = Float64Array.from(top.olo), ohi = Float64Array.from(top.ohi);
-        if (half) olo[q] = mid; else ohi[q] = mid;
-        const child = evaluate(top.k, top.lo, top.hi, top.ok, olo, ohi, top.S, top.amb, false);
-        child.bound = Math.min(child.bound, top.bound);
-        push(child);
-      }
+  }
+
+  /** a node whose u-box is closed by enumeration: c = 1 resolved; c > 1 halves its output box */
+  private expandClosed(top: Node): void {
+    const c = this.c;
+    const v = Math.min(top.bound, this.close(top));
+    if (v <= this.bar()) { this.prunedMax = Math.max(this.prunedMax, v); return; }
+    if (c === 1) { this.closedMax = Math.max(this.closedMax, v); return; }
+    // c > 1: the u-box is resolved; halve the output box and bound the halves by enumeration
+    let q = -1, w = 0;
+    for (let p = 0; p < c; p++) if (p !== top.ok && top.ohi[p] - top.olo[p] > w) { w = top.ohi[p] - top.olo[p]; q = p; }
+    if (q < 0 || w < 2 * SPATIAL_MIN_HALF_WIDTH) { this.stuckMax = Math.max(this.stuckMax, v); return; }
+    for (const half of [0, 1]) {
+      const { lo: olo, hi: ohi } = halve(top.olo, top.ohi, q, half);
+      const child: Node = { ...top, olo, ohi };
+      this.nodes++;
+      child.bound = Math.min(v, this.close(child));
+      this.push(child);
     }
   }
-  let openBound = 0;
-  for (const nd of heap) openBound = Math.max(openBound, nd.bound);
-  const upper = Math.max(attained, closedMax, prunedMax, stuckMax, openBound);
-  const closed = !stopped && stuckMax <= attained * (1 + relTol) && prunedMax <= attained * (1 + relTol) && openBound <= attained * (1 + relTol);
-  return { upper, attained, u: bestU, y: bestY, nodes, closed, openBound: stopped ? openBound : upper, stoppedEarly };
+
+  /** an open node: two children, halving its chosen u or output coordinate */
+  private expandOpen(top: Node): void {
+    if (top.splitU < 0 && top.splitO < 0) { this.stuckMax = Math.max(this.stuckMax, top.bound); return; }
+    for (const half of [0, 1]) {
+      let child: Node;
+      if (top.splitU >= 0) {
+        const { lo, hi } = halve(top.lo, top.hi, top.splitU, half);
+        child = this.evaluate(top.k, lo, hi, top.ok, top.olo, top.ohi, top.S, top.amb, true);
+      } else {
+        const { lo: olo, hi: ohi } = halve(top.olo, top.ohi, top.splitO, half);
+        child = this.evaluate(top.k, top.lo, top.hi, top.ok, olo, ohi, top.S, top.amb, false);
+      }
+      child.bound = Math.min(child.bound, top.bound);
+      this.push(child);
+    }
+  }
+
+  run(): SpatialSearchResult {
+    const { c, opts, heap, relTol } = this;
+    this.pushRoots();
+    let stopped = false, stoppedEarly = false;
+    while (heap.length) {
+      if (opts.shouldStop?.()) throw new CancelledError('oracle');
+      const top = heap[0];
+      if (top.bound <= this.bar()) {
+        // every open node is at most the threshold: all are dropped with it
+        this.prunedMax = Math.max(this.prunedMax, top.bound);
+        heap.length = 0;
+        break;
+      }
+      // the next step's largest cost: two box evaluations, or (c > 1: three) enumerations of 2^k patterns per corner
+      const cost = top.closedU ? (c === 1 ? 1 : 3 * 2 ** (c - 1)) * (1 << top.amb.length) + 2 : 2;
+      if (this.nodes + cost > opts.nodeBudget) { stopped = true; break; }
+      // the caller only needs a direction above its bar (GlobalSearchOptions.earlyDirection): the heap stays open
+      if (opts.earlyDirection && this.attained > opts.earlyDirection.above && this.nodes >= opts.earlyDirection.work) { stopped = stoppedEarly = true; break; }
+      heapPop(heap);
+      if (top.closedU) this.expandClosed(top);
+      else this.expandOpen(top);
+    }
+    let openBound = 0;
+    for (const nd of heap) openBound = Math.max(openBound, nd.bound);
+    const { attained, closedMax, prunedMax, stuckMax } = this;
+    const upper = Math.max(attained, closedMax, prunedMax, stuckMax, openBound);
+    const closed = !stopped && stuckMax <= attained * (1 + relTol) && prunedMax <= attained * (1 + relTol) && openBound <= attained * (1 + relTol);
+    return { upper, attained, u: this.bestU, y: this.bestY, nodes: this.nodes, closed, openBound: stopped ? openBound : upper, stoppedEarly };
+  }
 }

@@ -23,7 +23,8 @@
  * The pattern set does not depend on λ: it is built once per X̂ (PatternSet) and reused by every
  * call on the same data (the output-sphere search of vector outputs, column generation).
  * Cost: C(m, r−1) subsets × 2^r sign assignments to enumerate, then one NNLS per distinct pattern
- * that can beat the best value. r ≤ 4 keeps the great-circle sweeps of sweep.ts.
+ * that can beat the best value (each pattern's last multipliers, kept between calls, bound most
+ * patterns without one at nearby dual points). r ≤ 4 keeps the great-circle sweeps of sweep.ts.
  */
 import type { Mat } from '../linalg/mat';
 import { projectCone } from '../linalg/cone';
@@ -38,6 +39,14 @@ export const SUBSET_DEPENDENT_TOL = 1e-12;
 export const SUBSET_ILL_TOL = 1e-6;
 /** More rows vanishing at one vertex than this: not exact (2^k sign patterns). */
 export const MAX_VANISHING = 16;
+
+/**
+ * Largest pattern count × 2 signs × rank for which a pattern set keeps each pattern's last cone
+ * multipliers (PatternSet.warmFaces; 12 bytes an entry, so at most 48 MB): column generation asks at
+ * nearby dual points, where the last face's multipliers, rescaled, mostly bound the pattern below the
+ * bar without a new projection (measured at rank 6, n = 20: ~22,600 projections a call near the end).
+ */
+export const PATTERN_WARM_MAX_ENTRIES = 4_000_000;
 
 const EPS = 2.220446049250313e-16;
 
@@ -125,6 +134,20 @@ export class PatternSet {
   readonly count: number;
   /** sign assignments visited (the budget's unit) */
   readonly visits: number;
+
+  /**
+   * Per pattern and sign (slot 2p or 2p + 1, r entries each): the face (kept-row ids, −1 padded) and
+   * multipliers of the last projection. Speed only: ‖g + sAᵀμ‖ bounds ‖Π_K g‖ for ANY μ, s ≥ 0.
+   */
+  private warm: { r: number; face: Int32Array; mu: Float64Array } | null = null;
+
+  /** the warm-start store for rank r (null when too large: PATTERN_WARM_MAX_ENTRIES) */
+  warmFaces(r: number): { face: Int32Array; mu: Float64Array } | null {
+    if (this.warm?.r === r) return this.warm;
+    if (this.count * 2 * r > PATTERN_WARM_MAX_ENTRIES) return null;
+    this.warm = { r, face: new Int32Array(this.count * 2 * r).fill(-1), mu: new Float64Array(this.count * 2 * r) };
+    return this.warm;
+  }
 
   private constructor(rows: Int32Array, bits: Uint8Array, count: number, visits: number) {
     this.rows = rows;
@@ -225,122 +248,288 @@ export class PatternSet {
   maximize(Xh: Float64Array, r: number, lam: Float64Array, seedU?: Float64Array, opts: MaximizeOptions = {}): SweepResult & { attained: number; candidates: ScoredDirection[]; cutShort: boolean } {
     // patterns whose bound is at most the bar are skipped: the best value attained, or the caller's
     // threshold (a feasibility check needs only M̄ ≤ stopBelow); the largest skipped bound stays in `value`
-    const stopBelow = opts.stopBelow ?? -Infinity;
-    const keepTop = new TopDirections(opts.candidates ?? 0, opts.candidateFloor ?? stopBelow);
-    const m = this.rows.length;
-    const Xk: Mat = { rows: m, cols: r, data: new Float64Array(m * r) };
-    const lk = new Float64Array(m);
-    const xn = new Float64Array(m);
-    for (let t = 0; t < m; t++) {
-      const j = this.rows[t];
-      lk[t] = lam[j];
-      let s = 0;
-      for (let q = 0; q < r; q++) { Xk.data[t * r + q] = Xh[j * r + q]; s += Xh[j * r + q] ** 2; }
-      xn[t] = Math.sqrt(s);
-    }
-    const h = (u: Float64Array): number => {
-      let v = 0;
-      for (let t = 0; t < m; t++) {
-        let z = 0;
-        for (let q = 0; q < r; q++) z += Xk.data[t * r + q] * u[q];
-        if (z > 0) v += lk[t] * z;
-      }
-      return Math.abs(v);
-    };
-    let bestU = new Float64Array(r);
-    bestU[0] = 1;
-    let attained = h(bestU);
-    if (seedU && seedU.length === r) {
-      const v = h(seedU);
-      if (v > attained) { attained = v; bestU = Float64Array.from(seedU); }
-    }
-    const bar = () => Math.max(attained, stopBelow);
-    let upper = 0;
-    let evaluated = 0;
+    const st = new MaximizeState(this, Xh, r, lam, seedU, opts);
     // ‖g_D‖ ≥ ‖Π_K g_D‖ for every pattern: visit patterns by decreasing ‖g_D‖ and stop once it falls
-    // below the best value attained; the first skipped bound is then the largest remaining one
-    const gAll = new Float64Array(this.count * r);
-    const bound = new Float64Array(this.count);
-    const gRoundAll = new Float64Array(this.count);
+    // below the best value attained; the first skipped bound is then the largest remaining one.
+    // Patterns already at most the bar never need a visit (the bar only rises): only the others are
+    // sorted, and the largest of the rest is kept as a bound.
+    const pb = patternGradients(this, st);
+    const bar0 = st.bar();
+    let below = 0;
+    const kept: number[] = [];
     for (let p = 0; p < this.count; p++) {
-      const o = p * m;
-      let mass = 0;
-      for (let t = 0; t < m; t++)
-        if (this.bits[o + t] && lk[t] !== 0) {
-          mass += Math.abs(lk[t]) * xn[t];
-          for (let q = 0; q < r; q++) gAll[p * r + q] += lk[t] * Xk.data[t * r + q];
-        }
-      let gn = 0;
-      for (let q = 0; q < r; q++) gn += gAll[p * r + q] ** 2;
-      gRoundAll[p] = 4 * EPS * (m + r) * mass; // rounding of g's entries, per unit u
-      bound[p] = Math.sqrt(gn) + gRoundAll[p];
+      if (pb.bound[p] > bar0) kept.push(p);
+      else below = Math.max(below, pb.bound[p]);
     }
-    const order = Array.from({ length: this.count }, (_, p) => p).sort((a, b) => bound[b] - bound[a]);
-    // cheap lower bounds first: h at ±g_D/‖g_D‖ (often inside its own cone, then exact) raises the
-    // bar that lets most patterns skip their cone projection
-    const dir = new Float64Array(r);
-    for (const p of order) {
-      if (bound[p] <= bar()) break;
-      const gn = bound[p] - gRoundAll[p];
-      if (!(gn > 0)) continue;
-      for (let q = 0; q < r; q++) dir[q] = gAll[p * r + q] / gn;
-      for (const sgn of [1, -1]) {
-        if (sgn < 0) for (let q = 0; q < r; q++) dir[q] = -dir[q];
-        const v = h(dir);
-        keepTop.offer(dir, v);
-        if (v > attained) { attained = v; bestU = Float64Array.from(dir); }
-      }
-    }
-    let cutShort = false;
-    for (const p of order) {
-      if (bound[p] <= bar()) {
-        upper = Math.max(upper, bound[p]);
-        break;
-      }
-      if (opts.earlyDirection && attained > opts.earlyDirection.above && evaluated >= opts.earlyDirection.work) {
-        // the caller has its direction: every pattern left has ‖Π_K(±g)‖ ≤ bound[p] (decreasing order), a sound M̄
-        upper = Math.max(upper, bound[p]);
-        cutShort = true;
-        break;
-      }
-      const pat = this.bits.subarray(p * m, p * m + m);
-      const g = gAll.subarray(p * r, p * r + r);
-      const gn = bound[p] - gRoundAll[p];
-      for (const sgn of [1, -1]) {
-        // one constraint's multiplier alone already bounds ‖Π_K(±g)‖ (weak duality with μ = μ_j e_j):
-        // ‖g‖² − max_j (a_jᵀg)_−²/‖a_j‖², O(m·r) — most patterns stop here
-        let cut = 0;
-        for (let t = 0; t < m; t++) {
-          let z = 0;
-          for (let q = 0; q < r; q++) z += Xk.data[t * r + q] * g[q];
-          z *= pat[t] ? sgn : -sgn;
-          if (z < 0) cut = Math.max(cut, (z * z) / (xn[t] * xn[t]));
-        }
-        // the difference of squares may cancel: its rounding (≤ 8ε(m + r)‖g‖²) is added under the root
-        const one = Math.sqrt(Math.max(0, gn * gn - cut) + 8 * EPS * (m + r) * gn * gn) + gRoundAll[p];
-        if (one <= bar()) {
-          upper = Math.max(upper, one);
-          continue;
-        }
-        const gs = sgn === 1 ? Float64Array.from(g) : g.map((x) => -x);
-        const pr = projectCone(Xk, pat, gs, 1, undefined, undefined, bar());
-        evaluated++;
-        let zn = 0, zmass = gn;
-        for (let q = 0; q < r; q++) zn += pr.z[q] * pr.z[q];
-        zn = Math.sqrt(zn);
-        for (let a = 0; a < pr.active.length; a++) zmass += pr.mu[a] * xn[pr.active[a]];
-        upper = Math.max(upper, zn + gRoundAll[p] + 4 * EPS * (m + r) * zmass);
-        if (zn > 0) {
-          const u = pr.z.map((x) => x / zn);
-          const v = h(u);
-          keepTop.offer(u, v);
-          if (v > attained) { attained = v; bestU = u; }
-        }
-      }
-    }
-    upper = Math.max(upper, attained);
-    return { value: upper, attained, u: bestU, patterns: this.count, candidatesEvaluated: evaluated, rejected: 0, info: `${this.count} distinct patterns from ${this.visits} vertex sign assignments${cutShort ? ' (stopped early: a direction above the caller\'s bar was found)' : ''}`, candidates: keepTop.list(), cutShort };
+    const order = kept.sort((a, b) => pb.bound[b] - pb.bound[a]);
+    const cuts = seedFromPatternDirections(this, st, pb, order);
+    const res = boundPatterns(this, st, pb, order, cuts);
+    const upper = Math.max(res.upper, below);
+    const cutShort = res.cutShort;
+    return {
+      value: Math.max(upper, st.attained), attained: st.attained, u: st.bestU, patterns: this.count, candidatesEvaluated: st.evaluated, rejected: 0,
+      info: `${this.count} distinct patterns from ${this.visits} vertex sign assignments${cutShort ? ' (stopped early: a direction above the caller\'s bar was found)' : ''}`, candidates: st.keepTop.list(), cutShort,
+    };
   }
+}
+
+/** One maximize call's data (the pattern set's kept rows) and its best direction so far. */
+class MaximizeState {
+  readonly m: number;
+  readonly Xk: Mat;
+  readonly lk: Float64Array;
+  readonly xn: Float64Array;
+  readonly stopBelow: number;
+  readonly keepTop: TopDirections;
+  attained: number;
+  bestU: Float64Array;
+  /** cone projections made (the earlyDirection unit) */
+  evaluated = 0;
+
+  constructor(ps: PatternSet, Xh: Float64Array, readonly r: number, lam: Float64Array, seedU: Float64Array | undefined, readonly opts: MaximizeOptions) {
+    this.stopBelow = opts.stopBelow ?? -Infinity;
+    this.keepTop = new TopDirections(opts.candidates ?? 0, opts.candidateFloor ?? this.stopBelow);
+    const m = (this.m = ps.rows.length);
+    this.Xk = { rows: m, cols: r, data: new Float64Array(m * r) };
+    this.lk = new Float64Array(m);
+    this.xn = new Float64Array(m);
+    for (let t = 0; t < m; t++) {
+      const j = ps.rows[t];
+      this.lk[t] = lam[j];
+      let s = 0;
+      for (let q = 0; q < r; q++) { this.Xk.data[t * r + q] = Xh[j * r + q]; s += Xh[j * r + q] ** 2; }
+      this.xn[t] = Math.sqrt(s);
+    }
+    this.bestU = new Float64Array(r);
+    this.bestU[0] = 1;
+    this.attained = this.h(this.bestU);
+    if (seedU && seedU.length === r) {
+      const v = this.h(seedU);
+      if (v > this.attained) { this.attained = v; this.bestU = Float64Array.from(seedU); }
+    }
+  }
+
+  /** |λᵀ(X̂u)_+| on the kept rows */
+  h(u: Float64Array): number {
+    const { m, r, lk } = this, X = this.Xk.data;
+    let v = 0;
+    for (let t = 0; t < m; t++) {
+      let z = 0;
+      for (let q = 0; q < r; q++) z += X[t * r + q] * u[q];
+      if (z > 0) v += lk[t] * z;
+    }
+    return Math.abs(v);
+  }
+
+  bar(): number {
+    return Math.max(this.attained, this.stopBelow);
+  }
+
+  /** a direction met (u is kept as given when it becomes the best: pass a copy if it will change) */
+  offer(u: Float64Array, v: number): void {
+    this.keepTop.offer(u, v);
+    if (v > this.attained) { this.attained = v; this.bestU = u; }
+  }
+}
+
+/** Per pattern D: g_D = X̂ᵀDλ (row-major, count×r), its rounding per unit u, and the bound ‖g_D‖ + rounding ≥ ‖Π_K g_D‖. */
+function patternGradients(ps: PatternSet, st: MaximizeState): PatternBounds {
+  const { m, r, lk, xn } = st, X = st.Xk.data;
+  const gAll = new Float64Array(ps.count * r);
+  const bound = new Float64Array(ps.count);
+  const gRoundAll = new Float64Array(ps.count);
+  for (let p = 0; p < ps.count; p++) {
+    const o = p * m;
+    let mass = 0;
+    for (let t = 0; t < m; t++)
+      if (ps.bits[o + t] && lk[t] !== 0) {
+        mass += Math.abs(lk[t]) * xn[t];
+        for (let q = 0; q < r; q++) gAll[p * r + q] += lk[t] * X[t * r + q];
+      }
+    let gn = 0;
+    for (let q = 0; q < r; q++) gn += gAll[p * r + q] ** 2;
+    gRoundAll[p] = 4 * EPS * (m + r) * mass; // rounding of g's entries, per unit u
+    bound[p] = Math.sqrt(gn) + gRoundAll[p];
+  }
+  return { gAll, bound, gRoundAll };
+}
+
+/** y = X̂_D-rows·g for every kept row (y_t = x_tᵀg): one pass serves h(±g/‖g‖) and both signs' one-constraint cuts. */
+function rowProducts(st: MaximizeState, g: Float64Array, y: Float64Array): void {
+  const { m, r } = st, X = st.Xk.data;
+  for (let t = 0; t < m; t++) {
+    let z = 0;
+    for (let q = 0; q < r; q++) z += X[t * r + q] * g[q];
+    y[t] = z;
+  }
+}
+
+/**
+ * One constraint's multiplier alone already bounds ‖Π_K(±g)‖ (weak duality with μ = μ_j e_j):
+ * ‖g‖² − max_j (a_jᵀg)_−²/‖a_j‖², with a_j = ±x_j by the pattern; returns that max for the sign sgn.
+ */
+function oneConstraintCut(st: MaximizeState, pat: Uint8Array, y: Float64Array, sgn: number): number {
+  const { m, xn } = st;
+  let cut = 0;
+  for (let t = 0; t < m; t++) {
+    const z = y[t] * (pat[t] ? sgn : -sgn);
+    if (z < 0) cut = Math.max(cut, (z * z) / (xn[t] * xn[t]));
+  }
+  return cut;
+}
+
+/** What the first pass learnt about each pattern it visited (by position in the visiting order). */
+interface SeedPass {
+  /** positions visited */
+  count: number;
+  /** 1 where the one-constraint cuts below were computed (else both signs were already bounded by `warmPlus/Minus`) */
+  hasCut: Uint8Array;
+  plus: Float64Array;
+  minus: Float64Array;
+  /** the last faces' bounds per sign (Infinity: none) */
+  warmPlus: Float64Array;
+  warmMinus: Float64Array;
+}
+
+/**
+ * Cheap lower bounds first: h at ±g_D/‖g_D‖ (often inside its own cone, then exact) raises the bar
+ * that lets most patterns skip their cone projection. The products x_tᵀg_D computed for it also give
+ * each visited pattern's one-constraint cuts (both signs). A pattern whose last faces (both signs)
+ * already bound it below the bar is passed over at O(r²) (column generation's nearby dual points).
+ */
+function seedFromPatternDirections(ps: PatternSet, st: MaximizeState, pb: PatternBounds, order: number[]): SeedPass {
+  const { m, r, lk } = st;
+  const len = order.length;
+  const sp: SeedPass = { count: 0, hasCut: new Uint8Array(len), plus: new Float64Array(len), minus: new Float64Array(len), warmPlus: new Float64Array(len).fill(Infinity), warmMinus: new Float64Array(len).fill(Infinity) };
+  const warm = ps.warmFaces(r);
+  const dir = new Float64Array(r), v = new Float64Array(r);
+  const y = new Float64Array(m);
+  let i = 0;
+  for (; i < len; i++) {
+    const p = order[i];
+    if (pb.bound[p] <= st.bar()) break;
+    const gn = pb.bound[p] - pb.gRoundAll[p];
+    if (!(gn > 0)) { sp.hasCut[i] = 1; continue; }
+    const g = pb.gAll.subarray(p * r, p * r + r);
+    const pat = ps.bits.subarray(p * m, p * m + m);
+    if (warm) {
+      sp.warmPlus[i] = lastFaceBound(st, warm, 2 * p, pat, g, 1, gn, pb.gRoundAll[p], v);
+      sp.warmMinus[i] = lastFaceBound(st, warm, 2 * p + 1, pat, g, -1, gn, pb.gRoundAll[p], v);
+      if (Math.max(sp.warmPlus[i], sp.warmMinus[i]) <= st.bar()) continue;
+    }
+    rowProducts(st, g, y);
+    sp.hasCut[i] = 1;
+    sp.plus[i] = oneConstraintCut(st, pat, y, 1);
+    sp.minus[i] = oneConstraintCut(st, pat, y, -1);
+    let hp = 0, hm = 0;
+    for (let t = 0; t < m; t++) {
+      const z = y[t] / gn;
+      if (z > 0) hp += lk[t] * z;
+      else if (z < 0) hm -= lk[t] * z;
+    }
+    for (const sgn of [1, -1]) {
+      for (let q = 0; q < r; q++) dir[q] = (sgn * g[q]) / gn;
+      const val = Math.abs(sgn > 0 ? hp : hm);
+      st.keepTop.offer(dir, val);
+      if (val > st.attained) { st.attained = val; st.bestU = Float64Array.from(dir); }
+    }
+  }
+  sp.count = i;
+  return sp;
+}
+
+/**
+ * The last projection's multipliers μ for this pattern and sign s_g, rescaled by the best s ≥ 0: a
+ * sound bound ‖s_g·g + sAᵀμ‖ (+ rounding, as for a projection) on ‖Π_K(s_g·g)‖ (weak duality, any
+ * sμ ≥ 0), or Infinity when there is none. v: scratch of length r.
+ */
+function lastFaceBound(st: MaximizeState, warm: { face: Int32Array; mu: Float64Array }, slot: number, pat: Uint8Array, g: Float64Array, sg: number, gn: number, gRound: number, v: Float64Array): number {
+  const { m, r, xn } = st, X = st.Xk.data;
+  const o = slot * r;
+  if (warm.face[o] < 0) return Infinity;
+  v.fill(0);
+  let mass = 0;
+  for (let a = 0; a < r; a++) {
+    const j = warm.face[o + a];
+    if (j < 0) break;
+    const mu = warm.mu[o + a] * (pat[j] ? 1 : -1);
+    for (let q = 0; q < r; q++) v[q] += mu * X[j * r + q];
+    mass += warm.mu[o + a] * xn[j];
+  }
+  let gv = 0, vv = 0;
+  for (let q = 0; q < r; q++) { gv += sg * g[q] * v[q]; vv += v[q] * v[q]; }
+  const s = vv > 0 && gv < 0 ? -gv / vv : 0;
+  let zn = 0;
+  for (let q = 0; q < r; q++) zn += (sg * g[q] + s * v[q]) ** 2;
+  return Math.sqrt(zn) + gRound + 4 * EPS * (m + r) * (gn + s * mass);
+}
+
+/** store a projection's face and multipliers for the next call (at most r rows: a face of K in R^r) */
+function keepFace(warm: { face: Int32Array; mu: Float64Array }, slot: number, r: number, active: number[], mu: number[]): void {
+  const o = slot * r;
+  const k = Math.min(active.length, r);
+  for (let a = 0; a < r; a++) {
+    warm.face[o + a] = a < k ? active[a] : -1;
+    warm.mu[o + a] = a < k ? mu[a] : 0;
+  }
+}
+
+type PatternBounds = { gAll: Float64Array; bound: Float64Array; gRoundAll: Float64Array };
+
+/**
+ * The patterns in decreasing ‖g_D‖ until the bar: each sign's ‖Π_K(±g_D)‖ bounded by one
+ * constraint's multiplier or by the last face's (cheap), else by a cone projection. Returns the
+ * largest bound left (sound M̄ before max with the value attained) and whether an earlyDirection stop
+ * cut the list short.
+ */
+function boundPatterns(ps: PatternSet, st: MaximizeState, pb: PatternBounds, order: number[], sp: SeedPass): { upper: number; cutShort: boolean } {
+  const { m, r, xn, opts } = st;
+  const y = new Float64Array(m), v = new Float64Array(r);
+  const warm = ps.warmFaces(r);
+  let upper = 0;
+  for (let i = 0; i < order.length; i++) {
+    const p = order[i];
+    if (pb.bound[p] <= st.bar()) return { upper: Math.max(upper, pb.bound[p]), cutShort: false };
+    if (opts.earlyDirection && st.attained > opts.earlyDirection.above && st.evaluated >= opts.earlyDirection.work) {
+      // the caller has its direction: every pattern left has ‖Π_K(±g)‖ ≤ bound[p] (decreasing order), a sound M̄
+      return { upper: Math.max(upper, pb.bound[p]), cutShort: true };
+    }
+    const pat = ps.bits.subarray(p * m, p * m + m);
+    const g = pb.gAll.subarray(p * r, p * r + r);
+    const gn = pb.bound[p] - pb.gRoundAll[p];
+    // the seed pass visited every pattern this loop reaches (its bar was never higher); recomputed otherwise
+    const seen = i < sp.count;
+    const cutKnown = seen && sp.hasCut[i] === 1;
+    if (!cutKnown) rowProducts(st, g, y);
+    for (const sgn of [1, -1]) {
+      const again = seen ? (sgn > 0 ? sp.warmPlus[i] : sp.warmMinus[i]) : warm ? lastFaceBound(st, warm, 2 * p + (sgn > 0 ? 0 : 1), pat, g, sgn, gn, pb.gRoundAll[p], v) : Infinity;
+      if (again <= st.bar()) {
+        upper = Math.max(upper, again);
+        continue;
+      }
+      const cut = cutKnown ? (sgn > 0 ? sp.plus[i] : sp.minus[i]) : oneConstraintCut(st, pat, y, sgn);
+      // the difference of squares may cancel: its rounding (≤ 8ε(m + r)‖g‖²) is added under the root
+      const one = Math.sqrt(Math.max(0, gn * gn - cut) + 8 * EPS * (m + r) * gn * gn) + pb.gRoundAll[p];
+      if (one <= st.bar()) {
+        upper = Math.max(upper, one);
+        continue;
+      }
+      const gs = sgn === 1 ? Float64Array.from(g) : g.map((x) => -x);
+      const pr = projectCone(st.Xk, pat, gs, 1, undefined, undefined, st.bar());
+      st.evaluated++;
+      if (warm) keepFace(warm, 2 * p + (sgn > 0 ? 0 : 1), r, pr.active, pr.mu);
+      let zn = 0, zmass = gn;
+      for (let q = 0; q < r; q++) zn += pr.z[q] * pr.z[q];
+      zn = Math.sqrt(zn);
+      for (let a = 0; a < pr.active.length; a++) zmass += pr.mu[a] * xn[pr.active[a]];
+      upper = Math.max(upper, zn + pb.gRoundAll[p] + 4 * EPS * (m + r) * zmass);
+      if (zn > 0) {
+        const u = pr.z.map((x) => x / zn);
+        st.offer(u, st.h(u));
+      }
+    }
+  }
+  return { upper, cutShort: false };
 }
 
 export interface MaximizeOptions {

@@ -15,9 +15,9 @@ import type { LossName } from '../problem/loss';
 const CLASS_LOSSES: ReadonlySet<LossName> = new Set<LossName>(['logistic', 'cross-entropy', 'hinge']);
 
 /** The model's classes when the labels must be mapped through them: not 0…c−1, and a class-label loss. */
-export function classesToMap(model: Pick<CanonicalModel, 'head'>, loss: LossName, forLoss: boolean): (number | string)[] | null {
+export function classesToMap(model: Pick<CanonicalModel, 'head'>, loss: LossName): (number | string)[] | null {
   const cls = model.head.classes;
-  if (!forLoss || !cls?.length || !CLASS_LOSSES.has(loss)) return null;
+  if (!cls?.length || !CLASS_LOSSES.has(loss)) return null;
   return cls.every((k, i) => k === i) ? null : cls;
 }
 

@@ -38,11 +38,6 @@ export interface PipelineInput {
   affine?: AffineSpec;
   /** the loss asked for; undefined: the model's head decides (analysis/loss.ts lossFromHead) */
   loss?: LossName;
-  /**
-   * Whether the labels are for a loss at all. `inspect` reads data without a loss: the labels must
-   * then match the outputs one to one (no class-index column).
-   */
-  forLoss?: boolean;
   /** the readers' limits where a caller sets them (tests, the extension's settings) */
   limits?: Partial<DataLimits>;
   /** the onnxruntime agreement check (default true; the fuzz harness turns it off) */
@@ -81,11 +76,10 @@ export async function loadPipeline(inp: PipelineInput): Promise<Loaded> {
   }
 
   // cross-entropy labels may be one class-index column for c outputs (MATH.md §8)
-  const forLoss = inp.forLoss ?? true;
   const loss = lossFromHead(model.head, inp.loss);
-  const classIndices = forLoss && loss.name === 'cross-entropy';
+  const classIndices = loss.name === 'cross-entropy';
   // a classifier's labels as its classes (skl2onnx's classes_, not 0…c−1): read as their positions
-  const classes = classesToMap(model, loss.name, forLoss);
+  const classes = classesToMap(model, loss.name);
   let classNote: string | null = null;
   let data: Dataset | null = null;
   if (inp.data) {
@@ -110,9 +104,9 @@ export async function loadPipeline(inp: PipelineInput): Promise<Loaded> {
     if (data.c !== model.c && !(classIndices && data.c === 1))
       throw new ReluLensError(
         'model',
-        `the data has ${data.c} label column(s) but the model has ${model.c} output(s)${forLoss ? lossHint(loss) : ''}`,
+        `the data has ${data.c} label column(s) but the model has ${model.c} output(s)${lossHint(loss)}`,
         { file: fileName(d) },
-        forLoss && lossHint(loss) ? 'loss' : undefined,
+        lossHint(loss) ? 'loss' : undefined,
       );
     if (classes) classNote = mapLabelsThroughClasses(data, classes, fileName(l ?? d));
   }

@@ -2,6 +2,7 @@
  * What a lint finding is (codes, severity, range, fix), shared by the torch and the scikit-learn
  * readers (lint.ts, sklearnLint.ts) so neither imports the other.
  */
+import type { CertifyControl } from '../format/certifyControls';
 import type { SrcRange } from './types';
 
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
@@ -16,6 +17,8 @@ export interface ScriptDiagnostic {
   /** hover material: β derivation, width comparison, the model a CodeLens/verdict refers to */
   related?: { kind: 'weight-decay' | 'width' | 'export' | 'loss' | 'unresolved' | 'network'; beta?: number | null; derivation?: string; lines?: string[]; modelPath?: string };
   fix?: { title: string; edits: TextEdit[] };
+  /** settings to certify with; each front end words them (format/certifyControls.ts) after `message` */
+  certifyWith?: readonly CertifyControl[];
 }
 
 export const CODES = {

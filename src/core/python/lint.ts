@@ -13,6 +13,7 @@ import { SUPPORTED_LOSSES } from './loss';
 import type { ScriptFacts, SrcRange, ExportFact } from './types';
 import { sklearnDiagnostics } from './sklearnLint';
 import { CODES, type ScriptDiagnostic, type Severity } from './diagnostics';
+import { FREE_BIASES } from '../format/certifyControls';
 
 export { CODES, type Severity, type TextEdit, type ScriptDiagnostic } from './diagnostics';
 
@@ -97,7 +98,8 @@ function torchDiagnostics(f: ScriptFacts, n: number | null, nWhere: string, anch
     const base = loss.kind === 'penalty' ? loss.base ?? 'mse' : loss.kind;
     out.push({
       code: CODES.lossReading, severity: 'hint', range: loss.range, related: { kind: 'loss' },
-      message: `Loss read as ${LOSS_NAMES[base] ?? base} (${loss.spelling ?? ''}, reduction ${loss.reduction ?? '?'}${loss.scale && loss.scale !== 1 ? `, scaled by ${fmt(loss.scale)}` : ''})${loss.kind === 'penalty' ? ` plus an explicit μ‖θ‖² penalty (μ = ${loss.penaltyMu == null ? 'unresolved' : fmt(loss.penaltyMu)})` : ''}: certify with --loss ${LOSS_NAMES[base] ?? base}.`,
+      message: `Loss read as ${LOSS_NAMES[base] ?? base} (${loss.spelling ?? ''}, reduction ${loss.reduction ?? '?'}${loss.scale && loss.scale !== 1 ? `, scaled by ${fmt(loss.scale)}` : ''})${loss.kind === 'penalty' ? ` plus an explicit μ‖θ‖² penalty (μ = ${loss.penaltyMu == null ? 'unresolved' : fmt(loss.penaltyMu)})` : ''}.`,
+      certifyWith: [{ setting: 'loss', value: LOSS_NAMES[base] ?? base }],
     });
   }
 
@@ -161,7 +163,7 @@ function torchDiagnostics(f: ScriptFacts, n: number | null, nWhere: string, anch
         message: `${opt.polish.className} polishes the same parameters after ${opt.className ?? 'the optimizer'}: β is read from ${opt.className ?? 'its'} weight_decay, which holds when the polish minimises the same objective, loss + (wd/2)‖θ‖² (${opt.polish.className} has no weight_decay: the closure must add the penalty).`,
       });
     if (opt?.biasDecay === false)
-      out.push({ code: CODES.biasesFree, severity: 'information', range: opt.weightDecayRange ?? opt.range, message: 'Biases are excluded from weight decay: certify with --hidden-bias free --output-bias free (settings reluLens.hiddenBias / reluLens.outputBias = "free").' });
+      out.push({ code: CODES.biasesFree, severity: 'information', range: opt.weightDecayRange ?? opt.range, message: 'Biases are excluded from weight decay.', certifyWith: FREE_BIASES });
   }
 
   return out;

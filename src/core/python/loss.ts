@@ -138,7 +138,7 @@ function dataTerm(n: Node, r: Resolver, head: string | null, depth = 0): Data | 
   const b = /^(SmoothL1Loss|smooth_l1_loss)$/.test(last) ? kwarg(ctor, 'beta') : null;
   if (b && !/^1(\.0*)?$/.test(b.text)) {
     d.supported = false;
-    d.why = `SmoothL1Loss(beta=b) is HuberLoss(delta=b)/b: certify it with --loss huber --huber-delta b and β = b·(the HuberLoss β)`;
+    d.why = `SmoothL1Loss(beta=b) is HuberLoss(delta=b)/b: certify it as the Huber loss with δ = b and β = b·(the HuberLoss β)`;
   }
   for (const opt of ['weight', 'pos_weight', 'label_smoothing']) {
     const o = kwarg(ctor, opt);

@@ -5,6 +5,7 @@
  */
 import { betaFromSklearnAlpha } from '../certify/sklearnBeta';
 import { CODES, type ScriptDiagnostic, type Severity } from './diagnostics';
+import { FREE_BIASES } from '../format/certifyControls';
 import { SKLEARN_DEFAULTS } from './sklearn';
 import type { NetworkFact, SklearnFact } from './types';
 
@@ -36,8 +37,9 @@ export function sklearnDiagnostics(s: SklearnFact, net: NetworkFact | null, n: n
   out.push({
     code: CODES.lossReading, severity: 'hint', range: s.nameRange ?? s.range, related: { kind: 'loss' },
     message: est === 'MLPClassifier'
-      ? "Loss read as MLPClassifier's log-loss: logistic for two classes, softmax cross-entropy for more; the skl2onnx model's Sigmoid/Softmax head selects it (or --loss logistic|cross-entropy)."
-      : 'Loss read as squared (MLPRegressor, squared_error): certify with --loss squared (the default for a model without a head).',
+      ? "Loss read as MLPClassifier's log-loss: logistic for two classes, softmax cross-entropy for more; the skl2onnx model's Sigmoid/Softmax head selects it."
+      : 'Loss read as squared (MLPRegressor, squared_error), the default for a model without a head.',
+    certifyWith: est === 'MLPClassifier' ? undefined : [{ setting: 'loss', value: 'squared' }],
   });
 
   if (s.alpha === 0)
@@ -50,12 +52,14 @@ export function sklearnDiagnostics(s: SklearnFact, net: NetworkFact | null, n: n
     const lines = [b.derivation, ...(n !== null ? [`n = ${n}${nWhere} (β does not depend on it)`] : [])];
     out.push({
       code: CODES.beta, severity: 'information', range: at('alpha'), related: { kind: 'weight-decay', beta: b.beta, derivation: b.derivation, lines },
-      message: `β = ${s.alpha}${s.defaults.includes('alpha') ? " (sklearn's default alpha)" : ''}: ${b.derivation}. Certify with --sklearn-alpha ${s.alpha}.`,
+      message: `β = ${s.alpha}${s.defaults.includes('alpha') ? " (sklearn's default alpha)" : ''}: ${b.derivation}.`,
+      certifyWith: [{ setting: 'sklearnAlpha', value: String(s.alpha) }],
     });
   }
   out.push({
     code: CODES.biasesFree, severity: 'information', range: s.nameRange ?? s.range,
-    message: 'scikit-learn decays neither bias (intercepts_): certify with --sklearn-alpha, which sets --hidden-bias free --output-bias free.',
+    message: 'scikit-learn decays neither bias (intercepts_); the scikit-learn alpha setting implies this.',
+    certifyWith: FREE_BIASES,
   });
 
   const short = s.maxIter !== null && s.maxIter <= MAX_ITER_SHORT;

@@ -7,6 +7,7 @@ import { torchSnippet } from './torch';
 import { impliedBetaNote } from '../certify/impliedBetaText';
 import { safetyLimitAdvice } from './safetyLimit';
 import { settleStepsText } from './settleSteps';
+import { lossOverride } from '../format/lossControl';
 import { dataPlot, scoreChart } from './svg/plots';
 
 type ReportJson = CertificateJson | AnalysisJson;
@@ -86,7 +87,8 @@ function analysisSections(j: ReportJson, { f, p, iv }: Fmts): { title: string; r
           : []),
       ],
     });
-  out.push({ title: 'Loss', rows: [['loss', `${j.loss.name} (${j.loss.source})`]], text: j.loss.reason });
+  const override = lossOverride('report', j.loss.source);
+  out.push({ title: 'Loss', rows: [['loss', `${j.loss.name} (${j.loss.source})`]], text: `${j.loss.reason}${override ? ` (${override})` : ''}` });
   return out;
 }
 

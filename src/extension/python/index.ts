@@ -27,54 +27,15 @@ export function registerScriptSupport(context: vscode.ExtensionContext, host: Sc
   const entries = new Map<string, Entry>(); // key: script or notebook uri
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
   const generation = new Map<string, number>();
-  let parserReady: Promise<unknown> | undefined;
-
-  // The parser's wasm ships in dist/ (scripts/build.mjs); read it through workspace.fs so remote and web hosts work too.
-  const ensureParser = () =>
-    (parserReady ??= (async () => {
-      const dist = vscode.Uri.joinPath(context.extensionUri, 'dist');
-      const [runtime, grammar] = await Promise.all([
-        vscode.workspace.fs.readFile(vscode.Uri.joinPath(dist, 'tree-sitter.wasm')),
-        vscode.workspace.fs.readFile(vscode.Uri.joinPath(dist, 'tree-sitter-python.wasm')),
-      ]);
-      await loadPython({ bytes: { runtime, grammar } });
-    })().catch((e) => {
-      parserReady = undefined;
-      throw e;
-    }));
-
-  const lookup: Lookup = (doc) => {
-    if (!isCell(doc.uri)) {
-      const entry = entries.get(doc.uri.toString());
-      return entry && { entry };
-    }
-    const nb = vscode.workspace.notebookDocuments.find((n) => n.getCells().some((c) => c.document.uri.toString() === doc.uri.toString()));
-    const entry = nb && entries.get(nb.uri.toString());
-    const cell = nb?.getCells().find((c) => c.document.uri.toString() === doc.uri.toString());
-    return entry && { entry, cellIndex: cell?.index };
-  };
+  const ensureParser = parserLoader(context);
+  const lookup = lookupIn(entries);
   const lenses = new ScriptCodeLensProvider(lookup);
-
-  function publish(key: string, e: Entry | undefined, old: Entry | undefined): void {
-    for (const u of old?.cells?.values() ?? []) collection.delete(u);
-    if (old) collection.delete(old.uri);
-    if (!e || !isTrainingScript(e.facts)) {
-      entries.delete(key);
-      lenses.refresh();
-      return;
-    }
-    entries.set(key, e);
-    const byDoc = new Map<string, { uri: vscode.Uri; list: vscode.Diagnostic[] }>();
-    for (const d of e.diagnostics) {
-      const uri = docUriOf(e, d.range);
-      if (!uri) continue;
-      const slot = byDoc.get(uri.toString()) ?? { uri, list: [] };
-      slot.list.push(toVsDiagnostic(d));
-      byDoc.set(uri.toString(), slot);
-    }
-    for (const { uri, list } of byDoc.values()) collection.set(uri, list);
-    lenses.refresh();
-  }
+  const publish = (key: string, e: Entry | undefined, old: Entry | undefined) => publishEntry(collection, entries, lenses, key, e, old);
+  /** A closed script or notebook: results still in flight are dropped, its diagnostics removed. */
+  const forget = (key: string) => {
+    generation.set(key, (generation.get(key) ?? 0) + 1);
+    publish(key, undefined, entries.get(key));
+  };
 
   async function run(key: string, work: () => Promise<Entry>): Promise<void> {
     const gen = (generation.get(key) ?? 0) + 1;
@@ -103,7 +64,6 @@ export function registerScriptSupport(context: vscode.ExtensionContext, host: Sc
     clearTimeout(timers.get(key));
     timers.set(key, setTimeout(() => (timers.delete(key), fn()), EDIT_DEBOUNCE_MS));
   };
-  const notebookOf = (cellUri: vscode.Uri) => vscode.workspace.notebookDocuments.find((n) => n.getCells().some((c) => c.document.uri.toString() === cellUri.toString()));
   /** Re-lint every open script/notebook that exports `model` (or all when undefined). */
   const refreshExporters = (model?: vscode.Uri) => {
     for (const [key, e] of entries) {
@@ -134,21 +94,14 @@ export function registerScriptSupport(context: vscode.ExtensionContext, host: Sc
       } else later(ev.document.uri.toString(), () => refreshDoc(ev.document));
     }),
     vscode.workspace.onDidCloseTextDocument((doc) => {
-      if (isCell(doc.uri)) return;
-      const key = doc.uri.toString();
-      generation.set(key, (generation.get(key) ?? 0) + 1);
-      publish(key, undefined, entries.get(key));
+      if (!isCell(doc.uri)) forget(doc.uri.toString());
     }),
     vscode.workspace.onDidOpenNotebookDocument(refreshNotebook),
     vscode.workspace.onDidSaveNotebookDocument(refreshNotebook),
     vscode.workspace.onDidChangeNotebookDocument((ev) => {
       if (ev.contentChanges.length) later(ev.notebook.uri.toString(), () => refreshNotebook(ev.notebook));
     }),
-    vscode.workspace.onDidCloseNotebookDocument((nb) => {
-      const key = nb.uri.toString();
-      generation.set(key, (generation.get(key) ?? 0) + 1);
-      publish(key, undefined, entries.get(key));
-    }),
+    vscode.workspace.onDidCloseNotebookDocument((nb) => forget(nb.uri.toString())),
     watcher.onDidChange((u) => refreshExporters(u)),
     watcher.onDidCreate((u) => refreshExporters(u)),
     watcher.onDidDelete((u) => refreshExporters(u)),
@@ -157,4 +110,69 @@ export function registerScriptSupport(context: vscode.ExtensionContext, host: Sc
   );
   for (const doc of vscode.workspace.textDocuments) refreshDoc(doc);
   for (const nb of vscode.workspace.notebookDocuments) refreshNotebook(nb);
+}
+
+/** The parser, loaded once (a failed load is retried on the next call). */
+function parserLoader(context: vscode.ExtensionContext): () => Promise<unknown> {
+  let parserReady: Promise<unknown> | undefined;
+  // The parser's wasm ships in dist/ (scripts/build.mjs); read it through workspace.fs so remote and web hosts work too.
+  return () =>
+    (parserReady ??= (async () => {
+      const dist = vscode.Uri.joinPath(context.extensionUri, 'dist');
+      const [runtime, grammar] = await Promise.all([
+        vscode.workspace.fs.readFile(vscode.Uri.joinPath(dist, 'tree-sitter.wasm')),
+        vscode.workspace.fs.readFile(vscode.Uri.joinPath(dist, 'tree-sitter-python.wasm')),
+      ]);
+      await loadPython({ bytes: { runtime, grammar } });
+    })().catch((e) => {
+      parserReady = undefined;
+      throw e;
+    }));
+}
+
+function notebookOf(cellUri: vscode.Uri): vscode.NotebookDocument | undefined {
+  return vscode.workspace.notebookDocuments.find((n) => n.getCells().some((c) => c.document.uri.toString() === cellUri.toString()));
+}
+
+/** The entry of a script, or of the notebook holding a cell (with the cell's index). */
+function lookupIn(entries: Map<string, Entry>): Lookup {
+  return (doc) => {
+    if (!isCell(doc.uri)) {
+      const entry = entries.get(doc.uri.toString());
+      return entry && { entry };
+    }
+    const nb = notebookOf(doc.uri);
+    const entry = nb && entries.get(nb.uri.toString());
+    const cell = nb?.getCells().find((c) => c.document.uri.toString() === doc.uri.toString());
+    return entry && { entry, cellIndex: cell?.index };
+  };
+}
+
+/** Replaces `old`'s diagnostics by `e`'s, grouped per document (a notebook's go to its cells). */
+function publishEntry(
+  collection: vscode.DiagnosticCollection,
+  entries: Map<string, Entry>,
+  lenses: ScriptCodeLensProvider,
+  key: string,
+  e: Entry | undefined,
+  old: Entry | undefined,
+): void {
+  for (const u of old?.cells?.values() ?? []) collection.delete(u);
+  if (old) collection.delete(old.uri);
+  if (!e || !isTrainingScript(e.facts)) {
+    entries.delete(key);
+    lenses.refresh();
+    return;
+  }
+  entries.set(key, e);
+  const byDoc = new Map<string, { uri: vscode.Uri; list: vscode.Diagnostic[] }>();
+  for (const d of e.diagnostics) {
+    const uri = docUriOf(e, d.range);
+    if (!uri) continue;
+    const slot = byDoc.get(uri.toString()) ?? { uri, list: [] };
+    slot.list.push(toVsDiagnostic(d));
+    byDoc.set(uri.toString(), slot);
+  }
+  for (const { uri, list } of byDoc.values()) collection.set(uri, list);
+  lenses.refresh();
 }

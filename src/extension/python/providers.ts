@@ -1,6 +1,7 @@
 /** Hovers (β derivation, width), CodeLens over exports, the AdamW → Adam quick fix. */
 import * as vscode from 'vscode';
 import { CODES, type ScriptDiagnostic } from '../../core/python';
+import { certifyWithWords } from '../../core/format/certifyControls';
 import { docUriOf, toRange, type Entry } from './state';
 
 export type Lookup = (doc: vscode.TextDocument) => { entry: Entry; cellIndex?: number } | undefined;
@@ -87,7 +88,7 @@ const SEVERITY: Record<string, vscode.DiagnosticSeverity> = {
 };
 
 export function toVsDiagnostic(d: ScriptDiagnostic): vscode.Diagnostic {
-  const v = new vscode.Diagnostic(toRange(d.range), d.message, SEVERITY[d.severity]);
+  const v = new vscode.Diagnostic(toRange(d.range), d.message + certifyWithWords('editor', d.certifyWith), SEVERITY[d.severity]);
   v.source = 'relu-lens';
   v.code = d.code;
   return v;
