@@ -415,18 +415,29 @@ function ensureCntRow(m: number): void {
 
 // ---------- k ≥ 3: recursion over hyperplanes ----------
 
-/**
- * Enumerates the arrangement on the unit sphere of the k-dim subspace spanned by Q (r×k).
- * `emit` receives the active sum of every k-dim cell (full r coords), or is null at the top.
- */
-function sphereLevel(ctx: Ctx, Q: Float64Array, k: number, pts: Int32Array, m: number, emit: Emit, only: Uint8Array | null = null): void {
-  const { r, X, LX } = ctx;
-  if (k === 2) {
-    ensureCntRow(m);
-    circleSweep(ctx, Q, pts, m, emit);
-    return;
-  }
-  // coordinates of the rows in Q
+/** Working state of one level k ≥ 3 of the recursion; the buffers are reused over its rows i. */
+interface Level {
+  /** basis of the level's subspace, r×k */
+  Q: Float64Array;
+  k: number;
+  emit: Emit;
+  /** coordinates in Q of the level's rows (m×k) and their norms */
+  A: Float64Array;
+  An: Float64Array;
+  /** current row i (index into X) and its unit normal in Q coordinates */
+  row: number;
+  ai: Float64Array;
+  /** P₊, P₋: Σ λ_j x̂_j over the rows parallel to +x̂_i (i included) and to −x̂_i */
+  Pp: Float64Array;
+  Pm: Float64Array;
+  Gc: Float64Array;
+  g: Float64Array;
+  ucand: Float64Array;
+}
+
+/** Coordinates A (m×k) in the basis Q of the rows pts, and their norms An. */
+function rowCoords(ctx: Ctx, Q: Float64Array, k: number, pts: Int32Array, m: number): { A: Float64Array; An: Float64Array } {
+  const { r, X } = ctx;
   const A = new Float64Array(m * k);
   const An = new Float64Array(m);
   for (let t = 0; t < m; t++) {
@@ -440,143 +451,176 @@ function sphereLevel(ctx: Ctx, Q: Float64Array, k: number, pts: Int32Array, m: n
     }
     An[t] = Math.sqrt(s);
   }
+  return { A, An };
+}
+
+/** Qi = Q N (r×(k−1)), N (k×(k−1)) an orthonormal basis of ai^⊥ within the level's subspace. */
+function hyperplaneBasis(r: number, lv: Level, N: Float64Array, Qi: Float64Array): void {
+  const { Q, k, ai } = lv;
+  const kk = k - 1;
+  // Householder H = I - 2vvᵀ/vᵀv with v = ai + sign(ai0) e0; columns 1..k-1 of H span ai^⊥
+  const sg = ai[0] >= 0 ? 1 : -1;
+  const v0 = ai[0] + sg;
+  let vv = v0 * v0;
+  for (let c = 1; c < k; c++) vv += ai[c] * ai[c];
+  for (let row = 0; row < k; row++) {
+    const vr = row === 0 ? v0 : ai[row];
+    for (let col = 1; col < k; col++) {
+      const vc = ai[col];
+      N[row * kk + (col - 1)] = (row === col ? 1 : 0) - (2 * vr * vc) / vv;
+    }
+  }
+  for (let q = 0; q < r; q++)
+    for (let c = 0; c < kk; c++) {
+      let v = 0;
+      for (let c2 = 0; c2 < k; c2++) v += Q[q * k + c2] * N[c2 * kk + c];
+      Qi[q * kk + c] = v;
+    }
+}
+
+/**
+ * Sums the rows parallel to x̂_i (row i included) into P₊ / P₋ and lists the others in sub;
+ * returns their count (the rows of the sub-sphere).
+ */
+function groupParallel(ctx: Ctx, lv: Level, pts: Int32Array, m: number, i: number, sub: Int32Array): number {
+  const { r, LX } = ctx;
+  const { k, A, An, ai, Pp, Pm } = lv;
+  Pp.fill(0);
+  Pm.fill(0);
+  let ms = 0;
+  for (let t = 0; t < m; t++) {
+    const o = pts[t] * r;
+    if (t === i) {
+      for (let q = 0; q < r; q++) Pp[q] += LX[o + q];
+      continue;
+    }
+    const an = An[t];
+    if (!(an > 0)) continue;
+    // component orthogonal to ai within the subspace
+    let dot = 0;
+    for (let c = 0; c < k; c++) dot += A[t * k + c] * ai[c];
+    let perp2 = 0;
+    for (let c = 0; c < k; c++) {
+      const w = A[t * k + c] - dot * ai[c];
+      perp2 += w * w;
+    }
+    if (Math.sqrt(perp2) <= PARALLEL_TOL * an) {
+      if (dot > 0) for (let q = 0; q < r; q++) Pp[q] += LX[o + q];
+      else for (let q = 0; q < r; q++) Pm[q] += LX[o + q];
+    } else sub[ms++] = pts[t];
+  }
+  return ms;
+}
+
+/**
+ * A cell of the sub-sphere on x̂_i^⊥ with active sum Gs: the two cells of this level bordering it
+ * (sums Gs + P₊ on side +, Gs + P₋ on side −) become candidates when their bound ‖QᵀGc‖ beats the
+ * best value and their critical direction passes the side and probe tests; then they go up via emit.
+ */
+function offerCells(ctx: Ctx, lv: Level, Gs: Float64Array): void {
+  const r = ctx.r;
+  const { Q, k, ai, Gc, g, ucand, emit } = lv;
+  for (let sd = 0; sd < 2; sd++) {
+    const P = sd === 0 ? lv.Pp : lv.Pm;
+    const sgn = sd === 0 ? 1 : -1;
+    for (let q = 0; q < r; q++) Gc[q] = Gs[q] + P[q];
+    ctx.patterns++;
+    // bound ‖QᵀGc‖
+    let nn = 0;
+    let dotA = 0;
+    for (let c = 0; c < k; c++) {
+      let v = 0;
+      for (let q = 0; q < r; q++) v += Q[q * k + c] * Gc[q];
+      g[c] = v;
+      nn += v * v;
+      dotA += v * ai[c];
+    }
+    nn = Math.sqrt(nn);
+    if (nn > ctx.bestVal) {
+      // +h critical direction g/‖g‖ must lie on side sgn of a_i; -h direction -g/‖g‖ likewise
+      const tol = SIDE_TOL * nn;
+      for (let pm = 1; pm >= -1; pm -= 2) {
+        if (sgn * pm * dotA >= -tol) {
+          for (let q = 0; q < r; q++) {
+            let v = 0;
+            for (let c = 0; c < k; c++) v += Q[q * k + c] * g[c];
+            ucand[q] = (pm * v) / nn;
+          }
+          if (!probeOK(ctx, ucand) || !outerOK(ctx, ucand)) { ctx.rejected++; continue; }
+          pushCandidate(ctx, nn, ucand);
+        }
+      }
+    }
+    if (emit) {
+      ctx.sideStack.push({ row: lv.row, sign: sgn });
+      emit(Gc);
+      ctx.sideStack.pop();
+    }
+  }
+  if (ctx.patterns > ctx.budget) throw new BudgetExceeded(ctx.patterns);
+}
+
+/**
+ * Constraints of the enclosing levels (rows i of the parents with their sides, ctx.sideStack) hold
+ * on every cell emitted through them as well: u violating one is outside its cell.
+ */
+function outerOK(ctx: Ctx, u: Float64Array): boolean {
+  const { r, X } = ctx;
+  for (let q = 0; q < ctx.sideStack.length; q++) {
+    const { row, sign } = ctx.sideStack[q];
+    const o = row * r;
+    let z = 0;
+    for (let c = 0; c < r; c++) z += X[o + c] * u[c];
+    if (sign * z < -SIDE_TOL * ctx.Xn[row]) return false;
+  }
+  return true;
+}
+
+/**
+ * Enumerates the arrangement on the unit sphere of the k-dim subspace spanned by Q (r×k).
+ * `emit` receives the active sum of every k-dim cell (full r coords), or is null at the top.
+ */
+function sphereLevel(ctx: Ctx, Q: Float64Array, k: number, pts: Int32Array, m: number, emit: Emit, only: Uint8Array | null = null): void {
+  const r = ctx.r;
+  if (k === 2) {
+    ensureCntRow(m);
+    circleSweep(ctx, Q, pts, m, emit);
+    return;
+  }
+  const { A, An } = rowCoords(ctx, Q, k, pts, m);
+  const lv: Level = {
+    Q, k, emit, A, An, row: -1, ai: new Float64Array(k),
+    Pp: new Float64Array(r), Pm: new Float64Array(r), Gc: new Float64Array(r), g: new Float64Array(k), ucand: new Float64Array(r),
+  };
   const kk = k - 1;
   const N = new Float64Array(k * kk);
   const Qi = new Float64Array(r * kk);
   const sub = new Int32Array(m);
-  const Pp = new Float64Array(r);
-  const Pm = new Float64Array(r);
-  const Gc = new Float64Array(r);
-  const g = new Float64Array(k);
-  const ai = new Float64Array(k);
-  const ucand = new Float64Array(r);
-  let side = 0;
-  let curRow = -1;
-  const stride = r + 1;
-  void stride;
-  const wrapper = (Gs: Float64Array): void => {
-    for (let sd = 0; sd < 2; sd++) {
-      const P = sd === 0 ? Pp : Pm;
-      const sgn = sd === 0 ? 1 : -1;
-      for (let q = 0; q < r; q++) Gc[q] = Gs[q] + P[q];
-      ctx.patterns++;
-      // bound ‖QᵀGc‖
-      let nn = 0;
-      let dotA = 0;
-      for (let c = 0; c < k; c++) {
-        let v = 0;
-        for (let q = 0; q < r; q++) v += Q[q * k + c] * Gc[q];
-        g[c] = v;
-        nn += v * v;
-        dotA += v * ai[c];
-      }
-      nn = Math.sqrt(nn);
-      if (nn > ctx.bestVal) {
-        // +h critical direction g/‖g‖ must lie on side sgn of a_i; -h direction -g/‖g‖ likewise
-        const tol = SIDE_TOL * nn;
-        for (let pm = 1; pm >= -1; pm -= 2) {
-          if (sgn * pm * dotA >= -tol) {
-            for (let q = 0; q < r; q++) {
-              let v = 0;
-              for (let c = 0; c < k; c++) v += Q[q * k + c] * g[c];
-              ucand[q] = (pm * v) / nn;
-            }
-            if (!probeOK(ctx, ucand) || !outerOK(ucand)) { ctx.rejected++; continue; }
-            pushCandidate(ctx, nn, ucand);
-          }
-        }
-      }
-      if (emit) {
-        ctx.sideStack.push({ row: curRow, sign: sgn });
-        emit(Gc);
-        ctx.sideStack.pop();
-      }
-    }
-    if (ctx.patterns > ctx.budget) throw new BudgetExceeded(ctx.patterns);
-  };
-  void side;
-  // constraints of the enclosing levels (rows i of the parents with their sides) hold on every
-  // cell emitted through them as well; they are checked via ctx.sides (stack)
-  const outerOK = (u: Float64Array): boolean => {
-    for (let q = 0; q < ctx.sideStack.length; q++) {
-      const { row, sign } = ctx.sideStack[q];
-      const o = row * r;
-      let z = 0;
-      for (let c = 0; c < r; c++) z += X[o + c] * u[c];
-      if (sign * z < -SIDE_TOL * ctx.Xn[row]) return false;
-    }
-    return true;
-  };
-  void outerOK;
+  const offer = (Gs: Float64Array): void => offerCells(ctx, lv, Gs);
   for (let i = 0; i < m; i++) {
     if (ctx.shouldStop && ctx.shouldStop()) throw new CancelledError('oracle');
     const ani = An[i];
     if (!(ani > 0)) continue;
     if (only && !only[pts[i]]) continue;
-    curRow = pts[i];
-    for (let c = 0; c < k; c++) ai[c] = A[i * k + c] / ani;
-    // Householder H = I - 2vvᵀ/vᵀv with v = ai + sign(ai0) e0; columns 1..k-1 of H span ai^⊥
-    const sg = ai[0] >= 0 ? 1 : -1;
-    const v0 = ai[0] + sg;
-    let vv = v0 * v0;
-    for (let c = 1; c < k; c++) vv += ai[c] * ai[c];
-    for (let row = 0; row < k; row++) {
-      const vr = row === 0 ? v0 : ai[row];
-      for (let col = 1; col < k; col++) {
-        const vc = ai[col];
-        N[row * kk + (col - 1)] = (row === col ? 1 : 0) - (2 * vr * vc) / vv;
-      }
-    }
-    // Qi = Q N (r×kk)
-    for (let q = 0; q < r; q++)
-      for (let c = 0; c < kk; c++) {
-        let v = 0;
-        for (let c2 = 0; c2 < k; c2++) v += Q[q * k + c2] * N[c2 * kk + c];
-        Qi[q * kk + c] = v;
-      }
-    Pp.fill(0);
-    Pm.fill(0);
-    let ms = 0;
-    for (let t = 0; t < m; t++) {
-      const o = pts[t] * r;
-      if (t === i) {
-        for (let q = 0; q < r; q++) Pp[q] += LX[o + q];
-        continue;
-      }
-      const an = An[t];
-      if (!(an > 0)) continue;
-      // component orthogonal to ai within the subspace
-      let dot = 0;
-      for (let c = 0; c < k; c++) dot += A[t * k + c] * ai[c];
-      let perp2 = 0;
-      for (let c = 0; c < k; c++) {
-        const w = A[t * k + c] - dot * ai[c];
-        perp2 += w * w;
-      }
-      if (Math.sqrt(perp2) <= PARALLEL_TOL * an) {
-        if (dot > 0) for (let q = 0; q < r; q++) Pp[q] += LX[o + q];
-        else for (let q = 0; q < r; q++) Pm[q] += LX[o + q];
-      } else sub[ms++] = pts[t];
-    }
-    for (let c = 0; c < k; c++) ai[c] = A[i * k + c] / ani;
+    lv.row = pts[i];
+    for (let c = 0; c < k; c++) lv.ai[c] = A[i * k + c] / ani;
+    hyperplaneBasis(r, lv, N, Qi);
+    const ms = groupParallel(ctx, lv, pts, m, i, sub);
     if (ms === 0) {
-      // the sub-sphere has no rows: its only cell has sum 0
-      const z = new Float64Array(r);
-      // the whole great sphere is one face with h = 0 there; still offer its neighbours
-      wrapper(z);
-      // and a vertex value on it (h = 0) is ≤ bestVal (≥ 0) anyway
+      // the sub-sphere has no rows: its only cell has sum 0 (h = 0 there, ≤ bestVal); still offer its neighbours
+      offer(new Float64Array(r));
     } else {
       const Qcopy = Float64Array.from(Qi);
       if (k === 3 && r === 3 && emit === null) {
         // fast path: identity basis at the top of a rank-3 problem
         ctx.mode3 = true;
-        ctx.t3Pp.set(Pp);
-        ctx.t3Pm.set(Pm);
-        ctx.t3ai.set(ai);
+        ctx.t3Pp.set(lv.Pp);
+        ctx.t3Pm.set(lv.Pm);
+        ctx.t3ai.set(lv.ai);
         ensureCntRow(ms);
         circleSweep(ctx, Qcopy, sub, ms, null);
         ctx.mode3 = false;
-      } else sphereLevel(ctx, Qcopy, kk, sub.slice(0, ms), ms, wrapper);
+      } else sphereLevel(ctx, Qcopy, kk, sub.slice(0, ms), ms, offer);
     }
   }
 }
