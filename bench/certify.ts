@@ -13,15 +13,17 @@ const CLI = path.resolve(__dirname, '..', 'dist', 'cli.js');
 
 function lcg(seed: number) {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 /** 2-D inputs + hidden bias: a rank-3 problem, the issue's benchmark case. */
 function problem(n: number, seed: number) {
   const r = lcg(seed);
-  const X = zeros(n, 2), Y = zeros(n, 1);
+  const X = zeros(n, 2),
+    Y = zeros(n, 1);
   for (let i = 0; i < n; i++) {
-    const a = r() * 2 - 1, b = r() * 2 - 1;
+    const a = r() * 2 - 1,
+      b = r() * 2 - 1;
     X.data[2 * i] = a;
     X.data[2 * i + 1] = b;
     // one ReLU ridge plus a linear part and noise: the optimum needs few neurons, so the model to
@@ -33,7 +35,8 @@ function problem(n: number, seed: number) {
 
 function randomNet(m: number, seed: number) {
   const r = lcg(seed);
-  const W1 = zeros(m, 2), W2 = zeros(1, m);
+  const W1 = zeros(m, 2),
+    W2 = zeros(1, m);
   const b1 = new Float64Array(m);
   for (let j = 0; j < m; j++) {
     W1.data[2 * j] = r() - 0.5;
@@ -87,9 +90,17 @@ function cpuCli(args: string[]) {
 /** The worker's job function in this process (what the panel runs), with its CPU time and the wall time to the verdict. */
 async function workerJob(modelPath: string, dataPath: string, options: Record<string, unknown>) {
   const stages: { stage: string; ms: number }[] = [];
-  const c0 = process.cpuUsage(), t0 = performance.now();
+  const c0 = process.cpuUsage(),
+    t0 = performance.now();
   const res = await analyzeJob(
-    { modelBytes: readFileSync(modelPath), modelName: path.basename(modelPath), externals: {}, dataBytes: readFileSync(dataPath), dataName: path.basename(dataPath), options },
+    {
+      modelBytes: readFileSync(modelPath),
+      modelName: path.basename(modelPath),
+      externals: {},
+      dataBytes: readFileSync(dataPath),
+      dataName: path.basename(dataPath),
+      options,
+    },
     (stage) => stages.push({ stage, ms: performance.now() - t0 }),
   );
   const c = process.cpuUsage(c0);
@@ -151,7 +162,11 @@ export async function benchUserPath(cases: { n: number; model: string; data: str
  * (written as float64 ONNX), so the run measures an exact certificate, not a quick refusal.
  * Baseline in the same run: `inspect` on the same files (reading + onnxruntime check).
  */
-export function benchCertify(ns: number[], weightDecay: number, emit: (row: Record<string, unknown>) => void): { n: number; model: string; data: string; beta: number }[] {
+export function benchCertify(
+  ns: number[],
+  weightDecay: number,
+  emit: (row: Record<string, unknown>) => void,
+): { n: number; model: string; data: string; beta: number }[] {
   const built: { n: number; model: string; data: string; beta: number }[] = [];
   // The n-th model starts from the previous optimum (same target, β ∝ n), so its column
   // generation converges in a few iterations even at n = 10⁴.
@@ -161,7 +176,10 @@ export function benchCertify(ns: number[], weightDecay: number, emit: (row: Reco
     const { X, Y } = problem(n, 7);
     // β as PyTorch's MSELoss(mean) + weight_decay gives it (MATH.md §1): it grows with n
     const beta = (n * weightDecay) / 2;
-    const settings = settingsFromOptions({ b1: new Float64Array(1), b2: new Float64Array(1) }, { beta, maxIterations: n > 2000 ? 25 : 60, refineAfterWitness: Infinity, timeBudgetMs: Infinity });
+    const settings = settingsFromOptions(
+      { b1: new Float64Array(1), b2: new Float64Array(1) },
+      { beta, maxIterations: n > 2000 ? 25 : 60, refineAfterWitness: Infinity, timeBudgetMs: Infinity },
+    );
     const t0 = performance.now();
     const solved = certifyNetwork(start, X, Y, settings);
     const solveMs = performance.now() - t0;
@@ -173,7 +191,8 @@ export function benchCertify(ns: number[], weightDecay: number, emit: (row: Reco
     }
     writeFileSync(path.join(dir, 'model.onnx'), writeTwoLayerOnnx(net, { dtype: 'float64' }));
     writeFileSync(path.join(dir, 'train.csv'), csv(X, Y));
-    const model = path.join(dir, 'model.onnx'), data = path.join(dir, 'train.csv');
+    const model = path.join(dir, 'model.onnx'),
+      data = path.join(dir, 'train.csv');
     built.push({ n, model, data, beta });
     const base = timeCli(['inspect', model, '--data', data, '--json']);
     const cert = timeCli(['certify', model, '--data', data, '--beta', String(beta), '--json']);

@@ -33,7 +33,8 @@ export async function benchMatmul(shapes: [number, number, number][]) {
     if (k) kernels.push(k);
   }
   for (const [n, k, m] of shapes) {
-    const a = rand(n, k, 1), b = rand(k, m, 2);
+    const a = rand(n, k, 1),
+      b = rand(k, m, 2);
     const flop = 2 * n * k * m;
     const ref = await jsKernel.matmul(a, b);
     for (const ker of kernels) {
@@ -43,7 +44,8 @@ export async function benchMatmul(shapes: [number, number, number][]) {
       for (let i = 0; i < out.data.length; i++) err = Math.max(err, Math.abs(out.data[i] - ref.data[i]));
       rows.push({ bench: 'matmul', kernel: ker.name, n, k, m, ms, gflops: flop / ms / 1e6, maxAbsErrVsJs: err });
     }
-    const A = new Matrix(n, k), B = new Matrix(k, m);
+    const A = new Matrix(n, k),
+      B = new Matrix(k, m);
     for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) A.set(i, j, a.data[i * k + j]);
     for (let i = 0; i < k; i++) for (let j = 0; j < m; j++) B.set(i, j, b.data[i * m + j]);
     const ms = await timeIt(async () => A.mmul(B));

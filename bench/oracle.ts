@@ -11,7 +11,8 @@ export function benchOracle(ns: number[]) {
   const rows: Record<string, unknown>[] = [];
   for (const n of ns) {
     const r = makeRng(n);
-    const X = zeros(n, 3), L = zeros(n, 1);
+    const X = zeros(n, 3),
+      L = zeros(n, 1);
     for (let i = 0; i < n; i++) {
       X.data[3 * i] = gaussian(r);
       X.data[3 * i + 1] = gaussian(r);

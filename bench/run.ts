@@ -19,7 +19,16 @@ async function main() {
     process.stdout.write(JSON.stringify(r) + '\n');
   };
   emit({ bench: 'machine', cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, memGiB: os.totalmem() / 2 ** 30 });
-  for (const r of await benchMatmul(quick ? [[2000, 11, 200]] : [[10000, 3, 1000], [10000, 51, 1000], [1000, 11, 100]])) emit(r);
+  for (const r of await benchMatmul(
+    quick
+      ? [[2000, 11, 200]]
+      : [
+          [10000, 3, 1000],
+          [10000, 51, 1000],
+          [1000, 11, 100],
+        ],
+  ))
+    emit(r);
   for (const r of benchOracle(quick ? [1000] : [1000, 10000])) emit(r);
   await benchUserPath(benchCertify(quick ? [1000] : [1000, 10000], 1e-3, emit), emit);
   await (await import('./convex')).benchConvex(emit, quick);

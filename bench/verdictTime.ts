@@ -90,14 +90,7 @@ function runCli(args: string[]): Promise<Run> {
  */
 export async function benchVerdictTime(emit: (row: Record<string, unknown>) => void): Promise<void> {
   const base = await runCli(['--help']);
-  const r = await runCli([
-    'certify',
-    path.join(FIXTURE, 'model.onnx'),
-    '--data',
-    path.join(FIXTURE, 'train.csv'),
-    '--beta',
-    String(BETA),
-  ]);
+  const r = await runCli(['certify', path.join(FIXTURE, 'model.onnx'), '--data', path.join(FIXTURE, 'train.csv'), '--beta', String(BETA)]);
   emit({
     bench: 'certify-verdict-time',
     n: 100,

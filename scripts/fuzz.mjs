@@ -46,8 +46,7 @@ function count(target, outcome, detail, index) {
   counts[outcome]++;
   done++;
   (byTarget[target] ??= { ok: 0, refused: 0, exception: 0, hang: 0, memory: 0 })[outcome]++;
-  if (outcome !== 'ok' && outcome !== 'refused' && failures.length < 200)
-    failures.push({ seed: SEED, index, target, outcome, detail: detail?.slice(0, 2000) });
+  if (outcome !== 'ok' && outcome !== 'refused' && failures.length < 200) failures.push({ seed: SEED, index, target, outcome, detail: detail?.slice(0, 2000) });
 }
 
 function rssOf(pid) {
@@ -65,15 +64,7 @@ function runChild(from, to) {
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
-      [
-        `--max-old-space-size=${HEAP_MB}`,
-        '--import',
-        'tsx',
-        'test/fuzz/child.ts',
-        String(SEED),
-        String(from),
-        String(to),
-      ],
+      [`--max-old-space-size=${HEAP_MB}`, '--import', 'tsx', 'test/fuzz/child.ts', String(SEED), String(from), String(to)],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
       },

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 const target = `${process.platform}-${process.arch}`; // vsce target names: linux-x64, darwin-arm64, win32-x64, …
-const stage = path.join(root, 'out', 'vsix-stage') // out/ is git-ignored;
+const stage = path.join(root, 'out', 'vsix-stage'); // out/ is git-ignored;
 const out = path.join(root, `${pkg.name}-${target}-${pkg.version}.vsix`);
 
 const run = (cmd, args, cwd = root) => execFileSync(cmd, args, { cwd, stdio: 'inherit' });

@@ -34,16 +34,10 @@ const objectiveNames = {
 };
 const weightNames = { NetworkWeights: PROBLEM_NETWORK, OutputBiasMode: PROBLEM_NETWORK };
 const contractNames = Object.fromEntries(
-  [
-    'NetworkJson',
-    'LossJson',
-    'OptimumJson',
-    'ClosedFormJson',
-    'NeuronInterpretationJson',
-    'DiagnosisJson',
-    'GeometryJson',
-    'AnalysisJson',
-  ].map((n) => [n, CONTRACT]),
+  ['NetworkJson', 'LossJson', 'OptimumJson', 'ClosedFormJson', 'NeuronInterpretationJson', 'DiagnosisJson', 'GeometryJson', 'AnalysisJson'].map((n) => [
+    n,
+    CONTRACT,
+  ]),
 );
 
 /** old module (repo-relative, no extension) → exported name → new module */
@@ -173,9 +167,7 @@ export function rewriteSource(root, file, text, manual = []) {
       // `import { type A, type B }` of a module is written `import type { A, B }` (useImportType)
       const allTypes = !typeOnly && names.every((t) => t.startsWith('type '));
       const list = allTypes ? names.map((t) => t.slice('type '.length)) : names;
-      lines.push(
-        `${allTypes ? `${keyword} type` : kw} { ${list.join(', ')} } from ${quote}${specifierFor(root, file, target)}${quote};`,
-      );
+      lines.push(`${allTypes ? `${keyword} type` : kw} { ${list.join(', ')} } from ${quote}${specifierFor(root, file, target)}${quote};`);
     }
     edits.push({ start: st.getStart(sf), end: st.getEnd(), text: lines.join('\n') });
   }
@@ -203,11 +195,22 @@ export function mergeImports(text, targets) {
     const key = `${m[1] ?? ''}|${m[4]}`;
     const at = first.get(key);
     if (at === undefined) {
-      first.set(key, { index: keep.length, names: m[2].split(',').map((x) => x.trim()).filter(Boolean), head: m });
+      first.set(key, {
+        index: keep.length,
+        names: m[2]
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean),
+        head: m,
+      });
       keep.push(line);
       continue;
     }
-    for (const n of m[2].split(',').map((x) => x.trim()).filter(Boolean)) if (!at.names.includes(n)) at.names.push(n);
+    for (const n of m[2]
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean))
+      if (!at.names.includes(n)) at.names.push(n);
     const h = at.head;
     keep[at.index] = `import ${h[1] ?? ''}{ ${at.names.join(', ')} } from ${h[3]}${h[4]}${h[3]};`;
   }

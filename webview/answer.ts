@@ -69,13 +69,15 @@ export function nextStep(r: Answer): NextStep {
     if (r.witness?.kind === 'rebalance/prune' && w === r.witness.objective)
       return {
         title: 'Rebalance',
-        detail: 'Training had not converged: scaling each neuron so ‖ũ_j‖ = ‖v_j‖ and dropping dead neurons gives the same predictions at a lower objective. Export that network, or train longer.',
+        detail:
+          'Training had not converged: scaling each neuron so ‖ũ_j‖ = ‖v_j‖ and dropping dead neurons gives the same predictions at a lower objective. Export that network, or train longer.',
         action: { label: 'Export rebalanced network (ONNX)…', action: 'exportWitnessOnnx' },
       };
     if (kind === 'spurious-stationary-point' || kind === 'both')
       return {
         title: 'Add the missing neuron',
-        detail: 'Training is stuck where its own activation patterns cannot improve: add the neuron the oracle found (or restart training near it). Training longer alone will not close this gap.',
+        detail:
+          'Training is stuck where its own activation patterns cannot improve: add the neuron the oracle found (or restart training near it). Training longer alone will not close this gap.',
         action: { label: 'Show the missing neuron', tab: 'diagnosis' },
       };
     return {
@@ -85,7 +87,11 @@ export function nextStep(r: Answer): NextStep {
     };
   }
   if (kind === 'spurious-stationary-point' || kind === 'both')
-    return { title: 'Add the missing neuron', detail: 'The oracle found a direction in which a new neuron lowers the objective.', action: { label: 'Show the missing neuron', tab: 'diagnosis' } };
+    return {
+      title: 'Add the missing neuron',
+      detail: 'The oracle found a direction in which a new neuron lowers the objective.',
+      action: { label: 'Show the missing neuron', tab: 'diagnosis' },
+    };
   // what would settle it, in the editor's words (core gives the budget as a kind; the CLI names its flag)
   const settle = settleStepsText(r.inconclusiveReason, 'editor');
   return {

@@ -58,7 +58,15 @@ export function button(label: string, opts: { testid?: string; secondary?: boole
   // a disabled vscode-button still receives real clicks (only its keyboard path checks), so check here
   const b: HTMLElement = el(
     'vscode-button',
-    { testid: opts.testid, secondary: opts.secondary, disabled: opts.disabled, title: opts.title, onclick: () => { if (!b.hasAttribute('disabled')) opts.onclick(); } },
+    {
+      testid: opts.testid,
+      secondary: opts.secondary,
+      disabled: opts.disabled,
+      title: opts.title,
+      onclick: () => {
+        if (!b.hasAttribute('disabled')) opts.onclick();
+      },
+    },
     label,
   );
   return b;

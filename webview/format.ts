@@ -97,6 +97,9 @@ export function vec(v: ArrayLike<number> | null | undefined, max = 6): string {
   if (!v) return '—';
   const a = Array.from(v);
   if (a.length === 1) return fmt(a[0], 4);
-  const shown = a.slice(0, max).map((x) => fmt(x, 4)).join(', ');
+  const shown = a
+    .slice(0, max)
+    .map((x) => fmt(x, 4))
+    .join(', ');
   return a.length > max ? `(${shown}, … ${a.length} values)` : `(${shown})`;
 }

@@ -33,8 +33,7 @@ interface Saved {
   modelUri?: string;
 }
 
-const api: VsCodeApi =
-  typeof acquireVsCodeApi === 'function' ? acquireVsCodeApi() : { postMessage() {}, getState: () => undefined, setState() {} };
+const api: VsCodeApi = typeof acquireVsCodeApi === 'function' ? acquireVsCodeApi() : { postMessage() {}, getState: () => undefined, setState() {} };
 const root = document.getElementById('root') ?? document.body.appendChild(el('div', { id: 'root', testid: 'panel-root' }));
 setLocale(document.documentElement.lang || navigator.language);
 

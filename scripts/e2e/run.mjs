@@ -58,7 +58,9 @@ function build() {
 }
 
 async function loadScenarios() {
-  const files = readdirSync(SCENARIOS).filter((f) => f.endsWith('.e2e.mjs')).sort();
+  const files = readdirSync(SCENARIOS)
+    .filter((f) => f.endsWith('.e2e.mjs'))
+    .sort();
   const out = [];
   for (const f of files) {
     const mod = (await import(pathToFileURL(join(SCENARIOS, f)).href)).default;
@@ -84,7 +86,9 @@ async function main() {
   const ext = installUnpackedExtension(join(base, 'extensions'));
   writeUserSettings(join(base, 'user-data'), userSettings());
   const features = detectFeatures();
-  log(`extension ${ext.id} ${ext.pkg.version}: commands ${[...features.commands].join(', ') || '-'}; custom editor ${features.customEditor}; panel ${features.panel}; python diagnostics ${features.pythonDiagnostics}`);
+  log(
+    `extension ${ext.id} ${ext.pkg.version}: commands ${[...features.commands].join(', ') || '-'}; custom editor ${features.customEditor}; panel ${features.panel}; python diagnostics ${features.pythonDiagnostics}`,
+  );
 
   const scenarios = await loadScenarios();
   const results = [];
@@ -104,8 +108,16 @@ async function main() {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-dev-shm-usage',
+      ],
       env: { ...process.env, HOME: bhome, XDG_CONFIG_HOME: join(bhome, '.config'), XDG_CACHE_HOME: join(bhome, '.cache') },
       slowMo: typeof opt('slowmo') === 'string' ? Number(opt('slowmo')) : 0,
     });
@@ -130,7 +142,13 @@ async function main() {
       page.on('pageerror', (e) => consoleErrors.push(String(e.message)));
       const wb = new Workbench(page, { port: server.port, artifacts: ARTIFACTS, scenario: s.id, log });
       const ctx = {
-        wb, page, ws, features, log, artifacts: ARTIFACTS, repo: REPO,
+        wb,
+        page,
+        ws,
+        features,
+        log,
+        artifacts: ARTIFACTS,
+        repo: REPO,
         setTheme: (theme) => writeUserSettings(join(base, 'user-data'), userSettings(theme)),
         publishScreenshot,
       };
@@ -168,9 +186,14 @@ async function main() {
   const summary = { totalMs: total, setupMs, results };
   writeFileSync(join(ARTIFACTS, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
   console.log('\nE2E summary');
-  for (const r of results) console.log(`  ${r.status.toUpperCase().padEnd(4)} ${r.id.padEnd(28)} ${(r.ms / 1000).toFixed(1).padStart(6)} s  ${r.reason ? r.reason.split('\n')[0] : ''}`);
+  for (const r of results)
+    console.log(
+      `  ${r.status.toUpperCase().padEnd(4)} ${r.id.padEnd(28)} ${(r.ms / 1000).toFixed(1).padStart(6)} s  ${r.reason ? r.reason.split('\n')[0] : ''}`,
+    );
   const n = (st) => results.filter((r) => r.status === st).length;
-  console.log(`  ${n('pass')} passed, ${n('skip')} skipped, ${n('fail')} failed; wall ${(total / 1000).toFixed(1)} s (code-server setup ${(setupMs / 1000).toFixed(1)} s); screenshots in ${rel(ARTIFACTS)}/`);
+  console.log(
+    `  ${n('pass')} passed, ${n('skip')} skipped, ${n('fail')} failed; wall ${(total / 1000).toFixed(1)} s (code-server setup ${(setupMs / 1000).toFixed(1)} s); screenshots in ${rel(ARTIFACTS)}/`,
+  );
   if (!results.length) {
     console.log('  no scenario ran');
     return 1;

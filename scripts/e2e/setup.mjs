@@ -35,8 +35,7 @@ export function checkSystemPackages() {
   const missing = [CHROMIUM, RG].filter((p) => !existsSync(p));
   if (missing.length) {
     throw new SetupError(
-      `missing ${missing.join(', ')}: install the Debian packages with\n` +
-        `  apt-get update && apt-get install -y chromium libkrb5-dev ripgrep`,
+      `missing ${missing.join(', ')}: install the Debian packages with\n` + `  apt-get update && apt-get install -y chromium libkrb5-dev ripgrep`,
     );
   }
 }
@@ -108,15 +107,20 @@ export async function startCodeServer({ base, workspace, logFile }) {
   writeFileSync(cfg, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
   const args = [
     CODE_SERVER_BIN,
-    '--bind-addr', `127.0.0.1:${port}`,
-    '--auth', 'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--auth',
+    'none',
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-workspace-trust',
     '--disable-getting-started-override',
-    '--config', cfg,
-    '--user-data-dir', dirs.data,
-    '--extensions-dir', dirs.ext,
+    '--config',
+    cfg,
+    '--user-data-dir',
+    dirs.data,
+    '--extensions-dir',
+    dirs.ext,
   ];
   if (workspace) args.push(workspace);
   const { openSync } = await import('node:fs');

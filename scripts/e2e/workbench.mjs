@@ -23,7 +23,9 @@ export async function until(what, fn, { timeoutMs = 20_000, intervalMs = 250, re
     }
     await sleep(intervalMs);
   }
-  throw new E2EFailure(`timed out after ${(timeoutMs / 1000).toFixed(0)} s waiting for ${what}${lastErr ? ` (last error: ${String(lastErr.message).split('\n')[0]})` : ''}`);
+  throw new E2EFailure(
+    `timed out after ${(timeoutMs / 1000).toFixed(0)} s waiting for ${what}${lastErr ? ` (last error: ${String(lastErr.message).split('\n')[0]})` : ''}`,
+  );
 }
 
 export function expect(cond, message) {
@@ -96,7 +98,8 @@ export class Workbench {
   async rowBelow(label, above) {
     const rows = this.row(label);
     return until(`explorer row "${label}"`, async () => {
-      let best = null, bestY = Infinity;
+      let best = null,
+        bestY = Infinity;
       for (let k = 0; k < (await rows.count()); k++) {
         const y = (await rows.nth(k).boundingBox())?.y;
         if (y !== undefined && y > above && y < bestY) [best, bestY] = [rows.nth(k), y];
@@ -139,7 +142,12 @@ export class Workbench {
       // (seen on CI), so wait for it and retry instead of failing on one fill
       const input = this.page.locator('.quick-input-widget input.input');
       const shown = await until('the theme picker', () => input.isVisible(), { timeoutMs: 5_000 }).catch(() => false);
-      const filled = shown && (await input.fill(theme, { timeout: 5_000 }).then(() => true, () => false));
+      const filled =
+        shown &&
+        (await input.fill(theme, { timeout: 5_000 }).then(
+          () => true,
+          () => false,
+        ));
       if (filled && (await until(`theme "${theme}" in the picker`, () => row.isVisible(), { timeoutMs: 3_000 }).catch(() => false))) break;
       await this.page.keyboard.press('Escape');
       if (Date.now() - t0 > timeoutMs) throw new E2EFailure(`theme "${theme}" never listed by "Preferences: Color Theme"`);

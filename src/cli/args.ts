@@ -146,8 +146,7 @@ export function parseCli(argv: string[]): CertifyArgs | { command: 'help' } {
   const { values: v, positionals } = parsed;
   if (v.help || positionals.length === 0 || positionals[0] === 'help') return { command: 'help' };
   const [command, model, ...rest] = positionals;
-  if (command !== 'inspect' && command !== 'certify' && command !== 'optimize')
-    throw usageError(`unknown command "${command}" (inspect, certify, optimize)`);
+  if (command !== 'inspect' && command !== 'certify' && command !== 'optimize') throw usageError(`unknown command "${command}" (inspect, certify, optimize)`);
   if (!model) throw usageError(`${command} needs a MODEL path`);
   if (rest.length) throw usageError(`unexpected argument "${rest[0]}"`);
   const mean = numList('affine-mean', v['affine-mean']);
@@ -200,8 +199,7 @@ export function parseCli(argv: string[]): CertifyArgs | { command: 'help' } {
 function checkRunArgs(command: 'certify' | 'optimize', args: CertifyArgs): void {
   if (!args.data) throw usageError(`${command} needs --data FILE (the training data)`);
   const betaFlags = [args.beta, args.weightDecay, args.sklearnAlpha].filter((x) => x !== undefined).length;
-  if (betaFlags === 0)
-    throw usageError(`${command} needs --beta B, --weight-decay WD (with --reduction mean|sum) or --sklearn-alpha A`);
+  if (betaFlags === 0) throw usageError(`${command} needs --beta B, --weight-decay WD (with --reduction mean|sum) or --sklearn-alpha A`);
   if (betaFlags > 1) throw usageError('give one of --beta, --weight-decay and --sklearn-alpha, not several');
   if (args.tol >= 1) throw usageError('--tol is relative and must be below 1');
   if (args.report && !/\.(html?|md)$/i.test(args.report)) throw usageError('--report must end in .html or .md');

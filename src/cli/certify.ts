@@ -55,11 +55,15 @@ export async function runAnalysis(
   for (const line of args.fromConfig) process.stderr.write(`relu-lens: ${line}\n`);
   // progress of the optimum search after the verdict, on a terminal only (pipes and CI logs stay clean)
   const tty = onVerdict !== undefined && process.stderr.isTTY === true;
-  if (tty) settings!.onStage = (stage, detail) => {
-    if (stage === 'column-generation' && detail?.startsWith('optimum')) process.stderr.write(`\rrelu-lens: ${detail}   `);
-  };
+  if (tty)
+    settings!.onStage = (stage, detail) => {
+      if (stage === 'column-generation' && detail?.startsWith('optimum')) process.stderr.write(`\rrelu-lens: ${detail}   `);
+    };
   // the same plan as the panel's (analysisPlan), so both show the same numbers
-  const outcome = await analyze(model, data!, settings!, { ...analysisPlan(args.command === 'optimize' ? 'optimize' : 'certify', { loss: args.loss, optimum: args.optimum }), onVerdict });
+  const outcome = await analyze(model, data!, settings!, {
+    ...analysisPlan(args.command === 'optimize' ? 'optimize' : 'certify', { loss: args.loss, optimum: args.optimum }),
+    onVerdict,
+  });
   if (tty) process.stderr.write('\n');
   const j = outcome.json;
   j.timings = { read: tRead, ...j.timings };

@@ -15,7 +15,18 @@ function isAnalysis(j: CertificateJson | AnalysisJson): j is AnalysisJson {
 
 type VerdictFields = Pick<
   CertificateJson,
-  | 'verdict' | 'summary' | 'tol' | 'relGap' | 'primalAsTrained' | 'primal' | 'dualBound' | 'dualPoint' | 'gap' | 'gapBalanced' | 'relGapBalanced' | 'pstarInterval'
+  | 'verdict'
+  | 'summary'
+  | 'tol'
+  | 'relGap'
+  | 'primalAsTrained'
+  | 'primal'
+  | 'dualBound'
+  | 'dualPoint'
+  | 'gap'
+  | 'gapBalanced'
+  | 'relGapBalanced'
+  | 'pstarInterval'
   | 'inconclusiveReason'
 >;
 
@@ -43,7 +54,10 @@ export function formatAnalysis(j: AnalysisJson): string[] {
   if (o) {
     L.push(`  ${optimumTitle(o, j.verdict)}: objective ${fmt(o.value, 10)}, ${o.neurons} neuron(s)`);
     L.push(`    P* ∈ ${fmtInterval(o.lowerBound, o.value)} (gap ${pct(o.relGap)}), ${o.patterns} activation patterns, ${o.method}`);
-    if (j.primalAsTrained > 0) L.push(`    this network is ${pct((j.primalAsTrained - o.value) / j.primalAsTrained)} above it (P(θ) ${fmt(j.primalAsTrained, 10)})`);
+    // not proven: the search's stop says which bound is loose and what would close it (the node budget is --node-budget)
+    if (!o.exact && o.stopReason) L.push(`    stopped: ${o.stopReason}`);
+    if (j.primalAsTrained > 0)
+      L.push(`    this network is ${pct((j.primalAsTrained - o.value) / j.primalAsTrained)} above it (P(θ) ${fmt(j.primalAsTrained, 10)})`);
   }
   if (j.closedForm) L.push(`  closed form: ${j.closedForm.name} — ${j.closedForm.condition}; P* = ${fmt(j.closedForm.pstar, 10)}`);
   if (j.diagnosis) L.push(`  diagnosis (${j.diagnosis.kind}): ${j.diagnosis.text}`);
@@ -71,12 +85,9 @@ export function formatHuman(j: CertificateJson | AnalysisJson, opts: { optimizeF
   const note = impliedBetaNote(j.impliedBeta, j.impliedBetaMismatch, 'cli');
   L.push(`  implied β = ${fmt(j.impliedBeta)}${note ? `  ← ${note}` : ''}`);
   const o = j.oracle;
-  L.push(
-    `  oracle M: ${o.method}${o.exact ? ', exact' : ', bounds only'}; M ∈ [${fmt(o.lower)}, ${fmt(o.upper)}], rank ${o.rank}, ${o.patterns} patterns`,
-  );
+  L.push(`  oracle M: ${o.method}${o.exact ? ', exact' : ', bounds only'}; M ∈ [${fmt(o.lower)}, ${fmt(o.upper)}], rank ${o.rank}, ${o.patterns} patterns`);
   if (j.closedForm) L.push(`  closed form used: ${typeof j.closedForm === 'string' ? j.closedForm : j.closedForm.name}`);
-  if (j.witness)
-    L.push(`  witness (${j.witness.kind}): objective ${fmt(j.witness.objective, 10)} < ${fmt(j.primalAsTrained, 10)} — ${j.witness.description}`);
+  if (j.witness) L.push(`  witness (${j.witness.kind}): objective ${fmt(j.witness.objective, 10)} < ${fmt(j.primalAsTrained, 10)} — ${j.witness.description}`);
   for (const w of j.warnings) L.push(`  warning: ${w}`);
   const limit = safetyLimitAdvice(j.safetyLimit, 'cli');
   if (limit) L.push(`  warning: ${limit}`);
@@ -91,7 +102,12 @@ export function formatHuman(j: CertificateJson | AnalysisJson, opts: { optimizeF
       `  ${String(n.index).padStart(6)}   ${fmt(n.inNorm, 4).padEnd(9)}  ${fmt(n.outNorm, 4).padEnd(9)}  ${String(n.active).padStart(6)}  ${fmt(n.dualScore, 4)}`,
     );
   if (dead.length)
-    L.push(`  ${dead.length} dead neuron(s) (zero on all data or zero output weight): ${dead.slice(0, 20).map((n) => n.index).join(', ')}${dead.length > 20 ? ', …' : ''}`);
+    L.push(
+      `  ${dead.length} dead neuron(s) (zero on all data or zero output weight): ${dead
+        .slice(0, 20)
+        .map((n) => n.index)
+        .join(', ')}${dead.length > 20 ? ', …' : ''}`,
+    );
   if (live.length > MAX_LISTED || dead.length > 20) L.push('  (--json lists every neuron)');
   const t = Object.entries(j.timings).map(([k, v]) => `${k} ${Math.round(v)} ms`);
   L.push('', `  timings: ${t.join(', ')}`);

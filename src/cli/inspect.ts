@@ -57,7 +57,14 @@ export async function runInspect(args: CommonArgs & { loss?: LossName }): Promis
       ortToleranceRule: ort.toleranceRule,
       ortInputs: ort.inputs,
       data: data
-        ? { file: data.source.file, n: data.n, d: data.d, c: data.c, labels: data.labelNames, affine: data.affine ? { mean: [...data.affine.mean], scale: [...data.affine.scale] } : null }
+        ? {
+            file: data.source.file,
+            n: data.n,
+            d: data.d,
+            c: data.c,
+            labels: data.labelNames,
+            affine: data.affine ? { mean: [...data.affine.mean], scale: [...data.affine.scale] } : null,
+          }
         : null,
       deadNeurons: dead,
       W1: toRows(model.W1),

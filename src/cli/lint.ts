@@ -14,7 +14,16 @@ import { readFileSync, statSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { ReluLensError, usageError } from '../core/errors';
 import { certifyWithWords } from '../core/format/certifyControls';
-import { analyzeNotebook, analyzeScript, dataContextFromDisk, isTrainingScript, lintScript, type LintContext, type ScriptDiagnostic, type ScriptFacts } from '../core/python';
+import {
+  analyzeNotebook,
+  analyzeScript,
+  dataContextFromDisk,
+  isTrainingScript,
+  lintScript,
+  type LintContext,
+  type ScriptDiagnostic,
+  type ScriptFacts,
+} from '../core/python';
 
 export const LINT_USAGE = `Usage: relu-lens lint SCRIPT.py|NOTEBOOK.ipynb [...] [--json]
   Reads a PyTorch or scikit-learn (MLPClassifier/MLPRegressor) training script and reports what
@@ -42,11 +51,30 @@ export function lintContextFromDisk(facts: ScriptFacts, file: string): LintConte
   return { ...ctx, ...dataContextFromDisk(facts, file, process.cwd()) };
 }
 
-interface Row { file: string; cell?: number; line: number; column: number; endLine: number; endColumn: number; severity: string; code: string; message: string }
+interface Row {
+  file: string;
+  cell?: number;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  severity: string;
+  code: string;
+  message: string;
+}
 
 function toRow(file: string, d: ScriptDiagnostic): Row {
   const r = d.range;
-  const row: Row = { file, line: r.line + 1, column: r.column + 1, endLine: r.endLine + 1, endColumn: r.endColumn + 1, severity: d.severity, code: d.code, message: d.message + certifyWithWords('cli', d.certifyWith) };
+  const row: Row = {
+    file,
+    line: r.line + 1,
+    column: r.column + 1,
+    endLine: r.endLine + 1,
+    endColumn: r.endColumn + 1,
+    severity: d.severity,
+    code: d.code,
+    message: d.message + certifyWithWords('cli', d.certifyWith),
+  };
   if (r.cellIndex !== undefined) row.cell = r.cellIndex + 1;
   return row;
 }

@@ -31,7 +31,9 @@ export async function runOptimize(args: CertifyArgs): Promise<number> {
         ? networkToNpz(net)
         : /\.py$/i.test(out)
           ? new TextEncoder().encode(torchSnippet(networkToJson(net), { label: opt.exact ? 'optimum' : 'witness', head: json.model.head }))
-        : new TextEncoder().encode(/\.csv$/i.test(out) ? networkToCsv(net) : JSON.stringify({ ...opt, beta: json.beta, loss: json.loss.name, model: json.model.file }) + '\n');
+          : new TextEncoder().encode(
+              /\.csv$/i.test(out) ? networkToCsv(net) : JSON.stringify({ ...opt, beta: json.beta, loss: json.loss.name, model: json.model.file }) + '\n',
+            );
     writeFileAtomic('--out', out, bytes, args.force);
     written = out;
     if (!opt.exact)
@@ -45,10 +47,12 @@ export async function runOptimize(args: CertifyArgs): Promise<number> {
     // classification losses: which dual point proves the lower bound (the JSON's optimum.dualPoint)
     const dp = (opt as (typeof opt & { dualPoint?: OptimumDualPointJson | null }) | null)?.dualPoint;
     const proof = dp
-      ? `\n  lower bound P* ≥ ${fmt(dp.value, 10)} from the dual point ${dp.source === 'certificate' ? "of the certificate" : `of column-generation iteration ${dp.iteration}`}` +
+      ? `\n  lower bound P* ≥ ${fmt(dp.value, 10)} from the dual point ${dp.source === 'certificate' ? 'of the certificate' : `of column-generation iteration ${dp.iteration}`}` +
         ` (oracle ${dp.oracleMethod}${dp.mUpper !== null ? `, M̄ = ${fmt(dp.mUpper, 10)} vs β = ${fmt(json.beta, 10)}` : ''}${dp.scale !== null ? `, scale s = ${fmt(dp.scale, 10)}` : ''})`
       : '';
-    process.stdout.write(formatHuman(json, { optimizeFirst: true }) + proof + (written ? `\n  written: ${written}${opt && !opt.exact ? ' (witness)' : ''}` : '') + '\n');
+    process.stdout.write(
+      formatHuman(json, { optimizeFirst: true }) + proof + (written ? `\n  written: ${written}${opt && !opt.exact ? ' (witness)' : ''}` : '') + '\n',
+    );
   }
   return opt?.exact ? 0 : 11;
 }

@@ -92,7 +92,11 @@ export function fillFromWorkspaceConfig(args: CertifyArgs, explicitConfig?: stri
     const b = entryBias(entry, k);
     if (args[k] || !b || (b.from === 'biasDecay' && !(needBeta && entry.beta == null))) continue;
     args[k] = b.mode;
-    taken.push(b.from === 'entry' ? `${k === 'hiddenBias' ? 'hidden' : 'output'} bias ${b.mode}` : `${k === 'hiddenBias' ? 'hidden' : 'output'} bias free (training.biasDecay = false)`);
+    taken.push(
+      b.from === 'entry'
+        ? `${k === 'hiddenBias' ? 'hidden' : 'output'} bias ${b.mode}`
+        : `${k === 'hiddenBias' ? 'hidden' : 'output'} bias free (training.biasDecay = false)`,
+    );
   }
   if (!args.loss && entry.loss) (args.loss = entry.loss), taken.push(`loss ${entry.loss}`);
   if (args.huberDelta === undefined && entry.huberDelta !== undefined) (args.huberDelta = entry.huberDelta), taken.push(`Huber δ ${entry.huberDelta}`);

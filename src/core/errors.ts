@@ -49,10 +49,8 @@ export class ReluLensError extends Error {
   }
 }
 
-export const modelError = (message: string, location: ErrorLocation = {}) =>
-  new ReluLensError('model', message, location);
-export const dataError = (message: string, location: ErrorLocation = {}) =>
-  new ReluLensError('data', message, location);
+export const modelError = (message: string, location: ErrorLocation = {}) => new ReluLensError('model', message, location);
+export const dataError = (message: string, location: ErrorLocation = {}) => new ReluLensError('data', message, location);
 export const usageError = (message: string, code?: ErrorCode) => new ReluLensError('usage', message, {}, code);
 
 /**

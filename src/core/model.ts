@@ -73,7 +73,9 @@ export interface CanonicalModel {
 /** Hidden pre-activations Z = X·W1ᵀ + b1 (n×m). */
 export function preActivations(model: Pick<CanonicalModel, 'W1' | 'b1'>, X: Mat): Mat {
   const { W1, b1 } = model;
-  const n = X.rows, d = X.cols, m = W1.rows;
+  const n = X.rows,
+    d = X.cols,
+    m = W1.rows;
   if (W1.cols !== d) throw new RangeError(`preActivations: data has ${d} columns, W1 expects ${W1.cols}`);
   const Z = zeros(n, m);
   for (let i = 0; i < n; i++) {
@@ -92,7 +94,9 @@ export function preActivations(model: Pick<CanonicalModel, 'W1' | 'b1'>, X: Mat)
 export function forward(model: Pick<CanonicalModel, 'W1' | 'b1' | 'W2' | 'b2'>, X: Mat): Mat {
   const Z = preActivations(model, X);
   const { W2, b2 } = model;
-  const n = X.rows, m = W2.cols, c = W2.rows;
+  const n = X.rows,
+    m = W2.cols,
+    c = W2.rows;
   const F = zeros(n, c);
   for (let i = 0; i < n; i++) {
     for (let k = 0; k < c; k++) {
@@ -120,8 +124,7 @@ export function applyHead(head: OutputHead, F: Mat): Mat {
       let s = 0;
       for (let k = 0; k < F.cols; k++) s += Math.exp(F.data[o + k] - mx);
       const lse = mx + Math.log(s);
-      for (let k = 0; k < F.cols; k++)
-        out.data[o + k] = head.kind === 'softmax' ? Math.exp(F.data[o + k] - lse) : F.data[o + k] - lse;
+      for (let k = 0; k < F.cols; k++) out.data[o + k] = head.kind === 'softmax' ? Math.exp(F.data[o + k] - lse) : F.data[o + k] - lse;
     } else {
       for (let k = 0; k < F.cols; k++) out.data[o + k] = F.data[o + k];
     }

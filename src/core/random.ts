@@ -3,7 +3,7 @@
  * Used for sampled oracle directions and for the inputs of the onnxruntime cross-check.
  */
 export function makeRng(seed: number): () => number {
-  let a = (seed >>> 0) || 0x9e3779b9;
+  let a = seed >>> 0 || 0x9e3779b9;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
     let t = a;

@@ -70,7 +70,10 @@ export class Engine {
   private queue: { id: number; req: Req; start: () => void }[] = [];
   private running: number | undefined;
 
-  constructor(private readonly workerFile: string, private readonly opts: EngineOptions = {}) {}
+  constructor(
+    private readonly workerFile: string,
+    private readonly opts: EngineOptions = {},
+  ) {}
 
   /**
    * A quick request on the light lane, stopped (its thread terminated, other light requests sent
@@ -82,7 +85,13 @@ export class Engine {
       const msg = { ...req, id } as WorkerRequest;
       const timeoutMs = this.opts.lightTimeoutMs ?? LIGHT_TIMEOUT_MS;
       const timer = setTimeout(
-        () => this.stopLight(id, { id, ok: false, error: `the engine did not answer this ${req.kind} request within ${timeoutMs / 1000} s: stopped`, errorKind: 'internal' }),
+        () =>
+          this.stopLight(id, {
+            id,
+            ok: false,
+            error: `the engine did not answer this ${req.kind} request within ${timeoutMs / 1000} s: stopped`,
+            errorKind: 'internal',
+          }),
         timeoutMs,
       );
       timer.unref?.(); // a guard, never what keeps the extension host alive

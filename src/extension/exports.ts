@@ -14,13 +14,7 @@ import type { PlotData, PlotFormat } from '../protocol/panel';
  * Exports go through the save dialog only: the dialog itself asks before replacing a file, and we
  * never write anywhere the user did not choose. Files are written with workspace.fs.
  */
-export type ExportKind =
-  | 'exportCertificateJson'
-  | 'exportReportMarkdown'
-  | 'exportOptimalOnnx'
-  | 'exportWitnessOnnx'
-  | 'exportWeightsCsv'
-  | 'exportWeightsNpy';
+export type ExportKind = 'exportCertificateJson' | 'exportReportMarkdown' | 'exportOptimalOnnx' | 'exportWitnessOnnx' | 'exportWeightsCsv' | 'exportWeightsNpy';
 
 const SPEC: Record<ExportKind, { ext: string; filter: string; suffix: string }> = {
   exportCertificateJson: { ext: 'json', filter: 'Certificate JSON', suffix: '.certificate' },
@@ -54,7 +48,10 @@ export async function runExport(engine: Engine, s: Session, kind: ExportKind): P
   else {
     const pick = exportedNetwork(s, kind);
     if (!pick) {
-      const why = kind === 'exportWitnessOnnx' ? 'no witness network was found (the model was not shown to be suboptimal)' : 'no optimal network or witness was computed for this model';
+      const why =
+        kind === 'exportWitnessOnnx'
+          ? 'no witness network was found (the model was not shown to be suboptimal)'
+          : 'no optimal network or witness was computed for this model';
       void vscode.window.showWarningMessage(`ReLU Lens: nothing to export: ${why}.`);
       return undefined;
     }
@@ -70,7 +67,10 @@ export async function runExport(engine: Engine, s: Session, kind: ExportKind): P
     }
     bytes = res.bytes;
   }
-  const base = s.uri.path.split('/').pop()!.replace(/\.onnx$/i, '');
+  const base = s.uri.path
+    .split('/')
+    .pop()!
+    .replace(/\.onnx$/i, '');
   const suffix = what === 'witness' ? '.witness' : spec.suffix;
   const target = await vscode.window.showSaveDialog({
     defaultUri: vscode.Uri.joinPath(s.uri, '..', `${base}${suffix}.${spec.ext}`),
@@ -99,7 +99,10 @@ function reportOptions(plot: PlotData | undefined): ReportOptions {
  */
 export async function savePlot(model: vscode.Uri, format: PlotFormat, name: string, data: string): Promise<vscode.Uri | undefined> {
   const bytes = format === 'svg' ? enc(data) : Uint8Array.from(Buffer.from(data, 'base64'));
-  const base = model.path.split('/').pop()!.replace(/\.onnx$/i, '');
+  const base = model.path
+    .split('/')
+    .pop()!
+    .replace(/\.onnx$/i, '');
   const safe = name.replace(/[^\w.-]+/g, '-');
   const target = await vscode.window.showSaveDialog({
     defaultUri: vscode.Uri.joinPath(model, '..', `${base}.${safe}.${format}`),
@@ -112,7 +115,9 @@ export async function savePlot(model: vscode.Uri, format: PlotFormat, name: stri
     if (target.scheme === 'file') writeFileAtomic('save plot', target.fsPath, bytes, true);
     else await vscode.workspace.fs.writeFile(target, bytes);
   } catch (e) {
-    void vscode.window.showErrorMessage(`ReLU Lens: ${e instanceof ReluLensError ? e.message : `could not save the plot: ${(e as Error)?.message ?? String(e)}`}`);
+    void vscode.window.showErrorMessage(
+      `ReLU Lens: ${e instanceof ReluLensError ? e.message : `could not save the plot: ${(e as Error)?.message ?? String(e)}`}`,
+    );
     return undefined;
   }
   void vscode.window.showInformationMessage(`ReLU Lens: wrote ${vscode.workspace.asRelativePath(target)}`);

@@ -124,9 +124,7 @@ async function pickModel(arg: unknown, lastModel: vscode.Uri | undefined): Promi
     return undefined;
   }
   if (found.length === 1) return found[0];
-  const items = found
-    .map((u) => ({ label: vscode.workspace.asRelativePath(u, false), uri: u }))
-    .sort((x, y) => x.label.localeCompare(y.label));
+  const items = found.map((u) => ({ label: vscode.workspace.asRelativePath(u, false), uri: u })).sort((x, y) => x.label.localeCompare(y.label));
   return (await vscode.window.showQuickPick(items, { title: 'ReLU Lens: which model?', placeHolder: 'a two-layer ReLU network (.onnx)' }))?.uri;
 }
 

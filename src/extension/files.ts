@@ -1,8 +1,14 @@
 import * as vscode from 'vscode';
 import { ReluLensError } from '../core/errors';
 import {
-  MAX_EXTERNAL_BYTES, externalError, rangeError, rangeFits, rangeKey, safeRelativePath,
-  type ExternalEntry, type ExternalRange,
+  MAX_EXTERNAL_BYTES,
+  externalError,
+  rangeError,
+  rangeFits,
+  rangeKey,
+  safeRelativePath,
+  type ExternalEntry,
+  type ExternalRange,
 } from '../core/io/external';
 import { MAX_MODEL_BYTES, ModelFolder, type FileSystem } from '../core/io/files';
 import type { Engine } from './engine';
@@ -16,7 +22,10 @@ type Req = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, '
 const MAX_EXTERNAL_ROUNDS = 4;
 
 export class FileReadError extends Error {
-  constructor(readonly uri: vscode.Uri, readonly why: string) {
+  constructor(
+    readonly uri: vscode.Uri,
+    readonly why: string,
+  ) {
     super(`cannot read ${vscode.workspace.asRelativePath(uri)}: ${why}`);
   }
 }
@@ -74,7 +83,10 @@ export async function readBytes(uri: vscode.Uri, opts: ReadOptions = {}): Promis
     const st = await unlessCancelled(Promise.resolve(vscode.workspace.fs.stat(uri)), opts.signal);
     if (!(st.type & vscode.FileType.File)) throw new FileReadError(uri, 'not a regular file (a FIFO, a device or a directory is never read)');
     if (st.size > max)
-      throw new FileReadError(uri, `${mib(st.size)} (${st.size} bytes), over the ${mib(max)} limit for a model or data file: not read. Raise the setting ${MAX_FILE_SETTING} to read it`);
+      throw new FileReadError(
+        uri,
+        `${mib(st.size)} (${st.size} bytes), over the ${mib(max)} limit for a model or data file: not read. Raise the setting ${MAX_FILE_SETTING} to read it`,
+      );
     return await unlessCancelled(Promise.resolve(vscode.workspace.fs.readFile(uri)), opts.signal);
   } catch (e) {
     if (e instanceof FileReadError || e instanceof ReadCancelled) throw e;
@@ -115,7 +127,10 @@ export function externalReader(model: vscode.Uri, fs?: FileSystem): ExternalRead
       throw externalError(e, 'was not found next to the model');
     }
     if (st.type !== vscode.FileType.File)
-      throw externalError(e, `is ${st.type & vscode.FileType.SymbolicLink ? 'a symbolic link' : st.type & vscode.FileType.Directory ? 'a directory' : 'not a regular file'}: refused`);
+      throw externalError(
+        e,
+        `is ${st.type & vscode.FileType.SymbolicLink ? 'a symbolic link' : st.type & vscode.FileType.Directory ? 'a directory' : 'not a regular file'}: refused`,
+      );
     if (!rangeFits(e, st.size)) throw rangeError(e, st.size);
     return { uri, size: st.size };
   };
@@ -124,7 +139,10 @@ export function externalReader(model: vscode.Uri, fs?: FileSystem): ExternalRead
     async read(r) {
       const { uri, size } = await stat(r);
       if (size > MAX_EXTERNAL_BYTES || total + r.length > MAX_EXTERNAL_BYTES)
-        throw externalError(r, `is too large to read here (${size} bytes; this file system has no ranged reads and the limit is ${MAX_EXTERNAL_BYTES}): refused`);
+        throw externalError(
+          r,
+          `is too large to read here (${size} bytes; this file system has no ranged reads and the limit is ${MAX_EXTERNAL_BYTES}): refused`,
+        );
       const bytes = last?.path === uri.path ? last.bytes : await vscode.workspace.fs.readFile(uri);
       last = { path: uri.path, bytes };
       if (!rangeFits(r, bytes.length)) throw rangeError(r, bytes.length);
@@ -176,11 +194,18 @@ export async function withExternals(
     const asked = res.needRanges ?? [];
     // the host never reads a whole file on a bare path, and never serves the same ranges twice
     if (!asked.length || asked.every((e) => rangeKey(e) in src.externals))
-      return { ...res, needExternal: undefined, needRanges: undefined, error: `${src.modelName}: external data file '${res.needExternal}' cannot be read`, errorKind: 'model' };
+      return {
+        ...res,
+        needExternal: undefined,
+        needRanges: undefined,
+        error: `${src.modelName}: external data file '${res.needExternal}' cannot be read`,
+        errorKind: 'model',
+      };
     try {
       await readExternalRanges(model, asked, src.externals, reader);
     } catch (e) {
-      const msg = e instanceof ReluLensError ? e.message : `external data file '${res.needExternal}' cannot be read (${e instanceof Error ? e.message : String(e)})`;
+      const msg =
+        e instanceof ReluLensError ? e.message : `external data file '${res.needExternal}' cannot be read (${e instanceof Error ? e.message : String(e)})`;
       return { id: res.id, ok: false, error: `${src.modelName}: ${msg}`, errorKind: 'model' };
     }
     entries?.splice(0, entries.length, ...asked);

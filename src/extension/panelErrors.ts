@@ -9,8 +9,16 @@ export const errText = (e: unknown) => (e instanceof ReluLensError ? e.describe(
 
 export function missingError(e: Partial<ModelEntry> | undefined): PanelError {
   return entryMissing(e) === 'data'
-    ? { kind: 'data', message: 'Which data was this model trained on? Set the training data (and β) to certify it.', action: { label: 'Set training data…', action: 'setTrainingData' } }
-    : { kind: 'beta-missing', message: 'β is missing: give β directly or the weight decay and loss reduction used in training.', action: { label: 'Set β…', action: 'setBeta' } };
+    ? {
+        kind: 'data',
+        message: 'Which data was this model trained on? Set the training data (and β) to certify it.',
+        action: { label: 'Set training data…', action: 'setTrainingData' },
+      }
+    : {
+        kind: 'beta-missing',
+        message: 'β is missing: give β directly or the weight decay and loss reduction used in training.',
+        action: { label: 'Set β…', action: 'setBeta' },
+      };
 }
 
 /** A worker error as the panel shows it, with the action that fixes it: chosen by kind and code, never by the message's words. */
@@ -21,7 +29,8 @@ export function errorFor(kind: WorkerErrorKind, message: string, code?: ErrorCod
     case 'data':
     case 'model':
       // labels read for a loss core chose: the editor's way to name the loss is the settings file
-      if (code === 'loss') return { kind, message: message + lossChoiceAdvice('editor'), action: { label: 'Open .vscode/relu-lens.json', action: 'openSettingsFile' } };
+      if (code === 'loss')
+        return { kind, message: message + lossChoiceAdvice('editor'), action: { label: 'Open .vscode/relu-lens.json', action: 'openSettingsFile' } };
       return kind === 'data' ? { kind: 'data', message, action: { label: 'Set training data…', action: 'setTrainingData' } } : { kind: 'model', message };
     case 'usage':
       return code === 'beta'

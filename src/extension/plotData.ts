@@ -23,7 +23,9 @@ export function plotIndices(n: number, max = MAX_PLOT_ROWS): number[] {
 }
 
 export function buildPlotData(X: Mat, Y: Mat, max = MAX_PLOT_ROWS): PlotData {
-  const n = X.rows, d = X.cols, c = Y.cols;
+  const n = X.rows,
+    d = X.cols,
+    c = Y.cols;
   const indices = plotIndices(n, max);
   const rowsOf = (M: Mat) => indices.map((i) => Array.from(M.data.subarray(i * M.cols, (i + 1) * M.cols)));
   const plot: PlotData = { d, c, X: rowsOf(X), Y: rowsOf(Y), indices };
@@ -50,7 +52,8 @@ function subRows(X: Mat, idx: number[]): Mat {
 
 /** Top-2 principal directions of the rows of X (unit vectors, sign fixed: largest |entry| > 0). */
 export function pca2(X: Mat): { components: number[][]; mean: number[]; explained: [number, number] } {
-  const n = X.rows, d = X.cols;
+  const n = X.rows,
+    d = X.cols;
   const mean = new Float64Array(d);
   for (let i = 0; i < n; i++) for (let k = 0; k < d; k++) mean[k] += X.data[i * d + k];
   for (let k = 0; k < d; k++) mean[k] /= Math.max(n, 1);
@@ -88,7 +91,8 @@ export function pca2(X: Mat): { components: number[][]; mean: number[]; explaine
 
 /** Two leading eigenvectors of XcᵀXc without forming it (for wide inputs such as images). */
 function orthogonalIteration(X: Mat, mean: Float64Array): { comps: Float64Array[]; lambdas: number[] } {
-  const n = X.rows, d = X.cols;
+  const n = X.rows,
+    d = X.cols;
   let Q = [Float64Array.from({ length: d }, (_, k) => Math.sin(k + 1)), Float64Array.from({ length: d }, (_, k) => Math.cos(3 * k + 2))];
   gramSchmidt(Q);
   const apply = (v: Float64Array) => {

@@ -47,7 +47,12 @@ export async function askForSettings(ctx: PromptContext, what: 'all' | 'beta' | 
     if (data.fromScript) fromScript.add('data');
     entry.labelsFile = null;
     if (/\.npy$/i.test(data.rel)) {
-      const lab = await pickDataFile(ctx, 'labels file (a .npy with the labels; Escape if the labels are columns of the data file)', cur.labelsFile ?? undefined, data.rel);
+      const lab = await pickDataFile(
+        ctx,
+        'labels file (a .npy with the labels; Escape if the labels are columns of the data file)',
+        cur.labelsFile ?? undefined,
+        data.rel,
+      );
       entry.labelsFile = lab?.rel ?? null;
     }
     const labels = await pickLabels(ctx, entry.labelsFile ?? entry.data, cur.labels ?? undefined);
@@ -181,15 +186,21 @@ async function pickBeta(ctx: PromptContext, cur: Partial<ModelEntry>): Promise<B
   items.push({ label: '$(symbol-number) β directly…', description: 'the objective ½‖f(X) − Y‖² + (β/2)‖θ‖²', value: 'beta' });
   if (sklearn && !sklearn.suggested) items.push(sklearn);
   const notes = ctx.prefill?.notes.length ? ctx.prefill.notes.join('; ') : undefined;
-  const pick = await vscode.window.showQuickPick(items, { title: `ReLU Lens: the regularization β for ${ctx.loc.key}`, placeHolder: notes, ignoreFocusOut: true });
+  const pick = await vscode.window.showQuickPick(items, {
+    title: `ReLU Lens: the regularization β for ${ctx.loc.key}`,
+    placeHolder: notes,
+    ignoreFocusOut: true,
+  });
   if (!pick?.value) return undefined;
-  if (pick.value === 'keep') return { beta: cur.beta ?? undefined, training: cur.training ?? undefined, sklearnAlpha: cur.sklearnAlpha ?? undefined, fromScript: [] };
+  if (pick.value === 'keep')
+    return { beta: cur.beta ?? undefined, training: cur.training ?? undefined, sklearnAlpha: cur.sklearnAlpha ?? undefined, fromScript: [] };
   if (pick.value === 'sklearn') {
     const asked = `scikit-learn's alpha of the MLPClassifier/MLPRegressor (its default: ${SKLEARN_DEFAULTS.alpha}); β = alpha, both biases free`;
     const alpha = await askNumber(asked, sklearn?.suggested === false ? (cur.sklearnAlpha ?? cur.beta ?? undefined) : SKLEARN_DEFAULTS.alpha);
     return alpha === undefined ? undefined : { sklearnAlpha: alpha, biases: 'sklearn', fromScript: [] };
   }
-  if (pick.value === 'script') return { training: t!, biases: 'fromTraining', fromScript: ['weightDecay', 'reduction', 'optimizer', 'biasDecay', 'hiddenBias', 'outputBias'] };
+  if (pick.value === 'script')
+    return { training: t!, biases: 'fromTraining', fromScript: ['weightDecay', 'reduction', 'optimizer', 'biasDecay', 'hiddenBias', 'outputBias'] };
   if (pick.value === 'beta') {
     const beta = await askNumber('β (> 0)', cur.beta ?? undefined);
     return beta === undefined ? undefined : { beta, fromScript: [] };
@@ -215,7 +226,7 @@ function sklearnItem(cur: Partial<ModelEntry>): Pick<'sklearn'> & { suggested: b
   // saved as sklearnAlpha, or (files from before that field) β with both biases free
   const already = cur.sklearnAlpha != null || (cur.beta != null && cur.hiddenBias === 'free' && cur.outputBias === 'free');
   return {
-    label: "$(lightbulb) scikit-learn MLP: β = alpha, both biases free…",
+    label: '$(lightbulb) scikit-learn MLP: β = alpha, both biases free…',
     description: already ? 'scikit-learn alpha' : 'suggested: the model was exported by skl2onnx',
     detail: "MLPClassifier/MLPRegressor minimise the loss + (alpha/2n)‖W‖² and decay neither intercept: enter the estimator's alpha",
     value: 'sklearn',
@@ -241,7 +252,13 @@ export function validatePositive(s: string): string | undefined {
 }
 
 async function askNumber(prompt: string, value?: number): Promise<number | undefined> {
-  const s = await vscode.window.showInputBox({ title: 'ReLU Lens', prompt, value: value !== undefined ? String(value) : '', ignoreFocusOut: true, validateInput: validatePositive });
+  const s = await vscode.window.showInputBox({
+    title: 'ReLU Lens',
+    prompt,
+    value: value !== undefined ? String(value) : '',
+    ignoreFocusOut: true,
+    validateInput: validatePositive,
+  });
   return s === undefined ? undefined : Number(s.trim());
 }
 

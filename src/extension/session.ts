@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import { entryMissing, type ModelEntry } from '../core/config/workspaceConfig';
-import { resolveEntry, type EntryOrigin } from '../core/config/resolve';
+import { resolveEntry, type EntryOrigin, type Resolved } from '../core/config/resolve';
 import type { Engine } from './engine';
-import type { AnalyzeResult, InspectSummary } from './protocol';
+import type { AnalyzeOptions, AnalyzeResult, InspectSummary, ModelSource } from './protocol';
 import type { PanelError, PanelState, VerdictBlock } from '../protocol/panel';
 import { cacheKey, LruCache } from './cache';
 import { FileReadError, lightWithModel, modelSource, ReadCancelled, readBytes, readExternalRanges, withExternals } from './files';
@@ -156,7 +156,12 @@ export class Sessions implements vscode.Disposable {
         prefill,
         current,
         columns: async (data) => {
-          const res = await this.engine.request({ kind: 'dataColumns', dataBytes: await readBytes(data), dataName: vscode.workspace.asRelativePath(data, false), expectC: classColumn ? undefined : summary?.c });
+          const res = await this.engine.request({
+            kind: 'dataColumns',
+            dataBytes: await readBytes(data),
+            dataName: vscode.workspace.asRelativePath(data, false),
+            expectC: classColumn ? undefined : summary?.c,
+          });
           if (res.ok && res.kind === 'dataColumns') return res.columns;
           throw new Error(res.ok ? 'unexpected answer' : res.error);
         },
@@ -201,49 +206,95 @@ export class Sessions implements vscode.Disposable {
     const dataUri = resolveRel(s.loc.folder, s.uri, r.data);
     const labelUri = r.labelsFile ? resolveRel(s.loc.folder, s.uri, r.labelsFile) : undefined;
     this.watch(s, [s.uri, dataUri, ...(labelUri ? [labelUri] : [])]);
-    const reading = ++s.reads; // only the latest read may report a read error
-    let src, dataBytes: Uint8Array, labelBytes: Uint8Array | undefined;
     // the result describes the files as read now: a file rewritten during the run must look newer
     // than the verdict (the script diagnostics compare this time with the model's mtime)
     const readAt = Date.now();
     const externals = [...s.externals];
-    // Reading is the run's first stage: shown, and stopped by Cancel, unless an analysis is running
-    // (it keeps its Cancel; these reads then only decide whether it must be replaced). Every file is
-    // checked (regular, under the size cap) before a byte is read.
+    const read = await this.readInputs(s, r.provenance, dataUri, labelUri, externals);
+    if (!read) return;
+    const options = { ...r.options, labels: r.labels };
+    const key = cacheKey({ model: read.src.modelBytes, externals: read.src.externals, data: read.dataBytes, labels: read.labelBytes, settings: options });
+    if (read.reading !== s.reads) return; // a newer request read the files again
+    if (s.cancel && s.runningKey === key && !req.force) return; // the running analysis has these very inputs
+    if (s.cancel) await this.supersede(s);
+    const runId = ++s.runId;
+    const hit = req.force ? undefined : this.cache.get(key);
+    if (hit) return this.done(s, hit, r.provenance, true);
+    this.set(s, { status: 'running', stage: { name: 'reading', detail: s.loc.key }, provenance: r.provenance, result: s.state.result, plot: s.state.plot });
+    await this.analyzeInWorker(s, { ...read, runId, key, r, options, externals, readAt, interactive: req.interactive });
+  }
+
+  /**
+   * Reading is the run's first stage: shown, and stopped by Cancel, unless an analysis is running
+   * (it keeps its Cancel; these reads then only decide whether it must be replaced). Every file is
+   * checked (regular, under the size cap) before a byte is read. A failed read is reported here
+   * (unless a newer read replaced this one) and gives undefined.
+   */
+  private async readInputs(
+    s: Session,
+    provenance: PanelState['provenance'],
+    dataUri: vscode.Uri,
+    labelUri: vscode.Uri | undefined,
+    externals: ExternalEntry[],
+  ) {
+    const reading = ++s.reads; // only the latest read may report a read error
     const reads = new AbortController();
     const readCancel = async () => (reads.abort(), 0);
     if (!s.cancel) {
       s.cancel = readCancel;
-      this.set(s, { status: 'running', stage: { name: 'reading', detail: s.loc.key }, provenance: r.provenance, result: s.state.result, plot: s.state.plot });
+      this.set(s, { status: 'running', stage: { name: 'reading', detail: s.loc.key }, provenance, result: s.state.result, plot: s.state.plot });
     }
     try {
-      src = await modelSource(s.uri, reads.signal);
+      const src = await modelSource(s.uri, reads.signal);
       // through the engine's file layer (containment, regular files, ranges only)
       await readExternalRanges(s.uri, externals, src.externals, undefined, reads.signal).catch((e) => {
         if (e instanceof ReadCancelled) throw e;
         /* the worker asks again, and a refusal is reported then */
       });
-      dataBytes = await readBytes(dataUri, { signal: reads.signal });
-      labelBytes = labelUri ? await readBytes(labelUri, { signal: reads.signal }) : undefined;
+      const dataBytes = await readBytes(dataUri, { signal: reads.signal });
+      const labelBytes = labelUri ? await readBytes(labelUri, { signal: reads.signal }) : undefined;
+      if (s.cancel === readCancel) s.cancel = undefined;
+      return { src, dataBytes, labelBytes, reading };
     } catch (e) {
       if (s.cancel === readCancel) s.cancel = undefined;
-      if (reading !== s.reads) return;
-      if (e instanceof ReadCancelled) return this.fail(s, errorFor('cancelled', 'cancelled'));
-      if (s.cancel) await this.supersede(s);
-      const isModel = e instanceof FileReadError && e.uri.toString() === s.uri.toString();
-      return this.fail(s, isModel ? { kind: 'model', message: errText(e) } : { kind: 'data', message: errText(e), action: { label: 'Set training data…', action: 'setTrainingData' } });
+      if (reading !== s.reads) return undefined;
+      if (e instanceof ReadCancelled) this.fail(s, errorFor('cancelled', 'cancelled'));
+      else {
+        if (s.cancel) await this.supersede(s);
+        const isModel = e instanceof FileReadError && e.uri.toString() === s.uri.toString();
+        this.fail(
+          s,
+          isModel
+            ? { kind: 'model', message: errText(e) }
+            : { kind: 'data', message: errText(e), action: { label: 'Set training data…', action: 'setTrainingData' } },
+        );
+      }
+      return undefined;
     }
-    if (s.cancel === readCancel) s.cancel = undefined;
-    const options = { ...r.options, labels: r.labels };
-    const key = cacheKey({ model: src.modelBytes, externals: src.externals, data: dataBytes, labels: labelBytes, settings: options });
-    if (reading !== s.reads) return; // a newer request read the files again
-    if (s.cancel && s.runningKey === key && !req.force) return; // the running analysis has these very inputs
-    if (s.cancel) await this.supersede(s);
-    const runId = ++s.runId;
+  }
+
+  /**
+   * The analysis on the engine's heavy lane with the editor's progress (Cancel stops it): progress
+   * and the early verdict go to the panel as they come, the result to the cache and the session —
+   * unless a newer run replaced this one.
+   */
+  private async analyzeInWorker(
+    s: Session,
+    run: {
+      runId: number;
+      key: string;
+      r: Resolved;
+      src: ModelSource;
+      dataBytes: Uint8Array;
+      labelBytes: Uint8Array | undefined;
+      options: AnalyzeOptions;
+      externals: ExternalEntry[];
+      readAt: number;
+      interactive: boolean;
+    },
+  ): Promise<void> {
+    const { runId, key, r, src, dataBytes, labelBytes, options, externals, readAt } = run;
     const current = () => s.runId === runId;
-    const hit = req.force ? undefined : this.cache.get(key);
-    if (hit) return this.done(s, hit, r.provenance, true);
-    this.set(s, { status: 'running', stage: { name: 'reading', detail: s.loc.key }, provenance: r.provenance, result: s.state.result, plot: s.state.plot });
     let cancelled = false;
     let cancelJob: (() => Promise<number>) | undefined;
     s.runningKey = key;
@@ -252,29 +303,38 @@ export class Sessions implements vscode.Disposable {
       return cancelJob ? cancelJob() : 0;
     };
     await vscode.window.withProgress(
-      { location: req.interactive ? vscode.ProgressLocation.Notification : vscode.ProgressLocation.Window, title: `ReLU Lens: certifying ${s.loc.key}`, cancellable: true },
+      {
+        location: run.interactive ? vscode.ProgressLocation.Notification : vscode.ProgressLocation.Window,
+        title: `ReLU Lens: certifying ${s.loc.key}`,
+        cancellable: true,
+      },
       async (progress, token) => {
         token.onCancellationRequested(() => current() && void s.cancel?.());
-        const res = await withExternals(s.uri, src, (m) => {
-          if (cancelled) return Promise.resolve({ id: 0, ok: false, error: 'cancelled', errorKind: 'cancelled' });
-          const job = this.engine.job(
-            { kind: 'analyze', ...m, dataBytes, dataName: r.data, labelBytes, labelName: r.labelsFile, options },
-            (stage, detail) => {
-              progress.report({ message: detail ? `${stage} — ${detail}` : stage });
-              if (!current()) return;
-              s.state = { ...s.state, stage: { name: stage, detail } };
-              this.changed.fire({ session: s, kind: 'progress', stage, detail });
-            },
-            (verdict) => {
-              if (!current()) return;
-              progress.report({ message: `verdict known (${verdict.verdict}); refining the optimal network` });
-              s.state = { ...s.state, early: verdict };
-              this.changed.fire({ session: s, kind: 'verdict', verdict });
-            },
-          );
-          cancelJob = job.cancel;
-          return job.result;
-        }, externals);
+        const res = await withExternals(
+          s.uri,
+          src,
+          (m) => {
+            if (cancelled) return Promise.resolve({ id: 0, ok: false, error: 'cancelled', errorKind: 'cancelled' });
+            const job = this.engine.job(
+              { kind: 'analyze', ...m, dataBytes, dataName: r.data, labelBytes, labelName: r.labelsFile, options },
+              (stage, detail) => {
+                progress.report({ message: detail ? `${stage} — ${detail}` : stage });
+                if (!current()) return;
+                s.state = { ...s.state, stage: { name: stage, detail } };
+                this.changed.fire({ session: s, kind: 'progress', stage, detail });
+              },
+              (verdict) => {
+                if (!current()) return;
+                progress.report({ message: `verdict known (${verdict.verdict}); refining the optimal network` });
+                s.state = { ...s.state, early: verdict };
+                this.changed.fire({ session: s, kind: 'verdict', verdict });
+              },
+            );
+            cancelJob = job.cancel;
+            return job.result;
+          },
+          externals,
+        );
         if (!current()) return; // a newer run replaced this one
         s.cancel = undefined;
         s.runningKey = undefined;
@@ -308,7 +368,12 @@ export class Sessions implements vscode.Disposable {
     s.watchers = [];
     for (const u of uris) {
       // creations too: exporters and editors often write a new file and rename it over the old one
-      const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(u, '..'), u.path.split('/').pop()!), false, false, true);
+      const w = vscode.workspace.createFileSystemWatcher(
+        new vscode.RelativePattern(vscode.Uri.joinPath(u, '..'), u.path.split('/').pop()!),
+        false,
+        false,
+        true,
+      );
       w.onDidChange(() => this.fileChanged(s));
       w.onDidCreate(() => this.fileChanged(s));
       s.watchers.push(w);
@@ -333,4 +398,3 @@ export class Sessions implements vscode.Disposable {
     this.verdict.dispose();
   }
 }
-

@@ -24,7 +24,7 @@ export function locate(uri: vscode.Uri): ModelLocation {
 export function relativePath(base: vscode.Uri, uri: vscode.Uri): string | undefined {
   if (base.scheme !== uri.scheme || base.authority !== uri.authority) return undefined;
   const b = base.path.replace(/\/+$/, '') + '/';
-  return uri.path.startsWith(b) ? normalizeRelPath(uri.path.slice(b.length)) ?? undefined : undefined;
+  return uri.path.startsWith(b) ? (normalizeRelPath(uri.path.slice(b.length)) ?? undefined) : undefined;
 }
 
 export function configUri(folder: vscode.WorkspaceFolder): vscode.Uri {
@@ -67,13 +67,15 @@ export async function offerToSave(loc: ModelLocation, entry: ModelEntry): Promis
   if (!loc.folder) return 'no-workspace';
   const uri = configUri(loc.folder);
   const existing = await readText(uri);
-  const hasEntry = existing !== null && (() => {
-    try {
-      return parseWorkspaceConfig(existing).models[loc.key] !== undefined;
-    } catch {
-      return false;
-    }
-  })();
+  const hasEntry =
+    existing !== null &&
+    (() => {
+      try {
+        return parseWorkspaceConfig(existing).models[loc.key] !== undefined;
+      } catch {
+        return false;
+      }
+    })();
   const detail =
     existing === null
       ? `Creates ${CONFIG_FILE} with the data and β settings for ${loc.key}. You can edit it by hand later.`

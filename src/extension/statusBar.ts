@@ -16,7 +16,10 @@ export function statusText(s: Session): { text: string; tooltip: string } {
   const st = s.state;
   if (st.status === 'running' && st.early) {
     const [word, icon] = VERDICT_WORD[st.early.verdict] ?? ['Inconclusive', '$(question)'];
-    return { text: `ReLU Lens: ${word} ${icon} $(sync~spin)`, tooltip: `${s.loc.key}: ${word.toLowerCase()}; refining the optimal network…\nClick to open the panel.` };
+    return {
+      text: `ReLU Lens: ${word} ${icon} $(sync~spin)`,
+      tooltip: `${s.loc.key}: ${word.toLowerCase()}; refining the optimal network…\nClick to open the panel.`,
+    };
   }
   if (st.status === 'running') return { text: 'ReLU Lens: Certifying… $(sync~spin)', tooltip: `${s.loc.key}: ${st.stage?.name ?? 'running'}` };
   if (st.status === 'error') {

@@ -13,9 +13,7 @@ let analyzer: Promise<Analyzer | null> | undefined;
 
 /** The Python reader (tree-sitter, WebAssembly) is loaded on first use only. */
 function loadAnalyzer(): Promise<Analyzer | null> {
-  analyzer ??= import('../core/python')
-    .then((m) => m.analyzeScript as unknown as Analyzer)
-    .catch(() => null);
+  analyzer ??= import('../core/python').then((m) => m.analyzeScript as unknown as Analyzer).catch(() => null);
   return analyzer;
 }
 

@@ -86,7 +86,8 @@ export class Views implements vscode.Disposable {
         return;
       case 'selectNeuron':
         // keep the panel and the custom editor of the same model on the same neuron
-        for (const [w, other] of this.webviews) if (other === s && w !== from) void w.postMessage({ type: 'selectNeuron', index: m.index } satisfies HostToPanel);
+        for (const [w, other] of this.webviews)
+          if (other === s && w !== from) void w.postMessage({ type: 'selectNeuron', index: m.index } satisfies HostToPanel);
         return;
       case 'uiState':
         this.uiByModel.set(key, m.ui);

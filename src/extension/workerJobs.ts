@@ -31,7 +31,10 @@ import type { AnalyzeOptions, AnalyzeResult, DataColumns, ExportFormat, InspectS
  * ranges of the used ones).
  */
 export class NeedExternal extends Error {
-  constructor(readonly path: string, readonly entries: ExternalEntry[] = []) {
+  constructor(
+    readonly path: string,
+    readonly entries: ExternalEntry[] = [],
+  ) {
     super(`external data file '${path}' needed`);
   }
 }
@@ -61,7 +64,10 @@ export function loadModel(src: ModelSource): CanonicalModel {
 }
 
 class HeaderRead {
-  constructor(readonly names: string[] | null, readonly k: number) {}
+  constructor(
+    readonly names: string[] | null,
+    readonly k: number,
+  ) {}
 }
 
 /**
@@ -130,7 +136,13 @@ export async function analyzeJob(
   };
   settings.shouldStop = shouldStop;
   // the early verdict carries the reading's warnings first, as the final result does
-  const out = await runAnalysis(model, data, settings, req.options.loss, onVerdict && ((v) => onVerdict(verdictBlock({ ...v, warnings: [...warnings, ...v.warnings] }))));
+  const out = await runAnalysis(
+    model,
+    data,
+    settings,
+    req.options.loss,
+    onVerdict && ((v) => onVerdict(verdictBlock({ ...v, warnings: [...warnings, ...v.warnings] }))),
+  );
   out.json.warnings.unshift(...warnings);
   onStage('geometry', 'plot data');
   const plot = buildPlotData(data.X, data.Y);

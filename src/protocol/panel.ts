@@ -53,8 +53,22 @@ export type PanelStatus = 'idle' | 'running' | 'done' | 'error';
 
 /** The certificate's numbers behind the first viewport (the verdict block the CLI prints first). */
 export const VERDICT_BLOCK_KEYS = [
-  'verdict', 'primalAsTrained', 'primal', 'dualBound', 'gap', 'relGap', 'pstarInterval', 'tol', 'rebalanced',
-  'beta', 'impliedBeta', 'impliedBetaMismatch', 'dualPoint', 'warnings', 'safetyLimit', 'inconclusiveReason',
+  'verdict',
+  'primalAsTrained',
+  'primal',
+  'dualBound',
+  'gap',
+  'relGap',
+  'pstarInterval',
+  'tol',
+  'rebalanced',
+  'beta',
+  'impliedBeta',
+  'impliedBetaMismatch',
+  'dualPoint',
+  'warnings',
+  'safetyLimit',
+  'inconclusiveReason',
 ] as const satisfies readonly (keyof CertificateJson)[];
 
 /**
@@ -97,8 +111,7 @@ export interface PanelState {
 export const PANEL_TABS = ['neurons', 'optimal', 'diagnosis', 'geometry'] as const;
 export type PanelTab = (typeof PANEL_TABS)[number];
 
-export type SortKey =
-  | 'index' | 'contribution' | 'inNorm' | 'outNorm' | 'outWeight' | 'active' | 'dualScore' | 'alignment' | 'extremePoint' | 'flags' | 'match';
+export type SortKey = 'index' | 'contribution' | 'inNorm' | 'outNorm' | 'outWeight' | 'active' | 'dualScore' | 'alignment' | 'extremePoint' | 'flags' | 'match';
 
 /** The webview's own UI state: restored from vscode.getState, mirrored to the host (uiState). */
 export interface UiState {

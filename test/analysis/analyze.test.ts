@@ -32,10 +32,16 @@ async function load(name: string) {
 /** ½‖f(X) − Y‖² + (β/2)‖θ‖² (both biases decayed) from plain arrays, nothing from src/. */
 function plainObjective(w: NetworkJson, data: Dataset, beta: number): number {
   const { X, Y } = data;
-  const d = X.cols, c = Y.cols;
+  const d = X.cols,
+    c = Y.cols;
   let loss = 0;
   for (let i = 0; i < X.rows; i++) {
-    const h = w.W1.map((u, j) => Math.max(0, u.reduce((s, uk, k) => s + uk * X.data[i * d + k], w.b1 ? w.b1[j] : 0)));
+    const h = w.W1.map((u, j) =>
+      Math.max(
+        0,
+        u.reduce((s, uk, k) => s + uk * X.data[i * d + k], w.b1 ? w.b1[j] : 0),
+      ),
+    );
     for (let k = 0; k < c; k++) loss += (w.W2[k].reduce((s, v, j) => s + v * h[j], w.b2 ? w.b2[k] : 0) - Y.data[i * c + k]) ** 2;
   }
   const sq = (a: number[] | null) => (a ?? []).reduce((s, x) => s + x * x, 0);
@@ -178,15 +184,32 @@ test('whitened data: the closed form is reported with LaTeX and the optimum equa
   const beta = 0.5;
   const yp = Math.hypot(...y.map((v) => Math.max(v, 0)));
   const ym = Math.hypot(...y.map((v) => Math.max(-v, 0)));
-  const piece = (t: number) => (t > beta ? beta * t - beta * beta / 2 : 0.5 * t * t);
+  const piece = (t: number) => (t > beta ? beta * t - (beta * beta) / 2 : 0.5 * t * t);
   const pstar = piece(yp) + piece(ym);
   const model = {
-    file: 'synthetic.onnx', d: n, m: 2, c: 1,
-    W1: fromRows([[0.1, 0.2, 0.3, 0.4], [-0.4, 0.3, -0.2, 0.1]]), b1: null, W2: fromRows([[0.5, -0.5]]), b2: null,
-    head: { kind: 'none', nodes: [] }, foldedPreprocessing: [], dtype: 'float64', inputDtype: 'float64',
-    producer: { name: 'test', version: '0' }, opset: 13, irVersion: 8,
-    input: { name: 'x', shape: ['N', n] }, output: { name: 'y', shape: ['N', 1] }, compareTensor: { name: 'y', afterHead: false },
-    nodeMap: { preprocess: [], layer1: [], relu: [], layer2: [], head: [] }, metadata: {},
+    file: 'synthetic.onnx',
+    d: n,
+    m: 2,
+    c: 1,
+    W1: fromRows([
+      [0.1, 0.2, 0.3, 0.4],
+      [-0.4, 0.3, -0.2, 0.1],
+    ]),
+    b1: null,
+    W2: fromRows([[0.5, -0.5]]),
+    b2: null,
+    head: { kind: 'none', nodes: [] },
+    foldedPreprocessing: [],
+    dtype: 'float64',
+    inputDtype: 'float64',
+    producer: { name: 'test', version: '0' },
+    opset: 13,
+    irVersion: 8,
+    input: { name: 'x', shape: ['N', n] },
+    output: { name: 'y', shape: ['N', 1] },
+    compareTensor: { name: 'y', afterHead: false },
+    nodeMap: { preprocess: [], layer1: [], relu: [], layer2: [], head: [] },
+    metadata: {},
   } as unknown as CanonicalModel;
   const data = { X, Y, n, d: n, c: 1, labelNames: ['y'], source: { file: 'synthetic' }, affine: null } as unknown as Dataset;
   const { json } = await analyze(model, data, settingsFromOptions(model, { beta }));

@@ -38,7 +38,12 @@ function problem(n: number, d: number, m: number, c: number, seed: number) {
   const rng = makeRng(seed);
   const X = randMat(n, d, rng);
   const Y = fromRows(Array.from({ length: n }, (_, i) => Array.from({ length: c }, (_, q) => Math.sin((q + 1) * X.data[i * d]) + 0.1 * gaussian(rng))));
-  const net: NetworkWeights = { W1: randMat(m, d, rng), b1: Float64Array.from({ length: m }, () => gaussian(rng)), W2: randMat(c, m, rng, 0.1), b2: new Float64Array(c) };
+  const net: NetworkWeights = {
+    W1: randMat(m, d, rng),
+    b1: Float64Array.from({ length: m }, () => gaussian(rng)),
+    W2: randMat(c, m, rng, 0.1),
+    b2: new Float64Array(c),
+  };
   return { X, Y, net };
 }
 
@@ -68,7 +73,17 @@ test('optimum search (column generation, squared loss): identical numbers when t
   const { X, Y, net } = problem(30, 2, 8, 1, 5);
   const oracle = computeOracle;
   const run = (shouldStop?: () => boolean) =>
-    searchOptimum(X, Y, { beta: BETA, modes, oracle, seedDirs: ownDirections(net, X.cols, modes), patternBudget: 100_000, seed: 1, maxIterations: 4, timeBudgetMs: 600_000, shouldStop });
+    searchOptimum(X, Y, {
+      beta: BETA,
+      modes,
+      oracle,
+      seedDirs: ownDirections(net, X.cols, modes),
+      patternBudget: 100_000,
+      seed: 1,
+      maxIterations: 4,
+      timeBudgetMs: 600_000,
+      shouldStop,
+    });
   const a = run();
   const b = run(slowHook(2));
   assert.ok(!a.stopReason.includes(SAFETY_STOP_REASON));
@@ -90,7 +105,12 @@ test('P_own bracket for cross-entropy (restricted certificate): identical when t
   const { X, net } = problem(20, 2, 6, 3, 11);
   const Y = fromRows(Array.from({ length: X.rows }, (_, i) => [0, 1, 2].map((q) => (q === (X.data[2 * i] > 0.3 ? 0 : X.data[2 * i + 1] > 0 ? 1 : 2) ? 1 : 0))));
   const run = (shouldStop?: () => boolean) =>
-    ownIntervalClassification({ net, X, Y, modes, settings: { ...settingsWith(shouldStop), beta: { kind: 'direct', beta: BETA } } as CertifySettings }, 'cross-entropy', -Infinity, { maxIterations: 6 });
+    ownIntervalClassification(
+      { net, X, Y, modes, settings: { ...settingsWith(shouldStop), beta: { kind: 'direct', beta: BETA } } as CertifySettings },
+      'cross-entropy',
+      -Infinity,
+      { maxIterations: 6 },
+    );
   const a = run();
   const b = run(slowHook(0.05));
   assert.ok(!a.stopReason.includes(SAFETY_STOP_REASON));

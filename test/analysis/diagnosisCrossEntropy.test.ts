@@ -20,7 +20,13 @@ import { certifyClassification, labelsForLoss, solveLossLasso, lossObjective } f
 import { ownPatterns } from '../../src/core/convex/patterns';
 import { featureActivation } from '../../src/core/problem/features';
 import { lassoNetwork, offsetModeFor } from '../../src/core/certify/lasso';
-import { DIAGNOSIS_CE_MAX_ITERATIONS, DIAGNOSIS_CE_REL_TOL, DIAGNOSIS_CE_TOL_SHARE, diagnoseCrossEntropy, ownIntervalCrossEntropy } from '../../src/core/analysis/diagnosisCrossEntropy';
+import {
+  DIAGNOSIS_CE_MAX_ITERATIONS,
+  DIAGNOSIS_CE_REL_TOL,
+  DIAGNOSIS_CE_TOL_SHARE,
+  diagnoseCrossEntropy,
+  ownIntervalCrossEntropy,
+} from '../../src/core/analysis/diagnosisCrossEntropy';
 import { splitDiagnosis } from '../../src/core/analysis/diagnosisCore';
 import { OWN_INTERVAL_MAX_ITERATIONS, OWN_INTERVAL_WIDE_MIN_ITERATIONS, OWN_INTERVAL_WIDE_WORK, wideIterationCap } from '../../src/core/analysis/ownInterval';
 import { computeOracle } from '../../src/core/oracle';
@@ -33,7 +39,7 @@ import type { Dataset } from '../../src/core/data';
 
 function rng(seed: number) {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 function gauss(r: () => number) {
   return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
@@ -51,7 +57,10 @@ const settings = (beta: number): CertifySettings => ({
 
 /** CE + (β/2)‖θ‖² from the weights with plain loops (independent of src/core/losses) */
 function plainObjective(w: NetworkWeights, X: Mat, y: number[], beta: number): number {
-  const n = X.rows, d = X.cols, m = w.W1.rows, c = w.W2.rows;
+  const n = X.rows,
+    d = X.cols,
+    m = w.W1.rows,
+    c = w.W2.rows;
   let tot = 0;
   for (let i = 0; i < n; i++) {
     const h = Array.from({ length: m }, (_, j) => {
@@ -71,7 +80,8 @@ function plainObjective(w: NetworkWeights, X: Mat, y: number[], beta: number): n
 function bruteOwn(net: NetworkWeights, X: Mat, Y: Mat, y: number[], beta: number, r: () => number): { value: number; kept: number } {
   const modes = { hiddenBias: 'decayed' as const, outputBias: 'decayed' as const };
   const own = ownPatterns(net, X, modes);
-  const n = X.rows, d = X.cols;
+  const n = X.rows,
+    d = X.cols;
   const perCone = new Map<number, number>();
   const dirs: Float64Array[] = [];
   const inOwnCone = (u: Float64Array, slack = 0): number => {
@@ -98,7 +108,8 @@ function bruteOwn(net: NetworkWeights, X: Mat, Y: Mat, y: number[], beta: number
   const xt = (i: number) => [X.data[i * d], X.data[i * d + 1], 1];
   for (let a = 0; a < n; a++)
     for (let b = a + 1; b < n; b++) {
-      const p = xt(a), q = xt(b);
+      const p = xt(a),
+        q = xt(b);
       const e = Float64Array.of(p[1] * q[2] - p[2] * q[1], p[2] * q[0] - p[0] * q[2], p[0] * q[1] - p[1] * q[0]);
       const en = Math.hypot(...e);
       if (!(en > 1e-9)) continue;
@@ -138,13 +149,18 @@ test('cross-entropy P_own interval: lo ≤ hi ≤ P_bal, hi ≥ P* lower bound, 
     // c = 3 costs ~3× c = 2: `npm test` runs its first trial, `npm run test:slow` all three (the
     // instances are the same prefix of one random stream either way)
     for (let trial = 0; trial < (c === 2 ? 3 : sized(1, 3)); trial++) {
-      const n = 6 + trial, d = 2, m = 3;
+      const n = 6 + trial,
+        d = 2,
+        m = 3;
       const { X, y, Y, net, beta, s } = randomInstance(r, n, d, m, c);
       const full = certifyClassification(net, X, Y, 'cross-entropy', s);
       const modes = { hiddenBias: full.hiddenBias, outputBias: full.outputBias };
       // ownIntervalCrossEntropy's computation with a work budget in place of the diagnosis's
       // wall-clock cap (./ownByWork.ts), so "converged" below is the same on every machine
-      const iv = ownIntervalByWork({ net, X, Y, modes, settings: s }, 'cross-entropy', { maxIterations: DIAGNOSIS_CE_MAX_ITERATIONS, relTol: DIAGNOSIS_CE_REL_TOL });
+      const iv = ownIntervalByWork({ net, X, Y, modes, settings: s }, 'cross-entropy', {
+        maxIterations: DIAGNOSIS_CE_MAX_ITERATIONS,
+        relTol: DIAGNOSIS_CE_REL_TOL,
+      });
       const bf = bruteOwn(net, X, Y, y, beta, r);
       const tag = `c=${c} trial ${trial}: own [${iv.lo}, ${iv.hi}], P_bal ${full.primal}, P* ∈ [${full.pstarInterval.join(', ')}], brute ${bf.value} (${bf.kept} dirs)`;
       console.log(tag);
@@ -167,7 +183,10 @@ test('cross-entropy diagnosis: P_own to a share of tol — meets the 1e-9 bracke
   const r = rng(11);
   let compared = 0;
   for (let trial = 0; trial < 4; trial++) {
-    const c = 2, n = 6 + trial, d = 2, m = 3;
+    const c = 2,
+      n = 6 + trial,
+      d = 2,
+      m = 3;
     const { X, y, Y, net, beta, s } = randomInstance(r, n, d, m, c);
     const cert = certifyClassification(net, X, Y, 'cross-entropy', s);
     if (cert.verdict === 'certified') continue; // the diagnosis does not compute P_own then
@@ -175,7 +194,11 @@ test('cross-entropy diagnosis: P_own to a share of tol — meets the 1e-9 bracke
     const inp = { net, X, Y, beta, modes, loss: 'cross-entropy' as const, cert, pstarUpper: Infinity, settings: s, oracle: computeOracle };
     const relTol = DIAGNOSIS_CE_TOL_SHARE * s.tol;
     const loose = ownIntervalCrossEntropy(inp, cert.dualBound, relTol);
-    const tight = ownIntervalByWork(inp, 'cross-entropy', { maxIterations: DIAGNOSIS_CE_MAX_ITERATIONS, relTol: DIAGNOSIS_CE_REL_TOL, knownLowerBound: cert.dualBound });
+    const tight = ownIntervalByWork(inp, 'cross-entropy', {
+      maxIterations: DIAGNOSIS_CE_MAX_ITERATIONS,
+      relTol: DIAGNOSIS_CE_REL_TOL,
+      knownLowerBound: cert.dualBound,
+    });
     const bf = bruteOwn(net, X, Y, y, beta, r);
     const tag = `trial ${trial}: loose [${loose.lo}, ${loose.hi}], tight [${tight.lo}, ${tight.hi}], brute ${bf.value}`;
     console.log(tag);
@@ -200,13 +223,20 @@ test('cross-entropy diagnosis: P_own to a share of tol — meets the 1e-9 bracke
 });
 
 test('own-cone iteration cap (c ≥ 2): the work budget over n·patterns·c per round, at least the floor, at most the cap', () => {
-  for (const [n, pats, c] of [[150, 30, 3], [150, 193, 3], [150, 8, 3], [8, 3, 2], [1000, 500, 5]]) {
+  for (const [n, pats, c] of [
+    [150, 30, 3],
+    [150, 193, 3],
+    [150, 8, 3],
+    [8, 3, 2],
+    [1000, 500, 5],
+  ]) {
     const cap = wideIterationCap(n, pats, c);
     assert.ok(Number.isInteger(cap) && cap >= OWN_INTERVAL_WIDE_MIN_ITERATIONS && cap <= OWN_INTERVAL_MAX_ITERATIONS, `${n}, ${pats}, ${c}: ${cap}`);
     // within the budget, unless the floor forces more rounds; the budget is not left unused by more than a round
     const round = n * pats * c;
     if (cap > OWN_INTERVAL_WIDE_MIN_ITERATIONS) assert.ok(cap * round <= OWN_INTERVAL_WIDE_WORK, `${n}, ${pats}, ${c}: ${cap} rounds over budget`);
-    if (cap < OWN_INTERVAL_MAX_ITERATIONS) assert.ok((cap + 1) * round > OWN_INTERVAL_WIDE_WORK || cap === OWN_INTERVAL_WIDE_MIN_ITERATIONS, `${n}, ${pats}, ${c}: budget left unused`);
+    if (cap < OWN_INTERVAL_MAX_ITERATIONS)
+      assert.ok((cap + 1) * round > OWN_INTERVAL_WIDE_WORK || cap === OWN_INTERVAL_WIDE_MIN_ITERATIONS, `${n}, ${pats}, ${c}: budget left unused`);
   }
   // a network with many own cones (certify of the iris-like optimum) gets the floor, not 8 rounds
   assert.equal(wideIterationCap(150, 193, 3), OWN_INTERVAL_WIDE_MIN_ITERATIONS);

@@ -22,7 +22,7 @@ import { fromRows, zeros, type Mat } from '../../src/core/linalg/mat';
 import { makeRng, gaussian } from '../../src/core/random';
 import { ownPatterns } from '../../src/core/convex/patterns';
 import { solveConvexProgram } from '../../src/core/convex';
-import { makeOwnOracle } from '../../src/core/analysis/ownOracle';
+import { makeOwnOracle } from '../../src/core/oracle/ownOracle';
 import { ownOptimum, diagnoseVector, DIAGNOSIS_VECTOR_MAX_ITERATIONS } from '../../src/core/analysis/diagnosisVector';
 import { ownOptimumByWork } from './ownByWork';
 import { ownIntervalCrossEntropy } from '../../src/core/analysis/diagnosisCrossEntropy';
@@ -51,7 +51,8 @@ function randomNet(rng: () => number, d: number, m: number, c: number): NetworkW
 
 /** Λ with exactly representable column sums 0 is rare; centre in float and let the oracle pay for the rest. */
 function centred(L: Mat): Mat {
-  const n = L.rows, c = L.cols;
+  const n = L.rows,
+    c = L.cols;
   const out = zeros(n, c);
   for (let k = 0; k < c; k++) {
     let s = 0;
@@ -63,7 +64,9 @@ function centred(L: Mat): Mat {
 
 /** ‖Λᵀ(Xu + b1)_+‖ with plain loops. */
 function value(X: Mat, L: Mat, u: ArrayLike<number>, b: number): number {
-  const n = X.rows, d = X.cols, c = L.cols;
+  const n = X.rows,
+    d = X.cols,
+    c = L.cols;
   const v = new Float64Array(c);
   for (let i = 0; i < n; i++) {
     let z = b;
@@ -75,7 +78,8 @@ function value(X: Mat, L: Mat, u: ArrayLike<number>, b: number): number {
 
 /** Brute-force max over (u, b) in the own cones, ‖u‖ = 1 (d = 2): u on a grid of the circle, b at the ends of each pattern's interval. */
 function bruteM(X: Mat, L: Mat, pats: Uint8Array[], count: number): number {
-  const n = X.rows, d = X.cols;
+  const n = X.rows,
+    d = X.cols;
   assert.equal(d, 2);
   let best = 0;
   for (let t = 0; t < count; t++) {
@@ -83,7 +87,8 @@ function bruteM(X: Mat, L: Mat, pats: Uint8Array[], count: number): number {
     const u = [Math.cos(a), Math.sin(a)];
     const z = Array.from({ length: n }, (_, i) => X.data[i * d] * u[0] + X.data[i * d + 1] * u[1]);
     for (const D of pats) {
-      let lo = -Infinity, hi = Infinity;
+      let lo = -Infinity,
+        hi = Infinity;
       for (let i = 0; i < n; i++) {
         if (D[i]) lo = Math.max(lo, -z[i]);
         else hi = Math.min(hi, -z[i]);
@@ -97,7 +102,8 @@ function bruteM(X: Mat, L: Mat, pats: Uint8Array[], count: number): number {
 
 /** Does (u, b) lie in one of the cones (to rounding, relative to the pre-activations' size)? */
 function inOwnCone(X: Mat, pats: Uint8Array[], u: ArrayLike<number>, b: number): boolean {
-  const n = X.rows, d = X.cols;
+  const n = X.rows,
+    d = X.cols;
   const z = Array.from({ length: n }, (_, i) => {
     let s = b;
     for (let k = 0; k < d; k++) s += X.data[i * d + k] * u[k];
@@ -122,7 +128,9 @@ test('own oracle, free hidden bias, c = 1..4: upper ≥ brute force over feasibl
   for (const c of [1, 2, 3, 4]) {
     for (const seed of [1, 2, 3]) {
       const rng = makeRng(100 * c + seed);
-      const n = 12 + seed, d = 2, m = 4 + seed;
+      const n = 12 + seed,
+        d = 2,
+        m = 4 + seed;
       const X = randMat(n, d, rng);
       const net = randomNet(rng, d, m, c);
       const pats = ownPatterns(net, X, FREE);
@@ -141,7 +149,9 @@ test('own oracle, free hidden bias, c = 1..4: upper ≥ brute force over feasibl
       // not vacuous: a feasible point (the brute force's, or the argmax — verified above; some own cones
       // are slivers the u-grid misses) reaches the bound (c ≤ 3 to 1e-6; c = 4 within 1e-3)
       assert.ok(or.upper <= Math.max(bf, direct) * (c <= 3 ? 1 + 1e-6 : 1 + 1e-3), `loose: ${tag}`);
-      widths.push(`c=${c}: (upper − brute)/upper = ${((or.upper - bf) / or.upper).toExponential(2)}, (upper − lower)/upper = ${((or.upper - or.lower) / or.upper).toExponential(2)}`);
+      widths.push(
+        `c=${c}: (upper − brute)/upper = ${((or.upper - bf) / or.upper).toExponential(2)}, (upper − lower)/upper = ${((or.upper - or.lower) / or.upper).toExponential(2)}`,
+      );
       cases++;
     }
   }
@@ -151,7 +161,8 @@ test('own oracle, free hidden bias, c = 1..4: upper ≥ brute force over feasibl
 
 test('own oracle, free hidden bias: Λᵀ1 off by rounding is paid for, off by more gives +∞', () => {
   const rng = makeRng(77);
-  const n = 14, d = 2;
+  const n = 14,
+    d = 2;
   const X = randMat(n, d, rng);
   const net = randomNet(rng, d, 5, 2);
   const pats = ownPatterns(net, X, FREE);
@@ -178,7 +189,8 @@ test('P_own, squared loss, free bias: column generation (c = 1, 2, 4) contains t
   const rows: string[] = [];
   for (const seed of [1, 2, 3]) {
     const rng = makeRng(500 + seed);
-    const n = 10 + seed, d = 2;
+    const n = 10 + seed,
+      d = 2;
     const X = randMat(n, d, rng);
     const y = randMat(n, 1, rng);
     const net = randomNet(rng, d, 4, 1);
@@ -200,7 +212,10 @@ test('P_own, squared loss, free bias: column generation (c = 1, 2, 4) contains t
       // would make the width asserted below depend on the machine: c ≤ 2 runs to its tolerance
       // (exact restricted oracle), c = 4 stops after CG_WIDE_ITERATIONS
       const t0 = performance.now();
-      const cg = ownOptimumByWork({ net: netc, X, Y, beta, modes: FREE }, c > 3 ? { maxIterations: CG_WIDE_ITERATIONS, maxEvals: CG_WIDE_EVALS } : { maxIterations: DIAGNOSIS_VECTOR_MAX_ITERATIONS });
+      const cg = ownOptimumByWork(
+        { net: netc, X, Y, beta, modes: FREE },
+        c > 3 ? { maxIterations: CG_WIDE_ITERATIONS, maxEvals: CG_WIDE_EVALS } : { maxIterations: DIAGNOSIS_VECTOR_MAX_ITERATIONS },
+      );
       const ms = performance.now() - t0;
       const tag = `seed ${seed} c=${c}: CG [${cg.lowerBound}, ${cg.value}] (${cg.stopReason}), program [${prog.lowerBound}, ${prog.value}]`;
       rows.push(`${tag}; relative width ${((cg.value - cg.lowerBound) / cg.value).toExponential(2)}, ${ms.toFixed(0)} ms`);
@@ -216,7 +231,8 @@ test('P_own, squared loss, free bias: column generation (c = 1, 2, 4) contains t
 
 /** Brute-force own-cone optimum for the squared loss: unit-u directions [u; b] (b on a grid) inside own cones, group lasso. */
 function bruteSquared(X: Mat, Y: Mat, beta: number, own: Uint8Array[], modes: CertifyModes, count: number): number {
-  const n = X.rows, d = X.cols;
+  const n = X.rows,
+    d = X.cols;
   assert.equal(d, 2);
   const dirs: Float64Array[] = [];
   const feats: Float64Array[] = [];
@@ -225,7 +241,9 @@ function bruteSquared(X: Mat, Y: Mat, beta: number, own: Uint8Array[], modes: Ce
     const ang = (2 * Math.PI * t) / count;
     for (const bs of [-2, -1, -0.5, -0.2, 0, 0.2, 0.5, 1, 2]) {
       // free: ‖u‖ = 1 (only u is penalized); decayed: ‖[u; b]‖ = 1
-      const dir = free ? Float64Array.of(Math.cos(ang), Math.sin(ang), bs) : Float64Array.of(Math.cos(ang), Math.sin(ang), bs).map((v, _, arr) => v / Math.hypot(...arr));
+      const dir = free
+        ? Float64Array.of(Math.cos(ang), Math.sin(ang), bs)
+        : Float64Array.of(Math.cos(ang), Math.sin(ang), bs).map((v, _, arr) => v / Math.hypot(...arr));
       const z = Array.from({ length: n }, (_, i) => dir[2] + X.data[i * d] * dir[0] + X.data[i * d + 1] * dir[1]);
       if (!own.some((D) => z.every((zi, i) => (D[i] ? zi >= 0 : zi <= 0))) || z.every((zi) => zi <= 0)) continue;
       dirs.push(dir);
@@ -238,9 +256,15 @@ function bruteSquared(X: Mat, Y: Mat, beta: number, own: Uint8Array[], modes: Ce
 }
 
 test('diagnoseVector, c = 4 (free and decayed hidden bias): interval below a brute-force own-cone network, above the certificate, below P_bal', () => {
-  for (const [seed, hb] of [[1, 'free'], [2, 'decayed'], [3, 'free']] as const) {
+  for (const [seed, hb] of [
+    [1, 'free'],
+    [2, 'decayed'],
+    [3, 'free'],
+  ] as const) {
     const rng = makeRng(900 + seed);
-    const n = 9, d = 2, c = 4;
+    const n = 9,
+      d = 2,
+      c = 4;
     const X = randMat(n, d, rng);
     const Y = randMat(n, c, rng);
     const net = randomNet(rng, d, 3, c);
@@ -271,7 +295,8 @@ test('diagnoseVector, c = 4 (free and decayed hidden bias): interval below a bru
 
 /** Brute-force own-cone objective for a classification loss (free bias, d = 2): grid directions in own cones, the loss lasso, objective from the weights. */
 function bruteLoss(X: Mat, Y: Mat, beta: number, own: Uint8Array[], loss: 'logistic' | 'cross-entropy'): number {
-  const n = X.rows, d = X.cols;
+  const n = X.rows,
+    d = X.cols;
   const dirs: Float64Array[] = [];
   const feats: Float64Array[] = [];
   for (let t = 0; t < 360; t++) {
@@ -290,9 +315,15 @@ function bruteLoss(X: Mat, Y: Mat, beta: number, own: Uint8Array[], loss: 'logis
 }
 
 test('classification, free hidden bias: logistic (c = 1) and cross-entropy (c = 2, 4) brackets lie below brute-force own-cone objectives and P_bal', () => {
-  for (const [loss, c, seed] of [['logistic', 1, 1], ['logistic', 1, 2], ['cross-entropy', 2, 3], ['cross-entropy', 4, 4]] as const) {
+  for (const [loss, c, seed] of [
+    ['logistic', 1, 1],
+    ['logistic', 1, 2],
+    ['cross-entropy', 2, 3],
+    ['cross-entropy', 4, 4],
+  ] as const) {
     const rng = makeRng(1300 + seed);
-    const n = 10, d = 2;
+    const n = 10,
+      d = 2;
     const X = randMat(n, d, rng);
     const lab = Array.from({ length: n }, (_, i) => (loss === 'logistic' ? (i % 2 ? 1 : -1) : i % c));
     const Y = loss === 'logistic' ? fromRows(lab.map((v) => [v])) : labelsForLoss(fromRows(lab.map((v) => [v])), 'cross-entropy', c);
@@ -309,7 +340,9 @@ test('classification, free hidden bias: logistic (c = 1) and cross-entropy (c = 
     const own = ownPatterns(net, X, FREE);
     const brute = bruteLoss(X, Y, beta, own, loss);
     const { lo, hi } =
-      loss === 'cross-entropy' ? ownIntervalCrossEntropy({ net, X, Y, modes: FREE, settings }, cert.dualBound) : ownIntervalClassification({ net, X, Y, modes: FREE, settings }, loss, cert.dualBound);
+      loss === 'cross-entropy'
+        ? ownIntervalCrossEntropy({ net, X, Y, modes: FREE, settings }, cert.dualBound)
+        : ownIntervalClassification({ net, X, Y, modes: FREE, settings }, loss, cert.dualBound);
     if (loss === 'logistic' && cert.verdict !== 'certified') {
       // the diagnosis hook no longer refuses a free hidden bias, and reports the same upper end
       const dg = diagnoseClassification({ net, X, Y, beta, modes: FREE, loss, cert, pstarUpper: Infinity, settings, oracle: computeOracle });

@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import { appendOnes, fromRows, type Mat } from '../../src/core/linalg/mat';
 import { makeRng, gaussian } from '../../src/core/random';
 import { ownPatterns } from '../../src/core/convex/patterns';
-import { makeOwnOracle } from '../../src/core/analysis/ownOracle';
+import { makeOwnOracle } from '../../src/core/oracle/ownOracle';
 import { BB_REL_TOL } from '../../src/core/oracle/vector';
 import type { CertifyModes, NetworkWeights } from '../../src/core/problem/network';
 import { bruteForceOnS2, inOwnCone, valueAt } from './ownConeBrute';
@@ -26,16 +26,21 @@ function randMat(rows: number, cols: number, rng: () => number, scale = 1): Mat 
   return fromRows(Array.from({ length: rows }, () => Array.from({ length: cols }, () => scale * gaussian(rng))));
 }
 
-
 test('own oracle, c = 2, 3: kept answers, warm faces and shared sphere vertices prove the same sound bound', () => {
   const rows: string[] = [];
   for (const c of [2, 3]) {
     for (const seed of [1, 2, 3]) {
       const rng = makeRng(900 + 10 * c + seed);
-      const n = 12, d = 2;
+      const n = 12,
+        d = 2;
       const X = randMat(n, d, rng);
       const Xt = appendOnes(X);
-      const net: NetworkWeights = { W1: randMat(4, d, rng), b1: Float64Array.from({ length: 4 }, () => 0.7 * gaussian(rng)), W2: randMat(c, 4, rng, 0.5), b2: new Float64Array(c) };
+      const net: NetworkWeights = {
+        W1: randMat(4, d, rng),
+        b1: Float64Array.from({ length: 4 }, () => 0.7 * gaussian(rng)),
+        W2: randMat(c, 4, rng, 0.5),
+        b2: new Float64Array(c),
+      };
       const pats = ownPatterns(net, X, DEC);
       const L = randMat(n, c, rng);
       const other = randMat(n, c, rng);
@@ -53,11 +58,17 @@ test('own oracle, c = 2, 3: kept answers, warm faces and shared sphere vertices 
       assert.ok(Math.abs(valueAt(Xt, L, r1.argmax) - r1.lower) <= 1e-12 * (1 + r1.lower), `argmax value: ${tag}`);
 
       // the same values in a fresh Mat: the kept answer, as a copy the caller may modify
-      const again = oracle(Xt, fromRows(Array.from({ length: n }, (_, i) => Array.from(L.data.subarray(i * c, (i + 1) * c)))), { hiddenBias: 'decayed', seed: 7 });
+      const again = oracle(Xt, fromRows(Array.from({ length: n }, (_, i) => Array.from(L.data.subarray(i * c, (i + 1) * c)))), {
+        hiddenBias: 'decayed',
+        seed: 7,
+      });
       assert.equal(again.upper, r1.upper);
       assert.deepEqual(Array.from(again.argmax), Array.from(r1.argmax));
       again.argmax.fill(0);
-      assert.ok(oracle(Xt, L, { hiddenBias: 'decayed' }).argmax.some((x) => x !== 0), `${tag}: the kept answer was modified through a returned copy`);
+      assert.ok(
+        oracle(Xt, L, { hiddenBias: 'decayed' }).argmax.some((x) => x !== 0),
+        `${tag}: the kept answer was modified through a returned copy`,
+      );
 
       // a changed Λ is recomputed: M(2Λ) = 2M(Λ)
       const L2: Mat = { rows: n, cols: c, data: L.data.map((x) => 2 * x) };
@@ -68,7 +79,10 @@ test('own oracle, c = 2, 3: kept answers, warm faces and shared sphere vertices 
       const rm1 = oracle(Xt, Lm, { hiddenBias: 'decayed' });
       for (let i = 0; i < Lm.data.length; i++) Lm.data[i] *= 3;
       const rm3 = oracle(Xt, Lm, { hiddenBias: 'decayed' });
-      assert.ok(Math.abs(rm3.upper - 3 * rm1.upper) <= 4 * BB_REL_TOL * rm3.upper + 1e-12, `${tag}: in-place change answered from the kept call: ${rm3.upper} vs ${3 * rm1.upper}`);
+      assert.ok(
+        Math.abs(rm3.upper - 3 * rm1.upper) <= 4 * BB_REL_TOL * rm3.upper + 1e-12,
+        `${tag}: in-place change answered from the kept call: ${rm3.upper} vs ${3 * rm1.upper}`,
+      );
 
       // an oracle warmed on another Λ proves the same bound as a fresh one
       const warmed = makeOwnOracle(pats);

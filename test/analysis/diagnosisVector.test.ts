@@ -1,6 +1,6 @@
 /**
  * P_own for vector outputs (MATH.md §7) by column generation over the network's own cones with the
- * restricted oracle (src/core/analysis/ownOracle.ts, diagnosisVector.ts). Independent checks:
+ * restricted oracle (src/core/oracle/ownOracle.ts, diagnosisVector.ts). Independent checks:
  *  1. c = 1: the same restricted column generation equals the convex program over the same own
  *     patterns (src/core/convex solveConvexProgram) — two unrelated algorithms;
  *  2. c = 2: bounds against the certificate's P* lower bound, P_bal, and a brute-force upper bound
@@ -76,7 +76,8 @@ function grid(p: number, count: number): Float64Array[] {
       out.push(Float64Array.of(Math.cos(t), Math.sin(t)));
     } else {
       const z = 1 - (2 * (k + 0.5)) / count;
-      const r = Math.sqrt(1 - z * z), phi = k * Math.PI * (3 - Math.sqrt(5));
+      const r = Math.sqrt(1 - z * z),
+        phi = k * Math.PI * (3 - Math.sqrt(5));
       out.push(Float64Array.of(r * Math.cos(phi), r * Math.sin(phi), z));
     }
   }
@@ -85,7 +86,9 @@ function grid(p: number, count: number): Float64Array[] {
 
 /** Brute-force upper bound on P_own: lasso over grid directions lying in some own cone. */
 function bruteForce(X: Mat, Y: Mat, beta: number, own: Uint8Array[], count: number): number {
-  const n = X.rows, d = X.cols, p = d + 1;
+  const n = X.rows,
+    d = X.cols,
+    p = d + 1;
   const dirs: Float64Array[] = [];
   const feats: Float64Array[] = [];
   for (const u of grid(p, count)) {
@@ -141,7 +144,8 @@ test('analyze() on vector-2out: diagnosis present, trainingGap + landscapeGap = 
   const j = out.json;
   const dg = j.diagnosis;
   assert.ok(dg, `diagnosis missing; warnings: ${j.warnings.join(' | ')}`);
-  const Pbal = j.primal, L = j.dualBound;
+  const Pbal = j.primal,
+    L = j.dualBound;
   assert.ok(Math.abs(Pbal - cs.P_bal) <= 1e-9 * cs.P_bal);
   assert.ok(Math.abs(dg.trainingGap + dg.landscapeGap - (Pbal - L)) <= 1e-12 * Pbal);
   assert.ok(dg.trainingGap >= 0 && dg.landscapeGap >= 0);

@@ -14,8 +14,8 @@ import { fromRows, type Mat } from '../../src/core/linalg/mat';
 import { makeRng, gaussian } from '../../src/core/random';
 import { ownPatterns } from '../../src/core/convex/patterns';
 import { solveConvexProgram } from '../../src/core/convex';
-import { makeOwnOracle } from '../../src/core/analysis/ownOracle';
-import { sphereBranchAndBound } from '../../src/core/analysis/ownSphere';
+import { makeOwnOracle } from '../../src/core/oracle/ownOracle';
+import { sphereBranchAndBound } from '../../src/core/oracle/ownSphere';
 import { ownOptimumByWork } from './ownByWork';
 import { appendOnes } from '../../src/core/linalg/mat';
 import { sigmaMax } from '../../src/core/linalg/decomp';
@@ -59,7 +59,9 @@ test('sphere branch and bound, c = 4..6: upper ≥ the known max over the sphere
       const t0 = performance.now();
       const bb = sphereBranchAndBound(c, sigma, 0, (g) => Math.max(...A.map((a) => nrm(a, g))), { maxEvals: SPHERE_EVALS });
       const ms = performance.now() - t0;
-      rows.push(`c=${c} seed ${seed}: (upper − max)/max = ${((bb.upper - truth) / truth).toExponential(2)}, best/max − 1 = ${(bb.best / truth - 1).toExponential(2)}, ${bb.evals} evals, ${ms.toFixed(0)} ms, ${bb.stopReason}`);
+      rows.push(
+        `c=${c} seed ${seed}: (upper − max)/max = ${((bb.upper - truth) / truth).toExponential(2)}, best/max − 1 = ${(bb.best / truth - 1).toExponential(2)}, ${bb.evals} evals, ${ms.toFixed(0)} ms, ${bb.stopReason}`,
+      );
       // the SVD's own error is ~1e-15 relative
       assert.ok(bb.upper >= truth * (1 - 1e-13), `c=${c}: upper ${bb.upper} < max ${truth}`);
       assert.ok(bb.best <= truth * (1 + 1e-12));
@@ -81,7 +83,8 @@ test('own oracle, decayed bias, c = 5, 6: upper ≥ brute force over unit ũ in 
   for (const c of [5, 6]) {
     for (const seed of [1, 2]) {
       const rng = makeRng(700 + 10 * c + seed);
-      const n = 11, d = 2;
+      const n = 11,
+        d = 2;
       const X = randMat(n, d, rng);
       const Xt = appendOnes(X);
       const net = randomNet(rng, d, 4, c);
@@ -110,7 +113,8 @@ test('P_own, c = 5, Y = y·aᵀ: the interval contains the convex program over t
   const rows: string[] = [];
   for (const seed of [1, 2]) {
     const rng = makeRng(1700 + seed);
-    const n = 10, d = 2;
+    const n = 10,
+      d = 2;
     const X = randMat(n, d, rng);
     const y = randMat(n, 1, rng);
     const net1 = randomNet(rng, d, 4, 1);

@@ -52,7 +52,9 @@ async function run(bytes: Uint8Array, model: CanonicalModel, X: Float64Array, n:
 
 /** f of a network in float64 from plain loops, then the head: the independent reference. */
 function reference(net: NetworkWeights, X: Float64Array, n: number, head: string): Float64Array {
-  const m = net.W1.rows, d = net.W1.cols, c = net.W2.rows;
+  const m = net.W1.rows,
+    d = net.W1.cols,
+    c = net.W2.rows;
   const out = new Float64Array(n * c);
   for (let i = 0; i < n; i++) {
     const h = new Float64Array(m);
@@ -64,14 +66,17 @@ function reference(net: NetworkWeights, X: Float64Array, n: number, head: string
     const f = Array.from({ length: c }, (_, k) => (net.b2 ? net.b2[k] : 0) + h.reduce((s, hj, j) => s + net.W2.data[k * m + j] * hj, 0));
     const mx = Math.max(...f);
     const lse = mx + Math.log(f.reduce((s, v) => s + Math.exp(v - mx), 0));
-    f.forEach((v, k) => (out[i * c + k] = head === 'sigmoid' ? 1 / (1 + Math.exp(-v)) : head === 'softmax' ? Math.exp(v - lse) : head === 'logsoftmax' ? v - lse : v));
+    f.forEach(
+      (v, k) => (out[i * c + k] = head === 'sigmoid' ? 1 / (1 + Math.exp(-v)) : head === 'softmax' ? Math.exp(v - lse) : head === 'logsoftmax' ? v - lse : v),
+    );
   }
   return out;
 }
 
 function randomNet(d: number, m: number, c: number, b1: boolean, b2: boolean, seed: number): NetworkWeights {
   const r = lcg(seed);
-  const W1 = zeros(m, d), W2 = zeros(c, m);
+  const W1 = zeros(m, d),
+    W2 = zeros(c, m);
   W1.data.forEach((_, i) => (W1.data[i] = r() * 2 - 1));
   W2.data.forEach((_, i) => (W2.data[i] = r() * 2 - 1));
   return { W1, b1: b1 ? Float64Array.from({ length: m }, () => r() - 0.5) : null, W2, b2: b2 ? Float64Array.from({ length: c }, () => r() - 0.5) : null };
@@ -92,8 +97,14 @@ function maxDiff(a: Float64Array, b: Float64Array): number {
 }
 
 const models = [
-  ...(existsSync(ACCEPT) ? readdirSync(ACCEPT).filter((f) => f.endsWith('.onnx')).map((f) => path.join(ACCEPT, f)) : []),
-  ...readdirSync(TORCH).filter((f) => /^legacy_.*\.onnx$/.test(f)).map((f) => path.join(TORCH, f)),
+  ...(existsSync(ACCEPT)
+    ? readdirSync(ACCEPT)
+        .filter((f) => f.endsWith('.onnx'))
+        .map((f) => path.join(ACCEPT, f))
+    : []),
+  ...readdirSync(TORCH)
+    .filter((f) => /^legacy_.*\.onnx$/.test(f))
+    .map((f) => path.join(TORCH, f)),
 ];
 
 for (const file of models) {
@@ -151,7 +162,8 @@ test('networkToNpy writes the bytes numpy writes (2-D, 1-D, empty)', () => {
   assert.deepEqual(networkToNpy(zeros(0, 3)), new Uint8Array(readFileSync(path.join(EXPORT, 'empty.npy'))));
 });
 
-const sameBits = (a: ArrayLike<number>, b: ArrayLike<number>) => assert.ok(a.length === b.length && Array.from(a).every((v, i) => Object.is(v, b[i])), `${Array.from(a)} vs ${Array.from(b)}`);
+const sameBits = (a: ArrayLike<number>, b: ArrayLike<number>) =>
+  assert.ok(a.length === b.length && Array.from(a).every((v, i) => Object.is(v, b[i])), `${Array.from(a)} vs ${Array.from(b)}`);
 
 test("our .npy reader reads numpy's .npz and our .npz has numpy's members", () => {
   const theirs = unzipSync(new Uint8Array(readFileSync(path.join(EXPORT, 'net.npz'))));
@@ -174,7 +186,11 @@ test('networkToCsv reads back to the same float64 values; networkToJson', () => 
   const text = networkToCsv(fixtureNet);
   const blocks = text.trim().split(/\n\n/).slice(1);
   assert.equal(blocks.length, 4);
-  const parse = (b: string) => b.split('\n').slice(1).map((l) => l.split(',').map(Number));
+  const parse = (b: string) =>
+    b
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(',').map(Number));
   sameBits(parse(blocks[0]).flat(), fixtureNet.W1.data);
   sameBits(parse(blocks[1]).flat(), fixtureNet.b1!);
   sameBits(parse(blocks[2]).flat(), fixtureNet.W2.data);
@@ -190,7 +206,9 @@ test('float16 input/output: the export keeps the element type (Casts around floa
   const { writeTwoLayerOnnx } = await import('../../src/core/onnx/write');
   const { crossCheck } = await import('../../src/core/onnx');
   const net = randomNet(3, 4, 2, true, true, 9);
-  const original = readModelBytes(writeTwoLayerOnnx(net, { dtype: 'float32', ioDtype: 'float16', inputShape: ['N', 3], outputShape: ['N', 2] }), { file: 'f16.onnx' });
+  const original = readModelBytes(writeTwoLayerOnnx(net, { dtype: 'float32', ioDtype: 'float16', inputShape: ['N', 3], outputShape: ['N', 2] }), {
+    file: 'f16.onnx',
+  });
   assert.equal(original.inputDtype, 'float16');
   const replacement = randomNet(3, 6, 2, true, false, 10);
   const bytes = networkToOnnx(original, replacement);
@@ -205,5 +223,8 @@ test('float16 input/output: the export keeps the element type (Casts around floa
 test('skl2onnx post-processing heads are refused for ONNX export with a clear message', async () => {
   const { model } = await readModelFile(path.join(TORCH, 'legacy_f32_bias.onnx'));
   const skl = { ...model, head: { kind: 'sklearn-postprocess' as const, nodes: ['ArgMax:x'] } };
-  assert.throws(() => networkToOnnx(skl, model), (e: unknown) => e instanceof ReluLensError && /ZipMap/.test(e.message));
+  assert.throws(
+    () => networkToOnnx(skl, model),
+    (e: unknown) => e instanceof ReluLensError && /ZipMap/.test(e.message),
+  );
 });

@@ -51,7 +51,9 @@ const cases: { loss: Loss; n: number; d: number; seed: number; dense: boolean }[
 for (const { loss, n, d, seed, dense } of cases) {
   test(`${loss}, n = ${n}, d = ${d}: the optimum is proven (label 'optimum') and equals the independent reference to 1e-6`, async (t) => {
     const { pb, json, optimal, c } = await optimumOf(loss, n, d, seed);
-    const o = json.optimum! as typeof json.optimum & { dualPoint: { value: number; lambda?: number[][]; source: string; oracleMethod: string; mUpper: number | null; scale: number | null } | null };
+    const o = json.optimum! as typeof json.optimum & {
+      dualPoint: { value: number; lambda?: number[][]; source: string; oracleMethod: string; mUpper: number | null; scale: number | null } | null;
+    };
     assert.ok(o, 'an optimum is reported');
     assert.equal(o.label, 'optimum', `relative gap ${o.relGap}, ${o.stopReason}`);
     assert.equal(o.exact, true);

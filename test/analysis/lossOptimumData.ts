@@ -82,9 +82,11 @@ export function irisLike(seed = 7): Problem {
       X.push(means[k].map((mu, j) => mu + sds[k][j] * r.g()));
       y.push(k);
     }
-  const d = 4, n = X.length;
+  const d = 4,
+    n = X.length;
   for (let j = 0; j < d; j++) {
-    let m = 0, v = 0;
+    let m = 0,
+      v = 0;
     for (const x of X) m += x[j] / n;
     for (const x of X) v += (x[j] - m) ** 2 / n;
     for (const x of X) x[j] = (x[j] - m) / Math.sqrt(v);
@@ -93,7 +95,12 @@ export function irisLike(seed = 7): Problem {
 }
 
 export function forwardRow(net: Net, x: number[]): number[] {
-  const h = net.W1.map((u, j) => Math.max(0, u.reduce((a, uk, k) => a + uk * x[k], net.b1[j])));
+  const h = net.W1.map((u, j) =>
+    Math.max(
+      0,
+      u.reduce((a, uk, k) => a + uk * x[k], net.b1[j]),
+    ),
+  );
   return net.W2.map((v, k) => v.reduce((a, vj, j) => a + vj * h[j], net.b2[k]));
 }
 
@@ -121,7 +128,8 @@ export function plainObjective(net: Net, pb: Problem, beta: number, loss: Loss):
  * initialisation: a trained network, not the optimum.
  */
 export function train(pb: Problem, m: number, beta: number, loss: Loss, steps: number, seed: number, lr = 0.02): Net {
-  const d = pb.X[0].length, c = pb.c;
+  const d = pb.X[0].length,
+    c = pb.c;
   const r = rng(seed);
   const net: Net = {
     W1: Array.from({ length: m }, () => Array.from({ length: d }, () => r.g() / Math.sqrt(d))),
@@ -180,7 +188,9 @@ export function train(pb: Problem, m: number, beta: number, loss: Loss, steps: n
 
 /** model.onnx (float64 weights; Softmax head for cross-entropy, Sigmoid for logistic, none for hinge) and train.csv in dir. */
 export function writeCase(dir: string, net: Net, pb: Problem, loss: Loss): { model: string; data: string } {
-  const m = net.W1.length, d = net.W1[0].length, c = net.W2.length;
+  const m = net.W1.length,
+    d = net.W1[0].length,
+    c = net.W2.length;
   const mat = (rows: number, cols: number, a: number[][]) => ({ rows, cols, data: Float64Array.from(a.flat()) });
   const bytes = writeTwoLayerOnnx(
     { W1: mat(m, d, net.W1), b1: net.b1, W2: mat(c, m, net.W2), b2: net.b2 },

@@ -49,7 +49,8 @@ export function cells(Xt: number[][]): Cell[] {
     }
     const s = ang.map((a) => ((a % (2 * Math.PI)) + 2 * Math.PI) % (2 * Math.PI)).sort((a, b) => a - b);
     for (let k = 0; k < s.length; k++) {
-      const a = s[k], b = k + 1 < s.length ? s[k + 1] : s[0] + 2 * Math.PI;
+      const a = s[k],
+        b = k + 1 < s.length ? s[k + 1] : s[0] + 2 * Math.PI;
       if (b - a > 1e-12) offer([Math.cos((a + b) / 2), Math.sin((a + b) / 2)]);
     }
     return [...out.values()];
@@ -63,7 +64,9 @@ export function cells(Xt: number[][]): Cell[] {
       if (nv < 1e-12) continue;
       const vv = v.map((x) => x / nv);
       // a_i, a_j ⟂ v with x̃_iᵀa_i = 1, x̃_jᵀa_i = 0 (and vice versa): a = Bc with B = [x̃_i, x̃_j]
-      const g11 = dot(Xt[i], Xt[i]), g12 = dot(Xt[i], Xt[j]), g22 = dot(Xt[j], Xt[j]);
+      const g11 = dot(Xt[i], Xt[i]),
+        g12 = dot(Xt[i], Xt[j]),
+        g22 = dot(Xt[j], Xt[j]);
       const det = g11 * g22 - g12 * g12;
       const ai = Xt[i].map((x, k) => (g22 * x - g12 * Xt[j][k]) / det);
       const aj = Xt[j].map((x, k) => (g11 * x - g12 * Xt[i][k]) / det);
@@ -71,9 +74,7 @@ export function cells(Xt: number[][]): Cell[] {
       for (let k = 0; k < n; k++) if (k !== i && k !== j) minOther = Math.min(minOther, Math.abs(dot(Xt[k], vv)) / norm(Xt[k]));
       const scale = Math.max(norm(ai), norm(aj));
       const eps = (Number.isFinite(minOther) ? minOther : 1) / (4 * scale * Math.max(...Xt.map(norm)));
-      for (const sg of [1, -1])
-        for (const si of [1, -1])
-          for (const sj of [1, -1]) offer(vv.map((x, k) => sg * x + eps * (si * ai[k] + sj * aj[k])));
+      for (const sg of [1, -1]) for (const si of [1, -1]) for (const sj of [1, -1]) offer(vv.map((x, k) => sg * x + eps * (si * ai[k] + sj * aj[k])));
     }
   return [...out.values()];
 }
@@ -97,7 +98,9 @@ export function oracleAt(Xt: number[][], L: number[][], u: number[]): number {
 
 /** Exact M(Λ) for p ≤ 3 columns (generic data), any number of outputs c. */
 export function exactM(Xt: number[][], L: number[][]): { value: number; u: number[] } {
-  const p = Xt[0].length, n = Xt.length, c = L[0].length;
+  const p = Xt[0].length,
+    n = Xt.length,
+    c = L[0].length;
   let best: { value: number; u: number[] } = { value: 0, u: Xt[0].map((_, k) => (k === 0 ? 1 : 0)) };
   const offer = (u: number[]) => {
     const nu = norm(u);
@@ -198,10 +201,27 @@ export function centreRows(L: number[][]): number[][] {
 }
 
 /** An independent lower bound from a dual point: D(sΛ) with s = min(1, β/M(Λ)) (the domains are star-shaped about 0). */
-export function independentLowerBound(Xt: number[][], L: number[][], y: number[], c: number, beta: number, loss: ScalarLoss | 'cross-entropy'): { value: number; M: number; s: number } {
+export function independentLowerBound(
+  Xt: number[][],
+  L: number[][],
+  y: number[],
+  c: number,
+  beta: number,
+  loss: ScalarLoss | 'cross-entropy',
+): { value: number; M: number; s: number } {
   const M = exactM(Xt, L).value;
   const s = Math.min(1, M > 0 ? beta / M : 1);
-  return { value: dualValue(L.map((r) => r.map((v) => v * s)), y, c, beta, loss), M, s };
+  return {
+    value: dualValue(
+      L.map((r) => r.map((v) => v * s)),
+      y,
+      c,
+      beta,
+      loss,
+    ),
+    M,
+    s,
+  };
 }
 
 /** Cholesky solve of a dense SPD system (in place on copies); null when not positive definite. */
@@ -241,9 +261,16 @@ function cholSolve(H: Float64Array, g: Float64Array, N: number): Float64Array | 
  * Returns the objective f at the final (strictly feasible) point: an upper bound on P* within
  * (barrier terms)/τ of it.
  */
-export function denseSolve(X: number[][], y01: number[], beta: number, loss: ScalarLoss, gapRel = 1e-10): { value: number; cells: number; newtonSteps: number } {
+export function denseSolve(
+  X: number[][],
+  y01: number[],
+  beta: number,
+  loss: ScalarLoss,
+  gapRel = 1e-10,
+): { value: number; cells: number; newtonSteps: number } {
   const Xt = withOnes(X);
-  const n = Xt.length, p = Xt[0].length;
+  const n = Xt.length,
+    p = Xt[0].length;
   const y = y01.map((v) => (v > 0 ? 1 : -1));
   const cl = cells(Xt);
   const B = 2 * cl.length; // blocks (k, σ)
@@ -259,7 +286,9 @@ export function denseSolve(X: number[][], y01: number[], beta: number, loss: Sca
   const fitOf = (x: Float64Array): Float64Array => {
     const f = new Float64Array(n).fill(x[iB]);
     for (let k = 0; k < B; k++) {
-      const c = cellOf(k), s = sgn(k), o = k * blk;
+      const c = cellOf(k),
+        s = sgn(k),
+        o = k * blk;
       for (let j = 0; j < n; j++) if (c.pattern[j]) for (let q = 0; q < p; q++) f[j] += s * Xt[j][q] * x[o + q];
     }
     return f;
@@ -280,7 +309,8 @@ export function denseSolve(X: number[][], y01: number[], beta: number, loss: Sca
   const barrier = (x: Float64Array, f: Float64Array): number => {
     let v = 0;
     for (let k = 0; k < B; k++) {
-      const o = k * blk, c = cellOf(k);
+      const o = k * blk,
+        c = cellOf(k);
       let zz = 0;
       for (let q = 0; q < p; q++) zz += x[o + q] ** 2;
       const tt = x[o + p];
@@ -294,7 +324,8 @@ export function denseSolve(X: number[][], y01: number[], beta: number, loss: Sca
     }
     if (loss === 'hinge')
       for (let j = 0; j < n; j++) {
-        const xi = x[iXi + j], m = xi - 1 + y[j] * f[j];
+        const xi = x[iXi + j],
+          m = xi - 1 + y[j] * f[j];
         if (!(xi > 0 && m > 0)) return Infinity;
         v -= Math.log(xi) + Math.log(m);
       }
@@ -303,7 +334,8 @@ export function denseSolve(X: number[][], y01: number[], beta: number, loss: Sca
   // strictly feasible start
   const x = new Float64Array(N);
   for (let k = 0; k < B; k++) {
-    const o = k * blk, u = cellOf(k).u;
+    const o = k * blk,
+      u = cellOf(k).u;
     for (let q = 0; q < p; q++) x[o + q] = 1e-2 * u[q];
     x[o + p] = 2e-2;
   }
@@ -324,28 +356,32 @@ export function denseSolve(X: number[][], y01: number[], beta: number, loss: Sca
         a.fill(0);
         for (let k = 0; k < B; k++) {
           if (!cellOf(k).pattern[j]) continue;
-          const o = k * blk, s = sgn(k);
+          const o = k * blk,
+            s = sgn(k);
           for (let q = 0; q < p; q++) a[o + q] = s * Xt[j][q];
         }
         a[iB] = 1;
         if (loss === 'logistic') {
           const t = y[j] * f[j];
           const sig = 1 / (1 + Math.exp(t)); // σ(−t)
-          const d1 = -y[j] * sig, d2 = sig * (1 - sig);
-          for (let r = 0; r < N; r++) if (a[r] !== 0) {
-            g[r] += tau * d1 * a[r];
-            for (let c2 = 0; c2 < N; c2++) if (a[c2] !== 0) H[r * N + c2] += tau * d2 * a[r] * a[c2];
-          }
+          const d1 = -y[j] * sig,
+            d2 = sig * (1 - sig);
+          for (let r = 0; r < N; r++)
+            if (a[r] !== 0) {
+              g[r] += tau * d1 * a[r];
+              for (let c2 = 0; c2 < N; c2++) if (a[c2] !== 0) H[r * N + c2] += tau * d2 * a[r] * a[c2];
+            }
         } else {
           // barrier −log(ξ_j − 1 + y_j f_j): its argument m has gradient e_ξj + y_j a
           const m = x[iXi + j] - 1 + y[j] * f[j];
           const gm = new Float64Array(N);
           for (let r = 0; r < N; r++) gm[r] = y[j] * a[r];
           gm[iXi + j] += 1;
-          for (let r = 0; r < N; r++) if (gm[r] !== 0) {
-            g[r] -= gm[r] / m;
-            for (let c2 = 0; c2 < N; c2++) if (gm[c2] !== 0) H[r * N + c2] += (gm[r] * gm[c2]) / (m * m);
-          }
+          for (let r = 0; r < N; r++)
+            if (gm[r] !== 0) {
+              g[r] -= gm[r] / m;
+              for (let c2 = 0; c2 < N; c2++) if (gm[c2] !== 0) H[r * N + c2] += (gm[r] * gm[c2]) / (m * m);
+            }
           const xi = x[iXi + j];
           g[iXi + j] += tau - 1 / xi;
           H[(iXi + j) * N + iXi + j] += 1 / (xi * xi);
@@ -354,12 +390,14 @@ export function denseSolve(X: number[][], y01: number[], beta: number, loss: Sca
       g[iB] += tau * beta * x[iB];
       H[iB * N + iB] += tau * beta;
       for (let k = 0; k < B; k++) {
-        const o = k * blk, c = cellOf(k);
+        const o = k * blk,
+          c = cellOf(k);
         g[o + p] += tau * beta;
         // SOC: φ = −log(t² − ‖z‖²)
         let zz = 0;
         for (let q = 0; q < p; q++) zz += x[o + q] ** 2;
-        const tt = x[o + p], w = tt * tt - zz;
+        const tt = x[o + p],
+          w = tt * tt - zz;
         const gr = new Float64Array(blk);
         for (let q = 0; q < p; q++) gr[q] = (2 * x[o + q]) / w;
         gr[p] = (-2 * tt) / w;
@@ -367,7 +405,7 @@ export function denseSolve(X: number[][], y01: number[], beta: number, loss: Sca
         for (let q = 0; q < blk; q++)
           for (let q2 = 0; q2 < blk; q2++) {
             const diag = q === q2 ? (q === p ? -2 / w : 2 / w) : 0;
-            H[(o + q) * N + o + q2] += diag + gr[q] * gr[q2] / 1; // ∇²(−log w) = −∇²w/w + ∇w∇wᵀ/w²
+            H[(o + q) * N + o + q2] += diag + (gr[q] * gr[q2]) / 1; // ∇²(−log w) = −∇²w/w + ∇w∇wᵀ/w²
           }
         // cone rows: −log r_j, r_j = s_j x̃_jᵀz
         for (let j = 0; j < n; j++) {
@@ -392,7 +430,8 @@ export function denseSolve(X: number[][], y01: number[], beta: number, loss: Sca
       steps++;
       if (dec / 2 <= 1e-7) break; // centring error in f ≈ dec/(2τ): negligible at the final τ
       const phi0 = tau * objective(x, f) + barrier(x, f);
-      let s = 1, moved = false;
+      let s = 1,
+        moved = false;
       for (let bt = 0; bt < 60; bt++, s *= 0.5) {
         const xn = x.map((v, r) => v + s * dx![r]);
         const fn = fitOf(xn);

@@ -38,7 +38,12 @@ function plainValue(w: NetworkJson, data: Dataset, beta: number, loss: 'logistic
   const d = X.cols;
   let total = 0;
   for (let i = 0; i < X.rows; i++) {
-    const h = w.W1.map((u, j) => Math.max(0, u.reduce((a, uk, k) => a + uk * X.data[i * d + k], w.b1 ? w.b1[j] : 0)));
+    const h = w.W1.map((u, j) =>
+      Math.max(
+        0,
+        u.reduce((a, uk, k) => a + uk * X.data[i * d + k], w.b1 ? w.b1[j] : 0),
+      ),
+    );
     const f = w.W2.map((v, k) => v.reduce((a, vj, j) => a + vj * h[j], w.b2 ? w.b2[k] : 0));
     if (loss === 'logistic') {
       const y = Y.data[i] > 0 ? 1 : -1;

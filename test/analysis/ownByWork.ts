@@ -10,7 +10,7 @@ import type { Mat } from '../../src/core/linalg/mat';
 import type { CertifyModes, NetworkWeights } from '../../src/core/problem/network';
 import type { CertifySettings } from '../../src/core/certify/types';
 import { ownPatterns } from '../../src/core/convex/patterns';
-import { makeOwnOracle } from '../../src/core/analysis/ownOracle';
+import { makeOwnOracle } from '../../src/core/oracle/ownOracle';
 import { ownDirections, DIAGNOSIS_VECTOR_REL_TOL } from '../../src/core/analysis/diagnosisVector';
 import { searchOptimum, type OptimumSearchResult } from '../../src/core/certify/optimum';
 import { OWN_INTERVAL_REL_TOL } from '../../src/core/analysis/ownInterval';

@@ -40,9 +40,7 @@ test('cycle finder: finds exactly the strongly connected parts of a small graph,
   ]);
   assert.deepEqual(cyclicComponents(g), [['a', 'b', 'c'], ['f']]);
   assert.deepEqual(cycleThrough(g, ['a', 'b', 'c'], 'b'), ['b', 'c', 'a', 'b']);
-  const acyclic = new Map(
-    [...g].filter(([k]) => k !== 'f').map(([k, v]) => [k, new Set([...v].filter((w) => w !== 'a'))]),
-  );
+  const acyclic = new Map([...g].filter(([k]) => k !== 'f').map(([k, v]) => [k, new Set([...v].filter((w) => w !== 'a'))]));
   assert.deepEqual(cyclicComponents(acyclic), []);
 });
 

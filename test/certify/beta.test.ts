@@ -24,13 +24,17 @@ test('β: PyTorch MSELoss sum ⇒ wd/2; explicit μ‖θ‖² ⇒ 2μ', () => {
 test('β mapping agrees with the gradients of the PyTorch objectives (independent numeric check)', () => {
   // L_mean(θ) = SSE/(nc) with decay gradient wd·θ, vs P = ½SSE + (β/2)‖θ‖²: gradients must be proportional.
   // For a 1-parameter model f = θ·x: SSE(θ) = Σ(θx_i − y_i)²,  SSE' = 2Σ x_i(θx_i − y_i).
-  const x = [0.3, -1.2, 2.0, 0.7], y = [1.0, 0.5, -0.3, 2.2];
-  const n = x.length, c = 1, wd = 3e-3, theta = 0.41;
+  const x = [0.3, -1.2, 2.0, 0.7],
+    y = [1.0, 0.5, -0.3, 2.2];
+  const n = x.length,
+    c = 1,
+    wd = 3e-3,
+    theta = 0.41;
   const sseGrad = 2 * x.reduce((s, xi, i) => s + xi * (theta * xi - y[i]), 0);
   const gMean = sseGrad / (n * c) + wd * theta; // torch: grad of mean loss + wd·θ
   const beta = betaFromSpec({ kind: 'pytorch', weightDecay: wd, reduction: 'mean' }, n, c).beta;
   const gP = 0.5 * sseGrad + beta * theta;
-  assert.ok(Math.abs(gMean * (n * c) / 2 - gP) < 1e-14);
+  assert.ok(Math.abs((gMean * (n * c)) / 2 - gP) < 1e-14);
   const gSum = sseGrad + wd * theta;
   const betaS = betaFromSpec({ kind: 'pytorch', weightDecay: wd, reduction: 'sum' }, n, c).beta;
   assert.ok(Math.abs(gSum / 2 - (0.5 * sseGrad + betaS * theta)) < 1e-14);

@@ -16,7 +16,8 @@ function settings(beta: number, hb: HiddenBiasMode, ob: OutputBiasMode, extra: P
 
 /** Invariants every result must satisfy, checked independently of the implementation. */
 function samePredictions(a: NetworkWeights, b: NetworkWeights, X: Mat): boolean {
-  const fa = forwardRef(a, X), fb = forwardRef(b, X);
+  const fa = forwardRef(a, X),
+    fb = forwardRef(b, X);
   return fa.every((v, i) => Math.abs(v - fb[i]) <= 1e-12 * Math.max(1, Math.abs(v)));
 }
 
@@ -321,10 +322,7 @@ test('an oracle that throws yields no dual bound and a warning, never a crash or
     calls++;
     throw new Error('cancelled');
   };
-  assert.throws(
-    () => certifyNetwork(net, X, Y, settings(0.1, 'decayed', 'decayed', { shouldStop: () => calls > 0 }), cancelling),
-    /cancelled/,
-  );
+  assert.throws(() => certifyNetwork(net, X, Y, settings(0.1, 'decayed', 'decayed', { shouldStop: () => calls > 0 }), cancelling), /cancelled/);
 });
 
 test('rank-one data and whitened one-hot data: closed-form optimum certified, perturbation not optimal', () => {
@@ -335,7 +333,15 @@ test('rank-one data and whitened one-hot data: closed-form optimum certified, pe
   const Y1 = mat(9, 1, () => r.normal());
   // whitened one-hot: X = rotation (2×2), one sample per class
   const th = 0.7;
-  const X2 = mat(2, 2, (i, j) => [[Math.cos(th), Math.sin(th)], [-Math.sin(th), Math.cos(th)]][i][j]);
+  const X2 = mat(
+    2,
+    2,
+    (i, j) =>
+      [
+        [Math.cos(th), Math.sin(th)],
+        [-Math.sin(th), Math.cos(th)],
+      ][i][j],
+  );
   const Y2 = mat(2, 2, (i, j) => (i === j ? 1 : 0));
   for (const [X, Y, name, beta] of [
     [X1, Y1, 'rank-one', 0.3],

@@ -65,7 +65,8 @@ test('whitened scalar: P* equals the brute-force optimum (lasso over a dense set
     for (let trial = 0; trial < 4; trial++) {
       const Y = mat(n, 1, () => 2 * r.normal());
       const ys = Array.from(Y.data);
-      const np = Math.hypot(...ys.map((v) => relu(v))), nm = Math.hypot(...ys.map((v) => relu(-v)));
+      const np = Math.hypot(...ys.map((v) => relu(v))),
+        nm = Math.hypot(...ys.map((v) => relu(-v)));
       for (const beta of [0.05, 0.5 * Math.min(np, nm) + 1e-3, (np + nm) / 2, 2 * Math.max(np, nm) + 1]) {
         const cf = detectClosedForm(X, Y, beta, NONE);
         assert.ok(cf && cf.name === 'whitened-scalar');
@@ -74,7 +75,10 @@ test('whitened scalar: P* equals the brute-force optimum (lasso over a dense set
         assert.ok(relClose(cf.pstar, piece(np) + piece(nm), 1e-13));
         const brute = solveLasso(denseFeatures(X, n === 2 ? 3600 : 20000), Y, beta, 'none', { maxSweeps: 4000 });
         assert.ok(brute.objective >= cf.pstar * (1 - 1e-10), `brute ${brute.objective} < P* ${cf.pstar}`);
-        assert.ok(brute.objective <= cf.pstar * (1 + (n === 2 ? 1e-5 : 1e-3)), `n=${n} β=${beta} brute ${brute.objective} ≫ P* ${cf.pstar} (gap ${brute.relGap}, sweeps ${brute.sweeps})`);
+        assert.ok(
+          brute.objective <= cf.pstar * (1 + (n === 2 ? 1e-5 : 1e-3)),
+          `n=${n} β=${beta} brute ${brute.objective} ≫ P* ${cf.pstar} (gap ${brute.relGap}, sweeps ${brute.sweeps})`,
+        );
         // the optimal network attains P*; λ* is dual feasible and attains it too
         assert.ok(relClose(refObjective(cf.network, X, Y, beta, false, false), cf.pstar, 1e-12));
         assert.ok(whitenedOracle(X, cf.dualPoint).upper <= beta * (1 + 1e-10));
@@ -106,7 +110,8 @@ test('whitened one-hot vector output: P* equals the brute-force group-lasso opti
 test('rank-one data X = c aᵀ: P* equals the lasso over ±a (and no set of directions does better)', () => {
   const r = rng(4);
   for (const cdim of [1, 2]) {
-    const n = 9, d = 3;
+    const n = 9,
+      d = 3;
     const cv = Array.from({ length: n }, () => r.normal());
     const av = Array.from({ length: d }, () => r.normal());
     const X = mat(n, d, (i, j) => cv[i] * av[j]);
@@ -141,8 +146,24 @@ test('closed forms are not applied with biases, or to generic data', () => {
   assert.equal(detectClosedForm(X, Y, 1, { hiddenBias: 'none', outputBias: 'free' }), null);
   const r = rng(2);
   const G = mat(6, 3, () => r.normal());
-  assert.equal(detectClosedForm(G, mat(6, 1, () => r.normal()), 1, NONE), null);
+  assert.equal(
+    detectClosedForm(
+      G,
+      mat(6, 1, () => r.normal()),
+      1,
+      NONE,
+    ),
+    null,
+  );
   // whitened but labels not one-hot (vector, negative entries) and not rank one ⇒ none
   const W = whitened(8, 3, 3);
-  assert.equal(detectClosedForm(W, mat(3, 2, () => r.normal()), 1, NONE), null);
+  assert.equal(
+    detectClosedForm(
+      W,
+      mat(3, 2, () => r.normal()),
+      1,
+      NONE,
+    ),
+    null,
+  );
 });

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dualValue, bestScale, feasibleDirection, projectMeanZero } from '../../src/core/certify/dual';
+import { dualValue, bestScale, feasibleDirection } from '../../src/core/certify/dual';
+import { projectMeanZero } from '../../src/core/linalg/mat';
 import { buildXt, featureActivation } from '../../src/core/problem/features';
 import { networkObjective, neuronInfos, rebalance } from '../../src/core/problem/objective';
 import { solveLasso, lassoNetwork, offsetModeFor } from '../../src/core/certify/lasso';
@@ -30,7 +31,10 @@ for (const hb of HB)
         const beta = 0.6;
         let checks = 0;
         for (let t = 0; t < 30; t++) {
-          const L0 = feasibleDirection(mat(X.rows, c, () => r.normal() + (t % 3 === 0 ? 1 : 0)), modes);
+          const L0 = feasibleDirection(
+            mat(X.rows, c, () => r.normal() + (t % 3 === 0 ? 1 : 0)),
+            modes,
+          );
           const M = circleOracle(Xt, L0, { hiddenBias: hb }).upper;
           const t0 = t % 5 === 0 ? 1 : r.u();
           const L = { ...L0, data: L0.data.map((v) => (v * beta * t0) / M) };
@@ -48,7 +52,12 @@ for (const hb of HB)
             const nu = Math.hypot(...(hb === 'free' ? v.subarray(0, d) : v));
             return v.map((x) => x / nu);
           });
-          const res = solveLasso(dirs.map((v) => featureActivation(X, v, hb)), Y, beta, offsetModeFor(modes));
+          const res = solveLasso(
+            dirs.map((v) => featureActivation(X, v, hb)),
+            Y,
+            beta,
+            offsetModeFor(modes),
+          );
           const lnet = lassoNetwork(dirs, res.Z, res.b2, d, modes);
           assert.ok(D <= networkObjective(lnet, X, Y, beta, modes).objective * (1 + 1e-12));
         }
@@ -77,7 +86,12 @@ for (const ob of OB)
       const nn = Math.hypot(...v);
       return v.map((x) => x / nn);
     });
-    const res = solveLasso(dirs.map((v) => featureActivation(X, v, 'decayed')), Y, beta, ob);
+    const res = solveLasso(
+      dirs.map((v) => featureActivation(X, v, 'decayed')),
+      Y,
+      beta,
+      ob,
+    );
     const net = lassoNetwork(dirs, res.Z, res.b2, d, modes);
     const P = networkObjective(net, X, Y, beta, modes);
     const bal = rebalance(net, neuronInfos(net, X, P.R, beta, modes), P.loss, beta, modes);
@@ -97,12 +111,16 @@ test('bestScale maximizes D(sΛ0) over [0, β/M̄] (grid check) and its value is
     for (let t = 0; t < 20; t++) {
       const modes = { hiddenBias: 'decayed' as const, outputBias: ob };
       const Y = mat(10, 2, () => r.normal());
-      const L0 = feasibleDirection(mat(10, 2, () => r.normal() + Y.data.length * 0), modes);
+      const L0 = feasibleDirection(
+        mat(10, 2, () => r.normal() + Y.data.length * 0),
+        modes,
+      );
       for (let i = 0; i < L0.data.length; i++) L0.data[i] += 0.5 * Y.data[i];
       const L1 = feasibleDirection(L0, modes);
-      const beta = 0.3 + r.u(), Mbar = 0.1 + 3 * r.u();
+      const beta = 0.3 + r.u(),
+        Mbar = 0.1 + 3 * r.u();
       const sd = bestScale(L1, Y, beta, modes, Mbar, 10);
-      assert.ok(sd.s >= 0 && sd.s <= beta / Mbar * (1 + 1e-15));
+      assert.ok(sd.s >= 0 && sd.s <= (beta / Mbar) * (1 + 1e-15));
       // the grid below is searched up to β/M̄; the mean-residue inflation can only lower s
       assert.ok(sd.value <= sd.raw);
       let gridBest = 0;
@@ -128,14 +146,17 @@ test('rounding left in Λᵀ1 = 0: the bound holds for the exactly mean-zero Λ�
   // threshold. Weak duality is stated for Λ′ = Λ − Λ̄, whose value differs by s⟨Λ̄, Y⟩: with a
   // large ΣY that term (~5e-10) dwarfs the rounding allowance, so ignoring the residue fails here.
   const modes = { hiddenBias: 'decayed' as const, outputBias: 'free' as const };
-  const n = 6, delta = 1e-11;
+  const n = 6,
+    delta = 1e-11;
   const L = mat(n, 1, (i) => [3, -1, 2, -4, 1, -1][i]);
   L.data[0] += delta;
   const Y = mat(n, 1, (i) => [2, -1, 1, -3, 1, 0][i] + 100);
   const sd = bestScale(L, Y, 1, modes, 2, 5);
   assert.ok(sd.s > 0);
   // D(sΛ′) = s⟨Λ,Y⟩ − s(δ/n)ΣY − ½s²(‖Λ‖² − nδ̄²), δ̄ = δ/n, evaluated term by term
-  let ly = 0, ll = 0, sy = 0;
+  let ly = 0,
+    ll = 0,
+    sy = 0;
   for (let i = 0; i < n; i++) {
     ly += L.data[i] * Y.data[i];
     ll += L.data[i] * L.data[i];

@@ -18,7 +18,8 @@ export function rng(seed: number) {
     return s / 4294967296;
   };
   const normal = () => {
-    const a = Math.max(u(), 1e-300), b = u();
+    const a = Math.max(u(), 1e-300),
+      b = u();
     return Math.sqrt(-2 * Math.log(a)) * Math.cos(2 * Math.PI * b);
   };
   return { u, normal };
@@ -69,10 +70,12 @@ function result(X: Mat, L: Mat, u: Float64Array, b: number, method: OracleResult
 export const circleOracle: OracleFn = (X: Mat, L: Mat, options?: Partial<OracleOptions>): OracleResult => {
   if (options?.hiddenBias === 'free') return freeBias1DOracle(X, L, options);
   if (X.cols !== 2) throw new Error('circleOracle: needs 2 columns');
-  const n = X.rows, c = L.cols;
+  const n = X.rows,
+    c = L.cols;
   const bps: number[] = [];
   for (let i = 0; i < n; i++) {
-    const a = X.data[2 * i], b = X.data[2 * i + 1];
+    const a = X.data[2 * i],
+      b = X.data[2 * i + 1];
     if (a === 0 && b === 0) continue;
     const phi = Math.atan2(b, a);
     for (const t of [phi + Math.PI / 2, phi - Math.PI / 2]) bps.push(((t % (2 * Math.PI)) + 2 * Math.PI) % (2 * Math.PI));
@@ -92,7 +95,9 @@ export const circleOracle: OracleFn = (X: Mat, L: Mat, options?: Partial<OracleO
       const z = X.data[2 * i] * um[0] + X.data[2 * i + 1] * um[1];
       if (z > 0) for (let j = 0; j < c; j++) for (let q = 0; q < 2; q++) G[j * 2 + q] += L.data[i * c + j] * X.data[2 * i + q];
     }
-    let h11 = 0, h12 = 0, h22 = 0;
+    let h11 = 0,
+      h12 = 0,
+      h22 = 0;
     for (let j = 0; j < c; j++) {
       h11 += G[j * 2] ** 2;
       h22 += G[j * 2 + 1] ** 2;
@@ -120,8 +125,10 @@ export const circleOracle: OracleFn = (X: Mat, L: Mat, options?: Partial<OracleO
 /** Exact M for 1-D X with a free hidden bias (Λᵀ1 = 0 required): breakpoints b = −s·x_i. */
 export const freeBias1DOracle: OracleFn = (X: Mat, L: Mat): OracleResult => {
   if (X.cols !== 1) throw new Error('freeBias1DOracle: needs 1 column');
-  const n = X.rows, c = L.cols;
-  let viol = 0, abs = 0;
+  const n = X.rows,
+    c = L.cols;
+  let viol = 0,
+    abs = 0;
   for (let j = 0; j < c; j++) {
     let s = 0;
     for (let i = 0; i < n; i++) {
@@ -133,7 +140,9 @@ export const freeBias1DOracle: OracleFn = (X: Mat, L: Mat): OracleResult => {
   if (viol > 1e-12 * Math.max(abs, 1e-300)) {
     return { ...result(X, L, Float64Array.of(1), 0, 'exact-free-bias'), exact: false, upper: Infinity };
   }
-  let best = -1, bu = 1, bb = 0;
+  let best = -1,
+    bu = 1,
+    bb = 0;
   for (const s of [1, -1])
     for (let i = 0; i < n; i++) {
       const b = -s * X.data[i];
@@ -149,7 +158,8 @@ export const freeBias1DOracle: OracleFn = (X: Mat, L: Mat): OracleResult => {
 
 /** Exact M for whitened scalar data (XXᵀ = I): max(‖λ+‖, ‖λ−‖). */
 export const whitenedOracle: OracleFn = (X: Mat, L: Mat): OracleResult => {
-  const n = X.rows, d = X.cols;
+  const n = X.rows,
+    d = X.cols;
   const lp = Array.from(L.data, (v) => Math.max(v, 0));
   const lm = Array.from(L.data, (v) => Math.max(-v, 0));
   const w = nrm(lp) >= nrm(lm) ? lp : lm;
@@ -166,7 +176,10 @@ export const whitenedOracle: OracleFn = (X: Mat, L: Mat): OracleResult => {
 /** Plain forward pass and objective, written independently of src/core/model.ts. */
 /** f(X) row by row (n·c values), written from the definition. */
 export function forwardRef(net: NetworkWeights, X: Mat): number[] {
-  const n = X.rows, d = X.cols, m = net.W1.rows, c = net.W2.rows;
+  const n = X.rows,
+    d = X.cols,
+    m = net.W1.rows,
+    c = net.W2.rows;
   const out: number[] = [];
   for (let i = 0; i < n; i++)
     for (let q = 0; q < c; q++) {
@@ -181,15 +194,11 @@ export function forwardRef(net: NetworkWeights, X: Mat): number[] {
   return out;
 }
 
-export function refObjective(
-  net: NetworkWeights,
-  X: Mat,
-  Y: Mat,
-  beta: number,
-  hiddenDecayed: boolean,
-  outputDecayed: boolean,
-): number {
-  const n = X.rows, d = X.cols, m = net.W1.rows, c = net.W2.rows;
+export function refObjective(net: NetworkWeights, X: Mat, Y: Mat, beta: number, hiddenDecayed: boolean, outputDecayed: boolean): number {
+  const n = X.rows,
+    d = X.cols,
+    m = net.W1.rows,
+    c = net.W2.rows;
   let loss = 0;
   for (let i = 0; i < n; i++) {
     const h: number[] = [];

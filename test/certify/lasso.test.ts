@@ -20,8 +20,16 @@ function problem(seed: number, n: number, d: number, K: number, c: number, withB
 }
 
 /** KKT of the group lasso, checked from scratch (residual recomputed here). */
-function kkt(A: Float64Array[], Y: { rows: number; cols: number; data: Float64Array }, Z: Float64Array[], b2: Float64Array, beta: number, offset: OutputBiasMode) {
-  const n = Y.rows, c = Y.cols;
+function kkt(
+  A: Float64Array[],
+  Y: { rows: number; cols: number; data: Float64Array },
+  Z: Float64Array[],
+  b2: Float64Array,
+  beta: number,
+  offset: OutputBiasMode,
+) {
+  const n = Y.rows,
+    c = Y.cols;
   const R = new Float64Array(Y.data);
   A.forEach((a, k) => {
     for (let i = 0; i < n; i++) for (let j = 0; j < c; j++) R[i * c + j] -= a[i] * Z[k][j];

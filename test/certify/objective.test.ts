@@ -14,7 +14,10 @@ for (const hb of HB)
   for (const ob of OB)
     test(`rebalancing keeps F, never raises P, drops dead neurons (hidden ${hb}, output ${ob})`, () => {
       const r = rng(11);
-      const n = 30, d = 3, c = 2, beta = 0.7;
+      const n = 30,
+        d = 3,
+        c = 2,
+        beta = 0.7;
       const X = mat(n, d, () => r.normal());
       const Y = mat(n, c, () => r.normal());
       for (let trial = 0; trial < 5; trial++) {
@@ -29,8 +32,12 @@ for (const hb of HB)
         const infos = neuronInfos(net, X, P.R, beta, modes);
         assert.ok(infos[0].dead && infos[1].dead);
         const bal = rebalance(net, infos, P.loss, beta, modes);
-        assert.deepEqual(bal.kept, infos.filter((s) => !s.dead).map((s) => s.index));
-        const F0 = forward(net, X), F1 = forward(bal.net, X);
+        assert.deepEqual(
+          bal.kept,
+          infos.filter((s) => !s.dead).map((s) => s.index),
+        );
+        const F0 = forward(net, X),
+          F1 = forward(bal.net, X);
         for (let i = 0; i < F0.data.length; i++) assert.ok(Math.abs(F0.data[i] - F1.data[i]) <= 1e-12 * (1 + Math.abs(F0.data[i])));
         assert.ok(bal.objective <= P.objective * (1 + 1e-14));
         // P_bal is the objective of the rebalanced network (computed independently)
@@ -70,7 +77,10 @@ test('dualScore = ‖Rᵀ(X̃ũ)_+‖/(β‖ũ‖) (hand computation)', () => {
 for (const ob of OB)
   test(`implied β equals β at a stationary point (lasso optimum: v-stationary and balanced; output ${ob})`, () => {
     const r = rng(3);
-    const n = 20, d = 2, c = 2, beta = 0.8;
+    const n = 20,
+      d = 2,
+      c = 2,
+      beta = 0.8;
     const X = mat(n, d, () => r.normal());
     const Y = mat(n, c, () => r.normal() + 1);
     const dirs = Array.from({ length: 10 }, () => {

@@ -8,10 +8,17 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { escalateDuplicate, escalatedSamples, OPTIMUM_ESCALATION_MAX_SAMPLES } from '../../src/core/certify/optimum';
+import { escalateDuplicate, escalationSchedule, type EscalationStep } from '../../src/core/certify/optimumRounds';
 import { computeOracle } from '../../src/core/oracle';
 import { ascend, BestTracker } from '../../src/core/oracle/bounds';
-import { DEFAULT_ORACLE_OPTIONS, OPTIMUM_ESCALATION_MAX_NODES, type OracleResult } from '../../src/core/oracle/types';
+import {
+  DEFAULT_NODE_BUDGET,
+  DEFAULT_ORACLE_OPTIONS,
+  OPTIMUM_ESCALATION_FACTOR,
+  OPTIMUM_ESCALATION_MAX_NODES,
+  OPTIMUM_ESCALATION_MAX_SAMPLES,
+  type OracleResult,
+} from '../../src/core/oracle/types';
 import type { Mat } from '../../src/core/linalg/mat';
 import { bruteOracleAnyRank, oracleAt } from '../reference/bruteOracleAnyRank';
 import { gauss } from '../reference/small';
@@ -46,13 +53,13 @@ test('a duplicate argmax is re-asked until a new violating direction, and M̄ st
       return s > 1 - 1e-9;
     };
     const hints: Mat = { rows: 1, cols: Xt.cols, data: Float64Array.from(col.u) };
-    const ask = (nodeBudget: number | undefined) => computeOracle(Xt, L, { ...SEARCH_ONLY, hints, nodeBudget });
+    const ask = (step: EscalationStep) => computeOracle(Xt, L, { ...SEARCH_ONLY, hints, nodeBudget: step.nodeBudget });
     // the first answer: the present column as its direction (as at iris-like's stop), with the 1-node search's sound M̄
-    const first = ask(1);
+    const first = ask({ nodeBudget: 1, samples: undefined });
     if (first.exact || !(first.upper > bar)) continue;
     const base: OracleResult = { ...first, argmax: Float64Array.from(col.u), lower: col.value };
     dup++;
-    const esc = escalateDuplicate(ask, { oracle: base, nodeBudget: 1, escalations: 0 }, bar, (o) => !parallel(o));
+    const esc = escalateDuplicate(ask, escalationSchedule(1), { oracle: base, step: 0, nodeBudget: 1, escalations: 0 }, bar, (o) => !parallel(o));
     assert.ok(esc.escalations >= 1 && esc.nodeBudget <= OPTIMUM_ESCALATION_MAX_NODES, `seed ${seed}`);
     assert.ok(esc.oracle.upper >= ref.attained * (1 - 1e-9), `seed ${seed}: M̄ ${esc.oracle.upper} below brute-force M ${ref.attained}`);
     // M > bar: "M̄ ≤ bar" cannot end it, so it ends with a new violating direction, checked directly
@@ -63,10 +70,19 @@ test('a duplicate argmax is re-asked until a new violating direction, and M̄ st
   assert.ok(dup >= 8, `only ${dup} instances with a present column below M`);
 });
 
-test('escalated re-asks sample more directions: the default at the base budget, ×(growth)² after, capped', () => {
-  assert.deepEqual(escalatedSamples(5000, 5000), {});
-  assert.deepEqual(escalatedSamples(undefined, 5000), {});
-  assert.deepEqual(escalatedSamples(0, 0), {});
-  assert.deepEqual(escalatedSamples(10, 1), { samples: Math.min(OPTIMUM_ESCALATION_MAX_SAMPLES, DEFAULT_ORACLE_OPTIONS.samples * 100) });
-  assert.deepEqual(escalatedSamples(100_000, 5000), { samples: OPTIMUM_ESCALATION_MAX_SAMPLES });
+test('one escalation schedule: nodes and samples ×factor per step, each to its own cap; the base and an off search are not raised', () => {
+  const F = OPTIMUM_ESCALATION_FACTOR;
+  const expect = (base: number) => {
+    const steps: EscalationStep[] = [{ nodeBudget: base, samples: undefined }];
+    for (let k = 1, nodes = base; nodes < OPTIMUM_ESCALATION_MAX_NODES; k++) {
+      nodes = Math.min(OPTIMUM_ESCALATION_MAX_NODES, base * F ** k);
+      steps.push({ nodeBudget: nodes, samples: Math.min(OPTIMUM_ESCALATION_MAX_SAMPLES, DEFAULT_ORACLE_OPTIONS.samples * F ** k) });
+    }
+    return steps;
+  };
+  for (const base of [1, 7, 5000, 20_000]) assert.deepEqual(escalationSchedule(base), expect(base), `base ${base}`);
+  assert.equal(escalationSchedule(5000).length, 3); // 5·10³ → 5·10⁴ → 10⁵
+  assert.deepEqual(escalationSchedule(undefined).slice(1), expect(DEFAULT_NODE_BUDGET).slice(1));
+  assert.deepEqual(escalationSchedule(0), [{ nodeBudget: 0, samples: undefined }]);
+  assert.deepEqual(escalationSchedule(OPTIMUM_ESCALATION_MAX_NODES * 3), [{ nodeBudget: OPTIMUM_ESCALATION_MAX_NODES * 3, samples: undefined }]);
 });

@@ -7,7 +7,8 @@ import { gauss, rng } from '../reference/small';
 
 export function rank6Instance(seed: number): { Xt: Mat; L: Mat; R: () => number } {
   const R = rng(seed);
-  const n = 12, d = 6;
+  const n = 12,
+    d = 6;
   const Xt: Mat = { rows: n, cols: d, data: Float64Array.from({ length: n * d }, (_, k) => (k % d === d - 1 ? 1 : gauss(R))) };
   const L: Mat = { rows: n, cols: 1, data: Float64Array.from({ length: n }, () => gauss(R)) };
   return { Xt, L, R };

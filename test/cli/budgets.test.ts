@@ -23,7 +23,11 @@ test('--max-iterations and --solver-iterations are parsed as whole numbers and r
   assert.equal(a.maxIterations, 7);
   assert.equal(a.solverIterations, 500);
   assert.equal(a.timeBudgetSeconds, 5);
-  const s = settingsFromOptions({ b1: new Float32Array(1), b2: null } as never, { beta: 0.1, maxIterations: a.maxIterations, solverIterations: a.solverIterations });
+  const s = settingsFromOptions({ b1: new Float32Array(1), b2: null } as never, {
+    beta: 0.1,
+    maxIterations: a.maxIterations,
+    solverIterations: a.solverIterations,
+  });
   assert.equal(s.maxIterations, 7);
   assert.equal(s.solverIterations, 500);
   // --max-iterations 0 is allowed (residual dual point only)

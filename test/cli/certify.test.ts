@@ -24,31 +24,44 @@ interface Case {
   expectedVerdict: string;
   labels?: string[];
 }
-const cases: Case[] = existsSync(path.join(TRAINED, 'manifest.json'))
-  ? JSON.parse(readFileSync(path.join(TRAINED, 'manifest.json'), 'utf8'))
-  : [];
+const cases: Case[] = existsSync(path.join(TRAINED, 'manifest.json')) ? JSON.parse(readFileSync(path.join(TRAINED, 'manifest.json'), 'utf8')) : [];
 
 /** Independent forward pass + objective for a witness (plain arrays, nothing from src/). */
 function objective(w: { W1: number[][]; b1: number[] | null; W2: number[][]; b2: number[] | null }, X: number[][], Y: number[][], beta: number) {
   let loss = 0;
   for (let i = 0; i < X.length; i++) {
-    const h = w.W1.map((u, j) => Math.max(0, u.reduce((s, uk, k) => s + uk * X[i][k], w.b1 ? w.b1[j] : 0)));
+    const h = w.W1.map((u, j) =>
+      Math.max(
+        0,
+        u.reduce((s, uk, k) => s + uk * X[i][k], w.b1 ? w.b1[j] : 0),
+      ),
+    );
     for (let k = 0; k < Y[0].length; k++) {
       const f = w.W2[k].reduce((s, v, j) => s + v * h[j], w.b2 ? w.b2[k] : 0);
       loss += (f - Y[i][k]) ** 2;
     }
   }
-  const sq = (a: number[] | number[][] | null): number => (a ? (a as (number | number[])[]).reduce<number>((s, x) => s + (Array.isArray(x) ? sq(x) : x * x), 0) : 0);
+  const sq = (a: number[] | number[][] | null): number =>
+    a ? (a as (number | number[])[]).reduce<number>((s, x) => s + (Array.isArray(x) ? sq(x) : x * x), 0) : 0;
   return 0.5 * loss + (beta / 2) * (sq(w.W1) + sq(w.b1) + sq(w.W2) + sq(w.b2));
 }
 
 /** ½‖R‖² + β Σ_alive ‖[u_j; b1_j]‖‖v_j‖ + (β/2)‖b2‖²: hidden and output bias decayed. */
-function balancedObjective(w: { W1: number[][]; b1: number[] | null; W2: number[][]; b2: number[] | null }, data: { X: number[][]; Y: number[][] }, beta: number) {
+function balancedObjective(
+  w: { W1: number[][]; b1: number[] | null; W2: number[][]; b2: number[] | null },
+  data: { X: number[][]; Y: number[][] },
+  beta: number,
+) {
   const { X, Y } = data;
   let loss = 0;
   const alive = w.W1.map(() => false);
   for (let i = 0; i < X.length; i++) {
-    const h = w.W1.map((u, j) => Math.max(0, u.reduce((s, uk, k) => s + uk * X[i][k], w.b1 ? w.b1[j] : 0)));
+    const h = w.W1.map((u, j) =>
+      Math.max(
+        0,
+        u.reduce((s, uk, k) => s + uk * X[i][k], w.b1 ? w.b1[j] : 0),
+      ),
+    );
     h.forEach((v, j) => (alive[j] ||= v > 0));
     for (let k = 0; k < Y[0].length; k++) loss += (w.W2[k].reduce((s, v, j) => s + v * h[j], w.b2 ? w.b2[k] : 0) - Y[i][k]) ** 2;
   }
@@ -71,19 +84,33 @@ function readCsv(file: string, c: number) {
 
 for (const cs of cases) {
   test(`certify ${cs.case}: verdict ${cs.expectedVerdict}, numbers agree with numpy`, () => {
-    const args = ['certify', path.join(TRAINED, cs.model), '--data', path.join(TRAINED, cs.data), '--weight-decay', String(cs.weightDecay), '--reduction', cs.reduction, '--json'];
+    const args = [
+      'certify',
+      path.join(TRAINED, cs.model),
+      '--data',
+      path.join(TRAINED, cs.data),
+      '--weight-decay',
+      String(cs.weightDecay),
+      '--reduction',
+      cs.reduction,
+      '--json',
+    ];
     const r = cli(args);
     const j = JSON.parse(r.stdout);
     assert.equal(j.verdict, cs.expectedVerdict, `${cs.case}: ${j.summary}`);
     assert.equal(r.code, { certified: 0, 'not-optimal': 10, inconclusive: 11 }[cs.expectedVerdict as string]);
     assert.ok(Math.abs(j.beta - cs.beta) <= 1e-12 * cs.beta, `β ${j.beta} vs ${cs.beta}`);
     const caseJson = JSON.parse(readFileSync(path.join(TRAINED, path.dirname(cs.model), 'case.json'), 'utf8'));
-    assert.ok(Math.abs(j.primalAsTrained - caseJson.P_asTrained) <= 1e-9 * caseJson.P_asTrained, `P as trained ${j.primalAsTrained} vs numpy ${caseJson.P_asTrained}`);
+    assert.ok(
+      Math.abs(j.primalAsTrained - caseJson.P_asTrained) <= 1e-9 * caseJson.P_asTrained,
+      `P as trained ${j.primalAsTrained} vs numpy ${caseJson.P_asTrained}`,
+    );
     // P_bal (MATH.md §3.1: rebalanced, dead neurons dropped) recomputed here from the inspected weights
     const w = JSON.parse(cli(['inspect', path.join(TRAINED, cs.model), '--json']).stdout);
     const pBal = balancedObjective(w, readCsv(path.join(TRAINED, cs.data), Y0(cs)), j.beta);
     assert.ok(Math.abs(j.primal - pBal) <= 1e-9 * pBal, `P_bal ${j.primal} vs independent ${pBal}`);
-    if (j.neurons.every((n: { dead: boolean }) => !n.dead)) assert.ok(Math.abs(j.primal - cs.P_bal) <= 1e-9 * cs.P_bal, `P_bal ${j.primal} vs numpy ${cs.P_bal}`);
+    if (j.neurons.every((n: { dead: boolean }) => !n.dead))
+      assert.ok(Math.abs(j.primal - cs.P_bal) <= 1e-9 * cs.P_bal, `P_bal ${j.primal} vs numpy ${cs.P_bal}`);
     // weak duality against the reference: the dual bound can never exceed P* (reference upper end)
     const refUpper = Math.min(cs.pstar * (1 + cs.pstarRelAccuracy), cs.P_bal);
     assert.ok(j.dualBound <= refUpper * (1 + 1e-12), `dual bound ${j.dualBound} above P* ≤ ${refUpper}`);
@@ -107,7 +134,8 @@ test('certify --report writes Markdown and HTML, escapes, and never overwrites w
   if (!cs) return;
   const dir = mkdtempSync(path.join(tmpdir(), 'rl-report-'));
   const base = ['certify', path.join(TRAINED, cs.model), '--data', path.join(TRAINED, cs.data), '--weight-decay', String(cs.weightDecay)];
-  const md = path.join(dir, 'r.md'), html = path.join(dir, 'r.html');
+  const md = path.join(dir, 'r.md'),
+    html = path.join(dir, 'r.html');
   assert.ok([0, 10, 11].includes(cli([...base, '--report', md]).code));
   assert.ok([0, 10, 11].includes(cli([...base, '--report', html]).code));
   assert.match(readFileSync(md, 'utf8'), /^# ReLU Lens certificate/);

@@ -23,7 +23,12 @@ async function humanFor(k: number) {
   const d = { ...data, Y };
   const settings = settingsFromOptions(model, { beta: 0.01 });
   const json = certificateToJson(certifyNetwork(model, data.X, Y, settings), model, d);
-  return { json, line: formatHuman(json).split('\n').find((l) => l.includes('implied β'))! };
+  return {
+    json,
+    line: formatHuman(json)
+      .split('\n')
+      .find((l) => l.includes('implied β'))!,
+  };
 }
 
 test('negative implied β: the CLI says to check the data and its preprocessing, not "did not converge"', async () => {

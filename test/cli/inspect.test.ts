@@ -63,7 +63,15 @@ test('inspect: missing, empty and non-ONNX files give a clear error, exit 3', ()
 });
 
 test('bad usage exits 2 with a reason', () => {
-  for (const args of [[], ['frobnicate', 'x.onnx'], ['inspect'], ['certify', 'x.onnx'], ['certify', 'x.onnx', '--data', 'd.csv'], ['inspect', 'x.onnx', '--tol', 'abc'], ['certify', 'x.onnx', '--data', 'd.csv', '--beta', '-1']]) {
+  for (const args of [
+    [],
+    ['frobnicate', 'x.onnx'],
+    ['inspect'],
+    ['certify', 'x.onnx'],
+    ['certify', 'x.onnx', '--data', 'd.csv'],
+    ['inspect', 'x.onnx', '--tol', 'abc'],
+    ['certify', 'x.onnx', '--data', 'd.csv', '--beta', '-1'],
+  ]) {
     const r = cli(args);
     if (args.length === 0) {
       assert.equal(r.code, 0, 'no arguments prints usage');

@@ -24,7 +24,14 @@ async function both(modelPath: string, dataPath: string, flags: string[], option
   const run = cli(['certify', modelPath, '--data', dataPath, ...flags], { timeoutMs: 300_000 });
   assert.ok(run.code === 0 || run.code === 10 || run.code === 11, run.stderr);
   const panel = await analyzeJob(
-    { modelBytes: new Uint8Array(readFileSync(modelPath)), modelName: modelPath, externals: {}, dataBytes: new Uint8Array(readFileSync(dataPath)), dataName: dataPath, options },
+    {
+      modelBytes: new Uint8Array(readFileSync(modelPath)),
+      modelName: modelPath,
+      externals: {},
+      dataBytes: new Uint8Array(readFileSync(dataPath)),
+      dataName: dataPath,
+      options,
+    },
     () => {},
   );
   return { stdout: run.stdout, json: panel.json };
@@ -38,7 +45,10 @@ function compare(stdout: string, j: Awaited<ReturnType<typeof both>>['json']): v
   const expected = [...v, ...a, `  ${liveCount(j.neurons)} live neuron(s)`];
   for (const line of v) assert.ok(cliLines.includes(line), `the panel's line\n${line}\nis not what the CLI printed:\n${cliLines.join('\n')}`);
   for (const line of a) assert.ok(cliLines.includes(line), `the panel's optimum line\n${line}\nis not what the CLI printed:\n${cliLines.join('\n')}`);
-  assert.ok(cliLines.some((l) => l.startsWith(expected[expected.length - 1])), `live neurons: panel ${liveCount(j.neurons)}; CLI:\n${cliLines.join('\n')}`);
+  assert.ok(
+    cliLines.some((l) => l.startsWith(expected[expected.length - 1])),
+    `live neurons: panel ${liveCount(j.neurons)}; CLI:\n${cliLines.join('\n')}`,
+  );
 }
 
 test('two-moons example: the CLI and the panel print the same verdict, P* interval, gap and live neurons', async () => {

@@ -71,7 +71,10 @@ test('optimize writes .npz, .json and .csv; human output names the optimum', () 
   const o = JSON.parse(readFileSync(jsonOut, 'utf8'));
   assert.equal(o.label, 'optimum');
   // the same deterministic optimum as the .npz
-  assert.deepEqual(o.network.W1, Array.from({ length: W1.shape[0] }, (_, i) => Array.from(W1.data.subarray(2 * i, 2 * i + 2))));
+  assert.deepEqual(
+    o.network.W1,
+    Array.from({ length: W1.shape[0] }, (_, i) => Array.from(W1.data.subarray(2 * i, 2 * i + 2))),
+  );
   const csv = path.join(dir, 'o.csv');
   assert.equal(cli(['optimize', ...args('converged-1d'), '--out', csv]).code, 0);
   assert.match(readFileSync(csv, 'utf8'), /^# relu-lens network/);
@@ -124,7 +127,10 @@ test('certify on a network its certificate proves optimal reports that network a
   assert.match(oj.optimum.method, /column-generation/);
   const pstar = caseOf('converged-2d').pstar_reference.value;
   assert.ok(oj.optimum.lowerBound <= cj.optimum.value && cj.optimum.lowerBound <= oj.optimum.value, 'the two bracket each other');
-  assert.ok(cj.optimum.lowerBound <= pstar * (1 + 1e-12) && pstar <= cj.optimum.value * (1 + 1e-12), `P* ${pstar} within [${cj.optimum.lowerBound}, ${cj.optimum.value}]`);
+  assert.ok(
+    cj.optimum.lowerBound <= pstar * (1 + 1e-12) && pstar <= cj.optimum.value * (1 + 1e-12),
+    `P* ${pstar} within [${cj.optimum.lowerBound}, ${cj.optimum.value}]`,
+  );
 });
 
 test('optimize on rank-5 data (no exact oracle): writes the witness, says so, exits 11', () => {
@@ -134,19 +140,43 @@ test('optimize on rank-5 data (no exact oracle): writes the witness, says so, ex
   const dir = mkdtempSync(path.join(tmpdir(), 'rl-opt-'));
   let s = 17;
   const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
-  const n = 40, d = 4, m = 6;
+  const n = 40,
+    d = 4,
+    m = 6;
   const rows = ['x1,x2,x3,x4,y'];
   for (let i = 0; i < n; i++) {
     const x = Array.from({ length: d }, rnd);
     rows.push([...x, Math.max(0, x[0] + x[1]) - Math.max(0, x[2] - 0.5 * x[3]) + 0.1 * rnd()].join(','));
   }
   writeFileSync(path.join(dir, 'train.csv'), rows.join('\n') + '\n');
-  const W1 = zeros(m, d), W2 = zeros(1, m);
+  const W1 = zeros(m, d),
+    W2 = zeros(1, m);
   W1.data.forEach((_, i) => (W1.data[i] = rnd()));
   W2.data.forEach((_, i) => (W2.data[i] = rnd()));
-  writeFileSync(path.join(dir, 'model.onnx'), writeTwoLayerOnnx({ W1, b1: Float64Array.from({ length: m }, rnd), W2, b2: Float64Array.of(0) }, { dtype: 'float64' }));
+  writeFileSync(
+    path.join(dir, 'model.onnx'),
+    writeTwoLayerOnnx({ W1, b1: Float64Array.from({ length: m }, rnd), W2, b2: Float64Array.of(0) }, { dtype: 'float64' }),
+  );
   const out = path.join(dir, 'witness.onnx');
-  const r = cli(['optimize', path.join(dir, 'model.onnx'), '--data', path.join(dir, 'train.csv'), '--beta', '0.05', '--out', out, '--json', '--max-iterations', '3', '--optimum-iterations', '3', '--pattern-budget', '10000', '--node-budget', '100']);
+  const r = cli([
+    'optimize',
+    path.join(dir, 'model.onnx'),
+    '--data',
+    path.join(dir, 'train.csv'),
+    '--beta',
+    '0.05',
+    '--out',
+    out,
+    '--json',
+    '--max-iterations',
+    '3',
+    '--optimum-iterations',
+    '3',
+    '--pattern-budget',
+    '10000',
+    '--node-budget',
+    '100',
+  ]);
   const j = JSON.parse(r.stdout);
   assert.equal(j.optimum.exact, false, `relGap ${j.optimum.relGap}`);
   assert.equal(j.optimum.label, 'witness');

@@ -23,7 +23,11 @@ function fixture(name: string) {
   const tmp = mkdtempSync(path.join(tmpdir(), 'rl-optloss-'));
   const csv = path.join(tmp, 'train.csv');
   const d = cs.X[0].length;
-  writeFileSync(csv, [[...Array.from({ length: d }, (_, k) => `x${k + 1}`), 'y'].join(','), ...cs.X.map((x, i) => [...x.map(String), String(cs.y[i])].join(','))].join('\n') + '\n');
+  writeFileSync(
+    csv,
+    [[...Array.from({ length: d }, (_, k) => `x${k + 1}`), 'y'].join(','), ...cs.X.map((x, i) => [...x.map(String), String(cs.y[i])].join(','))].join('\n') +
+      '\n',
+  );
   return { model: path.join(dir, 'model.onnx'), csv, tmp, cs };
 }
 
@@ -38,7 +42,12 @@ interface NetJson {
 function plain(w: NetJson, X: number[][], y: number[], beta: number, loss: Loss): number {
   let s = 0;
   X.forEach((x, i) => {
-    const h = w.W1.map((u, j) => Math.max(0, u.reduce((a, uk, k) => a + uk * x[k], w.b1[j])));
+    const h = w.W1.map((u, j) =>
+      Math.max(
+        0,
+        u.reduce((a, uk, k) => a + uk * x[k], w.b1[j]),
+      ),
+    );
     const f = w.W2.map((v, k) => v.reduce((a, vj, j) => a + vj * h[j], w.b2[k]));
     if (loss === 'cross-entropy') {
       const mx = Math.max(...f);

@@ -35,9 +35,22 @@ test('a write that fails midway (ENOSPC after a partial write, or at fsync/close
         throw fsError('ENOSPC');
       },
     },
-    fsync: { fsyncSync: () => { throw fsError('EIO'); } },
-    close: { closeSync: (fd) => { nodeIo.closeSync(fd); throw fsError('EIO'); } },
-    rename: { renameSync: () => { throw fsError('EXDEV'); } },
+    fsync: {
+      fsyncSync: () => {
+        throw fsError('EIO');
+      },
+    },
+    close: {
+      closeSync: (fd) => {
+        nodeIo.closeSync(fd);
+        throw fsError('EIO');
+      },
+    },
+    rename: {
+      renameSync: () => {
+        throw fsError('EXDEV');
+      },
+    },
   };
   for (const [stage, override] of Object.entries(failures)) {
     const dir = freshDir();
@@ -59,14 +72,19 @@ test('a real EFBIG (RLIMIT_FSIZE) during optimize --out --force: exit 1, one lin
   fs.writeFileSync(out, PREVIOUS);
   // 'ulimit -f 0' makes every write to a regular file fail with EFBIG; SIGXFSZ ignored so node sees the error
   const cmd = `trap '' XFSZ; ulimit -f 0; exec "$0" "$@"`;
-  const r = spawnSync('bash', ['-c', cmd, process.execPath, path.join(ROOT, 'dist', 'cli.js'), ...optimize('--out', out, '--force')], { encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync('bash', ['-c', cmd, process.execPath, path.join(ROOT, 'dist', 'cli.js'), ...optimize('--out', out, '--force')], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   assert.deepEqual(fs.readFileSync(out), PREVIOUS);
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stderr, /^relu-lens: --out: could not write .*optimal\.json \(EFBIG.*\); the previous file is unchanged\n$/);
   assert.deepEqual(fs.readdirSync(dir), ['optimal.json']);
 });
 
-test('--force replaces atomically: a new file is renamed over the old one (a hard link to the old one keeps the old bytes), mode kept, no temp left', { skip: !posix }, () => {
+test('--force replaces atomically: a new file is renamed over the old one (a hard link to the old one keeps the old bytes), mode kept, no temp left', {
+  skip: !posix,
+}, () => {
   const dir = freshDir();
   const out = path.join(dir, 'optimal.json');
   fs.writeFileSync(out, PREVIOUS);
@@ -140,7 +158,10 @@ test('a missing output folder is refused before the analysis: the model is never
   const missing = path.join(dir, 'no-such-folder');
   // The model and data do not exist: had anything been loaded, the error would name them (exit 3).
   const absent = ['optimize', path.join(dir, 'absent.onnx'), '--data', path.join(dir, 'absent.csv'), '--weight-decay', '1e-3'];
-  for (const [flag, file] of [['--out', path.join(missing, 'o.onnx')], ['--report', path.join(missing, 'r.html')]]) {
+  for (const [flag, file] of [
+    ['--out', path.join(missing, 'o.onnx')],
+    ['--report', path.join(missing, 'r.html')],
+  ]) {
     const r = cli([...absent, flag, file]);
     assert.equal(r.code, 2, r.stderr);
     assert.equal(r.stdout, '');

@@ -26,11 +26,7 @@ test('certify prints each settle step with its flag, in the verdict block', () =
     // the report, read by users of both front ends, names the flag and, where one exists, the setting
     const report = settleStepsText(j.inconclusiveReason, 'report')!;
     for (const s of j.inconclusiveReason!.steps)
-      assert.match(
-        report,
-        new RegExp(FLAG[s.kind].source.split(' \\(now')[0].split(' \\(--tol')[0]),
-        `${name}: ${report}`,
-      );
+      assert.match(report, new RegExp(FLAG[s.kind].source.split(' \\(now')[0].split(' \\(--tol')[0]), `${name}: ${report}`);
     if (j.inconclusiveReason!.steps.some((s) => s.kind === 'raise-pattern-budget'))
       assert.match(report, /--pattern-budget \(CLI\) or reluLens\.patternBudget \(editor\)/);
   }

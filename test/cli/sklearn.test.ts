@@ -17,8 +17,7 @@ const ALPHA = 0.05; // every fixture but the Scaler pipeline was fitted with it 
 /** the fixtures are within 1% of sklearn's stationary point (test/onnx/sklearn-beta.test.ts) */
 const STATIONARY_REL = 0.01;
 
-const run = (name: string, extra: string[]) =>
-  cli(['certify', join(F, `${name}.onnx`), '--data', join(F, `${name}.csv`), '--no-optimum', '--json', ...extra]);
+const run = (name: string, extra: string[]) => cli(['certify', join(F, `${name}.onnx`), '--data', join(F, `${name}.csv`), '--no-optimum', '--json', ...extra]);
 
 for (const [name, loss, labels] of [
   ['mlpc_binary', 'logistic', []],
@@ -46,7 +45,10 @@ test('skl2onnx model with --beta: the alpha/free-bias setting is suggested, not 
   const r = run('mlpc_binary', ['--beta', String(ALPHA)]);
   const j = JSON.parse(r.stdout);
   assert.deepEqual([j.hiddenBias, j.outputBias], ['decayed', 'decayed']);
-  assert.ok(j.warnings.some((w: string) => /skl2onnx/.test(w) && /--sklearn-alpha/.test(w) && /biases? free/.test(w)), j.warnings.join('\n'));
+  assert.ok(
+    j.warnings.some((w: string) => /skl2onnx/.test(w) && /--sklearn-alpha/.test(w) && /biases? free/.test(w)),
+    j.warnings.join('\n'),
+  );
   // the decayed biases move the stationary point's implied β off alpha: the suggestion matters
   assert.ok(Math.abs(j.impliedBeta - ALPHA) > 10 * STATIONARY_REL * ALPHA);
 });
@@ -57,7 +59,19 @@ test('a classifier whose labels do not fit the head-chosen loss: the refusal nam
   const rows = readFileSync(join(F, 'mlpc_3class.csv'), 'utf8').trim().split('\n');
   const csv = ['x1,x2,y,z', ...rows.slice(1).map((l) => `${l},0`)].join('\n');
   writeFileSync(join(dir, 'two.csv'), csv);
-  const r = cli(['certify', join(F, 'mlpc_3class.onnx'), '--data', join(dir, 'two.csv'), '--label', 'y', '--label', 'z', '--sklearn-alpha', '0.05', '--no-optimum']);
+  const r = cli([
+    'certify',
+    join(F, 'mlpc_3class.onnx'),
+    '--data',
+    join(dir, 'two.csv'),
+    '--label',
+    'y',
+    '--label',
+    'z',
+    '--sklearn-alpha',
+    '0.05',
+    '--no-optimum',
+  ]);
   assert.equal(r.code, 3, r.stderr);
   assert.match(r.stderr, /--loss/);
   // core's refusal (code 'loss') with the CLI's wording: its flag, not the editor's settings file (#18)
@@ -82,7 +96,10 @@ test('labels flipped (data not as in training): the negative implied β says to 
   const r = cli(['certify', join(F, 'mlpc_binary.onnx'), '--data', join(dir, 'flipped.csv'), '--sklearn-alpha', '0.05', '--no-optimum', '--json']);
   const j = JSON.parse(r.stdout);
   assert.ok(j.impliedBeta < 0, `implied β ${j.impliedBeta}`);
-  assert.ok(j.warnings.some((w: string) => /negative/.test(w) && /check the data and its preprocessing/i.test(w)), j.warnings.join('\n'));
+  assert.ok(
+    j.warnings.some((w: string) => /negative/.test(w) && /check the data and its preprocessing/i.test(w)),
+    j.warnings.join('\n'),
+  );
 });
 
 test('--sklearn-alpha: one β source only, positive, listed in the usage', () => {
@@ -97,7 +114,10 @@ test('--sklearn-alpha: one β source only, positive, listed in the usage', () =>
 test('a Pipeline(StandardScaler, MLP): the folded Scaler is named, since sklearn decayed the unfolded weights', () => {
   const r = run('mlpc_binary_scaler', ['--sklearn-alpha', '0.1']);
   const j = JSON.parse(r.stdout);
-  assert.ok(j.warnings.some((w: string) => /Scaler is folded into layer 1/.test(w)), j.warnings.join('\n'));
+  assert.ok(
+    j.warnings.some((w: string) => /Scaler is folded into layer 1/.test(w)),
+    j.warnings.join('\n'),
+  );
   // and that is why the implied β of sklearn's stationary point is not alpha here
   assert.ok(Math.abs(j.impliedBeta - 0.1) > 10 * STATIONARY_REL * 0.1, `implied β ${j.impliedBeta}`);
 });

@@ -50,7 +50,10 @@ test('the verdict is known before the optimum search starts; the search is bound
   assert.equal(numbers(b.json), numbers(a.json));
   // the budget is what stopped it: a larger one goes further (or converges)
   const c = await run(8);
-  assert.ok(c.json.optimum!.iterations! > o.iterations! || /converged|certified|gap/.test(String(c.json.optimum!.stopReason)), String(c.json.optimum!.stopReason));
+  assert.ok(
+    c.json.optimum!.iterations! > o.iterations! || /converged|certified|gap/.test(String(c.json.optimum!.stopReason)),
+    String(c.json.optimum!.stopReason),
+  );
   assert.ok(c.json.optimum!.value <= o.value + 1e-12 * Math.abs(o.value));
 });
 

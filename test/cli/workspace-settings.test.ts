@@ -28,13 +28,17 @@ test('certify without --data/β takes them from .vscode/relu-lens.json, same num
   const fromFile = cli(['certify', 'models/m.onnx', ...FAST], { cwd: ws });
   const fromFlags = cli(['certify', 'models/m.onnx', '--data', 'data/train.csv', '--weight-decay', '0.01', '--reduction', 'mean', ...FAST], { cwd: ws });
   assert.equal(fromFile.code, 0, fromFile.stderr);
-  const a = JSON.parse(fromFile.stdout), b = JSON.parse(fromFlags.stdout);
+  const a = JSON.parse(fromFile.stdout),
+    b = JSON.parse(fromFlags.stdout);
   assert.equal(a.verdict, 'certified');
   assert.equal(a.beta, 0.15); // n·c·wd/2 = 30·1·0.01/2
   assert.equal(a.primal, b.primal);
   assert.equal(a.dualBound, b.dualBound);
   assert.match(fromFile.stderr, /settings from .*relu-lens\.json \(models\["models\/m\.onnx"\]\): data data\/train\.csv; weight decay 0\.01/);
-  assert.ok(a.warnings.some((w: string) => w.includes('relu-lens.json')), 'the result says where the settings came from');
+  assert.ok(
+    a.warnings.some((w: string) => w.includes('relu-lens.json')),
+    'the result says where the settings came from',
+  );
   // found from a subfolder too (searched upward from the model, paths relative to the workspace)
   const sub = cli(['certify', path.join('..', 'models', 'm.onnx'), ...FAST], { cwd: path.join(ws, 'data') });
   assert.equal(JSON.parse(sub.stdout).primal, a.primal);
@@ -66,13 +70,19 @@ test('a broken settings file is refused naming the key; no entry and no flags is
 test('sklearnAlpha and huberDelta in the file: the same numbers as --sklearn-alpha and --huber-delta', () => {
   const ws = workspace({ data: 'data/train.csv', sklearnAlpha: 0.05, loss: 'huber', huberDelta: 0.01 });
   const fromFile = cli(['certify', 'models/m.onnx', ...FAST], { cwd: ws });
-  const fromFlags = cli(['certify', 'models/m.onnx', '--data', 'data/train.csv', '--sklearn-alpha', '0.05', '--loss', 'huber', '--huber-delta', '0.01', ...FAST], { cwd: ws });
+  const fromFlags = cli(
+    ['certify', 'models/m.onnx', '--data', 'data/train.csv', '--sklearn-alpha', '0.05', '--loss', 'huber', '--huber-delta', '0.01', ...FAST],
+    { cwd: ws },
+  );
   assert.ok(fromFile.code <= 11 && fromFile.code === fromFlags.code, fromFile.stderr);
-  const a = JSON.parse(fromFile.stdout), b = JSON.parse(fromFlags.stdout);
+  const a = JSON.parse(fromFile.stdout),
+    b = JSON.parse(fromFlags.stdout);
   assert.deepEqual([a.beta, a.hiddenBias, a.outputBias, a.primal, a.dualBound], [b.beta, b.hiddenBias, b.outputBias, b.primal, b.dualBound]);
   assert.deepEqual([a.beta, a.hiddenBias, a.outputBias], [0.05, 'free', 'free']);
   assert.match(fromFile.stderr, /scikit-learn alpha 0\.05 \(β = alpha, both biases free\); .*Huber δ 0\.01/);
   // δ is really used: the default δ = 1 gives another objective
-  const dflt = JSON.parse(cli(['certify', 'models/m.onnx', '--data', 'data/train.csv', '--sklearn-alpha', '0.05', '--loss', 'huber', ...FAST], { cwd: ws }).stdout);
+  const dflt = JSON.parse(
+    cli(['certify', 'models/m.onnx', '--data', 'data/train.csv', '--sklearn-alpha', '0.05', '--loss', 'huber', ...FAST], { cwd: ws }).stdout,
+  );
   assert.notEqual(dflt.primal, a.primal);
 });

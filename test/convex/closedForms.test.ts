@@ -44,9 +44,14 @@ function orthonormalRows(n: number, d: number, R: () => number): number[] {
 test('whitened data (certify closed form, EP Thm 9) = program over all patterns; spike-free form too', () => {
   const R = rng(31);
   for (let trial = 0; trial < 6; trial++) {
-    const n = 2 + (trial % 2), d = 3;
+    const n = 2 + (trial % 2),
+      d = 3;
     const X = mkMat(n, d, orthonormalRows(n, d, R));
-    const Y = mkMat(n, 1, Array.from({ length: n }, () => 1.5 * gauss(R)));
+    const Y = mkMat(
+      n,
+      1,
+      Array.from({ length: n }, () => 1.5 * gauss(R)),
+    );
     const beta = [0.1, 0.6, 2][trial % 3];
     const cf = detectClosedForm(X, Y, beta, NONE);
     assert.ok(cf && cf.name === 'whitened-scalar', `trial ${trial}: whitened not detected`);
@@ -62,11 +67,20 @@ test('whitened data (certify closed form, EP Thm 9) = program over all patterns;
 test('rank-one data X = c aᵀ without bias (certify closed form, EP Cor 5) = program over all patterns', () => {
   const R = rng(32);
   for (let trial = 0; trial < 6; trial++) {
-    const n = 4 + trial, d = 1 + (trial % 3);
+    const n = 4 + trial,
+      d = 1 + (trial % 3);
     const a = Array.from({ length: d }, () => gauss(R));
     const c = Array.from({ length: n }, () => gauss(R));
-    const X = mkMat(n, d, c.flatMap((ci) => a.map((aj) => ci * aj)));
-    const Y = mkMat(n, 1, Array.from({ length: n }, () => gauss(R)));
+    const X = mkMat(
+      n,
+      d,
+      c.flatMap((ci) => a.map((aj) => ci * aj)),
+    );
+    const Y = mkMat(
+      n,
+      1,
+      Array.from({ length: n }, () => gauss(R)),
+    );
     const beta = [0.05, 0.4, 1.5][trial % 3];
     const cf = detectClosedForm(X, Y, beta, NONE);
     assert.ok(cf && cf.name === 'rank-one', `trial ${trial}: rank one not detected`);
@@ -78,11 +92,20 @@ test('rank-one data X = c aᵀ without bias (certify closed form, EP Cor 5) = pr
 test('spike-free X = c aᵀ with c ≥ 0: the two-neuron closed form = program over all patterns', () => {
   const R = rng(33);
   for (let trial = 0; trial < 6; trial++) {
-    const n = 4 + trial, d = 1 + (trial % 3);
+    const n = 4 + trial,
+      d = 1 + (trial % 3);
     const a = Array.from({ length: d }, () => gauss(R));
     const c = Array.from({ length: n }, () => Math.abs(gauss(R)));
-    const X = mkMat(n, d, c.flatMap((ci) => a.map((aj) => ci * aj)));
-    const Y = mkMat(n, 1, Array.from({ length: n }, () => gauss(R)));
+    const X = mkMat(
+      n,
+      d,
+      c.flatMap((ci) => a.map((aj) => ci * aj)),
+    );
+    const Y = mkMat(
+      n,
+      1,
+      Array.from({ length: n }, () => gauss(R)),
+    );
     const beta = [0.05, 0.4, 1.5][trial % 3];
     const det = detectSpikeFree(X, NONE);
     assert.ok(det.applies && det.kind === 'rank-one-nonneg', det.condition);
@@ -101,8 +124,16 @@ test('1-D data, free hidden bias: the kink-dictionary lasso (EP Lemma 6) = progr
   const R = rng(34);
   for (let trial = 0; trial < 4; trial++) {
     const n = 4 + (trial % 4);
-    const X = mkMat(n, 1, Array.from({ length: n }, () => gauss(R)));
-    const Y = mkMat(n, 1, Array.from({ length: n }, () => gauss(R)));
+    const X = mkMat(
+      n,
+      1,
+      Array.from({ length: n }, () => gauss(R)),
+    );
+    const Y = mkMat(
+      n,
+      1,
+      Array.from({ length: n }, () => gauss(R)),
+    );
     const beta = [0.05, 0.3, 1][trial % 3];
     const modes: CertifyModes = { hiddenBias: 'free', outputBias: trial % 2 ? 'free' : 'decayed' };
     assert.ok(detectOneDimensional(X, modes).applies);
@@ -118,8 +149,16 @@ test('1-D data, decayed hidden bias: the kink lasso is an upper bound, strictly 
   let strict = 0;
   for (let trial = 0; trial < 5; trial++) {
     const n = 4 + (trial % 4);
-    const X = mkMat(n, 1, Array.from({ length: n }, () => gauss(R)));
-    const Y = mkMat(n, 1, Array.from({ length: n }, () => gauss(R)));
+    const X = mkMat(
+      n,
+      1,
+      Array.from({ length: n }, () => gauss(R)),
+    );
+    const Y = mkMat(
+      n,
+      1,
+      Array.from({ length: n }, () => gauss(R)),
+    );
     const beta = [0.05, 0.3, 1][trial % 3];
     const modes: CertifyModes = { hiddenBias: 'decayed', outputBias: trial % 2 ? 'free' : 'decayed' };
     assert.equal(detectOneDimensional(X, modes).applies, false);

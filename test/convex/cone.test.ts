@@ -40,7 +40,8 @@ test('UpdatedQR = fresh Householder least squares after random appends and remov
       const ref = leastSquares(cols, rhs);
       assert.ok(ref);
       const got = qr.solve();
-      for (let k = 0; k < cols.length; k++) assert.ok(Math.abs(got[k] - ref[k]) <= 1e-9 * (1 + Math.abs(ref[k])), `trial ${trial} step ${step}: ${got[k]} vs ${ref[k]}`);
+      for (let k = 0; k < cols.length; k++)
+        assert.ok(Math.abs(got[k] - ref[k]) <= 1e-9 * (1 + Math.abs(ref[k])), `trial ${trial} step ${step}: ${got[k]} vs ${ref[k]}`);
     }
   }
 });
@@ -49,7 +50,8 @@ test('UpdatedQR refuses a column in the span and stays usable', () => {
   const p = 5;
   const rhs = Float64Array.from([1, 2, 3, 4, 5]);
   const qr = new UpdatedQR(p, rhs);
-  const a = Float64Array.from([1, 0, 1, 0, 1]), b = Float64Array.from([0, 1, 0, 1, 0]);
+  const a = Float64Array.from([1, 0, 1, 0, 1]),
+    b = Float64Array.from([0, 1, 0, 1, 0]);
   assert.ok(qr.append(a));
   assert.ok(qr.append(b));
   assert.equal(qr.append(Float64Array.from(a, (x, i) => 2 * x - 3 * b[i])), false);
@@ -61,8 +63,10 @@ test('UpdatedQR refuses a column in the span and stays usable', () => {
 
 /** Brute force Π_K(g), K = {z : s_j x̃_jᵀz ≥ 0}: nearest feasible span-face projection. */
 function bruteProjection(A: number[][], g: number[]): number[] {
-  const n = A.length, p = g.length;
-  let best: number[] | null = null, bestD = Infinity;
+  const n = A.length,
+    p = g.length;
+  let best: number[] | null = null,
+    bestD = Infinity;
   const gn = Math.hypot(...g);
   const visit = (S: number[]) => {
     let z = g.slice();
@@ -95,7 +99,9 @@ test('projectCone = brute-force projection (dependent rows, warm starts, early s
   const R = rng(17);
   let faces = 0;
   for (let trial = 0; trial < 120; trial++) {
-    const d = 1 + Math.floor(R() * 3), p = d + 1, n = 4 + Math.floor(R() * 5);
+    const d = 1 + Math.floor(R() * 3),
+      p = d + 1,
+      n = 4 + Math.floor(R() * 5);
     const Xt = zeros(n, p);
     for (let j = 0; j < n; j++) {
       for (let k = 0; k < d; k++) Xt.data[j * p + k] = 2 * R() - 1;
@@ -122,7 +128,11 @@ test('projectCone = brute-force projection (dependent rows, warm starts, early s
     const e = projectCone(Xt, pattern, g, 1, undefined, undefined, stop);
     const en = Math.hypot(...e.z);
     if (e.early) assert.ok(refNorm <= stop * (1 + 1e-12) + 1e-12 && en <= stop, `trial ${trial}: early at ${en}, stop ${stop}, ‖Π g‖ ${refNorm}`);
-    else assert.ok(refNorm >= stop * (1 - 1e-12) - 1e-12 || en <= refNorm * (1 + 1e-9) + 1e-12, `trial ${trial}: not early, ${en}, stop ${stop}, ‖Π g‖ ${refNorm}`);
+    else
+      assert.ok(
+        refNorm >= stop * (1 - 1e-12) - 1e-12 || en <= refNorm * (1 + 1e-9) + 1e-12,
+        `trial ${trial}: not early, ${en}, stop ${stop}, ‖Π g‖ ${refNorm}`,
+      );
   }
   assert.ok(faces > 100, `only ${faces} projections landed on a proper face`);
 });
@@ -130,7 +140,9 @@ test('projectCone = brute-force projection (dependent rows, warm starts, early s
 test('projectCone on hundreds of rows satisfies the projection KKT conditions (hot-row path)', () => {
   const R = rng(29);
   for (let trial = 0; trial < 12; trial++) {
-    const d = 3 + (trial % 6), p = d + 1, n = 300 + 50 * trial;
+    const d = 3 + (trial % 6),
+      p = d + 1,
+      n = 300 + 50 * trial;
     const Xt = zeros(n, p);
     for (let j = 0; j < n; j++) {
       for (let k = 0; k < d; k++) Xt.data[j * p + k] = 2 * R() - 1;
@@ -160,7 +172,9 @@ test('projectCone reaches the KKT point where Lawson–Hanson needs more than 3p
   // dual bound stayed sound but 3e-3 loose): X as in the convex bench (uniform in [−1, 1]^10,
   // ridge labels drawn in between), pattern i of samplePatterns(X̃, 100, 11), and g = X̃ᵀD_i r at
   // the program's optimal residual r (recorded from a solve at n = 3000, d = 10, 100 patterns).
-  const n = 3000, d = 10, p = d + 1;
+  const n = 3000,
+    d = 10,
+    p = d + 1;
   const r = makeRng(7);
   const X = zeros(n, d);
   for (let i = 0; i < n; i++) {
@@ -170,9 +184,27 @@ test('projectCone reaches the KKT point where Lawson–Hanson needs more than 3p
   const Xt = appendOnes(X);
   const pats = samplePatterns(Xt, 100, 11);
   const cases = [
-    { i: 0, g: [-12.66870503185191, -5.977720838381882, 2.216823629469673, 4.259445640011031, -0.3756908700132012, -1.5731037726482013, -2.5137291163289044, -0.8845922614321153, -2.707029688103716, 0.9430856747061376, -8.12331903312336] },
-    { i: 6, g: [10.910374641600386, 6.632773486396057, -0.5839217538799982, 0.8477204795150606, 2.589021998137598, 2.999520912301789, -2.8615833327502993, -1.748278629385422, -1.9032617175323563, 0.12648581248468668, -2.193224656977532] },
-    { i: 31, g: [-3.942663404401378, -8.083576658861075, 0.2396667726265945, -2.532048975567735, -0.4496437141173352, 3.3697241645439973, -2.6147565528386414, -1.9385116099729707, -2.4535303372755424, -0.65739374113463, 2.469702628749132] },
+    {
+      i: 0,
+      g: [
+        -12.66870503185191, -5.977720838381882, 2.216823629469673, 4.259445640011031, -0.3756908700132012, -1.5731037726482013, -2.5137291163289044,
+        -0.8845922614321153, -2.707029688103716, 0.9430856747061376, -8.12331903312336,
+      ],
+    },
+    {
+      i: 6,
+      g: [
+        10.910374641600386, 6.632773486396057, -0.5839217538799982, 0.8477204795150606, 2.589021998137598, 2.999520912301789, -2.8615833327502993,
+        -1.748278629385422, -1.9032617175323563, 0.12648581248468668, -2.193224656977532,
+      ],
+    },
+    {
+      i: 31,
+      g: [
+        -3.942663404401378, -8.083576658861075, 0.2396667726265945, -2.532048975567735, -0.4496437141173352, 3.3697241645439973, -2.6147565528386414,
+        -1.9385116099729707, -2.4535303372755424, -0.65739374113463, 2.469702628749132,
+      ],
+    },
   ];
   for (const { i, g } of cases) {
     const pattern = pats[i];
@@ -193,7 +225,8 @@ test('projectCone keeps no state between calls: interleaved sizes, patterns and 
   // call made first, on a copy of X̃ (nothing cached for it).
   const R = rng(41);
   const make = (n: number, d: number) => {
-    const p = d + 1, Xt = zeros(n, p);
+    const p = d + 1,
+      Xt = zeros(n, p);
     for (let j = 0; j < n; j++) {
       for (let k = 0; k < d; k++) Xt.data[j * p + k] = 2 * R() - 1;
       Xt.data[j * p + d] = 1;
@@ -201,16 +234,20 @@ test('projectCone keeps no state between calls: interleaved sizes, patterns and 
     return Xt;
   };
   const kkt = (Xt: ReturnType<typeof zeros>, pattern: Uint8Array, g: Float64Array, z: Float64Array) => {
-    const { rows: n, cols: p } = Xt, gn = Math.hypot(...g);
+    const { rows: n, cols: p } = Xt,
+      gn = Math.hypot(...g);
     for (let j = 0; j < n; j++) {
       let v = 0;
       for (let k = 0; k < p; k++) v += (pattern[j] ? 1 : -1) * Xt.data[j * p + k] * z[k];
       assert.ok(v >= -1e-10 * gn, `row ${j} violated by ${v}`);
     }
   };
-  const big = make(400, 6), small = make(30, 3);
+  const big = make(400, 6),
+    small = make(30, 3);
   const cases = Array.from({ length: 8 }, (_, t) => {
-    const Xt = t % 2 ? small : big, n = Xt.rows, p = Xt.cols;
+    const Xt = t % 2 ? small : big,
+      n = Xt.rows,
+      p = Xt.cols;
     return { Xt, pattern: Uint8Array.from({ length: n }, () => (R() < 0.5 ? 1 : 0)), g: Float64Array.from({ length: p }, () => 2 * R() - 1) };
   });
   const fresh = cases.map(({ Xt, pattern, g }) => projectCone({ rows: Xt.rows, cols: Xt.cols, data: Float64Array.from(Xt.data) }, pattern, g));

@@ -1,7 +1,8 @@
 /**
  * The exact finish (polish.ts + faceNewton.ts) on its own, against independent oracles:
- *  - faces narrowed one row at a time (extendFace) keep an orthonormal basis of the face, and their
- *    Hessian blocks, derived from the parents' cached blocks, equal N_A X̃ᵀD_AD_BX̃ N_Bᵀ entry by entry;
+ *  - faces narrowed one row at a time (extendFace) or widened by a released row (releaseFaceRow)
+ *    keep an orthonormal basis of the face, and their Hessian blocks, derived from the parents'
+ *    cached blocks or computed afresh, equal N_A X̃ᵀD_AD_BX̃ N_Bᵀ entry by entry;
  *  - the fresh faces' block rows batched into one product (ensureFaceBlocks) equal the same;
  *  - pairGram, and the batched ensurePairGrams (its product through plain JS and through
  *    onnxruntime), equal X̃ᵀ diag(d_i ∘ d_i') X̃ computed entry by entry;
@@ -16,7 +17,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { solveConvexProgram, samplePatterns } from '../../src/core/convex';
 import { makeProgram } from '../../src/core/convex/problem';
-import { pairGram, ensurePairGrams, ensureFaceBlocks, extendFace, faceBasisOf, faceHessianBlock, cachedFaceHessianBlock, faceInfo, type FaceBlock } from '../../src/core/convex/faceBlocks';
+import {
+  pairGram,
+  ensurePairGrams,
+  ensureFaceBlocks,
+  extendFace,
+  releaseFaceRow,
+  faceBasisOf,
+  faceHessianBlock,
+  cachedFaceHessianBlock,
+  faceInfo,
+  type FaceBlock,
+} from '../../src/core/convex/faceBlocks';
+import { householderQR, spanDualColumn } from '../../src/core/linalg/dense';
 import { ortKernel } from '../../src/core/onnx/ortKernel';
 import { appendOnes, matmul, zeros, type Mat } from '../../src/core/linalg/mat';
 import type { CertifyModes } from '../../src/core/problem/network';
@@ -24,10 +37,12 @@ import { gauss, rng } from '../reference/small';
 
 function ridgeProblem(n: number, d: number, seed: number) {
   const R = rng(seed);
-  const X = zeros(n, d), Y = zeros(n, 1);
+  const X = zeros(n, d),
+    Y = zeros(n, 1);
   for (let i = 0; i < n; i++) {
     for (let k = 0; k < d; k++) X.data[i * d + k] = 2 * R() - 1;
-    const a = X.data[i * d], b = X.data[i * d + 1];
+    const a = X.data[i * d],
+      b = X.data[i * d + 1];
     Y.data[i] = Math.max(0, a + 0.5 * b + 0.1) - 0.3 * a + 0.05 * gauss(R);
   }
   return { X, Y };
@@ -63,7 +78,9 @@ for (const viaJacobian of [true, false])
     const p = pr.p;
     const R = rng(4);
     const mk = (k: number): FaceBlock => ({ k, face: [], z: new Float64Array(p) });
-    const A = mk(0), B = mk(3), C = mk(4);
+    const A = mk(0),
+      B = mk(3),
+      C = mk(4);
     const rowOf = (bl: FaceBlock, j: number) => Float64Array.from(pr.Xt.data.subarray(j * p, (j + 1) * p), (x) => (pr.patterns[bl.k >> 1][j] ? 1 : -1) * x);
     const check = (a: FaceBlock, b: FaceBlock, what: string) => {
       for (const bl of [a, b]) {
@@ -83,8 +100,11 @@ for (const viaJacobian of [true, false])
           }
         }
       }
-      const NA = faceBasisOf(pr, a), NB = faceBasisOf(pr, b), got = faceHessianBlock(pr, a, b, viaJacobian);
-      const ia = a.k >> 1, ib = b.k >> 1;
+      const NA = faceBasisOf(pr, a),
+        NB = faceBasisOf(pr, b),
+        got = faceHessianBlock(pr, a, b, viaJacobian);
+      const ia = a.k >> 1,
+        ib = b.k >> 1;
       for (let x = 0; x < NA.length; x++)
         for (let y = 0; y < NB.length; y++) {
           let e = 0;
@@ -111,6 +131,19 @@ for (const viaJacobian of [true, false])
     check(B, A, 'B narrowed, asked the other way round');
     // a partner never paired before: computed afresh from A's derived rows X̃N
     check(A, C, 'new partner');
+    // a row leaving a face (the release step): the basis gains the rows' dual direction, the
+    // blocks are computed afresh (X̃N extended by one column on the Jacobian path)
+    const release = (bl: FaceBlock, t: number) => {
+      const qr = householderQR(bl.face.map((j) => rowOf(bl, j)))!;
+      releaseFaceRow(pr, bl, t, spanDualColumn(qr, t));
+    };
+    release(A, 1);
+    check(A, B, 'a row released from A');
+    release(B, 0);
+    release(A, A.face.length - 1);
+    check(B, A, 'rows released from both');
+    extendFace(pr, A, pick(A));
+    check(A, C, 'narrowed again after a release');
     // a row already in the face's row span changes nothing
     const j0 = A.face[0];
     const before = faceBasisOf(pr, A).length;
@@ -179,7 +212,11 @@ for (const via of ['js', 'onnxruntime'] as const)
     const infos = blocks.map((bl) => faceInfo(pr, bl));
     assert.equal(infos[5].id, infos[6].id, 'the two blocks share a face');
     let asked = 0;
-    const gen = ensureFaceBlocks(pr, blocks.map((bl) => bl.k >> 1), infos);
+    const gen = ensureFaceBlocks(
+      pr,
+      blocks.map((bl) => bl.k >> 1),
+      infos,
+    );
     for (let st = gen.next(); !st.done; ) {
       asked++;
       st = gen.next(await kernel!.matmul(st.value.a, st.value.b));
@@ -188,20 +225,25 @@ for (const via of ['js', 'onnxruntime'] as const)
     const isFresh = (bl: FaceBlock) => fresh.includes(bl) || bl === twin;
     for (let q2 = 0; q2 < blocks.length; q2++)
       for (let q = 0; q <= q2; q++) {
-        const a = blocks[q], b = blocks[q2];
+        const a = blocks[q],
+          b = blocks[q2];
         const got = cachedFaceHessianBlock(pr, a, b);
         if (!isFresh(a) && !isFresh(b)) {
           if (a === narrowed || b === narrowed) assert.equal(got, undefined, 'a derivable face is left to derivedBlock');
           continue;
         }
         assert.ok(got, `block (${q},${q2}) stored by the batch`);
-        const NA = faceBasisOf(pr, a), NB = faceBasisOf(pr, b);
+        const NA = faceBasisOf(pr, a),
+          NB = faceBasisOf(pr, b);
         assert.equal(got.length, NA.length * NB.length);
         for (let x = 0; x < NA.length; x++)
           for (let y = 0; y < NB.length; y++) {
             let e = 0;
             for (let s = 0; s < p; s++) for (let t = 0; t < p; t++) e += NA[x][s] * bruteGram(pr, a.k >> 1, b.k >> 1, s, t) * NB[y][t];
-            assert.ok(Math.abs(got[x * NB.length + y] - e) <= 1e-10 * (1 + Math.abs(e)), `(${q},${q2}) entry (${x},${y}) via ${via}: ${got[x * NB.length + y]} vs ${e}`);
+            assert.ok(
+              Math.abs(got[x * NB.length + y] - e) <= 1e-10 * (1 + Math.abs(e)),
+              `(${q},${q2}) entry (${x},${y}) via ${via}: ${got[x * NB.length + y]} vs ${e}`,
+            );
           }
       }
     await (kernel as { dispose?: () => Promise<void> }).dispose?.();

@@ -14,7 +14,14 @@ import { solveLossLasso } from '../../src/core/losses';
 import { irisLike, plainObjective, rng, smallProblem } from '../analysis/lossOptimumData';
 
 function features(Xt: number[][], dirs: number[][]): Float64Array[] {
-  return dirs.map((u) => Float64Array.from(Xt, (x) => Math.max(0, x.reduce((a, v, k) => a + v * u[k], 0))));
+  return dirs.map((u) =>
+    Float64Array.from(Xt, (x) =>
+      Math.max(
+        0,
+        x.reduce((a, v, k) => a + v * u[k], 0),
+      ),
+    ),
+  );
 }
 
 function unitDirs(p: number, K: number, seed: number): number[][] {
@@ -44,7 +51,8 @@ test('hingeKktPolish: the restricted hinge problem solved exactly (primal = dual
     assert.ok(k!.p.every((v) => v >= 0 && v <= 1));
     const worst = Math.max(...A.map((col) => Math.abs(col.reduce((a, v, i) => a + k!.p[i] * y[i] * v, 0))));
     assert.ok(worst <= beta * (1 + 1e-9), `restricted dual infeasible: ${worst} > β`);
-    const sp = k!.p.reduce((a, v) => a + v, 0), syp = k!.p.reduce((a, v, i) => a + v * y[i], 0);
+    const sp = k!.p.reduce((a, v) => a + v, 0),
+      syp = k!.p.reduce((a, v, i) => a + v * y[i], 0);
     const dual = sp - syp ** 2 / (2 * beta);
     assert.ok(dual <= primal * (1 + 1e-12), `weak duality: ${dual} > ${primal}`);
     assert.ok(primal - dual <= 1e-10 * primal, `seed ${seed}: restricted gap ${(primal - dual) / primal}`);
@@ -53,7 +61,10 @@ test('hingeKktPolish: the restricted hinge problem solved exactly (primal = dual
 });
 
 test('slideNeurons (cross-entropy, c = 3; logistic): the objective goes down and every neuron ends stationary', () => {
-  for (const [loss, c] of [['cross-entropy', 3], ['logistic', 1]] as const) {
+  for (const [loss, c] of [
+    ['cross-entropy', 3],
+    ['logistic', 1],
+  ] as const) {
     const pb = smallProblem(24, 2, c, 7);
     const n = pb.X.length;
     const Xt = pb.X.map((x) => [...x, 1]);
@@ -75,7 +86,10 @@ test('slideNeurons (cross-entropy, c = 3; logistic): the objective goes down and
     const F = Array.from({ length: n }, (_, i) => {
       const f = Array.from(res!.b);
       for (const nr of res!.neurons) {
-        const a = Math.max(0, Xt[i].reduce((s, v, q) => s + v * nr.w[q], 0));
+        const a = Math.max(
+          0,
+          Xt[i].reduce((s, v, q) => s + v * nr.w[q], 0),
+        );
         for (let k = 0; k < c; k++) f[k] += a * nr.z[k];
       }
       return f;
@@ -95,7 +109,10 @@ test('slideNeurons (cross-entropy, c = 3; logistic): the objective goes down and
       if (!(wn > 1e-8 && Math.hypot(...nr.z) > 1e-8)) continue;
       const v = new Array(c).fill(0);
       Xt.forEach((x, i) => {
-        const a = Math.max(0, x.reduce((s, xv, q) => s + (xv * nr.w[q]) / wn, 0));
+        const a = Math.max(
+          0,
+          x.reduce((s, xv, q) => s + (xv * nr.w[q]) / wn, 0),
+        );
         for (let k = 0; k < c; k++) v[k] += L[i][k] * a;
       });
       assert.ok(Math.abs(Math.hypot(...v) - beta) <= 1e-6 * beta, `${loss}: a slid neuron is not stationary: ‖Λᵀ(X̃ŵ)_+‖/β = ${Math.hypot(...v) / beta}`);
@@ -105,7 +122,9 @@ test('slideNeurons (cross-entropy, c = 3; logistic): the objective goes down and
 
 test('slideNeurons on iris-like data (n = 150, d = 4, c = 3): the reported P is the true P of the returned weights, it only goes down, and the step budget alone decides the result', () => {
   const pb = irisLike(7);
-  const n = pb.X.length, c = 3, beta = 0.05 * Math.sqrt(n);
+  const n = pb.X.length,
+    c = 3,
+    beta = 0.05 * Math.sqrt(n);
   const Xt = pb.X.map((x) => [...x, 1]);
   const XtM = { rows: n, cols: 5, data: Float64Array.from(Xt.flat()) };
   const Y = { rows: n, cols: c, data: new Float64Array(n * c) };

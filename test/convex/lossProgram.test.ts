@@ -59,7 +59,8 @@ function randomNet(R: ReturnType<typeof rng>, d: number, m: number, hb: HB = 'de
 
 /** P_bal: each neuron rescaled so that ‖ũ_j‖ = |v_j| (same function, smallest penalty). */
 function balance(net: NetworkWeights): NetworkWeights {
-  const m = net.W1.rows, d = net.W1.cols;
+  const m = net.W1.rows,
+    d = net.W1.cols;
   const W1 = { ...net.W1, data: Float64Array.from(net.W1.data) };
   const W2 = { ...net.W2, data: Float64Array.from(net.W2.data) };
   const b1 = net.b1 ? Float64Array.from(net.b1) : null;
@@ -101,7 +102,8 @@ for (const [ci, c] of cases.entries()) {
     assert.ok(res.lowerBound <= hi * (1 + 1e-12), `program lower ${res.lowerBound} above certificate's P* upper ${hi}`);
     assert.ok(lo <= res.value * (1 + 1e-12), `certificate lower ${lo} above program value ${res.value}`);
     const rel = (res.value - Math.max(lo, res.lowerBound)) / res.value;
-    if (process.env.LP_REPORT) console.log(JSON.stringify({ case: ci, value: res.value, lower: res.lowerBound, cert: [lo, hi], brute: brute.value, it: res.iterations, rel }));
+    if (process.env.LP_REPORT)
+      console.log(JSON.stringify({ case: ci, value: res.value, lower: res.lowerBound, cert: [lo, hi], brute: brute.value, it: res.iterations, rel }));
     assert.ok(res.relGap <= 1e-5, `not converged: relGap ${res.relGap} (${res.stopReason}, ${res.iterations} it)`);
     assert.ok(rel <= 1e-5, `value ${res.value} vs P* ∈ [${lo}, ${hi}], lower ${res.lowerBound}: rel ${rel}`);
     // the value is P*: it cannot beat the brute-force upper bound by more than its own gap
@@ -131,7 +133,8 @@ test('the work budget decides; the wall clock is only the safety stop and says s
   const own = ownPatterns(balance(randomNet(R, 2, 4)), X, modes);
   // same work budget twice (with a generous safety limit): identical numbers, stopped by the budget
   const run = () => solveLossProgram(X, Y, own, 0.4, modes, 'hinge', { maxIterations: 120, relTol: 1e-14, timeBudgetMs: 600_000 });
-  const a = run(), b = run();
+  const a = run(),
+    b = run();
   assert.equal(a.stopReason, 'iteration limit');
   assert.equal(a.iterations, 120);
   assert.deepEqual([b.value, b.lowerBound, b.iterations], [a.value, a.lowerBound, a.iterations]);
@@ -180,7 +183,18 @@ test('diagnoseClassification: split P_bal − P* = training gap + landscape gap,
   const net = randomNet(R, 1, 2);
   const st = settings(0.4, 'free', 'decayed');
   const cert = certifyClassification(net, X, Y, 'logistic', st);
-  const dg = diagnoseClassification({ net, X, Y, beta: 0.4, modes: { hiddenBias: 'free', outputBias: 'decayed' }, loss: 'logistic', cert, pstarUpper: Infinity, settings: st, oracle: computeOracle });
+  const dg = diagnoseClassification({
+    net,
+    X,
+    Y,
+    beta: 0.4,
+    modes: { hiddenBias: 'free', outputBias: 'decayed' },
+    loss: 'logistic',
+    cert,
+    pstarUpper: Infinity,
+    settings: st,
+    oracle: computeOracle,
+  });
   assert.ok(dg, 'a free-bias diagnosis');
   if (cert.verdict !== 'certified') {
     assert.ok(dg.pOwn <= cert.primal * (1 + 1e-12));

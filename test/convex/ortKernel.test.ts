@@ -24,10 +24,12 @@ function rand(rows: number, cols: number, seed: number): Mat {
 
 /** C = A·B entry by entry with Σ|a||b| beside it (the summation bound's scale) */
 function reference(a: Mat, b: Mat): { c: Float64Array; abs: Float64Array } {
-  const c = new Float64Array(a.rows * b.cols), abs = new Float64Array(a.rows * b.cols);
+  const c = new Float64Array(a.rows * b.cols),
+    abs = new Float64Array(a.rows * b.cols);
   for (let i = 0; i < a.rows; i++)
     for (let j = 0; j < b.cols; j++) {
-      let s = 0, t = 0;
+      let s = 0,
+        t = 0;
       for (let k = 0; k < a.cols; k++) {
         const v = a.data[i * a.cols + k] * b.data[k * b.cols + j];
         s += v;
@@ -45,13 +47,26 @@ test('onnxruntime float64 MatMul on one thread: the same bits from two sessions 
   const k2 = (await ortKernel('float64'))!;
   assert.equal(ORT_INTRA_OP_THREADS, 1);
   // the solver's shapes: X̃·Zd (n×p · p×P), X̃ᵀ·(mask∘r) (p×n · n×P), and odd sizes
-  for (const [n, p, m] of [[1000, 11, 100], [11, 1000, 100], [37, 5, 3], [2000, 3, 700], [500, 200, 64]]) {
-    const a = rand(n, p, n + p), b = rand(p, m, m + 7);
-    const c1: Mat = await k1.matmul(a, b), c2: Mat = await k2.matmul(a, b), c3: Mat = await k1.matmul(a, b);
+  for (const [n, p, m] of [
+    [1000, 11, 100],
+    [11, 1000, 100],
+    [37, 5, 3],
+    [2000, 3, 700],
+    [500, 200, 64],
+  ]) {
+    const a = rand(n, p, n + p),
+      b = rand(p, m, m + 7);
+    const c1: Mat = await k1.matmul(a, b),
+      c2: Mat = await k2.matmul(a, b),
+      c3: Mat = await k1.matmul(a, b);
     assert.deepEqual([c1.rows, c1.cols], [n, m]);
-    assert.ok(c1.data.every((v, i) => Object.is(v, c2.data[i]) && Object.is(v, c3.data[i])), `${n}×${p}·${p}×${m}: the bits changed between runs`);
+    assert.ok(
+      c1.data.every((v, i) => Object.is(v, c2.data[i]) && Object.is(v, c3.data[i])),
+      `${n}×${p}·${p}×${m}: the bits changed between runs`,
+    );
     const ref = reference(a, b);
-    for (let i = 0; i < ref.c.length; i++) assert.ok(Math.abs(c1.data[i] - ref.c[i]) <= p * 2.3e-16 * ref.abs[i], `${n}×${p}·${p}×${m} entry ${i}: ${c1.data[i]} vs ${ref.c[i]}`);
+    for (let i = 0; i < ref.c.length; i++)
+      assert.ok(Math.abs(c1.data[i] - ref.c[i]) <= p * 2.3e-16 * ref.abs[i], `${n}×${p}·${p}×${m} entry ${i}: ${c1.data[i]} vs ${ref.c[i]}`);
   }
   await Promise.all([k1, k2].map((k) => k.dispose?.()));
 });

@@ -19,8 +19,18 @@ function binom(n: number, k: number): number {
 
 test('enumeratePatterns: cell count 2Σ_{k<r}C(n−1,k) in general position, and covers dense sampling', () => {
   const R = rng(41);
-  for (const [n, d] of [[5, 1], [8, 1], [6, 2], [8, 2], [7, 3]] as const) {
-    const X = mkMat(n, d, Array.from({ length: n * d }, () => gauss(R)));
+  for (const [n, d] of [
+    [5, 1],
+    [8, 1],
+    [6, 2],
+    [8, 2],
+    [7, 3],
+  ] as const) {
+    const X = mkMat(
+      n,
+      d,
+      Array.from({ length: n * d }, () => gauss(R)),
+    );
     const Xt = appendOnes(X);
     const r = d + 1;
     const en = enumeratePatterns(Xt, 1e6);
@@ -38,7 +48,11 @@ test('enumeratePatterns: cell count 2Σ_{k<r}C(n−1,k) in general position, and
 
 test('enumeratePatterns: over budget ⇒ complete = false and at most budget patterns', () => {
   const R = rng(42);
-  const X = mkMat(20, 2, Array.from({ length: 40 }, () => gauss(R)));
+  const X = mkMat(
+    20,
+    2,
+    Array.from({ length: 40 }, () => gauss(R)),
+  );
   const en = enumeratePatterns(appendOnes(X), 50);
   assert.equal(en.complete, false);
   assert.ok(en.patterns.length <= 50);
@@ -46,8 +60,15 @@ test('enumeratePatterns: over budget ⇒ complete = false and at most budget pat
 
 test('samplePatterns: distinct, the requested count when that many cells exist, reproducible by seed', () => {
   const R = rng(43);
-  const X = appendOnes(mkMat(30, 3, Array.from({ length: 90 }, () => gauss(R))));
-  const a = samplePatterns(X, 100, 5), b = samplePatterns(X, 100, 5);
+  const X = appendOnes(
+    mkMat(
+      30,
+      3,
+      Array.from({ length: 90 }, () => gauss(R)),
+    ),
+  );
+  const a = samplePatterns(X, 100, 5),
+    b = samplePatterns(X, 100, 5);
   assert.equal(a.length, 100);
   assert.equal(new Set(a.map(key)).size, 100);
   assert.deepEqual(a.map(key), b.map(key));

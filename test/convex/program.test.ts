@@ -18,8 +18,16 @@ import { gauss, mkMat, rng } from '../reference/small';
 import type { Mat } from '../../src/core/linalg/mat';
 
 function instance(R: () => number, n: number, d: number) {
-  const X = mkMat(n, d, Array.from({ length: n * d }, () => gauss(R)));
-  const Y = mkMat(n, 1, Array.from({ length: n }, () => gauss(R)));
+  const X = mkMat(
+    n,
+    d,
+    Array.from({ length: n * d }, () => gauss(R)),
+  );
+  const Y = mkMat(
+    n,
+    1,
+    Array.from({ length: n }, () => gauss(R)),
+  );
   return { X, Y };
 }
 
@@ -46,7 +54,8 @@ test('all patterns: value = P* of the independent reference solver to 1e-7 (hidd
   let count = 0;
   for (const [hb, ob] of FIXED)
     for (let trial = 0; trial < 3; trial++) {
-      const n = 4 + ((trial * 3 + count) % 5), d = 1 + ((trial + count) % 2);
+      const n = 4 + ((trial * 3 + count) % 5),
+        d = 1 + ((trial + count) % 2);
       const { X, Y } = instance(R, n, d);
       const beta = [0.04, 0.3, 1.2][trial];
       const modes = { hiddenBias: hb, outputBias: ob };
@@ -70,7 +79,8 @@ test('all patterns, free hidden bias: value inside certifyNetwork’s P* interva
   const R = rng(5);
   for (const ob of ['free', 'decayed'] as const)
     for (let trial = 0; trial < 2; trial++) {
-      const n = 5 + trial, d = 1;
+      const n = 5 + trial,
+        d = 1;
       const { X, Y } = instance(R, n, d);
       const beta = [0.1, 0.5][trial];
       const modes: CertifyModes = { hiddenBias: 'free', outputBias: ob };
@@ -119,7 +129,10 @@ test('sampled patterns give an upper bound on P* (a witness) and a bound for the
 test('vector output is refused with a usage error; bad β too', () => {
   const X = mkMat(3, 1, [0, 1, 2]);
   const Y2 = mkMat(3, 2, [1, 0, 0, 1, 1, 1]);
-  assert.throws(() => solveConvexProgram(X, Y2, [], 0.1, { hiddenBias: 'decayed', outputBias: 'decayed' }), (e: unknown) => e instanceof ReluLensError && /scalar output/.test(e.message));
+  assert.throws(
+    () => solveConvexProgram(X, Y2, [], 0.1, { hiddenBias: 'decayed', outputBias: 'decayed' }),
+    (e: unknown) => e instanceof ReluLensError && /scalar output/.test(e.message),
+  );
   const Y = mkMat(3, 1, [1, 0, 1]);
   assert.throws(() => solveConvexProgram(X, Y, [], -1, { hiddenBias: 'decayed', outputBias: 'decayed' }), ReluLensError);
 });

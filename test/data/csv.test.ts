@@ -10,7 +10,10 @@ test('CSV with header, CRLF, BOM and blank trailing lines', () => {
   assert.equal(d.c, 1);
   assert.deepEqual(d.featureNames, ['x1', 'x2']);
   assert.deepEqual(d.labelNames, ['y']);
-  assert.deepEqual(rows(d.X), [[1, 2], [4.5, -0.5]]);
+  assert.deepEqual(rows(d.X), [
+    [1, 2],
+    [4.5, -0.5],
+  ]);
   assert.deepEqual(rows(d.Y), [[3], [6]]);
   assert.deepEqual(d.source, { file: 't.csv', format: 'csv' });
   assert.equal(d.affine, null);
@@ -18,7 +21,10 @@ test('CSV with header, CRLF, BOM and blank trailing lines', () => {
 
 test('CSV without header: last column is the label, names are generated', () => {
   const d = parseText('1,2,3\n4,5,6');
-  assert.deepEqual(rows(d.X), [[1, 2], [4, 5]]);
+  assert.deepEqual(rows(d.X), [
+    [1, 2],
+    [4, 5],
+  ]);
   assert.deepEqual(rows(d.Y), [[3], [6]]);
   assert.deepEqual(d.featureNames, ['x1', 'x2']);
   assert.deepEqual(d.labelNames, ['y']);
@@ -69,7 +75,12 @@ test('whitespace-separated text (np.savetxt default)', () => {
   const d = parseDataset(fixture('savetxt_space.txt'), { file: 'savetxt_space.txt' });
   const want = expected['savetxt.csv'];
   assert.deepEqual([d.n, d.d + d.c], want.shape);
-  assert.deepEqual(rows(d.X).map((r, i) => [...r, d.Y.data[i]]).flat(), want.values);
+  assert.deepEqual(
+    rows(d.X)
+      .map((r, i) => [...r, d.Y.data[i]])
+      .flat(),
+    want.values,
+  );
 });
 
 test('np.savetxt CSV with header: %.18e values are read exactly', () => {
@@ -77,7 +88,9 @@ test('np.savetxt CSV with header: %.18e values are read exactly', () => {
   const want = expected['savetxt.csv'];
   assert.deepEqual(d.featureNames, ['a', 'b', 'c']);
   assert.deepEqual(d.labelNames, ['y']);
-  const got = rows(d.X).map((r, i) => [...r, d.Y.data[i]]).flat();
+  const got = rows(d.X)
+    .map((r, i) => [...r, d.Y.data[i]])
+    .flat();
   assert.equal(got.length, want.values.length);
   got.forEach((v, i) => assert.ok(Object.is(v, want.values[i]), `entry ${i}: ${v} vs ${want.values[i]}`));
 });

@@ -11,15 +11,24 @@ test('labels by several names give a vector output in the order given', () => {
   const d = parseText('a,b,c,d\n1,2,3,4\n5,6,7,8\n', { labels: ['d', 'b'] });
   assert.equal(d.c, 2);
   assert.deepEqual(d.labelNames, ['d', 'b']);
-  assert.deepEqual(rows(d.Y), [[4, 2], [8, 6]]);
+  assert.deepEqual(rows(d.Y), [
+    [4, 2],
+    [8, 6],
+  ]);
   assert.deepEqual(d.featureNames, ['a', 'c']);
-  assert.deepEqual(rows(d.X), [[1, 3], [5, 7]]);
+  assert.deepEqual(rows(d.X), [
+    [1, 3],
+    [5, 7],
+  ]);
 });
 
 test('labels by 0-based index; names match case-insensitively when unambiguous', () => {
   const d = parseText('1,2,3\n4,5,6\n', { labels: [0] });
   assert.deepEqual(rows(d.Y), [[1], [4]]);
-  assert.deepEqual(rows(d.X), [[2, 3], [5, 6]]);
+  assert.deepEqual(rows(d.X), [
+    [2, 3],
+    [5, 6],
+  ]);
   assert.deepEqual(parseText('A,Target\n1,2\n', { labels: ['target'] }).labelNames, ['Target']);
 });
 
@@ -41,7 +50,10 @@ test('CSV features with a separate CSV label file', () => {
   const d = parseDataset(enc('a,b\n1,2\n3,4\n'), { file: 'X.csv', labelBytes: enc('label\n0\n1\n'), labelFile: 'y.csv' });
   assert.deepEqual(d.featureNames, ['a', 'b']);
   assert.deepEqual(d.labelNames, ['label']);
-  assert.deepEqual(rows(d.X), [[1, 2], [3, 4]]);
+  assert.deepEqual(rows(d.X), [
+    [1, 2],
+    [3, 4],
+  ]);
   assert.deepEqual(rows(d.Y), [[0], [1]]);
   assert.deepEqual(d.source, { file: 'X.csv', format: 'csv', labelFile: 'y.csv' });
   // labels picks among the label file's columns
@@ -77,15 +89,17 @@ test('feature dimension must match the model', () => {
 
 test('affine preprocessing x ↦ (x − mean) / scale is applied and recorded', () => {
   const d = parseText('a,b,y\n1,10,0\n3,30,1\n', { affine: { mean: [2, 20], scale: [0.5, 10] } });
-  assert.deepEqual(rows(d.X), [[-2, -1], [2, 1]]);
+  assert.deepEqual(rows(d.X), [
+    [-2, -1],
+    [2, 1],
+  ]);
   assert.deepEqual(rows(d.Y), [[0], [1]]);
   assert.deepEqual(d.affine, { mean: Float64Array.from([2, 20]), scale: Float64Array.from([0.5, 10]) });
   assert.ok(d.notes.some((n) => n.includes('x ↦ (x − mean) / scale')));
 });
 
 test('affine validation: lengths and positive scale', () => {
-  const bad = (affine: { mean: number[]; scale: number[] }, msg: string) =>
-    throwsData(() => parseText('a,b,y\n1,2,3\n', { affine }), msg, {}, 'usage');
+  const bad = (affine: { mean: number[]; scale: number[] }, msg: string) => throwsData(() => parseText('a,b,y\n1,2,3\n', { affine }), msg, {}, 'usage');
   bad({ mean: [0], scale: [1, 1] }, 'mean has 1 entries, the data has 2 feature columns');
   bad({ mean: [0, 0], scale: [1] }, 'scale has 1 entries, the data has 2 feature columns');
   bad({ mean: [0, 0], scale: [1, 0] }, 'scale[1] = 0; every scale entry must be a finite number > 0');
@@ -104,7 +118,10 @@ test('loadDataset reads files (and a label file) from disk', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'relu-lens-data-'));
   writeFileSync(join(dir, 'train.csv'), 'x1,x2,y\n1,2,0\n3,4,1\n');
   const d = await loadDataset(join(dir, 'train.csv'), { expectD: 2 });
-  assert.deepEqual(rows(d.X), [[1, 2], [3, 4]]);
+  assert.deepEqual(rows(d.X), [
+    [1, 2],
+    [3, 4],
+  ]);
   const p = await loadDataset(join(FIXTURES, 'X_f4_f.npy'), { labelFile: join(FIXTURES, 'y_i4_1d.npy') });
   assert.equal(p.n, 7);
   assert.deepEqual(Array.from(p.Y.data), expected['y_i4_1d.npy'].values);

@@ -9,14 +9,20 @@ const at = (row?: number, column?: number | string) => ({ file: 'd.json', row, c
 test('array of rows: last column is the label', () => {
   const d = parseJson('[[1, 2, 0], [3, 4.5, 1]]');
   assert.equal(d.source.format, 'json');
-  assert.deepEqual(rows(d.X), [[1, 2], [3, 4.5]]);
+  assert.deepEqual(rows(d.X), [
+    [1, 2],
+    [3, 4.5],
+  ]);
   assert.deepEqual(rows(d.Y), [[0], [1]]);
   assert.deepEqual(d.featureNames, ['x1', 'x2']);
 });
 
 test('{"X": [[…]], "y": […]} and {"x": …, "y": …}', () => {
   const d = parseJson('{"X": [[1, 2], [3, 4]], "y": [0, 1]}');
-  assert.deepEqual(rows(d.X), [[1, 2], [3, 4]]);
+  assert.deepEqual(rows(d.X), [
+    [1, 2],
+    [3, 4],
+  ]);
   assert.deepEqual(rows(d.Y), [[0], [1]]);
   assert.deepEqual(d.labelNames, ['y']);
   const e = parseJson('{"x": [[1], [2]], "y": [[0, 1], [1, 0]]}');
@@ -28,7 +34,10 @@ test('array of records with named fields; labels by name', () => {
   const d = parseJson('[{"a": 1, "b": 2, "t": 0}, {"a": 3, "b": 4, "t": 1}]', { labels: ['t'] });
   assert.deepEqual(d.featureNames, ['a', 'b']);
   assert.deepEqual(d.labelNames, ['t']);
-  assert.deepEqual(rows(d.X), [[1, 2], [3, 4]]);
+  assert.deepEqual(rows(d.X), [
+    [1, 2],
+    [3, 4],
+  ]);
   const byDefault = parseJson('[{"y": 5, "a": 1}]');
   assert.deepEqual(byDefault.labelNames, ['y']);
   assert.deepEqual(rows(byDefault.X), [[1]]);
@@ -37,12 +46,18 @@ test('array of records with named fields; labels by name', () => {
 test('object of columns (pandas orient="list")', () => {
   const d = parseJson('{"a": [1, 2], "b": [3, 4], "y": [0, 1]}');
   assert.deepEqual(d.featureNames, ['a', 'b']);
-  assert.deepEqual(rows(d.X), [[1, 3], [2, 4]]);
+  assert.deepEqual(rows(d.X), [
+    [1, 3],
+    [2, 4],
+  ]);
 });
 
 test('booleans widen to 1/0, numeric strings are read', () => {
   const d = parseJson('[[1, "2.5", true], [3, "4", false]]');
-  assert.deepEqual(rows(d.X), [[1, 2.5], [3, 4]]);
+  assert.deepEqual(rows(d.X), [
+    [1, 2.5],
+    [3, 4],
+  ]);
   assert.deepEqual(rows(d.Y), [[1], [0]]);
 });
 

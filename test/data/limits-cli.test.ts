@@ -48,7 +48,10 @@ test('CLI: a zip-bomb .npz whose member declares its 1.5 GiB honestly is refused
   ]);
   const file = join(dir, 'honest-bomb.npz');
   writeFileSync(file, z);
-  refusedWith(file, /^relu-lens: .*honest-bomb\.npz: member "X": the archive declares 1\.5 GiB \(1,610,612,864 bytes\) uncompressed, more than one array may take \(limit MAX_NPZ_MEMBER_BYTES = [\d,]+ bytes\)$/);
+  refusedWith(
+    file,
+    /^relu-lens: .*honest-bomb\.npz: member "X": the archive declares 1\.5 GiB \(1,610,612,864 bytes\) uncompressed, more than one array may take \(limit MAX_NPZ_MEMBER_BYTES = [\d,]+ bytes\)$/,
+  );
 });
 
 test('CLI: a zip-bomb .npz (1.5 GiB of zeros declared as 928 bytes) is refused, exit 3', () => {

@@ -87,7 +87,10 @@ test('a member whose header shape is over MAX_CELLS is refused after its first p
   const z = bomb(header, n);
   let counted: ReturnType<typeof countInflated> | undefined;
   return largestAllocation(() => (counted = countInflated(() => parseDataset(z, { file: 'd.npz' })))).then(({ largest }) => {
-    refused(counted!, `member "X": the array has shape (134217728,), 134,217,728 entries: too many to read (limit MAX_CELLS = ${MAX_CELLS.toLocaleString('en-US')} entries)`);
+    refused(
+      counted!,
+      `member "X": the array has shape (134217728,), 134,217,728 entries: too many to read (limit MAX_CELLS = ${MAX_CELLS.toLocaleString('en-US')} entries)`,
+    );
     assert.ok(counted!.stats.bytes <= ONE_PUSH, `${counted!.stats.bytes}`);
     assert.ok(largest < ONE_PUSH, `largest allocation ${largest}`);
   });
@@ -96,14 +99,19 @@ test('a member whose header shape is over MAX_CELLS is refused after its first p
 test('a member that inflates to less than it declares is refused', () => {
   const header = f8(21);
   const z = bomb(header, 168, header.length + 168 + 1000);
-  refused(countInflated(() => parseDataset(z, { file: 'd.npz' })), 'member "X": inflates to 296 bytes, but the archive declares 1.3 KiB (1,296 bytes) (a corrupt archive)');
+  refused(
+    countInflated(() => parseDataset(z, { file: 'd.npz' })),
+    'member "X": inflates to 296 bytes, but the archive declares 1.3 KiB (1,296 bytes) (a corrupt archive)',
+  );
 });
 
 test('local header and central directory disagreeing on a size is refused', () => {
   const x = fixture('X_f8_c.npy');
   for (const zip64Local of [true, false]) {
     const z = buildZip([{ name: 'X.npy', stored: x, method: 0, size: x.length, localSize: x.length + 8, zip64Local }, storedY]);
-    throwsData(() => parseDataset(z, { file: 'd.npz' }), /not a readable \.npz \(zip\) archive: member "X\.npy": the local header declares 304 bytes/, { file: 'd.npz' });
+    throwsData(() => parseDataset(z, { file: 'd.npz' }), /not a readable \.npz \(zip\) archive: member "X\.npy": the local header declares 304 bytes/, {
+      file: 'd.npz',
+    });
   }
 });
 
@@ -113,7 +121,7 @@ test('a stored member whose stored and declared sizes differ is refused', () => 
   throwsData(() => parseDataset(z, { file: 'd.npz' }), 'stored uncompressed but declares 296 stored and 396 uncompressed bytes', { file: 'd.npz' });
 });
 
-test('hand-built archives read like numpy\'s: stored, deflated, ZIP64 local headers or not', () => {
+test("hand-built archives read like numpy's: stored, deflated, ZIP64 local headers or not", () => {
   const x = fixture('X_f8_c.npy');
   for (const zip64Local of [true, false]) {
     const z = buildZip([
@@ -166,11 +174,17 @@ const fail = npyFail('h.npy', '');
 test('.npy header: a shape over MAX_CELLS is refused from the header alone', () => {
   const h = npyHeader('|u1', `(${2 ** 20}, ${2 ** 20})`);
   // 2^40 entries that the file claims to hold (a size only a sparse file could have)
-  assert.throws(() => readNpyHeader(h, h.length + 2 ** 40, fail), (e: unknown) => {
-    assert.ok(e instanceof ReluLensError);
-    assert.equal(e.message, `the array has shape (1048576, 1048576), 1,099,511,627,776 entries: too many to read (limit MAX_CELLS = ${MAX_CELLS.toLocaleString('en-US')} entries)`);
-    return true;
-  });
+  assert.throws(
+    () => readNpyHeader(h, h.length + 2 ** 40, fail),
+    (e: unknown) => {
+      assert.ok(e instanceof ReluLensError);
+      assert.equal(
+        e.message,
+        `the array has shape (1048576, 1048576), 1,099,511,627,776 entries: too many to read (limit MAX_CELLS = ${MAX_CELLS.toLocaleString('en-US')} entries)`,
+      );
+      return true;
+    },
+  );
 });
 
 test('.npy header: a shape whose product overflows 2^53 is refused, not wrapped', () => {
@@ -182,7 +196,10 @@ test('.npy header: a shape whose product overflows 2^53 is refused, not wrapped'
 });
 
 test('.npy with more entries than an (injected) cap is refused before its data is decoded', async () => {
-  const bytes = npyF8([1001], Array.from({ length: 1001 }, (_, i) => i));
+  const bytes = npyF8(
+    [1001],
+    Array.from({ length: 1001 }, (_, i) => i),
+  );
   const { error, largest } = await largestAllocation(() => parseDataset(bytes, { file: 'big.npy', limits: { maxCells: 1000 } }));
   assert.ok(error instanceof ReluLensError);
   assert.equal(error.describe(), 'big.npy: the array has shape (1001,), 1,001 entries: too many to read (limit MAX_CELLS = 1,000 entries)');

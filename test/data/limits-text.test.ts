@@ -65,7 +65,10 @@ test('the column limit holds for bytes in memory too, and a header row is locate
   const e = await refusal(() => parseDataset(enc(`${line}\n`), { file: 'w.csv', limits: { maxColumns: 1000 } }));
   assert.equal(e.describe(), 'w.csv: row 1, column 1001: the row has too many cells (limit MAX_COLUMNS = 1,000 columns)');
   // exactly at the limit is fine
-  const ok = parseDataset(enc(`${Array.from({ length: 1000 }, (_, j) => `c${j}`).join(',')}\n${'1,'.repeat(999)}1\n`), { file: 'w.csv', limits: { maxColumns: 1000 } });
+  const ok = parseDataset(enc(`${Array.from({ length: 1000 }, (_, j) => `c${j}`).join(',')}\n${'1,'.repeat(999)}1\n`), {
+    file: 'w.csv',
+    limits: { maxColumns: 1000 },
+  });
   assert.equal(ok.d + ok.c, 1000);
 });
 
@@ -140,10 +143,18 @@ test('a JSON data file over MAX_JSON_BYTES is refused from its size, before it i
     const e = await refusal(() => {
       throw error;
     });
-    assert.equal(e.describe(), `${file}: the JSON file is 64 MiB (67,108,865 bytes), too large to parse; save large data as .npy, .npz or CSV (limit MAX_JSON_BYTES = 67,108,864 bytes)`);
+    assert.equal(
+      e.describe(),
+      `${file}: the JSON file is 64 MiB (67,108,865 bytes), too large to parse; save large data as .npy, .npz or CSV (limit MAX_JSON_BYTES = 67,108,864 bytes)`,
+    );
     assert.ok(largest < MiB, `largest allocation ${largest}`);
     // bytes in memory: the same check, against an injected cap
-    const small = enc(JSON.stringify([[1, 2], [3, 4]]));
+    const small = enc(
+      JSON.stringify([
+        [1, 2],
+        [3, 4],
+      ]),
+    );
     const e2 = await refusal(() => parseDataset(small, { file: 'd.json', limits: { maxJsonBytes: 10 } }));
     assert.match(e2.message, /^the JSON file is 13 bytes, too large to parse.*\(limit MAX_JSON_BYTES = 10 bytes\)$/);
     assert.equal(parsed, 0);
@@ -181,7 +192,9 @@ test('numpy-written CSV and whitespace text read identically from disk (streamed
     const inMemory = parseDataset(fixture(name), { file: join(FIXTURES, name) });
     for (const d of [fromDisk, inMemory]) {
       assert.deepEqual([d.n, d.d + d.c], want.shape);
-      const got = rows(d.X).map((r, i) => [...r, d.Y.data[i]]).flat();
+      const got = rows(d.X)
+        .map((r, i) => [...r, d.Y.data[i]])
+        .flat();
       got.forEach((v, i) => assert.ok(Object.is(v, want.values[i]), `${name} entry ${i}: ${v} vs ${want.values[i]}`));
     }
     assert.deepEqual(fromDisk.notes, inMemory.notes);

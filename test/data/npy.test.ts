@@ -11,8 +11,21 @@ function sameValues(got: ArrayLike<number>, want: number[], what: string) {
 }
 
 const arrays = [
-  'X_f8_c.npy', 'X_f8_f.npy', 'X_f4_c.npy', 'X_f4_f.npy', 'X_f8_be.npy', 'X_f8_v2.npy', 'X_f8_v3.npy', 'X_f2.npy',
-  'y_f8_1d.npy', 'y_i8_1d.npy', 'y_i4_1d.npy', 'y_u1_1d.npy', 'y_b1_1d.npy', 'Y_onehot_f4.npy', 'table_f8.npy',
+  'X_f8_c.npy',
+  'X_f8_f.npy',
+  'X_f4_c.npy',
+  'X_f4_f.npy',
+  'X_f8_be.npy',
+  'X_f8_v2.npy',
+  'X_f8_v3.npy',
+  'X_f2.npy',
+  'y_f8_1d.npy',
+  'y_i8_1d.npy',
+  'y_i4_1d.npy',
+  'y_u1_1d.npy',
+  'y_b1_1d.npy',
+  'Y_onehot_f4.npy',
+  'table_f8.npy',
 ];
 
 for (const name of arrays) {

@@ -37,7 +37,8 @@ for (const [name, format] of [
     assert.equal(d.n, 1e5);
     assert.equal(d.d, 9);
     assert.equal(d.Y.cols, 1);
-    let bad = 0, first = '';
+    let bad = 0,
+      first = '';
     for (let i = 0; i < 1e5; i++)
       for (let j = 0; j < 10; j++) {
         const got = j < 9 ? d.X.data[i * 9 + j] : d.Y.data[i];

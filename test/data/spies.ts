@@ -55,7 +55,8 @@ export async function largestAllocation<T>(f: () => T | Promise<T>): Promise<{ v
         const a = args[0];
         let n = 0;
         if (typeof a === 'number') n = a;
-        else if (a && typeof a === 'object' && !(a instanceof ArrayBuffer) && typeof (a as { length?: unknown }).length === 'number') n = (a as { length: number }).length;
+        else if (a && typeof a === 'object' && !(a instanceof ArrayBuffer) && typeof (a as { length?: unknown }).length === 'number')
+          n = (a as { length: number }).length;
         largest = Math.max(largest, n * (BYTES[name] ?? 1));
         return Reflect.construct(target as new (...x: unknown[]) => object, args, newTarget);
       },

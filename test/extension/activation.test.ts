@@ -52,7 +52,8 @@ test('activate() does no heavy work: it starts no worker and loads no onnxruntim
   const file = path.resolve('dist/extension.js');
   let ext!: { activate: (c: unknown) => void; deactivate: () => void };
   const ctx = fakeContext(path.resolve('.'));
-  let tLoad = 0, tActivate = 0;
+  let tLoad = 0,
+    tActivate = 0;
   const workers = countWorkers(() => {
     const t0 = performance.now();
     ext = requireWithFake(file, rec) as typeof ext;
@@ -87,7 +88,9 @@ test('package.json contributes the shared identifiers', () => {
   const explorer = c.menus['explorer/context'].find((m: { command: string }) => m.command === 'reluLens.analyzeModel');
   assert.equal(explorer.when, 'resourceExtname == .onnx');
   assert.ok(c.menus['editor/title'].some((m: { when: string }) => m.when.includes('activeCustomEditorId == reluLens.modelView')));
-  assert.deepEqual(c.customEditors, [{ viewType: 'reluLens.modelView', displayName: 'ReLU Lens', selector: [{ filenamePattern: '*.onnx' }], priority: 'default' }]);
+  assert.deepEqual(c.customEditors, [
+    { viewType: 'reluLens.modelView', displayName: 'ReLU Lens', selector: [{ filenamePattern: '*.onnx' }], priority: 'default' },
+  ]);
   const props = c.configuration.properties;
   assert.equal(props['reluLens.tolerance'].default, BUILTIN_DEFAULTS.tolerance);
   assert.equal(props['reluLens.patternBudget'].default, BUILTIN_DEFAULTS.patternBudget);

@@ -23,7 +23,11 @@ function bigProblem(n: number, d: number, m: number) {
   const W1 = { rows: m, cols: d, data: Float64Array.from({ length: m * d }, () => gaussian(rng)) };
   const W2 = { rows: 1, cols: m, data: Float64Array.from({ length: m }, () => gaussian(rng) * 0.1) };
   const model = writeTwoLayerOnnx({ W1, b1: new Float64Array(m).fill(0.1), W2, b2: new Float64Array([0]) }, { dtype: 'float64' });
-  const lines = [Array.from({ length: d }, (_, k) => `x${k + 1}`).concat('y').join(',')];
+  const lines = [
+    Array.from({ length: d }, (_, k) => `x${k + 1}`)
+      .concat('y')
+      .join(','),
+  ];
   for (let i = 0; i < n; i++) lines.push(Array.from({ length: d + 1 }, () => gaussian(rng).toFixed(6)).join(','));
   return { model, data: new TextEncoder().encode(lines.join('\n') + '\n') };
 }
@@ -40,7 +44,15 @@ test('cancel stops a running analysis in its numeric part, and the engine restar
   const stages: string[] = [];
   const t0 = performance.now();
   const job = engine.job(
-    { kind: 'analyze', modelBytes: model, modelName: 'big.onnx', externals: {}, dataBytes: data, dataName: 'big.csv', options: { beta: 1e-3, timeBudgetMs: 120_000 } },
+    {
+      kind: 'analyze',
+      modelBytes: model,
+      modelName: 'big.onnx',
+      externals: {},
+      dataBytes: data,
+      dataName: 'big.csv',
+      options: { beta: 1e-3, timeBudgetMs: 120_000 },
+    },
     (stage) => {
       stages.push(stage);
       if (stage === 'oracle') inNumericPart();
@@ -52,16 +64,18 @@ test('cancel stops a running analysis in its numeric part, and the engine restar
     await Promise.race([numeric, job.result]);
     assert.ok(!finished, `the job finished before it reached the oracle (stages: ${stages.join(', ')})`);
     const thread = heavyThread();
-    assert.ok(thread, 'the job runs on the heavy lane\'s thread');
+    assert.ok(thread, "the job runs on the heavy lane's thread");
     let exitCode: number | undefined;
     thread.once('exit', (code) => (exitCode = code));
     const t1 = performance.now();
     const stopMs = await job.cancel();
     const res = await job.result;
-    console.log(`# cancel after ${(t1 - t0).toFixed(0)} ms of work (stages ${[...new Set(stages)].join(' → ')}): thread stopped in ${stopMs.toFixed(1)} ms (printed, not asserted)`);
+    console.log(
+      `# cancel after ${(t1 - t0).toFixed(0)} ms of work (stages ${[...new Set(stages)].join(' → ')}): thread stopped in ${stopMs.toFixed(1)} ms (printed, not asserted)`,
+    );
     assert.ok(!res.ok && res.errorKind === 'cancelled', JSON.stringify(res).slice(0, 200));
     // cancel() resolves only once terminate() has: the thread has exited, mid-computation
-    assert.notEqual(exitCode, undefined, 'the cancelled job\'s thread has exited');
+    assert.notEqual(exitCode, undefined, "the cancelled job's thread has exited");
     assert.equal(heavyThread(), undefined, 'the heavy lane is empty until the next job');
   } finally {
     await job.cancel(); // no-op once settled; stops the thread when an assertion above failed

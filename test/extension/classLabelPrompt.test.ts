@@ -45,7 +45,10 @@ async function askLabels(name: string, c: number, classColumn: boolean, picks: (
   return { ans, warnings, preselected, labelRounds };
 }
 
-const byLabel = (...names: string[]) => (items: Item[]) => items.filter((it) => names.includes(it.label));
+const byLabel =
+  (...names: string[]) =>
+  (items: Item[]) =>
+    items.filter((it) => names.includes(it.label));
 
 test('a 3-class skl2onnx classifier: the class column is preselected and accepted, and it loads as certify reads it', async () => {
   const { model } = await readModelFile(path.join(SK, 'mlpc_3class_123.onnx'));
@@ -57,10 +60,22 @@ test('a 3-class skl2onnx classifier: the class column is preselected and accepte
   assert.equal(r.labelRounds, 1);
   assert.deepEqual(r.warnings, []);
   assert.deepEqual(r.ans?.entry.labels, ['y']);
-  const l = await loadPipeline({ model: { path: path.join(SK, 'mlpc_3class_123.onnx') }, data: { path: path.join(SK, 'mlpc_3class_123.csv') }, labels: r.ans!.entry.labels!, crossCheck: false });
+  const l = await loadPipeline({
+    model: { path: path.join(SK, 'mlpc_3class_123.onnx') },
+    data: { path: path.join(SK, 'mlpc_3class_123.csv') },
+    labels: r.ans!.entry.labels!,
+    crossCheck: false,
+  });
   assert.equal(l.data!.c, 1);
-  const y = readFileSync(path.join(SK, 'mlpc_3class_123.csv'), 'utf8').trim().split('\n').slice(1).map((row) => Number(row.split(',').at(-1)));
-  assert.deepEqual(Array.from(l.data!.Y.data), y.map((k) => k - 1)); // classes 1, 2, 3 → positions 0, 1, 2
+  const y = readFileSync(path.join(SK, 'mlpc_3class_123.csv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((row) => Number(row.split(',').at(-1)));
+  assert.deepEqual(
+    Array.from(l.data!.Y.data),
+    y.map((k) => k - 1),
+  ); // classes 1, 2, 3 → positions 0, 1, 2
 });
 
 test('cross-entropy: 2 of 3 columns is neither a class column nor one-hot, so the prompt asks again', async () => {

@@ -84,10 +84,7 @@ test('the wall-clock guard stops a job that outlives its time budget and reports
 });
 
 test("the heavy thread's heap is sized from the pattern budget (and re-sized when the budget changes)", async () => {
-  assert.equal(
-    workerHeapMb(2_000_000),
-    WORKER_BASE_HEAP_MB + Math.ceil((2_000_000 * WORKER_BYTES_PER_PATTERN) / 2 ** 20),
-  );
+  assert.equal(workerHeapMb(2_000_000), WORKER_BASE_HEAP_MB + Math.ceil((2_000_000 * WORKER_BYTES_PER_PATTERN) / 2 ** 20));
   assert.equal(workerHeapMb(2_000_000), 1513, 'the documented value at the default budget');
   assert.ok(workerHeapMb(20_000_000) > workerHeapMb(2_000_000));
   assert.equal(workerHeapMb(0), WORKER_BASE_HEAP_MB);
@@ -151,10 +148,7 @@ test('a data file over the size cap is refused before it is read, naming the lim
     const big = path.join(dir, 'big.npz');
     fs.writeFileSync(big, new Uint8Array(3 * 2 ** 20));
     await assert.rejects(files.readBytes(stub.Uri.file(big) as never, { maxBytes: 2 ** 20 }), (e: Error) => {
-      assert.match(
-        e.message,
-        /big\.npz: 3 MiB \(3145728 bytes\), over the 1\.00 MiB limit|big\.npz: 3 MiB \(3145728 bytes\), over the 1 MiB limit/,
-      );
+      assert.match(e.message, /big\.npz: 3 MiB \(3145728 bytes\), over the 1\.00 MiB limit|big\.npz: 3 MiB \(3145728 bytes\), over the 1 MiB limit/);
       assert.match(e.message, /reluLens\.maxFileSizeMB/);
       return true;
     });
@@ -180,10 +174,7 @@ test('a FIFO is refused without a read; a cancelled read stops waiting', {
     assert.deepEqual(reads, []);
     const ctl = new AbortController();
     ctl.abort();
-    await assert.rejects(
-      files.readBytes(stub.Uri.file(path.join(dir, 'x')) as never, { signal: ctl.signal }),
-      files.ReadCancelled,
-    );
+    await assert.rejects(files.readBytes(stub.Uri.file(path.join(dir, 'x')) as never, { signal: ctl.signal }), files.ReadCancelled);
   } finally {
     done();
   }

@@ -63,11 +63,7 @@ test('cross-entropy with one class-index label column: accepted by the CLI and b
     );
     await run.then(
       (res) => assert.equal(res.json.data.n, kase.X.length),
-      (e: unknown) =>
-        assert.ok(
-          e instanceof CancelledError,
-          `the worker refused the file: ${e instanceof Error ? e.message : String(e)}`,
-        ),
+      (e: unknown) => assert.ok(e instanceof CancelledError, `the worker refused the file: ${e instanceof Error ? e.message : String(e)}`),
     );
     assert.ok(analysing(), `the worker got past loading (stages: ${stages.join(', ')})`);
   });
@@ -113,10 +109,7 @@ test('settings precedence: the CLI and the extension map a saved entry the same 
       hiddenBias: 'decayed',
       training: { weightDecay: 1e-3, reduction: 'mean', biasDecay: false },
     };
-    writeFileSync(
-      path.join(dir, '.vscode', 'relu-lens.json'),
-      JSON.stringify({ version: 1, models: { 'model.onnx': entry } }),
-    );
+    writeFileSync(path.join(dir, '.vscode', 'relu-lens.json'), JSON.stringify({ version: 1, models: { 'model.onnx': entry } }));
     const args = {
       command: 'certify',
       model: path.join(dir, 'model.onnx'),
@@ -130,14 +123,8 @@ test('settings precedence: the CLI and the extension map a saved entry the same 
     } as never as Parameters<typeof fillFromWorkspaceConfig>[0];
     fillFromWorkspaceConfig(args);
     const ext = resolveEntry(entry as never, { kind: 'config-file' }, BUILTIN_DEFAULTS).options;
-    assert.deepEqual(
-      { hidden: args.hiddenBias, output: args.outputBias, wd: args.weightDecay },
-      { hidden: 'decayed', output: 'free', wd: 1e-3 },
-    );
-    assert.deepEqual(
-      { hidden: ext.hiddenBias, output: ext.outputBias, wd: ext.weightDecay },
-      { hidden: 'decayed', output: 'free', wd: 1e-3 },
-    );
+    assert.deepEqual({ hidden: args.hiddenBias, output: args.outputBias, wd: args.weightDecay }, { hidden: 'decayed', output: 'free', wd: 1e-3 });
+    assert.deepEqual({ hidden: ext.hiddenBias, output: ext.outputBias, wd: ext.weightDecay }, { hidden: 'decayed', output: 'free', wd: 1e-3 });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -26,9 +26,19 @@ const EDITOR_LOSS = /"loss" in \.vscode\/relu-lens\.json/;
 /** The worker's refusal of `csv` for the sklearn model `name`, as the panel shows it. */
 async function refusal(name: string, csv: string, loss?: 'logistic', labels?: string[]) {
   const e = await analyzeJob(
-    { modelBytes: readFileSync(path.join(SK, `${name}.onnx`)), modelName: `${name}.onnx`, externals: {}, dataBytes: new TextEncoder().encode(csv), dataName: 'train.csv', options: { beta: 0.05, ...(loss ? { loss } : {}), ...(labels ? { labels } : {}) } },
+    {
+      modelBytes: readFileSync(path.join(SK, `${name}.onnx`)),
+      modelName: `${name}.onnx`,
+      externals: {},
+      dataBytes: new TextEncoder().encode(csv),
+      dataName: 'train.csv',
+      options: { beta: 0.05, ...(loss ? { loss } : {}), ...(labels ? { labels } : {}) },
+    },
     () => {},
-  ).then(() => assert.fail('the worker accepted labels that do not fit the loss'), (e: unknown) => e);
+  ).then(
+    () => assert.fail('the worker accepted labels that do not fit the loss'),
+    (e: unknown) => e,
+  );
   assert.ok(e instanceof ReluLensError, String(e));
   return { e, shown: errorFor(e.kind, e.describe(), e.code) };
 }
@@ -77,7 +87,7 @@ test('a negative implied β: the warning names no control, the editor’s note n
   assert.doesNotMatch(note, /--/);
 });
 
-test('the loss and why: core\'s reason names no control; the CLI adds --loss, the panel the settings file, the report both', async () => {
+test("the loss and why: core's reason names no control; the CLI adds --loss, the panel the settings file, the report both", async () => {
   const l = await loadPipeline({
     model: { path: path.join(SK, 'mlpc_binary.onnx') },
     data: { path: path.join(SK, 'mlpc_binary.csv') },

@@ -30,19 +30,23 @@ function jacobiEigen(A: number[][]): { values: number[]; vectors: number[][] } {
         if (Math.abs(a[p][q]) < 1e-300) continue;
         const th = (a[q][q] - a[p][p]) / (2 * a[p][q]);
         const t = Math.sign(th || 1) / (Math.abs(th) + Math.sqrt(th * th + 1));
-        const c: number = 1 / Math.sqrt(t * t + 1), s: number = t * c;
+        const c: number = 1 / Math.sqrt(t * t + 1),
+          s: number = t * c;
         for (let k = 0; k < d; k++) {
-          const akp = a[k][p], akq = a[k][q];
+          const akp = a[k][p],
+            akq = a[k][q];
           a[k][p] = c * akp - s * akq;
           a[k][q] = s * akp + c * akq;
         }
         for (let k = 0; k < d; k++) {
-          const apk = a[p][k], aqk = a[q][k];
+          const apk = a[p][k],
+            aqk = a[q][k];
           a[p][k] = c * apk - s * aqk;
           a[q][k] = s * apk + c * aqk;
         }
         for (let k = 0; k < d; k++) {
-          const vkp = V[k][p], vkq = V[k][q];
+          const vkp = V[k][p],
+            vkq = V[k][q];
           V[k][p] = c * vkp - s * vkq;
           V[k][q] = s * vkp + c * vkq;
         }
@@ -54,8 +58,18 @@ function jacobiEigen(A: number[][]): { values: number[]; vectors: number[][] } {
 
 function covariance(X: Mat): number[][] {
   const { rows: n, cols: d } = X;
-  const mu = Array.from({ length: d }, (_, k) => { let s = 0; for (let i = 0; i < n; i++) s += X.data[i * d + k]; return s / n; });
-  return Array.from({ length: d }, (_, a) => Array.from({ length: d }, (_, b) => { let s = 0; for (let i = 0; i < n; i++) s += (X.data[i * d + a] - mu[a]) * (X.data[i * d + b] - mu[b]); return s; }));
+  const mu = Array.from({ length: d }, (_, k) => {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += X.data[i * d + k];
+    return s / n;
+  });
+  return Array.from({ length: d }, (_, a) =>
+    Array.from({ length: d }, (_, b) => {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += (X.data[i * d + a] - mu[a]) * (X.data[i * d + b] - mu[b]);
+      return s;
+    }),
+  );
 }
 
 const absCos = (u: number[], v: number[]) => Math.abs(u.reduce((s, x, k) => s + x * v[k], 0)) / Math.hypot(...u) / Math.hypot(...v);
@@ -107,10 +121,20 @@ test('at most MAX_PLOT_ROWS rows, spread over the whole data set, first and last
 });
 
 test('wide inputs (d > 256): orthogonal iteration agrees with the SVD of the centered data', () => {
-  const n = 400, d = 300;
-  const X = randomData(n, d, 11, Array.from({ length: d }, (_, k) => (k === 0 ? 5 : k === 1 ? 3 : 0.3)));
+  const n = 400,
+    d = 300;
+  const X = randomData(
+    n,
+    d,
+    11,
+    Array.from({ length: d }, (_, k) => (k === 0 ? 5 : k === 1 ? 3 : 0.3)),
+  );
   const p = pca2(X);
-  const mu = Array.from({ length: d }, (_, k) => { let s = 0; for (let i = 0; i < n; i++) s += X.data[i * d + k]; return s / n; });
+  const mu = Array.from({ length: d }, (_, k) => {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += X.data[i * d + k];
+    return s / n;
+  });
   const Xc = { rows: n, cols: d, data: X.data.map((x, idx) => x - mu[idx % d]) };
   const s = svd(Xc, { wantU: false, wantV: true });
   let total = 0;

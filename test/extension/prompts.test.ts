@@ -28,7 +28,16 @@ async function askBeta(producer: string | undefined, current: Partial<ModelEntry
     return s;
   };
   const model = fake.Uri.file(path.resolve('m.onnx')) as never;
-  const ans = await prompts.askForSettings({ model, loc: { key: 'm.onnx' } as never, producer, current: { data: 'd.csv', ...current }, columns: async () => ({ columns: [], defaultLabels: [] }) as never }, 'beta');
+  const ans = await prompts.askForSettings(
+    {
+      model,
+      loc: { key: 'm.onnx' } as never,
+      producer,
+      current: { data: 'd.csv', ...current },
+      columns: async () => ({ columns: [], defaultLabels: [] }) as never,
+    },
+    'beta',
+  );
   return { ans, shown, boxes };
 }
 
@@ -55,7 +64,10 @@ test('skl2onnx: the scikit-learn choice is first, and picking it gives β = alph
   const beta = r.provenance.find((p) => p.name === 'sklearnAlpha');
   assert.match(beta!.value, /^0\.003 — β = alpha \(scikit-learn\)$/);
   assert.ok(!r.provenance.some((p) => p.name === 'beta'));
-  assert.deepEqual(r.provenance.filter((p) => /Bias$/.test(p.name)).map((p) => p.value), ['free', 'free']);
+  assert.deepEqual(
+    r.provenance.filter((p) => /Bias$/.test(p.name)).map((p) => p.value),
+    ['free', 'free'],
+  );
   // and the run no longer warns that sklearn's problem was not asked for
   assert.equal(sklearnSuggestion(sk, r.options), null);
   assert.notEqual(sklearnSuggestion(sk, { beta: 0.003 }), null);
@@ -110,7 +122,8 @@ test('already sklearn: the choice moves last and keeps the current alpha; PyTorc
 
 test("a real skl2onnx model loaded as the editor's worker loads it: the warning names the prompt, not --sklearn-alpha", async () => {
   const { loadPipeline } = await import('../../src/core/pipeline/load');
-  const load = (frontEnd?: 'cli' | 'editor') => loadPipeline({ model: { path: 'test/fixtures/sklearn/mlpr_1out.onnx' }, options: { beta: 1 }, crossCheck: false, frontEnd });
+  const load = (frontEnd?: 'cli' | 'editor') =>
+    loadPipeline({ model: { path: 'test/fixtures/sklearn/mlpr_1out.onnx' }, options: { beta: 1 }, crossCheck: false, frontEnd });
   const editor = (await load('editor')).warnings.join('\n');
   assert.match(editor, /exported by skl2onnx.*ReLU Lens: Set training data/);
   assert.doesNotMatch(editor, /--sklearn-alpha/);

@@ -9,7 +9,12 @@ import type { ModelEntry } from '../../src/core/config/workspaceConfig';
 const byName = (p: Provenance[]): Record<string, Provenance> => Object.fromEntries(p.map((x) => [x.name, x]));
 
 test('config-file entry: every setting says it came from the file (and the script it was first read from)', () => {
-  const e: ModelEntry = { data: 'data/train.csv', labels: ['y'], training: { weightDecay: 1e-3, reduction: 'mean', optimizer: 'adam' }, source: { script: 'train.py', line: 42 } };
+  const e: ModelEntry = {
+    data: 'data/train.csv',
+    labels: ['y'],
+    training: { weightDecay: 1e-3, reduction: 'mean', optimizer: 'adam' },
+    source: { script: 'train.py', line: 42 },
+  };
   const r = resolveEntry(e, { kind: 'config-file' }, BUILTIN_DEFAULTS);
   const p = byName(r.provenance);
   for (const n of ['data', 'labels', 'weightDecay', 'reduction', 'optimizer']) {
@@ -68,7 +73,11 @@ test('biasDecay false makes both biases free (PyTorch param groups without decay
   assert.equal(r.options.outputBias, 'free');
   assert.match(byName(r.provenance).hiddenBias.detail!, /training\.biasDecay = false/);
   // an explicit per-layer setting still wins
-  const r2 = resolveEntry({ data: 'd.csv', hiddenBias: 'decayed', training: { weightDecay: 1, reduction: 'mean', biasDecay: false } }, { kind: 'config-file' }, BUILTIN_DEFAULTS);
+  const r2 = resolveEntry(
+    { data: 'd.csv', hiddenBias: 'decayed', training: { weightDecay: 1, reduction: 'mean', biasDecay: false } },
+    { kind: 'config-file' },
+    BUILTIN_DEFAULTS,
+  );
   assert.equal(r2.options.hiddenBias, 'decayed');
   assert.equal(r2.options.outputBias, 'free');
 });
@@ -77,7 +86,12 @@ const facts = (over: Partial<FactsLike> = {}): FactsLike => ({
   file: 'scripts/train.py',
   optimizer: { kind: 'adam', weightDecay: 1e-3, biasDecay: true, range: { line: 20 } },
   loss: { kind: 'mse', reduction: 'mean', supported: true, range: { line: 18 } },
-  data: { paths: [{ path: '../data/train.csv', range: { line: 5 } }, { path: 'data/train.csv', range: { line: 6 } }] },
+  data: {
+    paths: [
+      { path: '../data/train.csv', range: { line: 5 } },
+      { path: 'data/train.csv', range: { line: 6 } },
+    ],
+  },
   exports: [{ path: 'out/model.onnx', kind: 'onnx', range: { line: 41 } }],
   ...over,
 });
@@ -101,7 +115,12 @@ test('prefill takes the first data path that exists, and the optimizer/loss fact
   const e = entryFromPrefill(p);
   assert.deepEqual(e.source, { script: 'scripts/train.py', line: 42 });
   assert.equal(e.beta, null);
-  const none = prefillFromFacts(facts({ optimizer: { kind: 'sgd', weightDecay: 0, biasDecay: true, range: { line: 9 } } }), 'scripts/train.py', 42, () => false);
+  const none = prefillFromFacts(
+    facts({ optimizer: { kind: 'sgd', weightDecay: 0, biasDecay: true, range: { line: 9 } } }),
+    'scripts/train.py',
+    42,
+    () => false,
+  );
   assert.equal(none.training, undefined);
   assert.equal(none.data, undefined);
   assert.ok(none.notes.some((n) => /no weight decay/.test(n) && /scripts\/train\.py:10/.test(n)));

@@ -34,10 +34,7 @@ test('the status bar item shows the early verdict while the analysis refines, th
       onDidChangeActiveTextEditor: none,
     },
   };
-  const { StatusBar } = requireWithVscode(
-    require.resolve('../../src/extension/statusBar'),
-    fake,
-  ) as typeof import('../../src/extension/statusBar');
+  const { StatusBar } = requireWithVscode(require.resolve('../../src/extension/statusBar'), fake) as typeof import('../../src/extension/statusBar');
   const changed = new Emitter<{ session: unknown; kind: string }>();
   const uri = { toString: () => 'file:///w/m.onnx', path: '/w/m.onnx' };
   const session = {

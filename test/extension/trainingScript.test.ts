@@ -11,7 +11,11 @@ import Module from 'node:module';
 const WS = path.resolve('examples');
 
 class Uri {
-  constructor(readonly scheme: string, readonly authority: string, readonly path: string) {}
+  constructor(
+    readonly scheme: string,
+    readonly authority: string,
+    readonly path: string,
+  ) {}
   get fsPath() {
     return this.path;
   }
@@ -46,7 +50,10 @@ const fakeVscode = {
   },
   workspace: {
     getWorkspaceFolder: (u: Uri) => (u.path.startsWith(WS + '/') ? { uri: Uri.file(WS), name: 'examples', index: 0 } : undefined),
-    findFiles: async () => walk(WS).filter((f) => f.endsWith('.py')).map((f) => Uri.file(f)),
+    findFiles: async () =>
+      walk(WS)
+        .filter((f) => f.endsWith('.py'))
+        .map((f) => Uri.file(f)),
     fs: {
       stat: async (u: Uri) => {
         const s = fs.statSync(u.path);

@@ -17,7 +17,12 @@ type Final = Exclude<WorkerResponse, { kind: 'progress' }>;
 
 function fixture(name: string) {
   const dir = path.join(TRAINED, name);
-  return { dir, model: readFileSync(path.join(dir, 'model.onnx')), data: readFileSync(path.join(dir, 'train.csv')), kase: JSON.parse(readFileSync(path.join(dir, 'case.json'), 'utf8')) };
+  return {
+    dir,
+    model: readFileSync(path.join(dir, 'model.onnx')),
+    data: readFileSync(path.join(dir, 'train.csv')),
+    kase: JSON.parse(readFileSync(path.join(dir, 'case.json'), 'utf8')),
+  };
 }
 
 async function analyze(name: string, options: AnalyzeOptions, stages?: string[]): Promise<Final> {
@@ -31,11 +36,21 @@ async function analyze(name: string, options: AnalyzeOptions, stages?: string[])
 
 /** ½‖f(X) − Y‖² + (β/2)‖θ‖² with every bias decayed, computed here from the weights (independent of the engine). */
 function objective(net: { W1: number[][]; b1: number[] | null; W2: number[][]; b2: number[] | null }, csv: string, beta: number): number {
-  const rows = csv.trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
+  const rows = csv
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(',').map(Number));
   let loss = 0;
   for (const r of rows) {
-    const x = r.slice(0, net.W1[0].length), y = r.slice(net.W1[0].length);
-    const h = net.W1.map((w, j) => Math.max(0, w.reduce((s, wk, k) => s + wk * x[k], net.b1?.[j] ?? 0)));
+    const x = r.slice(0, net.W1[0].length),
+      y = r.slice(net.W1[0].length);
+    const h = net.W1.map((w, j) =>
+      Math.max(
+        0,
+        w.reduce((s, wk, k) => s + wk * x[k], net.b1?.[j] ?? 0),
+      ),
+    );
     net.W2.forEach((v, o) => {
       const f = v.reduce((s, vj, j) => s + vj * h[j], net.b2?.[o] ?? 0);
       loss += 0.5 * (f - y[o]) ** 2;
@@ -108,13 +123,19 @@ test('dataColumns: header names in file order and the default label; indices for
   const f = fixture('converged-2d');
   const r = await engine.request({ kind: 'dataColumns', dataBytes: f.data, dataName: 'train.csv', expectC: 1 });
   assert.ok(r.ok && r.kind === 'dataColumns');
-  assert.deepEqual(r.columns.columns.map((c) => c.id), ['x1', 'x2', 'y']);
+  assert.deepEqual(
+    r.columns.columns.map((c) => c.id),
+    ['x1', 'x2', 'y'],
+  );
   assert.deepEqual(r.columns.defaultLabels, ['y']);
   assert.equal(r.columns.header, true);
   const bare = new TextEncoder().encode('1,2,3\n4,5,6\n');
   const r2 = await engine.request({ kind: 'dataColumns', dataBytes: bare, dataName: 'bare.csv', expectC: 1 });
   assert.ok(r2.ok && r2.kind === 'dataColumns');
-  assert.deepEqual(r2.columns.columns.map((c) => c.id), ['0', '1', '2']);
+  assert.deepEqual(
+    r2.columns.columns.map((c) => c.id),
+    ['0', '1', '2'],
+  );
   assert.deepEqual(r2.columns.defaultLabels, ['2']);
   // an index saved as "labels": ["0"] picks column 0 as the label
   const vec = fixture('vector-2out');
@@ -138,7 +159,10 @@ test('errors come back typed, with the file and the fix: bad label column, β mi
   assert.match(garbage.error, /^x\.onnx: not an ONNX model/);
   // the panel gets each with the action that fixes it
   assert.deepEqual(errorFor(bad.errorKind, bad.error).action?.action, 'setTrainingData');
-  assert.deepEqual([errorFor(noBeta.errorKind, noBeta.error, noBeta.errorCode).kind, errorFor(noBeta.errorKind, noBeta.error, noBeta.errorCode).action?.action], ['beta-missing', 'setBeta']);
+  assert.deepEqual(
+    [errorFor(noBeta.errorKind, noBeta.error, noBeta.errorCode).kind, errorFor(noBeta.errorKind, noBeta.error, noBeta.errorCode).action?.action],
+    ['beta-missing', 'setBeta'],
+  );
   assert.equal(errorFor(garbage.errorKind, garbage.error).action, undefined, 'a refused model has no fix to offer');
   assert.equal(errorFor('cancelled', 'cancelled').action?.action, 'certify');
   assert.equal(missingError(undefined).action?.action, 'setTrainingData');
@@ -151,7 +175,12 @@ test('external data: the worker asks for the file by path, the host sends it, th
   const first = await engine.request({ kind: 'inspect', modelBytes, modelName: 'mlp.onnx', externals: {} });
   assert.ok(!first.ok);
   assert.equal(first.needExternal, 'mlp.onnx.data');
-  const second = await engine.request({ kind: 'inspect', modelBytes, modelName: 'mlp.onnx', externals: { 'mlp.onnx.data': readFileSync(path.join(dir, 'mlp.onnx.data')) } });
+  const second = await engine.request({
+    kind: 'inspect',
+    modelBytes,
+    modelName: 'mlp.onnx',
+    externals: { 'mlp.onnx.data': readFileSync(path.join(dir, 'mlp.onnx.data')) },
+  });
   assert.ok(!second.ok);
   assert.equal(second.needExternal, undefined);
   // the weights were read; the model is refused for its depth, as the CLI refuses it

@@ -98,7 +98,10 @@ test('every refusal names the key at fault', () => {
     [m({ data: '/etc/passwd', beta: 1 }), /\.data: .*relative/],
     [m({ data: 'd.csv', beta: -1 }), /\.beta: must be a number > 0 \(got -1\)/],
     [m({ data: 'd.csv', beta: '0.1' }), /\.beta: must be a number > 0 \(got "0\.1"\)/],
-    [m({ data: 'd.csv', beta: 1, training: { weightDecay: 1, reduction: 'mean' } }), /\.beta: give only one of "beta", "training" and "sklearnAlpha" \(got "beta" and "training"/],
+    [
+      m({ data: 'd.csv', beta: 1, training: { weightDecay: 1, reduction: 'mean' } }),
+      /\.beta: give only one of "beta", "training" and "sklearnAlpha" \(got "beta" and "training"/,
+    ],
     [m({ data: 'd.csv', training: { weightDecay: 0, reduction: 'mean' } }), /\.training\.weightDecay: must be a number > 0/],
     [m({ data: 'd.csv', training: { weightDecay: 1, reduction: 'avg' } }), /\.training\.reduction: must be "mean" or "sum" \(got "avg"\)/],
     [m({ data: 'd.csv', training: { weightDecay: 1, optimizer: 'lbfgs' } }), /\.training\.optimizer: must be/],
@@ -149,7 +152,10 @@ test('sklearnAlpha and huberDelta: read, written only when set, refused when wro
   // an entry without them is written without them (older files re-save byte-identically)
   assert.doesNotMatch(serializeWorkspaceConfig({ version: 1, models: { 'm.onnx': { data: 'd.csv', beta: 1 } } }), /sklearnAlpha|huberDelta/);
   const refused = (entry: Record<string, unknown>, re: RegExp) =>
-    assert.throws(() => parseWorkspaceConfig(JSON.stringify({ version: 1, models: { 'm.onnx': { data: 'd.csv', ...entry } } })), (err: unknown) => err instanceof ReluLensError && re.test(err.message));
+    assert.throws(
+      () => parseWorkspaceConfig(JSON.stringify({ version: 1, models: { 'm.onnx': { data: 'd.csv', ...entry } } })),
+      (err: unknown) => err instanceof ReluLensError && re.test(err.message),
+    );
   refused({ sklearnAlpha: 0 }, /models\["m\.onnx"\]\.sklearnAlpha: must be scikit-learn's alpha, a number > 0/);
   refused({ sklearnAlpha: 0.1, beta: 1 }, /models\["m\.onnx"\]\.beta: give only one of "beta", "training" and "sklearnAlpha" \(got "beta" and "sklearnAlpha"/);
   refused({ beta: 1, huberDelta: -1 }, /models\["m\.onnx"\]\.huberDelta: must be the Huber threshold δ, a number > 0/);
@@ -157,7 +163,12 @@ test('sklearnAlpha and huberDelta: read, written only when set, refused when wro
   const r = resolveEntry(e, { kind: 'config-file' }, BUILTIN_DEFAULTS);
   const model = { b1: {}, b2: {} } as never;
   const fromFile = settingsFromOptions(model, r.options);
-  const fromCli = settingsFromOptions(model, { sklearnAlpha: 0.01, huberDelta: 0.5, tol: BUILTIN_DEFAULTS.tolerance, patternBudget: BUILTIN_DEFAULTS.patternBudget });
+  const fromCli = settingsFromOptions(model, {
+    sklearnAlpha: 0.01,
+    huberDelta: 0.5,
+    tol: BUILTIN_DEFAULTS.tolerance,
+    patternBudget: BUILTIN_DEFAULTS.patternBudget,
+  });
   assert.deepEqual([fromFile.beta, fromFile.hiddenBias, fromFile.outputBias, fromFile.huberDelta], [fromCli.beta, 'free', 'free', 0.5]);
   assert.equal(r.provenance.find((p) => p.name === 'huberDelta')?.value, '0.5');
 });

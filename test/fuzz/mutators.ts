@@ -13,22 +13,7 @@ export const pick = (rnd: Rng, n: number) => Math.floor(rnd() * n);
 export const choose = <T>(rnd: Rng, xs: readonly T[]): T => xs[pick(rnd, xs.length)];
 
 /** Values a size, a dimension or an offset field is set to. */
-export const HOSTILE_INTS = [
-  0,
-  -1,
-  1,
-  2,
-  3,
-  255,
-  65535,
-  2 ** 31 - 1,
-  2 ** 31,
-  2 ** 32,
-  2 ** 40,
-  2 ** 53,
-  2 ** 53 + 2,
-  1e6,
-] as const;
+export const HOSTILE_INTS = [0, -1, 1, 2, 3, 255, 65535, 2 ** 31 - 1, 2 ** 31, 2 ** 32, 2 ** 40, 2 ** 53, 2 ** 53 + 2, 1e6] as const;
 
 /** Byte-level damage: bit flips (mostly in the structural head), overwrites, truncation. */
 export function mutateBytes(src: Uint8Array, rnd: Rng): Uint8Array {
@@ -37,8 +22,7 @@ export function mutateBytes(src: Uint8Array, rnd: Rng): Uint8Array {
   switch (pick(rnd, 4)) {
     case 0: {
       const flips = 1 + pick(rnd, 8);
-      for (let i = 0; i < flips; i++)
-        b[rnd() < 0.7 ? pick(rnd, Math.min(b.length, 512)) : pick(rnd, b.length)] ^= 1 << pick(rnd, 8);
+      for (let i = 0; i < flips; i++) b[rnd() < 0.7 ? pick(rnd, Math.min(b.length, 512)) : pick(rnd, b.length)] ^= 1 << pick(rnd, 8);
       return b;
     }
     case 1: {
@@ -103,34 +87,14 @@ export function hostileLocation(rnd: Rng, names: string[], outside: string): str
   ]);
 }
 
-const OFFSET_TEXT = [
-  '0',
-  '8',
-  '16',
-  '-5',
-  'abc',
-  '1e3',
-  '999999999',
-  String(2 ** 31),
-  String(2 ** 53),
-  String(2 ** 60),
-  '0x10',
-  ' 4',
-  '4 ',
-];
+const OFFSET_TEXT = ['0', '8', '16', '-5', 'abc', '1e3', '999999999', String(2 ** 31), String(2 ** 53), String(2 ** 60), '0x10', ' 4', '4 '];
 
 /** An external_data key/value list mutated: location, offset, length, checksum, duplicated keys. */
-export function mutateExternalKv(
-  kv: { key: string; value: string }[],
-  rnd: Rng,
-  names: string[],
-  outside: string,
-): void {
+export function mutateExternalKv(kv: { key: string; value: string }[], rnd: Rng, names: string[], outside: string): void {
   const what = pick(rnd, 5);
   if (what === 0 || !kv.length) kv.push({ key: 'location', value: hostileLocation(rnd, names, outside) });
   else if (what === 1) kv[pick(rnd, kv.length)].value = choose(rnd, OFFSET_TEXT);
-  else if (what === 2)
-    kv[pick(rnd, kv.length)].key = choose(rnd, ['location', 'offset', 'length', 'checksum', 'LOCATION', '']);
+  else if (what === 2) kv[pick(rnd, kv.length)].key = choose(rnd, ['location', 'offset', 'length', 'checksum', 'LOCATION', '']);
   else if (what === 3) kv.splice(pick(rnd, kv.length), 1);
   else for (const e of kv) if (e.key === 'location') e.value = hostileLocation(rnd, names, outside);
 }
@@ -145,24 +109,7 @@ export function mutateDims(dims: number[], rnd: Rng): number[] {
   return out;
 }
 
-const DESCRS = [
-  '<f8',
-  '<f4',
-  '>f8',
-  '<f2',
-  '|u1',
-  '<i8',
-  '>i4',
-  '|b1',
-  '|O',
-  '<U10',
-  '<c16',
-  '<M8[ns]',
-  'f8',
-  '',
-  "<f8', 'x': '1",
-  '|V8',
-];
+const DESCRS = ['<f8', '<f4', '>f8', '<f2', '|u1', '<i8', '>i4', '|b1', '|O', '<U10', '<c16', '<M8[ns]', 'f8', '', "<f8', 'x': '1", '|V8'];
 const SHAPES = [
   '(3, 2)',
   '(3,)',
@@ -227,18 +174,7 @@ export function mutateNpz(rnd: Rng): Uint8Array {
   const members: ZipMember[] = [];
   const count = 1 + pick(rnd, 3);
   for (let i = 0; i < count; i++) {
-    const name = choose(rnd, [
-      'X.npy',
-      'y.npy',
-      'X.npy',
-      'y.npy',
-      'inputs.npy',
-      'arr_0.npy',
-      '../X.npy',
-      'X',
-      'X.npy\u0000.txt',
-      '',
-    ]);
+    const name = choose(rnd, ['X.npy', 'y.npy', 'X.npy', 'y.npy', 'inputs.npy', 'arr_0.npy', '../X.npy', 'X', 'X.npy\u0000.txt', '']);
     let raw = rnd() < 0.6 ? npyOf(n, name.startsWith('y') ? 1 : 2, rnd) : mutateNpy(rnd);
     let method: 0 | 8 = rnd() < 0.5 ? 0 : 8;
     let stored = method === 8 ? deflateRawSync(raw) : raw;
@@ -362,10 +298,7 @@ export function mutateJson(src: string, rnd: Rng): string {
     const tokens = [...s.matchAll(/-?\d+(\.\d+)?([eE][+-]?\d+)?|"[^"]*"|[[\]{}]/g)];
     if (!tokens.length) break;
     const t = tokens[pick(rnd, tokens.length)];
-    const repl =
-      t[0].startsWith('"') && rnd() < 0.5
-        ? choose(rnd, ['"X"', '"y"', '"data"', '"columns"', '"labels"', '""'])
-        : choose(rnd, JSON_VALUES);
+    const repl = t[0].startsWith('"') && rnd() < 0.5 ? choose(rnd, ['"X"', '"y"', '"data"', '"columns"', '"labels"', '""']) : choose(rnd, JSON_VALUES);
     s = s.slice(0, t.index!) + (rnd() < 0.15 ? '' : repl) + s.slice(t.index! + t[0].length);
   }
   return s;
@@ -429,9 +362,7 @@ export function mutatePython(src: string, rnd: Rng): string {
         const l = lines[li % lines.length] ?? '';
         const at = pick(rnd, l.length + 1);
         lines[li % lines.length] =
-          l.slice(0, at) +
-          choose(rnd, ['(', ')', ':', '=', ',', '"', "'''", '\\', '#', ' ', '\t', '**', 'lambda', 'None']) +
-          l.slice(at);
+          l.slice(0, at) + choose(rnd, ['(', ')', ':', '=', ',', '"', "'''", '\\', '#', ' ', '\t', '**', 'lambda', 'None']) + l.slice(at);
         break;
       }
       default:
@@ -486,8 +417,7 @@ export function mutateNotebook(src: string, rnd: Rng): string {
     }
     const v = structuredClone(choose(rnd, NB_VALUES));
     if (parent === null) nb = v;
-    else if (pick(rnd, 4) === 0 && typeof node === 'string')
-      (parent as Record<string | number, unknown>)[key!] = mutatePython(node, rnd);
+    else if (pick(rnd, 4) === 0 && typeof node === 'string') (parent as Record<string | number, unknown>)[key!] = mutatePython(node, rnd);
     else (parent as Record<string | number, unknown>)[key!] = v;
   }
   const text = JSON.stringify(nb);

@@ -20,8 +20,5 @@ test('an .npy that is a pipe without the NumPy magic is refused on its first byt
 }, async () => {
   const p = join(hw.ws, 'x.npy');
   symlinkSync('/dev/zero', p);
-  await assert.rejects(
-    loadDataset(p),
-    (e: unknown) => e instanceof ReluLensError && /magic is missing/.test(e.message) && e.describe().startsWith(p),
-  );
+  await assert.rejects(loadDataset(p), (e: unknown) => e instanceof ReluLensError && /magic is missing/.test(e.message) && e.describe().startsWith(p));
 });

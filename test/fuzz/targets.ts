@@ -38,19 +38,7 @@ import {
 } from './mutators';
 
 export type Outcome = 'ok' | 'refused';
-export const TARGETS = [
-  'onnx-bytes',
-  'onnx-varint',
-  'onnx-external',
-  'npy',
-  'npz',
-  'csv',
-  'json',
-  'data-file',
-  'python',
-  'notebook',
-  'pipeline',
-] as const;
+export const TARGETS = ['onnx-bytes', 'onnx-varint', 'onnx-external', 'npy', 'npz', 'csv', 'json', 'data-file', 'python', 'notebook', 'pipeline'] as const;
 export type Target = (typeof TARGETS)[number];
 
 /** An exception that is not a refusal, with what reproduces it. */
@@ -82,8 +70,7 @@ function loadCorpus(): Corpus {
       const p = join(dir, sub);
       if (!fs.statSync(p).isDirectory()) continue;
       if (fs.existsSync(join(p, 'model.onnx'))) models.push(fs.readFileSync(join(p, 'model.onnx')));
-      if (fs.existsSync(join(p, 'train.csv')))
-        csv.push(fs.readFileSync(join(p, 'train.csv'), 'utf8').split('\n').slice(0, 40).join('\n'));
+      if (fs.existsSync(join(p, 'train.csv'))) csv.push(fs.readFileSync(join(p, 'train.csv'), 'utf8').split('\n').slice(0, 40).join('\n'));
     }
   }
   const accept = join(REAL_FIXTURES, 'accept');
@@ -124,11 +111,7 @@ function externalModel(rnd: Rng, hw: HostileWorkspace): Uint8Array {
   const obj = T.toObject(
     decodeModelProto(
       buildModel({
-        nodes: [
-          node('Gemm', ['x', 'W1', 'b1'], ['h'], { transB: 1 }),
-          node('Relu', ['h'], ['r']),
-          node('Gemm', ['r', 'W2', 'b2'], ['y'], { transB: 1 }),
-        ],
+        nodes: [node('Gemm', ['x', 'W1', 'b1'], ['h'], { transB: 1 }), node('Relu', ['h'], ['r']), node('Gemm', ['r', 'W2', 'b2'], ['y'], { transB: 1 })],
         inits,
         inputs: [{ name: 'x', shape: ['N', d] }],
         outputs: [{ name: 'y', shape: ['N', 1] }],
@@ -160,15 +143,10 @@ function assertContained(calls: { op: string; path: string }[], hw: HostileWorks
   }
 }
 
-const labelsOption = (rnd: Rng) =>
-  choose(rnd, [undefined, undefined, ['y'], [0], [1], ['nope'], [99], ['y', 'y'], [-1]]);
+const labelsOption = (rnd: Rng) => choose(rnd, [undefined, undefined, ['y'], [0], [1], ['nope'], [99], ['y', 'y'], [-1]]);
 
 /** Runs case `index` of `seed`; 'ok' or 'refused', or throws what the reader threw. */
-export async function runCase(
-  seed: number,
-  index: number,
-  hw: HostileWorkspace,
-): Promise<{ target: Target; outcome: Outcome }> {
+export async function runCase(seed: number, index: number, hw: HostileWorkspace): Promise<{ target: Target; outcome: Outcome }> {
   corpus ??= loadCorpus();
   const target = TARGETS[index % TARGETS.length];
   const rnd = makeRng((seed * 0x9e3779b1 + index * 0x85ebca77) >>> 0);
@@ -178,12 +156,9 @@ export async function runCase(
     return { target, outcome: 'ok' };
   } catch (e) {
     if (e instanceof ReluLensError) return { target, outcome: 'refused' };
-    throw e instanceof FuzzFailure
-      ? e
-      : new FuzzFailure(target, index, e instanceof Error ? `${e.name}: ${e.message}\n${e.stack}` : String(e));
+    throw e instanceof FuzzFailure ? e : new FuzzFailure(target, index, e instanceof Error ? `${e.name}: ${e.message}\n${e.stack}` : String(e));
   } finally {
-    for (const ext of ['.onnx', '.csv', '.json', '.npy', '.npz', '.py', '.ipynb'])
-      fs.rmSync(file + ext, { force: true });
+    for (const ext of ['.onnx', '.csv', '.json', '.npy', '.npz', '.py', '.ipynb']) fs.rmSync(file + ext, { force: true });
   }
 }
 
@@ -202,11 +177,7 @@ async function runTarget(target: Target, rnd: Rng, hw: HostileWorkspace, file: s
       try {
         const read = await readModelFile(file + '.onnx', { fs: rec.fs });
         // now and then onnxruntime too: it must get the very ranges the reader read, nothing else
-        if (rnd() < 0.1)
-          crossCheckRefusal(
-            await crossCheck(read.model, read.bytes, undefined, { external: read.external }),
-            'fuzz.onnx',
-          );
+        if (rnd() < 0.1) crossCheckRefusal(await crossCheck(read.model, read.bytes, undefined, { external: read.external }), 'fuzz.onnx');
       } finally {
         assertContained(rec.calls, hw, target, index);
       }

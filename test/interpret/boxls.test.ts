@@ -16,7 +16,8 @@ const nrm = (a: ArrayLike<number>) => Math.sqrt(dot(a, a));
 
 /** Π_K(g) by face enumeration (independent of the NNLS). */
 function bruteProject(A: number[][], g: number[]): number[] {
-  const p = A.length, q = g.length;
+  const p = A.length,
+    q = g.length;
   let best: number[] | null = null;
   let bestD = Infinity;
   for (let mask = 0; mask < 1 << p; mask++) {
@@ -78,7 +79,9 @@ test('box-bounded multipliers: ‖z*‖ and z*/‖z*‖ are the max and argmax o
     });
     assert.ok(res.converged);
     // primal: max over unit w with cone rows ≥ 0 of ⟨g,w⟩ + Σ_k (λ_k<0 ? λ_k t_+ : λ_k min(t,0)), t = f_kᵀw
-    let best = -Infinity, arg = [0, 0], thBest = 0;
+    let best = -Infinity,
+      arg = [0, 0],
+      thBest = 0;
     const psi = (th: number) => {
       const w = [Math.cos(th), Math.sin(th)];
       if (cone.some((a) => dot(a, w) < 0)) return -Infinity;
@@ -121,7 +124,8 @@ test('box-bounded multipliers: ‖z*‖ and z*/‖z*‖ are the max and argmax o
 test('warm start changes nothing but speed; a tiny work budget reports not converged', () => {
   const r = rng(23);
   for (let trial = 0; trial < 30; trial++) {
-    const q = 3 + (trial % 4), p = 40;
+    const q = 3 + (trial % 4),
+      p = 40;
     const cols = Array.from({ length: p }, () => Float64Array.from({ length: q }, () => r.normal()));
     const g = Float64Array.from({ length: q }, () => r.normal());
     const lo = Float64Array.from({ length: p }, (_, i) => (i % 5 === 0 ? -Math.abs(r.normal()) : 0));

@@ -22,14 +22,17 @@ function jacobiEigenvalues(A0: number[][]): number[] {
         if (Math.abs(A[p][q]) < 1e-300) continue;
         const th = (A[q][q] - A[p][p]) / (2 * A[p][q]);
         const t = Math.sign(th || 1) / (Math.abs(th) + Math.sqrt(th * th + 1));
-        const c = 1 / Math.sqrt(t * t + 1), s = t * c;
+        const c = 1 / Math.sqrt(t * t + 1),
+          s = t * c;
         for (let k = 0; k < n; k++) {
-          const akp = A[k][p], akq = A[k][q];
+          const akp = A[k][p],
+            akq = A[k][q];
           A[k][p] = c * akp - s * akq;
           A[k][q] = s * akp + c * akq;
         }
         for (let k = 0; k < n; k++) {
-          const apk = A[p][k], aqk = A[q][k];
+          const apk = A[p][k],
+            aqk = A[q][k];
           A[p][k] = c * apk - s * aqk;
           A[q][k] = s * apk + c * aqk;
         }
@@ -62,7 +65,9 @@ test('min, median and max of the angles equal a sort of all pairwise angles (odd
     const all: number[] = [];
     for (let a = 0; a < n; a++)
       for (let b = a + 1; b < n; b++) {
-        let s = 0, na = 0, nb = 0;
+        let s = 0,
+          na = 0,
+          nb = 0;
         for (let k = 0; k < 3; k++) {
           s += X.data[a * 3 + k] * X.data[b * 3 + k];
           na += X.data[a * 3 + k] ** 2;
@@ -90,7 +95,9 @@ test('angles of known pairs with the bias column: x̃ = [x; 1]', () => {
 
 /** Direct H_il = (x̃_iᵀx̃_l)·#{j : both active}/m, x̃ = [x; 1] (hidden bias). */
 function directH(net: NetworkWeights, X: Mat): number[][] {
-  const n = X.rows, d = X.cols, m = net.W1.rows;
+  const n = X.rows,
+    d = X.cols,
+    m = net.W1.rows;
   const act = (i: number, j: number) => {
     let z = net.b1![j];
     for (let k = 0; k < d; k++) z += X.data[i * d + k] * net.W1.data[j * d + k];
@@ -109,9 +116,16 @@ function directH(net: NetworkWeights, X: Mat): number[][] {
 
 test('λ_min(H) for the trained weights equals a direct dense computation; random init is seeded', () => {
   const r = rng(21);
-  const n = 14, d = 3, m = 9;
+  const n = 14,
+    d = 3,
+    m = 9;
   const X = mat(n, d, () => r.normal());
-  const net: NetworkWeights = { W1: mat(m, d, () => r.normal()), b1: Float64Array.from({ length: m }, () => r.normal()), W2: mat(1, m, () => r.normal()), b2: null };
+  const net: NetworkWeights = {
+    W1: mat(m, d, () => r.normal()),
+    b1: Float64Array.from({ length: m }, () => r.normal()),
+    W2: mat(1, m, () => r.normal()),
+    b2: null,
+  };
   const modes = { hiddenBias: 'decayed', outputBias: 'none' } as const;
   const g = trainingGeometry(net, X, modes, 4, 5);
   const ref = Math.min(...jacobiEigenvalues(directH(net, X)));
@@ -128,9 +142,16 @@ test('λ_min(H) for the trained weights equals a direct dense computation; rando
 
 test('λ_min(H) is exactly 0 when q·m < n (rank of the Kronecker rows), as the dense eigenvalues say to rounding', () => {
   const r = rng(8);
-  const n = 30, d = 2, m = 4; // q·m = 12 < 30
+  const n = 30,
+    d = 2,
+    m = 4; // q·m = 12 < 30
   const X = mat(n, d, () => r.normal());
-  const net: NetworkWeights = { W1: mat(m, d, () => r.normal()), b1: Float64Array.from({ length: m }, () => r.normal()), W2: mat(1, m, () => r.normal()), b2: null };
+  const net: NetworkWeights = {
+    W1: mat(m, d, () => r.normal()),
+    b1: Float64Array.from({ length: m }, () => r.normal()),
+    W2: mat(1, m, () => r.normal()),
+    b2: null,
+  };
   const g = trainingGeometry(net, X, { hiddenBias: 'decayed', outputBias: 'none' }, null, 3);
   assert.equal(g.gramMinEig.trained, 0);
   assert.equal(g.gramMinEig.randomInit, 0);
@@ -138,12 +159,16 @@ test('λ_min(H) is exactly 0 when q·m < n (rank of the Kronecker rows), as the 
   const trace = H.reduce((s, row, i) => s + row[i], 0);
   const ref = Math.min(...jacobiEigenvalues(H));
   assert.ok(Math.abs(ref) <= 1e-12 * trace, `dense λ_min ${ref} (trace ${trace})`);
-  assert.ok(g.notes.some((s) => s.includes('singular for the trained weights')), 'the notes call it singular');
+  assert.ok(
+    g.notes.some((s) => s.includes('singular for the trained weights')),
+    'the notes call it singular',
+  );
 });
 
 test('large n: angles sampled (seeded), H on a subsample flagged in the notes; high-dimensional data is nearly orthogonal', () => {
   const r = rng(4);
-  const n = 2100, d = 60;
+  const n = 2100,
+    d = 60;
   const X = mat(n, d, () => r.normal());
   const net: NetworkWeights = { W1: mat(4, d, () => r.normal()), b1: null, W2: mat(1, 4, () => 1), b2: null };
   const g = trainingGeometry(net, X, { hiddenBias: 'none', outputBias: 'none' }, null, 2);
@@ -162,7 +187,7 @@ test('symMinEigenvalue equals the Jacobi reference on indefinite symmetric matri
   for (let n = 1; n <= 12; n++) {
     const A = Array.from({ length: n }, () => new Array<number>(n).fill(0));
     for (let i = 0; i < n; i++) for (let j = i; j < n; j++) A[i][j] = A[j][i] = r.normal();
-    if (n > 3) A[2] = A[1].slice(), A.forEach((row, i) => (row[2] = A[1][i])), (A[2][2] = A[1][1]); // repeated row/col
+    if (n > 3) (A[2] = A[1].slice()), A.forEach((row, i) => (row[2] = A[1][i])), (A[2][2] = A[1][1]); // repeated row/col
     const ref = Math.min(...jacobiEigenvalues(A));
     const got = symMinEigenvalue(Float64Array.from(A.flat()), n);
     assert.ok(Math.abs(got - ref) < 1e-12 * (1 + Math.abs(ref)) * n, `n=${n}: ${got} vs ${ref}`);

@@ -16,23 +16,35 @@ function permutations(k: number): number[][] {
 test('hungarian equals the brute-force minimum-cost assignment (square and rectangular)', () => {
   const r = rng(3);
   for (let trial = 0; trial < 40; trial++) {
-    const nr = 2 + (trial % 4), nc = nr + (trial % 3);
+    const nr = 2 + (trial % 4),
+      nc = nr + (trial % 3);
     const C = Array.from({ length: nr }, () => Array.from({ length: nc }, () => Math.floor(r.u() * 20) / 4));
     const ans = hungarian(C);
     assert.equal(new Set(ans).size, nr);
     const got = ans.reduce((s, j, i) => s + C[i][j], 0);
     let best = Infinity;
     // choose nr of the nc columns in every order: permutations of nc, first nr entries
-    for (const p of permutations(nc)) best = Math.min(best, p.slice(0, nr).reduce((s, j, i) => s + C[i][j], 0));
+    for (const p of permutations(nc))
+      best = Math.min(
+        best,
+        p.slice(0, nr).reduce((s, j, i) => s + C[i][j], 0),
+      );
     assert.ok(Math.abs(got - best) < 1e-12, `trial ${trial}: ${got} vs ${best}`);
   }
 });
 
 test('matchNeurons recovers a known permutation of a perturbed copy (pattern first, then direction)', () => {
   const r = rng(17);
-  const n = 40, d = 3, m = 7;
+  const n = 40,
+    d = 3,
+    m = 7;
   const X = mat(n, d, () => r.normal());
-  const net: NetworkWeights = { W1: mat(m, d, () => r.normal()), b1: Float64Array.from({ length: m }, () => r.normal()), W2: mat(1, m, () => r.normal()), b2: null };
+  const net: NetworkWeights = {
+    W1: mat(m, d, () => r.normal()),
+    b1: Float64Array.from({ length: m }, () => r.normal()),
+    W2: mat(1, m, () => r.normal()),
+    b2: null,
+  };
   const perm = [3, 0, 6, 1, 5, 2, 4]; // optimal neuron t = trained neuron perm[t]
   const eps = 1e-7;
   const opt: NetworkWeights = {
@@ -83,8 +95,16 @@ test('pattern outranks direction: the same-pattern neuron wins over a closer dir
 test('applyMatches fills match/matchCosine on both sides and leaves unmatched neurons null', async () => {
   const { applyMatches } = await import('../../src/core/interpret');
   const blank = (index: number) => ({
-    index, activeCount: 1, kinkSamples: [], dualScore: 1, alignment: 1, extremePoint: true, duplicateGroup: null,
-    autoencoder: { samples: [], anchor: null, residual: 0 }, match: null, matchCosine: null,
+    index,
+    activeCount: 1,
+    kinkSamples: [],
+    dualScore: 1,
+    alignment: 1,
+    extremePoint: true,
+    duplicateGroup: null,
+    autoencoder: { samples: [], anchor: null, residual: 0 },
+    match: null,
+    matchCosine: null,
   });
   const { trained, optimal } = applyMatches([blank(0), blank(1)], [blank(0)], [{ trained: 1, optimal: 0, cosine: 0.9, samePattern: true }]);
   assert.equal(trained[0].match, null);

@@ -35,7 +35,9 @@ function orthonormalRows(n: number, d: number, seed: number): Mat {
 const none = { hiddenBias: 'none', outputBias: 'none' } as const;
 
 test('vector output, one-hot whitened optimum ([EP] Thm 15): neuron j = Xᵀy_j/√n_j is an extreme point', () => {
-  const n = 7, d = 9, c = 3;
+  const n = 7,
+    d = 9,
+    c = 3;
   const X = orthonormalRows(n, d, 12);
   const cls = [0, 1, 2, 0, 1, 0, 2];
   const Y = mat(n, c, (i, k) => (cls[i] === k ? 1 : 0));
@@ -70,7 +72,8 @@ test('vector output, one-hot whitened optimum ([EP] Thm 15): neuron j = Xᵀy_j/
 });
 
 test('dualDirection: the score scales with Λ, the alignment and representer do not', () => {
-  const n = 6, d = 8;
+  const n = 6,
+    d = 8;
   const X = orthonormalRows(n, d, 3);
   const r = rng(13);
   const Y = mat(n, 1, () => r.normal());
@@ -94,9 +97,20 @@ function twoDimOptimum() {
   const X = mat(n, 2, () => r.normal());
   const Y = mat(n, 1, (i) => Math.sin(X.data[2 * i]) + X.data[2 * i + 1] ** 2 - 0.5);
   const beta = 0.05;
-  const net0: NetworkWeights = { W1: mat(3, 2, () => r.normal()), b1: Float64Array.from([0.1, -0.2, 0.3]), W2: mat(1, 3, () => r.normal()), b2: Float64Array.of(0) };
+  const net0: NetworkWeights = {
+    W1: mat(3, 2, () => r.normal()),
+    b1: Float64Array.from([0.1, -0.2, 0.3]),
+    W2: mat(1, 3, () => r.normal()),
+    b2: Float64Array.of(0),
+  };
   const settings: CertifySettings = {
-    beta: { kind: 'direct', beta }, hiddenBias: 'decayed', outputBias: 'decayed', tol: 1e-10, patternBudget: 1_000_000, maxIterations: 300, seed: 1,
+    beta: { kind: 'direct', beta },
+    hiddenBias: 'decayed',
+    outputBias: 'decayed',
+    tol: 1e-10,
+    patternBudget: 1_000_000,
+    maxIterations: 300,
+    seed: 1,
   };
   const opt = certifyNetwork(net0, X, Y, settings).witness!;
   const cert = certifyNetwork(opt, X, Y, { ...settings, maxIterations: 0 });
@@ -135,18 +149,59 @@ test('bad input is a ReluLensError naming the problem', async () => {
   const net: NetworkWeights = { W1: mat(2, 2, () => 1), b1: null, W2: mat(1, 2, () => 1), b2: null };
   const modes = { hiddenBias: 'none', outputBias: 'none' } as const;
   const bad = { ...net, W1: mat(2, 3, () => 1) };
-  assert.throws(() => interpretNeurons(bad, X, mat(4, 1, () => 0), 0.1, modes), (e: unknown) => e instanceof ReluLensError && /3 inputs/.test(e.message));
+  assert.throws(
+    () =>
+      interpretNeurons(
+        bad,
+        X,
+        mat(4, 1, () => 0),
+        0.1,
+        modes,
+      ),
+    (e: unknown) => e instanceof ReluLensError && /3 inputs/.test(e.message),
+  );
   assert.throws(() => matchNeurons(net, bad, X, modes), ReluLensError);
   assert.throws(() => trainingGeometry(bad, X, modes, null, 1), ReluLensError);
   const nan = { ...net, W2: mat(1, 2, (_, j) => (j ? NaN : 1)) };
-  assert.throws(() => interpretNeurons(nan, X, mat(4, 1, () => 0), 0.1, modes), /non-finite/);
-  assert.throws(() => interpretNeurons(net, X, mat(3, 1, () => 0), 0.1, modes), /Labels are 3×1/);
-  assert.throws(() => interpretNeurons(net, X, mat(4, 1, () => 0), 0, modes), /β must be positive/);
+  assert.throws(
+    () =>
+      interpretNeurons(
+        nan,
+        X,
+        mat(4, 1, () => 0),
+        0.1,
+        modes,
+      ),
+    /non-finite/,
+  );
+  assert.throws(
+    () =>
+      interpretNeurons(
+        net,
+        X,
+        mat(3, 1, () => 0),
+        0.1,
+        modes,
+      ),
+    /Labels are 3×1/,
+  );
+  assert.throws(
+    () =>
+      interpretNeurons(
+        net,
+        X,
+        mat(4, 1, () => 0),
+        0,
+        modes,
+      ),
+    /β must be positive/,
+  );
 });
 
 test('alignment equals cos(ũ, argmax of ⟨λ̂, (Xw)_+⟩ over the neuron’s cell), found by sampling the circle', () => {
   const r = rng(41);
-  let compared = 0, nulls = 0;
+  let compared = 0,
+    nulls = 0;
   for (let trial = 0; trial < 12; trial++) {
     const n = 9;
     const X = mat(n, 2, () => r.normal());
@@ -159,11 +214,13 @@ test('alignment equals cos(ũ, argmax of ⟨λ̂, (Xw)_+⟩ over the neuron’s 
       const u = [net.W1.data[o.index * 2], net.W1.data[o.index * 2 + 1]];
       const sv = Math.sign(net.W2.data[o.index]);
       const side = Array.from({ length: n }, (_, i) => X.data[2 * i] * u[0] + X.data[2 * i + 1] * u[1] > 0);
-      let best = -Infinity, arg = [0, 0];
+      let best = -Infinity,
+        arg = [0, 0];
       const N = 200_000;
       for (let s = 0; s < N; s++) {
         const w = [Math.cos((2 * Math.PI * s) / N), Math.sin((2 * Math.PI * s) / N)];
-        let val = 0, ok = true;
+        let val = 0,
+          ok = true;
         for (let i = 0; i < n && ok; i++) {
           const z = X.data[2 * i] * w[0] + X.data[2 * i + 1] * w[1];
           if (z > 0 !== side[i]) ok = false;
@@ -191,9 +248,20 @@ test('2-D optimum with a free hidden bias: extreme points, kinks on samples, u/�
   const X = mat(n, 2, () => r.normal());
   const Y = mat(n, 1, (i) => Math.sin(X.data[2 * i]) + X.data[2 * i + 1] ** 2 - 0.5);
   const beta = 0.05;
-  const net0: NetworkWeights = { W1: mat(3, 2, () => r.normal()), b1: Float64Array.from([0.1, -0.2, 0.3]), W2: mat(1, 3, () => r.normal()), b2: Float64Array.of(0) };
+  const net0: NetworkWeights = {
+    W1: mat(3, 2, () => r.normal()),
+    b1: Float64Array.from([0.1, -0.2, 0.3]),
+    W2: mat(1, 3, () => r.normal()),
+    b2: Float64Array.of(0),
+  };
   const settings: CertifySettings = {
-    beta: { kind: 'direct', beta }, hiddenBias: 'free', outputBias: 'free', tol: 1e-10, patternBudget: 1_000_000, maxIterations: 300, seed: 1,
+    beta: { kind: 'direct', beta },
+    hiddenBias: 'free',
+    outputBias: 'free',
+    tol: 1e-10,
+    patternBudget: 1_000_000,
+    maxIterations: 300,
+    seed: 1,
   };
   const opt = certifyNetwork(net0, X, Y, settings).witness!;
   assert.ok(certifyNetwork(opt, X, Y, { ...settings, maxIterations: 0 }).relGap < 1e-8);
@@ -204,7 +272,8 @@ test('2-D optimum with a free hidden bias: extreme points, kinks on samples, u/�
     assert.ok(o.alignment! > 1 - 1e-8 && Math.abs(o.dualScore - 1) < 1e-8);
     const k = o.autoencoder.anchor!;
     assert.ok(o.kinkSamples.includes(k));
-    const u = [opt.W1.data[2 * o.index], opt.W1.data[2 * o.index + 1]], b = opt.b1![o.index];
+    const u = [opt.W1.data[2 * o.index], opt.W1.data[2 * o.index + 1]],
+      b = opt.b1![o.index];
     assert.ok(Math.abs(b + X.data[2 * k] * u[0] + X.data[2 * k + 1] * u[1]) < 1e-9 * Math.hypot(...u, b));
     const un = Math.hypot(u[0], u[1]);
     const rec = [0, 0];

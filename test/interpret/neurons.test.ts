@@ -34,12 +34,15 @@ function orthonormalRows(n: number, d: number, seed: number): Mat {
 }
 
 function whitenedCase() {
-  const n = 6, d = 8;
+  const n = 6,
+    d = 8;
   const X = orthonormalRows(n, d, 3);
   const y = [1.2, -0.7, 0.9, -1.5, 0.4, -0.2];
   const beta = 0.3;
-  const yp = y.map((v) => Math.max(v, 0)), ym = y.map((v) => Math.max(-v, 0));
-  const np = nrm(yp), nm = nrm(ym);
+  const yp = y.map((v) => Math.max(v, 0)),
+    ym = y.map((v) => Math.max(-v, 0));
+  const np = nrm(yp),
+    nm = nrm(ym);
   const W1 = mat(2, d, (j, k) => {
     const yy = j === 0 ? yp : ym;
     const s = Math.sqrt((j === 0 ? np : nm) - beta) / (j === 0 ? np : nm);
@@ -68,7 +71,8 @@ test('whitened closed form: both optimal neurons are extreme points with the kno
     assert.equal(o.activeCount, pos.length);
     assert.deepEqual(o.kinkSamples, rest);
     // representer: u/‖u‖ = Σ_i (y±_i/‖y±‖) x_i, exactly the [EP] Thm 9 neuron
-    const yy = j === 0 ? yp : ym, ny = j === 0 ? np : nm;
+    const yy = j === 0 ? yp : ym,
+      ny = j === 0 ? np : nm;
     assert.equal(o.autoencoder.samples.length, pos.length);
     for (const s of o.autoencoder.samples) assert.ok(Math.abs(s.coef - yy[s.index] / ny) < 1e-12, `coef ${s.index}`);
     assert.ok(o.autoencoder.residual < 1e-12);
@@ -101,7 +105,12 @@ function oneDimOptimum(hiddenBias: 'decayed' | 'free' = 'decayed') {
   const Y = mat(n, 1, (i) => Math.sin(2 * xs[i]) + 0.3 * xs[i]);
   const beta = 0.05;
   const r = rng(9);
-  const net0: NetworkWeights = { W1: mat(3, 1, () => r.normal()), b1: Float64Array.from([0.1, -0.2, 0.3]), W2: mat(1, 3, () => r.normal()), b2: Float64Array.of(0) };
+  const net0: NetworkWeights = {
+    W1: mat(3, 1, () => r.normal()),
+    b1: Float64Array.from([0.1, -0.2, 0.3]),
+    W2: mat(1, 3, () => r.normal()),
+    b2: Float64Array.of(0),
+  };
   const settings: CertifySettings = {
     beta: { kind: 'direct', beta },
     hiddenBias,
@@ -132,8 +141,11 @@ test('1-D optimum (decayed bias) certified by column generation: every live neur
     assert.ok(o.autoencoder.residual < 2e-4, `residual ${o.autoencoder.residual}`);
     // reported samples are complete here (< 10): they reproduce [u; b]/‖[u; b]‖ = Σ α_i [x_i; 1]
     assert.ok(o.autoencoder.samples.length < 10);
-    const u = opt.W1.data[o.index], b = opt.b1![o.index], s = Math.hypot(u, b);
-    let su = 0, sb = 0;
+    const u = opt.W1.data[o.index],
+      b = opt.b1![o.index],
+      s = Math.hypot(u, b);
+    let su = 0,
+      sb = 0;
     for (const smp of o.autoencoder.samples) {
       su += smp.coef * X.data[smp.index];
       sb += smp.coef;
@@ -154,7 +166,8 @@ test('1-D optimum (free bias, [EP] Lemma 6): kinks on data points, u/|u| = Σ α
     assert.ok(o.kinkSamples.length >= 1, `neuron ${o.index} has its kink on a data point`);
     const k = o.autoencoder.anchor!;
     assert.ok(o.kinkSamples.includes(k));
-    const u = opt.W1.data[o.index], b = opt.b1![o.index];
+    const u = opt.W1.data[o.index],
+      b = opt.b1![o.index];
     assert.ok(Math.abs(b + X.data[k] * u) <= 1e-9 * (Math.abs(b) + Math.abs(u)), 'b = −x_k u');
     assert.ok(o.autoencoder.samples.length < 10 && o.autoencoder.residual < 1e-9);
     let su = 0;
@@ -173,19 +186,43 @@ test('kink samples: a network whose kinks sit exactly on data points; a shifted 
   assert.deepEqual(out[1].kinkSamples, [5]);
   assert.equal(out[0].activeCount, 4); // 4..7 strictly
   // 2-D: the neuron's zero set passes through two samples
-  const X2 = mat(4, 2, (i, k) => [[1, 2], [3, 4], [0, 0], [2, -1]][i][k]);
+  const X2 = mat(
+    4,
+    2,
+    (i, k) =>
+      [
+        [1, 2],
+        [3, 4],
+        [0, 0],
+        [2, -1],
+      ][i][k],
+  );
   const net2: NetworkWeights = { W1: mat(1, 2, (_, k) => [1, -1][k]), b1: Float64Array.of(1), W2: mat(1, 1, () => 1), b2: null };
-  out = interpretNeurons(net2, X2, mat(4, 1, () => 1), 0.1, { hiddenBias: 'decayed', outputBias: 'none' });
+  out = interpretNeurons(
+    net2,
+    X2,
+    mat(4, 1, () => 1),
+    0.1,
+    { hiddenBias: 'decayed', outputBias: 'none' },
+  );
   assert.deepEqual(out[0].kinkSamples, [0, 1]);
   net2.b1![0] = 1 + 1e-3;
-  out = interpretNeurons(net2, X2, mat(4, 1, () => 1), 0.1, { hiddenBias: 'decayed', outputBias: 'none' });
+  out = interpretNeurons(
+    net2,
+    X2,
+    mat(4, 1, () => 1),
+    0.1,
+    { hiddenBias: 'decayed', outputBias: 'none' },
+  );
   assert.deepEqual(out[0].kinkSamples, []);
 });
 
 test('duplicates: a neuron split into two parallel copies is one group with identical dual scores', () => {
   const { X, Y, beta, opt, modes } = oneDimOptimum('free');
   const m = opt.W1.rows;
-  const live = interpretNeurons(opt, X, Y, beta, modes).filter((o) => o.activeCount > 0).map((o) => o.index);
+  const live = interpretNeurons(opt, X, Y, beta, modes)
+    .filter((o) => o.activeCount > 0)
+    .map((o) => o.index);
   const j = live[0];
   // copy j twice: (ũ, v/3) and (2ũ, v/3): f is unchanged since ⅓·1 + ⅓·2 = 1
   const W1 = mat(m + 1, 1, (t) => (t < m ? opt.W1.data[t] : 2 * opt.W1.data[j]));
@@ -202,9 +239,26 @@ test('duplicates: a neuron split into two parallel copies is one group with iden
   const Xv = mat(n, 2, (i, k) => Math.cos(i + 3 * k));
   const Yv = mat(n, 2, (i, k) => Math.sin(i * (k + 1)));
   const netv: NetworkWeights = {
-    W1: mat(3, 2, (t, k) => [[1, 0.5], [1, 0.5], [1, 0.5]][t][k]),
+    W1: mat(
+      3,
+      2,
+      (t, k) =>
+        [
+          [1, 0.5],
+          [1, 0.5],
+          [1, 0.5],
+        ][t][k],
+    ),
     b1: Float64Array.from([0.2, 0.2, 0.2]),
-    W2: mat(2, 3, (c, t) => [[1, 2, 1], [0.5, 1, -1]][c][t]),
+    W2: mat(
+      2,
+      3,
+      (c, t) =>
+        [
+          [1, 2, 1],
+          [0.5, 1, -1],
+        ][c][t],
+    ),
     b2: null,
   };
   const ov = interpretNeurons(netv, Xv, Yv, 0.1, { hiddenBias: 'decayed', outputBias: 'none' });

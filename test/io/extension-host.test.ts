@@ -22,7 +22,11 @@ import { mkfifo, recordingFs, sparseFile, tempDir, touched } from './helpers';
 // ---- a stand-in vscode: Uri, FileType, workspace.fs (recorded) ----
 const FileType = { Unknown: 0, File: 1, Directory: 2, SymbolicLink: 64 } as const;
 class Uri {
-  constructor(readonly scheme: string, readonly authority: string, readonly path: string) {}
+  constructor(
+    readonly scheme: string,
+    readonly authority: string,
+    readonly path: string,
+  ) {}
   get fsPath() {
     return this.path;
   }
@@ -83,8 +87,13 @@ type Files = typeof import('../../src/extension/files');
 const host = requireWithStub<Files>('../../src/extension/files');
 
 // ---- models ----
-const d = 2, m = 2, c = 1;
-const W1 = f32(rand(m * d, 1)), b1 = f32(rand(m, 2)), W2 = f32(rand(c * m, 3)), b2 = f32(rand(c, 4));
+const d = 2,
+  m = 2,
+  c = 1;
+const W1 = f32(rand(m * d, 1)),
+  b1 = f32(rand(m, 2)),
+  W2 = f32(rand(c * m, 3)),
+  b2 = f32(rand(c, 4));
 const PAYLOAD = leBytes([...W1, ...b1, ...W2], FLOAT);
 
 function spec(loc: (n: string) => string, base = 0, extra: TensorObj[] = []): ModelSpec {
@@ -148,9 +157,24 @@ test('local model: one round trip, every entry checked, only the used ranges rea
       [rangeKey({ location: 'w.bin', offset: 24, length: 8 })]: 8,
       [rangeKey({ location: 'junk.bin', offset: 0, length: 16 })]: 0,
     });
-    assert.equal(calls.filter((x) => x.op === 'read').reduce((s, x) => s + (x.length ?? 0), 0), 32);
-    assert.deepEqual(touched(calls, path.join(h.dir, 'junk.bin')).map((x) => x.op), ['stat'], 'the unused initializer is checked, not read');
-    assert.deepEqual(entries.map((e) => [e.tensor, e.used]), [['W1', true], ['b1', true], ['W2', true], ['junk', false]]);
+    assert.equal(
+      calls.filter((x) => x.op === 'read').reduce((s, x) => s + (x.length ?? 0), 0),
+      32,
+    );
+    assert.deepEqual(
+      touched(calls, path.join(h.dir, 'junk.bin')).map((x) => x.op),
+      ['stat'],
+      'the unused initializer is checked, not read',
+    );
+    assert.deepEqual(
+      entries.map((e) => [e.tensor, e.used]),
+      [
+        ['W1', true],
+        ['b1', true],
+        ['W2', true],
+        ['junk', false],
+      ],
+    );
     // the worker's cross-check runs on those ranges alone
     const model = loadModel(h.src);
     const r = await crossCheck(model, h.src.modelBytes, undefined, { external: memorySource(h.src.externals) });
@@ -162,11 +186,27 @@ test('local model: one round trip, every entry checked, only the used ranges rea
 
 test('local model: symlink to /etc/passwd, FIFO, ../ escape are refused by the host with the tensor and the reason; nothing outside is touched', async () => {
   const cases: [string, (dir: string) => ModelSpec, RegExp][] = [
-    ['unused → /etc/passwd', (dir) => (fs.symlinkSync('/etc/passwd', path.join(dir, 'p.bin')), spec(() => 'w.bin', 0, [junk('p.bin')])), /initializer 'junk' \(used by no node\): external data file 'p\.bin' resolves outside the model's folder/],
-    ['W2 → /etc/passwd', (dir) => (fs.symlinkSync('/etc/passwd', path.join(dir, 'p.bin')), spec((n) => (n === 'W2' ? 'p.bin' : 'w.bin'))), /tensor 'W2': external data file 'p\.bin' resolves outside/],
-    ['W1 → FIFO', (dir) => (mkfifo(path.join(dir, 'w.fifo')), spec((n) => (n === 'W1' ? 'w.fifo' : 'w.bin'))), /tensor 'W1': external data file 'w\.fifo' is a FIFO/],
+    [
+      'unused → /etc/passwd',
+      (dir) => (fs.symlinkSync('/etc/passwd', path.join(dir, 'p.bin')), spec(() => 'w.bin', 0, [junk('p.bin')])),
+      /initializer 'junk' \(used by no node\): external data file 'p\.bin' resolves outside the model's folder/,
+    ],
+    [
+      'W2 → /etc/passwd',
+      (dir) => (fs.symlinkSync('/etc/passwd', path.join(dir, 'p.bin')), spec((n) => (n === 'W2' ? 'p.bin' : 'w.bin'))),
+      /tensor 'W2': external data file 'p\.bin' resolves outside/,
+    ],
+    [
+      'W1 → FIFO',
+      (dir) => (mkfifo(path.join(dir, 'w.fifo')), spec((n) => (n === 'W1' ? 'w.fifo' : 'w.bin'))),
+      /tensor 'W1': external data file 'w\.fifo' is a FIFO/,
+    ],
     // refused by the worker itself (the location leaves the folder as written), before asking the host
-    ['W1 → ../../etc/passwd', () => spec((n) => (n === 'W1' ? '../../etc/passwd' : 'w.bin')), /tensor 'W1' points to external file '\.\.\/\.\.\/etc\/passwd', outside the model's folder/],
+    [
+      'W1 → ../../etc/passwd',
+      () => spec((n) => (n === 'W1' ? '../../etc/passwd' : 'w.bin')),
+      /tensor 'W1' points to external file '\.\.\/\.\.\/etc\/passwd', outside the model's folder/,
+    ],
   ];
   for (const [what, s, reason] of cases) {
     const h = setup(s);
@@ -178,8 +218,16 @@ test('local model: symlink to /etc/passwd, FIFO, ../ escape are refused by the h
       assert.match(res.error, /^model\.onnx: /, what);
       assert.match(res.error, reason, what);
       assert.deepEqual(touched(calls, '/etc/passwd'), [], what);
-      assert.deepEqual(calls.filter((x) => x.op === 'open' || x.op === 'read'), [], `${what}: read before refusing`);
-      assert.deepEqual(Object.values(h.src.externals).filter((v) => v.length), [], what);
+      assert.deepEqual(
+        calls.filter((x) => x.op === 'open' || x.op === 'read'),
+        [],
+        `${what}: read before refusing`,
+      );
+      assert.deepEqual(
+        Object.values(h.src.externals).filter((v) => v.length),
+        [],
+        what,
+      );
     } finally {
       h.done();
     }
@@ -187,7 +235,13 @@ test('local model: symlink to /etc/passwd, FIFO, ../ escape are refused by the h
   // a worker asking by bare path (the older protocol) gets nothing read
   const h = setup(() => spec(() => 'w.bin'));
   try {
-    const res = await host.withExternals(h.uri as never, h.src, async () => ({ id: 1, ok: false, error: 'x', errorKind: 'need-external', needExternal: '../../etc/passwd' }));
+    const res = await host.withExternals(h.uri as never, h.src, async () => ({
+      id: 1,
+      ok: false,
+      error: 'x',
+      errorKind: 'need-external',
+      needExternal: '../../etc/passwd',
+    }));
     assert.ok(!res.ok && /cannot be read/.test(res.error));
     assert.deepEqual(h.src.externals, {});
   } finally {
@@ -203,7 +257,10 @@ test('local model: a 2 GB sparse external file gives the worker 32 bytes', async
     sparseFile(path.join(h.dir, 'big.bin'), SIZE, base, PAYLOAD);
     const res = await host.withExternals(h.uri as never, h.src, worker);
     assert.ok(res.ok, JSON.stringify(res));
-    assert.equal(Object.values(h.src.externals).reduce((s, v) => s + v.length, 0), 32);
+    assert.equal(
+      Object.values(h.src.externals).reduce((s, v) => s + v.length, 0),
+      32,
+    );
   } finally {
     h.done();
   }
@@ -219,14 +276,26 @@ test('virtual folder (workspace.fs only): symlinks and non-files refused, oversi
   vfs.set('/ws/w.bin', { type: FileType.File, size: 64, bytes: Uint8Array.from({ length: 64 }, (_, i) => i) });
   const reader = host.externalReader(model as never);
   wsCalls.length = 0;
-  for (const [loc, reason] of [['link.bin', /symbolic link/], ['pipe', /not a regular file/], ['dir', /a directory/], ['../etc/passwd', /outside the model's folder/]] as const) {
+  for (const [loc, reason] of [
+    ['link.bin', /symbolic link/],
+    ['pipe', /not a regular file/],
+    ['dir', /a directory/],
+    ['../etc/passwd', /outside the model's folder/],
+  ] as const) {
     await assert.rejects(reader.check(e(loc)), (err: unknown) => err instanceof ReluLensError && reason.test(err.message) && /'W1'/.test(err.message));
   }
   await assert.rejects(reader.read({ ...e('huge.bin'), length: 16 }), /too large to read here/);
-  assert.deepEqual(wsCalls.filter((x) => x.op === 'readFile'), [], 'a refused file was read');
+  assert.deepEqual(
+    wsCalls.filter((x) => x.op === 'readFile'),
+    [],
+    'a refused file was read',
+  );
   const into: Record<string, Uint8Array> = {};
   await host.readExternalRanges(model as never, [{ ...e('w.bin'), offset: 8 }], into, reader);
   const got = into[rangeKey({ location: 'w.bin', offset: 8, length: 16 })];
-  assert.deepEqual(Array.from(got), Array.from({ length: 16 }, (_, i) => i + 8));
+  assert.deepEqual(
+    Array.from(got),
+    Array.from({ length: 16 }, (_, i) => i + 8),
+  );
   assert.equal(got.buffer.byteLength, 16, 'the whole file was kept instead of the range');
 });

@@ -74,7 +74,10 @@ test('symlinks that stay inside the folder are followed', () => {
   const t = tempDir();
   try {
     fs.mkdirSync(join(t.dir, 'weights'));
-    fs.writeFileSync(join(t.dir, 'weights', 'real.bin'), Uint8Array.from({ length: 16 }, (_, i) => i));
+    fs.writeFileSync(
+      join(t.dir, 'weights', 'real.bin'),
+      Uint8Array.from({ length: 16 }, (_, i) => i),
+    );
     fs.symlinkSync('weights/real.bin', join(t.dir, 'alias.bin'));
     const folder = new ModelFolder(join(t.dir, 'model.onnx'));
     assert.deepEqual(Array.from(folder.read(range('alias.bin', 4, 4))), [4, 5, 6, 7]);
@@ -206,7 +209,10 @@ test('the byte cap is checked before the buffer is allocated', () => {
     assert.ok(over.error instanceof ReluLensError, String(over.error));
     assert.match(over.error.message, /'W2'.*beyond the limit of 1000 \(MAX_EXTERNAL_BYTES\)/);
     assert.ok(over.stats.largest < 600, `allocated ${over.stats.largest}`);
-    assert.equal(calls.filter((c) => c.op === 'read').reduce((s, c) => s + (c.length ?? 0), 0), 600);
+    assert.equal(
+      calls.filter((c) => c.op === 'read').reduce((s, c) => s + (c.length ?? 0), 0),
+      600,
+    );
   } finally {
     t.done();
   }

@@ -155,7 +155,14 @@ export function openedUnderStrace(args: string[], timeoutMs: number): { run: Chi
     const text = fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '';
     const opened = [...text.matchAll(/\bopen(?:at2?)?\((?:(?:AT_FDCWD|\d+), )?"([^"]*)"/g)].map((m) => m[1]);
     return {
-      run: { status: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? '', maxRss: null, timedOut: (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT' },
+      run: {
+        status: r.status,
+        signal: r.signal,
+        stdout: r.stdout ?? '',
+        stderr: r.stderr ?? '',
+        maxRss: null,
+        timedOut: (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT',
+      },
       opened,
     };
   } finally {

@@ -17,20 +17,36 @@ test('momentum: t_{k+1}² − t_{k+1} = t_k², t_k ≥ (k + 1)/2, weight (t_k �
     assert.ok(t >= (k + 2) / 2 - 1e-12, `t_${k + 1} = ${t}`);
   }
   assert.deepEqual(Array.from(extrapolate([2, 4], [1, 1], 0.5)), [2.5, 5.5]);
-  assert.deepEqual(stepTerms([[[3], [1], [2]], [[1, 1], [0, 2], [1, 1]]]), { lin: 2 * 2 + 1 - 1, sq: 4 + 1 + 1 });
+  assert.deepEqual(
+    stepTerms([
+      [[3], [1], [2]],
+      [
+        [1, 1],
+        [0, 2],
+        [1, 1],
+      ],
+    ]),
+    { lin: 2 * 2 + 1 - 1, sq: 4 + 1 + 1 },
+  );
 });
 
 test('FISTA from these pieces solves min ½‖D(x − a)‖² + λ‖x‖₁ (closed form: soft-thresholding at λ/d_i²) to 1e-10', () => {
-  const a = [3, -0.2, 0.5, -2, 0.05], lam = 0.4;
+  const a = [3, -0.2, 0.5, -2, 0.05],
+    lam = 0.4;
   // a badly scaled copy: f(x) = ½‖Dx − Da‖² with D = diag(s), prox of λ‖x‖₁ with step 1/L
   const s = [1, 3, 0.5, 2, 1.5];
   const L = Math.max(...s.map((v) => v * v));
   const grad = (x: ArrayLike<number>) => Float64Array.from(x, (v, i) => s[i] * s[i] * (v - a[i]));
   const prox = (v: Float64Array, thr: number) => v.map((u) => Math.sign(u) * Math.max(0, Math.abs(u) - thr));
-  let x: Float64Array = new Float64Array(a.length), y: Float64Array = Float64Array.from(x), t = 1;
+  let x: Float64Array = new Float64Array(a.length),
+    y: Float64Array = Float64Array.from(x),
+    t = 1;
   for (let k = 0; k < 3000; k++) {
     const g = grad(y);
-    const xn = prox(Float64Array.from(y, (v, i) => v - g[i] / L), lam / L);
+    const xn = prox(
+      Float64Array.from(y, (v, i) => v - g[i] / L),
+      lam / L,
+    );
     const { next, weight } = fistaMomentum(t);
     y = extrapolate(xn, x, weight);
     x = xn;

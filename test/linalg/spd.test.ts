@@ -65,7 +65,9 @@ test('ridgeCholeskySolve: (H + ridge·I)x = rhs at the first ridge that factors,
     for (let i = 0; i < T; i++) assert.ok(Math.abs(xr[i] - refr[i]) <= 1e-9 * (1 + Math.abs(refr[i])));
   }
   // rank-deficient H (2 of 5): the zero ridge fails, the next one is used
-  const T = 5, H = gram(T, 2, r), rhs = Array.from({ length: T }, r);
+  const T = 5,
+    H = gram(T, 2, r),
+    rhs = Array.from({ length: T }, r);
   const x = ridgeCholeskySolve(H, T, rhs, [0, 1e-3])!;
   const Hr = Float64Array.from(H);
   for (let i = 0; i < T; i++) Hr[i * T + i] += 1e-3;
@@ -77,7 +79,9 @@ test('ridgeCholeskySolve: (H + ridge·I)x = rhs at the first ridge that factors,
 
 test('symmetricSolve: Cholesky when definite; min-norm least squares when singular', () => {
   const r = rng(9);
-  const T = 4, H = gram(T, 6, r), rhs = Array.from({ length: T }, r);
+  const T = 4,
+    H = gram(T, 6, r),
+    rhs = Array.from({ length: T }, r);
   const x = symmetricSolve(H, T, rhs)!;
   const ref = gauss(H, T, rhs);
   for (let i = 0; i < T; i++) assert.ok(Math.abs(x[i] - ref[i]) <= 1e-9 * (1 + Math.abs(ref[i])));
@@ -98,7 +102,8 @@ test('spdSolve: the growing ridge from 1e-14·max diag — exact on a definite H
   // (H + ridge·I)y = g for it (backward stable: residual ≤ 1e-10·(‖H‖ + ridge)·‖y‖; y itself is ill-conditioned)
   const S = gram(T, 2, r);
   const y = spdSolve(S, g, T);
-  let dmax = 0, ny = 0;
+  let dmax = 0,
+    ny = 0;
   for (let i = 0; i < T; i++) dmax = Math.max(dmax, S[i * T + i]);
   for (const v of y) ny = Math.max(ny, Math.abs(v));
   assert.ok(ny > 0 && y.every(Number.isFinite));
@@ -114,4 +119,35 @@ test('spdSolve: the growing ridge from 1e-14·max diag — exact on a definite H
   }
   assert.ok(found, `no ridge of the schedule solves the system for ${Array.from(y)}`);
   assert.deepEqual(Array.from(spdSolve(new Float64Array(T * T), g, T)), new Array(T).fill(0));
+});
+
+test('spdSolve factors two rows by four columns at a time: the same solve as Gaussian elimination for every T mod 4 and T mod 2, an indefinite pivot refused in either row of a pair and in an odd last row', () => {
+  const r = rng(23);
+  // T = 1 … 13 covers every remainder of the row pairs and the four-column groups; 37 and 64 a few full groups
+  for (const T of [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 37, 64]) {
+    const H = gram(T, T + 5, r);
+    const g = Float64Array.from({ length: T }, r);
+    const x = spdSolve(H, g, T);
+    const ref = gauss(H, T, g);
+    let scale = 0;
+    for (const v of ref) scale = Math.max(scale, Math.abs(v));
+    for (let i = 0; i < T; i++) assert.ok(Math.abs(x[i] - ref[i]) <= 1e-9 * (1 + scale), `T = ${T}: x_${i} ${x[i]} vs ${ref[i]}`);
+  }
+  // unit diagonal, rows u and v coupled by 1e8 (an eigenvalue near −1e8): no ridge below 1e6·max diag
+  // makes it definite, so pivot v fails — as the second row of a pair (v = 1, 5), the first (v = 2),
+  // the odd last row (v = 2 of 3, 4 of 5)…
+  for (const [T, u, v] of [
+    [2, 0, 1],
+    [3, 1, 2],
+    [4, 1, 2],
+    [5, 3, 4],
+    [6, 2, 5],
+    [9, 0, 5],
+  ]) {
+    const H = new Float64Array(T * T);
+    for (let i = 0; i < T; i++) H[i * T + i] = 1;
+    H[u * T + v] = H[v * T + u] = 1e8;
+    // …and spdSolve returns its zero step, as for every schedule that fails
+    assert.deepEqual(Array.from(spdSolve(H, new Float64Array(T).fill(1), T)), new Array(T).fill(0), `T = ${T}, rows ${u}, ${v}`);
+  }
 });

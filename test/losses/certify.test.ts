@@ -49,7 +49,7 @@ test('free hidden bias (d = 1): weak duality and no false certificate against a 
       for (let k = 0; k <= 120; k++) dirs.push(Float64Array.of(u, -6 + (12 * k) / 120));
       for (let i = 0; i < n; i++) dirs.push(Float64Array.of(u, -X.data[i] * u));
     }
-    const brute = bruteUpper(X, Y, beta, loss, "decayed", "free", dirs, 700);
+    const brute = bruteUpper(X, Y, beta, loss, 'decayed', 'free', dirs, 700);
     const Pub = refObjective(brute.net, X, Y, beta, loss, 'none', 'free'); // 'none' ⇒ b1 not penalized
     const nets = [randomNet(R, 1, 3, c), brute.net];
     for (const net of nets) {
@@ -73,7 +73,8 @@ test('free hidden bias (d = 1): weak duality and no false certificate against a 
 
 test('cross-entropy: class indices and one-hot labels give the same certificate; the result carries the loss and its dual point', () => {
   const R = rng(77);
-  const n = 8, c = 3;
+  const n = 8,
+    c = 3;
   const X = mat(n, 2, () => R.normal());
   const idx = mat(n, 1, (i) => i % 3);
   const onehot = mat(n, 3, (i, k) => (i % 3 === k ? 1 : 0));
@@ -117,13 +118,57 @@ test('refusals: bad labels name row and column; shapes are checked; β must be p
   const X = mat(3, 1, (i) => i);
   const net: NetworkWeights = { W1: mat(2, 1, () => 1), b1: new Float64Array(2), W2: mat(1, 2, () => 1), b2: new Float64Array(1) };
   assert.throws(
-    () => certifyClassification(net, X, mat(3, 1, (i) => (i === 2 ? 7 : i)), 'logistic', base(0.1, 'decayed', 'decayed')),
+    () =>
+      certifyClassification(
+        net,
+        X,
+        mat(3, 1, (i) => (i === 2 ? 7 : i)),
+        'logistic',
+        base(0.1, 'decayed', 'decayed'),
+      ),
     (e: unknown) => e instanceof ReluLensError && e.location.row === 3 && e.location.column === 1,
   );
-  assert.throws(() => certifyClassification(net, X, mat(2, 1, () => 0), 'hinge', base(0.1, 'decayed', 'decayed')), /3 samples but the labels have 2 rows/);
-  assert.throws(() => certifyClassification(net, X, mat(3, 1, () => 0), 'cross-entropy', base(0.1, 'decayed', 'decayed')), /at least 2 model outputs/);
-  assert.throws(() => certifyClassification(net, X, mat(3, 1, () => 0), 'logistic', base(0, 'decayed', 'decayed')), ReluLensError);
+  assert.throws(
+    () =>
+      certifyClassification(
+        net,
+        X,
+        mat(2, 1, () => 0),
+        'hinge',
+        base(0.1, 'decayed', 'decayed'),
+      ),
+    /3 samples but the labels have 2 rows/,
+  );
+  assert.throws(
+    () =>
+      certifyClassification(
+        net,
+        X,
+        mat(3, 1, () => 0),
+        'cross-entropy',
+        base(0.1, 'decayed', 'decayed'),
+      ),
+    /at least 2 model outputs/,
+  );
+  assert.throws(
+    () =>
+      certifyClassification(
+        net,
+        X,
+        mat(3, 1, () => 0),
+        'logistic',
+        base(0, 'decayed', 'decayed'),
+      ),
+    ReluLensError,
+  );
   // a single class with Λᵀ1 = 0 required: no interior dual point, bound 0, no crash
-  const r = certifyClassificationWith(net, X, mat(3, 1, () => 1), 'logistic', base(0.1, 'decayed', 'free', 2), computeOracle);
+  const r = certifyClassificationWith(
+    net,
+    X,
+    mat(3, 1, () => 1),
+    'logistic',
+    base(0.1, 'decayed', 'free', 2),
+    computeOracle,
+  );
   assert.ok(r.dualBound <= r.primal && r.dualBound >= 0);
 });

@@ -32,17 +32,25 @@ function whitened(n: number, d: number, seed: number): Mat {
 }
 
 const settings = (beta: number): CertifySettings => ({
-  beta: { kind: 'direct', beta }, hiddenBias: 'none', outputBias: 'none', tol: 1e-6, patternBudget: 2_000_000, maxIterations: 0, seed: 1,
+  beta: { kind: 'direct', beta },
+  hiddenBias: 'none',
+  outputBias: 'none',
+  tol: 1e-6,
+  patternBudget: 2_000_000,
+  maxIterations: 0,
+  seed: 1,
 });
 
 test('hinge on whitened data: the closed form is primal-attained and dual-feasible with equal value (P* proven)', () => {
   let cases = 0;
   for (let seed = 1; seed <= 24; seed++) {
     const r = rng(seed * 7);
-    const n = 2 + (seed % 3), d = n + (seed % 2);
+    const n = 2 + (seed % 3),
+      d = n + (seed % 2);
     const X = whitened(n, d, seed);
     const Y = mat(n, 1, () => (r.u() < 0.5 ? -1 : 1));
-    const npl = Array.from(Y.data).filter((v) => v > 0).length, nmi = n - npl;
+    const npl = Array.from(Y.data).filter((v) => v > 0).length,
+      nmi = n - npl;
     // β below, between and above √n±
     for (const beta of [0.3, 1.2, 2.5]) {
       const cf = detectHingeWhitened(X, Y, beta, { hiddenBias: 'none', outputBias: 'none' })!;
@@ -71,7 +79,8 @@ test('the certificate uses it: closed-form network certified, a perturbed one is
   let checked = 0;
   for (let seed = 1; seed <= 6; seed++) {
     const r = rng(seed);
-    const n = 4, d = 5;
+    const n = 4,
+      d = 5;
     const X = whitened(n, d, 100 + seed);
     const Y = mat(n, 1, (i) => (i % 2 ? 1 : -1) * (r.u() < 0.8 ? 1 : -1));
     const beta = 0.5 + r.u();

@@ -30,14 +30,30 @@ test('hinge conjugate: G(λ) = Σ yλ on 0 ≤ yλ ≤ 1 equals min_f max(0, 1 �
     const p = trial === 0 ? 0 : trial === 1 ? 1 : R.u();
     const lam = y * p;
     const brute = minScalar((f) => Math.max(0, 1 - y * f) + lam * f);
-    const G = dualObjective(mat(1, 1, () => lam), mat(1, 1, () => y), 'hinge');
+    const G = dualObjective(
+      mat(1, 1, () => lam),
+      mat(1, 1, () => y),
+      'hinge',
+    );
     assert.ok(Math.abs(G - brute) < 1e-9, `y=${y} λ=${lam}: G=${G} brute=${brute}`);
   }
   // outside the domain the infimum is −∞ (the search hits its box and keeps decreasing)
-  for (const [y, lam] of [[1, 1.3], [1, -0.2], [-1, 0.4], [-1, -1.5]]) {
+  for (const [y, lam] of [
+    [1, 1.3],
+    [1, -0.2],
+    [-1, 0.4],
+    [-1, -1.5],
+  ]) {
     const brute = minScalar((f) => Math.max(0, 1 - y * f) + lam * f);
     assert.ok(brute < -5, `outside: brute ${brute}`);
-    assert.equal(dualObjective(mat(1, 1, () => lam), mat(1, 1, () => y), 'hinge'), -Infinity);
+    assert.equal(
+      dualObjective(
+        mat(1, 1, () => lam),
+        mat(1, 1, () => y),
+        'hinge',
+      ),
+      -Infinity,
+    );
   }
 });
 
@@ -48,13 +64,28 @@ test('logistic conjugate: G(λ) = H(yλ) (binary entropy, nats) equals min_f log
     const p = 0.001 + 0.998 * R.u();
     const lam = y * p;
     const brute = minScalar((f) => Math.log1p(Math.exp(-y * f)) + lam * f);
-    const G = dualObjective(mat(1, 1, () => lam), mat(1, 1, () => y), 'logistic');
+    const G = dualObjective(
+      mat(1, 1, () => lam),
+      mat(1, 1, () => y),
+      'logistic',
+    );
     assert.ok(Math.abs(G - brute) < 1e-8, `y=${y} p=${p}: G=${G} brute=${brute}`);
   }
-  for (const [y, lam] of [[1, 1.2], [1, -0.1], [-1, 0.3]]) {
+  for (const [y, lam] of [
+    [1, 1.2],
+    [1, -0.1],
+    [-1, 0.3],
+  ]) {
     const brute = minScalar((f) => Math.log1p(Math.exp(-y * f)) + lam * f);
     assert.ok(brute < -5);
-    assert.equal(dualObjective(mat(1, 1, () => lam), mat(1, 1, () => y), 'logistic'), -Infinity);
+    assert.equal(
+      dualObjective(
+        mat(1, 1, () => lam),
+        mat(1, 1, () => y),
+        'logistic',
+      ),
+      -Infinity,
+    );
   }
 });
 
@@ -70,31 +101,55 @@ test('cross-entropy conjugate: G(λ) = H(y − λ) (Shannon entropy on the simpl
     const q = w.map((v) => v / s);
     const lam = y.map((v, k) => v - q[k]);
     const brute = minCE(y, lam);
-    const G = dualObjective(mat(1, c, (_, k) => lam[k]), mat(1, c, (_, k) => y[k]), 'cross-entropy');
+    const G = dualObjective(
+      mat(1, c, (_, k) => lam[k]),
+      mat(1, c, (_, k) => y[k]),
+      'cross-entropy',
+    );
     assert.ok(Math.abs(G - brute) < 1e-7, `c=${c}: G=${G} brute=${brute}`);
   }
   // off the simplex (row sum ≠ 0 or a negative q) the infimum is −∞
   const y = [1, 0, 0];
-  for (const lam of [[0.2, -0.1, -0.2], [-0.2, 0.3, -0.1]]) {
+  for (const lam of [
+    [0.2, -0.1, -0.2],
+    [-0.2, 0.3, -0.1],
+  ]) {
     const c = 3;
     const f = [0, 0, 0];
     // walk along the direction that makes the objective decrease without bound
     const sum = lam.reduce((a, b) => a + b, 0);
     // Σλ ≠ 0: move f along ±1 (lse − ⟨y,f⟩ is constant there); q_k = y_k − λ_k < 0: send f_k → −∞
     const dir = Math.abs(sum) > 1e-12 ? [-Math.sign(sum), -Math.sign(sum), -Math.sign(sum)] : y.map((v, k) => (v - lam[k] < 0 ? -1 : 0));
-    const at = (t: number) => refSampleLoss('cross-entropy', f.map((v, k) => v + t * dir[k]), y) + lam.reduce((s2, v, k) => s2 + v * t * dir[k], 0);
+    const at = (t: number) =>
+      refSampleLoss(
+        'cross-entropy',
+        f.map((v, k) => v + t * dir[k]),
+        y,
+      ) + lam.reduce((s2, v, k) => s2 + v * t * dir[k], 0);
     assert.ok(at(1000) < at(10) - 50, 'unbounded below');
     void c;
-    assert.equal(dualObjective(mat(1, 3, (_, k) => lam[k]), mat(1, 3, (_, k) => y[k]), 'cross-entropy'), -Infinity);
+    assert.equal(
+      dualObjective(
+        mat(1, 3, (_, k) => lam[k]),
+        mat(1, 3, (_, k) => y[k]),
+        'cross-entropy',
+      ),
+      -Infinity,
+    );
   }
 });
 
 test('−∇ℓ(F) is the gradient of ℓ (finite differences) and lies in the domain; scaling by s ∈ [0,1] stays there', () => {
   const R = rng(14);
   for (const loss of ['logistic', 'cross-entropy', 'hinge'] as const) {
-    const n = 5, c = loss === 'cross-entropy' ? 3 : 1;
+    const n = 5,
+      c = loss === 'cross-entropy' ? 3 : 1;
     const F = mat(n, c, () => 3 * R.normal());
-    const Y = labelsForLoss(mat(n, 1, (i) => (loss === 'cross-entropy' ? i % 3 : i % 2)), loss, c);
+    const Y = labelsForLoss(
+      mat(n, 1, (i) => (loss === 'cross-entropy' ? i % 3 : i % 2)),
+      loss,
+      c,
+    );
     const L = negGradient(F, Y, loss);
     if (loss !== 'hinge')
       for (let i = 0; i < n * c; i++) {
@@ -121,10 +176,19 @@ test('Fenchel–Young: ℓ(F) ≥ G(λ) − ⟨λ, F⟩ for random F and λ in t
   const R = rng(15);
   for (const loss of ['logistic', 'cross-entropy', 'hinge'] as const) {
     for (let trial = 0; trial < 20; trial++) {
-      const n = 4, c = loss === 'cross-entropy' ? 3 : 1;
+      const n = 4,
+        c = loss === 'cross-entropy' ? 3 : 1;
       const F = mat(n, c, () => 2 * R.normal());
-      const Y = labelsForLoss(mat(n, 1, () => Math.floor(R.u() * (loss === 'cross-entropy' ? 3 : 2))), loss, c);
-      const L = negGradient(mat(n, c, () => 2 * R.normal()), Y, loss);
+      const Y = labelsForLoss(
+        mat(n, 1, () => Math.floor(R.u() * (loss === 'cross-entropy' ? 3 : 2))),
+        loss,
+        c,
+      );
+      const L = negGradient(
+        mat(n, c, () => 2 * R.normal()),
+        Y,
+        loss,
+      );
       const inner = L.data.reduce((s, v, i) => s + v * F.data[i], 0);
       assert.ok(lossValue(F, Y, loss) >= dualObjective(L, Y, loss) - inner - 1e-12);
       if (loss !== 'hinge') {

@@ -47,7 +47,10 @@ export function refSampleLoss(loss: Loss, f: number[], y: number[]): number {
 }
 
 export function refForward(net: NetworkWeights, X: Mat): Mat {
-  const n = X.rows, d = X.cols, m = net.W1.rows, c = net.W2.rows;
+  const n = X.rows,
+    d = X.cols,
+    m = net.W1.rows,
+    c = net.W2.rows;
   const F = mat(n, c, () => 0);
   for (let i = 0; i < n; i++)
     for (let j = 0; j < m; j++) {
@@ -79,7 +82,8 @@ export function refObjective(net: NetworkWeights, X: Mat, Y: Mat, beta: number, 
 
 /** gradient of ℓ w.r.t. F (n×c) from the definitions */
 function refLossGrad(loss: Loss, F: Mat, Y: Mat, mu: number): Float64Array {
-  const n = F.rows, c = F.cols;
+  const n = F.rows,
+    c = F.cols;
   const G = new Float64Array(n * c);
   for (let i = 0; i < n; i++) {
     if (loss === 'cross-entropy') {
@@ -90,7 +94,8 @@ function refLossGrad(loss: Loss, F: Mat, Y: Mat, mu: number): Float64Array {
       for (let k = 0; k < c; k++) G[i * c + k] = e[k] / s - Y.data[i * c + k];
     } else
       for (let k = 0; k < c; k++) {
-        const y = Y.data[i * c + k], t = y * F.data[i * c + k];
+        const y = Y.data[i * c + k],
+          t = y * F.data[i * c + k];
         // hinge: Huber smoothing with parameter mu (only inside this reference solver)
         G[i * c + k] =
           typeof loss === 'object'
@@ -116,7 +121,8 @@ export function dictionary(p: number, count: number): Float64Array[] {
   }
   const ga = Math.PI * (3 - Math.sqrt(5));
   for (let k = 0; k < count; k++) {
-    const z = 1 - (2 * (k + 0.5)) / count, r = Math.sqrt(1 - z * z);
+    const z = 1 - (2 * (k + 0.5)) / count,
+      r = Math.sqrt(1 - z * z);
     out.push(Float64Array.of(r * Math.cos(ga * k), r * Math.sin(ga * k), z));
   }
   return out;
@@ -127,8 +133,19 @@ export function dictionary(p: number, count: number): Float64Array[] {
  * gradient with backtracking (hinge: Huber-smoothed with decreasing μ), then the network built from
  * it and its objective recomputed with the true loss. Returns that objective and the network.
  */
-export function bruteUpper(X: Mat, Y: Mat, beta: number, loss: Loss, hb: HB, ob: OB, dirs: Float64Array[], iters = 3000): { value: number; net: NetworkWeights } {
-  const n = X.rows, d = X.cols, c = Y.cols;
+export function bruteUpper(
+  X: Mat,
+  Y: Mat,
+  beta: number,
+  loss: Loss,
+  hb: HB,
+  ob: OB,
+  dirs: Float64Array[],
+  iters = 3000,
+): { value: number; net: NetworkWeights } {
+  const n = X.rows,
+    d = X.cols,
+    c = Y.cols;
   const A: Float64Array[] = [];
   const used: Float64Array[] = [];
   for (const u of dirs) {
@@ -152,8 +169,7 @@ export function bruteUpper(X: Mat, Y: Mat, beta: number, loss: Loss, hb: HB, ob:
   const b = new Float64Array(c);
   const logits = (Zv: Float64Array, bv: Float64Array) => {
     const F = mat(n, c, () => 0);
-    for (let k = 0; k < K; k++)
-      for (let i = 0; i < n; i++) if (A[k][i] !== 0) for (let q = 0; q < c; q++) F.data[i * c + q] += A[k][i] * Zv[k * c + q];
+    for (let k = 0; k < K; k++) for (let i = 0; i < n; i++) if (A[k][i] !== 0) for (let q = 0; q < c; q++) F.data[i * c + q] += A[k][i] * Zv[k * c + q];
     if (ob !== 'none') for (let i = 0; i < n; i++) for (let q = 0; q < c; q++) F.data[i * c + q] += bv[q];
     return F;
   };
@@ -187,23 +203,27 @@ export function bruteUpper(X: Mat, Y: Mat, beta: number, loss: Loss, hb: HB, ob:
     for (let it = 0; it < iters / mus.length; it++) {
       const { l: f0, F } = smooth(Z, b, mu);
       const G = refLossGrad(loss, F, Y, mu);
-      const gZ = new Float64Array(K * c), gb = new Float64Array(c);
+      const gZ = new Float64Array(K * c),
+        gb = new Float64Array(c);
       for (let k = 0; k < K; k++) for (let i = 0; i < n; i++) if (A[k][i] !== 0) for (let q = 0; q < c; q++) gZ[k * c + q] += A[k][i] * G[i * c + q];
       if (ob !== 'none') for (let i = 0; i < n; i++) for (let q = 0; q < c; q++) gb[q] += G[i * c + q];
       if (ob === 'decayed') for (let q = 0; q < c; q++) gb[q] += beta * b[q];
       for (let bt = 0; bt < 50; bt++) {
-        const Zn = new Float64Array(K * c), bn = new Float64Array(c);
+        const Zn = new Float64Array(K * c),
+          bn = new Float64Array(c);
         for (let k = 0; k < K; k++) {
           let q2 = 0;
           for (let j = 0; j < c; j++) {
             Zn[k * c + j] = Z[k * c + j] - gZ[k * c + j] / L;
             q2 += Zn[k * c + j] ** 2;
           }
-          const nv = Math.sqrt(q2), f = nv > beta / L ? 1 - beta / L / nv : 0;
+          const nv = Math.sqrt(q2),
+            f = nv > beta / L ? 1 - beta / L / nv : 0;
           for (let j = 0; j < c; j++) Zn[k * c + j] *= f;
         }
         if (ob !== 'none') for (let q = 0; q < c; q++) bn[q] = b[q] - gb[q] / L;
-        let lin = 0, quad = 0;
+        let lin = 0,
+          quad = 0;
         for (let i = 0; i < K * c; i++) {
           lin += gZ[i] * (Zn[i] - Z[i]);
           quad += (Zn[i] - Z[i]) ** 2;
@@ -237,7 +257,8 @@ export function bruteUpper(X: Mat, Y: Mat, beta: number, loss: Loss, hb: HB, ob:
 
 /** min over f ∈ [−B, B] of g(f) for a convex scalar g: grid then golden section */
 export function minScalar(g: (f: number) => number, B = 60): number {
-  let best = 0, bv = Infinity;
+  let best = 0,
+    bv = Infinity;
   const N = 24001;
   for (let k = 0; k < N; k++) {
     const f = -B + (2 * B * k) / (N - 1);
@@ -247,10 +268,12 @@ export function minScalar(g: (f: number) => number, B = 60): number {
       best = f;
     }
   }
-  let a = best - (2 * B) / (N - 1), b = best + (2 * B) / (N - 1);
+  let a = best - (2 * B) / (N - 1),
+    b = best + (2 * B) / (N - 1);
   const r = (Math.sqrt(5) - 1) / 2;
   for (let it = 0; it < 100; it++) {
-    const x1 = b - r * (b - a), x2 = a + r * (b - a);
+    const x1 = b - r * (b - a),
+      x2 = a + r * (b - a);
     if (g(x1) < g(x2)) b = x2;
     else a = x1;
   }

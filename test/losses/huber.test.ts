@@ -29,16 +29,28 @@ test('Huber conjugate: G(λ) = λy − λ²/2 on |λ| ≤ δ equals min_f h_δ(f
       const y = 4 * R.normal();
       const lam = trial === 0 ? delta : trial === 1 ? -delta : trial === 2 ? 0 : delta * (2 * R.u() - 1);
       const brute = minScalar((f) => refHuber(f - y, delta) + lam * f, 40 + Math.abs(y));
-      const G = dualObjective(mat(1, 1, () => lam), mat(1, 1, () => y), loss);
+      const G = dualObjective(
+        mat(1, 1, () => lam),
+        mat(1, 1, () => y),
+        loss,
+      );
       assert.ok(Math.abs(G - brute) < 1e-8 * (1 + Math.abs(brute)), `δ=${delta} y=${y} λ=${lam}: G=${G} brute=${brute}`);
     }
     // |λ| > δ: the infimum is −∞ — the search's value falls with the box (linear in B)
     for (const lam of [1.2 * delta, -1.5 * delta]) {
       const y = 0.7;
       const g = (f: number) => refHuber(f - y, delta) + lam * f;
-      const v1 = minScalar(g, 50), v2 = minScalar(g, 100);
+      const v1 = minScalar(g, 50),
+        v2 = minScalar(g, 100);
       assert.ok(v2 < v1 - 10 * (Math.abs(lam) - delta), `δ=${delta} λ=${lam}: not unbounded (${v1}, ${v2})`);
-      assert.equal(dualObjective(mat(1, 1, () => lam), mat(1, 1, () => y), loss), -Infinity);
+      assert.equal(
+        dualObjective(
+          mat(1, 1, () => lam),
+          mat(1, 1, () => y),
+          loss,
+        ),
+        -Infinity,
+      );
     }
   }
 });
@@ -47,15 +59,18 @@ test('Huber value and −∇ℓ: PyTorch HuberLoss definition, finite difference
   const R = rng(5);
   for (const delta of [0.5, 1, 2]) {
     const loss = huberLoss(delta);
-    const n = 7, c = 2;
-    const F = mat(n, c, () => 3 * R.normal()), Y = mat(n, c, () => R.normal());
+    const n = 7,
+      c = 2;
+    const F = mat(n, c, () => 3 * R.normal()),
+      Y = mat(n, c, () => R.normal());
     let ref = 0;
     for (let i = 0; i < n * c; i++) ref += refHuber(F.data[i] - Y.data[i], delta);
     assert.ok(Math.abs(lossValue(F, Y, loss) - ref) < 1e-12 * (1 + ref));
     const L = negGradient(F, Y, loss);
     const h = 1e-6;
     for (let i = 0; i < n * c; i++) {
-      const Fp = { ...F, data: Float64Array.from(F.data) }, Fm = { ...F, data: Float64Array.from(F.data) };
+      const Fp = { ...F, data: Float64Array.from(F.data) },
+        Fm = { ...F, data: Float64Array.from(F.data) };
       Fp.data[i] += h;
       Fm.data[i] -= h;
       const fd = (lossValue(Fp, Y, loss) - lossValue(Fm, Y, loss)) / (2 * h);
@@ -64,16 +79,37 @@ test('Huber value and −∇ℓ: PyTorch HuberLoss definition, finite difference
     }
   }
   assert.equal(lossOf('huber').name, 'huber');
-  assert.ok(Math.abs(lossValue(mat(1, 1, () => 3), mat(1, 1, () => 0), 'huber') - 2.5) < 1e-15, 'the default δ is 1 (PyTorch): h_1(3) = 3 − 0.5');
-  assert.equal(lossValue(mat(1, 1, () => 3), mat(1, 1, () => 0), lossOf('huber', { huberDelta: 2 })), 4, 'h_2(3) = 2(3 − 1)');
+  assert.ok(
+    Math.abs(
+      lossValue(
+        mat(1, 1, () => 3),
+        mat(1, 1, () => 0),
+        'huber',
+      ) - 2.5,
+    ) < 1e-15,
+    'the default δ is 1 (PyTorch): h_1(3) = 3 − 0.5',
+  );
+  assert.equal(
+    lossValue(
+      mat(1, 1, () => 3),
+      mat(1, 1, () => 0),
+      lossOf('huber', { huberDelta: 2 }),
+    ),
+    4,
+    'h_2(3) = 2(3 − 1)',
+  );
   for (const bad of [0, -1, NaN, Infinity]) assert.throws(() => huberLoss(bad), ReluLensError);
 });
 
 test('SmoothL1Loss(beta=b) = HuberLoss(b)/b: the training objectives agree up to the factor N·b with β = N·b·wd', () => {
   const R = rng(8);
-  const n = 9, c = 2, N = n * c, wd = 3e-3;
+  const n = 9,
+    c = 2,
+    N = n * c,
+    wd = 3e-3;
   for (const b of [0.2, 1, 2.5]) {
-    const F = mat(n, c, () => 2 * R.normal()), Y = mat(n, c, () => R.normal());
+    const F = mat(n, c, () => 2 * R.normal()),
+      Y = mat(n, c, () => R.normal());
     const theta2 = 1 + 5 * R.u(); // ‖θ‖² of some network
     // PyTorch: SmoothL1Loss(beta=b, reduction='mean') = mean of 0.5r²/b (|r| < b) or |r| − 0.5b
     let sl1 = 0;
@@ -116,17 +152,23 @@ test('δ above every residual: the Huber certificate agrees with the squared-los
   let agreed = 0;
   for (let seed = 1; seed <= 6; seed++) {
     const R = rng(900 + seed);
-    const n = 8, d = 2;
-    const X = mat(n, d, () => R.normal()), Y = mat(n, 1, () => R.normal());
+    const n = 8,
+      d = 2;
+    const X = mat(n, d, () => R.normal()),
+      Y = mat(n, 1, () => R.normal());
     const net = randomNet(R, d, 3, 1, 0.6);
     const beta = 0.1 + R.u();
     const s = settings(beta, 'decayed', seed % 2 ? 'decayed' : 'free', 1e6);
     const sq = certifyNetwork(net, X, Y, { ...s }, computeOracle);
     const hu = certifyClassificationWith(net, X, Y, 'huber', s, computeOracle);
     assert.equal(hu.loss, 'huber');
-    assert.ok(Math.abs(hu.primalAsTrained - sq.primalAsTrained) < 1e-9 * sq.primalAsTrained, `seed ${seed}: P(θ) ${hu.primalAsTrained} vs ${sq.primalAsTrained}`);
+    assert.ok(
+      Math.abs(hu.primalAsTrained - sq.primalAsTrained) < 1e-9 * sq.primalAsTrained,
+      `seed ${seed}: P(θ) ${hu.primalAsTrained} vs ${sq.primalAsTrained}`,
+    );
     // both intervals contain P*: they must overlap, and when both certify, both bounds agree to tol
-    const [hl, hu2] = hu.pstarInterval, [sl, su] = sq.pstarInterval;
+    const [hl, hu2] = hu.pstarInterval,
+      [sl, su] = sq.pstarInterval;
     assert.ok(hl <= su * (1 + 1e-9) && sl <= hu2 * (1 + 1e-9), `seed ${seed}: disjoint P* intervals [${hl}, ${hu2}] vs [${sl}, ${su}]`);
     if (hu.verdict === sq.verdict) agreed++;
   }
@@ -151,8 +193,11 @@ function bruteM(x: Float64Array, lam: Float64Array): number {
     for (const sg of [1, -1]) best = Math.max(best, val((sg * 1) / r, (-sg * x[i]) / r));
   }
   for (let k = 0; k < K; k++) {
-    const t = (2 * Math.PI * k) / K, u0 = Math.cos(t), u1 = Math.sin(t);
-    let g0 = 0, g1 = 0;
+    const t = (2 * Math.PI * k) / K,
+      u0 = Math.cos(t),
+      u1 = Math.sin(t);
+    let g0 = 0,
+      g1 = 0;
     for (let i = 0; i < n; i++)
       if (x[i] * u0 + u1 > 0) {
         g0 += lam[i] * x[i];
@@ -166,7 +211,8 @@ function bruteM(x: Float64Array, lam: Float64Array): number {
 
 /** D(λ) = Σ λ_iy_i − λ_i²/2 − (Σλ_i)²/(2β) (output bias decayed) from the definitions, after checking |λ| ≤ δ and M(λ) ≤ β by brute force */
 function refDual(x: Float64Array, y: Float64Array, lam: Float64Array, delta: number, beta: number, what: string): number {
-  let G = 0, s1 = 0;
+  let G = 0,
+    s1 = 0;
   for (let i = 0; i < lam.length; i++) {
     assert.ok(Math.abs(lam[i]) <= delta, `${what}: λ_${i} = ${lam[i]} outside the box |λ| ≤ ${delta}`);
     G += lam[i] * y[i] - 0.5 * lam[i] ** 2;
@@ -193,7 +239,8 @@ test('tiny instances (d = 1, hidden bias): P* pinned by an independently re-chec
     const Pnet = refObjective(net, X, Y, beta, { huber: delta }, 'decayed', 'decayed');
     assert.ok(Math.abs(r.primalAsTrained - Pnet) <= 1e-10 * Pnet, `seed ${seed}: P(θ) ${r.primalAsTrained} vs reference ${Pnet}`);
     assert.ok(r.dualBound <= Pub * (1 + 1e-9), `seed ${seed}: dual bound ${r.dualBound} above the brute-force upper bound ${Pub}`);
-    if (r.verdict === 'certified') assert.ok(r.primalAsTrained <= Pub * (1 + 1e-4), `seed ${seed}: false certificate, P(θ) ${r.primalAsTrained} > brute ${Pub}`);
+    if (r.verdict === 'certified')
+      assert.ok(r.primalAsTrained <= Pub * (1 + 1e-4), `seed ${seed}: false certificate, P(θ) ${r.primalAsTrained} > brute ${Pub}`);
     if (r.dualLambda && r.dualBound > 0) {
       const D = refDual(X.data, Y.data, r.dualLambda.data, delta, beta, `seed ${seed}`);
       assert.ok(D >= r.dualBound - 1e-9 * Math.abs(D), `seed ${seed}: reported bound ${r.dualBound} above D(λ) = ${D}`);

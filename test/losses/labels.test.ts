@@ -24,7 +24,19 @@ function throwsAt(f: () => unknown, row: number, column: number, re: RegExp): vo
 test('binary labels: 0/1 map to −1/+1, ±1 stay, per column', () => {
   assert.deepEqual(Array.from(labelsForLoss(rows([[0], [1], [1]]), 'logistic', 1).data), [-1, 1, 1]);
   assert.deepEqual(Array.from(labelsForLoss(rows([[-1], [1], [1]]), 'hinge', 1).data), [-1, 1, 1]);
-  assert.deepEqual(Array.from(labelsForLoss(rows([[0, 1], [1, 0]]), 'logistic', 2).data), [-1, 1, 1, -1]);
+  assert.deepEqual(
+    Array.from(
+      labelsForLoss(
+        rows([
+          [0, 1],
+          [1, 0],
+        ]),
+        'logistic',
+        2,
+      ).data,
+    ),
+    [-1, 1, 1, -1],
+  );
   // idempotent: converted labels convert to themselves
   const once = labelsForLoss(rows([[0], [1]]), 'hinge', 1);
   assert.deepEqual(Array.from(labelsForLoss(once, 'hinge', 1).data), Array.from(once.data));
@@ -33,7 +45,20 @@ test('binary labels: 0/1 map to −1/+1, ±1 stay, per column', () => {
 test('binary labels: bad entries are refused with row and column', () => {
   throwsAt(() => labelsForLoss(rows([[0], [1], [2]]), 'logistic', 1), 3, 1, /0\/1 or −1\/\+1, found 2/);
   throwsAt(() => labelsForLoss(rows([[-1], [0], [1]]), 'hinge', 1), 2, 1, /−1\/\+1/);
-  throwsAt(() => labelsForLoss(rows([[0, 1], [1, 0.5]]), 'logistic', 2), 2, 2, /found 0.5/);
+  throwsAt(
+    () =>
+      labelsForLoss(
+        rows([
+          [0, 1],
+          [1, 0.5],
+        ]),
+        'logistic',
+        2,
+      ),
+    2,
+    2,
+    /found 0.5/,
+  );
   throwsAt(() => labelsForLoss(rows([[0], [NaN]]), 'logistic', 1), 2, 1, /finite/);
   assert.throws(() => labelsForLoss(rows([[0, 1]]), 'logistic', 1), /one label column per model output/);
 });
@@ -42,13 +67,46 @@ test('cross-entropy labels: class indices → one-hot with c = model outputs; on
   const Y = labelsForLoss(rows([[2], [0], [1]]), 'cross-entropy', 3);
   assert.deepEqual(Array.from(Y.data), [0, 0, 1, 1, 0, 0, 0, 1, 0]);
   assert.equal(Y.cols, 3);
-  const oh = labelsForLoss(rows([[0, 1], [1, 0]]), 'cross-entropy', 2);
+  const oh = labelsForLoss(
+    rows([
+      [0, 1],
+      [1, 0],
+    ]),
+    'cross-entropy',
+    2,
+  );
   assert.deepEqual(Array.from(oh.data), [0, 1, 1, 0]);
   throwsAt(() => labelsForLoss(rows([[0], [3]]), 'cross-entropy', 3), 2, 1, /0\.\.2/);
   throwsAt(() => labelsForLoss(rows([[0], [1.5]]), 'cross-entropy', 3), 2, 1, /not an integer/);
   throwsAt(() => labelsForLoss(rows([[0], [-1]]), 'cross-entropy', 2), 2, 1, /Class index -1/);
-  throwsAt(() => labelsForLoss(rows([[1, 0, 0], [0, 2, 0]]), 'cross-entropy', 3), 2, 2, /0 or 1, found 2/);
-  throwsAt(() => labelsForLoss(rows([[1, 0, 0], [1, 1, 0]]), 'cross-entropy', 3), 2, 1, /exactly one 1; this row has 2/);
+  throwsAt(
+    () =>
+      labelsForLoss(
+        rows([
+          [1, 0, 0],
+          [0, 2, 0],
+        ]),
+        'cross-entropy',
+        3,
+      ),
+    2,
+    2,
+    /0 or 1, found 2/,
+  );
+  throwsAt(
+    () =>
+      labelsForLoss(
+        rows([
+          [1, 0, 0],
+          [1, 1, 0],
+        ]),
+        'cross-entropy',
+        3,
+      ),
+    2,
+    1,
+    /exactly one 1; this row has 2/,
+  );
   throwsAt(() => labelsForLoss(rows([[0, 0, 0]]), 'cross-entropy', 3), 1, 1, /this row has 0/);
   assert.throws(() => labelsForLoss(rows([[0, 1]]), 'cross-entropy', 3), /one-hot rows with 3 columns/);
   assert.throws(() => labelsForLoss(rows([[0]]), 'cross-entropy', 1), /at least 2 model outputs/);

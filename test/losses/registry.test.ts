@@ -30,14 +30,16 @@ const copy = (A: Mat): Mat => ({ rows: A.rows, cols: A.cols, data: Float64Array.
 test('every loss: −∇ℓ and the Hessian against finite differences', () => {
   const R = rng(77);
   for (const loss of instances()) {
-    const n = 6, c = 3;
+    const n = 6,
+      c = 3;
     const Y = labelsFor(loss, n, c, R);
     const F = mat(n, c, () => 1.5 * R.normal());
     const L = mat(n, c, () => 0);
     loss.negGradient(F, Y, 0, L);
     const h = 1e-6;
     for (let i = 0; i < n * c; i++) {
-      const Fp = copy(F), Fm = copy(F);
+      const Fp = copy(F),
+        Fm = copy(F);
       Fp.data[i] += h;
       Fm.data[i] -= h;
       const fd = (loss.value(Fp, Y, 0) - loss.value(Fm, Y, 0)) / (2 * h);
@@ -50,10 +52,12 @@ test('every loss: −∇ℓ and the Hessian against finite differences', () => {
     for (let i = 0; i < n; i++) {
       loss.sampleHessian(F, Y, i, 0, H);
       for (let k = 0; k < c; k++) {
-        const Fp = copy(F), Fm = copy(F);
+        const Fp = copy(F),
+          Fm = copy(F);
         Fp.data[i * c + k] += h;
         Fm.data[i * c + k] -= h;
-        const Lp = mat(n, c, () => 0), Lm = mat(n, c, () => 0);
+        const Lp = mat(n, c, () => 0),
+          Lm = mat(n, c, () => 0);
         loss.negGradient(Fp, Y, 0, Lp);
         loss.negGradient(Fm, Y, 0, Lm);
         for (let l = 0; l < c; l++) {
@@ -69,7 +73,8 @@ test('every loss: −∇ℓ and the Hessian against finite differences', () => {
 test('every loss: Fenchel–Young inequality on the domain, equality at Λ = −∇ℓ(F); intoDomain lands inside', () => {
   const R = rng(78);
   for (const loss of instances()) {
-    const n = 7, c = 3;
+    const n = 7,
+      c = 3;
     const Y = labelsFor(loss, n, c, R);
     const inner = (A: Mat, B: Mat) => A.data.reduce((s, v, i) => s + v * B.data[i], 0);
     for (let trial = 0; trial < 20; trial++) {

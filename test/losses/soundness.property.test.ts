@@ -27,7 +27,8 @@ const TOL = 1e-4;
 const INSTANCES = Number(process.env.LOSS_INSTANCES ?? sized(120, 1000));
 
 function kinkDirections(X: { rows: number; cols: number; data: Float64Array }, hb: HB): Float64Array[] {
-  const n = X.rows, d = X.cols;
+  const n = X.rows,
+    d = X.cols;
   const out: Float64Array[] = [];
   const xt = (i: number) => (hb === 'decayed' ? [...X.data.subarray(i * d, i * d + d), 1] : [...X.data.subarray(i * d, i * d + d)]);
   const p = d + (hb === 'decayed' ? 1 : 0);
@@ -42,7 +43,8 @@ function kinkDirections(X: { rows: number; cols: number; data: Float64Array }, h
   if (p === 3)
     for (let i = 0; i < n; i++)
       for (let j = i + 1; j < n; j++) {
-        const a = xt(i), b = xt(j);
+        const a = xt(i),
+          b = xt(j);
         push([a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]);
       }
   return out;
@@ -114,8 +116,7 @@ test(`classification certificate: no false certificate, weak duality against bru
     assert.ok(Math.abs(r.primalAsTrained - Pref) <= 1e-10 * Math.max(1, Pref), `${where}: objective ${r.primalAsTrained} vs ${Pref}`);
     assert.ok(r.dualBound <= Pub + 1e-9 * Math.max(1, Pub), `${where}: weak duality violated: D = ${r.dualBound} > P_ub = ${Pub}`);
     weakChecks++;
-    if (r.verdict === 'certified')
-      assert.ok(r.primal - Pub <= TOL * r.primal + 1e-12, `${where}: FALSE CERTIFICATE: P_bal = ${r.primal}, P_ub = ${Pub}`);
+    if (r.verdict === 'certified') assert.ok(r.primal - Pub <= TOL * r.primal + 1e-12, `${where}: FALSE CERTIFICATE: P_bal = ${r.primal}, P_ub = ${Pub}`);
     if (r.verdict === 'not-optimal') {
       assert.ok(r.witness, `${where}: not-optimal without a witness`);
       const w = r.witness!;

@@ -71,7 +71,9 @@ test('torch logistic (Sigmoid head): β = n·wd matches torch, verdict backed by
   const r2 = certifyClassification(r.optimal!, X, Yraw, 'logistic', { ...settingsFor(cs.weightDecay, 5), beta: { kind: 'direct', beta: r.beta } });
   assert.equal(r2.verdict, 'certified', r2.summary);
   assert.ok(r2.primal <= r.primal);
-  console.log(`logistic-2d: ${r.verdict}, P_bal ${r.primal}, P* ∈ [${r.pstarInterval.join(', ')}], optimum re-certified with rel. gap ${r2.relGap.toExponential(2)}`);
+  console.log(
+    `logistic-2d: ${r.verdict}, P_bal ${r.primal}, P* ∈ [${r.pstarInterval.join(', ')}], optimum re-certified with rel. gap ${r2.relGap.toExponential(2)}`,
+  );
 });
 
 test('torch cross-entropy (Softmax head, class indices): β = n·wd matches torch, verdict backed by a witness', () => {
@@ -98,7 +100,8 @@ test('torch logistic, width 32 (trained to ≈1e-4 of P*): certified at tol 2e-4
   // with P* pinned down so tightly that the zone is visible: P(θ) − P*_hi < tol·P(θ) < P(θ) − P*_lo
   const r1 = certifyClassification(net, X, Yraw, 'logistic', settingsFor(cs.weightDecay, 30, 2));
   if (r1.verdict === 'inconclusive') {
-    const P = r1.primalAsTrained, [lo, hi] = r1.pstarInterval;
+    const P = r1.primalAsTrained,
+      [lo, hi] = r1.pstarInterval;
     assert.ok(P - hi < r1.tol * P && P - lo > r1.tol * P, `not the gray zone: P ${P}, P* ∈ [${lo}, ${hi}]`);
     assert.ok(hi - lo <= 0.2 * r1.tol * P, `P* interval too wide: [${lo}, ${hi}]`);
   } else checkVerdict('logistic-2d-wide', 'logistic', r1, X, labelsForLoss(Yraw, 'logistic', 1));

@@ -6,7 +6,11 @@
 import { modelProtoType } from '../../src/core/onnx/proto';
 import { doubleToHalfBits } from '../../src/core/onnx/ortCheck';
 
-export const FLOAT = 1, INT8 = 3, INT64 = 7, FLOAT16 = 10, DOUBLE = 11;
+export const FLOAT = 1,
+  INT8 = 3,
+  INT64 = 7,
+  FLOAT16 = 10,
+  DOUBLE = 11;
 
 export type Storage = 'raw' | 'float_data' | 'double_data' | 'int32_f16' | 'int64_data';
 
@@ -51,7 +55,10 @@ export function tensor(name: string, dims: number[], values: number[], dataType 
 /** A tensor whose bytes live in an external file at `offset`. */
 export function externalTensor(name: string, dims: number[], location: string, offset: number, length: number): TensorObj {
   return {
-    name, dims, data_type: FLOAT, data_location: 1,
+    name,
+    dims,
+    data_type: FLOAT,
+    data_location: 1,
     external_data: [
       { key: 'location', value: location },
       { key: 'offset', value: String(offset) },
@@ -64,9 +71,10 @@ type AttrValue = number | number[] | string | TensorObj | { ints: number[] } | {
 
 function attribute(name: string, v: AttrValue): object {
   if (typeof v === 'string') return { name, type: 3, s: new TextEncoder().encode(v) };
-  if (typeof v === 'number') return Number.isInteger(v) && !name.startsWith('alpha') && !name.startsWith('beta') && !name.startsWith('value_float')
-    ? { name, type: 2, i: v }
-    : { name, type: 1, f: v };
+  if (typeof v === 'number')
+    return Number.isInteger(v) && !name.startsWith('alpha') && !name.startsWith('beta') && !name.startsWith('value_float')
+      ? { name, type: 2, i: v }
+      : { name, type: 1, f: v };
   if (Array.isArray(v)) return { name, type: 6, floats: v };
   if ('ints' in v) return { name, type: 7, ints: v.ints };
   if ('int' in v) return { name, type: 2, i: v.int };
@@ -74,19 +82,30 @@ function attribute(name: string, v: AttrValue): object {
   return { name, type: 4, t: v };
 }
 
-export interface NodeObj { op_type: string; input: string[]; output: string[]; name: string; domain: string; attribute: object[] }
+export interface NodeObj {
+  op_type: string;
+  input: string[];
+  output: string[];
+  name: string;
+  domain: string;
+  attribute: object[];
+}
 
 export function node(op: string, input: string[], output: string[], attrs: Record<string, AttrValue> = {}, name = '', domain = ''): NodeObj {
   return { op_type: op, input, output, name, domain, attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)) };
 }
 
-export interface IO { name: string; elemType?: number; shape?: (number | string)[] | null; rawType?: object }
+export interface IO {
+  name: string;
+  elemType?: number;
+  shape?: (number | string)[] | null;
+  rawType?: object;
+}
 
 function valueInfo(v: IO): object {
   if (v.rawType) return { name: v.name, type: v.rawType };
   const tensorType: Record<string, unknown> = { elem_type: v.elemType ?? FLOAT };
-  if (v.shape !== null && v.shape !== undefined)
-    tensorType.shape = { dim: v.shape.map((d) => (typeof d === 'number' ? { dim_value: d } : { dim_param: d })) };
+  if (v.shape !== null && v.shape !== undefined) tensorType.shape = { dim: v.shape.map((d) => (typeof d === 'number' ? { dim_value: d } : { dim_param: d })) };
   return { name: v.name, type: { tensor_type: tensorType } };
 }
 

@@ -16,8 +16,13 @@ import { withAllocSpy } from './allocSpy';
 import { REAL_FIXTURES, REPO_ROOT } from './paths';
 import { mkfifo, openedUnderStrace, recordingFs, runCli, runNode, sparseFile, straceWorks, tempDir, touched } from '../io/helpers';
 
-const d = 2, m = 2, c = 1;
-const W1 = f32(rand(m * d, 1)), b1 = f32(rand(m, 2)), W2 = f32(rand(c * m, 3)), b2 = f32(rand(c, 4));
+const d = 2,
+  m = 2,
+  c = 1;
+const W1 = f32(rand(m * d, 1)),
+  b1 = f32(rand(m, 2)),
+  W2 = f32(rand(c * m, 3)),
+  b2 = f32(rand(c, 4));
 /** W1 | b1 | W2: the 32 bytes the model needs */
 const PAYLOAD = leBytes([...W1, ...b1, ...W2], FLOAT);
 const MB = 1024 * 1024;
@@ -90,7 +95,11 @@ test('unused initializer → symlink to /dev/zero: refused at once by the CLI (c
     const { fs: rfs, calls } = recordingFs();
     await refusedFile(f.model, /outside the model's folder/, 'junk', { fs: rfs });
     assert.deepEqual(touched(calls, '/dev/zero'), []);
-    assert.deepEqual(calls.filter((c) => c.op === 'read' && c.path !== f.model), [], 'nothing but the model read before the refusal');
+    assert.deepEqual(
+      calls.filter((c) => c.op === 'read' && c.path !== f.model),
+      [],
+      'nothing but the model read before the refusal',
+    );
   } finally {
     f.done();
   }
@@ -138,7 +147,11 @@ test('/etc/passwd through a symlink, ../../etc/passwd, an absolute path: refused
         const { fs: rfs, calls } = recordingFs();
         await refusedFile(f.model, /outside the model's folder/, usedBy, { fs: rfs });
         assert.deepEqual(touched(calls, '/etc/passwd'), [], `${what}/${usedBy}: ${JSON.stringify(calls)}`);
-        assert.deepEqual(calls.filter((c) => c.op === 'read' && c.path !== f.model), [], `${what}/${usedBy}: read before refusing`);
+        assert.deepEqual(
+          calls.filter((c) => c.op === 'read' && c.path !== f.model),
+          [],
+          `${what}/${usedBy}: read before refusing`,
+        );
         if (usedBy === 'W2') {
           // the reader points at the node that reads the tensor
           await assert.rejects(readModelFile(f.model), (e: unknown) => (e as ReluLensError).location.node?.name === 'fc2');
@@ -161,8 +174,14 @@ test('the CLI refuses a symlink to /etc/passwd with exit 3, and (under strace) n
     const { run, opened } = openedUnderStrace([join(REPO_ROOT, 'src/cli/main.ts'), 'inspect', f.model], 120_000);
     tc.diagnostic(`strace: ${opened.length} opens, none of /etc/passwd`);
     assert.equal(run.status, 3, run.stderr);
-    assert.ok(opened.some((p) => p.endsWith('model.onnx')), 'strace saw the model being opened');
-    assert.deepEqual(opened.filter((p) => p === '/etc/passwd' || p.endsWith('passwd.bin')), []);
+    assert.ok(
+      opened.some((p) => p.endsWith('model.onnx')),
+      'strace saw the model being opened',
+    );
+    assert.deepEqual(
+      opened.filter((p) => p === '/etc/passwd' || p.endsWith('passwd.bin')),
+      [],
+    );
   } finally {
     f.done();
   }
@@ -204,7 +223,10 @@ test('FIFO as external data (used or not): refused without blocking (CLI in a ch
       assertCliRefusal(r, f.model, [new RegExp(`'${usedBy}'`), /'w\.fifo'/, /FIFO \(named pipe\), not a regular file/]);
       const { fs: rfs, calls } = recordingFs();
       await refusedFile(f.model, /FIFO/, usedBy, { fs: rfs });
-      assert.deepEqual(calls.filter((c) => c.op === 'open' && c.path.endsWith('w.fifo')), []);
+      assert.deepEqual(
+        calls.filter((c) => c.op === 'open' && c.path.endsWith('w.fifo')),
+        [],
+      );
     } finally {
       f.done();
     }
@@ -254,7 +276,11 @@ test('external data declared beyond MAX_EXTERNAL_BYTES is refused before a byte 
     const s = spec(() => 'big.bin');
     const claim = (x: TensorObj, offset: number) => ({
       ...x,
-      external_data: [{ key: 'location', value: 'big.bin' }, { key: 'offset', value: String(offset) }, { key: 'length', value: String(2 ** 29) }],
+      external_data: [
+        { key: 'location', value: 'big.bin' },
+        { key: 'offset', value: String(offset) },
+        { key: 'length', value: String(2 ** 29) },
+      ],
     });
     s.inits![0] = claim(s.inits![0], 0);
     s.inits![2] = claim(s.inits![2], 2 ** 29);
@@ -269,10 +295,7 @@ test('external data declared beyond MAX_EXTERNAL_BYTES is refused before a byte 
 });
 
 test('real external-data fixtures still load and cross-check, reading only their ranges', async () => {
-  const cases = [
-    join(REPO_ROOT, 'test/fixtures/torch/legacy_f32_external/model.onnx'),
-    join(REPO_ROOT, 'test/fixtures/torch/dynamo_f32_big/model.onnx'),
-  ];
+  const cases = [join(REPO_ROOT, 'test/fixtures/torch/legacy_f32_external/model.onnx'), join(REPO_ROOT, 'test/fixtures/torch/dynamo_f32_big/model.onnx')];
   for (const path of cases) {
     const { fs: rfs, calls } = recordingFs();
     const { model, bytes, external } = await readModelFile(path, { fs: rfs });

@@ -37,41 +37,58 @@ function prng(seed: number) {
   };
 }
 
-interface Seed { name: string; bytes: Uint8Array; dir: string }
+interface Seed {
+  name: string;
+  bytes: Uint8Array;
+  dir: string;
+}
 
 function seeds(): Seed[] {
   const out: Seed[] = [];
   for (const sub of ['accept', 'refuse', 'refuse/ferroflow_external_data']) {
     const dir = join(REAL_FIXTURES, sub);
     if (!existsSync(dir)) continue;
-    for (const f of readdirSync(dir).filter((x) => x.endsWith('.onnx')).sort())
+    for (const f of readdirSync(dir)
+      .filter((x) => x.endsWith('.onnx'))
+      .sort())
       out.push({ name: `${sub}/${f}`, bytes: readFileSync(join(dir, f)), dir });
   }
   // quirks the real files lack: Scaler + ZipMap, float16 bits in int32_data, Constant-node weights
   const zipType = { sequence_type: { elem_type: { map_type: { key_type: 7, value_type: { tensor_type: { elem_type: 1 } } } } } };
-  const W1 = rand(12, 1), W2 = rand(8, 2);
+  const W1 = rand(12, 1),
+    W2 = rand(8, 2);
   out.push({
-    name: 'synthetic/scaler-zipmap', dir: REPO_ROOT,
+    name: 'synthetic/scaler-zipmap',
+    dir: REPO_ROOT,
     bytes: buildModel({
       nodes: [
         node('Scaler', ['x'], ['xs'], { offset: [1, 2, 3], scale: [0.5, 2, 1] }, 'Scaler', 'ai.onnx.ml'),
-        node('MatMul', ['xs', 'K1'], ['h0']), node('Add', ['h0', 'B1'], ['h']), node('Relu', ['h'], ['r']),
-        node('MatMul', ['r', 'K2'], ['y0']), node('Add', ['y0', 'B2'], ['y']), node('Softmax', ['y'], ['p'], { axis: 1 }),
+        node('MatMul', ['xs', 'K1'], ['h0']),
+        node('Add', ['h0', 'B1'], ['h']),
+        node('Relu', ['h'], ['r']),
+        node('MatMul', ['r', 'K2'], ['y0']),
+        node('Add', ['y0', 'B2'], ['y']),
+        node('Softmax', ['y'], ['p'], { axis: 1 }),
         node('ArgMax', ['p'], ['label'], { axis: 1 }),
         node('ZipMap', ['p'], ['probabilities'], { classlabels_int64s: { ints: [0, 1] } }, 'ZipMap', 'ai.onnx.ml'),
       ],
       inits: [tensor('K1', [3, 4], W1), tensor('B1', [4], rand(4, 3)), tensor('K2', [4, 2], W2), tensor('B2', [1, 2], rand(2, 4))],
       inputs: [{ name: 'x', shape: ['N', 3] }],
-      outputs: [{ name: 'label', elemType: 7, shape: ['N'] }, { name: 'probabilities', rawType: zipType }],
+      outputs: [
+        { name: 'label', elemType: 7, shape: ['N'] },
+        { name: 'probabilities', rawType: zipType },
+      ],
       mlOpset: 1,
     }),
   });
   out.push({
-    name: 'synthetic/f16-constant', dir: REPO_ROOT,
+    name: 'synthetic/f16-constant',
+    dir: REPO_ROOT,
     bytes: buildModel({
       nodes: [
         node('Constant', [], ['K1'], { value: tensor('', [3, 4], W1, FLOAT16, 'int32_f16') }),
-        node('Gemm', ['x', 'K1'], ['h'], { alpha: { f: 0.5 } }), node('Relu', ['h'], ['r']),
+        node('Gemm', ['x', 'K1'], ['h'], { alpha: { f: 0.5 } }),
+        node('Relu', ['h'], ['r']),
         node('Gemm', ['r', 'K2', 'B2'], ['y'], { transB: 1, beta: { f: 2 } }),
       ],
       inits: [tensor('K2', [2, 4], W2, FLOAT16, 'int32_f16'), tensor('B2', [2], [0.5, -0.5], FLOAT16)],
@@ -100,7 +117,8 @@ function mutate(seed: Seed, kind: Mutation, rnd: () => number): Uint8Array {
     }
     case 'overwrite': {
       const b = Uint8Array.from(src);
-      const at = pick(b.length), len = 1 + pick(16);
+      const at = pick(b.length),
+        len = 1 + pick(16);
       for (let i = at; i < Math.min(b.length, at + len); i++) b[i] = pick(256);
       return b;
     }

@@ -12,8 +12,14 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { readModelBytes } from '../../src/core/onnx/index';
 import {
-  crossCheck, crossCheckRefusal, crossToleranceFor, doubleToHalfBits, ortMessage,
-  FLOAT16_TOLERANCE_ULPS, FLOAT32_TOLERANCE_ULPS, FLOAT64_RELATIVE_TOLERANCE,
+  crossCheck,
+  crossCheckRefusal,
+  crossToleranceFor,
+  doubleToHalfBits,
+  ortMessage,
+  FLOAT16_TOLERANCE_ULPS,
+  FLOAT32_TOLERANCE_ULPS,
+  FLOAT64_RELATIVE_TOLERANCE,
 } from '../../src/core/onnx/ortCheck';
 import { decodeModelProto, encodeModelProto, type ModelProto, type TensorProto } from '../../src/core/onnx/proto';
 import { readTensor } from '../../src/core/onnx/tensor';
@@ -72,7 +78,9 @@ function assertRefusalCarries(r: Awaited<ReturnType<typeof crossCheck>>, file: s
 test('onnxruntime refuses an op type: the result carries its own error text, never "differs by null"', async () => {
   const model = readModelBytes(readFileSync(FIX01), { file: FIX01 });
   // the reader saw the real file; onnxruntime gets one whose Relu became an op it does not know
-  const bytes = mutated(FIX01, (p) => { p.graph!.node.find((n) => n.op_type === 'Relu')!.op_type = 'ReluLensNoSuchOp'; });
+  const bytes = mutated(FIX01, (p) => {
+    p.graph!.node.find((n) => n.op_type === 'Relu')!.op_type = 'ReluLensNoSuchOp';
+  });
   const said = await ortSays(bytes, (name) => ({ [name]: new ort.Tensor('float32', new Float32Array(4), [2, 2]) }));
   const r = await crossCheck(model, bytes, undefined, { modelPath: FIX01 });
   assertRefusalCarries(r, FIX01, said);
@@ -83,7 +91,9 @@ test('onnxruntime refuses an op type: the result carries its own error text, nev
 test('onnxruntime refuses a shape at run time: its multi-line message becomes one line', async () => {
   const model = readModelBytes(readFileSync(FIX01), { file: FIX01 });
   // the declared input says 3 features; the weights (and the feed) have 2
-  const bytes = mutated(FIX01, (p) => { p.graph!.input[0].type!.tensor_type!.shape!.dim[1] = { dim_value: 3 }; });
+  const bytes = mutated(FIX01, (p) => {
+    p.graph!.input[0].type!.tensor_type!.shape!.dim[1] = { dim_value: 3 };
+  });
   const said = await ortSays(bytes, (name) => ({ [name]: new ort.Tensor('float32', new Float32Array(4), [2, 2]) }));
   assert.match(said, /\n/, 'onnxruntime wrote this one on several lines');
   const r = await crossCheck(model, bytes);
@@ -92,26 +102,33 @@ test('onnxruntime refuses a shape at run time: its multi-line message becomes on
 });
 
 test('ortMessage drops the C++ source location onnxruntime prefixes, keeps the rest verbatim', () => {
-  const raw = '/onnxruntime_src/onnxruntime/core/graph/model.cc:202 onnxruntime::Model::Model(onnx::ModelProto&&, const onnxruntime::PathString&) Unsupported model IR version: 99, max supported IR version: 13\n';
+  const raw =
+    '/onnxruntime_src/onnxruntime/core/graph/model.cc:202 onnxruntime::Model::Model(onnx::ModelProto&&, const onnxruntime::PathString&) Unsupported model IR version: 99, max supported IR version: 13\n';
   assert.equal(ortMessage(new Error(raw)), 'Unsupported model IR version: 99, max supported IR version: 13');
-  assert.equal(ortMessage(new Error('Got invalid dimensions for input: x for the following indices\n index: 1 Got: 2 Expected: 3\n')),
-    'Got invalid dimensions for input: x for the following indices index: 1 Got: 2 Expected: 3');
+  assert.equal(
+    ortMessage(new Error('Got invalid dimensions for input: x for the following indices\n index: 1 Got: 2 Expected: 3\n')),
+    'Got invalid dimensions for input: x for the following indices index: 1 Got: 2 Expected: 3',
+  );
   assert.equal(ortMessage('plain string'), 'plain string');
 });
 
-test('CLI: a model onnxruntime cannot load exits 3 with one line naming the file and onnxruntime\'s reason', async () => {
+test("CLI: a model onnxruntime cannot load exits 3 with one line naming the file and onnxruntime's reason", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'rl-ort-'));
   try {
     const file = join(dir, 'future-ir.onnx');
     // ReLU Lens reads it (it ignores ir_version); onnxruntime refuses to load it
-    const bytes = mutated(FIX01, (p) => { p.ir_version = 99; });
+    const bytes = mutated(FIX01, (p) => {
+      p.ir_version = 99;
+    });
     writeFileSync(file, bytes);
     readModelBytes(bytes, { file });
     const said = await ortSays(bytes, (name) => ({ [name]: new ort.Tensor('float32', new Float32Array(4), [2, 2]) }));
     assert.match(said, /IR version/);
     for (const json of [false, true]) {
       const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'src/cli/main.ts'), 'inspect', file, ...(json ? ['--json'] : [])], {
-        cwd: REPO_ROOT, encoding: 'utf8', timeout: 120_000,
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+        timeout: 120_000,
       });
       assert.equal(r.status, 3, `exit ${r.status}: ${r.stderr}`);
       const lines = r.stderr.trim().split('\n');
@@ -134,9 +151,12 @@ test('tolerance rules: named constants, scaled to the outputs, never an absolute
   const ulp16 = 2.7 * 2 ** -10;
   assert.ok(f16.tolerance >= FLOAT16_TOLERANCE_ULPS * ulp16, `${f16.tolerance}`);
   assert.ok(f16.tolerance <= 1.01 * FLOAT16_TOLERANCE_ULPS * ulp16 + 1e-4, `${f16.tolerance}`);
-  assert.ok(f16.tolerance < 0.1 * 2.7 / 5, 'an error of 0.1 of the output is far outside');
+  assert.ok(f16.tolerance < (0.1 * 2.7) / 5, 'an error of 0.1 of the output is far outside');
   assert.ok(FLOAT16_TOLERANCE_ULPS >= 2 && FLOAT16_TOLERANCE_ULPS <= 16, 'a few float16 ulps');
-  assert.equal(f16.rule, `float16: ${FLOAT16_TOLERANCE_ULPS} float16 ulps of the largest output 2.70 + ${FLOAT32_TOLERANCE_ULPS} float32 ulps of the accumulated size 43.0`);
+  assert.equal(
+    f16.rule,
+    `float16: ${FLOAT16_TOLERANCE_ULPS} float16 ulps of the largest output 2.70 + ${FLOAT32_TOLERANCE_ULPS} float32 ulps of the accumulated size 43.0`,
+  );
   // float32: a few ulps of the accumulated size (it bounds every partial sum)
   const f32 = crossToleranceFor('float32', 2.7, 1260);
   assert.equal(f32.tolerance, FLOAT32_TOLERANCE_ULPS * 2 ** -23 * 1260);
@@ -147,7 +167,8 @@ test('tolerance rules: named constants, scaled to the outputs, never an absolute
   assert.ok(f64.tolerance < 2 ** -24 * 30);
   // scaled, not absolute: a thousand times smaller outputs, a thousand times smaller tolerance
   for (const p of ['float16', 'float32', 'float64'] as const) {
-    const big = crossToleranceFor(p, 1, 1).tolerance, small = crossToleranceFor(p, 1e-3, 1e-3).tolerance;
+    const big = crossToleranceFor(p, 1, 1).tolerance,
+      small = crossToleranceFor(p, 1e-3, 1e-3).tolerance;
     assert.ok(Math.abs(small / big - 1e-3) < 1e-9, `${p}: ${small} vs ${big}`);
     assert.ok(crossToleranceFor(p, 0, 0).tolerance > 0, `${p}: all-zero outputs still get a (tiny) tolerance`);
   }
@@ -168,8 +189,7 @@ function toFloat16(path: string): Uint8Array {
       return { name: t.name, dims: t.dims, data_type: FLOAT16, raw_data: raw } as TensorProto;
     };
     g.initializer = g.initializer.map(half);
-    for (const vi of [...g.input, ...g.output, ...(g.value_info ?? [])])
-      if (vi.type?.tensor_type?.elem_type === FLOAT) vi.type.tensor_type.elem_type = FLOAT16;
+    for (const vi of [...g.input, ...g.output, ...(g.value_info ?? [])]) if (vi.type?.tensor_type?.elem_type === FLOAT) vi.type.tensor_type.elem_type = FLOAT16;
     for (const n of g.node)
       for (const a of n.attribute) {
         if (a.t) a.t = half(a.t);
@@ -188,7 +208,9 @@ function maxAbs(a: ArrayLike<number>): number {
   return m;
 }
 
-const accepted = readdirSync(ACCEPT).filter((f) => f.endsWith('.onnx')).sort();
+const accepted = readdirSync(ACCEPT)
+  .filter((f) => f.endsWith('.onnx'))
+  .sort();
 
 for (const f of accepted) {
   test(`float16 copy of ${f}: passes unperturbed, tolerance a few float16 ulps of the outputs`, async () => {
@@ -221,7 +243,10 @@ test('float16 copy of fixture 08 (784 wide): extracted weights off by 0.1 of the
 
   const shifted = { ...model, b2: Float64Array.from(model.b2!, (v, k) => v + (k % 2 ? -0.1 : 0.1) * out) };
   const scaled = { ...model, W2: { ...model.W2, data: model.W2.data.map((v) => 1.1 * v) } };
-  for (const [what, bad] of [['output bias + 0.1·max|y|', shifted], ['W2 × 1.1', scaled]] as const) {
+  for (const [what, bad] of [
+    ['output bias + 0.1·max|y|', shifted],
+    ['W2 × 1.1', scaled],
+  ] as const) {
     const r = await crossCheck(bad, bytes, X);
     assert.equal(r.ok, false, `${what}: accepted with maxAbsDiff ${r.maxAbsDiff} ≤ ${r.tolerance}`);
     assert.ok(r.maxAbsDiff! > r.tolerance);
@@ -248,18 +273,27 @@ test('float16 copies of the other head-free fixtures: an output bias off by 0.1 
 // either side whether onnxruntime keeps it or (as its CPU provider does, running the float16 Gemm
 // in float32) drops it; the tight float16 tolerance must then hold.
 test('float16 weights behind a float32 input (Cast in the graph): agrees within the float16 rule', async () => {
-  const d = 16, m = 32, c = 2;
-  const W1 = rand(m * d, 21), W2 = rand(c * m, 22);
+  const d = 16,
+    m = 32,
+    c = 2;
+  const W1 = rand(m * d, 21),
+    W2 = rand(c * m, 22);
   const bytes = buildModel({
     nodes: [
       node('Cast', ['x'], ['xh'], { to: FLOAT16 }),
-      node('Gemm', ['xh', 'W1', 'b1'], ['h'], { transB: 1 }), node('Relu', ['h'], ['r']),
+      node('Gemm', ['xh', 'W1', 'b1'], ['h'], { transB: 1 }),
+      node('Relu', ['h'], ['r']),
       node('Gemm', ['r', 'W2', 'b2'], ['yh'], { transB: 1 }),
       node('Cast', ['yh'], ['y'], { to: FLOAT }),
     ],
-    inits: [tensor('W1', [m, d], W1, FLOAT16), tensor('b1', [m], rand(m, 23), FLOAT16),
-      tensor('W2', [c, m], W2, FLOAT16), tensor('b2', [c], rand(c, 24), FLOAT16)],
-    inputs: [{ name: 'x', shape: ['N', d] }], outputs: [{ name: 'y', shape: ['N', c] }],
+    inits: [
+      tensor('W1', [m, d], W1, FLOAT16),
+      tensor('b1', [m], rand(m, 23), FLOAT16),
+      tensor('W2', [c, m], W2, FLOAT16),
+      tensor('b2', [c], rand(c, 24), FLOAT16),
+    ],
+    inputs: [{ name: 'x', shape: ['N', d] }],
+    outputs: [{ name: 'y', shape: ['N', c] }],
   });
   const model = readModelBytes(bytes, { file: 'cast.onnx' });
   assert.equal(model.dtype, 'float16');

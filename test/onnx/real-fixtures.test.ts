@@ -41,7 +41,9 @@ const REFUSALS: Record<string, { op: string; reason: RegExp }> = {
 
 const accepted = new Map<string, CanonicalModel>();
 
-for (const f of readdirSync(ACCEPT).filter((x) => x.endsWith('.onnx')).sort()) {
+for (const f of readdirSync(ACCEPT)
+  .filter((x) => x.endsWith('.onnx'))
+  .sort()) {
   test(`accept/${f}: read and agrees with onnxruntime`, async () => {
     const path = join(ACCEPT, f);
     const { model, bytes } = await readModelFile(path);
@@ -116,7 +118,13 @@ test('ferroflow: external data (out-of-order offsets, one inline bias) read as o
   const dir = join(REFUSE, 'ferroflow_external_data');
   const path = join(dir, 'mlp.onnx');
   const expected = JSON.parse(readFileSync(join(__dirname, 'ferroflow-expected.json'), 'utf8')) as {
-    name: string; dims: number[]; sum: number; sumAbs: number; weightedSum: number; first: number[]; last: number;
+    name: string;
+    dims: number[];
+    sum: number;
+    sumAbs: number;
+    weightedSum: number;
+    first: number[];
+    last: number;
   }[];
   const proto = decodeModel(readFileSync(path), path);
   const g = new GraphIndex(proto.graph!, path, (rel) => readFileSync(join(dir, rel)));
@@ -125,8 +133,14 @@ test('ferroflow: external data (out-of-order offsets, one inline bias) read as o
   for (const e of expected) {
     const t = g.constant(e.name, user);
     assert.deepEqual(t.dims, e.dims, e.name);
-    let sum = 0, sumAbs = 0, weighted = 0;
-    t.values.forEach((v, i) => { sum += v; sumAbs += Math.abs(v); weighted += v * ((i % 97) + 1); });
+    let sum = 0,
+      sumAbs = 0,
+      weighted = 0;
+    t.values.forEach((v, i) => {
+      sum += v;
+      sumAbs += Math.abs(v);
+      weighted += v * ((i % 97) + 1);
+    });
     const close = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * (1 + Math.abs(b));
     assert.ok(close(sum, e.sum), `${e.name} sum ${sum} vs ${e.sum}`);
     assert.ok(close(sumAbs, e.sumAbs), `${e.name} sumAbs`);
@@ -154,10 +168,13 @@ test('corrupt, truncated, empty and non-ONNX inputs fail fast with "not an ONNX 
   for (const [what, bytes] of cases) {
     // "fast" as work, not wall-clock: refused without allocating more than the input's size
     const r = withAllocSpy(() =>
-      assert.throws(() => readModelBytes(bytes, { file: what }), (e: unknown) => {
-        assert.ok(e instanceof ReluLensError, `${what}: ${e}`);
-        return true;
-      }),
+      assert.throws(
+        () => readModelBytes(bytes, { file: what }),
+        (e: unknown) => {
+          assert.ok(e instanceof ReluLensError, `${what}: ${e}`);
+          return true;
+        },
+      ),
     );
     if (r.error) throw r.error;
     assert.ok(r.stats.largest <= Math.max(bytes.length, 64), `${what}: a ${r.stats.largestKind} of ${r.stats.largest} elements for ${bytes.length} bytes`);

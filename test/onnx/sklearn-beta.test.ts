@@ -39,9 +39,7 @@ for (const name of ['mlpc_binary', 'mlpc_3class', 'mlpr_1out', 'mlpr_2out']) {
     }
     const settings = settingsFromOptions(model, { sklearnAlpha: rec.alpha });
     assert.deepEqual([settings.hiddenBias, settings.outputBias], ['free', 'free'], 'sklearn decays neither bias');
-    const info = loss === 'squared'
-      ? betaFromSpec(settings.beta, data.n, model.c)
-      : betaForLoss(settings.beta, data.n, model.c, loss);
+    const info = loss === 'squared' ? betaFromSpec(settings.beta, data.n, model.c) : betaForLoss(settings.beta, data.n, model.c, loss);
     assert.equal(info.beta, rec.alpha);
 
     const F = forward(model, data.X);

@@ -9,7 +9,15 @@ import { join } from 'node:path';
 import { readModelFile } from '../../src/core/onnx/index';
 import { record, SKLEARN_DIR } from './sklearnFixtures';
 
-const CLASSIFIERS = ['mlpc_binary', 'mlpc_binary_nozipmap', 'mlpc_binary_scaler', 'mlpc_3class', 'mlpc_3class_nozipmap', 'mlpc_3class_123', 'mlpc_binary_strings'];
+const CLASSIFIERS = [
+  'mlpc_binary',
+  'mlpc_binary_nozipmap',
+  'mlpc_binary_scaler',
+  'mlpc_3class',
+  'mlpc_3class_nozipmap',
+  'mlpc_3class_123',
+  'mlpc_binary_strings',
+];
 
 for (const name of CLASSIFIERS)
   test(`skl2onnx ${name}: the model's classes are sklearn's classes_`, async () => {

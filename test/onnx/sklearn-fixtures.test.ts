@@ -70,7 +70,9 @@ for (const k of CASES) {
         const p = 1 / (1 + Math.exp(-row[0]));
         (got = [1 - p, p]), (want = rec.predict_proba![i]);
       } else if (k.probability === 'softmax') {
-        const mx = Math.max(...row), e = row.map((v) => Math.exp(v - mx)), s = e.reduce((a, b) => a + b, 0);
+        const mx = Math.max(...row),
+          e = row.map((v) => Math.exp(v - mx)),
+          s = e.reduce((a, b) => a + b, 0);
         (got = e.map((v) => v / s)), (want = rec.predict_proba![i]);
       } else {
         got = row;

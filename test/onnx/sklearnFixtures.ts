@@ -20,4 +20,3 @@ export interface SklearnRecord {
 }
 
 export const record = (name: string) => JSON.parse(readFileSync(join(SKLEARN_DIR, `${name}.json`), 'utf8')) as SklearnRecord;
-

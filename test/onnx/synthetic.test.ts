@@ -14,12 +14,15 @@ import { doubleToHalfBits } from '../../src/core/onnx/ortCheck';
 import { ReluLensError } from '../../src/core/errors';
 import { withAllocSpy } from './allocSpy';
 import { forward, type CanonicalModel } from '../../src/core/model';
-import {
-  buildModel, DOUBLE, externalTensor, f32, FLOAT, FLOAT16, INT64, INT8, leBytes, node, rand, tensor, type IO, type ModelSpec,
-} from './builder';
+import { buildModel, DOUBLE, externalTensor, f32, FLOAT, FLOAT16, INT64, INT8, leBytes, node, rand, tensor, type IO, type ModelSpec } from './builder';
 
-const d = 3, m = 4, c = 2;
-const W1 = f32(rand(m * d, 1)), b1 = f32(rand(m, 2)), W2 = f32(rand(c * m, 3)), b2 = f32(rand(c, 4));
+const d = 3,
+  m = 4,
+  c = 2;
+const W1 = f32(rand(m * d, 1)),
+  b1 = f32(rand(m, 2)),
+  W2 = f32(rand(c * m, 3)),
+  b2 = f32(rand(c, 4));
 /** row-major transpose of an r×k matrix */
 const T = (a: number[], r: number, k: number) => Array.from({ length: r * k }, (_, i) => a[(i % r) * k + Math.floor(i / r)]);
 
@@ -37,17 +40,23 @@ async function accept(bytes: Uint8Array, file = 'synthetic.onnx', check = true):
 }
 
 function refuse(bytes: Uint8Array, opType: string, reason: RegExp, opts: { file?: string; readExternal?: (p: string) => Uint8Array } = {}) {
-  assert.throws(() => readModelBytes(bytes, { file: opts.file ?? 'synthetic.onnx', readExternal: opts.readExternal }), (e: unknown) => {
-    assert.ok(e instanceof ReluLensError, String(e));
-    assert.equal(e.location.node?.opType, opType, e.describe());
-    assert.match(e.message, reason);
-    return true;
-  });
+  assert.throws(
+    () => readModelBytes(bytes, { file: opts.file ?? 'synthetic.onnx', readExternal: opts.readExternal }),
+    (e: unknown) => {
+      assert.ok(e instanceof ReluLensError, String(e));
+      assert.equal(e.location.node?.opType, opType, e.describe());
+      assert.match(e.message, reason);
+      return true;
+    },
+  );
 }
 
 const same = (a: ArrayLike<number> | null, b: number[] | null, scale = 1) => {
   assert.ok(a && b, 'present');
-  assert.deepEqual(Array.from(a), b.map((v) => v * scale));
+  assert.deepEqual(
+    Array.from(a),
+    b.map((v) => v * scale),
+  );
 };
 
 /** Gemm(transB=1) → Relu → Gemm(transB=1), torch style. */
@@ -68,7 +77,10 @@ function torchMlp(over: Partial<ModelSpec> = {}, gemmAttrs: Record<string, numbe
 test('baseline torch Gemm MLP', async () => {
   const model = await accept(buildModel(torchMlp()));
   assert.deepEqual([model.d, model.m, model.c], [d, m, c]);
-  same(model.W1.data, W1); same(model.b1, b1); same(model.W2.data, W2); same(model.b2, b2);
+  same(model.W1.data, W1);
+  same(model.b1, b1);
+  same(model.W2.data, W2);
+  same(model.b2, b2);
   assert.deepEqual(model.nodeMap.layer1, ["Gemm 'fc1'"]);
 });
 
@@ -100,54 +112,81 @@ test('no-bias layers: Gemm without C, and legacy MatMul → Relu → MatMul with
   const a = await accept(buildModel(spec));
   assert.equal(a.b1, null);
   same(a.b2, b2);
-  const mm = await accept(buildModel({
-    nodes: [
-      node('MatMul', ['x', 'onnx::MatMul_7'], ['h'], {}, '/fc1/MatMul'),
-      node('Relu', ['h'], ['r'], {}, '/relu/Relu'),
-      node('MatMul', ['r', 'onnx::MatMul_8'], ['y'], {}, '/fc2/MatMul'),
-    ],
-    inits: [tensor('onnx::MatMul_7', [d, m], T(W1, m, d)), tensor('onnx::MatMul_8', [m, c], T(W2, c, m))],
-    inputs: [X], outputs: [Y],
-  }));
-  assert.equal(mm.b1, null); assert.equal(mm.b2, null);
-  same(mm.W1.data, W1); same(mm.W2.data, W2);
+  const mm = await accept(
+    buildModel({
+      nodes: [
+        node('MatMul', ['x', 'onnx::MatMul_7'], ['h'], {}, '/fc1/MatMul'),
+        node('Relu', ['h'], ['r'], {}, '/relu/Relu'),
+        node('MatMul', ['r', 'onnx::MatMul_8'], ['y'], {}, '/fc2/MatMul'),
+      ],
+      inits: [tensor('onnx::MatMul_7', [d, m], T(W1, m, d)), tensor('onnx::MatMul_8', [m, c], T(W2, c, m))],
+      inputs: [X],
+      outputs: [Y],
+    }),
+  );
+  assert.equal(mm.b1, null);
+  assert.equal(mm.b2, null);
+  same(mm.W1.data, W1);
+  same(mm.W2.data, W2);
 });
 
 test('Add with the bias as first operand, shaped [1, m]', async () => {
-  const model = await accept(buildModel({
-    nodes: [
-      node('MatMul', ['x', 'K1'], ['h0'], {}, 'mm1'),
-      node('Add', ['B1', 'h0'], ['h'], {}, 'add1'),
-      node('Relu', ['h'], ['r'], {}, 'relu'),
-      node('MatMul', ['r', 'K2'], ['y0'], {}, 'mm2'),
-      node('Add', ['B2', 'y0'], ['y'], {}, 'add2'),
-    ],
-    inits: [tensor('K1', [d, m], T(W1, m, d)), tensor('B1', [1, m], b1), tensor('K2', [m, c], T(W2, c, m)), tensor('B2', [1, c], b2)],
-    inputs: [X], outputs: [Y],
-  }));
-  same(model.b1, b1); same(model.b2, b2); same(model.W1.data, W1);
+  const model = await accept(
+    buildModel({
+      nodes: [
+        node('MatMul', ['x', 'K1'], ['h0'], {}, 'mm1'),
+        node('Add', ['B1', 'h0'], ['h'], {}, 'add1'),
+        node('Relu', ['h'], ['r'], {}, 'relu'),
+        node('MatMul', ['r', 'K2'], ['y0'], {}, 'mm2'),
+        node('Add', ['B2', 'y0'], ['y'], {}, 'add2'),
+      ],
+      inits: [tensor('K1', [d, m], T(W1, m, d)), tensor('B1', [1, m], b1), tensor('K2', [m, c], T(W2, c, m)), tensor('B2', [1, c], b2)],
+      inputs: [X],
+      outputs: [Y],
+    }),
+  );
+  same(model.b1, b1);
+  same(model.b2, b2);
+  same(model.W1.data, W1);
   assert.deepEqual(model.nodeMap.layer1, ["MatMul 'mm1'", "Add 'add1'"]);
 });
 
 test('a bias that would differ per sample ([2, m]) is refused', () => {
-  refuse(buildModel({
-    nodes: [node('MatMul', ['x', 'K1'], ['h0'], {}, 'mm1'), node('Add', ['h0', 'B1'], ['h'], {}, 'add1'),
-      node('Relu', ['h'], ['r']), node('MatMul', ['r', 'K2'], ['y'])],
-    inits: [tensor('K1', [d, m], T(W1, m, d)), tensor('B1', [2, m], [...b1, ...b1]), tensor('K2', [m, c], T(W2, c, m))],
-    inputs: [X], outputs: [Y],
-  }), 'Add', /not a bias/);
+  refuse(
+    buildModel({
+      nodes: [
+        node('MatMul', ['x', 'K1'], ['h0'], {}, 'mm1'),
+        node('Add', ['h0', 'B1'], ['h'], {}, 'add1'),
+        node('Relu', ['h'], ['r']),
+        node('MatMul', ['r', 'K2'], ['y']),
+      ],
+      inits: [tensor('K1', [d, m], T(W1, m, d)), tensor('B1', [2, m], [...b1, ...b1]), tensor('K2', [m, c], T(W2, c, m))],
+      inputs: [X],
+      outputs: [Y],
+    }),
+    'Add',
+    /not a bias/,
+  );
 });
 
 test('MatMul with the weight on the left of a 1-D input (nnet2onnx)', async () => {
-  const model = await accept(buildModel({
-    nodes: [
-      node('MatMul', ['W0', 'X_0'], ['M0']), node('Add', ['M0', 'B0'], ['H0']), node('Relu', ['H0'], ['R0']),
-      node('MatMul', ['W1', 'R0'], ['M1']), node('Add', ['M1', 'B1'], ['Y_0']),
-    ],
-    inits: [tensor('W0', [m, d], W1), tensor('B0', [m], b1), tensor('W1', [c, m], W2), tensor('B1', [c], b2)],
-    inputs: [{ name: 'X_0', shape: [d] }], outputs: [{ name: 'Y_0', shape: [c] }], opset: 14,
-  }));
-  same(model.W1.data, W1); same(model.W2.data, W2);
+  const model = await accept(
+    buildModel({
+      nodes: [
+        node('MatMul', ['W0', 'X_0'], ['M0']),
+        node('Add', ['M0', 'B0'], ['H0']),
+        node('Relu', ['H0'], ['R0']),
+        node('MatMul', ['W1', 'R0'], ['M1']),
+        node('Add', ['M1', 'B1'], ['Y_0']),
+      ],
+      inits: [tensor('W0', [m, d], W1), tensor('B0', [m], b1), tensor('W1', [c, m], W2), tensor('B1', [c], b2)],
+      inputs: [{ name: 'X_0', shape: [d] }],
+      outputs: [{ name: 'Y_0', shape: [c] }],
+      opset: 14,
+    }),
+  );
+  same(model.W1.data, W1);
+  same(model.W2.data, W2);
   assert.deepEqual(model.input.shape, [d]);
 });
 
@@ -155,20 +194,29 @@ test('float16 weights in int32_data widen exactly; float16 input', async () => {
   const h = (v: number[]) => v.map((x) => halfToDouble(doubleToHalfBits(x)));
   const spec: ModelSpec = {
     nodes: [
-      node('MatMul', ['x', 'K1'], ['h0']), node('Add', ['h0', 'B1'], ['h']), node('Relu', ['h'], ['r']),
-      node('MatMul', ['r', 'K2'], ['y0']), node('Add', ['y0', 'B2'], ['y']),
+      node('MatMul', ['x', 'K1'], ['h0']),
+      node('Add', ['h0', 'B1'], ['h']),
+      node('Relu', ['h'], ['r']),
+      node('MatMul', ['r', 'K2'], ['y0']),
+      node('Add', ['y0', 'B2'], ['y']),
     ],
     inits: [
-      tensor('K1', [d, m], T(W1, m, d), FLOAT16, 'int32_f16'), tensor('B1', [m], b1, FLOAT16, 'int32_f16'),
-      tensor('K2', [m, c], T(W2, c, m), FLOAT16, 'int32_f16'), tensor('B2', [c], b2, FLOAT16, 'raw'),
+      tensor('K1', [d, m], T(W1, m, d), FLOAT16, 'int32_f16'),
+      tensor('B1', [m], b1, FLOAT16, 'int32_f16'),
+      tensor('K2', [m, c], T(W2, c, m), FLOAT16, 'int32_f16'),
+      tensor('B2', [c], b2, FLOAT16, 'raw'),
     ],
-    inputs: [{ ...X, elemType: FLOAT16 }], outputs: [{ ...Y, elemType: FLOAT16 }],
+    inputs: [{ ...X, elemType: FLOAT16 }],
+    outputs: [{ ...Y, elemType: FLOAT16 }],
   };
   const bytes = buildModel(spec);
   const model = await accept(bytes);
   assert.equal(model.dtype, 'float16');
   assert.equal(model.inputDtype, 'float16');
-  same(model.W1.data, h(W1)); same(model.b1, h(b1)); same(model.W2.data, h(W2)); same(model.b2, h(b2));
+  same(model.W1.data, h(W1));
+  same(model.b1, h(b1));
+  same(model.W2.data, h(W2));
+  same(model.b2, h(b2));
   // exact widening of a few known bit patterns: max half, smallest subnormal, negative zero
   assert.equal(halfToDouble(0x7bff), 65504);
   assert.equal(halfToDouble(0x0001), 2 ** -24);
@@ -178,8 +226,12 @@ test('float16 weights in int32_data widen exactly; float16 input', async () => {
 test('double_data weights with a float64 input', async () => {
   const w = rand(m * d, 9);
   const spec = torchMlp({ inputs: [{ ...X, elemType: DOUBLE }], outputs: [{ ...Y, elemType: DOUBLE }] });
-  spec.inits = [tensor('W1', [m, d], w, DOUBLE, 'double_data'), tensor('b1', [m], b1, DOUBLE, 'double_data'),
-    tensor('W2', [c, m], W2, DOUBLE, 'double_data'), tensor('b2', [c], b2, DOUBLE, 'raw')];
+  spec.inits = [
+    tensor('W1', [m, d], w, DOUBLE, 'double_data'),
+    tensor('b1', [m], b1, DOUBLE, 'double_data'),
+    tensor('W2', [c, m], W2, DOUBLE, 'double_data'),
+    tensor('b2', [c], b2, DOUBLE, 'raw'),
+  ];
   const model = await accept(buildModel(spec));
   assert.equal(model.dtype, 'float64');
   same(model.W1.data, w); // not rounded to float32
@@ -198,17 +250,26 @@ test('float input with double initializers is refused as type-invalid', () => {
 });
 
 test('Constant-node weights: value tensor and value_floats', async () => {
-  const model = await accept(buildModel({
-    nodes: [
-      node('Constant', [], ['K1'], { value: tensor('', [d, m], T(W1, m, d)) }, 'c1'),
-      node('Constant', [], ['B1'], { value_floats: b1 }, 'c2'),
-      node('MatMul', ['x', 'K1'], ['h0']), node('Add', ['h0', 'B1'], ['h']), node('Relu', ['h'], ['r']),
-      node('Constant', [], ['K2'], { value: tensor('', [c, m], W2, FLOAT, 'float_data') }, 'c3'),
-      node('Gemm', ['r', 'K2'], ['y'], { transB: 1 }),
-    ],
-    inputs: [X], outputs: [Y], opset: 13,
-  }));
-  same(model.W1.data, W1); same(model.b1, b1); same(model.W2.data, W2); assert.equal(model.b2, null);
+  const model = await accept(
+    buildModel({
+      nodes: [
+        node('Constant', [], ['K1'], { value: tensor('', [d, m], T(W1, m, d)) }, 'c1'),
+        node('Constant', [], ['B1'], { value_floats: b1 }, 'c2'),
+        node('MatMul', ['x', 'K1'], ['h0']),
+        node('Add', ['h0', 'B1'], ['h']),
+        node('Relu', ['h'], ['r']),
+        node('Constant', [], ['K2'], { value: tensor('', [c, m], W2, FLOAT, 'float_data') }, 'c3'),
+        node('Gemm', ['r', 'K2'], ['y'], { transB: 1 }),
+      ],
+      inputs: [X],
+      outputs: [Y],
+      opset: 13,
+    }),
+  );
+  same(model.W1.data, W1);
+  same(model.b1, b1);
+  same(model.W2.data, W2);
+  assert.equal(model.b2, null);
 });
 
 test('raw_data at unaligned offsets is read through DataView', async () => {
@@ -218,23 +279,34 @@ test('raw_data at unaligned offsets is read through DataView', async () => {
     buf.set(bytes, shift);
     const view = buf.subarray(shift);
     const offsets = decodeModelProto(view).graph!.initializer.map((t) => t.raw_data.byteOffset % 4);
-    assert.ok(offsets.some((o) => o !== 0), 'at least one raw_data is unaligned');
+    assert.ok(
+      offsets.some((o) => o !== 0),
+      'at least one raw_data is unaligned',
+    );
     const model = readModelBytes(view, { file: 'unaligned' });
-    same(model.W1.data, W1); same(model.b2, b2);
+    same(model.W1.data, W1);
+    same(model.b2, b2);
   }
 });
 
 test('skl2onnx Scaler folded into layer 1', async () => {
-  const offset = [0.5, -1, 2], scale = [2, 0.25, 1.5];
+  const offset = [0.5, -1, 2],
+    scale = [2, 0.25, 1.5];
   const bytes = buildModel({
     nodes: [
       node('Scaler', ['x'], ['xs'], { offset, scale }, 'Scaler', 'ai.onnx.ml'),
-      node('MatMul', ['xs', 'K1'], ['h0'], {}, 'MatMul'), node('Add', ['h0', 'B1'], ['h'], {}, 'Add'),
+      node('MatMul', ['xs', 'K1'], ['h0'], {}, 'MatMul'),
+      node('Add', ['h0', 'B1'], ['h'], {}, 'Add'),
       node('Relu', ['h'], ['r'], {}, 'Relu'),
-      node('MatMul', ['r', 'K2'], ['y0'], {}, 'MatMul1'), node('Add', ['y0', 'B2'], ['y'], {}, 'Add1'),
+      node('MatMul', ['r', 'K2'], ['y0'], {}, 'MatMul1'),
+      node('Add', ['y0', 'B2'], ['y'], {}, 'Add1'),
     ],
     inits: [tensor('K1', [d, m], T(W1, m, d)), tensor('B1', [m], b1), tensor('K2', [m, c], T(W2, c, m)), tensor('B2', [c], b2)],
-    inputs: [X], outputs: [Y], mlOpset: 1, opset: 13, producer: 'skl2onnx',
+    inputs: [X],
+    outputs: [Y],
+    mlOpset: 1,
+    opset: 13,
+    producer: 'skl2onnx',
   });
   const model = await accept(bytes);
   assert.equal(model.foldedPreprocessing.length, 1);
@@ -286,13 +358,18 @@ test('initializers repeated in graph.input (old IR) are not data inputs', async 
 test('Identity/Dropout in between, Flatten of an image-shaped input, fixed batch dim 1', async () => {
   const spec: ModelSpec = {
     nodes: [
-      node('Flatten', ['img'], ['x'], { axis: 1 }, 'flatten'), node('Identity', ['x'], ['x1']),
-      node('Gemm', ['x1', 'W1', 'b1'], ['h'], { transB: 1 }), node('Identity', ['h'], ['h1']),
-      node('Relu', ['h1'], ['r']), node('Dropout', ['r'], ['r1']),
-      node('Gemm', ['r1', 'W2', 'b2'], ['y0'], { transB: 1 }), node('Identity', ['y0'], ['y']),
+      node('Flatten', ['img'], ['x'], { axis: 1 }, 'flatten'),
+      node('Identity', ['x'], ['x1']),
+      node('Gemm', ['x1', 'W1', 'b1'], ['h'], { transB: 1 }),
+      node('Identity', ['h'], ['h1']),
+      node('Relu', ['h1'], ['r']),
+      node('Dropout', ['r'], ['r1']),
+      node('Gemm', ['r1', 'W2', 'b2'], ['y0'], { transB: 1 }),
+      node('Identity', ['y0'], ['y']),
     ],
     inits: torchMlp().inits,
-    inputs: [{ name: 'img', shape: [1, 1, 1, d] }], outputs: [{ name: 'y', shape: [1, c] }],
+    inputs: [{ name: 'img', shape: [1, 1, 1, d] }],
+    outputs: [{ name: 'y', shape: [1, c] }],
   };
   const model = await accept(buildModel(spec));
   assert.equal(model.d, d);
@@ -310,8 +387,12 @@ test('Cast in front: double input cast to float', async () => {
 test('skl2onnx post-processing (ArgMax/ZipMap): compared at the logits through an added graph output', async () => {
   const zipType = { sequence_type: { elem_type: { map_type: { key_type: INT64, value_type: { tensor_type: { elem_type: FLOAT } } } } } };
   const spec = torchMlp({
-    outputs: [{ name: 'label', elemType: INT64, shape: ['N'] }, { name: 'probabilities', rawType: zipType }],
-    mlOpset: 1, producer: 'skl2onnx',
+    outputs: [
+      { name: 'label', elemType: INT64, shape: ['N'] },
+      { name: 'probabilities', rawType: zipType },
+    ],
+    mlOpset: 1,
+    producer: 'skl2onnx',
   });
   spec.nodes.push(
     node('Softmax', ['y'], ['p'], { axis: 1 }, 'Softmax'),
@@ -328,7 +409,11 @@ test('external data with out-of-order offsets is read; escaping and absolute pat
   const dir = mkdtempSync(join(tmpdir(), 'relu-lens-ext-'));
   try {
     // layout in the .data file: W2, gap, b1, W1 — deliberately not in graph order
-    const parts: [string, number[], number[]][] = [['W2', [c, m], W2], ['b1', [m], b1], ['W1', [m, d], W1]];
+    const parts: [string, number[], number[]][] = [
+      ['W2', [c, m], W2],
+      ['b1', [m], b1],
+      ['W1', [m, d], W1],
+    ];
     const chunks: Uint8Array[] = [];
     const where = new Map<string, [number, number]>();
     let off = 0;
@@ -340,17 +425,21 @@ test('external data with out-of-order offsets is read; escaping and absolute pat
       off += bytes.length;
     }
     writeFileSync(join(dir, 'model.onnx.data'), Buffer.concat(chunks));
-    const spec = (loc: (name: string) => string) => torchMlp({
-      irVersion: 8,
-      inits: [
-        ...parts.map(([name, dims]) => externalTensor(name, dims, loc(name), ...where.get(name)!)),
-        tensor('b2', [c], b2), // one inline, as torch's dynamo exporter does
-      ],
-    });
+    const spec = (loc: (name: string) => string) =>
+      torchMlp({
+        irVersion: 8,
+        inits: [
+          ...parts.map(([name, dims]) => externalTensor(name, dims, loc(name), ...where.get(name)!)),
+          tensor('b2', [c], b2), // one inline, as torch's dynamo exporter does
+        ],
+      });
     const good = buildModel(spec(() => 'model.onnx.data'));
     writeFileSync(join(dir, 'model.onnx'), good);
     const { model, bytes } = await readModelFile(join(dir, 'model.onnx'));
-    same(model.W1.data, W1); same(model.b1, b1); same(model.W2.data, W2); same(model.b2, b2);
+    same(model.W1.data, W1);
+    same(model.b1, b1);
+    same(model.W2.data, W2);
+    same(model.b2, b2);
     const r = await crossCheck(model, bytes, undefined, { modelPath: join(dir, 'model.onnx') });
     assert.ok(r.ok && r.maxAbsDiff !== null, JSON.stringify(r));
     // as the CLI calls it: no options, the .data file is found next to model.file
@@ -381,11 +470,21 @@ test('external data with out-of-order offsets is read; escaping and absolute pat
 
 test('quantized networks are refused clearly', () => {
   const int8 = torchMlp();
-  int8.inits![0] = tensor('W1', [m, d], W1.map((v) => Math.round(v * 100)), INT8);
+  int8.inits![0] = tensor(
+    'W1',
+    [m, d],
+    W1.map((v) => Math.round(v * 100)),
+    INT8,
+  );
   refuse(buildModel(int8), 'Gemm', /quantized/);
   const dq = torchMlp();
   dq.nodes.unshift(node('DequantizeLinear', ['Wq', 's'], ['W1'], {}, 'dq'));
-  dq.inits![0] = tensor('Wq', [m, d], W1.map((v) => Math.round(v * 100)), INT8);
+  dq.inits![0] = tensor(
+    'Wq',
+    [m, d],
+    W1.map((v) => Math.round(v * 100)),
+    INT8,
+  );
   dq.inits!.push(tensor('s', [], [0.01]));
   refuse(buildModel(dq), 'DequantizeLinear', /quantized/);
   const mmi = torchMlp();
@@ -401,7 +500,10 @@ test('claimed dims far beyond the bytes present are refused before allocating', 
   const big = buildModel(spec);
   // "before allocating", checked on the allocations themselves (not on a timer): nothing the reader
   // allocates is sized by the claimed dims — every array is at most as long as the file
-  for (const [bytes, reason] of [[huge, /claims 100000×100000 elements/], [big, /raw_data/]] as const) {
+  for (const [bytes, reason] of [
+    [huge, /claims 100000×100000 elements/],
+    [big, /raw_data/],
+  ] as const) {
     const r = withAllocSpy(() => refuse(bytes, 'Gemm', reason));
     if (r.error) throw r.error;
     assert.ok(r.stats.largest <= bytes.length, `${reason}: a ${r.stats.largestKind} of ${r.stats.largest} elements for a ${bytes.length}-byte file`);
@@ -414,17 +516,27 @@ test('claimed dims far beyond the bytes present are refused before allocating', 
 });
 
 test('structural refusals name the node', () => {
-  const tanh = torchMlp(); tanh.nodes[1] = node('Tanh', ['h'], ['r'], {}, 'act');
+  const tanh = torchMlp();
+  tanh.nodes[1] = node('Tanh', ['h'], ['r'], {}, 'act');
   refuse(buildModel(tanh), 'Tanh', /hidden activation is Tanh/);
-  const relu2 = torchMlp(); relu2.nodes.splice(2, 0, node('Relu', ['r'], ['r2'], {}, 'again')); relu2.nodes[3].input[0] = 'r2';
+  const relu2 = torchMlp();
+  relu2.nodes.splice(2, 0, node('Relu', ['r'], ['r2'], {}, 'again'));
+  relu2.nodes[3].input[0] = 'r2';
   refuse(buildModel(relu2), 'Relu', /two ReLUs in a row/);
-  const front = torchMlp(); front.nodes.unshift(node('Relu', ['x0'], ['x'], {}, 'pre')); front.inputs = [{ name: 'x0', shape: ['N', d] }];
+  const front = torchMlp();
+  front.nodes.unshift(node('Relu', ['x0'], ['x'], {}, 'pre'));
+  front.inputs = [{ name: 'x0', shape: ['N', d] }];
   refuse(buildModel(front), 'Relu', /before the first linear layer/);
-  const conv = torchMlp(); conv.nodes.unshift(node('Conv', ['x0', 'W1'], ['x'], {}, 'conv')); conv.inputs = [{ name: 'x0', shape: ['N', d] }];
+  const conv = torchMlp();
+  conv.nodes.unshift(node('Conv', ['x0', 'W1'], ['x'], {}, 'conv'));
+  conv.inputs = [{ name: 'x0', shape: ['N', d] }];
   refuse(buildModel(conv), 'Conv', /convolutional/);
-  const skip = torchMlp(); skip.nodes.splice(2, 0, node('Add', ['r', 'h'], ['r2'], {}, 'skip')); skip.nodes[3].input[0] = 'r2';
+  const skip = torchMlp();
+  skip.nodes.splice(2, 0, node('Add', ['r', 'h'], ['r2'], {}, 'skip'));
+  skip.nodes[3].input[0] = 'r2';
   refuse(buildModel(skip), 'Add', /branches/);
-  const linearHead = torchMlp(); linearHead.nodes[1] = node('Identity', ['h'], ['r']);
+  const linearHead = torchMlp();
+  linearHead.nodes[1] = node('Identity', ['h'], ['r']);
   refuse(buildModel(linearHead), 'Gemm', /no nonlinearity/);
   const three = torchMlp({ outputs: [{ name: 'z', shape: ['N', c] }] });
   three.nodes.push(node('Gemm', ['y', 'W3'], ['z'], { transB: 1 }, 'fc3'));
@@ -451,10 +563,15 @@ test('crossCheck: external data handed over in memory, also when an output must 
   const zipType = { sequence_type: { elem_type: { map_type: { key_type: INT64, value_type: { tensor_type: { elem_type: FLOAT } } } } } };
   const blob = leBytes([...W1, ...W2], FLOAT);
   const spec = torchMlp({
-    irVersion: 8, mlOpset: 1,
+    irVersion: 8,
+    mlOpset: 1,
     outputs: [{ name: 'probabilities', rawType: zipType }],
-    inits: [externalTensor('W1', [m, d], 'w.bin', 0, 4 * m * d), tensor('b1', [m], b1),
-      externalTensor('W2', [c, m], 'w.bin', 4 * m * d, 4 * c * m), tensor('b2', [c], b2)],
+    inits: [
+      externalTensor('W1', [m, d], 'w.bin', 0, 4 * m * d),
+      tensor('b1', [m], b1),
+      externalTensor('W2', [c, m], 'w.bin', 4 * m * d, 4 * c * m),
+      tensor('b2', [c], b2),
+    ],
   });
   spec.nodes.push(node('ZipMap', ['y'], ['probabilities'], { classlabels_int64s: { ints: [0, 1] } }, 'ZipMap', 'ai.onnx.ml'));
   const bytes = buildModel(spec);
@@ -494,11 +611,14 @@ test('batch dims named, empty, fixed or absent all cross-check', async () => {
     assert.equal(model.d, d);
   }
   // 1-D input without any declared shape: fed one sample at a time
-  const vec = await accept(buildModel({
-    nodes: [node('MatMul', ['W0', 'x'], ['h0']), node('Relu', ['h0'], ['r']), node('MatMul', ['W1', 'r'], ['y'])],
-    inits: [tensor('W0', [m, d], W1), tensor('W1', [c, m], W2)],
-    inputs: [{ name: 'x', shape: [d] }], outputs: [{ name: 'y', shape: null }],
-  }));
+  const vec = await accept(
+    buildModel({
+      nodes: [node('MatMul', ['W0', 'x'], ['h0']), node('Relu', ['h0'], ['r']), node('MatMul', ['W1', 'r'], ['y'])],
+      inits: [tensor('W0', [m, d], W1), tensor('W1', [c, m], W2)],
+      inputs: [{ name: 'x', shape: [d] }],
+      outputs: [{ name: 'y', shape: null }],
+    }),
+  );
   assert.equal(vec.c, c);
 });
 

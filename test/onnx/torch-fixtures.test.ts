@@ -19,8 +19,11 @@ const MANIFEST = join(DIR, 'manifest.json');
 interface Entry {
   file: string;
   expect: 'accept' | 'refuse';
-  d: number; m: number; c: number;
-  hasHiddenBias: boolean; hasOutputBias: boolean;
+  d: number;
+  m: number;
+  c: number;
+  hasHiddenBias: boolean;
+  hasOutputBias: boolean;
   head: string;
   dtype?: string;
   io?: string;
@@ -42,9 +45,8 @@ if (!existsSync(MANIFEST)) {
         assert.equal(model.b2 !== null, e.hasOutputBias, 'output bias');
         assert.equal(model.head.kind, e.head);
         if (e.dtype) assert.equal(model.dtype, e.dtype);
-        const io = e.io && existsSync(join(DIR, e.io))
-          ? (JSON.parse(readFileSync(join(DIR, e.io), 'utf8')) as { input: number[][]; output: number[][] })
-          : undefined;
+        const io =
+          e.io && existsSync(join(DIR, e.io)) ? (JSON.parse(readFileSync(join(DIR, e.io), 'utf8')) as { input: number[][]; output: number[][] }) : undefined;
         const X = io ? fromRows(io.input.map((r) => r.flat(3) as number[])) : undefined;
         const r = await crossCheck(model, bytes, X, { modelPath: path });
         assert.equal(r.warning, undefined, r.warning);

@@ -21,8 +21,11 @@ export function gauss(r: () => number): number {
 
 /** value(u, b) = ‖Λᵀ(Xu + b)_+‖ (|·| for c = 1) — naive */
 export function value(X: Mat, L: Mat, u: ArrayLike<number>, b = 0): number {
-  const n = X.rows, d = X.cols, c = L.cols;
-  const xd = X.data, ld = L.data;
+  const n = X.rows,
+    d = X.cols,
+    c = L.cols;
+  const xd = X.data,
+    ld = L.data;
   if (c === 1) {
     let s = 0;
     for (let i = 0; i < n; i++) {
@@ -92,8 +95,12 @@ export function brute(X: Mat, L: Mat, opts: { samples?: number; seed?: number; f
   }
   // coordinate directions and data-related directions (rows, their negatives, pairwise cross products in 3-D)
   for (let k = 0; k < d; k++) {
-    const e = new Array(d).fill(0); e[k] = 1; dirs.push(e);
-    const f = new Array(d).fill(0); f[k] = -1; dirs.push(f);
+    const e = new Array(d).fill(0);
+    e[k] = 1;
+    dirs.push(e);
+    const f = new Array(d).fill(0);
+    f[k] = -1;
+    dirs.push(f);
   }
   // kinks: in 3-D also search each great circle {x_iᵀu = 0} on a fine grid with 1-D refinement,
   // and the vertices ±(x_i × x_j)/‖·‖ — maxima often sit on these ridges
@@ -107,30 +114,52 @@ export function brute(X: Mat, L: Mat, opts: { samples?: number; seed?: number; f
       if (!(na > 0)) continue;
       for (let j = i + 1; j < n; j++) {
         const cv = unit(cross(a, xr(j)));
-        if (Math.hypot(cv[0], cv[1], cv[2]) > 0.5) { consider(cv, 0); consider(cv.map((x) => -x), 0); }
+        if (Math.hypot(cv[0], cv[1], cv[2]) > 0.5) {
+          consider(cv, 0);
+          consider(
+            cv.map((x) => -x),
+            0,
+          );
+        }
       }
       const an = a.map((x) => x / na);
       const e = Math.abs(an[0]) < 0.9 ? [1, 0, 0] : [0, 1, 0];
       const p1 = unit(cross(an, e));
       const p2 = cross(an, p1);
-      const at = (t: number) => [Math.cos(t) * p1[0] + Math.sin(t) * p2[0], Math.cos(t) * p1[1] + Math.sin(t) * p2[1], Math.cos(t) * p1[2] + Math.sin(t) * p2[2]];
+      const at = (t: number) => [
+        Math.cos(t) * p1[0] + Math.sin(t) * p2[0],
+        Math.cos(t) * p1[1] + Math.sin(t) * p2[1],
+        Math.cos(t) * p1[2] + Math.sin(t) * p2[2],
+      ];
       const m = 360;
-      let bt = 0, bv = -1;
+      let bt = 0,
+        bv = -1;
       const vals: number[] = [];
       for (let k = 0; k < m; k++) {
         const v = value(X, L, at((2 * Math.PI * k) / m));
         vals.push(v);
-        if (v > bv) { bv = v; bt = (2 * Math.PI * k) / m; }
+        if (v > bv) {
+          bv = v;
+          bt = (2 * Math.PI * k) / m;
+        }
       }
       // refine the best few local maxima on the circle
       const locals: number[] = [];
       for (let k = 0; k < m; k++) if (vals[k] >= vals[(k + m - 1) % m] && vals[k] >= vals[(k + 1) % m]) locals.push(k);
       locals.sort((x, y) => vals[y] - vals[x]);
       for (const k of locals.slice(0, 3)) {
-        let t = (2 * Math.PI * k) / m, v = vals[k];
+        let t = (2 * Math.PI * k) / m,
+          v = vals[k];
         for (let step = (2 * Math.PI) / m; step > 1e-15; ) {
-          const v1 = value(X, L, at(t + step)), v2 = value(X, L, at(t - step));
-          if (v1 > v && v1 >= v2) { v = v1; t += step; } else if (v2 > v) { v = v2; t -= step; } else step *= 0.5;
+          const v1 = value(X, L, at(t + step)),
+            v2 = value(X, L, at(t - step));
+          if (v1 > v && v1 >= v2) {
+            v = v1;
+            t += step;
+          } else if (v2 > v) {
+            v = v2;
+            t -= step;
+          } else step *= 0.5;
         }
         consider(at(t), 0);
       }
@@ -173,14 +202,19 @@ export function brute(X: Mat, L: Mat, opts: { samples?: number; seed?: number; f
       let nn = 0;
       for (let q = 0; q < d; q++) nn += e[q] * e[q];
       nn = Math.sqrt(nn);
-      if (nn > 1e-6) { for (let q = 0; q < d; q++) B0[nb * d + q] = e[q] / nn; nb++; }
+      if (nn > 1e-6) {
+        for (let q = 0; q < d; q++) B0[nb * d + q] = e[q] / nn;
+        nb++;
+      }
       du = 0;
     }
     for (let t = 0; t < nDir; t++) {
       const w = new Float64Array(nb);
       if (d === 2) w[0] = t === 0 ? 1 : -1;
-      else if (d === 3) { w[0] = Math.cos((2 * Math.PI * t) / nDir); w[1] = Math.sin((2 * Math.PI * t) / nDir); }
-      else for (let j = 0; j < nb; j++) w[j] = gauss(r);
+      else if (d === 3) {
+        w[0] = Math.cos((2 * Math.PI * t) / nDir);
+        w[1] = Math.sin((2 * Math.PI * t) / nDir);
+      } else for (let j = 0; j < nb; j++) w[j] = gauss(r);
       for (let q = 0; q < d; q++) {
         let v = 0;
         for (let j = 0; j < nb; j++) v += w[j] * B0[j * d + q];
@@ -211,9 +245,17 @@ export function brute(X: Mat, L: Mat, opts: { samples?: number; seed?: number; f
           let cv = value(X, L, cand, cb);
           if (free) {
             const bb = bestBias(X, L, cand, bGrid);
-            if (bb.val > cv) { cv = bb.val; cb = bb.b; }
+            if (bb.val > cv) {
+              cv = bb.val;
+              cb = bb.b;
+            }
           }
-          if (cv > val) { val = cv; u.set(cand); b = cb; improved = true; }
+          if (cv > val) {
+            val = cv;
+            u.set(cand);
+            b = cb;
+            improved = true;
+          }
         }
       }
       if (!improved) step *= 0.5;
@@ -247,7 +289,8 @@ export function bestBias(X: Mat, L: Mat, u: ArrayLike<number>, grid: number[]): 
 export function lip(X: Mat, L: Mat): number {
   let s = 0;
   for (let i = 0; i < X.rows; i++) {
-    let x = 0, l = 0;
+    let x = 0,
+      l = 0;
     for (let k = 0; k < X.cols; k++) x += X.data[i * X.cols + k] ** 2;
     for (let k = 0; k < L.cols; k++) l += L.data[i * L.cols + k] ** 2;
     s += Math.sqrt(x * l);
@@ -276,18 +319,22 @@ export function instance(seed: number, opts: { d: number; c?: number; maxN?: num
   const rows: number[][] = [];
   for (let i = 0; i < n; i++) {
     let x: number[];
-    if (kind === 1 && i > 0 && r() < 0.5) x = rows[Math.floor(r() * rows.length)].slice(0, dx); // duplicate
+    if (kind === 1 && i > 0 && r() < 0.5)
+      x = rows[Math.floor(r() * rows.length)].slice(0, dx); // duplicate
     else if (kind === 2 && i > 0 && r() < 0.6) {
       const m = (r() < 0.5 ? -1 : 1) * (0.1 + 2 * r());
       x = rows[Math.floor(r() * rows.length)].slice(0, dx).map((v) => v * m); // collinear
-    } else if (kind === 3 && r() < 0.3) x = new Array(dx).fill(0); // zero rows / points at origin
-    else if (kind === 4) x = Array.from({ length: dx }, () => Math.floor(r() * 5) - 2); // integer grid
+    } else if (kind === 3 && r() < 0.3)
+      x = new Array(dx).fill(0); // zero rows / points at origin
+    else if (kind === 4)
+      x = Array.from({ length: dx }, () => Math.floor(r() * 5) - 2); // integer grid
     else x = Array.from({ length: dx }, () => gauss(r));
     rows.push(x);
   }
   if (kind === 5 && dx >= 2) {
     // rank deficient: last column a combination of the others
-    const a = gauss(r), b = gauss(r);
+    const a = gauss(r),
+      b = gauss(r);
     for (const x of rows) x[dx - 1] = a * x[0] + (dx > 2 ? b * x[1] : 0);
   }
   let sx = 1;

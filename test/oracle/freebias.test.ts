@@ -31,7 +31,8 @@ for (const d of [1, 2, 3]) {
     test(`free bias d = ${d}, c = ${c} vs grid over (u, b)`, () => {
       // half the seeds in `npm test`, all in `npm run test:slow` (the grid's 6000 samples dominate)
       const count = sized(d === 3 ? 30 : 60, d === 3 ? 60 : 120);
-      let exact = 0, worst = 0;
+      let exact = 0,
+        worst = 0;
       for (let s = 0; s < count; s++) {
         const seed = 60000 + 1000 * d + 100 * c + s;
         const inst = instance(seed, { d, c, maxN: d === 3 ? 8 : 12 });
@@ -46,7 +47,13 @@ for (const d of [1, 2, 3]) {
           R = Math.max(R, Math.sqrt(t));
         }
         const bf = brute(X, L, { freeBias: true, bRange: R + 0.5, samples: 6000, seed });
-        const scale = lip(X, L) + R * lip(mat(X.rows, 1, () => 1), L);
+        const scale =
+          lip(X, L) +
+          R *
+            lip(
+              mat(X.rows, 1, () => 1),
+              L,
+            );
         const atArg = value(X, L, res.argmax, res.argmaxBias);
         const ctx = `seed ${seed} (${inst.kind}, n=${X.rows}): upper ${res.upper} lower ${res.lower} brute ${bf.max} at ${bf.b} ${res.method} ${res.notes.join('; ')}`;
         assert.ok(Math.abs(atArg - res.lower) <= 1e-11 * scale + 1e-300, `lower not at (argmax, b): ${atArg} ${ctx}`);

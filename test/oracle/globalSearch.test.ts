@@ -18,7 +18,9 @@ function instance(seed: number, n: number, d: number, ones: boolean, grid = fals
 test('closed searches equal the all-patterns brute force; every budget gives a sound upper bound', () => {
   let closedCount = 0;
   for (let s = 0; s < 16; s++) {
-    const d = 4 + (s % 5), ones = s % 2 === 1, n = 7 + (s % 6);
+    const d = 4 + (s % 5),
+      ones = s % 2 === 1,
+      n = 7 + (s % 6);
     const { X, lam } = instance(500 + s, n, d, ones, s % 4 === 3);
     const ref = bruteOracleAnyRank(X, lam).value;
     for (const budget of [1, 4, 30, 5000]) {
@@ -62,22 +64,34 @@ test('computeOracle uses the search when the pattern count exceeds the budget: e
   assert.ok(res.upper >= ref && res.upper - ref <= 1e-9 * ref + res.roundingAllowance);
   const cut = computeOracle(X, L, { patternBudget: 100, nodeBudget: 2 });
   assert.ok(cut.upper >= ref);
-  if (!cut.exact) assert.ok(cut.notes.some((t) => /node budget \(2\)/.test(t)), cut.notes.join('; '));
+  if (!cut.exact)
+    assert.ok(
+      cut.notes.some((t) => /node budget \(2\)/.test(t)),
+      cut.notes.join('; '),
+    );
   const off = computeOracle(X, L, { patternBudget: 100, nodeBudget: 0 });
   assert.equal(off.method, 'bounds');
   assert.ok(off.upper >= ref);
 });
 
-test('an early stop (a direction above the caller\'s bar, then a few nodes) keeps the bound sound, for the sign and the spatial searches', async () => {
+test("an early stop (a direction above the caller's bar, then a few nodes) keeps the bound sound, for the sign and the spatial searches", async () => {
   const { spatialSearch } = await import('../../src/core/oracle/spatialSearch');
   let stoppedEarly = 0;
   for (let s = 0; s < 8; s++) {
-    const d = 4 + (s % 5), n = 8 + (s % 4);
+    const d = 4 + (s % 5),
+      n = 8 + (s % 4);
     const { X, lam } = instance(900 + s, n, d, true);
     const ref = bruteOracleAnyRank(X, lam).value;
-    for (const [above, work] of [[0.3, 0], [0.8, 5], [0.95, 40]] as const) {
+    for (const [above, work] of [
+      [0.3, 0],
+      [0.8, 5],
+      [0.95, 40],
+    ] as const) {
       const early = { above: above * ref, work };
-      for (const gs of [globalScalar(X.data, n, X.cols, lam, { nodeBudget: 5000, earlyDirection: early }), spatialSearch(X.data, n, X.cols, lam, 1, { nodeBudget: 5000, earlyDirection: early })]) {
+      for (const gs of [
+        globalScalar(X.data, n, X.cols, lam, { nodeBudget: 5000, earlyDirection: early }),
+        spatialSearch(X.data, n, X.cols, lam, 1, { nodeBudget: 5000, earlyDirection: early }),
+      ]) {
         assert.ok(gs.upper >= ref * (1 - 1e-12), `UNSOUND seed ${900 + s}, early (${above}, ${work}): ${gs.upper} < ${ref}`);
         assert.ok(gs.attained <= ref * (1 + 1e-12));
         // a budget stop may also end below 5,000 nodes (the next step's cost would pass it): ask the search why it stopped

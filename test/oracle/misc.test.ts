@@ -8,11 +8,15 @@ test('near rank deficiency: rank cut with allowance stays sound', () => {
     const r = rng(s + 321);
     const n = 2 + Math.floor(r() * 12);
     const eps = [1e-9, 1e-11, 1e-13, 0][s % 4];
-    const a = gauss(r), b = gauss(r);
+    const a = gauss(r),
+      b = gauss(r);
     const X = mat(n, 3, () => 0);
     for (let i = 0; i < n; i++) {
-      const x0 = gauss(r), x1 = gauss(r);
-      X.data[i * 3] = x0; X.data[i * 3 + 1] = x1; X.data[i * 3 + 2] = a * x0 + b * x1 + eps * gauss(r);
+      const x0 = gauss(r),
+        x1 = gauss(r);
+      X.data[i * 3] = x0;
+      X.data[i * 3 + 1] = x1;
+      X.data[i * 3 + 2] = a * x0 + b * x1 + eps * gauss(r);
     }
     const L = mat(n, 1, () => gauss(r));
     for (const rankTol of [1e-10, 1e-6]) {
@@ -28,18 +32,38 @@ test('near rank deficiency: rank cut with allowance stays sound', () => {
 });
 
 test('degenerate inputs', () => {
-  const z = computeOracle(mat(3, 2, () => 0), mat(3, 1, () => 1));
+  const z = computeOracle(
+    mat(3, 2, () => 0),
+    mat(3, 1, () => 1),
+  );
   assert.equal(z.upper, 0);
   assert.equal(z.exact, true);
-  const e = computeOracle(mat(0, 2, () => 0), mat(0, 1, () => 0));
+  const e = computeOracle(
+    mat(0, 2, () => 0),
+    mat(0, 1, () => 0),
+  );
   assert.equal(e.upper, 0);
-  const l0 = computeOracle(mat(4, 3, (i, j) => i + j), mat(4, 1, () => 0));
+  const l0 = computeOracle(
+    mat(4, 3, (i, j) => i + j),
+    mat(4, 1, () => 0),
+  );
   assert.equal(l0.upper, 0);
-  const nan = computeOracle(mat(2, 2, () => NaN), mat(2, 1, () => 1));
+  const nan = computeOracle(
+    mat(2, 2, () => NaN),
+    mat(2, 1, () => 1),
+  );
   assert.equal(nan.upper, Infinity);
-  assert.throws(() => computeOracle(mat(2, 2, () => 1), mat(3, 1, () => 1)));
+  assert.throws(() =>
+    computeOracle(
+      mat(2, 2, () => 1),
+      mat(3, 1, () => 1),
+    ),
+  );
   // single point
-  const one = computeOracle(mat(1, 3, (_, j) => j + 1), mat(1, 1, () => -2));
+  const one = computeOracle(
+    mat(1, 3, (_, j) => j + 1),
+    mat(1, 1, () => -2),
+  );
   assert.ok(Math.abs(one.upper - 2 * Math.sqrt(14)) < 1e-9);
   assert.ok(one.exact);
   assert.deepEqual(Array.from(one.outputDir), [-1]);
@@ -52,10 +76,20 @@ test('hints are used for the lower bound; cancellation', () => {
   const L = mat(n, 1, () => gauss(r));
   const h = mat(1, 7, () => gauss(r));
   const res = computeOracle(X, L, { hints: h, samples: 0 });
-  const hv = value(X, L, Array.from(h.data).map((x) => x / Math.hypot(...h.data)));
+  const hv = value(
+    X,
+    L,
+    Array.from(h.data).map((x) => x / Math.hypot(...h.data)),
+  );
   assert.ok(res.lower >= hv - 1e-12);
   assert.equal(res.method, 'bounds');
-  assert.throws(() => computeOracle(mat(200, 3, () => gauss(r)), mat(200, 1, () => gauss(r)), { shouldStop: () => true }));
+  assert.throws(() =>
+    computeOracle(
+      mat(200, 3, () => gauss(r)),
+      mat(200, 1, () => gauss(r)),
+      { shouldStop: () => true },
+    ),
+  );
 });
 
 function timeRank3(n: number) {

@@ -27,7 +27,10 @@ test('--node-budget is parsed, documented and reaches the settings', () => {
   assert.equal('nodeBudget' in settingsFromOptions({ b1: null, b2: null } as never, { beta: 0.1 }), false);
   assert.ok(USAGE.includes('--node-budget N'));
   for (const v of ['1.5', '-1', 'many'])
-    assert.throws(() => parseCli([...base, `--node-budget=${v}`]), (e: unknown) => e instanceof ReluLensError && e.message.includes('--node-budget'));
+    assert.throws(
+      () => parseCli([...base, `--node-budget=${v}`]),
+      (e: unknown) => e instanceof ReluLensError && e.message.includes('--node-budget'),
+    );
   const r = resolveEntry({ data: 'd.csv', beta: 0.1 } as never, { kind: 'config-file' }, { ...BUILTIN_DEFAULTS, oracleNodeBudget: 77 });
   assert.equal(r.options.nodeBudget, 77);
   assert.equal('nodeBudget' in resolveEntry({ data: 'd.csv', beta: 0.1 } as never, { kind: 'config-file' }, BUILTIN_DEFAULTS).options, false);
@@ -35,7 +38,8 @@ test('--node-budget is parsed, documented and reaches the settings', () => {
 
 test('an undefined node budget keeps the default; a given one bounds the search', () => {
   const R = rng(5);
-  const n = 200, p = 6;
+  const n = 200,
+    p = 6;
   const X: Mat = { rows: n, cols: p, data: Float64Array.from({ length: n * p }, (_, k) => (k % p === p - 1 ? 1 : gauss(R))) };
   const L: Mat = { rows: n, cols: 1, data: Float64Array.from({ length: n }, () => gauss(R)) };
   const a = computeOracle(X, L, { patternBudget: 1000, nodeBudget: undefined });

@@ -7,7 +7,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { oracleEscalated, searchOptimum } from '../../src/core/certify/optimum';
+import { searchOptimum } from '../../src/core/certify/optimum';
+import { escalationSchedule, oracleEscalated, type EscalationStep } from '../../src/core/certify/optimumRounds';
 import { computeOracle } from '../../src/core/oracle';
 import { DEFAULT_ORACLE_OPTIONS, OPTIMUM_ESCALATION_MAX_NODES, type OracleFn } from '../../src/core/oracle/types';
 import { buildXt } from '../../src/core/problem/features';
@@ -23,13 +24,14 @@ test('escalation finds the violating direction a 1-node search missed, and M̄ s
   for (let seed = 1; seed <= 12; seed++) {
     const { Xt, L } = rank6Instance(seed);
     const ref = bruteOracleAnyRank(Xt, L.data);
-    const ask = (bar: number) => (nodeBudget: number | undefined) => computeOracle(Xt, L, { ...SEARCH_ONLY, nodeBudget, stopBelow: bar });
+    // the search's nodes alone escalate here (no samples): it is the branch and bound that must find the direction
+    const ask = (bar: number) => (step: EscalationStep) => computeOracle(Xt, L, { ...SEARCH_ONLY, nodeBudget: step.nodeBudget, stopBelow: bar });
     // a violating direction exists (bar < M): the base search attains ≤ bar on the instances kept
     const bar = 0.95 * ref.value;
-    const base = ask(bar)(1);
+    const base = ask(bar)({ nodeBudget: 1, samples: undefined });
     if (base.exact || base.lower > bar) continue;
     missed++;
-    const esc = oracleEscalated(ask(bar), 1, bar);
+    const esc = oracleEscalated(ask(bar), escalationSchedule(1), bar);
     assert.ok(esc.escalations >= 1 && esc.nodeBudget <= OPTIMUM_ESCALATION_MAX_NODES, `seed ${seed}`);
     assert.ok(esc.oracle.lower > bar, `seed ${seed}: escalated to ${esc.nodeBudget} nodes, attained ${esc.oracle.lower} ≤ ${bar}`);
     assert.ok(Math.abs(oracleAt(Xt, L.data, esc.oracle.argmax) - esc.oracle.lower) <= 1e-9 * ref.value, `seed ${seed}: argmax value`);
@@ -37,7 +39,7 @@ test('escalation finds the violating direction a 1-node search missed, and M̄ s
     assert.ok(esc.oracle.upper >= ref.attained * (1 - 1e-9), `seed ${seed}: M̄ ${esc.oracle.upper} below brute-force M ${ref.attained}`);
     // none exists (bar > M): nothing is reported violated, M̄ stays sound
     const over = 1.02 * ref.value;
-    const none = oracleEscalated(ask(over), 1, over);
+    const none = oracleEscalated(ask(over), escalationSchedule(1), over);
     assert.ok(!(none.oracle.lower > over), `seed ${seed}: a violating direction above M`);
     assert.ok(none.oracle.upper >= ref.attained * (1 - 1e-9), `seed ${seed}: M̄ ${none.oracle.upper} below brute-force M ${ref.attained}`);
   }
@@ -46,10 +48,12 @@ test('escalation finds the violating direction a 1-node search missed, and M̄ s
 
 test('searchOptimum with a tiny node budget: escalation gets closer to P*, and every bound stays sound', () => {
   const modes = { hiddenBias: 'decayed' as const, outputBias: 'decayed' as const };
-  let capSum = 0, escSum = 0;
+  let capSum = 0,
+    escSum = 0;
   for (const seed of [1, 5]) {
     const R = rng(seed);
-    const n = 12, d = 5;
+    const n = 12,
+      d = 5;
     const X: Mat = { rows: n, cols: d, data: Float64Array.from({ length: n * d }, () => gauss(R)) };
     const Y: Mat = { rows: n, cols: 1, data: Float64Array.from({ length: n }, (_, i) => Math.max(0, X.data[i * d] - 0.3) + 0.5 * gauss(R)) };
     const beta = 0.1;
@@ -58,12 +62,19 @@ test('searchOptimum with a tiny node budget: escalation gets closer to P*, and e
     const ex = searchOptimum(X, Y, { ...common, maxIterations: 200, oracle: computeOracle, patternBudget: 1e6 });
     assert.ok(ex.exact && ex.residual, ex.stopReason);
     const pstar = ex.value;
-    if (ex.oracleExact) assert.ok(bruteOracleAnyRank(buildXt(X, modes.hiddenBias), ex.residual.data).value <= beta * (1 + 1e-6), `seed ${seed}: brute-force M above β at the proven optimum`);
+    if (ex.oracleExact)
+      assert.ok(
+        bruteOracleAnyRank(buildXt(X, modes.hiddenBias), ex.residual.data).value <= beta * (1 + 1e-6),
+        `seed ${seed}: brute-force M above β at the proven optimum`,
+      );
     // an oracle that ignores the escalated budget (nodes and samples): the column generation stops where the 1-node search does
     const capped: OracleFn = (Xt, L, o) => computeOracle(Xt, L, { ...o, nodeBudget: 1, samples: DEFAULT_ORACLE_OPTIONS.samples });
     const cap = searchOptimum(X, Y, { ...common, oracle: capped, patternBudget: 1, nodeBudget: 1 });
     const esc = searchOptimum(X, Y, { ...common, oracle: computeOracle, patternBudget: 1, nodeBudget: 1 });
-    for (const [what, r] of [['capped', cap], ['escalated', esc]] as const) {
+    for (const [what, r] of [
+      ['capped', cap],
+      ['escalated', esc],
+    ] as const) {
       assert.ok(r.value >= pstar * (1 - 1e-9), `seed ${seed} ${what}: value ${r.value} below P* ${pstar}`);
       assert.ok(r.lowerBound <= pstar * (1 + 1e-9), `seed ${seed} ${what}: lower bound ${r.lowerBound} above P* ${pstar}`);
       if (r.exact) assert.ok(r.value <= pstar * (1 + 1e-6), `seed ${seed} ${what}: labelled exact at ${r.value} against P* ${pstar}`);

@@ -23,7 +23,14 @@ test('a sound M̄ ≤ β(1 + tol) proves the optimum without an exact oracle; an
   for (let s = 0; s < 3; s++) {
     const { X, Y } = data(40 + s, 12, 2);
     const beta = 0.05;
-    const common = { beta, modes: { hiddenBias: 'decayed' as const, outputBias: 'decayed' as const }, seedDirs: [], patternBudget: 1e6, seed: 1, maxIterations: 200 };
+    const common = {
+      beta,
+      modes: { hiddenBias: 'decayed' as const, outputBias: 'decayed' as const },
+      seedDirs: [],
+      patternBudget: 1e6,
+      seed: 1,
+      maxIterations: 200,
+    };
     const exact = searchOptimum(X, Y, { ...common, oracle: computeOracle });
     assert.ok(exact.exact, exact.stopReason);
     const notExact: OracleFn = (Xt, L, o) => ({ ...computeOracle(Xt, L, o), exact: false });

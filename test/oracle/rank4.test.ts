@@ -6,7 +6,8 @@ import { bruteOracleAnyRank } from '../reference/bruteOracleAnyRank';
 import { sized } from '../slow';
 
 test('rank 4 scalar (recursive enumeration) vs dense search', () => {
-  let exact = 0, worst = 0;
+  let exact = 0,
+    worst = 0;
   const count = sized(60, 150); // the 30000-sample dense search dominates; all 150 in test:slow
   for (let s = 0; s < count; s++) {
     const { X, L, kind } = instance(40000 + s, { d: 4, maxN: 10, ones: s % 2 === 0 });

@@ -9,7 +9,9 @@ import { sized } from '../slow';
  * exact methods closeness to the brute-force maximum.
  */
 function runScalar(d: number, ones: boolean, count: number, seed0: number) {
-  let exactCount = 0, worstGap = 0, bruteWeaker = 0;
+  let exactCount = 0,
+    worstGap = 0,
+    bruteWeaker = 0;
   const methods: Record<string, number> = {};
   for (let s = 0; s < count; s++) {
     const seed = seed0 + s;
@@ -42,12 +44,20 @@ function runScalar(d: number, ones: boolean, count: number, seed0: number) {
   return { exactCount, worstGap, methods, bruteWeaker };
 }
 
-for (const [d, ones] of [[1, false], [2, false], [2, true], [3, false], [3, true]] as [number, boolean][]) {
+for (const [d, ones] of [
+  [1, false],
+  [2, false],
+  [2, true],
+  [3, false],
+  [3, true],
+] as [number, boolean][]) {
   test(`scalar oracle vs brute force: d̃ = ${d}${ones ? ' (X̃ = [X, 1])' : ''}`, () => {
     // d̃ = 3 costs most: 200 of its 450 seeds in `npm test`, all in `npm run test:slow`
     const count = d === 1 ? 250 : d === 2 ? 350 : sized(200, 450);
     const r = runScalar(d, ones, count, 1000 * d + (ones ? 500000 : 0));
-    console.log(`d̃=${d}${ones ? ' ones' : ''}: ${count} instances, exact ${r.exactCount}, worst (upper − brute)/Lip = ${r.worstGap.toExponential(2)}, methods ${JSON.stringify(r.methods)}, brute force below the oracle's point in ${r.bruteWeaker}`);
+    console.log(
+      `d̃=${d}${ones ? ' ones' : ''}: ${count} instances, exact ${r.exactCount}, worst (upper − brute)/Lip = ${r.worstGap.toExponential(2)}, methods ${JSON.stringify(r.methods)}, brute force below the oracle's point in ${r.bruteWeaker}`,
+    );
     assert.ok(r.exactCount >= count * 0.99, 'almost all rank ≤ 3 scalar instances must be exact');
   });
 }

@@ -24,7 +24,9 @@ function bruteAlong(X: Mat, L: Mat, y: ArrayLike<number>): number {
 test('c = 1: closed searches equal the all-patterns brute force; every budget gives a sound upper bound', () => {
   let closedCount = 0;
   for (let s = 0; s < 16; s++) {
-    const d = 4 + (s % 5), ones = s % 2 === 1, n = 7 + (s % 6);
+    const d = 4 + (s % 5),
+      ones = s % 2 === 1,
+      n = 7 + (s % 6);
     const { X, L } = instance(900 + s, n, d, 1, ones, s % 4 === 3);
     const ref = bruteOracleAnyRank(X, L.data).value;
     for (const budget of [1, 10, 100, 20_000]) {
@@ -45,7 +47,9 @@ test('c = 1: closed searches equal the all-patterns brute force; every budget gi
 test('c = 2, 3: sound against the brute force along output directions, equal to the vertex enumeration when closed', () => {
   // measured at rank 5 (n = 8…10): 7 of 8 instances close within 200,000 nodes; these four in 5,000–50,000
   for (const s of [0, 3, 5, 6, 1]) {
-    const c = 2 + (s % 2), d = 4, n = 8 + (s % 3);
+    const c = 2 + (s % 2),
+      d = 4,
+      n = 8 + (s % 3);
     const { X, L } = instance(950 + s, n, d, c, true);
     const ex = computeOracle(X, L, {});
     assert.ok(ex.exact, `reference not exact: ${ex.method}`);
@@ -60,6 +64,31 @@ test('c = 2, 3: sound against the brute force along output directions, equal to 
   }
 });
 
+test('c = 2, 3 at rank 5–6: sound at every node budget and threshold (the vertex enumeration and the brute force along its output direction)', () => {
+  // small budgets and thresholds stop the search mid-way, where open u-boxes still carry their parents' output boxes
+  let runs = 0;
+  for (let s = 0; s < 8; s++) {
+    const c = 2 + (s % 2),
+      d = 4 + ((s >> 1) % 2),
+      n = 7 + (s % 5),
+      ones = s % 3 !== 0;
+    const { X, L } = instance(5000 + s, n, d, c, ones, s === 6);
+    const ex = computeOracle(X, L, {});
+    if (!ex.exact) continue;
+    const low = Math.max(ex.lower, bruteAlong(X, L, ex.outputDir));
+    for (const budget of [1, 30, 300, 3000, 30_000])
+      for (const f of [undefined, 0.5, 0.999, 1.001, 1.5]) {
+        const gs = spatialSearch(X.data, n, X.cols, L.data, c, { nodeBudget: budget, stopBelow: f === undefined ? undefined : f * low });
+        const ctx = `seed ${5000 + s}, c ${c}, r ${X.cols}, n ${n}, budget ${budget}, threshold ${f}·M: upper ${gs.upper}, attained ${gs.attained}, reference ${ex.lower}..${ex.upper}`;
+        assert.ok(gs.upper >= low * (1 - 1e-12), `UNSOUND ${ctx}`);
+        assert.ok(gs.attained <= ex.upper * (1 + 1e-12), ctx);
+        if (gs.closed) assert.ok(gs.upper <= ex.upper * (1 + 1e-7), ctx);
+        runs++;
+      }
+  }
+  assert.ok(runs >= 150, `${runs} runs`);
+});
+
 test('a threshold prunes regions below it: still sound; M̄ ≤ the threshold when M is below it', () => {
   for (let s = 0; s < 3; s++) {
     const c = 1 + s;
@@ -70,7 +99,8 @@ test('a threshold prunes regions below it: still sound; M̄ ≤ the threshold wh
       const gs = spatialSearch(X.data, 9, X.cols, L.data, c, { nodeBudget: 100_000, stopBelow: f * M });
       assert.ok(gs.upper >= M * (1 - 1e-9), `UNSOUND at stopBelow ${f}·M: ${gs.upper} < ${M}`);
       // when the search finished within its budget, everything above the threshold was resolved
-      if (f > 1 && gs.nodes < 100_000 - 1000) assert.ok(gs.upper <= f * M * (1 + 1e-9), `M̄ ${gs.upper} above the threshold ${f * M} although M ≤ it (${gs.nodes} nodes)`);
+      if (f > 1 && gs.nodes < 100_000 - 1000)
+        assert.ok(gs.upper <= f * M * (1 + 1e-9), `M̄ ${gs.upper} above the threshold ${f * M} although M ≤ it (${gs.nodes} nodes)`);
       if (gs.closed) assert.ok(gs.upper - M <= 1e-7 * M);
     }
   }
@@ -98,16 +128,26 @@ test('computeOracle: vector outputs at rank ≥ 5 beyond the pattern budget use 
     assert.ok(res.upper >= ex.lower * (1 - 1e-12) && res.upper <= ex.upper * (1 + 1e-7), `${res.upper} vs ${ex.lower}..${ex.upper}`);
     const cut = computeOracle(X, L, { patternBudget: 50, nodeBudget: 30 });
     assert.ok(cut.upper >= ex.lower * (1 - 1e-12), 'UNSOUND under a small node budget');
-    if (!cut.exact) assert.ok(cut.notes.some((t) => /node budget \(30\)/.test(t)), cut.notes.join('; '));
+    if (!cut.exact)
+      assert.ok(
+        cut.notes.some((t) => /node budget \(30\)/.test(t)),
+        cut.notes.join('; '),
+      );
   }
 });
 
 test('rows of extreme scale are kept: a sum of squares that underflows must not drop a row whose λ_i·x_i is O(1)', () => {
   // found by a soundness audit: x_0 = 1e-170·e₁ with λ_0 = 1e170 was dropped (Σx² = 0 in floating point),
   // giving M̄ = 0.001 while M ≥ λ_0 x_0ᵀe₁ = 1
-  const n = 6, r = 5;
-  for (const [xs, ls] of [[1e-170, 1e170], [1e170, 1e-170], [1e-162, 1e162]]) {
-    const X = new Float64Array(n * r), L = new Float64Array(n);
+  const n = 6,
+    r = 5;
+  for (const [xs, ls] of [
+    [1e-170, 1e170],
+    [1e170, 1e-170],
+    [1e-162, 1e162],
+  ]) {
+    const X = new Float64Array(n * r),
+      L = new Float64Array(n);
     for (let i = 0; i < n; i++) X[i * r + (i % r)] = 1;
     X[0] = xs;
     L[0] = ls;

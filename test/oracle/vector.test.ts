@@ -5,10 +5,15 @@ import { brute, instance, lip, value } from './brute';
 
 /** Vector outputs c = 2, 3 (branch and bound over the output sphere) vs dense search over u. */
 for (const c of [2, 3]) {
-  for (const [d, ones] of [[2, false], [3, true], [3, false]] as [number, boolean][]) {
+  for (const [d, ones] of [
+    [2, false],
+    [3, true],
+    [3, false],
+  ] as [number, boolean][]) {
     test(`vector oracle c = ${c}, d̃ = ${d}${ones ? ' (ones)' : ''} vs brute force`, () => {
       const count = c === 2 ? 120 : 60;
-      let exact = 0, worst = 0;
+      let exact = 0,
+        worst = 0;
       for (let s = 0; s < count; s++) {
         const seed = 90000 + 1000 * c + 100 * d + s + (ones ? 50000 : 0);
         const { X, L, kind } = instance(seed, { d, c, ones, maxN: 10 });

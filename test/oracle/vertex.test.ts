@@ -25,7 +25,8 @@ function instance(seed: number, n: number, d: number, ones: boolean, c = 1, kind
 }
 
 test('rank 5–9: exact and equal to the all-patterns brute force (random, grid, duplicate rows)', () => {
-  let exact = 0, total = 0;
+  let exact = 0,
+    total = 0;
   for (let s = 0; s < 24; s++) {
     const d = 4 + (s % 5);
     const ones = s % 2 === 0;
@@ -49,7 +50,12 @@ test('rank 5–9: exact and equal to the all-patterns brute force (random, grid,
 });
 
 test('the pattern set of random data has exactly 2Σ_{k<r} C(m−1, k) patterns (cells of a central arrangement in general position)', () => {
-  for (const [n, r] of [[9, 5], [11, 6], [12, 7], [10, 9]]) {
+  for (const [n, r] of [
+    [9, 5],
+    [11, 6],
+    [12, 7],
+    [10, 9],
+  ]) {
     const { X } = instance(7 * n + r, n, r, false);
     const ps = PatternSet.build(X.data, n, r, 1e9);
     assert.equal(ps.count, generalPositionPatternBound(n, r), `n = ${n}, r = ${r}`);
@@ -84,23 +90,34 @@ test('enumeration is decided by the pattern count: over the budget (global searc
   assert.equal(ref.method, 'exact-vertex');
   const small = computeOracle(X, L, { patternBudget: 1000, nodeBudget: 0 });
   assert.equal(small.exact, false);
-  assert.ok(small.notes.some((t) => /exceed the pattern budget 1000/.test(t)), small.notes.join('; '));
+  assert.ok(
+    small.notes.some((t) => /exceed the pattern budget 1000/.test(t)),
+    small.notes.join('; '),
+  );
   assert.ok(small.upper >= ref.upper - ref.roundingAllowance);
   const big = instance(12, 200, 6, true);
   const res = computeOracle(big.X, big.L, { nodeBudget: 0 });
   assert.equal(res.exact, false);
-  assert.ok(res.notes.some((t) => /activation patterns exceed the pattern budget/.test(t)), res.notes.join('; '));
+  assert.ok(
+    res.notes.some((t) => /activation patterns exceed the pattern budget/.test(t)),
+    res.notes.join('; '),
+  );
 });
 
 test('rank 5–9 with a threshold, early stops and extra directions: upper never below the brute force; below the threshold it proves M ≤ stopBelow', () => {
-  let proved = 0, early = 0;
+  let proved = 0,
+    early = 0;
   for (let s = 0; s < 20; s++) {
     const d = 4 + (s % 5);
     const n = 9 + (s % 4);
     // every third instance is rank deficient (a repeated column): the search runs on X̂, and the threshold must be met on X̃
     const { X: X0, L } = instance(500 + s, n, d, true);
     const X: Mat = s % 3 === 0 ? { rows: n, cols: d + 2, data: new Float64Array(n * (d + 2)) } : X0;
-    if (s % 3 === 0) for (let i = 0; i < n; i++) { X.data.set(X0.data.subarray(i * (d + 1), (i + 1) * (d + 1)), i * (d + 2)); X.data[i * (d + 2) + d + 1] = X0.data[i * (d + 1)]; }
+    if (s % 3 === 0)
+      for (let i = 0; i < n; i++) {
+        X.data.set(X0.data.subarray(i * (d + 1), (i + 1) * (d + 1)), i * (d + 2));
+        X.data[i * (d + 2) + d + 1] = X0.data[i * (d + 1)];
+      }
     const M = bruteOracleAnyRank(X, L.data).value;
     for (const f of [0.5, 0.99, 1.01, 1.5]) {
       const res = computeOracle(X, L, { stopBelow: f * M, candidates: 4 });
@@ -115,7 +132,11 @@ test('rank 5–9 with a threshold, early stops and extra directions: upper never
         assert.ok(Math.abs(Math.hypot(...cd.u) - 1) < 1e-12);
       }
     }
-    for (const [above, work] of [[0.5, 0], [0.9, 3], [0, 1]] as const) {
+    for (const [above, work] of [
+      [0.5, 0],
+      [0.9, 3],
+      [0, 1],
+    ] as const) {
       const res = computeOracle(X, L, { earlyDirection: { above: above * M, projections: work } });
       assert.ok(res.upper >= M * (1 - 1e-12), `seed ${500 + s}, early (${above}, ${work}): upper ${res.upper} < brute ${M}`);
       if (res.notes.some((t) => t.includes('stopped early'))) {
@@ -127,4 +148,61 @@ test('rank 5–9 with a threshold, early stops and extra directions: upper never
   }
   assert.ok(proved >= 30, `${proved} threshold proofs`);
   assert.ok(early >= 5, `${early} early stops`);
+});
+
+test('warm faces belong to one run: a run over nearby dual points gives the same bounds whatever ran before; warm bounds stay above the brute force', () => {
+  let differed = 0;
+  for (let s = 0; s < 4; s++) {
+    const { X, L } = instance(900 + s, 11, 5 + (s % 3), true);
+    const P = Float64Array.from({ length: L.data.length }, (_, i) => Math.sin(7 * i + s));
+    const points = [0, 0.02, 0.04, 0.06].map((t) => ({ rows: L.rows, cols: 1, data: L.data.map((v, i) => v + t * P[i]) }) as Mat);
+    const refs = points.map((Lt) => bruteOracleAnyRank(X, Lt.data).value);
+    // column generation's intermediate calls: a threshold just above M (most patterns bounded, not projected)
+    const run = (scope: object | undefined) => points.map((Lt, t) => computeOracle(X, Lt, { stopBelow: 1.05 * refs[t], warmScope: scope }));
+    const first = run({});
+    const again = run({});
+    const reused = (() => {
+      const sc = {};
+      run(sc);
+      return run(sc);
+    })();
+    const cold = run(undefined);
+    for (let t = 0; t < points.length; t++) {
+      for (const r of [first[t], reused[t], cold[t]])
+        assert.ok(r.upper >= refs[t] * (1 - 1e-12), `seed ${900 + s}, point ${t}: upper ${r.upper} < brute ${refs[t]}`);
+      assert.equal(again[t].upper, first[t].upper, `seed ${900 + s}, point ${t}: a new run's bound depends on an earlier run`);
+      assert.equal(again[t].lower, first[t].lower);
+      if (reused[t].upper !== first[t].upper) differed++;
+    }
+  }
+  // the store is used at all: the same run continued over the points again starts from other faces
+  assert.ok(differed > 0, 'warm faces never changed a bound: the scope is not exercised');
+});
+
+test("a run's per-pattern bounds moved to the next dual point (drift): upper never below the brute force, exact calls still exact, and patterns are skipped", () => {
+  let skipped = 0,
+    calls = 0;
+  for (let s = 0; s < 6; s++) {
+    const { X, L } = instance(950 + s, 10 + (s % 2), 4 + (s % 4), s % 2 === 0);
+    const R = rng(960 + s);
+    const scope = {};
+    let cur = Float64Array.from(L.data);
+    for (let t = 0; t < 8; t++) {
+      // small steps (column generation's late rounds), then a jump, a return, and a sign flip
+      const step = t === 4 ? 1 : t === 6 ? -2 : 0.01;
+      cur = t === 6 ? cur.map((v) => -v) : cur.map((v) => v + step * 0.1 * gauss(R));
+      const Lt: Mat = { rows: L.rows, cols: 1, data: Float64Array.from(cur) };
+      const ref = bruteOracleAnyRank(X, Lt.data).value;
+      for (const stopBelow of [undefined, 0.97 * ref, 1.05 * ref]) {
+        const res = computeOracle(X, Lt, { stopBelow, warmScope: scope });
+        calls++;
+        assert.ok(res.upper >= ref * (1 - 1e-12), `seed ${950 + s}, step ${t}: upper ${res.upper} < brute ${ref}`);
+        if (stopBelow === undefined)
+          assert.ok(res.exact && res.upper - ref <= res.roundingAllowance + 1e-12 * ref, `seed ${950 + s}, step ${t}: not exact (${res.upper} vs ${ref})`);
+        const m = /(\d+) bounded by the run's earlier calls/.exec(res.notes.join(' '));
+        if (m) skipped += Number(m[1]);
+      }
+    }
+  }
+  assert.ok(calls > 0 && skipped > 0, `no pattern skipped by the drift bounds in ${calls} calls`);
 });

@@ -32,8 +32,13 @@ async function certificate(name: string) {
   return { l, json };
 }
 
-const numbers = (j: { verdict: string; primalAsTrained: number; dualBound: number; pstarInterval: [number, number]; impliedBeta: number | null }) =>
-  [j.verdict, j.primalAsTrained, j.dualBound, ...j.pstarInterval, j.impliedBeta];
+const numbers = (j: { verdict: string; primalAsTrained: number; dualBound: number; pstarInterval: [number, number]; impliedBeta: number | null }) => [
+  j.verdict,
+  j.primalAsTrained,
+  j.dualBound,
+  ...j.pstarInterval,
+  j.impliedBeta,
+];
 
 for (const [renamed, plain, mapping] of [
   ['mlpc_3class_123', 'mlpc_3class', /classes_ \[1, 2, 3\]\), read as the output positions 1 → 0, 2 → 1, 3 → 2/],
@@ -44,7 +49,10 @@ for (const [renamed, plain, mapping] of [
     const b = await certificate(plain);
     assert.deepEqual(Array.from(a.l.data!.Y.data), Array.from(b.l.data!.Y.data));
     assert.deepEqual(numbers(a.json), numbers(b.json));
-    assert.ok(a.l.warnings.some((w) => mapping.test(w)), a.l.warnings.join(' | '));
+    assert.ok(
+      a.l.warnings.some((w) => mapping.test(w)),
+      a.l.warnings.join(' | '),
+    );
     // 0…c−1 classes: nothing to say
     assert.ok(!b.l.warnings.some((w) => /the model's classes/.test(w)), b.l.warnings.join(' | '));
   });

@@ -56,16 +56,33 @@ for (const rel of scripts) {
   test(`corpus: ${rel}`, async () => {
     const exp = JSON.parse(readFileSync(path.join(DIR, rel.replace(/\.(py|ipynb)$/, '.expected.json')), 'utf8'));
     const f = await facts(rel);
-    const net = f.network && { d: f.network.d, m: f.network.m, c: f.network.c, hiddenBias: f.network.hiddenBias, outputBias: f.network.outputBias, style: f.network.style };
+    const net = f.network && {
+      d: f.network.d,
+      m: f.network.m,
+      c: f.network.c,
+      hiddenBias: f.network.hiddenBias,
+      outputBias: f.network.outputBias,
+      style: f.network.style,
+    };
     assert.deepEqual(net, exp.facts.network, 'network');
     const opt = f.optimizer && { kind: f.optimizer.kind, weightDecay: f.optimizer.weightDecay, biasDecay: f.optimizer.biasDecay };
     assert.deepEqual(opt, exp.facts.optimizer, 'optimizer');
-    const loss = f.loss && { kind: f.loss.kind, reduction: f.loss.reduction, supported: f.loss.supported, ...(f.loss.base ? { base: f.loss.base, penaltyMu: f.loss.penaltyMu } : {}) };
+    const loss = f.loss && {
+      kind: f.loss.kind,
+      reduction: f.loss.reduction,
+      supported: f.loss.supported,
+      ...(f.loss.base ? { base: f.loss.base, penaltyMu: f.loss.penaltyMu } : {}),
+    };
     assert.deepEqual(loss, exp.facts.loss, 'loss');
     assert.equal(f.data?.n ?? null, exp.facts.n, 'n');
     assert.deepEqual(f.data?.paths.map((p) => p.path) ?? [], exp.facts.dataPaths, 'data paths');
     assert.deepEqual(
-      f.exports.map((e) => ({ path: e.path, kind: e.kind, line: e.range.line + 1, ...(e.range.cellIndex !== undefined ? { cell: e.range.cellIndex + 1 } : {}) })),
+      f.exports.map((e) => ({
+        path: e.path,
+        kind: e.kind,
+        line: e.range.line + 1,
+        ...(e.range.cellIndex !== undefined ? { cell: e.range.cellIndex + 1 } : {}),
+      })),
       exp.facts.exports,
       'exports',
     );
@@ -80,9 +97,18 @@ for (const rel of scripts) {
     }
 
     const got = lintScript(f, {});
-    const key = (d: { code: string; severity: string; line: number; column: number; cell?: number }) => `${d.code} ${d.severity} ${d.cell ?? '-'}:${d.line}:${d.column}`;
+    const key = (d: { code: string; severity: string; line: number; column: number; cell?: number }) =>
+      `${d.code} ${d.severity} ${d.cell ?? '-'}:${d.line}:${d.column}`;
     assert.deepEqual(
-      got.map((d) => key({ code: d.code, severity: d.severity, line: d.range.line + 1, column: d.range.column + 1, cell: d.range.cellIndex !== undefined ? d.range.cellIndex + 1 : undefined })),
+      got.map((d) =>
+        key({
+          code: d.code,
+          severity: d.severity,
+          line: d.range.line + 1,
+          column: d.range.column + 1,
+          cell: d.range.cellIndex !== undefined ? d.range.cellIndex + 1 : undefined,
+        }),
+      ),
       exp.diagnostics.map(key),
     );
     // the expected words are the CLI's: core's message plus the flags it words from certifyWith

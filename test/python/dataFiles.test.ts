@@ -100,7 +100,10 @@ test('/dev/zero, a symlink to it and a FIFO beside the script: reported, not rea
   try {
     symlinkSync('/dev/zero', path.join(p.sub, 'zero.csv'));
     const fifo = spawnSync('mkfifo', [path.join(p.sub, 'pipe.csv')]).status === 0;
-    const cases: [string, RegExp][] = [['/dev/zero', /outside the script's folder/], ['zero.csv', /\/dev\/zero is outside/]];
+    const cases: [string, RegExp][] = [
+      ['/dev/zero', /outside the script's folder/],
+      ['zero.csv', /\/dev\/zero is outside/],
+    ];
     if (fifo) cases.push(['pipe.csv', /pipe\.csv is not a regular file/]);
     for (const [written, why] of cases) {
       const r = inChild(written, p.sub);

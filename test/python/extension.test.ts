@@ -73,12 +73,33 @@ test('script support in an editor: diagnostics, hover, CodeLens, quick fix, verd
 
     // CodeLens over the export: certify + open panel, argument = the model file next to the script
     const lenses = vs.providers.lens[0].provideCodeLenses(train);
-    assert.deepEqual(lenses.map((l: any) => l.command.command), ['reluLens.certify', 'reluLens.openPanel']);
+    assert.deepEqual(
+      lenses.map((l: any) => l.command.command),
+      ['reluLens.certify', 'reluLens.openPanel'],
+    );
     assert.equal(lenses[0].command.arguments[0].toString(), vs.Uri.file(path.join(dir, 'model.onnx')).toString());
     assert.equal(lenses[0].range.start.line, 36);
 
     // The host certifies: the export line shows the verdict
-    verdict = { json: { verdict: 'certified', summary: 's', model: { d: 2, m: 16, c: 1 }, data: { n: 40 }, beta: 0.01, betaDerivation: 'β = wd/2', primal: 0.0263, dualBound: 0.0263, gap: 4.6e-7, relGap: 1.8e-5, pstarInterval: [0.0263, 0.0263], tol: 1e-4, witness: null, optimum: { neurons: 15 } }, computedAt: Date.now() + 1000 };
+    verdict = {
+      json: {
+        verdict: 'certified',
+        summary: 's',
+        model: { d: 2, m: 16, c: 1 },
+        data: { n: 40 },
+        beta: 0.01,
+        betaDerivation: 'β = wd/2',
+        primal: 0.0263,
+        dualBound: 0.0263,
+        gap: 4.6e-7,
+        relGap: 1.8e-5,
+        pstarInterval: [0.0263, 0.0263],
+        tol: 1e-4,
+        witness: null,
+        optimum: { neurons: 15 },
+      },
+      computedAt: Date.now() + 1000,
+    };
     verdictChanged.fire(vs.Uri.file(path.join(dir, 'model.onnx')));
     const after = await until(() => coll.get(train.uri.toString())?.find((d) => d.code === 'RL010'));
     assert.equal(after.severity, vs.DiagnosticSeverity.Information);
@@ -125,6 +146,9 @@ test('notebook: diagnostics land on the cell documents', async () => {
   assert.ok(cellDiags.some((d) => d.code === 'RL003' && d.range.start.line === 10));
   assert.equal(coll.get(nbUri.toString()), undefined);
   const lenses = vs.providers.lens[0].provideCodeLenses(cells[4].document);
-  assert.deepEqual(lenses.map((l: any) => l.command.command), ['reluLens.certify', 'reluLens.openPanel']);
+  assert.deepEqual(
+    lenses.map((l: any) => l.command.command),
+    ['reluLens.certify', 'reluLens.openPanel'],
+  );
   assert.deepEqual(vs.providers.lens[0].provideCodeLenses(cells[2].document), []);
 });

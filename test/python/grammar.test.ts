@@ -18,14 +18,33 @@ const SRC = path.resolve(__dirname, '..', '..', 'src', 'core', 'python');
 
 /** What the issue names: annotated/plain/augmented assignment, with, for, lambda, walrus, match, … */
 const REQUIRED = [
-  'assignment', 'augmented_assignment', 'with_statement', 'for_statement', 'lambda', 'named_expression', 'match_statement',
-  'decorator', 'tuple_pattern', 'list_pattern', 'list_splat_pattern', 'comparison_operator', 'interpolation',
-  'type_alias_statement', 'global_statement', 'nonlocal_statement', 'function_definition', 'type',
+  'assignment',
+  'augmented_assignment',
+  'with_statement',
+  'for_statement',
+  'lambda',
+  'named_expression',
+  'match_statement',
+  'decorator',
+  'tuple_pattern',
+  'list_pattern',
+  'list_splat_pattern',
+  'comparison_operator',
+  'interpolation',
+  'type_alias_statement',
+  'global_statement',
+  'nonlocal_statement',
+  'function_definition',
+  'type',
 ];
 /** Names the extractors follow through bindings: each form is also tried with `loss` renamed to these. */
 const NAMES = ['loss', 'model', 'opt', 'criterion', 'X', 'wd'];
 
-interface Form { type: string; label: string; code: string }
+interface Form {
+  type: string;
+  label: string;
+  code: string;
+}
 
 const FORMS: Form[] = (() => {
   const parts = readFileSync(path.join(FIX, 'forms.py'), 'utf8').split(/^# form: (.*)\n/m);
@@ -127,7 +146,10 @@ test('a bare annotation binds nothing: the loss and the weight decay read before
 test('chained assignment and the walrus bind their value', async () => {
   const chained = await lintOk(place('loss = total = criterion(out, y)', 'LOOP'), 'chained');
   assert.equal(chained.facts.loss?.kind, 'mse');
-  assert.deepEqual(chained.facts.unresolved.filter((u) => /loss/.test(u.what)), []);
+  assert.deepEqual(
+    chained.facts.unresolved.filter((u) => /loss/.test(u.what)),
+    [],
+  );
   const walrus = await lintOk(SCAFFOLD.replace('weight_decay=wd', 'weight_decay=(decay := 3e-4)').replace('# <MODULE>', 'print(decay)'), 'walrus');
   assert.equal(walrus.facts.optimizer?.weightDecay, 3e-4);
 });

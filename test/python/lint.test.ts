@@ -43,7 +43,8 @@ const byCode = (ds: ScriptDiagnostic[], code: string) => ds.filter((d) => d.code
 test('export verdicts: certified → information, not optimal → warning with witness, inconclusive → information with bounds', async () => {
   const f = await analyzeScript(read('01_sequential_mse_mean.py'), '01.py');
   const base = { scriptMtime: 1000, verdictsKnown: true };
-  const run = (v: AnalysisJson) => byCode(lintScript(f, { ...base, exports: { 'model.onnx': { exists: true, mtime: 2000, verdict: v, verdictAt: 3000 } } }), CODES.verdict);
+  const run = (v: AnalysisJson) =>
+    byCode(lintScript(f, { ...base, exports: { 'model.onnx': { exists: true, mtime: 2000, verdict: v, verdictAt: 3000 } } }), CODES.verdict);
   const [c] = run(verdict('certified'));
   assert.equal(c.severity, 'information');
   assert.match(c.message, /certified globally optimal/);
@@ -62,20 +63,38 @@ test('export verdicts: certified → information, not optimal → warning with w
 
 test('model file states: missing, older than the script, verdict older than the model, not certified yet', async () => {
   const f = await analyzeScript(read('01_sequential_mse_mean.py'), '01.py');
-  const one = (st: object, extra: object = {}) => lintScript(f, { scriptMtime: 1000, verdictsKnown: true, exports: { 'model.onnx': st as never }, ...extra }).filter((d) => d.related?.kind === 'export');
-  assert.deepEqual(one({ exists: false }).map((d) => d.code), [CODES.missingModel]);
+  const one = (st: object, extra: object = {}) =>
+    lintScript(f, { scriptMtime: 1000, verdictsKnown: true, exports: { 'model.onnx': st as never }, ...extra }).filter((d) => d.related?.kind === 'export');
+  assert.deepEqual(
+    one({ exists: false }).map((d) => d.code),
+    [CODES.missingModel],
+  );
   const stale = one({ exists: true, mtime: 500, verdict: verdict('certified'), verdictAt: 600 });
-  assert.deepEqual(stale.map((d) => [d.code, d.severity]), [[CODES.staleModel, 'warning']]);
+  assert.deepEqual(
+    stale.map((d) => [d.code, d.severity]),
+    [[CODES.staleModel, 'warning']],
+  );
   assert.match(stale[0].message, /older than the script/);
-  assert.deepEqual(one({ exists: true, mtime: 2000, verdict: verdict('certified'), verdictAt: 1500 }).map((d) => d.code), [CODES.staleVerdict]);
-  assert.deepEqual(one({ exists: true, mtime: 2000 }).map((d) => d.code), [CODES.notCertified]);
+  assert.deepEqual(
+    one({ exists: true, mtime: 2000, verdict: verdict('certified'), verdictAt: 1500 }).map((d) => d.code),
+    [CODES.staleVerdict],
+  );
+  assert.deepEqual(
+    one({ exists: true, mtime: 2000 }).map((d) => d.code),
+    [CODES.notCertified],
+  );
   // The CLI does not look verdicts up: it says nothing rather than "not certified".
-  assert.deepEqual(lintScript(f, { scriptMtime: 1000, exports: { 'model.onnx': { exists: true, mtime: 2000 } } }).filter((d) => d.related?.kind === 'export'), []);
+  assert.deepEqual(
+    lintScript(f, { scriptMtime: 1000, exports: { 'model.onnx': { exists: true, mtime: 2000 } } }).filter((d) => d.related?.kind === 'export'),
+    [],
+  );
 });
 
 test('a model whose shape differs from the script is flagged', async () => {
   const f = await analyzeScript(read('01_sequential_mse_mean.py'), '01.py');
-  const v = verdict('certified', { model: { file: 'model.onnx', d: 3, m: 64, c: 1, head: 'none', producer: { name: 'pytorch', version: '2' }, opset: 17 } } as never);
+  const v = verdict('certified', {
+    model: { file: 'model.onnx', d: 3, m: 64, c: 1, head: 'none', producer: { name: 'pytorch', version: '2' }, opset: 17 },
+  } as never);
   const ds = lintScript(f, { scriptMtime: 1, verdictsKnown: true, exports: { 'model.onnx': { exists: true, mtime: 2, verdict: v, verdictAt: 3 } } });
   const [m] = byCode(ds, CODES.shapeMismatch);
   assert.equal(m.severity, 'warning');
@@ -89,7 +108,10 @@ test('hidden width against the optimum and n + 1', async () => {
   assert.match(w.message, /m = 32/);
   assert.match(w.message, /the optimum uses 7 neurons \(25 more than needed\)/);
   assert.match(w.message, /m < n \+ 1 = 201/);
-  const wide = await analyzeScript('import torch\nfrom torch import nn\nX = torch.randn(10, 2)\nnet = nn.Sequential(nn.Linear(2, 11), nn.ReLU(), nn.Linear(11, 1))\nopt = torch.optim.SGD(net.parameters(), lr=0.1, weight_decay=1e-3)\n', 'w.py');
+  const wide = await analyzeScript(
+    'import torch\nfrom torch import nn\nX = torch.randn(10, 2)\nnet = nn.Sequential(nn.Linear(2, 11), nn.ReLU(), nn.Linear(11, 1))\nopt = torch.optim.SGD(net.parameters(), lr=0.1, weight_decay=1e-3)\n',
+    'w.py',
+  );
   assert.match(byCode(lintScript(wide), CODES.width)[0].message, /m ≥ n \+ 1 = 11: strong duality is guaranteed/);
 });
 
@@ -120,13 +142,26 @@ test("AdamW quick fix with the default decay keeps AdamW's 0.01 explicit (nothin
 test('severity policy: errors only when a network is found; files that train nothing get nothing', async () => {
   const noNet = await analyzeScript('import torch\nopt = torch.optim.Adam(params, lr=1e-3)\n', 'x.py');
   const ds = lintScript(noNet);
-  assert.ok(ds.every((d) => d.severity !== 'error'), JSON.stringify(ds));
+  assert.ok(
+    ds.every((d) => d.severity !== 'error'),
+    JSON.stringify(ds),
+  );
   assert.ok(byCode(ds, CODES.noWeightDecay).length === 1 && byCode(ds, CODES.noNetwork).length === 1);
   assert.deepEqual(lintScript(await analyzeScript(read('14_not_training.py'), '14.py')), []);
   const zero = await analyzeScript(read('10_no_weight_decay.py'), '10.py');
   // issue #6: weight_decay = 0 or missing is a Warning (β = 0), never an error
-  assert.deepEqual(lintScript(zero).filter((d) => d.severity === 'error').map((d) => d.code), []);
-  assert.deepEqual(lintScript(zero).filter((d) => d.code === CODES.noWeightDecay).map((d) => d.severity), ['warning']);
+  assert.deepEqual(
+    lintScript(zero)
+      .filter((d) => d.severity === 'error')
+      .map((d) => d.code),
+    [],
+  );
+  assert.deepEqual(
+    lintScript(zero)
+      .filter((d) => d.code === CODES.noWeightDecay)
+      .map((d) => d.severity),
+    ['warning'],
+  );
 });
 
 test('n from the context (a data file) turns β per sample into β', async () => {
@@ -137,14 +172,18 @@ test('n from the context (a data file) turns β per sample into β', async () =>
 });
 
 test('a syntax error is reported and the rest is still read', async () => {
-  const f = await analyzeScript('import torch\nfrom torch import nn\nnet = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 1))\nopt = torch.optim.SGD(net.parameters(), lr=0.1, weight_decay=1e-3\nfor x in :\n  pass\n', 's.py');
+  const f = await analyzeScript(
+    'import torch\nfrom torch import nn\nnet = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 1))\nopt = torch.optim.SGD(net.parameters(), lr=0.1, weight_decay=1e-3\nfor x in :\n  pass\n',
+    's.py',
+  );
   assert.ok(f.syntaxErrors && f.syntaxErrors.length > 0);
   assert.equal(f.network?.m, 8);
   assert.equal(byCode(lintScript(f), CODES.syntax)[0].severity, 'warning');
 });
 
 test('AdamW quick fix with a trailing comma still yields valid Python', async () => {
-  const src = 'import torch\nfrom torch import nn\nmodel = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 1))\nopt = torch.optim.AdamW(\n    model.parameters(),\n    lr=1e-3,\n)\n';
+  const src =
+    'import torch\nfrom torch import nn\nmodel = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 1))\nopt = torch.optim.AdamW(\n    model.parameters(),\n    lr=1e-3,\n)\n';
   const [d] = byCode(lintScript(await analyzeScript(src, 't.py')), CODES.adamw);
   const fixed = applyEdits(src, d.fix!.edits);
   assert.ok(fixed.includes('opt = torch.optim.Adam(\n    model.parameters(),\n    lr=1e-3, weight_decay=0.01,\n)'), fixed);
@@ -155,7 +194,14 @@ test('AdamW quick fix with a trailing comma still yields valid Python', async ()
 
 test('a certificate made with another β than the script implies is flagged (and the same β is not)', async () => {
   const f = await analyzeScript(read('01_sequential_mse_mean.py'), '01.py'); // script: β = 0.01
-  const run = (beta: number) => byCode(lintScript(f, { verdictsKnown: true, exports: { 'model.onnx': { exists: true, mtime: 2, verdict: verdict('certified', { beta } as never), verdictAt: 3 } } }), CODES.betaMismatch);
+  const run = (beta: number) =>
+    byCode(
+      lintScript(f, {
+        verdictsKnown: true,
+        exports: { 'model.onnx': { exists: true, mtime: 2, verdict: verdict('certified', { beta } as never), verdictAt: 3 } },
+      }),
+      CODES.betaMismatch,
+    );
   assert.equal(run(0.01).length, 0);
   const [m] = run(0.02);
   assert.equal(m.severity, 'warning');
@@ -163,7 +209,8 @@ test('a certificate made with another β than the script implies is flagged (and
 });
 
 test('softmax applied twice: a Softmax head with CrossEntropyLoss', async () => {
-  const src = 'import torch\nfrom torch import nn\nmodel = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 3), nn.Softmax(dim=1))\nopt = torch.optim.SGD(model.parameters(), lr=0.1, weight_decay=1e-3)\nloss = nn.CrossEntropyLoss()(model(X), y)\nloss.backward()\n';
+  const src =
+    'import torch\nfrom torch import nn\nmodel = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 3), nn.Softmax(dim=1))\nopt = torch.optim.SGD(model.parameters(), lr=0.1, weight_decay=1e-3)\nloss = nn.CrossEntropyLoss()(model(X), y)\nloss.backward()\n';
   const [w] = byCode(lintScript(await analyzeScript(src, 't.py')), CODES.headMismatch);
   assert.equal(w.severity, 'warning');
   assert.match(w.message, /applied twice/);

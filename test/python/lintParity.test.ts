@@ -31,7 +31,10 @@ test('the example script: n from train.csv in the CLI and in the extension, the 
   const script = path.join(dir, 'train.py');
   const rows = readFileSync(path.join(dir, 'train.csv'), 'utf8').trim().split('\n').length - 1; // header row
   const facts = await analyzeScript(readFileSync(script, 'utf8'), script);
-  assert.deepEqual(facts.data?.paths.map((p) => p.path), ['train.csv']);
+  assert.deepEqual(
+    facts.data?.paths.map((p) => p.path),
+    ['train.csv'],
+  );
   const ctx = lintContextFromDisk(facts, script);
   assert.equal(ctx.n, rows);
   const cli = lintScript(facts, ctx);
@@ -43,7 +46,11 @@ test('the example script: n from train.csv in the CLI and in the extension, the 
   const doc = vs.textDocument(script);
   const ext = (await analyzeDocument(doc as never, { verdictFor: () => undefined } as never)).diagnostics;
   for (const code of [CODES.width, CODES.beta, CODES.polish])
-    assert.deepEqual(ext.filter((d) => d.code === code).map((d) => d.message), cli.filter((d) => d.code === code).map((d) => d.message), code);
+    assert.deepEqual(
+      ext.filter((d) => d.code === code).map((d) => d.message),
+      cli.filter((d) => d.code === code).map((d) => d.message),
+      code,
+    );
 });
 
 test('an L-BFGS polish after Adam on the same parameters is recognised, not "2 optimizers"', async () => {
@@ -70,7 +77,10 @@ test('two optimizers that are not a polish stay unresolved', async () => {
   for (const body of cases) {
     const f = await analyzeScript(script(body), 's.py');
     assert.equal(f.optimizer?.polish, undefined, body);
-    assert.ok(f.unresolved.some((u) => /2 optimizers/.test(u.what)), body);
+    assert.ok(
+      f.unresolved.some((u) => /2 optimizers/.test(u.what)),
+      body,
+    );
   }
 });
 
@@ -93,5 +103,8 @@ test('a scikit-learn script: n from the CSV it reads, β = alpha, in the CLI and
   assert.match(cli.find((d) => d.code === CODES.beta)!.message, /β = 0\.05: β = alpha/);
   assert.ok(!cli.some((d) => d.code === CODES.trainingStop), 'max_iter 20000 and tol 1e-12 are not flagged');
   const ext = (await analyzeDocument(vs.textDocument(file) as never, { verdictFor: () => undefined } as never)).diagnostics;
-  assert.deepEqual(ext.map((d) => `${d.code} ${d.message}`), cli.map((d) => `${d.code} ${d.message}`));
+  assert.deepEqual(
+    ext.map((d) => `${d.code} ${d.message}`),
+    cli.map((d) => `${d.code} ${d.message}`),
+  );
 });

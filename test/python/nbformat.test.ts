@@ -62,8 +62,16 @@ test('a file that is not JSON is refused the same way', () => {
 });
 
 test('nbformat 4 shapes are accepted: string or list sources, markdown and raw cells, no cells', async () => {
-  const nb = { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ cell_type: 'markdown', source: ['# Title\n'] }, code(['import torch\n', 'x = 1\n']), { cell_type: 'raw', source: '' }, code('y = 2')] };
-  assert.deepEqual(notebookCells(JSON.stringify(nb), 'nb.ipynb'), [{ index: 1, source: 'import torch\nx = 1\n' }, { index: 3, source: 'y = 2' }]);
+  const nb = {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {},
+    cells: [{ cell_type: 'markdown', source: ['# Title\n'] }, code(['import torch\n', 'x = 1\n']), { cell_type: 'raw', source: '' }, code('y = 2')],
+  };
+  assert.deepEqual(notebookCells(JSON.stringify(nb), 'nb.ipynb'), [
+    { index: 1, source: 'import torch\nx = 1\n' },
+    { index: 3, source: 'y = 2' },
+  ]);
   const [f] = await analyzeNotebook(JSON.stringify({ cells: [] }), 'empty.ipynb');
   assert.equal(f.network, null);
 });

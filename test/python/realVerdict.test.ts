@@ -38,7 +38,10 @@ test('trained-not-optimal: Warning with the witness objective and the gap', asyn
   assert.equal(json.verdict, 'not-optimal');
   const [v] = ds.filter((d) => d.code === CODES.verdict);
   assert.equal(v.severity, 'warning');
-  assert.ok(v.message.includes(`objective ${Number(json.witness.objective.toPrecision(6))} < P(θ) = ${Number(json.primalAsTrained.toPrecision(6))}`), v.message);
+  assert.ok(
+    v.message.includes(`objective ${Number(json.witness.objective.toPrecision(6))} < P(θ) = ${Number(json.primalAsTrained.toPrecision(6))}`),
+    v.message,
+  );
   const w = ds.find((d) => d.code === CODES.width)!;
   if (json.optimum?.neurons) assert.match(w.message, new RegExp(`the optimum uses ${json.optimum.neurons} neurons`));
 });

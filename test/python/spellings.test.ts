@@ -27,20 +27,30 @@ test('not a two-layer ReLU net: Tanh, three Linear layers', async () => {
 });
 
 test('Module forward variants: torch.clamp(x, min=0), x.relu(), F.relu in steps; the hidden layer is the one applied first', async () => {
-  for (const fwd of ['return self.b(torch.clamp(self.a(x), min=0))', 'h = self.a(x)\n        h = h.relu()\n        return self.b(h)', 'return self.b(F.relu(self.a(x)))']) {
+  for (const fwd of [
+    'return self.b(torch.clamp(self.a(x), min=0))',
+    'h = self.a(x)\n        h = h.relu()\n        return self.b(h)',
+    'return self.b(F.relu(self.a(x)))',
+  ]) {
     const f = await read(
       `class N(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.b = nn.Linear(7, 1)\n        self.a = nn.Linear(3, 7)\n\n    def forward(self, x):\n        ${fwd}\n`,
     );
     assert.deepEqual([f.network?.d, f.network?.m, f.network?.c], [3, 7, 1], fwd);
   }
-  const noRelu = await read('class N(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.a = nn.Linear(3, 7)\n        self.b = nn.Linear(7, 1)\n\n    def forward(self, x):\n        return self.b(torch.tanh(self.a(x)))\n');
+  const noRelu = await read(
+    'class N(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.a = nn.Linear(3, 7)\n        self.b = nn.Linear(7, 1)\n\n    def forward(self, x):\n        return self.b(torch.tanh(self.a(x)))\n',
+  );
   assert.equal(noRelu.network, null);
 });
 
 test('Adam(decoupled_weight_decay=True) is AdamW; NAdam/RMSprop are coupled "other"', async () => {
-  const f = await read('model = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 1))\nopt = torch.optim.Adam(model.parameters(), weight_decay=1e-2, decoupled_weight_decay=True)\n');
+  const f = await read(
+    'model = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 1))\nopt = torch.optim.Adam(model.parameters(), weight_decay=1e-2, decoupled_weight_decay=True)\n',
+  );
   assert.equal(f.optimizer?.kind, 'adamw');
-  const g = await read('model = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 1))\nopt = torch.optim.RMSprop(model.parameters(), weight_decay=1e-2)\n');
+  const g = await read(
+    'model = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 1))\nopt = torch.optim.RMSprop(model.parameters(), weight_decay=1e-2)\n',
+  );
   assert.deepEqual([g.optimizer?.kind, g.optimizer?.className], ['other', 'RMSprop']);
 });
 
@@ -58,7 +68,9 @@ test('values that are not constants stay unresolved, with the reason', async () 
 });
 
 test('literal config dicts and single call sites are resolved; two different call sites are not', async () => {
-  const cfg = await read(`cfg = {"wd": 5e-4, "hidden": 12}\nmodel = nn.Sequential(nn.Linear(2, cfg["hidden"]), nn.ReLU(), nn.Linear(cfg["hidden"], 1))\n${opt('cfg["wd"]')}`);
+  const cfg = await read(
+    `cfg = {"wd": 5e-4, "hidden": 12}\nmodel = nn.Sequential(nn.Linear(2, cfg["hidden"]), nn.ReLU(), nn.Linear(cfg["hidden"], 1))\n${opt('cfg["wd"]')}`,
+  );
   assert.deepEqual([cfg.network?.m, cfg.optimizer?.weightDecay], [12, 5e-4]);
   const mk = 'def make(h=4):\n    return nn.Sequential(nn.Linear(2, h), nn.ReLU(), nn.Linear(h, 1))\n';
   assert.equal((await read(`${mk}model = make(h=9)\n`)).network?.m, 9);
@@ -69,8 +81,16 @@ test('literal config dicts and single call sites are resolved; two different cal
 });
 
 test('export paths: os.path.join, f-strings of constants, keyword f=', async () => {
-  const f = await read('import os\nOUT = "runs"\nname = "m1"\nmodel = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 1))\ntorch.onnx.export(model, torch.zeros(1, 2), os.path.join(OUT, f"{name}_w{8}.onnx"))\ntorch.onnx.export(model, torch.zeros(1, 2), f="b.onnx", dynamo=True)\n');
-  assert.deepEqual(f.exports.map((e) => [e.path, e.kind]), [['runs/m1_w8.onnx', 'onnx'], ['b.onnx', 'onnx-dynamo']]);
+  const f = await read(
+    'import os\nOUT = "runs"\nname = "m1"\nmodel = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 1))\ntorch.onnx.export(model, torch.zeros(1, 2), os.path.join(OUT, f"{name}_w{8}.onnx"))\ntorch.onnx.export(model, torch.zeros(1, 2), f="b.onnx", dynamo=True)\n',
+  );
+  assert.deepEqual(
+    f.exports.map((e) => [e.path, e.kind]),
+    [
+      ['runs/m1_w8.onnx', 'onnx'],
+      ['b.onnx', 'onnx-dynamo'],
+    ],
+  );
 });
 
 test('losses: functional MSE with reduction via a constant, label smoothing is refused, sum of squares with a scale', async () => {
@@ -95,7 +115,9 @@ test('losses: functional MSE with reduction via a constant, label smoothing is r
 test('number of samples: sklearn default n_samples, np.linspace num, train_test_split keeps N − ceil(t·N)', async () => {
   assert.equal((await read('from sklearn.datasets import make_circles\nX, y = make_circles(noise=0.1)\n')).data?.n, 100);
   assert.equal((await read('import numpy as np\nx = np.linspace(0, 1, 33)\n')).data?.n, 33);
-  const s = await read('from sklearn.datasets import make_regression\nfrom sklearn.model_selection import train_test_split\nX, y = make_regression(n_samples=101)\nXtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.2)\n');
+  const s = await read(
+    'from sklearn.datasets import make_regression\nfrom sklearn.model_selection import train_test_split\nX, y = make_regression(n_samples=101)\nXtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.2)\n',
+  );
   assert.equal(s.data?.n, 101 - Math.ceil(0.2 * 101));
 });
 
@@ -112,10 +134,20 @@ test('paths relative to the script: os.path.join(os.path.dirname(os.path.abspath
   const f = await read(
     'import os\nHERE = os.path.dirname(os.path.abspath(__file__))\nmodel = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 1))\ntorch.onnx.export(model, torch.zeros(1, 2), os.path.join(HERE, "out", "m.onnx"))\n',
   );
-  assert.deepEqual(f.exports.map((e) => e.path), ['out/m.onnx']);
+  assert.deepEqual(
+    f.exports.map((e) => e.path),
+    ['out/m.onnx'],
+  );
   const g = await read(
     'from pathlib import Path\nmodel = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 1))\ntorch.onnx.export(model, torch.zeros(1, 2), Path(__file__).parent / "m.onnx")\n',
   );
-  assert.deepEqual(g.exports.map((e) => e.path), [], 'no guess for a path the reader cannot evaluate');
-  assert.ok(g.unresolved.some((u) => /export|path|run time|parent/i.test(u.what)), JSON.stringify(g.unresolved));
+  assert.deepEqual(
+    g.exports.map((e) => e.path),
+    [],
+    'no guess for a path the reader cannot evaluate',
+  );
+  assert.ok(
+    g.unresolved.some((u) => /export|path|run time|parent/i.test(u.what)),
+    JSON.stringify(g.unresolved),
+  );
 });

@@ -72,9 +72,19 @@ function check(X: Mat, L: Mat, label: string, seed = 1) {
 test('brute oracle agrees with dense search on random instances (rank 1–3, c = 1, 2)', () => {
   const R = rng(11);
   for (let trial = 0; trial < 60; trial++) {
-    const n = 2 + Math.floor(R() * 14), p = 1 + (trial % 3), c = 1 + (Math.floor(trial / 3) % 2);
-    const X = mkMat(n, p, Array.from({ length: n * p }, () => gauss(R)));
-    const L = mkMat(n, c, Array.from({ length: n * c }, () => gauss(R)));
+    const n = 2 + Math.floor(R() * 14),
+      p = 1 + (trial % 3),
+      c = 1 + (Math.floor(trial / 3) % 2);
+    const X = mkMat(
+      n,
+      p,
+      Array.from({ length: n * p }, () => gauss(R)),
+    );
+    const L = mkMat(
+      n,
+      c,
+      Array.from({ length: n * c }, () => gauss(R)),
+    );
     check(X, L, `trial ${trial} n=${n} p=${p} c=${c}`, trial);
   }
 });
@@ -87,18 +97,24 @@ test('brute oracle on adversarial geometry: duplicates, collinear points with bi
     const kind = trial % 5;
     const n = 6 + Math.floor(R() * 9);
     for (let i = 0; i < n; i++) {
-      if (kind === 0) rows.push(i % 3 === 0 && i ? rows[i - 1].slice() : [gauss(R), gauss(R), 1]); // duplicates, bias column
+      if (kind === 0)
+        rows.push(i % 3 === 0 && i ? rows[i - 1].slice() : [gauss(R), gauss(R), 1]); // duplicates, bias column
       else if (kind === 1) {
         const t = gauss(R);
         rows.push(i < n - 1 ? [0.3 + t, -1 + 2 * t, 1] : [gauss(R), gauss(R), 1]); // n−1 collinear points + 1 off the line
-      } else if (kind === 2) rows.push(i % 4 === 0 ? [0, 0, 0] : [gauss(R), gauss(R), gauss(R)]); // zero rows
+      } else if (kind === 2)
+        rows.push(i % 4 === 0 ? [0, 0, 0] : [gauss(R), gauss(R), gauss(R)]); // zero rows
       else if (kind === 3) {
         const t = gauss(R);
         rows.push([t, 2 * t, 1]); // all collinear: rank 2 in 3 columns
       } else rows.push([Math.round(gauss(R) * 2) / 2, Math.round(gauss(R) * 2) / 2, 1]); // grid: many collinear triples
     }
     const X = mkMat(n, 3, rows.flat());
-    const L = mkMat(n, c, Array.from({ length: n * c }, () => gauss(R)));
+    const L = mkMat(
+      n,
+      c,
+      Array.from({ length: n * c }, () => gauss(R)),
+    );
     check(X, L, `adversarial kind ${kind} trial ${trial}`, trial);
   }
 });
@@ -119,7 +135,8 @@ test('brute oracle: whitened data gives max(‖λ+‖, ‖λ−‖) (MATH.md §5
     const e3 = [e1[1] * e2[2] - e1[2] * e2[1], e1[2] * e2[0] - e1[0] * e2[2], e1[0] * e2[1] - e1[1] * e2[0]];
     const X = mkMat(n, 3, [e1, e2, e3].slice(0, n).flat());
     const lam = Array.from({ length: n }, () => gauss(R));
-    const pos = normv(lam.map((x) => Math.max(x, 0))), neg = normv(lam.map((x) => Math.max(-x, 0)));
+    const pos = normv(lam.map((x) => Math.max(x, 0))),
+      neg = normv(lam.map((x) => Math.max(-x, 0)));
     const res = new BruteOracle(X).evaluate(mkMat(n, 1, lam));
     assert.ok(Math.abs(res.value - Math.max(pos, neg)) <= 1e-13 * Math.max(pos, neg), `trial ${trial}: ${res.value} vs ${Math.max(pos, neg)}`);
   }

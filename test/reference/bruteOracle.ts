@@ -112,7 +112,8 @@ export function enumerateSigns(rows: Vec[], dim: number, randomDirs = 0, seed = 
   } else {
     for (let ii = 0; ii < live.length; ii++)
       for (let jj = ii + 1; jj < live.length; jj++) {
-        const i = live[ii], j = live[jj];
+        const i = live[ii],
+          j = live[jj];
         const c = cross(reduced[i], reduced[j]);
         const nc = normv(c);
         if (nc > ZERO_ROW_TOL * norms[i] * norms[j]) nulls.push(c.map((x) => x / nc));
@@ -164,7 +165,8 @@ function top2(a: number, b: number, d: number): [number, number] {
   const lam = (a + d) / 2 + Math.hypot((a - d) / 2, b);
   const v1: [number, number] = [lam - d, b];
   const v2: [number, number] = [b, lam - a];
-  const n1 = Math.hypot(v1[0], v1[1]), n2 = Math.hypot(v2[0], v2[1]);
+  const n1 = Math.hypot(v1[0], v1[1]),
+    n2 = Math.hypot(v2[0], v2[1]);
   if (n1 === 0 && n2 === 0) return a >= d ? [1, 0] : [0, 1];
   return n1 >= n2 ? [v1[0] / n1, v1[1] / n1] : [v2[0] / n2, v2[1] / n2];
 }
@@ -178,7 +180,9 @@ function topRight(H: Vec[], q: number): Vec | null {
     return n > 0 ? H[0].map((x) => x / n) : null;
   }
   if (q === 2) {
-    let a = 0, b = 0, d = 0;
+    let a = 0,
+      b = 0,
+      d = 0;
     for (const h of H) {
       a += h[0] * h[0];
       b += h[0] * h[1];
@@ -277,7 +281,8 @@ export class BruteOracle {
    */
   evaluate(Lambda: Mat, keepAbove = Infinity): BruteOracleResult {
     if (Lambda.rows !== this.n) throw new RangeError('bruteOracle: Λ has the wrong number of rows');
-    const c = Lambda.cols, r = this.r;
+    const c = Lambda.cols,
+      r = this.r;
     const lam: Vec[] = [];
     for (let k = 0; k < this.n; k++) lam.push(Array.from(Lambda.data.subarray(k * c, (k + 1) * c)));
     const violators: Violator[] = [];
@@ -313,7 +318,8 @@ export class BruteOracle {
       };
       // feasibility of ±w in K_D; returns +1, −1 or 0 (neither)
       const feasibleSign = (w: Vec, dots?: Float64Array): number => {
-        let plus = true, minus = true;
+        let plus = true,
+          minus = true;
         for (let k = 0; k < this.n && (plus || minus); k++) {
           const nk = this.rowNorm[k];
           if (nk === 0) continue;

@@ -39,7 +39,8 @@ function lowRank(R: Rand, n: number, d: number, r: number, ones: boolean): Mat {
 
 /** max_D ‖X̃ᵀDλ‖ over all patterns (MATH.md §3.6): an upper bound that ignores the cones. */
 function unprojectedBound(X: Mat, lam: number[]): number {
-  const n = X.rows, d = X.cols;
+  const n = X.rows,
+    d = X.cols;
   let best = 0;
   const g = new Float64Array(d);
   for (let mask = 0; mask < 2 ** n; mask++) {
@@ -128,7 +129,15 @@ test('agrees with the rank ≤ 3 reference on random instances (with and without
 
 test('whitened data (n ≤ d, X Xᵀ = I): M = max(‖λ+‖, ‖λ−‖) in any dimension', () => {
   const R = rng(77);
-  const cases: [number, number][] = [[3, 3], [5, 8], [8, 8], [6, 12], [10, 12], [12, 12], [1, 4]];
+  const cases: [number, number][] = [
+    [3, 3],
+    [5, 8],
+    [8, 8],
+    [6, 12],
+    [10, 12],
+    [12, 12],
+    [1, 4],
+  ];
   for (const [n, d] of cases) {
     const X = orthonormalRows(R, n, d);
     for (const kind of ['mixed', 'nonneg', 'nonpos'] as const) {
@@ -176,7 +185,9 @@ test('degenerate inputs: λ = 0, X̃ = 0, zero rows, duplicate rows, dependent c
     assert.equal(normv(res.u), 1);
   }
   for (let trial = 0; trial < 4; trial++) {
-    const n = 7 + trial, r = 5 + trial, d = r;
+    const n = 7 + trial,
+      r = 5 + trial,
+      d = r;
     const X = lowRank(R, n, d, r, trial % 2 === 1);
     const lam = Array.from({ length: n }, () => gauss(R));
     const baseRes = bruteOracleAnyRank(X, lam);
@@ -185,8 +196,20 @@ test('degenerate inputs: λ = 0, X̃ = 0, zero rows, duplicate rows, dependent c
     // The row carrying the most of the maximum: duplicate THAT row, so a reference that
     // mishandled duplicates (e.g. counted λ twice) would be seen.
     const u = baseRes.u;
-    const sgn = Math.sign(lam.reduce((acc, l, i) => acc + l * Math.max(0, X.data.slice(i * d, i * d + d).reduce((z, x, q) => z + x * u[q], 0)), 0));
-    let top = 0, topC = 0;
+    const sgn = Math.sign(
+      lam.reduce(
+        (acc, l, i) =>
+          acc +
+          l *
+            Math.max(
+              0,
+              X.data.slice(i * d, i * d + d).reduce((z, x, q) => z + x * u[q], 0),
+            ),
+        0,
+      ),
+    );
+    let top = 0,
+      topC = 0;
     for (let i = 0; i < n; i++) {
       const z = X.data.slice(i * d, i * d + d).reduce((acc, x, q) => acc + x * u[q], 0);
       const c = sgn * lam[i] * Math.max(0, z);
@@ -228,7 +251,8 @@ test('degenerate inputs: λ = 0, X̃ = 0, zero rows, duplicate rows, dependent c
 test('NNLS alone: KKT on random problems, dependent and zero columns', () => {
   const R = rng(31);
   for (let trial = 0; trial < 200; trial++) {
-    const d = 1 + Math.floor(R() * 12), k = 1 + Math.floor(R() * 14);
+    const d = 1 + Math.floor(R() * 12),
+      k = 1 + Math.floor(R() * 14);
     const rank = 1 + Math.floor(R() * d);
     const cols = lowRank(R, k, d, rank, false).data; // k columns in R^d, rank ≤ rank
     if (trial % 4 === 0) cols.fill(0, 0, d);

@@ -194,10 +194,11 @@ export function nnls(cols: Float64Array, k: number, d: number, b: Float64Array):
       P.forEach((j, t) => (x[j] += alpha * (z![t] - x[j])));
       // Drop the index that defined the step (guarantees progress) and any that rounded to ≤ 0.
       const keep = P.filter((j) => j !== hit && x[j] > 0);
-      for (const j of P) if (!keep.includes(j)) {
-        passive[j] = 0;
-        x[j] = 0;
-      }
+      for (const j of P)
+        if (!keep.includes(j)) {
+          passive[j] = 0;
+          x[j] = 0;
+        }
       P = keep;
       if (P.length === 0) {
         z = new Float64Array(0);
@@ -257,12 +258,9 @@ export function oracleAt(Xt: Mat, lambda: ArrayLike<number>, u: ArrayLike<number
  * M(λ) = max_{‖u‖≤1} |λᵀ(X̃u)_+| by all 2^n patterns and one NNLS per pattern and sign.
  * X̃ is n×d row-major (n ≤ MAX_N, d ≥ 1, any rank, zero rows allowed), λ has length n.
  */
-export function bruteOracleAnyRank(
-  Xt: Mat,
-  lambda: ArrayLike<number>,
-  opts: { perPattern?: boolean } = {},
-): BruteAnyRankResult {
-  const n = Xt.rows, d = Xt.cols;
+export function bruteOracleAnyRank(Xt: Mat, lambda: ArrayLike<number>, opts: { perPattern?: boolean } = {}): BruteAnyRankResult {
+  const n = Xt.rows,
+    d = Xt.cols;
   if (lambda.length !== n) throw new RangeError(`bruteOracleAnyRank: λ has ${lambda.length} entries, X̃ has ${n} rows`);
   if (n > MAX_N) throw new RangeError(`bruteOracleAnyRank: n = ${n} > ${MAX_N} (2^n patterns)`);
   if (d < 1) throw new RangeError('bruteOracleAnyRank: X̃ needs at least one column');
@@ -272,7 +270,9 @@ export function bruteOracleAnyRank(
   const b = new Float64Array(d);
   const pi = new Float64Array(d);
   const uTry = new Float64Array(d);
-  let value = 0, attained = 0, notConv = 0;
+  let value = 0,
+    attained = 0,
+    notConv = 0;
   const u = new Float64Array(d);
   u[0] = 1; // any unit u is an argmax when M = 0
   const per: PatternValue[] | undefined = opts.perPattern ? [] : undefined;

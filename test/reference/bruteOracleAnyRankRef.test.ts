@@ -18,10 +18,19 @@ test('pruned adapter = full enumeration (value, attained), violators attained an
   const R = rng(17);
   let pruned = 0;
   for (let t = 0; t < 12; t++) {
-    const n = 6 + (t % 5), d = 4 + (t % 5);
-    const X = mkMat(n, d, Array.from({ length: n * d }, () => gauss(R)));
+    const n = 6 + (t % 5),
+      d = 4 + (t % 5);
+    const X = mkMat(
+      n,
+      d,
+      Array.from({ length: n * d }, () => gauss(R)),
+    );
     if (t % 3 === 0) for (let i = 1; i < n; i += 3) X.data.copyWithin(i * d, (i - 1) * d, i * d); // duplicate rows
-    const L = mkMat(n, 1, Array.from({ length: n }, () => gauss(R)));
+    const L = mkMat(
+      n,
+      1,
+      Array.from({ length: n }, () => gauss(R)),
+    );
     const full = bruteOracleAnyRank(X, L.data);
     const ad = new BruteOracleAnyRankRef(X);
     const r = ad.evaluate(L);
@@ -53,7 +62,10 @@ test('refSolver with the any-rank adapter = refSolver with the rank ≤ 3 brute 
     compared++;
     const scale = Math.max(Math.abs(a.upper), 1e-300);
     // both brackets are rigorous, so they must overlap; converged, they pin the same P*
-    assert.ok(b.lower <= a.upper * (1 + 1e-9) + 1e-300 && a.lower <= b.upper * (1 + 1e-9) + 1e-300, `seed ${inst.seed}: [${a.lower}, ${a.upper}] vs [${b.lower}, ${b.upper}]`);
+    assert.ok(
+      b.lower <= a.upper * (1 + 1e-9) + 1e-300 && a.lower <= b.upper * (1 + 1e-9) + 1e-300,
+      `seed ${inst.seed}: [${a.lower}, ${a.upper}] vs [${b.lower}, ${b.upper}]`,
+    );
     assert.ok(Math.abs(a.upper - b.upper) <= 1e-8 * scale, `seed ${inst.seed}: P* ${a.upper} vs ${b.upper}`);
   }
   assert.ok(compared >= 8, `only ${compared} instances compared`);

@@ -46,7 +46,8 @@ export class BruteOracleAnyRankRef implements RefOracle {
     const { n, p } = this;
     if (Lambda.cols !== 1) throw new RangeError(`BruteOracleAnyRankRef: scalar output only (Λ has ${Lambda.cols} columns)`);
     if (Lambda.rows !== n) throw new RangeError('BruteOracleAnyRankRef: Λ has the wrong number of rows');
-    const X = this.Xt.data, lam = Lambda.data;
+    const X = this.Xt.data,
+      lam = Lambda.data;
     const count = 2 ** n;
     // ‖X̃ᵀDλ‖ of every pattern
     const gnorm = new Float64Array(count);
@@ -62,7 +63,8 @@ export class BruteOracleAnyRankRef implements RefOracle {
     const A = new Float64Array(n * p);
     const b = new Float64Array(p);
     const pi = new Float64Array(p);
-    let value = 0, attained = 0;
+    let value = 0,
+      attained = 0;
     const u = new Float64Array(p);
     if (p) u[0] = 1;
     const cands: { u: Float64Array; value: number }[] = [];

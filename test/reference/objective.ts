@@ -45,7 +45,9 @@ function pre(net: RefNet, X: Mat, i: number, j: number): number {
 
 /** F = relu(X W1ᵀ + b1) W2ᵀ + b2. */
 export function refForward(net: RefNet, X: Mat): Mat {
-  const n = X.rows, m = net.W1.rows, c = net.W2.rows;
+  const n = X.rows,
+    m = net.W1.rows,
+    c = net.W2.rows;
   const F = mkMat(n, c);
   for (let i = 0; i < n; i++) {
     for (let q = 0; q < c; q++) F.data[i * c + q] = net.b2 ? net.b2[q] : 0;
@@ -72,7 +74,9 @@ function sq(a: ArrayLike<number>): number {
 
 /** ‖ũ_j‖ (bias entry included when the hidden bias is decayed) and ‖v_j‖. */
 export function neuronNorms(net: RefNet, j: number, hiddenBias: RefHiddenBias): [number, number] {
-  const d = net.W1.cols, m = net.W1.rows, c = net.W2.rows;
+  const d = net.W1.cols,
+    m = net.W1.rows,
+    c = net.W2.rows;
   let a = 0;
   for (let k = 0; k < d; k++) a += net.W1.data[j * d + k] ** 2;
   if (net.b1 && hiddenBias === 'decayed') a += net.b1[j] ** 2;
@@ -119,7 +123,8 @@ export function objectiveBal(net: RefNet, prob: RefProblem): number {
  * feasibility (M(Λ) ≤ β, and Λᵀ1 = 0 when b2 is free): the caller scales Λ for that.
  */
 export function dualValue(Lambda: Mat, prob: RefProblem): number {
-  const c = Lambda.cols, n = Lambda.rows;
+  const c = Lambda.cols,
+    n = Lambda.rows;
   let ly = 0;
   for (let i = 0; i < Lambda.data.length; i++) ly += Lambda.data[i] * prob.Y.data[i];
   let val = ly - 0.5 * sq(Lambda.data);
@@ -151,7 +156,8 @@ export function centred(L: Mat): Mat {
  * few ulps so rounding in M cannot make the point infeasible.
  */
 export function bestScaledDual(Lambda0: Mat, M: number, prob: RefProblem): { value: number; s: number } {
-  const c = Lambda0.cols, n = Lambda0.rows;
+  const c = Lambda0.cols,
+    n = Lambda0.rows;
   let a = 0;
   for (let i = 0; i < Lambda0.data.length; i++) a += Lambda0.data[i] * prob.Y.data[i];
   let q = sq(Lambda0.data);

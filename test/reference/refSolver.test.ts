@@ -33,7 +33,8 @@ function orthonormalRows(n: number, d: number, R: () => number): number[][] {
 test('whitened data, no biases: P* = Σ± (β‖y±‖ − β²/2 or ½‖y±‖²) [EP Thm 9]', () => {
   const R = rng(21);
   for (let trial = 0; trial < 16; trial++) {
-    const d = 2 + (trial % 2), n = 1 + (trial % d);
+    const d = 2 + (trial % 2),
+      n = 1 + (trial % d);
     const X = mkMat(n, d, orthonormalRows(n, d, R).flat());
     const y = Array.from({ length: n }, () => 2 * gauss(R));
     const beta = [0.05, 0.4, 1.3, 5][trial % 4];
@@ -53,7 +54,8 @@ test('whitened data, no biases: P* = Σ± (β‖y±‖ − β²/2 or ½‖y±‖
 test('whitened data, one-hot vector output: P* = Σ_j (β√n_j − β²/2) [EP Thm 15]', () => {
   const R = rng(4);
   for (let trial = 0; trial < 6; trial++) {
-    const n = 2, d = 2 + (trial % 2);
+    const n = 2,
+      d = 2 + (trial % 2);
     const X = mkMat(n, d, orthonormalRows(n, d, R).flat());
     const Y = mkMat(2, 2, [1, 0, 0, 1]);
     const beta = [0.1, 0.5, 0.9][trial % 3];
@@ -67,10 +69,15 @@ test('whitened data, one-hot vector output: P* = Σ_j (β√n_j − β²/2) [EP 
 test('rank-one data X = c·aᵀ without biases: two scalar lassos [EP Cor 5]', () => {
   const R = rng(8);
   for (let trial = 0; trial < 12; trial++) {
-    const n = 3 + Math.floor(R() * 10), d = 1 + (trial % 2);
+    const n = 3 + Math.floor(R() * 10),
+      d = 1 + (trial % 2);
     const a = Array.from({ length: d }, () => gauss(R));
     const cc = Array.from({ length: n }, () => gauss(R));
-    const X = mkMat(n, d, cc.flatMap((ci) => a.map((aj) => ci * aj)));
+    const X = mkMat(
+      n,
+      d,
+      cc.flatMap((ci) => a.map((aj) => ci * aj)),
+    );
     const y = Array.from({ length: n }, () => gauss(R));
     const beta = [0.05, 0.3, 1, 3][trial % 4];
     const na = normv(a);

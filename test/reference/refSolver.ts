@@ -15,15 +15,7 @@
  */
 import type { Mat } from '../../src/core/linalg/mat';
 import { BruteOracle, reduceRows } from './bruteOracle';
-import {
-  augmented,
-  bestScaledDual,
-  centred,
-  objectiveBal,
-  residual,
-  type RefNet,
-  type RefProblem,
-} from './objective';
+import { augmented, bestScaledDual, centred, objectiveBal, residual, type RefNet, type RefProblem } from './objective';
 import { dotv, mkMat, normv, solveDense, symEig, type Vec } from './small';
 
 export interface RefSolution {
@@ -79,8 +71,11 @@ interface Ctx {
 /** Network weights from ℓ1-form neurons, balanced: ũ = √‖v‖·u, output v/√‖v‖. */
 export function netFromNeurons(ctx: Ctx, neurons: Neuron[], b: Vec): RefNet {
   const live = neurons.filter((nr) => normv(nr.v) > 0);
-  const m = live.length, d = ctx.prob.X.cols, c = ctx.c;
-  const W1 = mkMat(m, d), W2 = mkMat(c, m);
+  const m = live.length,
+    d = ctx.prob.X.cols,
+    c = ctx.c;
+  const W1 = mkMat(m, d),
+    W2 = mkMat(c, m);
   const b1 = ctx.prob.hiddenBias === 'decayed' ? new Float64Array(m) : null;
   live.forEach((nr, j) => {
     const s = Math.sqrt(normv(nr.v));
@@ -288,10 +283,12 @@ function newtonPolish(ctx: Ctx, ns: PolishNeuron[], b: Vec, iters = 40): { k: nu
     const cols: Float64Array[] = [];
     const R: Vec[] = ctx.Y.map((y) => y.slice());
     let o = 0;
-    const zs: Vec[] = [], vs: Vec[] = [];
+    const zs: Vec[] = [],
+      vs: Vec[] = [];
     for (const nr of ns) {
       const l = nr.zeta.length;
-      const z = th.slice(o, o + l), v = th.slice(o + l, o + l + c);
+      const z = th.slice(o, o + l),
+        v = th.slice(o + l, o + l + c);
       o += l + c;
       zs.push(z);
       vs.push(v);
@@ -349,7 +346,10 @@ function newtonPolish(ctx: Ctx, ns: PolishNeuron[], b: Vec, iters = 40): { k: nu
     let accepted = false;
     for (let tries = 0; tries < 12 && !accepted; tries++) {
       const Hd = H.map((row, a) => row.map((x, q) => (a === q ? x + mu * (1 + Math.abs(H[a][a])) : x)));
-      const step = solveDense(Hd, cur.g.map((x) => -x));
+      const step = solveDense(
+        Hd,
+        cur.g.map((x) => -x),
+      );
       if (step) {
         // ratio test: largest t ≤ 1 keeping every neuron in its cone
         let tmax = 1;
@@ -457,7 +457,10 @@ function bestRelease(ctx: Ctx, ns: PolishNeuron[], b: Vec, tried: Set<string>): 
     const G = Cs.map((a) => Cs.map((bb) => dotv(ctx.Xt[a], ctx.Xt[bb])));
     const tr = G.reduce((s, row, a) => s + row[a], 0);
     G.forEach((row, a) => (row[a] += 1e-13 * tr));
-    const nu = solveDense(G, Cs.map((a) => dotv(ctx.Xt[a], grad)));
+    const nu = solveDense(
+      G,
+      Cs.map((a) => dotv(ctx.Xt[a], grad)),
+    );
     if (!nu) return;
     const scale = normv(grad) + ctx.prob.beta * normv(ws[k]) + 1e-300;
     Cs.forEach((i, a) => {
@@ -483,12 +486,21 @@ function bestRelease(ctx: Ctx, ns: PolishNeuron[], b: Vec, tried: Set<string>): 
  * whose release lowers Ψ to first order leaves it.
  */
 function polish(ctx: Ctx, neurons: Neuron[], b0: Vec): { neurons: Neuron[]; b: Vec } {
-  const start = mergeSamePattern(ctx, neurons.filter((nr) => normv(nr.v) > 0));
+  const start = mergeSamePattern(
+    ctx,
+    neurons.filter((nr) => normv(nr.v) > 0),
+  );
   let ns: PolishNeuron[] = [];
   for (const nr of start) {
     const { D, C } = patternOf(ctx, nr.u);
     const s = Math.sqrt(normv(nr.v));
-    const pn = buildPolish(ctx, nr.u.map((x) => x * s), nr.v.map((x) => x / s), D, C);
+    const pn = buildPolish(
+      ctx,
+      nr.u.map((x) => x * s),
+      nr.v.map((x) => x / s),
+      D,
+      C,
+    );
     if (pn) ns.push(pn);
   }
   const b = b0.slice();
@@ -515,7 +527,13 @@ function polish(ctx: Ctx, neurons: Neuron[], b0: Vec): { neurons: Neuron[]; b: V
     const pn = ns[rel.k];
     const D = pn.D.slice();
     D[rel.i] = rel.active ? 1 : 0;
-    const nb = buildPolish(ctx, lift(pn, ctx.p), pn.v, D, pn.C.filter((i) => i !== rel.i));
+    const nb = buildPolish(
+      ctx,
+      lift(pn, ctx.p),
+      pn.v,
+      D,
+      pn.C.filter((i) => i !== rel.i),
+    );
     if (nb) ns[rel.k] = nb;
   }
   const out: Neuron[] = [];
@@ -569,7 +587,9 @@ function evaluateBounds(ctx: Ctx, net: RefNet): { lower: number; upper: number; 
 export function solveReference(prob: RefProblem, options: Partial<RefOptions> = {}): RefSolution {
   const opt = { ...DEFAULT_REF, ...options };
   const Xt = augmented(prob.X, prob.hiddenBias);
-  const n = Xt.rows, p = Xt.cols, c = prob.Y.cols;
+  const n = Xt.rows,
+    p = Xt.cols,
+    c = prob.Y.cols;
   const XtRows: Vec[] = [];
   for (let i = 0; i < n; i++) XtRows.push(Array.from(Xt.data.subarray(i * p, (i + 1) * p)));
   const Yrows: Vec[] = [];
@@ -590,7 +610,9 @@ export function solveReference(prob: RefProblem, options: Partial<RefOptions> = 
   let b: Vec = biasFor(ctx, Yrows);
   let bestNet = netFromNeurons(ctx, [], b);
   let first = evaluateBounds(ctx, bestNet);
-  let lower = first.lower, upper = first.upper, M = first.M;
+  let lower = first.lower,
+    upper = first.upper,
+    M = first.M;
   let pending = first.violators;
   let it = 0;
   const done = () => upper - lower <= opt.relTol * Math.abs(upper) + 1e-300;

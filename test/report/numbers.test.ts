@@ -65,6 +65,5 @@ test("a β derivation's terms: fmt's digits, five in an exponent (the scripts' e
   assert.equal(fmtTerm(1 / 3), '0.333333');
   assert.equal(fmtTerm(0), '0');
   // read back, a term is the number to its printed digits
-  for (const x of [3e-4, 7.123456789e-9, 123456.789, 4.2e7])
-    assert.ok(Math.abs(Number(fmtTerm(x)) - x) <= 5e-5 * Math.abs(x), `${x} → ${fmtTerm(x)}`);
+  for (const x of [3e-4, 7.123456789e-9, 123456.789, 4.2e7]) assert.ok(Math.abs(Number(fmtTerm(x)) - x) <= 5e-5 * Math.abs(x), `${x} → ${fmtTerm(x)}`);
 });

@@ -9,10 +9,12 @@ import { fromRows } from '../../src/core/linalg/mat';
 
 export function regression100(seed = 5): { onnx: Uint8Array; csv: string; beta: number } {
   const rng = makeRng(seed);
-  const n = 100, m = 20;
+  const n = 100,
+    m = 20;
   const rows = ['x1,x2,y'];
   for (let i = 0; i < n; i++) {
-    const a = gaussian(rng), b = gaussian(rng);
+    const a = gaussian(rng),
+      b = gaussian(rng);
     rows.push(`${a},${b},${Math.sin(2 * a) + 0.5 * b * b}`);
   }
   const W1 = fromRows(Array.from({ length: m }, () => [gaussian(rng), gaussian(rng)]));

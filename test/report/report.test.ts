@@ -25,7 +25,10 @@ async function analyzed(name: string) {
   const cs = JSON.parse(readFileSync(path.join(dir, 'case.json'), 'utf8'));
   const { model } = await readModelFile(path.join(dir, 'model.onnx'));
   const data = await loadDataset(path.join(dir, 'train.csv'), { expectD: cs.d, expectC: cs.c });
-  const { json } = await analyze(model, data, settingsFromOptions(model, { weightDecay: cs.weightDecay, reduction: 'mean' }), { ...analysisPlan('certify'), geometry: false });
+  const { json } = await analyze(model, data, settingsFromOptions(model, { weightDecay: cs.weightDecay, reduction: 'mean' }), {
+    ...analysisPlan('certify'),
+    geometry: false,
+  });
   return { json, data, cs };
 }
 
@@ -50,12 +53,26 @@ test('HTML report of a certified 1-D network: two inline SVG plots, no script, t
   const live = json.neurons.filter((n) => !n.dead);
   const rows = tableAfter(html, 'Top ').slice(1);
   assert.equal(rows.length, Math.min(REPORT_TOP_NEURONS, live.length));
-  const want = [...live].sort((a, b) => contribution(b) - contribution(a)).slice(0, rows.length).map((n) => String(n.index));
-  assert.deepEqual(rows.map((r) => r[0]), want);
+  const want = [...live]
+    .sort((a, b) => contribution(b) - contribution(a))
+    .slice(0, rows.length)
+    .map((n) => String(n.index));
+  assert.deepEqual(
+    rows.map((r) => r[0]),
+    want,
+  );
   // every neuron in the collapsed CSV, with its exact norms
-  const csv = html.slice(html.indexOf('neuron,in_norm'), html.indexOf('</pre>', html.indexOf('neuron,in_norm'))).trim().split('\n');
+  const csv = html
+    .slice(html.indexOf('neuron,in_norm'), html.indexOf('</pre>', html.indexOf('neuron,in_norm')))
+    .trim()
+    .split('\n');
   assert.equal(csv.length, json.neurons.length + 1);
-  const byIndex = new Map(csv.slice(1).map((l) => l.split(',')).map((c) => [Number(c[0]), c]));
+  const byIndex = new Map(
+    csv
+      .slice(1)
+      .map((l) => l.split(','))
+      .map((c) => [Number(c[0]), c]),
+  );
   for (const n of json.neurons) assert.equal(Number(byIndex.get(n.index)![1]), n.inNorm);
   assert.match(html, /<details><summary>All \d+ neurons \(CSV\)<\/summary>/);
   // the 1-D plot: the network's curve and at most PLOT_TOP_NEURONS kinks
@@ -88,7 +105,10 @@ test('P* interval with the digits its width needs; numbers and the date in an ex
   assert.ok(Math.abs(w - (hi - lo)) <= 0.05 * (hi - lo), `printed width ${w} vs ${hi - lo}`);
   const de = renderHtml(j, { locale: 'de-DE', date: new Date(Date.UTC(2026, 11, 7, 12, 0)) });
   assert.match(de, /<html lang="de-DE">/);
-  assert.ok(de.includes(`<td>P(θ), the weights as given</td><td>${String(Number(json.primalAsTrained.toPrecision(10))).replace('.', ',')}</td>`), 'decimal comma');
+  assert.ok(
+    de.includes(`<td>P(θ), the weights as given</td><td>${String(Number(json.primalAsTrained.toPrecision(10))).replace('.', ',')}</td>`),
+    'decimal comma',
+  );
   assert.match(de, /Generated 7\. Dezember 2026/);
   // the plain report has no date (reproducible files)
   assert.ok(!/Generated/.test(renderHtml(j)));

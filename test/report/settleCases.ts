@@ -49,14 +49,7 @@ export const SETTLE_FACTS: Record<string, InconclusiveFacts> = {
   stalled: { ...base, cg: { ...base.cg, stopKind: 'stalled', stopReason: 'no progress' } },
 };
 
-export const STEP_KINDS = [
-  'raise-iterations',
-  'raise-solver-iterations',
-  'allow-iterations',
-  'raise-pattern-budget',
-  'tol-would-certify',
-  'tol-would-decide',
-];
+export const STEP_KINDS = ['raise-iterations', 'raise-solver-iterations', 'allow-iterations', 'raise-pattern-budget', 'tol-would-certify', 'tol-would-decide'];
 
 /** An inconclusive verdict block carrying the reason, as core's certificate JSON would. */
 export function inconclusiveJson(f: InconclusiveFacts): CertificateJson {

@@ -19,16 +19,37 @@ function parse(py: string) {
     assert.ok(m, `${name} missing`);
     return JSON.parse(m[1]);
   };
-  const seq = /^model = nn\.Sequential\(nn\.Linear\((\d+), (\d+), bias=(True|False)\), nn\.ReLU\(\), nn\.Linear\((\d+), (\d+), bias=(True|False)\)\)\.double\(\)$/m.exec(py);
+  const seq =
+    /^model = nn\.Sequential\(nn\.Linear\((\d+), (\d+), bias=(True|False)\), nn\.ReLU\(\), nn\.Linear\((\d+), (\d+), bias=(True|False)\)\)\.double\(\)$/m.exec(
+      py,
+    );
   assert.ok(seq, 'nn.Sequential line');
-  return { W1: arr('W1'), b1: arr('b1'), W2: arr('W2'), b2: arr('b2'), d: +seq[1], m: +seq[2], bias1: seq[3] === 'True', m2: +seq[4], c: +seq[5], bias2: seq[6] === 'True' };
+  return {
+    W1: arr('W1'),
+    b1: arr('b1'),
+    W2: arr('W2'),
+    b2: arr('b2'),
+    d: +seq[1],
+    m: +seq[2],
+    bias1: seq[3] === 'True',
+    m2: +seq[4],
+    c: +seq[5],
+    bias2: seq[6] === 'True',
+  };
 }
 
 test('the snippet holds exactly the JSON weights (awkward doubles included) and the right shapes', () => {
   const net: NetworkJson = {
-    W1: [[0.1, -1 / 3], [1e-300, 5e-324], [-0, 123456789.12345679]],
+    W1: [
+      [0.1, -1 / 3],
+      [1e-300, 5e-324],
+      [-0, 123456789.12345679],
+    ],
     b1: [Math.PI, -Math.E, 2 ** -40],
-    W2: [[1 / 7, -2 / 9, 1e22], [0, 1, -1]],
+    W2: [
+      [1 / 7, -2 / 9, 1e22],
+      [0, 1, -1],
+    ],
     b2: [0.30000000000000004, -7e-17],
   };
   const s = parse(torchSnippet(net, { label: 'optimum' }));

@@ -37,7 +37,8 @@ import { sized } from '../slow';
  */
 const DEFAULT_N = sized(100, 600);
 const N_PROBLEMS = process.env.RELU_LENS_SOUNDNESS_N !== undefined ? Number(process.env.RELU_LENS_SOUNDNESS_N) : DEFAULT_N;
-if (!Number.isSafeInteger(N_PROBLEMS) || N_PROBLEMS < 1) throw new Error(`RELU_LENS_SOUNDNESS_N must be a positive integer (got ${process.env.RELU_LENS_SOUNDNESS_N})`);
+if (!Number.isSafeInteger(N_PROBLEMS) || N_PROBLEMS < 1)
+  throw new Error(`RELU_LENS_SOUNDNESS_N must be a positive integer (got ${process.env.RELU_LENS_SOUNDNESS_N})`);
 const SEED0 = Number(process.env.RELU_LENS_SOUNDNESS_SEED ?? 20261123);
 // ---------------------------------------------------------------- the test
 
@@ -52,9 +53,11 @@ test(`certifyNetwork is sound against the independent reference (${N_PROBLEMS} p
     counts.set(cat, row);
   };
   const violations: Violation[] = [];
-  let skipped = 0, instances = 0;
+  let skipped = 0,
+    instances = 0;
   const t0 = performance.now();
-  let tRef = 0, tCert = 0;
+  let tRef = 0,
+    tCert = 0;
   let problems = 0;
   const slow: string[] = [];
   for (let k = 0; k < N_PROBLEMS; k++) {
@@ -112,7 +115,7 @@ test(`certifyNetwork is sound against the independent reference (${N_PROBLEMS} p
   const rows = [...counts.entries()].sort(([a], [b]) => a.localeCompare(b));
   const lines = [
     `soundness: ${problems} problems (seeds ${SEED0}…${SEED0 + problems - 1}), ${skipped} skipped (reference did not converge), ${instances} certify calls; ` +
-      `time ${(performance.now() - t0) / 1000 | 0}s (reference ${(tRef / 1000) | 0}s, certify ${(tCert / 1000) | 0}s)`,
+      `time ${((performance.now() - t0) / 1000) | 0}s (reference ${(tRef / 1000) | 0}s, certify ${(tCert / 1000) | 0}s)`,
     `${'category'.padEnd(34)} ${'certified'.padStart(9)} ${'not-opt'.padStart(8)} ${'inconcl'.padStart(8)} ${'error'.padStart(6)}`,
     ...rows.map(
       ([cat, r]) =>
@@ -134,13 +137,10 @@ test(`certifyNetwork is sound against the independent reference (${N_PROBLEMS} p
 
 // Completeness (e) is reported separately: a missed certificate is not a false one, but with an
 // exact oracle the answer must be decisive (or the gray zone of the verdict about P(θ), narrowly).
-test(
-  'inconclusive verdicts only without an exact oracle, or in the gray zone (property e)',
-  () => {
-    assert.equal(
-      incompleteFound.length,
-      0,
-      `inconclusive with an exact oracle on ${incompleteFound.length} instance(s):\n${incompleteFound.map((v) => `seed ${v.seed} ${v.netKind}: ${v.detail}`).join('\n')}`,
-    );
-  },
-);
+test('inconclusive verdicts only without an exact oracle, or in the gray zone (property e)', () => {
+  assert.equal(
+    incompleteFound.length,
+    0,
+    `inconclusive with an exact oracle on ${incompleteFound.length} instance(s):\n${incompleteFound.map((v) => `seed ${v.seed} ${v.netKind}: ${v.detail}`).join('\n')}`,
+  );
+});

@@ -64,7 +64,8 @@ test('certify logic with the brute oracle injected is sound', { timeout: 20 * 60
   const oracle = bruteOracleFn();
   const violations: Violation[] = [];
   const verdicts: Record<string, number> = {};
-  let calls = 0, skipped = 0;
+  let calls = 0,
+    skipped = 0;
   for (let k = 0; k < N; k++) {
     const inst = makeProblem(SEED0 + k);
     const ref = solveReference(inst.prob, { maxIterations: 30 });

@@ -58,7 +58,8 @@ export function makeProblem(seed: number): Instance {
   if (dataKind === 'scaled') {
     // far-from-unit magnitudes stress rounding allowances; β scales with ‖X‖·‖Y‖ so the
     // problem stays non-trivial
-    const sx = R() < 0.5 ? 1e3 : 1e-3, sy = R() < 0.5 ? 1e2 : 1e-2;
+    const sx = R() < 0.5 ? 1e3 : 1e-3,
+      sy = R() < 0.5 ? 1e2 : 1e-2;
     X.data.forEach((x, i) => (X.data[i] = x * sx));
     Y.data.forEach((y, i) => (Y.data[i] = y * sy));
     beta *= (hiddenBias === 'decayed' ? Math.max(sx, 1) : sx) * sy;
@@ -88,11 +89,20 @@ function perturb(net: RefNet, s: number, R: () => number): RefNet {
 }
 
 function randomNet(prob: RefProblem, m: number, R: () => number, scale = 1): RefNet {
-  const d = prob.X.cols, c = prob.Y.cols;
+  const d = prob.X.cols,
+    c = prob.Y.cols;
   return {
-    W1: mkMat(m, d, Array.from({ length: m * d }, () => scale * gauss(R))),
+    W1: mkMat(
+      m,
+      d,
+      Array.from({ length: m * d }, () => scale * gauss(R)),
+    ),
     b1: prob.hiddenBias === 'decayed' ? Float64Array.from({ length: m }, () => scale * gauss(R)) : null,
-    W2: mkMat(c, m, Array.from({ length: c * m }, () => scale * gauss(R))),
+    W2: mkMat(
+      c,
+      m,
+      Array.from({ length: c * m }, () => scale * gauss(R)),
+    ),
     b2: prob.outputBias === 'none' ? null : Float64Array.from({ length: c }, () => 0.1 * gauss(R)),
   };
 }
@@ -101,7 +111,9 @@ function randomNet(prob: RefProblem, m: number, R: () => number, scale = 1): Ref
 function trainGD(prob: RefProblem, m: number, steps: number, R: () => number): RefNet {
   let net = randomNet(prob, m, R, 0.5);
   const { X, Y, beta } = prob;
-  const n = X.rows, d = X.cols, c = Y.cols;
+  const n = X.rows,
+    d = X.cols,
+    c = Y.cols;
   let lr = 0.05;
   let cur = objectiveP(net, prob);
   for (let step = 0; step < steps; step++) {
@@ -160,7 +172,9 @@ function trainGD(prob: RefProblem, m: number, steps: number, R: () => number): R
 /** A neuron whose kink passes exactly through sample 0 (bias = −x_0ᵀu), added to a network. */
 function withKinkNeuron(net: RefNet, prob: RefProblem, R: () => number): RefNet {
   if (prob.hiddenBias !== 'decayed') return net;
-  const d = prob.X.cols, c = prob.Y.cols, m = net.W1.rows + 1;
+  const d = prob.X.cols,
+    c = prob.Y.cols,
+    m = net.W1.rows + 1;
   const u = Array.from({ length: d }, () => gauss(R));
   let b = 0;
   for (let k = 0; k < d; k++) b -= u[k] * prob.X.data[k];
@@ -229,7 +243,8 @@ export function checkOne(inst: Instance, netKind: string, net: RefNet, res: Cert
   const Pbal = objectiveBal(net, prob);
   // the verdict is about the weights as given (MATH.md §3.1): P(θ), dead neurons and unbalanced norms included
   const P = objectiveP(net, prob);
-  const up = ref.upper, lo = ref.lower;
+  const up = ref.upper,
+    lo = ref.lower;
   const push = (property: string, detail: string) => v.push({ property, seed: inst.seed, dataKind: inst.dataKind, netKind, detail });
   const tol = res.tol;
   // (a) no false certificate about the weights as given: P(θ) − P* ≥ P(θ) − upper must stay within tol·P(θ)
@@ -258,14 +273,14 @@ export function checkOne(inst: Instance, netKind: string, net: RefNet, res: Cert
   if (res.verdict === 'inconclusive' && res.oracle.exact) {
     const [dl, dh] = res.pstarInterval;
     if (dh < P * (1 - tol) * (1 - 1e-12)) push('e', `inconclusive although a network better by tol is known (P* ≤ ${dh} < P(θ)(1−tol) = ${P * (1 - tol)})`);
-    else if (dh - dl > tol * P) push('e', `inconclusive with an exact oracle (${res.oracle.method}); P* ∈ [${dl}, ${dh}] wider than tol·P(θ); P(θ) ${P}; reference P* ∈ [${lo}, ${up}]`);
+    else if (dh - dl > tol * P)
+      push('e', `inconclusive with an exact oracle (${res.oracle.method}); P* ∈ [${dl}, ${dh}] wider than tol·P(θ); P(θ) ${P}; reference P* ∈ [${lo}, ${up}]`);
   }
   // (f) the certificate is about our P(θ), and its P_bal is ours
   if (!(Math.abs(res.primal - Pbal) <= 1e-9 * Math.abs(Pbal) + 1e-12)) push('f', `reported primal ${res.primal} ≠ recomputed P_bal ${Pbal}`);
   if (!(Math.abs(res.primalAsTrained - P) <= 1e-9 * Math.abs(P) + 1e-12)) push('f', `reported P(θ) ${res.primalAsTrained} ≠ recomputed ${P}`);
   return v;
 }
-
 
 /**
  * Free hidden bias has no reference P* here, but every network we hold gives an upper bound

@@ -50,11 +50,16 @@ const TIMEOUT_MS = Math.max(10 * 60_000, N * 60_000);
 /** progress lines (stderr) for long runs only */
 const progress = N > DEFAULT_N ? (line: string) => process.stderr.write(`[high-rank] ${line}\n`) : undefined;
 
-const fmtCounts = (o: Record<string, number>) => Object.entries(o).map(([k, v]) => `${k}:${v}`).join(' ');
+const fmtCounts = (o: Record<string, number>) =>
+  Object.entries(o)
+    .map(([k, v]) => `${k}:${v}`)
+    .join(' ');
 
 test(`rank 5–9: computeOracle never below brute-force M (${N} instances, n ≤ ${MAXN})`, { timeout: TIMEOUT_MS }, (t) => {
   const { bad, stats } = runOracleProperty(computeOracle, SEEDS, MAXN, progress);
-  const ranks = Object.entries(stats.byRank).map(([r, v]) => `r${r}:${v.exact}/${v.calls}`).join(' ');
+  const ranks = Object.entries(stats.byRank)
+    .map(([r, v]) => `r${r}:${v.exact}/${v.calls}`)
+    .join(' ');
   const lines = [
     `high-rank oracle: ${stats.instances} instances (seeds ${SEED0}…${SEED0 + N - 1}, n ≤ ${MAXN}), ${stats.calls} oracle calls, ` +
       `exact ${stats.exact}/${stats.calls} (${((100 * stats.exact) / stats.calls).toFixed(1)}%), by rank exact/calls ${ranks}`,
@@ -86,7 +91,10 @@ test(`rank 5–9: certifyNetwork sound against the brute-force reference (${N} i
     `  certify ms by network kind ${fmtCounts(Object.fromEntries(Object.entries(stats.msByKind).map(([k, v]) => [k, Math.round(v)])))}`,
     `  oracle methods ${fmtCounts(stats.methods)}; witness kinds ${fmtCounts(stats.witnessKinds)}`,
     `${'  category'.padEnd(30)} ${'certified'.padStart(9)} ${'not-opt'.padStart(8)} ${'inconcl'.padStart(8)} ${'error'.padStart(6)}`,
-    ...rows.map(([cat, r]) => `  ${cat.padEnd(28)} ${String(r.certified).padStart(9)} ${String(r['not-optimal']).padStart(8)} ${String(r.inconclusive).padStart(8)} ${String(r.error).padStart(6)}`),
+    ...rows.map(
+      ([cat, r]) =>
+        `  ${cat.padEnd(28)} ${String(r.certified).padStart(9)} ${String(r['not-optimal']).padStart(8)} ${String(r.inconclusive).padStart(8)} ${String(r.error).padStart(6)}`,
+    ),
     `  violations by property: ${fmtCounts(byProp) || 'none'}`,
     ...(stats.slow.length ? [`  slow certify calls (> 5 s): ${stats.slow.length}: ${stats.slow.slice(0, 8).join('; ')}`] : []),
     ...(stats.expectations.length ? [`  completeness notes (${stats.expectations.length}): ${stats.expectations.slice(0, 8).join('; ')}`] : []),
@@ -95,7 +103,14 @@ test(`rank 5–9: certifyNetwork sound against the brute-force reference (${N} i
   console.log(lines.join('\n'));
   t.diagnostic(lines[0]);
   const sound = violations.filter((v) => v.property !== 'e');
-  assert.equal(sound.length, 0, `soundness violations:\n${sound.slice(0, 10).map((v) => `(${v.property}) seed ${v.seed} ${v.netKind}: ${v.detail}`).join('\n')}`);
+  assert.equal(
+    sound.length,
+    0,
+    `soundness violations:\n${sound
+      .slice(0, 10)
+      .map((v) => `(${v.property}) seed ${v.seed} ${v.netKind}: ${v.detail}`)
+      .join('\n')}`,
+  );
   // not vacuous: both decided verdicts occur, so checks (a) and (d) were exercised
   assert.ok(total.certified > 0 && total['not-optimal'] > 0, `verdicts ${JSON.stringify(total)}: a check never ran`);
   incomplete = violations.filter((v) => v.property === 'e');
@@ -105,5 +120,12 @@ test(`rank 5–9: certifyNetwork sound against the brute-force reference (${N} i
 // seeds 91000…91199 at n ≤ 10 (test:slow) since column generation stops on the verdict about the
 // weights as given (regressions.test.ts 'stopped-on-the-balanced-objective', seed 91079).
 test('rank 5–9: inconclusive only without an exact oracle (completeness, property e)', () => {
-  assert.equal(incomplete.length, 0, incomplete.slice(0, 10).map((v) => `seed ${v.seed} ${v.netKind}: ${v.detail}`).join('\n'));
+  assert.equal(
+    incomplete.length,
+    0,
+    incomplete
+      .slice(0, 10)
+      .map((v) => `seed ${v.seed} ${v.netKind}: ${v.detail}`)
+      .join('\n'),
+  );
 });

@@ -15,7 +15,17 @@ import type { Mat } from '../../src/core/linalg/mat';
 import type { OracleFn } from '../../src/core/oracle/types';
 import { bruteOracleAnyRank, oracleAt } from '../reference/bruteOracleAnyRank';
 import { BruteOracleAnyRankRef } from '../reference/bruteOracleAnyRankRef';
-import { augmented, centred, objectiveP, refForward, residual, type RefHiddenBias, type RefNet, type RefOutputBias, type RefProblem } from '../reference/objective';
+import {
+  augmented,
+  centred,
+  objectiveP,
+  refForward,
+  residual,
+  type RefHiddenBias,
+  type RefNet,
+  type RefOutputBias,
+  type RefProblem,
+} from '../reference/objective';
 import { solveReference } from '../reference/refSolver';
 import { gauss, mkMat, normv, rng } from '../reference/small';
 import { TOL, settingsFor, toWeights, type Violation } from './harness';
@@ -53,14 +63,18 @@ const RANK_REL = 1e-9;
  * singular integer-grid X̃ showed σ_min/σ_max ≈ 2e-9 there and counted as full rank).
  */
 function rankOf(Xt: Mat): number {
-  const n = Xt.rows, p = Xt.cols;
+  const n = Xt.rows,
+    p = Xt.cols;
   const cols = Array.from({ length: p }, (_, j) => Array.from({ length: n }, (_, i) => Xt.data[i * p + j]));
   for (let sweep = 0; sweep < 60; sweep++) {
     let rotated = false;
     for (let a = 0; a < p; a++)
       for (let b = a + 1; b < p; b++) {
-        const x = cols[a], y = cols[b];
-        let alpha = 0, beta = 0, gamma = 0;
+        const x = cols[a],
+          y = cols[b];
+        let alpha = 0,
+          beta = 0,
+          gamma = 0;
         for (let i = 0; i < n; i++) {
           alpha += x[i] * x[i];
           beta += y[i] * y[i];
@@ -70,9 +84,11 @@ function rankOf(Xt: Mat): number {
         rotated = true;
         const zeta = (beta - alpha) / (2 * gamma);
         const t = Math.sign(zeta || 1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
-        const c = 1 / Math.sqrt(1 + t * t), sn = c * t;
+        const c = 1 / Math.sqrt(1 + t * t),
+          sn = c * t;
         for (let i = 0; i < n; i++) {
-          const xi = x[i], yi = y[i];
+          const xi = x[i],
+            yi = y[i];
           x[i] = c * xi - sn * yi;
           y[i] = sn * xi + c * yi;
         }
@@ -104,7 +120,8 @@ export function makeHighRankProblem(seed: number, maxN = MAX_N_HIGH): HighInstan
     const hiddenBias: RefHiddenBias = R() < 0.6 ? 'decayed' : 'none';
     const outputBias: RefOutputBias = (['decayed', 'free', 'none'] as const)[Math.floor(R() * 3)];
     const d = hiddenBias === 'decayed' ? r - 1 : r;
-    const lo = Math.min(r, maxN), hi = Math.max(lo, maxN);
+    const lo = Math.min(r, maxN),
+      hi = Math.max(lo, maxN);
     const n = lo + Math.floor(R() * (hi - lo + 1));
     const X = mkMat(n, d);
     for (let i = 0; i < n; i++) {
@@ -117,12 +134,14 @@ export function makeHighRankProblem(seed: number, maxN = MAX_N_HIGH): HighInstan
     }
     const Y = mkMat(n, 1);
     for (let i = 0; i < n; i++) {
-      const x0 = X.data[i * d], x1 = X.data[i * d + 1];
+      const x0 = X.data[i * d],
+        x1 = X.data[i * d + 1];
       Y.data[i] = Math.sin(2 * x0) + 0.5 * Math.abs(x1) - 0.3 + 0.3 * gauss(R);
     }
     let beta = Math.exp(Math.log(0.01) + R() * Math.log(3 / 0.01));
     if (dataKind === 'scaled') {
-      const sx = R() < 0.5 ? 1e3 : 1e-3, sy = R() < 0.5 ? 1e2 : 1e-2;
+      const sx = R() < 0.5 ? 1e3 : 1e-3,
+        sy = R() < 0.5 ? 1e2 : 1e-2;
       X.data.forEach((x, i) => (X.data[i] = x * sx));
       Y.data.forEach((y, i) => (Y.data[i] = y * sy));
       // keeps the problem non-trivial: the bias column of X̃ is not scaled
@@ -162,9 +181,17 @@ export function randomNet(prob: RefProblem, m: number, R: () => number, scale = 
   const ys = Math.max(...Array.from(prob.Y.data, Math.abs), 1e-300);
   // weights in the data's units so 'scaled' instances get a non-trivial random network
   return {
-    W1: mkMat(m, d, Array.from({ length: m * d }, () => (scale * gauss(R)) / xs)),
+    W1: mkMat(
+      m,
+      d,
+      Array.from({ length: m * d }, () => (scale * gauss(R)) / xs),
+    ),
     b1: prob.hiddenBias === 'decayed' ? Float64Array.from({ length: m }, () => scale * gauss(R)) : null,
-    W2: mkMat(1, m, Array.from({ length: m }, () => scale * ys * gauss(R))),
+    W2: mkMat(
+      1,
+      m,
+      Array.from({ length: m }, () => scale * ys * gauss(R)),
+    ),
     b2: prob.outputBias === 'none' ? null : Float64Array.from([0.1 * ys * gauss(R)]),
   };
 }
@@ -176,7 +203,9 @@ export function randomNet(prob: RefProblem, m: number, R: () => number, scale = 
  * pre-activation is exactly 0, not > 0: dead). Output weight chosen so the penalty is ~1% of P.
  */
 export function withDeadNeuron(net: RefNet, prob: RefProblem, R: () => number): RefNet {
-  const d = prob.X.cols, n = prob.X.rows, m = net.W1.rows + 1;
+  const d = prob.X.cols,
+    n = prob.X.rows,
+    m = net.W1.rows + 1;
   const u = new Array<number>(d).fill(0);
   let b = 0;
   if (prob.hiddenBias === 'decayed') {
@@ -215,7 +244,8 @@ export function withShiftedOutputBias(net: RefNet, prob: RefProblem): RefNet {
   const out = cloneNet(net);
   if (!out.b2) return out;
   const n = prob.Y.rows;
-  let mean = 0, ss = 0;
+  let mean = 0,
+    ss = 0;
   for (let i = 0; i < n; i++) {
     mean += prob.Y.data[i] / n;
     ss += prob.Y.data[i] ** 2 / n;
@@ -228,9 +258,11 @@ export function withShiftedOutputBias(net: RefNet, prob: RefProblem): RefNet {
 /** Neuron j (the largest) rescaled: ũ_j ← t·ũ_j, v_j ← v_j/t. Same predictions; P(θ) grows unless t = 1 on a balanced neuron. */
 export function withRescaledNeuron(net: RefNet, t: number): RefNet {
   const out = cloneNet(net);
-  const d = net.W1.cols, m = net.W1.rows;
+  const d = net.W1.cols,
+    m = net.W1.rows;
   if (!m) return out;
-  let j = 0, best = -1;
+  let j = 0,
+    best = -1;
   for (let k = 0; k < m; k++) {
     const a = Math.abs(net.W2.data[k]);
     if (a > best) {
@@ -259,8 +291,10 @@ export function settingsForHigh(prob: RefProblem, seed: number): CertifySettings
 
 /** max |F_a − F_b| over samples, relative to max |F_a| (+ tiny): "same predictions". */
 export function predictionDiff(a: RefNet, b: RefNet, X: Mat): number {
-  const Fa = refForward(a, X), Fb = refForward(b, X);
-  let diff = 0, scale = 1e-300;
+  const Fa = refForward(a, X),
+    Fb = refForward(b, X);
+  let diff = 0,
+    scale = 1e-300;
   for (let i = 0; i < Fa.data.length; i++) {
     diff = Math.max(diff, Math.abs(Fa.data[i] - Fb.data[i]));
     scale = Math.max(scale, Math.abs(Fa.data[i]));
@@ -295,9 +329,11 @@ export function checkHigh(
   const P = objectiveP(net, prob);
   const tol = res.tol;
   const rnd = 1e-12 * Math.abs(P) + 1e-300;
-  const up = Math.min(ref.upper, knownUpper), lo = ref.lower;
+  const up = Math.min(ref.upper, knownUpper),
+    lo = ref.lower;
   if (!(Math.abs(res.primalAsTrained - P) <= 1e-9 * Math.abs(P) + 1e-300)) push('f', `reported P(θ) ${res.primalAsTrained} ≠ recomputed ${P}`);
-  if (!(Math.abs(res.gap - (res.primalAsTrained - res.dualBound)) <= 1e-12 * Math.abs(P) + 1e-300)) push('f', `gap ${res.gap} ≠ P(θ) − D = ${res.primalAsTrained - res.dualBound}`);
+  if (!(Math.abs(res.gap - (res.primalAsTrained - res.dualBound)) <= 1e-12 * Math.abs(P) + 1e-300))
+    push('f', `gap ${res.gap} ≠ P(θ) − D = ${res.primalAsTrained - res.dualBound}`);
   if (res.verdict === 'certified') {
     if (P - up > tol * P + rnd) push('a', `certified but P(θ)=${P} − P*_upper=${up} = ${P - up} > tol·P(θ)=${tol * P} (rel ${(P - up) / P})`);
     if (P - res.dualBound > tol * P + rnd) push('a', `certified but P(θ) − D = ${P - res.dualBound} > tol·P(θ) = ${tol * P}`);
@@ -320,7 +356,8 @@ export function checkHigh(
       }
     }
   }
-  if (res.verdict === 'inconclusive' && res.oracle.exact) push('e', `inconclusive with an exact oracle (${res.oracle.method}); relGap ${res.relGap}; P(θ) ${P}; P* ∈ [${lo}, ${up}]`);
+  if (res.verdict === 'inconclusive' && res.oracle.exact)
+    push('e', `inconclusive with an exact oracle (${res.oracle.method}); relGap ${res.relGap}; P(θ) ${P}; P* ∈ [${lo}, ${up}]`);
   return v;
 }
 
@@ -381,11 +418,24 @@ export function runOracleProperty(
   progress?: (line: string) => void,
 ): { bad: string[]; stats: OracleRunStats } {
   const bad: string[] = [];
-  const stats: OracleRunStats = { instances: 0, calls: 0, exact: 0, methods: {}, byRank: {}, worstUpper: -Infinity, worstExactSpread: 0, worstBruteBracket: 0, ms: 0, bruteMs: 0 };
+  const stats: OracleRunStats = {
+    instances: 0,
+    calls: 0,
+    exact: 0,
+    methods: {},
+    byRank: {},
+    worstUpper: -Infinity,
+    worstExactSpread: 0,
+    worstBruteBracket: 0,
+    ms: 0,
+    bruteMs: 0,
+  };
   const t0 = performance.now();
   for (const seed of seeds) {
     if (progress && stats.instances && stats.instances % 100 === 0)
-      progress(`oracle: ${stats.instances}/${seeds.length} instances, ${stats.calls} calls, ${stats.exact} exact, ${bad.length} violations, ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+      progress(
+        `oracle: ${stats.instances}/${seeds.length} instances, ${stats.calls} calls, ${stats.exact} exact, ${bad.length} violations, ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+      );
     const inst = makeHighRankProblem(seed, maxN);
     const { prob } = inst;
     stats.instances++;
@@ -397,16 +447,38 @@ export function runOracleProperty(
     const n = prob.X.rows;
     const lams: [string, Mat][] = [
       ['residual-at-optimum', base],
-      ['residual+1e-6', mkMat(n, 1, Array.from(base.data, (x) => x + 1e-6 * gauss(R) * (Math.abs(x) + 1e-3 * Math.max(...Array.from(base.data, Math.abs)))))],
-      ['random', mkMat(n, 1, Array.from({ length: n }, () => gauss(R)))],
-      ['signs', mkMat(n, 1, Array.from({ length: n }, () => (R() < 0.5 ? -1 : 1)))],
+      [
+        'residual+1e-6',
+        mkMat(
+          n,
+          1,
+          Array.from(base.data, (x) => x + 1e-6 * gauss(R) * (Math.abs(x) + 1e-3 * Math.max(...Array.from(base.data, Math.abs)))),
+        ),
+      ],
+      [
+        'random',
+        mkMat(
+          n,
+          1,
+          Array.from({ length: n }, () => gauss(R)),
+        ),
+      ],
+      [
+        'signs',
+        mkMat(
+          n,
+          1,
+          Array.from({ length: n }, () => (R() < 0.5 ? -1 : 1)),
+        ),
+      ],
     ];
     for (const [kind, L] of lams) {
       stats.calls++;
       const tb = performance.now();
       const b = bruteOracleAnyRank(Xt, L.data);
       stats.bruteMs += performance.now() - tb;
-      const Mhi = b.value, Mlo = b.attained;
+      const Mhi = b.value,
+        Mlo = b.attained;
       const res = oracle(Xt, L, { hiddenBias: prob.hiddenBias, seed: 1 });
       stats.methods[res.method] = (stats.methods[res.method] ?? 0) + 1;
       const rk = (stats.byRank[inst.rank] ??= { calls: 0, exact: 0 });
@@ -424,7 +496,8 @@ export function runOracleProperty(
       if (b.nnlsNotConverged) bad.push(`${where}: reference NNLS did not converge on ${b.nnlsNotConverged} patterns`);
       // the reference solver's pruned adapter must agree with the full enumeration (it supplies refLower in B)
       const pr = new BruteOracleAnyRankRef(Xt).evaluate(L);
-      if (!(pr.value >= Mlo * (1 - 1e-12) && Math.abs(pr.attained - Mlo) <= 1e-12 * Mhi + ulp)) bad.push(`${where}: pruned reference [${pr.attained}, ${pr.value}] disagrees with full brute force [${Mlo}, ${Mhi}]`);
+      if (!(pr.value >= Mlo * (1 - 1e-12) && Math.abs(pr.attained - Mlo) <= 1e-12 * Mhi + ulp))
+        bad.push(`${where}: pruned reference [${pr.attained}, ${pr.value}] disagrees with full brute force [${Mlo}, ${Mhi}]`);
       if (Mhi - Mlo > 1e-9 * Mhi + ulp) bad.push(`${where}: reference bracket open: attained ${Mlo} < value ${Mhi}`);
       if (!(res.upper >= Mhi * (1 - 1e-12) - ulp)) bad.push(`${where}: upper ${res.upper} < brute M ${Mhi} (rel ${(Mhi - res.upper) / Mhi})`);
       if (!(res.lower <= Mhi * (1 + 1e-12) + ulp)) bad.push(`${where}: lower ${res.lower} > brute M ${Mhi}`);
@@ -435,8 +508,10 @@ export function runOracleProperty(
       if (res.exact) {
         const spread = res.upper - res.lower;
         if (res.roundingAllowance > 0) stats.worstExactSpread = Math.max(stats.worstExactSpread, spread / res.roundingAllowance);
-        if (!(spread <= res.roundingAllowance * (1 + 1e-9) + 1e-300)) bad.push(`${where}: exact but upper − lower = ${spread} > roundingAllowance ${res.roundingAllowance}`);
-        if (!(Mlo <= res.upper * (1 + 1e-9) + ulp && Mhi >= res.lower * (1 - 1e-9) - ulp)) bad.push(`${where}: exact but brute [${Mlo}, ${Mhi}] outside [${res.lower}, ${res.upper}]`);
+        if (!(spread <= res.roundingAllowance * (1 + 1e-9) + 1e-300))
+          bad.push(`${where}: exact but upper − lower = ${spread} > roundingAllowance ${res.roundingAllowance}`);
+        if (!(Mlo <= res.upper * (1 + 1e-9) + ulp && Mhi >= res.lower * (1 - 1e-9) - ulp))
+          bad.push(`${where}: exact but brute [${Mlo}, ${Mhi}] outside [${res.lower}, ${res.upper}]`);
       }
     }
   }
@@ -481,7 +556,21 @@ export function runCertifyProperty(
   progress?: (line: string) => void,
 ): { violations: HighViolation[]; stats: CertRunStats } {
   const violations: HighViolation[] = [];
-  const stats: CertRunStats = { instances: 0, calls: 0, refConverged: 0, verdicts: {}, exactOracle: 0, methods: {}, witnessKinds: {}, expectations: [], refMs: 0, certMs: 0, msByKind: {}, ms: 0, slow: [] };
+  const stats: CertRunStats = {
+    instances: 0,
+    calls: 0,
+    refConverged: 0,
+    verdicts: {},
+    exactOracle: 0,
+    methods: {},
+    witnessKinds: {},
+    expectations: [],
+    refMs: 0,
+    certMs: 0,
+    msByKind: {},
+    ms: 0,
+    slow: [],
+  };
   const t0 = performance.now();
   const bump = (cat: string, verdict: string) => {
     const row = (stats.verdicts[cat] ??= { certified: 0, 'not-optimal': 0, inconclusive: 0, error: 0 });
@@ -489,7 +578,9 @@ export function runCertifyProperty(
   };
   for (const seed of seeds) {
     if (progress && stats.instances && stats.instances % 100 === 0)
-      progress(`certify: ${stats.instances}/${seeds.length} instances, ${stats.calls} calls, ${violations.filter((v) => v.property !== 'e').length} violations, ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+      progress(
+        `certify: ${stats.instances}/${seeds.length} instances, ${stats.calls} calls, ${violations.filter((v) => v.property !== 'e').length} violations, ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+      );
     const inst = makeHighRankProblem(seed, maxN);
     const { prob } = inst;
     stats.instances++;
@@ -570,8 +661,14 @@ export function runCertifyProperty(
       // completeness expectations (reported, not asserted)
       const P = objectiveP(net, prob);
       const clearlyWorse = P - ref.upper > 2 * TOL * P;
-      if (clearlyWorse && res.verdict !== 'not-optimal') stats.expectations.push(`seed ${seed} ${kind}: P(θ) − P*_upper = ${((P - ref.upper) / P).toExponential(2)}·P(θ) but verdict ${res.verdict} (relGap ${res.relGap.toExponential(2)}, ${res.oracle.method})`);
-      if (kind === 'ref-optimum' && ref.converged && res.verdict !== 'certified') stats.expectations.push(`seed ${seed} ${kind}: reference optimum (converged) not certified: ${res.verdict}, relGap ${res.relGap.toExponential(2)}, ${res.oracle.method}`);
+      if (clearlyWorse && res.verdict !== 'not-optimal')
+        stats.expectations.push(
+          `seed ${seed} ${kind}: P(θ) − P*_upper = ${((P - ref.upper) / P).toExponential(2)}·P(θ) but verdict ${res.verdict} (relGap ${res.relGap.toExponential(2)}, ${res.oracle.method})`,
+        );
+      if (kind === 'ref-optimum' && ref.converged && res.verdict !== 'certified')
+        stats.expectations.push(
+          `seed ${seed} ${kind}: reference optimum (converged) not certified: ${res.verdict}, relGap ${res.relGap.toExponential(2)}, ${res.oracle.method}`,
+        );
     }
   }
   stats.ms = performance.now() - t0;

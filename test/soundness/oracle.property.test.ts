@@ -34,7 +34,8 @@ function valueAt(X: Mat, L: Mat, u: ArrayLike<number>, b = 0): number {
 
 test('product oracle: sound upper bound and attained lower bound vs the brute oracle', { timeout: 20 * 60_000 }, () => {
   const bad: string[] = [];
-  let calls = 0, exact = 0;
+  let calls = 0,
+    exact = 0;
   let worstUpper = 0; // max of (brute − upper)/brute, must stay ≤ 1e-12
   for (let k = 0; k < N; k++) {
     const inst = makeProblem(SEED0 + k);
@@ -46,8 +47,23 @@ test('product oracle: sound upper bound and attained lower bound vs the brute or
     const base = prob.outputBias === 'free' ? centred(R0) : R0;
     const R = rng(SEED0 + k);
     const lams: [string, Mat][] = [['residual-at-optimum', base]];
-    for (const s of [1e-3, 1e-6, 1e-9]) lams.push([`residual+${s}`, mkMat(base.rows, base.cols, Array.from(base.data, (x) => x + s * gauss(R) * (Math.abs(x) + 1e-3)))]);
-    lams.push(['random', mkMat(base.rows, base.cols, Array.from(base.data, () => gauss(R)))]);
+    for (const s of [1e-3, 1e-6, 1e-9])
+      lams.push([
+        `residual+${s}`,
+        mkMat(
+          base.rows,
+          base.cols,
+          Array.from(base.data, (x) => x + s * gauss(R) * (Math.abs(x) + 1e-3)),
+        ),
+      ]);
+    lams.push([
+      'random',
+      mkMat(
+        base.rows,
+        base.cols,
+        Array.from(base.data, () => gauss(R)),
+      ),
+    ]);
     lams.push(['labels', mkMat(prob.Y.rows, prob.Y.cols, prob.Y.data)]);
     for (const [kind, L] of lams) {
       calls++;
@@ -67,7 +83,8 @@ test('product oracle: sound upper bound and attained lower bound vs the brute or
         if (Math.abs(at - res.lower) > 1e-9 * Math.max(at, res.lower)) bad.push(`${where}: lower ${res.lower} not attained at argmax (${at})`);
       }
       // exactness is claimed up to the oracle's own rounding allowance (absolute, matters when M ≈ 0)
-      if (res.exact && res.upper - res.lower > 1e-6 * scale + 2 * res.roundingAllowance + 1e-12 * normv(L.data) * normv(Xt.data)) bad.push(`${where}: exact but upper ${res.upper} − lower ${res.lower} is large`);
+      if (res.exact && res.upper - res.lower > 1e-6 * scale + 2 * res.roundingAllowance + 1e-12 * normv(L.data) * normv(Xt.data))
+        bad.push(`${where}: exact but upper ${res.upper} − lower ${res.lower} is large`);
     }
   }
   console.log(`oracle soundness: ${N} problems, ${calls} oracle calls, ${exact} exact; worst (M_brute − upper)/M_brute = ${worstUpper}`);
@@ -84,21 +101,37 @@ test('product oracle: sound upper bound and attained lower bound vs the brute or
  */
 test('product oracle, free hidden bias: sound upper bound vs max_k brute(X − 1x_kᵀ)', { timeout: 20 * 60_000 }, () => {
   const bad: string[] = [];
-  let calls = 0, exact = 0, infinite = 0;
+  let calls = 0,
+    exact = 0,
+    infinite = 0;
   for (let k = 0; k < N; k++) {
     const inst = makeProblem(SEED0 + 100_000 + k);
     const { X, Y } = inst.prob;
-    const n = X.rows, d = X.cols;
+    const n = X.rows,
+      d = X.cols;
     const R = rng(SEED0 + 7 * k);
     const lams: [string, Mat][] = [
       ['labels', centred(Y)],
-      ['random', centred(mkMat(n, Y.cols, Array.from(Y.data, () => gauss(R))))],
+      [
+        'random',
+        centred(
+          mkMat(
+            n,
+            Y.cols,
+            Array.from(Y.data, () => gauss(R)),
+          ),
+        ),
+      ],
     ];
     for (const [kind, L] of lams) {
       calls++;
       let M = 0;
       for (let kk = 0; kk < n; kk++) {
-        const Xk = mkMat(n, d, Array.from(X.data, (x, idx) => x - X.data[kk * d + (idx % d)]));
+        const Xk = mkMat(
+          n,
+          d,
+          Array.from(X.data, (x, idx) => x - X.data[kk * d + (idx % d)]),
+        );
         const r = new BruteOracle(Xk).evaluate(L);
         M = Math.max(M, r.value, r.attained);
       }
@@ -111,7 +144,8 @@ test('product oracle, free hidden bias: sound upper bound vs max_k brute(X − 1
       if (res.lower > M * (1 + 1e-12) + ulp) bad.push(`${where}: lower ${res.lower} > brute M_free ${M}`);
       if (res.lower > 0) {
         const at = valueAt(X, L, res.argmax, res.argmaxBias);
-        if (Math.abs(at - res.lower) > 1e-9 * Math.max(at, res.lower) + ulp) bad.push(`${where}: lower ${res.lower} not attained at (argmax, argmaxBias) (${at})`);
+        if (Math.abs(at - res.lower) > 1e-9 * Math.max(at, res.lower) + ulp)
+          bad.push(`${where}: lower ${res.lower} not attained at (argmax, argmaxBias) (${at})`);
       }
     }
   }
@@ -119,4 +153,3 @@ test('product oracle, free hidden bias: sound upper bound vs max_k brute(X − 1
   for (const b of bad.slice(0, 30)) console.log('  ' + b);
   assert.equal(bad.length, 0, bad.slice(0, 10).join('\n'));
 });
-

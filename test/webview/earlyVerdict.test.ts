@@ -48,7 +48,8 @@ describe('early verdict in the panel', { skip: SKIP }, () => {
     // the answer comes before the progress box
     const order = await p.page.evaluate(
       (s) => {
-        const v = document.querySelector(s[0])!, pr = document.querySelector(s[1])!;
+        const v = document.querySelector(s[0])!,
+          pr = document.querySelector(s[1])!;
         return !!(v.compareDocumentPosition(pr) & Node.DOCUMENT_POSITION_FOLLOWING);
       },
       [sel('verdict'), sel('progress')],

@@ -108,7 +108,10 @@ describe('first viewport and neurons at m = 3,000 (two-moons)', { skip: SKIP }, 
     const p = await show(moons);
     const { listed, all } = ranking();
     const order = () => p.page.locator(sel('neuron-row')).evaluateAll((rows) => rows.map((e) => Number(e.getAttribute('data-neuron'))));
-    assert.deepEqual(await order(), listed.map((x) => x.index));
+    assert.deepEqual(
+      await order(),
+      listed.map((x) => x.index),
+    );
     assert.equal(Number(await p.page.getAttribute(sel('collapsed-row'), 'data-count')), all.length - listed.length);
     const dead = all.filter((x) => x.dead).length;
     await p.page.fill(sel('neuron-filter'), 'dead');
@@ -148,7 +151,10 @@ describe('first viewport and neurons at m = 3,000 (two-moons)', { skip: SKIP }, 
     const p = await show(moons);
     const fig = p.page.locator(`${sel('plot')}[data-plot="dual-scores"]`);
     assert.ok((await fig.locator('.bars rect.bar').count()) <= 30);
-    const boxes = (await fig.locator('.x-axis .tick text').evaluateAll((es) => es.map((e) => e.getBoundingClientRect()).map((b) => [b.left, b.right]))) as [number, number][];
+    const boxes = (await fig.locator('.x-axis .tick text').evaluateAll((es) => es.map((e) => e.getBoundingClientRect()).map((b) => [b.left, b.right]))) as [
+      number,
+      number,
+    ][];
     assert.ok(boxes.length >= 3);
     for (let i = 1; i < boxes.length; i++) assert.ok(boxes[i][0] >= boxes[i - 1][1], `tick labels ${i - 1} and ${i} overlap`);
   });

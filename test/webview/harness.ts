@@ -56,7 +56,13 @@ function fakeUri(path: string): vscode.Uri {
 }
 const fakeWebview = { cspSource: ORIGIN, asWebviewUri: (u: vscode.Uri) => u } as unknown as vscode.Webview;
 
-const TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.woff2': 'font/woff2', '.html': 'text/html', '.map': 'application/json' };
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.woff2': 'font/woff2',
+  '.html': 'text/html',
+  '.map': 'application/json',
+};
 
 export interface Panel {
   page: Page;

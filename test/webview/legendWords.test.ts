@@ -27,10 +27,7 @@ test('legend: the k heaviest, and the selected one when it is drawn besides them
   // the lightest neuron selected: drawn as a 13th, and the legend says so
   const outside = rankNeurons(net, live, TOP_K_NEURONS, 0);
   assert.equal(outside.top.length, TOP_K_NEURONS + 1);
-  assert.equal(
-    drawnNeuronsWords(outside.top, TOP_K_NEURONS),
-    `the ${TOP_K_NEURONS} heaviest neurons and the selected one`,
-  );
+  assert.equal(drawnNeuronsWords(outside.top, TOP_K_NEURONS), `the ${TOP_K_NEURONS} heaviest neurons and the selected one`);
   // fewer live neurons than k: all of them, counted as they are
   const few = rankNeurons(net, [4], TOP_K_NEURONS, null);
   assert.equal(drawnNeuronsWords(few.top, TOP_K_NEURONS), 'the heaviest neuron');

@@ -52,13 +52,20 @@ describe('panel webview', { skip: SKIP }, () => {
   it('certified, d = 1: verdict words, P* interval, one row per neuron, the 1-D plot', async () => {
     const p = await show(certified);
     const r = certified.result!;
-    assert.match(await p.page.textContent(sel('verdict')) ?? '', /Certified/);
+    assert.match((await p.page.textContent(sel('verdict'))) ?? '', /Certified/);
     const plain = (await p.page.textContent(sel('verdict-plain'))) ?? '';
-    assert.match(plain, /^Certified: this network’s objective P\(θ\) = \S+ (is within .*% of|equals) P\*, the best any two-layer ReLU network of any width can reach/);
+    assert.match(
+      plain,
+      /^Certified: this network’s objective P\(θ\) = \S+ (is within .*% of|equals) P\*, the best any two-layer ReLU network of any width can reach/,
+    );
     // both ends of the interval read back to the engine's numbers (to the last printed digit)
     const ends = ((await p.page.textContent(sel('pstar-interval'))) ?? '').match(/^P\* ∈ \[(\S+), (\S+)\]$/);
     assert.ok(ends, 'P* ∈ [lo, hi]');
-    for (const k of [0, 1]) assert.ok(Math.abs(Number(ends[k + 1]) - r.pstarInterval[k]) <= 10 ** -(ends[k + 1].split('.')[1]?.length ?? 0), `${ends[k + 1]} vs ${r.pstarInterval[k]}`);
+    for (const k of [0, 1])
+      assert.ok(
+        Math.abs(Number(ends[k + 1]) - r.pstarInterval[k]) <= 10 ** -(ends[k + 1].split('.')[1]?.length ?? 0),
+        `${ends[k + 1]} vs ${r.pstarInterval[k]}`,
+      );
     assert.equal(await listedRows(p), r.model.m);
     // the 1-D plot: every sample, the trained and the optimal curve, one kink mark per live neuron in view
     const plot = p.page.locator(`${sel('plot')}[data-plot="1d"]`);
@@ -84,8 +91,8 @@ describe('panel webview', { skip: SKIP }, () => {
   it('not optimal, d = 2: plain words, witness/optimum, neuron lines, level cells and boundary', async () => {
     const p = await show(notOptimal);
     const r = notOptimal.result!;
-    assert.match(await p.page.textContent(sel('verdict')) ?? '', /Not optimal/);
-    assert.match(await p.page.textContent(sel('verdict-plain')) ?? '', /^Not optimal: a network with objective \S+ exists, \S+% below this network’s P\(θ\)/);
+    assert.match((await p.page.textContent(sel('verdict'))) ?? '', /Not optimal/);
+    assert.match((await p.page.textContent(sel('verdict-plain'))) ?? '', /^Not optimal: a network with objective \S+ exists, \S+% below this network’s P\(θ\)/);
     assert.equal(await listedRows(p), r.model.m);
     const plot = p.page.locator(`${sel('plot')}[data-plot="2d"]`);
     assert.equal(await plot.locator('path.point.labelled').count(), notOptimal.plot!.X.length);
@@ -102,8 +109,8 @@ describe('panel webview', { skip: SKIP }, () => {
   it('inconclusive, d = 6: plain words, PCA plot with arrows, dual-score bars', async () => {
     const p = await show(inconclusive);
     const r = inconclusive.result!;
-    assert.match(await p.page.textContent(sel('verdict')) ?? '', /Inconclusive/);
-    assert.match(await p.page.textContent(sel('verdict-plain')) ?? '', /^Inconclusive: this network’s P\(θ\) = \S+ is at most \S+% above P\* \(P\* ∈ \[/);
+    assert.match((await p.page.textContent(sel('verdict'))) ?? '', /Inconclusive/);
+    assert.match((await p.page.textContent(sel('verdict-plain'))) ?? '', /^Inconclusive: this network’s P\(θ\) = \S+ is at most \S+% above P\* \(P\* ∈ \[/);
     const plot = p.page.locator(`${sel('plot')}[data-plot="pca"]`);
     assert.equal(await plot.locator('path.point.labelled').count(), r.data.n);
     const live = r.network!.W1.filter((u, j) => u.some((w) => w !== 0) && r.network!.W2[0][j] !== 0).length;
@@ -145,12 +152,12 @@ describe('panel webview', { skip: SKIP }, () => {
     await expandAll(p);
     await p.page.click(`${sel('neuron-row')}[data-neuron="${n.index}"]`);
     assert.ok((await p.posted()).some((m) => m.type === 'selectNeuron' && m.index === n.index));
-    assert.match(await p.page.textContent(sel('neuron-detail')) ?? '', new RegExp(`Neuron ${n.index}(?!\\d)`));
+    assert.match((await p.page.textContent(sel('neuron-detail'))) ?? '', new RegExp(`Neuron ${n.index}(?!\\d)`));
     const ae = p.page.locator(sel('autoencoder'));
     assert.equal(await ae.locator('tbody tr').count(), n.autoencoder!.samples.length);
     const firstCoef = await ae.locator('tbody tr').first().locator('td').nth(1).textContent();
     assert.equal(firstCoef, fmt(n.autoencoder!.samples[0].coef, 4));
-    if (n.autoencoder!.anchor !== null) assert.match(await ae.textContent() ?? '', new RegExp(`k = ${n.autoencoder!.anchor}(?!\\d)`));
+    if (n.autoencoder!.anchor !== null) assert.match((await ae.textContent()) ?? '', new RegExp(`k = ${n.autoencoder!.anchor}(?!\\d)`));
     assert.equal(await p.page.getAttribute(`${sel('neuron-row')}[data-neuron="${n.index}"]`, 'aria-selected'), 'true');
     const marks = p.page.locator(`.plot-svg [data-neuron="${n.index}"].selected`);
     assert.ok((await marks.count()) >= 1, 'the neuron is highlighted in a plot');
@@ -184,7 +191,11 @@ describe('panel webview', { skip: SKIP }, () => {
     const p = await openPanel(browser);
     await p.post({
       type: 'state',
-      state: { model: 'm.onnx', status: 'error', error: { kind: 'beta-missing', message: 'No β: give the weight decay or β.', action: { label: 'Set β…', action: 'setBeta' } } },
+      state: {
+        model: 'm.onnx',
+        status: 'error',
+        error: { kind: 'beta-missing', message: 'No β: give the weight decay or β.', action: { label: 'Set β…', action: 'setBeta' } },
+      },
     });
     assert.equal(await p.page.textContent(sel('error-message')), 'No β: give the weight decay or β.');
     await p.page.click(sel('error-action'));
@@ -194,11 +205,11 @@ describe('panel webview', { skip: SKIP }, () => {
   it('running: stage names, progress updates in place, Cancel posts cancel', async () => {
     const p = await openPanel(browser);
     await p.post({ type: 'progress', stage: 'oracle', detail: 'residual' }); // before any state
-    assert.match(await p.page.textContent(sel('progress')) ?? '', /Oracle M\(Λ\) — residual/);
+    assert.match((await p.page.textContent(sel('progress'))) ?? '', /Oracle M\(Λ\) — residual/);
     await p.post({ type: 'state', state: { model: 'm.onnx', status: 'running', stage: { name: 'objective' } } });
-    assert.match(await p.page.textContent(sel('progress')) ?? '', /Objective P\(θ\) and P_bal/);
+    assert.match((await p.page.textContent(sel('progress'))) ?? '', /Objective P\(θ\) and P_bal/);
     await p.post({ type: 'progress', stage: 'patterns', detail: '3 of 10' });
-    assert.match(await p.page.textContent('.progress-text') ?? '', /Activation patterns — 3 of 10/);
+    assert.match((await p.page.textContent('.progress-text')) ?? '', /Activation patterns — 3 of 10/);
     assert.equal(await p.page.getAttribute('ol.stages li.current', 'aria-current'), 'step');
     await p.page.click(sel('cancel'));
     assert.ok((await p.posted()).some((m) => m.type === 'action' && m.action === 'cancel'));
@@ -211,7 +222,10 @@ describe('panel webview', { skip: SKIP }, () => {
       assert.equal(await b.count(), 1, a);
       if ((await b.getAttribute('disabled')) === null) {
         await b.click();
-        assert.ok((await p.posted()).some((m) => m.type === 'action' && m.action === a), a);
+        assert.ok(
+          (await p.posted()).some((m) => m.type === 'action' && m.action === a),
+          a,
+        );
       }
     }
   });
@@ -225,10 +239,10 @@ describe('panel webview', { skip: SKIP }, () => {
     assert.equal(saved.modelUri, 'file:///w/models/model.onnx', 'the serializer finds the model in the saved state');
     await p.page.reload();
     await until(p.page, `!!document.querySelector('${sel('verdict')}')`);
-    assert.match(await p.page.textContent(sel('verdict')) ?? '', /Not optimal/);
+    assert.match((await p.page.textContent(sel('verdict'))) ?? '', /Not optimal/);
     assert.equal(await p.page.getAttribute(`${sel('neuron-row')}[data-neuron="3"]`, 'aria-selected'), 'true');
     assert.equal(await p.page.getAttribute('th:has(button[data-key="inNorm"])', 'aria-sort'), 'descending');
-    assert.match(await p.page.textContent(sel('neuron-detail')) ?? '', /Neuron 3(?!\d)/);
+    assert.match((await p.page.textContent(sel('neuron-detail'))) ?? '', /Neuron 3(?!\d)/);
     assert.ok((await p.posted()).some((m) => m.type === 'ready'));
   });
 });

@@ -21,7 +21,11 @@ describe('webview pure functions', () => {
     it(`forward matches numpy's forward pass of the stored weights (${name})`, () => {
       const c = JSON.parse(readFileSync(join(REPO, 'test/fixtures/trained', name, 'case.json'), 'utf8'));
       const net: NetworkJson = c.weightsAsStored;
-      const rows = readFileSync(join(REPO, 'test/fixtures/trained', name, 'train.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
+      const rows = readFileSync(join(REPO, 'test/fixtures/trained', name, 'train.csv'), 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split(',').map(Number));
       let worst = 0;
       rows.forEach((r, i) => {
         const f = forward(net, r.slice(0, c.d));
@@ -40,13 +44,20 @@ describe('webview pure functions', () => {
   it('clipLine: both ends on the line u·p + b = 0 and on the rectangle, or null when it misses', () => {
     let s = 7;
     const rnd = () => ((s = (s * 16807) % 2147483647), s / 2147483647 - 0.5);
-    const xd: [number, number] = [-1, 2], yd: [number, number] = [-3, 1];
+    const xd: [number, number] = [-1, 2],
+      yd: [number, number] = [-3, 1];
     let hits = 0;
     for (let t = 0; t < 500; t++) {
-      const u = [rnd(), rnd()], b = 2 * rnd();
+      const u = [rnd(), rnd()],
+        b = 2 * rnd();
       const seg = clipLine(u, b, xd, yd);
       // independent check: the line meets the open rectangle iff u·p + b changes sign over its corners
-      const corners = [[xd[0], yd[0]], [xd[0], yd[1]], [xd[1], yd[0]], [xd[1], yd[1]]].map(([x, y]) => u[0] * x + u[1] * y + b);
+      const corners = [
+        [xd[0], yd[0]],
+        [xd[0], yd[1]],
+        [xd[1], yd[0]],
+        [xd[1], yd[1]],
+      ].map(([x, y]) => u[0] * x + u[1] * y + b);
       const crosses = Math.min(...corners) < 0 && Math.max(...corners) > 0;
       assert.equal(seg !== null, crosses);
       if (!seg) continue;
@@ -62,30 +73,86 @@ describe('webview pure functions', () => {
 
   it('sortRows: by value, ties by index, nulls last in both directions', () => {
     const row = (index: number, alignment: number | null): Row => ({
-      index, contribution: 0, inNorm: 0, outNorm: 0, outWeight: null, active: 0, dualScore: 0, alignment, extremePoint: null, dead: false, negligible: false, duplicateGroup: null, match: null, matchCosine: null,
+      index,
+      contribution: 0,
+      inNorm: 0,
+      outNorm: 0,
+      outWeight: null,
+      active: 0,
+      dualScore: 0,
+      alignment,
+      extremePoint: null,
+      dead: false,
+      negligible: false,
+      duplicateGroup: null,
+      match: null,
+      matchCosine: null,
     });
     const rows = [row(0, 0.5), row(1, null), row(2, 0.9), row(3, 0.5), row(4, -1)];
-    assert.deepEqual(sortRows(rows, 'alignment', 1).map((r) => r.index), [4, 0, 3, 2, 1]);
-    assert.deepEqual(sortRows(rows, 'alignment', -1).map((r) => r.index), [2, 0, 3, 4, 1]);
+    assert.deepEqual(
+      sortRows(rows, 'alignment', 1).map((r) => r.index),
+      [4, 0, 3, 2, 1],
+    );
+    assert.deepEqual(
+      sortRows(rows, 'alignment', -1).map((r) => r.index),
+      [2, 0, 3, 4, 1],
+    );
   });
 
   it('the answer: one sentence with P(θ), the P* interval and the gap in percent; the next step', () => {
-    const base = { primal: 2, primalAsTrained: 2, dualBound: 1.5, gap: 0.5, relGap: 0.25, pstarInterval: [1.5, 1.9], tol: 1e-4, witness: { objective: 1.9 }, optimum: null, rebalanced: { dropped: 0 } } as unknown as AnalysisJson;
+    const base = {
+      primal: 2,
+      primalAsTrained: 2,
+      dualBound: 1.5,
+      gap: 0.5,
+      relGap: 0.25,
+      pstarInterval: [1.5, 1.9],
+      tol: 1e-4,
+      witness: { objective: 1.9 },
+      optimum: null,
+      rebalanced: { dropped: 0 },
+    } as unknown as AnalysisJson;
     const certified = { ...base, verdict: 'certified', relGap: 3e-5, pstarInterval: [1.99994, 1.99999] } as AnalysisJson;
-    assert.match(verdictSentence(certified), /^Certified: this network’s objective P\(θ\) = 2\.000000 is within 0\.003% of P\*.* \(P\* ∈ \[1\.999940, 1\.999990\]\)\.$/);
-    assert.match(verdictSentence({ ...base, verdict: 'not-optimal' } as AnalysisJson), /^Not optimal: a network with objective 1\.9 exists, 5% below this network’s P\(θ\) = 2\.00000 \(P\* ∈ \[1\.50000, 1\.90000\]\)\.$/);
-    assert.match(verdictSentence({ ...base, verdict: 'inconclusive' } as AnalysisJson), /^Inconclusive: .*at most 25% above P\* \(P\* ∈ \[1\.50000, 1\.90000\]\) — more than the tolerance 0\.01%/);
+    assert.match(
+      verdictSentence(certified),
+      /^Certified: this network’s objective P\(θ\) = 2\.000000 is within 0\.003% of P\*.* \(P\* ∈ \[1\.999940, 1\.999990\]\)\.$/,
+    );
+    assert.match(
+      verdictSentence({ ...base, verdict: 'not-optimal' } as AnalysisJson),
+      /^Not optimal: a network with objective 1\.9 exists, 5% below this network’s P\(θ\) = 2\.00000 \(P\* ∈ \[1\.50000, 1\.90000\]\)\.$/,
+    );
+    assert.match(
+      verdictSentence({ ...base, verdict: 'inconclusive' } as AnalysisJson),
+      /^Inconclusive: .*at most 25% above P\* \(P\* ∈ \[1\.50000, 1\.90000\]\) — more than the tolerance 0\.01%/,
+    );
     assert.equal(nextStep(certified).title, 'Nothing to do');
     assert.equal(nextStep({ ...base, verdict: 'not-optimal', witness: { kind: 'rebalance/prune', objective: 1.9 } } as AnalysisJson).title, 'Rebalance');
-    assert.equal(nextStep({ ...base, verdict: 'not-optimal', witness: { kind: 'neuron', objective: 1.9 }, diagnosis: { kind: 'spurious-stationary-point' } } as unknown as AnalysisJson).title, 'Add the missing neuron');
-    assert.equal(nextStep({ ...base, verdict: 'not-optimal', witness: { kind: 'neuron', objective: 1.9 }, diagnosis: { kind: 'train-longer' } } as unknown as AnalysisJson).title, 'Train longer');
+    assert.equal(
+      nextStep({
+        ...base,
+        verdict: 'not-optimal',
+        witness: { kind: 'neuron', objective: 1.9 },
+        diagnosis: { kind: 'spurious-stationary-point' },
+      } as unknown as AnalysisJson).title,
+      'Add the missing neuron',
+    );
+    assert.equal(
+      nextStep({ ...base, verdict: 'not-optimal', witness: { kind: 'neuron', objective: 1.9 }, diagnosis: { kind: 'train-longer' } } as unknown as AnalysisJson)
+        .title,
+      'Train longer',
+    );
     assert.equal(sci(1e-4), '1e-4');
     assert.equal(sci(5e-5), '5e-5');
     assert.equal(sci(0.3), '0.3');
   });
 
   it('intervalDigits: the printed ends of [lo, hi] differ, at 6 digits or more', () => {
-    for (const [lo, hi] of [[2.581369802668952, 2.5814352348400074], [1, 2], [0.123456789, 0.123456799], [-3.2, -3.1999999]]) {
+    for (const [lo, hi] of [
+      [2.581369802668952, 2.5814352348400074],
+      [1, 2],
+      [0.123456789, 0.123456799],
+      [-3.2, -3.1999999],
+    ]) {
       const k = intervalDigits(lo, hi);
       assert.ok(k >= 6 && k <= 15);
       assert.notEqual(lo.toPrecision(k), hi.toPrecision(k), `${lo}, ${hi} at ${k} digits`);

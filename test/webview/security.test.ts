@@ -62,7 +62,10 @@ describe('panel security', { skip: SKIP }, () => {
     assert.ok(body.includes(IMG), 'the <img> payload is shown literally');
     assert.ok(body.includes('<b onmouseover=alert(1)>model.onnx'));
     // an error whose message and action label carry payloads
-    await p.post({ type: 'state', state: { model: IMG, status: 'error', error: { kind: 'data', message: `bad column ${SCRIPT}`, action: { label: IMG, action: 'setTrainingData' } } } });
+    await p.post({
+      type: 'state',
+      state: { model: IMG, status: 'error', error: { kind: 'data', message: `bad column ${SCRIPT}`, action: { label: IMG, action: 'setTrainingData' } } },
+    });
     assert.equal(await p.page.textContent(sel('error-message')), `bad column ${SCRIPT}`);
     assert.equal(await p.page.textContent(sel('error-action')), IMG);
     const dom = await p.page.evaluate(`({
@@ -93,8 +96,14 @@ describe('panel security', { skip: SKIP }, () => {
     await p.page.evaluate('document.fonts.ready');
     assert.deepEqual(await p.violations(), []);
     assert.deepEqual(p.errors, []);
-    assert.ok(p.requests.every((u) => u.startsWith(ORIGIN)), p.requests.filter((u) => !u.startsWith(ORIGIN)).join(', '));
-    assert.ok(p.requests.some((u) => /\/dist\/katex\/fonts\/KaTeX_.*\.woff2$/.test(u)), 'KaTeX fonts came from dist/katex');
+    assert.ok(
+      p.requests.every((u) => u.startsWith(ORIGIN)),
+      p.requests.filter((u) => !u.startsWith(ORIGIN)).join(', '),
+    );
+    assert.ok(
+      p.requests.some((u) => /\/dist\/katex\/fonts\/KaTeX_.*\.woff2$/.test(u)),
+      'KaTeX fonts came from dist/katex',
+    );
     // the listener works: an inline style attribute is refused and reported
     await p.page.evaluate(`document.body.setAttribute('style', 'color: red')`);
     await until(p.page, 'window.__violations.length > 0');

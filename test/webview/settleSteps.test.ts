@@ -28,8 +28,7 @@ test('the panel words every settle step with the editor’s setting and names no
     for (const s of steps) {
       if (s.kind === 'raise-pattern-budget') assert.match(text, /reluLens\.patternBudget \(now 1,234\)/, text);
       if (s.kind.startsWith('tol-')) assert.match(text, /reluLens\.tolerance/, text);
-      if (s.kind === 'raise-iterations' || s.kind === 'allow-iterations')
-        assert.match(text, /iteration budget \(now [03]\)/, text);
+      if (s.kind === 'raise-iterations' || s.kind === 'allow-iterations') assert.match(text, /iteration budget \(now [03]\)/, text);
       if (s.kind === 'raise-solver-iterations') assert.match(text, /solver’s iteration budget \(now 500\)/, text);
     }
   }

@@ -67,7 +67,15 @@ describe('panel themes', { skip: SKIP }, () => {
       await p.page.screenshot({ path: join(OUT, `${theme}-running.png`) });
       await p.post({
         type: 'state',
-        state: { model: 'models/model.onnx', status: 'error', error: { kind: 'beta-missing', message: 'No β for this model: set the weight decay (and reduction) used in training, or β itself.', action: { label: 'Set β…', action: 'setBeta' } } },
+        state: {
+          model: 'models/model.onnx',
+          status: 'error',
+          error: {
+            kind: 'beta-missing',
+            message: 'No β for this model: set the weight decay (and reduction) used in training, or β itself.',
+            action: { label: 'Set β…', action: 'setBeta' },
+          },
+        },
       });
       await p.page.screenshot({ path: join(OUT, `${theme}-error.png`) });
       // contrast, read from the rendered 1-D page (with the engine's dead-neuron warning, issue #18)

@@ -24,11 +24,18 @@ function dualScoreBarChart(shown: N[], select: (i: number) => void): HTMLElement
   const top = Math.max(1.1, ...shown.map(score)) * 1.05;
   const f = frame('Dual score per neuron', [0, Math.max(1, shown.length)], [0, top], 'neuron j', 'dual score', 260);
   f.g.select('.x-axis').remove();
-  const band = d3.scaleBand<number>().domain(shown.map((n) => n.index)).range([0, f.iw]).padding(0.15);
+  const band = d3
+    .scaleBand<number>()
+    .domain(shown.map((n) => n.index))
+    .range([0, f.iw])
+    .padding(0.15);
   const bars = layer(f, 'bars');
   for (const n of shown) {
     const h = score(n);
-    const g = bars.append('g').attr('class', `bar-mark${n.extremePoint ? ' extreme' : ''}`).attr('data-neuron', n.index);
+    const g = bars
+      .append('g')
+      .attr('class', `bar-mark${n.extremePoint ? ' extreme' : ''}`)
+      .attr('data-neuron', n.index);
     g.append('title').text(`neuron ${n.index}: dual score ${h.toPrecision(4)}`);
     g.append('rect')
       .attr('class', 'bar')
@@ -81,10 +88,23 @@ function dualScoreHistogram(r: AnalysisJson, all: N[], select: (i: number) => vo
   });
   f.g.append('line').attr('class', 'ref-line').attr('x1', f.x(1)).attr('x2', f.x(1)).attr('y1', 0).attr('y2', f.ih);
   // left of the bins around 1 (the tallest bar usually stands there)
-  f.g.append('text').attr('class', 'ref-label').attr('x', f.x(1) - w - 4).attr('y', 44).attr('text-anchor', 'end').text('1 = extreme point');
+  f.g
+    .append('text')
+    .attr('class', 'ref-label')
+    .attr('x', f.x(1) - w - 4)
+    .attr('y', 44)
+    .attr('text-anchor', 'end')
+    .text('1 = extreme point');
   // the heaviest neurons (and the selected one) as marks in a strip at the top: click to select
   const net = r.network;
-  const heavy = net ? rankNeurons(net, all.map((n) => n.index), TOP_K_NEURONS, selected).top : [];
+  const heavy = net
+    ? rankNeurons(
+        net,
+        all.map((n) => n.index),
+        TOP_K_NEURONS,
+        selected,
+      ).top
+    : [];
   const byIndex = new Map(all.map((n) => [n.index, n]));
   const marks = layer(f, 'score-marks');
   heavy.forEach((j, k) => {
@@ -92,7 +112,12 @@ function dualScoreHistogram(r: AnalysisJson, all: N[], select: (i: number) => vo
     if (!n) return;
     const g = marks.append('g').attr('class', 'bar-mark score-mark').attr('data-neuron', j);
     g.append('title').text(`neuron ${j}: dual score ${score(n).toPrecision(4)}`);
-    g.append('rect').attr('class', 'bar').attr('x', f.x(score(n)) - 2).attr('width', 4).attr('y', 4 + (k % 3) * 9).attr('height', 8);
+    g.append('rect')
+      .attr('class', 'bar')
+      .attr('x', f.x(score(n)) - 2)
+      .attr('width', 4)
+      .attr('y', 4 + (k % 3) * 9)
+      .attr('height', 8);
   });
   selectOnClick(f.svg, select);
   const lg = legend([
@@ -108,7 +133,14 @@ export function angleHistogram(g: GeometryJson): HTMLElement {
   // the engine's unit is not fixed by the contract: radians are turned into degrees for reading
   const deg = edges.length && Math.max(...edges) <= Math.PI + 1e-9 ? 180 / Math.PI : 1;
   const e = edges.map((x) => x * deg);
-  const f = frame('Pairwise angles between samples', [e[0] ?? 0, e[e.length - 1] ?? 180], [0, Math.max(1, ...counts) * 1.08], 'angle between x̃_i and x̃_k (degrees)', 'pairs', 260);
+  const f = frame(
+    'Pairwise angles between samples',
+    [e[0] ?? 0, e[e.length - 1] ?? 180],
+    [0, Math.max(1, ...counts) * 1.08],
+    'angle between x̃_i and x̃_k (degrees)',
+    'pairs',
+    260,
+  );
   const bars = layer(f, 'bars');
   counts.forEach((cnt, i) => {
     if (e[i + 1] === undefined) return;
@@ -122,9 +154,17 @@ export function angleHistogram(g: GeometryJson): HTMLElement {
       .append('title')
       .text(`${e[i].toFixed(1)}°–${e[i + 1].toFixed(1)}°: ${cnt} pairs`);
   });
-  for (const [v, label] of [[g.angles.median * deg, 'median'], [g.angles.min * deg, 'min']] as const) {
+  for (const [v, label] of [
+    [g.angles.median * deg, 'median'],
+    [g.angles.min * deg, 'min'],
+  ] as const) {
     f.g.append('line').attr('class', 'ref-line').attr('x1', f.x(v)).attr('x2', f.x(v)).attr('y1', 0).attr('y2', f.ih);
-    f.g.append('text').attr('class', 'ref-label').attr('x', f.x(v) + 3).attr('y', 12).text(label);
+    f.g
+      .append('text')
+      .attr('class', 'ref-label')
+      .attr('x', f.x(v) + 3)
+      .attr('y', 12)
+      .text(label);
   }
   return figure(
     'angles',

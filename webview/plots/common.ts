@@ -33,7 +33,8 @@ export function pad([lo, hi]: [number, number], frac = 0.08): [number, number] {
 }
 
 export function extent(values: number[]): [number, number] {
-  let lo = Infinity, hi = -Infinity;
+  let lo = Infinity,
+    hi = -Infinity;
   for (const v of values) {
     if (!Number.isFinite(v)) continue;
     if (v < lo) lo = v;
@@ -42,22 +43,10 @@ export function extent(values: number[]): [number, number] {
   return lo <= hi ? [lo, hi] : [-1, 1];
 }
 
-export function frame(
-  title: string,
-  xDomain: [number, number],
-  yDomain: [number, number],
-  xLabel: string,
-  yLabel: string,
-  height = H,
-): Frame {
+export function frame(title: string, xDomain: [number, number], yDomain: [number, number], xLabel: string, yLabel: string, height = H): Frame {
   const iw = W - M.left - M.right;
   const ih = height - M.top - M.bottom;
-  const svg = d3
-    .create('svg')
-    .attr('viewBox', `0 0 ${W} ${height}`)
-    .attr('class', 'plot-svg')
-    .attr('role', 'img')
-    .attr('aria-label', title);
+  const svg = d3.create('svg').attr('viewBox', `0 0 ${W} ${height}`).attr('class', 'plot-svg').attr('role', 'img').attr('aria-label', title);
   svg.append('title').text(title);
   const x = d3.scaleLinear().domain(xDomain).range([0, iw]);
   const y = d3.scaleLinear().domain(yDomain).range([ih, 0]);
@@ -66,7 +55,12 @@ export function frame(
   g.append('clipPath').attr('id', clip).append('rect').attr('width', iw).attr('height', ih);
   g.append('g').attr('class', 'axis x-axis').attr('transform', `translate(0,${ih})`).call(d3.axisBottom(x).ticks(8));
   g.append('g').attr('class', 'axis y-axis').call(d3.axisLeft(y).ticks(6));
-  g.append('text').attr('class', 'axis-label').attr('x', iw / 2).attr('y', ih + 36).attr('text-anchor', 'middle').text(xLabel);
+  g.append('text')
+    .attr('class', 'axis-label')
+    .attr('x', iw / 2)
+    .attr('y', ih + 36)
+    .attr('text-anchor', 'middle')
+    .text(xLabel);
   g.append('text')
     .attr('class', 'axis-label')
     .attr('transform', `translate(${-42},${ih / 2}) rotate(-90)`)
@@ -92,13 +86,7 @@ export function legend(items: [string, string, 'line' | 'dash' | 'dot' | 'tri' |
 /** Put the figure (svg + legend + caption) in one block with the `plot` test hook. */
 export function figure(kind: string, f: Frame | Svg, lg: HTMLElement | null, caption: string): HTMLElement {
   const svg = 'svg' in f ? f.svg : f;
-  return el(
-    'figure',
-    { class: `plot plot-${kind}`, testid: 'plot', 'data-plot': kind },
-    svg.node() as SVGSVGElement,
-    lg,
-    el('figcaption', null, caption),
-  );
+  return el('figure', { class: `plot plot-${kind}`, testid: 'plot', 'data-plot': kind }, svg.node() as SVGSVGElement, lg, el('figcaption', null, caption));
 }
 
 /** Toggle the highlight of one neuron in every plot under `root`, and bring it to the front. */

@@ -4,14 +4,35 @@
 
 /** Presentation properties a plot uses; their computed values are written as attributes. */
 const PROPS = [
-  'fill', 'fill-opacity', 'stroke', 'stroke-opacity', 'stroke-width', 'stroke-dasharray', 'opacity',
-  'visibility', 'display', 'font-family', 'font-size', 'font-weight', 'text-anchor', 'shape-rendering',
+  'fill',
+  'fill-opacity',
+  'stroke',
+  'stroke-opacity',
+  'stroke-width',
+  'stroke-dasharray',
+  'opacity',
+  'visibility',
+  'display',
+  'font-family',
+  'font-size',
+  'font-weight',
+  'text-anchor',
+  'shape-rendering',
 ] as const;
 
 /** Computed values that are SVG's initial values anyway. */
 const DEFAULTS: Partial<Record<(typeof PROPS)[number], string>> = {
-  'fill-opacity': '1', 'stroke-opacity': '1', 'stroke-width': '1px', 'stroke-dasharray': 'none', stroke: 'none', opacity: '1',
-  visibility: 'visible', display: 'inline', 'text-anchor': 'start', 'shape-rendering': 'auto', 'font-weight': '400',
+  'fill-opacity': '1',
+  'stroke-opacity': '1',
+  'stroke-width': '1px',
+  'stroke-dasharray': 'none',
+  stroke: 'none',
+  opacity: '1',
+  visibility: 'visible',
+  display: 'inline',
+  'text-anchor': 'start',
+  'shape-rendering': 'auto',
+  'font-weight': '400',
 };
 const FONT = new Set(['font-family', 'font-size', 'font-weight', 'text-anchor']);
 

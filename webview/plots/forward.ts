@@ -39,7 +39,8 @@ export function kink1d(net: NetworkJson, j: number): number | null {
 /** The decision threshold a plot colours around: 0 for classification losses (f is a logit/score), else mid-label. */
 export function threshold(Y: number[][], loss: string | undefined): number {
   if (loss && loss !== 'squared') return 0;
-  let lo = Infinity, hi = -Infinity;
+  let lo = Infinity,
+    hi = -Infinity;
   for (const y of Y) {
     if (y[0] < lo) lo = y[0];
     if (y[0] > hi) hi = y[0];

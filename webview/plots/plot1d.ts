@@ -3,7 +3,7 @@
 import type { NetworkJson } from '../../src/core/report/analysisJson';
 import type { PlotData } from '../../src/protocol/panel';
 import { forward, liveNeurons, kink1d } from './forward';
-import { frame, layer, legend, figure, extent, pad, selectOnClick } from './common';
+import { frame, layer, legend, figure, extent, pad, selectOnClick, type Frame } from './common';
 import { drawnNeuronsWords, rankNeurons, TOP_K_NEURONS } from '../contribution';
 
 /** Bins of the kink histogram of the neurons not drawn one by one. */
@@ -17,6 +17,71 @@ function curve(net: NetworkJson, lo: number, hi: number, out: number): [number, 
   }
   xs.sort((a, b) => a - b);
   return xs.map((x) => [x, forward(net, [x])[out]]);
+}
+
+/**
+ * Kinks: the trained network's top neurons along the bottom edge (the rest as a density strip, so
+ * wide networks stay readable), the other network's along the top; selected: a full rule.
+ * Returns which trained neurons were drawn one by one, for the legend.
+ */
+function drawKinks(
+  f: Frame,
+  trained: NetworkJson | undefined,
+  other: { net: NetworkJson; label: string } | null,
+  [xlo, xhi]: [number, number],
+  selected: number | null,
+): { top: number[]; rest: number[] } {
+  const { x } = f;
+  const marks = layer(f, 'kinks');
+  const { top, rest } = trained ? rankNeurons(trained, liveNeurons(trained), TOP_K_NEURONS, selected) : { top: [], rest: [] };
+  if (trained) {
+    for (const j of top) {
+      const k = kink1d(trained, j);
+      if (k === null || k < xlo || k > xhi) continue;
+      const g = marks.append('g').attr('class', 'neuron-mark').attr('data-neuron', j);
+      g.append('title').text(`neuron ${j}: kink at x = −b/u = ${k.toPrecision(4)}`);
+      g.append('line').attr('class', 'kink-line').attr('x1', x(k)).attr('x2', x(k)).attr('y1', 0).attr('y2', f.ih);
+      g.append('line')
+        .attr('class', 'kink trained-kink')
+        .attr('x1', x(k))
+        .attr('x2', x(k))
+        .attr('y1', f.ih)
+        .attr('y2', f.ih - 10);
+    }
+    // the other neurons' kinks as a histogram along the bottom edge
+    const bins = new Array<number>(KINK_BINS).fill(0);
+    for (const j of rest) {
+      const k = kink1d(trained, j);
+      if (k !== null && k >= xlo && k <= xhi) bins[Math.min(KINK_BINS - 1, Math.floor(((k - xlo) / (xhi - xlo)) * KINK_BINS))]++;
+    }
+    const most = Math.max(0, ...bins);
+    const bw = f.iw / KINK_BINS;
+    if (most)
+      bins.forEach((cnt, b) => {
+        if (cnt)
+          marks
+            .append('rect')
+            .attr('class', 'density-cell')
+            .attr('x', b * bw)
+            .attr('width', bw)
+            .attr('y', f.ih - 24 * (cnt / most))
+            .attr('height', 24 * (cnt / most))
+            .append('title')
+            .text(`${cnt} more kinks here`);
+      });
+  }
+  if (other)
+    for (const j of liveNeurons(other.net)) {
+      const k = kink1d(other.net, j);
+      if (k === null || k < xlo || k > xhi) continue;
+      marks
+        .append('path')
+        .attr('class', 'kink optimal-kink')
+        .attr('d', `M${x(k)},0 l-5,-0 l5,9 l5,-9 z`)
+        .append('title')
+        .text(`${other.label} neuron ${j}: kink at ${k.toPrecision(4)}`);
+    }
+  return { top, rest };
 }
 
 export function plot1d(
@@ -40,8 +105,7 @@ export function plot1d(
 
   const data = layer(f, 'data');
   for (const [i, row] of plot.Y.entries())
-    for (let o = 0; o < outs; o++)
-      data.append('circle').attr('class', `point out-${o}`).attr('cx', x(xs[i])).attr('cy', y(row[o])).attr('r', 3.5);
+    for (let o = 0; o < outs; o++) data.append('circle').attr('class', `point out-${o}`).attr('cx', x(xs[i])).attr('cy', y(row[o])).attr('r', 3.5);
 
   const curves = layer(f, 'curves');
   for (const l of lines)
@@ -53,40 +117,16 @@ export function plot1d(
   if (outs > 1)
     for (const l of lines.filter((q) => q.cls === 'trained')) {
       const [lx, ly] = l.pts[l.pts.length - 1];
-      curves.append('text').attr('class', 'curve-label').attr('x', x(lx) - 4).attr('y', y(ly) - 6).attr('text-anchor', 'end').text(`f${'₁₂₃₄'[l.out]}`);
+      curves
+        .append('text')
+        .attr('class', 'curve-label')
+        .attr('x', x(lx) - 4)
+        .attr('y', y(ly) - 6)
+        .attr('text-anchor', 'end')
+        .text(`f${'₁₂₃₄'[l.out]}`);
     }
 
-  // kinks: trained along the bottom edge, the other network's along the top; selected: a full rule
-  const marks = layer(f, 'kinks');
-  const { top, rest } = trained ? rankNeurons(trained, liveNeurons(trained), TOP_K_NEURONS, selected) : { top: [], rest: [] };
-  if (trained) {
-    for (const j of top) {
-      const k = kink1d(trained, j);
-      if (k === null || k < xlo || k > xhi) continue;
-      const g = marks.append('g').attr('class', 'neuron-mark').attr('data-neuron', j);
-      g.append('title').text(`neuron ${j}: kink at x = −b/u = ${k.toPrecision(4)}`);
-      g.append('line').attr('class', 'kink-line').attr('x1', x(k)).attr('x2', x(k)).attr('y1', 0).attr('y2', f.ih);
-      g.append('line').attr('class', 'kink trained-kink').attr('x1', x(k)).attr('x2', x(k)).attr('y1', f.ih).attr('y2', f.ih - 10);
-    }
-    // the other neurons' kinks as a histogram along the bottom edge
-    const bins = new Array<number>(KINK_BINS).fill(0);
-    for (const j of rest) {
-      const k = kink1d(trained, j);
-      if (k !== null && k >= xlo && k <= xhi) bins[Math.min(KINK_BINS - 1, Math.floor(((k - xlo) / (xhi - xlo)) * KINK_BINS))]++;
-    }
-    const most = Math.max(0, ...bins);
-    const bw = f.iw / KINK_BINS;
-    if (most)
-      bins.forEach((cnt, b) => {
-        if (cnt) marks.append('rect').attr('class', 'density-cell').attr('x', b * bw).attr('width', bw).attr('y', f.ih - 24 * (cnt / most)).attr('height', 24 * (cnt / most)).append('title').text(`${cnt} more kinks here`);
-      });
-  }
-  if (other)
-    for (const j of liveNeurons(other.net)) {
-      const k = kink1d(other.net, j);
-      if (k === null || k < xlo || k > xhi) continue;
-      marks.append('path').attr('class', 'kink optimal-kink').attr('d', `M${x(k)},0 l-5,-0 l5,9 l5,-9 z`).append('title').text(`${other.label} neuron ${j}: kink at ${k.toPrecision(4)}`);
-    }
+  const { top, rest } = drawKinks(f, trained, other, [xlo, xhi], selected);
   selectOnClick(f.svg, select);
 
   const lg = legend([

@@ -11,7 +11,8 @@ import { drawnNeuronsWords, rankNeurons, TOP_K_NEURONS } from '../contribution';
 /** The optimal network's neurons are drawn one by one up to this many (an optimum has few). */
 export const MAX_OPTIMAL_LINES = 40;
 
-const GX = 64, GY = 44;
+const GX = 64,
+  GY = 44;
 const SYMBOLS = [d3.symbolCircle, d3.symbolTriangle, d3.symbolSquare, d3.symbolDiamond, d3.symbolCross, d3.symbolStar, d3.symbolWye];
 
 /** Scalar score for colouring: f − thr for one output, the argmax class for several. */
@@ -58,7 +59,8 @@ export function clipLine(u: number[], b: number, xd: [number, number], yd: [numb
 function density(f: Frame, net: NetworkJson, js: number[], xd: [number, number], yd: [number, number]): void {
   if (!js.length) return;
   const count = new Float64Array(GX * GY);
-  const cw = (xd[1] - xd[0]) / GX, ch = (yd[1] - yd[0]) / GY;
+  const cw = (xd[1] - xd[0]) / GX,
+    ch = (yd[1] - yd[0]) / GY;
   const seen = new Set<number>();
   for (const j of js) {
     const seg = clipLine(net.W1[j], net.b1 ? net.b1[j] : 0, xd, yd);
@@ -78,12 +80,16 @@ function density(f: Frame, net: NetworkJson, js: number[], xd: [number, number],
   for (const v of count) if (v > max) max = v;
   if (!max) return;
   const g = layer(f, 'density').attr('shape-rendering', 'crispEdges');
-  const pw = f.iw / GX, ph = f.ih / GY;
+  const pw = f.iw / GX,
+    ph = f.ih / GY;
   count.forEach((v, k) => {
     if (!v) return;
     g.append('rect')
       .attr('class', 'density-cell')
-      .attr('x', (k % GX) * pw).attr('y', Math.floor(k / GX) * ph).attr('width', pw).attr('height', ph)
+      .attr('x', (k % GX) * pw)
+      .attr('y', Math.floor(k / GX) * ph)
+      .attr('width', pw)
+      .attr('height', ph)
       .attr('fill-opacity', (0.05 + 0.3 * (v / max)).toFixed(3));
   });
 }
@@ -91,9 +97,88 @@ function density(f: Frame, net: NetworkJson, js: number[], xd: [number, number],
 function boundary(f: Frame, vals: number[], cls: string, c: number): void {
   if (c > 1) return; // argmax regions are shown by the cells; no single level to trace
   const cont = d3.contours().size([GX, GY]).thresholds([0])(vals);
-  const sx = f.iw / GX, sy = f.ih / GY;
-  const path = d3.geoPath(d3.geoTransform({ point(px, py) { this.stream.point(px * sx, py * sy); } }));
-  layer(f, 'boundaries').append('path').attr('class', `boundary ${cls}`).attr('d', path(cont[0]) ?? '');
+  const sx = f.iw / GX,
+    sy = f.ih / GY;
+  const path = d3.geoPath(
+    d3.geoTransform({
+      point(px, py) {
+        this.stream.point(px * sx, py * sy);
+      },
+    }),
+  );
+  layer(f, 'boundaries')
+    .append('path')
+    .attr('class', `boundary ${cls}`)
+    .attr('d', path(cont[0]) ?? '');
+}
+
+/**
+ * The trained network: its decision cells, boundary and neuron lines (the heaviest as lines, the
+ * rest as a density, so m in the thousands stays readable). Returns what was drawn, for the legend.
+ */
+function drawTrained(
+  f: Frame,
+  trained: NetworkJson,
+  xd: [number, number],
+  yd: [number, number],
+  c: number,
+  thr: number,
+  selected: number | null,
+): { top: number[]; rest: number } {
+  const vals = gridValues(trained, xd, yd, c, thr);
+  const scale = Math.max(1e-12, ...vals.map(Math.abs));
+  // crisp edges: anti-aliased neighbours would overlap and draw a visible grid
+  const cells = layer(f, 'cells').attr('shape-rendering', 'crispEdges');
+  const cw = f.iw / GX,
+    ch = f.ih / GY;
+  vals.forEach((v, k) => {
+    const cls = c > 1 ? `cls-${v % 7}` : v > 0 ? 'cls-1' : 'cls-0';
+    cells
+      .append('rect')
+      .attr('class', `cell ${cls}`)
+      .attr('x', (k % GX) * cw)
+      .attr('y', Math.floor(k / GX) * ch)
+      .attr('width', cw)
+      .attr('height', ch)
+      .attr('fill-opacity', c > 1 ? 0.22 : (0.1 + 0.3 * Math.min(1, Math.abs(v) / scale)).toFixed(3));
+  });
+  boundary(f, vals, 'trained', c);
+  // m in the thousands: the heaviest neurons as lines, the others as a density of their lines
+  const { top, rest } = rankNeurons(trained, liveNeurons(trained), TOP_K_NEURONS, selected);
+  density(f, trained, rest, xd, yd);
+  const lines = layer(f, 'neuron-lines');
+  for (const j of top) {
+    const seg = clipLine(trained.W1[j], trained.b1 ? trained.b1[j] : 0, xd, yd);
+    if (!seg) continue;
+    lines
+      .append('line')
+      .attr('class', 'neuron-line')
+      .attr('data-neuron', j)
+      .attr('x1', f.x(seg[0][0]))
+      .attr('y1', f.y(seg[0][1]))
+      .attr('x2', f.x(seg[1][0]))
+      .attr('y2', f.y(seg[1][1]))
+      .append('title')
+      .text(`neuron ${j}: u·x + b = 0`);
+  }
+  return { top, rest: rest.length };
+}
+
+/** The optimal network's neuron lines, dashed beside the trained ones. */
+function drawOptimalLines(f: Frame, net: NetworkJson, live: number[], xd: [number, number], yd: [number, number]): void {
+  const ol = layer(f, 'optimal-lines');
+  for (const j of live) {
+    const seg = clipLine(net.W1[j], net.b1 ? net.b1[j] : 0, xd, yd);
+    if (!seg) continue;
+    ol.append('line')
+      .attr('class', 'optimal-line')
+      .attr('x1', f.x(seg[0][0]))
+      .attr('y1', f.y(seg[0][1]))
+      .attr('x2', f.x(seg[1][0]))
+      .attr('y2', f.y(seg[1][1]))
+      .append('title')
+      .text(`optimal neuron ${j}: u·x + b = 0`);
+  }
 }
 
 export function plot2d(
@@ -111,56 +196,11 @@ export function plot2d(
   const thr = threshold(plot.Y, loss);
   const c = plot.c;
 
-  if (trained) {
-    const vals = gridValues(trained, xd, yd, c, thr);
-    const scale = Math.max(1e-12, ...vals.map(Math.abs));
-    // crisp edges: anti-aliased neighbours would overlap and draw a visible grid
-    const cells = layer(f, 'cells').attr('shape-rendering', 'crispEdges');
-    const cw = f.iw / GX, ch = f.ih / GY;
-    vals.forEach((v, k) => {
-      const cls = c > 1 ? `cls-${v % 7}` : v > 0 ? 'cls-1' : 'cls-0';
-      cells
-        .append('rect')
-        .attr('class', `cell ${cls}`)
-        .attr('x', (k % GX) * cw)
-        .attr('y', Math.floor(k / GX) * ch)
-        .attr('width', cw)
-        .attr('height', ch)
-        .attr('fill-opacity', c > 1 ? 0.22 : (0.1 + 0.3 * Math.min(1, Math.abs(v) / scale)).toFixed(3));
-    });
-    boundary(f, vals, 'trained', c);
-    // m in the thousands: the heaviest neurons as lines, the others as a density of their lines
-    const { top, rest } = rankNeurons(trained, liveNeurons(trained), TOP_K_NEURONS, selected);
-    density(f, trained, rest, xd, yd);
-    const lines = layer(f, 'neuron-lines');
-    for (const j of top) {
-      const seg = clipLine(trained.W1[j], trained.b1 ? trained.b1[j] : 0, xd, yd);
-      if (!seg) continue;
-      lines
-        .append('line')
-        .attr('class', 'neuron-line')
-        .attr('data-neuron', j)
-        .attr('x1', f.x(seg[0][0])).attr('y1', f.y(seg[0][1]))
-        .attr('x2', f.x(seg[1][0])).attr('y2', f.y(seg[1][1]))
-        .append('title').text(`neuron ${j}: u·x + b = 0`);
-    }
-    drawn = { top, rest: rest.length };
-  }
+  if (trained) drawn = drawTrained(f, trained, xd, yd, c, thr, selected);
   // the optimal network has few neurons: draw each of them (a witness with hundreds is not drawn)
   const otherLive = other ? liveNeurons(other.net) : [];
   const drawOther = !!other && other.label === 'optimal' && otherLive.length <= MAX_OPTIMAL_LINES;
-  if (other && drawOther) {
-    const ol = layer(f, 'optimal-lines');
-    for (const j of otherLive) {
-      const seg = clipLine(other.net.W1[j], other.net.b1 ? other.net.b1[j] : 0, xd, yd);
-      if (!seg) continue;
-      ol.append('line')
-        .attr('class', 'optimal-line')
-        .attr('x1', f.x(seg[0][0])).attr('y1', f.y(seg[0][1]))
-        .attr('x2', f.x(seg[1][0])).attr('y2', f.y(seg[1][1]))
-        .append('title').text(`optimal neuron ${j}: u·x + b = 0`);
-    }
-  }
+  if (other && drawOther) drawOptimalLines(f, other.net, otherLive, xd, yd);
   if (other) boundary(f, gridValues(other.net, xd, yd, c, thr), 'optimal', c);
 
   const pts = layer(f, 'data');
@@ -177,10 +217,22 @@ export function plot2d(
 
   const classes = c > 1 ? plot.Y[0].map((_, k) => k) : [0, 1];
   const lg = legend([
-    ...classes.slice(0, 7).map(
-      (k) => [`cls-${k}`, c > 1 ? `class ${k}` : k === 0 ? `label ≤ ${+thr.toPrecision(3)} (f below)` : `label > ${+thr.toPrecision(3)} (f above)`, k === 0 ? 'dot' : 'tri'] as [string, string, 'dot' | 'tri'],
-    ),
-    ...(trained ? ([['boundary-swatch', `trained boundary f = ${+thr.toPrecision(3)}`, 'line'], ['neuron-line-swatch', `lines u_j·x + b_j = 0 of ${drawnNeuronsWords(drawn.top, TOP_K_NEURONS)}`, 'line']] as const) : []),
+    ...classes
+      .slice(0, 7)
+      .map(
+        (k) =>
+          [
+            `cls-${k}`,
+            c > 1 ? `class ${k}` : k === 0 ? `label ≤ ${+thr.toPrecision(3)} (f below)` : `label > ${+thr.toPrecision(3)} (f above)`,
+            k === 0 ? 'dot' : 'tri',
+          ] as [string, string, 'dot' | 'tri'],
+      ),
+    ...(trained
+      ? ([
+          ['boundary-swatch', `trained boundary f = ${+thr.toPrecision(3)}`, 'line'],
+          ['neuron-line-swatch', `lines u_j·x + b_j = 0 of ${drawnNeuronsWords(drawn.top, TOP_K_NEURONS)}`, 'line'],
+        ] as const)
+      : []),
     ...(drawn.rest ? ([['density-swatch', `density of the other ${drawn.rest} neurons’ lines`, 'box']] as const) : []),
     ...(other ? ([['optimal', `${other.label} boundary`, 'dash']] as const) : []),
     ...(drawOther ? ([['optimal-line-swatch', `the optimal network’s ${otherLive.length} neurons`, 'dash']] as const) : []),
@@ -190,6 +242,8 @@ export function plot2d(
     (c > 1
       ? `${plot.X.length} samples; cells show the trained network's argmax class.`
       : `${plot.X.length} samples; cells show the trained f relative to ${+thr.toPrecision(3)} (darker = farther).`) +
-    (drawn.rest ? ` Lines: the ${TOP_K_NEURONS} neurons with the largest ‖ũ_j‖‖v_j‖${drawn.top.length > TOP_K_NEURONS ? ' and the selected one' : ''}; the other ${drawn.rest} live neurons as a grey density.` : '');
+    (drawn.rest
+      ? ` Lines: the ${TOP_K_NEURONS} neurons with the largest ‖ũ_j‖‖v_j‖${drawn.top.length > TOP_K_NEURONS ? ' and the selected one' : ''}; the other ${drawn.rest} live neurons as a grey density.`
+      : '');
   return figure('2d', f, lg, caption);
 }

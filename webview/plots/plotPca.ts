@@ -26,7 +26,13 @@ export function directionHistogram(dirs: [number, number][], weights: number[], 
   return h;
 }
 
-export function plotPca(plot: PlotData, trained: NetworkJson | undefined, loss: string | undefined, select: (i: number) => void, selected: number | null): HTMLElement {
+export function plotPca(
+  plot: PlotData,
+  trained: NetworkJson | undefined,
+  loss: string | undefined,
+  select: (i: number) => void,
+  selected: number | null,
+): HTMLElement {
   const pca = plot.pca;
   if (!pca) return el('p', { class: 'muted', testid: 'plot' }, `The data has d = ${plot.d} features and the host sent no projection to plot.`);
   const X2 = pca.X2;
@@ -34,7 +40,13 @@ export function plotPca(plot: PlotData, trained: NetworkJson | undefined, loss: 
   const yd = pad(extent(X2.map((p) => p[1])));
   // explained: fractions of the total variance (values above 1 are shown as they are)
   const pctOf = (v: number) => (v <= 1 ? `${(100 * v).toFixed(1)}%` : v.toPrecision(3));
-  const f = frame('PCA projection of the data with neuron directions', xd, yd, `PC 1 (${pctOf(pca.explained[0])} of variance)`, `PC 2 (${pctOf(pca.explained[1])})`);
+  const f = frame(
+    'PCA projection of the data with neuron directions',
+    xd,
+    yd,
+    `PC 1 (${pctOf(pca.explained[0])} of variance)`,
+    `PC 2 (${pctOf(pca.explained[1])})`,
+  );
   const thr = threshold(plot.Y, loss);
 
   const pts = layer(f, 'data');
@@ -59,7 +71,10 @@ export function plotPca(plot: PlotData, trained: NetworkJson | undefined, loss: 
     const reach = 0.45 * Math.min(xd[1] - xd[0], yd[1] - yd[0]);
     const o = [f.x(0), f.y(0)];
     // the rest: one wedge per direction bin, area ∝ the bin's summed contribution
-    const hist = directionHistogram(rest.map((j) => proj(j) as [number, number]), rest.map((j) => contribution(trained, j)));
+    const hist = directionHistogram(
+      rest.map((j) => proj(j) as [number, number]),
+      rest.map((j) => contribution(trained, j)),
+    );
     const hmax = Math.max(0, ...hist);
     if (hmax > 0) {
       const wedges = layer(f, 'direction-density');
@@ -68,9 +83,13 @@ export function plotPca(plot: PlotData, trained: NetworkJson | undefined, loss: 
         if (!w) return;
         const r = rpx * Math.sqrt(w / hmax);
         // screen y points down: the data-space angle a is drawn at −a
-        const a0 = (-2 * Math.PI * b) / DIRECTION_BINS, a1 = (-2 * Math.PI * (b + 1)) / DIRECTION_BINS;
+        const a0 = (-2 * Math.PI * b) / DIRECTION_BINS,
+          a1 = (-2 * Math.PI * (b + 1)) / DIRECTION_BINS;
         const pt = (a: number) => `${o[0] + r * Math.cos(a)},${o[1] + r * Math.sin(a)}`;
-        wedges.append('path').attr('class', 'direction-wedge').attr('d', `M${o[0]},${o[1]} L${pt(a0)} A${r},${r} 0 0 0 ${pt(a1)} Z`);
+        wedges
+          .append('path')
+          .attr('class', 'direction-wedge')
+          .attr('d', `M${o[0]},${o[1]} L${pt(a0)} A${r},${r} 0 0 0 ${pt(a1)} Z`);
       });
     }
     drawnRest = rest.length;
@@ -100,7 +119,8 @@ export function plotPca(plot: PlotData, trained: NetworkJson | undefined, loss: 
     lg,
     `d = ${plot.d}: ${X2.length} samples projected on the first two principal components (together ${pctOf(pca.explained[0] + pca.explained[1])} of the variance)` +
       (m > TOP_K_NEURONS
-        ? `; arrows: the ${TOP_K_NEURONS} of ${m} live neurons with the largest ‖ũ_j‖‖v_j‖${drawnTop.length > TOP_K_NEURONS ? ' and the selected one' : ''}` + (drawnRest ? `, the other ${drawnRest} (not negligible) summarised as a direction histogram.` : '.')
+        ? `; arrows: the ${TOP_K_NEURONS} of ${m} live neurons with the largest ‖ũ_j‖‖v_j‖${drawnTop.length > TOP_K_NEURONS ? ' and the selected one' : ''}` +
+          (drawnRest ? `, the other ${drawnRest} (not negligible) summarised as a direction histogram.` : '.')
         : '.'),
   );
 }

@@ -14,8 +14,7 @@ const KIND: Record<string, string> = {
 
 export function renderDiagnosis(r: AnalysisJson): HTMLElement {
   const d = r.diagnosis;
-  if (!d)
-    return section('Diagnosis', 'diagnosis', el('p', { class: 'muted' }, 'No diagnosis in this result (the diagnosis step did not run).'));
+  if (!d) return section('Diagnosis', 'diagnosis', el('p', { class: 'muted' }, 'No diagnosis in this result (the diagnosis step did not run).'));
   const [glo, ghi] = d.landscapeGapInterval;
   const mn = d.missingNeuron;
   const share = (x: number) => (r.primal > 0 ? ` (${pct(x / r.primal)} of P_bal)` : '');
@@ -28,7 +27,11 @@ export function renderDiagnosis(r: AnalysisJson): HTMLElement {
       ['P_bal', fmt(r.primal), 'this network, rebalanced'],
       ['P_own', fmt(d.pOwn), 'the convex program restricted to this network’s own activation patterns'],
       ['P_bal − P_own', `${fmt(d.trainingGap)}${share(d.trainingGap)}`, 'optimisation not finished: training longer recovers this'],
-      ['P_own − P*', `${fmt(d.landscapeGap)} ∈ [${fmt(glo)}, ${fmt(ghi)}]${share(d.landscapeGap)}`, 'spurious stationary point: only a new activation pattern (neuron) recovers this'],
+      [
+        'P_own − P*',
+        `${fmt(d.landscapeGap)} ∈ [${fmt(glo)}, ${fmt(ghi)}]${share(d.landscapeGap)}`,
+        'spurious stationary point: only a new activation pattern (neuron) recovers this',
+      ],
     ]),
     mn
       ? el(
@@ -69,7 +72,11 @@ export function renderGeometry(r: AnalysisJson): HTMLElement {
   return section(
     'Training geometry',
     'geometry',
-    el('p', { class: 'muted' }, 'Diagnostics after He (MATH.md §9), not a certificate: nearly orthogonal data and a well-conditioned activation Gram help gradient descent find the global optimum.'),
+    el(
+      'p',
+      { class: 'muted' },
+      'Diagnostics after He (MATH.md §9), not a certificate: nearly orthogonal data and a well-conditioned activation Gram help gradient descent find the global optimum.',
+    ),
     defs([
       ['pairwise angles', `min ${ang(a.min)}, median ${ang(a.median)}, max ${ang(a.max)} over ${a.pairs} pairs${a.sampled ? ' (sampled)' : ''}`],
       ['λ_min(H) trained', fmt(g.gramMinEig.trained), 'smallest eigenvalue of H = (X̃X̃ᵀ) ∘ (AAᵀ)/m for the trained activations'],
@@ -77,6 +84,12 @@ export function renderGeometry(r: AnalysisJson): HTMLElement {
       ['width', width],
     ]),
     a.histogram.counts.length ? angleHistogram(g) : null,
-    g.notes.length ? el('ul', { class: 'notes' }, g.notes.map((n) => el('li', null, n))) : null,
+    g.notes.length
+      ? el(
+          'ul',
+          { class: 'notes' },
+          g.notes.map((n) => el('li', null, n)),
+        )
+      : null,
   );
 }

@@ -41,7 +41,7 @@ export function rowsOf(r: AnalysisJson): Row[] {
     contribution: contrib[k],
     inNorm: n.inNorm,
     outNorm: n.outNorm,
-    outWeight: W2 && W2.length === 1 ? W2[0][n.index] ?? null : null,
+    outWeight: W2 && W2.length === 1 ? (W2[0][n.index] ?? null) : null,
     active: n.activeCount ?? n.active,
     dualScore: n.dualScore,
     alignment: n.alignment ?? null,
@@ -65,7 +65,9 @@ interface Column {
 }
 
 const flagsOf = (r: Row) =>
-  [r.dead ? 'dead' : '', r.negligible ? 'negligible' : '', r.duplicateGroup !== null ? `dup #${r.duplicateGroup}` : '', r.extremePoint ? 'extreme' : ''].filter(Boolean).join(' ');
+  [r.dead ? 'dead' : '', r.negligible ? 'negligible' : '', r.duplicateGroup !== null ? `dup #${r.duplicateGroup}` : '', r.extremePoint ? 'extreme' : '']
+    .filter(Boolean)
+    .join(' ');
 
 const COLUMNS: Column[] = [
   { key: 'index', label: '#', hint: 'Neuron index j (its row in W1).', value: (r) => r.index, show: (r) => String(r.index) },
@@ -73,26 +75,59 @@ const COLUMNS: Column[] = [
   { key: 'inNorm', label: '‖ũ_j‖', hint: GLOSSARY['‖ũ_j‖'], value: (r) => r.inNorm, show: (r) => fmt(r.inNorm, 4) },
   { key: 'outNorm', label: '‖v_j‖', hint: GLOSSARY['‖v_j‖'], value: (r) => r.outNorm, show: (r) => fmt(r.outNorm, 4) },
   {
-    key: 'outWeight', label: 'v_j', hint: GLOSSARY.v_j, value: (r) => num(r.outWeight),
-    show: (r, net) => (r.outWeight !== null ? fmt(r.outWeight, 4) : net ? vec(net.W2.map((row) => row[r.index]), 3) : '—'),
+    key: 'outWeight',
+    label: 'v_j',
+    hint: GLOSSARY.v_j,
+    value: (r) => num(r.outWeight),
+    show: (r, net) =>
+      r.outWeight !== null
+        ? fmt(r.outWeight, 4)
+        : net
+          ? vec(
+              net.W2.map((row) => row[r.index]),
+              3,
+            )
+          : '—',
   },
   { key: 'active', label: '|S_j|', hint: GLOSSARY['|S_j|'], value: (r) => r.active, show: (r) => String(r.active) },
   { key: 'dualScore', label: 'dual score', hint: GLOSSARY['dual score'], value: (r) => num(r.dualScore), show: (r) => fmt(r.dualScore, 4) },
-  { key: 'alignment', label: 'alignment', hint: GLOSSARY.alignment, value: (r) => num(r.alignment), show: (r) => (r.alignment === null ? '—' : fmt(r.alignment, 4)) },
-  { key: 'extremePoint', label: 'extreme pt', hint: GLOSSARY['extreme point'], value: (r) => (r.extremePoint === null ? null : r.extremePoint ? 1 : 0), show: (r) => (r.extremePoint === null ? '—' : r.extremePoint ? '✓ yes' : 'no') },
   {
-    key: 'flags', label: 'flags', hint: `dead: ${GLOSSARY.dead} negligible: ${GLOSSARY.negligible} dup: ${GLOSSARY.duplicate}`,
-    value: (r) => (r.dead ? 3 : r.negligible ? 2 : r.duplicateGroup !== null ? 1 : 0),
-    show: (r) => [r.dead ? 'dead' : '', r.negligible ? 'negligible' : '', r.duplicateGroup !== null ? `dup #${r.duplicateGroup}` : ''].filter(Boolean).join(' '),
+    key: 'alignment',
+    label: 'alignment',
+    hint: GLOSSARY.alignment,
+    value: (r) => num(r.alignment),
+    show: (r) => (r.alignment === null ? '—' : fmt(r.alignment, 4)),
   },
-  { key: 'match', label: 'optimal match', hint: GLOSSARY['optimal match'], value: (r) => r.match, show: (r) => (r.match === null ? '—' : `${r.match}${r.matchCosine !== null ? ` (cos ${fmt(r.matchCosine, 3)})` : ''}`) },
+  {
+    key: 'extremePoint',
+    label: 'extreme pt',
+    hint: GLOSSARY['extreme point'],
+    value: (r) => (r.extremePoint === null ? null : r.extremePoint ? 1 : 0),
+    show: (r) => (r.extremePoint === null ? '—' : r.extremePoint ? '✓ yes' : 'no'),
+  },
+  {
+    key: 'flags',
+    label: 'flags',
+    hint: `dead: ${GLOSSARY.dead} negligible: ${GLOSSARY.negligible} dup: ${GLOSSARY.duplicate}`,
+    value: (r) => (r.dead ? 3 : r.negligible ? 2 : r.duplicateGroup !== null ? 1 : 0),
+    show: (r) =>
+      [r.dead ? 'dead' : '', r.negligible ? 'negligible' : '', r.duplicateGroup !== null ? `dup #${r.duplicateGroup}` : ''].filter(Boolean).join(' '),
+  },
+  {
+    key: 'match',
+    label: 'optimal match',
+    hint: GLOSSARY['optimal match'],
+    value: (r) => r.match,
+    show: (r) => (r.match === null ? '—' : `${r.match}${r.matchCosine !== null ? ` (cos ${fmt(r.matchCosine, 3)})` : ''}`),
+  },
 ];
 
 export function sortRows(rows: Row[], key: SortKey, dir: 1 | -1): Row[] {
   const col = COLUMNS.find((c) => c.key === key) ?? COLUMNS[0];
   // nulls last in both directions; ties by index so the order is stable and predictable
   return [...rows].sort((a, b) => {
-    const x = col.value(a), y = col.value(b);
+    const x = col.value(a),
+      y = col.value(b);
     if (x === null && y === null) return a.index - b.index;
     if (x === null) return 1;
     if (y === null) return -1;
@@ -102,7 +137,10 @@ export function sortRows(rows: Row[], key: SortKey, dir: 1 | -1): Row[] {
 
 /** The filter: every word must match — an index ("12" or "#12", by prefix) or a flag ("dead", "dup", "extreme", "negligible", "live"). */
 export function matchesFilter(row: Row, filter: string): boolean {
-  const words = filter.toLowerCase().split(/[\s,]+/).filter(Boolean);
+  const words = filter
+    .toLowerCase()
+    .split(/[\s,]+/)
+    .filter(Boolean);
   const flags = flagsOf(row) + (row.dead || row.negligible ? '' : ' live');
   return words.every((w) => {
     const idx = w.replace(/^#/, '');
@@ -145,7 +183,7 @@ export function renderNeuronTable(r: AnalysisJson, plot: PlotData | undefined, c
             type: 'button',
             title: c.hint,
             'data-key': c.key,
-            onclick: () => ctx.setUi({ sort: { key: c.key, dir: c.key === key ? ((-dir) as 1 | -1) : c.key === 'index' ? 1 : -1 } }),
+            onclick: () => ctx.setUi({ sort: { key: c.key, dir: c.key === key ? (-dir as 1 | -1) : c.key === 'index' ? 1 : -1 } }),
           },
           c.label,
           el('span', { class: 'sort-mark', 'aria-hidden': 'true' }, c.key === key ? (dir === 1 ? ' ▲' : ' ▼') : ''),
@@ -181,7 +219,11 @@ export function renderNeuronTable(r: AnalysisJson, plot: PlotData | undefined, c
         el(
           'td',
           { colspan: COLUMNS.length },
-          el('button', { type: 'button', class: 'link', testid: 'show-negligible', onclick: () => ctx.setUi({ showNegligible: true }) }, `Show ${int(collapsed.length)} more`),
+          el(
+            'button',
+            { type: 'button', class: 'link', testid: 'show-negligible', onclick: () => ctx.setUi({ showNegligible: true }) },
+            `Show ${int(collapsed.length)} more`,
+          ),
           ` — ${int(dead)} dead and ${int(collapsed.length - dead)} negligible neurons (contribution below ${NEGLIGIBLE_CONTRIBUTION.toExponential(0)} × the largest), together ${pct(share(collapsed, all))} of the penalty.`,
         ),
       ),
@@ -198,8 +240,13 @@ export function renderNeuronTable(r: AnalysisJson, plot: PlotData | undefined, c
     el('thead', null, head),
     body,
   );
+  return el('div', { class: 'neuron-table-block' }, tableTools(r, ctx, all, shown), el('div', { class: 'table-scroll neuron-table-wrap' }, table));
+}
+
+/** The bar above the table: its title, the filter, the collapse toggle and the copy button. */
+function tableTools(r: AnalysisJson, ctx: Ctx, all: Row[], shown: Row[]): HTMLElement {
   const live = all.filter((x) => !x.dead && !x.negligible).length;
-  const tools = el(
+  return el(
     'div',
     { class: 'table-tools' },
     el('h2', { class: 'table-title' }, `Neurons: ${int(live)} that matter of ${int(all.length)}`),
@@ -212,11 +259,16 @@ export function renderNeuronTable(r: AnalysisJson, plot: PlotData | undefined, c
       value: ctx.ui.filter,
       oninput: (ev) => ctx.setUi({ filter: (ev.target as HTMLInputElement).value }),
     }),
-    ctx.ui.showNegligible ? el('button', { type: 'button', class: 'link', onclick: () => ctx.setUi({ showNegligible: false }) }, 'Collapse dead and negligible') : null,
-    el('button', { type: 'button', class: 'copy', testid: 'copy-table', onclick: () => ctx.copy(tableText(shown, r.network), 'the neuron table') }, 'Copy table'),
+    ctx.ui.showNegligible
+      ? el('button', { type: 'button', class: 'link', onclick: () => ctx.setUi({ showNegligible: false }) }, 'Collapse dead and negligible')
+      : null,
+    el(
+      'button',
+      { type: 'button', class: 'copy', testid: 'copy-table', onclick: () => ctx.copy(tableText(shown, r.network), 'the neuron table') },
+      'Copy table',
+    ),
     el('span', { class: 'muted' }, 'Click a row (or a neuron in a plot) to see what it is made of.'),
   );
-  return el('div', { class: 'neuron-table-block' }, tools, el('div', { class: 'table-scroll neuron-table-wrap' }, table));
 }
 
 const share = (part: Row[], all: Row[]) => {
@@ -308,10 +360,17 @@ export function renderNeuronDetail(r: AnalysisJson, plot: PlotData | undefined, 
       v ? ['v_j', v.length === 1 ? fmt(v[0], 6) : vec(v)] : null,
       [term('contribution', 'contribution ‖ũ_j‖‖v_j‖'), fmt(n.inNorm * n.outNorm, 6)],
       [term('|S_j|', 'active samples'), `${n.activeCount ?? n.active} of ${r.data.n}`],
-      n.kinkSamples ? [term('kink', 'samples on its kink'), n.kinkSamples.length ? n.kinkSamples.slice(0, 12).join(', ') + (n.kinkSamples.length > 12 ? ', …' : '') : 'none'] : null,
+      n.kinkSamples
+        ? [
+            term('kink', 'samples on its kink'),
+            n.kinkSamples.length ? n.kinkSamples.slice(0, 12).join(', ') + (n.kinkSamples.length > 12 ? ', …' : '') : 'none',
+          ]
+        : null,
       [term('dual score'), fmt(n.dualScore, 6)],
       n.alignment !== undefined ? [term('alignment'), n.alignment === null ? '— (undefined)' : fmt(n.alignment, 6)] : null,
-      n.match !== undefined ? [term('optimal match'), n.match === null ? 'none' : `optimal neuron ${n.match}${n.matchCosine != null ? `, cosine ${fmt(n.matchCosine, 4)}` : ''}`] : null,
+      n.match !== undefined
+        ? [term('optimal match'), n.match === null ? 'none' : `optimal neuron ${n.match}${n.matchCosine != null ? `, cosine ${fmt(n.matchCosine, 4)}` : ''}`]
+        : null,
     ]),
   );
   box.appendChild(renderAutoencoder(n, plot));
@@ -346,11 +405,19 @@ function renderAutoencoder(n: Neuron, plot: PlotData | undefined): HTMLElement {
       'table',
       { class: 'compact' },
       el('thead', null, el('tr', null, el('th', { scope: 'col' }, 'sample i'), el('th', { scope: 'col' }, 'α_i'), el('th', { scope: 'col' }, 'x_i'))),
-      el('tbody', null, ae.samples.map((s) => el('tr', null, el('td', null, String(s.index)), el('td', null, fmt(s.coef, 4)), el('td', null, xOf(s.index))))),
+      el(
+        'tbody',
+        null,
+        ae.samples.map((s) => el('tr', null, el('td', null, String(s.index)), el('td', null, fmt(s.coef, 4)), el('td', null, xOf(s.index)))),
+      ),
     ),
   );
   wrap.appendChild(
-    el('p', { class: 'muted' }, `Relative residual of the fit ‖ũ − Σ…‖/‖ũ‖ = ${pct(ae.residual)}${ae.residual > 0.1 ? ' — the top samples explain this neuron only roughly.' : '.'}`),
+    el(
+      'p',
+      { class: 'muted' },
+      `Relative residual of the fit ‖ũ − Σ…‖/‖ũ‖ = ${pct(ae.residual)}${ae.residual > 0.1 ? ' — the top samples explain this neuron only roughly.' : '.'}`,
+    ),
   );
   return wrap;
 }

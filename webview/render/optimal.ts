@@ -9,7 +9,8 @@ import { contribution } from '../contribution';
 
 /** Per-network numbers for the comparison table. */
 function stats(net: NetworkJson) {
-  let live = 0, penalty = 0;
+  let live = 0,
+    penalty = 0;
   for (let j = 0; j < net.W1.length; j++) {
     const c = contribution(net, j);
     if (c > 0) live++;
@@ -66,12 +67,34 @@ function networkTable(net: NetworkJson, max = 24): HTMLElement {
     el(
       'table',
       { class: 'compact' },
-      el('thead', null, el('tr', null, ['j', 'u_j', 'b_j', 'v_j'].map((h) => el('th', { scope: 'col' }, h)))),
+      el(
+        'thead',
+        null,
+        el(
+          'tr',
+          null,
+          ['j', 'u_j', 'b_j', 'v_j'].map((h) => el('th', { scope: 'col' }, h)),
+        ),
+      ),
       el(
         'tbody',
         null,
         rows.map((j) =>
-          el('tr', null, el('td', null, String(j)), el('td', null, vec(net.W1[j], 4)), el('td', null, net.b1 ? fmt(net.b1[j], 5) : '—'), el('td', null, vec(net.W2.map((r) => r[j]), 3))),
+          el(
+            'tr',
+            null,
+            el('td', null, String(j)),
+            el('td', null, vec(net.W1[j], 4)),
+            el('td', null, net.b1 ? fmt(net.b1[j], 5) : '—'),
+            el(
+              'td',
+              null,
+              vec(
+                net.W2.map((r) => r[j]),
+                3,
+              ),
+            ),
+          ),
         ),
       ),
     ),
@@ -92,7 +115,15 @@ function optimalReadings(ns: NeuronInterpretationJson[]): HTMLElement {
       el(
         'table',
         { class: 'compact' },
-        el('thead', null, el('tr', null, head.map((h) => el('th', { scope: 'col' }, h)))),
+        el(
+          'thead',
+          null,
+          el(
+            'tr',
+            null,
+            head.map((h) => el('th', { scope: 'col' }, h)),
+          ),
+        ),
         el(
           'tbody',
           null,
@@ -105,7 +136,11 @@ function optimalReadings(ns: NeuronInterpretationJson[]): HTMLElement {
               el('td', null, fmt(n.dualScore, 4)),
               el('td', null, n.alignment === null ? '—' : fmt(n.alignment, 4)),
               el('td', null, n.extremePoint ? '✓ yes' : 'no'),
-              el('td', null, n.match === null ? 'none (missing in the trained network)' : `${n.match}${n.matchCosine !== null ? ` (cos ${fmt(n.matchCosine, 3)})` : ''}`),
+              el(
+                'td',
+                null,
+                n.match === null ? 'none (missing in the trained network)' : `${n.match}${n.matchCosine !== null ? ` (cos ${fmt(n.matchCosine, 3)})` : ''}`,
+              ),
             ),
           ),
         ),
@@ -146,7 +181,15 @@ export function renderOptimal(r: AnalysisJson): HTMLElement {
       el(
         'div',
         { class: 'optimum', testid: opt.label === 'witness' ? 'witness' : 'optimum' },
-        el('h3', null, opt.label === 'optimum' ? 'The optimum' : certified ? 'An optimal network (certified to the tolerance)' : 'A witness (better network; sampled patterns)'),
+        el(
+          'h3',
+          null,
+          opt.label === 'optimum'
+            ? 'The optimum'
+            : certified
+              ? 'An optimal network (certified to the tolerance)'
+              : 'A witness (better network; sampled patterns)',
+        ),
         el(
           'p',
           null,
@@ -174,7 +217,11 @@ export function renderOptimal(r: AnalysisJson): HTMLElement {
         'div',
         { class: 'witness', testid: 'witness' },
         el('h3', null, w.kind === 'rebalance/prune' ? 'Witness: this network, rebalanced and pruned' : 'Witness: a better network'),
-        el('p', null, `${sentence(w.description)} Its objective ${fmt(w.objective)} is recomputed from its weights and is ${pct((r.primalAsTrained - w.objective) / r.primalAsTrained)} below this network's ${fmt(r.primalAsTrained)}.`),
+        el(
+          'p',
+          null,
+          `${sentence(w.description)} Its objective ${fmt(w.objective)} is recomputed from its weights and is ${pct((r.primalAsTrained - w.objective) / r.primalAsTrained)} below this network's ${fmt(r.primalAsTrained)}.`,
+        ),
         sideBySide(r, net, 'witness', w.objective),
         networkTable(net),
       ),

@@ -20,7 +20,12 @@ export function renderPlots(r: AnalysisJson, plot: PlotData | undefined, ctx: Ct
   else {
     const other = comparisonNetwork(r);
     const loss = r.loss?.name;
-    const main = plot.d === 1 ? plot1d(plot, r.network, other, select, sel) : plot.d === 2 ? plot2d(plot, r.network, other, loss, select, sel) : plotPca(plot, r.network, loss, select, sel);
+    const main =
+      plot.d === 1
+        ? plot1d(plot, r.network, other, select, sel)
+        : plot.d === 2
+          ? plot2d(plot, r.network, other, loss, select, sel)
+          : plotPca(plot, r.network, loss, select, sel);
     box.appendChild(main);
     if (plot.X.length < r.data.n) main.appendChild(el('p', { class: 'muted' }, `Showing ${plot.X.length} of ${r.data.n} samples.`));
   }

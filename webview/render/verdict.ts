@@ -35,17 +35,18 @@ export function renderVerdict(r: Answer, ctx: Ctx, opts: { early?: boolean } = {
   const step = nextStep(r);
   const P = objectiveText(r);
   const I = intervalText(r);
-  const stepAction = step.action && !(early && 'tab' in step.action)
-    ? button(step.action.label, {
-        testid: 'next-step-action',
-        secondary: true,
-        onclick: () => {
-          const a = step.action!;
-          if ('tab' in a) ctx.showTab(a.tab);
-          else ctx.action(a.action);
-        },
-      })
-    : null;
+  const stepAction =
+    step.action && !(early && 'tab' in step.action)
+      ? button(step.action.label, {
+          testid: 'next-step-action',
+          secondary: true,
+          onclick: () => {
+            const a = step.action!;
+            if ('tab' in a) ctx.showTab(a.tab);
+            else ctx.action(a.action);
+          },
+        })
+      : null;
   const better = betterObjective(r);
   const improvement = v === 'not-optimal' && better !== null ? (r.primalAsTrained - better) / r.primalAsTrained : null;
   // one unit for every number in this row: percent of P(θ)
@@ -56,17 +57,39 @@ export function renderVerdict(r: Answer, ctx: Ctx, opts: { early?: boolean } = {
   const facts = el(
     'dl',
     { class: 'facts', testid: 'answer-facts' },
-    fact(term('P(θ)', 'P(θ) as given'), P, 'objective', copyButton(ctx, () => P, 'P(θ)')),
+    fact(
+      term('P(θ)', 'P(θ) as given'),
+      P,
+      'objective',
+      copyButton(ctx, () => P, 'P(θ)'),
+    ),
     fact(
       term('P* interval'),
-      el('span', null, el('span', { testid: 'pstar-interval' }, `P* ∈ ${I}`), early ? el('span', { class: 'muted refining-note', testid: 'pstar-refining' }, ' — refining…') : null),
+      el(
+        'span',
+        null,
+        el('span', { testid: 'pstar-interval' }, `P* ∈ ${I}`),
+        early ? el('span', { class: 'muted refining-note', testid: 'pstar-refining' }, ' — refining…') : null,
+      ),
       'pstar',
       copyButton(ctx, () => `P* ∈ ${I}`, 'the P* interval'),
     ),
-    fact(term('gap'), gapRow, 'gap', copyButton(ctx, () => pct(improvement ?? r.relGap), 'the gap')),
+    fact(
+      term('gap'),
+      gapRow,
+      'gap',
+      copyButton(ctx, () => pct(improvement ?? r.relGap), 'the gap'),
+    ),
     fact(
       'Next step',
-      el('span', null, el('strong', null, step.title), ' — ', step.detail, early && v !== 'certified' ? el('span', { class: 'muted' }, ' (the diagnosis follows)') : null),
+      el(
+        'span',
+        null,
+        el('strong', null, step.title),
+        ' — ',
+        step.detail,
+        early && v !== 'certified' ? el('span', { class: 'muted' }, ' (the diagnosis follows)') : null,
+      ),
       'next-step',
       stepAction ?? undefined,
     ),
@@ -89,7 +112,11 @@ export function renderVerdict(r: Answer, ctx: Ctx, opts: { early?: boolean } = {
   const warnings = [...(r.warnings ?? []), ...(limit ? [limit] : [])];
   if (warnings.length)
     card.appendChild(
-      el('ul', { class: 'warnings', 'aria-label': 'warnings', testid: 'warnings' }, warnings.map((w) => el('li', null, el('span', { class: 'warn-glyph', 'aria-hidden': 'true' }, '⚠ '), w))),
+      el(
+        'ul',
+        { class: 'warnings', 'aria-label': 'warnings', testid: 'warnings' },
+        warnings.map((w) => el('li', null, el('span', { class: 'warn-glyph', 'aria-hidden': 'true' }, '⚠ '), w)),
+      ),
     );
   return card;
 }
@@ -103,7 +130,11 @@ export function renderRefining(): HTMLElement {
     'section',
     { class: 'card refining', testid: 'optimum-refining', role: 'status', 'aria-live': 'polite' },
     el('h2', null, term('optimal network', 'Optimal network'), ' — refining…'),
-    el('p', { class: 'muted' }, 'The verdict above is the certificate’s; the search for the optimal network can only narrow the P* interval (and may settle an inconclusive verdict). The neuron readings, the diagnosis and the plots follow.'),
+    el(
+      'p',
+      { class: 'muted' },
+      'The verdict above is the certificate’s; the search for the optimal network can only narrow the P* interval (and may settle an inconclusive verdict). The neuron readings, the diagnosis and the plots follow.',
+    ),
   );
 }
 
@@ -142,29 +173,39 @@ export function renderHowComputed(s: PanelState, ctx: Ctx): HTMLElement | null {
     const stages = Object.entries(r.timings ?? {}).filter(([k, t]) => !AGGREGATE_TIMINGS.has(k) && Number.isFinite(t));
     const total = stages.reduce((a, [, t]) => a + t, 0);
     parts.push(
-      defs([
-        [term('P_bal'), fmt(r.primal)],
-        [term('dual bound'), `${fmt(r.dualBound)} (from ${dualPointWords(r.dualPoint)})`],
-        [term('β'), `${fmt(r.beta)} — ${r.betaDerivation}`],
-        r.impliedBeta !== null
-          ? [term('implied β'), impliedBetaWords(r.impliedBeta, r.impliedBetaMismatch)]
-          : null,
-        [term('hidden bias'), r.hiddenBias],
-        [term('output bias'), r.outputBias],
-        ['loss', lossWords(r.loss)],
-        [term('oracle'), oracleWords(o)],
-        r.optimum ? [term('optimal network'), `${methodWords(r.optimum.method)}; ${int(r.optimum.neurons)} neurons`] : null,
-        ['model', `${r.model.file} (d = ${r.model.d} inputs, m = ${int(r.model.m)} neurons, c = ${r.model.c} output${r.model.c === 1 ? '' : 's'}, ${headWords(r.model.head)})`],
-        ['data', `${r.data.file} (n = ${int(r.data.n)} samples, labels ${r.data.labels.join(', ')})`],
-        ['time', `${ms(total)}${stages.length ? ` (${stages.map(([k, t]) => `${stageWords(k)} ${ms(t)}`).join(', ')})` : ''}`],
-      ] as ([string | HTMLElement, Child] | null)[], 'how-numbers'),
+      defs(
+        [
+          [term('P_bal'), fmt(r.primal)],
+          [term('dual bound'), `${fmt(r.dualBound)} (from ${dualPointWords(r.dualPoint)})`],
+          [term('β'), `${fmt(r.beta)} — ${r.betaDerivation}`],
+          r.impliedBeta !== null ? [term('implied β'), impliedBetaWords(r.impliedBeta, r.impliedBetaMismatch)] : null,
+          [term('hidden bias'), r.hiddenBias],
+          [term('output bias'), r.outputBias],
+          ['loss', lossWords(r.loss)],
+          [term('oracle'), oracleWords(o)],
+          r.optimum ? [term('optimal network'), `${methodWords(r.optimum.method)}; ${int(r.optimum.neurons)} neurons`] : null,
+          [
+            'model',
+            `${r.model.file} (d = ${r.model.d} inputs, m = ${int(r.model.m)} neurons, c = ${r.model.c} output${r.model.c === 1 ? '' : 's'}, ${headWords(r.model.head)})`,
+          ],
+          ['data', `${r.data.file} (n = ${int(r.data.n)} samples, labels ${r.data.labels.join(', ')})`],
+          ['time', `${ms(total)}${stages.length ? ` (${stages.map(([k, t]) => `${stageWords(k)} ${ms(t)}`).join(', ')})` : ''}`],
+        ] as ([string | HTMLElement, Child] | null)[],
+        'how-numbers',
+      ),
     );
   }
   const list = el('ul', { class: 'provenance', testid: 'provenance' });
   for (const p of prov ?? []) list.appendChild(provenanceItem(p));
   if (!prov?.length && r) list.appendChild(el('li', null, `β: ${r.betaDerivation}`));
   parts.push(el('h3', null, 'Where the settings came from'), list);
-  parts.push(el('div', { class: 'buttons' }, button('Edit settings file', { testid: 'action-openSettingsFile', secondary: true, onclick: () => ctx.action('openSettingsFile') })));
+  parts.push(
+    el(
+      'div',
+      { class: 'buttons' },
+      button('Edit settings file', { testid: 'action-openSettingsFile', secondary: true, onclick: () => ctx.action('openSettingsFile') }),
+    ),
+  );
   return el('details', { class: 'card how', testid: 'how-computed' }, el('summary', null, el('h2', null, 'How this was computed')), ...parts);
 }
 

@@ -44,8 +44,7 @@ export function convexClosedForm(X: Mat, Y: Mat, beta: number, modes: CertifyMod
     const r = kinkLasso(X, Y, beta, modes);
     return {
       name: 'one-dimensional',
-      formula:
-        String.raw`P^* = \min_{w,\,b_2}\ \tfrac12\Big\|\sum_{k}\big(w_k^+ (x - x_k)_+ + w_k^- (x_k - x)_+\big) + b_2 - y\Big\|^2 + \beta \sum_k \big(|w_k^+| + |w_k^-|\big)`,
+      formula: String.raw`P^* = \min_{w,\,b_2}\ \tfrac12\Big\|\sum_{k}\big(w_k^+ (x - x_k)_+ + w_k^- (x_k - x)_+\big) + b_2 - y\Big\|^2 + \beta \sum_k \big(|w_k^+| + |w_k^-|\big)`,
       formulaText:
         'd = 1, free hidden bias [EP Lemma 6, Cor 3]: the kinks of optimal neurons sit at data points, so P* is a lasso over the dictionary {(x − x_k)_+, (x_k − x)_+}; the fit is a linear spline with knots at the data',
       condition: det.condition,

@@ -61,7 +61,12 @@ export function missingNeuronAt(inp: MissingNeuronInput, L: Mat | null): Diagnos
   if (!L) return null;
   let or: OracleResult;
   try {
-    or = inp.oracle(buildXt(X, modes.hiddenBias), L, { hiddenBias: modes.hiddenBias, patternBudget: settings.patternBudget, seed: settings.seed, shouldStop: settings.shouldStop });
+    or = inp.oracle(buildXt(X, modes.hiddenBias), L, {
+      hiddenBias: modes.hiddenBias,
+      patternBudget: settings.patternBudget,
+      seed: settings.seed,
+      shouldStop: settings.shouldStop,
+    });
   } catch (e) {
     if (isCancellation(e, settings.shouldStop)) throw e;
     return null;
@@ -143,5 +148,13 @@ export function splitDiagnosis(a: SplitInput): DiagnosisJson {
       neuronText,
     inconclusive: `Inconclusive: P_bal − P_own = ${fmt(trainingGap)} and P_own − P* ∈ ${iv}; neither part is proven larger than the tolerance ${fmt(tau)}.`,
   };
-  return { pOwn, trainingGap, landscapeGap: pOwn - L, landscapeGapInterval: interval, kind, text: texts[kind] + a.note(pOwnLower, pOwn), missingNeuron: missing };
+  return {
+    pOwn,
+    trainingGap,
+    landscapeGap: pOwn - L,
+    landscapeGapInterval: interval,
+    kind,
+    text: texts[kind] + a.note(pOwnLower, pOwn),
+    missingNeuron: missing,
+  };
 }

@@ -34,7 +34,11 @@ export const DIAGNOSIS_CE_MAX_ITERATIONS = OWN_INTERVAL_MAX_ITERATIONS;
 export type { OwnInterval };
 
 /** [lo, hi] ∋ P_own for cross-entropy (Y one-hot n×c). */
-export function ownIntervalCrossEntropy(inp: Pick<LossDiagnosisInput, 'net' | 'X' | 'Y' | 'modes' | 'settings'>, knownLowerBound = -Infinity, relTol = DIAGNOSIS_CE_REL_TOL): OwnInterval {
+export function ownIntervalCrossEntropy(
+  inp: Pick<LossDiagnosisInput, 'net' | 'X' | 'Y' | 'modes' | 'settings'>,
+  knownLowerBound = -Infinity,
+  relTol = DIAGNOSIS_CE_REL_TOL,
+): OwnInterval {
   return ownIntervalClassification(inp, 'cross-entropy', knownLowerBound, { relTol, maxIterations: DIAGNOSIS_CE_MAX_ITERATIONS });
 }
 

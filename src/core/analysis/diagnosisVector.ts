@@ -24,7 +24,7 @@ import { ownPatterns } from '../convex/patterns';
 import { fmt } from '../format/numbers';
 import { certifiedDiagnosis, splitDiagnosis } from './diagnosisCore';
 import { missingNeuron, type DiagnosisInput } from './diagnosis';
-import { makeOwnOracle } from './ownOracle';
+import { makeOwnOracle } from '../oracle/ownOracle';
 import type { NetworkWeights, CertifyModes } from '../problem/network';
 import type { DiagnosisJson } from '../report/analysisJson';
 import { CancelledError } from '../errors';
@@ -51,7 +51,9 @@ export const DIAGNOSIS_VECTOR_FINAL_CALL_EVALS = 5000;
  * hidden bias [u_j; b_j]/‖u_j‖ (only u is penalized; constant neurons, u_j = 0, are left out).
  */
 export function ownDirections(net: NetworkWeights, d: number, modes: CertifyModes): Float64Array[] {
-  const m = net.W1.rows, c = net.W2.rows, dd = featureDim(d, modes.hiddenBias);
+  const m = net.W1.rows,
+    c = net.W2.rows,
+    dd = featureDim(d, modes.hiddenBias);
   const out: Float64Array[] = [];
   for (let j = 0; j < m; j++) {
     let vo = 0;
@@ -73,7 +75,6 @@ export interface OwnOptimum {
   stopReason: string;
   patterns: number;
 }
-
 
 /** P_own by column generation over the own cones (any c, any hidden-bias mode). */
 export function ownOptimum(inp: Pick<DiagnosisInput, 'net' | 'X' | 'Y' | 'beta' | 'modes' | 'settings'>, knownLowerBound?: number): OwnOptimum {

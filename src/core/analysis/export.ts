@@ -20,7 +20,8 @@ import type { NetworkJson } from '../report/analysisJson';
 import { networkToJson as toJson } from './networkJson';
 
 function checkShapes(net: NetworkWeights): void {
-  const m = net.W1.rows, c = net.W2.rows;
+  const m = net.W1.rows,
+    c = net.W2.rows;
   if (net.W2.cols !== m) throw usageError(`export: W2 has ${net.W2.cols} columns but W1 has ${m} rows`);
   if (net.b1 && net.b1.length !== m) throw usageError(`export: b1 has length ${net.b1.length}, expected ${m}`);
   if (net.b2 && net.b2.length !== c) throw usageError(`export: b2 has length ${net.b2.length}, expected ${c}`);
@@ -97,7 +98,9 @@ const num = (v: number) => (Object.is(v, -0) ? '-0' : String(v));
 
 export function networkToCsv(net: NetworkWeights): string {
   checkShapes(net);
-  const m = net.W1.rows, d = net.W1.cols, c = net.W2.rows;
+  const m = net.W1.rows,
+    d = net.W1.cols,
+    c = net.W2.rows;
   const rows = (A: Mat) => Array.from({ length: A.rows }, (_, i) => Array.from(A.data.subarray(i * A.cols, (i + 1) * A.cols), num).join(','));
   const blocks = [
     [`# W1 ${m}×${d} (row j = input weights of neuron j)`, ...rows(net.W1)],

@@ -20,9 +20,18 @@ export function lossFromHead(outputHead: HeadKind | OutputHead, user?: LossName)
   if (user) return { name: user, source: 'user', reason: `${user} loss as requested (output head: ${head})` };
   const sk = typeof outputHead === 'string' ? undefined : outputHead.probability;
   if (head === 'sklearn-postprocess' && sk === 'sigmoid')
-    return { name: 'logistic', source: 'head', reason: "scikit-learn classifier head (Sigmoid + skl2onnx's label/probability ops) → logistic loss, MLPClassifier's log-loss, on labels in {0,1}" };
+    return {
+      name: 'logistic',
+      source: 'head',
+      reason: "scikit-learn classifier head (Sigmoid + skl2onnx's label/probability ops) → logistic loss, MLPClassifier's log-loss, on labels in {0,1}",
+    };
   if (head === 'sklearn-postprocess' && sk)
-    return { name: 'cross-entropy', source: 'head', reason: "scikit-learn classifier head (Softmax + skl2onnx's label/probability ops) → softmax cross-entropy, MLPClassifier's log-loss, on class indices 0…c−1" };
+    return {
+      name: 'cross-entropy',
+      source: 'head',
+      reason:
+        "scikit-learn classifier head (Softmax + skl2onnx's label/probability ops) → softmax cross-entropy, MLPClassifier's log-loss, on class indices 0…c−1",
+    };
   if (head === 'sklearn-postprocess')
     return { name: 'squared', source: 'default', reason: 'scikit-learn post-processing head: the logits are certified with the squared loss' };
   if (head === 'sigmoid') return { name: 'logistic', source: 'head', reason: 'Sigmoid head → logistic loss on labels in {0,1} or {±1}' };
@@ -40,8 +49,10 @@ export function lossFromHead(outputHead: HeadKind | OutputHead, user?: LossName)
  */
 export function lossHint(loss: LossJson): string {
   if (loss.source === 'user') return '';
-  return ` — the labels were read for the ${loss.name} loss, chosen ${loss.source === 'head' ? "from the model's output head" : 'by default (no classifier head found)'}; ` +
-    `training may have used another (${LOSS_NAMES.join(', ')}: class indices 0…c−1 need cross-entropy, 0/1 labels logistic).`;
+  return (
+    ` — the labels were read for the ${loss.name} loss, chosen ${loss.source === 'head' ? "from the model's output head" : 'by default (no classifier head found)'}; ` +
+    `training may have used another (${LOSS_NAMES.join(', ')}: class indices 0…c−1 need cross-entropy, 0/1 labels logistic).`
+  );
 }
 
 /** Rethrows a data refusal from `f` with lossHint appended (location kept) and code 'loss'. */

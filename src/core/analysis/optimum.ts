@@ -19,24 +19,33 @@ import { networkObjective, neuronDirections, neuronInfos, rebalance } from '../p
 import type { CertifyModes, NetworkWeights } from '../problem/network';
 import {
   searchOptimum,
-  oracleEscalated,
-  escalationNote,
-  escalateDuplicate,
-  escalatedSamples,
   relGapOf,
   OPTIMUM_EARLY_MARGIN,
   OPTIMUM_EARLY_NODES,
   OPTIMUM_EXACT_REL_TOL,
-  type EscalatedOracle,
   type OptimumSearchResult,
   type OptimumSearchOptions,
 } from '../certify/optimum';
+import {
+  escalateDuplicate,
+  escalationNote,
+  escalationSchedule,
+  finalOracleCall,
+  looseBoundsNote,
+  oracleEscalated,
+  RoundBudget,
+  settledStop,
+  stepOptions,
+  type BestDualPoint,
+  type EscalatedOracle,
+  type EscalationStep,
+} from '../certify/optimumRounds';
 import { FeatureSet, hintsMat, oracleDirection } from '../certify/certify';
 import { lassoNetwork, offsetModeFor } from '../certify/lasso';
 import type { CertificateResult, CertifySettings } from '../certify/types';
 import type { OracleFn, OracleResult } from '../oracle/types';
 import * as convex from '../convex';
-import { outerStop, STOPPED_ON_REQUEST, withSafetyNote } from '../problem/safetyStop';
+import { outerStop, SAFETY_STOP_REASON, STOPPED_ON_REQUEST, withSafetyNote } from '../problem/safetyStop';
 import { hingeKktPolish, slideNeurons } from '../convex/lossNewton';
 import { forward } from '../model';
 import * as losses from '../losses';
@@ -77,7 +86,6 @@ function dirsOf(net: NetworkWeights, X: Mat, Y: Mat, beta: number, modes: Certif
 function inconsistent(cert: CertificateResult): boolean {
   return cert.warnings.some((w) => w.startsWith('Internal inconsistency'));
 }
-
 
 /** Live neurons by the one rule of the certificate (neuronInfos: active on some sample, nonzero output weight). */
 function liveNeurons(net: NetworkWeights, X: Mat, modes: CertifyModes): number {
@@ -143,7 +151,12 @@ export async function squaredOptimum(
       // column generation from the program's neurons narrows the bounds further (its own work budget;
       // only the safety limit can skip it, and searchOptimum then says so)
       const left2 = Math.max(0, budget - (performance.now() - t0));
-      const again = searchOptimum(X, Y, { ...common, seedDirs: [...dirsOf(prog.network, X, Y, beta, modes), ...seedDirs], timeBudgetMs: left2, knownLowerBound: res.lowerBound });
+      const again = searchOptimum(X, Y, {
+        ...common,
+        seedDirs: [...dirsOf(prog.network, X, Y, beta, modes), ...seedDirs],
+        timeBudgetMs: left2,
+        knownLowerBound: res.lowerBound,
+      });
       if (again.value < best.value) {
         best = { network: again.network, value: again.value };
         method = 'convex-program(sampled patterns)+column-generation';
@@ -215,7 +228,6 @@ export function certifiedOptimum(net: NetworkWeights, X: Mat, Y: Mat, beta: numb
     warnings: [],
   };
 }
-
 
 // ---------------------------------------------------------------------------------------------
 // Classification losses (MATH.md §8): hinge, logistic, softmax cross-entropy
@@ -346,14 +358,21 @@ export function searchLossOptimum(X: Mat, Y: Mat, opts: LossOptimumSearchOptions
     tight: false,
     iterations: 0,
     warnings: [],
+    schedule: escalationSchedule(opts.nodeBudget),
+    budget: new RoundBudget(opts.stallRounds),
+    bestDual: null,
+    innerStops: new Map(),
   };
   for (const v of opts.seedDirs) if (v.length === dd) st.feats.add(v);
   let stopReason = '';
   while (st.iterations < opts.maxIterations) {
     stopReason = outerStop(opts.shouldStop, t0, budget) ?? (st.feats.list.length === 0 ? 'no live neuron direction to start from' : lossRound(st));
     if (stopReason) break;
+    stopReason = st.budget.record(st.best?.value ?? Infinity, st.lowerBound);
+    if (stopReason) break;
   }
   if (!stopReason) stopReason = `iteration limit (${opts.maxIterations}) reached`;
+  stopReason += lossFinal(st, stopReason) + innerStopsNote(st);
   return {
     network: st.best?.net ?? null,
     value: st.best?.value ?? Infinity,
@@ -394,6 +413,22 @@ interface LossSearchState {
   tight: boolean;
   iterations: number;
   warnings: string[];
+  /** the oracle's work per re-ask (one schedule for every call) */
+  schedule: EscalationStep[];
+  budget: RoundBudget;
+  /** the best network's dual point, for the final oracle call */
+  bestDual: (BestDualPoint<Mat> & { how: string; iteration: number }) | null;
+  /** rounds in which an inner solver stopped short (its budget, the safety limit), by what stopped it: the stop's words say so */
+  innerStops: Map<string, number>;
+}
+
+/** An inner solver of one round stopped short: counted for the stop's words (innerStopsNote). */
+function innerStop(st: LossSearchState, what: string): void {
+  st.innerStops.set(what, (st.innerStops.get(what) ?? 0) + 1);
+}
+
+function innerStopsNote(st: LossSearchState): string {
+  return [...st.innerStops].map(([what, k]) => `; ${what} in ${k} of ${st.iterations} round(s)`).join('');
 }
 
 /** The restricted optimum of one round: its network (value from the weights) and the dual direction Λ0 it gives, in words. */
@@ -410,9 +445,13 @@ function lossRound(st: LossSearchState): string {
   const { beta, modes, loss } = opts;
   const d = X.cols;
   st.iterations++;
-  opts.onStage?.('column-generation', `optimum (${loss}): iteration ${st.iterations}, ${st.feats.list.length} directions`);
+  opts.onStage?.(
+    'column-generation',
+    `optimum (${loss}): iteration ${st.iterations}, ${st.feats.list.length} directions${st.best ? `, objective ${st.best.value.toPrecision(8)}` : ''}`,
+  );
   const rs = lossRestricted(st);
-  if (rs.value < (st.best?.value ?? Infinity)) st.best = { net: rs.net, value: rs.value };
+  const improved = rs.value < (st.best?.value ?? Infinity);
+  if (improved) st.best = { net: rs.net, value: rs.value };
   if (!rs.L0) return 'no dual direction inside the domain with Λᵀ1 = 0 (a label column has a single class)';
   const L0 = rs.L0;
   const bar = beta * (1 + losses.LOSS_OPTIMAL_M_TOL);
@@ -421,31 +460,34 @@ function lossRound(st: LossSearchState): string {
     return dn !== null && !st.feats.has(dn);
   };
   const hints = hintsMat(lossDirsOf(rs.net, X, Y, beta, modes, st.lossF), featureDim(d, modes.hiddenBias));
-  const ask = (early: boolean) => (nodeBudget: number | undefined) =>
+  const ask = (early: boolean) => (step: EscalationStep) =>
     opts.oracle(st.Xt, L0, {
       hiddenBias: modes.hiddenBias,
       patternBudget: opts.patternBudget,
-      nodeBudget,
-      ...escalatedSamples(nodeBudget, opts.nodeBudget),
+      ...stepOptions(step),
       seed: opts.seed + st.iterations,
       shouldStop: opts.shouldStop,
       hints,
+      warmScope: st,
       // a re-ask with a larger budget needs a violating direction or M̄ ≤ β(1 + tol), not the maximum
       ...(early ? { stopBelow: bar, earlyDirection: { above: bar * (1 + OPTIMUM_EARLY_MARGIN), nodes: OPTIMUM_EARLY_NODES } } : {}),
     });
   let esc: EscalatedOracle;
   try {
     let asks = 0;
-    esc = oracleEscalated((nodeBudget) => ask(asks++ > 0)(nodeBudget), opts.nodeBudget, bar);
+    esc = oracleEscalated((step) => ask(asks++ > 0)(step), st.schedule, bar);
     // a violating direction already present after the tighter solve: re-ask with more nodes (and no early stop) before stopping
-    if (st.tight && esc.oracle.lower > bar && !isNew(esc.oracle)) esc = escalateDuplicate(ask(false), esc, bar, isNew);
+    if (st.tight && esc.oracle.lower > bar && !isNew(esc.oracle)) esc = escalateDuplicate(ask(false), st.schedule, esc, bar, isNew);
   } catch (e) {
     if (isCancellation(e, opts.shouldStop)) return STOPPED_ON_REQUEST;
-    st.warnings.push(`the oracle failed in the ${loss} optimum's column generation (iteration ${st.iterations}): ${e instanceof Error ? e.message : String(e)}`);
+    st.warnings.push(
+      `the oracle failed in the ${loss} optimum's column generation (iteration ${st.iterations}): ${e instanceof Error ? e.message : String(e)}`,
+    );
     return 'oracle failure';
   }
   const or = esc.oracle;
   st.lastOracle = or;
+  if (improved) st.bestDual = { L: L0, oracle: or, step: esc.step, askFull: ask(false), how: rs.how, iteration: st.iterations };
   recordDualPoint(st, L0, or, rs.how);
   if ((st.best ? relGapOf(st.best.value, st.lowerBound) : Infinity) <= st.relTol) return `certified relative gap ≤ ${st.relTol}`;
   const dn = oracleDirection(or, d, modes);
@@ -490,11 +532,23 @@ function lossRestricted(st: LossSearchState): LossRestricted {
       shouldStop: opts.shouldStop,
     },
   );
+  if (sol.stoppedBy === 'iteration-budget' || sol.stoppedBy === 'safety-limit')
+    innerStop(
+      st,
+      sol.stoppedBy === 'safety-limit'
+        ? `the ${SAFETY_STOP_REASON} stopped the restricted ${loss} solve`
+        : `the restricted ${loss} solve reached its iteration budget short of its tolerance`,
+    );
   st.warm = { Z: sol.Z, b2: sol.b2 };
   if (sol.mu > 0) st.muStart = Math.min(1, 1000 * sol.mu); // the next (warm) hinge solve starts a few smoothing levels back
   const dirs = st.feats.list.map((f) => f.dir);
   const net = lassoNetwork(dirs, sol.Z, sol.b2, X.cols, modes);
-  const rs: LossRestricted = { net, value: lossValueOf(net, X, Y, beta, modes, st.lossF), L0: null, how: `−∇ℓ(F) of the restricted optimum over ${st.feats.list.length} directions` };
+  const rs: LossRestricted = {
+    net,
+    value: lossValueOf(net, X, Y, beta, modes, st.lossF),
+    L0: null,
+    how: `−∇ℓ(F) of the restricted optimum over ${st.feats.list.length} directions`,
+  };
   let F = sol.F;
   let mu = sol.mu;
   if (loss !== 'hinge' && modes.hiddenBias !== 'free') {
@@ -519,9 +573,22 @@ function slideRound(st: LossSearchState, sol: losses.LossLassoResult, dirs: Floa
   const { X, Y, opts } = st;
   const { beta, modes } = opts;
   const act = dirs.map((_, k) => k).filter((k) => sol.Z[k].some((v) => v !== 0));
-  const sl = slideNeurons(st.Xt, Y, st.lossF, beta, offsetModeFor(modes), act.map((k) => ({ w: dirs[k], z: sol.Z[k] })), sol.b2, LOSS_OPTIMUM_SLIDE_STEPS, st.deadline);
+  const sl = slideNeurons(
+    st.Xt,
+    Y,
+    st.lossF,
+    beta,
+    offsetModeFor(modes),
+    act.map((k) => ({ w: dirs[k], z: sol.Z[k] })),
+    sol.b2,
+    LOSS_OPTIMUM_SLIDE_STEPS,
+    st.deadline,
+  );
+  if (sl?.stoppedBy === 'step-budget') innerStop(st, `the neuron slide reached its budget of ${LOSS_OPTIMUM_SLIDE_STEPS} Newton steps`);
+  if (sl?.stoppedBy === 'safety-limit') innerStop(st, `the ${SAFETY_STOP_REASON} stopped the neuron slide`);
   if (!sl || !(sl.steps > 0)) return null;
-  const units: Float64Array[] = [], Zs: Float64Array[] = [];
+  const units: Float64Array[] = [],
+    Zs: Float64Array[] = [];
   for (const nr of sl.neurons) {
     let wn = 0;
     for (const x of nr.w) wn += x * x;
@@ -549,7 +616,17 @@ function slideRound(st: LossSearchState, sol: losses.LossLassoResult, dirs: Floa
 function hingeRound(st: LossSearchState, sol: losses.LossLassoResult, dirs: Float64Array[], rs: LossRestricted): void {
   const { X, Y, opts } = st;
   const { beta, modes, loss } = opts;
-  const kkt = hingeKktPolish(st.feats.list.map((f) => f.a), Y.data, beta, offsetModeFor(modes), sol.Z, sol.b2.length ? sol.b2[0] : 0, sol.mu, st.deadline);
+  const kkt = hingeKktPolish(
+    st.feats.list.map((f) => f.a),
+    Y.data,
+    beta,
+    offsetModeFor(modes),
+    sol.Z,
+    sol.b2.length ? sol.b2[0] : 0,
+    sol.mu,
+    st.deadline,
+  );
+  if (kkt?.safetyStopped) innerStop(st, `the ${SAFETY_STOP_REASON} stopped the hinge's optimality-condition solve`);
   if (!kkt) return;
   const kn = lassoNetwork(dirs, kkt.Z, Float64Array.of(kkt.b), X.cols, modes);
   const kv = lossValueOf(kn, X, Y, beta, modes, st.lossF);
@@ -562,8 +639,45 @@ function hingeRound(st: LossSearchState, sol: losses.LossLassoResult, dirs: Floa
   rs.L0 = losses.fixDirection({ rows: Y.rows, cols: 1, data: Float64Array.from(kkt.p, (q, i) => q * Y.data[i]) }, Y, loss, modes);
 }
 
+/**
+ * After the loop: the final oracle call at the best network's dual point (finalOracleCall), its bound
+ * kept with its dual point; then, when the gap is still open, what is loose and what would close it.
+ * The words to append to the stop's reason.
+ */
+function lossFinal(st: LossSearchState, stopReason: string): string {
+  const { Y, opts } = st;
+  const bd = st.bestDual;
+  const gap = () => (st.best ? relGapOf(st.best.value, st.lowerBound) : Infinity);
+  if (!bd || settledStop(stopReason, gap() <= OPTIMUM_EXACT_REL_TOL, stopReason === STOPPED_ON_REQUEST)) return '';
+  let fin: ReturnType<typeof finalOracleCall>;
+  try {
+    fin = finalOracleCall(bd, st.schedule);
+  } catch (e) {
+    if (isCancellation(e, opts.shouldStop)) return `; ${STOPPED_ON_REQUEST} before the final oracle call`;
+    st.warnings.push(`the oracle failed in the ${opts.loss} optimum's final call: ${e instanceof Error ? e.message : String(e)}`);
+    return '';
+  }
+  if (fin.asked) {
+    st.lastOracle = fin.oracle;
+    recordDualPoint(st, bd.L, fin.oracle, bd.how, bd.iteration);
+  }
+  if (gap() <= OPTIMUM_EXACT_REL_TOL) return fin.asked ? "; the final oracle call at the best network's dual point closed the gap" : '';
+  const tight = losses.lossBestScale(bd.L, Y, st.lossF, opts.beta, opts.modes, fin.oracle.lower, st.sigma);
+  const bar = opts.beta * (1 + losses.LOSS_OPTIMAL_M_TOL);
+  const value = st.best?.value ?? Infinity;
+  return looseBoundsNote({
+    beta: opts.beta,
+    bar,
+    oracle: fin.oracle,
+    step: st.schedule[fin.step],
+    lowerIfTight: Math.max(st.lowerBound, tight.value),
+    value,
+    lowerBound: st.lowerBound,
+  });
+}
+
 /** The lower bound D(sΛ0) − allowance with s ≤ min(1, β/M̄) (lossBestScale), kept with its dual point when it is the best so far. */
-function recordDualPoint(st: LossSearchState, L0: Mat, or: OracleResult, how: string): void {
+function recordDualPoint(st: LossSearchState, L0: Mat, or: OracleResult, how: string, iteration = st.iterations): void {
   const { Y, opts } = st;
   const sd = losses.lossBestScale(L0, Y, st.lossF, opts.beta, opts.modes, or.upper, st.sigma);
   if (!(sd.s > 0 && sd.value > st.lowerBound)) return;
@@ -572,8 +686,8 @@ function recordDualPoint(st: LossSearchState, L0: Mat, or: OracleResult, how: st
   const L = { rows: L0.rows, cols: L0.cols, data: L0.data.map((v) => v * sd.s) };
   st.dualPoint = {
     source: 'optimum-column-generation',
-    description: `Λ = s·Λ0 with Λ0 = ${how} (column-generation iteration ${st.iterations}), moved into the domain of ℓ*; s ≤ min(1, β/M̄) maximizing D(sΛ0), M̄ the oracle's upper bound on M(Λ0)`,
-    iteration: st.iterations,
+    description: `Λ = s·Λ0 with Λ0 = ${how} (column-generation iteration ${iteration}), moved into the domain of ℓ*; s ≤ min(1, β/M̄) maximizing D(sΛ0), M̄ the oracle's upper bound on M(Λ0)`,
+    iteration,
     value: sd.value,
     scale: sd.s,
     mUpper: or.upper,
@@ -583,6 +697,109 @@ function recordDualPoint(st: LossSearchState, L0: Mat, or: OracleResult, how: st
     allowance: sd.allowance,
     ...(L.data.length <= DUAL_POINT_MAX_ENTRIES ? { lambda: lambdaRows(L) } : {}),
   };
+}
+
+/** The classification optimum's best network and bound so far, with what they came from (the certificate's, then the search's). */
+interface LossCandidate {
+  net: NetworkWeights | null;
+  /** the network's objective with the loss, recomputed from its weights */
+  value: number;
+  method: string;
+  lowerBound: number;
+  dualPoint: OptimumDualPointJson | null;
+  lastOracle: OracleResult | null;
+  patterns: number;
+  stopReason?: string;
+  iterations?: number;
+}
+
+/** The certificate's candidates: its best network (optimal, else witness), value recomputed from the weights, and its dual point unless it reported an inconsistency. */
+function certificateCandidate(
+  cert: ClassificationCertificate,
+  X: Mat,
+  Ylab: Mat,
+  loss: Exclude<LossName, 'squared'>,
+  beta: number,
+  modes: CertifyModes,
+  lossF: losses.LossRef,
+): LossCandidate {
+  const unsound = inconsistent(cert);
+  const certNet = cert.optimal ?? cert.witness;
+  const net = certNet ? { W1: certNet.W1, b1: certNet.b1, W2: certNet.W2, b2: certNet.b2 } : null;
+  const dualPoint: OptimumDualPointJson | null =
+    !unsound && Number.isFinite(cert.dualBound)
+      ? {
+          source: 'certificate',
+          description: `the certificate's dual point (${cert.dualPoint})`,
+          iteration: null,
+          value: cert.dualBound,
+          scale: null,
+          mUpper: cert.oracle.upper,
+          oracleMethod: cert.oracle.method,
+          oracleExact: cert.oracle.exact,
+          patterns: cert.oracle.patterns,
+          allowance: null,
+          ...(cert.dualLambda && cert.dualLambda.data.length <= DUAL_POINT_MAX_ENTRIES ? { lambda: lambdaRows(cert.dualLambda) } : {}),
+        }
+      : null;
+  return {
+    net,
+    value: net ? lossValueOf(net, X, Ylab, beta, modes, lossF) : Infinity,
+    method: cert.optimal ? `${loss}: the certificate's column generation` : `${loss}: certificate witness`,
+    lowerBound: unsound ? -Infinity : cert.dualBound,
+    dualPoint,
+    lastOracle: null,
+    patterns: cert.oracle.patterns,
+  };
+}
+
+/** searchLossOptimum seeded with the candidate's and the trained network's neurons; its network and bound replace the candidate's where better. */
+function searchIntoCandidate(
+  best: LossCandidate,
+  pb: {
+    net: NetworkWeights;
+    X: Mat;
+    Ylab: Mat;
+    loss: Exclude<LossName, 'squared'>;
+    beta: number;
+    modes: CertifyModes;
+    settings: CertifySettings;
+    oracle: OracleFn;
+  },
+  warnings: string[],
+): void {
+  const { net, X, Ylab, loss, beta, modes, settings, oracle } = pb;
+  const lossF = losses.lossOf(loss, settings);
+  const seedDirs = [...(best.net ? lossDirsOf(best.net, X, Ylab, beta, modes, lossF) : []), ...lossDirsOf(net, X, Ylab, beta, modes, lossF)];
+  const res = searchLossOptimum(X, Ylab, {
+    beta,
+    modes,
+    loss,
+    lossParams: settings,
+    oracle,
+    seedDirs,
+    patternBudget: settings.patternBudget,
+    nodeBudget: settings.nodeBudget,
+    seed: settings.seed,
+    maxIterations: settings.optimumIterations ?? OPTIMUM_MAX_ITERATIONS,
+    timeBudgetMs: settings.timeBudgetMs,
+    shouldStop: settings.shouldStop,
+    onStage: settings.onStage,
+  });
+  warnings.push(...res.warnings);
+  best.stopReason = res.stopReason;
+  best.iterations = res.iterations;
+  if (res.lastOracle) best.patterns = res.lastOracle.patterns;
+  if (res.network && res.value < best.value) {
+    best.net = res.network;
+    best.value = res.value;
+    best.method = `${loss}: column generation to convergence (restricted ${loss} problem${loss === 'hinge' ? ' solved from its optimality conditions' : ' with its neurons slid'}; oracle ${res.lastOracle?.method ?? 'not called'})`;
+  }
+  if (res.lowerBound > best.lowerBound) {
+    best.lowerBound = res.lowerBound;
+    best.dualPoint = res.dualPoint;
+    best.lastOracle = res.dualOracle;
+  }
 }
 
 /**
@@ -607,89 +824,33 @@ export function classificationOptimum(
   opts: { search: boolean } = { search: true },
 ): OptimumOutcome | null {
   const warnings: string[] = [];
-  const unsound = inconsistent(cert);
-  // the certificate's candidates: its best network (optimal, else witness), value recomputed from the weights
-  const certNet = cert.optimal ?? cert.witness;
-  const certNetwork = certNet ? { W1: certNet.W1, b1: certNet.b1, W2: certNet.W2, b2: certNet.b2 } : null;
-  let bestNet: NetworkWeights | null = certNetwork;
-  const lossF = losses.lossOf(loss, settings);
-  let value = certNetwork ? lossValueOf(certNetwork, X, Ylab, beta, modes, lossF) : Infinity;
-  let method = cert.optimal ? `${loss}: the certificate's column generation` : `${loss}: certificate witness`;
-  let lowerBound = unsound ? -Infinity : cert.dualBound;
-  let dualPoint: OptimumDualPointJson | null =
-    !unsound && Number.isFinite(cert.dualBound)
-      ? {
-          source: 'certificate',
-          description: `the certificate's dual point (${cert.dualPoint})`,
-          iteration: null,
-          value: cert.dualBound,
-          scale: null,
-          mUpper: cert.oracle.upper,
-          oracleMethod: cert.oracle.method,
-          oracleExact: cert.oracle.exact,
-          patterns: cert.oracle.patterns,
-          allowance: null,
-          ...(cert.dualLambda && cert.dualLambda.data.length <= DUAL_POINT_MAX_ENTRIES ? { lambda: lambdaRows(cert.dualLambda) } : {}),
-        }
-      : null;
-  let lastOracle: OracleResult | null = null;
-  let patterns = cert.oracle.patterns;
-  let stopReason: string | undefined;
-  let iterations: number | undefined;
-  if (opts.search && !settings.shouldStop?.()) {
-    const seedDirs = [...(certNetwork ? lossDirsOf(certNetwork, X, Ylab, beta, modes, lossF) : []), ...lossDirsOf(net, X, Ylab, beta, modes, lossF)];
-    const res = searchLossOptimum(X, Ylab, {
-      beta,
-      modes,
-      loss,
-      lossParams: settings,
-      oracle,
-      seedDirs,
-      patternBudget: settings.patternBudget,
-      nodeBudget: settings.nodeBudget,
-      seed: settings.seed,
-      maxIterations: settings.optimumIterations ?? OPTIMUM_MAX_ITERATIONS,
-      timeBudgetMs: settings.timeBudgetMs,
-      shouldStop: settings.shouldStop,
-      onStage: settings.onStage,
-    });
-    warnings.push(...res.warnings);
-    stopReason = res.stopReason;
-    iterations = res.iterations;
-    if (res.lastOracle) patterns = res.lastOracle.patterns;
-    if (res.network && res.value < value) {
-      bestNet = res.network;
-      value = res.value;
-      method = `${loss}: column generation to convergence (restricted ${loss} problem${loss === 'hinge' ? ' solved from its optimality conditions' : ' with its neurons slid'}; oracle ${res.lastOracle?.method ?? 'not called'})`;
-    }
-    if (res.lowerBound > lowerBound) {
-      lowerBound = res.lowerBound;
-      dualPoint = res.dualPoint;
-      lastOracle = res.dualOracle;
-    }
-  }
+  const best = certificateCandidate(cert, X, Ylab, loss, beta, modes, losses.lossOf(loss, settings));
+  if (opts.search && !settings.shouldStop?.()) searchIntoCandidate(best, { net, X, Ylab, loss, beta, modes, settings, oracle }, warnings);
+  const { net: bestNet, value, stopReason, iterations } = best;
   if (!bestNet || !Number.isFinite(value)) return null;
-  if (lowerBound > value) {
+  if (best.lowerBound > value) {
     // weak duality says this cannot happen: claim nothing
-    warnings.push(`Internal inconsistency in the ${loss} optimum: dual bound ${lowerBound} above the objective ${value} of a concrete network; no bound is used.`);
-    lowerBound = -Infinity;
-    dualPoint = null;
+    warnings.push(
+      `Internal inconsistency in the ${loss} optimum: dual bound ${best.lowerBound} above the objective ${value} of a concrete network; no bound is used.`,
+    );
+    best.lowerBound = -Infinity;
+    best.dualPoint = null;
   }
-  const relGap = relGapOf(value, lowerBound);
+  const relGap = relGapOf(value, best.lowerBound);
   const exact = relGap <= OPTIMUM_EXACT_REL_TOL;
   stage('optimum', `${exact ? 'optimum' : 'witness'} ${value} (relative gap ${relGap.toExponential(2)}${stopReason ? '; ' + stopReason : ''})`);
   const json: LossOptimumJson = {
     value,
     exact,
-    patterns,
-    method,
-    lowerBound,
+    patterns: best.patterns,
+    method: best.method,
+    lowerBound: best.lowerBound,
     relGap,
     neurons: liveNeurons(bestNet, X, modes),
     network: networkToJson(bestNet),
     label: exact ? 'optimum' : 'witness',
     ...(stopReason !== undefined ? { stopReason, iterations } : {}),
-    dualPoint,
+    dualPoint: best.dualPoint,
   };
-  return { json, network: bestNet, lowerBound, value, lastOracle, warnings };
+  return { json, network: bestNet, lowerBound: best.lowerBound, value, lastOracle: best.lastOracle, warnings };
 }

@@ -16,7 +16,7 @@ import { ownPatterns } from '../convex/patterns';
 import { certifyClassificationWith } from '../losses/certify';
 import type { ClassLoss } from '../losses/conjugates';
 import type { LossDiagnosisInput } from './diagnosisCore';
-import { makeOwnOracle } from './ownOracle';
+import { makeOwnOracle } from '../oracle/ownOracle';
 import { CancelledError } from '../errors';
 import { SAFETY_STOP_REASON } from '../problem/safetyStop';
 

@@ -37,7 +37,8 @@ export function refineCertificate(cert: CertificateResult, o: OptimumBounds): Ce
     changed = true;
   }
   if (!changed) return cert;
-  const prior = r.witness && r.witness.kind === 'better-network' ? { net: r.witness, objective: r.witness.objective, description: r.witness.description } : null;
+  const prior =
+    r.witness && r.witness.kind === 'better-network' ? { net: r.witness, objective: r.witness.objective, description: r.witness.description } : null;
   const cand = Number.isFinite(o.value) ? { net: o.network, objective: o.value, description: o.description } : null;
   const witness = prior && (!cand || prior.objective <= cand.objective) ? prior : cand;
   const v = decideVerdict({
@@ -58,7 +59,15 @@ export function refineCertificate(cert: CertificateResult, o: OptimumBounds): Ce
   }
   // the same rules on more evidence: a dual bound and a witness only ever improve, so a decided
   // verdict stays decided
-  Object.assign(r, { verdict: v.verdict, summary: v.summary, gap: v.gap, relGap: v.relGap, gapBalanced: v.gapBalanced, relGapBalanced: v.relGapBalanced, pstarInterval: v.pstarInterval });
+  Object.assign(r, {
+    verdict: v.verdict,
+    summary: v.summary,
+    gap: v.gap,
+    relGap: v.relGap,
+    gapBalanced: v.gapBalanced,
+    relGapBalanced: v.relGapBalanced,
+    pstarInterval: v.pstarInterval,
+  });
   // the advice for an inconclusive verdict stays only while the verdict is still inconclusive
   if (v.verdict !== 'inconclusive') delete r.inconclusiveReason;
   else if (r.inconclusiveReason) r.summary = `${v.summary} ${r.inconclusiveReason.advice}`;

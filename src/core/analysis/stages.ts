@@ -138,10 +138,14 @@ export function certificateStage(run: AnalysisRun): Certificate {
   const { model, X, Y, settings, opts, loss, squared } = run;
   const residualOnly = opts.optimize !== false && !opts.reuseCertified;
   const s = residualOnly ? { ...settings, maxIterations: 0 } : settings;
-  const cert: Certificate = squared ? certifyNetwork(model, X, Y, s, computeOracle) : losses.certifyClassification(model, X, Y, loss.name as ClassLoss, s, computeOracle);
+  const cert: Certificate = squared
+    ? certifyNetwork(model, X, Y, s, computeOracle)
+    : losses.certifyClassification(model, X, Y, loss.name as ClassLoss, s, computeOracle);
   run.lap('certificate');
   run.check();
-  opts.onVerdict?.(certificateToJson({ ...cert, warnings: [...cert.warnings, ...run.warnings], timings: { ...cert.timings, ...run.timings } }, model, run.data));
+  opts.onVerdict?.(
+    certificateToJson({ ...cert, warnings: [...cert.warnings, ...run.warnings], timings: { ...cert.timings, ...run.timings } }, model, run.data),
+  );
   return cert;
 }
 
@@ -203,7 +207,9 @@ export async function interpretationStage(run: AnalysisRun, cert: Certificate, o
   if (opt) {
     const on = opt.network;
     const od = dirOf(on);
-    optimal = (await guarded(run, 'interpretation of the optimum', () => interpret.interpretNeurons(on, X, Y, beta, modes, od ? { dualDirection: od } : {}))) ?? undefined;
+    optimal =
+      (await guarded(run, 'interpretation of the optimum', () => interpret.interpretNeurons(on, X, Y, beta, modes, od ? { dualDirection: od } : {}))) ??
+      undefined;
     const matches = (await guarded(run, 'neuron matching', () => interpret.matchNeurons(model, on, X, modes))) ?? [];
     for (const mt of matches) {
       const tr = trained?.find((r) => r.index === mt.trained);
@@ -239,7 +245,8 @@ export async function diagnosisStage(run: AnalysisRun, cert: Certificate, opt: O
   if (squared && Y.cols === 1) diagnosis = await guarded(run, 'diagnosis', () => diagnose(inp));
   // the other diagnoses are never fatal: a failure is a warning
   else if (squared) diagnosis = await neverFatal(run, `diagnosis (vector output, c = ${Y.cols})`, () => diagnoseVector(inp));
-  else if (loss.name === 'cross-entropy') diagnosis = await neverFatal(run, 'diagnosis (cross-entropy loss)', () => diagnoseCrossEntropy({ ...inp, loss: loss.name }));
+  else if (loss.name === 'cross-entropy')
+    diagnosis = await neverFatal(run, 'diagnosis (cross-entropy loss)', () => diagnoseCrossEntropy({ ...inp, loss: loss.name }));
   else diagnosis = await neverFatal(run, `diagnosis (${loss.name} loss)`, () => diagnoseClassification({ ...inp, loss: loss.name as 'hinge' | 'logistic' }));
   run.lap('diagnosis');
   run.check();
@@ -251,7 +258,9 @@ export async function geometryStage(run: AnalysisRun, cert: Certificate, opt: Op
   if (run.opts.geometry === false) return null;
   run.stage('geometry');
   const modes = { hiddenBias: cert.hiddenBias, outputBias: cert.outputBias };
-  const geometry = await guarded(run, 'training geometry', () => interpret.trainingGeometry(run.model, run.X, modes, opt ? opt.json.neurons : null, run.settings.seed));
+  const geometry = await guarded(run, 'training geometry', () =>
+    interpret.trainingGeometry(run.model, run.X, modes, opt ? opt.json.neurons : null, run.settings.seed),
+  );
   run.lap('geometry');
   return geometry;
 }

@@ -57,16 +57,17 @@ export {
 /** |implied β − β| > this·β is flagged. */
 export const IMPLIED_BETA_MISMATCH = 0.1;
 
-
 export { fmt, pct } from './verdict';
 
 function checkFinite(a: ArrayLike<number>, what: string): void {
-  for (let i = 0; i < a.length; i++)
-    if (!Number.isFinite(a[i])) throw usageError(`${what} contains a non-finite value (${a[i]}) at position ${i}.`);
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) throw usageError(`${what} contains a non-finite value (${a[i]}) at position ${i}.`);
 }
 
 function validate(net: NetworkWeights, X: Mat, Y: Mat): void {
-  const n = X.rows, d = X.cols, m = net.W1.rows, c = net.W2.rows;
+  const n = X.rows,
+    d = X.cols,
+    m = net.W1.rows,
+    c = net.W2.rows;
   if (Y.rows !== n) throw usageError(`The data has ${n} samples but the labels have ${Y.rows} rows.`);
   if (net.W1.cols !== d) throw usageError(`The network expects ${net.W1.cols} inputs but the data has ${d} columns.`);
   if (net.W2.cols !== m) throw usageError(`W2 has ${net.W2.cols} columns but W1 has ${m} rows (hidden width).`);
@@ -96,13 +97,7 @@ interface DualRecord {
  * → columnGeneration (§4) → assembleCertificate (verdict, tolerances, the result). The stages share
  * one DualSearch: the best dual point and the best network found so far.
  */
-export function certifyNetwork(
-  net: NetworkWeights,
-  X: Mat,
-  Y: Mat,
-  settings: CertifySettings,
-  oracle: OracleFn,
-): CertificateResult {
+export function certifyNetwork(net: NetworkWeights, X: Mat, Y: Mat, settings: CertifySettings, oracle: OracleFn): CertificateResult {
   const clock = new StageClock();
   const stage = (s: string, detail?: string) => settings.onStage?.(s, detail);
 
@@ -202,9 +197,7 @@ function closedFormStage(search: DualSearch): ClosedForm | null {
   const Mbar = Math.min(orc.upper, cf.dualPointMUpper);
   const sdc = bestScale(cf.dualPoint, Y, beta, modes, Mbar, search.sigmaXt);
   const orUsed: OracleResult =
-    Mbar < orc.upper
-      ? { ...orc, upper: Mbar, notes: [...orc.notes, `closed form '${cf.name}': structural bound M̄ = ${fmt(Mbar)} used`] }
-      : orc;
+    Mbar < orc.upper ? { ...orc, upper: Mbar, notes: [...orc.notes, `closed form '${cf.name}': structural bound M̄ = ${fmt(Mbar)} used`] } : orc;
   if (sdc.value > search.best.value) search.best = { value: sdc.value, point: 'closed-form', oracle: orUsed, s: sdc.s, Mbar };
   search.offerWitness(cf.network, `closed-form optimum (${cf.name}), P* = ${fmt(cf.pstar)}`);
   if (Math.abs(sdc.value - cf.pstar) > 1e-8 * Math.max(1, Math.abs(cf.pstar)))
@@ -222,12 +215,7 @@ type SquaredCg = CgOutcome & { solverIterations: number; notes: string[] };
  * Stage 'column-generation' (MATH.md §4): the shared loop (./columnGeneration.ts) with the restricted
  * group lasso; every lasso network is offered as a witness and every residual as a dual point.
  */
-function columnGenerationStage(
-  search: DualSearch,
-  or0: OracleResult,
-  cf: ClosedForm | null,
-  stage: (s: string, detail?: string) => void,
-): SquaredCg {
+function columnGenerationStage(search: DualSearch, or0: OracleResult, cf: ClosedForm | null, stage: (s: string, detail?: string) => void): SquaredCg {
   const solverIterations = search.settings.solverIterations ?? DEFAULT_LASSO_MAX_SWEEPS;
   const solver = new LassoSolver(search, solverIterations);
   const rules = { skip: cf !== null && search.hasWitness(), nearDuplicateFloor: search.pb.beta };
@@ -235,8 +223,12 @@ function columnGenerationStage(
   if (!out.ran) return out;
   const notes = out.notes;
   notes.push(`column generation: ${out.iterations} iteration(s); stop: ${out.stopReason}`);
-  if (out.nearDuplicates) notes.push(`${out.nearDuplicates} oracle direction(s) within the dedup tolerance of a present one were added as distinct columns (different activations near a kink)`);
-  if (out.unconverged) notes.push(`${out.unconverged} restricted lasso solve(s) stopped at the solver budget (${solverIterations} sweeps) before their tolerance`);
+  if (out.nearDuplicates)
+    notes.push(
+      `${out.nearDuplicates} oracle direction(s) within the dedup tolerance of a present one were added as distinct columns (different activations near a kink)`,
+    );
+  if (out.unconverged)
+    notes.push(`${out.unconverged} restricted lasso solve(s) stopped at the solver budget (${solverIterations} sweeps) before their tolerance`);
   if (!cgReachedOptimum(out.stopReason) && !search.functionCertified()) notes.push('column generation did not reach the optimum');
   return out;
 }
@@ -282,50 +274,16 @@ class LassoSolver implements RestrictedSolver {
 }
 
 /** Stage 'verdict' (MATH.md §3.1): the verdict about the weights as given, its reasons, tolerances and the result. */
-function assembleCertificate(
-  search: DualSearch,
-  cf: ClosedForm | null,
-  cg: SquaredCg,
-  timings: Record<string, number>,
-): CertificateResult {
+function assembleCertificate(search: DualSearch, cf: ClosedForm | null, cg: SquaredCg, timings: Record<string, number>): CertificateResult {
   const { settings, best } = search;
   const pb = search.pb;
-  const { X, Y, beta, modes, tol, asTrained, infos, bal, warnings } = pb;
-  const cgNotes = cg.notes;
-  const rebalanced = rebalancedInfo(bal.net, infos, (w) => networkObjective(w, X, Y, beta, modes).objective);
-  const v = decideVerdict({
-    primalAsGiven: asTrained.objective,
-    rebalanced,
-    dualBound: best.value,
-    dualPoint: best.point,
-    oracle: best.oracle,
-    tol,
-    witness: search.witness,
-    bestPrimal: search.bestPrimal,
-    what: `squared loss, β = ${fmt(beta)}`,
-  });
-  if (v.inconsistency) warnings.push(v.inconsistency);
+  const { beta, modes, tol, asTrained, infos, warnings } = pb;
+  const { v, rebalanced, inconclusiveReason } = squaredVerdict(search, cg);
   const verdict = v.verdict;
-  if (verdict === 'inconclusive' && !v.inconsistency && cg.lassoOptimal)
-    cgNotes.push('P* is known to the interval shown (an exact oracle confirmed the restricted optimum).');
   const { gap, relGap, pstarInterval } = v;
-  const inconclusiveReason =
-    verdict === 'inconclusive'
-      ? explainInconclusive({
-          primal: asTrained.objective,
-          tol,
-          dualBound: best.value,
-          bestPrimal: pstarInterval[1],
-          beta,
-          oracle: best.oracle,
-          inconsistent: v.inconsistency !== null,
-          cg: { ran: cg.ran, iterations: cg.iterations, stopKind: cg.stopKind, stopReason: cg.stopReason, solverBudgetHits: cg.unconverged },
-          budgets: { maxIterations: settings.maxIterations, patternBudget: settings.patternBudget, solverIterations: cg.solverIterations, timeBudgetMs: settings.timeBudgetMs },
-        })
-      : undefined;
   const summary = inconclusiveReason ? `${v.summary} ${inconclusiveReason.advice}` : v.summary;
 
-  const oracleUsed: OracleResult = { ...best.oracle, notes: [...best.oracle.notes, ...cgNotes] };
+  const oracleUsed: OracleResult = { ...best.oracle, notes: [...best.oracle.notes, ...cg.notes] };
   const tolerances = certificateTolerances(settings, tol, best.oracle, cg.solverIterations, SQUARED_TOLERANCES);
 
   return {
@@ -367,7 +325,16 @@ function assembleCertificate(
     warnings,
     timings,
     closedFormInfo: cf
-      ? { name: cf.name, formula: cf.formula, values: cf.values, pstar: cf.pstar, latex: cf.latex, condition: cf.condition, tolerance: cf.tolerance, vectors: cf.vectors }
+      ? {
+          name: cf.name,
+          formula: cf.formula,
+          values: cf.values,
+          pstar: cf.pstar,
+          latex: cf.latex,
+          condition: cf.condition,
+          tolerance: cf.tolerance,
+          vectors: cf.vectors,
+        }
       : null,
     columnGeneration: cg.ran
       ? { iterations: cg.iterations, directions: cg.directions, stopReason: cg.stopReason, reachedOptimum: search.functionCertified() || cg.lassoOptimal }
@@ -375,6 +342,53 @@ function assembleCertificate(
     ...(inconclusiveReason ? { inconclusiveReason } : {}),
     ...(cg.stopKind === 'safety-limit' ? { safetyLimit: { seconds: (settings.timeBudgetMs ?? 0) / 1000 } } : {}),
   };
+}
+
+/**
+ * The verdict from the search's best dual point and primal witnesses, with the reason and advice
+ * when it is inconclusive. Kept apart from assembleCertificate: this is the decision, that is the report.
+ * Side effects on purpose: an inconsistency joins the warnings, an exact restricted optimum joins cg.notes.
+ */
+function squaredVerdict(search: DualSearch, cg: SquaredCg) {
+  const { settings, best } = search;
+  const { X, Y, beta, modes, tol, asTrained, infos, bal, warnings } = search.pb;
+  const rebalanced = rebalancedInfo(bal.net, infos, (w) => networkObjective(w, X, Y, beta, modes).objective);
+  const v = decideVerdict({
+    primalAsGiven: asTrained.objective,
+    rebalanced,
+    dualBound: best.value,
+    dualPoint: best.point,
+    oracle: best.oracle,
+    tol,
+    witness: search.witness,
+    bestPrimal: search.bestPrimal,
+    what: `squared loss, β = ${fmt(beta)}`,
+  });
+  if (v.inconsistency) warnings.push(v.inconsistency);
+  const verdict = v.verdict;
+  if (verdict === 'inconclusive' && !v.inconsistency && cg.lassoOptimal)
+    cg.notes.push('P* is known to the interval shown (an exact oracle confirmed the restricted optimum).');
+  const { pstarInterval } = v;
+  const inconclusiveReason =
+    verdict === 'inconclusive'
+      ? explainInconclusive({
+          primal: asTrained.objective,
+          tol,
+          dualBound: best.value,
+          bestPrimal: pstarInterval[1],
+          beta,
+          oracle: best.oracle,
+          inconsistent: v.inconsistency !== null,
+          cg: { ran: cg.ran, iterations: cg.iterations, stopKind: cg.stopKind, stopReason: cg.stopReason, solverBudgetHits: cg.unconverged },
+          budgets: {
+            maxIterations: settings.maxIterations,
+            patternBudget: settings.patternBudget,
+            solverIterations: cg.solverIterations,
+            timeBudgetMs: settings.timeBudgetMs,
+          },
+        })
+      : undefined;
+  return { v, rebalanced, inconclusiveReason };
 }
 
 /** The squared loss's own tolerances and limits (certificateTolerances adds the ones every loss shares). */
@@ -428,7 +442,6 @@ export function certificateTolerances(
 function cgReachedOptimum(reason: string): boolean {
   return reason === 'certified' || reason.startsWith('the restricted optimum');
 }
-
 
 /**
  * The work budgets (and the wall-clock safety limit) as entries of `tolerances`, so the result
@@ -527,7 +540,12 @@ export function explainInconclusive(f: InconclusiveFacts): InconclusiveReason {
         steps: [],
       };
     case 'stopped':
-      return { looseBound: 'dual', by: dualBy, advice: `The analysis was cancelled after ${its(cg.iterations)} of column generation with ${interval}: ${short}.`, steps: [] };
+      return {
+        looseBound: 'dual',
+        by: dualBy,
+        advice: `The analysis was cancelled after ${its(cg.iterations)} of column generation with ${interval}: ${short}.`,
+        steps: [],
+      };
     case 'optimal': {
       const tolFor = Number(relGap.toPrecision(2)) >= relGap ? Number(relGap.toPrecision(2)) : Number((relGap * 1.05).toPrecision(2));
       return {

@@ -57,7 +57,8 @@ function isWhitened(X: Mat): boolean {
 
 /** max |XXᵀ − I| (stops early, returning Infinity, once it exceeds WHITENED_TOL or when n > d) */
 export function whitenedDeviation(X: Mat): number {
-  const n = X.rows, d = X.cols;
+  const n = X.rows,
+    d = X.cols;
   if (n > d || n === 0) return Infinity;
   let dev = 0;
   for (let i = 0; i < n; i++)
@@ -107,19 +108,23 @@ function piece(t: number, beta: number): number {
 }
 
 function whitenedScalar(X: Mat, Y: Mat, beta: number): ClosedForm {
-  const n = X.rows, d = X.cols;
+  const n = X.rows,
+    d = X.cols;
   const y = Y.data;
-  const yp = new Float64Array(n), ym = new Float64Array(n);
+  const yp = new Float64Array(n),
+    ym = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     yp[i] = Math.max(y[i], 0);
     ym[i] = Math.max(-y[i], 0);
   }
-  const np = norm(yp), nm = norm(ym);
+  const np = norm(yp),
+    nm = norm(ym);
   const lam = zeros(n, 1);
   const tp = np > 0 ? Math.min(1, beta / np) : 0;
   const tm = nm > 0 ? Math.min(1, beta / nm) : 0;
   for (let i = 0; i < n; i++) lam.data[i] = tp * yp[i] - tm * ym[i];
-  const dirs: Float64Array[] = [], Z: Float64Array[] = [];
+  const dirs: Float64Array[] = [],
+    Z: Float64Array[] = [];
   for (const [yy, nn, sign] of [
     [yp, np, 1],
     [ym, nm, -1],
@@ -160,7 +165,8 @@ function whitenedScalar(X: Mat, Y: Mat, beta: number): ClosedForm {
 }
 
 function isDisjointNonneg(Y: Mat): boolean {
-  const n = Y.rows, c = Y.cols;
+  const n = Y.rows,
+    c = Y.cols;
   for (let i = 0; i < n; i++) {
     let nz = 0;
     for (let j = 0; j < c; j++) {
@@ -174,9 +180,12 @@ function isDisjointNonneg(Y: Mat): boolean {
 }
 
 function whitenedOneHot(X: Mat, Y: Mat, beta: number): ClosedForm {
-  const n = X.rows, d = X.cols, c = Y.cols;
+  const n = X.rows,
+    d = X.cols,
+    c = Y.cols;
   const lam = zeros(n, c);
-  const dirs: Float64Array[] = [], Z: Float64Array[] = [];
+  const dirs: Float64Array[] = [],
+    Z: Float64Array[] = [];
   const values: Record<string, number> = { beta };
   let pstar = 0;
   let lmax = 0;
@@ -222,8 +231,10 @@ function whitenedOneHot(X: Mat, Y: Mat, beta: number): ClosedForm {
 
 /** O(nd) pre-check: every row nearly parallel to the longest row, before any SVD. */
 function looksRankOne(X: Mat): boolean {
-  const n = X.rows, d = X.cols;
-  let best = -1, bn = 0;
+  const n = X.rows,
+    d = X.cols;
+  let best = -1,
+    bn = 0;
   for (let i = 0; i < n; i++) {
     let s = 0;
     for (let k = 0; k < d; k++) s += X.data[i * d + k] ** 2;
@@ -236,7 +247,8 @@ function looksRankOne(X: Mat): boolean {
   const r0 = X.data.subarray(best * d, best * d + d);
   const r0n = Math.sqrt(bn);
   for (let i = 0; i < n; i++) {
-    let p = 0, s = 0;
+    let p = 0,
+      s = 0;
     for (let k = 0; k < d; k++) {
       p += X.data[i * d + k] * r0[k];
       s += X.data[i * d + k] ** 2;
@@ -248,17 +260,21 @@ function looksRankOne(X: Mat): boolean {
 }
 
 function rankOne(X: Mat, Y: Mat, beta: number): ClosedForm | null {
-  const n = X.rows, d = X.cols, c = Y.cols;
+  const n = X.rows,
+    d = X.cols,
+    c = Y.cols;
   if (!looksRankOne(X)) return null;
   const dec = svd(X);
   const s1 = dec.s[0] ?? 0;
   const s2 = dec.s.length > 1 ? dec.s[1] : 0;
   if (!(s1 > 0) || s2 > RANK_ONE_TOL * s1) return null;
   const k = dec.s.length;
-  const u1 = new Float64Array(n), v1 = new Float64Array(d);
+  const u1 = new Float64Array(n),
+    v1 = new Float64Array(d);
   for (let i = 0; i < n; i++) u1[i] = dec.U.data[i * k];
   for (let i = 0; i < d; i++) v1[i] = dec.V.data[i * k];
-  const dirs: Float64Array[] = [], Z: Float64Array[] = [];
+  const dirs: Float64Array[] = [],
+    Z: Float64Array[] = [];
   const R = new Float64Array(Y.data);
   const values: Record<string, number> = { beta, sigma1: s1, sigma2: s2 };
   let pen = 0;

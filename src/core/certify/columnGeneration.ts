@@ -107,7 +107,8 @@ export function oracleDirection(or: OracleResult, d: number, modes: CertifyModes
 
 /** max_k ‖Lᵀa_k‖ over the restricted problem's columns: its dual constraint at L (≤ β when L is its optimal dual). */
 export function maxColumnCorrelation(feats: readonly { a: Float64Array }[], L: Mat): number {
-  const n = L.rows, c = L.cols;
+  const n = L.rows,
+    c = L.cols;
   let best = 0;
   for (const { a } of feats) {
     let q = 0;
@@ -220,7 +221,16 @@ export function columnGeneration(
   stage: (s: string, detail?: string) => void,
 ): CgOutcome {
   const { settings, X, d, modes } = search;
-  const out: CgOutcome = { ran: false, iterations: 0, directions: 0, lassoOptimal: false, stopReason: '', stopKind: 'not-run', unconverged: 0, nearDuplicates: 0 };
+  const out: CgOutcome = {
+    ran: false,
+    iterations: 0,
+    directions: 0,
+    lassoOptimal: false,
+    stopReason: '',
+    stopKind: 'not-run',
+    unconverged: 0,
+    nearDuplicates: 0,
+  };
   if (search.isCertified() || rules.skip || !(settings.maxIterations > 0)) return out;
   out.ran = true;
   const feats = new FeatureSet(X, modes);

@@ -9,7 +9,7 @@
  * every network of every width. With a free hidden bias, (u, b) with u → 0 gives constant
  * neurons of vanishing cost, which forces Λᵀ1 = 0 (and then the b2 term vanishes).
  */
-import { type Mat, zeros } from '../linalg/mat';
+import { type Mat, projectMeanZero } from '../linalg/mat';
 import { EPS } from '../oracle/common';
 import type { CertifyModes } from '../problem/network';
 
@@ -21,19 +21,6 @@ export function needsMeanZero(modes: CertifyModes): boolean {
 /** True when the −‖Λᵀ1‖²/(2β) term is present (b2 decayed, and not already forced to Λᵀ1 = 0). */
 export function hasBiasTerm(modes: CertifyModes): boolean {
   return modes.outputBias === 'decayed' && !needsMeanZero(modes);
-}
-
-/** Columns shifted to mean zero (Λᵀ1 = 0). */
-export function projectMeanZero(L: Mat): Mat {
-  const n = L.rows, c = L.cols;
-  const out = zeros(n, c);
-  for (let k = 0; k < c; k++) {
-    let s = 0;
-    for (let i = 0; i < n; i++) s += L.data[i * c + k];
-    const mu = n > 0 ? s / n : 0;
-    for (let i = 0; i < n; i++) out.data[i * c + k] = L.data[i * c + k] - mu;
-  }
-  return out;
 }
 
 /** The dual candidate for a residual-like Λ0: projected when the modes require Λᵀ1 = 0. */
@@ -54,16 +41,22 @@ interface DualParts {
 }
 
 function parts(L: Mat, Y: Mat, beta: number, modes: CertifyModes): DualParts {
-  const n = L.rows, c = L.cols;
-  let lin = 0, absLin = 0, q = 0;
+  const n = L.rows,
+    c = L.cols;
+  let lin = 0,
+    absLin = 0,
+    q = 0;
   for (let i = 0; i < L.data.length; i++) {
     lin += L.data[i] * Y.data[i];
     absLin += Math.abs(L.data[i] * Y.data[i]);
     q += L.data[i] * L.data[i];
   }
-  let bias = 0, absBias = 0, meanViolation = 0;
+  let bias = 0,
+    absBias = 0,
+    meanViolation = 0;
   for (let k = 0; k < c; k++) {
-    let s = 0, a = 0;
+    let s = 0,
+      a = 0;
     for (let i = 0; i < n; i++) {
       s += L.data[i * c + k];
       a += Math.abs(L.data[i * c + k]);
@@ -154,7 +147,8 @@ export function bestScale(
 
 /** ‖Λ̄‖_F for Λ̄ = 1·(Λᵀ1/n)ᵀ, the part of Λ that violates Λᵀ1 = 0. */
 export function meanResidue(L: Mat): number {
-  const n = L.rows, c = L.cols;
+  const n = L.rows,
+    c = L.cols;
   let t = 0;
   for (let k = 0; k < c; k++) {
     let s = 0;

@@ -90,7 +90,10 @@ export function stateProblem(
   stage: (s: string, detail?: string) => void,
   clock: StageClock,
 ): CertifyProblem {
-  const n = X.rows, d = X.cols, c = net.W2.rows, m = net.W1.rows;
+  const n = X.rows,
+    d = X.cols,
+    c = net.W2.rows,
+    m = net.W1.rows;
   const { modes, warnings } = resolveModes(net, { hiddenBias: settings.hiddenBias, outputBias: settings.outputBias });
   const betaInfo = how.betaOf(settings.beta, n, c);
   warnings.push(...betaInfo.warnings);
@@ -150,6 +153,8 @@ export abstract class DualSearchBase<R extends { value: number; oracle: OracleRe
       shouldStop: settings.shouldStop,
       // a global search may drop regions whose bound is ≤ β: M̄ ≤ β is all a feasible dual point needs
       stopBelow: beta,
+      // the exact-vertex enumeration's last faces are this run's alone (deterministic per run)
+      warmScope: this,
     };
     this.bestPrimal = pb.Pbal;
   }

@@ -26,10 +26,7 @@ export function impliedBetaWarning(implied: number | null, beta: number, relMism
       `Check ${checkData()}; the verdict below is about these data as given.`
     );
   if (Math.abs(implied - beta) <= relMismatch * beta) return null;
-  return (
-    `Implied β = ${formula} = ${fmt(implied)} differs from the declared β = ${fmt(beta)} by more than ` +
-    `${relMismatch * 100}%: either ${MISMATCH}.`
-  );
+  return `Implied β = ${formula} = ${fmt(implied)} differs from the declared β = ${fmt(beta)} by more than ` + `${relMismatch * 100}%: either ${MISMATCH}.`;
 }
 
 /**

@@ -14,17 +14,12 @@ export * from './types';
 export { betaFromSpec } from './beta';
 export { certifyWith };
 export { detectClosedForm, type ClosedForm } from './closedForms';
-export { dualValue, bestScale, projectMeanZero, feasibleDirection } from './dual';
+export { dualValue, bestScale, feasibleDirection } from './dual';
+export { projectMeanZero } from '../linalg/mat';
 export { solveLasso, lassoNetwork } from './lasso';
 export { networkObjective, rebalance, neuronInfos, impliedBeta, resolveModes } from '../problem/objective';
 export { buildXt } from '../problem/features';
 
-export function certifyNetwork(
-  net: NetworkWeights,
-  X: Mat,
-  Y: Mat,
-  settings: CertifySettings,
-  oracle: OracleFn = computeOracle,
-): CertificateResult {
+export function certifyNetwork(net: NetworkWeights, X: Mat, Y: Mat, settings: CertifySettings, oracle: OracleFn = computeOracle): CertificateResult {
   return certifyWith(net, X, Y, settings, oracle);
 }

@@ -21,7 +21,7 @@
  * 4ε(K+2)√(nc)‖Y‖² counted as 0; or stagnation (no decrease over 20 checks). The solution IS a
  * network (lassoNetwork).
  */
-import { featureSign, newtonPolish, norm, Problem } from './lassoSteps';
+import { featureSign, GramMemo, newtonPolish, norm, Problem } from './lassoSteps';
 import type { HiddenBiasMode, NetworkWeights, CertifyModes, OutputBiasMode } from '../problem/network';
 import { type Mat, zeros } from '../linalg/mat';
 
@@ -35,6 +35,11 @@ export interface LassoOptions {
   warm?: { Z: Float64Array[]; b2?: Float64Array };
   /** Newton polish on the active set (default true) */
   polish?: boolean;
+  /**
+   * the features' inner products computed so far (a later solve over some of the same vectors, e.g.
+   * the next column-generation iteration, passes the same memo; results are bit-identical either way)
+   */
+  gram?: GramMemo;
 }
 
 export const LASSO_REL_TOL = 1e-12;
@@ -102,7 +107,7 @@ function bcdSweep(P: Problem, Z: Float64Array[], b2: Float64Array, R: Float64Arr
 function solveDirect(A: Float64Array[], Y: Mat, beta: number, offset: OffsetMode, options: LassoOptions = {}): LassoResult {
   const relTol = options.relTol ?? LASSO_REL_TOL;
   const maxSweeps = options.maxSweeps ?? DEFAULT_LASSO_MAX_SWEEPS;
-  const P = new Problem(A, Y, beta, offset);
+  const P = new Problem(A, Y, beta, offset, options.gram);
   const { n, c, K } = P;
   const Z: Float64Array[] = [];
   for (let k = 0; k < K; k++) {
@@ -114,7 +119,8 @@ function solveDirect(A: Float64Array[], Y: Mat, beta: number, offset: OffsetMode
   let R = P.residual(Z, b2);
   const g = new Float64Array(c);
   const dz = new Float64Array(c);
-  let sweeps = 0, newtonSteps = 0;
+  let sweeps = 0,
+    newtonSteps = 0;
   let converged = false;
   let lastSupport = '';
   let stableChecks = 0;
@@ -205,7 +211,9 @@ export function solveLasso(A: Float64Array[], Y: Mat, beta: number, offset: Offs
   const K = A.length;
   if (K <= WORKING_SET_MIN) return solveDirect(A, Y, beta, offset, options);
   const c = Y.cols;
-  const P = new Problem(A, Y, beta, offset);
+  // one memo for every working-set round: each round's features are mostly the last round's
+  const gram = options.gram ?? new GramMemo();
+  const P = new Problem(A, Y, beta, offset, gram);
   const inW = new Uint8Array(K);
   const Zfull: Float64Array[] = [];
   for (let k = 0; k < K; k++) {
@@ -215,7 +223,8 @@ export function solveLasso(A: Float64Array[], Y: Mat, beta: number, offset: Offs
   }
   const b2 = new Float64Array(c);
   if (offset !== 'none' && options.warm?.b2) b2.set(options.warm.b2);
-  let sweeps = 0, newtonSteps = 0;
+  let sweeps = 0,
+    newtonSteps = 0;
   const g = new Float64Array(c);
   for (let round = 0; round < 200; round++) {
     const R = P.residual(Zfull, b2);
@@ -235,7 +244,7 @@ export function solveLasso(A: Float64Array[], Y: Mat, beta: number, offset: Offs
       Y,
       beta,
       offset,
-      { ...options, warm: { Z: idx.map((k) => Zfull[k]), b2 } },
+      { ...options, gram, warm: { Z: idx.map((k) => Zfull[k]), b2 } },
     );
     sweeps += sub.sweeps;
     newtonSteps += sub.newtonSteps;
@@ -273,13 +282,7 @@ export const CONSTANT_NEURON_SCALE = 1e8;
  * free hidden bias and no free output bias, it is realized as a constant neuron (u = 0, b1 = t,
  * v = offset/t, penalty (β/2)‖offset‖²/t² with t = 1e8·max(1, ‖offset‖)).
  */
-export function lassoNetwork(
-  dirs: Float64Array[],
-  Z: Float64Array[],
-  offset: Float64Array,
-  d: number,
-  modes: CertifyModes,
-): NetworkWeights {
+export function lassoNetwork(dirs: Float64Array[], Z: Float64Array[], offset: Float64Array, d: number, modes: CertifyModes): NetworkWeights {
   const c = offset.length;
   const live: number[] = [];
   for (let k = 0; k < Z.length; k++) if (norm(Z[k]) > 0) live.push(k);

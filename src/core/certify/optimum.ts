@@ -5,7 +5,11 @@
  *   - the certified relative gap (value − lower bound)/value ≤ relTol, or
  *   - the oracle's sound upper bound gives M(Λ_t) ≤ M̄ ≤ β(1 + OPTIMAL_M_TOL) (exact, or a search
  *     that stopped at that threshold): then the restricted optimum is optimal over ALL activation
- *     patterns (the residual is dual feasible up to that factor).
+ *     patterns (the residual is dual feasible up to that factor), or
+ *   - a work budget is spent: the rounds (maxIterations) or the rounds without progress
+ *     (optimumRounds.ts RoundBudget); the search then ends with one full oracle call at the best
+ *     network's dual point on the escalation schedule's last step (the best bound the budget allows),
+ *     and the stop's reason says which bound is left loose and what would close it.
  *
  * Soundness (MATH.md §3): `value` is recomputed from the returned network's weights by forward()
  * (networkObjective), never taken from the lasso; `lowerBound` is D(sΛ_t) with s ≤ β/M̄, M̄ the
@@ -14,7 +18,7 @@
  */
 import type { Mat } from '../linalg/mat';
 import { sigmaMax, SIGMA_REL_SLACK } from '../linalg/decomp';
-import { DEFAULT_NODE_BUDGET, DEFAULT_ORACLE_OPTIONS, OPTIMUM_ESCALATION_FACTOR, OPTIMUM_ESCALATION_MAX_NODES, type OracleFn, type OracleOptions, type OracleResult } from '../oracle/types';
+import type { OracleFn, OracleOptions, OracleResult } from '../oracle/types';
 import { FeatureSet, hintsMat, OPTIMAL_M_TOL, oracleDirection, TIGHT_LASSO_REL_TOL } from './certify';
 import { bestScale, feasibleDirection } from './dual';
 import { lassoNetwork, offsetModeFor, solveLasso } from './lasso';
@@ -23,6 +27,20 @@ import { networkObjective } from '../problem/objective';
 import type { CertifyModes, NetworkWeights } from '../problem/network';
 import { isCancellation } from '../errors';
 import { outerStop, STOPPED_ON_REQUEST } from '../problem/safetyStop';
+import {
+  escalateDuplicate,
+  escalationNote,
+  escalationSchedule,
+  finalOracleCall,
+  looseBoundsNote,
+  oracleEscalated,
+  RoundBudget,
+  settledStop,
+  stepOptions,
+  type BestDualPoint,
+  type EscalatedOracle,
+  type EscalationStep,
+} from './optimumRounds';
 
 /** Column generation for the optimum stops when the certified relative gap is at most this. */
 export const OPTIMUM_REL_TOL = 1e-10;
@@ -53,83 +71,6 @@ export const OPTIMUM_EXTRA_COLUMNS = 8;
 export const OPTIMUM_EARLY_MARGIN = 1e-3;
 export const OPTIMUM_EARLY_NODES = 100;
 
-/** An oracle call of the optimum searches, escalated (oracleEscalated). */
-export interface EscalatedOracle {
-  oracle: OracleResult;
-  /** node budget of the last call (the base budget when not escalated) */
-  nodeBudget: number;
-  /** re-asks made */
-  escalations: number;
-}
-
-/**
- * The oracle at one dual point, re-asked while a global search that did not close (not exact at
- * rank ≥ 5, where the oracle's global searches run) found nothing useful — by default no direction
- * above `bar` — but its sound M̄ is still above it: stopping there would end the column generation
- * with a restricted optimum that is not optimal (issue #16: iris-like, 5,000 nodes missed M = 1.06·β). Each re-ask multiplies the node budget by
- * OPTIMUM_ESCALATION_FACTOR up to OPTIMUM_ESCALATION_MAX_NODES — nodes, never time. Every call's M̄
- * is a sound bound on the same M(Λ), so the smallest is kept. A budget of 0 (search off) is not
- * raised, and a re-ask that changed nothing ends it (the budget was not what limited the call, e.g.
- * c > 3, where no global search runs; the nodes a search reports stop short of its budget, so they
- * cannot tell this beforehand). `more.found` replaces "a direction above bar" (escalateDuplicate:
- * a violating direction that is not a column yet); `more.from` goes on from an escalation already made.
- */
-export function oracleEscalated(
-  ask: (nodeBudget: number | undefined) => OracleResult,
-  baseNodes: number | undefined,
-  bar: number,
-  more: { found?: (o: OracleResult) => boolean; from?: EscalatedOracle } = {},
-): EscalatedOracle {
-  const found = more.found ?? ((o: OracleResult) => o.lower > bar);
-  let nodeBudget = more.from?.nodeBudget ?? baseNodes ?? DEFAULT_NODE_BUDGET;
-  let oracle = more.from?.oracle ?? ask(baseNodes);
-  let escalations = more.from?.escalations ?? 0;
-  while (!oracle.exact && !found(oracle) && oracle.upper > bar && oracle.rank >= 5 && nodeBudget > 0 && nodeBudget < OPTIMUM_ESCALATION_MAX_NODES) {
-    nodeBudget = Math.min(OPTIMUM_ESCALATION_MAX_NODES, nodeBudget * OPTIMUM_ESCALATION_FACTOR);
-    const prev = oracle;
-    oracle = ask(nodeBudget);
-    escalations++;
-    if (prev.upper < oracle.upper) oracle = { ...oracle, upper: prev.upper, notes: [...oracle.notes, `M̄ = ${prev.upper.toPrecision(6)} kept from the smaller node budget`] };
-    if (oracle.upper === prev.upper && oracle.lower === prev.lower) break;
-  }
-  return { oracle, nodeBudget, escalations };
-}
-
-/**
- * The oracle's violating direction is a column already present, after the tighter restricted
- * solve: a global search that did not close may have stopped at it (its hints are the active
- * columns, and an early stop takes the first violating direction met) while a different violating
- * direction exists (issue #16: iris-like stopped here at 5,000 nodes; 10⁵ nodes found M = 1.06·β
- * elsewhere). Re-asked at the same dual point the same way as oracleEscalated — ×10 nodes, with
- * `askFull` (no early stop) — until its direction is new, M̄ ≤ bar, or the cap. `isNew` says whether
- * the call's direction is not a column yet.
- */
-export function escalateDuplicate(askFull: (nodeBudget: number | undefined) => OracleResult, esc: EscalatedOracle, bar: number, isNew: (o: OracleResult) => boolean): EscalatedOracle {
-  return oracleEscalated(askFull, esc.nodeBudget, bar, { from: esc, found: (o) => o.lower > bar && isNew(o) });
-}
-
-/** Largest number of random directions of the oracle's lower-bound search on an escalated re-ask (escalatedSamples). */
-export const OPTIMUM_ESCALATION_MAX_SAMPLES = 200_000;
-
-/**
- * Random directions of the oracle's lower-bound search (OracleOptions.samples, as options to spread) for a call at
- * `nodeBudget` nodes: the default for the base budget, then the default times the square of the
- * budget's growth, up to OPTIMUM_ESCALATION_MAX_SAMPLES (work units, like the nodes). Why: a re-ask
- * is there for a violating direction, and sampling finds one sooner than the branch and bound —
- * measured at iris-like optimize dual points (n = 150, rank 5, c = 3): 2·10⁵ samples (1.4 s CPU)
- * attained M = 1.09·β where the 10⁵-node spatial search (5 s) attained 1.04·β.
- */
-export function escalatedSamples(nodeBudget: number | undefined, baseNodes: number | undefined): { samples?: number } {
-  const base = baseNodes ?? DEFAULT_NODE_BUDGET;
-  if (nodeBudget === undefined || !(base > 0) || !(nodeBudget > base)) return {}; // the oracle's default
-  return { samples: Math.min(OPTIMUM_ESCALATION_MAX_SAMPLES, Math.round(DEFAULT_ORACLE_OPTIONS.samples * (nodeBudget / base) ** 2)) };
-}
-
-/** The stop's words when an escalated search still found nothing violated. */
-export function escalationNote(e: EscalatedOracle): string {
-  return e.escalations > 0 ? ` (escalated ${e.escalations}× to ${e.nodeBudget} nodes: M̄ = ${e.oracle.upper.toPrecision(6)}, best attained ${e.oracle.lower.toPrecision(6)})` : '';
-}
-
 export interface OptimumSearchOptions {
   beta: number;
   modes: CertifyModes;
@@ -145,6 +86,8 @@ export interface OptimumSearchOptions {
   timeBudgetMs?: number;
   /** target relative gap (default OPTIMUM_REL_TOL) */
   relTol?: number;
+  /** rounds without progress that end the search (default OPTIMUM_STALL_ROUNDS; optimumRounds.ts RoundBudget) */
+  stallRounds?: number;
   /** a sound lower bound on P* known beforehand (e.g. the certificate's dual bound) */
   knownLowerBound?: number;
   shouldStop?: () => boolean;
@@ -199,6 +142,11 @@ interface SquaredSearchState {
   /** a sound M̄ ≤ β(1 + OPTIMAL_M_TOL) at the final restricted optimum */
   proven: boolean;
   warm?: { Z: Float64Array[]; b2?: Float64Array };
+  /** the oracle's work per re-ask (one schedule for every call) */
+  schedule: EscalationStep[];
+  budget: RoundBudget;
+  /** the best network's dual point (its residual as Λ0), for the final oracle call */
+  bestDual: (BestDualPoint<Mat> & { residual: Mat }) | null;
 }
 
 /** Relative gap of a value over a lower bound (0 when they meet, Infinity when the value is not positive and above it). */
@@ -230,6 +178,9 @@ export function searchOptimum(X: Mat, Y: Mat, opts: OptimumSearchOptions): Optim
     iterations: 0,
     tight: false,
     proven: false,
+    schedule: escalationSchedule(opts.nodeBudget),
+    budget: new RoundBudget(opts.stallRounds),
+    bestDual: null,
   };
   for (const v of opts.seedDirs) if (v.length === dd) st.feats.add(v);
   const warnings: string[] = [];
@@ -238,8 +189,11 @@ export function searchOptimum(X: Mat, Y: Mat, opts: OptimumSearchOptions): Optim
   while (st.iterations < opts.maxIterations) {
     stopReason = outerStop(opts.shouldStop, t0, opts.timeBudgetMs ?? Infinity) ?? squaredRound(st, warnings);
     if (stopReason) break;
+    stopReason = st.budget.record(st.best?.value ?? Infinity, st.lowerBound);
+    if (stopReason) break;
   }
   if (!stopReason) stopReason = `iteration limit (${opts.maxIterations}) reached`;
+  stopReason += squaredFinal(st, stopReason, warnings);
   if (!st.best) {
     // no iteration ran: the zero network (offset only) as a trivial witness
     const net = lassoNetwork([], [], new Float64Array(Y.cols), d, modes);
@@ -269,7 +223,10 @@ function squaredRound(st: SquaredSearchState, warnings: string[]): string {
   const { beta, modes } = opts;
   const d = X.cols;
   st.iterations++;
-  opts.onStage?.('column-generation', `optimum: iteration ${st.iterations}, ${st.feats.list.length} directions`);
+  opts.onStage?.(
+    'column-generation',
+    `optimum: iteration ${st.iterations}, ${st.feats.list.length} directions${st.best ? `, objective ${st.best.value.toPrecision(8)}` : ''}`,
+  );
   const lasso = solveLasso(
     st.feats.list.map((f) => f.a),
     Y,
@@ -286,7 +243,8 @@ function squaredRound(st: SquaredSearchState, warnings: string[]): string {
     modes,
   );
   const value = networkObjective(net, X, Y, beta, modes).objective; // from the weights, by forward()
-  if (Number.isFinite(value) && (!st.best || value < st.best.value)) st.best = { net, value };
+  const improved = Number.isFinite(value) && (!st.best || value < st.best.value);
+  if (improved) st.best = { net, value };
   const Lt = feasibleDirection(lasso.residual, modes);
   st.residual = lasso.residual;
   const active = st.feats.list.filter((_, k) => norm(lasso.Z[k]) > 0).map((f) => f.dir);
@@ -297,6 +255,7 @@ function squaredRound(st: SquaredSearchState, warnings: string[]): string {
     nodeBudget: opts.nodeBudget,
     seed: opts.seed + st.iterations,
     shouldStop: opts.shouldStop,
+    warmScope: st,
     hints: hintsMat(active, featureDim(d, modes.hiddenBias)),
     // only M̄ ≤ β(1 + tol) matters for the proof: the oracle may skip what is below it
     stopBelow: bar,
@@ -308,13 +267,12 @@ function squaredRound(st: SquaredSearchState, warnings: string[]): string {
     const dn = oracleDirection(o, d, modes);
     return dn !== null && !st.feats.has(dn);
   };
+  const askFull = (step: EscalationStep) => opts.oracle(st.Xt, Lt, { ...oOpts, ...stepOptions(step) });
   let esc: EscalatedOracle;
   try {
-    const samples = (nodeBudget: number | undefined) => escalatedSamples(nodeBudget, opts.nodeBudget);
-    esc = oracleEscalated((nodeBudget) => opts.oracle(st.Xt, Lt, { ...oOpts, earlyDirection: early, nodeBudget, ...samples(nodeBudget) }), opts.nodeBudget, bar);
+    esc = oracleEscalated((step) => opts.oracle(st.Xt, Lt, { ...oOpts, earlyDirection: early, ...stepOptions(step) }), st.schedule, bar);
     // a violating direction already present after the tighter solve: re-ask with more nodes before stopping
-    if (st.tight && esc.oracle.lower > bar && !isNew(esc.oracle))
-      esc = escalateDuplicate((nodeBudget) => opts.oracle(st.Xt, Lt, { ...oOpts, nodeBudget, ...samples(nodeBudget) }), esc, bar, isNew);
+    if (st.tight && esc.oracle.lower > bar && !isNew(esc.oracle)) esc = escalateDuplicate(askFull, st.schedule, esc, bar, isNew);
   } catch (e) {
     if (isCancellation(e, opts.shouldStop)) return STOPPED_ON_REQUEST;
     warnings.push(`the oracle failed in column generation (iteration ${st.iterations}): ${e instanceof Error ? e.message : String(e)}`);
@@ -322,6 +280,7 @@ function squaredRound(st: SquaredSearchState, warnings: string[]): string {
   }
   const ort = esc.oracle;
   st.lastOracle = ort;
+  if (improved) st.bestDual = { L: Lt, oracle: ort, step: esc.step, askFull, residual: lasso.residual };
   const sd = bestScale(Lt, Y, beta, modes, ort.upper, st.sigmaXt);
   if (sd.value > st.lowerBound) st.lowerBound = sd.value;
   if (squaredGap(st) <= st.relTol) return `certified relative gap ≤ ${st.relTol}`;
@@ -346,4 +305,40 @@ function squaredRound(st: SquaredSearchState, warnings: string[]): string {
     if (dc) st.feats.add(dc);
   }
   return '';
+}
+
+/**
+ * After the loop: the final oracle call at the best network's dual point (finalOracleCall), its bound
+ * kept, a proof when its M̄ ≤ β(1 + OPTIMAL_M_TOL); then, when still not proven, what is loose and what
+ * would close it. The words to append to the stop's reason ('' when nothing is to be said).
+ */
+function squaredFinal(st: SquaredSearchState, stopReason: string, warnings: string[]): string {
+  const { Y, opts } = st;
+  const { beta, modes } = opts;
+  const bd = st.bestDual;
+  if (!bd || settledStop(stopReason, st.proven, stopReason === STOPPED_ON_REQUEST)) return '';
+  const bar = beta * (1 + OPTIMAL_M_TOL);
+  let fin: ReturnType<typeof finalOracleCall>;
+  try {
+    fin = finalOracleCall(bd, st.schedule);
+  } catch (e) {
+    if (isCancellation(e, opts.shouldStop)) return `; ${STOPPED_ON_REQUEST} before the final oracle call`;
+    warnings.push(`the oracle failed in the optimum's final call: ${e instanceof Error ? e.message : String(e)}`);
+    return '';
+  }
+  const ort = fin.oracle;
+  if (fin.asked) {
+    st.lastOracle = ort;
+    st.residual = bd.residual;
+    const sd = bestScale(bd.L, Y, beta, modes, ort.upper, st.sigmaXt);
+    if (sd.value > st.lowerBound) st.lowerBound = sd.value;
+    if (ort.upper <= bar) {
+      st.proven = true;
+      return `; the final oracle call at the best network's dual point proved it: M̄ ≤ β(1 + ${OPTIMAL_M_TOL}) (optimal over all patterns)`;
+    }
+  }
+  if (squaredGap(st) <= OPTIMUM_EXACT_REL_TOL) return '';
+  const value = st.best?.value ?? Infinity;
+  const lowerIfTight = Math.max(st.lowerBound, bestScale(bd.L, Y, beta, modes, ort.lower, st.sigmaXt).value);
+  return looseBoundsNote({ beta, bar, oracle: ort, step: st.schedule[fin.step], lowerIfTight, value, lowerBound: st.lowerBound });
 }

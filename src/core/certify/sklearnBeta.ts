@@ -25,7 +25,10 @@ import type { BetaInfo } from './types';
 /** `lossWords`: the certified loss, to warn when sklearn has no such loss. */
 export function betaFromSklearnAlpha(alpha: number, lossWords: string): BetaInfo {
   if (!Number.isFinite(alpha) || alpha <= 0)
-    throw usageError(`scikit-learn's alpha must be a positive finite number (got ${alpha}); with alpha = 0 there is no regularized problem to certify.`, 'beta');
+    throw usageError(
+      `scikit-learn's alpha must be a positive finite number (got ${alpha}); with alpha = 0 there is no regularized problem to certify.`,
+      'beta',
+    );
   const known = lossWords === 'squared' || lossWords === 'logistic' || lossWords === 'cross-entropy';
   return {
     beta: alpha,
@@ -55,13 +58,14 @@ export function sklearnSuggestion(
   frontEnd: keyof typeof SKLEARN_HOW = 'cli',
 ): string | null {
   const folded = model.foldedPreprocessing.length
-    ? ' The graph\'s Scaler is folded into layer 1, so the penalty here acts on the folded weights, not on the ones sklearn decayed.'
+    ? " The graph's Scaler is folded into layer 1, so the penalty here acts on the folded weights, not on the ones sklearn decayed."
     : '';
   if (o.sklearnAlpha !== undefined) return folded ? `--sklearn-alpha:${folded}` : null;
   if (model.producer.name !== 'skl2onnx') return null;
   if (o.beta !== undefined && o.hiddenBias === 'free' && o.outputBias === 'free') return folded ? folded.trim() : null;
   return (
     'exported by skl2onnx: if a scikit-learn MLPClassifier/MLPRegressor trained it, its problem is β = alpha with both biases free ' +
-    `(sklearn decays neither intercept). ${SKLEARN_HOW[frontEnd]}; this run uses the β and bias modes given.` + folded
+    `(sklearn decays neither intercept). ${SKLEARN_HOW[frontEnd]}; this run uses the β and bias modes given.` +
+    folded
   );
 }

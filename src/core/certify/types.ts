@@ -1,7 +1,6 @@
 import type { OracleResult } from '../oracle/types';
 import type { HiddenBiasMode, NetworkWeights, OutputBiasMode } from '../problem/network';
 
-
 /** How β was obtained (MATH.md §1): shown to the user next to the number. */
 export type BetaSpec =
   | { kind: 'direct'; beta: number }

@@ -91,10 +91,14 @@ function rebalanceWords(r: RebalanceInfo): string {
 }
 
 export function decideVerdict(f: VerdictFacts): VerdictOutcome {
-  const P = f.primalAsGiven, tol = f.tol, D = f.dualBound;
+  const P = f.primalAsGiven,
+    tol = f.tol,
+    D = f.dualBound;
   const Pbal = f.rebalanced.objective;
-  const gap = P - D, gapBalanced = Pbal - D;
-  const relGap = rel(gap, P), relGapBalanced = rel(gapBalanced, Pbal);
+  const gap = P - D,
+    gapBalanced = Pbal - D;
+  const relGap = rel(gap, P),
+    relGapBalanced = rel(gapBalanced, Pbal);
   const bestPrimal = Math.min(f.bestPrimal, Pbal, P);
   const consistent = !(D > bestPrimal * (1 + INCONSISTENCY_REL_TOL) + 1e-300);
   const inconsistency = consistent
@@ -105,7 +109,12 @@ export function decideVerdict(f: VerdictFacts): VerdictOutcome {
   // The function is proven optimal and rebalancing alone closes the gap: say so, with that network.
   const functionOptimal = gapBalanced <= tol * Pbal;
   let witness: VerdictOutcome['witness'] = null;
-  const rb = { net: f.rebalanced.net, objective: Pbal, description: `this network, ${rebalanceWords(f.rebalanced)} (same predictions)`, kind: 'rebalance/prune' as const };
+  const rb = {
+    net: f.rebalanced.net,
+    objective: Pbal,
+    description: `this network, ${rebalanceWords(f.rebalanced)} (same predictions)`,
+    kind: 'rebalance/prune' as const,
+  };
   if (functionOptimal && Pbal < P * (1 - tol)) witness = rb;
   else {
     const other = f.witness && f.witness.objective < Pbal ? { ...f.witness, kind: 'better-network' as const } : null;
@@ -147,7 +156,8 @@ export function decideVerdict(f: VerdictFacts): VerdictOutcome {
 
 /** Live neurons whose norms rebalancing changes (beyond REBALANCE_REL_TOL), and dead ones. */
 export function rebalanceCounts(infos: { inNorm: number; outNorm: number; dead: boolean }[]): { rescaled: number; dropped: number } {
-  let rescaled = 0, dropped = 0;
+  let rescaled = 0,
+    dropped = 0;
   for (const s of infos) {
     if (s.dead) dropped++;
     else if (Math.abs(s.inNorm - s.outNorm) > REBALANCE_REL_TOL * Math.max(s.inNorm, s.outNorm)) rescaled++;

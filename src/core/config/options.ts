@@ -52,8 +52,7 @@ export function settingsFromOptions(model: Pick<CanonicalModel, 'b1' | 'b2'>, o:
   let beta: BetaSpec;
   if (o.sklearnAlpha !== undefined) beta = { kind: 'sklearn', alpha: o.sklearnAlpha };
   else if (o.beta !== undefined) beta = { kind: 'direct', beta: o.beta };
-  else if (o.weightDecay !== undefined)
-    beta = { kind: 'pytorch', weightDecay: o.weightDecay, reduction: o.reduction ?? 'mean', optimizer: o.optimizer };
+  else if (o.weightDecay !== undefined) beta = { kind: 'pytorch', weightDecay: o.weightDecay, reduction: o.reduction ?? 'mean', optimizer: o.optimizer };
   else throw usageError('β is missing: give β directly or the weight decay and loss reduction used in training', 'beta');
   const sk = o.sklearnAlpha !== undefined;
   return {

@@ -86,7 +86,11 @@ export function resolveEntry(entry: ModelEntry, origin: EntryOrigin, editor: Edi
     timeBudgetMs: editor.timeBudgetSeconds * 1000,
   };
   push('data', entry.data + (entry.labelsFile ? ` (labels: ${entry.labelsFile})` : ''), fromEntry('data'));
-  push('labels', entry.labels?.length ? entry.labels.join(', ') : 'default (column "y", else the last column)', entry.labels?.length ? fromEntry('labels') : { source: 'default', detail: 'built-in default' });
+  push(
+    'labels',
+    entry.labels?.length ? entry.labels.join(', ') : 'default (column "y", else the last column)',
+    entry.labels?.length ? fromEntry('labels') : { source: 'default', detail: 'built-in default' },
+  );
   const sklearn = entry.beta == null && entry.sklearnAlpha != null;
   if (entry.beta != null) {
     options.beta = entry.beta;
@@ -102,7 +106,11 @@ export function resolveEntry(entry: ModelEntry, origin: EntryOrigin, editor: Edi
     if (t.optimizer) options.optimizer = t.optimizer;
     push('weightDecay', String(t.weightDecay), fromEntry('weightDecay'));
     push('reduction', t.reduction, fromEntry('reduction'));
-    push('optimizer', t.optimizer ?? 'not given (sgd/adam assumed: coupled weight decay)', t.optimizer ? fromEntry('optimizer') : { source: 'default', detail: 'built-in default' });
+    push(
+      'optimizer',
+      t.optimizer ?? 'not given (sgd/adam assumed: coupled weight decay)',
+      t.optimizer ? fromEntry('optimizer') : { source: 'default', detail: 'built-in default' },
+    );
   }
   for (const k of ['hiddenBias', 'outputBias'] as const) {
     const b = entryBias(entry, k);

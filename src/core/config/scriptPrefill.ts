@@ -73,7 +73,15 @@ export function exportsModelLoosely(f: FactsLike, source: string, scriptRel: str
 /** Data files named in quotes in the source, for a script whose data reader was not recognized. */
 export function quotedDataPaths(source: string): { path: string; range: { line: number } }[] {
   const lines = source.split('\n');
-  return quotedNames(source, /\.(csv|tsv|npy|npz|json|txt)$/i).map((path) => ({ path, range: { line: Math.max(0, lines.findIndex((l) => l.includes(path))) } }));
+  return quotedNames(source, /\.(csv|tsv|npy|npz|json|txt)$/i).map((path) => ({
+    path,
+    range: {
+      line: Math.max(
+        0,
+        lines.findIndex((l) => l.includes(path)),
+      ),
+    },
+  }));
 }
 
 const LOSS_MAP: Record<string, LossName> = { mse: 'squared', 'cross-entropy': 'cross-entropy', 'bce-logits': 'logistic', hinge: 'hinge', huber: 'huber' };
@@ -91,14 +99,18 @@ export function prefillFromFacts(f: FactsLike, scriptRel: string, exportLine: nu
       break;
     }
   }
-  if (!p.data && f.data?.paths.length) p.notes.push(`the data path${f.data.paths.length > 1 ? 's' : ''} in ${scriptRel} (${f.data.paths.map((x) => x.path).join(', ')}) were not found in the workspace`);
+  if (!p.data && f.data?.paths.length)
+    p.notes.push(
+      `the data path${f.data.paths.length > 1 ? 's' : ''} in ${scriptRel} (${f.data.paths.map((x) => x.path).join(', ')}) were not found in the workspace`,
+    );
   const o = f.optimizer;
   const reduction = f.loss?.reduction ?? (f.loss && f.loss.kind !== 'penalty' ? 'mean' : null);
   if (o && o.weightDecay !== null && o.weightDecay > 0 && reduction) {
     p.training = { weightDecay: o.weightDecay, reduction };
     if (o.kind === 'sgd' || o.kind === 'adam' || o.kind === 'adamw') p.training.optimizer = o.kind;
     if (o.biasDecay !== 'unknown') p.training.biasDecay = o.biasDecay;
-  } else if (o && (o.weightDecay === null || o.weightDecay === 0)) p.notes.push(`${scriptRel}:${o.range.line + 1}: the optimizer has no weight decay, so there is no β to certify against`);
+  } else if (o && (o.weightDecay === null || o.weightDecay === 0))
+    p.notes.push(`${scriptRel}:${o.range.line + 1}: the optimizer has no weight decay, so there is no β to certify against`);
   else if (!o) p.notes.push(`no optimizer was recognized in ${scriptRel}`);
   if (f.loss && LOSS_MAP[f.loss.kind] && f.loss.supported) p.loss = LOSS_MAP[f.loss.kind];
   return p;

@@ -50,7 +50,20 @@ export interface WorkspaceConfig {
 }
 
 const LOSSES: readonly LossName[] = LOSS_NAMES;
-const ENTRY_KEYS = ['data', 'labels', 'labelsFile', 'beta', 'sklearnAlpha', 'training', 'hiddenBias', 'outputBias', 'loss', 'huberDelta', 'tol', 'source'] as const;
+const ENTRY_KEYS = [
+  'data',
+  'labels',
+  'labelsFile',
+  'beta',
+  'sklearnAlpha',
+  'training',
+  'hiddenBias',
+  'outputBias',
+  'loss',
+  'huberDelta',
+  'tol',
+  'source',
+] as const;
 const TRAINING_KEYS = ['weightDecay', 'reduction', 'optimizer', 'biasDecay'] as const;
 
 const bad = (where: string, msg: string) => usageError(`${CONFIG_FILE}: ${where}: ${msg}`);
@@ -117,14 +130,18 @@ function parseEntry(model: string, v: unknown): ModelEntry {
   } else if (v.sklearnAlpha === null) e.sklearnAlpha = null;
   const given = (['beta', 'training', 'sklearnAlpha'] as const).filter((k) => e[k] != null);
   if (given.length > 1)
-    throw bad(where(given[0]), `give only one of "beta", "training" and "sklearnAlpha" (got ${given.map((k) => `"${k}"`).join(' and ')}; set the others to null)`);
+    throw bad(
+      where(given[0]),
+      `give only one of "beta", "training" and "sklearnAlpha" (got ${given.map((k) => `"${k}"`).join(' and ')}; set the others to null)`,
+    );
   for (const k of ['hiddenBias', 'outputBias'] as const) {
     if (v[k] === undefined) continue;
     if (v[k] !== 'decayed' && v[k] !== 'free') throw bad(where(k), `must be "decayed" or "free" (got ${JSON.stringify(v[k])})`);
     e[k] = v[k] as 'decayed' | 'free';
   }
   if (v.loss !== undefined) {
-    if (!LOSSES.includes(v.loss as LossName)) throw bad(where('loss'), `must be one of ${LOSSES.map((l) => `"${l}"`).join(', ')} (got ${JSON.stringify(v.loss)})`);
+    if (!LOSSES.includes(v.loss as LossName))
+      throw bad(where('loss'), `must be one of ${LOSSES.map((l) => `"${l}"`).join(', ')} (got ${JSON.stringify(v.loss)})`);
     e.loss = v.loss as LossName;
   }
   if (v.huberDelta !== undefined) {
@@ -133,7 +150,8 @@ function parseEntry(model: string, v: unknown): ModelEntry {
     e.huberDelta = v.huberDelta;
   }
   if (v.tol !== undefined) {
-    if (typeof v.tol !== 'number' || !(v.tol > 0 && v.tol < 1)) throw bad(where('tol'), `must be a relative tolerance in (0, 1) (got ${JSON.stringify(v.tol)})`);
+    if (typeof v.tol !== 'number' || !(v.tol > 0 && v.tol < 1))
+      throw bad(where('tol'), `must be a relative tolerance in (0, 1) (got ${JSON.stringify(v.tol)})`);
     e.tol = v.tol;
   }
   if (v.source !== undefined && v.source !== null) {

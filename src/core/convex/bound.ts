@@ -74,7 +74,8 @@ export function* lowerBoundGen(pr: Program, r: Float64Array, warm?: number[][], 
   const warmOut: number[][] = Array.from({ length: 2 * P }, (_, k) => warm?.[k] ?? []);
   let cheapBlocks = 0;
   for (const k of order) {
-    const i = k >> 1, s = k & 1 ? -1 : 1;
+    const i = k >> 1,
+      s = k & 1 ? -1 : 1;
     const gn = signedBlockGradient(G, i, s, g);
     // cheap exits: full norm ⇒ value ≤ ‖g‖; a block whose ‖g‖ is below the running max cannot matter
     if (!pr.freeBias && gn * (1 + fp) + fp * lip <= mUpper) continue;

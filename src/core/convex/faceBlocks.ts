@@ -9,7 +9,7 @@
  */
 import type { ProductRequest, Program } from './problem';
 import { matmul, dot, dotAt, type Mat } from '../linalg/mat';
-import { nullBasis } from '../linalg/dense';
+import { extendQR, nullBasis, type HouseholderQR } from '../linalg/dense';
 import { rowNormsOf } from '../linalg/cone';
 
 export interface FaceBlock {
@@ -22,8 +22,8 @@ export interface FaceBlock {
    * blocks two shapes, and V8 deoptimized the Newton step's loops on each.
    */
   info?: FaceInfo;
-  /** the face's rows and their norms for `info` (polish.ts faceRows), also created with the block */
-  rows?: { info: FaceInfo | undefined; rows: Float64Array[]; norms: Float64Array };
+  /** the face's rows, their norms and their QR (null: dependent) for `info` (polish.ts faceRows), also created with the block */
+  rows?: { info: FaceInfo | undefined; rows: Float64Array[]; norms: Float64Array; qr: HouseholderQR | null };
 }
 
 /** Cached pattern-pair Grams per program: at most this many doubles (160 MB), then the cache restarts. */
@@ -45,12 +45,32 @@ interface PairCache {
   xnDoubles: number;
   rows: Map<number, { on: Int32Array; sign: Float64Array }>;
   on: Map<number, Int32Array>;
+  /** ensureFaceBlocks' Jacobians, reused */
+  jacBuf: Float64Array;
 }
 const caches = new WeakMap<Program, PairCache>();
 
 function cacheOf(pr: Program): PairCache {
   let c = caches.get(pr);
-  if (!c) caches.set(pr, (c = { grams: new Map(), sums: new Map(), doubles: 0, faces: new Map(), nextFaceId: 0, epoch: 0, jac: new Map(), gnPair: new Map(), jacDoubles: 0, xnDoubles: 0, rows: new Map(), on: new Map() }));
+  if (!c)
+    caches.set(
+      pr,
+      (c = {
+        grams: new Map(),
+        sums: new Map(),
+        doubles: 0,
+        faces: new Map(),
+        nextFaceId: 0,
+        epoch: 0,
+        jac: new Map(),
+        gnPair: new Map(),
+        jacDoubles: 0,
+        xnDoubles: 0,
+        rows: new Map(),
+        on: new Map(),
+        jacBuf: new Float64Array(0),
+      }),
+    );
   return c;
 }
 
@@ -80,7 +100,12 @@ export function faceInfo(pr: Program, bl: FaceBlock): FaceInfo {
   // ids restart with a new epoch (and the id-keyed caches with them): an older basis is looked up again
   if (bl.info && bl.info.epoch === cacheOf(pr).epoch) return bl.info;
   const i = bl.k >> 1;
-  return (bl.info = cachedFace(pr, `${i}:${bl.face.join(',')}`, () => ({ N: nullBasis(bl.face.map((j) => rowVec(pr, i, j)), pr.p) })));
+  return (bl.info = cachedFace(pr, `${i}:${bl.face.join(',')}`, () => ({
+    N: nullBasis(
+      bl.face.map((j) => rowVec(pr, i, j)),
+      pr.p,
+    ),
+  })));
 }
 
 /**
@@ -90,12 +115,30 @@ export function faceInfo(pr: Program, bl: FaceBlock): FaceInfo {
  * face's ~p rows (d = 50: ~0.3 Mflop and p allocations), paid by nearly every block on every bent step.
  */
 export function extendFace(pr: Program, bl: FaceBlock, j: number): void {
-  const f = faceInfo(pr, bl), i = bl.k >> 1, p = pr.p, N = f.N, m = N.length;
+  const f = faceInfo(pr, bl),
+    i = bl.k >> 1;
+  const held = bl.rows?.info === f ? bl.rows : undefined;
   bl.face.push(j);
+  extendBasis(pr, bl, f, j);
+  // the face's rows and their QR (polish.ts faceRows) gain the row in O(p·k)
+  if (held?.qr) {
+    const a = rowVec(pr, i, j),
+      rows = [...held.rows, a];
+    bl.rows = { info: bl.info, rows, norms: Float64Array.of(...held.norms, Math.sqrt(dot(a, a))), qr: extendQR(held.qr, rows.length - 1, rows) };
+  }
+}
+
+/** bl.info for face f with row j just joined (bl.face has it): the new basis R·N. */
+function extendBasis(pr: Program, bl: FaceBlock, f: FaceInfo, j: number): void {
+  const i = bl.k >> 1,
+    p = pr.p,
+    N = f.N,
+    m = N.length;
   bl.info = cachedFace(pr, `${i}:${bl.face.join(',')}`, () => {
     const a = rowVec(pr, i, j);
     const w = N.map((v) => dot(v, a));
-    let ww = 0, aa = 0;
+    let ww = 0,
+      aa = 0;
     for (const x of w) ww += x * x;
     for (const x of a) aa += x * x;
     // a_j already (numerically) in the face's row span: the same tolerance as nullBasis
@@ -122,7 +165,9 @@ export function extendFace(pr: Program, bl: FaceBlock, j: number): void {
     // X̃N' = X̃N·Rᵀ: n·m·(m − 1) flops instead of n·p·(m − 1)
     let XN: Float64Array | undefined;
     if (f.XN) {
-      const n = pr.n, m1 = m - 1, A = f.XN;
+      const n = pr.n,
+        m1 = m - 1,
+        A = f.XN;
       XN = new Float64Array(n * m1);
       for (let j = 0; j < n; j++)
         for (let r = 0; r < m1; r++) {
@@ -134,6 +179,44 @@ export function extendFace(pr: Program, bl: FaceBlock, j: number): void {
     // a parent from before an id restart (just now, in cachedFace) names another face now
     if (f.epoch !== cacheOf(pr).epoch) return { N: out };
     return { N: out, parentId: f.id, R, XN };
+  });
+}
+
+/**
+ * Row number t leaves the block's face; w (any nonzero length) spans what the face gains: w in
+ * the span of the face's rows, orthogonal to every other row (dense.ts spanDualColumn). The new
+ * basis is the old one plus ŵ (orthogonal to it, as the old basis is to the rows), and X̃N gains
+ * the column X̃ŵ: O(n·p). Why: from scratch (nullBasis over the face's ~p rows, then X̃N) it was
+ * 11% of n = 1e3, d = 50, 100 patterns — every face optimum releases a row in most blocks.
+ */
+export function releaseFaceRow(pr: Program, bl: FaceBlock, t: number, w: Float64Array): void {
+  const f = faceInfo(pr, bl),
+    p = pr.p,
+    N = f.N,
+    m = N.length;
+  bl.face.splice(t, 1);
+  bl.info = cachedFace(pr, `${bl.k >> 1}:${bl.face.join(',')}`, () => {
+    const v = Float64Array.from(w);
+    // one pass against the old basis: v is orthogonal to it up to the rows' conditioning
+    for (const u of N) {
+      const c = dot(u, v);
+      for (let k = 0; k < p; k++) v[k] -= c * u[k];
+    }
+    const nv = Math.sqrt(dot(v, v));
+    for (let k = 0; k < p; k++) v[k] /= nv;
+    let XN: Float64Array | undefined;
+    if (f.XN) {
+      const n = pr.n,
+        X = pr.Xt.data,
+        A = f.XN,
+        m1 = m + 1;
+      XN = new Float64Array(n * m1);
+      for (let j = 0; j < n; j++) {
+        for (let x = 0; x < m; x++) XN[j * m1 + x] = A[j * m + x];
+        XN[j * m1 + m] = dotAt(X, j * p, v, 0, p);
+      }
+    }
+    return { N: [...N, v], XN };
   });
 }
 
@@ -207,6 +290,47 @@ export function gnBlock(pr: Program, iA: number, fA: FaceInfo, iB: number, fB: F
   return out;
 }
 
+/**
+ * The id-keyed caches (Hessian blocks, face rows X̃N) are pruned to the support's faces once they
+ * hold more than FACE_PRUNE_FACTOR times what those faces use, plus FACE_PRUNE_FLOOR_DOUBLES. Why:
+ * a bent step narrows nearly every face, so each Newton step leaves |S| faces and |S|²/2 blocks
+ * behind that no later step looks up (only the current faces are parents of the next ones); up to
+ * their caps (2 × 160 MB of data, plus ~150 bytes of objects per small block) they were most of
+ * the 827 MB peak of n = 1e3, d = 50, 100 patterns.
+ */
+export const FACE_PRUNE_FACTOR = 2;
+export const FACE_PRUNE_FLOOR_DOUBLES = 2.5e5;
+
+/** Drops the cached blocks and face rows of every face not in `live` (the support's), when they have grown past the limit above. */
+export function pruneFaceCaches(pr: Program, live: FaceInfo[]): void {
+  const c = cacheOf(pr);
+  let T = 0;
+  for (const f of live) T += f.N.length;
+  if (c.jacDoubles + c.xnDoubles <= FACE_PRUNE_FACTOR * (T * T + pr.n * T) + FACE_PRUNE_FLOOR_DOUBLES) return;
+  const ids = new Set<number>();
+  for (const f of live) if (f.epoch === c.epoch) ids.add(f.id);
+  c.jacDoubles = 0;
+  for (const cache of [c.jac, c.gnPair])
+    for (const [a, row] of cache) {
+      if (!ids.has(a)) {
+        cache.delete(a);
+        continue;
+      }
+      for (const [b, blk] of row) {
+        if (ids.has(b)) c.jacDoubles += blk.length;
+        else row.delete(b);
+      }
+    }
+  const kept = new Set<Float64Array>();
+  for (const f of c.faces.values()) {
+    if (!f.XN) continue;
+    if (!ids.has(f.id)) f.XN = undefined;
+    else kept.add(f.XN);
+  }
+  c.xnDoubles = 0;
+  for (const x of kept) c.xnDoubles += x.length;
+}
+
 /** Faces new to the Jacobian cache batched into one product when the product is at least this large (flops; below it the per-pair loop is as fast). */
 export const FACE_BATCH_MIN_FLOPS = 1e6;
 /** …and when the face rows involved fit in this many doubles (two n×T matrices). */
@@ -220,7 +344,9 @@ export const FACE_BATCH_MAX_DOUBLES = 2e7;
  * one pair at a time were 15% of n = 1e4, d = 50, 100 patterns.
  */
 export function* ensureFaceBlocks(pr: Program, pats: number[], infos: FaceInfo[]): Generator<ProductRequest, void, Mat> {
-  const c = cacheOf(pr), n = pr.n, S = infos.length;
+  const c = cacheOf(pr),
+    n = pr.n,
+    S = infos.length;
   const fresh: number[] = [];
   const seen = new Set<number>();
   for (let q = 0; q < S; q++) {
@@ -240,10 +366,17 @@ export function* ensureFaceBlocks(pr: Program, pats: number[], infos: FaceInfo[]
   for (const q of fresh) Tf += infos[q].N.length;
   if (2 * n * Tf * T < FACE_BATCH_MIN_FLOPS || n * (T + Tf) > FACE_BATCH_MAX_DOUBLES) return;
   if (c.jacDoubles + Tf * T > PAIR_GRAM_CACHE_DOUBLES) return; // gnBlock restarts the cache and goes pair by pair
-  // columns d_q ∘ X̃N_q: Jᵀ of the fresh faces (Tf×n) and J of all (n×T)
-  const Jf = new Float64Array(Tf * n), J = new Float64Array(n * T);
+  // columns d_q ∘ X̃N_q: Jᵀ of the fresh faces (Tf×n) and J of all (n×T), in buffers kept on the
+  // cache (d = 50: ~4 MB each, after nearly every release: allocated anew they were GC churn)
+  const need = n * (T + Tf);
+  if (c.jacBuf.length < need) c.jacBuf = new Float64Array(Math.ceil(1.25 * need));
+  const Jf = c.jacBuf.subarray(0, Tf * n),
+    J = c.jacBuf.subarray(Tf * n, need);
+  c.jacBuf.fill(0, 0, need);
   const fill = (q: number, put: (j: number, x: number, v: number) => void) => {
-    const A = xnOf(pr, infos[q]), m = infos[q].N.length, on = onRowsOf(pr, pats[q]);
+    const A = xnOf(pr, infos[q]),
+      m = infos[q].N.length,
+      on = onRowsOf(pr, pats[q]);
     for (let e = 0; e < on.length; e++) {
       const j = on[e];
       for (let x = 0; x < m; x++) put(j, x, A[j * m + x]);
@@ -262,10 +395,13 @@ export function* ensureFaceBlocks(pr: Program, pats: number[], infos: FaceInfo[]
     const m = infos[q].N.length;
     for (let q2 = 0; q2 < S; q2++) {
       // under the first face's id in the Newton loop's order (q ≤ q2), transposed when q is second
-      const first = q <= q2 ? q : q2, second = q <= q2 ? q2 : q;
-      const a = infos[first], b = infos[second];
+      const first = q <= q2 ? q : q2,
+        second = q <= q2 ? q2 : q;
+      const a = infos[first],
+        b = infos[second];
       if (c.jac.get(a.id)?.has(b.id)) continue; // cached before, or just now (a face shared by two blocks)
-      const m2 = infos[q2].N.length, out = new Float64Array(m * m2);
+      const m2 = infos[q2].N.length,
+        out = new Float64Array(m * m2);
       for (let x = 0; x < m; x++) for (let y = 0; y < m2; y++) out[q <= q2 ? x * m2 + y : y * m + x] = H.data[(o + x) * T + offs[q2] + y];
       let row = c.jac.get(a.id);
       if (!row) c.jac.set(a.id, (row = new Map()));
@@ -278,13 +414,18 @@ export function* ensureFaceBlocks(pr: Program, pats: number[], infos: FaceInfo[]
 
 /** The block from the face rows X̃N_A, X̃N_B over the rows both patterns share: n·m·m'. */
 function jacobianBlock(pr: Program, iA: number, fA: FaceInfo, iB: number, fB: FaceInfo): Float64Array {
-  const m = fA.N.length, m2 = fB.N.length, dB = pr.patterns[iB];
+  const m = fA.N.length,
+    m2 = fB.N.length,
+    dB = pr.patterns[iB];
   const out = new Float64Array(m * m2);
-  const A = xnOf(pr, fA), B = xnOf(pr, fB), on = onRowsOf(pr, iA);
+  const A = xnOf(pr, fA),
+    B = xnOf(pr, fB),
+    on = onRowsOf(pr, iA);
   for (let t0 = 0; t0 < on.length; t0++) {
     const j = on[t0];
     if (!dB[j]) continue;
-    const oa = j * m, ob = j * m2;
+    const oa = j * m,
+      ob = j * m2;
     for (let x = 0; x < m; x++) {
       const a = A[oa + x];
       if (a === 0) continue;
@@ -297,9 +438,13 @@ function jacobianBlock(pr: Program, iA: number, fA: FaceInfo, iB: number, fB: Fa
 
 /** The block N_A G_{AB} N_Bᵀ from the pattern-pair Gram: p²·m' + m·m'·p. */
 function gramBlock(pr: Program, iA: number, fA: FaceInfo, iB: number, fB: FaceInfo): Float64Array {
-  const { p } = pr, m = fA.N.length, m2 = fB.N.length;
+  const { p } = pr,
+    m = fA.N.length,
+    m2 = fB.N.length;
   const out = new Float64Array(m * m2);
-  const G = pairGram(pr, iA, iB), NA = fA.N, NB = fB.N;
+  const G = pairGram(pr, iA, iB),
+    NA = fA.N,
+    NB = fB.N;
   const W = new Float64Array(p * m2); // G·N_Bᵀ
   for (let s = 0; s < p; s++)
     for (let y = 0; y < m2; y++) {
@@ -333,18 +478,23 @@ function cachedBlock(cache: Map<number, Map<number, Float64Array>>, a: number, m
  * support at once, so without this each step recomputed all |S|²/2 blocks from n-long rows.
  */
 function derivedBlock(cache: Map<number, Map<number, Float64Array>>, fA: FaceInfo, fB: FaceInfo): Float64Array | null {
-  const m = fA.N.length, m2 = fB.N.length;
+  const m = fA.N.length,
+    m2 = fB.N.length;
   // the tries in order: A's parent with B, A with B's parent, both parents (no per-call arrays: |S|²/2 calls a step)
   for (let at = 0; at < 3; at++) {
-    const pa = at !== 1 ? fA : null, pb = at !== 0 ? fB : null;
+    const pa = at !== 1 ? fA : null,
+      pb = at !== 0 ? fB : null;
     if ((pa && pa.parentId === undefined) || (pb && pb.parentId === undefined)) continue;
-    const a = pa ? pa.parentId! : fA.id, ma = pa ? m + 1 : m;
-    const b = pb ? pb.parentId! : fB.id, mb = pb ? m2 + 1 : m2;
+    const a = pa ? pa.parentId! : fA.id,
+      ma = pa ? m + 1 : m;
+    const b = pb ? pb.parentId! : fB.id,
+      mb = pb ? m2 + 1 : m2;
     let M = cachedBlock(cache, a, ma, b, mb);
     if (!M) continue;
     if (pa) {
       // R_A (m × ma) · M (ma × mb)
-      const RA = pa.R!, out = new Float64Array(m * mb);
+      const RA = pa.R!,
+        out = new Float64Array(m * mb);
       for (let x = 0; x < m; x++)
         for (let w = 0; w < ma; w++) {
           const r = RA[x * ma + w];
@@ -355,7 +505,8 @@ function derivedBlock(cache: Map<number, Map<number, Float64Array>>, fA: FaceInf
     }
     if (pb) {
       // M (m × mb) · R_Bᵀ (mb × m2)
-      const RB = pb.R!, out = new Float64Array(m * m2);
+      const RB = pb.R!,
+        out = new Float64Array(m * m2);
       for (let x = 0; x < m; x++)
         for (let y = 0; y < m2; y++) {
           let t = 0;
@@ -371,7 +522,9 @@ function derivedBlock(cache: Map<number, Map<number, Float64Array>>, fA: FaceInf
 
 /** (X̃N)·t for face coordinates t (length m): X̃z on all n rows for z = Nᵀt. */
 export function xnApply(pr: Program, f: FaceInfo, t: ArrayLike<number>, into?: Float64Array): Float64Array {
-  const A = xnOf(pr, f), m = f.N.length, n = pr.n;
+  const A = xnOf(pr, f),
+    m = f.N.length,
+    n = pr.n;
   const out = into ?? new Float64Array(n);
   for (let j = 0; j < n; j++) {
     const o = j * m;
@@ -393,7 +546,10 @@ export function xnOf(pr: Program, f: FaceInfo): Float64Array {
     c.xnDoubles = 0;
   }
   c.xnDoubles += pr.n * f.N.length;
-  const { n, p } = pr, X = pr.Xt.data, N = f.N, m = N.length;
+  const { n, p } = pr,
+    X = pr.Xt.data,
+    N = f.N,
+    m = N.length;
   const out = new Float64Array(n * m);
   for (let j = 0; j < n; j++) for (let x = 0; x < m; x++) out[j * m + x] = dotAt(X, j * p, N[x], 0, p);
   return (f.XN = out);
@@ -407,7 +563,9 @@ const outerCache = new WeakMap<Program, Mat | null>();
 function rowOuters(pr: Program): Mat | null {
   const hit = outerCache.get(pr);
   if (hit !== undefined) return hit;
-  const { n, p } = pr, X = pr.Xt.data, u = (p * (p + 1)) / 2;
+  const { n, p } = pr,
+    X = pr.Xt.data,
+    u = (p * (p + 1)) / 2;
   let W: Mat | null = null;
   if (n * u <= ROW_OUTERS_MAX_DOUBLES) {
     const w = new Float64Array(n * u);
@@ -459,10 +617,12 @@ export function* ensurePairGrams(pr: Program, pats: number[]): Generator<Product
 
 /** Rows of d_a ∘ d_b for every b in `partners` (K×n, 0/1). */
 function pairMasks(pr: Program, a: number, partners: number[]): Mat {
-  const { n } = pr, on = onRowsOf(pr, a);
+  const { n } = pr,
+    on = onRowsOf(pr, a);
   const M = new Float64Array(partners.length * n);
   partners.forEach((b, k) => {
-    const db = pr.patterns[b], o = k * n;
+    const db = pr.patterns[b],
+      o = k * n;
     for (let t0 = 0; t0 < on.length; t0++) M[o + on[t0]] = db[on[t0]];
   });
   return { rows: partners.length, cols: n, data: M };
@@ -473,14 +633,18 @@ function computeGrams(pr: Program, a: number, partners: number[]): Float64Array[
   const W = rowOuters(pr);
   // the same product ensurePairGrams yields, in JS (matmul skips the masks' zeros)
   if (W) return storeGrams(pr, a, partners, matmul(pairMasks(pr, a, partners), W).data);
-  const { p } = pr, X = pr.Xt.data, on = onRowsOf(pr, a), K = partners.length;
+  const { p } = pr,
+    X = pr.Xt.data,
+    on = onRowsOf(pr, a),
+    K = partners.length;
   const pd = partners.map((b) => pr.patterns[b]);
   const Gs = partners.map(() => new Float64Array(p * p));
   for (let k = 0; k < K; k++)
     for (let t0 = 0; t0 < on.length; t0++) {
       const j = on[t0];
       if (!pd[k][j]) continue;
-      const o = j * p, G = Gs[k];
+      const o = j * p,
+        G = Gs[k];
       for (let s = 0; s < p; s++) {
         const xs = X[o + s];
         if (xs === 0) continue;
@@ -493,7 +657,9 @@ function computeGrams(pr: Program, a: number, partners: number[]): Float64Array[
 
 /** Unpack (packed upper triangles, K×u) or take (upper-filled p×p) the Grams, symmetrize, cache. */
 function storeGrams(pr: Program, a: number, partners: number[], packed: Float64Array | null, filled?: Float64Array[]): Float64Array[] {
-  const c = cacheOf(pr), { p } = pr, u = (p * (p + 1)) / 2;
+  const c = cacheOf(pr),
+    { p } = pr,
+    u = (p * (p + 1)) / 2;
   return partners.map((b, k) => {
     let G = filled?.[k];
     if (!G) {
@@ -533,7 +699,8 @@ export function onRowsOf(pr: Program, i: number): Int32Array {
   const c = cacheOf(pr);
   let on = c.on.get(i);
   if (!on) {
-    const d = pr.patterns[i], out: number[] = [];
+    const d = pr.patterns[i],
+      out: number[] = [];
     for (let j = 0; j < pr.n; j++) if (d[j]) out.push(j);
     c.on.set(i, (on = Int32Array.from(out)));
   }
@@ -545,7 +712,9 @@ export function patternSum(pr: Program, i: number): Float64Array {
   const c = cacheOf(pr);
   const hit = c.sums.get(i);
   if (hit) return hit;
-  const { n, p } = pr, X = pr.Xt.data, d = pr.patterns[i];
+  const { n, p } = pr,
+    X = pr.Xt.data,
+    d = pr.patterns[i];
   const s = new Float64Array(p);
   for (let j = 0; j < n; j++) if (d[j]) for (let t = 0; t < p; t++) s[t] += X[j * p + t];
   c.sums.set(i, s);
@@ -579,7 +748,10 @@ export function penNorm(z: ArrayLike<number>, pen: number): number {
 
 /** Rows with a_jᵀz ≤ tol·‖x̃_j‖‖z‖: the face z sits on. */
 export function faceOf(pr: Program, i: number, z: Float64Array, tol = 1e-9): number[] {
-  const { n, p } = pr, X = pr.Xt.data, d = pr.patterns[i], norms = rowNormsOf(pr.Xt, 1);
+  const { n, p } = pr,
+    X = pr.Xt.data,
+    d = pr.patterns[i],
+    norms = rowNormsOf(pr.Xt, 1);
   const zn = penNorm(z, p);
   const out: number[] = [];
   for (let j = 0; j < n; j++) {
@@ -592,7 +764,10 @@ export function faceOf(pr: Program, i: number, z: Float64Array, tol = 1e-9): num
 
 /** a_j = s_j x̃_j, the row of pattern i's cone constraint. */
 export function rowVec(pr: Program, i: number, j: number): Float64Array {
-  const p = pr.p, s = pr.patterns[i][j] ? 1 : -1, X = pr.Xt.data, out = new Float64Array(p);
+  const p = pr.p,
+    s = pr.patterns[i][j] ? 1 : -1,
+    X = pr.Xt.data,
+    out = new Float64Array(p);
   for (let k = 0, o = j * p; k < p; k++) out[k] = s * X[o + k];
   return out;
 }

@@ -15,7 +15,22 @@
 import type { ProductRequest, Program } from './problem';
 import { spdSolve } from '../linalg/spd';
 import { dot, type Mat } from '../linalg/mat';
-import { type FaceBlock, type FaceInfo, faceInfo, extendFace, gnBlock, xnApply, xnOf, rowsOf, useJacobian, patternSum, ensurePairGrams, ensureFaceBlocks, penNorm } from './faceBlocks';
+import {
+  type FaceBlock,
+  type FaceInfo,
+  faceInfo,
+  extendFace,
+  gnBlock,
+  xnApply,
+  xnOf,
+  rowsOf,
+  useJacobian,
+  patternSum,
+  ensurePairGrams,
+  ensureFaceBlocks,
+  penNorm,
+  pruneFaceCaches,
+} from './faceBlocks';
 
 /**
  * Newton decrement thresholds, relative to the objective: below NEWTON_DONE_DEC the face problem is
@@ -161,7 +176,12 @@ export function* newtonOnFaces(
     yield* fillNewtonSystem(pr, blocks, sup, fit, off, carry, sys);
     const { T, grad } = sys;
     if (carry.lBuf.length < T * T) carry.lBuf = new Float64Array(carry.hBuf.length);
-    const delta = spdSolve(sys.H, Float64Array.from(grad, (x) => -x), T, carry.lBuf);
+    const delta = spdSolve(
+      sys.H,
+      Float64Array.from(grad, (x) => -x),
+      T,
+      carry.lBuf,
+    );
     let dec = 0;
     for (let a = 0; a < T; a++) dec -= grad[a] * delta[a];
     // face optimum: the Newton decrement is below what matters, or stopped shrinking in the rounding regime
@@ -240,7 +260,14 @@ function fitOnSupport(pr: Program, blocks: FaceBlock[], sup: Support, off: { b: 
     if (xz.has(bl)) continue;
     // z sits exactly on the face span, so X̃z = (X̃N)(Nz): n·m flops instead of n·p
     const N = sup.bases[q];
-    xz.set(bl, xnApply(pr, sup.infos[q], Float64Array.from(N, (v) => dot(v, bl.z))));
+    xz.set(
+      bl,
+      xnApply(
+        pr,
+        sup.infos[q],
+        Float64Array.from(N, (v) => dot(v, bl.z)),
+      ),
+    );
   }
   const C = blocks.map((bl) => xz.get(bl)!);
   let F0 = carry.carriedF;
@@ -248,13 +275,20 @@ function fitOnSupport(pr: Program, blocks: FaceBlock[], sup: Support, off: { b: 
     carry.lossG.clear();
     F0 = new Float64Array(n).fill(off.b);
     for (let q = 0; q < sup.S; q++) {
-      const on = sup.rowSets[q].on, c = C[q], s = sup.sg[q];
+      const on = sup.rowSets[q].on,
+        c = C[q],
+        s = sup.sg[q];
       for (let t = 0; t < on.length; t++) F0[on[t]] += s * c[on[t]];
     }
   }
   const r0 = new Float64Array(n);
   for (let j = 0; j < n; j++) r0[j] = pr.y[j] - F0[j];
-  const phi0 = objective(pr, F0, blocks.map((bl) => bl.z), off.b);
+  const phi0 = objective(
+    pr,
+    F0,
+    blocks.map((bl) => bl.z),
+    off.b,
+  );
   return { C, F0, r0, phi0 };
 }
 
@@ -299,6 +333,7 @@ function* fillNewtonSystem(
   const viaJacobian = useJacobian(pr, sup.S, T - (pr.offset !== 'none' ? 1 : 0));
   yield* ensureHessianProducts(pr, sup.pat, sup.infos, viaJacobian);
   gaussNewtonPart(pr, sup, sys, viaJacobian);
+  pruneFaceCaches(pr, sup.infos);
   penaltyCurvature(pr, blocks, sup, sys);
   if (pr.offset !== 'none') offsetRowAndColumn(pr, sup, fit, off, sys);
 }
@@ -310,15 +345,21 @@ function newtonGradient(pr: Program, blocks: FaceBlock[], sup: Support, fit: Fit
   const { offs, grad } = sys;
   const r0 = fit.r0;
   for (let q = 0; q < S; q++) {
-    const N = bases[q], m = N.length, z = blocks[q].z, nz = penNorm(z, pen);
+    const N = bases[q],
+      m = N.length,
+      z = blocks[q].z,
+      nz = penNorm(z, pen);
     const held = carry.lossG.get(blocks[q]);
     let g: Float64Array;
     if (held && held.id === infos[q].id) g = held.g;
     else {
-      const XN = xnOf(pr, infos[q]), on = rowSets[q].on;
+      const XN = xnOf(pr, infos[q]),
+        on = rowSets[q].on;
       g = new Float64Array(m);
       for (let t = 0; t < on.length; t++) {
-        const j = on[t], rj = r0[j], o = j * m;
+        const j = on[t],
+          rj = r0[j],
+          o = j * m;
         for (let x = 0; x < m; x++) g[x] += XN[o + x] * rj;
       }
       carry.lossG.set(blocks[q], { id: infos[q].id, g });
@@ -349,8 +390,11 @@ function gaussNewtonPart(pr: Program, sup: Support, sys: NewtonSystem, viaJacobi
   for (let q2 = 0; q2 < S; q2++)
     for (let q = 0; q <= q2; q++) {
       const B = gnBlock(pr, pat[q], infos[q], pat[q2], infos[q2], viaJacobian);
-      const m = bases[q].length, m2 = bases[q2].length, ss = sg[q] * sg[q2];
-      const o = offs[q], o2 = offs[q2];
+      const m = bases[q].length,
+        m2 = bases[q2].length,
+        ss = sg[q] * sg[q2];
+      const o = offs[q],
+        o2 = offs[q2];
       if (q === q2) {
         for (let y = 0; y < m; y++) for (let x = 0; x <= y; x++) H[(o + y) * T + o + x] = ss * B[y * m + x];
         continue;
@@ -384,7 +428,10 @@ function penaltyCurvature(pr: Program, blocks: FaceBlock[], sup: Support, sys: N
   const { S, bases } = sup;
   const { T, offs, H } = sys;
   for (let q = 0; q < S; q++) {
-    const N = bases[q], m = N.length, z = blocks[q].z, nz = penNorm(z, pen);
+    const N = bases[q],
+      m = N.length,
+      z = blocks[q].z,
+      nz = penNorm(z, pen);
     const pb = new Float64Array(m * m);
     sys.penBlocks.push(pb);
     // ûᵀ in face coordinates (a typed array: a JS array's elements kind changed with its values, and V8 deoptimized on it)
@@ -415,7 +462,8 @@ function offsetRowAndColumn(pr: Program, sup: Support, fit: Fit, off: { b: numbe
   grad[bi] = -rs + (pr.offset === 'decayed' ? beta * off.b : 0);
   H[bi * T + bi] = n + (pr.offset === 'decayed' ? beta : 0);
   for (let q = 0; q < S; q++) {
-    const sm = patternSum(pr, pat[q]), N = bases[q];
+    const sm = patternSum(pr, pat[q]),
+      N = bases[q];
     for (let x = 0; x < N.length; x++) {
       let t = 0;
       for (let k = 0; k < p; k++) t += N[x][k] * sm[k];
@@ -432,7 +480,8 @@ function newtonDirection(pr: Program, blocks: FaceBlock[], sup: Support, sys: Ne
   const { S, bases, infos, sg, rowSets } = sup;
   const { offs, bi } = sys;
   const dz = blocks.map((_, q) => {
-    const out = new Float64Array(p), N = bases[q];
+    const out = new Float64Array(p),
+      N = bases[q];
     for (let x = 0; x < N.length; x++) {
       const t = delta[offs[q] + x];
       for (let k = 0; k < p; k++) out[k] += t * N[x][k];
@@ -447,7 +496,9 @@ function newtonDirection(pr: Program, blocks: FaceBlock[], sup: Support, sys: Ne
   });
   const dF = new Float64Array(n).fill(db);
   for (let q = 0; q < S; q++) {
-    const on = rowSets[q].on, u = U[q], s = sg[q];
+    const on = rowSets[q].on,
+      u = U[q],
+      s = sg[q];
     for (let t = 0; t < on.length; t++) dF[on[t]] += s * u[on[t]];
   }
   return { dz, db, U, dF };
@@ -465,9 +516,12 @@ function ratioTests(pr: Program, blocks: FaceBlock[], sup: Support, fit: Fit, di
   const evq = new Int32Array(S).fill(WALL_NONE);
   let amax = 1;
   for (let q = 0; q < S; q++) {
-    const sign = rowSets[q].sign, u = dir.U[q], c = fit.C[q];
+    const sign = rowSets[q].sign,
+      u = dir.U[q],
+      c = fit.C[q];
     for (const j of blocks[q].face) onFace[j] = 1;
-    let best = Infinity, row = WALL_NONE;
+    let best = Infinity,
+      row = WALL_NONE;
     for (let j = 0; j < n; j++) {
       const dj = sign[j] * u[j];
       if (dj >= 0 || onFace[j]) continue;
@@ -480,7 +534,8 @@ function ratioTests(pr: Program, blocks: FaceBlock[], sup: Support, fit: Fit, di
     aq[q] = best;
     evq[q] = row;
     for (const j of blocks[q].face) onFace[j] = 0;
-    const z = blocks[q].z, nz = penNorm(z, pen);
+    const z = blocks[q].z,
+      nz = penNorm(z, pen);
     let rad = 0;
     for (let k = 0; k < pen; k++) rad += (z[k] / nz) * dir.dz[q][k];
     if (rad < 0 && nz / -rad < aq[q]) {
@@ -529,7 +584,8 @@ function lineSearch(
   // a rejected trial's fit buffer is the next trial's (up to BENT_TRIALS + 60 trials a step)
   let spare: Float64Array = new Float64Array(n);
   const trial = (t: number): Trial => {
-    const c = new Float64Array(S), left = new Uint8Array(S);
+    const c = new Float64Array(S),
+      left = new Uint8Array(S);
     let penSum = 0;
     for (let q = 0; q < S; q++) {
       const a = (c[q] = Math.min(t, aq[q]));
@@ -537,7 +593,8 @@ function lineSearch(
         left[q] = 1;
         continue;
       }
-      const z = blocks[q].z, d = dz[q];
+      const z = blocks[q].z,
+        d = dz[q];
       let w = 0;
       for (let k = 0; k < pen; k++) w += (z[k] + a * d[k]) ** 2;
       penSum += Math.sqrt(w);
@@ -548,7 +605,10 @@ function lineSearch(
     for (let j = 0; j < n; j++) F[j] = Fs[j] + t * (plain ? dF[j] : db);
     for (let q = 0; q < S; q++) {
       if (plain && !left[q]) continue;
-      const on = rowSets[q].on, u = U[q], s = sg[q], cc = C[q];
+      const on = rowSets[q].on,
+        u = U[q],
+        s = sg[q],
+        cc = C[q];
       if (left[q]) {
         // a leaving block takes out all it has (on the plain step dF had added its step)
         const back = plain ? s * c[q] : 0;
@@ -611,11 +671,14 @@ function applyStep(
   const { c, t: taken } = acc;
   let left = false;
   blocks.forEach((bl, q) => {
-    const z = bl.z, d = dir.dz[q];
+    const z = bl.z,
+      d = dir.dz[q];
     bl.z = Float64Array.from(z);
     for (let k = 0; k < p; k++) bl.z[k] += c[q] * d[k];
     // C[q] is the block's own carried buffer (xz), updated in place
-    const cc = fit.C[q], u = dir.U[q], a = c[q];
+    const cc = fit.C[q],
+      u = dir.U[q],
+      a = c[q];
     for (let j = 0; j < n; j++) cc[j] += a * u[j];
     const e = evq[q];
     if (e === WALL_NONE || a !== aq[q]) return;
@@ -637,7 +700,10 @@ function applyStep(
       const held = carry.lossG.get(blocks[q]);
       if (!held) continue;
       // (H_GN δ)_q: H's block row times δ, less the penalty block
-      const o = offs[q], m = bases[q].length, pb = penBlocks[q], step = taken * sg[q];
+      const o = offs[q],
+        m = bases[q].length,
+        pb = penBlocks[q],
+        step = taken * sg[q];
       for (let x = 0; x < m; x++) {
         const row = (o + x) * T;
         let h = 0;

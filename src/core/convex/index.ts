@@ -23,7 +23,18 @@ import { chooseProduct } from './kernelChoice';
 import { NNLS_VIOLATION_TOL, FREE_BIAS_WEIGHT, NNLS_HOT_ROWS, NNLS_MAX_OUTER_PER_DIM } from '../linalg/cone';
 import { QR_DEPENDENT_TOL } from '../linalg/updatedQR';
 import { OWN_TIE_TOL as OWN_TIE } from './patterns';
-import { MULTIPLIER_TOL, ENTER_TOL, POLISH_MAX_VARS, POLISH_MAX_WORK, ENTER_SCAN_FACTOR, SCAN_BOUND_SLACK, ROUND_RISE_TOL, SCAN_SKIP_ROUNDS, NEWTON_CALL_STEPS, NEWTON_CALL_STEPS_GROWING } from './polish';
+import {
+  MULTIPLIER_TOL,
+  ENTER_TOL,
+  POLISH_MAX_VARS,
+  POLISH_MAX_WORK,
+  ENTER_SCAN_FACTOR,
+  SCAN_BOUND_SLACK,
+  ROUND_RISE_TOL,
+  SCAN_SKIP_ROUNDS,
+  NEWTON_CALL_STEPS,
+  NEWTON_CALL_STEPS_GROWING,
+} from './polish';
 import { BENT_TRIALS, BENT_SHRINK } from './faceNewton';
 
 export { enumeratePatterns, samplePatterns, ownPatterns, OWN_TIE_TOL, VANISH_TOL } from './patterns';
@@ -70,16 +81,22 @@ function validate(X: Mat, Y: Mat, patterns: Uint8Array[], beta: number): void {
     );
   if (Y.rows !== X.rows) throw usageError(`X has ${X.rows} rows but Y has ${Y.rows}.`);
   if (!(beta > 0) || !Number.isFinite(beta)) throw usageError(`β must be a positive finite number (got ${beta}).`, 'beta');
-  for (let i = 0; i < X.data.length; i++)
-    if (!Number.isFinite(X.data[i])) throw usageError(`X has a non-finite entry at row ${Math.floor(i / X.cols) + 1}.`);
-  for (let i = 0; i < Y.data.length; i++)
-    if (!Number.isFinite(Y.data[i])) throw usageError(`Y has a non-finite entry at row ${i + 1}.`);
+  for (let i = 0; i < X.data.length; i++) if (!Number.isFinite(X.data[i])) throw usageError(`X has a non-finite entry at row ${Math.floor(i / X.cols) + 1}.`);
+  for (let i = 0; i < Y.data.length; i++) if (!Number.isFinite(Y.data[i])) throw usageError(`Y has a non-finite entry at row ${i + 1}.`);
   patterns.forEach((d, k) => {
     if (d.length !== X.rows) throw usageError(`Pattern ${k} has length ${d.length}, expected n = ${X.rows}.`);
   });
 }
 
-function finish(X: Mat, Y: Mat, beta: number, modes: CertifyModes, nPatterns: number, core: CoreResult, pr: ReturnType<typeof makeProgram>): ConvexProgramResult {
+function finish(
+  X: Mat,
+  Y: Mat,
+  beta: number,
+  modes: CertifyModes,
+  nPatterns: number,
+  core: CoreResult,
+  pr: ReturnType<typeof makeProgram>,
+): ConvexProgramResult {
   const network = recoverNetwork(pr, core.Z, core.b);
   const value = networkObjective(network, X, Y, beta, modes).objective;
   return {
@@ -97,7 +114,6 @@ function finish(X: Mat, Y: Mat, beta: number, modes: CertifyModes, nPatterns: nu
   };
 }
 
-
 export function convexTolerances(): Record<string, { value: number; meaning: string }> {
   return {
     nnlsViolation: { value: NNLS_VIOLATION_TOL, meaning: 'cone projection: a row is violated when −a_jᵀz exceeds this times ‖a_j‖‖g‖' },
@@ -105,20 +121,59 @@ export function convexTolerances(): Record<string, { value: number; meaning: str
     polishMultiplier: { value: MULTIPLIER_TOL, meaning: 'Newton polish: a face row is released when its multiplier is below −this (relative)' },
     polishEnter: { value: ENTER_TOL, meaning: 'Newton polish: a block enters when its dual constraint exceeds β(1 + this)' },
     polishMaxVars: { value: POLISH_MAX_VARS, meaning: 'Newton polish only when the support has at most this many variables (Σ face dimensions + 1)' },
-    polishMaxWork: { value: POLISH_MAX_WORK, meaning: 'Newton polish only when building the support Hessian costs at most this many flops: pattern-pair Grams |S|(|S|+1)/2 · n · p²/2, or face Jacobians n·T²/2 + n·p·T when a step costs less that way' },
-    workingSetRounds: { value: WORKING_SET_ROUNDS, meaning: 'work budget: Newton-polish rounds of the working-set start (each adds violating blocks and re-solves the restricted problem)' },
+    polishMaxWork: {
+      value: POLISH_MAX_WORK,
+      meaning:
+        'Newton polish only when building the support Hessian costs at most this many flops: pattern-pair Grams |S|(|S|+1)/2 · n · p²/2, or face Jacobians n·T²/2 + n·p·T when a step costs less that way',
+    },
+    workingSetRounds: {
+      value: WORKING_SET_ROUNDS,
+      meaning: 'work budget: Newton-polish rounds of the working-set start (each adds violating blocks and re-solves the restricted problem)',
+    },
     fistaPolishRounds: { value: FISTA_POLISH_ROUNDS, meaning: "work budget: Newton-polish rounds of each of FISTA's periodic polishes" },
-    workingSetMaxBlockVars: { value: WORKING_SET_MAX_BLOCK_VARS, meaning: 'the working set (and FISTA\'s periodic polish) runs when 2·patterns·(d + 1) is at most this; past it, FISTA alone (speed only)' },
-    polishScanFactor: { value: ENTER_SCAN_FACTOR, meaning: 'Newton polish: the entering scan stops once it has its blocks and has projected this many times as many (speed only; a scan that finds none is full)' },
-    polishScanSlack: { value: SCAN_BOUND_SLACK, meaning: 'Newton polish: relative slack on the carried bound ‖Π_K g‖ ≤ last bound + ‖g − g_last‖ that orders the entering scan (speed only)' },
-    polishScanSkip: { value: SCAN_SKIP_ROUNDS, meaning: 'Newton polish: after an entering scan that found nothing, up to this many more Newton calls before the next scan; a solved restricted problem is always scanned (speed only)' },
-    polishNewtonSteps: { value: NEWTON_CALL_STEPS, meaning: 'Newton polish: steps per call on the faces, first round and after an entering scan that found nothing (speed only)' },
-    polishNewtonStepsGrowing: { value: NEWTON_CALL_STEPS_GROWING, meaning: 'Newton polish: steps per call while the last entering scan added blocks (speed only)' },
-    polishBentTrials: { value: BENT_TRIALS, meaning: `Newton polish: trials per step on the bent path (each block stops at its own face wall), at t = 1, ${BENT_SHRINK}, ${BENT_SHRINK}², … (speed only)` },
-    polishRoundRise: { value: ROUND_RISE_TOL, meaning: 'Newton polish: stops when a round ends this much (relative) above its best round, and returns the best round' },
-    nnlsMaxOuter: { value: NNLS_MAX_OUTER_PER_DIM, meaning: 'cone projection: at most this many Lawson–Hanson passes per dimension (+100); past it the bound stays sound but loose' },
+    workingSetMaxBlockVars: {
+      value: WORKING_SET_MAX_BLOCK_VARS,
+      meaning: "the working set (and FISTA's periodic polish) runs when 2·patterns·(d + 1) is at most this; past it, FISTA alone (speed only)",
+    },
+    polishScanFactor: {
+      value: ENTER_SCAN_FACTOR,
+      meaning:
+        'Newton polish: the entering scan stops once it has its blocks and has projected this many times as many (speed only; a scan that finds none is full)',
+    },
+    polishScanSlack: {
+      value: SCAN_BOUND_SLACK,
+      meaning: 'Newton polish: relative slack on the carried bound ‖Π_K g‖ ≤ last bound + ‖g − g_last‖ that orders the entering scan (speed only)',
+    },
+    polishScanSkip: {
+      value: SCAN_SKIP_ROUNDS,
+      meaning:
+        'Newton polish: after an entering scan that found nothing, up to this many more Newton calls before the next scan; a solved restricted problem is always scanned (speed only)',
+    },
+    polishNewtonSteps: {
+      value: NEWTON_CALL_STEPS,
+      meaning: 'Newton polish: steps per call on the faces, first round and after an entering scan that found nothing (speed only)',
+    },
+    polishNewtonStepsGrowing: {
+      value: NEWTON_CALL_STEPS_GROWING,
+      meaning: 'Newton polish: steps per call while the last entering scan added blocks (speed only)',
+    },
+    polishBentTrials: {
+      value: BENT_TRIALS,
+      meaning: `Newton polish: trials per step on the bent path (each block stops at its own face wall), at t = 1, ${BENT_SHRINK}, ${BENT_SHRINK}², … (speed only)`,
+    },
+    polishRoundRise: {
+      value: ROUND_RISE_TOL,
+      meaning: 'Newton polish: stops when a round ends this much (relative) above its best round, and returns the best round',
+    },
+    nnlsMaxOuter: {
+      value: NNLS_MAX_OUTER_PER_DIM,
+      meaning: 'cone projection: at most this many Lawson–Hanson passes per dimension (+100); past it the bound stays sound but loose',
+    },
     nnlsHotRows: { value: NNLS_HOT_ROWS, meaning: 'cone projection: rows most violated at a full scan, tried before scanning all rows again (speed only)' },
-    nnlsDependent: { value: QR_DEPENDENT_TOL, meaning: 'cone projection: a row within this (relative to max |R_jj|) of the span of the face rows does not enter' },
+    nnlsDependent: {
+      value: QR_DEPENDENT_TOL,
+      meaning: 'cone projection: a row within this (relative to max |R_jj|) of the span of the face rows does not enter',
+    },
     ownTie: { value: OWN_TIE, meaning: 'own patterns: |x̃ᵀũ| ≤ this·‖x̃‖‖ũ‖ is a tie, both sides included' },
   };
 }

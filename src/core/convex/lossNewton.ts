@@ -36,7 +36,8 @@ export interface SmoothFns {
  * 1[|f − y| < δ]); the Gauss–Newton blocks of both Newton steps below are built from it.
  */
 function hessianDiagonals(loss: Loss, F: Mat, Y: Mat, mu: number): Float64Array {
-  const n = F.rows, c = F.cols;
+  const n = F.rows,
+    c = F.cols;
   const Hi = new Float64Array(c * c);
   const out = new Float64Array(n * c);
   for (let i = 0; i < n; i++) {
@@ -46,7 +47,15 @@ function hessianDiagonals(loss: Loss, F: Mat, Y: Mat, mu: number): Float64Array 
   return out;
 }
 
-export function lossNewtonPolish(pr: Program, Z: Float64Array, b: number, loss: 'hinge' | 'logistic', mu: number, fns: SmoothFns, maxSteps: number): { Z: Float64Array; b: number; steps: number } {
+export function lossNewtonPolish(
+  pr: Program,
+  Z: Float64Array,
+  b: number,
+  loss: 'hinge' | 'logistic',
+  mu: number,
+  fns: SmoothFns,
+  maxSteps: number,
+): { Z: Float64Array; b: number; steps: number } {
   const { n, p, P, Xt, beta } = pr;
   const hasOff = pr.offset !== 'none';
   let steps = 0;
@@ -90,7 +99,12 @@ export function lossNewtonPolish(pr: Program, Z: Float64Array, b: number, loss: 
     }
     let trace = 0;
     for (let i = 0; i < N; i++) trace += H[i * N + i];
-    const dx = ridgeCholeskySolve(H, N, g.map((v) => -v), [1e-12, 1e-9, 1e-6, 1e-3].map((rel) => rel * (trace / N) + 1e-300));
+    const dx = ridgeCholeskySolve(
+      H,
+      N,
+      g.map((v) => -v),
+      [1e-12, 1e-9, 1e-6, 1e-3].map((rel) => rel * (trace / N) + 1e-300),
+    );
     if (!dx) break;
     const f0 = fns.objective(Z, b);
     let accepted = false;
@@ -230,7 +244,8 @@ export function slideNeurons(
 ): SlideResult | null {
   const sl = Slide.start(Xt, Y, lossOf(lossRef), beta, offset, start, b0);
   if (!sl) return null;
-  let steps = 0, converged = false;
+  let steps = 0,
+    converged = false;
   let stoppedBy: SlideResult['stoppedBy'] = 'step-budget';
   let factor = new Float64Array(0); // the Cholesky factor's storage, reused while T stays the same
   for (let step = 0; step < maxSteps; step++) {
@@ -247,7 +262,13 @@ export function slideNeurons(
     if (factor.length !== T * T) factor = new Float64Array(T * T);
     let trace = 0;
     for (let r = 0; r < T; r++) trace += Math.abs(H[r * T + r]);
-    const dx = ridgeCholeskySolve(H, T, g.map((v) => -v), SLIDE_RIDGES.map((rel) => rel * (trace / T)), factor);
+    const dx = ridgeCholeskySolve(
+      H,
+      T,
+      g.map((v) => -v),
+      SLIDE_RIDGES.map((rel) => rel * (trace / T)),
+      factor,
+    );
     let dec = 0;
     if (dx) for (let r = 0; r < T; r++) dec -= g[r] * dx[r];
     if (!dx || !(dec > 0) || dec / 2 <= SLIDE_DONE_DEC * Math.max(1, Math.abs(sl.obj))) {
@@ -341,7 +362,8 @@ class Slide {
     readonly zs: Float64Array[],
     b0: Float64Array,
   ) {
-    const n = Xt.rows, p = Xt.cols;
+    const n = Xt.rows,
+      p = Xt.cols;
     this.n = n;
     this.p = p;
     this.c = Y.cols;
@@ -358,9 +380,11 @@ class Slide {
 
   /** the balanced start (‖w‖ = ‖z‖: same function, lower or equal penalty), its patterns and faces; null when nothing is left or P is not finite */
   static start(Xt: Mat, Y: Mat, loss: Loss, beta: number, offset: OffsetMode, start: SlideNeuron[], b0: Float64Array): Slide | null {
-    const ws: Float64Array[] = [], zs: Float64Array[] = [];
+    const ws: Float64Array[] = [],
+      zs: Float64Array[] = [];
     for (const nr of start) {
-      let a = 0, bz = 0;
+      let a = 0,
+        bz = 0;
       for (const x of nr.w) a += x * x;
       for (const x of nr.z) bz += x * x;
       a = Math.sqrt(a);
@@ -384,7 +408,8 @@ class Slide {
       let wn = 0;
       for (const x of this.ws[k]) wn += x * x;
       wn = Math.sqrt(wn);
-      const a = new Uint8Array(n), f: number[] = [];
+      const a = new Uint8Array(n),
+        f: number[] = [];
       for (let i = 0; i < n; i++) {
         if (Math.abs(s[i]) <= SLIDE_FACE_TOL * this.xn[i] * wn) f.push(i);
         else if (s[i] > 0) a[i] = 1;
@@ -492,7 +517,8 @@ class Slide {
         continue;
       }
       fr.forEach((i, t) => {
-        const dPos = mu[t] + gz[i], dNeg = -mu[t];
+        const dPos = mu[t] + gz[i],
+          dNeg = -mu[t];
         if (dPos < bestD) {
           bestD = dPos;
           pick = { k, t, sign: 1, F: Fm, G };
@@ -523,7 +549,8 @@ class Slide {
     } catch {
       return false;
     }
-    const s0 = this.xw(ws[k]), ds = this.xw(Float64Array.from(dl));
+    const s0 = this.xw(ws[k]),
+      ds = this.xw(Float64Array.from(dl));
     const onFace = new Set(fr);
     let eta = Infinity;
     let wn = 0;
@@ -556,7 +583,8 @@ class Slide {
     const cached = this.xnCache[k];
     if (cached) return cached;
     const { n, p, Xt } = this;
-    const B = this.basis[k], dk = B.length;
+    const B = this.basis[k],
+      dk = B.length;
     const M = new Float64Array(n * dk);
     for (let i = 0; i < n; i++)
       for (let q = 0; q < dk; q++) {
@@ -641,8 +669,7 @@ class Slide {
       for (let i = 0; i < n * c; i++) Pq[i] = Y.data[i] - L.data[i];
     } else Pq = hessianDiagonals(loss, cur.F, Y, 0);
     // H_i's entry (j, j2)
-    const hij = (ic: number, j: number, j2: number): number =>
-      softmax ? (j === j2 ? Pq[ic + j] : 0) - Pq[ic + j] * Pq[ic + j2] : j === j2 ? Pq[ic + j] : 0;
+    const hij = (ic: number, j: number, j2: number): number => (softmax ? (j === j2 ? Pq[ic + j] : 0) - Pq[ic + j] * Pq[ic + j2] : j === j2 ? Pq[ic + j] : 0);
     return { L, Pq, softmax, hij };
   }
 
@@ -651,18 +678,26 @@ class Slide {
     const { n, c, K, zs, act, cur } = this;
     const { L, Pq, softmax } = cv;
     const { g, off, dm } = sys;
-    const on: Int32Array[] = [], HZ: Float64Array[] = [];
+    const on: Int32Array[] = [],
+      HZ: Float64Array[] = [];
     for (let k = 0; k < K; k++) {
-      const ac = act[k], z = zs[k], dk = dm[k], x = XN[k], A = cur.A[k], ok = off[k];
+      const ac = act[k],
+        z = zs[k],
+        dk = dm[k],
+        x = XN[k],
+        A = cur.A[k],
+        ok = off[k];
       let na = 0;
       for (let i = 0; i < n; i++) if (ac[i]) na++;
-      const idx = new Int32Array(na), hz = new Float64Array(n * c);
+      const idx = new Int32Array(na),
+        hz = new Float64Array(n * c);
       na = 0;
       for (let i = 0; i < n; i++) {
         if (!ac[i]) continue;
         idx[na++] = i;
         const ic = i * c;
-        let lz = 0, qz = 0;
+        let lz = 0,
+          qz = 0;
         for (let j = 0; j < c; j++) {
           lz -= L.data[ic + j] * z[j];
           qz += Pq[ic + j] * z[j];
@@ -684,8 +719,17 @@ class Slide {
     const { c, zs, act, cur, basis } = this;
     const { Pq, softmax } = cv;
     const { tt, tz, zt, zz } = b;
-    const dk = basis[k].length, xk = XN[k], Ak = cur.A[k], hk = HZ[k], idx = on[k];
-    const dl = basis[l].length, xl = XN[l], Al = cur.A[l], hl = HZ[l], zl = zs[l], acl = act[l];
+    const dk = basis[k].length,
+      xk = XN[k],
+      Ak = cur.A[k],
+      hk = HZ[k],
+      idx = on[k];
+    const dl = basis[l].length,
+      xl = XN[l],
+      Al = cur.A[l],
+      hl = HZ[l],
+      zl = zs[l],
+      acl = act[l];
     tt.fill(0);
     tz.fill(0);
     zt.fill(0);
@@ -695,11 +739,17 @@ class Slide {
       const i = idx[u];
       if (!acl[i]) continue;
       any = true;
-      const ic = i * c, ak = Ak[i], al = Al[i], ik = i * dk, il = i * dl;
+      const ic = i * c,
+        ak = Ak[i],
+        al = Al[i],
+        ik = i * dk,
+        il = i * dl;
       let w = 0; // z_lᵀH_iz_k
       for (let j = 0; j < c; j++) w += zl[j] * hk[ic + j];
       for (let q = 0; q < dk; q++) {
-        const xq = xk[ik + q], wx = w * xq, xa = xq * al;
+        const xq = xk[ik + q],
+          wx = w * xq,
+          xa = xq * al;
         for (let r = 0; r < dl; r++) tt[q * dl + r] += wx * xl[il + r];
         for (let j = 0; j < c; j++) tz[q * c + j] += xa * hk[ic + j];
       }
@@ -724,7 +774,11 @@ class Slide {
     const { c } = this;
     const { H, T, off, dm } = sys;
     const { tt, tz, zt, zz } = b;
-    const dk = dm[k], ok = off[k], zk = ok + dk, dl = dm[l], ol = off[l];
+    const dk = dm[k],
+      ok = off[k],
+      zk = ok + dk,
+      dl = dm[l],
+      ol = off[l];
     for (let q = 0; q < dk; q++) {
       const row = (ok + q) * T;
       for (let r = l === k ? q : 0; r < dl; r++) H[row + ol + r] += tt[q * dl + r];
@@ -741,9 +795,14 @@ class Slide {
   private addNeuronBias(sys: SlideSystem, k: number, cv: Curvature, xk: Float64Array, idx: Int32Array, hk: Float64Array): void {
     const { c, cur } = this;
     const { H, T, off, dm, bOff } = sys;
-    const dk = dm[k], ok = off[k], zk = ok + dk, Ak = cur.A[k];
+    const dk = dm[k],
+      ok = off[k],
+      zk = ok + dk,
+      Ak = cur.A[k];
     for (let u = 0; u < idx.length; u++) {
-      const i = idx[u], ic = i * c, ak = Ak[i];
+      const i = idx[u],
+        ic = i * c,
+        ak = Ak[i];
       for (let q = 0; q < dk; q++) for (let j = 0; j < c; j++) H[(ok + q) * T + bOff + j] += xk[i * dk + q] * hk[ic + j];
       for (let j = 0; j < c; j++) for (let j2 = 0; j2 < c; j2++) H[(zk + j) * T + bOff + j2] += ak * cv.hij(ic, j, j2);
     }
@@ -755,12 +814,14 @@ class Slide {
     const { H, g, T, off, dm, bOff } = sys;
     const L = cv.L;
     for (let k = 0; k < K; k++) {
-      const dk = dm[k], x = XN[k];
+      const dk = dm[k],
+        x = XN[k];
       for (let q = 0; q < dk; q++)
         for (let j = 0; j < c; j++) {
           let s = 0;
           for (let i = 0; i < n; i++) if (act[k][i]) s -= x[i * dk + q] * L.data[i * c + j];
-          const r1 = off[k] + q, r2 = off[k] + dk + j;
+          const r1 = off[k] + q,
+            r2 = off[k] + dk + j;
           H[r1 * T + r2] += s;
           H[r2 * T + r1] += s;
         }
@@ -792,14 +853,20 @@ class Slide {
   takeStep(dx: Float64Array, sys: SlideSystem): boolean {
     const { n, p, c, K, ws, zs, face, basis, act } = this;
     const { off, dm, bOff } = sys;
-    const dW: Float64Array[] = [], S: Float64Array[] = [], DS: Float64Array[] = [], onFaces: Set<number>[] = [];
-    let aMax = Infinity, hitK = -1, hitI = -1;
+    const dW: Float64Array[] = [],
+      S: Float64Array[] = [],
+      DS: Float64Array[] = [],
+      onFaces: Set<number>[] = [];
+    let aMax = Infinity,
+      hitK = -1,
+      hitI = -1;
     for (let k = 0; k < K; k++) {
       const dk = dm[k];
       const dw = new Float64Array(p);
       for (let q = 0; q < dk; q++) for (let t = 0; t < p; t++) dw[t] += dx[off[k] + q] * basis[k][q][t];
       dW.push(dw);
-      const s = this.xw(ws[k]), ds = this.xw(dw);
+      const s = this.xw(ws[k]),
+        ds = this.xw(dw);
       S.push(s);
       DS.push(ds);
       const onFace = new Set(face[k]);
@@ -818,7 +885,9 @@ class Slide {
     }
     // a trial point in reused storage (only an accepted one is copied out): X̃(w + aδw) = s + a·δs, so
     // a trial costs O(n·K·c), not a product with X̃
-    const W = ws.map(() => new Float64Array(p)), Z = zs.map(() => new Float64Array(c)), A = ws.map(() => new Float64Array(n));
+    const W = ws.map(() => new Float64Array(p)),
+      Z = zs.map(() => new Float64Array(c)),
+      A = ws.map(() => new Float64Array(n));
     const F = zeros(n, c);
     const bb = new Float64Array(c);
     const trial = (a: number, cross = false): number => {
@@ -829,7 +898,11 @@ class Slide {
       for (let j = 0; j < c; j++) bb[j] = this.hasB ? this.b[j] + a * dx[bOff + j] : this.b[j];
       F.data.fill(0);
       for (let k = 0; k < K; k++) {
-        const s = S[k], ds = DS[k], ak = A[k], z = Z[k], ac = act[k];
+        const s = S[k],
+          ds = DS[k],
+          ak = A[k],
+          z = Z[k],
+          ac = act[k];
         // crossing: each off-face sample on the side its new x̃ᵀw gives (the true ReLU); face samples as held
         for (let i = 0; i < n; i++) ak[i] = cross && !onFaces[k].has(i) ? Math.max(0, s[i] + a * ds[i]) : ac[i] ? s[i] + a * ds[i] : 0;
         for (let i = 0; i < n; i++) if (ak[i] !== 0) for (let j = 0; j < c; j++) F.data[i * c + j] += ak[i] * z[j];
@@ -901,8 +974,17 @@ export interface HingeKktResult {
   safetyStopped: boolean;
 }
 
-function hingeRestricted(A: Float64Array[], y: Float64Array, beta: number, offset: 'decayed' | 'free' | 'none', z: Float64Array, b: number, p: Float64Array): { primal: number; dual: number } {
-  const n = y.length, K = A.length;
+function hingeRestricted(
+  A: Float64Array[],
+  y: Float64Array,
+  beta: number,
+  offset: 'decayed' | 'free' | 'none',
+  z: Float64Array,
+  b: number,
+  p: Float64Array,
+): { primal: number; dual: number } {
+  const n = y.length,
+    K = A.length;
   const f = new Float64Array(n).fill(offset === 'none' ? 0 : b);
   let pen = 0;
   for (let k = 0; k < K; k++) {
@@ -919,7 +1001,8 @@ function hingeRestricted(A: Float64Array[], y: Float64Array, beta: number, offse
     mr = Math.max(mr, Math.abs(s));
   }
   const sc = Math.min(1, mr > 0 ? beta / mr : 1);
-  let sp = 0, syp = 0;
+  let sp = 0,
+    syp = 0;
   for (let i = 0; i < n; i++) {
     sp += p[i];
     syp += p[i] * y[i];
@@ -944,8 +1027,12 @@ function kktSystem(
   sup: number[],
   sign: Map<number, number>,
 ): { M: Float64Array; rhs: Float64Array } {
-  const nk = sup.length, ns = S.length, hasB = offset !== 'none', nb = hasB ? 1 : 0;
-  const N = nk + nb + ns, rows = ns + nk + nb;
+  const nk = sup.length,
+    ns = S.length,
+    hasB = offset !== 'none',
+    nb = hasB ? 1 : 0;
+  const N = nk + nb + ns,
+    rows = ns + nk + nb;
   const M = new Float64Array(rows * N);
   const rhs = new Float64Array(rows);
   S.forEach((i, r) => {
@@ -984,7 +1071,8 @@ function kktCorrections(
   sign: Map<number, number>,
 ): boolean {
   const { S, sup, nk, nb, x, z, bb, p, zmax } = sol;
-  const n = y.length, K = A.length;
+  const n = y.length,
+    K = A.length;
   let changed = false;
   const scale = Math.max(1, zmax);
   sup.forEach((k, c) => {
@@ -995,8 +1083,13 @@ function kktCorrections(
   });
   S.forEach((i, c) => {
     const pi = x[nk + nb + c];
-    if (pi > 1 + 1e-12) { state[i] = 1; changed = true; }
-    else if (pi < -1e-12) { state[i] = 0; changed = true; }
+    if (pi > 1 + 1e-12) {
+      state[i] = 1;
+      changed = true;
+    } else if (pi < -1e-12) {
+      state[i] = 0;
+      changed = true;
+    }
   });
   const f = new Float64Array(n).fill(bb);
   for (let k = 0; k < K; k++) if (z[k] !== 0) for (let i = 0; i < n; i++) f[i] += A[k][i] * z[k];
@@ -1050,7 +1143,8 @@ export function hingeKktPolish(
    */
   safetyDeadline = Infinity,
 ): HingeKktResult | null {
-  const n = y.length, K = A.length;
+  const n = y.length,
+    K = A.length;
   const z0 = Float64Array.from(Z, (v) => v[0]);
   let zmax = 0;
   for (const v of z0) zmax = Math.max(zmax, Math.abs(v));
@@ -1076,10 +1170,14 @@ export function hingeKktPolish(
         safetyStopped = true;
         break;
       }
-      const S: number[] = [], E: number[] = [];
-      for (let i = 0; i < n; i++) if (state[i] === 2) S.push(i); else if (state[i] === 1) E.push(i);
+      const S: number[] = [],
+        E: number[] = [];
+      for (let i = 0; i < n; i++)
+        if (state[i] === 2) S.push(i);
+        else if (state[i] === 1) E.push(i);
       const sup = [...sign.keys()];
-      const nk = sup.length, ns = S.length;
+      const nk = sup.length,
+        ns = S.length;
       const N = nk + nb + ns;
       if (N === 0 || N > HINGE_KKT_MAX_UNKNOWNS) break;
       const rows = ns + nk + nb;
@@ -1102,7 +1200,8 @@ export function hingeKktPolish(
       for (const i of E) p[i] = 1;
       S.forEach((i, c) => (p[i] = Math.min(1, Math.max(0, x[nk + nb + c]))));
       const v = hingeRestricted(A, y, beta, offset, z, bb, p);
-      if (!best || v.primal - v.dual < best.primal - best.dual) best = { Z: Array.from(z, (q) => Float64Array.of(q)), b: bb, p, primal: v.primal, dual: v.dual, safetyStopped: false };
+      if (!best || v.primal - v.dual < best.primal - best.dual)
+        best = { Z: Array.from(z, (q) => Float64Array.of(q)), b: bb, p, primal: v.primal, dual: v.dual, safetyStopped: false };
       if (!kktCorrections(A, y, beta, { S, sup, nk, nb, x, z, bb, p, zmax }, state, sign)) break;
     }
   }

@@ -28,7 +28,17 @@ import type { CertifyModes } from '../problem/network';
 import { lossValue } from '../losses/conjugates';
 import { dualDirection, lossBestScale, mLipschitz } from '../losses/dualPoint';
 import { lossObjective } from '../losses/objective';
-import { makeProgram, diffMatrix, fitFromQ, maskedResidual, blockNorm, gradientRoundingScale, signedBlockGradient, type Program, type ProgramResult } from './problem';
+import {
+  makeProgram,
+  diffMatrix,
+  fitFromQ,
+  maskedResidual,
+  blockNorm,
+  gradientRoundingScale,
+  signedBlockGradient,
+  type Program,
+  type ProgramResult,
+} from './problem';
 import { projectCone, blockBound } from '../linalg/cone';
 import { extrapolate, fistaMomentum, stepTerms } from '../linalg/fista';
 import { recoverNetwork } from './recover';
@@ -66,9 +76,13 @@ export const LOSS_NEWTON_STEPS = 20;
 /** Iterations between two (costly) sound lower-bound evaluations. */
 export const LOSS_BOUND_EVERY = 50;
 /** Backtracking: step shrink factor, and growth factor tried at each iteration. */
-const BT_SHRINK = 0.5, BT_GROW = 1.1;
+const BT_SHRINK = 0.5,
+  BT_GROW = 1.1;
 
-interface State { Z: Float64Array; b: number }
+interface State {
+  Z: Float64Array;
+  b: number;
+}
 
 /** Lipschitz bound of the smooth part (‖X̃ᵀD‖² summed over blocks), used only to start the step. */
 function lipschitzBase(pr: Program): number {
@@ -96,11 +110,23 @@ function smoothFns(pr: Program, loss: BinaryLoss, m: number): SmoothFns {
 }
 
 /** The prox step from y with step t, t shrunk until the sufficient-decrease test of FISTA's backtracking holds. */
-function backtrack(pr: Program, y: State, fy: number, gZ: Float64Array, gb: number, t: number, loss: BinaryLoss, mu: number): { xn: State; fx: number; t: number } {
+function backtrack(
+  pr: Program,
+  y: State,
+  fy: number,
+  gZ: Float64Array,
+  gb: number,
+  t: number,
+  loss: BinaryLoss,
+  mu: number,
+): { xn: State; fx: number; t: number } {
   for (;;) {
     const xn = proxStep(pr, y, gZ, gb, t);
     const fx = smoothValue(pr, fitOf(pr, xn), xn.b, loss, mu);
-    const { lin, sq } = stepTerms([[xn.Z, y.Z, gZ], [[xn.b], [y.b], [gb]]]);
+    const { lin, sq } = stepTerms([
+      [xn.Z, y.Z, gZ],
+      [[xn.b], [y.b], [gb]],
+    ]);
     if (fx <= fy + lin + sq / (2 * t) + 1e-14 * Math.abs(fy) || t < 1e-300) return { xn, fx, t };
     t *= BT_SHRINK;
   }
@@ -182,7 +208,8 @@ export function lossProgramLowerBound(pr: Program, F: Float64Array, loss: Binary
     const fp = fpRel(n, p);
     const g = new Float64Array(p);
     for (let k = 0; k < 2 * P; k++) {
-      const i = k >> 1, s = k & 1 ? -1 : 1;
+      const i = k >> 1,
+        s = k & 1 ? -1 : 1;
       const gn = signedBlockGradient(G, i, s, g);
       if (gn * (1 + fp) + fp * lip <= mUpper) continue; // ‖Π_K g‖ ≤ ‖g‖ cannot raise the max
       const bb = blockBound(pr.Xt, pr.patterns[i], g, false, pr.xMax);
@@ -206,9 +233,9 @@ function validate(X: Mat, Ypm: Mat, patterns: Uint8Array[], beta: number, modes:
   if (modes.hiddenBias === 'free')
     throw usageError('The classification program over given patterns is not supported with a free hidden bias (use a decayed or no hidden bias).');
   for (let i = 0; i < Ypm.rows; i++)
-    if (Ypm.data[i] !== 1 && Ypm.data[i] !== -1) throw usageError(`Label at row ${i + 1} is ${Ypm.data[i]}; the hinge/logistic program needs labels in {−1, +1}.`);
-  for (let i = 0; i < X.data.length; i++)
-    if (!Number.isFinite(X.data[i])) throw usageError(`X has a non-finite entry at row ${Math.floor(i / X.cols) + 1}.`);
+    if (Ypm.data[i] !== 1 && Ypm.data[i] !== -1)
+      throw usageError(`Label at row ${i + 1} is ${Ypm.data[i]}; the hinge/logistic program needs labels in {−1, +1}.`);
+  for (let i = 0; i < X.data.length; i++) if (!Number.isFinite(X.data[i])) throw usageError(`X has a non-finite entry at row ${Math.floor(i / X.cols) + 1}.`);
   patterns.forEach((d, k) => {
     if (d.length !== X.rows) throw usageError(`Pattern ${k} has length ${d.length}, expected n = ${X.rows}.`);
   });

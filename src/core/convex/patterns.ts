@@ -56,7 +56,8 @@ function* combinations(n: number, k: number): Generator<number[]> {
 }
 
 export function enumeratePatterns(Xt: Mat, budget: number): { patterns: Uint8Array[]; complete: boolean } {
-  const n = Xt.rows, p = Xt.cols;
+  const n = Xt.rows,
+    p = Xt.cols;
   const { basis, rank: r } = rowSpaceBasis(Xt);
   const set = new PatternSet();
   if (n === 0 || r === 0) return { patterns: [new Uint8Array(n)], complete: true };
@@ -75,7 +76,10 @@ export function enumeratePatterns(Xt: Mat, budget: number): { patterns: Uint8Arr
   }
   let complete = true;
   for (const S of combinations(n, r - 1)) {
-    const null_ = nullBasis(S.map((j) => A[j]), r);
+    const null_ = nullBasis(
+      S.map((j) => A[j]),
+      r,
+    );
     if (null_.length !== 1) continue; // dependent rows: not an extreme ray
     const z = null_[0];
     for (const sgn of [1, -1]) {
@@ -106,7 +110,8 @@ export function enumeratePatterns(Xt: Mat, budget: number): { patterns: Uint8Arr
 }
 
 export function samplePatterns(Xt: Mat, count: number, seed: number): Uint8Array[] {
-  const n = Xt.rows, p = Xt.cols;
+  const n = Xt.rows,
+    p = Xt.cols;
   const rng = makeRng(seed);
   const set = new PatternSet();
   const u = new Float64Array(p);
@@ -124,7 +129,10 @@ export function samplePatterns(Xt: Mat, count: number, seed: number): Uint8Array
 }
 
 export function ownPatterns(net: NetworkWeights, X: Mat, modes: CertifyModes): Uint8Array[] {
-  const n = X.rows, d = X.cols, m = net.W1.rows, c = net.W2.rows;
+  const n = X.rows,
+    d = X.cols,
+    m = net.W1.rows,
+    c = net.W2.rows;
   const withB = modes.hiddenBias !== 'none' && net.b1 !== null;
   const set = new PatternSet();
   for (let j = 0; j < m; j++) {
@@ -138,7 +146,8 @@ export function ownPatterns(net: NetworkWeights, X: Mat, modes: CertifyModes): U
     const base = new Uint8Array(n);
     const ties: number[] = [];
     for (let i = 0; i < n; i++) {
-      let z = b, xn = withB ? 1 : 0;
+      let z = b,
+        xn = withB ? 1 : 0;
       for (let k = 0; k < d; k++) {
         z += X.data[i * d + k] * net.W1.data[j * d + k];
         xn += X.data[i * d + k] ** 2;

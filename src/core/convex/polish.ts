@@ -22,10 +22,10 @@
 import type { ProductRequest, Program } from './problem';
 import { dotAt, type Mat } from '../linalg/mat';
 import { fitDirect, objectiveOf } from './problem';
-import { leastSquares } from '../linalg/dense';
+import { extendQR, householderQR, solveQR, spanDualColumn } from '../linalg/dense';
 import { projectCone } from '../linalg/cone';
 import { newtonOnFaces } from './faceNewton';
-import { faceDim, faceOf, hessianWork, penNorm, onRowsOf, rowVec, type FaceBlock } from './faceBlocks';
+import { faceDim, faceOf, hessianWork, penNorm, onRowsOf, releaseFaceRow, rowVec, type FaceBlock } from './faceBlocks';
 
 /** Largest number of Newton variables (Σ face dimensions + 1) the polish accepts (dense Cholesky: T³/6 flops a step). */
 export const POLISH_MAX_VARS = 1500;
@@ -72,10 +72,15 @@ function assemble(pr: Program, blocks: FaceBlock[]): Float64Array {
 
 /** g_k = σ_k X̃ᵀD_i r for block k (pattern i = k >> 1), in JS: n·p per pattern. */
 function blockGrad(pr: Program, k: number, r: Float64Array): Float64Array {
-  const p = pr.p, X = pr.Xt.data, on = onRowsOf(pr, k >> 1), s = sign(k);
+  const p = pr.p,
+    X = pr.Xt.data,
+    on = onRowsOf(pr, k >> 1),
+    s = sign(k);
   const g = new Float64Array(p);
   for (let e = 0; e < on.length; e++) {
-    const j = on[e], rj = s * r[j], o = j * p;
+    const j = on[e],
+      rj = s * r[j],
+      o = j * p;
     for (let t = 0; t < p; t++) g[t] += X[o + t] * rj;
   }
   return g;
@@ -100,17 +105,19 @@ function* patternGrads(pr: Program, pats: Iterable<number>, r: Float64Array): Ge
   }
   const G: Mat = U ? yield { a: pr.XtT, b: { rows: n, cols: U, data: M } } : { rows: p, cols: 0, data: new Float64Array(0) };
   return (k) => {
-    const u = col.get(k >> 1)!, s = sign(k);
+    const u = col.get(k >> 1)!,
+      s = sign(k);
     return Float64Array.from({ length: p }, (_, t) => s * G.data[t * U + u]);
   };
 }
 
 /**
- * The block's face rows a_j and their norms ‖a_j‖, kept on the block while its face (bl.info) is the
- * same. Why: the release step asks for them at every face optimum, for every block (d = 50: ~45 rows
- * of 51 each), and building them anew was 2.5% of n = 1e3, d = 50, 100 patterns.
+ * The block's face rows a_j, their norms ‖a_j‖ and their QR, kept on the block while its face
+ * (bl.info) is the same. Why: the release step asks for them at every face optimum, for every
+ * block (d = 50: ~45 rows of 51 each); building the rows anew was 2.5% and factoring them 8.6% of
+ * n = 1e3, d = 50, 100 patterns, while most faces are the same as at the last face optimum.
  */
-function faceRows(pr: Program, bl: FaceBlock): { rows: Float64Array[]; norms: Float64Array } {
+function faceRows(pr: Program, bl: FaceBlock): NonNullable<FaceBlock['rows']> {
   if (bl.rows && bl.info && bl.rows.info === bl.info) return bl.rows;
   const rows = bl.face.map((j) => rowVec(pr, bl.k >> 1, j));
   const norms = Float64Array.from(rows, (a) => {
@@ -118,7 +125,7 @@ function faceRows(pr: Program, bl: FaceBlock): { rows: Float64Array[]; norms: Fl
     for (const x of a) an += x * x;
     return Math.sqrt(an);
   });
-  const out = { info: bl.info, rows, norms };
+  const out = { info: bl.info, rows, norms, qr: householderQR(rows) };
   if (bl.info) bl.rows = out;
   return out;
 }
@@ -127,17 +134,22 @@ function faceRows(pr: Program, bl: FaceBlock): { rows: Float64Array[]; norms: Fl
 function* releaseNegativeMultipliers(pr: Program, blocks: FaceBlock[], r: Float64Array): Generator<ProductRequest, boolean, Mat> {
   const withFace = blocks.filter((bl) => bl.face.length);
   if (!withFace.length) return false;
-  const gradOf = yield* patternGrads(pr, withFace.map((bl) => bl.k >> 1), r);
+  const gradOf = yield* patternGrads(
+    pr,
+    withFace.map((bl) => bl.k >> 1),
+    r,
+  );
   let changed = false;
   for (const bl of withFace) {
     const g = gradOf(bl.k);
     const nz = penNorm(bl.z, pr.pen);
     // ∇Φ = −g + β Pᵀ P z/‖Pz‖ = Σ μ_j a_j
     const h = Float64Array.from(g, (x, k) => -x + (k < pr.pen ? (pr.beta * bl.z[k]) / nz : 0));
-    const { rows, norms } = faceRows(pr, bl);
-    const mu = leastSquares(rows, h);
-    if (!mu) continue;
-    let worst = -1, wv = 0;
+    const { rows, norms, qr } = faceRows(pr, bl);
+    if (!qr) continue;
+    const mu = solveQR(qr, h);
+    let worst = -1,
+      wv = 0;
     let hn = 0;
     for (const x of h) hn += x * x;
     const scale = Math.sqrt(hn) + pr.beta;
@@ -149,8 +161,10 @@ function* releaseNegativeMultipliers(pr: Program, blocks: FaceBlock[], r: Float6
       }
     }
     if (worst >= 0) {
-      bl.face.splice(worst, 1);
-      bl.info = undefined;
+      releaseFaceRow(pr, bl, worst, spanDualColumn(qr, worst));
+      // the new face's rows and QR from the old ones (the next face optimum asks for them)
+      const left = rows.filter((_, t) => t !== worst);
+      bl.rows = { info: bl.info, rows: left, norms: norms.filter((_, t) => t !== worst), qr: extendQR(qr, worst, left) };
       changed = true;
     }
   }
@@ -223,7 +237,8 @@ function scanOrder(pr: Program, blocks: FaceBlock[], r: Float64Array, mem: ScanM
   const inS = new Set(blocks.map((bl) => bl.k));
   const order: { k: number; g: Float64Array; gn: number }[] = [];
   // the pattern's two blocks share X̃ᵀD_i r up to sign
-  let gPat = -1, gPlus: Float64Array = new Float64Array(0);
+  let gPat = -1,
+    gPlus: Float64Array = new Float64Array(0);
   for (let k = 0; k < 2 * pr.P; k++) {
     if (inS.has(k)) continue;
     if (gPat !== k >> 1) {
@@ -275,7 +290,8 @@ function enteringScan(
     mem.warmScan.set(k, proj.active);
     // the block's value at the feasible direction z = Π_K g: gᵀz/‖Pz‖ = ‖z‖²/‖Pz‖ (Moreau), which
     // with a free hidden bias exceeds ‖Pz‖ by the unpenalized bias part
-    const zp = penNorm(proj.z, pen), zf = penNorm(proj.z, p);
+    const zp = penNorm(proj.z, pen),
+      zf = penNorm(proj.z, p);
     const v = pr.freeBias ? (zp > 0 ? (zf * zf) / zp : 0) : zp;
     if (!(v > beta * (1 + ENTER_TOL))) continue;
     cand.push({ k, v, dir: proj.z, face: proj.active });
@@ -294,14 +310,19 @@ function enterBlocks(pr: Program, blocks: FaceBlock[], cand: Candidate[], want: 
   const { p, pen, beta } = pr;
   cand.sort((x, y) => y.v - x.v);
   const entering: { k: number; face: number[]; z: Float64Array }[] = [];
-  const u = new Float64Array(pr.n), a = new Float64Array(pr.n);
+  const u = new Float64Array(pr.n),
+    a = new Float64Array(pr.n);
   let descent = 0; // Σ t_c(a_cᵀr − β‖P dir_c‖) = Σ t_c²‖a_c‖²: the joint slope's magnitude at γ = 0
   for (const c of cand.slice(0, want)) {
     // ½‖r − t·a‖² + βt‖P dir‖ ⇒ t = (aᵀr − β‖P dir‖)/‖a‖²
-    const i = c.k >> 1, s = sign(c.k), on = onRowsOf(pr, i);
-    let ar = 0, aa = 0;
+    const i = c.k >> 1,
+      s = sign(c.k),
+      on = onRowsOf(pr, i);
+    let ar = 0,
+      aa = 0;
     for (let e = 0; e < on.length; e++) {
-      const j = on[e], t = s * dotAt(pr.Xt.data, j * p, c.dir, 0, p);
+      const j = on[e],
+        t = s * dotAt(pr.Xt.data, j * p, c.dir, 0, p);
       a[e] = t;
       ar += t * r[j];
       aa += t * t;

@@ -102,7 +102,8 @@ export function diffMatrix(pr: Program, Z: Float64Array): Mat {
   const { p, P } = pr;
   const Zd = zeros(p, P);
   for (let i = 0; i < P; i++) {
-    const o1 = 2 * i * p, o2 = (2 * i + 1) * p;
+    const o1 = 2 * i * p,
+      o2 = (2 * i + 1) * p;
     for (let k = 0; k < p; k++) Zd.data[k * P + i] = Z[o1 + k] - Z[o2 + k];
   }
   return Zd;
@@ -126,7 +127,8 @@ export function maskedResidual(pr: Program, r: Float64Array): Mat {
   const { n, P, mask } = pr;
   const M = zeros(n, P);
   for (let j = 0; j < n; j++) {
-    const o = j * P, rj = r[j];
+    const o = j * P,
+      rj = r[j];
     for (let i = 0; i < P; i++) if (mask[o + i]) M.data[o + i] = rj;
   }
   return M;
@@ -177,7 +179,8 @@ export function fitDirect(pr: Program, Z: Float64Array, b: number): Float64Array
   const { n, p, P, Xt } = pr;
   const F = new Float64Array(n).fill(b);
   for (let i = 0; i < P; i++) {
-    const o1 = 2 * i * p, o2 = o1 + p;
+    const o1 = 2 * i * p,
+      o2 = o1 + p;
     let nz = false;
     for (let k = 0; k < p; k++) if (Z[o1 + k] !== 0 || Z[o2 + k] !== 0) nz = true;
     if (!nz) continue;

@@ -122,7 +122,11 @@ function* estimateLipschitz(pr: Program): Generator<ProductRequest, number, Mat>
     for (const f of F) ax += f * f;
     est = Math.max(est, ax); // ‖Ax‖² for unit x: a Rayleigh quotient of AᵀA
     // AᵀA x: gradient of ½‖Ax‖² is −Aᵀ(−F)
-    yield* gradient(pr, Float64Array.from(F, (f) => -f), g);
+    yield* gradient(
+      pr,
+      Float64Array.from(F, (f) => -f),
+      g,
+    );
     Z.set(g);
     if (hasB) {
       let s = 0;
@@ -136,7 +140,9 @@ function* estimateLipschitz(pr: Program): Generator<ProductRequest, number, Mat>
 
 /** Exact prox of tβ‖P·‖ + ι_K for one block, written into Z (and its passive set into warm). */
 function proxBlock(pr: Program, k: number, g: Float64Array, tb: number, warm: number[][], out: Float64Array, base?: Float64Array): void {
-  const p = pr.p, o = k * p, D = pr.patterns[k >> 1];
+  const p = pr.p,
+    o = k * p,
+    D = pr.patterns[k >> 1];
   let gn = 0;
   for (let t = 0; t < p; t++) gn += g[t] * g[t];
   gn = Math.sqrt(gn);
@@ -161,7 +167,8 @@ function proxBlock(pr: Program, k: number, g: Float64Array, tb: number, warm: nu
   }
   // proximal Dykstra for prox_{f+h}: f = ι_K (projection), h = tβ‖z_u‖ (partial shrink)
   let x: Float64Array = Float64Array.from(g);
-  const pp = new Float64Array(p), qq = new Float64Array(p);
+  const pp = new Float64Array(p),
+    qq = new Float64Array(p);
   const y = new Float64Array(p);
   const pen = p - 1;
   for (let it = 0; it < DYKSTRA_ITERATIONS; it++) {
@@ -328,7 +335,9 @@ function* runFista(pr: Program, st: CoreState, opts: CoreOptions, small: boolean
   const grad = new Float64Array(K * pr.p);
   const warm: number[][] = Array.from({ length: K }, () => []);
   let step = 1 / L;
-  let nextPolish = 40, lastSupport = '', checks = 0;
+  let nextPolish = 40,
+    lastSupport = '',
+    checks = 0;
   while (!st.converged && st.iterations < opts.maxIterations) {
     if (opts.shouldStop?.()) {
       st.stopReason = 'stopped';

@@ -22,7 +22,8 @@ export const SPIKE_FREE_SIGN_TOL = 1e-12;
 type Kind = 'whitened' | 'rank-one-nonneg';
 
 function whitenedError(X: Mat): number {
-  const n = X.rows, d = X.cols;
+  const n = X.rows,
+    d = X.cols;
   if (n > d) return Infinity;
   let err = 0;
   for (let i = 0; i < n; i++)
@@ -39,9 +40,12 @@ function rankOneNonneg(X: Mat): { c: Float64Array; a: Float64Array; s2: number; 
   const { U, s, V } = svd(X);
   const k = s.length;
   if (!(s[0] > 0) || (k > 1 && s[1] > RANK_ONE_TOL * s[0])) return null;
-  const n = X.rows, d = X.cols;
-  const c = new Float64Array(n), a = new Float64Array(d);
-  let cmax = 0, csum = 0;
+  const n = X.rows,
+    d = X.cols;
+  const c = new Float64Array(n),
+    a = new Float64Array(d);
+  let cmax = 0,
+    csum = 0;
   for (let i = 0; i < n; i++) {
     c[i] = U.data[i * k] * s[0];
     cmax = Math.max(cmax, Math.abs(c[i]));
@@ -86,7 +90,8 @@ function shrink(t: number, beta: number): number {
 export function spikeFreeClosedForm(X: Mat, Y: Mat, beta: number, modes: CertifyModes): SpikeFreeResult | null {
   const det = detectSpikeFree(X, modes);
   if (!det.applies || Y.cols !== 1) return null;
-  const n = X.rows, d = X.cols;
+  const n = X.rows,
+    d = X.cols;
   const ws: Float64Array[] = [];
   if (det.kind === 'whitened') {
     for (const sg of [1, -1]) {
@@ -100,7 +105,8 @@ export function spikeFreeClosedForm(X: Mat, Y: Mat, beta: number, modes: Certify
   } else {
     const { c, a } = rankOneNonneg(X)!;
     // a is unit (a right singular vector) and c carries σ1: Xw = c(aᵀw), φ = c
-    let pp = 0, py = 0;
+    let pp = 0,
+      py = 0;
     for (let i = 0; i < n; i++) {
       pp += c[i] * c[i];
       py += c[i] * Y.data[i];
@@ -113,7 +119,8 @@ export function spikeFreeClosedForm(X: Mat, Y: Mat, beta: number, modes: Certify
   // neurons: u = w/√‖w‖, v = ±√‖w‖
   const live = ws.map((w, i) => ({ w, s: i === 0 ? 1 : -1, nw: Math.hypot(...w) })).filter((o) => o.nw > 0);
   const m = live.length;
-  const W1 = zeros(m, d), W2 = zeros(1, m);
+  const W1 = zeros(m, d),
+    W2 = zeros(1, m);
   live.forEach((o, j) => {
     const sc = Math.sqrt(o.nw);
     for (let k = 0; k < d; k++) W1.data[j * d + k] = o.w[k] / sc;

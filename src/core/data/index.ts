@@ -26,7 +26,8 @@ import { isNpy, npyFail, readNpy, readNpyHeader } from './npy';
 import { isZip, readNpz, tableOf } from './npz';
 import { bytesSource, fileSource, head, readAll, readUpTo, type ByteSource, type FileSource } from './source';
 import { readDelimited } from './text';
-import type { AffineSpec, Dataset, DataFormat, LabelSpec, LoadOptions, ParseOptions, ReadResult, Table } from './types';
+import type { HeaderlessLabels } from './header';
+import type { AffineSpec, Dataset, LabelSpec, LoadOptions, ParseOptions, ReadResult, Table } from './types';
 
 export type { AffineSpec, Dataset, DataFormat, LabelSpec, LoadOptions, ParseOptions } from './types';
 export type { DataLimits } from './limits';
@@ -41,7 +42,15 @@ function build(mainSrc: ByteSource, labelSrc: ByteSource | undefined, opts: Omit
   const limits = limitsOf(opts.limits);
   const separate = labelSrc !== undefined;
   const labelFile = opts.labelFile ?? 'labels';
-  const main = readSource(mainSrc, file, separate ? undefined : labels, separate ? 'features' : 'both', limits, opts.expectC, separate ? undefined : opts.labelClasses);
+  const main = readSource(
+    mainSrc,
+    file,
+    separate ? undefined : labels,
+    separate ? 'features' : 'both',
+    limits,
+    opts.expectC,
+    separate ? undefined : opts.labelClasses,
+  );
   const notes = [...main.notes];
   // a label spec that named the npz member / JSON key holding the labels is used up
   const rest = main.labelsUsed ? undefined : labels;
@@ -155,6 +164,18 @@ export async function loadDataset(path: string, opts: LoadOptions = {}): Promise
 
 type Source = ReadResult & { choice?: LabelChoice };
 
+/**
+ * Which columns of a text table would hold labels were its first row data, for the header question (header.ts):
+ * the same choice resolveLabelColumns makes without names. An index out of range is refused
+ * later by that call, with its own message; here it only drops out.
+ */
+function headerlessLabels(role: Role, labels: LabelSpec | undefined, k: number, file: string, defaultCount: number): HeaderlessLabels {
+  if (role === 'features') return [];
+  if (!labels?.length) return role === 'labels' ? 'all' : resolveLabelColumns(null, k, undefined, file, defaultCount).cols;
+  if (labels.some((s) => typeof s === 'string')) return 'named';
+  return labels.filter((s): s is number => typeof s === 'number');
+}
+
 /** Detects the format (magic bytes first, then extension, then content) and reads. */
 function readSource(
   src: ByteSource,
@@ -185,12 +206,14 @@ function readSource(
     ext,
     (names, k) => {
       if (role === 'features') return undefined;
-      if (role === 'labels' && !labels?.length) return undefined;
+      // a labels file: every column is a label, read through the model's classes when it has them
+      if (role === 'labels' && !labels?.length) return labelClasses ? range(k) : undefined;
       choice = resolveLabelColumns(names, k, labels, file, defaultCount);
       return choice.cols;
     },
     limits,
     labelClasses,
+    (k) => headerlessLabels(role, labels, k, file, defaultCount),
   );
   return { ...r, choice };
 }

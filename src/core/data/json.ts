@@ -17,9 +17,21 @@ const num = new NumberScanner();
  * JSON is parsed as a whole (JSON.parse of one string), so the file's size is capped before a
  * byte of it is decoded, and every table's cell count before its array is allocated.
  */
-export function readJson(input: Uint8Array | ByteSource, file: string, labels: LabelSpec | undefined, role: Role, limits: DataLimits = DEFAULT_LIMITS): ReadResult {
+export function readJson(
+  input: Uint8Array | ByteSource,
+  file: string,
+  labels: LabelSpec | undefined,
+  role: Role,
+  limits: DataLimits = DEFAULT_LIMITS,
+): ReadResult {
   const bytes = readAll(input instanceof Uint8Array ? bytesSource(input) : input, limits.maxJsonBytes, (size, exact) =>
-    limitError(`the JSON file is ${exact ? '' : 'over '}${sizeText(size)}, too large to parse; save large data as .npy, .npz or CSV`, limits, 'maxJsonBytes', 'bytes', { file }),
+    limitError(
+      `the JSON file is ${exact ? '' : 'over '}${sizeText(size)}, too large to parse; save large data as .npy, .npz or CSV`,
+      limits,
+      'maxJsonBytes',
+      'bytes',
+      { file },
+    ),
   );
   const cells = (n: number, k: number, where: string) => {
     if (n * k > limits.maxCells) {
@@ -129,7 +141,8 @@ function tableFromArray(rows: unknown[], file: string, key: string, cells: CellC
         put(i, j, rec[names[j]]);
       }
       const extra = Object.keys(rec).find((f) => !names.includes(f));
-      if (extra !== undefined) throw dataError(`${where}unexpected field "${extra}" (the first record has ${names.join(', ')})`, { file, row: i + 1, column: extra });
+      if (extra !== undefined)
+        throw dataError(`${where}unexpected field "${extra}" (the first record has ${names.join(', ')})`, { file, row: i + 1, column: extra });
     } else if (Array.isArray(first)) {
       if (!Array.isArray(r)) throw dataError(`${where}expected a row [...] like the first row`, { file, row: i + 1 });
       if (r.length !== k) throw dataError(`${where}expected ${k} cells, found ${r.length}`, { file, row: i + 1, column: Math.min(r.length, k) + 1 });

@@ -15,13 +15,7 @@ const listColumns = (names: string[]) => names.map((s) => `"${s}"`).join(', ');
  * the last column. Names match exactly first and then case-insensitively when that is unambiguous,
  * because header case is the most common near-miss.
  */
-export function resolveLabelColumns(
-  names: string[] | null,
-  k: number,
-  labels: LabelSpec | undefined,
-  file: string,
-  defaultCount = 1,
-): LabelChoice {
+export function resolveLabelColumns(names: string[] | null, k: number, labels: LabelSpec | undefined, file: string, defaultCount = 1): LabelChoice {
   if ((!labels || labels.length === 0) && defaultCount > 1) return defaultVectorLabels(names, k, defaultCount);
   if (!labels || labels.length === 0) {
     const yi = names ? names.findIndex((s) => s.toLowerCase() === 'y') : -1;
@@ -35,18 +29,12 @@ export function resolveLabelColumns(
     let j: number;
     if (typeof spec === 'number') {
       if (!Number.isInteger(spec) || spec < 0 || spec >= k) {
-        throw dataError(
-          `label column index ${spec} is out of range: the data has ${k} column${k === 1 ? '' : 's'} (0-based indices 0–${k - 1})`,
-          { file },
-        );
+        throw dataError(`label column index ${spec} is out of range: the data has ${k} column${k === 1 ? '' : 's'} (0-based indices 0–${k - 1})`, { file });
       }
       j = spec;
     } else {
       if (!names) {
-        throw dataError(
-          `label column "${spec}" not found: the data has no header row, so choose label columns by 0-based index (0–${k - 1})`,
-          { file },
-        );
+        throw dataError(`label column "${spec}" not found: the data has no header row, so choose label columns by 0-based index (0–${k - 1})`, { file });
       }
       j = names.indexOf(spec);
       if (j < 0) {

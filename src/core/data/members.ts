@@ -12,8 +12,7 @@ export type Role = 'both' | 'features' | 'labels';
 
 export type MemberChoice =
   /** one array whose columns are split like a table */
-  | { mode: 'table'; key: string; note?: string; labelsUsed?: boolean }
-  | { mode: 'xy'; xKey: string; yKey: string | null; note?: string; labelsUsed?: boolean };
+  { mode: 'table'; key: string; note?: string; labelsUsed?: boolean } | { mode: 'xy'; xKey: string; yKey: string | null; note?: string; labelsUsed?: boolean };
 
 /**
  * @param labels a single string naming a member picks the label member; other label specs are
@@ -54,8 +53,7 @@ function pick(keys: string[], labels: LabelSpec | undefined, role: Role, file: s
   if (role === 'features') return { mode: 'xy', xKey, yKey: null };
   if (yKey) return { mode: 'xy', xKey, yKey };
   if (keys.length === 1) return { mode: 'table', key: xKey };
-  throw dataError(
-    `no label ${word}: found ${list}; expected one named y, Y, labels or targets (or choose one with labels, or give a separate label file)`,
-    { file },
-  );
+  throw dataError(`no label ${word}: found ${list}; expected one named y, Y, labels or targets (or choose one with labels, or give a separate label file)`, {
+    file,
+  });
 }

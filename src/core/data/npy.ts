@@ -69,7 +69,9 @@ export function readNpyHeader(prefix: Uint8Array, total: number, fail: Fail, lim
   const dataStart = headerStart + headerLen;
   if (dataStart > total) throw fail(`truncated .npy file: the header claims ${headerLen} bytes, only ${total - headerStart} are present`);
   if (headerLen > limits.maxNpyHeaderBytes) {
-    throw fail(`the .npy header is ${grouped(headerLen)} bytes long; a numeric array's header is a few hundred ${limitNote(limits, 'maxNpyHeaderBytes', 'bytes')}`);
+    throw fail(
+      `the .npy header is ${grouped(headerLen)} bytes long; a numeric array's header is a few hundred ${limitNote(limits, 'maxNpyHeaderBytes', 'bytes')}`,
+    );
   }
   if (prefix.length < dataStart) return null;
   // version 3.0 allows utf-8 in the header (field names); latin1 before

@@ -17,14 +17,22 @@ import { listZip, readMember, SizeMismatch, ZipFormatError, type ZipEntry } from
 
 export const isZip = (b: Uint8Array) => b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && (b[2] === 3 || b[2] === 5) && (b[3] === 4 || b[3] === 6);
 
-export function readNpz(input: Uint8Array | ByteSource, file: string, labels: LabelSpec | undefined, role: Role, limits: DataLimits = DEFAULT_LIMITS): ReadResult {
+export function readNpz(
+  input: Uint8Array | ByteSource,
+  file: string,
+  labels: LabelSpec | undefined,
+  role: Role,
+  limits: DataLimits = DEFAULT_LIMITS,
+): ReadResult {
   let src = input instanceof Uint8Array ? bytesSource(input) : input;
   if (src.size === 0) throw dataError('the file is empty', { file });
   if (src.size === undefined) {
     // a pipe: the directory is at the end, so the archive has to be in memory
     src = bytesSource(
       readAll(src, limits.maxPipedBytes, (n) =>
-        dataError(`the .npz archive read from a pipe is over ${sizeText(n)}; give it as a regular file ${limitNote(limits, 'maxPipedBytes', 'bytes')}`, { file }),
+        dataError(`the .npz archive read from a pipe is over ${sizeText(n)}; give it as a regular file ${limitNote(limits, 'maxPipedBytes', 'bytes')}`, {
+          file,
+        }),
       ),
     );
   }

@@ -9,8 +9,9 @@
  * maxCells cells are refused where they are met (see limits.ts). Rows in messages are record
  * numbers counted from 1 including the header and blank lines — the row a spreadsheet shows.
  */
-import { dataError, ReluLensError } from '../errors';
+import { dataError, type ReluLensError } from '../errors';
 import { DEFAULT_LIMITS, grouped, limitError, type DataLimits } from './limits';
+import { isHeaderRow, type HeaderlessLabels } from './header';
 import { looksNumeric, NumberScanner, NumStatus } from './number';
 import { bytesSource, readUpTo, type ByteSource } from './source';
 import type { ReadResult, Table } from './types';
@@ -37,8 +38,7 @@ export type LabelResolver = (names: string[] | null, k: number) => number[] | un
 const isUtf16 = (b: Uint8Array) => (b[0] === 0xff && b[1] === 0xfe) || (b[0] === 0xfe && b[1] === 0xff);
 
 /** Excel's "Unicode Text" export is UTF-16LE with a BOM; TextDecoder drops the BOM in every case. */
-const decoderFor = (b: Uint8Array) =>
-  new TextDecoder(b[0] === 0xff && b[1] === 0xfe ? 'utf-16le' : b[0] === 0xfe && b[1] === 0xff ? 'utf-16be' : 'utf-8');
+const decoderFor = (b: Uint8Array) => new TextDecoder(b[0] === 0xff && b[1] === 0xfe ? 'utf-16le' : b[0] === 0xfe && b[1] === 0xff ? 'utf-16be' : 'utf-8');
 
 export function decodeText(bytes: Uint8Array): string {
   return decoderFor(bytes).decode(bytes);
@@ -126,9 +126,13 @@ class TextWindow {
   }
 }
 
+/** Without a caller's word on labels, a headerless table's label is its last column (resolveLabelColumns' default). */
+const LAST_COLUMN = (k: number): HeaderlessLabels => [k - 1];
+
 /**
  * Reads a delimited text table from bytes in memory or a source read chunk by chunk.
  * @param limits the readers' size limits (DEFAULT_LIMITS; tests pass smaller ones)
+ * @param headerless which columns would hold labels were the first row data: the header question asks the others (header.ts)
  */
 export function readDelimited(
   input: Uint8Array | ByteSource,
@@ -137,6 +141,7 @@ export function readDelimited(
   resolve?: LabelResolver,
   limits: DataLimits = DEFAULT_LIMITS,
   labelClasses?: readonly (number | string)[],
+  headerless: (k: number) => HeaderlessLabels = LAST_COLUMN,
 ): ReadResult {
   const w = new TextWindow(input instanceof Uint8Array ? bytesSource(input) : input);
   // enough text to sniff from; more than SNIFF_CHARS tells that the sample may end mid-line
@@ -144,7 +149,7 @@ export function readDelimited(
   if (w.eof && w.s.trim() === '') throw dataError('the file is empty', { file });
   const preferred = ext === 'tsv' || ext === 'tab' ? TAB : 44;
   const delim = sniffDelimiter(w.s, preferred);
-  return new TextReader(w, file, delim, limits, labelClasses).read(resolve, delim !== preferred);
+  return new TextReader(w, file, delim, limits, labelClasses).read(resolve, delim !== preferred, headerless);
 }
 
 /**
@@ -228,14 +233,14 @@ class TextReader {
     this.rowStart -= keep;
   }
 
-  read(resolve: LabelResolver | undefined, sniffed: boolean): ReadResult {
+  read(resolve: LabelResolver | undefined, sniffed: boolean, headerless: (k: number) => HeaderlessLabels): ReadResult {
     const notes: string[] = [];
     const delimName = this.delim === WHITESPACE ? 'spaces' : this.delim === TAB ? 'tab' : `"${String.fromCharCode(this.delim)}"`;
     const format = this.delim === TAB ? 'tsv' : 'csv';
 
     const first = this.firstRecord();
     const k = first.cells.length;
-    const header = first.cells.some((c) => c.trim() !== '' && !looksNumeric(c));
+    const header = isHeaderRow(first.cells, headerless(k), (c) => this.classIndex?.has(c) ?? false);
     if (header) {
       this.names = first.cells.map((c, j) => c.trim() || `column ${j + 1}`);
       this.unnamed = first.cells.map((c) => c.trim() === '');
@@ -313,13 +318,10 @@ class TextReader {
       this.row++;
       if ((n + 1) * k > cap) {
         if (n + 1 > maxRows) {
-          throw limitError(
-            `the table has too many cells: ${grouped(n + 1)} rows × ${grouped(k)} columns`,
-            this.limits,
-            'maxCells',
-            'cells',
-            { file: this.file, row: this.row },
-          );
+          throw limitError(`the table has too many cells: ${grouped(n + 1)} rows × ${grouped(k)} columns`, this.limits, 'maxCells', 'cells', {
+            file: this.file,
+            row: this.row,
+          });
         }
         cap = Math.min(Math.max(cap * 2, (n + 1) * k), maxRows * k);
         const grown = new Float64Array(cap);
@@ -487,7 +489,11 @@ class TextReader {
     const at = this.classIndex!.get(numeric ? (num.status === OK ? v : NaN) : raw);
     if (at !== undefined) return at;
     const names = this.labelClasses!.map((c) => JSON.stringify(c)).join(', ');
-    throw dataError(`label ${shorten(JSON.stringify(raw))} is not one of the model's classes (${names})`, { file: this.file, row: this.row, column: this.colName(j) });
+    throw dataError(`label ${shorten(JSON.stringify(raw))} is not one of the model's classes (${names})`, {
+      file: this.file,
+      row: this.row,
+      column: this.colName(j),
+    });
   }
 
   private cellError(j: number, st: NumStatus): ReluLensError {

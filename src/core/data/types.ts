@@ -70,9 +70,7 @@ export interface Table {
  * What a reader found: either one table whose columns still have to be split into features and
  * labels, or features and labels already separate (npz members X/y, JSON {"X","y"}).
  */
-export type Source =
-  | { kind: 'table'; table: Table }
-  | { kind: 'xy'; X: Table; y: Table | null; xName: string; yName: string | null };
+export type Source = { kind: 'table'; table: Table } | { kind: 'xy'; X: Table; y: Table | null; xName: string; yName: string | null };
 
 export interface ReadResult {
   source: Source;

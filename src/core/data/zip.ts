@@ -171,7 +171,11 @@ export type KeepHook = (prefix: Uint8Array) => number | null;
 
 /** Thrown when the member inflates to more or fewer bytes than the archive declares. */
 export class SizeMismatch extends Error {
-  constructor(readonly declared: number, readonly actual: number, readonly more: boolean) {
+  constructor(
+    readonly declared: number,
+    readonly actual: number,
+    readonly more: boolean,
+  ) {
     super(more ? `inflates to more than the ${declared} bytes the archive declares` : `inflates to ${actual} bytes, the archive declares ${declared}`);
   }
 }
@@ -186,7 +190,8 @@ export function readMember(src: ByteSource, e: ZipEntry, keepHook?: KeepHook): U
   if (e.flags & 1) throw bad(`member "${e.name}" is encrypted`);
   const start = dataOffset(src, e);
   if (e.method === 0) {
-    if (e.compressedSize !== e.size) throw bad(`member "${e.name}" is stored uncompressed but declares ${e.compressedSize} stored and ${e.size} uncompressed bytes`);
+    if (e.compressedSize !== e.size)
+      throw bad(`member "${e.name}" is stored uncompressed but declares ${e.compressedSize} stored and ${e.size} uncompressed bytes`);
     const keep = keepHook ? (keepHook(readUpTo(src, start, Math.min(e.size, 1 << 17))) ?? e.size) : e.size;
     return readExact(src, start, Math.min(keep, e.size), `member "${e.name}"`);
   }

@@ -46,7 +46,11 @@ export function fmtFixed(x: number, digits: number): string {
  * P* ∈ [lo, hi] with enough digits that the width shows: "[2.581370, 2.581435]" (trailing zeros
  * kept once more than the default 6 digits are needed, so the ends line up), "[1.2, 1.5]".
  */
-export function fmtInterval(lo: number, hi: number, f: (x: number, digits: number, fixed: boolean) => string = (x, dg, fixed) => (fixed ? fmtFixed(x, dg) : fmt(x, dg))): string {
+export function fmtInterval(
+  lo: number,
+  hi: number,
+  f: (x: number, digits: number, fixed: boolean) => string = (x, dg, fixed) => (fixed ? fmtFixed(x, dg) : fmt(x, dg)),
+): string {
   const dg = intervalDigits(lo, hi);
   return `[${f(lo, dg, dg > 6)}, ${f(hi, dg, dg > 6)}]`;
 }
@@ -66,7 +70,11 @@ const formats = new Map<string, Intl.NumberFormat>();
 function numberFormat(locale: string, digits: number, fixed: boolean): Intl.NumberFormat {
   const key = `${locale}|${digits}|${fixed}`;
   let nf = formats.get(key);
-  if (!nf) formats.set(key, (nf = new Intl.NumberFormat(locale, { maximumSignificantDigits: digits, ...(fixed ? { minimumSignificantDigits: digits } : {}), useGrouping: false })));
+  if (!nf)
+    formats.set(
+      key,
+      (nf = new Intl.NumberFormat(locale, { maximumSignificantDigits: digits, ...(fixed ? { minimumSignificantDigits: digits } : {}), useGrouping: false })),
+    );
   return nf;
 }
 

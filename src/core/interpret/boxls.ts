@@ -98,20 +98,26 @@ class IncrementalQR {
       const f = this.ids.length;
       for (const row of this.R) row.splice(k, 1);
       for (let j = k; j < f - 1; j++) {
-        const a = this.R[j][j], b = this.R[j + 1][j];
+        const a = this.R[j][j],
+          b = this.R[j + 1][j];
         const r = Math.hypot(a, b);
         if (r === 0) continue;
-        const c = a / r, s = b / r;
-        const Rj = this.R[j], Rj1 = this.R[j + 1];
+        const c = a / r,
+          s = b / r;
+        const Rj = this.R[j],
+          Rj1 = this.R[j + 1];
         for (let t = j; t < f - 1; t++) {
-          const x = Rj[t], y = Rj1[t];
+          const x = Rj[t],
+            y = Rj1[t];
           Rj[t] = c * x + s * y;
           Rj1[t] = -s * x + c * y;
         }
         Rj1[j] = 0;
-        const Qj = this.Q[j], Qj1 = this.Q[j + 1];
+        const Qj = this.Q[j],
+          Qj1 = this.Q[j + 1];
         for (let t = 0; t < this.q; t++) {
-          const x = Qj[t], y = Qj1[t];
+          const x = Qj[t],
+            y = Qj1[t];
           Qj[t] = c * x + s * y;
           Qj1[t] = -s * x + c * y;
         }
@@ -244,8 +250,10 @@ function violation(st: Bvls, i: number): number {
 function entering(st: Bvls, tol: number): number {
   let best = -1;
   let bestV = tol;
+  // the blocked set is nearly always empty: skip its lookup per variable then
+  const blocked = st.blocked.size > 0 ? st.blocked : null;
   for (let i = 0; i < st.p; i++) {
-    if (st.state[i] === 0 || st.state[i] === 2 || st.blocked.has(i)) continue;
+    if (st.state[i] === 0 || st.state[i] === 2 || blocked?.has(i)) continue;
     const v = violation(st, i);
     if (v > bestV) {
       bestV = v;
@@ -263,7 +271,7 @@ function makeFree(st: Bvls, i: number): void {
 
 export function boxLeastSquares(
   P: BoxLsProblem,
-  opts: { maxIterations?: number; warmFree?: number[]; /** multiply-add budget (deterministic stop) */ maxWork?: number } = {},
+  opts: { maxIterations?: number; warmFree?: number[] /** multiply-add budget (deterministic stop) */; maxWork?: number } = {},
 ): BoxLsResult {
   const st = initBvls(P);
   const { q, p, state, z } = st;

@@ -48,8 +48,10 @@ export function hungarian(cost: number[][]): number[] {
   const nr = cost.length;
   const nc = nr ? cost[0].length : 0;
   const INF = Infinity;
-  const u = new Float64Array(nr + 1), v = new Float64Array(nc + 1);
-  const p = new Int32Array(nc + 1), way = new Int32Array(nc + 1);
+  const u = new Float64Array(nr + 1),
+    v = new Float64Array(nc + 1);
+  const p = new Int32Array(nc + 1),
+    way = new Int32Array(nc + 1);
   for (let i = 1; i <= nr; i++) {
     p[0] = i;
     let j0 = 0;
@@ -58,7 +60,8 @@ export function hungarian(cost: number[][]): number[] {
     do {
       used[j0] = 1;
       const i0 = p[j0];
-      let delta = INF, j1 = 0;
+      let delta = INF,
+        j1 = 0;
       for (let j = 1; j <= nc; j++) {
         if (used[j]) continue;
         const cur = cost[i0 - 1][j - 1] - u[i0] - v[j];
@@ -107,7 +110,8 @@ export function matchNeurons(trained: NetworkWeights, optimal: NetworkWeights, X
     const all: [number, number, number][] = [];
     A.forEach((_, i) => B.forEach((_, j) => all.push([cost[i][j], i, j])));
     all.sort((x, y) => x[0] - y[0] || x[1] - y[1] || x[2] - y[2]);
-    const ua = new Uint8Array(A.length), ub = new Uint8Array(B.length);
+    const ua = new Uint8Array(A.length),
+      ub = new Uint8Array(B.length);
     for (const [, i, j] of all) {
       if (ua[i] || ub[j]) continue;
       ua[i] = ub[j] = 1;

@@ -9,7 +9,8 @@ import { usageError } from '../errors';
 
 /** Shapes and finiteness of a network against the data; a ReluLensError names what is wrong. */
 export function checkNetworkAndData(net: NetworkWeights, X: Mat, what = 'The network'): void {
-  const d = X.cols, m = net.W1.rows;
+  const d = X.cols,
+    m = net.W1.rows;
   if (net.W1.cols !== d) throw usageError(`${what} expects ${net.W1.cols} inputs but the data has ${d} columns.`);
   if (net.W2.cols !== m) throw usageError(`${what}: W2 has ${net.W2.cols} columns but W1 has ${m} rows (hidden width).`);
   if (net.b1 && net.b1.length !== m) throw usageError(`${what}: b1 has length ${net.b1.length}, expected ${m}.`);
@@ -53,7 +54,8 @@ export interface NeuronPattern {
 
 /** ‖x̃_i‖ with x̃_i = [x_i; 1] when the neuron has a bias (decayed or free), x_i otherwise. */
 export function featureRowNorms(X: Mat, modes: CertifyModes): Float64Array {
-  const n = X.rows, d = X.cols;
+  const n = X.rows,
+    d = X.cols;
   const out = new Float64Array(n);
   const one = modes.hiddenBias === 'none' ? 0 : 1;
   for (let i = 0; i < n; i++) {
@@ -65,7 +67,8 @@ export function featureRowNorms(X: Mat, modes: CertifyModes): Float64Array {
 }
 
 export function neuronPattern(net: NetworkWeights, j: number, X: Mat, modes: CertifyModes, rowNorms: Float64Array, kinkTol = KINK_TOL): NeuronPattern {
-  const n = X.rows, d = X.cols;
+  const n = X.rows,
+    d = X.cols;
   const u = net.W1.data.subarray(j * d, (j + 1) * d);
   const b = modes.hiddenBias !== 'none' && net.b1 ? net.b1[j] : 0;
   let w2 = b * b;
@@ -92,7 +95,8 @@ export function neuronPattern(net: NetworkWeights, j: number, X: Mat, modes: Cer
 
 /** Output weights v_j (column j of W2). */
 export function outputWeights(net: NetworkWeights, j: number): Float64Array {
-  const c = net.W2.rows, m = net.W2.cols;
+  const c = net.W2.rows,
+    m = net.W2.cols;
   const v = new Float64Array(c);
   for (let k = 0; k < c; k++) v[k] = net.W2.data[k * m + j];
   return v;

@@ -41,7 +41,8 @@ export function symMinEigenvalue(A: Float64Array, n: number): number {
     for (let i = k + 1; i < n; i++) p[i] -= c * v[i];
     for (let i = k + 1; i < n; i++) {
       const o = i * n;
-      const vi = v[i], wi = p[i];
+      const vi = v[i],
+        wi = p[i];
       for (let j = k + 1; j < n; j++) A[o + j] -= vi * p[j] + wi * v[j];
     }
     A[(k + 1) * n + k] = s;
@@ -52,7 +53,8 @@ export function symMinEigenvalue(A: Float64Array, n: number): number {
   for (let i = 0; i < n; i++) d[i] = A[i * n + i];
   for (let i = 0; i + 1 < n; i++) e[i] = A[(i + 1) * n + i];
   // Gershgorin interval
-  let lo = Infinity, hi = -Infinity;
+  let lo = Infinity,
+    hi = -Infinity;
   for (let i = 0; i < n; i++) {
     const r = (i > 0 ? Math.abs(e[i - 1]) : 0) + (i + 1 < n ? Math.abs(e[i]) : 0);
     lo = Math.min(lo, d[i] - r);

@@ -20,8 +20,15 @@ import * as nodeFs from 'node:fs';
 import * as nodePath from 'node:path';
 import { modelError } from '../errors';
 import {
-  MAX_EXTERNAL_BYTES, externalError, rangeError, rangeFits, rangeKey, safeRelativePath,
-  type ExternalEntry, type ExternalRange, type ExternalSource,
+  MAX_EXTERNAL_BYTES,
+  externalError,
+  rangeError,
+  rangeFits,
+  rangeKey,
+  safeRelativePath,
+  type ExternalEntry,
+  type ExternalRange,
+  type ExternalSource,
 } from './external';
 
 /**
@@ -31,10 +38,7 @@ import {
 export const MAX_MODEL_BYTES = 2 ** 30;
 
 /** The node:fs calls the layer makes; tests inject a recording wrapper, production uses node:fs. */
-export type FileSystem = Pick<
-  typeof nodeFs,
-  'realpathSync' | 'statSync' | 'openSync' | 'fstatSync' | 'readSync' | 'read' | 'closeSync' | 'readlinkSync'
->;
+export type FileSystem = Pick<typeof nodeFs, 'realpathSync' | 'statSync' | 'openSync' | 'fstatSync' | 'readSync' | 'read' | 'closeSync' | 'readlinkSync'>;
 
 const C = nodeFs.constants;
 /** O_NONBLOCK: opening a FIFO never waits for a writer; O_NOFOLLOW: the checked path must not have become a symlink. */
@@ -80,7 +84,10 @@ export class ModelFolder implements ExternalSource {
   /** number of positioned reads made (for tests: a range is never read twice) */
   reads = 0;
 
-  constructor(readonly modelFile: string, opts: { fs?: FileSystem; maxBytes?: number } = {}) {
+  constructor(
+    readonly modelFile: string,
+    opts: { fs?: FileSystem; maxBytes?: number } = {},
+  ) {
     this.dir = nodePath.dirname(nodePath.resolve(modelFile));
     this.fs = opts.fs ?? nodeFs;
     this.maxBytes = opts.maxBytes ?? MAX_EXTERNAL_BYTES;
@@ -241,10 +248,7 @@ export class ModelFolder implements ExternalSource {
  * A whole file the user named (the model): a regular file (a FIFO or device is refused without
  * blocking), at most `maxBytes`, its size known before the buffer is allocated.
  */
-export function readRegularFile(
-  path: string,
-  opts: { what?: string; maxBytes?: number; fs?: FileSystem } = {},
-): Uint8Array {
+export function readRegularFile(path: string, opts: { what?: string; maxBytes?: number; fs?: FileSystem } = {}): Uint8Array {
   const fs = opts.fs ?? nodeFs;
   const what = opts.what ?? 'the file';
   const maxBytes = opts.maxBytes ?? MAX_MODEL_BYTES;

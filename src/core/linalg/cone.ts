@@ -86,7 +86,9 @@ interface NnlsState {
 
 /** ã_j = s_j W x̃_j, the weighted constraint row. */
 function weightedRow(st: NnlsState, j: number): Float64Array {
-  const p = st.Xt.cols, X = st.Xt.data, a = new Float64Array(p);
+  const p = st.Xt.cols,
+    X = st.Xt.data,
+    a = new Float64Array(p);
   const s = st.pattern[j] ? 1 : -1;
   for (let k = 0; k < p; k++) a[k] = s * X[j * p + k];
   a[p - 1] *= st.omega;
@@ -95,7 +97,10 @@ function weightedRow(st: NnlsState, j: number): Float64Array {
 
 /** c_j = ã_jᵀz̃ = s_j x̃_jᵀW z̃ (z̃ = W(g + Aᵀμ)), O(p) per row: a scan is one pass over X̃. */
 function rowDot(st: NnlsState, j: number, z: Float64Array): number {
-  const p = st.Xt.cols, X = st.Xt.data, o = j * p, e = p - 1;
+  const p = st.Xt.cols,
+    X = st.Xt.data,
+    o = j * p,
+    e = p - 1;
   const t = dotAt(X, o, z, 0, e) + X[o + e] * st.omega * z[e];
   return st.pattern[j] ? t : -t;
 }
@@ -106,7 +111,8 @@ function rowDot(st: NnlsState, j: number, z: Float64Array): number {
  * that has moved a little still saves most of the rows a cold start would add one scan at a time.
  */
 function warmStart(st: NnlsState, warm: number[], neg: Float64Array): void {
-  const n = st.Xt.rows, p = st.Xt.cols;
+  const n = st.Xt.rows,
+    p = st.Xt.cols;
   const known = faceQR.get(warm);
   let ok: number[];
   if (known && known.Xt === st.Xt && known.pattern === st.pattern && known.omega === st.omega) {
@@ -134,12 +140,14 @@ function warmStart(st: NnlsState, warm: number[], neg: Float64Array): void {
 
 /** z̃ = g̃ + Σ μ_t ã_t into z; returns the rounding mass ‖g̃‖ + Σ_t μ_t‖ã_t‖. */
 function nnlsResidual(st: NnlsState, gnorm: number, z: Float64Array): number {
-  const p = st.Xt.cols, { P, cols, mu, rowNorm } = st;
+  const p = st.Xt.cols,
+    { P, cols, mu, rowNorm } = st;
   let mass = gnorm;
   z.set(st.wg);
   for (let t = 0; t < P.length; t++) {
     mass += mu[t] * rowNorm[P[t]];
-    const ct = cols[t], mt = mu[t];
+    const ct = cols[t],
+      mt = mu[t];
     for (let k = 0; k < p; k++) z[k] += mt * ct[k];
   }
   return mass;
@@ -151,11 +159,13 @@ function nnlsResidual(st: NnlsState, gnorm: number, z: Float64Array): number {
  * Returns the row (−1: none) and the hot list.
  */
 function enteringRow(st: NnlsState, z: Float64Array, thr: number, hot: Int32Array | null, base?: Float64Array): { best: number; hot: Int32Array | null } {
-  const n = st.Xt.rows, { pattern, rowNorm, inP } = st;
+  const n = st.Xt.rows,
+    { pattern, rowNorm, inP } = st;
   // the cold start's first scan can use X̃g from the caller's batched product
   const useBase = base !== undefined && st.omega === 1 && !st.P.length;
   const violation = (j: number): number => (useBase ? (pattern[j] ? -base[j] : base[j]) : -rowDot(st, j, z)) / rowNorm[j];
-  let best = -1, bestV = 0;
+  let best = -1,
+    bestV = 0;
   // Any violated row may enter (each entry still lowers ‖z‖), so the rows most violated at the
   // last full scan are tried first; a full scan (O(n·p)) runs only when none of them is violated
   // any more, and it is what ends the loop: termination is still exact.
@@ -195,7 +205,8 @@ function enteringRow(st: NnlsState, z: Float64Array, thr: number, hot: Int32Arra
 
 /** Least squares on P, stepping back along μ → solution to keep μ ≥ 0 (rows whose μ reaches 0 leave P). */
 function keepFeasible(st: NnlsState): void {
-  const p = st.Xt.cols, { P, cols, qr, inP } = st;
+  const p = st.Xt.cols,
+    { P, cols, qr, inP } = st;
   for (let inner = 0; inner < 3 * p + 10; inner++) {
     const sol = qr.solve();
     if (sol.every((x) => x > 0)) {
@@ -203,7 +214,8 @@ function keepFeasible(st: NnlsState): void {
       return;
     }
     const mu = st.mu;
-    let alpha = 1, tmin = -1;
+    let alpha = 1,
+      tmin = -1;
     for (let t = 0; t < sol.length; t++)
       if (sol[t] <= 0) {
         const a = mu[t] / (mu[t] - sol[t]);
@@ -229,13 +241,17 @@ function keepFeasible(st: NnlsState): void {
 
 /** Unweighted z = g + Aᵀμ from the clipped μ, the face, and its factorization kept for a warm start. */
 function projectionResult(st: NnlsState, g: Float64Array, early: boolean): ConeProjection {
-  const p = st.Xt.cols, X = st.Xt.data, { P, mu, pattern } = st;
+  const p = st.Xt.cols,
+    X = st.Xt.data,
+    { P, mu, pattern } = st;
   const out = Float64Array.from(g);
-  const active: number[] = [], mus: number[] = [];
+  const active: number[] = [],
+    mus: number[] = [];
   for (let t = 0; t < P.length; t++) {
     const m0 = Math.max(0, mu[t]);
     if (!(m0 > 0)) continue;
-    const j = P[t], s = pattern[j] ? 1 : -1;
+    const j = P[t],
+      s = pattern[j] ? 1 : -1;
     for (let k = 0; k < p; k++) out[k] += m0 * s * X[j * p + k];
     active.push(j);
     mus.push(m0);
@@ -255,7 +271,8 @@ export function projectCone(
   /** omega = 1: stop as soon as ‖g + Aᵀμ‖ ≤ stopBelow (every iterate's μ ≥ 0, so that norm is already an upper bound on ‖Π_K g‖) */
   stopBelow = -1,
 ): ConeProjection {
-  const n = Xt.rows, p = Xt.cols;
+  const n = Xt.rows,
+    p = Xt.cols;
   const wg = Float64Array.from(g);
   wg[p - 1] *= omega;
   if (scanScratch.viol.length < n) scanScratch = { viol: new Float64Array(n), sel: new Float64Array(n), row: new Int32Array(n), inP: new Uint8Array(n) };
@@ -310,7 +327,8 @@ export function rowNormsOf(Xt: Mat, omega: number): Float64Array {
   if (!byF) normCache.set(Xt, (byF = new Map()));
   let out = byF.get(omega);
   if (!out) {
-    const n = Xt.rows, p = Xt.cols;
+    const n = Xt.rows,
+      p = Xt.cols;
     out = new Float64Array(n);
     for (let j = 0; j < n; j++) {
       let s = 0;
@@ -329,9 +347,12 @@ export function rowNormsOf(Xt: Mat, omega: number): Float64Array {
  * not nonnegative (the weighted solution is kept then).
  */
 export function exactLse(Xt: Mat, pattern: Uint8Array, g: Float64Array, active: number[]): number[] | null {
-  const p = Xt.cols, pu = p - 1, X = Xt.data;
+  const p = Xt.cols,
+    pu = p - 1,
+    X = Xt.data;
   const sg = active.map((j) => (pattern[j] ? 1 : -1));
-  const a0 = active[0], s0 = sg[0];
+  const a0 = active[0],
+    s0 = sg[0];
   const au = (j: number, s: number) => Float64Array.from({ length: pu }, (_, k) => s * X[j * p + k]);
   const a0u = au(a0, s0);
   const gb = g[pu];

@@ -23,7 +23,8 @@ export function extrapolate(xNew: ArrayLike<number>, xOld: ArrayLike<number>, w:
  * arrays), summed block after block in order.
  */
 export function stepTerms(blocks: readonly (readonly [ArrayLike<number>, ArrayLike<number>, ArrayLike<number>])[]): { lin: number; sq: number } {
-  let lin = 0, sq = 0;
+  let lin = 0,
+    sq = 0;
   for (const [x, y, g] of blocks)
     for (let i = 0; i < x.length; i++) {
       const d = x[i] - y[i];

@@ -103,7 +103,11 @@ export function matTvec(a: Mat, x: ArrayLike<number>): Float64Array {
  * Cholesky 11.4 → 8.0 ms (written inline in the caller it was no faster than this call).
  */
 export function dotAt(a: Float64Array, ao: number, b: Float64Array, bo: number, len: number): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0,
+    k = 0;
   for (; k + 3 < len; k += 4) {
     s0 += a[ao + k] * b[bo + k];
     s1 += a[ao + k + 1] * b[bo + k + 1];
@@ -137,6 +141,23 @@ export function frob2(m: Mat): number {
   let s = 0;
   for (let i = 0; i < m.data.length; i++) s += m.data[i] * m.data[i];
   return s;
+}
+
+/**
+ * Columns shifted to mean zero (Λᵀ1 = 0): the dual's constraint under a free bias. Here, not in
+ * certify/, because the oracles restricted to own cones (oracle/ownOracle.ts) project with it too.
+ */
+export function projectMeanZero(L: Mat): Mat {
+  const n = L.rows,
+    c = L.cols;
+  const out = zeros(n, c);
+  for (let k = 0; k < c; k++) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += L.data[i * c + k];
+    const mu = n > 0 ? s / n : 0;
+    for (let i = 0; i < n; i++) out.data[i * c + k] = L.data[i * c + k] - mu;
+  }
+  return out;
 }
 
 /** [X, 1]: the data with a column of ones, for a decayed hidden bias (MATH.md §1). */

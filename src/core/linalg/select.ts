@@ -2,11 +2,13 @@
 
 /** The k-th largest of v (1-based; v is reordered), by quickselect: O(length) expected. */
 export function kthLargest(v: Float64Array, k: number): number {
-  let lo = 0, hi = v.length - 1;
+  let lo = 0,
+    hi = v.length - 1;
   const want = k - 1;
   while (lo < hi) {
     const pivot = v[(lo + hi) >> 1];
-    let i = lo, j = hi;
+    let i = lo,
+      j = hi;
     while (i <= j) {
       while (v[i] > pivot) i++;
       while (v[j] < pivot) j--;

@@ -77,23 +77,29 @@ export class UpdatedQR {
     r.splice(t, 1);
     // columns t … k−2 of R now have one entry below the diagonal: rotate rows j, j+1 to clear it
     for (let j = t; j < k - 1; j++) {
-      const a = r[j][j], b = r[j][j + 1];
+      const a = r[j][j],
+        b = r[j][j + 1];
       const h = Math.hypot(a, b);
       if (!(h > 0)) continue;
-      const c = a / h, s = b / h;
+      const c = a / h,
+        s = b / h;
       for (let l = j; l < k - 1; l++) {
-        const x = r[l][j], y = r[l][j + 1];
+        const x = r[l][j],
+          y = r[l][j + 1];
         r[l][j] = c * x + s * y;
         r[l][j + 1] = -s * x + c * y;
       }
       r[j][j + 1] = 0;
-      const qa = q[j], qb = q[j + 1];
+      const qa = q[j],
+        qb = q[j + 1];
       for (let i = 0; i < p; i++) {
-        const x = qa[i], y = qb[i];
+        const x = qa[i],
+          y = qb[i];
         qa[i] = c * x + s * y;
         qb[i] = -s * x + c * y;
       }
-      const x = qtb[j], y = qtb[j + 1];
+      const x = qtb[j],
+        y = qtb[j + 1];
       qtb[j] = c * x + s * y;
       qtb[j + 1] = -s * x + c * y;
     }
@@ -104,7 +110,8 @@ export class UpdatedQR {
 
   /** The least-squares coefficients, one per column in order. */
   solve(): Float64Array {
-    const k = this.q.length, r = this.r;
+    const k = this.q.length,
+      r = this.r;
     const x = new Float64Array(k);
     for (let j = k - 1; j >= 0; j--) {
       let s = this.qtb[j];

@@ -49,7 +49,8 @@ export function betaFromFramework(spec: BetaSpec, n: number, c: number, form: To
   const wd = spec.weightDecay;
   const name = form.torchName;
   // the factor b of a loss defined as (certified loss)/b, written only when it is not 1
-  const b = k === 1 ? '' : `·b`, bv = k === 1 ? '' : `·${fmt(k)}`;
+  const b = k === 1 ? '' : `·b`,
+    bv = k === 1 ? '' : `·${fmt(k)}`;
   let beta: number, derivation: string;
   if (spec.reduction === 'sum') {
     beta = wd * k;

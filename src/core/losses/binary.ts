@@ -21,9 +21,7 @@ export function binaryLabels(Y: Mat, loss: string, c: number): Mat {
       const v = Y.data[i * Y.cols + j];
       const ok = hasMinus ? v === -1 || v === 1 : v === 0 || v === 1;
       if (!ok) {
-        const what = hasMinus
-          ? `the labels use −1/+1 (a −1 appears elsewhere) but this entry is ${v}`
-          : `binary labels must be 0/1 or −1/+1, found ${v}`;
+        const what = hasMinus ? `the labels use −1/+1 (a −1 appears elsewhere) but this entry is ${v}` : `binary labels must be 0/1 or −1/+1, found ${v}`;
         throw dataError(`Label not usable for the ${loss} loss: ${what}.`, { row: i + 1, column: j + 1 });
       }
       out.data[i * Y.cols + j] = hasMinus ? v : 2 * v - 1;
@@ -42,9 +40,11 @@ function clampBinary(L: Mat, Y: Mat): void {
 
 /** Per column: scale the larger of Σ_{y=+1} p and Σ_{y=−1} p down to the smaller (keeps p ∈ [0, 1]). */
 function balanceBinary(L: Mat, Y: Mat): boolean {
-  const n = L.rows, c = L.cols;
+  const n = L.rows,
+    c = L.cols;
   for (let k = 0; k < c; k++) {
-    let sp = 0, sm = 0;
+    let sp = 0,
+      sm = 0;
     for (let i = 0; i < n; i++) {
       const v = L.data[i * c + k];
       if (Y.data[i * c + k] > 0) sp += v;

@@ -77,7 +77,10 @@ export type ClassificationResult = CertificateResult & {
 };
 
 function validate(net: NetworkWeights, X: Mat, Y: Mat): void {
-  const n = X.rows, d = X.cols, m = net.W1.rows, c = net.W2.rows;
+  const n = X.rows,
+    d = X.cols,
+    m = net.W1.rows,
+    c = net.W2.rows;
   if (n === 0) throw usageError('The data has no samples.');
   if (Y.rows !== n) throw usageError(`The data has ${n} samples but the labels have ${Y.rows} rows.`);
   if (net.W1.cols !== d) throw usageError(`The network expects ${net.W1.cols} inputs but the data has ${d} columns.`);
@@ -183,7 +186,8 @@ class LossDualSearch extends DualSearchBase<LossDualRecord, LossProblem> {
     const { Y, loss, beta, modes } = this.pb;
     const or = this.callOracle(L0, { ...this.baseOpts, seed, hints }, what);
     const sd = lossBestScale(L0, Y, loss, beta, modes, or.upper, this.sigma);
-    if (sd.note && sd.s === 0 && Number.isFinite(or.upper) && sd.note !== 'the best scale is 0') this.pb.warnings.push(`Dual point from ${what} not used: ${sd.note}.`);
+    if (sd.note && sd.s === 0 && Number.isFinite(or.upper) && sd.note !== 'the best scale is 0')
+      this.pb.warnings.push(`Dual point from ${what} not used: ${sd.note}.`);
     return { value: sd.value, point: 'residual', oracle: or, s: sd.s, L0 };
   }
 
@@ -239,15 +243,22 @@ class LossSolver implements RestrictedSolver {
     const { Y, d, beta, modes, loss } = this.search.pb;
     const { solverIterations, hingeSmoothingRel } = this;
     const tight = accuracy === 'tight';
-    const sol = solveLossLasso(feats.list.map((f) => f.a), Y, beta, this.offMode, loss, {
-      warm: this.warm,
-      muStart: this.muStart,
-      hingeSmoothingRel: tight ? Math.max(HINGE_SMOOTHING_FLOOR, LOSS_TIGHT_FACTOR * hingeSmoothingRel) : hingeSmoothingRel,
-      relTol: tight ? LOSS_TIGHT_FACTOR * LOSS_LASSO_REL_TOL : LOSS_LASSO_REL_TOL,
-      maxIterations: tight ? TIGHT_LASSO_SWEEP_FACTOR * solverIterations : solverIterations,
-      deadline,
-      shouldStop: this.search.settings.shouldStop,
-    });
+    const sol = solveLossLasso(
+      feats.list.map((f) => f.a),
+      Y,
+      beta,
+      this.offMode,
+      loss,
+      {
+        warm: this.warm,
+        muStart: this.muStart,
+        hingeSmoothingRel: tight ? Math.max(HINGE_SMOOTHING_FLOOR, LOSS_TIGHT_FACTOR * hingeSmoothingRel) : hingeSmoothingRel,
+        relTol: tight ? LOSS_TIGHT_FACTOR * LOSS_LASSO_REL_TOL : LOSS_LASSO_REL_TOL,
+        maxIterations: tight ? TIGHT_LASSO_SWEEP_FACTOR * solverIterations : solverIterations,
+        deadline,
+        shouldStop: this.search.settings.shouldStop,
+      },
+    );
     this.warm = { Z: sol.Z, b2: sol.b2 };
     if (sol.mu > 0) this.muStart = Math.min(1, 1000 * sol.mu); // the next (warm) hinge solve starts a few smoothing levels back (a new feature enters at 0)
     const dirs = feats.list.map((f) => f.dir);
@@ -285,20 +296,57 @@ function assembleCertificate(
 
   const tolerances = certificateTolerances(settings, tol, best.oracle, solverIterations, lossTolerances(hingeSmoothingFor(tol)));
   const result = buildResult({
-    loss: loss.name, lossWords: loss.words, beta, betaInfo: search.pb.betaInfo, impliedBeta: search.pb.impliedB, impliedBetaMismatch: search.pb.impliedBetaMismatch, modes, n, d, c, m,
-    primalAsTrained: asTrained.objective, Pbal, rebalanced: rebalancedInfo(bal.net, infos, (wn) => lossObjective(wn, X, Y, beta, modes, loss).objective), best, bestPrimal: search.bestPrimal, witness: w, tol, infos, tolerances, warnings, timings,
-    columnGeneration: cg.ran ? { iterations: cg.iterations, directions: cg.directions, stopReason: cg.stopReason, reachedOptimum: search.functionCertified() || cg.lassoOptimal || optimal !== null } : null,
+    loss: loss.name,
+    lossWords: loss.words,
+    beta,
+    betaInfo: search.pb.betaInfo,
+    impliedBeta: search.pb.impliedB,
+    impliedBetaMismatch: search.pb.impliedBetaMismatch,
+    modes,
+    n,
+    d,
+    c,
+    m,
+    primalAsTrained: asTrained.objective,
+    Pbal,
+    rebalanced: rebalancedInfo(bal.net, infos, (wn) => lossObjective(wn, X, Y, beta, modes, loss).objective),
+    best,
+    bestPrimal: search.bestPrimal,
+    witness: w,
+    tol,
+    infos,
+    tolerances,
+    warnings,
+    timings,
+    columnGeneration: cg.ran
+      ? {
+          iterations: cg.iterations,
+          directions: cg.directions,
+          stopReason: cg.stopReason,
+          reachedOptimum: search.functionCertified() || cg.lassoOptimal || optimal !== null,
+        }
+      : null,
   });
   if (cg.stopKind === 'safety-limit') result.safetyLimit = { seconds: (settings.timeBudgetMs ?? 0) / 1000 };
   if (closed) {
     result.closedForm = closed.name;
     result.closedFormInfo = {
-      name: closed.name, formula: closed.formula, values: closed.values, pstar: closed.pstar,
-      latex: closed.latex, condition: closed.condition, tolerance: closed.tolerance, vectors: closed.vectors,
+      name: closed.name,
+      formula: closed.formula,
+      values: closed.values,
+      pstar: closed.pstar,
+      latex: closed.latex,
+      condition: closed.condition,
+      tolerance: closed.tolerance,
+      vectors: closed.vectors,
     };
   }
-  if (cg.nearDuplicates) result.oracle.notes.push(`${cg.nearDuplicates} oracle direction(s) within the dedup tolerance of a present one were added as distinct columns (different activations near a kink)`);
-  if (cg.unconverged) result.oracle.notes.push(`${cg.unconverged} restricted solve(s) stopped at the solver budget (${solverIterations} iterations) before their tolerance`);
+  if (cg.nearDuplicates)
+    result.oracle.notes.push(
+      `${cg.nearDuplicates} oracle direction(s) within the dedup tolerance of a present one were added as distinct columns (different activations near a kink)`,
+    );
+  if (cg.unconverged)
+    result.oracle.notes.push(`${cg.unconverged} restricted solve(s) stopped at the solver budget (${solverIterations} iterations) before their tolerance`);
   if (result.verdict === 'inconclusive') {
     const reason = explainInconclusive({
       primal: asTrained.objective,
@@ -325,7 +373,10 @@ function lossTolerances(hingeSmoothingRel: number): LossTolerances {
     impliedBetaMismatch: LOSS_IMPLIED_BETA_MISMATCH,
     solverMeaning: 'iterations of each restricted problem solve (FISTA, all smoothing levels; a work budget; --solver-iterations)',
     own: {
-      lossDualRounding: { value: LOSS_DUAL_ROUNDING_PER_TERM, meaning: 'relative rounding allowance per summed term of −ℓ*(−Λ) and the b2 term, subtracted from every dual value' },
+      lossDualRounding: {
+        value: LOSS_DUAL_ROUNDING_PER_TERM,
+        meaning: 'relative rounding allowance per summed term of −ℓ*(−Λ) and the b2 term, subtracted from every dual value',
+      },
       domainMargin: { value: DOMAIN_MARGIN, meaning: "distance kept between a dual direction's entries and the boundary of the conjugate's domain" },
       dedup: { value: LOSS_DEDUP_TOL, meaning: 'two neuron directions with cosine ≥ 1 − dedup and the same activation pattern are one feature' },
       lossLassoRelGap: { value: LOSS_LASSO_REL_TOL, meaning: 'restricted problem solves stop at this relative duality gap' },
@@ -333,8 +384,10 @@ function lossTolerances(hingeSmoothingRel: number): LossTolerances {
         value: hingeSmoothingRel,
         meaning: `hinge only: the solver smooths the hinge with μ until n·c·μ/2 ≤ this × objective: ${HINGE_SMOOTHING_TOL_FRACTION}·tol within [${HINGE_SMOOTHING_FLOOR}, ${HINGE_SMOOTHING_REL}] (witnesses use the true hinge)`,
       },
-      optimumFraction: { value: LOSS_OPTIMUM_FRACTION, meaning: 'column generation stops when the best network and the dual bound agree to this fraction of tol' },
+      optimumFraction: {
+        value: LOSS_OPTIMUM_FRACTION,
+        meaning: 'column generation stops when the best network and the dual bound agree to this fraction of tol',
+      },
     },
   };
 }
-

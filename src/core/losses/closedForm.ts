@@ -26,7 +26,8 @@ export function detectHingeWhitened(X: Mat, Ypm: Mat, beta: number, modes: Certi
   if (modes.hiddenBias !== 'none' || modes.outputBias !== 'none' || Ypm.cols !== 1) return null;
   const dev = whitenedDeviation(X);
   if (!(dev <= WHITENED_TOL)) return null;
-  const n = X.rows, d = X.cols;
+  const n = X.rows,
+    d = X.cols;
   const y = Ypm.data;
   if (!Array.from(y).every((v) => Math.abs(Math.abs(v) - 1) <= LABEL_TOL)) return null;
   const lam = zeros(n, 1);

@@ -46,8 +46,7 @@ export type ClassLoss = Exclude<LossName, 'squared'>;
  * used inside the solver; every objective reported to the user uses mu = 0.
  */
 export function lossValue(F: Mat, Y: Mat, loss: LossRef, mu = 0): number {
-  if (F.rows !== Y.rows || F.cols !== Y.cols)
-    throw new RangeError(`lossValue: F is ${F.rows}×${F.cols}, Y is ${Y.rows}×${Y.cols}`);
+  if (F.rows !== Y.rows || F.cols !== Y.cols) throw new RangeError(`lossValue: F is ${F.rows}×${F.cols}, Y is ${Y.rows}×${Y.cols}`);
   return lossOf(loss).value(F, Y, mu);
 }
 

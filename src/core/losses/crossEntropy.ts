@@ -22,7 +22,8 @@ export const CE_ROW_SUM_TOL = 1e-9;
 const SINKHORN_MAX = 2000;
 
 function rowLse(F: Mat, i: number): number {
-  const c = F.cols, o = i * c;
+  const c = F.cols,
+    o = i * c;
   let mx = -Infinity;
   for (let k = 0; k < c; k++) mx = Math.max(mx, F.data[o + k]);
   let s = 0;
@@ -44,19 +45,16 @@ function crossEntropyLabels(Y: Mat, c: number): Mat {
     }
     return out;
   }
-  if (Y.cols !== c)
-    throw usageError(`Cross-entropy labels must be class indices (one column) or one-hot rows with ${c} columns; got ${Y.cols} columns.`);
+  if (Y.cols !== c) throw usageError(`Cross-entropy labels must be class indices (one column) or one-hot rows with ${c} columns; got ${Y.cols} columns.`);
   for (let i = 0; i < n; i++) {
     let ones = 0;
     for (let j = 0; j < c; j++) {
       const v = Y.data[i * Y.cols + j];
-      if (v !== 0 && v !== 1)
-        throw dataError(`One-hot labels must be 0 or 1, found ${v}.`, { row: i + 1, column: j + 1 });
+      if (v !== 0 && v !== 1) throw dataError(`One-hot labels must be 0 or 1, found ${v}.`, { row: i + 1, column: j + 1 });
       ones += v;
       out.data[i * c + j] = v;
     }
-    if (ones !== 1)
-      throw dataError(`A one-hot label row must contain exactly one 1; this row has ${ones}.`, { row: i + 1, column: 1 });
+    if (ones !== 1) throw dataError(`A one-hot label row must contain exactly one 1; this row has ${ones}.`, { row: i + 1, column: 1 });
   }
   return out;
 }
@@ -66,7 +64,8 @@ function crossEntropyLabels(Y: Mat, c: number): Mat {
  * scaling to row sums 1 and column sums n_k = Σ_i y_ik (feasible: Y itself is).
  */
 function intoSimplex(L: Mat, Y: Mat, meanZero: boolean): boolean {
-  const n = L.rows, c = L.cols;
+  const n = L.rows,
+    c = L.cols;
   const Q = new Float64Array(n * c);
   for (let i = 0; i < n * c; i++) Q[i] = Math.max(DOMAIN_MARGIN, Y.data[i] - L.data[i]);
   const target = new Float64Array(c);
@@ -120,7 +119,8 @@ export const crossEntropy: Loss = {
   dualValue(L: Mat, Y: Mat): number {
     const c = L.cols;
     for (let r = 0; r < L.rows; r++) {
-      let rs = 0, ra = 0;
+      let rs = 0,
+        ra = 0;
       for (let k = 0; k < c; k++) {
         rs += L.data[r * c + k];
         ra += Math.abs(L.data[r * c + k]);

@@ -46,8 +46,12 @@ export function fixDirection(L: Mat, Y: Mat, loss: LossRef, modes: CertifyModes)
 }
 
 function sums(L: Mat): { rows: Float64Array; cols: Float64Array; rowAbs: Float64Array; colAbs: Float64Array } {
-  const n = L.rows, c = L.cols;
-  const rows = new Float64Array(n), cols = new Float64Array(c), rowAbs = new Float64Array(n), colAbs = new Float64Array(c);
+  const n = L.rows,
+    c = L.cols;
+  const rows = new Float64Array(n),
+    cols = new Float64Array(c),
+    rowAbs = new Float64Array(n),
+    colAbs = new Float64Array(c);
   for (let i = 0; i < n; i++)
     for (let k = 0; k < c; k++) {
       const v = L.data[i * c + k];
@@ -61,7 +65,8 @@ function sums(L: Mat): { rows: Float64Array; cols: Float64Array; rowAbs: Float64
 
 /** e ≥ ‖Λ − Λ'‖_F (see the header), rounding of the sums included. */
 export function equalityResidue(L: Mat, loss: LossRef, modes: CertifyModes): number {
-  const n = L.rows, c = L.cols;
+  const n = L.rows,
+    c = L.cols;
   const s = sums(L);
   let e2 = 0;
   if (lossOf(loss).rowSumZero) for (let i = 0; i < n; i++) e2 += (Math.abs(s.rows[i]) + (c + 1) * EPS * s.rowAbs[i]) ** 2 / c;
@@ -101,9 +106,12 @@ export function lossDualValue(L: Mat, Y: Mat, loss: LossRef, beta: number, modes
 export function maximizeConcave(phi: (s: number) => number, hi: number): number {
   if (!(hi > 0)) return 0;
   const g = (Math.sqrt(5) - 1) / 2;
-  let a = 0, b = hi;
-  let x1 = b - g * (b - a), x2 = a + g * (b - a);
-  let f1 = phi(x1), f2 = phi(x2);
+  let a = 0,
+    b = hi;
+  let x1 = b - g * (b - a),
+    x2 = a + g * (b - a);
+  let f1 = phi(x1),
+    f2 = phi(x2);
   for (let it = 0; it < 80 && b - a > 1e-13 * hi; it++) {
     if (f1 < f2) {
       a = x1;
@@ -120,7 +128,8 @@ export function maximizeConcave(phi: (s: number) => number, hi: number): number 
     }
   }
   const cands = [0, hi, (a + b) / 2];
-  let best = 0, bestV = -Infinity;
+  let best = 0,
+    bestV = -Infinity;
   for (const s of cands) {
     const v = phi(s);
     if (v > bestV) {
@@ -135,19 +144,13 @@ export function maximizeConcave(phi: (s: number) => number, hi: number): number 
  * Best scale of a direction Λ0 (from dualDirection/fixDirection) given an UPPER bound M̄ ≥ M(Λ0)
  * and σ (see the header): s ∈ [0, min(1, β/M̄')], value = D(sΛ0) − allowance.
  */
-export function lossBestScale(
-  L0: Mat,
-  Y: Mat,
-  lossRef: LossRef,
-  beta: number,
-  modes: CertifyModes,
-  Mupper: number,
-  sigma: number,
-): LossScaledDual {
+export function lossBestScale(L0: Mat, Y: Mat, lossRef: LossRef, beta: number, modes: CertifyModes, Mupper: number, sigma: number): LossScaledDual {
   const loss = lossOf(lossRef);
   const zero = (note: string): LossScaledDual => ({ s: 0, value: 0, raw: 0, allowance: 0, note });
   if (!(Mupper >= 0) || !Number.isFinite(Mupper)) return zero('no finite upper bound on M');
-  const n = L0.rows, c = L0.cols, N = n * c;
+  const n = L0.rows,
+    c = L0.cols,
+    N = n * c;
   const e0 = equalityResidue(L0, loss, modes);
   const l0 = frob(L0);
   const sig = Number.isFinite(sigma) ? sigma : Infinity;
@@ -169,18 +172,21 @@ export function lossBestScale(
     const Mfinal = s * Mupper + (e + s * e0 + 2 * EPS * s * l0) * sig;
     if (Mfinal > beta) continue;
     const margin = loss.domainMargin(L, Y);
-    if (e > 0 && !(margin >= 2 * e)) return zero(`the equality residue ${e.toExponential(2)} is not small against the domain margin ${margin.toExponential(2)}`);
+    if (e > 0 && !(margin >= 2 * e))
+      return zero(`the equality residue ${e.toExponential(2)} is not small against the domain margin ${margin.toExponential(2)}`);
     if (!(margin >= 0)) return zero('the direction left the domain');
     const raw = lossDualValue(L, Y, loss, beta, modes);
     if (!Number.isFinite(raw)) return zero('the dual value is not finite');
     const lower = Math.max(margin - e, Number.MIN_VALUE);
     const Lip = loss.dualLipschitz(L, Y, lower, e);
     // rounding: Σ|terms| of G (each ≤ max(|λ|, H-term) ≤ 1 + log-size) and of the b2 term
-    let absG = 0, absL = 0;
+    let absG = 0,
+      absL = 0;
     for (let i = 0; i < N; i++) absL += Math.abs(L.data[i]) + Math.abs(Y.data[i]);
     absG = absL * Lip;
     const cs = sums(L);
-    let colNorm2 = 0, colAbs2 = 0;
+    let colNorm2 = 0,
+      colAbs2 = 0;
     for (let k = 0; k < c; k++) {
       colNorm2 += cs.cols[k] ** 2;
       colAbs2 += cs.colAbs[k] ** 2;

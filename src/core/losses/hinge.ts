@@ -33,7 +33,8 @@ export const hinge: Loss = {
   },
   negGradient(F: Mat, Y: Mat, mu: number, L: Mat): void {
     for (let i = 0; i < F.data.length; i++) {
-      const y = Y.data[i], t = y * F.data[i];
+      const y = Y.data[i],
+        t = y * F.data[i];
       L.data[i] = y * (mu > 0 ? Math.min(1, Math.max(0, (1 - t) / mu)) : t < 1 ? 1 : 0);
     }
   },

@@ -65,9 +65,11 @@ export function huberLoss(delta: number = HUBER_DEFAULT_DELTA): Loss {
       for (let i = 0; i < L.data.length; i++) L.data[i] = Math.min(inner, Math.max(-inner, L.data[i]));
       // Λᵀ1 = 0 inside the box: per column scale the larger of the positive and negative parts down to the other
       if (meanZero) {
-        const n = L.rows, c = L.cols;
+        const n = L.rows,
+          c = L.cols;
         for (let k = 0; k < c; k++) {
-          let sp = 0, sm = 0;
+          let sp = 0,
+            sm = 0;
           for (let i = 0; i < n; i++) {
             const v = L.data[i * c + k];
             if (v > 0) sp += v;

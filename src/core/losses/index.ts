@@ -16,7 +16,16 @@ import type { Loss } from './loss';
 
 export { labelsForLoss } from './labels';
 export { lossValue, negGradient, dualObjective, binaryEntropy, softplus, sigmoid, type ClassLoss } from './conjugates';
-export { dualDirection, fixDirection, lossBestScale, lossDualValue, equalityResidue, mLipschitz, DOMAIN_MARGIN, LOSS_DUAL_ROUNDING_PER_TERM } from './dualPoint';
+export {
+  dualDirection,
+  fixDirection,
+  lossBestScale,
+  lossDualValue,
+  equalityResidue,
+  mLipschitz,
+  DOMAIN_MARGIN,
+  LOSS_DUAL_ROUNDING_PER_TERM,
+} from './dualPoint';
 export { solveLossLasso, LOSS_LASSO_REL_TOL, HINGE_SMOOTHING_REL, type LossLassoResult } from './solver';
 export { betaForLoss, lossObjective } from './objective';
 export { lossOf, LOSS_NAMES, type LossRef } from './registry';

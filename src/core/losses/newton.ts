@@ -28,7 +28,9 @@ export interface NewtonProblem {
 
 /** The loss part of the Newton system on the support S (and the offset): gradient −Jᵀλ and Hessian Σ_i J_iᵀ H_i J_i. */
 function lossCurvature(P: NewtonProblem, F: Mat, L: Mat, S: number[], blocks: number, Hs: Float64Array): { grad: Float64Array; H: Float64Array } {
-  const n = P.Y.rows, c = P.Y.cols, p = blocks * c;
+  const n = P.Y.rows,
+    c = P.Y.cols,
+    p = blocks * c;
   const vec = (bi: number): Float64Array | null => (bi < S.length ? P.A[S[bi]] : null); // null: the ones vector
   const grad = new Float64Array(p);
   const H = new Float64Array(p * p);
@@ -58,7 +60,9 @@ function lossCurvature(P: NewtonProblem, F: Mat, L: Mat, S: number[], blocks: nu
 
 /** Runs up to maxSteps Newton steps in place; returns the number of accepted steps. */
 export function newtonActive(P: NewtonProblem, Z: Float64Array, b: Float64Array, maxSteps: number): number {
-  const c = P.Y.cols, K = P.A.length, beta = P.beta;
+  const c = P.Y.cols,
+    K = P.A.length,
+    beta = P.beta;
   const hasOff = P.offset !== 'none';
   let accepted = 0;
   const Hs = new Float64Array(c * c);
@@ -95,7 +99,12 @@ export function newtonActive(P: NewtonProblem, Z: Float64Array, b: Float64Array,
     // (Levenberg) keeps the step defined; the line search judges it
     const rhs = new Float64Array(p);
     for (let i = 0; i < p; i++) rhs[i] = -grad[i];
-    const dx = ridgeCholeskySolve(H, p, rhs, [1e-12, 1e-9, 1e-6, 1e-3].map((rel) => rel * (trace / p) + 1e-300));
+    const dx = ridgeCholeskySolve(
+      H,
+      p,
+      rhs,
+      [1e-12, 1e-9, 1e-6, 1e-3].map((rel) => rel * (trace / p) + 1e-300),
+    );
     if (!dx) return accepted;
     let slope = 0;
     for (let i = 0; i < p; i++) slope += grad[i] * dx[i];
@@ -106,10 +115,12 @@ export function newtonActive(P: NewtonProblem, Z: Float64Array, b: Float64Array,
     // taken when f stays within rounding (quadratic convergence region), else Armijo decides
     const tiny = -slope < 1e-12 * Math.max(1, Math.abs(f0));
     // c = 1: stop at the first sign crossing
-    let tMax = 1, hit = -1;
+    let tMax = 1,
+      hit = -1;
     if (c === 1)
       S.forEach((k, bi) => {
-        const z = Z[k], dz = dx[bi];
+        const z = Z[k],
+          dz = dx[bi];
         if (z * dz < 0 && -z / dz < tMax) {
           tMax = -z / dz;
           hit = k;
@@ -117,7 +128,8 @@ export function newtonActive(P: NewtonProblem, Z: Float64Array, b: Float64Array,
       });
     let done = false;
     for (let ls = 0, t = tMax; ls < 50; ls++, t *= 0.5) {
-      const Zn = Float64Array.from(Z), bn = Float64Array.from(b);
+      const Zn = Float64Array.from(Z),
+        bn = Float64Array.from(b);
       S.forEach((k, bi) => {
         for (let j = 0; j < c; j++) Zn[k * c + j] += t * dx[bi * c + j];
       });

@@ -35,8 +35,7 @@ function sumSq(a: ArrayLike<number>): number {
 /** P(θ) exactly as trained, with the loss, recomputed from the weights by forward(). Y in the loss's label form. */
 export function lossObjective(net: NetworkWeights, X: Mat, Y: Mat, beta: number, modes: CertifyModes, loss: LossRef): LossObjectiveParts {
   const F = forward(net, X);
-  if (F.rows !== Y.rows || F.cols !== Y.cols)
-    throw usageError(`Labels are ${Y.rows}×${Y.cols} but the network outputs ${F.rows}×${F.cols}.`);
+  if (F.rows !== Y.rows || F.cols !== Y.cols) throw usageError(`Labels are ${Y.rows}×${Y.cols} but the network outputs ${F.rows}×${F.cols}.`);
   const lv = lossValue(F, Y, loss);
   let pen = sumSq(net.W1.data) + sumSq(net.W2.data);
   if (modes.hiddenBias === 'decayed' && net.b1) pen += sumSq(net.b1);

@@ -232,13 +232,16 @@ function fista(P: Restricted, Z0: ArrayLike<number>, b0: ArrayLike<number>, mu: 
   }
   // Lipschitz estimate of the smooth part (Frobenius bound), refined by backtracking
   let Lk = Math.max(1e-12, curvatureBound(P.loss, mu) * (aMax + (P.offset !== 'none' ? n : 0)) + (P.offset === 'decayed' ? P.beta : 0)) * 0.1;
-  let x: Float64Array = Float64Array.from(Z0), xb: Float64Array = Float64Array.from(b0);
-  let y: Float64Array = Float64Array.from(x), yb: Float64Array = Float64Array.from(xb);
+  let x: Float64Array = Float64Array.from(Z0),
+    xb: Float64Array = Float64Array.from(b0);
+  let y: Float64Array = Float64Array.from(x),
+    yb: Float64Array = Float64Array.from(xb);
   let t = 1;
   const full = (Z: Float64Array, b: Float64Array) => P.smooth(P.logits(Z, b), b, mu) + P.penalty(Z);
   let fx = full(x, xb);
   let it = 0;
-  let relGap = Infinity, dual = -Infinity;
+  let relGap = Infinity,
+    dual = -Infinity;
   const check = () => {
     const F = P.logits(x, xb);
     dual = P.restrictedDual(F, mu);
@@ -252,7 +255,9 @@ function fista(P: Restricted, Z0: ArrayLike<number>, b0: ArrayLike<number>, mu: 
     const Fy = P.logits(y, yb);
     const fy = P.smooth(Fy, yb, mu);
     const { gZ, gb } = P.grad(Fy, yb, mu);
-    let xn!: Float64Array, xbn!: Float64Array, fxn = 0;
+    let xn!: Float64Array,
+      xbn!: Float64Array,
+      fxn = 0;
     for (let bt = 0; bt < 60; bt++) {
       xn = new Float64Array(KC);
       for (let i = 0; i < KC; i++) xn[i] = y[i] - gZ[i] / Lk;
@@ -260,7 +265,10 @@ function fista(P: Restricted, Z0: ArrayLike<number>, b0: ArrayLike<number>, mu: 
       xbn = new Float64Array(c);
       if (P.offset !== 'none') for (let j = 0; j < c; j++) xbn[j] = yb[j] - gb[j] / Lk;
       const sn = P.smooth(P.logits(xn, xbn), xbn, mu);
-      const { lin, sq: quad } = stepTerms([[xn, y, gZ], [xbn, yb, gb]]);
+      const { lin, sq: quad } = stepTerms([
+        [xn, y, gZ],
+        [xbn, yb, gb],
+      ]);
       if (sn <= fy + lin + 0.5 * Lk * quad + 1e-15 * Math.abs(fy)) {
         fxn = sn + P.penalty(xn);
         break;
@@ -294,10 +302,12 @@ function fista(P: Restricted, Z0: ArrayLike<number>, b0: ArrayLike<number>, mu: 
  */
 function solveLevel(P: Restricted, Z0: Float64Array, b0: Float64Array, mu: number, relTol: number, maxIt: number): Stage {
   P.mu = mu;
-  let Z = Float64Array.from(Z0), b = Float64Array.from(b0);
+  let Z = Float64Array.from(Z0),
+    b = Float64Array.from(b0);
   let total = 0;
   let st: Stage = { Z, b, iterations: 0, relGap: Infinity, dual: -Infinity, obj: P.objective(Z, b) };
-  let prevGap = Infinity, stalled = 0;
+  let prevGap = Infinity,
+    stalled = 0;
   for (let round = 0; round < 40 && total < maxIt && !P.pastDeadline() && !P.shouldStop?.(); round++) {
     st = fista(P, Z, b, mu, relTol, Math.min(maxIt - total, 50 * 2 ** Math.min(round, 6)));
     total += st.iterations;
@@ -373,7 +383,8 @@ export function hingeActiveSetDual(P: Restricted, Z: Float64Array, b: Float64Arr
       let dl = 0;
       for (let t = 0; t < rows; t++) dl += Bp.data[u * rows + t] * r[t];
       if (!Number.isFinite(dl)) continue;
-      const i = free[u], y = Y.data[i * c + j];
+      const i = free[u],
+        y = Y.data[i * c + j];
       L.data[i * c + j] = y * Math.min(1, Math.max(0, y * (L.data[i * c + j] + dl)));
     }
     changed = true;
@@ -481,18 +492,12 @@ export const LOSS_WORKING_SET_MIN = 40;
  * ‖a_kᵀΛ‖ ≤ β (Λ = −∇ℓ at the current point), add violators, repeat until none is left (the
  * solution is then optimal over all features to the solver's tolerance).
  */
-export function solveLossLasso(
-  A: Float64Array[],
-  Y: Mat,
-  beta: number,
-  offset: OffsetMode,
-  lossRef: LossRef,
-  options: LossLassoOptions = {},
-): LossLassoResult {
+export function solveLossLasso(A: Float64Array[], Y: Mat, beta: number, offset: OffsetMode, lossRef: LossRef, options: LossLassoOptions = {}): LossLassoResult {
   const loss = lossOf(lossRef);
   const K = A.length;
   if (K <= LOSS_WORKING_SET_MIN) return solveDirect(A, Y, beta, offset, loss, options);
-  const n = Y.rows, c = Y.cols;
+  const n = Y.rows,
+    c = Y.cols;
   const relTol = options.relTol ?? LOSS_LASSO_REL_TOL;
   const P = new Restricted(A, Y, beta, offset, loss);
   P.deadline = options.deadline ?? Infinity;

@@ -17,7 +17,8 @@ export function realLabels(Y: Mat, c: number): Mat {
 
 /** Λᵀ1 = 0 by subtracting each column's mean (the orthogonal projection; the domain has no other constraint) */
 export function centerColumns(L: Mat): void {
-  const n = L.rows, c = L.cols;
+  const n = L.rows,
+    c = L.cols;
   for (let k = 0; k < c; k++) {
     let s = 0;
     for (let i = 0; i < n; i++) s += L.data[i * c + k];

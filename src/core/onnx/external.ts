@@ -23,8 +23,7 @@ export interface ExternalTensor {
   loc: ErrorLocation;
 }
 
-const isExternal = (t: TensorProto | undefined | null): t is TensorProto =>
-  !!t && (t.data_location === 1 || (t.external_data?.length ?? 0) > 0);
+const isExternal = (t: TensorProto | undefined | null): t is TensorProto => !!t && (t.data_location === 1 || (t.external_data?.length ?? 0) > 0);
 
 /** Names read by the graph's nodes, including nodes of nested subgraphs (outer-scope references). */
 function consumedNames(g: GraphProto, out = new Set<string>()): Set<string> {
@@ -67,12 +66,10 @@ export function listExternal(model: ModelProto, file: string): ExternalTensor[] 
       for (const i of node.input) if (i && !firstUser.has(i)) firstUser.set(i, nodeLoc(node, index));
     });
     const loc = (name: string) => firstUser.get(name) ?? { file };
-    for (const t of g.initializer ?? [])
-      if (isExternal(t)) out.push({ proto: t, used: used.has(t.name), graph: g, loc: loc(t.name) });
+    for (const t of g.initializer ?? []) if (isExternal(t)) out.push({ proto: t, used: used.has(t.name), graph: g, loc: loc(t.name) });
     for (const sp of (g.sparse_initializer ?? []) as SparseProto[]) {
       const name = sp?.values?.name ?? '';
-      for (const t of [sp?.values, sp?.indices])
-        if (isExternal(t)) out.push({ proto: t, used: used.has(name), graph: g, sparse: true, loc: loc(name) });
+      for (const t of [sp?.values, sp?.indices]) if (isExternal(t)) out.push({ proto: t, used: used.has(name), graph: g, sparse: true, loc: loc(name) });
     }
     inNodes(g.node ?? []);
   };

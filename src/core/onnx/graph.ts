@@ -41,8 +41,7 @@ export class GraphIndex {
     this.external = typeof external === 'function' ? callbackSource(external) : external;
     for (const t of graph.initializer) this.constProtos.set(t.name, { proto: t });
     // known as constants (so they are not mistaken for data), refused when actually used
-    for (const sp of graph.sparse_initializer as { values?: { name?: string } }[])
-      if (sp?.values?.name) this.constProtos.set(sp.values.name, { sparse: true });
+    for (const sp of graph.sparse_initializer as { values?: { name?: string } }[]) if (sp?.values?.name) this.constProtos.set(sp.values.name, { sparse: true });
     graph.node.forEach((node, index) => {
       const ref = { node, index };
       for (const o of node.output) if (o) this.producer.set(o, ref);
@@ -91,9 +90,7 @@ export class GraphIndex {
     const c = this.constProtos.get(name);
     if (!c) throw modelError(`input '${name}' is not a constant`, this.loc(user));
     if (c.sparse) throw modelError(`'${name}' is a sparse initializer, which the reader does not support`, this.loc(user));
-    const t = c.proto
-      ? readTensor(c.proto, { loc: this.loc(user), external: this.external })
-      : constantNodeValue(c.node!, this.loc(c.node), this.external);
+    const t = c.proto ? readTensor(c.proto, { loc: this.loc(user), external: this.external }) : constantNodeValue(c.node!, this.loc(c.node), this.external);
     this.totalElements += t.values.length;
     // the per-tensor cap alone would still let many tensors add up
     if (this.totalElements > MAX_TENSOR_ELEMENTS)

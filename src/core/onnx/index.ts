@@ -39,8 +39,7 @@ export function decodeModel(bytes: Uint8Array, file: string): ModelProto {
     const why = e instanceof Error ? e.message : String(e);
     throw modelError(`not an ONNX model: the protobuf data is corrupt or truncated (${why})`, { file });
   }
-  if (!model.graph || !model.graph.node?.length)
-    throw modelError('not an ONNX model: no graph found (is this an .onnx file?)', { file });
+  if (!model.graph || !model.graph.node?.length) throw modelError('not an ONNX model: no graph found (is this an .onnx file?)', { file });
   return model;
 }
 
@@ -79,10 +78,7 @@ export interface ReadFileOptions {
  * Reads a model file and, through one ModelFolder, the external data it needs. `external` is that
  * folder: pass it to crossCheck so onnxruntime gets the very bytes the reader read (no second read).
  */
-export async function readModelFile(
-  path: string,
-  opts: ReadFileOptions = {},
-): Promise<{ model: CanonicalModel; bytes: Uint8Array; external: ModelFolder }> {
+export async function readModelFile(path: string, opts: ReadFileOptions = {}): Promise<{ model: CanonicalModel; bytes: Uint8Array; external: ModelFolder }> {
   const bytes = readRegularFile(path, { what: 'the model file', fs: opts.fs });
   const external = new ModelFolder(path, { fs: opts.fs, maxBytes: opts.maxExternalBytes });
   const model = readModelBytes(bytes, { file: path, dir: external.dir, external });

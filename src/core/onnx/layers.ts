@@ -27,8 +27,7 @@ export function isLinearOp(op: string): boolean {
 /** Refuses a constant whose element type differs from the data's: onnxruntime rejects such graphs. */
 function checkType(g: GraphIndex, ref: NodeRef, constName: string, dataType: number): void {
   const t = g.constType(constName);
-  if (t !== undefined && isQuantizedType(t))
-    throw modelError(`weight '${constName}' is ${dtypeName(t)}: quantized networks are not supported`, g.loc(ref));
+  if (t !== undefined && isQuantizedType(t)) throw modelError(`weight '${constName}' is ${dtypeName(t)}: quantized networks are not supported`, g.loc(ref));
   if (t !== undefined && t !== dataType)
     throw modelError(
       `type-invalid graph: the data reaching this node is ${dtypeName(dataType)} but '${constName}' is ${dtypeName(t)} (onnxruntime refuses such a model)`,
@@ -39,24 +38,20 @@ function checkType(g: GraphIndex, ref: NodeRef, constName: string, dataType: num
 /** NaN/Infinity weights make every later number meaningless: refuse them where they are read. */
 function checkFinite(t: Tensor, g: GraphIndex, ref: NodeRef): Tensor {
   for (let i = 0; i < t.values.length; i++)
-    if (!Number.isFinite(t.values[i]))
-      throw modelError(`'${t.name}' contains ${t.values[i]} at element ${i}: the weights are not finite numbers`, g.loc(ref));
+    if (!Number.isFinite(t.values[i])) throw modelError(`'${t.name}' contains ${t.values[i]} at element ${i}: the weights are not finite numbers`, g.loc(ref));
   return t;
 }
 
 function matrixOf(t: Tensor, g: GraphIndex, ref: NodeRef): { rows: number; cols: number; data: Float64Array } {
   checkFinite(t, g, ref);
-  if (t.dims.length === 2 && (t.dims[0] === 0 || t.dims[1] === 0))
-    throw modelError(`weight '${t.name}' is empty (shape [${t.dims.join(', ')}])`, g.loc(ref));
-  if (t.dims.length !== 2)
-    throw modelError(`weight '${t.name}' has shape [${t.dims.join(', ')}]; a dense layer needs a matrix`, g.loc(ref));
+  if (t.dims.length === 2 && (t.dims[0] === 0 || t.dims[1] === 0)) throw modelError(`weight '${t.name}' is empty (shape [${t.dims.join(', ')}])`, g.loc(ref));
+  if (t.dims.length !== 2) throw modelError(`weight '${t.name}' has shape [${t.dims.join(', ')}]; a dense layer needs a matrix`, g.loc(ref));
   return { rows: t.dims[0], cols: t.dims[1], data: t.values };
 }
 
 function transposed(a: { rows: number; cols: number; data: Float64Array }, scale = 1): Mat {
   const out = new Float64Array(a.data.length);
-  for (let i = 0; i < a.rows; i++)
-    for (let j = 0; j < a.cols; j++) out[j * a.rows + i] = scale * a.data[i * a.cols + j];
+  for (let i = 0; i < a.rows; i++) for (let j = 0; j < a.cols; j++) out[j * a.rows + i] = scale * a.data[i * a.cols + j];
   return { rows: a.cols, cols: a.rows, data: out };
 }
 
@@ -92,15 +87,12 @@ export function readLinear(g: GraphIndex, ref: NodeRef, data: string, dataType: 
   }
   // Gemm: Y = alpha·A'·B' + beta·C
   if (ins.length < 2) throw modelError('Gemm needs at least two inputs', g.loc(ref));
-  if (ins[0] !== data)
-    throw modelError('Gemm takes the data as its second operand; only Gemm(x, W[, b]) is supported', g.loc(ref));
+  if (ins[0] !== data) throw modelError('Gemm takes the data as its second operand; only Gemm(x, W[, b]) is supported', g.loc(ref));
   if (!g.isConst(ins[1])) throw modelError(`Gemm weight '${ins[1]}' is not a constant`, g.loc(ref));
-  if (attrInt(ref, 'transA', 0) !== 0)
-    throw modelError('Gemm has transA=1 on the data (features along the batch axis): not supported', g.loc(ref));
+  if (attrInt(ref, 'transA', 0) !== 0) throw modelError('Gemm has transA=1 on the data (features along the batch axis): not supported', g.loc(ref));
   const alpha = attrFloat(ref, 'alpha', 1);
   const beta = attrFloat(ref, 'beta', 1);
-  if (!Number.isFinite(alpha) || !Number.isFinite(beta))
-    throw modelError(`Gemm has alpha=${alpha}, beta=${beta}: not finite numbers`, g.loc(ref));
+  if (!Number.isFinite(alpha) || !Number.isFinite(beta)) throw modelError(`Gemm has alpha=${alpha}, beta=${beta}: not finite numbers`, g.loc(ref));
   checkType(g, ref, ins[1], dataType);
   const wt = g.constant(ins[1], ref);
   const B = matrixOf(wt, g, ref);
@@ -128,10 +120,7 @@ export function biasVector(g: GraphIndex, ref: NodeRef, t: Tensor, m: number, la
   if (okLead && last === m) return Float64Array.from(t.values);
   if (okLead && last === 1) return new Float64Array(m).fill(t.values[0]);
   const hint = layout === 'vector' ? '' : ' per sample';
-  throw modelError(
-    `${nodeLabel(ref)} adds a constant of shape [${dims.join(', ')}], which is not a bias of size ${m}${hint}`,
-    g.loc(ref),
-  );
+  throw modelError(`${nodeLabel(ref)} adds a constant of shape [${dims.join(', ')}], which is not a bias of size ${m}${hint}`, g.loc(ref));
 }
 
 /** Folds `Add(data, c)` / `Add(c, data)` into the layer's bias. */

@@ -225,7 +225,10 @@ function feedShape(model: CanonicalModel, rows: number, vectorIfUnknown: boolean
   const dims = feat.map((v) => {
     if (typeof v === 'number') return v;
     // the first symbolic feature dim takes what is left of d; later ones are 1
-    if (!filled) { filled = true; return Math.max(1, Math.round(model.d / known)); }
+    if (!filled) {
+      filled = true;
+      return Math.max(1, Math.round(model.d / known));
+    }
     return 1;
   });
   const batch = typeof s[0] === 'number' ? s[0] : null;
@@ -305,7 +308,8 @@ function prepareModel(bytes: Uint8Array, model: CanonicalModel, src: ExternalSou
       gr.input = gr.input.filter((v) => !names.has(v.name));
     }
   }
-  if (changed && hasExternalLeft(proto)) throw modelError('the model keeps data externally in a place the reader does not resolve: refused', { file: model.file });
+  if (changed && hasExternalLeft(proto))
+    throw modelError('the model keeps data externally in a place the reader does not resolve: refused', { file: model.file });
   if (!g.output.some((o) => o.name === model.compareTensor.name))
     g.output.push({ name: model.compareTensor.name, type: { tensor_type: { elem_type: ELEM[model.dtype] } } });
   else if (!changed) return bytes;
@@ -322,16 +326,10 @@ async function externalSource(opts: CrossCheckOptions, modelFile: string): Promi
   return new ModelFolder(modelPath);
 }
 
-export async function crossCheck(
-  model: CanonicalModel,
-  bytes: Uint8Array,
-  X?: Mat,
-  opts: CrossCheckOptions = {},
-): Promise<CrossCheckResult> {
+export async function crossCheck(model: CanonicalModel, bytes: Uint8Array, X?: Mat, opts: CrossCheckOptions = {}): Promise<CrossCheckResult> {
   const precision = checkPrecision(model);
   const inputs: CrossCheckResult['inputs'] = X ? 'data' : 'generated';
-  if (X && X.cols !== model.d)
-    throw dataError(`the data has ${X.cols} columns but the model expects ${model.d} inputs`);
+  if (X && X.cols !== model.d) throw dataError(`the data has ${X.cols} columns but the model expects ${model.d} inputs`);
   let Xin: Mat;
   if (X) {
     const n = Math.min(X.rows, opts.maxRows ?? MAX_CHECK_ROWS);
@@ -353,13 +351,14 @@ export async function crossCheck(
   const base = { tolerance, toleranceRule, precision, inputs };
 
   const ort = opts.ort !== undefined ? opts.ort : loadOrt();
-  if (!ort)
-    return { ok: true, maxAbsDiff: null, ...base, warning: 'onnxruntime-node could not be loaded: the extracted weights were not cross-checked' };
+  if (!ort) return { ok: true, maxAbsDiff: null, ...base, warning: 'onnxruntime-node could not be loaded: the extracted weights were not cross-checked' };
 
   const why = (e: unknown) =>
     e instanceof ReluLensError
       ? `${e.location.node ? `node ${e.location.node.opType} '${e.location.node.name}': ` : ''}${e.message}`
-      : e instanceof Error ? e.message : String(e);
+      : e instanceof Error
+        ? e.message
+        : String(e);
   let prepared: Uint8Array | string;
   const source = await externalSource(opts, model.file);
   try {
@@ -390,7 +389,9 @@ export async function crossCheck(
   }
   if (got.length !== expected.data.length)
     return {
-      ok: false, maxAbsDiff: null, ...base,
+      ok: false,
+      maxAbsDiff: null,
+      ...base,
       warning: `onnxruntime returned ${got.length} values for '${model.compareTensor.name}', expected ${expected.rows}×${expected.cols}`,
     };
   let maxAbsDiff = 0;

@@ -10,7 +10,10 @@ import schema from './onnx-schema.json';
 /** int64 fields decode to Long objects (the `long` package is present) or plain numbers. */
 export type Int64 = number | { low: number; high: number; unsigned: boolean; toNumber(): number };
 
-export interface StringStringEntry { key: string; value: string }
+export interface StringStringEntry {
+  key: string;
+  value: string;
+}
 
 export interface TensorProto {
   dims: Int64[];
@@ -51,13 +54,19 @@ export interface NodeProto {
   attribute: AttributeProto[];
 }
 
-export interface Dimension { dim_value?: Int64; dim_param?: string }
+export interface Dimension {
+  dim_value?: Int64;
+  dim_param?: string;
+}
 export interface TypeProto {
   tensor_type?: { elem_type: number; shape?: { dim: Dimension[] } };
   sequence_type?: unknown;
   map_type?: unknown;
 }
-export interface ValueInfoProto { name: string; type?: TypeProto }
+export interface ValueInfoProto {
+  name: string;
+  type?: TypeProto;
+}
 
 export interface GraphProto {
   node: NodeProto[];
@@ -69,7 +78,10 @@ export interface GraphProto {
   value_info: ValueInfoProto[];
 }
 
-export interface OperatorSetId { domain: string; version: Int64 }
+export interface OperatorSetId {
+  domain: string;
+  version: Int64;
+}
 
 export interface ModelProto {
   ir_version: Int64;

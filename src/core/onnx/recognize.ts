@@ -24,9 +24,30 @@ const PASS_THROUGH = new Set(['Identity', 'Dropout']);
 const FRONT_OPS = new Set(['Flatten', 'Reshape', 'Cast', 'Squeeze', 'Unsqueeze']);
 const HEAD_OPS = new Set(['Softmax', 'Sigmoid', 'LogSoftmax']);
 const OTHER_ACTIVATIONS = new Set([
-  'Sigmoid', 'Tanh', 'LeakyRelu', 'Elu', 'Selu', 'Celu', 'PRelu', 'Softplus', 'Softsign', 'HardSigmoid',
-  'HardSwish', 'ThresholdedRelu', 'Gelu', 'Mish', 'Clip', 'Erf', 'Exp', 'Abs', 'Sin', 'Cos', 'Softmax', 'LogSoftmax',
-  'Swish', 'Relu6',
+  'Sigmoid',
+  'Tanh',
+  'LeakyRelu',
+  'Elu',
+  'Selu',
+  'Celu',
+  'PRelu',
+  'Softplus',
+  'Softsign',
+  'HardSigmoid',
+  'HardSwish',
+  'ThresholdedRelu',
+  'Gelu',
+  'Mish',
+  'Clip',
+  'Erf',
+  'Exp',
+  'Abs',
+  'Sin',
+  'Cos',
+  'Softmax',
+  'LogSoftmax',
+  'Swish',
+  'Relu6',
 ]);
 /** Ops that only change the output's shape (torch's .squeeze(), skl2onnx regressors' Reshape). */
 const SHAPE_ONLY = new Set(['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze']);
@@ -34,9 +55,37 @@ const SHAPE_ONLY = new Set(['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze']);
 const SKLEARN_MARKERS = new Set(['ZipMap', 'ArgMax', 'ArrayFeatureExtractor', 'LabelEncoder']);
 /** Ops skl2onnx appends after the network (labels, probability maps): recorded, not modelled. */
 const SKLEARN_POST = new Set([
-  'ArgMax', 'ZipMap', 'ArrayFeatureExtractor', 'Cast', 'Reshape', 'Identity', 'Softmax', 'Sigmoid', 'Concat',
-  'Sub', 'Flatten', 'Normalizer', 'LabelEncoder', 'Shape', 'Gather', 'Unsqueeze', 'Squeeze', 'Mul', 'Add', 'Greater',
-  'Where', 'Less', 'Equal', 'Not', 'Neg', 'Abs', 'Div', 'ReduceSum', 'Tile', 'Transpose', 'ConstantOfShape',
+  'ArgMax',
+  'ZipMap',
+  'ArrayFeatureExtractor',
+  'Cast',
+  'Reshape',
+  'Identity',
+  'Softmax',
+  'Sigmoid',
+  'Concat',
+  'Sub',
+  'Flatten',
+  'Normalizer',
+  'LabelEncoder',
+  'Shape',
+  'Gather',
+  'Unsqueeze',
+  'Squeeze',
+  'Mul',
+  'Add',
+  'Greater',
+  'Where',
+  'Less',
+  'Equal',
+  'Not',
+  'Neg',
+  'Abs',
+  'Div',
+  'ReduceSum',
+  'Tile',
+  'Transpose',
+  'ConstantOfShape',
 ]);
 const QUANT_OP = /^(QuantizeLinear|DequantizeLinear|DynamicQuantizeLinear|QLinear.*|MatMulInteger|ConvInteger|MatMulNBits|DynamicQuantize.*|QGemm|QAttention)$/;
 
@@ -44,8 +93,11 @@ const UNSUPPORTED_REASON: Record<string, string> = {
   Conv: 'convolutional layers are not supported (ReLU Lens handles dense two-layer networks)',
   ConvTranspose: 'convolutional layers are not supported',
   BatchNormalization: 'BatchNormalization is not supported (fold it into the neighbouring linear layer before export)',
-  LSTM: 'recurrent layers are not supported', GRU: 'recurrent layers are not supported', RNN: 'recurrent layers are not supported',
-  MaxPool: 'pooling layers are not supported', AveragePool: 'pooling layers are not supported',
+  LSTM: 'recurrent layers are not supported',
+  GRU: 'recurrent layers are not supported',
+  RNN: 'recurrent layers are not supported',
+  MaxPool: 'pooling layers are not supported',
+  AveragePool: 'pooling layers are not supported',
   LayerNormalization: 'normalization layers are not supported',
 };
 
@@ -56,9 +108,7 @@ type Phase = 'front' | 'layer1' | 'relu' | 'layer2' | 'head' | 'done';
 
 function shapeOf(v: ValueInfoProto | undefined): (number | string | null)[] {
   const dims = v?.type?.tensor_type?.shape?.dim ?? [];
-  return dims.map((d) =>
-    d.dim_param ? d.dim_param : d.dim_value !== undefined && d.dim_value !== null && toNum(d.dim_value) > 0 ? toNum(d.dim_value) : null,
-  );
+  return dims.map((d) => (d.dim_param ? d.dim_param : d.dim_value !== undefined && d.dim_value !== null && toNum(d.dim_value) > 0 ? toNum(d.dim_value) : null));
 }
 
 /** The walk along the data path: where it is, and what it has read so far. */
@@ -107,8 +157,7 @@ export function recognize(model: ModelProto, opts: RecognizeOptions): CanonicalM
   const opset = opsetEntry.length ? Math.max(...opsetEntry.map((o) => toNum(o.version))) : 1;
 
   graph.node.forEach((node, index) => {
-    if (QUANT_OP.test(node.op_type))
-      throw modelError(`quantized network (${node.op_type}): ReLU Lens reads float networks only`, g.loc({ node, index }));
+    if (QUANT_OP.test(node.op_type)) throw modelError(`quantized network (${node.op_type}): ReLU Lens reads float networks only`, g.loc({ node, index }));
   });
   const gi = readInput(g, model, file);
   const outputNames = new Set(graph.output.map((o) => o.name));
@@ -166,7 +215,9 @@ function readInput(g: GraphIndex, model: ModelProto, file: string): GraphInput {
 
 /** Counts linear layers and ReLUs further down a simple chain, for the depth message. */
 function countAhead(g: GraphIndex, from: string) {
-  let lin = 0, relu = 0, t = from;
+  let lin = 0,
+    relu = 0,
+    t = from;
   let firstLinear: NodeRef | null = null;
   const seen = new Set<number>();
   for (;;) {
@@ -190,7 +241,7 @@ function depthError(g: GraphIndex, ref: NodeRef, after: string) {
   const isLin = isLinearOp(ref.node.op_type);
   const lin = 2 + ahead.lin + (isLin ? 1 : 0);
   const relu = 1 + ahead.relu + (ref.node.op_type === 'Relu' ? 1 : 0);
-  const culprit = isLin ? ref : ahead.firstLinear ?? ref;
+  const culprit = isLin ? ref : (ahead.firstLinear ?? ref);
   return modelError(
     `the network has ${words(lin)} linear layers and ${words(relu)} hidden ReLU layers; ReLU Lens handles two-layer networks only (one hidden ReLU layer between two linear layers)`,
     g.loc(culprit),
@@ -239,9 +290,7 @@ const onLayer1: PhaseHandler = (w, ref, out, ml) => {
   } else if (OTHER_ACTIVATIONS.has(op)) {
     const ahead = countAhead(g, out);
     throw modelError(
-      ahead.lin > 0
-        ? `hidden activation is ${op}, ReLU Lens handles ReLU only`
-        : `only one linear layer, followed by ${op}: not a two-layer ReLU network`,
+      ahead.lin > 0 ? `hidden activation is ${op}, ReLU Lens handles ReLU only` : `only one linear layer, followed by ${op}: not a two-layer ReLU network`,
       g.loc(ref),
     );
   } else if (isLinearOp(op)) {
@@ -257,10 +306,7 @@ const onRelu: PhaseHandler = (w, ref) => {
     const layer2 = readLinear(g, ref, w.cur, w.dataType, layout(w));
     w.layer2 = layer2;
     if (layer2.W.cols !== w.layer1!.W.rows)
-      throw modelError(
-        `the output layer expects ${layer2.W.cols} inputs but the hidden layer has ${w.layer1!.W.rows} neurons`,
-        g.loc(ref),
-      );
+      throw modelError(`the output layer expects ${layer2.W.cols} inputs but the hidden layer has ${w.layer1!.W.rows} neurons`, g.loc(ref));
     w.phase = 'layer2';
   } else if (op === 'Relu') {
     throw modelError('two ReLUs in a row; expected the output linear layer after the hidden ReLU', g.loc(ref));
@@ -280,8 +326,7 @@ const onLayer2: PhaseHandler = (w, ref, out, ml) => {
   w.lastLayer2Out = w.cur;
   if (op === 'Relu' || isLinearOp(op)) {
     const ahead = countAhead(g, out);
-    if (op === 'Relu' && ahead.lin === 0)
-      throw modelError('ReLU on the network output is not supported (the output layer must be linear)', g.loc(ref));
+    if (op === 'Relu' && ahead.lin === 0) throw modelError('ReLU on the network output is not supported (the output layer must be linear)', g.loc(ref));
     throw depthError(g, ref, out);
   }
   if (HEAD_OPS.has(op) && !ml) {
@@ -308,8 +353,7 @@ const onHead: PhaseHandler = (w, ref) => {
     w.phase = 'done';
     return false;
   }
-  if (isLinearOp(op) || op === 'Relu')
-    throw modelError(`${op} after the output ${w.nodeMap.head[0]}: not a two-layer network`, g.loc(ref));
+  if (isLinearOp(op) || op === 'Relu') throw modelError(`${op} after the output ${w.nodeMap.head[0]}: not a two-layer network`, g.loc(ref));
   throw unsupported(g, ref, 'in the output head');
 };
 
@@ -334,18 +378,11 @@ function walkDataPath(w: Walk, outputNames: Set<string>): void {
       const producer = g.producer.get(cur);
       const where = producer ? g.loc(producer) : { file };
       if (!outputNames.has(cur))
-        throw modelError(
-          producer ? `the output '${cur}' of this node is neither used nor a graph output` : `graph input '${cur}' is not used`,
-          where,
-        );
+        throw modelError(producer ? `the output '${cur}' of this node is neither used nor a graph output` : `graph input '${cur}' is not used`, where);
       if (phase === 'front') throw modelError('the graph has no linear layer on its data path', where);
-      if (phase === 'layer1')
-        throw modelError('only one linear layer and no ReLU: not a two-layer ReLU network', g.loc(w.layer1!.nodes[0]));
+      if (phase === 'layer1') throw modelError('only one linear layer and no ReLU: not a two-layer ReLU network', g.loc(w.layer1!.nodes[0]));
       if (phase === 'relu')
-        throw modelError(
-          'the ReLU is the last operation: there is only one linear layer, so this is not a two-layer network',
-          g.loc(w.reluRef!),
-        );
+        throw modelError('the ReLU is the last operation: there is only one linear layer, so this is not a two-layer network', g.loc(w.reluRef!));
       break;
     }
     if (consumers.length > 1) {
@@ -397,7 +434,8 @@ function buildModel(model: ModelProto, w: Walk, gi: GraphInput, outputNames: Set
   const { g, file, nodeMap, headKind, cur } = w;
   const graph = model.graph!;
   const { input, inputShape } = gi;
-  const L1 = w.layer1!, L2 = w.layer2!;
+  const L1 = w.layer1!,
+    L2 = w.layer2!;
   nodeMap.layer1 = L1.nodes.map(nodeLabel);
   nodeMap.layer2 = L2.nodes.map(nodeLabel);
   nodeMap.relu = [nodeLabel(w.reluRef!)];
@@ -410,7 +448,7 @@ function buildModel(model: ModelProto, w: Walk, gi: GraphInput, outputNames: Set
   const sklearn = headKind === 'sklearn-postprocess';
   // onnxruntime cannot hand back ZipMap's seq(map): compare the logits instead
   const compareName = sklearn ? w.lastLayer2Out : cur;
-  const outName = outputNames.has(compareName) ? compareName : graph.output[0]?.name ?? compareName;
+  const outName = outputNames.has(compareName) ? compareName : (graph.output[0]?.name ?? compareName);
   const outInfo = graph.output.find((o) => o.name === outName);
   const metadata: Record<string, string> = {};
   for (const p of model.metadata_props) metadata[p.key] = p.value;
@@ -467,8 +505,7 @@ function frontOp(g: GraphIndex, ref: NodeRef, rank: number | null, dataType: num
   if (op === 'Flatten') {
     const axis = attrInt(ref, 'axis', 1);
     // axis 0 folds the batch into one row: the layer would see all samples at once
-    if (axis === 0 && rank !== 1)
-      throw modelError('Flatten(axis=0) merges the batch into a single row; expected Flatten(axis=1)', g.loc(ref));
+    if (axis === 0 && rank !== 1) throw modelError('Flatten(axis=0) merges the batch into a single row; expected Flatten(axis=1)', g.loc(ref));
     return { rank: 2, dataType };
   }
   if (op === 'Reshape') {
@@ -489,8 +526,7 @@ function softmaxAxis(g: GraphIndex, ref: NodeRef, opset: number, rank: number | 
   const axis = attrInt(ref, 'axis', opset >= 13 ? -1 : 1);
   const r = rank ?? 2;
   const norm = axis < 0 ? axis + r : axis;
-  if (norm !== r - 1)
-    throw modelError(`${ref.node.op_type} over axis ${axis} does not act on the class axis of the [batch, classes] output`, g.loc(ref));
+  if (norm !== r - 1) throw modelError(`${ref.node.op_type} over axis ${axis} does not act on the class axis of the [batch, classes] output`, g.loc(ref));
   return axis;
 }
 
@@ -546,7 +582,8 @@ function sklearnClasses(g: GraphIndex, found: NodeRef[]): (number | string)[] | 
 
 /** Folds skl2onnx Scalers, y = (x − offset)·scale, into layer 1 so the network acts on raw inputs. */
 function foldScalers(g: GraphIndex, scalers: { ref: NodeRef; offset: number[]; scale: number[] }[], L1: LinearLayer): AffineInput[] {
-  const d = L1.W.cols, m = L1.W.rows;
+  const d = L1.W.cols,
+    m = L1.W.rows;
   const out: AffineInput[] = [];
   // innermost (closest to layer 1) first
   for (let s = scalers.length - 1; s >= 0; s--) {
@@ -557,7 +594,8 @@ function foldScalers(g: GraphIndex, scalers: { ref: NodeRef; offset: number[]; s
       if (v.length !== d) throw modelError(`Scaler ${what} has ${v.length} entries but layer 1 has ${d} inputs`, g.loc(ref));
       return Float64Array.from(v);
     };
-    const off = expand(offset, 0, 'offset'), sc = expand(scale, 1, 'scale');
+    const off = expand(offset, 0, 'offset'),
+      sc = expand(scale, 1, 'scale');
     const b = L1.b ?? new Float64Array(m);
     for (let j = 0; j < m; j++) {
       let shift = 0;

@@ -12,21 +12,54 @@ import { has, toNum, type TensorProto } from './proto';
 
 /** ONNX TensorProto.DataType values the reader needs to name. */
 export const DT = {
-  FLOAT: 1, UINT8: 2, INT8: 3, UINT16: 4, INT16: 5, INT32: 6, INT64: 7, STRING: 8, BOOL: 9,
-  FLOAT16: 10, DOUBLE: 11, UINT32: 12, UINT64: 13, COMPLEX64: 14, COMPLEX128: 15, BFLOAT16: 16,
+  FLOAT: 1,
+  UINT8: 2,
+  INT8: 3,
+  UINT16: 4,
+  INT16: 5,
+  INT32: 6,
+  INT64: 7,
+  STRING: 8,
+  BOOL: 9,
+  FLOAT16: 10,
+  DOUBLE: 11,
+  UINT32: 12,
+  UINT64: 13,
+  COMPLEX64: 14,
+  COMPLEX128: 15,
+  BFLOAT16: 16,
 } as const;
 
 const DT_NAMES: Record<number, string> = {
-  0: 'UNDEFINED', 1: 'float32', 2: 'uint8', 3: 'int8', 4: 'uint16', 5: 'int16', 6: 'int32', 7: 'int64',
-  8: 'string', 9: 'bool', 10: 'float16', 11: 'float64', 12: 'uint32', 13: 'uint64', 14: 'complex64',
-  15: 'complex128', 16: 'bfloat16', 17: 'float8e4m3fn', 18: 'float8e4m3fnuz', 19: 'float8e5m2',
-  20: 'float8e5m2fnuz', 21: 'uint4', 22: 'int4', 23: 'float4e2m1',
+  0: 'UNDEFINED',
+  1: 'float32',
+  2: 'uint8',
+  3: 'int8',
+  4: 'uint16',
+  5: 'int16',
+  6: 'int32',
+  7: 'int64',
+  8: 'string',
+  9: 'bool',
+  10: 'float16',
+  11: 'float64',
+  12: 'uint32',
+  13: 'uint64',
+  14: 'complex64',
+  15: 'complex128',
+  16: 'bfloat16',
+  17: 'float8e4m3fn',
+  18: 'float8e4m3fnuz',
+  19: 'float8e5m2',
+  20: 'float8e5m2fnuz',
+  21: 'uint4',
+  22: 'int4',
+  23: 'float4e2m1',
 };
 export const dtypeName = (t: number): string => DT_NAMES[t] ?? `type ${t}`;
 
 export type FloatDtype = 'float32' | 'float64' | 'float16';
-export const floatDtype = (t: number): FloatDtype | null =>
-  t === DT.FLOAT ? 'float32' : t === DT.DOUBLE ? 'float64' : t === DT.FLOAT16 ? 'float16' : null;
+export const floatDtype = (t: number): FloatDtype | null => (t === DT.FLOAT ? 'float32' : t === DT.DOUBLE ? 'float64' : t === DT.FLOAT16 ? 'float16' : null);
 
 /** Types that only appear in quantized networks: refused with a message saying so. */
 export const isQuantizedType = (t: number): boolean => t === DT.INT8 || t === DT.UINT8 || (t >= 17 && t <= 23);
@@ -54,8 +87,19 @@ export interface TensorContext {
 }
 
 const BYTES: Record<number, number> = {
-  [DT.FLOAT]: 4, [DT.DOUBLE]: 8, [DT.FLOAT16]: 2, [DT.INT64]: 8, [DT.INT32]: 4, [DT.INT16]: 2,
-  [DT.UINT16]: 2, [DT.UINT32]: 4, [DT.UINT64]: 8, [DT.BOOL]: 1, [DT.INT8]: 1, [DT.UINT8]: 1, [DT.BFLOAT16]: 2,
+  [DT.FLOAT]: 4,
+  [DT.DOUBLE]: 8,
+  [DT.FLOAT16]: 2,
+  [DT.INT64]: 8,
+  [DT.INT32]: 4,
+  [DT.INT16]: 2,
+  [DT.UINT16]: 2,
+  [DT.UINT32]: 4,
+  [DT.UINT64]: 8,
+  [DT.BOOL]: 1,
+  [DT.INT8]: 1,
+  [DT.UINT8]: 1,
+  [DT.BFLOAT16]: 2,
 };
 
 /** IEEE half → double; exact because every half is representable in float64. */
@@ -73,8 +117,7 @@ function checkedDims(t: TensorProto, ctx: TensorContext): { dims: number[]; coun
   const dims = t.dims.map(toNum);
   let count = 1;
   for (const d of dims) {
-    if (!Number.isSafeInteger(d) || d < 0)
-      throw modelError(`${label} has an invalid dimension (${Number.isNaN(d) ? 'beyond 2^53' : d})`, ctx.loc);
+    if (!Number.isSafeInteger(d) || d < 0) throw modelError(`${label} has an invalid dimension (${Number.isNaN(d) ? 'beyond 2^53' : d})`, ctx.loc);
     count *= d;
     // checked on every step so the product itself cannot overflow into nonsense
     if (count > MAX_TENSOR_ELEMENTS)
@@ -91,18 +134,43 @@ function fromLittleEndian(bytes: Uint8Array, dataType: number, count: number): F
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out = new Float64Array(count);
   switch (dataType) {
-    case DT.FLOAT: for (let i = 0; i < count; i++) out[i] = dv.getFloat32(4 * i, true); break;
-    case DT.DOUBLE: for (let i = 0; i < count; i++) out[i] = dv.getFloat64(8 * i, true); break;
-    case DT.FLOAT16: for (let i = 0; i < count; i++) out[i] = halfToDouble(dv.getUint16(2 * i, true)); break;
-    case DT.BFLOAT16: for (let i = 0; i < count; i++) out[i] = bf16(dv.getUint16(2 * i, true)); break;
-    case DT.INT64: for (let i = 0; i < count; i++) out[i] = Number(dv.getBigInt64(8 * i, true)); break;
-    case DT.UINT64: for (let i = 0; i < count; i++) out[i] = Number(dv.getBigUint64(8 * i, true)); break;
-    case DT.INT32: for (let i = 0; i < count; i++) out[i] = dv.getInt32(4 * i, true); break;
-    case DT.UINT32: for (let i = 0; i < count; i++) out[i] = dv.getUint32(4 * i, true); break;
-    case DT.INT16: for (let i = 0; i < count; i++) out[i] = dv.getInt16(2 * i, true); break;
-    case DT.UINT16: for (let i = 0; i < count; i++) out[i] = dv.getUint16(2 * i, true); break;
-    case DT.INT8: for (let i = 0; i < count; i++) out[i] = dv.getInt8(i); break;
-    case DT.UINT8: case DT.BOOL: for (let i = 0; i < count; i++) out[i] = dv.getUint8(i); break;
+    case DT.FLOAT:
+      for (let i = 0; i < count; i++) out[i] = dv.getFloat32(4 * i, true);
+      break;
+    case DT.DOUBLE:
+      for (let i = 0; i < count; i++) out[i] = dv.getFloat64(8 * i, true);
+      break;
+    case DT.FLOAT16:
+      for (let i = 0; i < count; i++) out[i] = halfToDouble(dv.getUint16(2 * i, true));
+      break;
+    case DT.BFLOAT16:
+      for (let i = 0; i < count; i++) out[i] = bf16(dv.getUint16(2 * i, true));
+      break;
+    case DT.INT64:
+      for (let i = 0; i < count; i++) out[i] = Number(dv.getBigInt64(8 * i, true));
+      break;
+    case DT.UINT64:
+      for (let i = 0; i < count; i++) out[i] = Number(dv.getBigUint64(8 * i, true));
+      break;
+    case DT.INT32:
+      for (let i = 0; i < count; i++) out[i] = dv.getInt32(4 * i, true);
+      break;
+    case DT.UINT32:
+      for (let i = 0; i < count; i++) out[i] = dv.getUint32(4 * i, true);
+      break;
+    case DT.INT16:
+      for (let i = 0; i < count; i++) out[i] = dv.getInt16(2 * i, true);
+      break;
+    case DT.UINT16:
+      for (let i = 0; i < count; i++) out[i] = dv.getUint16(2 * i, true);
+      break;
+    case DT.INT8:
+      for (let i = 0; i < count; i++) out[i] = dv.getInt8(i);
+      break;
+    case DT.UINT8:
+    case DT.BOOL:
+      for (let i = 0; i < count; i++) out[i] = dv.getUint8(i);
+      break;
   }
   return out;
 }
@@ -117,8 +185,7 @@ function bf16(bits: number): number {
 export function readTensor(t: TensorProto, ctx: TensorContext): Tensor {
   const label = t.name ? `tensor '${t.name}'` : 'an unnamed tensor';
   const dt = t.data_type;
-  if (isQuantizedType(dt))
-    throw modelError(`${label} is ${dtypeName(dt)}: quantized networks are not supported (export the float model)`, ctx.loc);
+  if (isQuantizedType(dt)) throw modelError(`${label} is ${dtypeName(dt)}: quantized networks are not supported (export the float model)`, ctx.loc);
   const size = BYTES[dt];
   if (!size) throw modelError(`${label} has element type ${dtypeName(dt)}, which the reader does not support`, ctx.loc);
   if (t.segment) throw modelError(`${label} is segmented, which the reader does not support`, ctx.loc);
@@ -147,11 +214,17 @@ export function readTensor(t: TensorProto, ctx: TensorContext): Tensor {
 /** The repeated field ONNX uses for each type when raw_data is absent. */
 function typedField(t: TensorProto, dt: number): ArrayLike<unknown> {
   switch (dt) {
-    case DT.FLOAT: return t.float_data;
-    case DT.DOUBLE: return t.double_data;
-    case DT.INT64: return t.int64_data;
-    case DT.UINT32: case DT.UINT64: return t.uint64_data;
-    default: return t.int32_data; // int32, int16, uint16, bool, float16/bfloat16 bits
+    case DT.FLOAT:
+      return t.float_data;
+    case DT.DOUBLE:
+      return t.double_data;
+    case DT.INT64:
+      return t.int64_data;
+    case DT.UINT32:
+    case DT.UINT64:
+      return t.uint64_data;
+    default:
+      return t.int32_data; // int32, int16, uint16, bool, float16/bfloat16 bits
   }
 }
 
@@ -170,8 +243,7 @@ export function externalEntry(t: TensorProto, used: boolean, loc: ErrorLocation)
   const offset = parseSize(kv.get('offset') ?? '0');
   const lengthStr = kv.get('length');
   const length = lengthStr === undefined ? undefined : parseSize(lengthStr);
-  if (offset === null || length === null)
-    throw modelError(`${label} has an invalid external offset/length ('${kv.get('offset')}', '${lengthStr}')`, loc);
+  if (offset === null || length === null) throw modelError(`${label} has an invalid external offset/length ('${kv.get('offset')}', '${lengthStr}')`, loc);
   return { location: rel, offset, length, tensor: t.name, used };
 }
 
@@ -196,8 +268,7 @@ export function externalRange(t: TensorProto, loc: ErrorLocation): ExternalRange
 function externalBytes(t: TensorProto, ctx: TensorContext): Uint8Array {
   const label = t.name ? `tensor '${t.name}'` : 'an unnamed tensor';
   const range = externalRange(t, ctx.loc);
-  if (!ctx.external)
-    throw modelError(`${label} is stored in external file '${range.location}', which cannot be read here`, ctx.loc);
+  if (!ctx.external) throw modelError(`${label} is stored in external file '${range.location}', which cannot be read here`, ctx.loc);
   let bytes: Uint8Array;
   try {
     bytes = ctx.external.read(range);

@@ -43,7 +43,8 @@ function reshapeTarget(shape: (number | string | null)[], total: number): number
   const out = shape.map((s) => (typeof s === 'number' && s > 0 ? s : -1));
   const free = out.filter((v) => v === -1).length;
   if (free > 1) throw new RangeError(`cannot reshape to ${JSON.stringify(shape)}: more than one unknown dimension`);
-  if (free === 0 && out.reduce((a, b) => a * b, 1) % total !== 0) throw new RangeError(`shape ${JSON.stringify(shape)} does not fit ${total} values per sample`);
+  if (free === 0 && out.reduce((a, b) => a * b, 1) % total !== 0)
+    throw new RangeError(`shape ${JSON.stringify(shape)} does not fit ${total} values per sample`);
   return out;
 }
 
@@ -57,12 +58,11 @@ function tensor(name: string, dims: number[], values: ArrayLike<number>, dtype: 
   return { name, dims, data_type: ELEM[dtype], raw_data: raw };
 }
 
-export function writeTwoLayerOnnx(
-  net: { W1: Mat; b1: ArrayLike<number> | null; W2: Mat; b2: ArrayLike<number> | null },
-  opts: WriteOptions,
-): Uint8Array {
+export function writeTwoLayerOnnx(net: { W1: Mat; b1: ArrayLike<number> | null; W2: Mat; b2: ArrayLike<number> | null }, opts: WriteOptions): Uint8Array {
   const { W1, W2 } = net;
-  const m = W1.rows, d = W1.cols, c = W2.rows;
+  const m = W1.rows,
+    d = W1.cols,
+    c = W2.rows;
   const inName = opts.inputName ?? 'input';
   const outName = opts.outputName ?? 'output';
   const head = opts.head ?? 'none';
@@ -87,12 +87,24 @@ export function writeTwoLayerOnnx(
   node.push(
     { op_type: 'Gemm', name: 'layer1', input: net.b1 ? [x, 'W1', 'b1'] : [x, 'W1'], output: ['relu_lens/h'], attribute: [{ name: 'transB', type: 2, i: 1 }] },
     { op_type: 'Relu', name: 'relu', input: ['relu_lens/h'], output: ['relu_lens/a'], attribute: [] },
-    { op_type: 'Gemm', name: 'layer2', input: net.b2 ? ['relu_lens/a', 'W2', 'b2'] : ['relu_lens/a', 'W2'], output: ['relu_lens/logits'], attribute: [{ name: 'transB', type: 2, i: 1 }] },
+    {
+      op_type: 'Gemm',
+      name: 'layer2',
+      input: net.b2 ? ['relu_lens/a', 'W2', 'b2'] : ['relu_lens/a', 'W2'],
+      output: ['relu_lens/logits'],
+      attribute: [{ name: 'transB', type: 2, i: 1 }],
+    },
   );
   let y = 'relu_lens/logits';
   if (head !== 'none') {
     const op = { softmax: 'Softmax', sigmoid: 'Sigmoid', logsoftmax: 'LogSoftmax' }[head];
-    node.push({ op_type: op, name: 'head', input: [y], output: ['relu_lens/probs'], attribute: head === 'sigmoid' ? [] : [{ name: 'axis', type: 2, i: opts.headAxis ?? 1 }] });
+    node.push({
+      op_type: op,
+      name: 'head',
+      input: [y],
+      output: ['relu_lens/probs'],
+      attribute: head === 'sigmoid' ? [] : [{ name: 'axis', type: 2, i: opts.headAxis ?? 1 }],
+    });
     y = 'relu_lens/probs';
   }
   if (outShape.length !== 2) {

@@ -1,6 +1,6 @@
 /**
  * A max-heap on plain arrays, keyed by `bound`: the branch and bounds over output and neuron spheres
- * (oracle/vector.ts, analysis/ownSphere.ts) always split the cell with the largest upper bound, and
+ * (oracle/vector.ts, oracle/ownSphere.ts) always split the cell with the largest upper bound, and
  * read the array as it is for the final maximum.
  */
 export function heapPush<T extends { bound: number }>(heap: T[], cell: T): void {
@@ -21,7 +21,8 @@ export function heapPop<T extends { bound: number }>(heap: T[]): T {
     heap[0] = last;
     let i = 0;
     for (;;) {
-      const l = 2 * i + 1, r = l + 1;
+      const l = 2 * i + 1,
+        r = l + 1;
       let m = i;
       if (l < heap.length && heap[l].bound > heap[m].bound) m = l;
       if (r < heap.length && heap[r].bound > heap[m].bound) m = r;

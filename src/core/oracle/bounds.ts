@@ -27,15 +27,24 @@ export function upperBound(X: Mat, Lambda: Mat, sigmaX?: number): UpperBoundResu
   const rn = rowNorms(X);
   const slack = 1 + fpRel(n, X.cols) + SIGMA_REL_SLACK;
   const scalarBound = (k: number): { val: number; which: string } => {
-    let sp = 0, sm = 0, np = 0, nm = 0;
+    let sp = 0,
+      sm = 0,
+      np = 0,
+      nm = 0;
     for (let i = 0; i < n; i++) {
       const l = Lambda.data[i * c + k];
-      if (l > 0) { sp += l * rn[i]; np += l * l; } else if (l < 0) { sm -= l * rn[i]; nm += l * l; }
+      if (l > 0) {
+        sp += l * rn[i];
+        np += l * l;
+      } else if (l < 0) {
+        sm -= l * rn[i];
+        nm += l * l;
+      }
     }
     const bp = Math.min(sp, Math.sqrt(np) * sx);
     const bm = Math.min(sm, Math.sqrt(nm) * sx);
     const val = Math.max(bp, bm);
-    const which = (bp >= bm ? (sp <= Math.sqrt(np) * sx) : (sm <= Math.sqrt(nm) * sx)) ? 'Σ|λ_i|‖x_i‖' : '‖λ±‖σ_max';
+    const which = (bp >= bm ? sp <= Math.sqrt(np) * sx : sm <= Math.sqrt(nm) * sx) ? 'Σ|λ_i|‖x_i‖' : '‖λ±‖σ_max';
     return { val, which };
   };
   if (c === 1) {
@@ -69,7 +78,10 @@ export interface LowerResult {
 export class BestTracker {
   best: LowerResult;
   private readonly buf: Float64Array;
-  constructor(private readonly X: Mat, private readonly Lambda: Mat) {
+  constructor(
+    private readonly X: Mat,
+    private readonly Lambda: Mat,
+  ) {
     this.buf = new Float64Array(Lambda.cols);
     this.best = { value: -1, u: new Float64Array(X.cols), out: new Float64Array(Lambda.cols) };
     if (X.cols > 0) this.best.u[0] = 1;
@@ -89,7 +101,7 @@ export class BestTracker {
       let s = 0;
       for (let k = 0; k < v.length; k++) s += v[k] * v[k];
       val = Math.sqrt(s);
-      for (let k = 0; k < v.length; k++) out[k] = val > 0 ? v[k] / val : (k === 0 ? 1 : 0);
+      for (let k = 0; k < v.length; k++) out[k] = val > 0 ? v[k] / val : k === 0 ? 1 : 0;
     }
     if (val > this.best.value) this.best = { value: val, u, out };
     return val;
@@ -101,7 +113,9 @@ export class BestTracker {
  * sign), u ← X̃ᵀDΛo/‖·‖; repeated while the value improves (at most `iters` steps).
  */
 export function ascend(X: Mat, Lambda: Mat, u0: Float64Array, sign0: Float64Array, tracker: BestTracker, iters = 30): void {
-  const n = X.rows, d = X.cols, c = Lambda.cols;
+  const n = X.rows,
+    d = X.cols,
+    c = Lambda.cols;
   let u = Float64Array.from(u0);
   let o = Float64Array.from(sign0);
   let prev = -1;
@@ -139,7 +153,12 @@ export function ascend(X: Mat, Lambda: Mat, u0: Float64Array, sign0: Float64Arra
  * Lower bound by search: hints (rows), `samples` Gaussian directions, then ascent from the best
  * few starts (and from both signs for c = 1).
  */
-export function lowerSearch(X: Mat, Lambda: Mat, opts: { hints?: Mat; samples: number; seed: number; starts?: number; shouldStop?: () => boolean }, tracker?: BestTracker): BestTracker {
+export function lowerSearch(
+  X: Mat,
+  Lambda: Mat,
+  opts: { hints?: Mat; samples: number; seed: number; starts?: number; shouldStop?: () => boolean },
+  tracker?: BestTracker,
+): BestTracker {
   const d = X.cols;
   const c = Lambda.cols;
   const tr = tracker ?? new BestTracker(X, Lambda);
@@ -157,8 +176,12 @@ export function lowerSearch(X: Mat, Lambda: Mat, opts: { hints?: Mat; samples: n
     }
   }
   for (let k = 0; k < d; k++) {
-    const e = new Float64Array(d); e[k] = 1; push(e);
-    const f = new Float64Array(d); f[k] = -1; push(f);
+    const e = new Float64Array(d);
+    e[k] = 1;
+    push(e);
+    const f = new Float64Array(d);
+    f[k] = -1;
+    push(f);
   }
   const rng = makeRng(opts.seed);
   for (let s = 0; s < opts.samples; s++) {

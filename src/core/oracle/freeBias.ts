@@ -25,7 +25,9 @@ import { CancelledError } from '../errors';
 export const FREE_BIAS_SUM_TOL = 1e-10;
 
 export function freeBiasOracle(X: Mat, Lambda: Mat, opts: OracleOptions): OracleResult {
-  const n = X.rows, d = X.cols, c = Lambda.cols;
+  const n = X.rows,
+    d = X.cols,
+    c = Lambda.cols;
   const notes: string[] = [];
   const u0 = new Float64Array(d);
   if (d) u0[0] = 1;
@@ -33,13 +35,26 @@ export function freeBiasOracle(X: Mat, Lambda: Mat, opts: OracleOptions): Oracle
   if ('infinite' in cen) return cen.infinite(u0);
   const { L0, l1 } = cen;
   if (n === 0 || d === 0) {
-    return { exact: true, method: 'exact-free-bias', upper: 0, lower: 0, argmax: u0, argmaxBias: 0, outputDir: new Float64Array(c), patterns: 0, rank: 0, roundingAllowance: 0, notes };
+    return {
+      exact: true,
+      method: 'exact-free-bias',
+      upper: 0,
+      lower: 0,
+      argmax: u0,
+      argmaxBias: 0,
+      outputDir: new Float64Array(c),
+      patterns: 0,
+      rank: 0,
+      roundingAllowance: 0,
+      notes,
+    };
   }
   const best = new BestWithBias(X, L0, u0);
   const t1 = allActiveTerm(X, L0, best);
   let rowSumNorm = 0; // Σ_i ‖Λ_i‖‖x_i‖-type scale for the allowance
   for (let i = 0; i < n; i++) {
-    let x2 = 0, l2 = 0;
+    let x2 = 0,
+      l2 = 0;
     for (let q = 0; q < d; q++) x2 += X.data[i * d + q] ** 2;
     for (let k = 0; k < c; k++) l2 += L0.data[i * c + k] ** 2;
     rowSumNorm += Math.sqrt(x2 * l2);
@@ -51,10 +66,13 @@ export function freeBiasOracle(X: Mat, Lambda: Mat, opts: OracleOptions): Oracle
   const ks: number[] = [];
   for (let k = 0; k < n; k++) {
     const key = Array.from(X.data.subarray(k * d, (k + 1) * d)).join(',');
-    if (!seen.has(key)) { seen.add(key); ks.push(k); }
+    if (!seen.has(key)) {
+      seen.add(key);
+      ks.push(k);
+    }
   }
   const predicted = d <= 1 ? ks.length * 2 : d === 2 ? ks.length * 4 * n : ks.length * 4 * n * n * (c > 1 ? 50 : 1);
-  const exactPossible = (d <= 3 && (c === 1 || c <= 3)) && predicted <= opts.patternBudget;
+  const exactPossible = d <= 3 && (c === 1 || c <= 3) && predicted <= opts.patternBudget;
   let upper = t1Upper;
   let allExact = false;
   let R = 2 * (t1Upper - t1);
@@ -66,14 +84,16 @@ export function freeBiasOracle(X: Mat, Lambda: Mat, opts: OracleOptions): Oracle
     patterns = sh.patterns;
     allExact = sh.allExact;
   } else {
-    notes.push(d > 3 ? `free bias with d = ${d} > 3: sound bounds only` : `free bias: predicted work ${predicted} exceeds the pattern budget: sound bounds only`);
+    notes.push(
+      d > 3 ? `free bias with d = ${d} > 3: sound bounds only` : `free bias: predicted work ${predicted} exceeds the pattern budget: sound bounds only`,
+    );
     upper = Math.max(upper, shiftBound(X, L0, ks) * (1 + 2 * fpRel(n, d) + SIGMA_REL_SLACK));
     randomKinks(X, ks, opts, best);
   }
   // lower recomputed directly at the best (u, b)
   const v = evalVec(X, L0, best.u, best.b, new Float64Array(c));
   const lower = c === 1 ? Math.abs(v[0]) : vnorm(v);
-  const outputDir = c === 1 ? Float64Array.of(v[0] < 0 ? -1 : 1) : (lower > 0 ? v.map((x) => x / lower) : Float64Array.from(v, (_, k) => (k === 0 ? 1 : 0)));
+  const outputDir = c === 1 ? Float64Array.of(v[0] < 0 ? -1 : 1) : lower > 0 ? v.map((x) => x / lower) : Float64Array.from(v, (_, k) => (k === 0 ? 1 : 0));
   // exactness: every term exact; allow the largest sub-allowance plus the recomputation's own rounding
   const Rtot = R + 2 * fpRel(n, d + 1) * (rowSumNorm + Math.abs(best.b) * l1);
   const exact = allExact && upper - lower <= Rtot;
@@ -81,8 +101,17 @@ export function freeBiasOracle(X: Mat, Lambda: Mat, opts: OracleOptions): Oracle
   upper = Math.max(upper, lower);
   notes.push(`free bias: M = max(‖ΛᵀX‖₂ = ${t1.toPrecision(6)}, max over ${ks.length} shifted bias-free oracles)`);
   return {
-    exact, method: exact ? 'exact-free-bias' : 'bounds', upper, lower, argmax: best.u, argmaxBias: best.b, outputDir,
-    patterns, rank: Math.min(d, n), roundingAllowance: Rtot, notes,
+    exact,
+    method: exact ? 'exact-free-bias' : 'bounds',
+    upper,
+    lower,
+    argmax: best.u,
+    argmaxBias: best.b,
+    outputDir,
+    patterns,
+    rank: Math.min(d, n),
+    roundingAllowance: Rtot,
+    notes,
   };
 }
 
@@ -91,7 +120,8 @@ export function freeBiasOracle(X: Mat, Lambda: Mat, opts: OracleOptions): Oracle
  * (b → +∞) as a function of the default direction.
  */
 function centredDual(Lambda: Mat, notes: string[]): { L0: Mat; l1: number } | { infinite: (u0: Float64Array) => OracleResult } {
-  const n = Lambda.rows, c = Lambda.cols;
+  const n = Lambda.rows,
+    c = Lambda.cols;
   const colSum = new Float64Array(c);
   let l1 = 0;
   for (let i = 0; i < n; i++) {
@@ -106,8 +136,16 @@ function centredDual(Lambda: Mat, notes: string[]): { L0: Mat; l1: number } | { 
   if (sumNorm > FREE_BIAS_SUM_TOL * l1) {
     return {
       infinite: (u0) => ({
-        exact: false, method: 'bounds', upper: Infinity, lower: 0, argmax: u0, argmaxBias: 0,
-        outputDir: colSum.map((x) => x / sumNorm), patterns: 0, rank: 0, roundingAllowance: 0,
+        exact: false,
+        method: 'bounds',
+        upper: Infinity,
+        lower: 0,
+        argmax: u0,
+        argmaxBias: 0,
+        outputDir: colSum.map((x) => x / sumNorm),
+        patterns: 0,
+        rank: 0,
+        roundingAllowance: 0,
         notes: [`free hidden bias: ‖Λᵀ1‖ = ${sumNorm.toExponential(3)} > ${FREE_BIAS_SUM_TOL}·Σ‖Λ_i‖ ⇒ M = +∞ (b → +∞); the dual point needs Λᵀ1 = 0`],
       }),
     };
@@ -116,7 +154,9 @@ function centredDual(Lambda: Mat, notes: string[]): { L0: Mat; l1: number } | { 
   const L0: Mat = { rows: n, cols: c, data: Float64Array.from(Lambda.data) };
   if (sumNorm > 0) {
     for (let i = 0; i < n; i++) for (let k = 0; k < c; k++) L0.data[i * c + k] -= colSum[k] / n;
-    notes.push(`free hidden bias: ‖Λᵀ1‖ = ${sumNorm.toExponential(2)} (≤ tolerance) — M is reported for Λ projected onto Λᵀ1 = 0 (for the unprojected Λ it is +∞)`);
+    notes.push(
+      `free hidden bias: ‖Λᵀ1‖ = ${sumNorm.toExponential(2)} (≤ tolerance) — M is reported for Λ projected onto Λᵀ1 = 0 (for the unprojected Λ it is +∞)`,
+    );
   }
   return { L0, l1 };
 }
@@ -138,13 +178,18 @@ class BestWithBias {
   offer(u: Float64Array, b: number): void {
     const v = evalVec(this.X, this.L0, u, b, this.buf);
     const val = this.L0.cols === 1 ? Math.abs(v[0]) : vnorm(v);
-    if (val > this.val) { this.val = val; this.u = Float64Array.from(u); this.b = b; }
+    if (val > this.val) {
+      this.val = val;
+      this.u = Float64Array.from(u);
+      this.b = b;
+    }
   }
 }
 
 /** b making every row active for direction u: b = −min_i x_iᵀu */
 function kinkBias(X: Mat, u: Float64Array): number {
-  const n = X.rows, d = X.cols;
+  const n = X.rows,
+    d = X.cols;
   let mn = Infinity;
   for (let i = 0; i < n; i++) {
     let z = 0;
@@ -156,7 +201,9 @@ function kinkBias(X: Mat, u: Float64Array): number {
 
 /** Term 1 (b → +∞): ‖ΛᵀX‖₂ by an SVD; its top right singular vectors (±) are offered as directions. */
 function allActiveTerm(X: Mat, L0: Mat, best: BestWithBias): number {
-  const n = X.rows, d = X.cols, c = L0.cols;
+  const n = X.rows,
+    d = X.cols,
+    c = L0.cols;
   const LtX = { rows: c, cols: d, data: new Float64Array(c * d) };
   for (let i = 0; i < n; i++)
     for (let k = 0; k < c; k++) {
@@ -175,10 +222,20 @@ function allActiveTerm(X: Mat, L0: Mat, best: BestWithBias): number {
 }
 
 /** The exact terms: one bias-free oracle per distinct shift point x_k (data X − 1x_kᵀ). */
-function shiftedOracles(X: Mat, L0: Mat, ks: number[], opts: OracleOptions, best: BestWithBias): { upper: number; R: number; patterns: number; allExact: boolean } {
-  const n = X.rows, d = X.cols;
+function shiftedOracles(
+  X: Mat,
+  L0: Mat,
+  ks: number[],
+  opts: OracleOptions,
+  best: BestWithBias,
+): { upper: number; R: number; patterns: number; allExact: boolean } {
+  const n = X.rows,
+    d = X.cols;
   const Xs: Mat = { rows: n, cols: d, data: new Float64Array(n * d) };
-  let upper = 0, R = 0, patterns = 0, allExact = true;
+  let upper = 0,
+    R = 0,
+    patterns = 0,
+    allExact = true;
   for (const k of ks) {
     if (opts.shouldStop && opts.shouldStop()) throw new CancelledError('oracle');
     for (let i = 0; i < n; i++) for (let q = 0; q < d; q++) Xs.data[i * d + q] = X.data[i * d + q] - X.data[k * d + q];
@@ -200,7 +257,9 @@ function shiftedOracles(X: Mat, L0: Mat, ks: number[], opts: OracleOptions, best
  * also Σ_i‖Λ_i‖‖x_i − x_k‖.
  */
 function shiftBound(X: Mat, L0: Mat, ks: number[]): number {
-  const n = X.rows, d = X.cols, c = L0.cols;
+  const n = X.rows,
+    d = X.cols,
+    c = L0.cols;
   const mean = new Float64Array(d);
   for (let i = 0; i < n; i++) for (let q = 0; q < d; q++) mean[q] += X.data[i * d + q] / n;
   const Xc: Mat = { rows: n, cols: d, data: new Float64Array(n * d) };
@@ -220,10 +279,19 @@ function shiftBound(X: Mat, L0: Mat, ks: number[]): number {
       rowNrm[i] = Math.sqrt(s);
     }
     for (let col = 0; col < c; col++) {
-      let sp = 0, sm = 0, np = 0, nm = 0;
+      let sp = 0,
+        sm = 0,
+        np = 0,
+        nm = 0;
       for (let i = 0; i < n; i++) {
         const l = L0.data[i * c + col];
-        if (l > 0) { sp += l * rowNrm[i]; np += l * l; } else if (l < 0) { sm -= l * rowNrm[i]; nm += l * l; }
+        if (l > 0) {
+          sp += l * rowNrm[i];
+          np += l * l;
+        } else if (l < 0) {
+          sm -= l * rowNrm[i];
+          nm += l * l;
+        }
       }
       const b = Math.max(Math.min(sp, Math.sqrt(np) * sk), Math.min(sm, Math.sqrt(nm) * sk));
       colSq += b * b;

@@ -94,7 +94,10 @@ export function globalScalar(Xh: Float64Array, n: number, r: number, lam: Float6
   const xn = new Float64Array(m);
   for (let t = 0; t < m; t++) {
     let s = 0;
-    for (let q = 0; q < r; q++) { X[t * r + q] = Xh[keep[t] * r + q]; s += X[t * r + q] ** 2; }
+    for (let q = 0; q < r; q++) {
+      X[t * r + q] = Xh[keep[t] * r + q];
+      s += X[t * r + q] ** 2;
+    }
     xn[t] = Math.sqrt(s);
   }
   const evalAbs = (u: Float64Array, l: Float64Array): number => {
@@ -113,7 +116,10 @@ export function globalScalar(Xh: Float64Array, n: number, r: number, lam: Float6
   let attained = Math.abs(evalAbs(bestU, lp));
   if (opts.seedU && opts.seedU.length === r) {
     const v = Math.abs(evalAbs(opts.seedU, lp));
-    if (v > attained) { attained = v; bestU = Float64Array.from(opts.seedU); }
+    if (v > attained) {
+      attained = v;
+      bestU = Float64Array.from(opts.seedU);
+    }
   }
   if (m === 0) return { upper: 0, attained: 0, u: bestU, nodes: 0, closed: true, openBound: 0 };
   let nodes = 0;
@@ -124,7 +130,10 @@ export function globalScalar(Xh: Float64Array, n: number, r: number, lam: Float6
   for (const l of [lp, lm]) {
     const res = searchOneSign(X, xn, m, r, l, attained, bestU, { ...opts, nodeBudget: Math.max(1, Math.floor(opts.nodeBudget / 2)) }, evalAbs);
     nodes += res.nodes;
-    if (res.attained > attained) { attained = res.attained; bestU = res.u; }
+    if (res.attained > attained) {
+      attained = res.attained;
+      bestU = res.u;
+    }
     upper = Math.max(upper, res.upper);
     closed &&= res.closed;
     openBound = Math.max(openBound, res.openBound);
@@ -160,7 +169,10 @@ function searchOneSign(
       break;
     }
     if (top.split >= 0 && s.nodes + 2 > opts.nodeBudget) break; // budget: the heap stays open
-    if (opts.earlyDirection && s.attained > opts.earlyDirection.above && s.nodes >= opts.earlyDirection.work) { stoppedEarly = true; break; } // likewise
+    if (opts.earlyDirection && s.attained > opts.earlyDirection.above && s.nodes >= opts.earlyDirection.work) {
+      stoppedEarly = true;
+      break;
+    } // likewise
     heapPop(heap);
     if (top.split < 0) {
       closedMax = Math.max(closedMax, top.bound);
@@ -225,7 +237,11 @@ class SignSearch {
     const { X, m, r, lam, rowOf } = this;
     this.nodes++;
     const fixed: number[] = [];
-    for (let t = 0; t < m; t++) if (status[t] !== 0) { rowOf[t] = fixed.length; fixed.push(t); }
+    for (let t = 0; t < m; t++)
+      if (status[t] !== 0) {
+        rowOf[t] = fixed.length;
+        fixed.push(t);
+      }
     const A: Mat = { rows: fixed.length, cols: r, data: new Float64Array(fixed.length * r) };
     const pat = new Uint8Array(fixed.length);
     fixed.forEach((t, k) => {
@@ -240,8 +256,17 @@ class SignSearch {
         return { value: Math.sqrt(s), z: g };
       }
       const pf = parentFaces?.get(key);
-      const pr = projectCone(A, pat, g, 1, pf?.map((t) => rowOf[t]));
-      faces.set(key, pr.active.map((k) => fixed[k]));
+      const pr = projectCone(
+        A,
+        pat,
+        g,
+        1,
+        pf?.map((t) => rowOf[t]),
+      );
+      faces.set(
+        key,
+        pr.active.map((k) => fixed[k]),
+      );
       let s = 0;
       for (let q = 0; q < r; q++) s += pr.z[q] * pr.z[q];
       return { value: Math.sqrt(s), z: pr.z };
@@ -249,7 +274,8 @@ class SignSearch {
     if (fixed.length) this.refreshRho(status, rp, rm, coneMax);
     const g = new Float64Array(r);
     let constant = 0;
-    let split = -1, splitSlack = 0;
+    let split = -1,
+      splitSlack = 0;
     for (let t = 0; t < m; t++) {
       const li = lam[t];
       if (status[t] > 0) {
@@ -261,14 +287,20 @@ class SignSearch {
       for (let q = 0; q < r; q++) g[q] += li * w * X[t * r + q];
       if (li > 0) constant += li * w * rm[t];
       const slack = slackOf(li, rp[t], rm[t]);
-      if (slack > splitSlack) { splitSlack = slack; split = t; }
+      if (slack > splitSlack) {
+        splitSlack = slack;
+        split = t;
+      }
     }
     const cm = coneMax(g, -1);
     const bound = cm.value + constant + this.slackAbs;
     if (cm.value > 0) {
       const u = cm.z.map((v) => v / cm.value);
       const v = this.evalAbs(u, lam);
-      if (v > this.attained) { this.attained = v; this.bestU = u; }
+      if (v > this.attained) {
+        this.attained = v;
+        this.bestU = u;
+      }
     }
     if (split >= 0 && splitSlack <= GLOBAL_SPLIT_MIN_REL * bound) split = -1;
     return { bound, status, split, rp, rm, faces };

@@ -44,8 +44,17 @@ export const computeOracle: OracleFn = (X: Mat, Lambda: Mat, options?: Partial<O
     const u = new Float64Array(X.cols);
     if (X.cols) u[0] = 1;
     return {
-      exact: false, method: 'bounds', upper: Infinity, lower: 0, argmax: u, argmaxBias: 0, outputDir: new Float64Array(Lambda.cols),
-      patterns: 0, rank: 0, roundingAllowance: 0, notes: ['non-finite entries in X or Λ: no bound'],
+      exact: false,
+      method: 'bounds',
+      upper: Infinity,
+      lower: 0,
+      argmax: u,
+      argmaxBias: 0,
+      outputDir: new Float64Array(Lambda.cols),
+      patterns: 0,
+      rank: 0,
+      roundingAllowance: 0,
+      notes: ['non-finite entries in X or Λ: no bound'],
     };
   }
   const { computed: _c, ...res } = opts.hiddenBias === 'free' ? { computed: 0, ...freeBiasOracle(X, Lambda, opts) } : noBiasOracle(X, Lambda, opts);

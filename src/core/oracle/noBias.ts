@@ -30,7 +30,11 @@ import { spatialSearch, SPATIAL_VECTOR_REL_TOL } from './spatialSearch';
  */
 export const SPATIAL_MIN_ROWS_PER_RANK = 20;
 
-/** Vertex sign assignments allowed per pattern of the budget (the enumeration visits each cell about 2^(r−1) times). */
+/**
+ * Vertex sign assignments allowed per pattern of the budget (the enumeration visits each cell about 2^(r−1) times).
+ * Measured (issue #16): rank 7, n = 30 has 1.24·10⁶ patterns (within the budget) but 7.6·10⁷ sign assignments, and
+ * building its pattern set took 45 s CPU and 0.5 GB; rank 6, n = 30 (2.9·10⁵ patterns, 9.1·10⁶ assignments) 5 s.
+ */
 export const VERTEX_VISITS_PER_PATTERN = 16;
 
 type PatternSetEntry = { r: number; rankTol: number; budget: number; ps: PatternSet | null; why: string };
@@ -109,7 +113,20 @@ function zeroResult(X: Mat, Lambda: Mat, rank: number, note: string): CoreInfo {
   if (X.cols) u[0] = 1;
   const out = new Float64Array(Lambda.cols);
   if (Lambda.cols) out[0] = 1;
-  return { exact: true, method: rank <= 1 ? 'exact-rank1' : 'bounds', upper: 0, lower: 0, argmax: u, argmaxBias: 0, outputDir: out, patterns: 0, rank, roundingAllowance: 0, notes: [note], computed: 0 };
+  return {
+    exact: true,
+    method: rank <= 1 ? 'exact-rank1' : 'bounds',
+    upper: 0,
+    lower: 0,
+    argmax: u,
+    argmaxBias: 0,
+    outputDir: out,
+    patterns: 0,
+    rank,
+    roundingAllowance: 0,
+    notes: [note],
+    computed: 0,
+  };
 }
 
 function outDir(v: Float64Array): { val: number; dir: Float64Array } {
@@ -119,12 +136,22 @@ function outDir(v: Float64Array): { val: number; dir: Float64Array } {
 }
 
 export function noBiasOracle(X: Mat, Lambda: Mat, opts: OracleOptions): CoreInfo {
-  const n = X.rows, d = X.cols, c = Lambda.cols;
+  const n = X.rows,
+    d = X.cols,
+    c = Lambda.cols;
   const notes: string[] = [];
   let allZeroL = true;
-  for (let i = 0; i < Lambda.data.length; i++) if (Lambda.data[i] !== 0) { allZeroL = false; break; }
+  for (let i = 0; i < Lambda.data.length; i++)
+    if (Lambda.data[i] !== 0) {
+      allZeroL = false;
+      break;
+    }
   let allZeroX = true;
-  for (let i = 0; i < X.data.length; i++) if (X.data[i] !== 0) { allZeroX = false; break; }
+  for (let i = 0; i < X.data.length; i++)
+    if (X.data[i] !== 0) {
+      allZeroX = false;
+      break;
+    }
   if (n === 0 || d === 0 || c === 0 || allZeroL || allZeroX) return zeroResult(X, Lambda, 0, 'M = 0 (empty or zero data / dual)');
   const red = reduceToRowSpace(X, Lambda, opts.rankTol, notes);
   if (red.r === 0) return zeroResult(X, Lambda, 0, 'M = 0 (numerically zero data)');
@@ -179,7 +206,9 @@ interface RowSpace {
 }
 
 function reduceToRowSpace(X: Mat, Lambda: Mat, rankTol: number, notes: string[]): RowSpace {
-  const n = X.rows, d = X.cols, c = Lambda.cols;
+  const n = X.rows,
+    d = X.cols,
+    c = Lambda.cols;
   const rs = rowSpaceBasis(X, rankTol);
   const r = rs.rank;
   const sigma1 = rs.s[0];
@@ -193,7 +222,9 @@ function reduceToRowSpace(X: Mat, Lambda: Mat, rankTol: number, notes: string[])
       Xh.data[i * r + q] = s;
     }
   // E = X − X̂Vᵀ
-  let eF2 = 0, lF2 = 0, rowwise = 0;
+  let eF2 = 0,
+    lF2 = 0,
+    rowwise = 0;
   for (let i = 0; i < n; i++) {
     let e2 = 0;
     for (let k = 0; k < d; k++) {
@@ -209,7 +240,9 @@ function reduceToRowSpace(X: Mat, Lambda: Mat, rankTol: number, notes: string[])
   }
   const rankAllow = Math.min(Math.sqrt(eF2 * lF2), rowwise) * (1 + 1e-12);
   const scale = Math.sqrt(1 + orthonormalityDefect(Vb.data, r, d, 1, r) + 4e-16 * r * d);
-  notes.push(`rank ${r} < ${d} columns: reduced to the row space (σ_${r + 1}/σ_1 = ${(rs.sigmaDropped / sigma1).toExponential(2)}, rank allowance ${rankAllow.toExponential(2)})`);
+  notes.push(
+    `rank ${r} < ${d} columns: reduced to the row space (σ_${r + 1}/σ_1 = ${(rs.sigmaDropped / sigma1).toExponential(2)}, rank allowance ${rankAllow.toExponential(2)})`,
+  );
   return { r, sigma1, Xh, Vb, rankAllow, scale };
 }
 
@@ -243,12 +276,16 @@ class ReducedOracle {
     readonly red: RowSpace,
     readonly notes: string[],
   ) {
-    const n = (this.n = X.rows), d = (this.d = X.cols), c = (this.c = Lambda.cols), r = (this.r = red.r);
+    const n = (this.n = X.rows),
+      d = (this.d = X.cols),
+      c = (this.c = Lambda.cols),
+      r = (this.r = red.r);
     const Xh = (this.Xh = red.Xh);
     this.ub = upperBound(X, Lambda, red.sigma1);
     let lip = 0;
     for (let i = 0; i < n; i++) {
-      let x2 = 0, l2 = 0;
+      let x2 = 0,
+        l2 = 0;
       for (let q = 0; q < r; q++) x2 += Xh.data[i * r + q] ** 2;
       for (let k = 0; k < c; k++) l2 += Lambda.data[i * c + k] ** 2;
       lip += Math.sqrt(x2 * l2);
@@ -275,7 +312,8 @@ class ReducedOracle {
 
   /** a direction on X̂ mapped to a unit u on X̃ */
   toFull(w: Float64Array): Float64Array {
-    const { d, r } = this, Vb = this.red.Vb;
+    const { d, r } = this,
+      Vb = this.red.Vb;
     let u: Float64Array;
     if (!Vb) u = Float64Array.from(w);
     else {
@@ -293,7 +331,9 @@ class ReducedOracle {
   }
 
   toReduced(u: Float64Array): Float64Array {
-    const { d } = this, Vb = this.red.Vb, r = this.red.r;
+    const { d } = this,
+      Vb = this.red.Vb,
+      r = this.red.r;
     if (!Vb) return Float64Array.from(u);
     const w = new Float64Array(r);
     for (let q = 0; q < r; q++) {
@@ -337,7 +377,20 @@ class ReducedOracle {
         if (!exact) upper = Math.max(ub.upper, lower);
       }
     }
-    return { exact, method: exact ? method : 'bounds', upper, lower, argmax: u, argmaxBias: 0, outputDir: dir, patterns, rank: r, roundingAllowance: R, notes: [...this.notes, ...moreNotes], computed: computedHat ?? upper };
+    return {
+      exact,
+      method: exact ? method : 'bounds',
+      upper,
+      lower,
+      argmax: u,
+      argmaxBias: 0,
+      outputDir: dir,
+      patterns,
+      rank: r,
+      roundingAllowance: R,
+      notes: [...this.notes, ...moreNotes],
+      computed: computedHat ?? upper,
+    };
   }
 
   /** extra directions of a search, mapped to X̃ with their values recomputed there (best first) */
@@ -357,11 +410,19 @@ function whitenedClosedForm(ctx: ReducedOracle): CoreInfo | null {
   const dev = orthonormalityDefect(X.data, n, d, d, 1); // ‖X̃X̃ᵀ − I‖_F
   if (!(dev <= WHITEN_TOL)) return null;
   // ‖X̃u‖² = uᵀX̃ᵀX̃u ≤ ‖X̃X̃ᵀ‖ ≤ 1 + dev, and {X̃u} ⊇ … : M ≤ √(1+dev)·max(‖λ+‖, ‖λ−‖)
-  let p2 = 0, m2 = 0;
-  const lp = new Float64Array(n), lm = new Float64Array(n);
+  let p2 = 0,
+    m2 = 0;
+  const lp = new Float64Array(n),
+    lm = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const l = Lambda.data[i];
-    if (l > 0) { p2 += l * l; lp[i] = l; } else if (l < 0) { m2 += l * l; lm[i] = -l; }
+    if (l > 0) {
+      p2 += l * l;
+      lp[i] = l;
+    } else if (l < 0) {
+      m2 += l * l;
+      lm[i] = -l;
+    }
   }
   const val = Math.sqrt(Math.max(p2, m2));
   const z = p2 >= m2 ? lp : lm;
@@ -378,9 +439,18 @@ function whitenedClosedForm(ctx: ReducedOracle): CoreInfo | null {
   const R = 2 * (uc - val) + 2 * dev * val + 2 * fpRel(n, d) * lip;
   const exact = uc - lower <= R;
   return {
-    exact, method: exact ? 'exact-whitened' : 'bounds', upper: exact ? Math.max(uc, lower) : Math.max(Math.min(uc, ub.upper), lower), lower,
-    argmax: u, argmaxBias: 0, outputDir: Float64Array.of(v[0] < 0 ? -1 : 1), patterns: 0, rank: r,
-    roundingAllowance: R, notes: [...notes, `whitened data (‖X̃X̃ᵀ − I‖_F = ${dev.toExponential(2)} ≤ ${WHITEN_TOL}): M = max(‖λ+‖, ‖λ−‖) (MATH.md §5)`], computed: val,
+    exact,
+    method: exact ? 'exact-whitened' : 'bounds',
+    upper: exact ? Math.max(uc, lower) : Math.max(Math.min(uc, ub.upper), lower),
+    lower,
+    argmax: u,
+    argmaxBias: 0,
+    outputDir: Float64Array.of(v[0] < 0 ? -1 : 1),
+    patterns: 0,
+    rank: r,
+    roundingAllowance: R,
+    notes: [...notes, `whitened data (‖X̃X̃ᵀ − I‖_F = ${dev.toExponential(2)} ≤ ${WHITEN_TOL}): M = max(‖λ+‖, ‖λ−‖) (MATH.md §5)`],
+    computed: val,
   };
 }
 
@@ -396,7 +466,9 @@ function scalarSweep(ctx: ReducedOracle): CoreInfo | null {
       shouldStop: opts.shouldStop,
       seedU: tracker.best.u,
     });
-    return ctx.finalize(method, res.u, res.value, 0, res.patterns, [`${res.patterns} cells enumerated, ${res.candidatesEvaluated} interior critical points evaluated${res.info ? '; ' + res.info : ''}`]);
+    return ctx.finalize(method, res.u, res.value, 0, res.patterns, [
+      `${res.patterns} cells enumerated, ${res.candidatesEvaluated} interior critical points evaluated${res.info ? '; ' + res.info : ''}`,
+    ]);
   } catch (e) {
     if (!(e instanceof BudgetExceeded)) throw e;
     notes.push(`rank ${r}: pattern budget ${opts.patternBudget} exceeded; falling back to bounds`);
@@ -408,7 +480,12 @@ function scalarSweep(ctx: ReducedOracle): CoreInfo | null {
 function vertexScalar(ctx: ReducedOracle, ps: PatternSet): CoreInfo {
   const { Xh, Lambda, r, opts, tracker, searchOpts, stopHat } = ctx;
   lowerSearch(Xh, Lambda, { ...searchOpts, samples: Math.min(opts.samples, 200) }, tracker);
-  const res = ps.maximize(Xh.data, r, Float64Array.from(Lambda.data), tracker.best.u, { stopBelow: stopHat, candidates: opts.candidates ?? 0, earlyDirection: ctx.earlyVertex });
+  const res = ps.maximize(Xh.data, r, Float64Array.from(Lambda.data), tracker.best.u, {
+    stopBelow: stopHat,
+    candidates: opts.candidates ?? 0,
+    earlyDirection: ctx.earlyVertex,
+    warmScope: opts.warmScope,
+  });
   const info = `rank ${r}: ${res.info}, ${res.candidatesEvaluated} cone projections`;
   // cut short, or patterns skipped at the threshold: a sound bound ≤ stopBelow, not the maximum
   const skipped = stopHat !== undefined && res.value > res.attained && res.value <= stopHat;
@@ -466,14 +543,17 @@ function outputSphereSearch(ctx: ReducedOracle, ps: PatternSet | null): CoreInfo
     // seed with the best vector direction and the previous vertex's argmax (prunes rank-3 circles)
     let seed = tracker.best.u;
     if (lastU && lastU.length === r) {
-      let a = 0, b = 0;
+      let a = 0,
+        b = 0;
       const z = new Float64Array(1);
       const Lg: Mat = { rows: n, cols: 1, data: lamG };
       a = Math.abs(evalVec(Xh, Lg, seed, 0, z)[0]);
       b = Math.abs(evalVec(Xh, Lg, lastU, 0, z)[0]);
       if (b > a) seed = lastU;
     }
-    const res = ps ? ps.maximize(Xh.data, r, lamG, seed) : exactScalar(Xh.data, n, r, lamG, { budget: budgetLeft, shouldStop: opts.shouldStop, seedU: seed });
+    const res = ps
+      ? ps.maximize(Xh.data, r, lamG, seed, { warmScope: opts.warmScope })
+      : exactScalar(Xh.data, n, r, lamG, { budget: budgetLeft, shouldStop: opts.shouldStop, seedU: seed });
     budgetLeft -= res.patterns;
     lastU = res.u;
     return res;

@@ -28,12 +28,32 @@
  * homogeneity) ≤ min(max(0, P + κ)/N, ‖G‖ + κ/N), where P = Gᵀc + Σ_j |G_j|h_j = max_box Gᵀw and
  * N = min_box ‖w‖ ≥ 1. A 16ε(m + r + c)·Σ‖λ_i‖‖x_i‖₁ slack covers the rounding of these sums.
  *
+ * Output-free bound. The same relaxation for all y at once: with G = S + Σ_amb a_i x_i λ_iᵀ and
+ * κ_i = a_i(−lo_i), Λᵀ(X̂w)_+ ∈ Gᵀw + {Σ θ_i κ_i λ_i : θ ∈ [0, 1]^amb}, so ‖Λᵀ(X̂u)_+‖ ≤ F =
+ * (‖Gᵀc + z0‖ + Σ_j h_j‖G_j‖ + ½Σ κ_i‖λ_i‖)/N with z0 = ½Σ κ_iλ_i (SpatialSearch.freeBound).
+ *
+ * Vertex bounds (r ≤ SPATIAL_VERTEX_MAX_RANK). Dividing by N = min ‖w‖ loses the first-order variation
+ * of ‖w‖ across the box. With ĉ the unit centre, ‖w‖ ≥ ĉᵀw, and (convex ≥ 0)/(positive linear) is
+ * quasiconvex, so (‖Gᵀw + z0‖ + ½Σκ_i‖λ_i‖)/ĉᵀw and, per corner, max(0, G_lᵀw + κ)/ĉᵀw are at most
+ * their largest value at the box's 2^(r−1) vertices (SpatialSearch.atVertices); each bound is the
+ * smaller of the two forms.
+ *
+ * Nodes. A node is a u-box, classified once, carrying the output boxes still open on it; its bound is
+ * min(F, the largest output box's bound). On the iris-like dual point (n = 150, r = 5, c = 3) F binds
+ * at the open nodes (the full-face output boxes lose 1/γ = √3), so a child u-box re-bounds an output
+ * box only where the parent's bound of it is at most the child's F (one node per box re-bounded, one
+ * when none is): before this, each of the 2c output faces had its own copy of the u search. At that
+ * dual point M̄/β after 10⁵ nodes went from 2.55 to 1.37 (shared u-boxes and F) and 1.16 (vertex
+ * bounds); after 10⁶ from 1.36 to 1.046, with M ≥ 1.041β attained. The top output box is halved (by
+ * its corners, without re-classifying) when its 1/γ looseness exceeds the u-box's.
+ *
  * Closing. A u-box with k ≤ closeK ambiguous samples is closed by its local arrangement: for each of
  * the 2^k sign assignments, on the sub-cone K_s (the facet rows and the signed ambiguous rows)
  * f_l(u) = g_sᵀu exactly, and max_{K_s ∩ ball} g_sᵀu ≤ ‖g_s + Aᵀμ‖ for ANY μ ≥ 0 (weak duality,
  * linalg/cone.ts) — the NNLS's accuracy never affects soundness. For c = 1 the closed value is
- * exact; for c > 1 it is exact up to the factor 1/γ, so closed nodes keep halving their output box
- * until the bound meets the best value (relative SPATIAL_VECTOR_REL_TOL) or the threshold.
+ * exact; for c > 1 it is exact up to the factor 1/γ, so a closed u-box halves its top output box (by
+ * corners first while their 1/γ looseness dominates, then by closing both halves) until every bound
+ * meets the best value (relative SPATIAL_VECTOR_REL_TOL) or the threshold.
  *
  * Values attained are the true ‖Λᵀ(X̂u)_+‖ at box centres and at projections, so `attained` is a
  * lower bound on M. Anytime: the largest bound of an open node (or of a node dropped at the caller's
@@ -50,10 +70,13 @@ import { CancelledError } from '../errors';
 export const SPATIAL_CLOSE_MAX_AMBIGUOUS = 7;
 /** c > 1: the search stops once every open bound is within this relative gap of the best value. */
 export const SPATIAL_VECTOR_REL_TOL = 1e-9;
+/** Ranks up to this bound the output-free bound also at the u-box's 2^(r−1) vertices (SpatialSearch.atVertices). */
+export const SPATIAL_VERTEX_MAX_RANK = 8;
 /** Half-widths below this are not split further (degenerate arrangements: the node stays open). */
 export const SPATIAL_MIN_HALF_WIDTH = 1e-12;
 
 const EPS = 2.220446049250313e-16;
+const ZERO1 = new Float64Array(1);
 
 export interface SpatialSearchOptions extends GlobalSearchOptions {
   /** relative gap at which c > 1 searches stop (default SPATIAL_VECTOR_REL_TOL) */
@@ -66,24 +89,55 @@ export interface SpatialSearchResult extends GlobalSearchResult {
   y: Float64Array;
 }
 
+/** An output box still open on a node's u-box, with its bound there. */
+interface OutBox {
+  bound: number;
+  /** output face and box (length c) */
+  ok: number;
+  olo: Float64Array;
+  ohi: Float64Array;
+  /** bounded by the u-box's local arrangement (closedU nodes only): exact up to 1/γ */
+  closed: boolean;
+  /** what halving the output box can remove ((1/γ − 1)·corner bound) and what halving the u-box can (bound − value at the centre) */
+  oLoose: number;
+  uLoose: number;
+}
+
+/** A u-box, classified once, with the output boxes still open on it. */
 interface Node {
   bound: number;
   /** u face and box (box over all r coordinates; lo[k] = hi[k] = s) */
   k: number;
   lo: Float64Array;
   hi: Float64Array;
-  /** output face and box (length c) */
-  ok: number;
-  olo: Float64Array;
-  ohi: Float64Array;
   /** Σ_on x_i λ_iᵀ (r×c, row-major) over the samples on throughout the u-box */
   S: Float64Array;
   amb: Int32Array;
-  /** the u-box is closed by enumeration: only the output box is split further */
+  /** the output-free bound over the u-box (every output direction at once) */
+  free: number;
+  outs: OutBox[];
+  /** the u-box is closed by enumeration: only output boxes are split further */
   closedU: boolean;
-  /** split: 'u' + coordinate, 'o' + coordinate, or none (-1) */
+  /** u coordinate to halve, or -1 */
   splitU: number;
-  splitO: number;
+}
+
+/** What every output box of a u-box is bounded with: centre, half-widths, min ‖w‖, the ambiguous samples' ranges, the centre value. */
+interface UBox {
+  k: number;
+  lo: Float64Array;
+  hi: Float64Array;
+  cen: Float64Array;
+  h: Float64Array;
+  N: number;
+  S: Float64Array;
+  amb: Int32Array;
+  tk: number[];
+  lk: number[];
+  hk: number[];
+  /** Λᵀ(X̂·cen)_+ and ‖cen‖ */
+  vc: Float64Array;
+  cn: number;
 }
 
 /**
@@ -98,8 +152,13 @@ export function spatialSearch(Xh: Float64Array, n: number, r: number, Lam: Float
 
 /** Box centre and half-widths. */
 function centre(lo: Float64Array, hi: Float64Array): { cen: Float64Array; h: Float64Array } {
-  const r = lo.length, cen = new Float64Array(r), h = new Float64Array(r);
-  for (let q = 0; q < r; q++) { cen[q] = (lo[q] + hi[q]) / 2; h[q] = (hi[q] - lo[q]) / 2; }
+  const r = lo.length,
+    cen = new Float64Array(r),
+    h = new Float64Array(r);
+  for (let q = 0; q < r; q++) {
+    cen[q] = (lo[q] + hi[q]) / 2;
+    h[q] = (hi[q] - lo[q]) / 2;
+  }
   return { cen, h };
 }
 
@@ -113,11 +172,18 @@ function minNorm(lo: Float64Array, hi: Float64Array): number {
   return Math.sqrt(s);
 }
 
+/** ‖a[o..o+c)‖ for c ≤ 3 (Math.hypot: no overflow or underflow) */
+function hyp(a: Float64Array, o: number, c: number): number {
+  return c === 1 ? Math.abs(a[o]) : c === 2 ? Math.hypot(a[o], a[o + 1]) : Math.hypot(a[o], a[o + 1], a[o + 2]);
+}
+
 /** A copy of the box [lo, hi] with coordinate q halved: the lower half (half = 0) or the upper one. */
 function halve(lo: Float64Array, hi: Float64Array, q: number, half: number): { lo: Float64Array; hi: Float64Array } {
   const mid = (lo[q] + hi[q]) / 2;
-  const l = Float64Array.from(lo), h = Float64Array.from(hi);
-  if (half) l[q] = mid; else h[q] = mid;
+  const l = Float64Array.from(lo),
+    h = Float64Array.from(hi);
+  if (half) l[q] = mid;
+  else h[q] = mid;
   return { lo: l, hi: h };
 }
 
@@ -126,8 +192,9 @@ class SpatialSearch {
   readonly m: number;
   private readonly X: Float64Array;
   private readonly L: Float64Array;
-  /** Σ_j |x_ij| per kept row */
+  /** Σ_j |x_ij| and ‖λ_i‖ per kept row */
   private readonly xa: Float64Array;
+  private readonly ln: Float64Array;
   private readonly closeK: number;
   private readonly relTol: number;
   /** rounding of every sum of a node bound, per unit u (‖x‖₂ ≤ Σ|x_j|) */
@@ -143,7 +210,14 @@ class SpatialSearch {
   private prunedMax = 0;
   private stuckMax = 0;
 
-  constructor(Xh: Float64Array, n: number, private readonly r: number, Lam: Float64Array, private readonly c: number, private readonly opts: SpatialSearchOptions) {
+  constructor(
+    Xh: Float64Array,
+    n: number,
+    private readonly r: number,
+    Lam: Float64Array,
+    private readonly c: number,
+    private readonly opts: SpatialSearchOptions,
+  ) {
     this.closeK = opts.closeK ?? SPATIAL_CLOSE_MAX_AMBIGUOUS;
     this.relTol = c === 1 ? 0 : (opts.vectorRelTol ?? SPATIAL_VECTOR_REL_TOL);
     // keep rows with x_i ≠ 0 and λ_i ≠ 0 (scaled norms: a sum of squares underflows at |x| ≈ 1e-162,
@@ -153,14 +227,21 @@ class SpatialSearch {
       if (norm2(Xh.subarray(i * r, i * r + r)) > 0 && norm2(Lam.subarray(i * c, i * c + c)) > 0) keep.push(i);
     }
     const m = (this.m = keep.length);
-    const X = (this.X = new Float64Array(m * r)), L = (this.L = new Float64Array(m * c)), xa = (this.xa = new Float64Array(m));
+    const X = (this.X = new Float64Array(m * r)),
+      L = (this.L = new Float64Array(m * c)),
+      xa = (this.xa = new Float64Array(m));
+    this.ln = new Float64Array(m);
     let mass = 0;
     for (let t = 0; t < m; t++) {
       let a = 0;
-      for (let q = 0; q < r; q++) { const v = Xh[keep[t] * r + q]; X[t * r + q] = v; a += Math.abs(v); }
+      for (let q = 0; q < r; q++) {
+        const v = Xh[keep[t] * r + q];
+        X[t * r + q] = v;
+        a += Math.abs(v);
+      }
       for (let q = 0; q < c; q++) L[t * c + q] = Lam[keep[t] * c + q];
       xa[t] = a;
-      mass += norm2(L.subarray(t * c, t * c + c)) * a;
+      mass += (this.ln[t] = norm2(L.subarray(t * c, t * c + c))) * a;
     }
     this.slackAbs = 16 * EPS * (m + r + c) * mass;
     this.ROUND = 4 * EPS * (r + 2);
@@ -192,7 +273,11 @@ class SpatialSearch {
     const nu = Math.sqrt(s);
     const uu = u.map((v) => v / nu);
     const v = this.value(uu, this.outBuf);
-    if (v > this.attained) { this.attained = v; this.bestU = uu; this.bestY = this.outBuf.map((x) => x / v); }
+    if (v > this.attained) {
+      this.attained = v;
+      this.bestU = uu;
+      this.bestY = this.outBuf.map((x) => x / v);
+    }
   }
 
   private bar(): number {
@@ -214,10 +299,15 @@ class SpatialSearch {
     for (let mask = 0; mask < 1 << free.length; mask++) {
       const v = new Float64Array(c);
       v[ok] = olo[ok];
-      free.forEach((q, b) => { v[q] = mask & (1 << b) ? ohi[q] : olo[q]; });
+      free.forEach((q, b) => {
+        v[q] = mask & (1 << b) ? ohi[q] : olo[q];
+      });
       const nv = Math.hypot(...v);
       let dot = 0;
-      for (let q = 0; q < c; q++) { v[q] /= nv; dot += v[q] * y0[q]; }
+      for (let q = 0; q < c; q++) {
+        v[q] /= nv;
+        dot += v[q] * y0[q];
+      }
       Y.push(v);
       gamma = Math.min(gamma, dot);
     }
@@ -252,32 +342,43 @@ class SpatialSearch {
   private classify(cen: Float64Array, h: Float64Array, S0: Float64Array, amb0: Int32Array, reclassify: boolean) {
     const { r, c, X, L, xa, ROUND } = this;
     let S = S0;
-    const tk: number[] = [], lk: number[] = [], hk: number[] = [];
+    const tk: number[] = [],
+      lk: number[] = [],
+      hk: number[] = [];
     const keepA: number[] = [];
     if (reclassify) S = Float64Array.from(S0);
     for (let a = 0; a < amb0.length; a++) {
       const t = amb0[a];
-      let z = 0, rho = 0;
-      for (let q = 0; q < r; q++) { const x = X[t * r + q]; z += x * cen[q]; rho += Math.abs(x) * h[q]; }
+      let z = 0,
+        rho = 0;
+      for (let q = 0; q < r; q++) {
+        const x = X[t * r + q];
+        z += x * cen[q];
+        rho += Math.abs(x) * h[q];
+      }
       const del = ROUND * xa[t];
-      const L0 = z - rho - del, H0 = z + rho + del;
+      const L0 = z - rho - del,
+        H0 = z + rho + del;
       if (reclassify && L0 >= 0) {
         for (let q = 0; q < r; q++) {
           const x = X[t * r + q];
           for (let p = 0; p < c; p++) S[q * c + p] += x * L[t * c + p];
         }
-      } else if (!reclassify || H0 > 0) { keepA.push(t); tk.push(z); lk.push(L0); hk.push(H0); }
+      } else if (!reclassify || H0 > 0) {
+        keepA.push(t);
+        tk.push(z);
+        lk.push(L0);
+        hk.push(H0);
+      }
     }
     return { S, amb: reclassify ? Int32Array.from(keepA) : amb0, tk, lk, hk };
   }
 
-  /** classify the parent's ambiguous samples on a u-box (when `reclassify`) and bound the node */
-  private evaluate(k: number, lo: Float64Array, hi: Float64Array, ok: number, olo: Float64Array, ohi: Float64Array, S0: Float64Array, amb0: Int32Array, reclassify: boolean): Node {
-    const { r, c, X, L } = this;
-    this.nodes++;
+  /** classify the parent's ambiguous samples on a u-box (when `reclassify`: a new box, whose centre is offered) */
+  private uBox(k: number, lo: Float64Array, hi: Float64Array, S0: Float64Array, amb0: Int32Array, reclassify: boolean): UBox {
+    const { r, c, L } = this;
     const { cen, h } = centre(lo, hi);
     const { S, amb, tk, lk, hk } = this.classify(cen, h, S0, amb0, reclassify);
-    const na = amb.length;
     // the true value at the box centre (a lower bound on M)
     const vc = new Float64Array(c);
     for (let p = 0; p < c; p++) {
@@ -285,26 +386,103 @@ class SpatialSearch {
       for (let q = 0; q < r; q++) s += S[q * c + p] * cen[q];
       vc[p] = s;
     }
-    for (let a = 0; a < na; a++) if (tk[a] > 0) for (let p = 0; p < c; p++) vc[p] += L[amb[a] * c + p] * tk[a];
+    for (let a = 0; a < amb.length; a++) if (tk[a] > 0) for (let p = 0; p < c; p++) vc[p] += L[amb[a] * c + p] * tk[a];
     const cn = Math.hypot(...cen);
-    if (Math.hypot(...vc) / cn > this.attained) this.offer(cen);
-    const N = minNorm(lo, hi);
+    if (reclassify && Math.hypot(...vc) / cn > this.attained) this.offer(cen);
+    return { k, lo, hi, cen, h, N: minNorm(lo, hi), S, amb, tk, lk, hk, vc, cn };
+  }
+
+  /**
+   * The output-free bound of a u-box: with G = S + Σ_amb a_i x_i λ_iᵀ and κ_i = a_i(−lo_i), every
+   * Λᵀ(X̂w)_+ = Gᵀw + Σ_amb θ_i κ_i λ_i for some θ ∈ [0, 1]^amb (a_i t ≤ (t)_+ ≤ a_i(t − lo_i)), so with
+   * z0 = ½Σκ_iλ_i and w = cen + Hs (|s| ≤ 1): ‖Λᵀ(X̂u)_+‖ ≤ (‖Gᵀcen + z0‖ + Σ_q h_q‖G_q‖ + ½Σκ_i‖λ_i‖)/N.
+   * It bounds all output boxes at once, so it is the one bound a u split can lower where the output
+   * boxes' 1/γ dominates. Also returns the u coordinates' weighted ranges (Σ_amb ‖λ_i‖|x_iq|) for the split.
+   */
+  private freeBound(ub: UBox): { free: number; wScore: Float64Array } {
+    const { r, c, X, L } = this;
+    const { S, amb, lk, hk, cen, h, N } = ub;
+    const G = Float64Array.from(S),
+      z0 = new Float64Array(c),
+      wScore = new Float64Array(r);
+    let zr = 0;
+    for (let a = 0; a < amb.length; a++) {
+      const t = amb[a];
+      const A = hk[a] / (hk[a] - lk[a]),
+        kap = A * -lk[a];
+      for (let p = 0; p < c; p++) z0[p] += 0.5 * kap * L[t * c + p];
+      const ln = this.ln[t];
+      zr += 0.5 * kap * ln;
+      for (let q = 0; q < r; q++) {
+        const x = X[t * r + q];
+        wScore[q] += ln * Math.abs(x);
+        for (let p = 0; p < c; p++) G[q * c + p] += A * x * L[t * c + p];
+      }
+    }
+    const atVerts = r <= SPATIAL_VERTEX_MAX_RANK ? this.atVertices(ub, G, c, z0, zr, false) : Infinity;
+    let side = 0;
+    for (let q = 0; q < r; q++) {
+      side += h[q] * hyp(G, q * c, c);
+      for (let p = 0; p < c; p++) z0[p] += G[q * c + p] * cen[q];
+    }
+    return { free: Math.min((norm2(z0) + side + zr) / N, atVerts) + this.slackAbs, wScore };
+  }
+
+  /**
+   * max over the u-box of (‖Gᵀw + z0‖ + zr)/‖w‖ (G r×c), or with `signed` (c = 1) of max(0, Gᵀw + z0 + zr)/‖w‖,
+   * bounded by its vertices: ‖w‖ ≥ ĉᵀw (ĉ the unit centre), and a convex function over a positive linear
+   * one is quasiconvex, so its maximum over the box is at a vertex. It keeps the first-order variation of
+   * ‖w‖ across the box that dividing by min ‖w‖ loses. Infinity when ĉᵀw < ½ at some vertex; the
+   * denominator is shaved for the rounding of ĉ and of the sums.
+   */
+  private atVertices(ub: UBox, G: Float64Array, c: number, z0: Float64Array, zr: number, signed: boolean): number {
+    const r = this.r;
+    const { k, lo, hi, cen, cn } = ub;
+    const v = new Float64Array(c);
+    const ch = cen.map((x) => x / cn);
+    const shave = 1 - 4 * (r + 2) * EPS;
+    let best = 0;
+    for (let mask = 0; mask < 1 << (r - 1); mask++) {
+      v.set(z0);
+      let den = 0;
+      for (let q = 0, b = 0; q < r; q++) {
+        const w = q === k ? lo[q] : mask & (1 << b++) ? hi[q] : lo[q];
+        den += ch[q] * w;
+        for (let p = 0; p < c; p++) v[p] += G[q * c + p] * w;
+      }
+      // ‖w‖ ≥ 1 on a cube face: a vertex with ĉᵀw < ½ makes this bound useless, and the bar keeps the
+      // numerator's rounding (covered by slackAbs) from growing by more than 2× in the division
+      if (!(den >= 0.5)) return Infinity;
+      best = Math.max(best, ((signed ? v[0] : hyp(v, 0, c)) + zr) / (den * shave));
+    }
+    return best;
+  }
+
+  /** bound of one output box on a u-box: the corner bounds (the secant relaxation along each corner ŷ_j) over γ */
+  private outBound(ok: number, olo: Float64Array, ohi: Float64Array, ub: UBox): OutBox {
+    const { r, c, X } = this;
+    const { S, amb, lk, hk, cen, h, N, vc, cn } = ub;
+    const na = amb.length;
     const { Y, gamma } = this.outGeom(ok, olo, ohi);
-    const l = new Float64Array(na), G = new Float64Array(r), wScore = new Float64Array(r);
-    let maxB = -Infinity, uLoose = 0;
+    const l = new Float64Array(na),
+      G = new Float64Array(r);
+    let maxB = -Infinity,
+      uLoose = 0;
     for (const y of Y) {
       this.weights(y, amb, l);
       this.onPart(S, y, G);
       let kappa = 0;
       for (let a = 0; a < na; a++) {
-        const t = amb[a], li = l[a];
+        const t = amb[a],
+          li = l[a];
         const A = hk[a] / (hk[a] - lk[a]);
-        for (let q = 0; q < r; q++) { const x = X[t * r + q]; G[q] += li * A * x; wScore[q] += Math.abs(li * x); }
+        for (let q = 0; q < r; q++) G[q] += li * A * X[t * r + q];
         if (li > 0) kappa += li * A * -lk[a];
       }
       let P = 0;
       for (let q = 0; q < r; q++) P += G[q] * cen[q] + Math.abs(G[q]) * h[q];
-      const B = Math.min(Math.max(0, P + kappa) / N, norm2(G) + kappa / N);
+      let B = Math.min(Math.max(0, P + kappa) / N, norm2(G) + kappa / N);
+      if (r <= SPATIAL_VERTEX_MAX_RANK) B = Math.min(B, this.atVertices(ub, G, 1, ZERO1, kappa, true));
       if (B > maxB) {
         maxB = B;
         let yv = 0;
@@ -312,36 +490,93 @@ class SpatialSearch {
         uLoose = B - yv / cn;
       }
     }
+    this.nodes++;
     const bound = Math.max(0, maxB) / gamma + this.slackAbs;
-    const node: Node = { bound, k, lo, hi, ok, olo, ohi, S, amb, closedU: na <= this.closeK, splitU: -1, splitO: -1 };
-    this.chooseSplit(node, h, wScore, Math.max(0, maxB) * (1 / gamma - 1), uLoose);
+    return { bound, ok, olo, ohi, closed: false, oLoose: Math.max(0, maxB) * (1 / gamma - 1), uLoose };
+  }
+
+  /** a new u-box: classified once, its output-free bound, then the parent's open output boxes bounded on it */
+  private evaluate(k: number, lo: Float64Array, hi: Float64Array, S0: Float64Array, amb0: Int32Array, outs0: OutBox[]): Node {
+    const ub = this.uBox(k, lo, hi, S0, amb0, true);
+    const { free, wScore } = this.freeBound(ub);
+    const node: Node = {
+      bound: free,
+      k,
+      lo,
+      hi,
+      S: ub.S,
+      amb: ub.amb,
+      free,
+      outs: [],
+      closedU: ub.amb.length <= this.closeK,
+      splitU: this.chooseSplitU(k, ub.h, wScore),
+    };
+    const n0 = this.nodes;
+    // the whole u-box is below the bar: dropped by push with its bound
+    if (free <= this.bar()) {
+      this.nodes++;
+      return node;
+    }
+    // an output box is re-bounded only where its parent's bound does not exceed the output-free one (where it binds),
+    // and on a closed u-box, whose output boxes are split or closed one by one
+    for (const o of outs0) {
+      if (free < o.bound && o.bound < Infinity && !node.closedU) {
+        this.keepOut(node, o);
+        continue;
+      }
+      const ob = this.outBound(o.ok, o.olo, o.ohi, ub);
+      ob.bound = Math.min(ob.bound, o.bound);
+      this.keepOut(node, ob);
+    }
+    if (this.nodes === n0) this.nodes++;
+    this.settle(node);
     return node;
   }
 
-  /** split the u coordinate with the widest weighted range, or the output box when its looseness dominates */
-  private chooseSplit(node: Node, h: Float64Array, wScore: Float64Array, oLoose: number, uLoose: number): void {
-    const { r, c } = this;
-    const { k, ok, olo, ohi } = node;
-    let splitU = -1, splitO = -1;
-    let bw = 0;
-    for (let q = 0; q < r; q++) {
-      if (q === k || h[q] < SPATIAL_MIN_HALF_WIDTH) continue;
-      const sc = h[q] * wScore[q] + 1e-300;
-      if (sc > bw) { bw = sc; splitU = q; }
-    }
-    if (c > 1) {
-      let ow = 0;
-      for (let q = 0; q < c; q++) if (q !== ok && ohi[q] - olo[q] > ow) { ow = ohi[q] - olo[q]; splitO = q; }
-      if (ow < 2 * SPATIAL_MIN_HALF_WIDTH) splitO = -1;
-    }
-    node.splitU = splitU;
-    node.splitO = splitO;
-    if (splitO >= 0 && (oLoose > uLoose || splitU < 0)) node.splitU = -1;
-    else node.splitO = -1;
+  /** an output box stays on its node when its bound exceeds the bar; else it is dropped (and recorded) */
+  private keepOut(node: Node, o: OutBox): void {
+    const b = Math.min(o.bound, node.free);
+    if (b <= this.bar()) this.prunedMax = Math.max(this.prunedMax, b);
+    else node.outs.push(o);
   }
 
-  /** max over the node of the corner bounds by the u-box's 2^k sign patterns, divided by γ (sound for any NNLS accuracy) */
-  private close(nd: Node): number {
+  /** the node's bound: the output-free bound or the largest output box's, whichever is smaller; top output box first */
+  private settle(node: Node): void {
+    let top = 0;
+    for (let j = 1; j < node.outs.length; j++) if (node.outs[j].bound > node.outs[top].bound) top = j;
+    if (top > 0) [node.outs[0], node.outs[top]] = [node.outs[top], node.outs[0]];
+    node.bound = node.outs.length ? Math.min(node.free, node.outs[0].bound) : 0;
+  }
+
+  /** the u coordinate with the widest weighted range, or -1 */
+  private chooseSplitU(k: number, h: Float64Array, wScore: Float64Array): number {
+    let splitU = -1,
+      bw = 0;
+    for (let q = 0; q < this.r; q++) {
+      if (q === k || h[q] < SPATIAL_MIN_HALF_WIDTH) continue;
+      const sc = h[q] * wScore[q] + 1e-300;
+      if (sc > bw) {
+        bw = sc;
+        splitU = q;
+      }
+    }
+    return splitU;
+  }
+
+  /** the output coordinate to halve (the widest free one), or -1 when c = 1 or the box is too small */
+  private splitOut(o: OutBox): number {
+    let q = -1,
+      w = 0;
+    for (let p = 0; p < this.c; p++)
+      if (p !== o.ok && o.ohi[p] - o.olo[p] > w) {
+        w = o.ohi[p] - o.olo[p];
+        q = p;
+      }
+    return w < 2 * SPATIAL_MIN_HALF_WIDTH ? -1 : q;
+  }
+
+  /** max over the u-box and output box o of the corner bounds by the u-box's 2^k sign patterns, divided by γ (sound for any NNLS accuracy) */
+  private close(nd: Node, o: OutBox): number {
     const { r, X } = this;
     const { k, lo, hi, amb } = nd;
     const s = lo[k];
@@ -350,12 +585,19 @@ class SpatialSearch {
     let row = 0;
     for (let q = 0; q < r; q++) {
       if (q === k) continue;
-      A.data[row * r + q] = 1; A.data[row * r + k] = -lo[q] * s; row++;
-      A.data[row * r + q] = -1; A.data[row * r + k] = hi[q] * s; row++;
+      A.data[row * r + q] = 1;
+      A.data[row * r + k] = -lo[q] * s;
+      row++;
+      A.data[row * r + q] = -1;
+      A.data[row * r + k] = hi[q] * s;
+      row++;
     }
-    for (const t of amb) { A.data.set(X.subarray(t * r, t * r + r), row * r); row++; }
+    for (const t of amb) {
+      A.data.set(X.subarray(t * r, t * r + r), row * r);
+      row++;
+    }
     const pat = new Uint8Array(rows).fill(1);
-    const { Y, gamma } = this.outGeom(nd.ok, nd.olo, nd.ohi);
+    const { Y, gamma } = this.outGeom(o.ok, o.olo, o.ohi);
     const l = new Float64Array(amb.length);
     const base = new Float64Array(r);
     const { cen, h } = centre(lo, hi);
@@ -375,7 +617,10 @@ class SpatialSearch {
         for (let q = 0; q < r; q++) P += g[q] * cen[q] + Math.abs(g[q]) * h[q];
         const pre = Math.min(Math.max(0, P) / N, norm2(g));
         const b0 = this.bar() * gamma;
-        if (pre <= b0) { best = Math.max(best, pre); continue; }
+        if (pre <= b0) {
+          best = Math.max(best, pre);
+          continue;
+        }
         this.nodes++;
         const pr = projectCone(A, pat, Float64Array.from(g), 1, undefined, undefined, b0);
         const zn = norm2(pr.z);
@@ -393,68 +638,110 @@ class SpatialSearch {
   }
 
   private push(nd: Node): void {
-    if (nd.bound <= this.bar()) { this.prunedMax = Math.max(this.prunedMax, nd.bound); return; }
+    if (nd.bound <= this.bar()) {
+      this.prunedMax = Math.max(this.prunedMax, nd.bound);
+      return;
+    }
     heapPush(this.heap, nd);
   }
 
-  /** the root boxes: every face of the u cube against every face of the output cube */
+  /** the root boxes: every face of the u cube, each carrying every face of the output cube */
   private pushRoots(): void {
     const { r, c } = this;
     const allAmb = Int32Array.from({ length: this.m }, (_, t) => t);
     const zS = new Float64Array(r * c);
+    const outs: OutBox[] = [];
     for (let ok = 0; ok < c; ok++)
       for (const os of [1, -1]) {
-        const olo = new Float64Array(c).fill(-1), ohi = new Float64Array(c).fill(1);
+        const olo = new Float64Array(c).fill(-1),
+          ohi = new Float64Array(c).fill(1);
         olo[ok] = ohi[ok] = os;
-        for (let k = 0; k < r; k++)
-          for (const s of [1, -1]) {
-            const lo = new Float64Array(r).fill(-1), hi = new Float64Array(r).fill(1);
-            lo[k] = hi[k] = s;
-            this.push(this.evaluate(k, lo, hi, ok, olo, ohi, zS, allAmb, true));
-          }
+        outs.push({ bound: Infinity, ok, olo, ohi, closed: false, oLoose: 0, uLoose: 0 });
+      }
+    for (let k = 0; k < r; k++)
+      for (const s of [1, -1]) {
+        const lo = new Float64Array(r).fill(-1),
+          hi = new Float64Array(r).fill(1);
+        lo[k] = hi[k] = s;
+        this.push(this.evaluate(k, lo, hi, zS, allAmb, outs));
       }
   }
 
-  /** a node whose u-box is closed by enumeration: c = 1 resolved; c > 1 halves its output box */
+  /**
+   * A node whose u-box is closed by enumeration: its top output box is closed (c = 1: resolved), or,
+   * once closed, halved into two output boxes closed in turn (c > 1).
+   */
   private expandClosed(top: Node): void {
-    const c = this.c;
-    const v = Math.min(top.bound, this.close(top));
-    if (v <= this.bar()) { this.prunedMax = Math.max(this.prunedMax, v); return; }
-    if (c === 1) { this.closedMax = Math.max(this.closedMax, v); return; }
-    // c > 1: the u-box is resolved; halve the output box and bound the halves by enumeration
-    let q = -1, w = 0;
-    for (let p = 0; p < c; p++) if (p !== top.ok && top.ohi[p] - top.olo[p] > w) { w = top.ohi[p] - top.olo[p]; q = p; }
-    if (q < 0 || w < 2 * SPATIAL_MIN_HALF_WIDTH) { this.stuckMax = Math.max(this.stuckMax, v); return; }
-    for (const half of [0, 1]) {
-      const { lo: olo, hi: ohi } = halve(top.olo, top.ohi, q, half);
-      const child: Node = { ...top, olo, ohi };
-      this.nodes++;
-      child.bound = Math.min(v, this.close(child));
-      this.push(child);
+    const o = top.outs[0];
+    const q0 = this.splitOut(o);
+    // halving by the (cheap) corner bounds first while the output side dominates their looseness
+    if (!o.closed && q0 >= 0 && o.oLoose > o.uLoose) {
+      this.halveOut(top, q0);
+      return;
     }
+    top.outs.shift();
+    if (!o.closed) {
+      // a new object: sibling u-boxes may share the parent's output box
+      const oc: OutBox = { ...o, bound: Math.min(o.bound, this.close(top, o)), closed: true };
+      if (this.c === 1 && oc.bound > this.bar()) this.closedMax = Math.max(this.closedMax, Math.min(oc.bound, top.free));
+      else this.keepOut(top, oc);
+    } else {
+      const q = this.splitOut(o);
+      if (q < 0) this.stuckMax = Math.max(this.stuckMax, Math.min(o.bound, top.free));
+      else
+        for (const half of [0, 1]) {
+          const { lo: olo, hi: ohi } = halve(o.olo, o.ohi, q, half);
+          const child: OutBox = { ...o, olo, ohi };
+          this.nodes++;
+          child.bound = Math.min(o.bound, this.close(top, child));
+          this.keepOut(top, child);
+        }
+    }
+    this.settle(top);
+    if (top.outs.length) this.push(top);
   }
 
-  /** an open node: two children, halving its chosen u or output coordinate */
+  /** an open node: two u children carrying its output boxes, or (where 1/γ dominates) its top output box halved */
   private expandOpen(top: Node): void {
-    if (top.splitU < 0 && top.splitO < 0) { this.stuckMax = Math.max(this.stuckMax, top.bound); return; }
+    const o = top.outs[0];
+    const q = this.splitOut(o);
+    const outSplit = q >= 0 && o.bound <= top.free && (o.oLoose > o.uLoose || top.splitU < 0);
+    if (outSplit) {
+      this.halveOut(top, q);
+      return;
+    }
+    if (top.splitU < 0) {
+      this.stuckMax = Math.max(this.stuckMax, top.bound);
+      return;
+    }
     for (const half of [0, 1]) {
-      let child: Node;
-      if (top.splitU >= 0) {
-        const { lo, hi } = halve(top.lo, top.hi, top.splitU, half);
-        child = this.evaluate(top.k, lo, hi, top.ok, top.olo, top.ohi, top.S, top.amb, true);
-      } else {
-        const { lo: olo, hi: ohi } = halve(top.olo, top.ohi, top.splitO, half);
-        child = this.evaluate(top.k, top.lo, top.hi, top.ok, olo, ohi, top.S, top.amb, false);
-      }
+      const { lo, hi } = halve(top.lo, top.hi, top.splitU, half);
+      const child = this.evaluate(top.k, lo, hi, top.S, top.amb, top.outs);
       child.bound = Math.min(child.bound, top.bound);
       this.push(child);
     }
   }
 
+  /** the node's top output box halved along q, both halves bounded by their corners on the node's u-box */
+  private halveOut(top: Node, q: number): void {
+    const o = top.outs[0];
+    const ub = this.uBox(top.k, top.lo, top.hi, top.S, top.amb, false);
+    top.outs.shift();
+    for (const half of [0, 1]) {
+      const { lo: olo, hi: ohi } = halve(o.olo, o.ohi, q, half);
+      const ob = this.outBound(o.ok, olo, ohi, ub);
+      ob.bound = Math.min(ob.bound, o.bound);
+      this.keepOut(top, ob);
+    }
+    this.settle(top);
+    if (top.outs.length) this.push(top);
+  }
+
   run(): SpatialSearchResult {
     const { c, opts, heap, relTol } = this;
     this.pushRoots();
-    let stopped = false, stoppedEarly = false;
+    let stopped = false,
+      stoppedEarly = false;
     while (heap.length) {
       if (opts.shouldStop?.()) throw new CancelledError('oracle');
       const top = heap[0];
@@ -464,11 +751,17 @@ class SpatialSearch {
         heap.length = 0;
         break;
       }
-      // the next step's largest cost: two box evaluations, or (c > 1: three) enumerations of 2^k patterns per corner
-      const cost = top.closedU ? (c === 1 ? 1 : 3 * 2 ** (c - 1)) * (1 << top.amb.length) + 2 : 2;
-      if (this.nodes + cost > opts.nodeBudget) { stopped = true; break; }
+      // the next step's largest cost: two u-boxes bounding every open output box, or (c > 1: three) enumerations of 2^k patterns per corner
+      const cost = top.closedU ? (c === 1 ? 1 : 3 * 2 ** (c - 1)) * (1 << top.amb.length) + 2 : 2 * (top.outs.length + 1);
+      if (this.nodes + cost > opts.nodeBudget) {
+        stopped = true;
+        break;
+      }
       // the caller only needs a direction above its bar (GlobalSearchOptions.earlyDirection): the heap stays open
-      if (opts.earlyDirection && this.attained > opts.earlyDirection.above && this.nodes >= opts.earlyDirection.work) { stopped = stoppedEarly = true; break; }
+      if (opts.earlyDirection && this.attained > opts.earlyDirection.above && this.nodes >= opts.earlyDirection.work) {
+        stopped = stoppedEarly = true;
+        break;
+      }
       heapPop(heap);
       if (top.closedU) this.expandClosed(top);
       else this.expandOpen(top);

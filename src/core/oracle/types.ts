@@ -46,6 +46,12 @@ export interface OracleOptions {
   seed: number;
   /** Optional cancellation: checked between patterns; throws when it returns true. */
   shouldStop?: () => boolean;
+  /**
+   * The column-generation run this call belongs to (any object, one per run). The exact-vertex
+   * enumeration keeps each pattern's last face for the run's next dual point; a call of another run
+   * (or without a scope) starts cold, so a run's numbers never depend on earlier runs in the process.
+   */
+  warmScope?: object;
 }
 
 /**
@@ -61,13 +67,16 @@ export const DEFAULT_NODE_BUDGET = 5_000;
  * The optimum searches (certify/optimum.ts, analysis/optimum.ts) re-ask a global search that did not
  * close and found no violating direction while its M̄ is still above β(1 + tol), at the same dual
  * point, with the node budget ×OPTIMUM_ESCALATION_FACTOR up to this cap (nodes: work, so the same
- * inputs stop at the same place on any machine). Measured at the iris-like optimize output (n = 150,
+ * inputs stop at the same place on any machine; one schedule for both, certify/optimumRounds.ts
+ * escalationSchedule, whose last step is also their final call at the best dual point). Measured at the iris-like optimize output (n = 150,
  * rank 5, c = 3): 10⁵ nodes 4.1 s CPU found M = 1.06·β that 5·10³ missed; 10⁶ took 29 s and 1.1 GB
  * RSS, too much per call for a column generation that may escalate on several rounds.
  */
 export const OPTIMUM_ESCALATION_MAX_NODES = 100_000;
-/** Each escalation step multiplies the node budget by this. */
+/** Each escalation step multiplies the node budget and the oracle's random samples by this (certify/optimumRounds.ts escalationSchedule). */
 export const OPTIMUM_ESCALATION_FACTOR = 10;
+/** Largest number of random directions of the oracle's lower-bound search on an escalated re-ask (OracleOptions.samples; work units, like the nodes). */
+export const OPTIMUM_ESCALATION_MAX_SAMPLES = 200_000;
 
 export const DEFAULT_ORACLE_OPTIONS: OracleOptions = {
   hiddenBias: 'decayed',

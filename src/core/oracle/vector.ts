@@ -9,6 +9,7 @@
  */
 import { exactScalar, type SweepResult } from './sweep';
 import { heapPop, heapPush } from './boundHeap';
+import { withVertex } from './runningBest';
 import { CancelledError } from '../errors';
 
 /** Relative upper−lower gap at which the branch and bound stops. */
@@ -60,12 +61,7 @@ export function branchAndBound(
     patterns += res.patterns;
     V.push(g);
     S.push(res.value);
-    if (res.value > best) best = res.value;
-    const nv = vecNorm(res.u);
-    if (nv > bestNorm) {
-      bestNorm = nv;
-      bestU = res.u;
-    }
+    ({ best, bestU, bestNorm } = withVertex({ best, bestU, bestNorm }, res, vecNorm));
     return V.length - 1;
   };
   const heap: Cell[] = [];
@@ -90,7 +86,12 @@ export function branchAndBound(
     for (let k = 0; k < K; k++) push(makeCell([ids[k], ids[(k + 1) % K]]));
   } else {
     const P = [
-      [1, 0, 0], [-1, 0, 0], [0, 1, 0], [0, -1, 0], [0, 0, 1], [0, 0, -1],
+      [1, 0, 0],
+      [-1, 0, 0],
+      [0, 1, 0],
+      [0, -1, 0],
+      [0, 0, 1],
+      [0, 0, -1],
     ].map((v) => addVertex(Float64Array.from(v)));
     for (const x of [0, 1]) for (const y of [2, 3]) for (const z of [4, 5]) push(makeCell([P[x], P[y], P[z]]));
     // one level of refinement up front (32 triangles)
@@ -107,8 +108,14 @@ export function branchAndBound(
   let converged = false;
   for (;;) {
     const top = heap[0];
-    if (!top) { converged = true; break; }
-    if (top.bound <= (best + A) * (1 + BB_REL_TOL)) { converged = true; break; }
+    if (!top) {
+      converged = true;
+      break;
+    }
+    if (top.bound <= (best + A) * (1 + BB_REL_TOL)) {
+      converged = true;
+      break;
+    }
     if (evals >= BB_MAX_EVALS) break;
     pop();
     if (c === 2) {
@@ -140,11 +147,17 @@ function cellCosRadius(P: Float64Array[]): number {
     const [a, b, d] = P;
     const u = [b[0] - a[0], b[1] - a[1], b[2] - a[2]];
     const w = [d[0] - a[0], d[1] - a[1], d[2] - a[2]];
-    let nx = u[1] * w[2] - u[2] * w[1], ny = u[2] * w[0] - u[0] * w[2], nz = u[0] * w[1] - u[1] * w[0];
+    let nx = u[1] * w[2] - u[2] * w[1],
+      ny = u[2] * w[0] - u[0] * w[2],
+      nz = u[0] * w[1] - u[1] * w[0];
     const nn = Math.hypot(nx, ny, nz);
-    nx /= nn; ny /= nn; nz /= nn;
+    nx /= nn;
+    ny /= nn;
+    nz /= nn;
     // the smallest of nᵀg_j is a safe value for cos ρ (equal in exact arithmetic)
-    cosr = Math.abs(Math.min(Math.abs(nx * a[0] + ny * a[1] + nz * a[2]), Math.abs(nx * b[0] + ny * b[1] + nz * b[2]), Math.abs(nx * d[0] + ny * d[1] + nz * d[2])));
+    cosr = Math.abs(
+      Math.min(Math.abs(nx * a[0] + ny * a[1] + nz * a[2]), Math.abs(nx * b[0] + ny * b[1] + nz * b[2]), Math.abs(nx * d[0] + ny * d[1] + nz * d[2])),
+    );
   }
   return cosr * (1 - 4e-16) - 1e-16;
 }

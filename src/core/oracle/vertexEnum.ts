@@ -24,7 +24,9 @@
  * call on the same data (the output-sphere search of vector outputs, column generation).
  * Cost: C(m, r−1) subsets × 2^r sign assignments to enumerate, then one NNLS per distinct pattern
  * that can beat the best value (each pattern's last multipliers, kept between calls, bound most
- * patterns without one at nearby dual points). r ≤ 4 keeps the great-circle sweeps of sweep.ts.
+ * patterns without one at nearby dual points; each pattern's last bound, moved by the dual point's
+ * change, lets most patterns skip even their g_D late in column generation: DriftStore).
+ * r ≤ 4 keeps the great-circle sweeps of sweep.ts.
  */
 import type { Mat } from '../linalg/mat';
 import { projectCone } from '../linalg/cone';
@@ -55,7 +57,8 @@ export class Degenerate extends Error {}
 
 /** Patterns of a general-position arrangement of m hyperplanes through 0 in R^r: 2Σ_{k<r} C(m−1, k). */
 export function generalPositionPatternBound(m: number, r: number): number {
-  let s = 0, c = 1;
+  let s = 0,
+    c = 1;
   for (let k = 0; k < r && k <= m - 1; k++) {
     s += c;
     c = (c * (m - 1 - k)) / (k + 1);
@@ -76,15 +79,20 @@ function nullDirection(rows: Float64Array, k: number, r: number, out: Float64Arr
   // pivoting by the largest remaining norm: the pivot ratio estimates the conditioning.
   const Q = new Float64Array(rows); // k vectors of length r, normalized rows
   const used = new Uint8Array(k);
-  let pmax = 0, pmin = Infinity;
+  let pmax = 0,
+    pmin = Infinity;
   const basis: number[] = [];
   for (let step = 0; step < k; step++) {
-    let best = -1, bn = -1;
+    let best = -1,
+      bn = -1;
     for (let t = 0; t < k; t++) {
       if (used[t]) continue;
       let s = 0;
       for (let q = 0; q < r; q++) s += Q[t * r + q] ** 2;
-      if (s > bn) { bn = s; best = t; }
+      if (s > bn) {
+        bn = s;
+        best = t;
+      }
     }
     const nb = Math.sqrt(bn);
     pmax = Math.max(pmax, nb);
@@ -104,11 +112,15 @@ function nullDirection(rows: Float64Array, k: number, r: number, out: Float64Arr
   }
   // the null direction: a unit vector orthogonal to the k basis vectors (start from the unit axis
   // least represented in the span, orthogonalize twice)
-  let axis = 0, least = Infinity;
+  let axis = 0,
+    least = Infinity;
   for (let q = 0; q < r; q++) {
     let s = 0;
     for (const b of basis) s += Q[b * r + q] ** 2;
-    if (s < least) { least = s; axis = q; }
+    if (s < least) {
+      least = s;
+      axis = q;
+    }
   }
   out.fill(0);
   out[axis] = 1;
@@ -139,14 +151,43 @@ export class PatternSet {
    * Per pattern and sign (slot 2p or 2p + 1, r entries each): the face (kept-row ids, −1 padded) and
    * multipliers of the last projection. Speed only: ‖g + sAᵀμ‖ bounds ‖Π_K g‖ for ANY μ, s ≥ 0.
    */
-  private warm: { r: number; face: Int32Array; mu: Float64Array } | null = null;
+  private warm: { r: number; scope: object; face: Int32Array; mu: Float64Array } | null = null;
 
-  /** the warm-start store for rank r (null when too large: PATTERN_WARM_MAX_ENTRIES) */
-  warmFaces(r: number): { face: Int32Array; mu: Float64Array } | null {
-    if (this.warm?.r === r) return this.warm;
+  /**
+   * The warm-start store for rank r and this run (MaximizeOptions.warmScope), cleared when another run
+   * asks: the pattern set outlives a run (noBias.ts caches it by content). Null without a scope or when
+   * too large (PATTERN_WARM_MAX_ENTRIES).
+   */
+  warmFaces(r: number, scope: object | undefined): { face: Int32Array; mu: Float64Array } | null {
+    if (!scope) return null;
+    if (this.warm?.r === r && this.warm.scope === scope) return this.warm;
     if (this.count * 2 * r > PATTERN_WARM_MAX_ENTRIES) return null;
-    this.warm = { r, face: new Int32Array(this.count * 2 * r).fill(-1), mu: new Float64Array(this.count * 2 * r) };
+    if (this.warm?.r === r) {
+      this.warm.face.fill(-1);
+      this.warm.mu.fill(0);
+      this.warm.scope = scope;
+    } else this.warm = { r, scope, face: new Int32Array(this.count * 2 * r).fill(-1), mu: new Float64Array(this.count * 2 * r) };
     return this.warm;
+  }
+
+  /** per-pattern bounds of this run's last calls, moved to the next dual point (driftFor) */
+  private drift: DriftStore | null = null;
+
+  /**
+   * The run's per-pattern bounds moved to this call's dual point: D grows by Σ_t |λ_t − λ'_t|·‖x̂_t‖
+   * (driftStep), so a bound b kept as b − D_then is b + (D_now − D_then) now. Null without a scope;
+   * all unknown (Infinity) when the scope is new.
+   */
+  driftFor(scope: object | undefined, st: MaximizeState): DriftStore | null {
+    if (!scope) return null;
+    const dr = this.drift;
+    if (!dr || dr.scope !== scope || dr.lam.length !== st.m) {
+      this.drift = { scope, lam: Float64Array.from(st.lk), D: 0, key: new Float64Array(this.count).fill(Infinity) };
+      return this.drift;
+    }
+    dr.D = driftStep(dr.D, dr.lam, st);
+    dr.lam.set(st.lk);
+    return dr;
   }
 
   private constructor(rows: Int32Array, bits: Uint8Array, count: number, visits: number) {
@@ -163,7 +204,10 @@ export class PatternSet {
     for (let j = 0; j < n; j++) {
       let s = 0;
       for (let q = 0; q < r; q++) s += Xh[j * r + q] ** 2;
-      if (s > 0) { keep.push(j); norms.push(Math.sqrt(s)); }
+      if (s > 0) {
+        keep.push(j);
+        norms.push(Math.sqrt(s));
+      }
     }
     const m = keep.length;
     if (m === 0 || r < 2) throw new Degenerate('fewer than two dimensions');
@@ -199,8 +243,10 @@ export class PatternSet {
         for (let j = 0; j < m; j++) {
           let z = 0;
           for (let q = 0; q < r; q++) z += U[j * r + q] * u0[q];
-          if (Math.abs(z) <= VERTEX_ZERO_TOL) { vanish.push(j); base[j] = 0; }
-          else base[j] = z > 0 ? 1 : 0;
+          if (Math.abs(z) <= VERTEX_ZERO_TOL) {
+            vanish.push(j);
+            base[j] = 0;
+          } else base[j] = z > 0 ? 1 : 0;
         }
         if (vanish.length > MAX_VANISHING) throw new Degenerate(`${vanish.length} hyperplanes through one vertex (more than ${MAX_VANISHING})`);
         const combos = 2 ** vanish.length;
@@ -236,39 +282,59 @@ export class PatternSet {
       sub[t]++;
       for (let s = t + 1; s < k; s++) sub[s] = sub[s - 1] + 1;
     }
-    const bits = new Uint8Array(out.length * m);
-    out.forEach((b, t) => bits.set(b, t * m));
-    return new PatternSet(Int32Array.from(keep), bits, out.length, visits);
+    return new PatternSet(Int32Array.from(keep), sortedBits(out, m), out.length, visits);
   }
 
   /**
    * max over the patterns of max_{u∈K_D,‖u‖≤1} |λᵀDX̂u|: `value` is a sound upper bound before the
    * caller's allowances (each pattern's ‖g + Aᵀμ‖ plus its own rounding term), `u` attains `attained`.
    */
-  maximize(Xh: Float64Array, r: number, lam: Float64Array, seedU?: Float64Array, opts: MaximizeOptions = {}): SweepResult & { attained: number; candidates: ScoredDirection[]; cutShort: boolean } {
+  maximize(
+    Xh: Float64Array,
+    r: number,
+    lam: Float64Array,
+    seedU?: Float64Array,
+    opts: MaximizeOptions = {},
+  ): SweepResult & { attained: number; candidates: ScoredDirection[]; cutShort: boolean } {
     // patterns whose bound is at most the bar are skipped: the best value attained, or the caller's
     // threshold (a feasibility check needs only M̄ ≤ stopBelow); the largest skipped bound stays in `value`
     const st = new MaximizeState(this, Xh, r, lam, seedU, opts);
     // ‖g_D‖ ≥ ‖Π_K g_D‖ for every pattern: visit patterns by decreasing ‖g_D‖ and stop once it falls
     // below the best value attained; the first skipped bound is then the largest remaining one.
     // Patterns already at most the bar never need a visit (the bar only rises): only the others are
-    // sorted, and the largest of the rest is kept as a bound.
-    const pb = patternGradients(this, st);
+    // sorted, and the largest of the rest is kept as a bound. A pattern whose bound from the run's
+    // earlier calls, moved here (driftFor), is at most the bar is not even looked at.
+    const drift = this.driftFor(opts.warmScope, st);
     const bar0 = st.bar();
     let below = 0;
-    const kept: number[] = [];
+    const look: number[] = [];
     for (let p = 0; p < this.count; p++) {
+      const b = drift ? driftBound(drift, p) : Infinity;
+      if (b <= bar0) below = Math.max(below, b);
+      else look.push(p);
+    }
+    const pb = patternGradients(this, st, look);
+    const kept: number[] = [];
+    for (const p of look) {
+      if (drift) drift.key[p] = pb.bound[p] - drift.D;
       if (pb.bound[p] > bar0) kept.push(p);
       else below = Math.max(below, pb.bound[p]);
     }
     const order = kept.sort((a, b) => pb.bound[b] - pb.bound[a]);
     const cuts = seedFromPatternDirections(this, st, pb, order);
-    const res = boundPatterns(this, st, pb, order, cuts);
+    const res = boundPatterns(this, st, pb, order, cuts, drift);
     const upper = Math.max(res.upper, below);
     const cutShort = res.cutShort;
     return {
-      value: Math.max(upper, st.attained), attained: st.attained, u: st.bestU, patterns: this.count, candidatesEvaluated: st.evaluated, rejected: 0,
-      info: `${this.count} distinct patterns from ${this.visits} vertex sign assignments${cutShort ? ' (stopped early: a direction above the caller\'s bar was found)' : ''}`, candidates: st.keepTop.list(), cutShort,
+      value: Math.max(upper, st.attained),
+      attained: st.attained,
+      u: st.bestU,
+      patterns: this.count,
+      candidatesEvaluated: st.evaluated,
+      rejected: 0,
+      info: `${this.count} distinct patterns from ${this.visits} vertex sign assignments${drift ? `, ${this.count - look.length} bounded by the run's earlier calls` : ''}${cutShort ? " (stopped early: a direction above the caller's bar was found)" : ''}`,
+      candidates: st.keepTop.list(),
+      cutShort,
     };
   }
 }
@@ -286,7 +352,14 @@ class MaximizeState {
   /** cone projections made (the earlyDirection unit) */
   evaluated = 0;
 
-  constructor(ps: PatternSet, Xh: Float64Array, readonly r: number, lam: Float64Array, seedU: Float64Array | undefined, readonly opts: MaximizeOptions) {
+  constructor(
+    ps: PatternSet,
+    Xh: Float64Array,
+    readonly r: number,
+    lam: Float64Array,
+    seedU: Float64Array | undefined,
+    readonly opts: MaximizeOptions,
+  ) {
     this.stopBelow = opts.stopBelow ?? -Infinity;
     this.keepTop = new TopDirections(opts.candidates ?? 0, opts.candidateFloor ?? this.stopBelow);
     const m = (this.m = ps.rows.length);
@@ -297,7 +370,10 @@ class MaximizeState {
       const j = ps.rows[t];
       this.lk[t] = lam[j];
       let s = 0;
-      for (let q = 0; q < r; q++) { this.Xk.data[t * r + q] = Xh[j * r + q]; s += Xh[j * r + q] ** 2; }
+      for (let q = 0; q < r; q++) {
+        this.Xk.data[t * r + q] = Xh[j * r + q];
+        s += Xh[j * r + q] ** 2;
+      }
       this.xn[t] = Math.sqrt(s);
     }
     this.bestU = new Float64Array(r);
@@ -305,13 +381,17 @@ class MaximizeState {
     this.attained = this.h(this.bestU);
     if (seedU && seedU.length === r) {
       const v = this.h(seedU);
-      if (v > this.attained) { this.attained = v; this.bestU = Float64Array.from(seedU); }
+      if (v > this.attained) {
+        this.attained = v;
+        this.bestU = Float64Array.from(seedU);
+      }
     }
   }
 
   /** |λᵀ(X̂u)_+| on the kept rows */
   h(u: Float64Array): number {
-    const { m, r, lk } = this, X = this.Xk.data;
+    const { m, r, lk } = this,
+      X = this.Xk.data;
     let v = 0;
     for (let t = 0; t < m; t++) {
       let z = 0;
@@ -328,26 +408,51 @@ class MaximizeState {
   /** a direction met (u is kept as given when it becomes the best: pass a copy if it will change) */
   offer(u: Float64Array, v: number): void {
     this.keepTop.offer(u, v);
-    if (v > this.attained) { this.attained = v; this.bestU = u; }
+    if (v > this.attained) {
+      this.attained = v;
+      this.bestU = u;
+    }
   }
 }
 
-/** Per pattern D: g_D = X̂ᵀDλ (row-major, count×r), its rounding per unit u, and the bound ‖g_D‖ + rounding ≥ ‖Π_K g_D‖. */
-function patternGradients(ps: PatternSet, st: MaximizeState): PatternBounds {
-  const { m, r, lk, xn } = st, X = st.Xk.data;
+/**
+ * Per pattern D of `look`: g_D = X̂ᵀDλ (row-major, count×r), its rounding per unit u, and the bound
+ * ‖g_D‖ + rounding ≥ ‖Π_K g_D‖ (entries of the other patterns stay 0, unused).
+ */
+function patternGradients(ps: PatternSet, st: MaximizeState, look: number[]): PatternBounds {
+  const { m, r, lk, xn } = st,
+    X = st.Xk.data;
   const gAll = new Float64Array(ps.count * r);
   const bound = new Float64Array(ps.count);
   const gRoundAll = new Float64Array(ps.count);
-  for (let p = 0; p < ps.count; p++) {
+  // running sums over rows t ascending, kept per row (pre[t·r…] before row t): a pattern sharing its
+  // first rows' bits with the previous one (the set is sorted, PatternSet.build) resumes there. The
+  // same additions in the same order as summing each pattern afresh: the same numbers.
+  const pre = new Float64Array((m + 1) * r),
+    preMass = new Float64Array(m + 1);
+  const bits = ps.bits;
+  let last = -1;
+  for (const p of look) {
     const o = p * m;
-    let mass = 0;
-    for (let t = 0; t < m; t++)
-      if (ps.bits[o + t] && lk[t] !== 0) {
-        mass += Math.abs(lk[t]) * xn[t];
-        for (let q = 0; q < r; q++) gAll[p * r + q] += lk[t] * X[t * r + q];
+    let t0 = 0;
+    if (last >= 0) for (const lo = last * m; t0 < m && bits[o + t0] === bits[lo + t0]; ) t0++;
+    last = p;
+    for (let t = t0; t < m; t++) {
+      const a = t * r;
+      if (bits[o + t] && lk[t] !== 0) {
+        preMass[t + 1] = preMass[t] + Math.abs(lk[t]) * xn[t];
+        for (let q = 0; q < r; q++) pre[a + r + q] = pre[a + q] + lk[t] * X[a + q];
+      } else {
+        preMass[t + 1] = preMass[t];
+        for (let q = 0; q < r; q++) pre[a + r + q] = pre[a + q];
       }
+    }
+    const mass = preMass[m];
     let gn = 0;
-    for (let q = 0; q < r; q++) gn += gAll[p * r + q] ** 2;
+    for (let q = 0; q < r; q++) {
+      const v = (gAll[p * r + q] = pre[m * r + q]);
+      gn += v * v;
+    }
     gRoundAll[p] = 4 * EPS * (m + r) * mass; // rounding of g's entries, per unit u
     bound[p] = Math.sqrt(gn) + gRoundAll[p];
   }
@@ -356,7 +461,8 @@ function patternGradients(ps: PatternSet, st: MaximizeState): PatternBounds {
 
 /** y = X̂_D-rows·g for every kept row (y_t = x_tᵀg): one pass serves h(±g/‖g‖) and both signs' one-constraint cuts. */
 function rowProducts(st: MaximizeState, g: Float64Array, y: Float64Array): void {
-  const { m, r } = st, X = st.Xk.data;
+  const { m, r } = st,
+    X = st.Xk.data;
   for (let t = 0; t < m; t++) {
     let z = 0;
     for (let q = 0; q < r; q++) z += X[t * r + q] * g[q];
@@ -400,16 +506,27 @@ interface SeedPass {
 function seedFromPatternDirections(ps: PatternSet, st: MaximizeState, pb: PatternBounds, order: number[]): SeedPass {
   const { m, r, lk } = st;
   const len = order.length;
-  const sp: SeedPass = { count: 0, hasCut: new Uint8Array(len), plus: new Float64Array(len), minus: new Float64Array(len), warmPlus: new Float64Array(len).fill(Infinity), warmMinus: new Float64Array(len).fill(Infinity) };
-  const warm = ps.warmFaces(r);
-  const dir = new Float64Array(r), v = new Float64Array(r);
+  const sp: SeedPass = {
+    count: 0,
+    hasCut: new Uint8Array(len),
+    plus: new Float64Array(len),
+    minus: new Float64Array(len),
+    warmPlus: new Float64Array(len).fill(Infinity),
+    warmMinus: new Float64Array(len).fill(Infinity),
+  };
+  const warm = ps.warmFaces(r, st.opts.warmScope);
+  const dir = new Float64Array(r),
+    v = new Float64Array(r);
   const y = new Float64Array(m);
   let i = 0;
   for (; i < len; i++) {
     const p = order[i];
     if (pb.bound[p] <= st.bar()) break;
     const gn = pb.bound[p] - pb.gRoundAll[p];
-    if (!(gn > 0)) { sp.hasCut[i] = 1; continue; }
+    if (!(gn > 0)) {
+      sp.hasCut[i] = 1;
+      continue;
+    }
     const g = pb.gAll.subarray(p * r, p * r + r);
     const pat = ps.bits.subarray(p * m, p * m + m);
     if (warm) {
@@ -421,7 +538,8 @@ function seedFromPatternDirections(ps: PatternSet, st: MaximizeState, pb: Patter
     sp.hasCut[i] = 1;
     sp.plus[i] = oneConstraintCut(st, pat, y, 1);
     sp.minus[i] = oneConstraintCut(st, pat, y, -1);
-    let hp = 0, hm = 0;
+    let hp = 0,
+      hm = 0;
     for (let t = 0; t < m; t++) {
       const z = y[t] / gn;
       if (z > 0) hp += lk[t] * z;
@@ -431,7 +549,10 @@ function seedFromPatternDirections(ps: PatternSet, st: MaximizeState, pb: Patter
       for (let q = 0; q < r; q++) dir[q] = (sgn * g[q]) / gn;
       const val = Math.abs(sgn > 0 ? hp : hm);
       st.keepTop.offer(dir, val);
-      if (val > st.attained) { st.attained = val; st.bestU = Float64Array.from(dir); }
+      if (val > st.attained) {
+        st.attained = val;
+        st.bestU = Float64Array.from(dir);
+      }
     }
   }
   sp.count = i;
@@ -443,8 +564,19 @@ function seedFromPatternDirections(ps: PatternSet, st: MaximizeState, pb: Patter
  * sound bound ‖s_g·g + sAᵀμ‖ (+ rounding, as for a projection) on ‖Π_K(s_g·g)‖ (weak duality, any
  * sμ ≥ 0), or Infinity when there is none. v: scratch of length r.
  */
-function lastFaceBound(st: MaximizeState, warm: { face: Int32Array; mu: Float64Array }, slot: number, pat: Uint8Array, g: Float64Array, sg: number, gn: number, gRound: number, v: Float64Array): number {
-  const { m, r, xn } = st, X = st.Xk.data;
+function lastFaceBound(
+  st: MaximizeState,
+  warm: { face: Int32Array; mu: Float64Array },
+  slot: number,
+  pat: Uint8Array,
+  g: Float64Array,
+  sg: number,
+  gn: number,
+  gRound: number,
+  v: Float64Array,
+): number {
+  const { m, r, xn } = st,
+    X = st.Xk.data;
   const o = slot * r;
   if (warm.face[o] < 0) return Infinity;
   v.fill(0);
@@ -456,8 +588,12 @@ function lastFaceBound(st: MaximizeState, warm: { face: Int32Array; mu: Float64A
     for (let q = 0; q < r; q++) v[q] += mu * X[j * r + q];
     mass += warm.mu[o + a] * xn[j];
   }
-  let gv = 0, vv = 0;
-  for (let q = 0; q < r; q++) { gv += sg * g[q] * v[q]; vv += v[q] * v[q]; }
+  let gv = 0,
+    vv = 0;
+  for (let q = 0; q < r; q++) {
+    gv += sg * g[q] * v[q];
+    vv += v[q] * v[q];
+  }
   const s = vv > 0 && gv < 0 ? -gv / vv : 0;
   let zn = 0;
   for (let q = 0; q < r; q++) zn += (sg * g[q] + s * v[q]) ** 2;
@@ -477,15 +613,51 @@ function keepFace(warm: { face: Int32Array; mu: Float64Array }, slot: number, r:
 type PatternBounds = { gAll: Float64Array; bound: Float64Array; gRoundAll: Float64Array };
 
 /**
+ * A run's per-pattern bounds (PatternSet.driftFor): key[p] = b − D_then for a sound bound b on
+ * max_± ‖Π_K(±g_D)‖ at the dual point of the call that set it; `lam` is the last call's λ (kept rows).
+ * Since Π_K is 1-Lipschitz and ‖X̂ᵀD(λ' − λ)‖ ≤ Σ_t |λ'_t − λ_t|·‖x̂_t‖, b + (D_now − D_then) bounds
+ * the pattern at the current point (speed only where it is above the bar: the pattern is then looked at).
+ */
+interface DriftStore {
+  scope: object;
+  lam: Float64Array;
+  D: number;
+  key: Float64Array;
+}
+
+/** D + Σ_t |λ_t − λ'_t|·‖x̂_t‖, rounded up (the terms' and the sum's rounding, 8ε(m + r) relative, and the addition's). */
+function driftStep(D: number, lamBefore: Float64Array, st: MaximizeState): number {
+  const { m, r, lk, xn } = st;
+  let delta = 0;
+  for (let t = 0; t < m; t++) delta += Math.abs(lk[t] - lamBefore[t]) * xn[t];
+  return (D + delta * (1 + 8 * EPS * (m + r))) * (1 + 2 * EPS);
+}
+
+/** pattern p's kept bound moved to the current point (Infinity: none); the rounding of key = b − D_then and key + D_now added */
+function driftBound(dr: DriftStore, p: number): number {
+  const key = dr.key[p];
+  if (key === Infinity) return Infinity;
+  return key + dr.D + 4 * EPS * (Math.abs(key) + 2 * dr.D);
+}
+
+/**
  * The patterns in decreasing ‖g_D‖ until the bar: each sign's ‖Π_K(±g_D)‖ bounded by one
  * constraint's multiplier or by the last face's (cheap), else by a cone projection. Returns the
  * largest bound left (sound M̄ before max with the value attained) and whether an earlyDirection stop
  * cut the list short.
  */
-function boundPatterns(ps: PatternSet, st: MaximizeState, pb: PatternBounds, order: number[], sp: SeedPass): { upper: number; cutShort: boolean } {
+function boundPatterns(
+  ps: PatternSet,
+  st: MaximizeState,
+  pb: PatternBounds,
+  order: number[],
+  sp: SeedPass,
+  drift: DriftStore | null,
+): { upper: number; cutShort: boolean } {
   const { m, r, xn, opts } = st;
-  const y = new Float64Array(m), v = new Float64Array(r);
-  const warm = ps.warmFaces(r);
+  const y = new Float64Array(m),
+    v = new Float64Array(r);
+  const warm = ps.warmFaces(r, st.opts.warmScope);
   let upper = 0;
   for (let i = 0; i < order.length; i++) {
     const p = order[i];
@@ -501,10 +673,19 @@ function boundPatterns(ps: PatternSet, st: MaximizeState, pb: PatternBounds, ord
     const seen = i < sp.count;
     const cutKnown = seen && sp.hasCut[i] === 1;
     if (!cutKnown) rowProducts(st, g, y);
+    // this pattern's bound over both signs, kept for the run's next call (its ‖g_D‖ bound is kept already)
+    let both = 0;
     for (const sgn of [1, -1]) {
-      const again = seen ? (sgn > 0 ? sp.warmPlus[i] : sp.warmMinus[i]) : warm ? lastFaceBound(st, warm, 2 * p + (sgn > 0 ? 0 : 1), pat, g, sgn, gn, pb.gRoundAll[p], v) : Infinity;
+      const again = seen
+        ? sgn > 0
+          ? sp.warmPlus[i]
+          : sp.warmMinus[i]
+        : warm
+          ? lastFaceBound(st, warm, 2 * p + (sgn > 0 ? 0 : 1), pat, g, sgn, gn, pb.gRoundAll[p], v)
+          : Infinity;
       if (again <= st.bar()) {
         upper = Math.max(upper, again);
+        both = Math.max(both, again);
         continue;
       }
       const cut = cutKnown ? (sgn > 0 ? sp.plus[i] : sp.minus[i]) : oneConstraintCut(st, pat, y, sgn);
@@ -512,22 +693,27 @@ function boundPatterns(ps: PatternSet, st: MaximizeState, pb: PatternBounds, ord
       const one = Math.sqrt(Math.max(0, gn * gn - cut) + 8 * EPS * (m + r) * gn * gn) + pb.gRoundAll[p];
       if (one <= st.bar()) {
         upper = Math.max(upper, one);
+        both = Math.max(both, one);
         continue;
       }
       const gs = sgn === 1 ? Float64Array.from(g) : g.map((x) => -x);
       const pr = projectCone(st.Xk, pat, gs, 1, undefined, undefined, st.bar());
       st.evaluated++;
       if (warm) keepFace(warm, 2 * p + (sgn > 0 ? 0 : 1), r, pr.active, pr.mu);
-      let zn = 0, zmass = gn;
+      let zn = 0,
+        zmass = gn;
       for (let q = 0; q < r; q++) zn += pr.z[q] * pr.z[q];
       zn = Math.sqrt(zn);
       for (let a = 0; a < pr.active.length; a++) zmass += pr.mu[a] * xn[pr.active[a]];
-      upper = Math.max(upper, zn + pb.gRoundAll[p] + 4 * EPS * (m + r) * zmass);
+      const proj = zn + pb.gRoundAll[p] + 4 * EPS * (m + r) * zmass;
+      upper = Math.max(upper, proj);
+      both = Math.max(both, proj);
       if (zn > 0) {
         const u = pr.z.map((x) => x / zn);
         st.offer(u, st.h(u));
       }
     }
+    if (drift) drift.key[p] = Math.min(drift.key[p], both - drift.D);
   }
   return { upper, cutShort: false };
 }
@@ -541,6 +727,8 @@ export interface MaximizeOptions {
   candidateFloor?: number;
   /** stop once a direction above `above` is attained and `work` cone projections are spent (M̄ stays sound, looser) */
   earlyDirection?: { above: number; work: number };
+  /** the run whose last faces warm-start this call (OracleOptions.warmScope); none: cold */
+  warmScope?: object;
 }
 
 export interface ScoredDirection {
@@ -571,6 +759,38 @@ export class TopDirections {
   list(): ScoredDirection[] {
     return this.items;
   }
+}
+
+/**
+ * The patterns' bits, pattern after pattern, in lexicographic order (row 0 first): neighbours share
+ * their first rows' signs, where patternGradients resumes. Up to 52 rows a pattern is a float64 integer
+ * (row j of m weighing 2^(m−1−j)) and the native numeric sort orders them.
+ */
+function sortedBits(out: Uint8Array[], m: number): Uint8Array {
+  const bits = new Uint8Array(out.length * m);
+  if (m > 52) {
+    out.sort((a, b) => {
+      for (let j = 0; j < m; j++) if (a[j] !== b[j]) return a[j] - b[j];
+      return 0;
+    });
+    out.forEach((b, t) => bits.set(b, t * m));
+    return bits;
+  }
+  const keys = new Float64Array(out.length);
+  out.forEach((b, t) => {
+    let key = 0;
+    for (let j = 0; j < m; j++) key = 2 * key + b[j];
+    keys[t] = key;
+  });
+  keys.sort();
+  keys.forEach((key, t) => {
+    for (let j = m - 1; j >= 0; j--) {
+      const bit = key % 2;
+      bits[t * m + j] = bit;
+      key = (key - bit) / 2;
+    }
+  });
+  return bits;
 }
 
 function packBits(b: Uint8Array): number[] {

@@ -120,8 +120,7 @@ export async function loadPipeline(inp: PipelineInput): Promise<Loaded> {
     const refusal = crossCheckRefusal(ort, modelFile);
     if (refusal) throw refusal;
   }
-  if (data?.affine)
-    warnings.push('the training data were preprocessed as you asked, x → (x − mean)/scale, before the model saw them');
+  if (data?.affine) warnings.push('the training data were preprocessed as you asked, x → (x − mean)/scale, before the model saw them');
   const settings = inp.options ? settingsFromOptions(model, inp.options) : null;
   const suggestion = inp.options && sklearnSuggestion(model, inp.options, inp.frontEnd);
   if (suggestion) warnings.push(suggestion);

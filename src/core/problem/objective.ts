@@ -21,10 +21,7 @@ function allZero(a: Float64Array | null): boolean {
  * The modes that actually apply: a network without a hidden (output) bias forces 'none'. A mode
  * 'none' with a nonzero bias present is refused (the objective would not describe the network).
  */
-export function resolveModes(
-  net: NetworkWeights,
-  requested: CertifyModes,
-): { modes: CertifyModes; warnings: string[] } {
+export function resolveModes(net: NetworkWeights, requested: CertifyModes): { modes: CertifyModes; warnings: string[] } {
   const warnings: string[] = [];
   let hiddenBias = requested.hiddenBias;
   let outputBias = requested.outputBias;
@@ -61,16 +58,9 @@ export interface ObjectiveParts {
  * P(θ) exactly as trained, recomputed from the weights by forward():
  * ½‖F−Y‖² + (β/2)(‖W1‖² + ‖b1‖²[hidden decayed] + ‖W2‖² + ‖b2‖²[output decayed]).
  */
-export function networkObjective(
-  net: NetworkWeights,
-  X: Mat,
-  Y: Mat,
-  beta: number,
-  modes: CertifyModes,
-): ObjectiveParts {
+export function networkObjective(net: NetworkWeights, X: Mat, Y: Mat, beta: number, modes: CertifyModes): ObjectiveParts {
   const F = forward(net, X);
-  if (F.rows !== Y.rows || F.cols !== Y.cols)
-    throw usageError(`Labels are ${Y.rows}×${Y.cols} but the network outputs ${F.rows}×${F.cols}.`);
+  if (F.rows !== Y.rows || F.cols !== Y.cols) throw usageError(`Labels are ${Y.rows}×${Y.cols} but the network outputs ${F.rows}×${F.cols}.`);
   const R = zeros(Y.rows, Y.cols);
   let loss = 0;
   for (let i = 0; i < R.data.length; i++) {
@@ -164,13 +154,7 @@ export interface Rebalanced {
  * A free-hidden-bias neuron with u_j = 0 is a constant; its balanced penalty is 0 (an infimum,
  * approached by b → ∞, v → 0), so it is kept unscaled and counted with ‖ũ_j‖ = 0.
  */
-export function rebalance(
-  net: NetworkWeights,
-  infos: NeuronInfo[],
-  loss: number,
-  beta: number,
-  modes: CertifyModes,
-): Rebalanced {
+export function rebalance(net: NetworkWeights, infos: NeuronInfo[], loss: number, beta: number, modes: CertifyModes): Rebalanced {
   const d = net.W1.cols,
     c = net.W2.rows,
     m = net.W1.rows;
@@ -211,8 +195,7 @@ export function impliedBeta(
   const n = R.rows,
     c = R.cols;
   let num = 0;
-  for (let i = 0; i < n; i++)
-    for (let k = 0; k < c; k++) num += R.data[i * c + k] * (F.data[i * c + k] - (b2 ? b2[k] : 0));
+  for (let i = 0; i < n; i++) for (let k = 0; k < c; k++) num += R.data[i * c + k] * (F.data[i * c + k] - (b2 ? b2[k] : 0));
   let den = 0;
   for (const s of infos) if (!s.dead) den += s.inNorm * s.outNorm;
   const beta = den > 0 ? num / den : null;

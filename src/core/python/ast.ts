@@ -23,7 +23,19 @@ export function walk(n: Node, fn: (n: Node) => boolean | void): void {
  * findAll calls filter a list instead of re-walking the tree through the wasm boundary
  * (namedChildren is expensive). Extraction is synchronous, so a module-level index is safe.
  */
-const INDEXED = new Set(['call', 'assignment', 'augmented_assignment', 'for_statement', 'for_in_clause', 'function_definition', 'class_definition', 'as_pattern', 'with_item', 'named_expression', 'ERROR']);
+const INDEXED = new Set([
+  'call',
+  'assignment',
+  'augmented_assignment',
+  'for_statement',
+  'for_in_clause',
+  'function_definition',
+  'class_definition',
+  'as_pattern',
+  'with_item',
+  'named_expression',
+  'ERROR',
+]);
 let index: { root: number; byType: Map<string, Node[]>; all: Node[] } | null = null;
 
 export function withIndex<T>(root: Node, fn: () => T): T {
@@ -41,7 +53,11 @@ export function withIndex<T>(root: Node, fn: () => T): T {
       }
       if (c.gotoFirstChild()) continue;
       let up = false;
-      while (!c.gotoNextSibling()) if (!c.gotoParent()) { up = true; break; }
+      while (!c.gotoNextSibling())
+        if (!c.gotoParent()) {
+          up = true;
+          break;
+        }
       if (up) break;
     }
   } finally {
@@ -63,7 +79,7 @@ export function indexedNodes(): Node[] | null {
 export function findAll(n: Node, type: string | string[]): Node[] {
   const types = typeof type === 'string' ? [type] : type;
   if (index && types.every((t) => INDEXED.has(t))) {
-    const src = types.length === 1 ? index.byType.get(types[0]) ?? [] : index.all.filter((x) => types.includes(x.type));
+    const src = types.length === 1 ? (index.byType.get(types[0]) ?? []) : index.all.filter((x) => types.includes(x.type));
     if (n.id === index.root) return src;
     const a = n.startIndex;
     const b = n.endIndex;
@@ -113,8 +129,7 @@ export function positional(call: Node): Node[] {
 }
 
 export function kwarg(call: Node, name: string): Node | null {
-  for (const a of args(call))
-    if (a.type === 'keyword_argument' && a.childForFieldName('name')?.text === name) return a.childForFieldName('value');
+  for (const a of args(call)) if (a.type === 'keyword_argument' && a.childForFieldName('name')?.text === name) return a.childForFieldName('value');
   return null;
 }
 

@@ -47,7 +47,7 @@ export function scriptBeta(facts: ScriptFacts, n: number | null): ScriptBeta {
   if (facts.sklearn) return sklearnBeta(facts.sklearn.alpha);
   const { optimizer: opt, loss } = facts;
   const c = facts.network?.c ?? null;
-  const base = loss ? (loss.kind === 'penalty' ? loss.base ?? 'mse' : loss.kind) : 'mse';
+  const base = loss ? (loss.kind === 'penalty' ? (loss.base ?? 'mse') : loss.kind) : 'mse';
   const reduction = loss?.reduction ?? 'mean';
   const scale = loss?.scale ?? 1;
   const dec = totalDecay(opt, loss);
@@ -60,7 +60,9 @@ export function scriptBeta(facts: ScriptFacts, n: number | null): ScriptBeta {
   if (dec.wd <= 0) {
     out.beta = 0;
     out.zero =
-      (opt ? `${opt.className ?? opt.kind} has weight_decay = 0${opt.weightDecayDefault ? ' (not written: PyTorch default)' : ''}` : 'no weight decay and no penalty') +
+      (opt
+        ? `${opt.className ?? opt.kind} has weight_decay = 0${opt.weightDecayDefault ? ' (not written: PyTorch default)' : ''}`
+        : 'no weight decay and no penalty') +
       ', so β = 0: without weight decay the regularized problem min loss + (β/2)‖θ‖² that the certificate is about does not exist ' +
       '(P* would be the interpolation infimum). Set weight_decay > 0 (e.g. 1e-4) in the optimizer, or add μ·Σ‖p‖² to the loss.';
     out.derivation = 'β = 0';
@@ -90,7 +92,16 @@ export function scriptBeta(facts: ScriptFacts, n: number | null): ScriptBeta {
   const k = base === 'mse' ? 0.5 : 1;
   const kTxt = base === 'mse' ? '/2' : '';
   const sTxt = scale === 1 ? '' : `/s (s = ${fmt(scale)} multiplies the loss)`;
-  const what = base === 'mse' ? 'squared loss' : base === 'cross-entropy' ? 'cross-entropy' : base === 'hinge' ? 'hinge loss' : base === 'huber' ? 'Huber loss' : 'logistic loss';
+  const what =
+    base === 'mse'
+      ? 'squared loss'
+      : base === 'cross-entropy'
+        ? 'cross-entropy'
+        : base === 'hinge'
+          ? 'hinge loss'
+          : base === 'huber'
+            ? 'Huber loss'
+            : 'logistic loss';
   if (reduction === 'sum') {
     out.beta = (k * wd) / scale;
     out.derivation = `β = wd${kTxt}${sTxt} = ${fmt(out.beta)} (${what}, reduction sum; ${via})`;

@@ -44,8 +44,7 @@ export function readDataFile(written: string, scriptFile: string, workspaceRoot?
   const real = candidates.map(realOrNull).find((p): p is string => p !== null);
   if (!real) return { ok: false, missing: true };
   const roots = bases.map(realOrNull).filter((p): p is string => p !== null);
-  if (!roots.some((r) => inside(real, r)))
-    return { ok: false, why: `${real} is outside the script's folder${workspaceRoot ? ' and the workspace root' : ''}` };
+  if (!roots.some((r) => inside(real, r))) return { ok: false, why: `${real} is outside the script's folder${workspaceRoot ? ' and the workspace root' : ''}` };
   const st = statSync(real);
   if (!st.isFile()) return { ok: false, why: `${real} is not a regular file` };
   if (st.size > MAX_DATA_FILE_BYTES) return { ok: false, why: `${real} is ${mb(st.size)}, over the ${mb(MAX_DATA_FILE_BYTES)} read to count rows` };

@@ -8,15 +8,25 @@ type Unresolved = ScriptFacts['unresolved'];
 const READERS = /^(np|numpy)\.(load|loadtxt|genfromtxt|fromfile)$|^(pd|pandas)\.read_(csv|parquet|table|json|excel|feather|pickle)$|^torch\.load$/;
 /** Calls that generate N samples: name → which argument is N. */
 const GENERATORS: Record<string, { pos: number; kw?: string; shape?: string; def?: number }> = {
-  'torch.randn': { pos: 0 }, 'torch.rand': { pos: 0 }, 'np.random.randn': { pos: 0 }, 'np.random.rand': { pos: 0 },
-  'numpy.random.randn': { pos: 0 }, 'numpy.random.rand': { pos: 0 },
-  'np.random.normal': { pos: 2, kw: 'size', shape: 'size' }, 'np.random.uniform': { pos: 2, kw: 'size', shape: 'size' },
-  'rng.normal': { pos: 2, kw: 'size', shape: 'size' }, 'rng.uniform': { pos: 2, kw: 'size', shape: 'size' },
+  'torch.randn': { pos: 0 },
+  'torch.rand': { pos: 0 },
+  'np.random.randn': { pos: 0 },
+  'np.random.rand': { pos: 0 },
+  'numpy.random.randn': { pos: 0 },
+  'numpy.random.rand': { pos: 0 },
+  'np.random.normal': { pos: 2, kw: 'size', shape: 'size' },
+  'np.random.uniform': { pos: 2, kw: 'size', shape: 'size' },
+  'rng.normal': { pos: 2, kw: 'size', shape: 'size' },
+  'rng.uniform': { pos: 2, kw: 'size', shape: 'size' },
   'rng.standard_normal': { pos: 0, kw: 'size', shape: 'size' },
-  'np.linspace': { pos: 2, kw: 'num', def: 50 }, 'torch.linspace': { pos: 2, kw: 'steps' },
-  make_moons: { pos: 0, kw: 'n_samples', def: 100 }, make_circles: { pos: 0, kw: 'n_samples', def: 100 },
-  make_classification: { pos: 0, kw: 'n_samples', def: 100 }, make_regression: { pos: 0, kw: 'n_samples', def: 100 },
-  make_blobs: { pos: 0, kw: 'n_samples', def: 100 }, make_friedman1: { pos: 0, kw: 'n_samples', def: 100 },
+  'np.linspace': { pos: 2, kw: 'num', def: 50 },
+  'torch.linspace': { pos: 2, kw: 'steps' },
+  make_moons: { pos: 0, kw: 'n_samples', def: 100 },
+  make_circles: { pos: 0, kw: 'n_samples', def: 100 },
+  make_classification: { pos: 0, kw: 'n_samples', def: 100 },
+  make_regression: { pos: 0, kw: 'n_samples', def: 100 },
+  make_blobs: { pos: 0, kw: 'n_samples', def: 100 },
+  make_friedman1: { pos: 0, kw: 'n_samples', def: 100 },
 };
 const X_NAME = /^[Xx](_\w+)?$|^(inputs?|features|data)$/;
 
@@ -37,7 +47,6 @@ function samplesOf(call: Node, key: string, r: Resolver): { n: number | null; wh
   if (!e.ok) return { n: null, why: e.why };
   const v = Array.isArray(e.value) ? e.value[0] : e.value;
   return typeof v === 'number' ? { n: v } : { n: null, why: `'${short(a)}' is not a count` };
-
 }
 
 function findN(root: Node, r: Resolver, un: Unresolved): Pick<DataFact, 'n' | 'nRange' | 'nSource'> {
@@ -47,7 +56,7 @@ function findN(root: Node, r: Resolver, un: Unresolved): Pick<DataFact, 'n' | 'n
     if (!key) continue;
     const asg = enclosing(c, ['assignment']);
     const left = asg?.childForFieldName('left');
-    const target = left ? (left.type === 'identifier' ? left.text : left.namedChildren[0]?.text ?? null) : null;
+    const target = left ? (left.type === 'identifier' ? left.text : (left.namedChildren[0]?.text ?? null)) : null;
     cands.push({ call: c, key, target });
   }
   const pick = cands.find((c) => c.key.startsWith('make_') || (c.target && X_NAME.test(c.target))) ?? null;
@@ -88,7 +97,11 @@ function findN(root: Node, r: Resolver, un: Unresolved): Pick<DataFact, 'n' | 'n
       return { n: null };
     }
     const nTest = t < 1 ? Math.ceil(t * s.n) : t;
-    return { n: s.n - nTest, nRange: rangeOf(split), nSource: `${s.n} samples from ${short(pick.call, 40)}, minus test_size=${t} (${nTest}) in train_test_split` };
+    return {
+      n: s.n - nTest,
+      nRange: rangeOf(split),
+      nSource: `${s.n} samples from ${short(pick.call, 40)}, minus test_size=${t} (${nTest}) in train_test_split`,
+    };
   }
   return { n: s.n, nRange: rangeOf(pick.call), nSource: short(pick.call, 50) };
 }
@@ -127,7 +140,7 @@ export function findData(root: Node, r: Resolver, un: Unresolved, exportPaths: S
       continue;
     }
     // torch.load of the file the script itself saves is a checkpoint, not data.
-    if (full === 'torch.load' && (exportPaths.has(e.value) || /\.(pt|pth|ckpt)$/.test(e.value) && !/data|train/i.test(e.value))) continue;
+    if (full === 'torch.load' && (exportPaths.has(e.value) || (/\.(pt|pth|ckpt)$/.test(e.value) && !/data|train/i.test(e.value)))) continue;
     paths.push({ path: e.value, range: rangeOf(c), reader: full });
   }
   if (!paths.length) paths.push(...quotedDataFiles(root, exportPaths));
@@ -143,7 +156,7 @@ export function findExports(root: Node, r: Resolver, un: Unresolved): ExportFact
     const isOnnx = /(^|\.)onnx\.(export|dynamo_export)$/.test(full);
     const isSave = full === 'torch.save';
     if (!isOnnx && !isSave) continue;
-    let pathNode: Node | null = isSave ? positional(c)[1] ?? kwarg(c, 'f') : positional(c)[2] ?? kwarg(c, 'f');
+    let pathNode: Node | null = isSave ? (positional(c)[1] ?? kwarg(c, 'f')) : (positional(c)[2] ?? kwarg(c, 'f'));
     let at = c;
     const dyn = kwarg(c, 'dynamo');
     const dynamo = full.endsWith('dynamo_export') || (!!dyn && r.evaluate(dyn).ok && (r.evaluate(dyn) as { value: unknown }).value === true);

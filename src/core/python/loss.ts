@@ -17,12 +17,19 @@ export const SUPPORTED_LOSSES =
   'BCEWithLogitsLoss or SoftMarginLoss (logistic), clamp(1 − y·f, min=0) (hinge), HuberLoss or SmoothL1Loss (Huber), optionally plus μ·Σ‖p‖² over model.parameters()';
 
 const CLASSES: Record<string, ScriptLossKind> = {
-  MSELoss: 'mse', mse_loss: 'mse',
-  CrossEntropyLoss: 'cross-entropy', cross_entropy: 'cross-entropy',
-  BCEWithLogitsLoss: 'bce-logits', binary_cross_entropy_with_logits: 'bce-logits',
-  SoftMarginLoss: 'bce-logits', soft_margin_loss: 'bce-logits',
+  MSELoss: 'mse',
+  mse_loss: 'mse',
+  CrossEntropyLoss: 'cross-entropy',
+  cross_entropy: 'cross-entropy',
+  BCEWithLogitsLoss: 'bce-logits',
+  binary_cross_entropy_with_logits: 'bce-logits',
+  SoftMarginLoss: 'bce-logits',
+  soft_margin_loss: 'bce-logits',
   // SmoothL1Loss(beta=b) = HuberLoss(delta=b)/b: the same loss when b = 1 (both defaults); other b below
-  HuberLoss: 'huber', huber_loss: 'huber', SmoothL1Loss: 'huber', smooth_l1_loss: 'huber',
+  HuberLoss: 'huber',
+  huber_loss: 'huber',
+  SmoothL1Loss: 'huber',
+  smooth_l1_loss: 'huber',
 };
 const UNSUPPORTED: Record<string, string> = {
   L1Loss: 'the absolute error is not a smooth convex loss with the dual the certificate uses',
@@ -34,7 +41,9 @@ const UNSUPPORTED: Record<string, string> = {
   binary_cross_entropy: 'binary_cross_entropy is on probabilities: certifiable only as the logistic loss of a model ending in Sigmoid',
   NLLLoss: 'NLLLoss is cross-entropy only after log_softmax',
   nll_loss: 'nll_loss is cross-entropy only after log_softmax',
-  PoissonNLLLoss: 'not one of the certified losses', GaussianNLLLoss: 'not one of the certified losses', CosineEmbeddingLoss: 'not one of the certified losses',
+  PoissonNLLLoss: 'not one of the certified losses',
+  GaussianNLLLoss: 'not one of the certified losses',
+  CosineEmbeddingLoss: 'not one of the certified losses',
 };
 
 function isSquare(n: Node): boolean {
@@ -70,9 +79,10 @@ function isHinge(inner: Node, r?: Resolver): boolean {
   const fn = inner.childForFieldName('function');
   let arg: Node | null = null;
   if (fn && (last === 'relu' || last === 'clamp' || last === 'clip' || last === 'clamp_min')) {
-    arg = fn.type === 'attribute' && !/^(torch|F|np|nn\.functional|torch\.nn\.functional)$/.test(dotted(fn.childForFieldName('object')) ?? '')
-      ? fn.childForFieldName('object')
-      : positional(inner)[0] ?? null;
+    arg =
+      fn.type === 'attribute' && !/^(torch|F|np|nn\.functional|torch\.nn\.functional)$/.test(dotted(fn.childForFieldName('object')) ?? '')
+        ? fn.childForFieldName('object')
+        : (positional(inner)[0] ?? null);
   }
   if (!arg) return false;
   arg = unparen(arg);
@@ -117,10 +127,10 @@ function dataTerm(n: Node, r: Resolver, head: string | null, depth = 0): Data | 
       last = calleeLast(v) ?? '';
     } else if (v && (v.type === 'attribute' || v.type === 'identifier')) {
       // mse = F.mse_loss; mse(out, y): the alias of a functional loss, options at the call
-      last = v.type === 'attribute' ? v.childForFieldName('attribute')?.text ?? '' : v.text;
+      last = v.type === 'attribute' ? (v.childForFieldName('attribute')?.text ?? '') : v.text;
     } else return null;
   }
-  const spelling = (dotted(ctor.childForFieldName('function')) ?? last);
+  const spelling = dotted(ctor.childForFieldName('function')) ?? last;
   let kind = CLASSES[last];
   let why = UNSUPPORTED[last];
   if (!kind && !why) return null;
@@ -133,7 +143,10 @@ function dataTerm(n: Node, r: Resolver, head: string | null, depth = 0): Data | 
   const d: Data = { kind, reduction: rd === 'sum' ? 'sum' : rd === 'mean' ? 'mean' : null, supported: true, spelling, node: n };
   if (rd !== 'mean' && rd !== 'sum') {
     d.supported = false;
-    d.why = rd === null ? `reduction: ${redE && !redE.ok ? redE.why : 'not visible'}` : `reduction='${rd}' leaves a per-sample loss; reduce it with .mean() or .sum()`;
+    d.why =
+      rd === null
+        ? `reduction: ${redE && !redE.ok ? redE.why : 'not visible'}`
+        : `reduction='${rd}' leaves a per-sample loss; reduce it with .mean() or .sum()`;
   }
   const b = /^(SmoothL1Loss|smooth_l1_loss)$/.test(last) ? kwarg(ctor, 'beta') : null;
   if (b && !/^1(\.0*)?$/.test(b.text)) {
@@ -154,13 +167,16 @@ function dataTerm(n: Node, r: Resolver, head: string | null, depth = 0): Data | 
 function penaltyTerm(n: Node, r: Resolver, depth = 0): { mu: number | null; node: Node; why?: string } | undefined {
   n = unparen(n);
   const looksL2 = (x: Node): boolean => {
-    const t = x.type === 'identifier' ? r.valueNode(x.text, x)?.text ?? '' : x.text;
+    const t = x.type === 'identifier' ? (r.valueNode(x.text, x)?.text ?? '') : x.text;
     return /parameters\(\)|\.weight/.test(t) && /\*\*\s*2|pow\(\s*2|square|norm\(.*\)\s*\*\*\s*2|\bp\s*\*\s*p\b/.test(t);
   };
   const isProduct = n.type === 'binary_operator' && n.child(1)?.text === '*';
   const [a, b] = isProduct ? [n.childForFieldName('left'), n.childForFieldName('right')] : [null, null];
   if (a && b) {
-    for (const [coef, term] of [[a, b], [b, a]] as const) {
+    for (const [coef, term] of [
+      [a, b],
+      [b, a],
+    ] as const) {
       if (looksL2(term) || penaltyTerm(term, r, depth + 1)) {
         const inner = penaltyTerm(term, r, depth + 1);
         const e = r.evaluate(coef);
@@ -233,7 +249,7 @@ export function findLoss(root: Node, r: Resolver, un: Unresolved, head: string |
       }
       // 0.5 * criterion(out, y): a constant factor on the data term
       let factor = 1;
-      const op = t.type === 'binary_operator' ? t.child(1)?.text ?? '' : '';
+      const op = t.type === 'binary_operator' ? (t.child(1)?.text ?? '') : '';
       const [a, b] = ['*', '/'].includes(op) ? [t.childForFieldName('left'), t.childForFieldName('right')] : [null, null];
       if (a && b && !penaltyTerm(t, r)) {
         const ca = asNumber(r.evaluate(a));
@@ -281,5 +297,3 @@ export function findLoss(root: Node, r: Resolver, un: Unresolved, head: string |
   }
   return fact;
 }
-
-

@@ -39,7 +39,9 @@ export function notebookCells(json: string, file: string): CellSource[] {
     const at = `cells[${index}]`;
     if (!isObject(c)) throw refuse(`${at} is ${what(c)}; a cell is an object`);
     if (typeof c.cell_type !== 'string' || !CELL_TYPES.includes(c.cell_type))
-      throw refuse(`${at}.cell_type is ${c.cell_type === undefined ? 'missing' : typeof c.cell_type === 'string' ? JSON.stringify(c.cell_type.slice(0, 40)) : what(c.cell_type)}; nbformat 4 has "code", "markdown", "raw"`);
+      throw refuse(
+        `${at}.cell_type is ${c.cell_type === undefined ? 'missing' : typeof c.cell_type === 'string' ? JSON.stringify(c.cell_type.slice(0, 40)) : what(c.cell_type)}; nbformat 4 has "code", "markdown", "raw"`,
+      );
     const src = c.source;
     if (Array.isArray(src)) {
       const bad = src.findIndex((s) => typeof s !== 'string');

@@ -137,7 +137,9 @@ function moduleNetwork(cls: Node, r: Resolver, un: Unresolved): NetworkFact | nu
   if (!sup || !/Module\b/.test(sup.text)) return null;
   const body = cls.childForFieldName('body');
   if (!body) return null;
-  const methods = kids(body).map((k) => (k.type === 'decorated_definition' ? k.childForFieldName('definition') ?? k : k)).filter((k) => k.type === 'function_definition');
+  const methods = kids(body)
+    .map((k) => (k.type === 'decorated_definition' ? (k.childForFieldName('definition') ?? k) : k))
+    .filter((k) => k.type === 'function_definition');
   const init = methods.find((f) => f.childForFieldName('name')?.text === '__init__');
   const forward = methods.find((f) => f.childForFieldName('name')?.text === 'forward');
   if (!init || !forward) return null;
@@ -208,6 +210,9 @@ export function findNetwork(root: Node, r: Resolver, un: Unresolved): NetworkFac
   }
   found.sort((a, b) => a.range.line - b.range.line);
   if (found.length > 1)
-    un.push({ what: `${found.length} two-layer ReLU networks are defined; the first (line ${found[0].range.line + 1}) is the one read`, range: found[1].range });
+    un.push({
+      what: `${found.length} two-layer ReLU networks are defined; the first (line ${found[0].range.line + 1}) is the one read`,
+      range: found[1].range,
+    });
   return found[0] ?? null;
 }

@@ -37,7 +37,11 @@ function polishOf(calls: Node[], pick: Node): Node | null {
   return calls.find((c) => c !== pick && calleeLast(c) === 'LBFGS' && c.startIndex > pick.startIndex && p !== null && paramsText(c) === p) ?? null;
 }
 
-export function findOptimizer(root: Node, r: Resolver, un: Unresolved, netName: string | null): OptimizerFact | null {
+/**
+ * Which optimizer call is read: a script may build several (a polish, one per model); the one
+ * given the network's parameters wins, and the others are reported rather than silently ignored.
+ */
+function pickOptimizer(root: Node, un: Unresolved, netName: string | null): { pick: Node; polish: Node | null } | null {
   const calls = findAll(root, 'call').filter((c) => {
     const last = calleeLast(c) ?? '';
     if (!OPTIMIZERS.has(last)) return false;
@@ -53,6 +57,13 @@ export function findOptimizer(root: Node, r: Resolver, un: Unresolved, netName: 
   const others = calls.filter((c) => c !== pick && c !== polish);
   if (others.length)
     un.push({ what: `${calls.length} optimizers are created; the one at line ${pick.startPosition.row + 1} is read`, range: rangeOf(others[0]) });
+  return { pick, polish };
+}
+
+export function findOptimizer(root: Node, r: Resolver, un: Unresolved, netName: string | null): OptimizerFact | null {
+  const picked = pickOptimizer(root, un, netName);
+  if (!picked) return null;
+  const { pick, polish } = picked;
   const name = calleeLast(pick) ?? '';
   const decN = kwarg(pick, 'decoupled_weight_decay');
   const decoupled = !!decN && r.evaluate(decN).ok && (r.evaluate(decN) as { value: unknown }).value === true;
@@ -67,7 +78,13 @@ export function findOptimizer(root: Node, r: Resolver, un: Unresolved, netName: 
   const nameNode = calleeNode(pick);
   if (nameNode) fact.nameRange = rangeOf(nameNode);
   const lastArg = args(pick).slice(-1)[0];
-  if (lastArg) fact.argsEnd = { line: lastArg.endPosition.row, column: lastArg.endPosition.column, endLine: lastArg.endPosition.row, endColumn: lastArg.endPosition.column };
+  if (lastArg)
+    fact.argsEnd = {
+      line: lastArg.endPosition.row,
+      column: lastArg.endPosition.column,
+      endLine: lastArg.endPosition.row,
+      endColumn: lastArg.endPosition.column,
+    };
   if (!COUPLED.has(name) && name !== 'AdamW' && !decoupled) {
     // LBFGS, SparseAdam, Rprop have no weight_decay argument.
     if (['LBFGS', 'SparseAdam', 'Rprop'].includes(name)) {
@@ -86,15 +103,27 @@ export function findOptimizer(root: Node, r: Resolver, un: Unresolved, netName: 
     if (topWd === null) un.push({ what: `weight_decay: ${e.ok ? `'${short(v)}' is not a number` : e.why}`, range: rangeOf(v) });
   } else fact.weightDecayDefault = true;
   fact.weightDecay = topWd;
+  readParamGroups(pick, r, un, fact, topWd);
+  return fact;
+}
 
-  // Parameter groups: [{'params': …, 'weight_decay': …}, …] written inline or bound to a name.
+/**
+ * Parameter groups: [{'params': …, 'weight_decay': …}, …] written inline or bound to a name.
+ * They override the top-level weight_decay and decide whether the biases escape the decay, so
+ * they are read into `fact` after it; groups default to `topWd`, as in PyTorch.
+ */
+function readParamGroups(pick: Node, r: Resolver, un: Unresolved, fact: OptimizerFact, topWd: number | null): void {
   let params = positional(pick)[0] ?? kwarg(pick, 'params');
   if (params && unparen(params).type === 'identifier') params = r.valueNode(unparen(params).text, params) ?? params;
   if (params && ['list', 'tuple'].includes(unparen(params).type) && kids(unparen(params)).some((k) => k.type === 'dictionary')) {
     const groups = kids(unparen(params)).filter((k) => k.type === 'dictionary');
     const parsed = groups.map((g) => {
       const pairs = kids(g).filter((p) => p.type === 'pair');
-      const get = (key: string) => pairs.find((p) => { const k = p.childForFieldName('key'); return !!k && stringLiteral(k) === key; });
+      const get = (key: string) =>
+        pairs.find((p) => {
+          const k = p.childForFieldName('key');
+          return !!k && stringLiteral(k) === key;
+        });
       const wdPair = get('weight_decay');
       const wdVal = wdPair?.childForFieldName('value') ?? null;
       const e = wdVal ? r.evaluate(wdVal) : null;
@@ -114,7 +143,10 @@ export function findOptimizer(root: Node, r: Resolver, un: Unresolved, netName: 
     if (undecayed.length && undecayed.every((g) => g.biases)) fact.biasDecay = false;
     else if (undecayed.length) {
       fact.biasDecay = 'unknown';
-      un.push({ what: `a parameter group with weight_decay=0 holds '${undecayed[0].text}': which parameters escape the decay is not visible`, range: fact.range });
+      un.push({
+        what: `a parameter group with weight_decay=0 holds '${undecayed[0].text}': which parameters escape the decay is not visible`,
+        range: fact.range,
+      });
     }
     const wds = new Set(decayed.map((g) => g.wd));
     if (wds.size > 1) {
@@ -123,7 +155,9 @@ export function findOptimizer(root: Node, r: Resolver, un: Unresolved, netName: 
     }
   } else if (params && /named_parameters|bias/.test(params.text) && params.type !== 'call') {
     fact.biasDecay = 'unknown';
-    un.push({ what: `the optimizer's parameters '${short(params)}' are built at run time: whether the biases are decayed is not visible`, range: rangeOf(params) });
+    un.push({
+      what: `the optimizer's parameters '${short(params)}' are built at run time: whether the biases are decayed is not visible`,
+      range: rangeOf(params),
+    });
   }
-  return fact;
 }

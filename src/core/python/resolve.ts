@@ -86,7 +86,7 @@ export class Resolver {
       let index = -1;
       for (const p of params ? kids(params) : []) {
         index++;
-        const id = p.type === 'identifier' ? p : p.childForFieldName('name') ?? kids(p).find((k) => k.type === 'identifier');
+        const id = p.type === 'identifier' ? p : (p.childForFieldName('name') ?? kids(p).find((k) => k.type === 'identifier'));
         if (!id || id.text === 'self') continue;
         const def = p.childForFieldName('value');
         const why = `'${id.text}' is a parameter of ${fname}()` + (def ? ` (default ${short(def, 30)})` : '');
@@ -235,7 +235,7 @@ export class Resolver {
     const fname = p.fn.childForFieldName('name')?.text ?? '';
     const cls = enclosing(p.fn, ['class_definition']);
     const isInit = fname === '__init__' && cls && enclosing(p.fn, SCOPES)?.id === cls.id;
-    const callee = isInit ? cls!.childForFieldName('name')?.text ?? '' : fname;
+    const callee = isInit ? (cls!.childForFieldName('name')?.text ?? '') : fname;
     const paramList = p.fn.childForFieldName('parameters');
     const params = paramList ? kids(paramList) : [];
     const hasSelf = params[0]?.text === 'self' || params[0]?.text === 'cls';
@@ -269,14 +269,22 @@ export class Resolver {
     if (typeof x === 'string' && op === '/' && typeof y === 'string') return ok(joinPath(x, y)); // pathlib
     if (typeof x !== 'number' || typeof y !== 'number') return no(`'${short(n)}' is not arithmetic on numbers`);
     switch (op) {
-      case '+': return ok(x + y);
-      case '-': return ok(x - y);
-      case '*': return ok(x * y);
-      case '/': return ok(x / y);
-      case '//': return ok(Math.floor(x / y));
-      case '%': return ok(x - Math.floor(x / y) * y);
-      case '**': return ok(x ** y);
-      default: return no(`operator ${op} in '${short(n)}'`);
+      case '+':
+        return ok(x + y);
+      case '-':
+        return ok(x - y);
+      case '*':
+        return ok(x * y);
+      case '/':
+        return ok(x / y);
+      case '//':
+        return ok(Math.floor(x / y));
+      case '%':
+        return ok(x - Math.floor(x / y) * y);
+      case '**':
+        return ok(x ** y);
+      default:
+        return no(`operator ${op} in '${short(n)}'`);
     }
   }
 
@@ -330,7 +338,7 @@ export class Resolver {
   private origin(obj: Node | null, why: string): string {
     if (obj?.type !== 'identifier') return why;
     const src = this.valueNode(obj.text, obj);
-    const fn = src?.type === 'call' ? dotted(src.childForFieldName('function')) ?? '' : '';
+    const fn = src?.type === 'call' ? (dotted(src.childForFieldName('function')) ?? '') : '';
     if (/(^|\.)(load_config|from_file|read_config)$/.test(fn) || /yaml|json|toml|omegaconf|hydra|configparser/i.test(fn))
       return `'${obj.text}' is read from a config file at run time (${short(src!, 50)})`;
     return why;
@@ -341,7 +349,12 @@ export class Resolver {
       if (!/add_argument$/.test(dotted(c.childForFieldName('function')) ?? '')) continue;
       const names = positional(c).map((a) => stringLiteral(a) ?? '');
       const d = kwarg(c, 'dest');
-      const destName = d ? stringLiteral(d) : names.find((s) => s.startsWith('--'))?.slice(2).replace(/-/g, '_') ?? names[0];
+      const destName = d
+        ? stringLiteral(d)
+        : (names
+            .find((s) => s.startsWith('--'))
+            ?.slice(2)
+            .replace(/-/g, '_') ?? names[0]);
       if (destName !== dest) continue;
       const def = kwarg(c, 'default');
       return def ? short(def, 30) : 'None';
@@ -395,8 +408,21 @@ export class Resolver {
       const v = xs as number[];
       const f = fn.replace('math.', '');
       const r =
-        f === 'sqrt' ? Math.sqrt(v[0]) : f === 'exp' ? Math.exp(v[0]) : f === 'log' ? Math.log(v[0]) : f === 'pow' ? v[0] ** v[1]
-        : f === 'min' ? Math.min(...v) : f === 'max' ? Math.max(...v) : f === 'abs' ? Math.abs(v[0]) : Math.round(v[0]);
+        f === 'sqrt'
+          ? Math.sqrt(v[0])
+          : f === 'exp'
+            ? Math.exp(v[0])
+            : f === 'log'
+              ? Math.log(v[0])
+              : f === 'pow'
+                ? v[0] ** v[1]
+                : f === 'min'
+                  ? Math.min(...v)
+                  : f === 'max'
+                    ? Math.max(...v)
+                    : f === 'abs'
+                      ? Math.abs(v[0])
+                      : Math.round(v[0]);
       return ok(r);
     }
     if (fn === 'len' && pos.length === 1) {

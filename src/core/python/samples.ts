@@ -1,6 +1,9 @@
+import { isHeaderRow } from '../data/header';
+
 /**
  * Number of rows in a data file the script reads, without parsing the data: the .npy header's
- * shape, or the non-empty lines of a text table (a first line that is not numeric is a header).
+ * shape, or the non-empty lines of a text table less a header, decided as the reader decides
+ * (data/header.ts: by the feature cells, the label taken to be the last column, as the reader's default).
  * Returns null when the format does not say (npz, parquet, torch files).
  */
 export function countSamples(path: string, bytes: Uint8Array): number | null {
@@ -15,10 +18,13 @@ export function countSamples(path: string, bytes: Uint8Array): number | null {
     return m ? Number(m[1]) : null;
   }
   if (/\.(csv|tsv|txt|dat)$/.test(lower)) {
-    const lines = new TextDecoder().decode(bytes).split(/\r?\n/).filter((l) => l.trim() && !l.trimStart().startsWith('#'));
+    const lines = new TextDecoder()
+      .decode(bytes)
+      .split(/\r?\n/)
+      .filter((l) => l.trim() && !l.trimStart().startsWith('#'));
     if (!lines.length) return 0;
     const first = lines[0].split(/[,;\t ]+/).filter(Boolean);
-    const header = first.some((t) => !Number.isFinite(Number(t)));
+    const header = isHeaderRow(first, first.length > 1 ? [first.length - 1] : 'all');
     return lines.length - (header ? 1 : 0);
   }
   return null;

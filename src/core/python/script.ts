@@ -58,12 +58,10 @@ function extract(root: Node, _source: string, file: string): ScriptFacts {
   }
 }
 
-
 /** IPython magics and shell escapes are not Python: blank them to comments, keeping columns. */
 function neutralize(cell: string): string {
   const lines = cell.split(/\r?\n/);
-  if (/^\s*%%/.test(lines[0] ?? '') && !/^\s*%%(time|timeit|capture)\b/.test(lines[0]))
-    return lines.map((l) => (l.trim() ? '#' + l.slice(1) : l)).join('\n');
+  if (/^\s*%%/.test(lines[0] ?? '') && !/^\s*%%(time|timeit|capture)\b/.test(lines[0])) return lines.map((l) => (l.trim() ? '#' + l.slice(1) : l)).join('\n');
   return lines.map((l) => l.replace(/^(\s*)[%!]/, '$1#')).join('\n');
 }
 

@@ -18,7 +18,7 @@ const POSITION = ['hidden_layer_sizes', 'activation', 'solver', 'alpha'];
 
 function argOf(call: Node, name: string): Node | null {
   const i = POSITION.indexOf(name);
-  return kwarg(call, name) ?? (i >= 0 ? positional(call)[i] ?? null : null);
+  return kwarg(call, name) ?? (i >= 0 ? (positional(call)[i] ?? null) : null);
 }
 
 export function findSklearn(root: Node, r: Resolver, un: Unresolved): SklearnFact | null {
@@ -30,7 +30,8 @@ export function findSklearn(root: Node, r: Resolver, un: Unresolved): SklearnFac
   });
   if (!calls.length) return null;
   const call = calls[0];
-  if (calls.length > 1) un.push({ what: `${calls.length} scikit-learn MLPs are created; the one at line ${call.startPosition.row + 1} is read`, range: rangeOf(calls[1]) });
+  if (calls.length > 1)
+    un.push({ what: `${calls.length} scikit-learn MLPs are created; the one at line ${call.startPosition.row + 1} is read`, range: rangeOf(calls[1]) });
   const estimator = calleeLast(call) as SklearnFact['estimator'];
   const fact: SklearnFact = {
     estimator,
@@ -54,7 +55,9 @@ export function findSklearn(root: Node, r: Resolver, un: Unresolved): SklearnFac
     const at = kwargNode(call, name) ?? v;
     fact.ranges = { ...fact.ranges, [name]: rangeOf(at) };
     const e = r.evaluate(v);
-    const why = !e.ok ? e.why : `'${short(v)}' is not ${key === 'activation' || key === 'solver' ? 'a string' : key === 'hiddenLayerSizes' ? 'a list of sizes' : 'a number'}`;
+    const why = !e.ok
+      ? e.why
+      : `'${short(v)}' is not ${key === 'activation' || key === 'solver' ? 'a string' : key === 'hiddenLayerSizes' ? 'a list of sizes' : 'a number'}`;
     let value: unknown = null;
     if (e.ok) {
       if (key === 'activation' || key === 'solver') value = typeof e.value === 'string' ? e.value : null;

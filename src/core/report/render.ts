@@ -83,7 +83,12 @@ function analysisSections(j: ReportJson, { f, p, iv }: Fmts): { title: string; r
         ['training gap P_bal − P_own', f(dg.trainingGap)],
         ['landscape gap P_own − P*', `${f(dg.landscapeGap)} ∈ [${f(dg.landscapeGapInterval[0])}, ${f(dg.landscapeGapInterval[1])}]`],
         ...(dg.missingNeuron
-          ? [['missing neuron', `u = [${dg.missingNeuron.u.map((v) => f(v, 4)).join(', ')}]${dg.missingNeuron.b !== null ? `, b = ${f(dg.missingNeuron.b, 4)}` : ''}, active on ${dg.missingNeuron.activeCount}`] as [string, string]]
+          ? [
+              [
+                'missing neuron',
+                `u = [${dg.missingNeuron.u.map((v) => f(v, 4)).join(', ')}]${dg.missingNeuron.b !== null ? `, b = ${f(dg.missingNeuron.b, 4)}` : ''}, active on ${dg.missingNeuron.activeCount}`,
+              ] as [string, string],
+            ]
           : []),
       ],
     });
@@ -145,7 +150,9 @@ function parts(j: ReportJson, opts0: ReportOptions) {
   const F = formatters(opts.locale);
   const { live, dead } = rankedNeurons(j.neurons);
   const a = isAnalysis(j) ? j : null;
-  const plot = opts.data ? dataPlot({ X: opts.data.X, Y: opts.data.Y, trained: a?.network ?? null, optimum: a?.optimum?.network ?? null, ranked: live, f: F.f }) : null;
+  const plot = opts.data
+    ? dataPlot({ X: opts.data.X, Y: opts.data.Y, trained: a?.network ?? null, optimum: a?.optimum?.network ?? null, ranked: live, f: F.f })
+    : null;
   const scores = scoreChart(live, F.f);
   const net = a?.optimum?.network ?? (j.witness ? { W1: j.witness.W1, b1: j.witness.b1, W2: j.witness.W2, b2: j.witness.b2 } : null);
   const label = a?.optimum ? optimumTitle(a.optimum, j.verdict).toLowerCase() : 'witness';
@@ -176,7 +183,19 @@ export function renderMarkdown(j: ReportJson, opts: ReportOptions = {}): string 
   if (P.plot) L.push('', '## The data and the top neurons', '', P.plot);
   if (P.scores) L.push('', '## Dual scores', '', P.scores);
   if (j.witness) L.push('', `## Witness`, '', mdCell(`${j.witness.kind}: objective ${P.F.f(j.witness.objective, 10)}: ${j.witness.description}`));
-  if (P.torch) L.push('', '## PyTorch', '', '<details><summary>Load these weights into nn.Sequential</summary>', '', '```python', P.torch.trimEnd(), '```', '', '</details>');
+  if (P.torch)
+    L.push(
+      '',
+      '## PyTorch',
+      '',
+      '<details><summary>Load these weights into nn.Sequential</summary>',
+      '',
+      '```python',
+      P.torch.trimEnd(),
+      '```',
+      '',
+      '</details>',
+    );
   const warnings = reportWarnings(j);
   if (warnings.length) L.push('', '## Warnings', '', ...warnings.map((w) => `- ${mdCell(w)}`));
   L.push('', `## ${mdCell(P.neuronTitle)}`, '', `| ${NEURON_HEAD.join(' | ')} |`, `|${NEURON_HEAD.map(() => '---').join('|')}|`);
@@ -205,7 +224,9 @@ table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #8884;paddin
 svg{max-width:100%;height:auto;display:block;margin:1rem 0}details{margin:.6rem 0}summary{cursor:pointer;font-weight:600}</style></head>
 <body><h1>ReLU Lens certificate</h1>
 <p class="verdict">${e(P.head)}</p><p>${e(P.summary)}</p>${P.date ? `<p>Generated ${e(P.date)}.</p>` : ''}
-<table>${rows(j, P.F).map(([k, v]) => tr([k, v])).join('')}</table>
+<table>${rows(j, P.F)
+    .map(([k, v]) => tr([k, v]))
+    .join('')}</table>
 ${analysisSections(j, P.F)
   .map((sec) => `<h2>${e(sec.title)}</h2>${sec.text ? `<p>${e(sec.text)}</p>` : ''}<table>${sec.rows.map(([k, v]) => tr([k, v])).join('')}</table>`)
   .join('\n')}
@@ -213,12 +234,21 @@ ${P.plot ? `<h2>The data and the top neurons</h2>${P.plot}` : ''}
 ${P.scores ? `<h2>Dual scores</h2>${P.scores}` : ''}
 ${j.witness ? `<h2>Witness</h2><p>${e(`objective ${P.F.f(j.witness.objective, 10)}: ${j.witness.description}`)}</p>` : ''}
 ${P.torch ? `<h2>PyTorch</h2>${details('Load these weights into nn.Sequential', `<pre>${e(P.torch)}</pre>`)}` : ''}
-${reportWarnings(j).length ? `<h2>Warnings</h2><ul>${reportWarnings(j).map((w) => `<li>${e(w)}</li>`).join('')}</ul>` : ''}
+${
+  reportWarnings(j).length
+    ? `<h2>Warnings</h2><ul>${reportWarnings(j)
+        .map((w) => `<li>${e(w)}</li>`)
+        .join('')}</ul>`
+    : ''
+}
 <h2>${e(P.neuronTitle)}</h2><table>${tr(NEURON_HEAD, 'th')}${P.neuronRows.map((r) => tr(r)).join('')}</table>
 ${details(`All ${j.neurons.length} neurons (CSV)`, `<pre>${e(neuronsCsv(j))}</pre>`)}
-${details('Tolerances', `<table>${tr(['name', 'value', 'meaning'], 'th')}${Object.entries(j.tolerances)
+${details(
+  'Tolerances',
+  `<table>${tr(['name', 'value', 'meaning'], 'th')}${Object.entries(j.tolerances)
     .map(([k, t]) => tr([k, P.F.f(t.value), t.meaning]))
-    .join('')}</table>`)}
+    .join('')}</table>`,
+)}
 </body></html>
 `;
 }

@@ -18,8 +18,7 @@ interface Control {
   editorNote?: string;
 }
 
-const COMMAND_LINE_ONLY =
-  ' The editor runs a fixed interactive budget; `relu-lens certify` on the command line takes a larger one.';
+const COMMAND_LINE_ONLY = ' The editor runs a fixed interactive budget; `relu-lens certify` on the command line takes a larger one.';
 
 /** How each front end spells the control behind each step. */
 export const SETTLE_CONTROL: Record<'patternBudget' | 'maxIterations' | 'solverIterations' | 'tol', Control> = {
@@ -51,8 +50,7 @@ const count = (n: number) => n.toLocaleString('en-US');
 
 /** One step as a sentence in a front end's words. */
 export function settleStepText(step: SettleStep, fe: FrontEnd): string {
-  const raise = (c: Control, now: number, why: string) =>
-    `Raise ${c[fe]} (now ${count(now)})${why}.${fe === 'editor' ? (c.editorNote ?? '') : ''}`;
+  const raise = (c: Control, now: number, why: string) => `Raise ${c[fe]} (now ${count(now)})${why}.${fe === 'editor' ? (c.editorNote ?? '') : ''}`;
   const C = SETTLE_CONTROL;
   switch (step.kind) {
     case 'raise-pattern-budget':

@@ -37,6 +37,7 @@ export function torchSnippet(net: NetworkJson, opts: TorchSnippetOptions = {}): 
     `    model[2].weight.copy_(torch.tensor(W2, dtype=torch.float64).reshape(${c}, ${m}))`,
     ...(net.b2 ? [`    model[2].bias.copy_(torch.tensor(b2, dtype=torch.float64).reshape(${c}))`] : []),
   ];
-  if (head) L.push('', `# the original model ends in ${opts.head}: append ${head} for its outputs (the certificate is about the logits)`, `# model.append(${head})`);
+  if (head)
+    L.push('', `# the original model ends in ${opts.head}: append ${head} for its outputs (the certificate is about the logits)`, `# model.append(${head})`);
   return L.join('\n') + '\n';
 }

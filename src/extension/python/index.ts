@@ -62,7 +62,10 @@ export function registerScriptSupport(context: vscode.ExtensionContext, host: Sc
   };
   const later = (key: string, fn: () => void) => {
     clearTimeout(timers.get(key));
-    timers.set(key, setTimeout(() => (timers.delete(key), fn()), EDIT_DEBOUNCE_MS));
+    timers.set(
+      key,
+      setTimeout(() => (timers.delete(key), fn()), EDIT_DEBOUNCE_MS),
+    );
   };
   /** Re-lint every open script/notebook that exports `model` (or all when undefined). */
   const refreshExporters = (model?: vscode.Uri) => {

@@ -20,7 +20,8 @@ export class ScriptHoverProvider implements vscode.HoverProvider {
     if (!ds.length) return undefined;
     const md = new vscode.MarkdownString();
     for (const d of ds) {
-      const title = d.related!.kind === 'weight-decay' ? 'β from this script' : d.related!.kind === 'width' ? 'Hidden width' : 'Certificate of the exported model';
+      const title =
+        d.related!.kind === 'weight-decay' ? 'β from this script' : d.related!.kind === 'width' ? 'Hidden width' : 'Certificate of the exported model';
       md.appendMarkdown(`**ReLU Lens — ${title}**\n\n`);
       for (const l of d.related!.lines ?? [d.message]) md.appendMarkdown(`- ${escape(l)}\n`);
       md.appendMarkdown('\n');
@@ -53,8 +54,17 @@ export class ScriptCodeLensProvider implements vscode.CodeLensProvider {
       const model = hit.entry.models.get(e.path);
       if (!model) continue;
       const range = toRange(e.range);
-      out.push(new vscode.CodeLens(range, { title: 'Certify optimality', command: 'reluLens.certify', arguments: [model], tooltip: `ReLU Lens: certify ${e.path}` }));
-      out.push(new vscode.CodeLens(range, { title: 'Open ReLU Lens panel', command: 'reluLens.openPanel', arguments: [model], tooltip: `ReLU Lens: open the panel for ${e.path}` }));
+      out.push(
+        new vscode.CodeLens(range, { title: 'Certify optimality', command: 'reluLens.certify', arguments: [model], tooltip: `ReLU Lens: certify ${e.path}` }),
+      );
+      out.push(
+        new vscode.CodeLens(range, {
+          title: 'Open ReLU Lens panel',
+          command: 'reluLens.openPanel',
+          arguments: [model],
+          tooltip: `ReLU Lens: open the panel for ${e.path}`,
+        }),
+      );
     }
     return out;
   }

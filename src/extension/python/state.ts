@@ -3,9 +3,19 @@
  * (notebook diagnostics are per cell document). Files are read through vscode.workspace.fs.
  */
 import * as vscode from 'vscode';
-import { analyzeCells, analyzeScript, countSamples, dataContextFromDisk, lintScript, MAX_DATA_FILE_BYTES, type LintContext, type ScriptDiagnostic, type ScriptFacts, type SrcRange } from '../../core/python';
+import {
+  analyzeCells,
+  analyzeScript,
+  countSamples,
+  dataContextFromDisk,
+  lintScript,
+  MAX_DATA_FILE_BYTES,
+  type LintContext,
+  type ScriptDiagnostic,
+  type ScriptFacts,
+  type SrcRange,
+} from '../../core/python';
 import type { ScriptHost } from './host';
-
 
 export interface Entry {
   /** the .py document or the notebook */
@@ -95,7 +105,10 @@ export function pythonCells(nb: vscode.NotebookDocument): vscode.NotebookCell[] 
 
 export async function analyzeNotebookDocument(nb: vscode.NotebookDocument, host: ScriptHost): Promise<Entry> {
   const cells = pythonCells(nb);
-  const facts = await analyzeCells(cells.map((c) => ({ index: c.index, source: c.document.getText() })), vscode.workspace.asRelativePath(nb.uri));
+  const facts = await analyzeCells(
+    cells.map((c) => ({ index: c.index, source: c.document.getText() })),
+    vscode.workspace.asRelativePath(nb.uri),
+  );
   const models = new Map<string, vscode.Uri>();
   const diagnostics = lintScript(facts, await context(facts, nb.uri, host, models));
   return { uri: nb.uri, facts, diagnostics, models, cells: new Map(cells.map((c) => [c.index, c.document.uri])) };

@@ -18,13 +18,16 @@ export const PLOT_TOP_NEURONS = 20;
 /** Samples drawn at most (evenly spaced in file order beyond this). */
 export const PLOT_MAX_POINTS = 2000;
 
-const W = 640, H = 400;
+const W = 640,
+  H = 400;
 const BOX = { l: 60, t: 24, r: W - 16, b: H - 30 };
 
 type Fmt = (v: number, digits?: number) => string;
 
 function weights(net: NetworkJson) {
-  const m = net.W1.length, d = m ? net.W1[0].length : 0, c = net.W2.length;
+  const m = net.W1.length,
+    d = m ? net.W1[0].length : 0,
+    c = net.W2.length;
   return {
     W1: m ? fromRows(net.W1) : { rows: 0, cols: d, data: new Float64Array(0) },
     b1: net.b1 ? Float64Array.from(net.b1) : null,
@@ -43,7 +46,8 @@ function sampleRows(n: number): number[] {
 /** Blue (low) → grey → red (high) for a label value in [lo, hi]. */
 function colour(v: number, lo: number, hi: number): string {
   const t = hi > lo ? Math.max(0, Math.min(1, (v - lo) / (hi - lo))) : 0.5;
-  const r = Math.round(40 + 190 * t), b = Math.round(230 - 190 * t);
+  const r = Math.round(40 + 190 * t),
+    b = Math.round(230 - 190 * t);
   return `rgb(${r},90,${b})`;
 }
 
@@ -78,7 +82,8 @@ function plot1d({ X, Y, trained, optimum, ranked, f }: DataPlotInput): string {
     const F = forward(weights(net), G);
     return grid.map((_, k) => F.data[k * c]);
   };
-  const ft = curve(trained), fo = curve(optimum);
+  const ft = curve(trained),
+    fo = curve(optimum);
   const sy = scale([...ys, ...(ft ?? []), ...(fo ?? [])], BOX.b, BOX.t);
   const path = (v: number[]) => 'M' + v.map((y, k) => `${px(sx(grid[k]))},${px(sy(y))}`).join('L');
   const out = [svgOpen(W, H, 'the data, the network and its top neurons'), frame(sx, sy, BOX, (v) => f(v, 3), 'x', c > 1 ? 'y₁' : 'y')];
@@ -86,16 +91,26 @@ function plot1d({ X, Y, trained, optimum, ranked, f }: DataPlotInput): string {
   const maxC = top.length ? contribution(top[0]) : 1;
   if (trained)
     for (const n of top) {
-      const u = trained.W1[n.index][0], b = trained.b1?.[n.index] ?? 0;
+      const u = trained.W1[n.index][0],
+        b = trained.b1?.[n.index] ?? 0;
       if (u === 0) continue;
       const k = -b / u;
       if (k < sx.lo || k > sx.hi) continue;
-      out.push(`<line x1="${px(sx(k))}" y1="${BOX.b}" x2="${px(sx(k))}" y2="${BOX.b - 8 - 16 * (contribution(n) / maxC)}" stroke="#9a6700" stroke-width="1.5"><title>neuron ${n.index}: kink at x = ${f(k, 4)}</title></line>`);
+      out.push(
+        `<line x1="${px(sx(k))}" y1="${BOX.b}" x2="${px(sx(k))}" y2="${BOX.b - 8 - 16 * (contribution(n) / maxC)}" stroke="#9a6700" stroke-width="1.5"><title>neuron ${n.index}: kink at x = ${f(k, 4)}</title></line>`,
+      );
     }
   for (let k = 0; k < xs.length; k++) out.push(`<circle cx="${px(sx(xs[k]))}" cy="${px(sy(ys[k]))}" r="2.5" fill="#555" fill-opacity="0.7"/>`);
   if (ft) out.push(`<path d="${path(ft)}" fill="none" stroke="#0969da" stroke-width="2"/>`);
   if (fo) out.push(`<path d="${path(fo)}" fill="none" stroke="#1a7f37" stroke-width="1.5" stroke-dasharray="5 3"/>`);
-  out.push(legend([['#555', 'data'], ['#0969da', 'this network'], ...(fo ? [['#1a7f37', 'optimum (dashed)'] as [string, string]] : []), ['#9a6700', `kinks of the top ${top.length} neurons`]]));
+  out.push(
+    legend([
+      ['#555', 'data'],
+      ['#0969da', 'this network'],
+      ...(fo ? [['#1a7f37', 'optimum (dashed)'] as [string, string]] : []),
+      ['#9a6700', `kinks of the top ${top.length} neurons`],
+    ]),
+  );
   return out.join('') + '</svg>';
 }
 
@@ -114,8 +129,16 @@ function legend(items: [string, string][]): string {
 function clipLine(u: number[], b: number, sx: ReturnType<typeof scale>, sy: ReturnType<typeof scale>): [number, number, number, number] | null {
   const pts: [number, number][] = [];
   const [a1, a2] = u;
-  if (a2 !== 0) for (const x of [sx.lo, sx.hi]) { const y = -(a1 * x + b) / a2; if (y >= sy.lo && y <= sy.hi) pts.push([x, y]); }
-  if (a1 !== 0) for (const y of [sy.lo, sy.hi]) { const x = -(a2 * y + b) / a1; if (x >= sx.lo && x <= sx.hi) pts.push([x, y]); }
+  if (a2 !== 0)
+    for (const x of [sx.lo, sx.hi]) {
+      const y = -(a1 * x + b) / a2;
+      if (y >= sy.lo && y <= sy.hi) pts.push([x, y]);
+    }
+  if (a1 !== 0)
+    for (const y of [sy.lo, sy.hi]) {
+      const x = -(a2 * y + b) / a1;
+      if (x >= sx.lo && x <= sx.hi) pts.push([x, y]);
+    }
   if (pts.length < 2) return null;
   return [sx(pts[0][0]), sy(pts[0][1]), sx(pts[1][0]), sy(pts[1][1])];
 }
@@ -123,29 +146,51 @@ function clipLine(u: number[], b: number, sx: ReturnType<typeof scale>, sy: Retu
 function plot2d({ X, Y, trained, optimum, ranked, f }: DataPlotInput): string {
   const rows = sampleRows(X.rows);
   const c = Y.cols;
-  const sx = scale(rows.map((i) => X.data[2 * i]), BOX.l, BOX.r);
-  const sy = scale(rows.map((i) => X.data[2 * i + 1]), BOX.b, BOX.t);
+  const sx = scale(
+    rows.map((i) => X.data[2 * i]),
+    BOX.l,
+    BOX.r,
+  );
+  const sy = scale(
+    rows.map((i) => X.data[2 * i + 1]),
+    BOX.b,
+    BOX.t,
+  );
   const ys = rows.map((i) => Y.data[i * c]);
-  const lo = Math.min(...ys), hi = Math.max(...ys);
+  const lo = Math.min(...ys),
+    hi = Math.max(...ys);
   const out = [svgOpen(W, H, 'the data and the top neurons'), frame(sx, sy, BOX, (v) => f(v, 3), 'x₁', 'x₂')];
   const top = ranked.slice(0, PLOT_TOP_NEURONS);
   const maxC = top.length ? contribution(top[0]) : 1;
   if (trained)
     for (const n of top) {
       const seg = clipLine(trained.W1[n.index], trained.b1?.[n.index] ?? 0, sx, sy);
-      if (seg) out.push(`<line x1="${px(seg[0])}" y1="${px(seg[1])}" x2="${px(seg[2])}" y2="${px(seg[3])}" stroke="#9a6700" stroke-width="${px(0.6 + 2.4 * (contribution(n) / maxC))}" stroke-opacity="0.8"><title>neuron ${n.index}</title></line>`);
+      if (seg)
+        out.push(
+          `<line x1="${px(seg[0])}" y1="${px(seg[1])}" x2="${px(seg[2])}" y2="${px(seg[3])}" stroke="#9a6700" stroke-width="${px(0.6 + 2.4 * (contribution(n) / maxC))}" stroke-opacity="0.8"><title>neuron ${n.index}</title></line>`,
+        );
     }
   if (optimum && optimum.W1.length <= PLOT_TOP_NEURONS * 5)
     optimum.W1.forEach((u, j) => {
       const seg = clipLine(u, optimum.b1?.[j] ?? 0, sx, sy);
-      if (seg) out.push(`<line x1="${px(seg[0])}" y1="${px(seg[1])}" x2="${px(seg[2])}" y2="${px(seg[3])}" stroke="#1a7f37" stroke-width="1.2" stroke-dasharray="5 3"/>`);
+      if (seg)
+        out.push(
+          `<line x1="${px(seg[0])}" y1="${px(seg[1])}" x2="${px(seg[2])}" y2="${px(seg[3])}" stroke="#1a7f37" stroke-width="1.2" stroke-dasharray="5 3"/>`,
+        );
     });
   for (let k = 0; k < rows.length; k++) {
     const i = rows[k];
     out.push(`<circle cx="${px(sx(X.data[2 * i]))}" cy="${px(sy(X.data[2 * i + 1]))}" r="2.5" fill="${colour(ys[k], lo, hi)}"/>`);
   }
   const optLegend: [string, string][] = optimum && optimum.W1.length <= PLOT_TOP_NEURONS * 5 ? [['#1a7f37', "optimum's neurons (dashed)"]] : [];
-  out.push(legend([[colour(lo, lo, hi), `y = ${f(lo, 3)}`], [colour(hi, lo, hi), `y = ${f(hi, 3)}`], ['#9a6700', `top ${top.length} neurons by ‖ũ‖‖v‖`], ...optLegend]));
+  out.push(
+    legend([
+      [colour(lo, lo, hi), `y = ${f(lo, 3)}`],
+      [colour(hi, lo, hi), `y = ${f(hi, 3)}`],
+      ['#9a6700', `top ${top.length} neurons by ‖ũ‖‖v‖`],
+      ...optLegend,
+    ]),
+  );
   return out.join('') + '</svg>';
 }
 
@@ -157,13 +202,19 @@ function plot2d({ X, Y, trained, optimum, ranked, f }: DataPlotInput): string {
 export function scoreChart(ranked: (RankableNeuron & { dualScore: number })[], f: Fmt): string | null {
   const top = ranked.slice(0, PLOT_TOP_NEURONS).filter((n) => Number.isFinite(n.dualScore));
   if (!top.length) return null;
-  const row = 16, l = 70, r = W - 70, t = 24;
+  const row = 16,
+    l = 70,
+    r = W - 70,
+    t = 24;
   const h = t + row * top.length + 24;
   const scores = top.map((n) => n.dualScore);
   const lo = Math.min(...scores) < 0.5 ? 0 : Math.min(0.9, ...scores);
   const hi = Math.max(1.1, ...scores);
   const x = (v: number) => l + ((v - lo) / (hi - lo)) * (r - l);
-  const out = [svgOpen(W, h, 'dual scores of the top neurons'), text(l, 14, `dual score of the top ${top.length} neurons by ‖ũ‖‖v‖ (1 at an optimum; above 1: room to improve)`)];
+  const out = [
+    svgOpen(W, h, 'dual scores of the top neurons'),
+    text(l, 14, `dual score of the top ${top.length} neurons by ‖ũ‖‖v‖ (1 at an optimum; above 1: room to improve)`),
+  ];
   out.push(`<line x1="${px(x(1))}" y1="${t - 2}" x2="${px(x(1))}" y2="${h - 20}" stroke="#333" stroke-dasharray="3 2"/>`);
   top.forEach((n, k) => {
     const y = t + k * row + row / 2;
@@ -172,6 +223,10 @@ export function scoreChart(ranked: (RankableNeuron & { dualScore: number })[], f
     out.push(`<circle cx="${px(x(n.dualScore))}" cy="${px(y)}" r="3.5" fill="#0969da"><title>neuron ${n.index}: ${f(n.dualScore, 6)}</title></circle>`);
     out.push(text(r + 6, y + 4, f(n.dualScore, 4)));
   });
-  out.push(text(l, h - 6, f(lo, 3), 'text-anchor="start" fill="#555"'), text(x(1), h - 6, '1', 'text-anchor="middle"'), text(r, h - 6, f(hi, 3), 'text-anchor="end" fill="#555"'));
+  out.push(
+    text(l, h - 6, f(lo, 3), 'text-anchor="start" fill="#555"'),
+    text(x(1), h - 6, '1', 'text-anchor="middle"'),
+    text(r, h - 6, f(hi, 3), 'text-anchor="end" fill="#555"'),
+  );
   return out.join('') + '</svg>';
 }

@@ -16,7 +16,8 @@ export interface Scale {
 
 /** Linear map [lo, hi] → [a, b], with a 5% margin and a unit range when the data are constant. */
 export function scale(values: Iterable<number>, a: number, b: number): Scale {
-  let lo = Infinity, hi = -Infinity;
+  let lo = Infinity,
+    hi = -Infinity;
   for (const v of values) if (Number.isFinite(v)) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
   if (!(hi > lo)) (lo = Number.isFinite(lo) ? lo - 1 : -1), (hi = Number.isFinite(hi) ? hi + 1 : 1);
   const pad = 0.05 * (hi - lo);

@@ -25,7 +25,7 @@
  * rounding is dropped: every returned candidate lies in K_D (up to the rounding of a bias placed on
  * a kink) with ‖u‖ = 1.
  */
-import type { Mat } from '../linalg/mat';
+import { dot, type Mat } from '../linalg/mat';
 import { FREE_BIAS_WEIGHT, exactLse, projectCone } from '../linalg/cone';
 
 export interface FreeBlock {
@@ -46,8 +46,11 @@ function normU(a: ArrayLike<number>, pu: number): number {
 
 /** Bias interval making u's pattern equal to D; lo > hi when empty. */
 function biasInterval(X: Float64Array, p: number, pattern: Uint8Array, u: ArrayLike<number>): { lo: number; hi: number; scale: number } {
-  const n = pattern.length, pu = p - 1;
-  let lo = -Infinity, hi = Infinity, scale = 0;
+  const n = pattern.length,
+    pu = p - 1;
+  let lo = -Infinity,
+    hi = Infinity,
+    scale = 0;
   for (let i = 0; i < n; i++) {
     let t = 0;
     for (let k = 0; k < pu; k++) t += X[i * p + k] * u[k];
@@ -60,7 +63,8 @@ function biasInterval(X: Float64Array, p: number, pattern: Uint8Array, u: ArrayL
 
 /** [u; b] for a unit u: the end of the bias interval that maximizes g_b·b (null when the interval is empty beyond rounding). */
 function candidateFor(Xt: Mat, pattern: Uint8Array, g: Float64Array, u: Float64Array): Float64Array | null {
-  const p = Xt.cols, pu = p - 1;
+  const p = Xt.cols,
+    pu = p - 1;
   const { lo, hi, scale } = biasInterval(Xt.data, p, pattern, u);
   let b: number;
   if (lo <= hi) b = g[pu] > 0 ? hi : g[pu] < 0 ? lo : Number.isFinite(lo) && Number.isFinite(hi) ? (lo + hi) / 2 : Number.isFinite(lo) ? lo : hi;
@@ -71,12 +75,6 @@ function candidateFor(Xt: Mat, pattern: Uint8Array, g: Float64Array, u: Float64A
   z.set(u.subarray(0, pu));
   z[pu] = b;
   return z;
-}
-
-function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let s = 0;
-  for (let k = 0; k < a.length; k++) s += a[k] * b[k];
-  return s;
 }
 
 /**
@@ -99,7 +97,10 @@ export function freeBiasBlock(
   /** passive set of a previous call on the same block (warm start), updated in place */
   warm?: { active: number[] },
 ): FreeBlock {
-  const n = Xt.rows, p = Xt.cols, pu = p - 1, X = Xt.data;
+  const n = Xt.rows,
+    p = Xt.cols,
+    pu = p - 1,
+    X = Xt.data;
   if (onCount === 0) return { bound: 0, muMass: 0, cand: null, score: 0 };
   const gu = normU(g, pu);
   if (onCount === n) {
@@ -151,11 +152,23 @@ export function freeBiasBlock(
   }
   if (!(bound > candAbove)) return { bound, muMass, cand: null, score: 0 };
   let cand: Float64Array | null = null;
-  if (wu > 0) cand = candidateFor(Xt, pattern, g, Float64Array.from({ length: pu }, (_, k) => w[k] / wu));
+  if (wu > 0)
+    cand = candidateFor(
+      Xt,
+      pattern,
+      g,
+      Float64Array.from({ length: pu }, (_, k) => w[k] / wu),
+    );
   if (!cand) {
     const e = projectCone(Xt, pattern, g, 1);
     const zu = normU(e.z, pu);
-    if (zu > 0) cand = candidateFor(Xt, pattern, g, Float64Array.from({ length: pu }, (_, k) => e.z[k] / zu));
+    if (zu > 0)
+      cand = candidateFor(
+        Xt,
+        pattern,
+        g,
+        Float64Array.from({ length: pu }, (_, k) => e.z[k] / zu),
+      );
   }
   return { bound, muMass, cand, score: cand ? dot(g, cand) : 0 };
 }

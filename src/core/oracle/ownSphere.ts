@@ -23,9 +23,10 @@
  * The branch and bound stops at a relative tolerance, an evaluation cap or a deadline; the heap's
  * largest cell bound is a sound upper bound at any stopping point.
  */
-import type { SweepResult } from '../oracle/sweep';
-import { EPS } from '../oracle/common';
-import { heapPop, heapPush } from '../oracle/boundHeap';
+import type { SweepResult } from './sweep';
+import { EPS } from './common';
+import { heapPop, heapPush } from './boundHeap';
+import { withVertex } from './runningBest';
 import { CancelledError } from '../errors';
 
 /**
@@ -34,10 +35,13 @@ import { CancelledError } from '../errors';
  */
 function longestEdgeMidpoint(V: Float64Array[], verts: number[]): { ia: number; ib: number; m: Float64Array } {
   const dim = verts.length;
-  let ia = 0, ib = 1, cmin = Infinity;
+  let ia = 0,
+    ib = 1,
+    cmin = Infinity;
   for (let a = 0; a < dim; a++)
     for (let b = a + 1; b < dim; b++) {
-      const va = V[verts[a]], vb = V[verts[b]];
+      const va = V[verts[a]],
+        vb = V[verts[b]];
       let s = 0;
       for (let k = 0; k < va.length; k++) s += va[k] * vb[k];
       if (s < cmin) {
@@ -46,7 +50,8 @@ function longestEdgeMidpoint(V: Float64Array[], verts: number[]): { ia: number; 
         ib = b;
       }
     }
-  const va = V[verts[ia]], vb = V[verts[ib]];
+  const va = V[verts[ia]],
+    vb = V[verts[ib]];
   const m = Float64Array.from(va, (x, k) => x + vb[k]);
   let mn = 0;
   for (let k = 0; k < m.length; k++) mn += m[k] * m[k];
@@ -67,7 +72,8 @@ function stopOf(met: boolean, relTol: number, evals: number, maxEvals: number, d
 function splitCell(V: Float64Array[], verts: number[], addVertex: (m: Float64Array) => number): [number[], number[]] {
   const { ia, ib, m } = longestEdgeMidpoint(V, verts);
   const mi = addVertex(m);
-  const c1 = verts.slice(), c2 = verts.slice();
+  const c1 = verts.slice(),
+    c2 = verts.slice();
   c1[ia] = mi;
   c2[ib] = mi;
   return [c1, c2];
@@ -174,7 +180,8 @@ export function coneFactor(V: Float64Array[], lu = luRows(V)): number {
  * by the values given) and σ′_j the one for the centred Λ′.
  */
 function interpolationBound(lu: { A: Float64Array[]; perm: number[] }, V: Float64Array[], blocks: Float64Array[], F: number): number {
-  const c = V.length, nb = blocks[0].length;
+  const c = V.length,
+    nb = blocks[0].length;
   const rhs = new Float64Array(c);
   let mx = 0;
   for (let j = 0; j < nb; j++) {
@@ -220,10 +227,17 @@ export function sphereBranchAndBound(
   const V: Float64Array[] = [];
   const S: number[] = [];
   const BL: (Float64Array | undefined)[] = [];
-  let best = 0, bestNorm = -1;
+  let best = 0,
+    bestNorm = -1;
   let bestU: Float64Array = new Float64Array(0);
   const out = (stopReason: string, upper: number, converged: boolean, cells: number): SphereBBResult => ({
-    upper, best, u: bestU, converged, evals: V.length, cells, stopReason,
+    upper,
+    best,
+    u: bestU,
+    converged,
+    evals: V.length,
+    cells,
+    stopReason,
   });
   const addVertex = (g: Float64Array): number => {
     if (opts.shouldStop?.()) throw new CancelledError('oracle');
@@ -232,12 +246,7 @@ export function sphereBranchAndBound(
     S.push(r.value);
     BL.push(r.blocks);
     if (V.length === 1 && r.blocks?.length) maxEvals = Math.max(4 * c, Math.min(maxEvals, Math.floor(SPHERE_MAX_BLOCK_DOUBLES / r.blocks.length)));
-    if (r.value > best) best = r.value;
-    const nv = vecNorm(r.u);
-    if (nv > bestNorm) {
-      bestNorm = nv;
-      bestU = r.u;
-    }
+    ({ best, bestU, bestNorm } = withVertex({ best, bestU, bestNorm }, r, vecNorm));
     return V.length - 1;
   };
   const makeCell = (verts: number[]): Cell => {
@@ -321,7 +330,9 @@ export function zSphereBranchAndBound(
   errB: number,
   opts: { shouldStop?: () => boolean; deadline?: number; maxEvals?: number; relTol?: number } = {},
 ): ZSphereResult {
-  const n = Xt.rows, p = Xt.cols, P = patterns.length;
+  const n = Xt.rows,
+    p = Xt.cols,
+    P = patterns.length;
   const relTol = opts.relTol ?? SPHERE_REL_TOL;
   const deadline = opts.deadline ?? Infinity;
   const maxEvals = Math.max(4 * p, Math.min(opts.maxEvals ?? SPHERE_MAX_EVALS, Math.floor(SPHERE_MAX_BLOCK_DOUBLES / Math.max(1, P + n))));
@@ -329,7 +340,14 @@ export function zSphereBranchAndBound(
   const heap: ZCell[] = [];
   const push = (cell: ZCell) => heapPush(heap, cell);
   const pop = (): ZCell => heapPop(heap);
-  const out = (stopReason: string, upper: number, converged: boolean): ZSphereResult => ({ upper, best: vs.best, z: vs.bestZ, converged, evals: vs.V.length, stopReason });
+  const out = (stopReason: string, upper: number, converged: boolean): ZSphereResult => ({
+    upper,
+    best: vs.best,
+    z: vs.bestZ,
+    converged,
+    evals: vs.V.length,
+    stopReason,
+  });
   const axis: number[][] = [];
   for (let k = 0; k < p; k++) {
     const pair: number[] = [];
@@ -342,7 +360,14 @@ export function zSphereBranchAndBound(
     axis.push(pair);
   }
   const all = Array.from({ length: P }, (_, j) => j);
-  for (let mask = 0; mask < 1 << p; mask++) push(vs.cell(axis.map((pr, k) => pr[(mask >> k) & 1]), all, Infinity));
+  for (let mask = 0; mask < 1 << p; mask++)
+    push(
+      vs.cell(
+        axis.map((pr, k) => pr[(mask >> k) & 1]),
+        all,
+        Infinity,
+      ),
+    );
   let stopReason = '';
   let converged = false;
   for (;;) {
@@ -402,7 +427,8 @@ class ZVertices {
     private readonly errB: number,
     private readonly shouldStop: (() => boolean) | undefined,
   ) {
-    const n = Xt.rows, p = Xt.cols;
+    const n = Xt.rows,
+      p = Xt.cols;
     this.rowNorm = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       let s = 0;
@@ -416,7 +442,9 @@ class ZVertices {
   add(z: Float64Array): number {
     if (this.shouldStop?.()) throw new CancelledError('oracle');
     const { Xt, patterns, B, c, errB } = this;
-    const n = Xt.rows, p = Xt.cols, P = patterns.length;
+    const n = Xt.rows,
+      p = Xt.cols,
+      P = patterns.length;
     const t = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       let s = 0;

@@ -39,15 +39,14 @@
  * `lower` its value ‖Λ′ᵀ(Xu + b1)_+‖ recomputed directly.
  */
 import type { Mat } from '../linalg/mat';
-import { appendOnes } from '../linalg/mat';
 import { sigmaMax, SIGMA_REL_SLACK } from '../linalg/decomp';
-import type { OracleFn, OracleResult } from '../oracle/types';
-import { EPS, evalVec, fpRel, gaussian, lipschitz, makeRng, vnorm } from '../oracle/common';
-import { branchAndBound } from '../oracle/vector';
-import type { SweepResult } from '../oracle/sweep';
-import { FREE_BIAS_SUM_TOL } from '../oracle/freeBias';
+import type { OracleFn, OracleResult } from './types';
+import { EPS, evalVec, fpRel, gaussian, lipschitz, makeRng, vnorm } from './common';
+import { branchAndBound } from './vector';
+import type { SweepResult } from './sweep';
+import { FREE_BIAS_SUM_TOL } from './freeBias';
 import { projectCone } from '../linalg/cone';
-import { projectMeanZero } from '../certify/dual';
+import { appendOnes, projectMeanZero } from '../linalg/mat';
 import { freeBiasBlock } from './ownCone';
 import { sphereBranchAndBound, zSphereBranchAndBound, ZSPHERE_MAX_P } from './ownSphere';
 import { CancelledError } from '../errors';
@@ -114,7 +113,9 @@ function sigmaUpper(X: Mat): number {
 
 /** Block gradients g_j = X̃ᵀD_jΛ (p × c per pattern, column-major by output k: g[k*p + t]). */
 function blockGradients(Xt: Mat, patterns: Uint8Array[], Lambda: Mat): Float64Array[] {
-  const n = Xt.rows, p = Xt.cols, c = Lambda.cols;
+  const n = Xt.rows,
+    p = Xt.cols,
+    c = Lambda.cols;
   return patterns.map((D) => {
     const G = new Float64Array(p * c);
     for (let i = 0; i < n; i++) {
@@ -136,7 +137,9 @@ function blockGradients(Xt: Mat, patterns: Uint8Array[], Lambda: Mat): Float64Ar
  */
 function scalarOwn(geo: Geometry, patterns: Uint8Array[], G: Float64Array[], w: ArrayLike<number>, lip: number, cheapOnly = false): ScalarOwn {
   const { Xt, free, xMax } = geo;
-  const n = Xt.rows, p = Xt.cols, c = w.length;
+  const n = Xt.rows,
+    p = Xt.cols,
+    c = w.length;
   const fp = fpRel(n, p);
   // free bias: rounding of the bias coordinate is multiplied by |b| ≤ x_max (convex/bound.ts)
   const fpScale = free ? 1 + xMax : 1;
@@ -154,7 +157,8 @@ function scalarOwn(geo: Geometry, patterns: Uint8Array[], G: Float64Array[], w: 
     return Math.sqrt(s) + (geo.onCount[j] < n ? Math.abs(g[p - 1]) * xMax : 0);
   });
   const order = gs.map((_, j) => j).sort((a, b) => cheap[b] - cheap[a]);
-  let upper = 0, value = 0;
+  let upper = 0,
+    value = 0;
   let u: Float64Array = new Float64Array(p);
   const blocks = new Float64Array(2 * gs.length);
   for (const j of order) {
@@ -211,7 +215,8 @@ function scalarOwn(geo: Geometry, patterns: Uint8Array[], G: Float64Array[], w: 
  */
 function spectralBound(geo: Geometry, G: Float64Array[], c: number, lip: number): number {
   const { Xt, free, xMax } = geo;
-  const n = Xt.rows, p = Xt.cols;
+  const n = Xt.rows,
+    p = Xt.cols;
   const pu = free ? p - 1 : p;
   let mx = 0;
   G.forEach((Gj, j) => {
@@ -237,7 +242,9 @@ function spectralBound(geo: Geometry, G: Float64Array[], c: number, lip: number)
  */
 function fallbackArgmax(geo: Geometry, patterns: Uint8Array[], seed: number): Float64Array {
   const { Xt, free } = geo;
-  const n = Xt.rows, p = Xt.cols, pu = free ? p - 1 : p;
+  const n = Xt.rows,
+    p = Xt.cols,
+    pu = free ? p - 1 : p;
   const rng = makeRng(seed);
   for (let j = 0; j < Math.min(patterns.length, 8); j++) {
     if (free && geo.onCount[j] === 0) continue;
@@ -262,7 +269,8 @@ function fallbackArgmax(geo: Geometry, patterns: Uint8Array[], seed: number): Fl
     let mx = -Infinity;
     for (let i = 0; i < n; i++) mx = Math.max(mx, Xt.data[i * p]);
     u[p - 1] = -(Number.isFinite(mx) ? Math.abs(mx) + 1 : 1);
-  } else if (Xt.cols > 0 && Array.from({ length: n }, (_, i) => Xt.data[i * p + p - 1]).every((x) => x === 1)) u[p - 1] = -1; // decayed bias column: all rows inactive
+  } else if (Xt.cols > 0 && Array.from({ length: n }, (_, i) => Xt.data[i * p + p - 1]).every((x) => x === 1))
+    u[p - 1] = -1; // decayed bias column: all rows inactive
   else u[0] = 1;
   return u;
 }
@@ -271,9 +279,19 @@ function failedFree(c: number, d: number, sumNorm: number, colSum: Float64Array)
   const u0 = new Float64Array(d);
   if (d) u0[0] = 1;
   return {
-    exact: false, method: 'bounds', upper: Infinity, lower: 0, argmax: u0, argmaxBias: 0,
-    outputDir: sumNorm > 0 ? colSum.map((x) => x / sumNorm) : new Float64Array(c), patterns: 0, rank: 0, roundingAllowance: 0,
-    notes: [`own-pattern oracle, free hidden bias: ‖Λᵀ1‖ = ${sumNorm.toExponential(3)} > ${FREE_BIAS_SUM_TOL}·Σ‖Λ_i‖ ⇒ M_own = +∞ (b → +∞ on the all-active pattern)`],
+    exact: false,
+    method: 'bounds',
+    upper: Infinity,
+    lower: 0,
+    argmax: u0,
+    argmaxBias: 0,
+    outputDir: sumNorm > 0 ? colSum.map((x) => x / sumNorm) : new Float64Array(c),
+    patterns: 0,
+    rank: 0,
+    roundingAllowance: 0,
+    notes: [
+      `own-pattern oracle, free hidden bias: ‖Λᵀ1‖ = ${sumNorm.toExponential(3)} > ${FREE_BIAS_SUM_TOL}·Σ‖Λ_i‖ ⇒ M_own = +∞ (b → +∞ on the all-active pattern)`,
+    ],
   };
 }
 
@@ -288,7 +306,12 @@ export function makeOwnOracle(patterns: Uint8Array[], ownOpts: OwnOracleOptions 
   // seed is not part of the key: it only picks fallbackArgmax's random point, and any point of an own
   // cone serves there.
   let last: { X: Mat; L: Float64Array; cols: number; free: boolean; res: OracleResult } | null = null;
-  const copy = (r: OracleResult): OracleResult => ({ ...r, argmax: Float64Array.from(r.argmax), outputDir: Float64Array.from(r.outputDir), notes: [...r.notes] });
+  const copy = (r: OracleResult): OracleResult => ({
+    ...r,
+    argmax: Float64Array.from(r.argmax),
+    outputDir: Float64Array.from(r.outputDir),
+    notes: [...r.notes],
+  });
   return (Xin: Mat, Lambda: Mat, options): OracleResult => {
     const free = options?.hiddenBias === 'free';
     if (last && last.X === Xin && last.cols === Lambda.cols && last.free === free && sameValues(last.L, Lambda.data)) {
@@ -309,8 +332,11 @@ function sameValues(a: Float64Array, b: Float64Array): boolean {
 
 /** Free hidden bias: Λ′ = Λ − 1λ̄ᵀ and the centring charge R (header), or the +∞ result when Λᵀ1 is too far from 0. */
 function centreForFreeBias(Xin: Mat, Lambda: Mat): { L: Mat; R: number } | OracleResult {
-  const c = Lambda.cols, n = Xin.rows, d = Xin.cols;
-  const colSum = new Float64Array(c), colAbs = new Float64Array(c);
+  const c = Lambda.cols,
+    n = Xin.rows,
+    d = Xin.cols;
+  const colSum = new Float64Array(c),
+    colAbs = new Float64Array(c);
   let l1 = 0;
   for (let i = 0; i < n; i++) {
     let s = 0;
@@ -337,11 +363,13 @@ function centreForFreeBias(Xin: Mat, Lambda: Mat): { L: Mat; R: number } | Oracl
 }
 
 function geometryOf(Xt: Mat, free: boolean, patterns: Uint8Array[]): Geometry {
-  const n = Xt.rows, p = Xt.cols;
+  const n = Xt.rows,
+    p = Xt.cols;
   const rowNorm = new Float64Array(n);
   let xMax = 0;
   for (let i = 0; i < n; i++) {
-    let s = 0, su = 0;
+    let s = 0,
+      su = 0;
     for (let k = 0; k < p; k++) s += Xt.data[i * p + k] ** 2;
     for (let k = 0; k < (free ? p - 1 : p); k++) su += Xt.data[i * p + k] ** 2;
     rowNorm[i] = Math.sqrt(s);
@@ -414,7 +442,8 @@ function vectorBound(vc: VectorCall): VectorBound {
 function wideBound(vc: VectorCall, sigma: (g: Float64Array) => SweepResult & { blocks: Float64Array }, vecNorm: (z: Float64Array) => number): VectorBound {
   const { geo, patterns, G, c, lip, R, stop } = vc;
   const { Xt, free } = geo;
-  const n = Xt.rows, p = Xt.cols;
+  const n = Xt.rows,
+    p = Xt.cols;
   const deadline = vc.ownOpts.deadline ?? Infinity;
   const maxEvals = vc.ownOpts.maxEvals ?? OWN_WIDE_CALL_EVALS;
   const spec = spectralBound(geo, G, c, lip) + R;
@@ -452,11 +481,14 @@ function wideBound(vc: VectorCall, sigma: (g: Float64Array) => SweepResult & { b
 
 function ownOracleCall(patterns: Uint8Array[], ownOpts: OwnOracleOptions, Xin: Mat, Lambda: Mat, options: Parameters<OracleFn>[2]): OracleResult {
   const free = options?.hiddenBias === 'free';
-  const c = Lambda.cols, n = Xin.rows, d = Xin.cols;
+  const c = Lambda.cols,
+    n = Xin.rows,
+    d = Xin.cols;
   const stop = options?.shouldStop;
   if (stop?.()) throw new CancelledError('oracle');
   // free bias: the bound is for Λ′ = Λ − 1λ̄ᵀ (exactly centred); R pays for the difference
-  let L = Lambda, R = 0;
+  let L = Lambda,
+    R = 0;
   if (free) {
     const centred = centreForFreeBias(Xin, Lambda);
     if (!('L' in centred)) return centred;
@@ -470,7 +502,10 @@ function ownOracleCall(patterns: Uint8Array[], ownOpts: OwnOracleOptions, Xin: M
   // value of an argmax: ‖Λᵀ(X̃ũ)_+‖, or ‖Λ′ᵀ(Xu + b)_+‖ for a free bias
   const vecAt = (z: Float64Array) => (free ? evalVec(Xin, L, z.subarray(0, d), z[d], new Float64Array(c)) : evalVec(Xt, L, z, 0, new Float64Array(c)));
   const biasNote = free ? `; free hidden bias: bound for Λ projected onto Λᵀ1 = 0, centring charge ${R.toExponential(2)}` : '';
-  let upper: number, u: Float64Array, exact = true, evals = 1;
+  let upper: number,
+    u: Float64Array,
+    exact = true,
+    evals = 1;
   const notes: string[] = [];
   if (c === 1) {
     const r = scalarOwn(geo, patterns, G, [1], lip);

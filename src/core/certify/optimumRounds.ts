@@ -1,0 +1,237 @@
+/**
+ * What the two optimum searches (certify/optimum.ts squared loss, analysis/optimum.ts the other losses)
+ * share about spending work (issue #16 item 6: budgets in work units, results explained):
+ *  - one escalation schedule (nodes and random samples of the oracle, step by step) for every re-ask;
+ *  - oracleEscalated / escalateDuplicate, the re-asks at one dual point;
+ *  - the round budget: rounds that do not narrow the P* interval end the search;
+ *  - the final oracle call at the best network's dual point on the schedule's last step, and the
+ *    words that say which bound is left loose, by how much and what would close it.
+ * Only nodes, samples and rounds are counted, never time: the same inputs stop at the same place on
+ * any machine (the wall clock is the outer safety stop alone, problem/safetyStop.ts).
+ */
+import {
+  DEFAULT_NODE_BUDGET,
+  DEFAULT_ORACLE_OPTIONS,
+  OPTIMUM_ESCALATION_FACTOR,
+  OPTIMUM_ESCALATION_MAX_NODES,
+  OPTIMUM_ESCALATION_MAX_SAMPLES,
+  type OracleResult,
+} from '../oracle/types';
+
+/** One oracle call's work: nodes of the global search and random directions of its lower-bound search (undefined: the oracle's default). */
+export interface EscalationStep {
+  nodeBudget: number | undefined;
+  samples: number | undefined;
+}
+
+/**
+ * The re-asks' work, step by step, for a base node budget: step 0 is the base (the oracle's default
+ * samples); each later step multiplies both the nodes and the samples by OPTIMUM_ESCALATION_FACTOR,
+ * each up to its cap (OPTIMUM_ESCALATION_MAX_NODES, OPTIMUM_ESCALATION_MAX_SAMPLES), until the nodes
+ * reach theirs. Why the samples grow too: a re-ask is there for a violating direction, and sampling
+ * finds one sooner than the branch and bound (iris-like optimize dual points, n = 150, rank 5, c = 3:
+ * 2·10⁵ samples, 1.4 s CPU, attained M = 1.09·β where the 10⁵-node search, 5 s, attained 1.04·β). Why
+ * not faster (they grew ×100 before): at n = 1000 2·10⁵ samples cost 5.5 s CPU per re-ask (teacher
+ * d = 5, where 1.05·β directions are common and a tenth of the samples meets one).
+ * A base of 0 (search off), or at the cap already, is never raised: one step.
+ */
+export function escalationSchedule(baseNodes: number | undefined): EscalationStep[] {
+  const steps: EscalationStep[] = [{ nodeBudget: baseNodes, samples: undefined }];
+  const base = baseNodes ?? DEFAULT_NODE_BUDGET;
+  if (!(base > 0)) return steps;
+  for (let k = 1, nodeBudget = base; nodeBudget < OPTIMUM_ESCALATION_MAX_NODES; k++) {
+    nodeBudget = Math.min(OPTIMUM_ESCALATION_MAX_NODES, base * OPTIMUM_ESCALATION_FACTOR ** k);
+    steps.push({ nodeBudget, samples: Math.min(OPTIMUM_ESCALATION_MAX_SAMPLES, Math.round(DEFAULT_ORACLE_OPTIONS.samples * OPTIMUM_ESCALATION_FACTOR ** k)) });
+  }
+  return steps;
+}
+
+/** The step's work as OracleOptions to spread (the oracle's defaults where the step leaves them). */
+export function stepOptions(step: EscalationStep): { nodeBudget: number | undefined; samples?: number } {
+  return step.samples === undefined ? { nodeBudget: step.nodeBudget } : { nodeBudget: step.nodeBudget, samples: step.samples };
+}
+
+/** An oracle call of the optimum searches, escalated (oracleEscalated). */
+export interface EscalatedOracle {
+  oracle: OracleResult;
+  /** the schedule's step of the last call (0: the base) */
+  step: number;
+  /** node budget of the last call (the base budget when not escalated) */
+  nodeBudget: number;
+  /** re-asks made */
+  escalations: number;
+}
+
+/**
+ * The oracle at one dual point, re-asked along `schedule` while a global search that did not close
+ * (not exact at rank ≥ 5, where the oracle's global searches run) found nothing useful — by default
+ * no direction above `bar` — but its sound M̄ is still above it: stopping there would end the column
+ * generation with a restricted optimum that is not optimal (issue #16: iris-like, 5,000 nodes missed
+ * M = 1.06·β). Every call's M̄ is a sound bound on the same M(Λ), so the smallest is kept. A re-ask
+ * that changed nothing ends it (the budget was not what limited the call, e.g. c > 3, where no global
+ * search runs; the nodes a search reports stop short of its budget, so they cannot tell this
+ * beforehand). `more.found` replaces "a direction above bar" (escalateDuplicate: a violating direction
+ * that is not a column yet); `more.from` goes on from an escalation already made.
+ */
+export function oracleEscalated(
+  ask: (step: EscalationStep) => OracleResult,
+  schedule: EscalationStep[],
+  bar: number,
+  more: { found?: (o: OracleResult) => boolean; from?: EscalatedOracle } = {},
+): EscalatedOracle {
+  const found = more.found ?? ((o: OracleResult) => o.lower > bar);
+  let step = more.from?.step ?? 0;
+  let oracle = more.from?.oracle ?? ask(schedule[0]);
+  let escalations = more.from?.escalations ?? 0;
+  while (!oracle.exact && !found(oracle) && oracle.upper > bar && oracle.rank >= 5 && step + 1 < schedule.length) {
+    step++;
+    const prev = oracle;
+    oracle = ask(schedule[step]);
+    escalations++;
+    if (prev.upper < oracle.upper)
+      oracle = { ...oracle, upper: prev.upper, notes: [...oracle.notes, `M̄ = ${prev.upper.toPrecision(6)} kept from the smaller node budget`] };
+    if (oracle.upper === prev.upper && oracle.lower === prev.lower) break;
+  }
+  return { oracle, step, nodeBudget: schedule[step].nodeBudget ?? DEFAULT_NODE_BUDGET, escalations };
+}
+
+/**
+ * The oracle's violating direction is a column already present, after the tighter restricted
+ * solve: a global search that did not close may have stopped at it (its hints are the active
+ * columns, and an early stop takes the first violating direction met) while a different violating
+ * direction exists (issue #16: iris-like stopped here at 5,000 nodes; 10⁵ nodes found M = 1.06·β
+ * elsewhere). Re-asked at the same dual point along the schedule, with `askFull` (no early stop),
+ * until its direction is new, M̄ ≤ bar, or the schedule's end. `isNew` says whether the call's
+ * direction is not a column yet.
+ */
+export function escalateDuplicate(
+  askFull: (step: EscalationStep) => OracleResult,
+  schedule: EscalationStep[],
+  esc: EscalatedOracle,
+  bar: number,
+  isNew: (o: OracleResult) => boolean,
+): EscalatedOracle {
+  return oracleEscalated(askFull, schedule, bar, { from: esc, found: (o) => o.lower > bar && isNew(o) });
+}
+
+/** The stop's words when an escalated search still found nothing violated. */
+export function escalationNote(e: EscalatedOracle): string {
+  return e.escalations > 0
+    ? ` (escalated ${e.escalations}× to ${e.nodeBudget} nodes: M̄ = ${e.oracle.upper.toPrecision(6)}, best attained ${e.oracle.lower.toPrecision(6)})`
+    : '';
+}
+
+/**
+ * The round budget (work units): a round makes progress when, since the last round that did, the P*
+ * interval [lower bound, best objective] narrowed by more than OPTIMUM_STALL_REL of its width (the
+ * objective fell, or the bound rose; before any finite bound, when the objective fell by more than
+ * that fraction of itself). After OPTIMUM_STALL_ROUNDS rounds without progress the search stops and
+ * makes its final oracle call (finalOracleCall). Why relative to the width: rounds that move the
+ * objective by less than a percent of a gap the oracle's bound keeps open buy nothing the user sees.
+ * Measured on teacher d = 5 (n = 1000, the bench's case; rounds cost 0.1–0.2 s CPU, 6 s when one
+ * escalates): the objective fell 8.17 → 7.65 by round 59 and 7.65 → 7.39 over the next 75 rounds
+ * (65 s CPU more) while the lower bound is set by the oracle's M̄ (2.97·β after 10⁵ nodes at the best
+ * dual point); with this budget `optimize` ends at objective 7.67, P* ≥ 3.71, in 27–34 CPU s (it ran
+ * past the 300 s cap before). Rank 6, n = 20 (exact-vertex) stops on its proof first, in the same
+ * 114 rounds with or without the budget: exact oracles shrink the gap geometrically.
+ */
+export const OPTIMUM_STALL_REL = 0.01;
+export const OPTIMUM_STALL_ROUNDS = 10;
+
+/** Counts the rounds without progress (see OPTIMUM_STALL_ROUNDS). */
+export class RoundBudget {
+  private anchorValue = Infinity;
+  private anchorGap = Infinity;
+  /** rounds since the last one that made progress */
+  stalled = 0;
+
+  constructor(readonly rounds = OPTIMUM_STALL_ROUNDS) {}
+
+  /** After a round, with the best objective and lower bound so far: the stop's words once the budget is spent, else ''. */
+  record(value: number, lowerBound: number): string {
+    const gap = value - lowerBound;
+    const progress = Number.isFinite(gap)
+      ? !Number.isFinite(this.anchorGap) || gap < (1 - OPTIMUM_STALL_REL) * this.anchorGap
+      : value < this.anchorValue - OPTIMUM_STALL_REL * Math.abs(value);
+    if (progress || !(value < Infinity)) {
+      this.anchorValue = value;
+      this.anchorGap = gap;
+      this.stalled = 0;
+      return '';
+    }
+    this.stalled++;
+    const rounds = `${this.rounds} round${this.rounds === 1 ? '' : 's'}`;
+    return this.stalled >= this.rounds ? `round budget: ${rounds} in a row narrowed the P* interval by at most ${OPTIMUM_STALL_REL * 100}% of its width` : '';
+  }
+}
+
+/** Stops after which the final oracle call is skipped: a proof or gap already reached, a request, a failure. */
+export function settledStop(stopReason: string, proven: boolean, cancelled: boolean): boolean {
+  return proven || cancelled || stopReason.startsWith('certified relative gap') || stopReason === 'oracle failure';
+}
+
+/** What the final oracle call left, in words for the stop reason (not proven): which bound is loose, by how much, and what would close it. */
+export interface LooseBounds {
+  beta: number;
+  bar: number;
+  /** the final call: its sound M̄, the best direction it attained, its work */
+  oracle: OracleResult;
+  step: EscalationStep;
+  /** the lower bound were M̄ the attained value (what a tighter oracle bound would give at this dual point; NOT a bound) */
+  lowerIfTight: number;
+  value: number;
+  lowerBound: number;
+}
+
+function times(x: number, beta: number): string {
+  return `${(x / beta).toPrecision(3)}×β`;
+}
+
+/**
+ * The explanation appended to a stop reason when the final call did not prove the optimum. Core names
+ * the budgets, not a front end's control for them (as report/settleSteps.ts): the node budget is
+ * --node-budget / reluLens.oracleNodeBudget, the round budget --optimum-iterations.
+ */
+export function looseBoundsNote(b: LooseBounds): string {
+  const o = b.oracle;
+  const count = (k: number) => k.toLocaleString('en-US');
+  const work = o.exact
+    ? 'exact'
+    : `after ${count(b.step.nodeBudget ?? DEFAULT_NODE_BUDGET)} nodes${b.step.samples ? ` and ${count(b.step.samples)} random directions` : ''}`;
+  const gap = (lo: number) => (b.value > 0 ? `${(Math.max(0, (b.value - lo) / b.value) * 100).toPrecision(2)}%` : `${b.value - lo}`);
+  const lower = o.exact
+    ? `; the oracle is exact at the best network's dual point (M = ${times(o.upper, b.beta)}): the gap of ${gap(b.lowerBound)} is this network's`
+    : `; the lower bound is loose: the oracle's bound M̄ = ${times(o.upper, b.beta)} ${work} at the best network's dual point, where the best direction found attains ${times(o.lower, b.beta)};` +
+      ` the gap is ${gap(b.lowerBound)} and would be ${gap(b.lowerIfTight)} were M̄ that tight (a node budget above the final call's ${count(b.step.nodeBudget ?? DEFAULT_NODE_BUDGET)} tightens M̄)`;
+  const upper =
+    o.lower > b.bar
+      ? `; the objective may be loose too: that direction exceeds β by ${((o.lower / b.beta - 1) * 100).toPrecision(2)}%, so more column-generation rounds could still lower it`
+      : '';
+  return lower + upper;
+}
+
+/** The best network's dual point in a search: its direction Λ0, the call made there in its round, and how to ask again there in full (no early stop). */
+export interface BestDualPoint<M> {
+  L: M;
+  oracle: OracleResult;
+  /** the schedule's step that call ended at */
+  step: number;
+  askFull: (step: EscalationStep) => OracleResult;
+}
+
+/**
+ * The final oracle call at the best network's dual point on the schedule's last step, without early
+ * stop: the tightest M̄ the budget allows there, so the reported lower bound is the best the budget
+ * allows (issue #16: teacher d = 5 lost P* ≥ 3.06 when the loop ended before such a call). Skipped when
+ * the round's own call already reached that step or was exact. The smaller of the two sound M̄ is kept. It runs
+ * after the wall-clock safety stop too: its work is bounded by the step (nodes, samples), not by time.
+ */
+export function finalOracleCall<M>(bd: BestDualPoint<M>, schedule: EscalationStep[]): { oracle: OracleResult; step: number; asked: boolean } {
+  const last = schedule.length - 1;
+  // an exact call has nothing left to tighten; a call on the last step already is that call
+  if (bd.step >= last || bd.oracle.exact) return { oracle: bd.oracle, step: bd.step, asked: false };
+  let oracle = bd.askFull(schedule[last]);
+  if (bd.oracle.upper < oracle.upper)
+    oracle = { ...oracle, upper: bd.oracle.upper, notes: [...oracle.notes, `M̄ = ${bd.oracle.upper.toPrecision(6)} kept from the round's own call`] };
+  return { oracle, step: last, asked: true };
+}
