@@ -18,7 +18,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fromRows, zeros, type Mat } from '../../src/core/linalg/mat';
+import { fromRows, projectMeanZero, type Mat } from '../../src/core/linalg/mat';
 import { makeRng, gaussian } from '../../src/core/random';
 import { ownPatterns } from '../../src/core/convex/patterns';
 import { solveConvexProgram } from '../../src/core/convex';
@@ -47,19 +47,6 @@ function randomNet(rng: () => number, d: number, m: number, c: number): NetworkW
     W2: randMat(c, m, rng, 0.5),
     b2: Float64Array.from({ length: c }, () => 0.1 * gaussian(rng)),
   };
-}
-
-/** Λ with exactly representable column sums 0 is rare; centre in float and let the oracle pay for the rest. */
-function centred(L: Mat): Mat {
-  const n = L.rows,
-    c = L.cols;
-  const out = zeros(n, c);
-  for (let k = 0; k < c; k++) {
-    let s = 0;
-    for (let i = 0; i < n; i++) s += L.data[i * c + k];
-    for (let i = 0; i < n; i++) out.data[i * c + k] = L.data[i * c + k] - s / n;
-  }
-  return out;
 }
 
 /** ‖Λᵀ(Xu + b1)_+‖ with plain loops. */
@@ -134,7 +121,7 @@ test('own oracle, free hidden bias, c = 1..4: upper ≥ brute force over feasibl
       const X = randMat(n, d, rng);
       const net = randomNet(rng, d, m, c);
       const pats = ownPatterns(net, X, FREE);
-      const L = centred(randMat(n, c, rng));
+      const L = projectMeanZero(randMat(n, c, rng));
       // c = 4: no per-call wall-clock budget, the branch and bound stops at its evaluation cap
       const or = makeOwnOracle(pats, { maxEvals: OWN_EVALS })(X, L, { hiddenBias: 'free' });
       const bf = bruteM(X, L, pats, 20000);
@@ -166,11 +153,11 @@ test('own oracle, free hidden bias: Λᵀ1 off by rounding is paid for, off by m
   const X = randMat(n, d, rng);
   const net = randomNet(rng, d, 5, 2);
   const pats = ownPatterns(net, X, FREE);
-  const L = centred(randMat(n, 2, rng));
+  const L = projectMeanZero(randMat(n, 2, rng));
   const Lp = { rows: n, cols: 2, data: Float64Array.from(L.data, (v) => v * (1 + 3e-14)) };
   Lp.data[0] += 1e-13; // ‖Λᵀ1‖ ≈ 1e-13·‖Λ‖: accepted, the bound holds for the centred Λ′
   const or = makeOwnOracle(pats)(X, Lp, { hiddenBias: 'free' });
-  assert.ok(Number.isFinite(or.upper) && or.upper >= bruteM(X, centred(Lp), pats, 20000));
+  assert.ok(Number.isFinite(or.upper) && or.upper >= bruteM(X, projectMeanZero(Lp), pats, 20000));
   const Lbad = { rows: n, cols: 2, data: Float64Array.from(L.data) };
   Lbad.data[0] += 1e-3;
   assert.equal(makeOwnOracle(pats)(X, Lbad, { hiddenBias: 'free' }).upper, Infinity);
