@@ -52,6 +52,16 @@ const peakRssMB = () => process.resourceUsage().maxRSS / 1024;
  * 1000,10,100: 2.75–3.1 s, against 2.4–2.8 s before (~+8%, cause not isolated: not the Cholesky
  * nor the released face's basis; with polish.ts's release as before it is back at 2.7–2.9 s): not
  * met with margin yet.
+ * Later the same day (~10 jobs on the 2 cores: CPU seconds inflated and ±25%), against the code
+ * before in alternating runs: 1000,50,100: 23.5–30.8 s and 351–366 MB, from 31.8 s and 374–389 MB
+ * (work units, steadier: Newton systems 986 → 827, Σ T³ of their Cholesky factors 34.9e9 → 16.3e9)
+ * — the release runs right after a full Newton step at a decrement below 1e-9 (faceNewton.ts
+ * EARLY_RELEASE_DEC) instead of after one more system, and a block releases a row only where its
+ * multiplier is at least 1% of the support's most negative (polish.ts RELEASE_SHARE). 1000,10,100:
+ * 3.1–3.4 s against 3.4–3.7 s in the last three alternating pairs (the first three: 3.5–4.7 against
+ * 3.4–4.0; 442 Newton systems): the 3 s target is met only on a quiet machine, if at all. The 8%
+ * above is still not isolated: rebuilding a face's QR below 16 rows instead of updating it gave the
+ * same numbers (and bit-identical results).
  */
 export const CONVEX_TARGETS: Record<string, { cpuS: number; peakRssMB?: number }> = {
   '1000,10,100': { cpuS: 3 },

@@ -56,6 +56,8 @@ export function formatAnalysis(j: AnalysisJson): string[] {
     L.push(`    P* ∈ ${fmtInterval(o.lowerBound, o.value)} (gap ${pct(o.relGap)}), ${o.patterns} activation patterns, ${o.method}`);
     // not proven: the search's stop says which bound is loose and what would close it (the node budget is --node-budget)
     if (!o.exact && o.stopReason) L.push(`    stopped: ${o.stopReason}`);
+    const settle = o.exact ? null : settleStepsText(o, 'cli');
+    if (settle) L.push(`    ${settle}`);
     if (j.primalAsTrained > 0)
       L.push(`    this network is ${pct((j.primalAsTrained - o.value) / j.primalAsTrained)} above it (P(θ) ${fmt(j.primalAsTrained, 10)})`);
   }

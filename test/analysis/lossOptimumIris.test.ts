@@ -5,6 +5,10 @@
  * (t.diagnostic), not asserted: with a hidden bias the rank is 5 and 150 samples have ~4e7
  * activation patterns, beyond the pattern budget, so how tight the interval is depends on the
  * oracle's upper bound M̄ at rank 5.
+ *
+ * The optimum search ends with a final oracle call of ~6.7·10⁵ nodes and may resume from it
+ * (OPTIMUM_ESCALATION_FINAL_WORK, _RESUMES): about 45–90 s, so it runs in `npm run test:slow`; the
+ * classification resumption itself is checked on small instances in optimumResume.test.ts.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,8 +20,11 @@ import { loadDataset } from '../../src/core/data';
 import { analyze } from '../../src/core/analysis';
 import { settingsFromOptions } from '../../src/core/config/options';
 import { irisLike, train, writeCase, plainObjective, type Net } from './lossOptimumData';
+import { SLOW } from '../slow';
 
-test('iris-like cross-entropy (n = 150, d = 4, c = 3): a sound P* interval, its width and time reported', async (t) => {
+test('iris-like cross-entropy (n = 150, d = 4, c = 3): a sound P* interval, its width and time reported', {
+  skip: !SLOW && 'runs in npm run test:slow',
+}, async (t) => {
   const beta = 0.15; // CrossEntropyLoss('mean') with weight_decay 1e-3: β = n·wd
   const pb = irisLike();
   const net = train(pb, 16, beta, 'cross-entropy', 1500, 3, 0.05);

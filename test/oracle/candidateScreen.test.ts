@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CandidateScreen } from '../../src/core/oracle/candidateScreen';
+import { CandidateScreen, LOCAL_RADIUS } from '../../src/core/oracle/candidateScreen';
 import { exactScalar } from '../../src/core/oracle/sweep';
 import { gauss, mat, rng, value } from './brute';
+import type { Mat } from '../../src/core/linalg/mat';
 
 /**
  * The rank-3 sweep skips a candidate direction when an evaluated neighbour proves it cannot beat the best value.
@@ -47,6 +48,62 @@ test('a direction the candidate screen covers never beats the best value (direct
   }
   assert.ok(covered > checked / 10, `the screen covered only ${covered} of ${checked} directions`);
 });
+
+test('a direction the local bound covers never beats the best value (direct evaluation)', () => {
+  // addLocal's bound |h(u) + g_Cᵀ(u' − u)| + L_U·δ (header of candidateScreen.ts), checked on directions around
+  // evaluated ones at distances across LOCAL_RADIUS, with best values from just above the centres' to well above
+  let covered = 0,
+    coveredOnlyLocally = 0,
+    checked = 0;
+  for (let seed = 1; seed <= 5; seed++) {
+    const r = rng(9400 + seed);
+    const n = 300 + 200 * seed;
+    const X = mat(n, 3, () => gauss(r));
+    const L = mat(n, 1, () => gauss(r));
+    const Xn = new Float64Array(n);
+    for (let i = 0; i < n; i++) Xn[i] = Math.hypot(X.data[3 * i], X.data[3 * i + 1], X.data[3 * i + 2]);
+    const local = new CandidateScreen(L.data, Xn, n);
+    const global = new CandidateScreen(L.data, Xn, n);
+    const unit = (a: number, b: number, c: number) => {
+      const s = Math.hypot(a, b, c);
+      return Float64Array.of(a / s, b / s, c / s);
+    };
+    const centres = Array.from({ length: 15 }, () => unit(gauss(r), gauss(r), gauss(r)));
+    let best = 0;
+    for (const u of centres) {
+      const h = signedValue(X, L, u);
+      local.addLocal(u, h, X.data);
+      global.add(u, Math.abs(h));
+      best = Math.max(best, Math.abs(h));
+    }
+    for (const slack of [1e-9, 1e-3, 0.05, 0.3]) {
+      const bestNow = best * (1 + slack);
+      for (let k = 0; k < 600; k++) {
+        const c = centres[k % centres.length];
+        const step = LOCAL_RADIUS * 10 ** (0.3 - 4 * r());
+        const u = unit(c[0] + step * gauss(r), c[1] + step * gauss(r), c[2] + step * gauss(r));
+        checked++;
+        if (!local.covers(u, bestNow)) continue;
+        covered++;
+        if (!global.covers(u, bestNow)) coveredOnlyLocally++;
+        assert.ok(value(X, L, u) <= bestNow, `seed ${seed}: a covered direction has |h| = ${value(X, L, u)} > best ${bestNow}`);
+      }
+    }
+  }
+  assert.ok(coveredOnlyLocally > checked / 100, `the local bound covered only ${coveredOnlyLocally} of ${checked} directions beyond the global one`);
+  assert.ok(covered >= coveredOnlyLocally);
+});
+
+/** h(u) = λᵀ(X̂u)_+ with its sign, from brute.ts value (|h|) over the positive and the negative λ_i separately. */
+function signedValue(X: Mat, L: Mat, u: Float64Array): number {
+  const part = (sign: number) =>
+    value(
+      X,
+      mat(L.rows, 1, (i) => Math.max(0, sign * L.data[i])),
+      u,
+    );
+  return part(1) - part(-1);
+}
 
 test('the candidate screen is exact where its Lipschitz bound is tight (all rows along one direction)', () => {
   // rows s_i·e with λ_i > 0: h(u) = L·(eᵀu)_+, so moving towards e raises h at the rate L itself; a best value

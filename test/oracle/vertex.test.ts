@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeOracle } from '../../src/core/oracle';
-import { generalPositionPatternBound, PatternSet } from '../../src/core/oracle/vertexEnum';
+import { byDecreasing, generalPositionPatternBound, PatternSet } from '../../src/core/oracle/vertexEnum';
 import { bruteOracleAnyRank } from '../reference/bruteOracleAnyRank';
 import type { Mat } from '../../src/core/linalg/mat';
 import { gauss, rng } from '../reference/small';
@@ -205,4 +205,44 @@ test("a run's per-pattern bounds moved to the next dual point (drift): upper nev
     }
   }
   assert.ok(calls > 0 && skipped > 0, `no pattern skipped by the drift bounds in ${calls} calls`);
+});
+
+test("a pattern's own step since the last call (‖X̂ᵀD(λ − λ_last)‖) moves its bound where the all-rows step cannot: upper never below the brute force", () => {
+  let own = 0,
+    calls = 0;
+  for (let s = 0; s < 4; s++) {
+    const { X, L } = instance(970 + s, 10, 4 + (s % 3), s % 2 === 1);
+    const R = rng(980 + s);
+    const scope = {};
+    let cur = Float64Array.from(L.data);
+    for (let t = 0; t < 6; t++) {
+      // steps too large for the all-rows bound Σ_t |Δλ_t|‖x̂_t‖ but moving few rows: one or two samples at a time
+      const j = Math.floor(R() * cur.length);
+      cur = cur.map((v, i) => (i === j || (t % 3 === 0 && i === (j + 1) % cur.length) ? v + 0.5 * gauss(R) : v));
+      const Lt: Mat = { rows: L.rows, cols: 1, data: Float64Array.from(cur) };
+      const ref = bruteOracleAnyRank(X, Lt.data).value;
+      for (const stopBelow of [undefined, 0.95 * ref, 1.02 * ref]) {
+        const res = computeOracle(X, Lt, { stopBelow, warmScope: scope });
+        calls++;
+        assert.ok(res.upper >= ref * (1 - 1e-12), `seed ${970 + s}, step ${t}: upper ${res.upper} < brute ${ref}`);
+        if (stopBelow === undefined)
+          assert.ok(res.exact && res.upper - ref <= res.roundingAllowance + 1e-12 * ref, `seed ${970 + s}, step ${t}: not exact (${res.upper} vs ${ref})`);
+        const m = /(\d+) by their own step since the last call/.exec(res.notes.join(' '));
+        if (m) own += Number(m[1]);
+      }
+    }
+  }
+  assert.ok(own > 0, `no pattern bounded by its own step in ${calls} calls`);
+});
+
+test('the patterns are visited in the order of a stable comparison sort by decreasing bound (radix path: many patterns, ties, zeros)', () => {
+  const R = rng(4242);
+  for (const n of [10, 40_000, 100_000]) {
+    const key = Float64Array.from({ length: n + 7 }, (_, i) =>
+      i % 5 === 0 ? Math.floor(8 * R()) / 4 : i % 7 === 0 ? 0 : gauss(R) ** 2 * 10 ** Math.floor(6 * R() - 3),
+    );
+    const idx = Array.from({ length: n }, (_, i) => (i * 7919) % (n + 7));
+    const want = [...idx].sort((a, b) => key[b] - key[a]);
+    assert.deepEqual(byDecreasing([...idx], key), want, `n = ${n}`);
+  }
 });

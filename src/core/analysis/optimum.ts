@@ -18,6 +18,7 @@ import { buildXt, featureDim } from '../problem/features';
 import { networkObjective, neuronDirections, neuronInfos, rebalance } from '../problem/objective';
 import type { CertifyModes, NetworkWeights } from '../problem/network';
 import {
+  optimumSearch,
   searchOptimum,
   relGapOf,
   OPTIMUM_EARLY_MARGIN,
@@ -30,10 +31,15 @@ import {
   escalateDuplicate,
   escalationNote,
   escalationSchedule,
+  FinalResume,
   finalOracleCall,
+  finalStep,
   looseBoundsNote,
+  looseBoundsSteps,
   oracleEscalated,
   RoundBudget,
+  finalFor,
+  roundsStop,
   settledStop,
   stepOptions,
   type BestDualPoint,
@@ -42,7 +48,7 @@ import {
 } from '../certify/optimumRounds';
 import { FeatureSet, hintsMat, oracleDirection } from '../certify/certify';
 import { lassoNetwork, offsetModeFor } from '../certify/lasso';
-import type { CertificateResult, CertifySettings } from '../certify/types';
+import type { CertificateResult, CertifySettings, SettleStep } from '../certify/types';
 import type { OracleFn, OracleResult } from '../oracle/types';
 import * as convex from '../convex';
 import { outerStop, SAFETY_STOP_REASON, STOPPED_ON_REQUEST, withSafetyNote } from '../problem/safetyStop';
@@ -93,6 +99,38 @@ function liveNeurons(net: NetworkWeights, X: Mat, modes: CertifyModes): number {
   return neuronInfos(net, X, zeros(X.rows, net.W2.rows), 1, modes).filter((s) => !s.dead).length;
 }
 
+function methodOf(r: OptimumSearchResult): string {
+  return r.oracleExact ? 'column-generation+exact-oracle' : r.exact ? 'column-generation+certified-gap' : 'column-generation(lower-bound directions)';
+}
+
+/** The convex program over sampled patterns and the network's own (a witness when the oracle is not exact); its value recomputed from the weights. */
+async function sampledProgram(
+  net: NetworkWeights,
+  X: Mat,
+  Y: Mat,
+  beta: number,
+  modes: CertifyModes,
+  settings: CertifySettings,
+  stage: Stage,
+  safetyMs: number,
+  warnings: string[],
+): Promise<{ prog: { network: NetworkWeights }; value: number; pats: number }> {
+  const Xt = buildXt(X, modes.hiddenBias);
+  const sampled = convex.samplePatterns(Xt, SAMPLED_PATTERNS, settings.seed);
+  const own = convex.ownPatterns(net, X, modes);
+  const pats = [...sampled, ...own];
+  stage('patterns', `${pats.length} of ${SAMPLED_PATTERNS + own.length}`);
+  const prog = await convex.solveConvexProgramAsync(X, Y, pats, beta, modes, {
+    shouldStop: settings.shouldStop,
+    maxPolishRounds: SAMPLED_PROGRAM_POLISH_ROUNDS,
+    timeBudgetMs: safetyMs, // safety stop only
+  });
+  if (prog.stopReason === convex.SAFETY_STOP_REASON) warnings.push(`The convex program over sampled patterns was stopped by the ${prog.stopReason}.`);
+  const value = networkObjective(prog.network, X, Y, beta, modes).objective; // from its weights
+  stage('witness', `convex program over ${pats.length} patterns: ${value}`);
+  return { prog, value, pats: pats.length };
+}
+
 export async function squaredOptimum(
   net: NetworkWeights,
   X: Mat,
@@ -122,29 +160,20 @@ export async function squaredOptimum(
     shouldStop: settings.shouldStop,
     onStage: settings.onStage,
   };
-  let res: OptimumSearchResult = searchOptimum(X, Y, { ...common, seedDirs, timeBudgetMs: budget });
-  warnings.push(...res.warnings);
-  let method = res.oracleExact ? 'column-generation+exact-oracle' : res.exact ? 'column-generation+certified-gap' : 'column-generation(lower-bound directions)';
-  let patterns = res.patterns;
-  let best = { network: res.network, value: res.value };
+  // the first search's final oracle call waits: when the sampled program's network replaces it, the
+  // second search's final call is the only one (one final call per optimum)
+  const first = optimumSearch(X, Y, { ...common, seedDirs, timeBudgetMs: budget });
+  let res: OptimumSearchResult | null = null;
+  let method = '';
+  const rounds = first.rounds;
+  let patterns = rounds.patterns;
+  let best = { network: rounds.network, value: rounds.value };
   // the sampled program only when the oracle itself is not exact (with an exact oracle, column
   // generation that ran out of time is far ahead of any sample of patterns)
-  if (!res.exact && !res.oracleExact && Y.cols === 1 && !settings.shouldStop?.()) {
-    const Xt = buildXt(X, modes.hiddenBias);
-    const sampled = convex.samplePatterns(Xt, SAMPLED_PATTERNS, settings.seed);
-    const own = convex.ownPatterns(net, X, modes);
-    const pats = [...sampled, ...own];
-    stage('patterns', `${pats.length} of ${SAMPLED_PATTERNS + own.length}`);
-    const prog = await convex.solveConvexProgramAsync(X, Y, pats, beta, modes, {
-      shouldStop: settings.shouldStop,
-      maxPolishRounds: SAMPLED_PROGRAM_POLISH_ROUNDS,
-      timeBudgetMs: Math.max(0, budget - (performance.now() - t0)), // safety stop only
-    });
-    if (prog.stopReason === convex.SAFETY_STOP_REASON) warnings.push(`The convex program over sampled patterns was stopped by the ${prog.stopReason}.`);
-    const value = networkObjective(prog.network, X, Y, beta, modes).objective; // from its weights
-    stage('witness', `convex program over ${pats.length} patterns: ${value}`);
-    patterns = pats.length;
-    method += ` + convex-program(${pats.length} sampled/own patterns: ${value})`;
+  if (!rounds.exact && !rounds.oracleExact && Y.cols === 1 && !settings.shouldStop?.()) {
+    const { prog, value, pats } = await sampledProgram(net, X, Y, beta, modes, settings, stage, Math.max(0, budget - (performance.now() - t0)), warnings);
+    patterns = pats;
+    const programNote = ` + convex-program(${pats} sampled/own patterns: ${value})`;
     if (value < best.value) {
       best = { network: prog.network, value };
       method = 'convex-program(sampled patterns)';
@@ -155,14 +184,26 @@ export async function squaredOptimum(
         ...common,
         seedDirs: [...dirsOf(prog.network, X, Y, beta, modes), ...seedDirs],
         timeBudgetMs: left2,
-        knownLowerBound: res.lowerBound,
+        knownLowerBound: rounds.lowerBound,
       });
+      warnings.push(...rounds.warnings, ...again.warnings);
       if (again.value < best.value) {
         best = { network: again.network, value: again.value };
         method = 'convex-program(sampled patterns)+column-generation';
       }
-      res = { ...again, lowerBound: Math.max(again.lowerBound, res.lowerBound) };
+      res = { ...again, lowerBound: Math.max(again.lowerBound, rounds.lowerBound) };
+    } else {
+      res = first.finish();
+      warnings.push(...res.warnings);
+      best = { network: res.network, value: res.value };
+      method = methodOf(res) + programNote;
     }
+  }
+  if (!res) {
+    res = first.finish();
+    warnings.push(...res.warnings);
+    ({ network: best.network, value: best.value, patterns } = res);
+    method = methodOf(res);
   }
   const lowerBound = Math.max(res.lowerBound, certBound);
   const relGap = relGapOf(best.value, lowerBound);
@@ -181,6 +222,7 @@ export async function squaredOptimum(
       label: exact ? 'optimum' : 'witness',
       stopReason: res.stopReason,
       iterations: res.iterations,
+      ...(!exact && res.steps.length ? { steps: res.steps } : {}),
     },
     network: best.network,
     lowerBound,
@@ -315,6 +357,8 @@ export interface LossOptimumSearchResult {
   iterations: number;
   directions: number;
   stopReason: string;
+  /** what would close the gap, as kinds each front end words with its own control (report/settleSteps.ts); [] when closed */
+  steps: SettleStep[];
   warnings: string[];
 }
 
@@ -340,6 +384,7 @@ export function searchLossOptimum(X: Mat, Y: Mat, opts: LossOptimumSearchOptions
   const Xt = buildXt(X, modes.hiddenBias);
   const t0 = performance.now();
   const budget = opts.timeBudgetMs ?? Infinity;
+  const schedule = escalationSchedule(opts.nodeBudget);
   const st: LossSearchState = {
     X,
     Y,
@@ -358,21 +403,27 @@ export function searchLossOptimum(X: Mat, Y: Mat, opts: LossOptimumSearchOptions
     tight: false,
     iterations: 0,
     warnings: [],
-    schedule: escalationSchedule(opts.nodeBudget),
+    schedule,
+    final: finalStep(schedule, X.rows),
     budget: new RoundBudget(opts.stallRounds),
     bestDual: null,
     innerStops: new Map(),
+    starved: false,
+    resume: new FinalResume(opts.resumes),
+    steps: [],
   };
   for (const v of opts.seedDirs) if (v.length === dd) st.feats.add(v);
-  let stopReason = '';
-  while (st.iterations < opts.maxIterations) {
-    stopReason = outerStop(opts.shouldStop, t0, budget) ?? (st.feats.list.length === 0 ? 'no live neuron direction to start from' : lossRound(st));
-    if (stopReason) break;
-    stopReason = st.budget.record(st.best?.value ?? Infinity, st.lowerBound);
-    if (stopReason) break;
+  let stopReason = lossRounds(st, t0, budget);
+  for (;;) {
+    const fin = lossFinal(st, stopReason);
+    if (!fin.resume) {
+      stopReason += st.resume.note() + fin.note + innerStopsNote(st);
+      break;
+    }
+    st.budget = new RoundBudget(opts.stallRounds);
+    stopReason = lossRounds(st, t0, budget);
   }
-  if (!stopReason) stopReason = `iteration limit (${opts.maxIterations}) reached`;
-  stopReason += lossFinal(st, stopReason) + innerStopsNote(st);
+  const closed = (st.best ? relGapOf(st.best.value, st.lowerBound) : Infinity) <= OPTIMUM_EXACT_REL_TOL;
   return {
     network: st.best?.net ?? null,
     value: st.best?.value ?? Infinity,
@@ -384,8 +435,21 @@ export function searchLossOptimum(X: Mat, Y: Mat, opts: LossOptimumSearchOptions
     directions: st.feats.list.length,
     // the Newton slides and the hinge solve stop on the clock only past the safety deadline
     stopReason: withSafetyNote(stopReason, t0, budget),
+    steps: closed ? [] : st.steps,
     warnings: st.warnings,
   };
+}
+
+/** Rounds of searchLossOptimum until one stops (the stop's reason). */
+function lossRounds(st: LossSearchState, t0: number, budget: number): string {
+  const { opts } = st;
+  while (st.iterations < opts.maxIterations) {
+    const stop = outerStop(opts.shouldStop, t0, budget) ?? (st.feats.list.length === 0 ? 'no live neuron direction to start from' : lossRound(st));
+    if (stop) return stop;
+    const spent = st.budget.record(st.best?.value ?? Infinity, st.lowerBound);
+    if (spent) return spent;
+  }
+  return `iteration limit (${opts.maxIterations}) reached`;
 }
 
 /** What the rounds of searchLossOptimum share and change. */
@@ -413,13 +477,18 @@ interface LossSearchState {
   tight: boolean;
   iterations: number;
   warnings: string[];
-  /** the oracle's work per re-ask (one schedule for every call) */
+  /** the oracle's work per re-ask (one schedule for every call), and the final call's (finalStep) */
   schedule: EscalationStep[];
+  final: EscalationStep;
   budget: RoundBudget;
   /** the best network's dual point, for the final oracle call */
   bestDual: (BestDualPoint<Mat> & { how: string; iteration: number }) | null;
   /** rounds in which an inner solver stopped short (its budget, the safety limit), by what stopped it: the stop's words say so */
   innerStops: Map<string, number>;
+  /** the last round stopped for want of a new violating direction (optimumRounds.ts roundsStop) */
+  starved: boolean;
+  resume: FinalResume;
+  steps: SettleStep[];
 }
 
 /** An inner solver of one round stopped short: counted for the stop's words (innerStopsNote). */
@@ -445,6 +514,7 @@ function lossRound(st: LossSearchState): string {
   const { beta, modes, loss } = opts;
   const d = X.cols;
   st.iterations++;
+  st.starved = false;
   opts.onStage?.(
     'column-generation',
     `optimum (${loss}): iteration ${st.iterations}, ${st.feats.list.length} directions${st.best ? `, objective ${st.best.value.toPrecision(8)}` : ''}`,
@@ -487,7 +557,7 @@ function lossRound(st: LossSearchState): string {
   }
   const or = esc.oracle;
   st.lastOracle = or;
-  if (improved) st.bestDual = { L: L0, oracle: or, step: esc.step, askFull: ask(false), how: rs.how, iteration: st.iterations };
+  if (improved) st.bestDual = { L: L0, oracle: or, step: st.schedule[esc.step], askFull: ask(false), how: rs.how, iteration: st.iterations };
   recordDualPoint(st, L0, or, rs.how);
   if ((st.best ? relGapOf(st.best.value, st.lowerBound) : Infinity) <= st.relTol) return `certified relative gap ≤ ${st.relTol}`;
   const dn = oracleDirection(or, d, modes);
@@ -498,6 +568,7 @@ function lossRound(st: LossSearchState): string {
       st.tight = true;
       return '';
     }
+    st.starved = true;
     return !violated
       ? or.exact
         ? `exact oracle: M(Λ) ≤ β(1 + ${losses.LOSS_OPTIMAL_M_TOL}) at the restricted optimum`
@@ -640,40 +711,53 @@ function hingeRound(st: LossSearchState, sol: losses.LossLassoResult, dirs: Floa
 }
 
 /**
- * After the loop: the final oracle call at the best network's dual point (finalOracleCall), its bound
- * kept with its dual point; then, when the gap is still open, what is loose and what would close it.
- * The words to append to the stop's reason.
+ * After the rounds: the final oracle call at the best network's dual point (finalOracleCall), its bound
+ * kept with its dual point. When the rounds stopped for want of a direction and that call found a new
+ * violating one, it becomes a column and `resume` says to run the rounds again (FinalResume);
+ * otherwise, when the gap is still open, `note` says what is loose and what would close it (the words
+ * to append to the stop's reason).
  */
-function lossFinal(st: LossSearchState, stopReason: string): string {
+function lossFinal(st: LossSearchState, stopReason: string): { note: string; resume: boolean } {
   const { Y, opts } = st;
   const bd = st.bestDual;
   const gap = () => (st.best ? relGapOf(st.best.value, st.lowerBound) : Infinity);
-  if (!bd || settledStop(stopReason, gap() <= OPTIMUM_EXACT_REL_TOL, stopReason === STOPPED_ON_REQUEST)) return '';
+  const done = (note: string) => ({ note, resume: false });
+  if (!bd || settledStop(stopReason, gap() <= OPTIMUM_EXACT_REL_TOL, stopReason === STOPPED_ON_REQUEST)) return done('');
+  const stop = roundsStop(stopReason, st.starved);
   let fin: ReturnType<typeof finalOracleCall>;
   try {
-    fin = finalOracleCall(bd, st.schedule);
+    fin = finalOracleCall(bd, finalFor(stop, st.schedule, st.final));
   } catch (e) {
-    if (isCancellation(e, opts.shouldStop)) return `; ${STOPPED_ON_REQUEST} before the final oracle call`;
+    if (isCancellation(e, opts.shouldStop)) return done(`; ${STOPPED_ON_REQUEST} before the final oracle call`);
     st.warnings.push(`the oracle failed in the ${opts.loss} optimum's final call: ${e instanceof Error ? e.message : String(e)}`);
-    return '';
+    return done('');
   }
   if (fin.asked) {
     st.lastOracle = fin.oracle;
     recordDualPoint(st, bd.L, fin.oracle, bd.how, bd.iteration);
   }
-  if (gap() <= OPTIMUM_EXACT_REL_TOL) return fin.asked ? "; the final oracle call at the best network's dual point closed the gap" : '';
-  const tight = losses.lossBestScale(bd.L, Y, st.lossF, opts.beta, opts.modes, fin.oracle.lower, st.sigma);
+  if (gap() <= OPTIMUM_EXACT_REL_TOL) return done(fin.asked ? "; the final oracle call at the best network's dual point closed the gap" : '');
   const bar = opts.beta * (1 + losses.LOSS_OPTIMAL_M_TOL);
-  const value = st.best?.value ?? Infinity;
-  return looseBoundsNote({
+  const dn = oracleDirection(fin.oracle, st.X.cols, opts.modes);
+  if (st.iterations < opts.maxIterations && dn && st.resume.take(stop, fin, bar, () => !st.feats.has(dn))) {
+    st.feats.add(dn);
+    return { note: '', resume: true };
+  }
+  const tight = losses.lossBestScale(bd.L, Y, st.lossF, opts.beta, opts.modes, fin.oracle.lower, st.sigma);
+  const loose = {
     beta: opts.beta,
     bar,
     oracle: fin.oracle,
-    step: st.schedule[fin.step],
+    step: fin.step,
     lowerIfTight: Math.max(st.lowerBound, tight.value),
-    value,
+    value: st.best?.value ?? Infinity,
     lowerBound: st.lowerBound,
-  });
+    stop,
+    resumes: st.resume.made,
+    resumesAllowed: st.resume.most,
+  };
+  st.steps = looseBoundsSteps(loose);
+  return done(looseBoundsNote(loose));
 }
 
 /** The lower bound D(sΛ0) − allowance with s ≤ min(1, β/M̄) (lossBestScale), kept with its dual point when it is the best so far. */
@@ -711,6 +795,7 @@ interface LossCandidate {
   patterns: number;
   stopReason?: string;
   iterations?: number;
+  steps?: SettleStep[];
 }
 
 /** The certificate's candidates: its best network (optimal, else witness), value recomputed from the weights, and its dual point unless it reported an inconsistency. */
@@ -789,6 +874,7 @@ function searchIntoCandidate(
   warnings.push(...res.warnings);
   best.stopReason = res.stopReason;
   best.iterations = res.iterations;
+  best.steps = res.steps;
   if (res.lastOracle) best.patterns = res.lastOracle.patterns;
   if (res.network && res.value < best.value) {
     best.net = res.network;
@@ -850,6 +936,7 @@ export function classificationOptimum(
     network: networkToJson(bestNet),
     label: exact ? 'optimum' : 'witness',
     ...(stopReason !== undefined ? { stopReason, iterations } : {}),
+    ...(!exact && best.steps?.length ? { steps: best.steps } : {}),
     dualPoint: best.dualPoint,
   };
   return { json, network: bestNet, lowerBound: best.lowerBound, value, lastOracle: best.lastOracle, warnings };

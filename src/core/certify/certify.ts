@@ -15,7 +15,7 @@
 import type { Mat } from '../linalg/mat';
 import { usageError } from '../errors';
 import { sigmaMax, SIGMA_REL_SLACK } from '../linalg/decomp';
-import type { OracleFn, OracleResult } from '../oracle/types';
+import { DEFAULT_NODE_BUDGET, OPTIMUM_ESCALATION_FINAL_MAX_NODES, OPTIMUM_ESCALATION_FINAL_WORK, type OracleFn, type OracleResult } from '../oracle/types';
 import { betaFromSpec } from './beta';
 import { type ClosedForm, detectClosedForm, RANK_ONE_TOL, WHITENED_TOL } from './closedForms';
 import { bestScale, DUAL_ROUNDING_PER_TERM, feasibleDirection, MEAN_ZERO_TOL } from './dual';
@@ -29,6 +29,9 @@ import {
   type FeatureSet,
   hintsMat,
   OPTIMAL_M_TOL,
+  REFINE_EARLY_MARGIN,
+  REFINE_EARLY_NODES,
+  REFINE_STALL_ROUNDS,
   type RestrictedSolver,
   type RestrictedStep,
   TIGHT_LASSO_SWEEP_FACTOR,
@@ -385,6 +388,7 @@ function squaredVerdict(search: DualSearch, cg: SquaredCg) {
             patternBudget: settings.patternBudget,
             solverIterations: cg.solverIterations,
             timeBudgetMs: settings.timeBudgetMs,
+            nodeBudget: cg.finalCall?.nodeBudget ?? settings.nodeBudget,
           },
         })
       : undefined;
@@ -452,6 +456,18 @@ function budgetTolerances(settings: CertifySettings, solverIterations: number, s
     maxIterations: { value: settings.maxIterations, meaning: 'column-generation iterations allowed (a work budget; --max-iterations)' },
     patternBudget: { value: settings.patternBudget, meaning: 'activation patterns the oracle may enumerate for an exact M (a work budget; --pattern-budget)' },
     solverIterations: { value: solverIterations, meaning: solverMeaning },
+    nodeBudget: {
+      value: settings.nodeBudget ?? DEFAULT_NODE_BUDGET,
+      meaning: "nodes of the oracle's global search per call (rank ≥ 5 beyond the pattern budget; a work budget; --node-budget)",
+    },
+    finalOracleWork: {
+      value: OPTIMUM_ESCALATION_FINAL_WORK,
+      meaning: `an inexact global search left the verdict open: one final oracle call at the best dual point with this/n nodes (at most ${OPTIMUM_ESCALATION_FINAL_MAX_NODES.toLocaleString('en-US')})`,
+    },
+    refineEarlyNodes: {
+      value: REFINE_EARLY_NODES,
+      meaning: `once not optimal is proven, each refinement's global search stops after this many nodes at a direction above β(1 + ${REFINE_EARLY_MARGIN}); ${REFINE_STALL_ROUNDS} rounds in a row that narrow the P* interval by ≤ 1% of its width end the refinement`,
+    },
   };
   if (settings.timeBudgetMs !== undefined && Number.isFinite(settings.timeBudgetMs))
     out.timeBudgetMs = {
@@ -470,11 +486,26 @@ export interface InconclusiveFacts {
   /** the lowest objective of any network evaluated (the P* interval's upper end) */
   bestPrimal: number;
   beta: number;
-  oracle: Pick<OracleResult, 'exact' | 'upper' | 'lower' | 'method' | 'patterns'>;
+  /** rank: the oracle's numerical rank (≥ 5 not exact: a global search, bounded by its nodes) */
+  oracle: Pick<OracleResult, 'exact' | 'upper' | 'lower' | 'method' | 'patterns'> & { rank?: number };
   /** a dual bound exceeded a network's objective (no verdict is claimed) */
   inconsistent: boolean;
   cg: { ran: boolean; iterations: number; stopKind: CgStopKind; stopReason: string; solverBudgetHits: number };
-  budgets: { maxIterations: number; patternBudget: number; solverIterations: number; timeBudgetMs?: number };
+  /** nodeBudget: the largest node budget of an oracle call made (the final call's, CgOutcome.finalCall; default the oracle's) */
+  budgets: { maxIterations: number; patternBudget: number; solverIterations: number; timeBudgetMs?: number; nodeBudget?: number };
+}
+
+/** The global search's bound keeps the verdict open: its node budget is what to raise. */
+function globalSearchLoose(f: InconclusiveFacts, ratio: string, what: string, dualBy: number): InconclusiveReason {
+  const nodes = f.budgets.nodeBudget ?? DEFAULT_NODE_BUDGET;
+  return {
+    looseBound: 'oracle',
+    by: dualBy,
+    advice:
+      `The oracle's upper bound on M(Λ) is ${ratio} after a global search of up to ${nodes.toLocaleString('en-US')} nodes (rank ${f.oracle.rank}, not exact; ` +
+      `the best direction found reaches ${fmt(f.oracle.lower / f.beta, 4)}×β), so ${what}.`,
+    steps: [{ kind: 'raise-node-budget', now: nodes }],
+  };
 }
 
 /**
@@ -505,6 +536,8 @@ export function explainInconclusive(f: InconclusiveFacts): InconclusiveReason {
   const o = f.oracle;
   if (!o.exact && !(o.upper <= o.lower * (1 + f.tol))) {
     const ratio = Number.isFinite(o.upper) ? `${fmt(o.upper / f.beta, 3)}×β` : 'unbounded';
+    // rank ≥ 5 beyond enumeration: a global search bounded by its nodes, not by the pattern budget
+    if ((o.rank ?? 0) >= 5 && (f.budgets.nodeBudget ?? DEFAULT_NODE_BUDGET) > 0) return globalSearchLoose(f, ratio, `${short}; ${interval}`, dualBy);
     return {
       looseBound: 'oracle',
       by: dualBy,

@@ -12,9 +12,10 @@
 import type { Mat } from '../linalg/mat';
 import { zeros } from '../linalg/mat';
 import { isCancellation } from '../errors';
-import type { OracleResult } from '../oracle/types';
+import { DEFAULT_NODE_BUDGET, type OracleOptions, type OracleResult } from '../oracle/types';
 import { featureActivation, featureDim } from '../problem/features';
 import type { CertifyModes } from '../problem/network';
+import { escalationSchedule, finalStep, RoundBudget, stepOptions } from './optimumRounds';
 import type { CertifySettings } from './types';
 import { fmt } from './verdict';
 
@@ -32,6 +33,32 @@ export const TIGHT_LASSO_SWEEP_FACTOR = 10;
  * (soundness suite, regression 'inconclusive-with-exact-oracle').
  */
 export const NEAR_DUPLICATE_GAIN = 1e-9;
+
+/**
+ * Once not optimal is proven (a witness), the refinement's oracle calls of the global searches (rank ≥ 5
+ * beyond enumeration) stop once they attained M ≥ β(1 + REFINE_EARLY_MARGIN) and spent REFINE_EARLY_NODES
+ * nodes (partial pricing, OracleOptions.earlyDirection, as the optimum's rounds: certify/optimum.ts
+ * OPTIMUM_EARLY_NODES): the verdict is decided, and a full 5,000-node call per refinement round was
+ * most of certify's time at rank 8–9, n = 30. M̄ stays sound; exact oracles are unaffected.
+ */
+export const REFINE_EARLY_NODES = 100;
+export const REFINE_EARLY_MARGIN = 1e-3;
+/**
+ * The refinement after a witness also ends after this many rounds in a row whose (inexact) oracle
+ * narrowed the P* interval by at most OPTIMUM_STALL_REL of its width (certify/optimumRounds.ts
+ * RoundBudget): each costs an oracle call, and the verdict is decided. Rounds with an exact oracle
+ * are not counted (their refinement is cheap and converges).
+ */
+export const REFINE_STALL_ROUNDS = 2;
+
+/**
+ * After the final oracle call's violating direction became a column, at most this many more
+ * column-generation iterations (each with the ordinary oracle budget) look for a network better than
+ * P(θ)(1 − tol); they stop earlier when their own calls find no new column or a witness is found.
+ * Measured on the iris-like optimize output (n = 150, rank 5, c = 3): the first resumed call found
+ * nothing new, even at 10⁵ nodes (+5 s CPU), so the resumed calls keep the ordinary budget.
+ */
+export const FINAL_RESUME_ITERATIONS = 10;
 
 const now = () => performance.now();
 
@@ -133,7 +160,8 @@ export function hintsMat(dirs: Float64Array[], dd: number): Mat | undefined {
 /**
  * Why column generation stopped, as a kind (the words are in stopReason): 'certified', 'optimal'
  * (exact oracle: M ≤ β at the restricted optimum, or best network and dual bound agree), 'witness-refined'
- * (not optimal is proven and the interval was refined for refineAfterWitness iterations),
+ * (not optimal is proven and the interval was refined for refineAfterWitness iterations, or until
+ * REFINE_STALL_ROUNDS rounds narrowed nothing),
  * 'iteration-budget' (maxIterations), 'safety-limit' (the wall clock, timeBudgetMs), 'stopped'
  * (cancelled), 'stalled' (no new direction), 'not-run'.
  */
@@ -182,6 +210,10 @@ export interface CgSearch {
   hasWitness(): boolean;
   /** the oracle at a column-generation dual direction (null: none); the dual point scored and kept when better; the oracle's answer */
   scoreColumnGeneration(L: Mat | null, hints: Mat | undefined, iteration: number): OracleResult;
+  /** the oracle's answer at the best dual point so far */
+  bestOracle(): OracleResult;
+  /** runs f with every oracle call's options overridden by `work` (the final call's nodes, the refinement's early stop) */
+  withOracleWork<T>(work: Partial<OracleOptions>, f: () => T): T;
 }
 
 /** What differs between the losses in the loop's stopping rules. */
@@ -207,6 +239,8 @@ export interface CgOutcome {
   unconverged: number;
   /** oracle directions within DEDUP_TOL of a present one added as distinct columns */
   nearDuplicates: number;
+  /** the final oracle call's work (nodes, samples) when it was made (finalOracleStage) */
+  finalCall?: { nodeBudget: number; samples?: number };
 }
 
 /**
@@ -239,15 +273,89 @@ export function columnGeneration(
   if (d0 && start.lower > 0) feats.add(d0);
   const cgStart = now();
   const deadline = cgStart + (settings.timeBudgetMs ?? Infinity);
-  const loop = { witnessAt: search.hasWitness() ? 0 : -1, tight: false };
+  const loop: CgLoop = { witnessAt: search.hasWitness() ? 0 : -1, tight: false, bestDual: null, refineStall: new RoundBudget(REFINE_STALL_ROUNDS) };
   while (out.iterations < settings.maxIterations) {
     if (loop.witnessAt < 0 && search.hasWitness()) loop.witnessAt = out.iterations;
     if (stopBeforeIteration(search, out, loop.witnessAt, cgStart)) break;
+    const refining = loop.witnessAt >= 0;
     if (iterate(search, solver, feats, rules, out, loop, deadline, stage) === 'stop') break;
+    if (refining && refinementStalled(search, loop, out)) break;
   }
   if (!out.stopReason) stop(out, 'iteration-budget', `iteration limit (${settings.maxIterations}) reached`);
+  finalOracleStage(search, feats, out, loop, () => iterate(search, solver, feats, rules, out, loop, deadline, stage), stage);
   out.directions = feats.list.length;
   return out;
+}
+
+/** The loop's state between iterations. */
+interface CgLoop {
+  /** the iteration at which a witness (not optimal) was first known, −1 before */
+  witnessAt: number;
+  /** the restricted problem is solved tighter (the oracle's argmax was a present column) */
+  tight: boolean;
+  /** the dual direction behind the best dual value found by the loop, with its columns' hints */
+  bestDual: { L: Mat; hints: Mat | undefined } | null;
+  /** refinement rounds (after a witness) whose inexact oracle did not narrow the P* interval */
+  refineStall: RoundBudget;
+  /** the last refinement round's oracle was exact */
+  lastExact?: boolean;
+}
+
+/** After a refinement round (not optimal proven): REFINE_STALL_ROUNDS rounds in a row that narrowed nothing, with an inexact oracle, end it. */
+function refinementStalled(search: CgSearch, loop: CgLoop, out: CgOutcome): boolean {
+  if (loop.lastExact) return false;
+  const why = loop.refineStall.record(search.witnessObjective() ?? Infinity, search.bestValue());
+  if (!why) return false;
+  stop(out, 'witness-refined', `not optimal is proven; the P* interval refined until ${why}`);
+  return true;
+}
+
+/**
+ * Column generation would end inconclusive with an oracle that did not close (a global search, rank ≥ 5
+ * beyond enumeration): ONE final oracle call at the best dual point with the optimum searches' final
+ * work (certify/optimumRounds.ts finalStep: OPTIMUM_ESCALATION_FINAL_WORK / n nodes, at most
+ * OPTIMUM_ESCALATION_FINAL_MAX_NODES), without early stop. Its M̄ may close the gap (certified, or a
+ * tighter bound); a violating direction it attains becomes a column and the loop resumes (at most
+ * FINAL_RESUME_ITERATIONS iterations): the restricted problem with it, whose network is offered as a
+ * witness (not optimal only when its objective, recomputed, is below P(θ)(1 − tol)); `next` runs one
+ * iteration. Issue #16: iris-like certify stopped at M̄ = 3.1–4·β after 5,000 nodes; 6.7·10⁵ nodes
+ * give M̄ = 1.04·β and a direction at 1.01·β. Not after a request to stop or the wall-clock safety stop.
+ */
+function finalOracleStage(
+  search: CgSearch,
+  feats: FeatureSet,
+  out: CgOutcome,
+  loop: CgLoop,
+  next: () => 'stop' | 'continue',
+  stage: (s: string, detail?: string) => void,
+): void {
+  const { settings, beta, d, modes } = search;
+  const at = loop.bestDual;
+  const bo = search.bestOracle();
+  if (!at || out.stopKind === 'stopped' || out.stopKind === 'safety-limit' || search.isCertified() || search.hasWitness() || bo.exact || bo.rank < 5) return;
+  const step = finalStep(escalationSchedule(settings.nodeBudget), search.X.rows);
+  const nodes = step.nodeBudget ?? DEFAULT_NODE_BUDGET;
+  if (!(nodes > (settings.nodeBudget ?? DEFAULT_NODE_BUDGET))) return;
+  stage('column-generation', `final oracle call (${nodes} nodes)`);
+  let ort: OracleResult;
+  try {
+    ort = search.withOracleWork(stepOptions(step), () => search.scoreColumnGeneration(at.L, at.hints, out.iterations + 1));
+  } catch (e) {
+    if (isCancellation(e, settings.shouldStop)) return void stop(out, 'stopped', 'stopped on request');
+    throw e;
+  }
+  out.finalCall = { nodeBudget: nodes, samples: step.samples };
+  const words = `; final oracle call (${nodes.toLocaleString('en-US')} nodes): M̄ = ${fmt(ort.upper / beta, 4)}×β, best direction ${fmt(ort.lower / beta, 4)}×β`;
+  if (search.isCertified()) return void stop(out, 'certified', `certified${words}`);
+  const dn = oracleDirection(ort, d, modes);
+  const prior = { kind: out.stopKind, reason: out.stopReason };
+  if (dn && ort.lower > beta * (1 + OPTIMAL_M_TOL) && feats.add(dn)) {
+    // the existing violating-neuron path: the restricted problem with the new column, its network a
+    // witness; the rounds go on while their own calls find new columns (FINAL_RESUME_ITERATIONS)
+    for (let k = 0; k < FINAL_RESUME_ITERATIONS && !search.hasWitness(); k++) if (next() === 'stop') break;
+    if (search.isCertified()) return void stop(out, 'certified', `certified${words}`);
+  }
+  stop(out, prior.kind, `${prior.reason}${words}${search.hasWitness() ? '; the restricted problem with its direction gave a better network' : ''}`);
 }
 
 function stop(out: CgOutcome, kind: CgStopKind, reason: string): 'stop' {
@@ -263,7 +371,7 @@ function iterate(
   feats: FeatureSet,
   rules: CgRules,
   out: CgOutcome,
-  loop: { tight: boolean },
+  loop: CgLoop,
   deadline: number,
   stage: (s: string, detail?: string) => void,
 ): 'stop' | 'continue' {
@@ -277,12 +385,18 @@ function iterate(
   if (step.budgetHit) out.unconverged++;
   const active = feats.list.filter((_, k) => step.Z[k].some((v) => v !== 0)).map((f) => f.dir);
   let ort: OracleResult;
+  const hints = hintsMat(active, search.dd);
+  const before = search.bestValue();
+  // not optimal proven: the refinement's calls stop at their first violating direction (REFINE_EARLY_NODES)
+  const work: Partial<OracleOptions> = loop.witnessAt >= 0 ? { earlyDirection: { above: beta * (1 + REFINE_EARLY_MARGIN), nodes: REFINE_EARLY_NODES } } : {};
   try {
-    ort = search.scoreColumnGeneration(step.dual, hintsMat(active, search.dd), iteration);
+    ort = search.withOracleWork(work, () => search.scoreColumnGeneration(step.dual, hints, iteration));
   } catch (e) {
     if (isCancellation(e, settings.shouldStop)) return stop(out, 'stopped', 'stopped on request');
     throw e;
   }
+  loop.lastExact = ort.exact;
+  if (step.dual && (!loop.bestDual || search.bestValue() > before)) loop.bestDual = { L: step.dual, hints };
   if (search.isCertified()) return stop(out, 'certified', 'certified');
   const wObj = search.witnessObjective();
   if (rules.optimumFraction !== undefined && wObj !== null && wObj - search.bestValue() <= rules.optimumFraction * tol * wObj)

@@ -187,13 +187,28 @@ export abstract class DualSearchBase<R extends { value: number; oracle: OracleRe
    */
   callOracle(L: Mat, opts: Partial<OracleOptions>, what: string): OracleResult {
     try {
-      return this.oracle(this.Xt, L, opts);
+      return this.oracle(this.Xt, L, { ...opts, ...this.work });
     } catch (e) {
       if (isCancellation(e, this.settings.shouldStop)) throw e;
       const msg = e instanceof Error ? e.message : String(e);
       this.pb.warnings.push(`The oracle failed on ${what} (internal error: ${msg}); no dual bound from that call.`);
       return this.failed(`oracle failed: ${msg}`);
     }
+  }
+
+  /** what overrides every oracle call's options while withOracleWork runs */
+  private work: Partial<OracleOptions> = {};
+  withOracleWork<T>(work: Partial<OracleOptions>, f: () => T): T {
+    const prev = this.work;
+    this.work = { ...prev, ...work };
+    try {
+      return f();
+    } finally {
+      this.work = prev;
+    }
+  }
+  bestOracle(): OracleResult {
+    return this.best.oracle;
   }
 
   offerWitness(w: NetworkWeights, description: string): void {

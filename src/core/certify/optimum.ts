@@ -7,9 +7,12 @@
  *     that stopped at that threshold): then the restricted optimum is optimal over ALL activation
  *     patterns (the residual is dual feasible up to that factor), or
  *   - a work budget is spent: the rounds (maxIterations) or the rounds without progress
- *     (optimumRounds.ts RoundBudget); the search then ends with one full oracle call at the best
- *     network's dual point on the escalation schedule's last step (the best bound the budget allows),
- *     and the stop's reason says which bound is left loose and what would close it.
+ *     (optimumRounds.ts RoundBudget), or the oracle finds no new violating direction; the search then
+ *     ends with one full oracle call at the best network's dual point with the final step's work
+ *     (optimumRounds.ts finalStep: the best bound the budget allows). When the rounds stopped for want
+ *     of a direction and that call finds one, it becomes a column and the rounds resume (a fixed number
+ *     of times, FinalResume); otherwise the stop's reason says which bound is left loose and what would
+ *     close it.
  *
  * Soundness (MATH.md §3): `value` is recomputed from the returned network's weights by forward()
  * (networkObjective), never taken from the lasso; `lowerBound` is D(sΛ_t) with s ≤ β/M̄, M̄ the
@@ -31,16 +34,22 @@ import {
   escalateDuplicate,
   escalationNote,
   escalationSchedule,
+  FinalResume,
   finalOracleCall,
+  finalStep,
   looseBoundsNote,
+  looseBoundsSteps,
   oracleEscalated,
   RoundBudget,
+  finalFor,
+  roundsStop,
   settledStop,
   stepOptions,
   type BestDualPoint,
   type EscalatedOracle,
   type EscalationStep,
 } from './optimumRounds';
+import type { SettleStep } from './types';
 
 /** Column generation for the optimum stops when the certified relative gap is at most this. */
 export const OPTIMUM_REL_TOL = 1e-10;
@@ -88,6 +97,8 @@ export interface OptimumSearchOptions {
   relTol?: number;
   /** rounds without progress that end the search (default OPTIMUM_STALL_ROUNDS; optimumRounds.ts RoundBudget) */
   stallRounds?: number;
+  /** resumptions of the rounds from the final call's violating direction (default OPTIMUM_ESCALATION_RESUMES; optimumRounds.ts FinalResume) */
+  resumes?: number;
   /** a sound lower bound on P* known beforehand (e.g. the certificate's dual bound) */
   knownLowerBound?: number;
   shouldStop?: () => boolean;
@@ -110,6 +121,8 @@ export interface OptimumSearchResult {
   iterations: number;
   directions: number;
   stopReason: string;
+  /** what would close the gap, as kinds each front end words with its own control (report/settleSteps.ts); [] when proven */
+  steps: SettleStep[];
   /** the last oracle result (its argmax is the most violated neuron at the final residual) */
   lastOracle: OracleResult | null;
   /** the final restricted residual Y − f(X) (the dual direction of the last iteration) */
@@ -142,11 +155,16 @@ interface SquaredSearchState {
   /** a sound M̄ ≤ β(1 + OPTIMAL_M_TOL) at the final restricted optimum */
   proven: boolean;
   warm?: { Z: Float64Array[]; b2?: Float64Array };
-  /** the oracle's work per re-ask (one schedule for every call) */
+  /** the oracle's work per re-ask (one schedule for every call), and the final call's (finalStep) */
   schedule: EscalationStep[];
+  final: EscalationStep;
   budget: RoundBudget;
   /** the best network's dual point (its residual as Λ0), for the final oracle call */
   bestDual: (BestDualPoint<Mat> & { residual: Mat }) | null;
+  /** the last round stopped for want of a new violating direction (optimumRounds.ts roundsStop) */
+  starved: boolean;
+  resume: FinalResume;
+  steps: SettleStep[];
 }
 
 /** Relative gap of a value over a lower bound (0 when they meet, Infinity when the value is not positive and above it). */
@@ -159,10 +177,25 @@ function squaredGap(st: SquaredSearchState): number {
 }
 
 export function searchOptimum(X: Mat, Y: Mat, opts: OptimumSearchOptions): OptimumSearchResult {
+  return optimumSearch(X, Y, opts).finish();
+}
+
+/** A search whose final call is deferred: `rounds` is its result before it, `finish()` makes it (with the resumptions) and gives the result. */
+export interface OptimumSearch {
+  rounds: OptimumSearchResult;
+  finish: () => OptimumSearchResult;
+}
+
+/**
+ * searchOptimum with its final oracle call left to `finish()`: a caller that may replace this search
+ * by another (analysis/optimum.ts, the sampled program's network) makes one final call, not two.
+ */
+export function optimumSearch(X: Mat, Y: Mat, opts: OptimumSearchOptions): OptimumSearch {
   const { modes } = opts;
   const d = X.cols;
   const dd = featureDim(d, modes.hiddenBias);
   const Xt = buildXt(X, modes.hiddenBias);
+  const schedule = escalationSchedule(opts.nodeBudget);
   const st: SquaredSearchState = {
     X,
     Y,
@@ -178,42 +211,73 @@ export function searchOptimum(X: Mat, Y: Mat, opts: OptimumSearchOptions): Optim
     iterations: 0,
     tight: false,
     proven: false,
-    schedule: escalationSchedule(opts.nodeBudget),
+    schedule,
+    final: finalStep(schedule, X.rows),
     budget: new RoundBudget(opts.stallRounds),
     bestDual: null,
+    starved: false,
+    resume: new FinalResume(opts.resumes),
+    steps: [],
   };
   for (const v of opts.seedDirs) if (v.length === dd) st.feats.add(v);
   const warnings: string[] = [];
   const t0 = performance.now();
-  let stopReason = '';
+  let stopReason = squaredRounds(st, warnings, t0);
+  let finished: OptimumSearchResult | null = null;
+  const finish = () => {
+    if (finished) return finished;
+    for (;;) {
+      const fin = squaredFinal(st, stopReason, warnings);
+      if (!fin.resume) {
+        stopReason += st.resume.note() + fin.note;
+        break;
+      }
+      st.budget = new RoundBudget(opts.stallRounds);
+      stopReason = squaredRounds(st, warnings, t0);
+    }
+    finished = squaredResult(st, stopReason, warnings);
+    return finished;
+  };
+  return { rounds: squaredResult(st, stopReason, warnings), finish };
+}
+
+/** Rounds until one stops (the stop's reason). */
+function squaredRounds(st: SquaredSearchState, warnings: string[], t0: number): string {
+  const { opts } = st;
   while (st.iterations < opts.maxIterations) {
-    stopReason = outerStop(opts.shouldStop, t0, opts.timeBudgetMs ?? Infinity) ?? squaredRound(st, warnings);
-    if (stopReason) break;
-    stopReason = st.budget.record(st.best?.value ?? Infinity, st.lowerBound);
-    if (stopReason) break;
+    const stop = outerStop(opts.shouldStop, t0, opts.timeBudgetMs ?? Infinity) ?? squaredRound(st, warnings);
+    if (stop) return stop;
+    const spent = st.budget.record(st.best?.value ?? Infinity, st.lowerBound);
+    if (spent) return spent;
   }
-  if (!stopReason) stopReason = `iteration limit (${opts.maxIterations}) reached`;
-  stopReason += squaredFinal(st, stopReason, warnings);
+  return `iteration limit (${opts.maxIterations}) reached`;
+}
+
+function squaredResult(st: SquaredSearchState, stopReason: string, warnings: string[]): OptimumSearchResult {
+  const { X, Y, opts } = st;
+  const { modes } = opts;
   if (!st.best) {
     // no iteration ran: the zero network (offset only) as a trivial witness
-    const net = lassoNetwork([], [], new Float64Array(Y.cols), d, modes);
+    const net = lassoNetwork([], [], new Float64Array(Y.cols), X.cols, modes);
     st.best = { net, value: networkObjective(net, X, Y, opts.beta, modes).objective };
   }
   const relGap = squaredGap(st);
+  const exact = relGap <= OPTIMUM_EXACT_REL_TOL || st.proven;
   return {
     network: st.best.net,
     value: st.best.value,
     lowerBound: st.lowerBound,
     relGap,
-    exact: relGap <= OPTIMUM_EXACT_REL_TOL || st.proven,
+    exact,
     oracleExact: st.lastOracle?.exact === true,
     patterns: st.lastOracle?.patterns ?? 0,
     iterations: st.iterations,
     directions: st.feats.list.length,
     stopReason,
+    steps: exact ? [] : st.steps,
     lastOracle: st.lastOracle,
     residual: st.residual,
-    warnings,
+    warnings: [...warnings],
   };
 }
 
@@ -223,6 +287,7 @@ function squaredRound(st: SquaredSearchState, warnings: string[]): string {
   const { beta, modes } = opts;
   const d = X.cols;
   st.iterations++;
+  st.starved = false;
   opts.onStage?.(
     'column-generation',
     `optimum: iteration ${st.iterations}, ${st.feats.list.length} directions${st.best ? `, objective ${st.best.value.toPrecision(8)}` : ''}`,
@@ -280,7 +345,7 @@ function squaredRound(st: SquaredSearchState, warnings: string[]): string {
   }
   const ort = esc.oracle;
   st.lastOracle = ort;
-  if (improved) st.bestDual = { L: Lt, oracle: ort, step: esc.step, askFull, residual: lasso.residual };
+  if (improved) st.bestDual = { L: Lt, oracle: ort, step: st.schedule[esc.step], askFull, residual: lasso.residual };
   const sd = bestScale(Lt, Y, beta, modes, ort.upper, st.sigmaXt);
   if (sd.value > st.lowerBound) st.lowerBound = sd.value;
   if (squaredGap(st) <= st.relTol) return `certified relative gap ≤ ${st.relTol}`;
@@ -290,41 +355,57 @@ function squaredRound(st: SquaredSearchState, warnings: string[]): string {
     return `${ort.exact ? 'exact oracle' : 'sound oracle bound'}: M(Λ) ≤ β(1 + ${OPTIMAL_M_TOL}) at the restricted optimum (optimal over all patterns)`;
   }
   const dn = oracleDirection(ort, d, modes);
-  if (!dn || !(ort.lower > bar)) return ort.exact ? 'no violating direction' : `the oracle (bounds only) found no violating direction${escalationNote(esc)}`;
+  if (!dn || !(ort.lower > bar)) {
+    st.starved = true;
+    return ort.exact ? 'no violating direction' : `the oracle (bounds only) found no violating direction${escalationNote(esc)}`;
+  }
   if (st.feats.has(dn)) {
     if (!st.tight) {
       st.tight = true; // solve the restricted problem tighter once; the oracle's direction is already present
       return '';
     }
+    st.starved = true;
     return `the oracle returned a direction already present (restricted problem solved to its tolerance)${escalationNote(esc)}`;
   }
-  st.feats.add(dn);
+  addColumns(st, ort, bar);
+  return '';
+}
+
+/** The oracle's argmax, and its other violating directions met (candidates), as new columns. */
+function addColumns(st: SquaredSearchState, ort: OracleResult, bar: number): void {
+  const { modes } = st.opts;
+  const d = st.X.cols;
+  const dn = oracleDirection(ort, d, modes);
+  if (dn) st.feats.add(dn);
   for (const cand of modes.hiddenBias === 'free' ? [] : (ort.candidates ?? [])) {
     if (!(cand.value > bar)) break;
     const dc = oracleDirection({ ...ort, argmax: cand.u, argmaxBias: 0 }, d, modes);
     if (dc) st.feats.add(dc);
   }
-  return '';
 }
 
 /**
- * After the loop: the final oracle call at the best network's dual point (finalOracleCall), its bound
- * kept, a proof when its M̄ ≤ β(1 + OPTIMAL_M_TOL); then, when still not proven, what is loose and what
- * would close it. The words to append to the stop's reason ('' when nothing is to be said).
+ * After the rounds: the final oracle call at the best network's dual point (finalOracleCall), its bound
+ * kept, a proof when its M̄ ≤ β(1 + OPTIMAL_M_TOL). When the rounds stopped for want of a direction and
+ * that call found a new violating one, it becomes a column and `resume` says to run the rounds again
+ * (FinalResume); otherwise, when still not proven, `note` says what is loose and what would close it
+ * (the words to append to the stop's reason, '' when nothing is to be said).
  */
-function squaredFinal(st: SquaredSearchState, stopReason: string, warnings: string[]): string {
+function squaredFinal(st: SquaredSearchState, stopReason: string, warnings: string[]): { note: string; resume: boolean } {
   const { Y, opts } = st;
   const { beta, modes } = opts;
   const bd = st.bestDual;
-  if (!bd || settledStop(stopReason, st.proven, stopReason === STOPPED_ON_REQUEST)) return '';
+  const done = (note: string) => ({ note, resume: false });
+  if (!bd || settledStop(stopReason, st.proven, stopReason === STOPPED_ON_REQUEST)) return done('');
   const bar = beta * (1 + OPTIMAL_M_TOL);
+  const stop = roundsStop(stopReason, st.starved);
   let fin: ReturnType<typeof finalOracleCall>;
   try {
-    fin = finalOracleCall(bd, st.schedule);
+    fin = finalOracleCall(bd, finalFor(stop, st.schedule, st.final));
   } catch (e) {
-    if (isCancellation(e, opts.shouldStop)) return `; ${STOPPED_ON_REQUEST} before the final oracle call`;
+    if (isCancellation(e, opts.shouldStop)) return done(`; ${STOPPED_ON_REQUEST} before the final oracle call`);
     warnings.push(`the oracle failed in the optimum's final call: ${e instanceof Error ? e.message : String(e)}`);
-    return '';
+    return done('');
   }
   const ort = fin.oracle;
   if (fin.asked) {
@@ -334,11 +415,32 @@ function squaredFinal(st: SquaredSearchState, stopReason: string, warnings: stri
     if (sd.value > st.lowerBound) st.lowerBound = sd.value;
     if (ort.upper <= bar) {
       st.proven = true;
-      return `; the final oracle call at the best network's dual point proved it: M̄ ≤ β(1 + ${OPTIMAL_M_TOL}) (optimal over all patterns)`;
+      return done(`; the final oracle call at the best network's dual point proved it: M̄ ≤ β(1 + ${OPTIMAL_M_TOL}) (optimal over all patterns)`);
     }
   }
-  if (squaredGap(st) <= OPTIMUM_EXACT_REL_TOL) return '';
+  if (squaredGap(st) <= OPTIMUM_EXACT_REL_TOL) return done('');
+  const isNew = (o: OracleResult) => {
+    const dn = oracleDirection(o, st.X.cols, modes);
+    return dn !== null && !st.feats.has(dn);
+  };
+  if (st.iterations < opts.maxIterations && st.resume.take(stop, fin, bar, isNew)) {
+    addColumns(st, ort, bar);
+    return { note: '', resume: true };
+  }
   const value = st.best?.value ?? Infinity;
   const lowerIfTight = Math.max(st.lowerBound, bestScale(bd.L, Y, beta, modes, ort.lower, st.sigmaXt).value);
-  return looseBoundsNote({ beta, bar, oracle: ort, step: st.schedule[fin.step], lowerIfTight, value, lowerBound: st.lowerBound });
+  const loose = {
+    beta,
+    bar,
+    oracle: ort,
+    step: fin.step,
+    lowerIfTight,
+    value,
+    lowerBound: st.lowerBound,
+    stop,
+    resumes: st.resume.made,
+    resumesAllowed: st.resume.most,
+  };
+  st.steps = looseBoundsSteps(loose);
+  return done(looseBoundsNote(loose));
 }

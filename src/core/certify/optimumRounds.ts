@@ -13,10 +13,14 @@ import {
   DEFAULT_NODE_BUDGET,
   DEFAULT_ORACLE_OPTIONS,
   OPTIMUM_ESCALATION_FACTOR,
+  OPTIMUM_ESCALATION_FINAL_MAX_NODES,
+  OPTIMUM_ESCALATION_FINAL_WORK,
   OPTIMUM_ESCALATION_MAX_NODES,
   OPTIMUM_ESCALATION_MAX_SAMPLES,
+  OPTIMUM_ESCALATION_RESUMES,
   type OracleResult,
 } from '../oracle/types';
+import type { SettleStep } from './types';
 
 /** One oracle call's work: nodes of the global search and random directions of its lower-bound search (undefined: the oracle's default). */
 export interface EscalationStep {
@@ -44,6 +48,19 @@ export function escalationSchedule(baseNodes: number | undefined): EscalationSte
     steps.push({ nodeBudget, samples: Math.min(OPTIMUM_ESCALATION_MAX_SAMPLES, Math.round(DEFAULT_ORACLE_OPTIONS.samples * OPTIMUM_ESCALATION_FACTOR ** k)) });
   }
   return steps;
+}
+
+/**
+ * The final call's work (OPTIMUM_ESCALATION_FINAL_WORK): nodes OPTIMUM_ESCALATION_FINAL_WORK / n, at
+ * least the schedule's last step's and at most OPTIMUM_ESCALATION_FINAL_MAX_NODES (never below what the
+ * user asked for); the samples of the last step. A search turned off (0 nodes) stays off.
+ */
+export function finalStep(schedule: EscalationStep[], n: number): EscalationStep {
+  const last = schedule[schedule.length - 1];
+  const nodes = last.nodeBudget ?? DEFAULT_NODE_BUDGET;
+  if (!(nodes > 0)) return last;
+  const byWork = Math.min(OPTIMUM_ESCALATION_FINAL_MAX_NODES, Math.round(OPTIMUM_ESCALATION_FINAL_WORK / Math.max(1, n)));
+  return byWork > nodes ? { nodeBudget: byWork, samples: last.samples ?? OPTIMUM_ESCALATION_MAX_SAMPLES } : last;
 }
 
 /** The step's work as OracleOptions to spread (the oracle's defaults where the step leaves them). */
@@ -170,6 +187,94 @@ export function settledStop(stopReason: string, proven: boolean, cancelled: bool
   return proven || cancelled || stopReason.startsWith('certified relative gap') || stopReason === 'oracle failure';
 }
 
+/**
+ * Why the rounds stopped, as far as resuming them goes: 'starved' — their own oracle calls found no
+ * new violating direction (a larger budget may: the final call's); the round budget; the iteration
+ * limit (maxIterations); anything else (a request, the safety limit, a failure).
+ */
+export type RoundsStop = 'starved' | 'round-budget' | 'iteration-limit' | 'other';
+
+/** The stop's kind from its words and whether a round ended for want of a new violating direction. */
+export function roundsStop(stopReason: string, starved: boolean): RoundsStop {
+  if (stopReason.startsWith('round budget')) return 'round-budget';
+  if (stopReason.startsWith('iteration limit')) return 'iteration-limit';
+  return starved ? 'starved' : 'other';
+}
+
+/**
+ * The final call's work for a stop: the final step's (finalStep) after rounds that were 'starved' —
+ * the larger call is then the only source of columns (a resumption) — else the schedule's last step,
+ * the call serving the bound alone. Why not always the larger: after the round budget its direction is
+ * not used, and a search that does not close spends all of its nodes (up to 10× the re-asks' cap; rank
+ * 7, n = 30 closes below 10⁵ nodes either way, M = 1.078·β, 12 s CPU).
+ */
+export function finalFor(stop: RoundsStop, schedule: EscalationStep[], final: EscalationStep): EscalationStep {
+  return stop === 'starved' ? final : schedule[schedule.length - 1];
+}
+
+/** The final call: its result, its work, and whether it was made now (not the round's own call, nor one made before at the same point). */
+export interface FinalCall {
+  oracle: OracleResult;
+  step: EscalationStep;
+  asked: boolean;
+}
+
+/** The best network's dual point in a search: its direction Λ0, the call made there in its round, and how to ask again there in full (no early stop). */
+export interface BestDualPoint<M> {
+  L: M;
+  oracle: OracleResult;
+  /** the schedule's step that call ended at */
+  step: EscalationStep;
+  askFull: (step: EscalationStep) => OracleResult;
+  /** the final call made at this point already (a resumption that did not lower the objective comes back to it) */
+  final?: FinalCall;
+}
+
+/**
+ * The final call at the best network's dual point with the final step's work (finalStep), without
+ * early stop: the tightest M̄ the budget allows there, so the reported lower bound is the best the
+ * budget allows (issue #16: teacher d = 5 lost P* ≥ 3.06 when the loop ended before such a call).
+ * Skipped when the round's own call was exact or already had that work. The smaller of the two sound
+ * M̄ is kept. It runs after the wall-clock safety stop too: its work is bounded by the step (nodes,
+ * samples), not by time. Made once per point: asked again there, the first result is returned.
+ */
+export function finalOracleCall<M>(bd: BestDualPoint<M>, final: EscalationStep): FinalCall {
+  if (bd.final) return { ...bd.final, asked: false };
+  const nodes = (s: EscalationStep) => s.nodeBudget ?? DEFAULT_NODE_BUDGET;
+  // an exact call has nothing left to tighten; a call with the final step's work already is that call
+  if (bd.oracle.exact || nodes(bd.step) >= nodes(final)) return { oracle: bd.oracle, step: bd.step, asked: false };
+  let oracle = bd.askFull(final);
+  if (bd.oracle.upper < oracle.upper)
+    oracle = { ...oracle, upper: bd.oracle.upper, notes: [...oracle.notes, `M̄ = ${bd.oracle.upper.toPrecision(6)} kept from the round's own call`] };
+  bd.final = { oracle, step: final, asked: true };
+  return bd.final;
+}
+
+/**
+ * Resumptions of the rounds from the final call's violating direction (OPTIMUM_ESCALATION_RESUMES).
+ * Only after rounds that stopped 'starved': their own calls (at most the re-asks' cap) found nothing
+ * new, so the final call's larger budget is what finds columns. Not after the round budget: those
+ * rounds were still finding directions, and the budget judged that more of them narrow the interval
+ * by too little (teacher d = 5: a final call's 1.29·β direction, 15 s CPU per further final call).
+ */
+export class FinalResume {
+  made = 0;
+
+  constructor(readonly most = OPTIMUM_ESCALATION_RESUMES) {}
+
+  /** Whether to add the final call's direction as a column and resume the rounds (counted). */
+  take(stop: RoundsStop, fin: FinalCall, bar: number, isNew: (o: OracleResult) => boolean): boolean {
+    if (stop !== 'starved' || !fin.asked || !(fin.oracle.lower > bar) || !isNew(fin.oracle) || this.made >= this.most) return false;
+    this.made++;
+    return true;
+  }
+
+  /** The stop's words for the resumptions made ('' for none). */
+  note(): string {
+    return this.made > 0 ? `; the rounds resumed ${this.made}× from a violating direction the final oracle call found` : '';
+  }
+}
+
 /** What the final oracle call left, in words for the stop reason (not proven): which bound is loose, by how much, and what would close it. */
 export interface LooseBounds {
   beta: number;
@@ -181,6 +286,11 @@ export interface LooseBounds {
   lowerIfTight: number;
   value: number;
   lowerBound: number;
+  /** why the rounds stopped, and the resumptions made (what more rounds would need) */
+  stop: RoundsStop;
+  resumes: number;
+  /** resumptions allowed (FinalResume.most, OPTIMUM_ESCALATION_RESUMES by default) */
+  resumesAllowed: number;
 }
 
 function times(x: number, beta: number): string {
@@ -188,9 +298,31 @@ function times(x: number, beta: number): string {
 }
 
 /**
+ * Why more rounds did not run although the final call's direction is violated, and what would run
+ * them: the round budget and the resumptions are fixed (raising the iteration limit does not help
+ * there), but the optimum search run again from the network it wrote starts where this one ended.
+ */
+function moreRoundsNote(b: LooseBounds): string {
+  const again = 'running the optimum search again from this network (optimize on its output) goes on from it';
+  switch (b.stop) {
+    case 'iteration-limit':
+      return "; more column-generation rounds could still lower it: the optimum's iteration limit ended them";
+    case 'round-budget':
+      return `; more rounds could still lower it, but the round budget ended them (a fixed ${OPTIMUM_STALL_ROUNDS} rounds that narrowed the P* interval by at most ${OPTIMUM_STALL_REL * 100}% of its width; the iteration limit was not reached): ${again}`;
+    case 'starved':
+      // resumptions left but none taken: the direction is a column already (or the final call was not new)
+      if (b.resumes < b.resumesAllowed) return "; that direction is a column already: the restricted problem's precision limits the objective, not the rounds";
+      return `; the resumptions from the final call's directions are spent (${b.resumes} of a fixed ${b.resumesAllowed}): ${again}`;
+    default:
+      return ', so more column-generation rounds could still lower it';
+  }
+}
+
+/**
  * The explanation appended to a stop reason when the final call did not prove the optimum. Core names
- * the budgets, not a front end's control for them (as report/settleSteps.ts): the node budget is
- * --node-budget / reluLens.oracleNodeBudget, the round budget --optimum-iterations.
+ * the budgets, not a front end's control for them (as report/settleSteps.ts; looseBoundsSteps gives
+ * the kinds): the node budget is --node-budget / reluLens.oracleNodeBudget, the iteration limit
+ * --optimum-iterations.
  */
 export function looseBoundsNote(b: LooseBounds): string {
   const o = b.oracle;
@@ -205,33 +337,12 @@ export function looseBoundsNote(b: LooseBounds): string {
       ` the gap is ${gap(b.lowerBound)} and would be ${gap(b.lowerIfTight)} were M̄ that tight (a node budget above the final call's ${count(b.step.nodeBudget ?? DEFAULT_NODE_BUDGET)} tightens M̄)`;
   const upper =
     o.lower > b.bar
-      ? `; the objective may be loose too: that direction exceeds β by ${((o.lower / b.beta - 1) * 100).toPrecision(2)}%, so more column-generation rounds could still lower it`
+      ? `; the objective may be loose too: that direction exceeds β by ${((o.lower / b.beta - 1) * 100).toPrecision(2)}%${moreRoundsNote(b)}`
       : '';
   return lower + upper;
 }
 
-/** The best network's dual point in a search: its direction Λ0, the call made there in its round, and how to ask again there in full (no early stop). */
-export interface BestDualPoint<M> {
-  L: M;
-  oracle: OracleResult;
-  /** the schedule's step that call ended at */
-  step: number;
-  askFull: (step: EscalationStep) => OracleResult;
-}
-
-/**
- * The final oracle call at the best network's dual point on the schedule's last step, without early
- * stop: the tightest M̄ the budget allows there, so the reported lower bound is the best the budget
- * allows (issue #16: teacher d = 5 lost P* ≥ 3.06 when the loop ended before such a call). Skipped when
- * the round's own call already reached that step or was exact. The smaller of the two sound M̄ is kept. It runs
- * after the wall-clock safety stop too: its work is bounded by the step (nodes, samples), not by time.
- */
-export function finalOracleCall<M>(bd: BestDualPoint<M>, schedule: EscalationStep[]): { oracle: OracleResult; step: number; asked: boolean } {
-  const last = schedule.length - 1;
-  // an exact call has nothing left to tighten; a call on the last step already is that call
-  if (bd.step >= last || bd.oracle.exact) return { oracle: bd.oracle, step: bd.step, asked: false };
-  let oracle = bd.askFull(schedule[last]);
-  if (bd.oracle.upper < oracle.upper)
-    oracle = { ...oracle, upper: bd.oracle.upper, notes: [...oracle.notes, `M̄ = ${bd.oracle.upper.toPrecision(6)} kept from the round's own call`] };
-  return { oracle, step: last, asked: true };
+/** The settle steps of a search the final call left unproven, as kinds each front end words with its own control (report/settleSteps.ts). */
+export function looseBoundsSteps(b: Pick<LooseBounds, 'oracle' | 'step'>): SettleStep[] {
+  return b.oracle.exact ? [] : [{ kind: 'raise-node-budget', now: b.step.nodeBudget ?? DEFAULT_NODE_BUDGET }];
 }

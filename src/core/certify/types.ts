@@ -107,6 +107,8 @@ export interface InconclusiveReason {
 /** A change of one work budget or of the tolerance that would settle an inconclusive verdict. */
 export type SettleStep =
   | { kind: 'raise-pattern-budget' | 'allow-iterations' | 'raise-iterations' | 'raise-solver-iterations'; now: number }
+  /** the oracle's global search (rank ≥ 5 beyond the pattern budget) did not close: `now` is the nodes of the call whose bound is loose */
+  | { kind: 'raise-node-budget'; now: number }
   | { kind: 'tol-would-certify' | 'tol-would-decide'; tol: number };
 
 /**

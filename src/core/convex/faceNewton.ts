@@ -42,6 +42,15 @@ import {
 export const NEWTON_DONE_DEC = 1e-22;
 export const NEWTON_ROUNDING_DEC = 1e-12;
 export const NEWTON_ROUNDING_SLACK = 1e-14;
+/**
+ * A full Newton step (no wall reached) taken at a decrement below EARLY_RELEASE_DEC (relative) ends
+ * at the face optimum to rounding: the release runs there at once, without building and factoring
+ * the system again only to find a decrement of ~1e-25 (n = 1e3, d = 50, 100 patterns: the step
+ * before 107 of 146 face optima had a decrement below 1e-12, and each face optimum's system was
+ * ~14% of the Hessian and Cholesky work). Speed only: when it frees no row, the step runs as before
+ * and the face optimum is confirmed by its decrement.
+ */
+export const EARLY_RELEASE_DEC = 1e-9;
 
 /** Newton steps between fresh products X̃z_q (in between they are updated along the step). */
 const REFRESH_XZ = 20;
@@ -168,9 +177,18 @@ export function* newtonOnFaces(
     hBuf: new Float64Array(0),
     lBuf: new Float64Array(0),
   };
+  let atOptimum = false; // the last step ended at the face optimum (EARLY_RELEASE_DEC)
   for (let it = 0; it < maxIter && Date.now() <= deadline; it++) {
-    const sup = settleOnFaces(pr, blocks, carry);
-    const fit = fitOnSupport(pr, blocks, sup, off, carry, it);
+    let sup = settleOnFaces(pr, blocks, carry);
+    let fit = fitOnSupport(pr, blocks, sup, off, carry, it);
+    if (atOptimum) {
+      atOptimum = false;
+      if (yield* release(fit.r0)) {
+        prevDec = null;
+        sup = settleOnFaces(pr, blocks, carry);
+        fit = fitOnSupport(pr, blocks, sup, off, carry, it);
+      }
+    }
     const sys = newtonSystemShape(pr, sup);
     if (sys.T === 0) return true;
     yield* fillNewtonSystem(pr, blocks, sup, fit, off, carry, sys);
@@ -201,6 +219,7 @@ export function* newtonOnFaces(
       continue;
     }
     prevDec = acc.t >= walls.amax && walls.amax < 1 ? null : dec;
+    atOptimum = acc.t === 1 && walls.amax === 1 && dec <= EARLY_RELEASE_DEC * scale;
     applyStep(pr, blocks, sup, fit, sys, delta, dir, walls, acc, off, carry);
   }
   return false;

@@ -357,7 +357,13 @@ function assembleCertificate(
       oracle: best.oracle,
       inconsistent: result.warnings.some((x) => x.startsWith('Internal inconsistency')),
       cg: { ran: cg.ran, iterations: cg.iterations, stopKind: cg.stopKind, stopReason: cg.stopReason, solverBudgetHits: cg.unconverged },
-      budgets: { maxIterations: settings.maxIterations, patternBudget: settings.patternBudget, solverIterations, timeBudgetMs: settings.timeBudgetMs },
+      budgets: {
+        maxIterations: settings.maxIterations,
+        patternBudget: settings.patternBudget,
+        solverIterations,
+        timeBudgetMs: settings.timeBudgetMs,
+        nodeBudget: cg.finalCall?.nodeBudget ?? settings.nodeBudget,
+      },
     });
     result.inconclusiveReason = reason;
     result.summary = `${result.summary} ${reason.advice}`;

@@ -11,9 +11,11 @@
  *   (t)_+ ≥ w_i t                   (any weight in [0, 1]; λ_i < 0).
  * Hence f ≤ max_{u∈C∩B} g_Cᵀu + Σ_{free, λ_i>0} λ_i w_i ρ⁻_i with g_C = Σ_A λ_i x_i + Σ_free λ_i w_i x_i,
  * and max_{u∈C∩B} g_Cᵀu ≤ ‖g_C + Aᵀμ‖ (again any μ ≥ 0). A hyperplane that misses C has ρ⁺ or ρ⁻
- * ≈ 0, so its sample is as good as fixed. Branching splits the free sample with the largest slack
- * λ_i w_i ρ⁻_i (or |λ_i|·w_i(1−w_i)·(ρ⁺+ρ⁻) for λ_i < 0); a node with no slack left is exact there.
- * Nodes whose bound is at most the best value attained (or a caller's threshold) are pruned.
+ * ≈ 0, so its sample is as good as fixed. Branching splits the free sample whose relaxed term errs
+ * most at the relaxation's maximizer (SignSearch.worstAt); the slack λ_i w_i ρ⁻_i (or
+ * |λ_i|·w_i(1−w_i)·(ρ⁺+ρ⁻) for λ_i < 0) decides which ρ± are refreshed, and a node with no slack left
+ * is exact there. Nodes whose bound is at most the best value attained (or a caller's threshold) are
+ * pruned, before their ρ± refresh when the inherited ones already prune them.
  *
  * Anytime: at every moment the largest bound of an open node, or the best value attained if larger,
  * is a sound upper bound on the maximum. The node budget is work, not time.
@@ -195,6 +197,9 @@ function searchOneSign(
   return { upper, attained: s.attained, u: s.bestU, nodes: s.nodes, closed, openBound, stoppedEarly };
 }
 
+/** A sound bound max_{u∈C∩B} gᵀu ≤ value (faces keyed by `key`); stopAt ≥ 0: the projection may stop once value ≤ stopAt. */
+type ConeMax = (g: Float64Array, key: number, stopAt?: number) => { value: number; z: Float64Array; fixed: number };
+
 /** The slack of a free sample's secant with ρ⁺ = p, ρ⁻ = q: what splitting it could gain. */
 function slackOf(li: number, p: number, q: number): number {
   const w = p + q > 0 ? p / (p + q) : 0;
@@ -232,10 +237,26 @@ class SignSearch {
     return Math.max(this.attained, this.opts.stopBelow ?? -Infinity);
   }
 
-  /** The node with these sign fixings: its bound (inherited ρ± refreshed where it matters) and its split. */
+  /**
+   * The node with these sign fixings: its bound and its split. The bound under the inherited ρ± comes
+   * first; a node it already prunes skips the refresh (its projections stop early at the bar, sound for
+   * any μ ≥ 0). Otherwise ρ± are refreshed where it matters and the bound recomputed.
+   */
   evaluate(status: Int8Array, rp: Float64Array, rm: Float64Array, parentFaces?: Map<number, number[]>): Node {
-    const { X, m, r, lam, rowOf } = this;
     this.nodes++;
+    const faces = new Map<number, number[]>();
+    const coneMax = this.coneOf(status, parentFaces, faces);
+    let rel = this.relax(status, rp, rm, coneMax, true);
+    if (rel.bound > this.prune() && rel.fixed) {
+      this.refreshRho(status, rp, rm, coneMax);
+      rel = this.relax(status, rp, rm, coneMax, false);
+    }
+    return { bound: rel.bound, status, split: rel.split, rp, rm, faces };
+  }
+
+  /** max_{u∈C∩B} gᵀu ≤ ‖g + Aᵀμ‖ over the node's cone C (rows: its fixed samples, signed), warm from the parent's faces. */
+  private coneOf(status: Int8Array, parentFaces: Map<number, number[]> | undefined, faces: Map<number, number[]>): ConeMax {
+    const { X, m, r, rowOf } = this;
     const fixed: number[] = [];
     for (let t = 0; t < m; t++)
       if (status[t] !== 0) {
@@ -248,12 +269,11 @@ class SignSearch {
       A.data.set(X.subarray(t * r, t * r + r), k * r);
       pat[k] = status[t] > 0 ? 1 : 0;
     });
-    const faces = new Map<number, number[]>();
-    const coneMax = (g: Float64Array, key: number): { value: number; z: Float64Array } => {
+    return (g, key, stopAt = -1) => {
       if (!fixed.length) {
         let s = 0;
         for (let q = 0; q < r; q++) s += g[q] * g[q];
-        return { value: Math.sqrt(s), z: g };
+        return { value: Math.sqrt(s), z: g, fixed: 0 };
       }
       const pf = parentFaces?.get(key);
       const pr = projectCone(
@@ -262,16 +282,27 @@ class SignSearch {
         g,
         1,
         pf?.map((t) => rowOf[t]),
+        undefined,
+        stopAt,
       );
-      faces.set(
-        key,
-        pr.active.map((k) => fixed[k]),
-      );
+      if (!pr.early)
+        faces.set(
+          key,
+          pr.active.map((k) => fixed[k]),
+        );
       let s = 0;
       for (let q = 0; q < r; q++) s += pr.z[q] * pr.z[q];
-      return { value: Math.sqrt(s), z: pr.z };
+      return { value: Math.sqrt(s), z: pr.z, fixed: fixed.length };
     };
-    if (fixed.length) this.refreshRho(status, rp, rm, coneMax);
+  }
+
+  /**
+   * The secant relaxation's bound under ρ± (header), the value at its maximizer, and the split: the
+   * free sample whose relaxation errs most at that maximizer (where the bound is attained), else the
+   * largest slack. `early`: the projection may stop once the node is pruned.
+   */
+  private relax(status: Int8Array, rp: Float64Array, rm: Float64Array, coneMax: ConeMax, early: boolean): { bound: number; split: number; fixed: number } {
+    const { X, m, r, lam } = this;
     const g = new Float64Array(r);
     let constant = 0;
     let split = -1,
@@ -292,7 +323,8 @@ class SignSearch {
         split = t;
       }
     }
-    const cm = coneMax(g, -1);
+    const stopAt = early ? this.prune() - constant - this.slackAbs : -1;
+    const cm = coneMax(g, -1, stopAt > 0 ? stopAt : -1);
     const bound = cm.value + constant + this.slackAbs;
     if (cm.value > 0) {
       const u = cm.z.map((v) => v / cm.value);
@@ -301,16 +333,42 @@ class SignSearch {
         this.attained = v;
         this.bestU = u;
       }
+      if (split >= 0) split = this.worstAt(u, status, rp, rm, split);
     }
     if (split >= 0 && splitSlack <= GLOBAL_SPLIT_MIN_REL * bound) split = -1;
-    return { bound, status, split, rp, rm, faces };
+    return { bound, split, fixed: cm.fixed };
+  }
+
+  /**
+   * The free sample whose relaxed term exceeds its true term λ_i(x_iᵀu)_+ most at u (the secant's gap
+   * for λ_i > 0, (t)_+ − w_i t for λ_i < 0): splitting it removes the error where the bound is attained.
+   * Measured at the rank-8, n = 30 optimize output's dual point: M̄ after 10⁴ nodes 1.69β → 1.44β
+   * against the largest-slack rule. Falls back to `fallback` when no term errs.
+   */
+  private worstAt(u: Float64Array, status: Int8Array, rp: Float64Array, rm: Float64Array, fallback: number): number {
+    const { X, m, r, lam } = this;
+    let best = 0,
+      split = fallback;
+    for (let t = 0; t < m; t++) {
+      if (status[t] !== 0) continue;
+      const li = lam[t];
+      let z = 0;
+      for (let q = 0; q < r; q++) z += X[t * r + q] * u[q];
+      const w = rp[t] + rm[t] > 0 ? rp[t] / (rp[t] + rm[t]) : 0;
+      const err = li > 0 ? li * (w * (z + rm[t]) - Math.max(0, z)) : -li * (Math.max(0, z) - w * z);
+      if (err > best) {
+        best = err;
+        split = t;
+      }
+    }
+    return split;
   }
 
   /**
    * Refresh ρ± by cone projections for the free samples with the largest slack under the inherited
    * bounds; the rest keep them (sound: the region only shrank).
    */
-  private refreshRho(status: Int8Array, rp: Float64Array, rm: Float64Array, coneMax: (g: Float64Array, key: number) => { value: number }): void {
+  private refreshRho(status: Int8Array, rp: Float64Array, rm: Float64Array, coneMax: ConeMax): void {
     const { X, m, r, lam } = this;
     const xi = new Float64Array(r);
     const free: number[] = [];

@@ -38,6 +38,15 @@
  * their largest value at the box's 2^(r−1) vertices (SpatialSearch.atVertices); each bound is the
  * smaller of the two forms.
  *
+ * Difference-of-convex vertex bounds (r ≤ SPATIAL_DC_MAX_RANK, dcVertexBound). The secants lose up to
+ * l_i·a_i(−lo_i) per ambiguous l_i > 0 sample, and at n = 1000 a box of half-width ¼ still has ≈ 350
+ * ambiguous samples: the losses add up to ≈ 2β. Keeping the l_i > 0 terms exact (convex) and replacing
+ * only the l_i < 0 ones by their tangent at the box centre gives a convex majorant, maximized at a
+ * vertex after dividing by ĉᵀw (quasiconvexity, as above). Its 2^(r−1)·|amb⁺| work is counted in nodes.
+ * At the random-teacher dual point (n = 1000, r = 6, the last one of `optimize`): M̄/β at 10⁴, 10⁵,
+ * 10⁶ nodes went from 7.61, 2.97, 1.48 (not closed, 76 CPU s) to 5.85, 2.29 and closed at 5.1·10⁵
+ * nodes (31 CPU s) with M = 1.376β attained.
+ *
  * Nodes. A node is a u-box, classified once, carrying the output boxes still open on it; its bound is
  * min(F, the largest output box's bound). On the iris-like dual point (n = 150, r = 5, c = 3) F binds
  * at the open nodes (the full-face output boxes lose 1/γ = √3), so a child u-box re-bounds an output
@@ -72,6 +81,8 @@ export const SPATIAL_CLOSE_MAX_AMBIGUOUS = 7;
 export const SPATIAL_VECTOR_REL_TOL = 1e-9;
 /** Ranks up to this bound the output-free bound also at the u-box's 2^(r−1) vertices (SpatialSearch.atVertices). */
 export const SPATIAL_VERTEX_MAX_RANK = 8;
+/** Ranks up to this bound output boxes also by their difference-of-convex form at the u-box's 2^(r−1) vertices (dcVertexBound). */
+export const SPATIAL_DC_MAX_RANK = 8;
 /** Half-widths below this are not split further (degenerate arrangements: the node stays open). */
 export const SPATIAL_MIN_HALF_WIDTH = 1e-12;
 
@@ -187,6 +198,104 @@ function halve(lo: Float64Array, hi: Float64Array, q: number, half: number): { l
   return { lo: l, hi: h };
 }
 
+/**
+ * The difference-of-convex vertex bound of f_l(u) = Σ_i l_i(x_iᵀu)_+ over the u-box {w : w_k = lo_k,
+ * lo ≤ w ≤ hi} (u = w/‖w‖), where Gonᵀw is the exact part of the samples on throughout the box and
+ * `rows` (with weights l and centre values tc) the others. With s_a = 1[tc_a > 0], (t)_+ ≥ s_a·t for
+ * every t, so a term with l_a < 0 is at most l_a s_a x_aᵀw (the tangent at the centre) while the terms
+ * with l_a > 0 stay exact: N(w) = Gonᵀw + Σ_{l<0} l_a s_a x_aᵀw + Σ_{l>0} l_a(x_aᵀw)_+ ≥ f_l(w) is convex.
+ * With ĉ the unit centre, ‖w‖ ≥ ĉᵀw > 0 and N(w)/ĉᵀw is quasiconvex, so f_l(u) ≤ max(0, N(w)/ĉᵀw) ≤
+ * max(0, N at the box's 2^(r−1) vertices over ĉᵀv). Unlike the secant, the positive terms lose nothing:
+ * at the random-teacher dual point (n = 1000, r = 6) a box of half-width ¼ exceeds its sampled maximum
+ * by ≈ 0.5β instead of ≈ 2β. Sound for any partition into on-samples and rows (rows may be on or off).
+ * Infinity when ĉᵀv < ½ at a vertex (as SpatialSearch.atVertices), or above `cap` (the caller's bound
+ * is smaller). Rounding (the caller adds it): each vertex value x_aᵀv is a sum of r products of size
+ * ≤ Σ_q|x_aq|, N a sum of |rows| + r terms, the division by ĉᵀv ≥ ½ (shaved) at most doubles it.
+ * `work` counts the vertex loop in box evaluations (r flops per row).
+ */
+export function dcVertexBound(
+  X: Float64Array,
+  r: number,
+  box: { k: number; lo: Float64Array; hi: Float64Array },
+  rows: ArrayLike<number>,
+  l: ArrayLike<number>,
+  tc: ArrayLike<number>,
+  Gon: Float64Array,
+  cap = Infinity,
+): { bound: number; work: number; vertex: number } {
+  const { k, lo, hi } = box;
+  const G = Float64Array.from(Gon);
+  const pos: number[] = [],
+    posL: number[] = [];
+  for (let a = 0; a < rows.length; a++) {
+    if (l[a] > 0) {
+      pos.push(rows[a]);
+      posL.push(l[a]);
+    } else if (tc[a] > 0) for (let q = 0; q < r; q++) G[q] += l[a] * X[rows[a] * r + q];
+  }
+  const lp = Float64Array.from(posL);
+  const np = pos.length;
+  // meet in the middle: x_aᵀv = (the face's and the first half of the free coordinates' terms) + (the second half's)
+  const free: number[] = [];
+  for (let q = 0; q < r; q++) if (q !== k) free.push(q);
+  const nA = free.length >> 1;
+  const TA = partialSums(X, r, box, pos, free.slice(0, nA), true),
+    TB = partialSums(X, r, box, pos, free.slice(nA), false);
+  const cn = Math.hypot(...Array.from(lo, (x, q) => (x + hi[q]) / 2));
+  const shave = 1 - 4 * (r + 2) * EPS;
+  const work = Math.ceil(((1 << (r - 1)) * np) / (r * Math.max(1, rows.length)));
+  let best = 0,
+    vertex = -1;
+  for (let mask = 0; mask < 1 << (r - 1); mask++) {
+    let den = ((lo[k] + hi[k]) / 2 / cn) * lo[k],
+      num = G[k] * lo[k];
+    for (let b = 0; b < free.length; b++) {
+      const q = free[b],
+        w = mask & (1 << b) ? hi[q] : lo[q];
+      den += ((lo[q] + hi[q]) / 2 / cn) * w;
+      num += G[q] * w;
+    }
+    if (!(den >= 0.5)) return { bound: Infinity, work, vertex: -1 };
+    const oA = (mask & ((1 << nA) - 1)) * np,
+      oB = (mask >> nA) * np;
+    for (let j = 0; j < np; j++) {
+      const t = TA[oA + j] + TB[oB + j];
+      num += lp[j] * (t > 0 ? t : 0);
+    }
+    if (num / (den * shave) > best) {
+      best = num / (den * shave);
+      vertex = mask;
+    }
+    if (best > cap) return { bound: Infinity, work, vertex: -1 };
+  }
+  return { bound: best, work, vertex };
+}
+
+/** T[mask·np + j] = Σ_b x_{pos_j, coords_b}·(bit b of mask ? hi : lo) (+ x_{pos_j, k}·lo_k when withK) */
+function partialSums(
+  X: Float64Array,
+  r: number,
+  box: { k: number; lo: Float64Array; hi: Float64Array },
+  pos: number[],
+  coords: number[],
+  withK: boolean,
+): Float64Array {
+  const { k, lo, hi } = box;
+  const np = pos.length,
+    nc = coords.length;
+  const T = new Float64Array((1 << nc) * np);
+  for (let j = 0; j < np; j++) {
+    const o = pos[j] * r;
+    const base = withK ? X[o + k] * lo[k] : 0;
+    for (let mask = 0; mask < 1 << nc; mask++) {
+      let t = base;
+      for (let b = 0; b < nc; b++) t += X[o + coords[b]] * (mask & (1 << b) ? hi[coords[b]] : lo[coords[b]]);
+      T[mask * np + j] = t;
+    }
+  }
+  return T;
+}
+
 /** The search's data (rows with x_i ≠ 0 and Λ_i ≠ 0), its best direction, and its node bounds. */
 class SpatialSearch {
   readonly m: number;
@@ -201,6 +310,10 @@ class SpatialSearch {
   private readonly slackAbs: number;
   private readonly ROUND: number;
   private readonly outBuf: Float64Array;
+  /** the most nodes one output box's bound can count (its corners' vertex bounds included) */
+  private readonly outCost: number;
+  /** the most nodes one corner's vertex bound (dcVertices) counts; 0 above SPATIAL_VERTEX_MAX_RANK (not computed) */
+  private readonly dcCost: number;
   bestU: Float64Array;
   bestY: Float64Array;
   attained: number;
@@ -209,6 +322,8 @@ class SpatialSearch {
   private closedMax = 0;
   private prunedMax = 0;
   private stuckMax = 0;
+  /** the root boxes are being bounded (their 4rc nodes are not budgeted) */
+  private rooting = false;
 
   constructor(
     Xh: Float64Array,
@@ -246,6 +361,8 @@ class SpatialSearch {
     this.slackAbs = 16 * EPS * (m + r + c) * mass;
     this.ROUND = 4 * EPS * (r + 2);
     this.outBuf = new Float64Array(c);
+    this.dcCost = r <= SPATIAL_DC_MAX_RANK ? Math.ceil(2 ** (r - 1) / r) : 0;
+    this.outCost = 1 + 2 ** (c - 1) * this.dcCost;
     this.bestU = new Float64Array(r);
     this.bestU[0] = 1;
     this.attained = this.value(this.bestU, this.outBuf);
@@ -458,6 +575,19 @@ class SpatialSearch {
     return best;
   }
 
+  /** dcVertexBound on a u-box, its work counted in nodes (and its vertex offered); Infinity above `cap` */
+  private dcVertices(ub: UBox, Gon: Float64Array, l: Float64Array, cap: number): number {
+    const { bound, work, vertex } = dcVertexBound(this.X, this.r, ub, ub.amb, l, ub.tk, Gon, cap);
+    this.nodes += work;
+    // the vertex where the bound is reached: where the exact positive terms are largest, a direction worth trying
+    if (vertex >= 0 && bound > this.attained) {
+      const w = new Float64Array(this.r);
+      for (let q = 0, b = 0; q < this.r; q++) w[q] = q === ub.k ? ub.lo[q] : vertex & (1 << b++) ? ub.hi[q] : ub.lo[q];
+      this.offer(w);
+    }
+    return bound;
+  }
+
   /** bound of one output box on a u-box: the corner bounds (the secant relaxation along each corner ŷ_j) over γ */
   private outBound(ok: number, olo: Float64Array, ohi: Float64Array, ub: UBox): OutBox {
     const { r, c, X } = this;
@@ -465,12 +595,14 @@ class SpatialSearch {
     const na = amb.length;
     const { Y, gamma } = this.outGeom(ok, olo, ohi);
     const l = new Float64Array(na),
-      G = new Float64Array(r);
+      G = new Float64Array(r),
+      Gon = new Float64Array(r);
     let maxB = -Infinity,
       uLoose = 0;
     for (const y of Y) {
       this.weights(y, amb, l);
       this.onPart(S, y, G);
+      Gon.set(G);
       let kappa = 0;
       for (let a = 0; a < na; a++) {
         const t = amb[a],
@@ -483,6 +615,16 @@ class SpatialSearch {
       for (let q = 0; q < r; q++) P += G[q] * cen[q] + Math.abs(G[q]) * h[q];
       let B = Math.min(Math.max(0, P + kappa) / N, norm2(G) + kappa / N);
       if (r <= SPATIAL_VERTEX_MAX_RANK) B = Math.min(B, this.atVertices(ub, G, 1, ZERO1, kappa, true));
+      // the costlier vertex bound only where this corner would set the box's bound above the bar, within the budget and
+      // at the root boxes (always evaluated) only when the budget covers all of them
+      if (
+        this.dcCost &&
+        (!this.rooting || this.opts.nodeBudget >= 4 * r * c * this.outCost) &&
+        B > maxB &&
+        B / gamma + this.slackAbs > this.bar() &&
+        this.nodes + this.dcCost <= this.opts.nodeBudget
+      )
+        B = Math.min(B, this.dcVertices(ub, Gon, l, B));
       if (B > maxB) {
         maxB = B;
         let yv = 0;
@@ -739,7 +881,9 @@ class SpatialSearch {
 
   run(): SpatialSearchResult {
     const { c, opts, heap, relTol } = this;
+    this.rooting = true;
     this.pushRoots();
+    this.rooting = false;
     let stopped = false,
       stoppedEarly = false;
     while (heap.length) {
@@ -752,7 +896,7 @@ class SpatialSearch {
         break;
       }
       // the next step's largest cost: two u-boxes bounding every open output box, or (c > 1: three) enumerations of 2^k patterns per corner
-      const cost = top.closedU ? (c === 1 ? 1 : 3 * 2 ** (c - 1)) * (1 << top.amb.length) + 2 : 2 * (top.outs.length + 1);
+      const cost = top.closedU ? (c === 1 ? 1 : 3 * 2 ** (c - 1)) * (1 << top.amb.length) + 2 * this.outCost : 2 * (top.outs.length * this.outCost + 1);
       if (this.nodes + cost > opts.nodeBudget) {
         stopped = true;
         break;

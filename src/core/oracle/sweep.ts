@@ -75,6 +75,11 @@ interface Ctx {
   t3Pm: Float64Array;
   t3ai: Float64Array;
   t3u: Float64Array;
+  /** sweepArcs3's signed probes of the arc's bounding rows */
+  t3ends: Float64Array;
+  t3h: Float64Array;
+  /** the arc in progress for offerArc: QᵀS, its start s and its end e */
+  arc: Float64Array;
   /** sides (row, sign) of the lower levels in the current emit chain: constraints of every cell emitted through them */
   sideStack: { row: number; sign: number }[];
   pruneInfo: string;
@@ -117,6 +122,12 @@ function probeRow(ctx: Ctx, t: number, u: Float64Array): boolean {
 function probeOK(ctx: Ctx, u: Float64Array): boolean {
   const P = ctx.probe;
   if (!probeRow(ctx, P.ts, u) || !probeRow(ctx, P.te, u)) return false;
+  return probeRest(ctx, u);
+}
+
+/** probeOK without the arc's two bounding rows (sweepArcs3 tests those itself). */
+function probeRest(ctx: Ctx, u: Float64Array): boolean {
+  const P = ctx.probe;
   for (let q = 0; q < P.nProbes; q++) if (!probeRow(ctx, P.probes[q], u)) return false;
   return true;
 }
@@ -151,12 +162,17 @@ function evalH(ctx: Ctx, u: Float64Array): number {
  * evalH at r = 3 with the products in the same order (z = 0 + x₀u₀ + x₁u₁ + x₂u₂, the leading 0 + is exact): the
  * same value bit for bit, without the inner loop. The candidates' evaluations are most of a rank-3 oracle call at
  * n = 10⁴ (17 000 directions × 10⁴ rows).
+ *
+ * No branch on the sign of z (a mispredicted branch per row cost 2.3× the loop): (z + |z|)·0.5 is z exactly when
+ * z > 0 (doubling and halving are exact; |z| ≤ 4 after contributingRows' scaling) and +0 otherwise, and adding
+ * λ·(±0) leaves s unchanged (s starts at +0 and a sum in round-to-nearest is never −0 unless both terms are): the
+ * same value bit for bit as `if (z > 0) s += λz`.
  */
 function evalH3(X: Float64Array, lam: Float64Array, n: number, u0: number, u1: number, u2: number): number {
   let s = 0;
   for (let i = 0, o = 0; i < n; i++, o += 3) {
     const z = X[o] * u0 + X[o + 1] * u1 + X[o + 2] * u2;
-    if (z > 0) s += lam[i] * z;
+    s += lam[i] * ((z + Math.abs(z)) * 0.5);
   }
   return s;
 }
@@ -272,12 +288,13 @@ function sortByKey(idx: Int32Array, keys: Float64Array, m: number): void {
 /**
  * r = 3 fast path of the level-3 wrapper (identity basis): the two cells G + P₊ (side +) and
  * G + P₋ (side −) adjacent to the current arc; same logic as the generic wrapper in sphereLevel.
+ * The caller counts the patterns (four per arc). The probes of the arc's two bounding rows come
+ * signed in `ends` (see sweepArcs3), times `flip` = −1 on the antipodal arc; the other probes are probeRest's.
  */
-function cell3(ctx: Ctx, G: Float64Array, P: Float64Array, sgn: number): void {
+function cell3(ctx: Ctx, G: Float64Array, P: Float64Array, sgn: number, ends: Float64Array, flip: number): void {
   const g0 = G[0] + P[0],
     g1 = G[1] + P[1],
     g2 = G[2] + P[2];
-  ctx.patterns++;
   const n2 = g0 * g0 + g1 * g1 + g2 * g2;
   const bv = ctx.bestVal;
   if (!(n2 > bv * bv)) return;
@@ -286,13 +303,18 @@ function cell3(ctx: Ctx, G: Float64Array, P: Float64Array, sgn: number): void {
   const ai = ctx.t3ai;
   const dotA = g0 * ai[0] + g1 * ai[1] + g2 * ai[2];
   const tol = SIDE_TOL * nn;
-  const u = ctx.t3u;
   for (let pm = 1; pm >= -1; pm -= 2) {
     if (sgn * pm * dotA >= -tol) {
-      u[0] = (pm * g0) / nn;
-      u[1] = (pm * g1) / nn;
-      u[2] = (pm * g2) / nn;
-      if (!probeOK(ctx, u)) {
+      const u0 = (pm * g0) / nn,
+        u1 = (pm * g1) / nn,
+        u2 = (pm * g2) / nn;
+      const zs = flip * (0 + ends[0] * u0 + ends[1] * u1 + ends[2] * u2);
+      const ze = flip * (0 + ends[4] * u0 + ends[5] * u1 + ends[6] * u2);
+      const u = ctx.t3u;
+      u[0] = u0;
+      u[1] = u1;
+      u[2] = u2;
+      if (!(zs >= -ends[3]) || !(ze >= -ends[7]) || !probeRest(ctx, u)) {
         ctx.rejected++;
         continue;
       }
@@ -333,7 +355,41 @@ function circleSweep(ctx: Ctx, Q: Float64Array, pts: Int32Array, m: number, emit
   const { a0, a1, act, key, ord } = circleBufs;
   sortByKey(ord, key, cnt);
   const P = startProbes(ctx, act, cnt);
-  sweepArcs(ctx, Q, G, S, cnt, emit, a0, a1, act, ord, P);
+  if (ctx.mode3) sweepArcs3(ctx, Q, G, S, cnt, packRecords3(ctx, ord, cnt), ord, P);
+  else sweepArcs(ctx, Q, G, S, cnt, emit, a0, a1, act, ord, P);
+}
+
+/** Numbers per breakpoint in packRecords3's records. */
+const REC3 = 10;
+let rec3 = new Float64Array(0);
+
+/**
+ * Everything sweepArcs3 reads about the ev-th breakpoint in angular order (t = ord[ev]), contiguous at REC3·ev: a0, a1,
+ * act, λ_j x̂_j (3), x̂_j (3), ‖x̂_j‖. The angular order is a random order of the rows: gathered here in one pass of
+ * independent loads, the sweep then reads its records in sequence (reading six arrays at random places from the sweep
+ * itself cost a quarter of it at n = 10⁴, in cache misses).
+ */
+function packRecords3(ctx: Ctx, ord: Int32Array, cnt: number): Float64Array {
+  const { X, LX, Xn } = ctx;
+  const { a0, a1, act } = circleBufs;
+  if (rec3.length < REC3 * cnt) rec3 = new Float64Array(REC3 * Math.max(cnt, 16) * 2);
+  const R = rec3;
+  for (let ev = 0, b = 0; ev < cnt; ev++, b += REC3) {
+    const t = ord[ev];
+    const j = cntRow[t];
+    const o = 3 * j;
+    R[b] = a0[t];
+    R[b + 1] = a1[t];
+    R[b + 2] = act[t];
+    R[b + 3] = LX[o];
+    R[b + 4] = LX[o + 1];
+    R[b + 5] = LX[o + 2];
+    R[b + 6] = X[o];
+    R[b + 7] = X[o + 1];
+    R[b + 8] = X[o + 2];
+    R[b + 9] = Xn[j];
+  }
+  return R;
 }
 
 /**
@@ -358,12 +414,10 @@ function circleBreakpoints(ctx: Ctx, Q: Float64Array, pts: Int32Array, m: number
     // enter direction e = (p1, -p0): a_jᵀu turns positive when u passes e counter-clockwise
     let e0 = p1,
       e1 = -p0;
-    let ac = 1;
-    if (!(e1 > 0 || (e1 === 0 && e0 > 0))) {
-      e0 = -e0;
-      e1 = -e1;
-      ac = -1;
-    }
+    // into the upper half-plane (ac = −1: flipped), by exact sign changes and without a branch on the random side
+    const ac = 2 * (+(e1 > 0) | (+(e1 === 0) & +(e0 > 0))) - 1;
+    e0 *= ac;
+    e1 *= ac;
     const nn = Math.sqrt(e0 * e0 + e1 * e1);
     if (!(nn > 0)) continue; // zero in this plane: contributes nothing on the circle
     for (let k = 0; k < r; k++) S[k] += LX[o + k];
@@ -374,7 +428,9 @@ function circleBreakpoints(ctx: Ctx, Q: Float64Array, pts: Int32Array, m: number
     act[cnt] = ac;
     key[cnt] = 1 - e0 / (Math.abs(e0) + e1); // pseudo-angle in [0, 2), monotone on the upper half-plane
     ord[cnt] = cnt;
-    if (ac < 0) for (let k = 0; k < r; k++) G[k] += LX[o + k]; // active just before its exit
+    // active just before its exit when ac < 0: adding 0·λx̂ = ±0 otherwise leaves G as it is (G starts at +0)
+    const w = (1 - ac) >> 1;
+    for (let k = 0; k < r; k++) G[k] += w * LX[o + k];
     rowsL[cnt] = j;
     cnt++;
   }
@@ -422,6 +478,9 @@ function sweepArcs(
   }
   let s0 = 1,
     s1 = 0; // arc start
+  const arc = ctx.arc;
+  arc[0] = S0;
+  arc[1] = S1;
   let ev = 0;
   for (;;) {
     // apply all events at the arc start (ev points to the next unprocessed event)
@@ -435,18 +494,12 @@ function sweepArcs(
       e0 = -1;
       e1 = 0;
     }
-    offerArc(ctx, Q, G, S0, S1, s0, s1, e0, e1);
-    if (ctx.mode3) {
-      P.ts = ev > 0 ? ord[ev - 1] : -1;
-      P.te = ev < cnt ? ord[ev] : -1;
-      P.anti = false;
-      cell3(ctx, G, ctx.t3Pp, 1);
-      cell3(ctx, G, ctx.t3Pm, -1);
-      for (let k = 0; k < r; k++) Gp[k] = S[k] - G[k];
-      P.anti = true;
-      cell3(ctx, Gp, ctx.t3Pp, 1);
-      cell3(ctx, Gp, ctx.t3Pm, -1);
-    } else if (emit) {
+    arc[2] = s0;
+    arc[3] = s1;
+    arc[4] = e0;
+    arc[5] = e1;
+    offerArc(ctx, Q, G, arc);
+    if (emit) {
       P.ts = ev > 0 ? ord[ev - 1] : -1;
       P.te = ev < cnt ? ord[ev] : -1;
       P.anti = false;
@@ -468,10 +521,78 @@ function sweepArcs(
   }
 }
 /**
- * One arc (s, e) of the circle sweep, active sum G, and its antipodal arc (−s, −e), active sum S − G (QᵀS = (S0, S1)):
- * offers the endpoint values and each arc's interior maximum ‖QᵀG‖ when its direction lies in the arc.
+ * sweepArcs at the top of a rank-3 problem (ctx.mode3): per arc the swept values and the four cells bordering the arc
+ * and its antipode (cell3). The arithmetic is sweepArcs' in the same order, over packRecords3's records (the sweep's
+ * inner loop: 3·10⁶ arcs per oracle call at n = 10⁴); an event adds act·λ_j x̂_j with act = ±1, which is adding or
+ * subtracting λ_j x̂_j exactly, without a branch the data's random order would mispredict.
+ *
+ * The probes of the arc's bounding rows (probeRow for P.ts and P.te) are kept signed in `ends`: σ·x̂_j and
+ * SIDE_TOL·‖x̂_j‖ for the start row then the end row, σ = +1 when the row is active on the arc (probeRow's test z ≥ −tol
+ * if active, z ≤ tol if not, is σ·z ≥ −tol, and σ·z is computed exactly as (σx̂_j)ᵀu), negated by cell3 for the
+ * antipodal arc. A row is active on the arcs after its event iff act > 0, so σ = −act before it and act after it.
+ * No bounding row (the half-turn's ends): x̂ = 0 and tol = ∞, a test that always passes.
  */
-function offerArc(ctx: Ctx, Q: Float64Array, G: Float64Array, S0: number, S1: number, s0: number, s1: number, e0: number, e1: number): void {
+function sweepArcs3(ctx: Ctx, Q: Float64Array, G: Float64Array, S: Float64Array, cnt: number, rec: Float64Array, ord: Int32Array, P: ProbeState): void {
+  const { t3Pp, t3Pm, arc } = ctx;
+  const ends = ctx.t3ends;
+  const H = ctx.t3h;
+  const status = P.status;
+  arc[0] = 0 + Q[0] * S[0] + Q[2] * S[1] + Q[4] * S[2];
+  arc[1] = 0 + Q[1] * S[0] + Q[3] * S[1] + Q[5] * S[2];
+  arc[2] = 1;
+  arc[3] = 0; // arc start
+  ends.fill(0);
+  ends[3] = ends[7] = Infinity;
+  for (let ev = 0; ; ev++) {
+    if (ev < cnt) {
+      const b = REC3 * ev;
+      arc[4] = rec[b];
+      arc[5] = rec[b + 1];
+      const sg = -rec[b + 2];
+      ends[4] = sg * rec[b + 6];
+      ends[5] = sg * rec[b + 7];
+      ends[6] = sg * rec[b + 8];
+      ends[7] = SIDE_TOL * rec[b + 9];
+    } else {
+      arc[4] = -1;
+      arc[5] = 0; // the half-turn's end
+      ends[4] = ends[5] = ends[6] = 0;
+      ends[7] = Infinity;
+    }
+    offerArc(ctx, Q, G, arc);
+    ctx.patterns += 4;
+    P.anti = false;
+    cell3(ctx, G, t3Pp, 1, ends, 1);
+    cell3(ctx, G, t3Pm, -1, ends, 1);
+    H[0] = S[0] - G[0];
+    H[1] = S[1] - G[1];
+    H[2] = S[2] - G[2];
+    P.anti = true;
+    cell3(ctx, H, t3Pp, 1, ends, -1);
+    cell3(ctx, H, t3Pm, -1, ends, -1);
+    if (ev >= cnt) break;
+    const b = REC3 * ev;
+    const a = rec[b + 2];
+    G[0] += a * rec[b + 3];
+    G[1] += a * rec[b + 4];
+    G[2] += a * rec[b + 5];
+    status[ord[ev]] = (a + 1) >> 1;
+    // the end row becomes the next arc's start row, now on its other side
+    ends[0] = -ends[4];
+    ends[1] = -ends[5];
+    ends[2] = -ends[6];
+    ends[3] = ends[7];
+    arc[2] = arc[4];
+    arc[3] = arc[5];
+  }
+}
+
+/**
+ * One arc (s, e) of the circle sweep, active sum G, and its antipodal arc (−s, −e), active sum S − G: offers the
+ * endpoint values and each arc's interior maximum ‖QᵀG‖ when its direction lies in the arc. `arc` holds QᵀS, s and e
+ * (S0, S1, s0, s1, e0, e1): numbers passed in a typed array, not as arguments, which V8 would box on every call.
+ */
+function offerArc(ctx: Ctx, Q: Float64Array, G: Float64Array, arc: Float64Array): void {
   const r = ctx.r;
   let g0 = 0,
     g1 = 0;
@@ -479,6 +600,12 @@ function offerArc(ctx: Ctx, Q: Float64Array, G: Float64Array, S0: number, S1: nu
     g0 += Q[k * 2] * G[k];
     g1 += Q[k * 2 + 1] * G[k];
   }
+  const S0 = arc[0],
+    S1 = arc[1],
+    s0 = arc[2],
+    s1 = arc[3],
+    e0 = arc[4],
+    e1 = arc[5];
   const h0 = S0 - g0,
     h1 = S1 - g1;
   // endpoint s: h(s) = gᵀs, h(-s) = -(S-G)ᵀs
@@ -774,6 +901,9 @@ export function exactScalar(Xh: Float64Array, n: number, r: number, lamIn: Float
     t3Pm: new Float64Array(3),
     t3ai: new Float64Array(3),
     t3u: new Float64Array(3),
+    t3ends: new Float64Array(8),
+    t3h: new Float64Array(3),
+    arc: new Float64Array(6),
     sideStack: [],
     pruneInfo: '',
   };
@@ -899,8 +1029,9 @@ function evaluateCandidates(ctx: Ctx): number {
     for (let q = 0; q < r; q++) u[q] = ctx.cand[c * stride + 1 + q];
     evaluated++;
     if (screen?.covers(u, ctx.bestVal)) continue;
-    const v = Math.abs(evalH(ctx, u));
-    screen?.add(u, v);
+    const h = evalH(ctx, u);
+    const v = Math.abs(h);
+    screen?.addLocal(u, h, ctx.X);
     if (v > ctx.bestVal) {
       ctx.bestVal = v;
       ctx.bestU.set(u);

@@ -77,6 +77,24 @@ export const OPTIMUM_ESCALATION_MAX_NODES = 100_000;
 export const OPTIMUM_ESCALATION_FACTOR = 10;
 /** Largest number of random directions of the oracle's lower-bound search on an escalated re-ask (OracleOptions.samples; work units, like the nodes). */
 export const OPTIMUM_ESCALATION_MAX_SAMPLES = 200_000;
+/**
+ * The optimum searches' final call at the best network's dual point, after rounds whose own calls found
+ * no new violating direction (certify/optimumRounds.ts finalStep, finalFor), goes past the re-asks' cap: OPTIMUM_ESCALATION_FINAL_WORK / n nodes (a node's work grows
+ * with the samples n), at least the schedule's last step, at most OPTIMUM_ESCALATION_FINAL_MAX_NODES.
+ * One call per search (and per resumption), so it may cost what a re-ask on every round may not.
+ * Measured at the iris-like optimize's final dual point (n = 150, rank 5, c = 3): 10⁵ nodes, 4.2 s CPU,
+ * M̄ = 1.158·β and nothing violated found; 6.7·10⁵ nodes (this work), 18 s CPU, 514 MB, M̄ = 1.038·β and
+ * a direction at 1.017·β (10⁶: 28 s, M̄ = 1.035·β, the same direction). At n = 1000 (teacher d = 5)
+ * 10⁵ nodes already cost 15 s CPU: the work cap keeps the final call there.
+ */
+export const OPTIMUM_ESCALATION_FINAL_WORK = 1e8;
+export const OPTIMUM_ESCALATION_FINAL_MAX_NODES = 1_000_000;
+/**
+ * Resumptions of the optimum's rounds (certify/optimumRounds.ts FinalResume): when the rounds stopped
+ * because their own calls found no new violating direction and the final call found one, it becomes a
+ * column and the rounds go on, at most this many times (work: each resumption ends with one final call).
+ */
+export const OPTIMUM_ESCALATION_RESUMES = 2;
 
 export const DEFAULT_ORACLE_OPTIONS: OracleOptions = {
   hiddenBias: 'decayed',

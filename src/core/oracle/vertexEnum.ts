@@ -22,10 +22,12 @@
  *
  * The pattern set does not depend on λ: it is built once per X̂ (PatternSet) and reused by every
  * call on the same data (the output-sphere search of vector outputs, column generation).
- * Cost: C(m, r−1) subsets × 2^r sign assignments to enumerate, then one NNLS per distinct pattern
- * that can beat the best value (each pattern's last multipliers, kept between calls, bound most
- * patterns without one at nearby dual points; each pattern's last bound, moved by the dual point's
- * change, lets most patterns skip even their g_D late in column generation: DriftStore).
+ * Cost: C(m, r−1) subsets × 2^r sign assignments to enumerate (the keys in a flat hash set: KeySet),
+ * then one NNLS per distinct pattern that can beat the best value. Within a run (column generation)
+ * each pattern keeps, per sign, its last face as v = Aᵀμ (a projection's, or the one constraint that
+ * cut it), which bounds it again at O(r) at the next dual point; and its last bound, moved by the dual
+ * point's change: by the all-rows step Σ_t |Δλ_t|·‖x̂_t‖ the pattern is not even looked at (DriftStore),
+ * by its own step ‖X̂ᵀDΔλ‖, summed along the sorted prefixes with g_D, it often needs no cut (PatternStep).
  * r ≤ 4 keeps the great-circle sweeps of sweep.ts.
  */
 import type { Mat } from '../linalg/mat';
@@ -44,7 +46,7 @@ export const MAX_VANISHING = 16;
 
 /**
  * Largest pattern count × 2 signs × rank for which a pattern set keeps each pattern's last cone
- * multipliers (PatternSet.warmFaces; 12 bytes an entry, so at most 48 MB): column generation asks at
+ * multipliers, as Aᵀμ (PatternSet.warmFaces; 8(r + 1)/r bytes an entry, so at most 43 MB): column generation asks at
  * nearby dual points, where the last face's multipliers, rescaled, mostly bound the pattern below the
  * bar without a new projection (measured at rank 6, n = 20: ~22,600 projections a call near the end).
  */
@@ -151,23 +153,33 @@ export class PatternSet {
    * Per pattern and sign (slot 2p or 2p + 1, r entries each): the face (kept-row ids, −1 padded) and
    * multipliers of the last projection. Speed only: ‖g + sAᵀμ‖ bounds ‖Π_K g‖ for ANY μ, s ≥ 0.
    */
-  private warm: { r: number; scope: object; face: Int32Array; mu: Float64Array } | null = null;
+  private warm: (WarmFaces & { r: number; scope: object }) | null = null;
 
   /**
    * The warm-start store for rank r and this run (MaximizeOptions.warmScope), cleared when another run
    * asks: the pattern set outlives a run (noBias.ts caches it by content). Null without a scope or when
    * too large (PATTERN_WARM_MAX_ENTRIES).
    */
-  warmFaces(r: number, scope: object | undefined): { face: Int32Array; mu: Float64Array } | null {
+  warmFaces(r: number, scope: object | undefined): WarmFaces | null {
     if (!scope) return null;
     if (this.warm?.r === r && this.warm.scope === scope) return this.warm;
     if (this.count * 2 * r > PATTERN_WARM_MAX_ENTRIES) return null;
     if (this.warm?.r === r) {
-      this.warm.face.fill(-1);
-      this.warm.mu.fill(0);
+      this.warm.v.fill(-1);
       this.warm.scope = scope;
-    } else this.warm = { r, scope, face: new Int32Array(this.count * 2 * r).fill(-1), mu: new Float64Array(this.count * 2 * r) };
+    } else this.warm = { r, scope, v: new Float64Array(this.count * 2 * (r + 1)).fill(-1) };
     return this.warm;
+  }
+
+  private buffers: (PatternBounds & { r: number }) | null = null;
+
+  /** per-pattern work arrays, reused by every call at rank r (only the entries a call writes are read) */
+  scratch(r: number): PatternBounds {
+    if (this.buffers?.r !== r) {
+      const c = this.count;
+      this.buffers = { r, gAll: new Float64Array(c * r), bound: new Float64Array(c), gNorm: new Float64Array(c), gRoundAll: new Float64Array(c), carried: 0 };
+    }
+    return this.buffers;
   }
 
   /** per-pattern bounds of this run's last calls, moved to the next dual point (driftFor) */
@@ -182,10 +194,13 @@ export class PatternSet {
     if (!scope) return null;
     const dr = this.drift;
     if (!dr || dr.scope !== scope || dr.lam.length !== st.m) {
-      this.drift = { scope, lam: Float64Array.from(st.lk), D: 0, key: new Float64Array(this.count).fill(Infinity) };
+      const key = new Float64Array(this.count).fill(Infinity);
+      this.drift = { scope, lam: Float64Array.from(st.lk), D: 0, Dprev: 0, dlam: new Float64Array(st.m), key };
       return this.drift;
     }
+    dr.Dprev = dr.D;
     dr.D = driftStep(dr.D, dr.lam, st);
+    for (let t = 0; t < st.m; t++) dr.dlam[t] = st.lk[t] - dr.lam[t];
     dr.lam.set(st.lk);
     return dr;
   }
@@ -220,15 +235,18 @@ export class PatternSet {
     const u0 = new Float64Array(r);
     const base = new Uint8Array(m);
     const vanish: number[] = [];
-    const seen = new Set<string | number>();
+    const seen = new Set<string>();
     const numericKey = m <= 52;
+    // up to 52 rows a pattern is the float64 integer Σ_j b_j·2^(m−1−j) (sortedBits' order), kept in a flat hash set
+    const keys = new KeySet();
+    const weight = Float64Array.from({ length: m }, (_, j) => 2 ** (m - 1 - j));
     const out: Uint8Array[] = [];
     let visits = 0;
     const cur = new Uint8Array(m);
     const keyOf = (b: Uint8Array): string | number => {
       if (numericKey) {
         let key = 0;
-        for (let j = 0; j < m; j++) if (b[j]) key += 2 ** j;
+        for (let j = 0; j < m; j++) if (b[j]) key += weight[j];
         return key;
       }
       return String.fromCharCode(...packBits(b));
@@ -258,18 +276,16 @@ export class PatternSet {
           // numeric keys: the fixed rows' part once, then one term per vanishing row set
           const fixed = numericKey ? (keyOf(cur) as number) : 0;
           for (let mask = 0; mask < combos; mask++) {
-            let key: string | number;
             if (numericKey) {
               let kk = fixed;
-              for (let v = 0; v < vanish.length; v++) if ((mask >> v) & 1) kk += 2 ** vanish[v];
-              key = kk;
-            } else {
-              for (let v = 0; v < vanish.length; v++) cur[vanish[v]] = (mask >> v) & 1;
-              key = keyOf(cur);
+              for (let v = 0; v < vanish.length; v++) if ((mask >> v) & 1) kk += weight[vanish[v]];
+              keys.add(kk);
+              continue;
             }
+            for (let v = 0; v < vanish.length; v++) cur[vanish[v]] = (mask >> v) & 1;
+            const key = keyOf(cur) as string;
             if (!seen.has(key)) {
               seen.add(key);
-              for (let v = 0; v < vanish.length; v++) cur[vanish[v]] = (mask >> v) & 1;
               out.push(Uint8Array.from(cur));
             }
           }
@@ -282,6 +298,7 @@ export class PatternSet {
       sub[t]++;
       for (let s = t + 1; s < k; s++) sub[s] = sub[s - 1] + 1;
     }
+    if (numericKey) return new PatternSet(Int32Array.from(keep), bitsOfKeys(keys.sorted(), m), keys.size, visits);
     return new PatternSet(Int32Array.from(keep), sortedBits(out, m), out.length, visits);
   }
 
@@ -313,14 +330,14 @@ export class PatternSet {
       if (b <= bar0) below = Math.max(below, b);
       else look.push(p);
     }
-    const pb = patternGradients(this, st, look);
+    const pb = patternGradients(this, st, look, drift);
     const kept: number[] = [];
     for (const p of look) {
       if (drift) drift.key[p] = pb.bound[p] - drift.D;
       if (pb.bound[p] > bar0) kept.push(p);
       else below = Math.max(below, pb.bound[p]);
     }
-    const order = kept.sort((a, b) => pb.bound[b] - pb.bound[a]);
+    const order = byDecreasing(kept, pb.bound);
     const cuts = seedFromPatternDirections(this, st, pb, order);
     const res = boundPatterns(this, st, pb, order, cuts, drift);
     const upper = Math.max(res.upper, below);
@@ -332,7 +349,7 @@ export class PatternSet {
       patterns: this.count,
       candidatesEvaluated: st.evaluated,
       rejected: 0,
-      info: `${this.count} distinct patterns from ${this.visits} vertex sign assignments${drift ? `, ${this.count - look.length} bounded by the run's earlier calls` : ''}${cutShort ? " (stopped early: a direction above the caller's bar was found)" : ''}`,
+      info: `${this.count} distinct patterns from ${this.visits} vertex sign assignments${drift ? `, ${this.count - look.length} bounded by the run's earlier calls, ${pb.carried} by their own step since the last call` : ''}${cutShort ? " (stopped early: a direction above the caller's bar was found)" : ''}`,
       candidates: st.keepTop.list(),
       cutShort,
     };
@@ -351,6 +368,8 @@ class MaximizeState {
   bestU: Float64Array;
   /** cone projections made (the earlyDirection unit) */
   evaluated = 0;
+  /** the constraint of the last oneConstraintCut (−1: none cuts) */
+  cutRow = -1;
 
   constructor(
     ps: PatternSet,
@@ -417,14 +436,18 @@ class MaximizeState {
 
 /**
  * Per pattern D of `look`: g_D = X̂ᵀDλ (row-major, count×r), its rounding per unit u, and the bound
- * ‖g_D‖ + rounding ≥ ‖Π_K g_D‖ (entries of the other patterns stay 0, unused).
+ * min(‖g_D‖, carried) + rounding ≥ ‖Π_K(±g_D)‖ (entries of the other patterns stay 0, unused). The
+ * carried bound is the run's bound at the last call's point moved by this pattern's own step
+ * ‖X̂ᵀD(λ − λ_last)‖ (Π_K is 1-Lipschitz), summed along the same prefixes: far smaller than the
+ * all-rows step Σ_t |Δλ_t|·‖x̂_t‖ that lets a pattern skip this pass (driftBound).
  */
-function patternGradients(ps: PatternSet, st: MaximizeState, look: number[]): PatternBounds {
+function patternGradients(ps: PatternSet, st: MaximizeState, look: number[], drift: DriftStore | null): PatternBounds {
   const { m, r, lk, xn } = st,
     X = st.Xk.data;
-  const gAll = new Float64Array(ps.count * r);
-  const bound = new Float64Array(ps.count);
-  const gRoundAll = new Float64Array(ps.count);
+  const pb = ps.scratch(r),
+    { gAll, bound, gNorm, gRoundAll } = pb;
+  pb.carried = 0;
+  const step = drift && drift.D > 0 ? new PatternStep(m, r, drift) : null;
   // running sums over rows t ascending, kept per row (pre[t·r…] before row t): a pattern sharing its
   // first rows' bits with the previous one (the set is sorted, PatternSet.build) resumes there. The
   // same additions in the same order as summing each pattern afresh: the same numbers.
@@ -446,6 +469,7 @@ function patternGradients(ps: PatternSet, st: MaximizeState, look: number[]): Pa
         preMass[t + 1] = preMass[t];
         for (let q = 0; q < r; q++) pre[a + r + q] = pre[a + q];
       }
+      step?.add(t, bits[o + t] === 1, X, xn[t]);
     }
     const mass = preMass[m];
     let gn = 0;
@@ -453,19 +477,69 @@ function patternGradients(ps: PatternSet, st: MaximizeState, look: number[]): Pa
       const v = (gAll[p * r + q] = pre[m * r + q]);
       gn += v * v;
     }
+    gNorm[p] = Math.sqrt(gn);
     gRoundAll[p] = 4 * EPS * (m + r) * mass; // rounding of g's entries, per unit u
-    bound[p] = Math.sqrt(gn) + gRoundAll[p];
+    const own = step ? step.carried(p) : Infinity;
+    bound[p] = gNorm[p] + gRoundAll[p];
+    if (own < bound[p]) {
+      bound[p] = own;
+      pb.carried++;
+    }
   }
-  return { gAll, bound, gRoundAll };
+  return pb;
+}
+
+/**
+ * Running sums of X̂ᵀD(λ − λ_last) along the prefixes (patternGradients' order): the pattern's own
+ * step from the last call, and the run's bound there (driftBound at D_last) moved by it.
+ */
+class PatternStep {
+  private readonly pre: Float64Array;
+  private readonly preMass: Float64Array;
+  constructor(
+    private readonly m: number,
+    private readonly r: number,
+    private readonly drift: DriftStore,
+  ) {
+    this.pre = new Float64Array((m + 1) * r);
+    this.preMass = new Float64Array(m + 1);
+  }
+  /** row t's term (if on) after the prefix before it */
+  add(t: number, on: boolean, X: Float64Array, xnT: number): void {
+    const { r, pre, preMass } = this,
+      dl = this.drift.dlam[t],
+      a = t * r;
+    if (on && dl !== 0) {
+      preMass[t + 1] = preMass[t] + Math.abs(dl) * xnT;
+      for (let q = 0; q < r; q++) pre[a + r + q] = pre[a + q] + dl * X[a + q];
+    } else {
+      preMass[t + 1] = preMass[t];
+      for (let q = 0; q < r; q++) pre[a + r + q] = pre[a + q];
+    }
+  }
+  /**
+   * b_last + ‖X̂ᵀDΔλ‖, rounded up: Δλ's own rounding and the sum's (8ε(m + r) of Σ_{t∈D}|Δλ_t|‖x̂_t‖),
+   * the norm's, and the addition's; Infinity without a bound at the last call.
+   */
+  carried(p: number): number {
+    const dr = this.drift,
+      key = dr.key[p];
+    if (key === Infinity) return Infinity;
+    const { m, r, pre } = this;
+    let s = 0;
+    for (let q = 0; q < r; q++) s += pre[m * r + q] ** 2;
+    const last = key + dr.Dprev + 4 * EPS * (Math.abs(key) + 2 * dr.Dprev);
+    return (last + Math.sqrt(s) + 8 * EPS * (m + r) * this.preMass[m]) * (1 + 2 * EPS);
+  }
 }
 
 /** y = X̂_D-rows·g for every kept row (y_t = x_tᵀg): one pass serves h(±g/‖g‖) and both signs' one-constraint cuts. */
-function rowProducts(st: MaximizeState, g: Float64Array, y: Float64Array): void {
+function rowProducts(st: MaximizeState, gAll: Float64Array, go: number, y: Float64Array): void {
   const { m, r } = st,
     X = st.Xk.data;
   for (let t = 0; t < m; t++) {
     let z = 0;
-    for (let q = 0; q < r; q++) z += X[t * r + q] * g[q];
+    for (let q = 0; q < r; q++) z += X[t * r + q] * gAll[go + q];
     y[t] = z;
   }
 }
@@ -474,12 +548,19 @@ function rowProducts(st: MaximizeState, g: Float64Array, y: Float64Array): void 
  * One constraint's multiplier alone already bounds ‖Π_K(±g)‖ (weak duality with μ = μ_j e_j):
  * ‖g‖² − max_j (a_jᵀg)_−²/‖a_j‖², with a_j = ±x_j by the pattern; returns that max for the sign sgn.
  */
-function oneConstraintCut(st: MaximizeState, pat: Uint8Array, y: Float64Array, sgn: number): number {
+function oneConstraintCut(st: MaximizeState, bits: Uint8Array, po: number, y: Float64Array, sgn: number): number {
   const { m, xn } = st;
   let cut = 0;
+  st.cutRow = -1;
   for (let t = 0; t < m; t++) {
-    const z = y[t] * (pat[t] ? sgn : -sgn);
-    if (z < 0) cut = Math.max(cut, (z * z) / (xn[t] * xn[t]));
+    const z = y[t] * (bits[po + t] ? sgn : -sgn);
+    if (z < 0) {
+      const c = (z * z) / (xn[t] * xn[t]);
+      if (c > cut) {
+        cut = c;
+        st.cutRow = t;
+      }
+    }
   }
   return cut;
 }
@@ -492,6 +573,9 @@ interface SeedPass {
   hasCut: Uint8Array;
   plus: Float64Array;
   minus: Float64Array;
+  /** the constraint giving each cut (−1: none) */
+  plusRow: Int32Array;
+  minusRow: Int32Array;
   /** the last faces' bounds per sign (Infinity: none) */
   warmPlus: Float64Array;
   warmMinus: Float64Array;
@@ -511,33 +595,37 @@ function seedFromPatternDirections(ps: PatternSet, st: MaximizeState, pb: Patter
     hasCut: new Uint8Array(len),
     plus: new Float64Array(len),
     minus: new Float64Array(len),
+    plusRow: new Int32Array(len).fill(-1),
+    minusRow: new Int32Array(len).fill(-1),
     warmPlus: new Float64Array(len).fill(Infinity),
     warmMinus: new Float64Array(len).fill(Infinity),
   };
   const warm = ps.warmFaces(r, st.opts.warmScope);
-  const dir = new Float64Array(r),
-    v = new Float64Array(r);
+  const dir = new Float64Array(r);
   const y = new Float64Array(m);
+  const { gAll, gRoundAll } = pb,
+    bits = ps.bits;
   let i = 0;
   for (; i < len; i++) {
     const p = order[i];
     if (pb.bound[p] <= st.bar()) break;
-    const gn = pb.bound[p] - pb.gRoundAll[p];
+    const gn = pb.gNorm[p];
     if (!(gn > 0)) {
       sp.hasCut[i] = 1;
       continue;
     }
-    const g = pb.gAll.subarray(p * r, p * r + r);
-    const pat = ps.bits.subarray(p * m, p * m + m);
+    const go = p * r;
     if (warm) {
-      sp.warmPlus[i] = lastFaceBound(st, warm, 2 * p, pat, g, 1, gn, pb.gRoundAll[p], v);
-      sp.warmMinus[i] = lastFaceBound(st, warm, 2 * p + 1, pat, g, -1, gn, pb.gRoundAll[p], v);
+      sp.warmPlus[i] = lastFaceBound(st, warm, 2 * p, gAll, go, 1, gn, gRoundAll[p]);
+      sp.warmMinus[i] = lastFaceBound(st, warm, 2 * p + 1, gAll, go, -1, gn, gRoundAll[p]);
       if (Math.max(sp.warmPlus[i], sp.warmMinus[i]) <= st.bar()) continue;
     }
-    rowProducts(st, g, y);
+    rowProducts(st, gAll, go, y);
     sp.hasCut[i] = 1;
-    sp.plus[i] = oneConstraintCut(st, pat, y, 1);
-    sp.minus[i] = oneConstraintCut(st, pat, y, -1);
+    sp.plus[i] = oneConstraintCut(st, bits, p * m, y, 1);
+    sp.plusRow[i] = st.cutRow;
+    sp.minus[i] = oneConstraintCut(st, bits, p * m, y, -1);
+    sp.minusRow[i] = st.cutRow;
     let hp = 0,
       hm = 0;
     for (let t = 0; t < m; t++) {
@@ -545,8 +633,8 @@ function seedFromPatternDirections(ps: PatternSet, st: MaximizeState, pb: Patter
       if (z > 0) hp += lk[t] * z;
       else if (z < 0) hm -= lk[t] * z;
     }
-    for (const sgn of [1, -1]) {
-      for (let q = 0; q < r; q++) dir[q] = (sgn * g[q]) / gn;
+    for (let sgn = 1; sgn >= -1; sgn -= 2) {
+      for (let q = 0; q < r; q++) dir[q] = (sgn * gAll[go + q]) / gn;
       const val = Math.abs(sgn > 0 ? hp : hm);
       st.keepTop.offer(dir, val);
       if (val > st.attained) {
@@ -564,53 +652,64 @@ function seedFromPatternDirections(ps: PatternSet, st: MaximizeState, pb: Patter
  * sound bound ‖s_g·g + sAᵀμ‖ (+ rounding, as for a projection) on ‖Π_K(s_g·g)‖ (weak duality, any
  * sμ ≥ 0), or Infinity when there is none. v: scratch of length r.
  */
-function lastFaceBound(
-  st: MaximizeState,
-  warm: { face: Int32Array; mu: Float64Array },
-  slot: number,
-  pat: Uint8Array,
-  g: Float64Array,
-  sg: number,
-  gn: number,
-  gRound: number,
-  v: Float64Array,
-): number {
-  const { m, r, xn } = st,
-    X = st.Xk.data;
-  const o = slot * r;
-  if (warm.face[o] < 0) return Infinity;
-  v.fill(0);
-  let mass = 0;
-  for (let a = 0; a < r; a++) {
-    const j = warm.face[o + a];
-    if (j < 0) break;
-    const mu = warm.mu[o + a] * (pat[j] ? 1 : -1);
-    for (let q = 0; q < r; q++) v[q] += mu * X[j * r + q];
-    mass += warm.mu[o + a] * xn[j];
-  }
+function lastFaceBound(st: MaximizeState, warm: WarmFaces, slot: number, gAll: Float64Array, go: number, sg: number, gn: number, gRound: number): number {
+  const { m, r } = st,
+    W = warm.v;
+  const o = slot * (r + 1),
+    mass = W[o + r];
+  if (mass < 0) return Infinity;
   let gv = 0,
     vv = 0;
   for (let q = 0; q < r; q++) {
-    gv += sg * g[q] * v[q];
-    vv += v[q] * v[q];
+    gv += sg * gAll[go + q] * W[o + q];
+    vv += W[o + q] * W[o + q];
   }
   const s = vv > 0 && gv < 0 ? -gv / vv : 0;
   let zn = 0;
-  for (let q = 0; q < r; q++) zn += (sg * g[q] + s * v[q]) ** 2;
+  for (let q = 0; q < r; q++) zn += (sg * gAll[go + q] + s * W[o + q]) ** 2;
   return Math.sqrt(zn) + gRound + 4 * EPS * (m + r) * (gn + s * mass);
 }
 
-/** store a projection's face and multipliers for the next call (at most r rows: a face of K in R^r) */
-function keepFace(warm: { face: Int32Array; mu: Float64Array }, slot: number, r: number, active: number[], mu: number[]): void {
-  const o = slot * r;
+/**
+ * Store a projection's face for the next call as v = Aᵀμ (at most r rows: a face of K in R^r) and its
+ * mass Σ μ_a‖x̂_a‖: lastFaceBound then costs O(r). v's rounding is within lastFaceBound's allowance.
+ */
+function keepFace(st: MaximizeState, warm: WarmFaces, slot: number, bits: Uint8Array, po: number, active: number[], mu: number[]): void {
+  const { r, xn } = st,
+    X = st.Xk.data,
+    W = warm.v;
+  const o = slot * (r + 1);
   const k = Math.min(active.length, r);
-  for (let a = 0; a < r; a++) {
-    warm.face[o + a] = a < k ? active[a] : -1;
-    warm.mu[o + a] = a < k ? mu[a] : 0;
+  W.fill(0, o, o + r + 1);
+  for (let a = 0; a < k; a++) {
+    const j = active[a];
+    const sm = mu[a] * (bits[po + j] ? 1 : -1);
+    for (let q = 0; q < r; q++) W[o + q] += sm * X[j * r + q];
+    W[o + r] += mu[a] * xn[j];
   }
+  if (k === 0) W[o + r] = -1;
 }
 
-type PatternBounds = { gAll: Float64Array; bound: Float64Array; gRoundAll: Float64Array };
+/** keepFace for the one-row face {row} with μ = 1 (the face of a one-constraint cut), without allocating */
+function keepRowFace(st: MaximizeState, warm: WarmFaces, slot: number, sign: number, row: number): void {
+  const { r } = st,
+    X = st.Xk.data,
+    W = warm.v;
+  const o = slot * (r + 1);
+  for (let q = 0; q < r; q++) W[o + q] = sign * X[row * r + q];
+  W[o + r] = st.xn[row];
+}
+
+/**
+ * The run's last faces (PatternSet.warmFaces): per pattern and sign (slot 2p or 2p + 1, r + 1
+ * entries each) v = Aᵀμ of the last projection and Σ μ_a‖x̂_a‖; a negative mass: none.
+ */
+interface WarmFaces {
+  v: Float64Array;
+}
+
+/** bound: a sound bound on max_± ‖Π_K(±g_D)‖ (‖g_D‖ + rounding, or less); gNorm: ‖g_D‖ as computed */
+type PatternBounds = { gAll: Float64Array; bound: Float64Array; gNorm: Float64Array; gRoundAll: Float64Array; carried: number };
 
 /**
  * A run's per-pattern bounds (PatternSet.driftFor): key[p] = b − D_then for a sound bound b on
@@ -622,6 +721,9 @@ interface DriftStore {
   scope: object;
   lam: Float64Array;
   D: number;
+  /** D at the last call, and λ − λ_last on the kept rows (PatternStep) */
+  Dprev: number;
+  dlam: Float64Array;
   key: Float64Array;
 }
 
@@ -655,9 +757,10 @@ function boundPatterns(
   drift: DriftStore | null,
 ): { upper: number; cutShort: boolean } {
   const { m, r, xn, opts } = st;
-  const y = new Float64Array(m),
-    v = new Float64Array(r);
+  const y = new Float64Array(m);
   const warm = ps.warmFaces(r, st.opts.warmScope);
+  const { gAll, gRoundAll } = pb,
+    bits = ps.bits;
   let upper = 0;
   for (let i = 0; i < order.length; i++) {
     const p = order[i];
@@ -666,40 +769,44 @@ function boundPatterns(
       // the caller has its direction: every pattern left has ‖Π_K(±g)‖ ≤ bound[p] (decreasing order), a sound M̄
       return { upper: Math.max(upper, pb.bound[p]), cutShort: true };
     }
-    const pat = ps.bits.subarray(p * m, p * m + m);
-    const g = pb.gAll.subarray(p * r, p * r + r);
-    const gn = pb.bound[p] - pb.gRoundAll[p];
+    const go = p * r,
+      po = p * m;
+    const gn = pb.gNorm[p];
     // the seed pass visited every pattern this loop reaches (its bar was never higher); recomputed otherwise
     const seen = i < sp.count;
     const cutKnown = seen && sp.hasCut[i] === 1;
-    if (!cutKnown) rowProducts(st, g, y);
+    if (!cutKnown) rowProducts(st, gAll, go, y);
     // this pattern's bound over both signs, kept for the run's next call (its ‖g_D‖ bound is kept already)
     let both = 0;
-    for (const sgn of [1, -1]) {
+    for (let sgn = 1; sgn >= -1; sgn -= 2) {
       const again = seen
         ? sgn > 0
           ? sp.warmPlus[i]
           : sp.warmMinus[i]
         : warm
-          ? lastFaceBound(st, warm, 2 * p + (sgn > 0 ? 0 : 1), pat, g, sgn, gn, pb.gRoundAll[p], v)
+          ? lastFaceBound(st, warm, 2 * p + (sgn > 0 ? 0 : 1), gAll, go, sgn, gn, gRoundAll[p])
           : Infinity;
       if (again <= st.bar()) {
         upper = Math.max(upper, again);
         both = Math.max(both, again);
         continue;
       }
-      const cut = cutKnown ? (sgn > 0 ? sp.plus[i] : sp.minus[i]) : oneConstraintCut(st, pat, y, sgn);
+      const cut = cutKnown ? (sgn > 0 ? sp.plus[i] : sp.minus[i]) : oneConstraintCut(st, bits, po, y, sgn);
+      const row = cutKnown ? (sgn > 0 ? sp.plusRow[i] : sp.minusRow[i]) : st.cutRow;
       // the difference of squares may cancel: its rounding (≤ 8ε(m + r)‖g‖²) is added under the root
       const one = Math.sqrt(Math.max(0, gn * gn - cut) + 8 * EPS * (m + r) * gn * gn) + pb.gRoundAll[p];
       if (one <= st.bar()) {
+        // that constraint alone is this sign's face for the next call (lastFaceBound then gives the same cut at O(r))
+        if (warm && row >= 0) keepRowFace(st, warm, 2 * p + (sgn > 0 ? 0 : 1), bits[po + row] ? 1 : -1, row);
         upper = Math.max(upper, one);
         both = Math.max(both, one);
         continue;
       }
-      const gs = sgn === 1 ? Float64Array.from(g) : g.map((x) => -x);
-      const pr = projectCone(st.Xk, pat, gs, 1, undefined, undefined, st.bar());
+      const gs = new Float64Array(r);
+      for (let q = 0; q < r; q++) gs[q] = sgn * gAll[go + q];
+      const pr = projectCone(st.Xk, bits.subarray(po, po + m), gs, 1, undefined, undefined, st.bar());
       st.evaluated++;
-      if (warm) keepFace(warm, 2 * p + (sgn > 0 ? 0 : 1), r, pr.active, pr.mu);
+      if (warm) keepFace(st, warm, 2 * p + (sgn > 0 ? 0 : 1), bits, po, pr.active, pr.mu);
       let zn = 0,
         zmass = gn;
       for (let q = 0; q < r; q++) zn += pr.z[q] * pr.z[q];
@@ -763,26 +870,21 @@ export class TopDirections {
 
 /**
  * The patterns' bits, pattern after pattern, in lexicographic order (row 0 first): neighbours share
- * their first rows' signs, where patternGradients resumes. Up to 52 rows a pattern is a float64 integer
- * (row j of m weighing 2^(m−1−j)) and the native numeric sort orders them.
+ * their first rows' signs, where patternGradients resumes. (Up to 52 rows: bitsOfKeys.)
  */
 function sortedBits(out: Uint8Array[], m: number): Uint8Array {
   const bits = new Uint8Array(out.length * m);
-  if (m > 52) {
-    out.sort((a, b) => {
-      for (let j = 0; j < m; j++) if (a[j] !== b[j]) return a[j] - b[j];
-      return 0;
-    });
-    out.forEach((b, t) => bits.set(b, t * m));
-    return bits;
-  }
-  const keys = new Float64Array(out.length);
-  out.forEach((b, t) => {
-    let key = 0;
-    for (let j = 0; j < m; j++) key = 2 * key + b[j];
-    keys[t] = key;
+  out.sort((a, b) => {
+    for (let j = 0; j < m; j++) if (a[j] !== b[j]) return a[j] - b[j];
+    return 0;
   });
-  keys.sort();
+  out.forEach((b, t) => bits.set(b, t * m));
+  return bits;
+}
+
+/** sortedBits for patterns given as ascending float64 integers (row j of m weighing 2^(m−1−j)): the same order */
+function bitsOfKeys(keys: Float64Array, m: number): Uint8Array {
+  const bits = new Uint8Array(keys.length * m);
   keys.forEach((key, t) => {
     for (let j = m - 1; j >= 0; j--) {
       const bit = key % 2;
@@ -791,6 +893,92 @@ function sortedBits(out: Uint8Array[], m: number): Uint8Array {
     }
   });
   return bits;
+}
+
+/** Below this many items byDecreasing uses the comparison sort (the radix passes cost 4 × 65,536 counts). */
+const RADIX_SORT_MIN = 32_768;
+const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
+
+/**
+ * `idx` ordered by decreasing key[idx], ties in their given order: the same order as a stable
+ * comparison sort. Nonnegative finite float64 keys order as their bit patterns, so an LSD radix sort
+ * on the complemented bits (four 16-bit passes) gives it in linear time (~300k patterns a call at rank 6).
+ */
+export function byDecreasing(idx: number[], key: Float64Array): number[] {
+  const n = idx.length;
+  let plain = n < RADIX_SORT_MIN || !LITTLE_ENDIAN;
+  for (let i = 0; i < n && !plain; i++) plain = !(key[idx[i]] >= 0 && key[idx[i]] < Infinity);
+  if (plain) return idx.sort((a, b) => key[b] - key[a]);
+  const k64 = new Float64Array(n);
+  for (let i = 0; i < n; i++) k64[i] = key[idx[i]];
+  const words = new Uint32Array(k64.buffer); // [lo, hi] per key
+  let cur = Int32Array.from(idx),
+    nxt = new Int32Array(n);
+  let pos = new Int32Array(n),
+    posNext = new Int32Array(n);
+  for (let i = 0; i < n; i++) pos[i] = i;
+  const count = new Int32Array(65537);
+  for (let pass = 0; pass < 4; pass++) {
+    const w = pass >> 1,
+      shift = (pass & 1) * 16;
+    const digit = (i: number) => (~words[2 * pos[i] + w] >>> shift) & 0xffff;
+    count.fill(0);
+    for (let i = 0; i < n; i++) count[digit(i) + 1]++;
+    for (let d = 0; d < 65536; d++) count[d + 1] += count[d];
+    for (let i = 0; i < n; i++) {
+      const at = count[digit(i)]++;
+      nxt[at] = cur[i];
+      posNext[at] = pos[i];
+    }
+    [cur, nxt] = [nxt, cur];
+    [pos, posNext] = [posNext, pos];
+  }
+  return Array.from(cur);
+}
+
+/**
+ * A set of nonnegative float64 integers below 2^53 (open addressing, linear probing, at most half
+ * full): the pattern keys of PatternSet.build without a boxed number or a Uint8Array per pattern.
+ */
+class KeySet {
+  private table = new Float64Array(1 << 16).fill(-1);
+  size = 0;
+
+  add(key: number): void {
+    let mask = this.table.length - 1;
+    let i = KeySet.hash(key) & mask;
+    for (let at = this.table[i]; at !== -1; at = this.table[i]) {
+      if (at === key) return;
+      i = (i + 1) & mask;
+    }
+    this.table[i] = key;
+    if (++this.size * 2 <= this.table.length) return;
+    const old = this.table;
+    this.table = new Float64Array(2 * old.length).fill(-1);
+    mask = this.table.length - 1;
+    for (const k of old) {
+      if (k === -1) continue;
+      let j = KeySet.hash(k) & mask;
+      while (this.table[j] !== -1) j = (j + 1) & mask;
+      this.table[j] = k;
+    }
+  }
+
+  /** the keys, ascending */
+  sorted(): Float64Array {
+    const out = new Float64Array(this.size);
+    let n = 0;
+    for (const k of this.table) if (k !== -1) out[n++] = k;
+    return out.sort();
+  }
+
+  private static hash(key: number): number {
+    const lo = key % 4294967296,
+      hi = (key - lo) / 4294967296;
+    let h = Math.imul((lo | 0) ^ Math.imul(hi | 0, 0x9e3779b1), 0x85ebca6b);
+    h ^= h >>> 15;
+    return Math.imul(h, 0xc2b2ae35) ^ (h >>> 13);
+  }
 }
 
 function packBits(b: Uint8Array): number[] {

@@ -10,6 +10,7 @@
  */
 import type { CertificateJson } from './json';
 import type { LossName } from '../problem/loss';
+import type { SettleStep } from '../certify/types';
 
 /** A network as plain JSON (row-major arrays): W1 m×d, b1 m, W2 c×m, b2 c. */
 export interface NetworkJson {
@@ -48,6 +49,8 @@ export interface OptimumJson {
   /** why the column generation stopped, and its rounds (additive) */
   stopReason?: string;
   iterations?: number;
+  /** not exact: what would close the gap, as kinds each front end words with its own control (report/settleSteps.ts) */
+  steps?: SettleStep[];
 }
 
 /** MATH.md §5 */

@@ -21,11 +21,16 @@ interface Control {
 const COMMAND_LINE_ONLY = ' The editor runs a fixed interactive budget; `relu-lens certify` on the command line takes a larger one.';
 
 /** How each front end spells the control behind each step. */
-export const SETTLE_CONTROL: Record<'patternBudget' | 'maxIterations' | 'solverIterations' | 'tol', Control> = {
+export const SETTLE_CONTROL: Record<'patternBudget' | 'nodeBudget' | 'maxIterations' | 'solverIterations' | 'tol', Control> = {
   patternBudget: {
     cli: '--pattern-budget',
     editor: 'the setting reluLens.patternBudget',
     report: '--pattern-budget (CLI) or reluLens.patternBudget (editor)',
+  },
+  nodeBudget: {
+    cli: '--node-budget',
+    editor: 'the setting reluLens.oracleNodeBudget',
+    report: '--node-budget (CLI) or reluLens.oracleNodeBudget (editor)',
   },
   maxIterations: {
     cli: '--max-iterations',
@@ -55,6 +60,9 @@ export function settleStepText(step: SettleStep, fe: FrontEnd): string {
   switch (step.kind) {
     case 'raise-pattern-budget':
       return raise(C.patternBudget, step.now, ' so the oracle can enumerate the activation patterns exactly');
+    case 'raise-node-budget':
+      // `now` is the nodes of the loose call, which may exceed the setting (the optimum's final call): the target, not the setting's value
+      return `Raise ${C.nodeBudget[fe]} above ${count(step.now)} (the nodes of the oracle call whose bound is loose) so the global search tightens M̄.`;
     case 'allow-iterations':
       return raise(C.maxIterations, step.now, ' so column generation can improve the dual bound');
     case 'raise-iterations':
