@@ -40,6 +40,7 @@ import {
   RoundBudget,
   finalFor,
   roundsStop,
+  type RoundsLimit,
   settledStop,
   stepOptions,
   type BestDualPoint,
@@ -409,6 +410,7 @@ export function searchLossOptimum(X: Mat, Y: Mat, opts: LossOptimumSearchOptions
     bestDual: null,
     innerStops: new Map(),
     starved: false,
+    limit: null,
     resume: new FinalResume(opts.resumes),
     steps: [],
   };
@@ -443,12 +445,17 @@ export function searchLossOptimum(X: Mat, Y: Mat, opts: LossOptimumSearchOptions
 /** Rounds of searchLossOptimum until one stops (the stop's reason). */
 function lossRounds(st: LossSearchState, t0: number, budget: number): string {
   const { opts } = st;
+  st.limit = null;
   while (st.iterations < opts.maxIterations) {
     const stop = outerStop(opts.shouldStop, t0, budget) ?? (st.feats.list.length === 0 ? 'no live neuron direction to start from' : lossRound(st));
     if (stop) return stop;
     const spent = st.budget.record(st.best?.value ?? Infinity, st.lowerBound);
-    if (spent) return spent;
+    if (spent) {
+      st.limit = 'round-budget';
+      return spent;
+    }
   }
+  st.limit = 'iteration-limit';
   return `iteration limit (${opts.maxIterations}) reached`;
 }
 
@@ -487,6 +494,8 @@ interface LossSearchState {
   innerStops: Map<string, number>;
   /** the last round stopped for want of a new violating direction (optimumRounds.ts roundsStop) */
   starved: boolean;
+  /** the limit that ended the last rounds (optimumRounds.ts roundsStop) */
+  limit: RoundsLimit;
   resume: FinalResume;
   steps: SettleStep[];
 }
@@ -723,7 +732,7 @@ function lossFinal(st: LossSearchState, stopReason: string): { note: string; res
   const gap = () => (st.best ? relGapOf(st.best.value, st.lowerBound) : Infinity);
   const done = (note: string) => ({ note, resume: false });
   if (!bd || settledStop(stopReason, gap() <= OPTIMUM_EXACT_REL_TOL, stopReason === STOPPED_ON_REQUEST)) return done('');
-  const stop = roundsStop(stopReason, st.starved);
+  const stop = roundsStop(st.limit, st.starved);
   let fin: ReturnType<typeof finalOracleCall>;
   try {
     fin = finalOracleCall(bd, finalFor(stop, st.schedule, st.final));

@@ -43,6 +43,7 @@ import {
   RoundBudget,
   finalFor,
   roundsStop,
+  type RoundsLimit,
   settledStop,
   stepOptions,
   type BestDualPoint,
@@ -163,6 +164,8 @@ interface SquaredSearchState {
   bestDual: (BestDualPoint<Mat> & { residual: Mat }) | null;
   /** the last round stopped for want of a new violating direction (optimumRounds.ts roundsStop) */
   starved: boolean;
+  /** the limit that ended the last rounds (optimumRounds.ts roundsStop) */
+  limit: RoundsLimit;
   resume: FinalResume;
   steps: SettleStep[];
 }
@@ -216,6 +219,7 @@ export function optimumSearch(X: Mat, Y: Mat, opts: OptimumSearchOptions): Optim
     budget: new RoundBudget(opts.stallRounds),
     bestDual: null,
     starved: false,
+    limit: null,
     resume: new FinalResume(opts.resumes),
     steps: [],
   };
@@ -244,12 +248,17 @@ export function optimumSearch(X: Mat, Y: Mat, opts: OptimumSearchOptions): Optim
 /** Rounds until one stops (the stop's reason). */
 function squaredRounds(st: SquaredSearchState, warnings: string[], t0: number): string {
   const { opts } = st;
+  st.limit = null;
   while (st.iterations < opts.maxIterations) {
     const stop = outerStop(opts.shouldStop, t0, opts.timeBudgetMs ?? Infinity) ?? squaredRound(st, warnings);
     if (stop) return stop;
     const spent = st.budget.record(st.best?.value ?? Infinity, st.lowerBound);
-    if (spent) return spent;
+    if (spent) {
+      st.limit = 'round-budget';
+      return spent;
+    }
   }
+  st.limit = 'iteration-limit';
   return `iteration limit (${opts.maxIterations}) reached`;
 }
 
@@ -398,7 +407,7 @@ function squaredFinal(st: SquaredSearchState, stopReason: string, warnings: stri
   const done = (note: string) => ({ note, resume: false });
   if (!bd || settledStop(stopReason, st.proven, stopReason === STOPPED_ON_REQUEST)) return done('');
   const bar = beta * (1 + OPTIMAL_M_TOL);
-  const stop = roundsStop(stopReason, st.starved);
+  const stop = roundsStop(st.limit, st.starved);
   let fin: ReturnType<typeof finalOracleCall>;
   try {
     fin = finalOracleCall(bd, finalFor(stop, st.schedule, st.final));

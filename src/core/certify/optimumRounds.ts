@@ -194,11 +194,12 @@ export function settledStop(stopReason: string, proven: boolean, cancelled: bool
  */
 export type RoundsStop = 'starved' | 'round-budget' | 'iteration-limit' | 'other';
 
-/** The stop's kind from its words and whether a round ended for want of a new violating direction. */
-export function roundsStop(stopReason: string, starved: boolean): RoundsStop {
-  if (stopReason.startsWith('round budget')) return 'round-budget';
-  if (stopReason.startsWith('iteration limit')) return 'iteration-limit';
-  return starved ? 'starved' : 'other';
+/** A limit that ended the rounds (set by the rounds' loop beside the stop's words), null when none did. */
+export type RoundsLimit = 'round-budget' | 'iteration-limit' | null;
+
+/** The stop's kind from the limit that ended the rounds and whether a round ended for want of a new violating direction. */
+export function roundsStop(limit: RoundsLimit, starved: boolean): RoundsStop {
+  return limit ?? (starved ? 'starved' : 'other');
 }
 
 /**
