@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { solveConvexProgramAsync, samplePatterns, chooseProduct, ORT_MIN_FLOPS } from '../src/core/convex';
 import { jsKernel, type MatmulKernel } from '../src/core/linalg/kernel';
 import { ortKernel } from '../src/core/onnx/ortKernel';
+import { newtonWork } from '../src/core/convex/faceNewton';
 import { appendOnes, type Mat, zeros } from '../src/core/linalg/mat';
 import { makeRng, gaussian } from '../src/core/random';
 
@@ -62,6 +63,15 @@ const peakRssMB = () => process.resourceUsage().maxRSS / 1024;
  * 3.4–4.0; 442 Newton systems): the 3 s target is met only on a quiet machine, if at all. The 8%
  * above is still not isolated: rebuilding a face's QR below 16 rows instead of updating it gave the
  * same numbers (and bit-identical results).
+ * Session 14 (load average ~14 on the 2 cores: CPU seconds ±20%), base against this code in three
+ * alternating pairs: 1000,50,100: 25.9/32.3/30.6 s against 27.1/26.6/25.9 s (peak 355–364 against
+ * 358–373 MB); 1000,10,100: 3.06/3.60/3.49 s against 3.25/2.97/3.41 s. Same Newton work (827
+ * systems, Σ T³ 16.3e9; d = 10: 443, 4.2e7; the row reports both); profile shares at d = 50: the
+ * release's QR bookkeeping ~8.8% → ~6.5% (a face's rows kept in an UpdatedQR, a released row
+ * removed by Givens rotations instead of re-reflecting the later rows), the line search's trials
+ * 4.0% → 1.7% and at d = 10 11.4% → 3.2% (a bent trial visits only the blocks stopped at their
+ * walls), the entering scan's NNLS solves 110k → 99k at d = 50 and its appends 10.5k → 8.1k at
+ * d = 10 (an early-stopped projection's passive set warm-starts the next one).
  */
 export const CONVEX_TARGETS: Record<string, { cpuS: number; peakRssMB?: number }> = {
   '1000,10,100': { cpuS: 3 },
@@ -143,6 +153,7 @@ export async function benchConvex(
         });
         const pats = samplePatterns(Xt, P, 11);
         const beta = (n * 1e-3) / 2;
+        newtonWork.systems = newtonWork.cubes = 0;
         const t0 = performance.now();
         const c0 = process.cpuUsage();
         try {
@@ -176,6 +187,8 @@ export async function benchConvex(
             programValue: res.programValue,
             lowerBound: res.lowerBound,
             neurons: res.network.W1.rows,
+            newtonSystems: newtonWork.systems,
+            newtonCubes: newtonWork.cubes,
             kernelUse: res.kernelUse,
             peakRssMB: rss,
           });

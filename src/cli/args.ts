@@ -47,7 +47,10 @@ Work budgets (the same inputs give the same numbers on any machine; an inconclus
 budget to raise):
   --pattern-budget N     activation patterns the oracle may enumerate for an exact M (default 2000000)
   --node-budget N        nodes of the oracle's global search when the patterns exceed that budget (rank ≥ 5;
-                         default 5000 per call); an inconclusive answer says when raising it would help
+                         default 5000 per call); an inconclusive answer says when raising it would help. Unset,
+                         certify makes one final call of up to 1e8/n nodes (≤ 1e6) when the search left it
+                         open; set, it caps every call of the certificate, that one included (the optimum
+                         search re-asks with more nodes on its own schedule)
   --max-iterations N     column-generation iterations (default 60)
   --optimum-iterations N column-generation rounds of the optimum search after the verdict (default 300)
   --solver-iterations N  iterations of each restricted-problem solve (default 20000)

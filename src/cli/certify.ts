@@ -59,9 +59,11 @@ export async function runAnalysis(
     settings!.onStage = (stage, detail) => {
       if (stage === 'column-generation' && detail?.startsWith('optimum')) process.stderr.write(`\rrelu-lens: ${detail}   `);
     };
-  // the same plan as the panel's (analysisPlan), so both show the same numbers
+  // the same plan as the panel's (analysisPlan), so both show the same numbers; the per-neuron
+  // readings and the training geometry are shown by --json only (not by the text or --report): not computed for the others
   const outcome = await analyze(model, data!, settings!, {
     ...analysisPlan(args.command === 'optimize' ? 'optimize' : 'certify', { loss: args.loss, optimum: args.optimum }),
+    ...(args.json ? {} : { readings: false, geometry: false }),
     onVerdict,
   });
   if (tty) process.stderr.write('\n');

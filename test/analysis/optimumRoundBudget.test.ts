@@ -21,14 +21,16 @@ import { dualValue } from './lossOptimumReference';
 
 test('logistic at rank 6: a search stopped by its round budget ends with a full call on the last step, and its dual point proves its bound', () => {
   const modes = { hiddenBias: 'decayed' as const, outputBias: 'decayed' as const };
-  const beta = 0.1;
+  // with ±1 labels the n = 12 problems of β = 0.1 are proven within 1–4 rounds; seed 8 at n = 16, β = 0.01 is not
+  const beta = 0.01;
   let budgetStops = 0;
-  for (const seed of [2, 5, 9]) {
-    const pb = smallProblem(12, 5, 1, seed);
+  for (const seed of [3, 8]) {
+    const pb = smallProblem(16, 5, 1, seed);
     const n = pb.X.length,
       d = 5;
     const X: Mat = { rows: n, cols: d, data: Float64Array.from(pb.X.flat()) };
-    const Y: Mat = { rows: n, cols: 1, data: Float64Array.from(pb.y) };
+    // the logistic loss takes labels ±1 (losses/logistic.ts); smallProblem gives 0/1
+    const Y: Mat = { rows: n, cols: 1, data: Float64Array.from(pb.y, (v) => (v > 0 ? 1 : -1)) };
     const R = rng(seed);
     const seedDirs = Array.from({ length: 4 }, () => {
       const v = Float64Array.from({ length: d + 1 }, () => gauss(R));

@@ -9,10 +9,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { certifyNetwork } from '../../src/core/certify/certify';
+import { certifyNetwork, fmt } from '../../src/core/certify/certify';
 import type { CertifySettings } from '../../src/core/certify/types';
 import { computeOracle } from '../../src/core/oracle';
-import type { OracleFn } from '../../src/core/oracle/types';
+import { DEFAULT_NODE_BUDGET, type OracleFn } from '../../src/core/oracle/types';
 import type { NetworkWeights } from '../../src/core/problem/network';
 import { bruteOracleAnyRank } from '../reference/bruteOracleAnyRank';
 import { augmented, residual } from '../reference/objective';
@@ -29,8 +29,12 @@ const base: CertifySettings = {
   maxIterations: 60,
   seed: 1,
 };
-/** pattern budget 1: rank 6 goes to the global search; TINY_NODES nodes: it cannot close */
-const tiny: CertifySettings = { ...base, patternBudget: 1, nodeBudget: TINY_NODES };
+/**
+ * pattern budget 1: rank 6 goes to the global search; no node budget set, and the oracle's default
+ * shrunk to TINY_NODES (tinyDefault): the ordinary calls cannot close, the final call's explicit work can
+ */
+const tiny: CertifySettings = { ...base, patternBudget: 1 };
+const tinyDefault: OracleFn = (Xt, L, o) => computeOracle(Xt, L, { ...o, nodeBudget: o?.nodeBudget ?? TINY_NODES });
 const pinned: OracleFn = (Xt, L, o) => computeOracle(Xt, L, { ...o, nodeBudget: TINY_NODES });
 
 /** n = 10, d = 5 with a decayed hidden bias (rank 6); the optimum from certify with the exact oracle (exact-vertex). */
@@ -80,7 +84,7 @@ for (const seed of [1, 3]) {
       control.inconclusiveReason?.steps.map((s) => s.kind),
       ['raise-node-budget'],
     );
-    const r = certifyNetwork(optimum, X, Y, tiny, computeOracle);
+    const r = certifyNetwork(optimum, X, Y, tiny, tinyDefault);
     assert.equal(r.verdict, 'certified', r.summary);
     assert.match(r.columnGeneration?.stopReason ?? '', /final oracle call/);
     assert.ok(bruteMOverBeta(optimum, X, Y) <= 1 + 1e-4, 'the reference agrees the network is optimal');
@@ -93,7 +97,7 @@ test(`final oracle call proves not optimal with a witness at ${TINY_NODES} nodes
   const net = withoutNeuron(optimum, 8);
   const control = certifyNetwork(net, X, Y, tiny, pinned);
   assert.equal(control.verdict, 'inconclusive');
-  const r = certifyNetwork(net, X, Y, tiny, computeOracle);
+  const r = certifyNetwork(net, X, Y, tiny, tinyDefault);
   assert.equal(r.verdict, 'not-optimal', r.summary);
   assert.match(r.columnGeneration?.stopReason ?? '', /final oracle call/);
   assert.ok(r.witness && r.witness.objective < r.primalAsTrained * (1 - r.tol));
@@ -110,4 +114,90 @@ test(`final oracle call proves not optimal with a witness at ${TINY_NODES} nodes
   for (const v of r.witness.W2.data) reg += v * v;
   assert.ok(loss / 2 + (beta / 2) * reg < r.primalAsTrained * (1 - r.tol), 'the witness is really better');
   assert.ok(bruteMOverBeta(net, X, Y) > 1 + 1e-6, 'the reference sees a descent direction');
+});
+
+/** Each oracle call's Λ and node budget as the certificate asked (undefined: the oracle's default, TINY_NODES here). */
+interface Call {
+  L: Float64Array;
+  nodes: number | undefined;
+}
+
+/**
+ * tinyDefault, recording every call; `looser(call index, nodes)` > 1: that call answers with its M̄ times
+ * this (still a sound upper bound, not exact), so its dual point scores lower.
+ */
+function recordingOracle(looser: (k: number, nodes: number | undefined) => number): { fn: OracleFn; calls: Call[] } {
+  const calls: Call[] = [];
+  const fn: OracleFn = (Xt, L, o) => {
+    const k = calls.push({ L: Float64Array.from(L.data), nodes: o?.nodeBudget }) - 1;
+    const r = tinyDefault(Xt, L, o);
+    const f = looser(k, o?.nodeBudget);
+    return f > 1 ? { ...r, exact: false, upper: f * r.upper } : r;
+  };
+  return { fn, calls };
+}
+
+const sameData = (a: Float64Array, b: Float64Array) => a.length === b.length && a.every((v, i) => v === b[i]);
+
+test('the final oracle call goes to the best dual point when that is the network’s own residual', () => {
+  const { X, Y, optimum } = instance(1);
+  // column generation's calls (after the residual's, at the default budget) score lower: the residual stays the best dual point
+  const { fn, calls } = recordingOracle((k, nodes) => (k > 0 && nodes === undefined ? 4 : 1));
+  const r = certifyNetwork(optimum, X, Y, tiny, fn);
+  const finals = calls.filter((c) => c.nodes !== undefined);
+  assert.equal(finals.length, 1, 'one final call');
+  assert.ok(calls.length > 2, 'column generation ran before the final call');
+  assert.ok(sameData(finals[0].L, calls[0].L), 'the final call is at the residual’s direction, the best dual point');
+  assert.ok(!sameData(calls[1].L, calls[0].L), 'column generation’s first direction is another one');
+  // the reference: M(R) ≤ β at the optimum's residual, so the call there certifies
+  assert.ok(bruteMOverBeta(optimum, X, Y) <= 1 + 1e-4);
+  assert.equal(r.verdict, 'certified', r.summary);
+});
+
+test('an inconclusive explanation names the nodes of the call behind its M̄, and the final call apart', () => {
+  const { X, Y, optimum } = instance(1);
+  // the final call (explicit nodes) answers far looser: the best dual point stays an earlier call's at TINY_NODES
+  const { fn, calls } = recordingOracle((_, nodes) => (nodes !== undefined ? 1e6 : 1));
+  const r = certifyNetwork(optimum, X, Y, tiny, fn);
+  const final = calls.find((c) => c.nodes !== undefined);
+  assert.ok(final?.nodes && final.nodes > TINY_NODES, 'a final call was made');
+  assert.equal(r.verdict, 'inconclusive', r.summary);
+  const why = r.inconclusiveReason!;
+  const Mbar = `${fmt(r.oracle.upper / beta, 3)}×β`;
+  // the earlier calls asked for the oracle's default budget (tinyDefault shrinks it here; the words name the default)
+  assert.ok(why.advice.includes(`${Mbar} after a global search of up to ${DEFAULT_NODE_BUDGET.toLocaleString('en-US')} nodes`), why.advice);
+  assert.ok(why.advice.includes(`final oracle call (${final.nodes.toLocaleString('en-US')} nodes`), why.advice);
+  assert.deepEqual(why.steps, [{ kind: 'raise-node-budget', now: final.nodes }]);
+});
+
+test('a node budget the user set caps every call of the certificate: no final call beyond it', () => {
+  const { X, Y, optimum } = instance(1);
+  const asked: number[] = [];
+  const fn: OracleFn = (Xt, L, o) => {
+    asked.push(o?.nodeBudget ?? Infinity);
+    return computeOracle(Xt, L, o);
+  };
+  const r = certifyNetwork(optimum, X, Y, { ...tiny, nodeBudget: TINY_NODES }, fn);
+  assert.ok(asked.length > 1);
+  assert.ok(
+    asked.every((nodes) => nodes <= TINY_NODES),
+    `node budgets asked: ${[...new Set(asked)]}`,
+  );
+  assert.equal(r.verdict, 'inconclusive', 'the search cannot close at this budget');
+  assert.doesNotMatch(r.columnGeneration?.stopReason ?? '', /final oracle call/);
+  assert.equal(r.tolerances.finalOracleWork.value, 0);
+  assert.deepEqual(r.inconclusiveReason?.steps, [{ kind: 'raise-node-budget', now: TINY_NODES }]);
+});
+
+test('iterations after the final call count within --max-iterations; a spent limit still checks the new column as a witness', () => {
+  const { X, Y, optimum } = instance(2);
+  const net = withoutNeuron(optimum, 8);
+  // 5: the limit ends the loop before the final call; 23: the loop stalls at its limit (at 60 it stalls there and resumes)
+  for (const maxIterations of [5, 23]) {
+    const r = certifyNetwork(net, X, Y, { ...tiny, maxIterations }, tinyDefault);
+    assert.ok((r.columnGeneration?.iterations ?? Infinity) <= maxIterations, `${r.columnGeneration?.iterations} iterations, limit ${maxIterations}`);
+    assert.match(r.columnGeneration?.stopReason ?? '', /final oracle call/);
+    assert.equal(r.verdict, 'not-optimal', r.summary);
+    assert.ok(r.witness && r.witness.objective < r.primalAsTrained * (1 - r.tol));
+  }
 });

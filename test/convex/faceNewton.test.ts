@@ -29,7 +29,7 @@ import {
   faceInfo,
   type FaceBlock,
 } from '../../src/core/convex/faceBlocks';
-import { householderQR, spanDualColumn } from '../../src/core/linalg/dense';
+import { UpdatedQR } from '../../src/core/linalg/updatedQR';
 import { ortKernel } from '../../src/core/onnx/ortKernel';
 import { appendOnes, matmul, zeros, type Mat } from '../../src/core/linalg/mat';
 import type { CertifyModes } from '../../src/core/problem/network';
@@ -134,8 +134,9 @@ for (const viaJacobian of [true, false])
     // a row leaving a face (the release step): the basis gains the rows' dual direction, the
     // blocks are computed afresh (X̃N extended by one column on the Jacobian path)
     const release = (bl: FaceBlock, t: number) => {
-      const qr = householderQR(bl.face.map((j) => rowOf(bl, j)))!;
-      releaseFaceRow(pr, bl, t, spanDualColumn(qr, t));
+      const qr = new UpdatedQR(pr.p);
+      for (const j of bl.face) assert.ok(qr.append(rowOf(bl, j)));
+      releaseFaceRow(pr, bl, t, qr.dualColumn(t));
     };
     release(A, 1);
     check(A, B, 'a row released from A');

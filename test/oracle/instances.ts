@@ -13,3 +13,45 @@ export function randomInstance(seed: number, n: number, d: number, c: number, on
   const L: Mat = { rows: n, cols: c, data: Float64Array.from({ length: n * c }, () => gauss(R)) };
   return { X, L };
 }
+
+/** A box of directions on the cube face k (the spatial search's regions): lo ≤ w ≤ hi with w_k = ±1. */
+export interface Box {
+  k: number;
+  lo: Float64Array;
+  hi: Float64Array;
+}
+
+/** the box of half-width h around the cube-face point of direction u (clipped to the face) */
+export function boxAround(u: ArrayLike<number>, h: number): Box {
+  const r = u.length;
+  let k = 0;
+  for (let q = 1; q < r; q++) if (Math.abs(u[q]) > Math.abs(u[k])) k = q;
+  const lo = new Float64Array(r),
+    hi = new Float64Array(r);
+  for (let q = 0; q < r; q++) {
+    const w = u[q] / Math.abs(u[k]);
+    lo[q] = q === k ? w : Math.max(-1, w - h);
+    hi[q] = q === k ? w : Math.min(1, w + h);
+  }
+  return { k, lo, hi };
+}
+
+/** a random box on a random face: sometimes the whole face, sometimes a small one */
+export function randomBox(R: () => number, r: number): Box {
+  const k = Math.floor(R() * r),
+    s = R() < 0.5 ? -1 : 1;
+  const lo = new Float64Array(r),
+    hi = new Float64Array(r);
+  const scale = [2, 0.5, 0.05][Math.floor(R() * 3)];
+  for (let q = 0; q < r; q++) {
+    if (q === k) {
+      lo[q] = hi[q] = s;
+      continue;
+    }
+    const a = -1 + R() * 2,
+      b = Math.min(1, a + R() * scale);
+    lo[q] = a;
+    hi[q] = b;
+  }
+  return { k, lo, hi };
+}

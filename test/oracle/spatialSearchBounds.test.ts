@@ -12,7 +12,7 @@ import { dcVertexBound, spatialSearch } from '../../src/core/oracle/spatialSearc
 import { bruteOracleAnyRank } from '../reference/bruteOracleAnyRank';
 import { gauss, rng } from '../reference/small';
 import type { Mat } from '../../src/core/linalg/mat';
-import { randomInstance } from './instances';
+import { type Box, boxAround, randomBox, randomInstance } from './instances';
 
 /** f_l(u) with plain arithmetic (u need not be unit: divided by ‖u‖) */
 function fl(X: Mat, l: ArrayLike<number>, u: ArrayLike<number>): number {
@@ -26,47 +26,6 @@ function fl(X: Mat, l: ArrayLike<number>, u: ArrayLike<number>): number {
     if (z > 0) s += l[i] * z;
   }
   return s / Math.sqrt(nu);
-}
-
-interface Box {
-  k: number;
-  lo: Float64Array;
-  hi: Float64Array;
-}
-
-/** the box of half-width h around the cube-face point of direction u (clipped to the face) */
-function boxAround(u: ArrayLike<number>, h: number): Box {
-  const r = u.length;
-  let k = 0;
-  for (let q = 1; q < r; q++) if (Math.abs(u[q]) > Math.abs(u[k])) k = q;
-  const lo = new Float64Array(r),
-    hi = new Float64Array(r);
-  for (let q = 0; q < r; q++) {
-    const w = u[q] / Math.abs(u[k]);
-    lo[q] = q === k ? w : Math.max(-1, w - h);
-    hi[q] = q === k ? w : Math.min(1, w + h);
-  }
-  return { k, lo, hi };
-}
-
-/** a random box on a random face: sometimes the whole face, sometimes a small one */
-function randomBox(R: () => number, r: number): Box {
-  const k = Math.floor(R() * r),
-    s = R() < 0.5 ? -1 : 1;
-  const lo = new Float64Array(r),
-    hi = new Float64Array(r);
-  const scale = [2, 0.5, 0.05][Math.floor(R() * 3)];
-  for (let q = 0; q < r; q++) {
-    if (q === k) {
-      lo[q] = hi[q] = s;
-      continue;
-    }
-    const a = -1 + R() * 2,
-      b = Math.min(1, a + R() * scale);
-    lo[q] = a;
-    hi[q] = b;
-  }
-  return { k, lo, hi };
 }
 
 /**

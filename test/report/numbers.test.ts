@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fmt, fmtIn, fmtInterval, fmtTerm, gapVsTolerance, optimumTitle, pct, pctIn, safeLocale } from '../../src/core/format/numbers';
+import { fmt, fmtIn, fmtInterval, fmtTerm, gapVsTolerance, optimumTitle, pct, pctIn, safeLocale, thousands } from '../../src/core/format/numbers';
 import { pct as verdictPct } from '../../src/core/certify/verdict';
 import { makeRng } from '../../src/core/random';
 
@@ -66,4 +66,11 @@ test("a β derivation's terms: fmt's digits, five in an exponent (the scripts' e
   assert.equal(fmtTerm(0), '0');
   // read back, a term is the number to its printed digits
   for (const x of [3e-4, 7.123456789e-9, 123456.789, 4.2e7]) assert.ok(Math.abs(Number(fmtTerm(x)) - x) <= 5e-5 * Math.abs(x), `${x} → ${fmtTerm(x)}`);
+});
+
+test("counts print as Intl's en-US grouping does, without loading Intl", () => {
+  const rng = makeRng(7);
+  const samples = [0, 7, 999, 1000, 65536, 1e6, -1234567, Number.MAX_SAFE_INTEGER, 666666.67];
+  for (let i = 0; i < 200; i++) samples.push(Math.floor(rng() * 10 ** Math.floor(rng() * 16)));
+  for (const n of samples) assert.equal(thousands(n), n.toLocaleString('en-US'), String(n));
 });

@@ -35,6 +35,8 @@ export interface AnalyzeOptions {
   /** squared loss: a network the certificate proved optimal is its own optimum (no second column generation; what `certify` does, not `optimize`) */
   reuseCertified?: boolean;
   interpret?: boolean;
+  /** false: no per-neuron readings (the diagnosis still runs); the CLI's text output shows none */
+  readings?: boolean;
   geometry?: boolean;
   /**
    * Called once the certificate's verdict is known, before the optimum search and the readings
@@ -195,7 +197,7 @@ export interface Readings {
 
 /** Per-neuron readings of the trained network and of the optimum, matched (MATH.md §6). */
 export async function interpretationStage(run: AnalysisRun, cert: Certificate, opt: OptimumOutcome | null): Promise<Readings> {
-  if (run.opts.interpret === false) return { trained: null };
+  if (run.opts.interpret === false || run.opts.readings === false) return { trained: null };
   const { model, X, Y, squared, loss, settings } = run;
   const beta = cert.beta;
   const modes = { hiddenBias: cert.hiddenBias, outputBias: cert.outputBias };

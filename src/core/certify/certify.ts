@@ -14,6 +14,7 @@
  */
 import type { Mat } from '../linalg/mat';
 import { usageError } from '../errors';
+import { thousands } from '../format/numbers';
 import { sigmaMax, SIGMA_REL_SLACK } from '../linalg/decomp';
 import { DEFAULT_NODE_BUDGET, OPTIMUM_ESCALATION_FINAL_MAX_NODES, OPTIMUM_ESCALATION_FINAL_WORK, type OracleFn, type OracleResult } from '../oracle/types';
 import { betaFromSpec } from './beta';
@@ -26,6 +27,8 @@ import {
   type CgStopKind,
   columnGeneration,
   DEDUP_TOL,
+  FINAL_RESUME_ITERATIONS,
+  finalCallAllowed,
   type FeatureSet,
   hintsMat,
   OPTIMAL_M_TOL,
@@ -175,7 +178,7 @@ class DualSearch extends DualSearchBase<DualRecord> {
     const L0 = feasibleDirection(asTrained.R, modes);
     const or0 = this.callOracle(L0, { ...this.baseOpts, hints: this.ownHints }, 'the residual');
     const sd0 = bestScale(L0, Y, beta, modes, or0.upper, this.sigmaXt);
-    this.best = { value: sd0.value, point: 'residual', oracle: or0, s: sd0.s, Mbar: or0.upper };
+    this.keep({ value: sd0.value, point: 'residual', oracle: or0, s: sd0.s, Mbar: or0.upper }, { L: L0, hints: this.ownHints });
     return or0;
   }
 
@@ -186,7 +189,7 @@ class DualSearch extends DualSearchBase<DualRecord> {
     const opts = { ...this.baseOpts, seed: this.settings.seed + iteration, hints };
     const ort = this.callOracle(Lt, opts, `the column-generation residual (iteration ${iteration})`);
     const sdt = bestScale(Lt, Y, beta, modes, ort.upper, this.sigmaXt);
-    if (sdt.value > this.best.value) this.best = { value: sdt.value, point: 'column-generation', oracle: ort, s: sdt.s, Mbar: ort.upper };
+    if (sdt.value > this.best.value) this.keep({ value: sdt.value, point: 'column-generation', oracle: ort, s: sdt.s, Mbar: ort.upper }, { L: Lt, hints });
     return ort;
   }
 }
@@ -201,7 +204,8 @@ function closedFormStage(search: DualSearch): ClosedForm | null {
   const sdc = bestScale(cf.dualPoint, Y, beta, modes, Mbar, search.sigmaXt);
   const orUsed: OracleResult =
     Mbar < orc.upper ? { ...orc, upper: Mbar, notes: [...orc.notes, `closed form '${cf.name}': structural bound M̄ = ${fmt(Mbar)} used`] } : orc;
-  if (sdc.value > search.best.value) search.best = { value: sdc.value, point: 'closed-form', oracle: orUsed, s: sdc.s, Mbar };
+  if (sdc.value > search.best.value)
+    search.keep({ value: sdc.value, point: 'closed-form', oracle: orUsed, s: sdc.s, Mbar }, { L: cf.dualPoint, hints: search.ownHints });
   search.offerWitness(cf.network, `closed-form optimum (${cf.name}), P* = ${fmt(cf.pstar)}`);
   if (Math.abs(sdc.value - cf.pstar) > 1e-8 * Math.max(1, Math.abs(cf.pstar)))
     warnings.push(
@@ -388,8 +392,9 @@ function squaredVerdict(search: DualSearch, cg: SquaredCg) {
             patternBudget: settings.patternBudget,
             solverIterations: cg.solverIterations,
             timeBudgetMs: settings.timeBudgetMs,
-            nodeBudget: cg.finalCall?.nodeBudget ?? settings.nodeBudget,
+            nodeBudget: search.bestOracleNodes(),
           },
+          finalCall: cg.finalCall,
         })
       : undefined;
   return { v, rebalanced, inconclusiveReason };
@@ -458,11 +463,21 @@ function budgetTolerances(settings: CertifySettings, solverIterations: number, s
     solverIterations: { value: solverIterations, meaning: solverMeaning },
     nodeBudget: {
       value: settings.nodeBudget ?? DEFAULT_NODE_BUDGET,
-      meaning: "nodes of the oracle's global search per call (rank ≥ 5 beyond the pattern budget; a work budget; --node-budget)",
+      meaning:
+        "nodes of the oracle's global search per call (rank ≥ 5 beyond the pattern budget; a work budget; --node-budget, reluLens.oracleNodeBudget); " +
+        'when set, it caps every call of the certificate, the final one included',
     },
     finalOracleWork: {
-      value: OPTIMUM_ESCALATION_FINAL_WORK,
-      meaning: `an inexact global search left the verdict open: one final oracle call at the best dual point with this/n nodes (at most ${OPTIMUM_ESCALATION_FINAL_MAX_NODES.toLocaleString('en-US')})`,
+      value: finalCallAllowed(settings) ? OPTIMUM_ESCALATION_FINAL_WORK : 0,
+      meaning:
+        `an inexact global search left the verdict open: one final oracle call at the best dual point with this/n nodes (at most ${thousands(OPTIMUM_ESCALATION_FINAL_MAX_NODES)}); ` +
+        '0: none, because a node budget was set (it caps every call of the certificate)',
+    },
+    finalResumeIterations: {
+      value: FINAL_RESUME_ITERATIONS,
+      meaning:
+        "after the final call's violating direction became a column, at most this many more column-generation iterations, counted within maxIterations; " +
+        'when none are left, one restricted solve with that column still checks its network as a witness',
     },
     refineEarlyNodes: {
       value: REFINE_EARLY_NODES,
@@ -491,20 +506,31 @@ export interface InconclusiveFacts {
   /** a dual bound exceeded a network's objective (no verdict is claimed) */
   inconsistent: boolean;
   cg: { ran: boolean; iterations: number; stopKind: CgStopKind; stopReason: string; solverBudgetHits: number };
-  /** nodeBudget: the largest node budget of an oracle call made (the final call's, CgOutcome.finalCall; default the oracle's) */
+  /** nodeBudget: the node budget of the oracle call behind `oracle` (DualSearchBase.bestOracleNodes; default the oracle's) */
   budgets: { maxIterations: number; patternBudget: number; solverIterations: number; timeBudgetMs?: number; nodeBudget?: number };
+  /** column generation's final oracle call (CgOutcome.finalCall), when made: named beside `oracle` when it is another call */
+  finalCall?: { nodeBudget: number; upper: number; lower: number };
 }
 
-/** The global search's bound keeps the verdict open: its node budget is what to raise. */
+/**
+ * The global search's bound keeps the verdict open: its node budget is what to raise. The numbers are
+ * the call's behind the reported M̄ (`oracle`, budgets.nodeBudget); a final call that did not give the
+ * best dual point is named apart, and the step asks for more nodes than either used.
+ */
 function globalSearchLoose(f: InconclusiveFacts, ratio: string, what: string, dualBy: number): InconclusiveReason {
   const nodes = f.budgets.nodeBudget ?? DEFAULT_NODE_BUDGET;
+  const fc = f.finalCall && f.finalCall.nodeBudget !== nodes ? f.finalCall : undefined;
+  const finalWords = fc
+    ? `; the final oracle call (${thousands(fc.nodeBudget)} nodes, at the best dual point then) gave M̄ = ${fmt(fc.upper / f.beta, 3)}×β ` +
+      `and a direction at ${fmt(fc.lower / f.beta, 4)}×β`
+    : '';
   return {
     looseBound: 'oracle',
     by: dualBy,
     advice:
-      `The oracle's upper bound on M(Λ) is ${ratio} after a global search of up to ${nodes.toLocaleString('en-US')} nodes (rank ${f.oracle.rank}, not exact; ` +
-      `the best direction found reaches ${fmt(f.oracle.lower / f.beta, 4)}×β), so ${what}.`,
-    steps: [{ kind: 'raise-node-budget', now: nodes }],
+      `The oracle's upper bound on M(Λ) is ${ratio} after a global search of up to ${thousands(nodes)} nodes (rank ${f.oracle.rank}, not exact; ` +
+      `the best direction found reaches ${fmt(f.oracle.lower / f.beta, 4)}×β)${finalWords}, so ${what}.`,
+    steps: [{ kind: 'raise-node-budget', now: Math.max(nodes, fc?.nodeBudget ?? 0) }],
   };
 }
 
@@ -542,7 +568,7 @@ export function explainInconclusive(f: InconclusiveFacts): InconclusiveReason {
       looseBound: 'oracle',
       by: dualBy,
       advice:
-        `The oracle's upper bound on M(Λ) is ${ratio} after ${o.patterns.toLocaleString('en-US')} activation patterns (${o.method}, not exact; ` +
+        `The oracle's upper bound on M(Λ) is ${ratio} after ${thousands(o.patterns)} activation patterns (${o.method}, not exact; ` +
         `the best direction found reaches ${fmt(o.lower / f.beta, 4)}×β), so ${short}; ${interval}.`,
       steps: [{ kind: 'raise-pattern-budget', now: b.patternBudget }],
     };

@@ -12,10 +12,11 @@
 import type { Mat } from '../linalg/mat';
 import { zeros } from '../linalg/mat';
 import { isCancellation } from '../errors';
+import { thousands } from '../format/numbers';
 import { DEFAULT_NODE_BUDGET, type OracleOptions, type OracleResult } from '../oracle/types';
 import { featureActivation, featureDim } from '../problem/features';
 import type { CertifyModes } from '../problem/network';
-import { escalationSchedule, finalStep, RoundBudget, stepOptions } from './optimumRounds';
+import { type EscalationStep, escalationSchedule, finalStep, RoundBudget, stepOptions } from './optimumRounds';
 import type { CertifySettings } from './types';
 import { fmt } from './verdict';
 
@@ -53,8 +54,10 @@ export const REFINE_STALL_ROUNDS = 2;
 
 /**
  * After the final oracle call's violating direction became a column, at most this many more
- * column-generation iterations (each with the ordinary oracle budget) look for a network better than
- * P(θ)(1 − tol); they stop earlier when their own calls find no new column or a witness is found.
+ * column-generation iterations (each with the ordinary oracle budget, counted within
+ * settings.maxIterations: when none are left, one restricted solve checks the new column's network as
+ * a witness) look for a network better than P(θ)(1 − tol); they stop earlier when their own calls find
+ * no new column or a witness is found.
  * Measured on the iris-like optimize output (n = 150, rank 5, c = 3): the first resumed call found
  * nothing new, even at 10⁵ nodes (+5 s CPU), so the resumed calls keep the ordinary budget.
  */
@@ -212,6 +215,10 @@ export interface CgSearch {
   scoreColumnGeneration(L: Mat | null, hints: Mat | undefined, iteration: number): OracleResult;
   /** the oracle's answer at the best dual point so far */
   bestOracle(): OracleResult;
+  /** the node budget of the oracle call behind bestOracle() */
+  bestOracleNodes(): number;
+  /** the best dual point's direction Λ and hints (null: none): where the final oracle call goes */
+  bestDualDirection(): { L: Mat; hints: Mat | undefined } | null;
   /** runs f with every oracle call's options overridden by `work` (the final call's nodes, the refinement's early stop) */
   withOracleWork<T>(work: Partial<OracleOptions>, f: () => T): T;
 }
@@ -239,8 +246,8 @@ export interface CgOutcome {
   unconverged: number;
   /** oracle directions within DEDUP_TOL of a present one added as distinct columns */
   nearDuplicates: number;
-  /** the final oracle call's work (nodes, samples) when it was made (finalOracleStage) */
-  finalCall?: { nodeBudget: number; samples?: number };
+  /** the final oracle call's work (nodes, samples) and its bounds M̄ and best direction, when it was made (finalOracleStage) */
+  finalCall?: { nodeBudget: number; samples?: number; upper: number; lower: number };
 }
 
 /**
@@ -273,7 +280,7 @@ export function columnGeneration(
   if (d0 && start.lower > 0) feats.add(d0);
   const cgStart = now();
   const deadline = cgStart + (settings.timeBudgetMs ?? Infinity);
-  const loop: CgLoop = { witnessAt: search.hasWitness() ? 0 : -1, tight: false, bestDual: null, refineStall: new RoundBudget(REFINE_STALL_ROUNDS) };
+  const loop: CgLoop = { witnessAt: search.hasWitness() ? 0 : -1, tight: false, refineStall: new RoundBudget(REFINE_STALL_ROUNDS) };
   while (out.iterations < settings.maxIterations) {
     if (loop.witnessAt < 0 && search.hasWitness()) loop.witnessAt = out.iterations;
     if (stopBeforeIteration(search, out, loop.witnessAt, cgStart)) break;
@@ -282,7 +289,12 @@ export function columnGeneration(
     if (refining && refinementStalled(search, loop, out)) break;
   }
   if (!out.stopReason) stop(out, 'iteration-budget', `iteration limit (${settings.maxIterations}) reached`);
-  finalOracleStage(search, feats, out, loop, () => iterate(search, solver, feats, rules, out, loop, deadline, stage), stage);
+  const resume = {
+    next: () => iterate(search, solver, feats, rules, out, loop, deadline, stage),
+    // the restricted solve offers its network as a witness
+    check: () => void solver.solve(feats, loop.tight ? 'tight' : 'normal', out.iterations + 1, deadline),
+  };
+  finalOracleStage(search, feats, out, resume, stage);
   out.directions = feats.list.length;
   return out;
 }
@@ -293,8 +305,6 @@ interface CgLoop {
   witnessAt: number;
   /** the restricted problem is solved tighter (the oracle's argmax was a present column) */
   tight: boolean;
-  /** the dual direction behind the best dual value found by the loop, with its columns' hints */
-  bestDual: { L: Mat; hints: Mat | undefined } | null;
   /** refinement rounds (after a witness) whose inexact oracle did not narrow the P* interval */
   refineStall: RoundBudget;
   /** the last refinement round's oracle was exact */
@@ -311,31 +321,49 @@ function refinementStalled(search: CgSearch, loop: CgLoop, out: CgOutcome): bool
 }
 
 /**
- * Column generation would end inconclusive with an oracle that did not close (a global search, rank ≥ 5
- * beyond enumeration): ONE final oracle call at the best dual point with the optimum searches' final
- * work (certify/optimumRounds.ts finalStep: OPTIMUM_ESCALATION_FINAL_WORK / n nodes, at most
- * OPTIMUM_ESCALATION_FINAL_MAX_NODES), without early stop. Its M̄ may close the gap (certified, or a
- * tighter bound); a violating direction it attains becomes a column and the loop resumes (at most
- * FINAL_RESUME_ITERATIONS iterations): the restricted problem with it, whose network is offered as a
- * witness (not optimal only when its objective, recomputed, is below P(θ)(1 − tol)); `next` runs one
- * iteration. Issue #16: iris-like certify stopped at M̄ = 3.1–4·β after 5,000 nodes; 6.7·10⁵ nodes
- * give M̄ = 1.04·β and a direction at 1.01·β. Not after a request to stop or the wall-clock safety stop.
+ * The final oracle call's work: the optimum searches' final step (certify/optimumRounds.ts finalStep:
+ * OPTIMUM_ESCALATION_FINAL_WORK / n nodes, at most OPTIMUM_ESCALATION_FINAL_MAX_NODES) from the default
+ * schedule; null — no final call — when the user set a node budget (settings.nodeBudget: --node-budget,
+ * reluLens.oracleNodeBudget): an explicit node budget caps every oracle call of the certificate, the
+ * final one included (a budget of 0, the search off, stays off), so raising it is what the advice asks.
  */
-function finalOracleStage(
-  search: CgSearch,
-  feats: FeatureSet,
-  out: CgOutcome,
-  loop: CgLoop,
-  next: () => 'stop' | 'continue',
-  stage: (s: string, detail?: string) => void,
-): void {
+function finalCallStep(settings: Pick<CertifySettings, 'nodeBudget'>, n: number): EscalationStep | null {
+  if (!finalCallAllowed(settings)) return null;
+  const step = finalStep(escalationSchedule(undefined), n);
+  return (step.nodeBudget ?? DEFAULT_NODE_BUDGET) > DEFAULT_NODE_BUDGET ? step : null;
+}
+
+/** The rule of finalCallStep: no node budget set (an explicit one caps every call). */
+export function finalCallAllowed(settings: Pick<CertifySettings, 'nodeBudget'>): boolean {
+  return settings.nodeBudget === undefined;
+}
+
+/** How the final call goes on: `next` runs one column-generation iteration, `check` one restricted solve (its network offered as a witness). */
+interface FinalResume {
+  next: () => 'stop' | 'continue';
+  check: () => void;
+}
+
+/**
+ * Column generation would end inconclusive with an oracle that did not close (a global search, rank ≥ 5
+ * beyond enumeration): ONE final oracle call at the best dual point's direction Λ (CgSearch.bestDualDirection:
+ * the network's own residual's when that is the best) with the work of finalCallStep, without early stop.
+ * Its M̄ may close the gap (certified, or a tighter bound); a violating direction it attains becomes a
+ * column and the loop resumes within the iteration limit (settings.maxIterations counts these too), at
+ * most FINAL_RESUME_ITERATIONS iterations; when the limit is spent, one restricted solve with the new
+ * column still checks its network as a witness (not optimal only when its objective, recomputed, is
+ * below P(θ)(1 − tol)). Issue #16: iris-like certify stopped at M̄ = 3.1–4·β after 5,000 nodes;
+ * 6.7·10⁵ nodes give M̄ = 1.04·β and a direction at 1.01·β. Not after a request to stop or the
+ * wall-clock safety stop.
+ */
+function finalOracleStage(search: CgSearch, feats: FeatureSet, out: CgOutcome, resume: FinalResume, stage: (s: string, detail?: string) => void): void {
   const { settings, beta, d, modes } = search;
-  const at = loop.bestDual;
+  const at = search.bestDualDirection();
   const bo = search.bestOracle();
   if (!at || out.stopKind === 'stopped' || out.stopKind === 'safety-limit' || search.isCertified() || search.hasWitness() || bo.exact || bo.rank < 5) return;
-  const step = finalStep(escalationSchedule(settings.nodeBudget), search.X.rows);
+  const step = finalCallStep(settings, search.X.rows);
+  if (!step) return;
   const nodes = step.nodeBudget ?? DEFAULT_NODE_BUDGET;
-  if (!(nodes > (settings.nodeBudget ?? DEFAULT_NODE_BUDGET))) return;
   stage('column-generation', `final oracle call (${nodes} nodes)`);
   let ort: OracleResult;
   try {
@@ -344,15 +372,16 @@ function finalOracleStage(
     if (isCancellation(e, settings.shouldStop)) return void stop(out, 'stopped', 'stopped on request');
     throw e;
   }
-  out.finalCall = { nodeBudget: nodes, samples: step.samples };
-  const words = `; final oracle call (${nodes.toLocaleString('en-US')} nodes): M̄ = ${fmt(ort.upper / beta, 4)}×β, best direction ${fmt(ort.lower / beta, 4)}×β`;
+  out.finalCall = { nodeBudget: nodes, samples: step.samples, upper: ort.upper, lower: ort.lower };
+  const words = `; final oracle call (${thousands(nodes)} nodes): M̄ = ${fmt(ort.upper / beta, 4)}×β, best direction ${fmt(ort.lower / beta, 4)}×β`;
   if (search.isCertified()) return void stop(out, 'certified', `certified${words}`);
   const dn = oracleDirection(ort, d, modes);
   const prior = { kind: out.stopKind, reason: out.stopReason };
   if (dn && ort.lower > beta * (1 + OPTIMAL_M_TOL) && feats.add(dn)) {
     // the existing violating-neuron path: the restricted problem with the new column, its network a
-    // witness; the rounds go on while their own calls find new columns (FINAL_RESUME_ITERATIONS)
-    for (let k = 0; k < FINAL_RESUME_ITERATIONS && !search.hasWitness(); k++) if (next() === 'stop') break;
+    // witness; the rounds go on while their own calls find new columns and the iteration limit allows
+    if (out.iterations >= settings.maxIterations) resume.check();
+    for (let k = 0; k < FINAL_RESUME_ITERATIONS && out.iterations < settings.maxIterations && !search.hasWitness(); k++) if (resume.next() === 'stop') break;
     if (search.isCertified()) return void stop(out, 'certified', `certified${words}`);
   }
   stop(out, prior.kind, `${prior.reason}${words}${search.hasWitness() ? '; the restricted problem with its direction gave a better network' : ''}`);
@@ -386,7 +415,6 @@ function iterate(
   const active = feats.list.filter((_, k) => step.Z[k].some((v) => v !== 0)).map((f) => f.dir);
   let ort: OracleResult;
   const hints = hintsMat(active, search.dd);
-  const before = search.bestValue();
   // not optimal proven: the refinement's calls stop at their first violating direction (REFINE_EARLY_NODES)
   const work: Partial<OracleOptions> = loop.witnessAt >= 0 ? { earlyDirection: { above: beta * (1 + REFINE_EARLY_MARGIN), nodes: REFINE_EARLY_NODES } } : {};
   try {
@@ -396,7 +424,6 @@ function iterate(
     throw e;
   }
   loop.lastExact = ort.exact;
-  if (step.dual && (!loop.bestDual || search.bestValue() > before)) loop.bestDual = { L: step.dual, hints };
   if (search.isCertified()) return stop(out, 'certified', 'certified');
   const wObj = search.witnessObjective();
   if (rules.optimumFraction !== undefined && wObj !== null && wObj - search.bestValue() <= rules.optimumFraction * tol * wObj)

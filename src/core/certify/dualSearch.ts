@@ -8,7 +8,7 @@
  */
 import type { Mat } from '../linalg/mat';
 import { isCancellation } from '../errors';
-import type { OracleFn, OracleOptions, OracleResult } from '../oracle/types';
+import { DEFAULT_NODE_BUDGET, type OracleFn, type OracleOptions, type OracleResult } from '../oracle/types';
 import { buildXt, featureDim } from '../problem/features';
 import type { CertifyModes, NetworkWeights } from '../problem/network';
 import {
@@ -118,6 +118,12 @@ export function stateProblem(
   return { net, X, Y, n, d, c, m, modes, warnings, betaInfo, beta, tol, asTrained, infos, bal, Pbal: bal.objective, impliedB, impliedBetaMismatch };
 }
 
+/** A dual direction Λ (before its scale s) with the oracle hints it was called with. */
+export interface DualDirection {
+  L: Mat;
+  hints: Mat | undefined;
+}
+
 export interface WitnessRecord {
   net: NetworkWeights;
   objective: number;
@@ -133,6 +139,12 @@ export abstract class DualSearchBase<R extends { value: number; oracle: OracleRe
   readonly ownDirs: Float64Array[];
   readonly baseOpts: Partial<OracleOptions>;
   best!: R;
+  /**
+   * The best dual point's direction Λ and hints, kept with `best` (keep): column generation's final
+   * oracle call goes there (columnGeneration.ts finalOracleStage), also when the best dual value is
+   * the network's own residual's. null: no direction (e.g. none is domain-feasible).
+   */
+  private bestAt: DualDirection | null = null;
   witness: WitnessRecord | null = null;
   bestPrimal: number;
 
@@ -157,6 +169,12 @@ export abstract class DualSearchBase<R extends { value: number; oracle: OracleRe
       warmScope: this,
     };
     this.bestPrimal = pb.Pbal;
+  }
+
+  /** `r` becomes the best dual point; `at` is its direction and hints (null: none to call the oracle at). */
+  keep(r: R, at: DualDirection | null): void {
+    this.best = r;
+    this.bestAt = at;
   }
 
   /** The network's objective P(θ) with the loss, recomputed from its weights. */
@@ -187,13 +205,26 @@ export abstract class DualSearchBase<R extends { value: number; oracle: OracleRe
    */
   callOracle(L: Mat, opts: Partial<OracleOptions>, what: string): OracleResult {
     try {
-      return this.oracle(this.Xt, L, { ...opts, ...this.work });
+      const o = { ...opts, ...this.work };
+      const r = this.oracle(this.Xt, L, o);
+      this.callNodes.set(r, o.nodeBudget ?? DEFAULT_NODE_BUDGET);
+      return r;
     } catch (e) {
       if (isCancellation(e, this.settings.shouldStop)) throw e;
       const msg = e instanceof Error ? e.message : String(e);
       this.pb.warnings.push(`The oracle failed on ${what} (internal error: ${msg}); no dual bound from that call.`);
       return this.failed(`oracle failed: ${msg}`);
     }
+  }
+
+  /** each oracle call's node budget, by its result: an explanation names the nodes of the call behind the M̄ it reports */
+  private readonly callNodes = new WeakMap<OracleResult, number>();
+  /** the node budget of the oracle call behind best.oracle (a result not from callOracle: the run's budget) */
+  bestOracleNodes(): number {
+    return this.callNodes.get(this.best.oracle) ?? this.settings.nodeBudget ?? DEFAULT_NODE_BUDGET;
+  }
+  bestDualDirection(): DualDirection | null {
+    return this.bestAt;
   }
 
   /** what overrides every oracle call's options while withOracleWork runs */

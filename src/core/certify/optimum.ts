@@ -1,7 +1,8 @@
 /**
  * The optimal network by column generation run to convergence (MATH.md §4, [EP Alg. 1]
- * generalized): the restricted group lasso over a growing set of unit neuron directions, the
- * oracle's argmax at the restricted residual added each round, until
+ * generalized): the restricted group lasso over a growing set of unit neuron directions (behind an
+ * oracle that is not exact, its active neurons then slid to the stationary point of their patterns:
+ * SlideFn), the oracle's argmax at the restricted residual added each round, until
  *   - the certified relative gap (value − lower bound)/value ≤ relTol, or
  *   - the oracle's sound upper bound gives M(Λ_t) ≤ M̄ ≤ β(1 + OPTIMAL_M_TOL) (exact, or a search
  *     that stopped at that threshold): then the restricted optimum is optimal over ALL activation
@@ -29,7 +30,7 @@ import { buildXt, featureDim } from '../problem/features';
 import { networkObjective } from '../problem/objective';
 import type { CertifyModes, NetworkWeights } from '../problem/network';
 import { isCancellation } from '../errors';
-import { outerStop, STOPPED_ON_REQUEST } from '../problem/safetyStop';
+import { STOPPED_ON_REQUEST } from '../problem/safetyStop';
 import {
   escalateDuplicate,
   escalationNote,
@@ -44,7 +45,12 @@ import {
   finalFor,
   roundsStop,
   type RoundsLimit,
+  settledNote,
   settledStop,
+  type SettledStop,
+  looseBoundsFor,
+  roundsOuterStop,
+  proofThreshold,
   stepOptions,
   type BestDualPoint,
   type EscalatedOracle,
@@ -100,11 +106,35 @@ export interface OptimumSearchOptions {
   stallRounds?: number;
   /** resumptions of the rounds from the final call's violating direction (default OPTIMUM_ESCALATION_RESUMES; optimumRounds.ts FinalResume) */
   resumes?: number;
+  /** slides the restricted optimum's active neurons (SlideFn); undefined: no slide */
+  slide?: SlideFn;
   /** a sound lower bound on P* known beforehand (e.g. the certificate's dual bound) */
   knownLowerBound?: number;
   shouldStop?: () => boolean;
   onStage?: (stage: string, detail?: string) => void;
 }
+
+/** Neurons slid by a SlideFn: unit directions, their output weights (scaled to unit directions) and the output offset. */
+export interface SlidColumns {
+  units: Float64Array[];
+  Zs: Float64Array[];
+  b: Float64Array;
+  /** a step was taken */
+  moved: boolean;
+  /** the slide stopped at its step budget (not at a stationary point) */
+  budgetSpent: boolean;
+}
+
+/**
+ * The restricted optimum's active neurons (unit directions, output weights, offset) slid to the
+ * stationary point of their activation patterns, null when it did not move them (analysis/optimum.ts
+ * slideColumns with the squared loss: certify/ cannot import convex/). Why: with fixed directions
+ * the restricted optimum nears the true neurons only as columns pile up near them; teacher d = 5
+ * (n = 1000) crept 7.66 → 7.638 over its last 10 rounds, each round's column barely violating
+ * (1.02–1.1·β, the early stop's first), while directions at 1.2·β were left (the "sliding" step of
+ * alternating-descent conditional gradient). Speed only: every value is recomputed from the weights.
+ */
+export type SlideFn = (dirs: Float64Array[], Z: Float64Array[], b2: Float64Array) => SlidColumns | null;
 
 export interface OptimumSearchResult {
   network: NetworkWeights;
@@ -166,6 +196,10 @@ interface SquaredSearchState {
   starved: boolean;
   /** the limit that ended the last rounds (optimumRounds.ts roundsStop) */
   limit: RoundsLimit;
+  /** the settled stop that ended the last rounds, null when none did (optimumRounds.ts settledStop) */
+  settled: SettledStop | null;
+  /** the last round's slide stopped at its step budget (SquaredRestricted.sliding) */
+  sliding: boolean;
   resume: FinalResume;
   steps: SettleStep[];
 }
@@ -220,6 +254,8 @@ export function optimumSearch(X: Mat, Y: Mat, opts: OptimumSearchOptions): Optim
     bestDual: null,
     starved: false,
     limit: null,
+    settled: null,
+    sliding: false,
     resume: new FinalResume(opts.resumes),
     steps: [],
   };
@@ -231,7 +267,7 @@ export function optimumSearch(X: Mat, Y: Mat, opts: OptimumSearchOptions): Optim
   const finish = () => {
     if (finished) return finished;
     for (;;) {
-      const fin = squaredFinal(st, stopReason, warnings);
+      const fin = squaredFinal(st, warnings);
       if (!fin.resume) {
         stopReason += st.resume.note() + fin.note;
         break;
@@ -249,10 +285,14 @@ export function optimumSearch(X: Mat, Y: Mat, opts: OptimumSearchOptions): Optim
 function squaredRounds(st: SquaredSearchState, warnings: string[], t0: number): string {
   const { opts } = st;
   st.limit = null;
+  st.settled = null;
   while (st.iterations < opts.maxIterations) {
-    const stop = outerStop(opts.shouldStop, t0, opts.timeBudgetMs ?? Infinity) ?? squaredRound(st, warnings);
+    const outer = roundsOuterStop(opts.shouldStop, t0, opts.timeBudgetMs ?? Infinity);
+    if (outer) st.settled = outer.kind;
+    const stop = outer?.words ?? squaredRound(st, warnings);
     if (stop) return stop;
-    const spent = st.budget.record(st.best?.value ?? Infinity, st.lowerBound);
+    // a round whose slide was cut by its step budget is progress in the making: not counted
+    const spent = st.sliding ? '' : st.budget.record(st.best?.value ?? Infinity, st.lowerBound);
     if (spent) {
       st.limit = 'round-budget';
       return spent;
@@ -301,70 +341,39 @@ function squaredRound(st: SquaredSearchState, warnings: string[]): string {
     'column-generation',
     `optimum: iteration ${st.iterations}, ${st.feats.list.length} directions${st.best ? `, objective ${st.best.value.toPrecision(8)}` : ''}`,
   );
-  const lasso = solveLasso(
-    st.feats.list.map((f) => f.a),
-    Y,
-    beta,
-    offsetModeFor(modes),
-    st.tight ? { warm: st.warm, relTol: TIGHT_LASSO_REL_TOL, maxSweeps: 200_000 } : { warm: st.warm },
-  );
-  st.warm = { Z: lasso.Z, b2: lasso.b2 };
-  const net = lassoNetwork(
-    st.feats.list.map((f) => f.dir),
-    lasso.Z,
-    lasso.b2,
-    d,
-    modes,
-  );
-  const value = networkObjective(net, X, Y, beta, modes).objective; // from the weights, by forward()
-  const improved = Number.isFinite(value) && (!st.best || value < st.best.value);
-  if (improved) st.best = { net, value };
-  const Lt = feasibleDirection(lasso.residual, modes);
-  st.residual = lasso.residual;
-  const active = st.feats.list.filter((_, k) => norm(lasso.Z[k]) > 0).map((f) => f.dir);
+  const rs = squaredRestricted(st);
+  st.sliding = rs.sliding;
+  const improved = Number.isFinite(rs.value) && (!st.best || rs.value < st.best.value);
+  if (improved) st.best = { net: rs.net, value: rs.value };
+  const Lt = feasibleDirection(rs.residual, modes);
+  st.residual = rs.residual;
   const bar = beta * (1 + OPTIMAL_M_TOL);
-  const oOpts: Partial<OracleOptions> = {
-    hiddenBias: modes.hiddenBias,
-    patternBudget: opts.patternBudget,
-    nodeBudget: opts.nodeBudget,
-    seed: opts.seed + st.iterations,
-    shouldStop: opts.shouldStop,
-    warmScope: st,
-    hints: hintsMat(active, featureDim(d, modes.hiddenBias)),
-    // only M̄ ≤ β(1 + tol) matters for the proof: the oracle may skip what is below it
-    stopBelow: bar,
-    candidates: OPTIMUM_EXTRA_COLUMNS,
-  };
-  // intermediate rounds need a violating direction, not the maximum (the last round proves M̄ ≤ β(1 + tol) in full)
-  const early = { above: beta * (1 + OPTIMUM_EARLY_MARGIN), nodes: OPTIMUM_EARLY_NODES };
-  const isNew = (o: OracleResult) => {
-    const dn = oracleDirection(o, d, modes);
-    return dn !== null && !st.feats.has(dn);
-  };
-  const askFull = (step: EscalationStep) => opts.oracle(st.Xt, Lt, { ...oOpts, ...stepOptions(step) });
-  let esc: EscalatedOracle;
-  try {
-    esc = oracleEscalated((step) => opts.oracle(st.Xt, Lt, { ...oOpts, earlyDirection: early, ...stepOptions(step) }), st.schedule, bar);
-    // a violating direction already present after the tighter solve: re-ask with more nodes before stopping
-    if (st.tight && esc.oracle.lower > bar && !isNew(esc.oracle)) esc = escalateDuplicate(askFull, st.schedule, esc, bar, isNew);
-  } catch (e) {
-    if (isCancellation(e, opts.shouldStop)) return STOPPED_ON_REQUEST;
-    warnings.push(`the oracle failed in column generation (iteration ${st.iterations}): ${e instanceof Error ? e.message : String(e)}`);
-    return 'oracle failure';
-  }
+  // the result is exact once its gap is within OPTIMUM_EXACT_REL_TOL: the oracle may skip what is below that M̄
+  const thr = proofThreshold((M) => bestScale(Lt, Y, beta, modes, M, st.sigmaXt).value, st.best?.value ?? Infinity, OPTIMUM_EXACT_REL_TOL, bar, beta);
+  const asked = squaredAsk(st, Lt, rs, thr, warnings);
+  if (typeof asked === 'string') return asked;
+  const { esc, askFull } = asked;
   const ort = esc.oracle;
   st.lastOracle = ort;
-  if (improved) st.bestDual = { L: Lt, oracle: ort, step: st.schedule[esc.step], askFull, residual: lasso.residual };
+  if (improved) st.bestDual = { L: Lt, oracle: ort, step: st.schedule[esc.step], askFull, residual: rs.residual };
   const sd = bestScale(Lt, Y, beta, modes, ort.upper, st.sigmaXt);
   if (sd.value > st.lowerBound) st.lowerBound = sd.value;
-  if (squaredGap(st) <= st.relTol) return `certified relative gap ≤ ${st.relTol}`;
+  // the threshold closed it: nothing violated attained (an exact oracle's M above β goes on to relTol) and the gap within OPTIMUM_EXACT_REL_TOL
+  const closed = ort.upper <= thr && !(ort.lower > bar) && squaredGap(st) <= OPTIMUM_EXACT_REL_TOL;
+  if (squaredGap(st) <= st.relTol || (closed && ort.upper > bar)) {
+    st.settled = 'gap';
+    return `certified relative gap ≤ ${squaredGap(st) <= st.relTol ? st.relTol : `${OPTIMUM_EXACT_REL_TOL} (the oracle's sound bound M̄ ≤ ${(thr / beta).toPrecision(8)}·β)`}`;
+  }
   // a SOUND M̄ ≤ β(1 + tol) is the proof, whether or not the oracle closed (exact or stopped at the threshold)
   if (ort.upper <= bar) {
     st.proven = true;
     return `${ort.exact ? 'exact oracle' : 'sound oracle bound'}: M(Λ) ≤ β(1 + ${OPTIMAL_M_TOL}) at the restricted optimum (optimal over all patterns)`;
   }
   const dn = oracleDirection(ort, d, modes);
-  if (!dn || !(ort.lower > bar)) {
+  const violated = dn !== null && ort.lower > bar;
+  // a slide cut by its step budget goes on next round: the point still moves, so nothing new here is no stop yet
+  if (rs.sliding && (!violated || st.feats.has(dn))) return '';
+  if (!violated) {
     st.starved = true;
     return ort.exact ? 'no violating direction' : `the oracle (bounds only) found no violating direction${escalationNote(esc)}`;
   }
@@ -378,6 +387,110 @@ function squaredRound(st: SquaredSearchState, warnings: string[]): string {
   }
   addColumns(st, ort, bar);
   return '';
+}
+
+/**
+ * The round's oracle call at Λ_t (early stop, escalated; a direction already present re-asked in
+ * full); the full calls (askFull: re-asks, the final call) take `thr` as their threshold
+ * (proofThreshold), the round's own keeps β(1 + OPTIMAL_M_TOL) so that an exact oracle goes on to relTol. While a slide is unfinished (rs.sliding) the
+ * call is not escalated: the next round's point differs anyway. The call, or the stop's words.
+ */
+function squaredAsk(
+  st: SquaredSearchState,
+  Lt: Mat,
+  rs: SquaredRestricted,
+  thr: number,
+  warnings: string[],
+): { esc: EscalatedOracle; askFull: (step: EscalationStep) => OracleResult } | string {
+  const { opts } = st;
+  const { beta, modes } = opts;
+  const d = st.X.cols;
+  const bar = beta * (1 + OPTIMAL_M_TOL);
+  const oOpts: Partial<OracleOptions> = {
+    hiddenBias: modes.hiddenBias,
+    patternBudget: opts.patternBudget,
+    nodeBudget: opts.nodeBudget,
+    seed: opts.seed + st.iterations,
+    shouldStop: opts.shouldStop,
+    warmScope: st,
+    hints: hintsMat(rs.active, featureDim(d, modes.hiddenBias)),
+    // only M̄ ≤ β(1 + tol) matters for the proof: the oracle may skip what is below it
+    stopBelow: bar,
+    candidates: OPTIMUM_EXTRA_COLUMNS,
+  };
+  // intermediate rounds need a violating direction, not the maximum (the last round proves M̄ ≤ β(1 + tol) in full)
+  const early = { above: beta * (1 + OPTIMUM_EARLY_MARGIN), nodes: OPTIMUM_EARLY_NODES };
+  const isNew = (o: OracleResult) => {
+    const dn = oracleDirection(o, d, modes);
+    return dn !== null && !st.feats.has(dn);
+  };
+  // a full call (the final one, a re-ask for a new direction) serves the proof: thr suffices there
+  const askFull = (step: EscalationStep) => opts.oracle(st.Xt, Lt, { ...oOpts, stopBelow: thr, ...stepOptions(step) });
+  const schedule = rs.sliding ? st.schedule.slice(0, 1) : st.schedule;
+  try {
+    let esc = oracleEscalated((step) => opts.oracle(st.Xt, Lt, { ...oOpts, earlyDirection: early, ...stepOptions(step) }), schedule, bar);
+    // a violating direction already present after the tighter solve: re-ask with more nodes before stopping
+    if (st.tight && !rs.sliding && esc.oracle.lower > bar && !isNew(esc.oracle)) esc = escalateDuplicate(askFull, st.schedule, esc, bar, isNew);
+    return { esc, askFull };
+  } catch (e) {
+    st.settled = isCancellation(e, opts.shouldStop) ? 'request' : 'failure';
+    if (st.settled === 'request') return STOPPED_ON_REQUEST;
+    warnings.push(`the oracle failed in column generation (iteration ${st.iterations}): ${e instanceof Error ? e.message : String(e)}`);
+    return 'oracle failure';
+  }
+}
+
+/** The restricted optimum of a round: its network (value from the weights), residual Y − f(X) and active directions. */
+interface SquaredRestricted {
+  net: NetworkWeights;
+  value: number;
+  residual: Mat;
+  active: Float64Array[];
+  /** the slide replaced the lasso's network but stopped at its step budget: the point is still moving */
+  sliding: boolean;
+}
+
+/**
+ * The restricted lasso over the current columns (warm), then, when the caller gave `slide`, its active
+ * neurons slid to the stationary point of their activation patterns: the slid network replaces the
+ * lasso's when it is better, and its directions replace the columns (SlideFn).
+ */
+function squaredRestricted(st: SquaredSearchState): SquaredRestricted {
+  const { X, Y, opts } = st;
+  const { beta, modes } = opts;
+  const lasso = solveLasso(
+    st.feats.list.map((f) => f.a),
+    Y,
+    beta,
+    offsetModeFor(modes),
+    st.tight ? { warm: st.warm, relTol: TIGHT_LASSO_REL_TOL, maxSweeps: 200_000 } : { warm: st.warm },
+  );
+  st.warm = { Z: lasso.Z, b2: lasso.b2 };
+  const dirs = st.feats.list.map((f) => f.dir);
+  const net = lassoNetwork(dirs, lasso.Z, lasso.b2, X.cols, modes);
+  const value = networkObjective(net, X, Y, beta, modes).objective; // from the weights, by forward()
+  const act = dirs.map((_, k) => k).filter((k) => norm(lasso.Z[k]) > 0);
+  const rs: SquaredRestricted = { net, value, residual: lasso.residual, active: act.map((k) => dirs[k]), sliding: false };
+  // only behind an oracle that is not exact (rank ≥ 5 beyond enumeration): an exact one converges without it, and a step costs n·(neurons·(d + 1))²
+  const slides = opts.slide && modes.hiddenBias !== 'free' && st.lastOracle !== null && !st.lastOracle.exact;
+  const sl = slides
+    ? opts.slide?.(
+        act.map((k) => dirs[k]),
+        act.map((k) => lasso.Z[k]),
+        lasso.b2,
+      )
+    : null;
+  if (!sl?.moved) return rs;
+  const slid = lassoNetwork(sl.units, sl.Zs, sl.b, X.cols, modes);
+  const obj = networkObjective(slid, X, Y, beta, modes); // from the weights, by forward()
+  if (!(obj.objective < value)) return rs;
+  st.feats = new FeatureSet(X, modes);
+  const Zw: Float64Array[] = [];
+  sl.units.forEach((u, t) => {
+    if (st.feats.add(u)) Zw.push(new Float64Array(sl.Zs[t]));
+  });
+  st.warm = { Z: Zw, b2: Float64Array.from(sl.b) };
+  return { net: slid, value: obj.objective, residual: obj.R, active: st.feats.list.map((f) => f.dir), sliding: sl.budgetSpent };
 }
 
 /** The oracle's argmax, and its other violating directions met (candidates), as new columns. */
@@ -400,12 +513,12 @@ function addColumns(st: SquaredSearchState, ort: OracleResult, bar: number): voi
  * (FinalResume); otherwise, when still not proven, `note` says what is loose and what would close it
  * (the words to append to the stop's reason, '' when nothing is to be said).
  */
-function squaredFinal(st: SquaredSearchState, stopReason: string, warnings: string[]): { note: string; resume: boolean } {
+function squaredFinal(st: SquaredSearchState, warnings: string[]): { note: string; resume: boolean } {
   const { Y, opts } = st;
   const { beta, modes } = opts;
   const bd = st.bestDual;
   const done = (note: string) => ({ note, resume: false });
-  if (!bd || settledStop(stopReason, st.proven, stopReason === STOPPED_ON_REQUEST)) return done('');
+  if (!bd || settledStop(st.settled, st.proven)) return done(settledNote(st.settled));
   const bar = beta * (1 + OPTIMAL_M_TOL);
   const stop = roundsStop(st.limit, st.starved);
   let fin: ReturnType<typeof finalOracleCall>;
@@ -438,18 +551,7 @@ function squaredFinal(st: SquaredSearchState, stopReason: string, warnings: stri
   }
   const value = st.best?.value ?? Infinity;
   const lowerIfTight = Math.max(st.lowerBound, bestScale(bd.L, Y, beta, modes, ort.lower, st.sigmaXt).value);
-  const loose = {
-    beta,
-    bar,
-    oracle: ort,
-    step: fin.step,
-    lowerIfTight,
-    value,
-    lowerBound: st.lowerBound,
-    stop,
-    resumes: st.resume.made,
-    resumesAllowed: st.resume.most,
-  };
+  const loose = looseBoundsFor({ beta, bar, fin, stop, resume: st.resume }, { lowerIfTight, value, lowerBound: st.lowerBound });
   st.steps = looseBoundsSteps(loose);
   return done(looseBoundsNote(loose));
 }

@@ -21,6 +21,7 @@ import {
   type OracleResult,
 } from '../oracle/types';
 import type { SettleStep } from './types';
+import { outerStop, STOPPED_ON_REQUEST } from '../problem/safetyStop';
 
 /** One oracle call's work: nodes of the global search and random directions of its lower-bound search (undefined: the oracle's default). */
 export interface EscalationStep {
@@ -131,6 +132,34 @@ export function escalateDuplicate(
   return oracleEscalated(askFull, schedule, bar, { from: esc, found: (o) => o.lower > bar && isNew(o) });
 }
 
+/**
+ * The oracle's threshold for a proof (OracleOptions.stopBelow): the largest M̄ in [bar, β(1 +
+ * OPTIMUM_PROOF_MAX_EXCESS)] whose lower bound lowerAt(M̄) (D(sΛ0) with s ≤ β/M̄, decreasing in M̄)
+ * still leaves a relative gap to `value` of at most half of relTol; bar when even bar does not.
+ * Why not bar = β(1 + OPTIMAL_M_TOL) alone: at an optimum many neurons attain M = β, and the global
+ * search must shrink its regions around each until their bound's slack is below the threshold
+ * (teacher d = 5, n = 1000: 10⁵ nodes left M̄ = 2.2·β at bar, while the gap the result needs,
+ * OPTIMUM_EXACT_REL_TOL, allows M̄ ≈ β(1 + 10⁻⁶)). Bisection on the bound (OPTIMUM_PROOF_BISECTIONS
+ * evaluations, each O(n·c)): the threshold only lets the oracle skip work, every bound stays M̄'s.
+ */
+export function proofThreshold(lowerAt: (M: number) => number, value: number, relTol: number, bar: number, beta: number): number {
+  const target = value - 0.5 * relTol * Math.abs(value);
+  if (!(lowerAt(bar) >= target)) return bar;
+  let lo = bar,
+    hi = beta * (1 + OPTIMUM_PROOF_MAX_EXCESS);
+  if (lowerAt(hi) >= target) return hi;
+  for (let k = 0; k < OPTIMUM_PROOF_BISECTIONS; k++) {
+    const mid = 0.5 * (lo + hi);
+    if (lowerAt(mid) >= target) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** proofThreshold's range above β and its bisection steps (2⁻⁴⁰ of the range: below the bound's own rounding). */
+export const OPTIMUM_PROOF_MAX_EXCESS = 1e-2;
+export const OPTIMUM_PROOF_BISECTIONS = 40;
+
 /** The stop's words when an escalated search still found nothing violated. */
 export function escalationNote(e: EscalatedOracle): string {
   return e.escalations > 0
@@ -182,9 +211,28 @@ export class RoundBudget {
   }
 }
 
-/** Stops after which the final oracle call is skipped: a proof or gap already reached, a request, a failure. */
-export function settledStop(stopReason: string, proven: boolean, cancelled: boolean): boolean {
-  return proven || cancelled || stopReason.startsWith('certified relative gap') || stopReason === 'oracle failure';
+/**
+ * Stops after which the final oracle call is skipped, as kinds carried beside the stop's words (#19
+ * item 6: kinds, not text): the certified relative gap reached, an oracle failure, a request to stop,
+ * the wall-clock safety stop. Why after the safety stop: the time the user allowed is up, and
+ * certify's final call does not run after it either (certify/columnGeneration.ts finalOracleStage).
+ */
+export type SettledStop = 'gap' | 'failure' | 'request' | 'safety-stop';
+
+/** Whether the final oracle call is skipped: a proof already, or a settled stop. */
+export function settledStop(kind: SettledStop | null, proven: boolean): boolean {
+  return proven || kind !== null;
+}
+
+/** The rounds' outer stop (problem/safetyStop.ts outerStop): its words and its kind, or null. */
+export function roundsOuterStop(shouldStop: (() => boolean) | undefined, t0: number, budgetMs: number): { words: string; kind: SettledStop } | null {
+  const words = outerStop(shouldStop, t0, budgetMs);
+  return words === null ? null : { words, kind: words === STOPPED_ON_REQUEST ? 'request' : 'safety-stop' };
+}
+
+/** The words appended to the stop's reason when a settled stop skipped the final oracle call ('' when nothing is to be said). */
+export function settledNote(kind: SettledStop | null): string {
+  return kind === 'safety-stop' ? '; no final oracle call: the wall-clock safety stop ended the rounds (the time allowed is up)' : '';
 }
 
 /**
@@ -236,8 +284,8 @@ export interface BestDualPoint<M> {
  * early stop: the tightest M̄ the budget allows there, so the reported lower bound is the best the
  * budget allows (issue #16: teacher d = 5 lost P* ≥ 3.06 when the loop ended before such a call).
  * Skipped when the round's own call was exact or already had that work. The smaller of the two sound
- * M̄ is kept. It runs after the wall-clock safety stop too: its work is bounded by the step (nodes,
- * samples), not by time. Made once per point: asked again there, the first result is returned.
+ * M̄ is kept. Not made after a settled stop (settledStop: the wall-clock safety stop among them).
+ * Made once per point: asked again there, the first result is returned.
  */
 export function finalOracleCall<M>(bd: BestDualPoint<M>, final: EscalationStep): FinalCall {
   if (bd.final) return { ...bd.final, asked: false };
@@ -292,6 +340,23 @@ export interface LooseBounds {
   resumes: number;
   /** resumptions allowed (FinalResume.most, OPTIMUM_ESCALATION_RESUMES by default) */
   resumesAllowed: number;
+}
+
+/** The loose bounds after a final call that proved nothing, in the one shape both searches report (looseBoundsNote, looseBoundsSteps). */
+export function looseBoundsFor(
+  at: { beta: number; bar: number; fin: FinalCall; stop: RoundsStop; resume: FinalResume },
+  bounds: { lowerIfTight: number; value: number; lowerBound: number },
+): LooseBounds {
+  return {
+    beta: at.beta,
+    bar: at.bar,
+    oracle: at.fin.oracle,
+    step: at.fin.step,
+    ...bounds,
+    stop: at.stop,
+    resumes: at.resume.made,
+    resumesAllowed: at.resume.most,
+  };
 }
 
 function times(x: number, beta: number): string {

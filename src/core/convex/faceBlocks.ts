@@ -9,7 +9,8 @@
  */
 import type { ProductRequest, Program } from './problem';
 import { matmul, dot, dotAt, type Mat } from '../linalg/mat';
-import { extendQR, nullBasis, type HouseholderQR } from '../linalg/dense';
+import { nullBasis } from '../linalg/dense';
+import type { UpdatedQR } from '../linalg/updatedQR';
 import { rowNormsOf } from '../linalg/cone';
 
 export interface FaceBlock {
@@ -22,8 +23,11 @@ export interface FaceBlock {
    * blocks two shapes, and V8 deoptimized the Newton step's loops on each.
    */
   info?: FaceInfo;
-  /** the face's rows, their norms and their QR (null: dependent) for `info` (polish.ts faceRows), also created with the block */
-  rows?: { info: FaceInfo | undefined; rows: Float64Array[]; norms: Float64Array; qr: HouseholderQR | null };
+  /**
+   * the face's rows, their norms and their QR (null: dependent) for `info` (polish.ts faceRows), also
+   * created with the block; the QR belongs to this block alone (updated in place as rows join or leave)
+   */
+  rows?: { info: FaceInfo | undefined; rows: Float64Array[]; norms: Float64Array; qr: UpdatedQR | null };
 }
 
 /** Cached pattern-pair Grams per program: at most this many doubles (160 MB), then the cache restarts. */
@@ -124,7 +128,7 @@ export function extendFace(pr: Program, bl: FaceBlock, j: number): void {
   if (held?.qr) {
     const a = rowVec(pr, i, j),
       rows = [...held.rows, a];
-    bl.rows = { info: bl.info, rows, norms: Float64Array.of(...held.norms, Math.sqrt(dot(a, a))), qr: extendQR(held.qr, rows.length - 1, rows) };
+    bl.rows = { info: bl.info, rows, norms: Float64Array.of(...held.norms, Math.sqrt(dot(a, a))), qr: held.qr.append(a) ? held.qr : null };
   }
 }
 
@@ -184,7 +188,7 @@ function extendBasis(pr: Program, bl: FaceBlock, f: FaceInfo, j: number): void {
 
 /**
  * Row number t leaves the block's face; w (any nonzero length) spans what the face gains: w in
- * the span of the face's rows, orthogonal to every other row (dense.ts spanDualColumn). The new
+ * the span of the face's rows, orthogonal to every other row (UpdatedQR.dualColumn). The new
  * basis is the old one plus ŵ (orthogonal to it, as the old basis is to the rows), and X̃N gains
  * the column X̃ŵ: O(n·p). Why: from scratch (nullBasis over the face's ~p rows, then X̃N) it was
  * 11% of n = 1e3, d = 50, 100 patterns — every face optimum releases a row in most blocks.

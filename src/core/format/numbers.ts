@@ -17,6 +17,18 @@ export function fmtTerm(x: number): string {
 }
 
 /**
+ * A count with thousands separators ("1,000,000"), as toLocaleString('en-US') writes it, without
+ * loading Intl's locale data on the CLI's path (≈25 ms of a 0.7 s certificate).
+ */
+export function thousands(n: number): string {
+  if (!Number.isSafeInteger(n)) return n.toLocaleString('en-US');
+  const s = Math.abs(n)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return n < 0 ? `-${s}` : s;
+}
+
+/**
  * A ratio as a percentage — the one unit for gaps and tolerances everywhere (the verdict compares
  * them): 0.0087%, 2.8%, 0.01%; only below 0.0001% an exponent. Two significant digits.
  */

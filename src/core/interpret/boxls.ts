@@ -17,8 +17,8 @@
 export interface BoxLsProblem {
   /** dimension q of g and of every column */
   g: Float64Array;
-  /** columns b_i (length q each) */
-  cols: Float64Array[];
+  /** columns b_i (length q each), or packed: column i at [i·q, (i + 1)·q) of one array */
+  cols: Float64Array[] | Float64Array;
   /** bounds with lo_i ≤ 0 ≤ hi_i (Infinity allowed for hi) */
   lo: Float64Array;
   hi: Float64Array;
@@ -56,8 +56,8 @@ class IncrementalQR {
   /** multiply-adds spent, for the caller's work budget */
   work = 0;
   constructor(private q: number) {}
-  add(id: number, col: Float64Array): boolean {
-    const v = Float64Array.from(col);
+  add(id: number, cols: Float64Array): boolean {
+    const v = cols.slice(id * this.q, (id + 1) * this.q);
     const n0 = Math.sqrt(dot(v, v));
     if (!(n0 > 0)) return false;
     const coef = new Array<number>(this.Q.length).fill(0);
@@ -92,7 +92,7 @@ class IncrementalQR {
    * column on; rotations restore it and are applied to Q): O(q·f) per column instead of a rebuild.
    * Free ids outside the basis (dependent before) are then offered again.
    */
-  remove(gone: Set<number>, free: number[], cols: Float64Array[]): void {
+  remove(gone: Set<number>, free: number[], cols: Float64Array): void {
     for (let k = this.ids.length - 1; k >= 0; k--) {
       if (!gone.has(this.ids[k])) continue;
       const f = this.ids.length;
@@ -128,7 +128,7 @@ class IncrementalQR {
       this.ids.splice(k, 1);
     }
     const inBasis = new Set(this.ids);
-    for (const id of free) if (!inBasis.has(id) && !gone.has(id)) this.add(id, cols[id]);
+    for (const id of free) if (!inBasis.has(id) && !gone.has(id)) this.add(id, cols);
   }
   /** least-squares coefficients per id (ids outside the basis: absent ⇒ 0) */
   solve(rhs: Float64Array): Map<number, number> {
@@ -146,7 +146,7 @@ class IncrementalQR {
 
 /** Working state of one solve: μ, each variable's state, the free set and its QR, z = g + Σ μ_i b_i. */
 interface Bvls {
-  P: BoxLsProblem;
+  P: PackedProblem;
   q: number;
   p: number;
   mu: Float64Array;
@@ -159,38 +159,63 @@ interface Bvls {
   qr: IncrementalQR;
   /** variables that entered and left without a step since the last progress */
   blocked: Set<number>;
+  /**
+   * The variables with a finite nonzero bound, ascending: a variable at a bound has μ equal to it, so only these
+   * (and the free ones) can have μ ≠ 0 — the sums over μ_i b_i run over them, in the order of i as over all p.
+   */
+  edged: Int32Array;
 }
 
-function initBvls(P: BoxLsProblem): Bvls {
+/** The problem with its columns in one array (column i at [i·q, (i + 1)·q)): the scans over all p columns read memory in order. */
+type PackedProblem = Omit<BoxLsProblem, 'cols'> & { cols: Float64Array };
+
+function packed(P: BoxLsProblem): PackedProblem {
+  const { cols } = P;
+  if (!Array.isArray(cols)) return P as PackedProblem;
+  const q = P.g.length;
+  const flat = new Float64Array(cols.length * q);
+  cols.forEach((c, i) => flat.set(c, i * q));
+  return { ...P, cols: flat };
+}
+
+function initBvls(P: PackedProblem): Bvls {
   const { g, cols, lo, hi } = P;
   const q = g.length;
-  const p = cols.length;
+  const p = lo.length;
   const state = new Int8Array(p);
   const cn = new Float64Array(p);
+  const edged: number[] = [];
+  const finiteNonzero = (x: number) => x !== 0 && Number.isFinite(x);
   for (let i = 0; i < p; i++) {
-    cn[i] = Math.sqrt(dot(cols[i], cols[i]));
+    if (finiteNonzero(lo[i]) || finiteNonzero(hi[i])) edged.push(i);
+    let s = 0;
+    for (let t = i * q; t < (i + 1) * q; t++) s += cols[t] * cols[t];
+    cn[i] = Math.sqrt(s);
     if (!(cn[i] > 0) || (lo[i] === 0 && hi[i] === 0)) state[i] = 2;
     else state[i] = lo[i] === 0 ? -1 : 1;
   }
-  return { P, q, p, mu: new Float64Array(p), state, cn, z: new Float64Array(q), free: [], qr: new IncrementalQR(q), blocked: new Set<number>() };
+  const mu = new Float64Array(p);
+  return { P, q, p, mu, state, cn, z: new Float64Array(q), free: [], qr: new IncrementalQR(q), blocked: new Set<number>(), edged: Int32Array.from(edged) };
 }
 
+/** z = g + Σ μ_i b_i, the sum in increasing i over the variables that can have μ_i ≠ 0 (the free and the edged ones). */
 function recompute(st: Bvls): void {
-  const { z, mu, q, p } = st;
+  const { z, mu, q, free, edged } = st;
   const { g, cols } = st.P;
   z.set(g);
-  for (let i = 0; i < p; i++) if (mu[i] !== 0) for (let t = 0; t < q; t++) z[t] += mu[i] * cols[i][t];
+  const idx = Int32Array.from(new Set([...free, ...edged])).sort();
+  for (const i of idx) if (mu[i] !== 0) for (let t = 0; t < q; t++) z[t] += mu[i] * cols[i * q + t];
 }
 
 /** Least squares on the free set, stepping back to the box when it leaves it; true if μ moved. */
 function settle(st: Bvls): boolean {
-  const { mu, state, free, qr, q, p } = st;
+  const { mu, state, free, qr, q, p, edged } = st;
   const { g, cols, lo, hi } = st.P;
   let progressed = false;
   for (let inner = 0; inner <= p + 5; inner++) {
-    // rhs = −(g + Σ_{bound} μ_i b_i)
+    // rhs = −(g + Σ_{bound} μ_i b_i): a bound variable with μ_i ≠ 0 is an edged one
     const rhs = Float64Array.from(g, (x) => -x);
-    for (let i = 0; i < p; i++) if (state[i] !== 0 && mu[i] !== 0) for (let t = 0; t < q; t++) rhs[t] -= mu[i] * cols[i][t];
+    for (const i of edged) if (state[i] !== 0 && mu[i] !== 0) for (let t = 0; t < q; t++) rhs[t] -= mu[i] * cols[i * q + t];
     const sol = qr.solve(rhs);
     const s = free.map((i) => sol.get(i) ?? 0);
     let alpha = 1;
@@ -242,7 +267,11 @@ function returnToBounds(st: Bvls, s: number[], hit: number): Set<number> {
 
 /** KKT violation of a bound variable: its improvement rate when moving into the box. */
 function violation(st: Bvls, i: number): number {
-  const w = dot(st.P.cols[i], st.z) / st.cn[i];
+  const { q, z } = st;
+  const cols = st.P.cols;
+  let s = 0;
+  for (let t = 0; t < q; t++) s += cols[i * q + t] * z[t];
+  const w = s / st.cn[i];
   return st.state[i] === -1 ? -w : w;
 }
 
@@ -266,14 +295,14 @@ function entering(st: Bvls, tol: number): number {
 function makeFree(st: Bvls, i: number): void {
   st.state[i] = 0;
   st.free.push(i);
-  st.qr.add(i, st.P.cols[i]);
+  st.qr.add(i, st.P.cols);
 }
 
 export function boxLeastSquares(
   P: BoxLsProblem,
   opts: { maxIterations?: number; warmFree?: number[] /** multiply-add budget (deterministic stop) */; maxWork?: number } = {},
 ): BoxLsResult {
-  const st = initBvls(P);
+  const st = initBvls(packed(P));
   const { q, p, state, z } = st;
   const maxIt = opts.maxIterations ?? 3 * p + 100;
   const gNorm = Math.sqrt(dot(P.g, P.g));

@@ -119,38 +119,38 @@ export function stationarity(
       if (r < best) [best, anchor] = [r, i];
     }
   }
-  const feature = (i: number): Float64Array => {
-    const f = new Float64Array(q);
-    if (free) for (let k = 0; k < d; k++) f[k] = X.data[i * d + k] - X.data[anchor! * d + k];
-    else f.set(Xt.data.subarray(i * q, (i + 1) * q));
-    return f;
-  };
-  const { g, cols, lo, hi, who, sgn, scale } = stationarityBoxProblem(n, q, pat, lamHat, feature, free ? anchor : null);
+  // the features f_i (n × q, packed): x̃_i, or x_i − x_anchor with a free bias
+  let F = Xt.data;
+  if (free) {
+    F = new Float64Array(n * q);
+    for (let i = 0; i < n; i++) for (let k = 0; k < d; k++) F[i * q + k] = X.data[i * d + k] - X.data[anchor! * d + k];
+  }
+  const box = stationarityBoxProblem(n, q, pat, lamHat, F, free ? anchor : null, rowNorms);
+  const { g, who, sgn, scale } = box;
   // warm start with the rows nearly tight at the neuron (its kink neighbourhood): for a neuron
   // near stationarity these are the projection's active rows. Speed only; the result is the same.
-  const tight = who
-    .map((i, t) => ({ t, r: Math.abs(pat.pre[i]) / ((pat.wNorm || 1) * (rowNorms[i] || 1)) }))
-    .filter((e) => e.r <= WARM_TIGHT_REL)
+  const tight = box.near
     .sort((x, y) => x.r - y.r)
     .slice(0, q)
     .map((e) => e.t);
-  const sol = boxLeastSquares({ g, cols, lo: Float64Array.from(lo), hi: Float64Array.from(hi) }, { warmFree: tight, maxWork: PROJECTION_MAX_WORK });
+  const sol = boxLeastSquares({ g, cols: box.cols, lo: box.lo, hi: box.hi }, { warmFree: tight, maxWork: PROJECTION_MAX_WORK });
   const zs = sol.z;
   const zn = Math.sqrt(vdot(zs, zs));
   // not converged within the work budget: the projection is unknown, so is the alignment
   if (!sol.converged || !(scale > 0) || zn <= PROJECTION_ZERO_TOL * scale) return { ...none, anchor, converged: sol.converged };
   const alignment = vdot(zs, uh) / zn;
-  const a = new Float64Array(n);
-  for (let i = 0; i < n; i++) if (pat.side[i] === ACTIVE && !(free && i === anchor)) a[i] = lamHat[i];
-  who.forEach((i, t) => (a[i] += sgn[t] * sol.mu[t]));
   const tScale = vdot(zs, uh) / (zn * zn);
-  const coefs = a.map((x) => x * tScale);
+  // a_i: λ̂_i on the active samples plus the multipliers ±μ_t of the columns (who ascending); α = t·a
+  const coefs = new Float64Array(n);
   // residual recomputed from the coefficients themselves (not from z*), so it is what the UI shows
   const rec = new Float64Array(q);
-  for (let i = 0; i < n; i++) {
-    if (coefs[i] === 0) continue;
-    const f = feature(i);
-    for (let k = 0; k < q; k++) rec[k] += coefs[i] * f[k];
+  for (let i = 0, t = 0; i < n; i++) {
+    let a = 0;
+    if (pat.side[i] === ACTIVE && !(free && i === anchor)) a = lamHat[i];
+    if (t < who.length && who[t] === i) a += sgn[t] * sol.mu[t++];
+    const c = a * tScale;
+    coefs[i] = c;
+    if (c !== 0) for (let k = 0; k < q; k++) rec[k] += c * F[i * q + k];
   }
   let r2 = 0;
   for (let k = 0; k < q; k++) r2 += (uh[k] - rec[k]) ** 2;
@@ -163,42 +163,40 @@ export function stationarity(
  * samples with a coefficient between 0 and λ̂_i. `scale` is the size the projection is judged
  * against (zero test). `skip` is the free-bias anchor, which carries the bias and is no column.
  */
-function stationarityBoxProblem(n: number, q: number, pat: NeuronPattern, lamHat: Float64Array, feature: (i: number) => Float64Array, skip: number | null) {
+function stationarityBoxProblem(n: number, q: number, pat: NeuronPattern, lamHat: Float64Array, F: Float64Array, skip: number | null, rowNorms: Float64Array) {
   const g = new Float64Array(q);
-  const cols: Float64Array[] = [];
-  const lo: number[] = [];
-  const hi: number[] = [];
-  const who: number[] = [];
-  const sgn: number[] = [];
+  // column t (packed, at t·q) is sample who[t]'s feature, negated (sgn −1) for an inactive sample
+  const cols = new Float64Array(n * q);
+  const lo = new Float64Array(n);
+  const hi = new Float64Array(n);
+  const who = new Int32Array(n);
+  const sgn = new Int8Array(n);
+  // the columns nearly tight at the neuron, |pre_i|/(‖w‖‖x̃_i‖) ≤ WARM_TIGHT_REL (the warm start's pool)
+  const near: { t: number; r: number }[] = [];
+  const wn = pat.wNorm || 1;
   let scale = 0;
+  let p = 0;
   for (let i = 0; i < n; i++) {
     if (i === skip) continue;
-    const f = feature(i);
-    const fn = Math.sqrt(vdot(f, f));
+    let f2 = 0;
+    for (let k = 0; k < q; k++) f2 += F[i * q + k] * F[i * q + k];
+    const fn = Math.sqrt(f2);
     if (!(fn > 0)) continue;
     const s = pat.side[i];
-    if (s === ACTIVE) {
-      for (let k = 0; k < q; k++) g[k] += lamHat[i] * f[k];
-      cols.push(f);
-      lo.push(0);
-      hi.push(Infinity);
-      sgn.push(1);
-    } else if (s === INACTIVE) {
-      cols.push(f.map((x) => -x));
-      lo.push(0);
-      hi.push(Infinity);
-      sgn.push(-1);
-    } else {
-      cols.push(f);
-      lo.push(Math.min(0, lamHat[i]));
-      hi.push(Math.max(0, lamHat[i]));
-      sgn.push(1);
-      scale += Math.abs(lamHat[i]) * fn;
-    }
-    who.push(i);
+    const sign = s === INACTIVE ? -1 : 1;
+    for (let k = 0; k < q; k++) cols[p * q + k] = sign === 1 ? F[i * q + k] : -F[i * q + k];
+    if (s === ACTIVE) for (let k = 0; k < q; k++) g[k] += lamHat[i] * F[i * q + k];
+    // active and inactive: μ ≥ 0; on the kink: a coefficient between 0 and λ̂_i
+    lo[p] = s === KINK ? Math.min(0, lamHat[i]) : 0;
+    hi[p] = s === KINK ? Math.max(0, lamHat[i]) : Infinity;
+    if (s === KINK) scale += Math.abs(lamHat[i]) * fn;
+    const r = Math.abs(pat.pre[i]) / (wn * (rowNorms[i] || 1));
+    if (r <= WARM_TIGHT_REL) near.push({ t: p, r });
+    sgn[p] = sign;
+    who[p++] = i;
   }
   scale += Math.sqrt(vdot(g, g));
-  return { g, cols, lo, hi, who, sgn, scale };
+  return { g, cols, lo: lo.subarray(0, p), hi: hi.subarray(0, p), who: who.subarray(0, p), sgn, scale, near };
 }
 
 /** λ̂ for neuron j: sign(v_j)·R (c = 1) or R·v_j/‖v_j‖. null when v_j = 0. */
@@ -327,7 +325,7 @@ export function interpretNeurons(
     const samples: { index: number; coef: number }[] = [];
     if (st && st.alignment !== null) {
       let cmax = 0;
-      for (const a of st.coefs) cmax = Math.max(cmax, Math.abs(a));
+      for (let i = 0; i < n; i++) cmax = Math.max(cmax, Math.abs(st.coefs[i]));
       for (const i of largestCoefs(st.coefs, COEF_ZERO_REL * cmax, TOP_SAMPLES)) samples.push({ index: i, coef: st.coefs[i] });
     }
     const dualScore = infos[j].dualScore;

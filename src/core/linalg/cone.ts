@@ -55,7 +55,7 @@ export interface ConeProjection {
  *
  * Cost: a full scan is one pass over X̃ (O(n·p)); between full scans only the NNLS_HOT_ROWS rows
  * most violated at the last one are tried, and the least squares on the passive set is a QR
- * updated one column at a time. A returned face keeps its factorization (faceQR), so passing
+ * updated one column at a time. A returned face keeps its factorization (FACE_QR), so passing
  * `active` back as `warm` for the same pattern skips refactoring it.
  */
 /**
@@ -66,6 +66,15 @@ export interface ConeProjection {
  * collector's time (bench/convex.ts profile, n = 1e3, d = 10).
  */
 let scanScratch = { viol: new Float64Array(0), sel: new Float64Array(0), row: new Int32Array(0), inP: new Uint8Array(0) };
+
+/**
+ * The QR factors of a face returned by projectCone, carried on the returned `active` array itself
+ * (looked up by that array's identity, as a WeakMap would be, but without one: the sign search makes
+ * ~10⁶ projections, and a WeakMap entry for each made a third of its CPU garbage collection). Not
+ * enumerable: the array still compares and serializes as plain rows.
+ */
+const FACE_QR = Symbol('faceQR');
+type FaceRows = number[] & { [FACE_QR]?: { Xt: Mat; pattern: Uint8Array; omega: number; qr: UpdatedQR } };
 
 /** The Lawson–Hanson state of one projection: passive rows P, their columns ã_t, multipliers μ, the QR of the columns. */
 interface NnlsState {
@@ -113,15 +122,18 @@ function rowDot(st: NnlsState, j: number, z: Float64Array): number {
 function warmStart(st: NnlsState, warm: number[], neg: Float64Array): void {
   const n = st.Xt.rows,
     p = st.Xt.cols;
-  const known = faceQR.get(warm);
+  const known = (warm as FaceRows)[FACE_QR];
   let ok: number[];
   if (known && known.Xt === st.Xt && known.pattern === st.pattern && known.omega === st.omega) {
     st.qr = known.qr.withRhs(neg);
     ok = warm.slice();
-  } else ok = warm.filter((j) => j >= 0 && j < n && st.rowNorm[j] > 0 && st.qr.append(weightedRow(st, j)));
+  } else {
+    ok = [];
+    for (const j of warm) if (j >= 0 && j < n && st.rowNorm[j] > 0 && st.qr.append(weightedRow(st, j))) ok.push(j);
+  }
   for (let round = 0; ok.length && round < p; round++) {
     const sol = st.qr.solve();
-    if (sol.every((x) => x > 0)) {
+    if (allPositive(sol)) {
       for (const j of ok) {
         st.P.push(j);
         st.cols.push(weightedRow(st, j));
@@ -153,6 +165,17 @@ function nnlsResidual(st: NnlsState, gnorm: number, z: Float64Array): number {
   return mass;
 }
 
+/** −c_j/‖ã_j‖, the violation of row j at z (from the caller's X̃g when `base` is given). A function, not a closure per call: the sign search makes ~10⁶ calls. */
+function violationOf(st: NnlsState, j: number, z: Float64Array, base: Float64Array | undefined): number {
+  return (base !== undefined ? (st.pattern[j] ? -base[j] : base[j]) : -rowDot(st, j, z)) / st.rowNorm[j];
+}
+
+/** Every entry > 0 (false for NaN). */
+function allPositive(x: Float64Array): boolean {
+  for (let t = 0; t < x.length; t++) if (!(x[t] > 0)) return false;
+  return true;
+}
+
 /**
  * The row to enter: the most violated (violation −c_j/‖ã_j‖ above thr) among the rows most violated
  * at the last full scan, else among all rows by a full scan, which also refreshes that hot list.
@@ -160,10 +183,9 @@ function nnlsResidual(st: NnlsState, gnorm: number, z: Float64Array): number {
  */
 function enteringRow(st: NnlsState, z: Float64Array, thr: number, hot: Int32Array | null, base?: Float64Array): { best: number; hot: Int32Array | null } {
   const n = st.Xt.rows,
-    { pattern, rowNorm, inP } = st;
+    { rowNorm, inP } = st;
   // the cold start's first scan can use X̃g from the caller's batched product
   const useBase = base !== undefined && st.omega === 1 && !st.P.length;
-  const violation = (j: number): number => (useBase ? (pattern[j] ? -base[j] : base[j]) : -rowDot(st, j, z)) / rowNorm[j];
   let best = -1,
     bestV = 0;
   // Any violated row may enter (each entry still lowers ‖z‖), so the rows most violated at the
@@ -172,7 +194,7 @@ function enteringRow(st: NnlsState, z: Float64Array, thr: number, hot: Int32Arra
   if (hot)
     for (const j of hot) {
       if (inP[j]) continue;
-      const v = violation(j);
+      const v = violationOf(st, j, z, useBase ? base : undefined);
       if (v > thr && v > bestV) {
         bestV = v;
         best = j;
@@ -183,7 +205,7 @@ function enteringRow(st: NnlsState, z: Float64Array, thr: number, hot: Int32Arra
   let m = 0;
   for (let j = 0; j < n; j++) {
     if (inP[j] || !(rowNorm[j] > 0)) continue;
-    const v = violation(j);
+    const v = violationOf(st, j, z, useBase ? base : undefined);
     if (v > thr) {
       viol[m] = v;
       violRow[m++] = j;
@@ -209,7 +231,7 @@ function keepFeasible(st: NnlsState): void {
     { P, cols, qr, inP } = st;
   for (let inner = 0; inner < 3 * p + 10; inner++) {
     const sol = qr.solve();
-    if (sol.every((x) => x > 0)) {
+    if (allPositive(sol)) {
       st.mu = Array.from(sol);
       return;
     }
@@ -224,7 +246,8 @@ function keepFeasible(st: NnlsState): void {
           tmin = t;
         }
       }
-    const next = mu.map((m0, t) => m0 + alpha * (sol[t] - m0));
+    const next = new Array<number>(mu.length);
+    for (let t = 0; t < mu.length; t++) next[t] = mu[t] + alpha * (sol[t] - mu[t]);
     next[tmin] = 0;
     for (let t = next.length - 1; t >= 0; t--)
       if (!(next[t] > 0)) {
@@ -257,7 +280,7 @@ function projectionResult(st: NnlsState, g: Float64Array, early: boolean): ConeP
     mus.push(m0);
   }
   // the factorization of exactly these rows, for a caller that passes `active` back as `warm`
-  if (active.length === P.length) faceQR.set(active, { Xt: st.Xt, pattern, omega: st.omega, qr: st.qr });
+  if (active.length === P.length) Object.defineProperty(active, FACE_QR, { value: { Xt: st.Xt, pattern, omega: st.omega, qr: st.qr } });
   return { z: out, active, mu: mus, early };
 }
 
@@ -276,7 +299,8 @@ export function projectCone(
   const wg = Float64Array.from(g);
   wg[p - 1] *= omega;
   if (scanScratch.viol.length < n) scanScratch = { viol: new Float64Array(n), sel: new Float64Array(n), row: new Int32Array(n), inP: new Uint8Array(n) };
-  const neg = Float64Array.from(wg, (x) => -x);
+  const neg = new Float64Array(p);
+  for (let k = 0; k < p; k++) neg[k] = -wg[k];
   const st: NnlsState = { Xt, pattern, omega, wg, rowNorm: rowNormsOf(Xt, omega), P: [], cols: [], mu: [], qr: new UpdatedQR(p, neg), inP: scanScratch.inP };
   try {
     if (warm && warm.length && warm.length <= p) warmStart(st, warm, neg);
@@ -315,9 +339,6 @@ export function projectCone(
     for (const j of st.P) st.inP[j] = 0;
   }
 }
-
-/** QR factors of the faces returned by projectCone, keyed by the returned `active` array itself. */
-const faceQR = new WeakMap<number[], { Xt: Mat; pattern: Uint8Array; omega: number; qr: UpdatedQR }>();
 
 const normCache = new WeakMap<Mat, Map<number, Float64Array>>();
 

@@ -51,42 +51,6 @@ export function householderQR(cols: Float64Array[]): HouseholderQR | null {
   return { m, A, vv: vvs, diag };
 }
 
-/**
- * householderQR(cols) from f, a QR whose first `keep` columns are cols[0 … keep−1]: the first
- * reflectors depend on the first columns only, so f's are kept and the later columns appended to
- * them — the same operations in the same order as from scratch (the same numbers) in
- * O(m·k·(k − keep)). Why: a face gains or loses one row at a time (a row leaving: keep = its
- * index; a row joining: keep = k − 1). Reflectors are shared, not copied: nothing writes to a QR.
- */
-export function extendQR(f: HouseholderQR, keep: number, cols: Float64Array[]): HouseholderQR | null {
-  const { m } = f,
-    k = cols.length;
-  if (k > m) return null;
-  const A = f.A.slice(0, keep),
-    diag = new Float64Array(k),
-    vvs = new Float64Array(k);
-  diag.set(f.diag.subarray(0, keep));
-  vvs.set(f.vv.subarray(0, keep));
-  for (let j = keep; j < k; j++) {
-    const a = Float64Array.from(cols[j]);
-    for (let l = 0; l < j; l++) if (vvs[l] > 0) reflect(A[l], vvs[l], l, m, a);
-    let s = 0;
-    for (let i = j; i < m; i++) s += a[i] * a[i];
-    const nrm = Math.sqrt(s);
-    const alpha = a[j] > 0 ? -nrm : nrm;
-    diag[j] = alpha;
-    if (nrm !== 0) {
-      a[j] -= alpha;
-      vvs[j] = s - 2 * alpha * (a[j] + alpha) + alpha * alpha;
-    }
-    A.push(a);
-  }
-  let dmax = 0;
-  for (let j = 0; j < k; j++) dmax = Math.max(dmax, Math.abs(diag[j]));
-  for (let j = 0; j < k; j++) if (!(Math.abs(diag[j]) > 1e-13 * dmax)) return null;
-  return { m, A, vv: vvs, diag };
-}
-
 /** The least-squares coefficients for rhs from a QR (O(m·k + k²): the columns are not touched again). */
 export function solveQR(f: HouseholderQR, rhs: Float64Array): Float64Array {
   const { m, A, vv, diag } = f,
@@ -103,27 +67,8 @@ export function solveQR(f: HouseholderQR, rhs: Float64Array): Float64Array {
 }
 
 /**
- * The vector w in the columns' span with cols[l]ᵀw = δ_lt (column t of the pseudo-inverse's
- * transpose): with the columns as a face's rows, w spans what the face gains when row t leaves it.
- * w = Q·R⁻ᵀe_t: O(m·k + k²).
- */
-export function spanDualColumn(f: HouseholderQR, t: number): Float64Array {
-  const { m, A, vv, diag } = f,
-    k = A.length;
-  // Rᵀy = e_t (forward substitution; R_lj = A[j][l] for l < j)
-  const w = new Float64Array(m);
-  for (let j = t; j < k; j++) {
-    let s = j === t ? 1 : 0;
-    for (let l = t; l < j; l++) s -= A[j][l] * w[l];
-    w[j] = s / diag[j];
-  }
-  for (let j = k - 1; j >= 0; j--) if (vv[j] > 0) reflect(A[j], vv[j], j, m, w);
-  return w;
-}
-
-/**
  * y[j:] −= (2 vᵀy/vv)·v with v = a[j:m]: one Householder reflection (a plain function, not a
- * closure per column: the face Newton's multiplier release runs these least squares thousands of times a solve).
+ * closure per column).
  */
 function reflect(a: Float64Array, vv: number, j: number, m: number, y: Float64Array): void {
   let t = 0;

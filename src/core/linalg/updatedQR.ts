@@ -4,7 +4,13 @@
  * refactorized: appending costs O(p·k) (Gram–Schmidt, twice, so Q stays orthonormal to rounding),
  * removing costs O(p·k + k²) (Givens rotations restore R's triangle), a solve costs O(k²). A fresh
  * Householder QR per solve costs O(p·k²) and dominated the d = 50 bench (profiled: 60% of the time).
+ * The same factorization serves a face's rows in the face Newton's release step (polish.ts): there
+ * the right-hand side changes at every use (solveFor), and a released row leaves in O(p·k + k²)
+ * where a Householder QR re-reflects every later column (O(p·k²): 5.5% of n = 1e3, d = 50,
+ * 100 patterns).
  */
+
+const NO_RHS = new Float64Array(0);
 
 /** A new column counts as dependent when its part outside span(Q) is ≤ QR_DEPENDENT_TOL·max|R_jj| (as dense.ts leastSquares). */
 export const QR_DEPENDENT_TOL = 1e-13;
@@ -17,9 +23,10 @@ export class UpdatedQR {
   /** Qᵀ·rhs */
   private qtb: number[] = [];
 
+  /** rhs: the right-hand side solve() uses (omitted: solveFor only) */
   constructor(
     private readonly p: number,
-    private readonly rhs: Float64Array,
+    private readonly rhs: Float64Array = NO_RHS,
   ) {}
 
   /** The same factorization for another right-hand side (copies Q and R, recomputes Qᵀrhs: O(p·k)). */
@@ -65,7 +72,7 @@ export class UpdatedQR {
     q.push(v);
     this.r.push(coef);
     let t = 0;
-    for (let i = 0; i < p; i++) t += v[i] * this.rhs[i];
+    if (this.rhs.length) for (let i = 0; i < p; i++) t += v[i] * this.rhs[i];
     this.qtb.push(t);
     return true;
   }
@@ -119,5 +126,48 @@ export class UpdatedQR {
       x[j] = s / r[j][j];
     }
     return x;
+  }
+
+  /** The least-squares coefficients for right-hand side b (R⁻¹Qᵀb: O(p·k + k²)), one per column in order. */
+  solveFor(b: ArrayLike<number>): Float64Array {
+    const { p, q, r } = this,
+      k = q.length;
+    const x = new Float64Array(k);
+    for (let j = 0; j < k; j++) {
+      const qj = q[j];
+      let t = 0;
+      for (let i = 0; i < p; i++) t += qj[i] * b[i];
+      x[j] = t;
+    }
+    for (let j = k - 1; j >= 0; j--) {
+      let s = x[j];
+      for (let l = j + 1; l < k; l++) s -= r[l][j] * x[l];
+      x[j] = s / r[j][j];
+    }
+    return x;
+  }
+
+  /**
+   * The vector w in the columns' span with col_lᵀw = δ_lt (column t of the pseudo-inverse's
+   * transpose): w = Q·R⁻ᵀe_t, O(p·k + k²). With the columns as a face's rows, w spans what the face
+   * gains when row t leaves it.
+   */
+  dualColumn(t: number): Float64Array {
+    const { p, q, r } = this,
+      k = q.length;
+    // Rᵀy = e_t by forward substitution (row j of Rᵀ is column j of R: r[j])
+    const y = new Float64Array(k);
+    for (let j = t; j < k; j++) {
+      let s = j === t ? 1 : 0;
+      for (let l = t; l < j; l++) s -= r[j][l] * y[l];
+      y[j] = s / r[j][j];
+    }
+    const w = new Float64Array(p);
+    for (let j = t; j < k; j++) {
+      const c = y[j],
+        qj = q[j];
+      for (let i = 0; i < p; i++) w[i] += c * qj[i];
+    }
+    return w;
   }
 }

@@ -194,13 +194,15 @@ class LossDualSearch extends DualSearchBase<LossDualRecord, LossProblem> {
   /** Stage 'oracle': the dual point at the candidate −∇ℓ(F) of the weights as given; it starts `best`. */
   residual(): OracleResult {
     const { asTrained, Y, loss, modes } = this.pb;
-    this.best = this.scoreDirection(dualDirection(asTrained.F, Y, loss, modes), hintsMat(this.ownDirs, this.dd), 'the candidate −∇ℓ(F)', this.settings.seed);
+    const L0 = dualDirection(asTrained.F, Y, loss, modes);
+    const hints = hintsMat(this.ownDirs, this.dd);
+    this.keep(this.scoreDirection(L0, hints, 'the candidate −∇ℓ(F)', this.settings.seed), L0 && { L: L0, hints });
     return this.best.oracle;
   }
 
   scoreColumnGeneration(L0: Mat | null, hints: Mat | undefined, iteration: number): OracleResult {
     const rt = this.scoreDirection(L0, hints, `the column-generation candidate (iteration ${iteration})`, this.settings.seed + iteration);
-    if (rt.value > this.best.value) this.best = { ...rt, point: 'column-generation' };
+    if (rt.value > this.best.value) this.keep({ ...rt, point: 'column-generation' }, L0 && { L: L0, hints });
     return rt.oracle;
   }
 }
@@ -214,7 +216,11 @@ function closedFormStage(search: LossDualSearch): ClosedForm | null {
   const closed = loss.name === 'hinge' ? detectHingeWhitened(X, Y, beta, modes) : null;
   if (!closed) return null;
   const sd = lossBestScale(closed.dualPoint, Y, loss, beta, modes, closed.dualPointMUpper, search.sigma);
-  if (sd.value > search.best.value) search.best = { value: sd.value, point: 'closed-form', oracle: search.best.oracle, s: sd.s, L0: closed.dualPoint };
+  if (sd.value > search.best.value)
+    search.keep(
+      { value: sd.value, point: 'closed-form', oracle: search.best.oracle, s: sd.s, L0: closed.dualPoint },
+      { L: closed.dualPoint, hints: undefined },
+    );
   search.offerWitness(closed.network, 'closed form: hinge loss on whitened data [EP Thm 12]');
   return closed;
 }
@@ -362,8 +368,9 @@ function assembleCertificate(
         patternBudget: settings.patternBudget,
         solverIterations,
         timeBudgetMs: settings.timeBudgetMs,
-        nodeBudget: cg.finalCall?.nodeBudget ?? settings.nodeBudget,
+        nodeBudget: search.bestOracleNodes(),
       },
+      finalCall: cg.finalCall,
     });
     result.inconclusiveReason = reason;
     result.summary = `${result.summary} ${reason.advice}`;

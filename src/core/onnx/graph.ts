@@ -4,6 +4,7 @@
  * size-checked access to constant values. Matching is done on op_type and data flow only.
  */
 import { modelError, type ErrorLocation } from '../errors';
+import { thousands } from '../format/numbers';
 import { has, toNum, type AttributeProto, type GraphProto, type NodeProto, type TensorProto } from './proto';
 import { MAX_TENSOR_ELEMENTS, readTensor, type Tensor } from './tensor';
 import { callbackSource, type ExternalSource } from '../io/external';
@@ -94,7 +95,7 @@ export class GraphIndex {
     this.totalElements += t.values.length;
     // the per-tensor cap alone would still let many tensors add up
     if (this.totalElements > MAX_TENSOR_ELEMENTS)
-      throw modelError(`the model's weights exceed the reader's limit of ${MAX_TENSOR_ELEMENTS.toLocaleString('en-US')} in total`, this.loc(user));
+      throw modelError(`the model's weights exceed the reader's limit of ${thousands(MAX_TENSOR_ELEMENTS)} in total`, this.loc(user));
     this.cache.set(name, t);
     return t;
   }

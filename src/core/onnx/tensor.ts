@@ -7,6 +7,7 @@
  * hostile dim cannot make the reader allocate gigabytes.
  */
 import { ReluLensError, modelError, type ErrorLocation } from '../errors';
+import { thousands } from '../format/numbers';
 import { safeRelativePath, tensorLabel, type ExternalEntry, type ExternalRange, type ExternalSource } from '../io/external';
 import { has, toNum, type TensorProto } from './proto';
 
@@ -122,7 +123,7 @@ function checkedDims(t: TensorProto, ctx: TensorContext): { dims: number[]; coun
     // checked on every step so the product itself cannot overflow into nonsense
     if (count > MAX_TENSOR_ELEMENTS)
       throw modelError(
-        `${label} claims ${dims.join('×')} elements, more than the reader's limit of ${MAX_TENSOR_ELEMENTS.toLocaleString('en-US')} weights (corrupted file, or not a small two-layer network)`,
+        `${label} claims ${dims.join('×')} elements, more than the reader's limit of ${thousands(MAX_TENSOR_ELEMENTS)} weights (corrupted file, or not a small two-layer network)`,
         ctx.loc,
       );
   }

@@ -86,12 +86,15 @@ export class BestTracker {
     this.best = { value: -1, u: new Float64Array(X.cols), out: new Float64Array(Lambda.cols) };
     if (X.cols > 0) this.best.u[0] = 1;
   }
-  /** Evaluates a unit u (normalized here); returns the value. */
-  offer(uIn: ArrayLike<number>): number {
+  /**
+   * Evaluates a unit u (normalized here); returns the value. `atU`: Λᵀ(Xu)_+ already computed at
+   * uIn, used when normalizing leaves u as it is (norm exactly 1), else evaluated again.
+   */
+  offer(uIn: ArrayLike<number>, atU?: Float64Array): number {
     const u = Float64Array.from(uIn);
     const nn = normalize(u);
     if (!(nn > 0) || !Number.isFinite(nn)) return -1;
-    const v = evalVec(this.X, this.Lambda, u, 0, this.buf);
+    const v = atU && nn === 1 ? atU : evalVec(this.X, this.Lambda, u, 0, this.buf);
     let val: number;
     const out = new Float64Array(v.length);
     if (v.length === 1) {
@@ -113,6 +116,7 @@ export class BestTracker {
  * sign), u ← X̃ᵀDΛo/‖·‖; repeated while the value improves (at most `iters` steps).
  */
 export function ascend(X: Mat, Lambda: Mat, u0: Float64Array, sign0: Float64Array, tracker: BestTracker, iters = 30): void {
+  if (Lambda.cols === 1 && (sign0[0] === 1 || sign0[0] === -1)) return ascendScalar(X, Lambda.data, u0, sign0[0], tracker, iters);
   const n = X.rows,
     d = X.cols,
     c = Lambda.cols;
@@ -144,6 +148,55 @@ export function ascend(X: Mat, Lambda: Mat, u0: Float64Array, sign0: Float64Arra
       if (val > 0) o = Float64Array.from(v, (x) => x / val);
     }
     tracker.offer(u);
+    if (val <= prev * (1 + 1e-15)) return;
+    prev = val;
+  }
+}
+
+/**
+ * ascend for c = 1, the same steps and numbers with one pass over the rows per step instead of three: the pass
+ * at u gives v = λᵀ(Xu)_+ and both next gradients G± = Σ_{x_iᵀu > 0} (±λ_i) x_i (the sign o of v picks one:
+ * the terms w·x_i, w = λ_i·o, of the three-pass loop exactly), and the tracker reuses v when u is already unit.
+ */
+function ascendScalar(X: Mat, lam: Float64Array, u0: Float64Array, sign0: 1 | -1, tracker: BestTracker, iters: number): void {
+  const n = X.rows,
+    d = X.cols;
+  const Gp = new Float64Array(d);
+  const Gm = new Float64Array(d);
+  const v = new Float64Array(1);
+  /** v, G₊ and G₋ at u: z_i = x_iᵀu summed from 0 as evalVec and ascend do */
+  const pass = (u: Float64Array): void => {
+    Gp.fill(0);
+    Gm.fill(0);
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      let z = 0;
+      const o = i * d;
+      for (let k = 0; k < d; k++) z += X.data[o + k] * u[k];
+      if (z > 0) {
+        const l = lam[i];
+        s += l * z;
+        // w = 0 + λ·(±1) is ±λ (a zero w adds nothing, as the three-pass loop skips it)
+        if (l !== 0)
+          for (let k = 0; k < d; k++) {
+            Gp[k] += l * X.data[o + k];
+            Gm[k] += -l * X.data[o + k];
+          }
+      }
+    }
+    v[0] = s;
+  };
+  pass(Float64Array.from(u0));
+  let o: number = sign0;
+  let prev = -1;
+  for (let it = 0; it < iters; it++) {
+    const g = Float64Array.from(o > 0 ? Gp : Gm);
+    if (normalize(g) === 0) return;
+    const u = g;
+    pass(u);
+    const val = Math.abs(v[0]);
+    o = v[0] < 0 ? -1 : 1;
+    tracker.offer(u, v);
     if (val <= prev * (1 + 1e-15)) return;
     prev = val;
   }

@@ -14,8 +14,11 @@
  * ≈ 0, so its sample is as good as fixed. Branching splits the free sample whose relaxed term errs
  * most at the relaxation's maximizer (SignSearch.worstAt); the slack λ_i w_i ρ⁻_i (or
  * |λ_i|·w_i(1−w_i)·(ρ⁺+ρ⁻) for λ_i < 0) decides which ρ± are refreshed, and a node with no slack left
- * is exact there. Nodes whose bound is at most the best value attained (or a caller's threshold) are
- * pruned, before their ρ± refresh when the inherited ones already prune them.
+ * is exact there. For λ_i < 0 any slope w_i ∈ [0, 1] is sound, so each node also tries slopes fitted to
+ * the relaxation's maximizers (SignSearch.tightenNeg); a node with at most GLOBAL_CLOSE_MAX_UNDECIDED
+ * samples left undecided is closed by its sign cells (SignSearch.closeByCells). Nodes whose bound is at
+ * most the best value attained (or a caller's threshold) are pruned, before their ρ± refresh when the
+ * inherited ones already prune them.
  *
  * Anytime: at every moment the largest bound of an open node, or the best value attained if larger,
  * is a sound upper bound on the maximum. The node budget is work, not time.
@@ -34,6 +37,17 @@ export const GLOBAL_NODE_BUDGET = 20_000;
 export const GLOBAL_REFRESH_PER_RANK = 2;
 /** A free sample whose slack is below this fraction of the node's bound is not worth a split. */
 export const GLOBAL_SPLIT_MIN_REL = 1e-13;
+/**
+ * A node with at most this many undecided samples (slack above GLOBAL_SPLIT_MIN_REL of its bound) is
+ * closed exactly by its 2^k sign cells, one cone projection each, instead of a subtree of nodes that
+ * cost ~4r projections apiece.
+ */
+export const GLOBAL_CLOSE_MAX_UNDECIDED = 4;
+/**
+ * Slope steps for the λ_i < 0 terms per node (SignSearch.tightenNeg). At the rank-8 and rank-9, n = 30
+ * final dual points (nodes to close): 0 → 27.1k, 44.6k; 6 → 9.9k, 18.9k; 10 → –, 17.8k.
+ */
+export const GLOBAL_NEG_SLOPE_STEPS = 6;
 
 const EPS = 2.220446049250313e-16;
 
@@ -61,6 +75,8 @@ interface Node {
   rm: Float64Array;
   /** the free sample to split next (−1: none, the node is exact) */
   split: number;
+  /** the free samples whose slack is above GLOBAL_SPLIT_MIN_REL of the bound (the rest are exact on the region) */
+  undecided: number[];
   /**
    * faces (passive sets, as sample ids) of this node's projections, keyed 2t (+x_t), 2t + 1 (−x_t), −1 (g):
    * a child's region is the parent's with one more row, so they warm-start its projections (speed only:
@@ -80,6 +96,19 @@ export interface GlobalSearchOptions {
    * violating direction, not the maximum (the open nodes keep `upper` sound, `closed` false).
    */
   earlyDirection?: { above: number; work: number };
+}
+
+/** u, l ↦ lᵀ(Xu)_+ over the m rows of X (m×r). */
+function valueOf(X: Float64Array, m: number, r: number): (u: Float64Array, l: Float64Array) => number {
+  return (u, l) => {
+    let v = 0;
+    for (let t = 0; t < m; t++) {
+      let z = 0;
+      for (let q = 0; q < r; q++) z += X[t * r + q] * u[q];
+      if (z > 0) v += l[t] * z;
+    }
+    return v;
+  };
 }
 
 /** max_{‖u‖≤1} |λᵀ(X̂u)_+| by two searches, one per sign of λ. */
@@ -102,15 +131,7 @@ export function globalScalar(Xh: Float64Array, n: number, r: number, lam: Float6
     }
     xn[t] = Math.sqrt(s);
   }
-  const evalAbs = (u: Float64Array, l: Float64Array): number => {
-    let v = 0;
-    for (let t = 0; t < m; t++) {
-      let z = 0;
-      for (let q = 0; q < r; q++) z += X[t * r + q] * u[q];
-      if (z > 0) v += l[t] * z;
-    }
-    return v;
-  };
+  const evalAbs = valueOf(X, m, r);
   const lp = Float64Array.from(keep, (j) => lam[j]);
   const lm = lp.map((v) => -v);
   let bestU: Float64Array = new Float64Array(r);
@@ -130,7 +151,20 @@ export function globalScalar(Xh: Float64Array, n: number, r: number, lam: Float6
   let openBound = 0;
   let stoppedEarly = false;
   for (const l of [lp, lm]) {
-    const res = searchOneSign(X, xn, m, r, l, attained, bestU, { ...opts, nodeBudget: Math.max(1, Math.floor(opts.nodeBudget / 2)) }, evalAbs);
+    // earlyDirection's work counts both signs' nodes: once the first sign has found a direction above
+    // the bar with that work spent, the second evaluates its root (its bound keeps `upper` sound) and stops
+    const early = opts.earlyDirection && { above: opts.earlyDirection.above, work: Math.max(0, opts.earlyDirection.work - nodes) };
+    const res = searchOneSign(
+      X,
+      xn,
+      m,
+      r,
+      l,
+      attained,
+      bestU,
+      { ...opts, nodeBudget: Math.max(1, Math.floor(opts.nodeBudget / 2)), earlyDirection: early },
+      evalAbs,
+    );
     nodes += res.nodes;
     if (res.attained > attained) {
       attained = res.attained;
@@ -180,6 +214,12 @@ function searchOneSign(
       closedMax = Math.max(closedMax, top.bound);
       continue;
     }
+    if (top.undecided.length <= GLOBAL_CLOSE_MAX_UNDECIDED) {
+      const cells = s.closeByCells(top);
+      closedMax = Math.max(closedMax, Math.min(cells.closed, top.bound));
+      prunedMax = Math.max(prunedMax, Math.min(cells.pruned, top.bound));
+      continue;
+    }
     for (const sg of [1, -1]) {
       const st = Int8Array.from(top.status);
       st[top.split] = sg;
@@ -195,6 +235,32 @@ function searchOneSign(
   // exact when nothing is left open and no region was dropped above the value attained
   const closed = heap.length === 0 && prunedMax <= s.attained;
   return { upper, attained: s.attained, u: s.bestU, nodes: s.nodes, closed, openBound, stoppedEarly };
+}
+
+/**
+ * One node's bounds for a sign fixing (1 active, −1 inactive, 0 free) of λᵀ(Xu)_+ over {‖u‖ ≤ 1}
+ * (rows with λ_i = 0 or x_i = 0 are the caller's to drop), from the rows' norms as ρ±: the node bound
+ * (evaluate, with its λ_i < 0 slopes) and, when at most GLOBAL_CLOSE_MAX_UNDECIDED samples are
+ * undecided, the bounds from its sign cells (closeByCells; else null): `closed` over the cells it
+ * computed exactly, `pruned` over those it stopped at the prune bar (the best value attained, found
+ * anywhere). For the brute-force test of each bound over the node's region.
+ */
+export function signNodeBounds(
+  X: Float64Array,
+  m: number,
+  r: number,
+  lam: Float64Array,
+  status: Int8Array,
+): { bound: number; cells: { closed: number; pruned: number; bar: number } | null } {
+  const xn = new Float64Array(m);
+  for (let t = 0; t < m; t++) for (let q = 0; q < r; q++) xn[t] += X[t * r + q] ** 2;
+  for (let t = 0; t < m; t++) xn[t] = Math.sqrt(xn[t]);
+  // no value attained yet (u = 0): the prune bar stays at most the region's maximum
+  const s = new SignSearch(X, xn, m, r, lam, { nodeBudget: 1 }, valueOf(X, m, r), 0, new Float64Array(r));
+  const node = s.evaluate(Int8Array.from(status), Float64Array.from(xn), Float64Array.from(xn));
+  if (node.split < 0 || node.undecided.length > GLOBAL_CLOSE_MAX_UNDECIDED) return { bound: node.bound, cells: null };
+  const c = s.closeByCells(node);
+  return { bound: node.bound, cells: { ...c, bar: s.prune() } };
 }
 
 /** A sound bound max_{u∈C∩B} gᵀu ≤ value (faces keyed by `key`); stopAt ≥ 0: the projection may stop once value ≤ stopAt. */
@@ -250,8 +316,34 @@ class SignSearch {
     if (rel.bound > this.prune() && rel.fixed) {
       this.refreshRho(status, rp, rm, coneMax);
       rel = this.relax(status, rp, rm, coneMax, false);
+      rel.bound = this.tightenNeg(status, rp, rm, coneMax, rel.bound, rel.u);
     }
-    return { bound: rel.bound, status, split: rel.split, rp, rm, faces };
+    const undecided: number[] = [];
+    if (rel.split >= 0)
+      for (let t = 0; t < this.m; t++) if (status[t] === 0 && slackOf(this.lam[t], rp[t], rm[t]) > GLOBAL_SPLIT_MIN_REL * rel.bound) undecided.push(t);
+    return { bound: rel.bound, status, split: rel.split, undecided, rp, rm, faces };
+  }
+
+  /**
+   * The node's maximum from its 2^k sign cells over its k undecided samples: on a cell the other free
+   * samples' terms are exact (no slack left), so the relaxation's bound there is the linear maximum
+   * over the cell's cone, to rounding. A cell whose projection stops early at the prune bar is only
+   * bounded (`pruned`); the others are exact (`closed`). Charged ⌈2^k/(4r)⌉ nodes, about a node's
+   * projections.
+   */
+  closeByCells(node: Node): { closed: number; pruned: number } {
+    const k = node.undecided.length;
+    let closed = 0,
+      pruned = 0;
+    this.nodes += Math.ceil((1 << k) / (4 * this.r));
+    const st = Int8Array.from(node.status);
+    for (let mask = 0; mask < 1 << k; mask++) {
+      for (let b = 0; b < k; b++) st[node.undecided[b]] = mask & (1 << b) ? 1 : -1;
+      const rel = this.relax(st, node.rp, node.rm, this.coneOf(st, undefined, new Map()), true);
+      if (rel.bound <= this.prune()) pruned = Math.max(pruned, rel.bound);
+      else closed = Math.max(closed, rel.bound);
+    }
+    return { closed, pruned };
   }
 
   /** max_{u∈C∩B} gᵀu ≤ ‖g + Aᵀμ‖ over the node's cone C (rows: its fixed samples, signed), warm from the parent's faces. */
@@ -265,10 +357,11 @@ class SignSearch {
       }
     const A: Mat = { rows: fixed.length, cols: r, data: new Float64Array(fixed.length * r) };
     const pat = new Uint8Array(fixed.length);
-    fixed.forEach((t, k) => {
+    for (let k = 0; k < fixed.length; k++) {
+      const t = fixed[k];
       A.data.set(X.subarray(t * r, t * r + r), k * r);
       pat[k] = status[t] > 0 ? 1 : 0;
-    });
+    }
     return (g, key, stopAt = -1) => {
       if (!fixed.length) {
         let s = 0;
@@ -276,20 +369,17 @@ class SignSearch {
         return { value: Math.sqrt(s), z: g, fixed: 0 };
       }
       const pf = parentFaces?.get(key);
-      const pr = projectCone(
-        A,
-        pat,
-        g,
-        1,
-        pf?.map((t) => rowOf[t]),
-        undefined,
-        stopAt,
-      );
-      if (!pr.early)
-        faces.set(
-          key,
-          pr.active.map((k) => fixed[k]),
-        );
+      let warm: number[] | undefined;
+      if (pf) {
+        warm = new Array<number>(pf.length);
+        for (let k = 0; k < pf.length; k++) warm[k] = rowOf[pf[k]];
+      }
+      const pr = projectCone(A, pat, g, 1, warm, undefined, stopAt);
+      if (!pr.early) {
+        const face = new Array<number>(pr.active.length);
+        for (let k = 0; k < face.length; k++) face[k] = fixed[pr.active[k]];
+        faces.set(key, face);
+      }
       let s = 0;
       for (let q = 0; q < r; q++) s += pr.z[q] * pr.z[q];
       return { value: Math.sqrt(s), z: pr.z, fixed: fixed.length };
@@ -301,7 +391,14 @@ class SignSearch {
    * free sample whose relaxation errs most at that maximizer (where the bound is attained), else the
    * largest slack. `early`: the projection may stop once the node is pruned.
    */
-  private relax(status: Int8Array, rp: Float64Array, rm: Float64Array, coneMax: ConeMax, early: boolean): { bound: number; split: number; fixed: number } {
+  private relax(
+    status: Int8Array,
+    rp: Float64Array,
+    rm: Float64Array,
+    coneMax: ConeMax,
+    early: boolean,
+    wNeg?: Float64Array,
+  ): { bound: number; split: number; fixed: number; u: Float64Array | null } {
     const { X, m, r, lam } = this;
     const g = new Float64Array(r);
     let constant = 0;
@@ -314,7 +411,7 @@ class SignSearch {
         continue;
       }
       if (status[t] < 0) continue;
-      const w = rp[t] + rm[t] > 0 ? rp[t] / (rp[t] + rm[t]) : 0;
+      const w = wNeg && li < 0 ? wNeg[t] : rp[t] + rm[t] > 0 ? rp[t] / (rp[t] + rm[t]) : 0;
       for (let q = 0; q < r; q++) g[q] += li * w * X[t * r + q];
       if (li > 0) constant += li * w * rm[t];
       const slack = slackOf(li, rp[t], rm[t]);
@@ -326,8 +423,10 @@ class SignSearch {
     const stopAt = early ? this.prune() - constant - this.slackAbs : -1;
     const cm = coneMax(g, -1, stopAt > 0 ? stopAt : -1);
     const bound = cm.value + constant + this.slackAbs;
+    let u: Float64Array | null = null;
     if (cm.value > 0) {
-      const u = cm.z.map((v) => v / cm.value);
+      u = new Float64Array(r);
+      for (let q = 0; q < r; q++) u[q] = cm.z[q] / cm.value;
       const v = this.evalAbs(u, lam);
       if (v > this.attained) {
         this.attained = v;
@@ -336,7 +435,41 @@ class SignSearch {
       if (split >= 0) split = this.worstAt(u, status, rp, rm, split);
     }
     if (split >= 0 && splitSlack <= GLOBAL_SPLIT_MIN_REL * bound) split = -1;
-    return { bound, split, fixed: cm.fixed };
+    return { bound, split, fixed: cm.fixed, u };
+  }
+
+  /**
+   * Any slope w_i ∈ [0, 1] keeps λ_i w_i x_iᵀu ≥ λ_i(x_iᵀu)_+ for λ_i < 0 (header), so the bound may
+   * take the lowest of several. The best slopes make the λ_i < 0 part exact (min over w of max over u
+   * is max over u of the concave part); toward them, fictitious play: each step averages in the slopes
+   * the terms have at the last relaxation's maximizer u (1 where x_iᵀu > 0, else 0) with weight
+   * 1/(step + 2), GLOBAL_NEG_SLOPE_STEPS steps of one projection each, stopping once the node is pruned.
+   */
+  private tightenNeg(status: Int8Array, rp: Float64Array, rm: Float64Array, coneMax: ConeMax, bound: number, u: Float64Array | null): number {
+    const { X, m, r, lam } = this;
+    let wN: Float64Array | null = null;
+    for (let it = 0; it < GLOBAL_NEG_SLOPE_STEPS && u && bound > this.prune(); it++) {
+      if (!wN) {
+        wN = new Float64Array(m);
+        let any = false;
+        for (let t = 0; t < m; t++)
+          if (status[t] === 0 && lam[t] < 0) {
+            wN[t] = rp[t] + rm[t] > 0 ? rp[t] / (rp[t] + rm[t]) : 0;
+            any = true;
+          }
+        if (!any) return bound;
+      }
+      for (let t = 0; t < m; t++) {
+        if (status[t] !== 0 || lam[t] >= 0) continue;
+        let z = 0;
+        for (let q = 0; q < r; q++) z += X[t * r + q] * u[q];
+        wN[t] += ((z > 0 ? 1 : 0) - wN[t]) / (it + 2);
+      }
+      const rel = this.relax(status, rp, rm, coneMax, true, wN);
+      bound = Math.min(bound, rel.bound);
+      u = rel.u;
+    }
+    return bound;
   }
 
   /**

@@ -34,8 +34,9 @@ export const SPATIAL_MIN_ROWS_PER_RANK = 20;
  * Vertex sign assignments allowed per pattern of the budget (the enumeration visits each cell about 2^(r−1) times).
  * Measured (issue #16): rank 7, n = 30 has 1.24·10⁶ patterns (within the budget) but 7.6·10⁷ sign assignments;
  * building its pattern set takes 18 s CPU and 170 MB peak (45 s and 0.5 GB before the flat key set), and an oracle
- * call walks 4× rank 6's patterns (rank 6, n = 30: 2.9·10⁵ patterns, 9.1·10⁶ assignments, a 2 s build, ~0.55 s a
- * call over column generation's ~115 calls), so it stays with the global search.
+ * call walks 4× rank 6's patterns (rank 6, n = 30: 2.9·10⁵ patterns, 9.1·10⁶ assignments, a 4 s build with the
+ * cells' caps, ~0.13 s a call over column generation's ~115 calls, ~0.45 s before the caps), so it stays with the
+ * global search.
  */
 export const VERTEX_VISITS_PER_PATTERN = 16;
 

@@ -47,6 +47,14 @@
  * 10⁶ nodes went from 7.61, 2.97, 1.48 (not closed, 76 CPU s) to 5.85, 2.29 and closed at 5.1·10⁵
  * nodes (31 CPU s) with M = 1.376β attained.
  *
+ * Output-free difference-of-convex vertex bound (c > 1, r ≤ SPATIAL_DC_MAX_RANK, vectorDcVertexBound). The
+ * secants of the output-free bound lose ½κ_i‖λ_i‖ per ambiguous sample; taking, for every output direction y,
+ * the difference-of-convex majorant above and then the supremum over y keeps a convex majorant of ‖Λᵀ(X̂w)_+‖,
+ * whose value at a vertex is the largest norm over a small zonotope spanned only by the samples that change
+ * sign between the box centre and that vertex. At the iris-like dual point (certify's final call) M̄/β at 10⁴,
+ * 10⁵, 10⁶ nodes went from 2.60, 1.17, 1.031 (29.5 CPU s) to 2.47, 1.19, 1.025 (17 CPU s), and with the
+ * lower closing threshold for c > 1 (below) the search closes at 5.2·10⁵ nodes (6–8 CPU s) with M = 1.0108β.
+ *
  * Nodes. A node is a u-box, classified once, carrying the output boxes still open on it; its bound is
  * min(F, the largest output box's bound). On the iris-like dual point (n = 150, r = 5, c = 3) F binds
  * at the open nodes (the full-face output boxes lose 1/γ = √3), so a child u-box re-bounds an output
@@ -56,7 +64,8 @@
  * bounds); after 10⁶ from 1.36 to 1.046, with M ≥ 1.041β attained. The top output box is halved (by
  * its corners, without re-classifying) when its 1/γ looseness exceeds the u-box's.
  *
- * Closing. A u-box with k ≤ closeK ambiguous samples is closed by its local arrangement: for each of
+ * Closing. A u-box with k ≤ closeK ambiguous samples (SPATIAL_CLOSE_MAX_AMBIGUOUS for c = 1,
+ * SPATIAL_VECTOR_CLOSE_MAX_AMBIGUOUS for c > 1) is closed by its local arrangement: for each of
  * the 2^k sign assignments, on the sub-cone K_s (the facet rows and the signed ambiguous rows)
  * f_l(u) = g_sᵀu exactly, and max_{K_s ∩ ball} g_sᵀu ≤ ‖g_s + Aᵀμ‖ for ANY μ ≥ 0 (weak duality,
  * linalg/cone.ts) — the NNLS's accuracy never affects soundness. For c = 1 the closed value is
@@ -75,14 +84,22 @@ import { heapPop, heapPush } from './boundHeap';
 import type { GlobalSearchOptions, GlobalSearchResult } from './globalSearch';
 import { CancelledError } from '../errors';
 
-/** A u-box is closed by its sign patterns once it has at most this many ambiguous samples. */
+/** A u-box is closed by its sign patterns once it has at most this many ambiguous samples (c = 1). */
 export const SPATIAL_CLOSE_MAX_AMBIGUOUS = 7;
+/**
+ * c > 1: the same, lower because a closed u-box is then closed once per output box and its output boxes are halved
+ * by 2^k-pattern enumerations: at the iris-like dual point (n = 150, r = 5, c = 3) the search closed at 5.2·10⁵ nodes
+ * with 2 (6.8·10⁵ with 4), and with 7 was still 1.4% above the maximum at 10⁶.
+ */
+export const SPATIAL_VECTOR_CLOSE_MAX_AMBIGUOUS = 2;
 /** c > 1: the search stops once every open bound is within this relative gap of the best value. */
 export const SPATIAL_VECTOR_REL_TOL = 1e-9;
 /** Ranks up to this bound the output-free bound also at the u-box's 2^(r−1) vertices (SpatialSearch.atVertices). */
 export const SPATIAL_VERTEX_MAX_RANK = 8;
 /** Ranks up to this bound output boxes also by their difference-of-convex form at the u-box's 2^(r−1) vertices (dcVertexBound). */
 export const SPATIAL_DC_MAX_RANK = 8;
+/** c > 1: generators of a vertex's zonotope enumerated by sign in vectorDcVertexBound (the others by the triangle inequality). */
+export const SPATIAL_VDC_ENUM = 2;
 /** Half-widths below this are not split further (degenerate arrangements: the node stays open). */
 export const SPATIAL_MIN_HALF_WIDTH = 1e-12;
 
@@ -186,6 +203,14 @@ function minNorm(lo: Float64Array, hi: Float64Array): number {
 /** ‖a[o..o+c)‖ for c ≤ 3 (Math.hypot: no overflow or underflow) */
 function hyp(a: Float64Array, o: number, c: number): number {
   return c === 1 ? Math.abs(a[o]) : c === 2 ? Math.hypot(a[o], a[o + 1]) : Math.hypot(a[o], a[o + 1], a[o + 2]);
+}
+
+/** The u-box's vertex `mask` (bit b: the b-th free coordinate at hi, else lo), as the vertex bounds number them. */
+function boxVertex(box: { k: number; lo: Float64Array; hi: Float64Array }, mask: number): Float64Array {
+  const { k, lo, hi } = box;
+  const w = new Float64Array(lo.length);
+  for (let q = 0, b = 0; q < lo.length; q++) w[q] = q === k ? lo[q] : mask & (1 << b++) ? hi[q] : lo[q];
+  return w;
 }
 
 /** A copy of the box [lo, hi] with coordinate q halved: the lower half (half = 0) or the upper one. */
@@ -296,6 +321,144 @@ function partialSums(
   return T;
 }
 
+/**
+ * The output-free difference-of-convex vertex bound (c > 1) of ‖F(w)‖, F(w) = Σ_i λ_i(x_iᵀw)_+, over the u-box
+ * {w : w_k = lo_k, lo ≤ w ≤ hi}, where Sonᵀw (S r×c) is the exact part of the samples on throughout the box and
+ * `rows` (centre values tc) the others. For each output direction y, N_y(w) = yᵀSonᵀw + Σ_rows max(l_a p_a, l_a q_a)
+ * with l_a = λ_aᵀy, p_a = (x_aᵀw)_+ and q_a = s_a x_aᵀw, s_a = 1[tc_a > 0], is dcVertexBound's majorant of yᵀF(w)
+ * (l_a > 0: exact, l_a < 0: the tangent at the centre, as (t)_+ ≥ s_a t). So Φ(w) = max_{‖y‖≤1} N_y(w) ≥ ‖F(w)‖ is
+ * convex (a supremum of convex functions), Φ ≥ 0, and with ĉ the unit centre Φ(w)/ĉᵀw is largest at a vertex v
+ * (quasiconvexity, as SpatialSearch.atVertices). There, writing max(lp, lq) = l(p+q)/2 + |l||p−q|/2,
+ * Φ(v) = max_{σ∈{±1}} ‖m + Σ_a σ_a g_a‖ with m = Sonᵀv + Σ_rows λ_a(p_a+q_a)/2 and g_a = λ_a|p_a−q_a|/2: only the
+ * rows whose sign at v differs from the centre's (p_a ≠ q_a) are generators. Unlike the secant bound, rows
+ * whose hyperplanes miss a vertex's side lose nothing. The SPATIAL_VDC_ENUM largest generators are enumerated
+ * by sign (the norm of a zonotope's point is largest at a vertex), the rest added by the triangle inequality.
+ * Infinity when ĉᵀv < ½ at a vertex or above `cap`. Rounding (the caller adds its 16ε(m + r + c)·Σ‖λ_i‖‖x_i‖₁, as
+ * for dcVertexBound): a vertex value sums at most 2m + r terms (Son's, the rows', the segments' centres and signs)
+ * of total norm ≤ Σ‖λ_a‖‖x_a‖₁ (|v_q| ≤ 1), at most doubled by the division by ĉᵀv ≥ ½ (shaved).
+ */
+export function vectorDcVertexBound(
+  X: Float64Array,
+  L: Float64Array,
+  ln: Float64Array,
+  r: number,
+  c: number,
+  box: { k: number; lo: Float64Array; hi: Float64Array },
+  rows: ArrayLike<number>,
+  tc: ArrayLike<number>,
+  Son: Float64Array,
+  cap = Infinity,
+): { bound: number; work: number; vertex: number } {
+  const { k, lo, hi } = box;
+  const na = rows.length;
+  const pos = Int32Array.from(rows);
+  // the rows on at the centre enter linearly (G = Son + Σ_{s=1} x_aλ_aᵀ); a row whose sign at v differs adds θ_a|t_a|λ_a
+  const G = Float64Array.from(Son);
+  const on = new Uint8Array(na);
+  for (let a = 0; a < na; a++) {
+    if (!(tc[a] > 0)) continue;
+    on[a] = 1;
+    for (let q = 0; q < r; q++) for (let p = 0; p < c; p++) G[q * c + p] += X[pos[a] * r + q] * L[pos[a] * c + p];
+  }
+  const free: number[] = [];
+  for (let q = 0; q < r; q++) if (q !== k) free.push(q);
+  const nA = free.length >> 1;
+  const TA = partialSums(X, r, box, Array.from(pos), free.slice(0, nA), true),
+    TB = partialSums(X, r, box, Array.from(pos), free.slice(nA), false);
+  const cn = Math.hypot(...Array.from(lo, (x, q) => (x + hi[q]) / 2));
+  const shave = 1 - 4 * (r + 2) * EPS;
+  const E = Math.min(SPATIAL_VDC_ENUM, na);
+  const work = vectorDcWork(r, c, na);
+  const m = new Float64Array(c),
+    z = new Float64Array(c),
+    gw = new Float64Array(na),
+    gi = new Int32Array(na);
+  let best = 0,
+    vertex = -1;
+  for (let mask = 0; mask < 1 << (r - 1); mask++) {
+    m.fill(0);
+    let den = 0;
+    for (let q = 0, b = 0; q < r; q++) {
+      const w = q === k ? lo[q] : mask & (1 << b++) ? hi[q] : lo[q];
+      den += ((lo[q] + hi[q]) / 2 / cn) * w;
+      for (let p = 0; p < c; p++) m[p] += G[q * c + p] * w;
+    }
+    if (!(den >= 0.5)) return { bound: Infinity, work, vertex: -1 };
+    const oA = (mask & ((1 << nA) - 1)) * na,
+      oB = (mask >> nA) * na;
+    let K = 0;
+    for (let a = 0; a < na; a++) {
+      const t = TA[oA + a] + TB[oB + a];
+      if (on[a] ? t > 0 : t <= 0) continue;
+      // θ_a|t_a| = |t_a|/2 ± |t_a|/2: the centre of the generator's segment, then its half-length (symmetric: the
+      // triangle inequality loses half as much)
+      const ht = Math.abs(t) / 2;
+      for (let p = 0; p < c; p++) m[p] += L[pos[a] * c + p] * ht;
+      gw[K] = ht;
+      gi[K++] = pos[a];
+    }
+    const v = zonotopeMaxNorm(m, L, ln, c, gw, gi, K, E, z) / (den * shave);
+    if (v > best) {
+      best = v;
+      vertex = mask;
+    }
+    if (best > cap) return { bound: Infinity, work, vertex: -1 };
+  }
+  return { bound: best, work, vertex };
+}
+
+/**
+ * vectorDcVertexBound's work in box evaluations (r·c flops per row): per vertex a compare per row (its two partial
+ * sums' add included) and the enumeration of 2^E sums of E vectors.
+ */
+function vectorDcWork(r: number, c: number, na: number): number {
+  const E = Math.min(SPATIAL_VDC_ENUM, na);
+  return Math.ceil(((1 << (r - 1)) * (2 * na + (1 << E) * E * c)) / (r * c * Math.max(1, na)));
+}
+
+/**
+ * An upper bound on max_{σ∈{±1}^K} ‖m + Σ_{j<K} σ_j gw_j λ_{gi_j}‖: the E generators of largest norm by enumeration
+ * (the norm is convex, so its maximum over the box of σ is at a vertex), the others by the triangle inequality
+ * (exact when K ≤ E). gw and gi are reordered; z is scratch (length c).
+ */
+function zonotopeMaxNorm(
+  m: Float64Array,
+  L: Float64Array,
+  ln: Float64Array,
+  c: number,
+  gw: Float64Array,
+  gi: Int32Array,
+  K: number,
+  E: number,
+  z: Float64Array,
+): number {
+  // the E largest generators first (partial selection sort)
+  const e = Math.min(E, K);
+  for (let j = 0; j < e; j++) {
+    let bj = j;
+    for (let i = j + 1; i < K; i++) if (gw[i] * ln[gi[i]] > gw[bj] * ln[gi[bj]]) bj = i;
+    const tw = gw[j],
+      ti = gi[j];
+    gw[j] = gw[bj];
+    gi[j] = gi[bj];
+    gw[bj] = tw;
+    gi[bj] = ti;
+  }
+  let tri = 0;
+  for (let j = e; j < K; j++) tri += gw[j] * ln[gi[j]];
+  let mx = 0;
+  // each choice summed from scratch: the rounding stays that of one sum of e + 1 terms
+  for (let sg = 0; sg < 1 << e; sg++) {
+    z.set(m);
+    for (let j = 0; j < e; j++) {
+      const f = sg & (1 << j) ? gw[j] : -gw[j];
+      for (let p = 0; p < c; p++) z[p] += L[gi[j] * c + p] * f;
+    }
+    mx = Math.max(mx, hyp(z, 0, c));
+  }
+  return mx + tri;
+}
+
 /** The search's data (rows with x_i ≠ 0 and Λ_i ≠ 0), its best direction, and its node bounds. */
 class SpatialSearch {
   readonly m: number;
@@ -333,7 +496,7 @@ class SpatialSearch {
     private readonly c: number,
     private readonly opts: SpatialSearchOptions,
   ) {
-    this.closeK = opts.closeK ?? SPATIAL_CLOSE_MAX_AMBIGUOUS;
+    this.closeK = opts.closeK ?? (c === 1 ? SPATIAL_CLOSE_MAX_AMBIGUOUS : SPATIAL_VECTOR_CLOSE_MAX_AMBIGUOUS);
     this.relTol = c === 1 ? 0 : (opts.vectorRelTol ?? SPATIAL_VECTOR_REL_TOL);
     // keep rows with x_i ≠ 0 and λ_i ≠ 0 (scaled norms: a sum of squares underflows at |x| ≈ 1e-162,
     // and dropping such a row with a huge λ_i would make the bound unsound)
@@ -542,7 +705,21 @@ class SpatialSearch {
       side += h[q] * hyp(G, q * c, c);
       for (let p = 0; p < c; p++) z0[p] += G[q * c + p] * cen[q];
     }
-    return { free: Math.min((norm2(z0) + side + zr) / N, atVerts) + this.slackAbs, wScore };
+    const free = Math.min((norm2(z0) + side + zr) / N, atVerts) + this.slackAbs;
+    return { free: Math.min(free, this.vectorDc(ub, free)), wScore };
+  }
+
+  /** c > 1: vectorDcVertexBound on a u-box whose output-free bound is above the bar, its work counted in nodes; else Infinity */
+  private vectorDc(ub: UBox, free: number): number {
+    const { r, c } = this;
+    const na = ub.amb.length;
+    const work = vectorDcWork(r, c, na);
+    if (c === 1 || !this.dcCost || free <= this.bar() || this.nodes + work > this.opts.nodeBudget) return Infinity;
+    const res = vectorDcVertexBound(this.X, this.L, this.ln, r, c, ub, ub.amb, ub.tk, ub.S, free - this.slackAbs);
+    this.nodes += res.work;
+    // the vertex where the bound is reached, a direction worth trying
+    if (res.vertex >= 0 && res.bound > this.attained) this.offer(boxVertex(ub, res.vertex));
+    return res.bound + this.slackAbs;
   }
 
   /**
@@ -580,11 +757,7 @@ class SpatialSearch {
     const { bound, work, vertex } = dcVertexBound(this.X, this.r, ub, ub.amb, l, ub.tk, Gon, cap);
     this.nodes += work;
     // the vertex where the bound is reached: where the exact positive terms are largest, a direction worth trying
-    if (vertex >= 0 && bound > this.attained) {
-      const w = new Float64Array(this.r);
-      for (let q = 0, b = 0; q < this.r; q++) w[q] = q === ub.k ? ub.lo[q] : vertex & (1 << b++) ? ub.hi[q] : ub.lo[q];
-      this.offer(w);
-    }
+    if (vertex >= 0 && bound > this.attained) this.offer(boxVertex(ub, vertex));
     return bound;
   }
 

@@ -67,10 +67,10 @@ interface Ctx {
   Xn: Float64Array;
   /** state of the circle sweep in progress, for probe tests of candidate cells */
   probe: ProbeState;
-  /** candidates rejected by probes (statistics) */
-  rejected: number;
   /** fast path for r = 3 (top level, identity basis): the cells are built inline by cell3 */
   mode3: boolean;
+  /** the top-level row whose circle mode3 sweeps (its key in sortMemo) */
+  circle: number;
   t3Pp: Float64Array;
   t3Pm: Float64Array;
   t3ai: Float64Array;
@@ -139,6 +139,7 @@ export interface SweepResult {
   u: Float64Array;
   patterns: number;
   candidatesEvaluated: number;
+  /** not filled here (nothing read it); vertexEnum.ts still sets it to 0: delete it there, then here */
   rejected?: number;
   info?: string;
 }
@@ -314,14 +315,49 @@ function cell3(ctx: Ctx, G: Float64Array, P: Float64Array, sgn: number, ends: Fl
       u[0] = u0;
       u[1] = u1;
       u[2] = u2;
-      if (!(zs >= -ends[3]) || !(ze >= -ends[7]) || !probeRest(ctx, u)) {
-        ctx.rejected++;
-        continue;
-      }
-      pushCandidate(ctx, nn, u);
+      if (zs >= -ends[3] && ze >= -ends[7] && probeRest(ctx, u)) pushCandidate(ctx, nn, u);
     }
   }
 }
+
+/**
+ * The angular orders of the rank-3 top-level circles, kept from one oracle call to the next on the same rows: the
+ * breakpoints of circle i (their directions, hence their sort keys) depend on the rows X̂ only, not on λ, and column
+ * generation calls the oracle again on the same data with a new λ (the certificate's two calls at n = 10⁴ sweep mostly
+ * the same circles). A recalled order is the one sortByKey would return from the same keys, so the sweep is the same
+ * bit for bit. Orders are kept up to SORT_MEMO_MAX_ENTRIES indices in all (16 MB at 16 bits an index; speed only);
+ * other rows reset the memo.
+ */
+export const SORT_MEMO_MAX_ENTRIES = 1 << 23;
+
+const sortMemo = {
+  X: null as Float64Array | null,
+  orders: new Map<number, Uint16Array | Int32Array>(),
+  entries: 0,
+  /** the rows of a new oracle call (contributingRows' X̂, m×3): the memo is kept when they are the previous call's */
+  begin(X: Float64Array, m: number): void {
+    const old = this.X;
+    let same = old !== null && old.length === 3 * m;
+    // the same numbers, zeros with the same sign
+    for (let t = 0; same && t < 3 * m; t++) same = old![t] === X[t] && (X[t] !== 0 || 1 / old![t] === 1 / X[t]);
+    this.X = X;
+    if (!same) {
+      this.orders.clear();
+      this.entries = 0;
+    }
+  },
+  recall(row: number, ord: Int32Array, cnt: number): boolean {
+    const o = this.orders.get(row);
+    if (!o || o.length !== cnt) return false;
+    ord.set(o);
+    return true;
+  },
+  keep(row: number, ord: Int32Array, cnt: number): void {
+    if (this.entries + cnt > SORT_MEMO_MAX_ENTRIES) return;
+    this.orders.set(row, cnt <= 0x10000 ? Uint16Array.from(ord.subarray(0, cnt)) : ord.slice(0, cnt));
+    this.entries += cnt;
+  },
+};
 
 // ---------- k = 2: circle sweep ----------
 
@@ -353,7 +389,10 @@ function circleSweep(ctx: Ctx, Q: Float64Array, pts: Int32Array, m: number, emit
   const S = new Float64Array(r);
   const cnt = circleBreakpoints(ctx, Q, pts, m, G, S);
   const { a0, a1, act, key, ord } = circleBufs;
-  sortByKey(ord, key, cnt);
+  if (!(ctx.mode3 && sortMemo.recall(ctx.circle, ord, cnt))) {
+    sortByKey(ord, key, cnt);
+    if (ctx.mode3) sortMemo.keep(ctx.circle, ord, cnt);
+  }
   const P = startProbes(ctx, act, cnt);
   if (ctx.mode3) sweepArcs3(ctx, Q, G, S, cnt, packRecords3(ctx, ord, cnt), ord, P);
   else sweepArcs(ctx, Q, G, S, cnt, emit, a0, a1, act, ord, P);
@@ -769,11 +808,7 @@ function offerCells(ctx: Ctx, lv: Level, Gs: Float64Array): void {
             for (let c = 0; c < k; c++) v += Q[q * k + c] * g[c];
             ucand[q] = (pm * v) / nn;
           }
-          if (!probeOK(ctx, ucand) || !outerOK(ctx, ucand)) {
-            ctx.rejected++;
-            continue;
-          }
-          pushCandidate(ctx, nn, ucand);
+          if (probeOK(ctx, ucand) && outerOK(ctx, ucand)) pushCandidate(ctx, nn, ucand);
         }
       }
     }
@@ -850,6 +885,7 @@ function sphereLevel(ctx: Ctx, Q: Float64Array, k: number, pts: Int32Array, m: n
       if (k === 3 && r === 3 && emit === null) {
         // fast path: identity basis at the top of a rank-3 problem
         ctx.mode3 = true;
+        ctx.circle = i;
         ctx.t3Pp.set(lv.Pp);
         ctx.t3Pm.set(lv.Pm);
         ctx.t3ai.set(lv.ai);
@@ -881,44 +917,12 @@ export interface SweepOptions {
  */
 export function exactScalar(Xh: Float64Array, n: number, r: number, lamIn: Float64Array, opts: SweepOptions): SweepResult {
   const { m, X, lam, LX, unscale } = contributingRows(Xh, n, r, lamIn);
-  const ctx: Ctx = {
-    r,
-    X,
-    lam,
-    LX,
-    bestVal: 0,
-    bestU: new Float64Array(r),
-    cand: new Float64Array(1024 * (r + 1)),
-    nCand: 0,
-    patterns: 0,
-    budget: opts.budget,
-    shouldStop: opts.shouldStop,
-    Xn: new Float64Array(m),
-    probe: { status: new Uint8Array(0), rows: new Int32Array(0), cnt: 0, probes: new Int32Array(PROBES), nProbes: 0, ts: -1, te: -1, anti: false },
-    rejected: 0,
-    mode3: false,
-    t3Pp: new Float64Array(3),
-    t3Pm: new Float64Array(3),
-    t3ai: new Float64Array(3),
-    t3u: new Float64Array(3),
-    t3ends: new Float64Array(8),
-    t3h: new Float64Array(3),
-    arc: new Float64Array(6),
-    sideStack: [],
-    pruneInfo: '',
-  };
-  for (let t = 0; t < m; t++) {
-    let s2 = 0;
-    for (let q = 0; q < r; q++) s2 += X[t * r + q] ** 2;
-    ctx.Xn[t] = Math.sqrt(s2);
-  }
-  ctx.bestU[0] = 1;
+  const ctx = newCtx(r, X, lam, LX, m, opts);
   const result = (value: number, u: Float64Array, patterns: number, candidatesEvaluated: number): SweepResult => ({
     value: value * unscale,
     u,
     patterns,
     candidatesEvaluated,
-    rejected: ctx.rejected,
     info: ctx.pruneInfo,
   });
   if (opts.seedU && opts.seedU.length === r) {
@@ -944,6 +948,7 @@ export function exactScalar(Xh: Float64Array, n: number, r: number, lamIn: Float
   for (let t = 0; t < m; t++) pts[t] = t;
   const Q = new Float64Array(r * r);
   for (let q = 0; q < r; q++) Q[q * r + q] = 1;
+  if (r === 3) sortMemo.begin(X, m);
   let only: Uint8Array | null = null;
   if (r === 3 && m >= PRUNE_MIN_ROWS && opts.prune !== false) {
     // select the circles that need a sweep (prune3.ts); slack covers rounding of the bounds
@@ -968,6 +973,43 @@ export function exactScalar(Xh: Float64Array, n: number, r: number, lamIn: Float
   if (r === 2) ctx.patterns += 2 * m; // arcs of the circle
   const evaluated = evaluateCandidates(ctx);
   return result(ctx.bestVal, Float64Array.from(ctx.bestU), ctx.patterns, evaluated);
+}
+
+/** The sweep's state for the contributing rows X̂ (m×r), λ and λ_j x̂_j; the best direction starts at e₁ with value 0. */
+function newCtx(r: number, X: Float64Array, lam: Float64Array, LX: Float64Array, m: number, opts: SweepOptions): Ctx {
+  const ctx: Ctx = {
+    r,
+    X,
+    lam,
+    LX,
+    bestVal: 0,
+    bestU: new Float64Array(r),
+    cand: new Float64Array(1024 * (r + 1)),
+    nCand: 0,
+    patterns: 0,
+    budget: opts.budget,
+    shouldStop: opts.shouldStop,
+    Xn: new Float64Array(m),
+    probe: { status: new Uint8Array(0), rows: new Int32Array(0), cnt: 0, probes: new Int32Array(PROBES), nProbes: 0, ts: -1, te: -1, anti: false },
+    mode3: false,
+    circle: -1,
+    t3Pp: new Float64Array(3),
+    t3Pm: new Float64Array(3),
+    t3ai: new Float64Array(3),
+    t3u: new Float64Array(3),
+    t3ends: new Float64Array(8),
+    t3h: new Float64Array(3),
+    arc: new Float64Array(6),
+    sideStack: [],
+    pruneInfo: '',
+  };
+  for (let t = 0; t < m; t++) {
+    let s2 = 0;
+    for (let q = 0; q < r; q++) s2 += X[t * r + q] ** 2;
+    ctx.Xn[t] = Math.sqrt(s2);
+  }
+  ctx.bestU[0] = 1;
+  return ctx;
 }
 
 /**

@@ -5,7 +5,7 @@
  * editor its reluLens.* setting (package.json contributes.configuration), the report both.
  */
 import type { SettleStep } from '../certify/types';
-import { fmt } from '../format/numbers';
+import { fmt, thousands } from '../format/numbers';
 import type { SafetyLimitFrontEnd } from './safetyLimit';
 
 export type FrontEnd = SafetyLimitFrontEnd;
@@ -51,18 +51,16 @@ export const SETTLE_CONTROL: Record<'patternBudget' | 'nodeBudget' | 'maxIterati
   },
 };
 
-const count = (n: number) => n.toLocaleString('en-US');
-
 /** One step as a sentence in a front end's words. */
 export function settleStepText(step: SettleStep, fe: FrontEnd): string {
-  const raise = (c: Control, now: number, why: string) => `Raise ${c[fe]} (now ${count(now)})${why}.${fe === 'editor' ? (c.editorNote ?? '') : ''}`;
+  const raise = (c: Control, now: number, why: string) => `Raise ${c[fe]} (now ${thousands(now)})${why}.${fe === 'editor' ? (c.editorNote ?? '') : ''}`;
   const C = SETTLE_CONTROL;
   switch (step.kind) {
     case 'raise-pattern-budget':
       return raise(C.patternBudget, step.now, ' so the oracle can enumerate the activation patterns exactly');
     case 'raise-node-budget':
       // `now` is the nodes of the loose call, which may exceed the setting (the optimum's final call): the target, not the setting's value
-      return `Raise ${C.nodeBudget[fe]} above ${count(step.now)} (the nodes of the oracle call whose bound is loose) so the global search tightens M̄.`;
+      return `Raise ${C.nodeBudget[fe]} above ${thousands(step.now)} (the nodes of the oracle call whose bound is loose) so the global search tightens M̄.`;
     case 'allow-iterations':
       return raise(C.maxIterations, step.now, ' so column generation can improve the dual bound');
     case 'raise-iterations':
