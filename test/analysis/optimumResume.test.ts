@@ -12,10 +12,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { searchLossOptimum } from '../../src/core/analysis/optimum';
 import { escalationSchedule, finalStep } from '../../src/core/certify/optimumRounds';
-import { computeOracle } from '../../src/core/oracle';
-import type { OracleFn } from '../../src/core/oracle/types';
 import { buildXt } from '../../src/core/problem/features';
 import type { Mat } from '../../src/core/linalg/mat';
+import { finalOnlyOracle } from '../certify/finalOnlyOracle';
 import { bruteOracleAnyRank } from '../reference/bruteOracleAnyRank';
 import { gauss, rng } from '../reference/small';
 import { plainObjective, smallProblem, type Net } from './lossOptimumData';
@@ -40,30 +39,22 @@ test('logistic at rank 6: rounds starved of directions resume from the final cal
       const nv = Math.hypot(...v);
       return v.map((x) => x / nv);
     });
-    let finals = 0;
-    // the rounds' calls (below the final step's nodes) search nothing; the final call is the full oracle
-    const oracle: OracleFn = (A, L, o) => {
-      if ((o?.nodeBudget ?? 0) >= finalNodes) {
-        finals++;
-        return computeOracle(A, L, o);
-      }
-      return computeOracle(A, L, { ...o, nodeBudget: 0, samples: 0 });
-    };
+    const { oracle, finals, reset } = finalOnlyOracle(finalNodes);
     const common = { beta, modes, loss: 'logistic' as const, seedDirs, patternBudget: 1, nodeBudget, seed: 1, maxIterations: 300 };
     // without resumptions the first final call's direction is left unused: not proven, and the stop says why
     const once = searchLossOptimum(X, Y, { ...common, oracle, resumes: 0 });
-    const firstFound = finals === 1 && /the objective may be loose too/.test(once.stopReason);
+    const firstFound = finals() === 1 && /the objective may be loose too/.test(once.stopReason);
     if (firstFound)
       assert.match(
         once.stopReason,
         /the resumptions from the final call's directions are spent \(0 of a fixed 0\): running the optimum search again/,
         `seed ${seed}`,
       );
-    finals = 0;
+    reset();
     const r = searchLossOptimum(X, Y, { ...common, oracle, resumes: 50 });
     if (!firstFound) continue;
     resumed++;
-    assert.ok(finals >= 2, `seed ${seed}: ${finals} final call(s)`);
+    assert.ok(finals() >= 2, `seed ${seed}: ${finals()} final call(s)`);
     assert.match(r.stopReason, /the rounds resumed \d+× from a violating direction the final oracle call found/, `seed ${seed}`);
     assert.ok(r.network && r.dualPoint?.lambda, `seed ${seed}: ${r.stopReason}`);
     assert.ok(r.value < once.value, `seed ${seed}: resuming did not lower the objective (${r.value} vs ${once.value})`);

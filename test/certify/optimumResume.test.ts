@@ -12,9 +12,9 @@ import assert from 'node:assert/strict';
 import { searchOptimum } from '../../src/core/certify/optimum';
 import { escalationSchedule, finalStep } from '../../src/core/certify/optimumRounds';
 import { computeOracle } from '../../src/core/oracle';
-import type { OracleFn } from '../../src/core/oracle/types';
 import { buildXt } from '../../src/core/problem/features';
 import type { Mat } from '../../src/core/linalg/mat';
+import { finalOnlyOracle } from './finalOnlyOracle';
 import { bruteOracleAnyRank } from '../reference/bruteOracleAnyRank';
 import { gauss, rng } from '../reference/small';
 
@@ -34,27 +34,20 @@ test('squared at rank 6: rounds starved of directions resume from the final call
     const ex = searchOptimum(X, Y, { ...common, oracle: computeOracle, patternBudget: 1e6 });
     assert.ok(ex.exact && ex.residual, ex.stopReason);
     assert.ok(bruteOracleAnyRank(Xt, ex.residual.data).value <= beta * (1 + 1e-6), `seed ${seed}: brute-force M above β at the enumerated optimum`);
-    let finals = 0;
-    const oracle: OracleFn = (A, L, o) => {
-      if ((o?.nodeBudget ?? 0) >= finalNodes) {
-        finals++;
-        return computeOracle(A, L, o);
-      }
-      return computeOracle(A, L, { ...o, nodeBudget: 0, samples: 0 });
-    };
+    const { oracle, finals, reset } = finalOnlyOracle(finalNodes);
     // no round budget: the rounds stop when their calls find nothing new (the case resumptions are for)
     const opts = { ...common, oracle, patternBudget: 1, nodeBudget, stallRounds: 10_000 };
     // no resumption: the first final call's direction stays unused and the optimum is not proven
     const once = searchOptimum(X, Y, { ...opts, resumes: 0 });
-    assert.equal(finals, 1, `seed ${seed}`);
+    assert.equal(finals(), 1, `seed ${seed}`);
     assert.ok(!once.exact, `seed ${seed}: proven without resuming (${once.stopReason})`);
     assert.match(once.stopReason, /resumptions from the final call's directions are spent \(0 of a fixed 0\)/, `seed ${seed}`);
     // the final call closed (n = 12): no node budget to raise, the gap is the network's (more rounds)
     assert.ok(once.lastOracle?.exact, `seed ${seed}`);
     assert.deepEqual(once.steps, [], `seed ${seed}`);
-    finals = 0;
+    reset();
     const r = searchOptimum(X, Y, { ...opts, resumes: 3 });
-    assert.ok(finals >= 2, `seed ${seed}: ${finals} final call(s)`);
+    assert.ok(finals() >= 2, `seed ${seed}: ${finals()} final call(s)`);
     assert.match(r.stopReason, /the rounds resumed [1-3]× from a violating direction the final oracle call found/, `seed ${seed}`);
     // each resumption adds the final call's columns: the objective falls toward P*, every bound stays sound
     assert.ok(r.value < once.value, `seed ${seed}: resuming did not lower the objective (${r.value} vs ${once.value})`);

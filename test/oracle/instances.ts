@@ -55,3 +55,19 @@ export function randomBox(R: () => number, r: number): Box {
   }
   return { k, lo, hi };
 }
+
+/** The largest f over the box's vertices and 200 random points of it: a lower bound on f's maximum over the box. */
+export function boxPointsMax(box: Box, R: () => number, f: (w: Float64Array) => number): number {
+  const r = box.lo.length;
+  let best = -Infinity;
+  const w = new Float64Array(r);
+  for (let t = 0; t < 200 + (1 << (r - 1)); t++) {
+    for (let q = 0, b = 0; q < r; q++) {
+      if (q === box.k) w[q] = box.lo[q];
+      else if (t < 1 << (r - 1)) w[q] = t & (1 << b++) ? box.hi[q] : box.lo[q];
+      else w[q] = box.lo[q] + R() * (box.hi[q] - box.lo[q]);
+    }
+    best = Math.max(best, f(w));
+  }
+  return best;
+}

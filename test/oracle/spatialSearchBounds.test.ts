@@ -12,7 +12,7 @@ import { dcVertexBound, spatialSearch } from '../../src/core/oracle/spatialSearc
 import { bruteOracleAnyRank } from '../reference/bruteOracleAnyRank';
 import { gauss, rng } from '../reference/small';
 import type { Mat } from '../../src/core/linalg/mat';
-import { type Box, boxAround, randomBox, randomInstance } from './instances';
+import { type Box, boxAround, boxPointsMax, randomBox, randomInstance } from './instances';
 
 /** f_l(u) with plain arithmetic (u need not be unit: divided by ‖u‖) */
 function fl(X: Mat, l: ArrayLike<number>, u: ArrayLike<number>): number {
@@ -56,22 +56,6 @@ function boundOn(X: Mat, l: Float64Array, box: Box, allRows: boolean): number {
   return dcVertexBound(X.data, r, box, rows, lr, tc, Gon).bound;
 }
 
-/** the largest f_l over sampled points of the box and its vertices */
-function sampledMax(X: Mat, l: Float64Array, box: Box, R: () => number): number {
-  const r = X.cols;
-  let best = -Infinity;
-  const w = new Float64Array(r);
-  for (let t = 0; t < 200 + (1 << (r - 1)); t++) {
-    for (let q = 0, b = 0; q < r; q++) {
-      if (q === box.k) w[q] = box.lo[q];
-      else if (t < 1 << (r - 1)) w[q] = t & (1 << b++) ? box.hi[q] : box.lo[q];
-      else w[q] = box.lo[q] + R() * (box.hi[q] - box.lo[q]);
-    }
-    best = Math.max(best, fl(X, l, w));
-  }
-  return best;
-}
-
 test('dcVertexBound is at least f_l over its box: 600 instances, ranks 3–7, c = 1 and c = 3 (f_l along an output direction)', () => {
   let checks = 0,
     finite = 0;
@@ -95,7 +79,10 @@ test('dcVertexBound is at least f_l over its box: 600 instances, ranks 3–7, c 
         const B = boundOn(X, l, box, allRows);
         if (B === Infinity) continue;
         finite++;
-        const low = Math.max(sampledMax(X, l, box, R), b === 2 ? ref.attained : -Infinity);
+        const low = Math.max(
+          boxPointsMax(box, R, (w) => fl(X, l, w)),
+          b === 2 ? ref.attained : -Infinity,
+        );
         const ctx = `seed ${7000 + s}, r ${r}, c ${c}, box ${b} (face ${box.k}, ${Array.from(box.lo).map((v, q) => `[${v.toFixed(3)}, ${box.hi[q].toFixed(3)}]`)}), allRows ${allRows}: bound ${B} < ${low}`;
         assert.ok(B >= low - 1e-12 * Math.max(1, Math.abs(low)), `UNSOUND ${ctx}`);
         checks++;

@@ -14,7 +14,7 @@ import { computeOracle } from '../../src/core/oracle';
 import { bruteOracleAnyRank } from '../reference/bruteOracleAnyRank';
 import { gauss, rng } from '../reference/small';
 import type { Mat } from '../../src/core/linalg/mat';
-import { type Box, boxAround, randomBox, randomInstance } from './instances';
+import { type Box, boxAround, boxPointsMax, randomBox, randomInstance } from './instances';
 
 /** ‖Λᵀ(X̂u)_+‖/‖u‖ with plain arithmetic */
 function F(X: Mat, L: Mat, u: ArrayLike<number>): number {
@@ -68,22 +68,6 @@ function vertexValuesOnly(X: Mat, L: Mat, box: Box): number {
   return best;
 }
 
-/** the largest value over sampled points of the box and its vertices */
-function sampledMax(X: Mat, L: Mat, box: Box, R: () => number): number {
-  const r = X.cols;
-  let best = 0;
-  const w = new Float64Array(r);
-  for (let t = 0; t < 200 + (1 << (r - 1)); t++) {
-    for (let q = 0, b = 0; q < r; q++) {
-      if (q === box.k) w[q] = box.lo[q];
-      else if (t < 1 << (r - 1)) w[q] = t & (1 << b++) ? box.hi[q] : box.lo[q];
-      else w[q] = box.lo[q] + R() * (box.hi[q] - box.lo[q]);
-    }
-    best = Math.max(best, F(X, L, w));
-  }
-  return best;
-}
-
 /** the best of many random unit directions (where a box is placed to catch a bound that misses a maximum) */
 function bestDirection(X: Mat, L: Mat, R: () => number): number[] {
   let best: number[] = [],
@@ -121,7 +105,7 @@ test('vectorDcVertexBound is at least ‖Λᵀ(X̂u)_+‖ over its box: 600 inst
     const r = X.cols;
     const boxes: Box[] = [randomBox(R, r), randomBox(R, r), boxAround(bestDirection(X, L, R), [0.3, 0.03, 1e-4][s % 3])];
     for (const [b, box] of boxes.entries()) {
-      const low = sampledMax(X, L, box, R);
+      const low = boxPointsMax(box, R, (w) => F(X, L, w));
       if (vertexValuesOnly(X, L, box) < low * (1 - 1e-9)) caught++;
       for (const allRows of [false, true]) {
         const B = boundOn(X, L, box, allRows);
